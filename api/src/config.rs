@@ -1,0 +1,133 @@
+//! Settings of the `starcrm` binary: command-line flags with `STARCRM_*` environment variables
+//! (plus the conventional `DATABASE_URL`). `starcrm --help` prints every one of them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use starcrm_shared::RunMode;
+
+/// StarCRM: star-rated customer management (星级客户管理平台).
+///
+/// Without a sub-command, `starcrm` runs the server (`starcrm serve`). Every setting can be given
+/// as a flag or as the environment variable shown in brackets; flags win.
+#[derive(Debug, Parser)]
+#[command(name = "starcrm", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What `starcrm` should do.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the server: GraphQL API, web app, health and metrics on one port (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Write the GraphQL schema (SDL) that mobile apps and integrators build against.
+    ExportSchema {
+        /// File to write (or, with --check, to compare against).
+        #[arg(long, default_value = "api/schema.graphql", value_name = "FILE")]
+        out: PathBuf,
+        /// Do not write; fail with a non-zero exit if FILE differs from the current schema.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Server and storage settings shared by all sub-commands.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address and port to listen on. Use 0.0.0.0:8080 to accept connections from other hosts
+    /// (containers, a load balancer).
+    #[arg(long, env = "STARCRM_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    pub listen: SocketAddr,
+
+    /// Directory for local state: the embedded SQLite database (when DATABASE_URL is unset) and
+    /// later the embedded search index. Created if missing; must be writable.
+    #[arg(long, env = "STARCRM_DATA_DIR", default_value = "data", global = true, value_name = "DIR")]
+    pub data_dir: PathBuf,
+
+    /// Database to use: `postgres://user:password@host:5432/db` for PostgreSQL, or
+    /// `sqlite://path/to/file.db`. Unset: SQLite file `starcrm.db` in the data dir.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Maximum number of pooled database connections (per server process).
+    #[arg(long, env = "STARCRM_DB_MAX_CONNECTIONS", default_value_t = 16, global = true, value_name = "N")]
+    pub db_max_connections: u32,
+
+    /// `development` turns on developer conveniences (GraphiQL on GET /graphql);
+    /// `production` turns them off.
+    #[arg(long, env = "STARCRM_MODE", value_enum, default_value_t = Mode::Production, global = true)]
+    pub mode: Mode,
+
+    /// Log line format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "STARCRM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in tracing's `EnvFilter` syntax (e.g. `info`, `debug`, `info,starcrm_api=debug`).
+    #[arg(long, env = "STARCRM_LOG", default_value = "info", global = true, value_name = "FILTER")]
+    pub log: String,
+
+    /// Directory holding the built web app (`index.html` and its hashed assets), as produced by
+    /// `scripts/build-web`.
+    #[arg(long, env = "STARCRM_WEB_DIR", default_value = "dist", global = true, value_name = "DIR")]
+    pub web_dir: PathBuf,
+
+    /// On SIGTERM or Ctrl-C, how many seconds in-flight requests get to finish before the server
+    /// exits anyway.
+    #[arg(long, env = "STARCRM_SHUTDOWN_TIMEOUT", default_value_t = 30, global = true, value_name = "SECONDS")]
+    pub shutdown_timeout: u64,
+}
+
+impl Settings {
+    /// The settings `starcrm` would run with if given no flags (environment variables apply).
+    pub fn from_env() -> Result<Self, clap::Error> {
+        Cli::try_parse_from(["starcrm"]).map(|cli| cli.settings)
+    }
+
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout)
+    }
+}
+
+/// `--mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    Development,
+    Production,
+}
+
+impl From<Mode> for RunMode {
+    fn from(mode: Mode) -> Self {
+        match mode {
+            Mode::Development => Self::Development,
+            Mode::Production => Self::Production,
+        }
+    }
+}
+
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

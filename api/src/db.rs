@@ -1,0 +1,139 @@
+//! Database connection: PostgreSQL when `DATABASE_URL` says so, otherwise the embedded SQLite file
+//! in the data dir. Both run the same entities and migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+use starcrm_migrations::Migrator;
+use starcrm_shared::DatabaseKind;
+
+use crate::config::Settings;
+
+/// File name of the embedded database inside the data dir.
+pub const SQLITE_FILE: &str = "starcrm.db";
+
+/// The database URL the settings select, and which kind it is.
+///
+/// # Errors
+/// A URL that is neither `postgres://`, `postgresql://` nor `sqlite:`.
+pub fn resolve_url(settings: &Settings) -> anyhow::Result<(String, DatabaseKind)> {
+    match settings.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => {
+            let path = settings.data_dir.join(SQLITE_FILE);
+            Ok((format!("sqlite://{}?mode=rwc", path.display()), DatabaseKind::Sqlite))
+        }
+        Some(url) => Ok((url.to_owned(), kind_of(url)?)),
+    }
+}
+
+/// Which backend a URL points at.
+///
+/// # Errors
+/// Any scheme other than PostgreSQL or SQLite.
+pub fn kind_of(url: &str) -> anyhow::Result<DatabaseKind> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(DatabaseKind::Postgres)
+    } else if url.starts_with("sqlite:") {
+        Ok(DatabaseKind::Sqlite)
+    } else {
+        bail!(
+            "unsupported DATABASE_URL {}: expected postgres://user:password@host/db or sqlite://path/file.db",
+            redact(url)
+        )
+    }
+}
+
+/// The URL with any password replaced by `***`, safe for logs and error messages.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Makes sure the data dir exists and that this process can write to it.
+///
+/// # Errors
+/// The directory cannot be created or written to; the message names the directory.
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create data dir {}", dir.display()))?;
+    // Creating the directory can succeed while writing into it fails (read-only mount, foreign
+    // owner): find out now, with a clear message, rather than at the first write.
+    let probe = dir.join(format!(".starcrm-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"ok").with_context(|| format!("data dir {} is not writable", dir.display()))?;
+    std::fs::remove_file(&probe).with_context(|| format!("data dir {} is not writable", dir.display()))?;
+    Ok(())
+}
+
+/// Opens a pool on `url`, tuned for the backend.
+///
+/// # Errors
+/// The database cannot be reached or opened; the message names it (password redacted).
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    let kind = kind_of(url)?;
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections.max(1))
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // Statements are logged at debug level; slow ones are warnings.
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_secs(1));
+    if kind == DatabaseKind::Sqlite {
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                // WAL: readers never block the writer and the writer never blocks readers.
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                // Concurrent writers wait for the lock instead of failing with SQLITE_BUSY.
+                .busy_timeout(Duration::from_secs(10))
+        });
+    }
+    sea_orm::Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to the database {}", redact(url)))
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+/// A migration failed; it was rolled back.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("database migration failed")
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::{kind_of, redact};
+    use starcrm_shared::DatabaseKind;
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(redact("postgres://app:s3cret@db:5432/crm"), "postgres://app:***@db:5432/crm");
+        assert_eq!(redact("postgres://app@db/crm"), "postgres://app:***@db/crm");
+        assert_eq!(redact("postgres://db/crm"), "postgres://db/crm");
+        assert_eq!(redact("sqlite://data/starcrm.db"), "sqlite://data/starcrm.db");
+        assert_eq!(redact("p@ss"), "p@ss");
+    }
+
+    #[test]
+    fn kind_of_accepts_postgres_and_sqlite_only() {
+        assert_eq!(kind_of("postgresql://x/y").ok(), Some(DatabaseKind::Postgres));
+        assert_eq!(kind_of("sqlite://a.db").ok(), Some(DatabaseKind::Sqlite));
+        let err = kind_of("mysql://root:pw@h/db").expect_err("mysql is refused").to_string();
+        assert!(err.contains("mysql://root:***@h/db"), "{err}");
+    }
+}

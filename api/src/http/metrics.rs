@@ -1,0 +1,103 @@
+//! Prometheus metrics, served in the text exposition format on `GET /metrics`.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::Registry;
+
+use crate::state::AppState;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+fn duration_histogram() -> Histogram {
+    // 1 ms .. ~16 s
+    Histogram::new(exponential_buckets(0.001, 2.0, 15))
+}
+
+/// The server's metrics registry and the handles the middleware updates.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    in_flight: Gauge,
+}
+
+impl Metrics {
+    pub fn new(version: &str) -> Self {
+        let mut registry = Registry::with_prefix("starcrm");
+        let requests = Family::<RequestLabels, Counter>::default();
+        let durations = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(duration_histogram);
+        let in_flight = Gauge::default();
+        registry.register("http_requests", "HTTP requests answered, by route and status", requests.clone());
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request, by route",
+            durations.clone(),
+        );
+        registry.register("http_requests_in_flight", "HTTP requests being answered now", in_flight.clone());
+        registry.register(
+            "build",
+            "Version of the running server",
+            Info::new(vec![("version".to_owned(), version.to_owned())]),
+        );
+        Self { registry, requests, durations, in_flight }
+    }
+
+    /// Counts a request as in flight until the returned guard drops.
+    pub fn start_request(&self) -> InFlight<'_> {
+        self.in_flight.inc();
+        InFlight(&self.in_flight)
+    }
+
+    pub fn finish_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        let (method, route) = (method.to_owned(), route.to_owned());
+        self.durations
+            .get_or_create(&RouteLabels { method: method.clone(), route: route.clone() })
+            .observe(elapsed.as_secs_f64());
+        self.requests.get_or_create(&RequestLabels { method, route, status }).inc();
+    }
+
+    /// The registry in Prometheus text format.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}
+
+/// Decrements the in-flight gauge when the request ends, however it ends.
+pub struct InFlight<'a>(&'a Gauge);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match state.metrics.render() {
+        Ok(body) => {
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

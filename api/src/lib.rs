@@ -1,0 +1,19 @@
+//! The StarCRM server: GraphQL API, SPA hosting, health and metrics, and the command-line tools of
+//! the `starcrm` binary. Organised by feature (`system/`, later `customers/`, `ratings/`, ...);
+//! `http/` and `graphql/` hold the wiring that every feature shares.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod server;
+pub mod state;
+pub mod system;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use error::AppError;
+pub use state::AppState;

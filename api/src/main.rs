@@ -1,0 +1,29 @@
+//! `starcrm`: the StarCRM server and its command-line tools. See `starcrm --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use starcrm_api::config::Cli;
+use starcrm_api::{cli, telemetry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(err) = telemetry::init(&cli.settings) {
+        return fail(&err);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return fail(&anyhow::Error::new(err).context("cannot start the async runtime")),
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(code) => code,
+        Err(err) => fail(&err),
+    }
+}
+
+/// Reports a fatal error as exactly one line on stderr: `error: what failed: why`.
+fn fail(err: &anyhow::Error) -> ExitCode {
+    let message = format!("{err:#}").replace(['\n', '\r'], " ");
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,105 @@
+//! `starcrm serve`: bind, prepare the state, serve until SIGTERM/Ctrl-C, let in-flight requests
+//! finish.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Settings;
+use crate::http;
+use crate::state::AppState;
+
+/// Runs the server with `settings` until a shutdown signal.
+///
+/// # Errors
+/// The port is taken, the data dir or database is unusable, or serving fails.
+pub async fn run(settings: &Settings) -> anyhow::Result<()> {
+    // Bind first: a taken port is the most common start-up mistake; report it before any slow work.
+    let listener = TcpListener::bind(settings.listen).await.with_context(|| {
+        format!("cannot listen on {} (set another address with --listen or STARCRM_LISTEN)", settings.listen)
+    })?;
+    let state = AppState::init(settings).await?;
+    if !settings.web_dir.join("index.html").is_file() {
+        tracing::warn!(web_dir = %settings.web_dir.display(), "web app not found: only the API is served");
+    }
+    let addr = listener.local_addr().context("cannot read the listening address")?;
+    tracing::info!(
+        url = %format!("http://{addr}"),
+        database = ?state.info.database,
+        mode = state.info.mode.as_str(),
+        version = %state.info.version,
+        "StarCRM is listening"
+    );
+    serve(listener, http::router(state), shutdown_signal(), settings.shutdown_timeout()).await
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting connections and
+/// waits up to `grace` for in-flight requests.
+///
+/// # Errors
+/// Serving failed.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> anyhow::Result<()> {
+    let (stopping_tx, mut stopping_rx) = watch::channel(false);
+    let mut grace_rx = stopping_rx.clone();
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stopping_tx.send(true);
+        });
+    let deadline = async move {
+        // Never fires before the shutdown starts.
+        if grace_rx.wait_for(|stopping| *stopping).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => result.context("server error")?,
+        () = deadline => {
+            tracing::warn!(seconds = grace.as_secs(), "in-flight requests did not finish in time; exiting anyway");
+        }
+    }
+    // Keep the receiver alive until here so the sender never errors.
+    let _ = stopping_rx.borrow_and_update();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

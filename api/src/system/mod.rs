@@ -1,0 +1,5 @@
+//! Facts about the running server, readable without logging in.
+
+mod graphql;
+
+pub use graphql::SystemQuery;

@@ -1,0 +1,19 @@
+//! StarCRM's database migrations, one file per step, applied in order by `starcrm migrate` and at
+//! server start-up. Every migration runs on PostgreSQL and on SQLite, inside a transaction on both
+//! (SQLite has transactional DDL), so a failed step leaves the database as it was.
+
+pub use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261123_000001_create_workspaces;
+
+/// The ordered list of StarCRM migrations.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_workspaces::Migration)]
+    }
+}

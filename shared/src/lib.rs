@@ -1,0 +1,11 @@
+//! Domain types and pure logic that the StarCRM server (`api`) and the SPA (`web`) must agree on.
+//!
+//! Rules of this crate: no I/O, no async runtime, no database. It compiles to native code and to
+//! `wasm32-unknown-unknown`. GraphQL derives sit behind the `graphql` feature, which only the api
+//! enables, so the SPA bundle does not carry async-graphql.
+
+pub mod error;
+pub mod system;
+
+pub use error::ErrorCode;
+pub use system::{DatabaseKind, RunMode, ServerInfo, ServerInfoData};

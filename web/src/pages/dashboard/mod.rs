@@ -1,0 +1,3 @@
+mod dashboard_page;
+
+pub use dashboard_page::DashboardPage;
