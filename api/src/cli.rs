@@ -33,7 +33,8 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
 fn export_schema(out: &Path, check: bool) -> anyhow::Result<()> {
     let sdl = graphql::sdl();
     if check {
-        let current = std::fs::read_to_string(out).with_context(|| format!("cannot read {}", out.display()))?;
+        let current =
+            std::fs::read_to_string(out).with_context(|| format!("cannot read {}", out.display()))?;
         if current != sdl {
             bail!("{} is stale: run `starcrm export-schema` and commit the result", out.display());
         }

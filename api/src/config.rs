@@ -1,6 +1,9 @@
 //! Settings of the `starcrm` binary: command-line flags with `STARCRM_*` environment variables
 //! (plus the conventional `DATABASE_URL`). `starcrm --help` prints every one of them.
 
+// The doc comments below are the `--help` text users read, so they are prose, not rustdoc.
+#![allow(clippy::doc_markdown)]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -82,7 +85,13 @@ pub struct Settings {
 
     /// On SIGTERM or Ctrl-C, how many seconds in-flight requests get to finish before the server
     /// exits anyway.
-    #[arg(long, env = "STARCRM_SHUTDOWN_TIMEOUT", default_value_t = 30, global = true, value_name = "SECONDS")]
+    #[arg(
+        long,
+        env = "STARCRM_SHUTDOWN_TIMEOUT",
+        default_value_t = 30,
+        global = true,
+        value_name = "SECONDS"
+    )]
     pub shutdown_timeout: u64,
 }
 

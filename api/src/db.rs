@@ -114,7 +114,6 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("database migration failed")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::{kind_of, redact};

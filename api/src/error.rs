@@ -72,7 +72,9 @@ impl ErrorExtensions for AppError {
             match self {
                 Self::BadUserInput { field, .. } => ext.set("field", field.as_str()),
                 Self::Forbidden { permission } => ext.set("permission", permission.as_str()),
-                Self::RateLimited { retry_after_seconds } => ext.set("retryAfterSeconds", *retry_after_seconds),
+                Self::RateLimited { retry_after_seconds } => {
+                    ext.set("retryAfterSeconds", *retry_after_seconds);
+                }
                 _ => {}
             }
         })

@@ -20,7 +20,9 @@ pub fn init(settings: &Settings) -> anyhow::Result<()> {
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let result = match settings.log_format {
         LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init(),
+        LogFormat::Json => {
+            builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
+        }
     };
     result.map_err(|err| anyhow::anyhow!("cannot install the logger: {err}"))
 }

@@ -41,7 +41,7 @@ fn finish_errors(errors: &mut [ServerError], request_id: &RequestId) {
                 ext.set("code", ErrorCode::BadRequest.as_str());
             } else {
                 tracing::error!(error = %err.message, path = ?err.path, "resolver error without a code");
-                err.message = "internal error".to_owned();
+                "internal error".clone_into(&mut err.message);
                 ext.set("code", ErrorCode::Internal.as_str());
             }
         }

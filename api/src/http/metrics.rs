@@ -45,7 +45,8 @@ impl Metrics {
     pub fn new(version: &str) -> Self {
         let mut registry = Registry::with_prefix("starcrm");
         let requests = Family::<RequestLabels, Counter>::default();
-        let durations = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(duration_histogram);
+        let durations =
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(duration_histogram);
         let in_flight = Gauge::default();
         registry.register("http_requests", "HTTP requests answered, by route and status", requests.clone());
         registry.register(

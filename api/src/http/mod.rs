@@ -3,8 +3,8 @@
 
 pub mod health;
 pub mod metrics;
-pub mod request_id;
 mod observe;
+pub mod request_id;
 mod static_files;
 
 use std::time::Duration;

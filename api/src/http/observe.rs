@@ -19,10 +19,8 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     // The route template, not the raw path, labels metrics: raw paths would explode cardinality.
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "spa".to_owned(), |m| m.as_str().to_owned());
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "spa".to_owned(), |m| m.as_str().to_owned());
 
     let span = tracing::info_span!("request", request_id = request_id.as_str(), %method, %path);
     let started = Instant::now();

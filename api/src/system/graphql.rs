@@ -10,9 +10,9 @@ pub struct SystemQuery;
 impl SystemQuery {
     /// Version, database and mode of this server. Public: needs no login.
     async fn server_info(&self, ctx: &Context<'_>) -> async_graphql::Result<ServerInfo> {
-        let info = ctx
-            .data::<ServerInfo>()
-            .map_err(|_| AppError::internal(anyhow::anyhow!("ServerInfo missing from schema data")).extend())?;
+        let info = ctx.data::<ServerInfo>().map_err(|_| {
+            AppError::internal(anyhow::anyhow!("ServerInfo missing from schema data")).extend()
+        })?;
         Ok(info.clone())
     }
 }

@@ -31,7 +31,8 @@ const fn texts(kind: ErrorKind) -> (Key, Key) {
 const fn retryable(kind: ErrorKind) -> bool {
     matches!(
         kind,
-        ErrorKind::Network | ErrorKind::Server(ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Conflict)
+        ErrorKind::Network
+            | ErrorKind::Server(ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Conflict)
     )
 }
 

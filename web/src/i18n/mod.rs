@@ -99,10 +99,7 @@ fn local_storage() -> Option<web_sys::Storage> {
 }
 
 fn apply_to_document(locale: Locale) {
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", locale.tag());
     }
 }

@@ -1,0 +1,87 @@
+//! Storage: migrations, the workspaces table and its defaults, the `updated_at` helper, and the
+//! SQLite settings, on whichever engine this run tests (SQLite, or PostgreSQL in CI).
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
+use starcrm_api::db;
+use starcrm_api::entities::workspace;
+use starcrm_e2e::TestDb;
+use starcrm_e2e::db::Engine;
+
+#[tokio::test]
+async fn migrations_apply_on_an_empty_database_and_are_idempotent() -> anyhow::Result<()> {
+    let test_db = TestDb::new().await?;
+    let conn = db::connect(test_db.url(), 2).await?;
+    db::migrate(&conn).await?;
+    db::migrate(&conn).await?;
+    assert_eq!(workspace::Entity::find().all(&conn).await?.len(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_new_workspace_gets_a_uuid_v7_and_the_documented_defaults() -> anyhow::Result<()> {
+    let test_db = TestDb::new().await?;
+    let conn = db::connect(test_db.url(), 2).await?;
+    db::migrate(&conn).await?;
+
+    let created = workspace::ActiveModel { name: Set("Acme 商贸".to_owned()), ..Default::default() }
+        .insert(&conn)
+        .await?;
+    assert_eq!(created.id.get_version_num(), 7);
+    assert_eq!(created.timezone, "Asia/Shanghai");
+    assert_eq!(created.currency, "CNY");
+    assert_eq!(created.created_at, created.updated_at);
+
+    let loaded = workspace::Entity::find_by_id(created.id).one(&conn).await?;
+    assert_eq!(loaded.as_ref(), Some(&created), "round trip through the database");
+    Ok(())
+}
+
+#[tokio::test]
+async fn updated_at_moves_on_raw_sql_updates_too() -> anyhow::Result<()> {
+    let test_db = TestDb::new().await?;
+    let conn = db::connect(test_db.url(), 2).await?;
+    db::migrate(&conn).await?;
+    let created =
+        workspace::ActiveModel { name: Set("Before".to_owned()), ..Default::default() }.insert(&conn).await?;
+
+    // An UPDATE that does not mention updated_at (a hand-written fix, a bulk job).
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let backend = conn.get_database_backend();
+    let sql = match test_db.engine() {
+        Engine::Postgres => "UPDATE workspaces SET name = $1 WHERE id = $2",
+        Engine::Sqlite => "UPDATE workspaces SET name = ? WHERE id = ?",
+    };
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, ["After".into(), created.id.into()]))
+        .await?;
+
+    let updated =
+        workspace::Entity::find_by_id(created.id).one(&conn).await?.ok_or_else(|| anyhow::anyhow!("gone"))?;
+    assert_eq!(updated.name, "After");
+    assert!(updated.updated_at > created.updated_at, "{} !> {}", updated.updated_at, created.updated_at);
+    assert_eq!(updated.created_at, created.created_at);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_embedded_database_runs_in_wal_mode_with_foreign_keys() -> anyhow::Result<()> {
+    // The SQLite file a server creates in its data dir (DATABASE_URL unset).
+    let data_dir = tempfile::tempdir()?;
+    let mut settings = starcrm_api::Settings::from_env()?;
+    settings.data_dir = data_dir.path().join("nested").join("data");
+    settings.database_url = None;
+    db::prepare_data_dir(&settings.data_dir)?;
+    let (url, kind) = db::resolve_url(&settings)?;
+    assert_eq!(kind, starcrm_shared::DatabaseKind::Sqlite);
+    let conn = db::connect(&url, 2).await?;
+    db::migrate(&conn).await?;
+    assert!(settings.data_dir.join(db::SQLITE_FILE).is_file());
+
+    let backend = conn.get_database_backend();
+    let pragma = |name: &str| Statement::from_string(backend, format!("PRAGMA {name}"));
+    let journal =
+        conn.query_one_raw(pragma("journal_mode")).await?.ok_or_else(|| anyhow::anyhow!("no row"))?;
+    assert_eq!(journal.try_get_by_index::<String>(0)?, "wal");
+    let fks = conn.query_one_raw(pragma("foreign_keys")).await?.ok_or_else(|| anyhow::anyhow!("no row"))?;
+    assert_eq!(fks.try_get_by_index::<i32>(0)?, 1);
+    Ok(())
+}

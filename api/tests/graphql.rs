@@ -1,0 +1,161 @@
+//! The GraphQL contract: the SPA's operations run against the schema, the checked-in SDL matches
+//! it, and errors carry a code and the request id.
+
+mod common;
+
+use std::path::Path;
+
+use common::TestApp;
+use reqwest::StatusCode;
+use serde_json::json;
+use starcrm_shared::{DatabaseKind, RunMode, ServerInfoData};
+
+/// Every operation the SPA sends, from `web/graphql/*.graphql`.
+fn spa_operations() -> anyhow::Result<Vec<(String, String)>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/graphql");
+    let mut operations = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "graphql") {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            operations.push((name, std::fs::read_to_string(&path)?));
+        }
+    }
+    operations.sort();
+    Ok(operations)
+}
+
+#[tokio::test]
+async fn every_spa_operation_executes_against_the_schema() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let operations = spa_operations()?;
+    assert!(!operations.is_empty(), "web/graphql/ has no operations");
+    for (name, document) in operations {
+        let response = app.graphql().execute(&document, json!({})).await?;
+        assert_eq!(response.status, StatusCode::OK, "{name}");
+        assert!(response.body.get("errors").is_none(), "{name}: {}", response.body);
+        assert!(response.body["data"].is_object(), "{name}: {}", response.body);
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn server_info_answers_in_the_shape_the_spa_deserialises() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let document = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/graphql/server_info.graphql"),
+    )?;
+    let response = app.graphql().execute(&document, json!({})).await?;
+    let data: ServerInfoData = serde_json::from_value(response.data().clone())?;
+    assert_eq!(data.server_info.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(data.server_info.mode, RunMode::Production);
+    let expected = match app.db.engine() {
+        starcrm_e2e::db::Engine::Sqlite => DatabaseKind::Sqlite,
+        starcrm_e2e::db::Engine::Postgres => DatabaseKind::Postgres,
+    };
+    assert_eq!(data.server_info.database, expected);
+    Ok(())
+}
+
+#[test]
+fn checked_in_schema_matches_the_code() -> anyhow::Result<()> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
+    let checked_in = std::fs::read_to_string(&path)?;
+    assert!(
+        checked_in == starcrm_api::graphql::sdl(),
+        "api/schema.graphql is stale: run `cargo run -p starcrm-api -- export-schema` and commit it"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn invalid_operations_get_bad_request_with_the_request_id() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let response = app.graphql().execute("{ serverInfo { noSuchField } }", json!({})).await?;
+    assert_eq!(response.error_code(), Some("BAD_REQUEST"));
+    let request_id = response.headers["x-request-id"].to_str()?;
+    assert_eq!(response.body["errors"][0]["extensions"]["requestId"], request_id);
+    assert!(response.body["data"].is_null());
+
+    let syntax = app.graphql().execute("{ serverInfo { ", json!({})).await?;
+    assert_eq!(syntax.error_code(), Some("BAD_REQUEST"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_graphql_request_gets_bad_request_in_the_same_error_shape() -> anyhow::Result<()>
+{
+    let app = TestApp::start().await?;
+    let cases = [
+        // Not a GraphQL request at all: rejected before execution.
+        ("not json at all", StatusCode::BAD_REQUEST),
+        ("[1, 2, 3]", StatusCode::BAD_REQUEST),
+        // A request without a document: an ordinary GraphQL error.
+        (r#"{"variables": {}}"#, StatusCode::OK),
+    ];
+    for (body, status) in cases {
+        let response = app
+            .http
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        assert_eq!(response.status(), status, "{body}");
+        let request_id = response.headers()["x-request-id"].to_str()?.to_owned();
+        let json: serde_json::Value = response.json().await?;
+        assert_eq!(json["errors"][0]["extensions"]["code"], "BAD_REQUEST", "{body}: {json}");
+        assert_eq!(json["errors"][0]["extensions"]["requestId"], request_id.as_str());
+        assert!(json["data"].is_null(), "{body}: {json}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn over_deep_queries_are_refused() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    // `__type { ofType { ofType ... } }` nests without limit in the schema; the server must not.
+    let mut selection = String::from("name");
+    for _ in 0..starcrm_api::graphql::limits::MAX_DEPTH {
+        selection = format!("ofType {{ {selection} }}");
+    }
+    let query = format!(r#"{{ __type(name: "ServerInfo") {{ {selection} }} }}"#);
+    let response = app.graphql().execute(&query, json!({})).await?;
+    assert_eq!(response.error_code(), Some("BAD_REQUEST"), "{}", response.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn graphiql_introspection_fits_within_the_limits() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let response = app.graphql().execute(INTROSPECTION, json!({})).await?;
+    assert!(response.data()["__schema"]["queryType"]["name"] == "Query");
+    Ok(())
+}
+
+/// The introspection query GraphiQL and codegen tools send (graphql-js `getIntrospectionQuery`).
+const INTROSPECTION: &str = r"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}
+";

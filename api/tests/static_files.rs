@@ -1,0 +1,90 @@
+//! How the server hosts the SPA: files, client-side-route fallback, cache headers, compression.
+
+mod common;
+
+use common::{Options, TestApp};
+use reqwest::StatusCode;
+
+const INDEX: &str = "<!DOCTYPE html><html><head><title>StarCRM</title></head><body>app</body></html>";
+const HASHED_JS: &str = "starcrm-web-3f2a9c1d7e4b6a08.js";
+
+async fn app_with_web_dir() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
+    let web = tempfile::tempdir()?;
+    std::fs::write(web.path().join("index.html"), INDEX)?;
+    // Large enough to be worth compressing.
+    std::fs::write(web.path().join(HASHED_JS), "export function run() {}\n".repeat(200))?;
+    std::fs::write(web.path().join("robots.txt"), "User-agent: *\nDisallow: /\n")?;
+    let app = TestApp::start_with(Options { web_dir: Some(web.path().to_path_buf()), ..Options::default() })
+        .await?;
+    Ok((app, web))
+}
+
+#[tokio::test]
+async fn client_side_routes_get_index_html_which_is_never_cached() -> anyhow::Result<()> {
+    let (app, _web) = app_with_web_dir().await?;
+    for path in ["/", "/customers", "/customers/01936f4e-0000-7000-8000-000000000000/timeline"] {
+        let response = app.http.get(app.url(path)).send().await?;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        assert!(response.headers()["content-type"].to_str()?.starts_with("text/html"), "{path}");
+        assert_eq!(response.text().await?, INDEX, "{path}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_a_year_and_other_files_revalidate() -> anyhow::Result<()> {
+    let (app, _web) = app_with_web_dir().await?;
+    let js = app.http.get(app.url(&format!("/{HASHED_JS}"))).send().await?;
+    assert_eq!(js.status(), StatusCode::OK);
+    assert_eq!(js.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert!(js.headers()["content-type"].to_str()?.contains("javascript"));
+
+    let robots = app.http.get(app.url("/robots.txt")).send().await?;
+    assert_eq!(robots.status(), StatusCode::OK);
+    assert_eq!(robots.headers()["cache-control"], "no-cache");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_missing_file_is_404_not_the_app() -> anyhow::Result<()> {
+    let (app, _web) = app_with_web_dir().await?;
+    let response = app.http.get(app.url("/starcrm-web-0000000000000000.js")).send().await?;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.headers().get("cache-control").is_none(), "a 404 must not be cached for a year");
+    Ok(())
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_it() -> anyhow::Result<()> {
+    let (app, _web) = app_with_web_dir().await?;
+    let raw = reqwest::Client::builder().no_gzip().build()?;
+    let compressed =
+        raw.get(app.url(&format!("/{HASHED_JS}"))).header("accept-encoding", "gzip").send().await?;
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    let plain = raw.get(app.url(&format!("/{HASHED_JS}"))).send().await?;
+    assert!(plain.headers().get("content-encoding").is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn without_a_built_app_the_api_still_works_and_says_what_is_missing() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let page = app.http.get(app.url("/")).send().await?;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(page.text().await?.contains("web app is not installed"));
+    assert_eq!(app.http.get(app.url("/healthz")).send().await?.status(), StatusCode::OK);
+    Ok(())
+}
+
+#[tokio::test]
+async fn path_traversal_cannot_escape_the_web_dir() -> anyhow::Result<()> {
+    let (app, _web) = app_with_web_dir().await?;
+    for path in ["/../Cargo.toml", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd"] {
+        let response = app.http.get(app.url(path)).send().await?;
+        let body = response.text().await?;
+        assert!(!body.contains("root:"), "{path} leaked a file");
+        assert!(!body.contains("[workspace]"), "{path} leaked a file");
+    }
+    Ok(())
+}
