@@ -112,3 +112,48 @@ free_port() {
   done
   die "no free TCP port found"
 }
+
+# --- PostgreSQL for tests -------------------------------------------------------------------
+
+PG_TMP=""
+
+pg_bin_dir() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
+}
+
+# start_postgres : starts a private, throwaway PostgreSQL server on a free port (unless
+# STARCRM_TEST_POSTGRES_URL already points at one) and exports STARCRM_TEST_POSTGRES_URL.
+# The system's own cluster is left alone. stop_postgres removes it again.
+start_postgres() {
+  if [[ -n "${STARCRM_TEST_POSTGRES_URL:-}" ]]; then
+    log "Using the PostgreSQL server in STARCRM_TEST_POSTGRES_URL"
+    return 0
+  fi
+  [[ -n "$(pg_bin_dir)" ]] || apt_install postgresql
+  local bin port run_as=()
+  bin="$(pg_bin_dir)"
+  port="$(free_port)"
+  PG_TMP="$(mktemp -d /tmp/starcrm-pg.XXXXXX)"
+  # initdb refuses to run as root: the server runs as the `postgres` user then.
+  if [[ $EUID -eq 0 ]]; then
+    chown postgres: "$PG_TMP"
+    run_as=(runuser -u postgres --)
+  fi
+  log "Starting a throwaway PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on port $port"
+  "${run_as[@]}" "$bin/initdb" -D "$PG_TMP/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$PG_TMP/initdb.log" 2>&1 ||
+    { cat "$PG_TMP/initdb.log" >&2; die "initdb failed"; }
+  # Durability settings off: this database lives for one test run.
+  "${run_as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 \
+    -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { cat "$PG_TMP/postgres.log" >&2; die "PostgreSQL did not start"; }
+  export STARCRM_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+stop_postgres() {
+  [[ -n "$PG_TMP" && -d "$PG_TMP/data" ]] || return 0
+  local run_as=()
+  [[ $EUID -eq 0 ]] && run_as=(runuser -u postgres --)
+  "${run_as[@]}" "$(pg_bin_dir)/pg_ctl" -D "$PG_TMP/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_TMP"
+  PG_TMP=""
+}

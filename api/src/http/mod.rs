@@ -18,6 +18,7 @@ use starcrm_shared::{ErrorCode, RunMode};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -26,6 +27,9 @@ use crate::state::AppState;
 
 /// How long one request may take before the server answers 503 itself.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Largest request body accepted. The GraphQL extractor reads bodies without a limit of its own.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The whole application as a router, so tests drive exactly what `starcrm serve` serves.
 pub fn router(state: AppState) -> Router {
@@ -46,6 +50,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(request_id::request_id))
                 .layer(middleware::from_fn_with_state(state, observe::observe))
                 .layer(CatchPanicLayer::custom(panic_response))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CompressionLayer::new())
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,
