@@ -50,7 +50,6 @@ pub async fn serve(
     grace: Duration,
 ) -> anyhow::Result<()> {
     let (stopping_tx, mut stopping_rx) = watch::channel(false);
-    let mut grace_rx = stopping_rx.clone();
     let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -59,7 +58,7 @@ pub async fn serve(
         });
     let deadline = async move {
         // Never fires before the shutdown starts.
-        if grace_rx.wait_for(|stopping| *stopping).await.is_err() {
+        if stopping_rx.wait_for(|stopping| *stopping).await.is_err() {
             std::future::pending::<()>().await;
         }
         tokio::time::sleep(grace).await;
@@ -70,8 +69,6 @@ pub async fn serve(
             tracing::warn!(seconds = grace.as_secs(), "in-flight requests did not finish in time; exiting anyway");
         }
     }
-    // Keep the receiver alive until here so the sender never errors.
-    let _ = stopping_rx.borrow_and_update();
     tracing::info!("stopped");
     Ok(())
 }

@@ -11,11 +11,10 @@ use crate::config::{LogFormat, Settings};
 /// # Errors
 /// The log filter does not parse.
 pub fn init(settings: &Settings) -> anyhow::Result<()> {
-    // sqlx logs every statement at info; ours are at debug already (see db.rs), this keeps a
-    // plain `info` filter quiet unless asked.
-    let directives = format!("{},sqlx=warn", settings.log);
+    // SQL statements are logged at debug level (see db.rs), so `info` stays quiet and `debug`
+    // shows them.
     let filter = EnvFilter::builder()
-        .parse(&directives)
+        .parse(&settings.log)
         .with_context(|| format!("invalid log filter {:?} (STARCRM_LOG)", settings.log))?;
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let result = match settings.log_format {

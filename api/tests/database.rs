@@ -1,17 +1,23 @@
 //! Storage: migrations, the workspaces table and its defaults, the `updated_at` helper, and the
 //! SQLite settings, on whichever engine this run tests (SQLite, or PostgreSQL in CI).
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, Statement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, Statement};
 use starcrm_api::db;
 use starcrm_api::entities::workspace;
 use starcrm_e2e::TestDb;
 use starcrm_e2e::db::Engine;
 
-#[tokio::test]
-async fn migrations_apply_on_an_empty_database_and_are_idempotent() -> anyhow::Result<()> {
+/// A fresh database with every migration applied.
+async fn migrated() -> anyhow::Result<(TestDb, DatabaseConnection)> {
     let test_db = TestDb::new().await?;
     let conn = db::connect(test_db.url(), 2).await?;
     db::migrate(&conn).await?;
+    Ok((test_db, conn))
+}
+
+#[tokio::test]
+async fn migrations_apply_on_an_empty_database_and_are_idempotent() -> anyhow::Result<()> {
+    let (_db, conn) = migrated().await?;
     db::migrate(&conn).await?;
     assert_eq!(workspace::Entity::find().all(&conn).await?.len(), 0);
     Ok(())
@@ -19,9 +25,7 @@ async fn migrations_apply_on_an_empty_database_and_are_idempotent() -> anyhow::R
 
 #[tokio::test]
 async fn a_new_workspace_gets_a_uuid_v7_and_the_documented_defaults() -> anyhow::Result<()> {
-    let test_db = TestDb::new().await?;
-    let conn = db::connect(test_db.url(), 2).await?;
-    db::migrate(&conn).await?;
+    let (_db, conn) = migrated().await?;
 
     let created = workspace::ActiveModel { name: Set("Acme 商贸".to_owned()), ..Default::default() }
         .insert(&conn)
@@ -37,10 +41,23 @@ async fn a_new_workspace_gets_a_uuid_v7_and_the_documented_defaults() -> anyhow:
 }
 
 #[tokio::test]
+async fn updating_through_the_model_moves_updated_at_only() -> anyhow::Result<()> {
+    let (_db, conn) = migrated().await?;
+    let created =
+        workspace::ActiveModel { name: Set("Before".to_owned()), ..Default::default() }.insert(&conn).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let mut change: workspace::ActiveModel = created.clone().into();
+    change.timezone = Set("Europe/Berlin".to_owned());
+    let updated = change.update(&conn).await?;
+    assert_eq!(updated.timezone, "Europe/Berlin");
+    assert!(updated.updated_at > created.updated_at);
+    assert_eq!((updated.id, updated.created_at), (created.id, created.created_at));
+    Ok(())
+}
+
+#[tokio::test]
 async fn updated_at_moves_on_raw_sql_updates_too() -> anyhow::Result<()> {
-    let test_db = TestDb::new().await?;
-    let conn = db::connect(test_db.url(), 2).await?;
-    db::migrate(&conn).await?;
+    let (test_db, conn) = migrated().await?;
     let created =
         workspace::ActiveModel { name: Set("Before".to_owned()), ..Default::default() }.insert(&conn).await?;
 

@@ -94,13 +94,7 @@ async fn a_body_that_is_not_a_graphql_request_gets_bad_request_in_the_same_error
         (r#"{"variables": {}}"#, StatusCode::OK),
     ];
     for (body, status) in cases {
-        let response = app
-            .http
-            .post(app.url("/graphql"))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await?;
+        let response = app.post_graphql_raw(body).await?;
         assert_eq!(response.status(), status, "{body}");
         let request_id = response.headers()["x-request-id"].to_str()?.to_owned();
         let json: serde_json::Value = response.json().await?;
@@ -116,25 +110,13 @@ async fn oversized_bodies_are_refused_without_being_read() -> anyhow::Result<()>
     let app = TestApp::start().await?;
     let padding = " ".repeat(starcrm_api::http::MAX_BODY_BYTES + 1);
     let body = format!(r#"{{"query": "{{ serverInfo {{ version }} }}{padding}"}}"#);
-    let response = app
-        .http
-        .post(app.url("/graphql"))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await?;
+    let response = app.post_graphql_raw(body).await?;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
     // Without a length up front (chunked), the limit still holds.
     let chunks = (0..3).map(|_| Ok::<_, std::io::Error>(vec![b' '; 1024 * 1024]));
     let stream = futures_util::stream::iter(chunks);
-    let response = app
-        .http
-        .post(app.url("/graphql"))
-        .header("content-type", "application/json")
-        .body(reqwest::Body::wrap_stream(stream))
-        .send()
-        .await?;
+    let response = app.post_graphql_raw(reqwest::Body::wrap_stream(stream)).await?;
     assert!(
         matches!(response.status(), StatusCode::PAYLOAD_TOO_LARGE | StatusCode::BAD_REQUEST),
         "{}",

@@ -136,6 +136,30 @@ async fn graceful_shutdown_lets_an_in_flight_request_finish() -> anyhow::Result<
     Ok(())
 }
 
+#[tokio::test]
+async fn shutdown_gives_up_on_a_request_that_outlasts_the_grace_period() -> anyhow::Result<()> {
+    let grace = Duration::from_millis(300);
+    let mut app = TestApp::start_with(Options { shutdown_grace: Some(grace), ..Options::default() }).await?;
+    // A client that starts a request and never finishes sending it.
+    let (body_tx, body_rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let stalled = app
+        .http
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(tokio_stream_from(body_rx)))
+        .send();
+    let stalled = tokio::spawn(stalled);
+    body_tx.send(Ok(b"{".to_vec())).await?;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let started = std::time::Instant::now();
+    let server = app.begin_shutdown();
+    tokio::time::timeout(Duration::from_secs(5), server).await???;
+    assert!(started.elapsed() >= grace, "stopped before the grace period: {:?}", started.elapsed());
+    stalled.abort();
+    Ok(())
+}
+
 /// A `Stream` of what arrives on `rx`.
 fn tokio_stream_from<T: Send + 'static>(
     rx: tokio::sync::mpsc::Receiver<T>,

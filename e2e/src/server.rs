@@ -36,7 +36,8 @@ pub struct Server {
     base_url: String,
     output: Arc<Mutex<Vec<String>>>,
     _data_dir: TempDir,
-    _db: TestDb,
+    /// PostgreSQL runs: the test's own database. SQLite runs use the data dir's default file.
+    _db: Option<TestDb>,
 }
 
 impl Server {
@@ -49,7 +50,10 @@ impl Server {
         let binary = build::starcrm_binary()?;
         let web_dir =
             if options.web { build::web_dist()? } else { PathBuf::from("/nonexistent/starcrm-web") };
-        let db = TestDb::new().await?;
+        let db = match Engine::current() {
+            Engine::Postgres => Some(TestDb::new().await?),
+            Engine::Sqlite => None,
+        };
         let data_dir = tempfile::Builder::new().prefix("starcrm-e2e-").tempdir()?;
 
         let mut command = starcrm_command(&binary);
@@ -65,7 +69,7 @@ impl Server {
             .kill_on_drop(true);
         // SQLite runs exercise the default a user gets (a file in the data dir); PostgreSQL runs
         // point DATABASE_URL at the test's own database.
-        if db.engine() == Engine::Postgres {
+        if let Some(db) = &db {
             command.env("DATABASE_URL", db.url());
         }
         let mut child = command.spawn().with_context(|| format!("cannot start {}", binary.display()))?;

@@ -30,6 +30,8 @@ pub struct TestApp {
 pub struct Options {
     pub mode: Option<Mode>,
     pub web_dir: Option<PathBuf>,
+    /// How long a shutdown waits for in-flight requests (default 10 s).
+    pub shutdown_grace: Option<Duration>,
 }
 
 impl TestApp {
@@ -64,7 +66,7 @@ impl TestApp {
             async move {
                 let _ = shutdown_rx.await;
             },
-            Duration::from_secs(10),
+            options.shutdown_grace.unwrap_or(Duration::from_secs(10)),
         ));
         Ok(Self {
             base_url,
@@ -83,6 +85,19 @@ impl TestApp {
 
     pub fn graphql(&self) -> GraphqlClient {
         GraphqlClient::new(&self.base_url)
+    }
+
+    /// Posts `body` as-is to `/graphql` with a JSON content type (for malformed-request tests).
+    pub async fn post_graphql_raw(
+        &self,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.http
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
     }
 
     /// Starts a graceful shutdown, as SIGTERM would; returns the server task to await.
