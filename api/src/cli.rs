@@ -22,9 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    db::prepare_data_dir(&settings.data_dir)?;
-    let (url, _) = db::resolve_url(settings)?;
-    let conn = db::connect(&url, 1).await?;
+    let (conn, _, url) = db::open(settings).await?;
     db::migrate(&conn).await?;
     println!("database {} is up to date", db::redact(&url));
     Ok(())

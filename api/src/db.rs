@@ -21,13 +21,36 @@ pub const SQLITE_FILE: &str = "starcrm.db";
 /// # Errors
 /// A URL that is neither `postgres://`, `postgresql://` nor `sqlite:`.
 pub fn resolve_url(settings: &Settings) -> anyhow::Result<(String, DatabaseKind)> {
-    match settings.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        None => {
-            let path = settings.data_dir.join(SQLITE_FILE);
-            Ok((format!("sqlite://{}?mode=rwc", path.display()), DatabaseKind::Sqlite))
-        }
+    match configured_url(settings) {
+        None => Ok((sqlite_url(&settings.data_dir.join(SQLITE_FILE)), DatabaseKind::Sqlite)),
         Some(url) => Ok((url.to_owned(), kind_of(url)?)),
     }
+}
+
+fn configured_url(settings: &Settings) -> Option<&str> {
+    settings.database_url.as_deref().map(str::trim).filter(|u| !u.is_empty())
+}
+
+/// Connects to the database the settings select. The data dir is prepared (created, checked
+/// writable) only when it holds the database, so a PostgreSQL deployment can run on a read-only
+/// file system.
+///
+/// # Errors
+/// See [`resolve_url`], [`prepare_data_dir`] and [`connect`].
+pub async fn open(settings: &Settings) -> anyhow::Result<(DatabaseConnection, DatabaseKind, String)> {
+    if configured_url(settings).is_none() {
+        prepare_data_dir(&settings.data_dir)?;
+    }
+    let (url, kind) = resolve_url(settings)?;
+    let conn = connect(&url, settings.db_max_connections).await?;
+    Ok((conn, kind, url))
+}
+
+/// A `sqlite://` URL for `path`, with the characters sqlx would read as URL syntax escaped
+/// (`%` first, so the escapes themselves survive).
+fn sqlite_url(path: &Path) -> String {
+    let path = path.display().to_string().replace('%', "%25").replace('?', "%3F").replace('#', "%23");
+    format!("sqlite://{path}?mode=rwc")
 }
 
 /// Which backend a URL points at.
@@ -47,19 +70,28 @@ pub fn kind_of(url: &str) -> anyhow::Result<DatabaseKind> {
     }
 }
 
-/// The URL with any password replaced by `***`, safe for logs and error messages.
+/// The URL with any password replaced by `***`, safe for logs and error messages: the
+/// userinfo password and `password`-like query parameters. Something that does not parse as a
+/// URL (a libpq key=value string, say) is not shown at all, since it may hold a password.
 pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(not a URL; not shown)".to_owned();
     };
-    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-            format!("{scheme}://{user}:***@{host}{tail}")
-        }
-        None => url.to_owned(),
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
     }
+    let secret = |key: &str| key.to_ascii_lowercase().contains("pass");
+    if parsed.query_pairs().any(|(key, _)| secret(&key)) {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if secret(&k) { "***".to_owned() } else { v.into_owned() };
+                (k.into_owned(), v)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// Makes sure the data dir exists and that this process can write to it.
@@ -122,10 +154,14 @@ mod tests {
     #[test]
     fn redact_hides_only_the_password() {
         assert_eq!(redact("postgres://app:s3cret@db:5432/crm"), "postgres://app:***@db:5432/crm");
-        assert_eq!(redact("postgres://app@db/crm"), "postgres://app:***@db/crm");
-        assert_eq!(redact("postgres://db/crm"), "postgres://db/crm");
-        assert_eq!(redact("sqlite://data/starcrm.db"), "sqlite://data/starcrm.db");
-        assert_eq!(redact("p@ss"), "p@ss");
+        assert_eq!(redact("postgres://app@db/crm"), "postgres://app@db/crm");
+        assert_eq!(redact("postgres://db/crm?sslmode=require"), "postgres://db/crm?sslmode=require");
+        assert_eq!(
+            redact("postgres://app@db/crm?password=s3cret&sslmode=require"),
+            "postgres://app@db/crm?password=***&sslmode=require"
+        );
+        assert_eq!(redact("sqlite://data/starcrm.db?mode=rwc"), "sqlite://data/starcrm.db?mode=rwc");
+        assert_eq!(redact("host=db password=s3cret"), "(not a URL; not shown)");
     }
 
     #[test]

@@ -28,9 +28,7 @@ impl AppState {
     /// # Errors
     /// Unusable data dir, unreachable database, failed migration; each message names the culprit.
     pub async fn init(settings: &Settings) -> anyhow::Result<Self> {
-        db::prepare_data_dir(&settings.data_dir)?;
-        let (url, kind) = db::resolve_url(settings)?;
-        let conn = db::connect(&url, settings.db_max_connections).await?;
+        let (conn, kind, _) = db::open(settings).await?;
         db::migrate(&conn).await?;
         Ok(Self::new(conn, kind, settings))
     }

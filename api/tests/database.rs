@@ -1,7 +1,9 @@
 //! Storage: migrations, the workspaces table and its defaults, the `updated_at` helper, and the
 //! SQLite settings, on whichever engine this run tests (SQLite, or PostgreSQL in CI).
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder, Set, Statement,
+};
 use starcrm_api::db;
 use starcrm_api::entities::workspace;
 use starcrm_e2e::TestDb;
@@ -20,6 +22,46 @@ async fn migrations_apply_on_an_empty_database_and_are_idempotent() -> anyhow::R
     let (_db, conn) = migrated().await?;
     db::migrate(&conn).await?;
     assert_eq!(workspace::Entity::find().all(&conn).await?.len(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn migrations_roll_back_and_apply_again() -> anyhow::Result<()> {
+    use sea_orm_migration::MigratorTrait;
+    let (_db, conn) = migrated().await?;
+    starcrm_migrations::Migrator::down(&conn, None).await?;
+    assert!(workspace::Entity::find().all(&conn).await.is_err(), "the table is gone");
+    db::migrate(&conn).await?;
+    assert_eq!(workspace::Entity::find().all(&conn).await?.len(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn rows_stamped_by_sql_defaults_read_back_and_sort_with_rows_stamped_by_the_app() -> anyhow::Result<()>
+{
+    let (test_db, conn) = migrated().await?;
+    let first =
+        workspace::ActiveModel { name: Set("App".to_owned()), ..Default::default() }.insert(&conn).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // A row written by plain SQL (an import, a fix): the database fills in both timestamps.
+    let id = uuid::Uuid::now_v7();
+    let sql = match test_db.engine() {
+        Engine::Postgres => "INSERT INTO workspaces (id, name) VALUES ($1, $2)",
+        Engine::Sqlite => "INSERT INTO workspaces (id, name) VALUES (?, ?)",
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        conn.get_database_backend(),
+        sql,
+        [id.into(), "SQL".into()],
+    ))
+    .await?;
+
+    let newest_first =
+        workspace::Entity::find().order_by_desc(workspace::Column::CreatedAt).all(&conn).await?;
+    let names: Vec<&str> = newest_first.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["SQL", "App"]);
+    assert!(newest_first[0].created_at > first.created_at);
+    assert_eq!(newest_first[0].created_at, newest_first[0].updated_at);
     Ok(())
 }
 
@@ -82,16 +124,15 @@ async fn updated_at_moves_on_raw_sql_updates_too() -> anyhow::Result<()> {
 #[tokio::test]
 async fn the_embedded_database_runs_in_wal_mode_with_foreign_keys() -> anyhow::Result<()> {
     // The SQLite file a server creates in its data dir (DATABASE_URL unset).
+    // A path with characters that mean something in a URL.
     let data_dir = tempfile::tempdir()?;
     let mut settings = starcrm_api::Settings::from_env()?;
-    settings.data_dir = data_dir.path().join("nested").join("data");
+    settings.data_dir = data_dir.path().join("nested").join("crm 100% ?#data");
     settings.database_url = None;
-    db::prepare_data_dir(&settings.data_dir)?;
-    let (url, kind) = db::resolve_url(&settings)?;
+    let (conn, kind, _) = db::open(&settings).await?;
     assert_eq!(kind, starcrm_shared::DatabaseKind::Sqlite);
-    let conn = db::connect(&url, 2).await?;
     db::migrate(&conn).await?;
-    assert!(settings.data_dir.join(db::SQLITE_FILE).is_file());
+    assert!(settings.data_dir.join(db::SQLITE_FILE).is_file(), "the file is where the data dir says");
 
     let backend = conn.get_database_backend();
     let pragma = |name: &str| Statement::from_string(backend, format!("PRAGMA {name}"));

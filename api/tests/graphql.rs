@@ -113,15 +113,46 @@ async fn oversized_bodies_are_refused_without_being_read() -> anyhow::Result<()>
     let response = app.post_graphql_raw(body).await?;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 
-    // Without a length up front (chunked), the limit still holds.
-    let chunks = (0..3).map(|_| Ok::<_, std::io::Error>(vec![b' '; 1024 * 1024]));
-    let stream = futures_util::stream::iter(chunks);
-    let response = app.post_graphql_raw(reqwest::Body::wrap_stream(stream)).await?;
-    assert!(
-        matches!(response.status(), StatusCode::PAYLOAD_TOO_LARGE | StatusCode::BAD_REQUEST),
-        "{}",
-        response.status()
-    );
+    // Without a length up front (chunked): a valid request padded with JSON whitespace, which
+    // would run if the limit were not enforced while reading.
+    let chunks = std::iter::once(br#"{"query": "{ serverInfo { version } }""#.to_vec())
+        .chain((0..3).map(|_| vec![b' '; 1024 * 1024]))
+        .chain(std::iter::once(b"}".to_vec()))
+        .map(Ok::<_, std::io::Error>);
+    let response =
+        app.post_graphql_raw(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))).await?;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = response.json().await?;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_json_requests_are_accepted() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let query = r#"{"query": "{ serverInfo { version } }"}"#;
+    // What an HTML form on another site could send without a CORS preflight.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+    {
+        let response = app
+            .http
+            .post(app.url("/graphql"))
+            .header("content-type", content_type)
+            .body(query)
+            .send()
+            .await?;
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
+        let body: serde_json::Value = response.json().await?;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_REQUEST", "{content_type}");
+    }
+    let ok = app
+        .http
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(query)
+        .send()
+        .await?;
+    assert_eq!(ok.status(), StatusCode::OK);
     Ok(())
 }
 

@@ -45,11 +45,9 @@ async fn metrics_count_requests_by_route_in_prometheus_format() -> anyhow::Resul
     app.graphql().execute("{ serverInfo { version } }", json!({})).await?;
     let response = app.http.get(app.url("/metrics")).send().await?;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(
-        response.headers()["content-type"].to_str()?.starts_with("text/plain; version=0.0.4"),
-        "Prometheus text exposition content type"
-    );
+    assert_eq!(response.headers()["content-type"], starcrm_api::http::metrics::CONTENT_TYPE);
     let body = response.text().await?;
+    assert!(body.ends_with("# EOF\n"), "OpenMetrics ends with # EOF: {body}");
     assert!(
         body.contains(r#"starcrm_http_requests_total{method="GET",route="/healthz",status="200"} 3"#),
         "{body}"
@@ -78,6 +76,34 @@ async fn every_response_carries_a_request_id_and_a_clean_incoming_one_is_kept() 
 
     let replaced = app.http.get(app.url("/healthz")).header("x-request-id", "x".repeat(200)).send().await?;
     assert_ne!(replaced.headers()["x-request-id"].to_str()?, "x".repeat(200));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_500_with_the_request_id() -> anyhow::Result<()> {
+    use axum::routing::get;
+    use axum::{Router, middleware};
+    use starcrm_api::http::{catch_panic, request_id::request_id};
+
+    // The production middleware around a handler that panics (the real routes do not).
+    #[allow(clippy::unused_async)]
+    async fn boom() -> &'static str {
+        panic!("bug in a handler")
+    }
+    let app = Router::new()
+        .route("/boom", get(boom))
+        .layer(middleware::from_fn(catch_panic))
+        .layer(middleware::from_fn(request_id));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/boom", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let response = reqwest::Client::new().get(url).header("x-request-id", "panic-1").send().await?;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = response.json().await?;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL");
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], "panic-1");
+    assert_eq!(body["errors"][0]["message"], "internal error", "the panic message stays in the log");
     Ok(())
 }
 

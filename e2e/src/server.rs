@@ -104,7 +104,12 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for the process to exit.
-    pub async fn stop(mut self) -> anyhow::Result<ExitStatus> {
+    pub async fn stop(self) -> anyhow::Result<ExitStatus> {
+        self.stop_with_output().await.map(|(status, _)| status)
+    }
+
+    /// [`Server::stop`], then everything the server printed.
+    pub async fn stop_with_output(mut self) -> anyhow::Result<(ExitStatus, String)> {
         let pid = self.child.id().context("server already exited")?;
         let status = std::process::Command::new("kill").args(["-s", "TERM", &pid.to_string()]).status()?;
         if !status.success() {
@@ -113,9 +118,9 @@ impl Server {
         let exit = tokio::time::timeout(Duration::from_secs(20), self.child.wait())
             .await
             .context("server did not exit within 20 s of SIGTERM")??;
-        // Let the readers drain the last lines.
+        // The readers end when the pipes close; give them a moment to store the last lines.
         tokio::time::sleep(Duration::from_millis(100)).await;
-        Ok(exit)
+        Ok((exit, self.output()))
     }
 }
 

@@ -10,13 +10,13 @@ async fn help_documents_every_setting_with_its_environment_variable() -> anyhow:
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout)?;
     for (flag, env) in [
-        ("--listen", "STARCRM_LISTEN"),
+        ("--listen <LISTEN>", "STARCRM_LISTEN"),
         ("--data-dir", "STARCRM_DATA_DIR"),
         ("--database-url", "DATABASE_URL"),
         ("--db-max-connections", "STARCRM_DB_MAX_CONNECTIONS"),
         ("--mode", "STARCRM_MODE"),
         ("--log-format", "STARCRM_LOG_FORMAT"),
-        ("--log", "STARCRM_LOG"),
+        ("--log <FILTER>", "STARCRM_LOG="),
         ("--web-dir", "STARCRM_WEB_DIR"),
         ("--shutdown-timeout", "STARCRM_SHUTDOWN_TIMEOUT"),
     ] {

@@ -43,8 +43,8 @@ async fn the_request_id_reaches_the_json_logs() -> anyhow::Result<()> {
         .send()
         .await?;
     assert_eq!(response.headers()["x-request-id"], "e2e-trace-7731");
-    let output = server.output();
-    let stopped = server.stop().await?;
+    // Stopping waits for the server to exit and its output to be drained.
+    let (stopped, output) = server.stop_with_output().await?;
     assert!(stopped.success());
     let line = output
         .lines()

@@ -57,6 +57,13 @@ async fn home_page_flow(viewport: Viewport) -> anyhow::Result<()> {
         assert_eq!(browser.attribute("html", "lang").await?.as_deref(), Some("en"));
         browser.screenshot(&format!("dashboard-en-{size}")).await?;
 
+        // Nothing sticks out sideways: the page fits the screen's width.
+        let overflow = browser
+            .client()
+            .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+            .await?;
+        assert!(overflow.as_i64().is_some_and(|px| px <= 0), "horizontal overflow of {overflow} px");
+
         if let Viewport::Phone = viewport {
             // The side navigation is a drawer on phones.
             let nav = browser.client().find(Locator::Css("#side-nav")).await?;

@@ -1,9 +1,11 @@
 //! Workspaces: the tenants of StarCRM. Every tenant-owned row will reference one.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::{string, string_len, timestamp_with_time_zone, uuid};
+use sea_orm_migration::schema::{string, string_len, uuid};
 
-use crate::helpers::{add_updated_at_trigger, install_updated_at_function};
+use crate::helpers::{
+    add_updated_at_trigger, drop_updated_at_function, install_updated_at_function, timestamp_now,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -38,8 +40,8 @@ impl MigrationTrait for Migration {
                     .col(string(Workspaces::Timezone).default("Asia/Shanghai"))
                     // ISO 4217 code; money is stored in minor units of this currency.
                     .col(string_len(Workspaces::Currency, 3).default("CNY"))
-                    .col(timestamp_with_time_zone(Workspaces::CreatedAt).default(Expr::current_timestamp()))
-                    .col(timestamp_with_time_zone(Workspaces::UpdatedAt).default(Expr::current_timestamp()))
+                    .col(timestamp_now(manager, Workspaces::CreatedAt))
+                    .col(timestamp_now(manager, Workspaces::UpdatedAt))
                     .to_owned(),
             )
             .await?;
@@ -47,6 +49,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Workspaces::Table).to_owned()).await
+        manager.drop_table(Table::drop().table(Workspaces::Table).to_owned()).await?;
+        drop_updated_at_function(manager).await
     }
 }

@@ -1,28 +1,48 @@
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, Response as GqlResponse, ServerError};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
 use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use starcrm_shared::ErrorCode;
 
 use crate::http::request_id::RequestId;
 use crate::state::AppState;
 
-/// `POST /graphql`: runs one operation.
+/// `POST /graphql`: runs one operation sent as JSON.
+///
+/// The body is read here rather than by async-graphql's extractor, so that its size is bounded
+/// (413), only `application/json` is accepted (415; browsers cannot send that cross-site without
+/// a CORS preflight, which matters once sessions live in cookies), and multipart uploads and
+/// batches are not parsed at all.
 pub async fn graphql(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let request = match request {
-        Ok(request) => request.into_inner(),
-        Err(rejection) => return reject(&rejection, &request_id),
+    if !is_json(&headers) {
+        return reject(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the operation as JSON with content-type: application/json",
+            &request_id,
+        );
+    }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return reject(rejection.status(), &rejection.body_text(), &request_id),
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(err) => {
+            return reject(StatusCode::BAD_REQUEST, &format!("invalid GraphQL request: {err}"), &request_id);
+        }
     };
     let mut response = state.schema.execute(request.data(request_id.clone())).await;
     finish_errors(&mut response.errors, &request_id);
-    GraphQLResponse::from(response).into_response()
+    axum::Json(response).into_response()
 }
 
 /// `GET /graphql` in development mode: the GraphiQL explorer.
@@ -30,29 +50,83 @@ pub async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").title("StarCRM GraphiQL").finish())
 }
 
-/// Gives every error a code and the request id. Errors that reached the client without a code
-/// come from async-graphql itself: request-level ones (parse, validation, limits) are the
-/// client's fault; one inside a resolver is a bug, so its message is replaced, not leaked.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Gives every error a code and the request id. Errors that reach here without a code come from
+/// async-graphql itself:
+/// - request-level ones (parse, validation, limits) have no path: `BAD_REQUEST`;
+/// - input values that fail to parse or validate inside a field have a path but no source:
+///   `BAD_USER_INPUT`;
+/// - anything else came out of a resolver through a bare `?` on a foreign error: a bug, so the
+///   message (which may hold internals) is logged and replaced, and the code is `INTERNAL`.
 fn finish_errors(errors: &mut [ServerError], request_id: &RequestId) {
     for err in errors {
-        let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
-        if ext.get("code").is_none() {
-            if err.path.is_empty() {
-                ext.set("code", ErrorCode::BadRequest.as_str());
+        let has_code = err.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some());
+        if !has_code {
+            let code = if err.path.is_empty() {
+                ErrorCode::BadRequest
+            } else if err.source.is_none() {
+                ErrorCode::BadUserInput
             } else {
                 tracing::error!(error = %err.message, path = ?err.path, "resolver error without a code");
                 "internal error".clone_into(&mut err.message);
-                ext.set("code", ErrorCode::Internal.as_str());
-            }
+                ErrorCode::Internal
+            };
+            err.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code.as_str());
         }
-        ext.set("requestId", request_id.as_str());
+        err.extensions
+            .get_or_insert_with(ErrorExtensionValues::default)
+            .set("requestId", request_id.as_str());
     }
 }
 
-/// A body that is not a GraphQL request at all, answered in the same shape as other errors.
-fn reject(rejection: &GraphQLRejection, request_id: &RequestId) -> Response {
-    let mut errors = vec![ServerError::new(format!("invalid GraphQL request: {}", rejection.0), None)];
+/// A request that never reached GraphQL execution, answered in the same shape as other errors.
+fn reject(status: StatusCode, message: &str, request_id: &RequestId) -> Response {
+    let mut errors = vec![ServerError::new(message, None)];
     finish_errors(&mut errors, request_id);
-    let body = GqlResponse::from_errors(errors);
-    (StatusCode::BAD_REQUEST, GraphQLResponse::from(body)).into_response()
+    (status, axum::Json(GqlResponse::from_errors(errors))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_graphql::{PathSegment, Pos, ServerError, Value};
+
+    use super::finish_errors;
+    use crate::http::request_id::RequestId;
+
+    fn code_of(err: &ServerError) -> Option<Value> {
+        err.extensions.as_ref().and_then(|ext| ext.get("code").cloned())
+    }
+
+    #[test]
+    fn uncoded_errors_are_classified_by_where_they_came_from() {
+        let in_field = vec![PathSegment::Field("customer".into())];
+        let request_level = ServerError::new("Unknown field", Some(Pos { line: 1, column: 3 }));
+        let mut input = ServerError::new(r#"Failed to parse "UUID": invalid"#, Some(Pos::default()));
+        input.path.clone_from(&in_field);
+        let mut foreign = ServerError::new("connection reset by db at 10.0.0.7", None);
+        foreign.path = in_field;
+        foreign.source = Some(Arc::new(std::io::Error::other("connection reset")));
+
+        let mut errors = vec![request_level, input, foreign];
+        let id = RequestId::new();
+        finish_errors(&mut errors, &id);
+
+        assert_eq!(code_of(&errors[0]), Some(Value::from("BAD_REQUEST")));
+        assert_eq!(code_of(&errors[1]), Some(Value::from("BAD_USER_INPUT")));
+        assert_eq!(code_of(&errors[2]), Some(Value::from("INTERNAL")));
+        assert_eq!(errors[2].message, "internal error", "internals are not shown");
+        for err in &errors {
+            let ext = err.extensions.as_ref().expect("extensions");
+            assert_eq!(ext.get("requestId"), Some(&Value::from(id.as_str())));
+        }
+    }
 }

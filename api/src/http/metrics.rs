@@ -15,6 +15,9 @@ use prometheus_client::registry::Registry;
 
 use crate::state::AppState;
 
+/// The exposition format `/metrics` answers in.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     method: String,
@@ -97,7 +100,9 @@ impl Drop for InFlight<'_> {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     match state.metrics.render() {
         Ok(body) => {
-            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+            // prometheus-client writes OpenMetrics (`info` metrics, `# EOF`), which the classic
+            // text parser rejects: say so, and Prometheus picks the right parser.
+            ([(header::CONTENT_TYPE, CONTENT_TYPE)], body).into_response()
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

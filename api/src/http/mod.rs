@@ -4,19 +4,20 @@
 pub mod health;
 pub mod metrics;
 mod observe;
+mod panic;
 pub mod request_id;
 mod static_files;
+
+pub use panic::catch_panic;
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use starcrm_shared::{ErrorCode, RunMode};
+use starcrm_shared::RunMode;
 use tower::ServiceBuilder;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -49,7 +50,7 @@ pub fn router(state: AppState) -> Router {
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::request_id))
                 .layer(middleware::from_fn_with_state(state, observe::observe))
-                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(middleware::from_fn(catch_panic))
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CompressionLayer::new())
                 .layer(SetResponseHeaderLayer::if_not_present(
@@ -66,14 +67,4 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
         )
-}
-
-/// A panic in a handler becomes a 500 in the API's error shape; the panic itself is logged by
-/// `observe` through the response status and by the panic hook.
-#[allow(clippy::needless_pass_by_value)] // signature required by CatchPanicLayer
-fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let body = serde_json::json!({
-        "errors": [{ "message": "internal error", "extensions": { "code": ErrorCode::Internal.as_str() } }]
-    });
-    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
 }

@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
@@ -17,6 +18,18 @@ const QUIET_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_default();
     let method = request.method().clone();
+    // Any token is a valid HTTP method; labelling metrics with what clients invent would let
+    // them grow the metrics without bound.
+    let method_label = match method {
+        Method::GET
+        | Method::POST
+        | Method::HEAD
+        | Method::OPTIONS
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE => method.as_str(),
+        _ => "OTHER",
+    };
     let path = request.uri().path().to_owned();
     // The route template, not the raw path, labels metrics: raw paths would explode cardinality.
     let route =
@@ -28,7 +41,7 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
     let response = next.run(request).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    state.metrics.finish_request(method.as_str(), &route, status, elapsed);
+    state.metrics.finish_request(method_label, &route, status, elapsed);
 
     let _enter = span.enter();
     let millis = elapsed.as_secs_f64() * 1000.0;
