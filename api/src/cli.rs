@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
+use crate::auth::{RequestMeta, password};
 use crate::config::{Cli, Command, Settings};
-use crate::{db, graphql, server};
+use crate::error::AppError;
+use crate::workspaces::service::NewWorkspace;
+use crate::{db, graphql, seed, server, workspaces};
 
 /// Runs the command the user asked for.
 ///
@@ -16,6 +19,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::run(&cli.settings).await?,
         Command::Migrate => migrate(&cli.settings).await?,
+        Command::CreateWorkspace { name, owner_email, owner_name, owner_password, timezone, currency } => {
+            let generated = owner_password.is_none();
+            let owner_password = match owner_password {
+                Some(password) => password,
+                None => password::generate_temporary().map_err(user_error)?,
+            };
+            let new = NewWorkspace {
+                name,
+                timezone: Some(timezone),
+                currency: Some(currency),
+                owner_email,
+                owner_name,
+                owner_password: owner_password.clone(),
+            };
+            create_workspace(&cli.settings, new, generated.then_some(owner_password)).await?;
+        }
+        Command::Seed => seed_demo(&cli.settings).await?,
         Command::ExportSchema { out, check } => export_schema(&out, check)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -25,6 +45,44 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let (conn, _, url) = db::open(settings).await?;
     db::migrate(&conn).await?;
     println!("database {} is up to date", db::redact(&url));
+    Ok(())
+}
+
+/// Turns a service error into a message for the command line (its code is of no use there).
+#[allow(clippy::needless_pass_by_value)] // used as `.map_err(user_error)`
+fn user_error(err: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{err}")
+}
+
+async fn create_workspace(
+    settings: &Settings,
+    new: NewWorkspace,
+    generated_password: Option<String>,
+) -> anyhow::Result<()> {
+    let (conn, _, _) = db::open(settings).await?;
+    db::migrate(&conn).await?;
+    let (workspace, owner) =
+        workspaces::service::create(&conn, &RequestMeta::default(), new).await.map_err(user_error)?;
+    println!("created workspace {} ({})", workspace.name, workspace.id);
+    match generated_password {
+        Some(password) => println!("sign in as {} with the password {password} and change it", owner.email),
+        None => println!("sign in as {} with the password you gave", owner.email),
+    }
+    Ok(())
+}
+
+async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
+    let (conn, _, _) = db::open(settings).await?;
+    db::migrate(&conn).await?;
+    let created = seed::demo(&conn).await.map_err(user_error)?;
+    println!(
+        "{} demo workspace {}: sign in as {} / {}",
+        if created { "created the" } else { "the" },
+        seed::DEMO_WORKSPACE,
+        seed::demo_email("owner"),
+        seed::DEMO_PASSWORD
+    );
+    println!("other roles, same password: admin, manager, agent, marketer, analyst @{}", seed::DEMO_DOMAIN);
     Ok(())
 }
 

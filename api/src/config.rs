@@ -32,6 +32,30 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create a workspace and its first user (the owner), and print how to sign in.
+    CreateWorkspace {
+        /// The business's name.
+        #[arg(long)]
+        name: String,
+        /// The owner's email (their login).
+        #[arg(long, value_name = "EMAIL")]
+        owner_email: String,
+        /// The owner's name.
+        #[arg(long, value_name = "NAME")]
+        owner_name: String,
+        /// The owner's password; read from STARCRM_OWNER_PASSWORD when not given here, generated
+        /// (and printed) when neither is set.
+        #[arg(long, env = "STARCRM_OWNER_PASSWORD", hide_env_values = true, value_name = "PASSWORD")]
+        owner_password: Option<String>,
+        /// IANA time zone for display and schedules.
+        #[arg(long, default_value = "Asia/Shanghai")]
+        timezone: String,
+        /// ISO 4217 currency of the workspace's money.
+        #[arg(long, default_value = "CNY")]
+        currency: String,
+    },
+    /// Create the demo workspace (once) and print its logins.
+    Seed,
     /// Write the GraphQL schema (SDL) that mobile apps and integrators build against.
     ExportSchema {
         /// File to write (or, with --check, to compare against).
@@ -93,6 +117,34 @@ pub struct Settings {
         value_name = "SECONDS"
     )]
     pub shutdown_timeout: u64,
+
+    /// `open` lets anyone create a workspace with the `signUp` mutation; `closed` leaves that to
+    /// `starcrm create-workspace`.
+    #[arg(long, env = "STARCRM_SIGNUP", value_enum, default_value_t = Signup::Closed, global = true)]
+    pub signup: Signup,
+
+    /// Whether the refresh-token cookie is marked Secure (HTTPS only): `auto` marks it everywhere
+    /// except on localhost; use `never` only for plain-HTTP test setups on other hosts.
+    #[arg(long, env = "STARCRM_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto, global = true)]
+    pub cookie_secure: CookieSecure,
+
+    /// Take the client address from the first `X-Forwarded-For` entry (set this only behind a
+    /// proxy that overwrites that header), for rate limits and the audit log.
+    #[arg(long, env = "STARCRM_TRUST_PROXY", global = true)]
+    pub trust_proxy: bool,
+
+    /// Key for signing access tokens (at least 32 characters). Unset: a random key is created on
+    /// first start and kept in the database, shared by every server on it.
+    #[arg(long, env = "STARCRM_JWT_SECRET", global = true, hide_env_values = true, value_name = "SECRET")]
+    pub jwt_secret: Option<String>,
+
+    /// Requests per minute one API token may make (bursts up to the same number).
+    #[arg(long, env = "STARCRM_API_TOKEN_RATE", default_value_t = 600, global = true, value_name = "N")]
+    pub api_token_rate: u32,
+
+    /// Requests per minute one signed-in session may make.
+    #[arg(long, env = "STARCRM_SESSION_RATE", default_value_t = 1200, global = true, value_name = "N")]
+    pub session_rate: u32,
 }
 
 impl Settings {
@@ -120,6 +172,21 @@ impl From<Mode> for RunMode {
             Mode::Production => Self::Production,
         }
     }
+}
+
+/// `--signup`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Signup {
+    Open,
+    Closed,
+}
+
+/// `--cookie-secure`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CookieSecure {
+    Auto,
+    Always,
+    Never,
 }
 
 /// `--log-format`.

@@ -3,6 +3,7 @@
 
 use async_graphql::ErrorExtensions;
 use starcrm_shared::ErrorCode;
+use starcrm_shared::validate::Invalid;
 
 /// An error a resolver or service returns. Resolvers convert it with `.extend()`: a bare `?` would
 /// go through async-graphql's blanket `From<Display>` and lose the code (the handler then reports
@@ -10,20 +11,27 @@ use starcrm_shared::ErrorCode;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// `BAD_USER_INPUT`: an input value breaks a rule; `field` names it (camelCase, as in the schema).
-    #[error("{message}")]
+    #[error("{field}: {message}")]
     BadUserInput { field: String, message: String },
+    /// `BAD_USER_INPUT` from a shared validation rule: `field` and `reason` say what and why.
+    #[error("{field} {}", reason.message())]
+    Invalid { field: String, reason: Invalid },
     /// `UNAUTHENTICATED`: no valid credentials.
     #[error("authentication required")]
     Unauthenticated,
-    /// `FORBIDDEN`: the caller lacks `permission`.
-    #[error("missing permission {permission}")]
-    Forbidden { permission: String },
+    /// `UNAUTHENTICATED` for a failed sign-in: one message whatever was wrong.
+    #[error("invalid email or password")]
+    BadCredentials,
+    /// `FORBIDDEN`: the caller lacks `permission` (named when that is the reason), or acts above
+    /// its role.
+    #[error("not allowed: {reason}")]
+    Forbidden { permission: Option<String>, reason: String },
     /// `NOT_FOUND`: no such `entity` in the caller's workspace.
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
-    /// `CONFLICT`: a stale version or a duplicate; the message says which.
-    #[error("{0}")]
-    Conflict(String),
+    /// `CONFLICT`: a stale version or a duplicate; `field` names the duplicate value, if any.
+    #[error("{message}")]
+    Conflict { field: Option<String>, message: String },
     /// `RATE_LIMITED`: retry after the given number of seconds.
     #[error("too many requests, retry in {retry_after_seconds} s")]
     RateLimited { retry_after_seconds: u64 },
@@ -37,6 +45,52 @@ impl AppError {
         Self::BadUserInput { field: field.into(), message: message.into() }
     }
 
+    /// `BAD_USER_INPUT` for a value a `shared::validate` rule refused; the reason code goes in
+    /// `extensions.reason` so clients can translate it.
+    pub fn invalid(field: &str, reason: Invalid) -> Self {
+        Self::Invalid { field: field.to_owned(), reason }
+    }
+
+    pub const fn bad_credentials() -> Self {
+        Self::BadCredentials
+    }
+
+    /// `FORBIDDEN` for lacking a permission.
+    pub fn missing_permission(permission: starcrm_shared::Permission) -> Self {
+        Self::Forbidden {
+            permission: Some(permission.as_str().to_owned()),
+            reason: format!("missing permission {permission}"),
+        }
+    }
+
+    /// `FORBIDDEN` for a reason other than a missing permission (acting above one's role, a closed
+    /// sign-up...).
+    pub fn forbidden(reason: impl Into<String>) -> Self {
+        Self::Forbidden { permission: None, reason: reason.into() }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict { field: None, message: message.into() }
+    }
+
+    /// `CONFLICT` for an update that names a version other than the current one.
+    pub fn stale(entity: &str) -> Self {
+        Self::Conflict {
+            field: Some("version".to_owned()),
+            message: format!("the {entity} was changed by someone else; reload it and try again"),
+        }
+    }
+
+    /// Maps a unique-constraint violation to `CONFLICT` on `field`; other errors stay internal.
+    pub fn unique_or_internal(err: sea_orm::DbErr, field: &str, message: &str) -> Self {
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict { field: Some(field.to_owned()), message: message.to_owned() }
+            }
+            _ => Self::internal(err),
+        }
+    }
+
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self::Internal(cause.into())
     }
@@ -44,11 +98,11 @@ impl AppError {
     /// The machine-readable code clients see in `extensions.code`.
     pub const fn code(&self) -> ErrorCode {
         match self {
-            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
-            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::BadUserInput { .. } | Self::Invalid { .. } => ErrorCode::BadUserInput,
+            Self::Unauthenticated | Self::BadCredentials => ErrorCode::Unauthenticated,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Conflict { .. } => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -70,8 +124,16 @@ impl ErrorExtensions for AppError {
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code().as_str());
             match self {
-                Self::BadUserInput { field, .. } => ext.set("field", field.as_str()),
-                Self::Forbidden { permission } => ext.set("permission", permission.as_str()),
+                Self::BadUserInput { field, .. } | Self::Conflict { field: Some(field), .. } => {
+                    ext.set("field", field.as_str());
+                }
+                Self::Invalid { field, reason } => {
+                    ext.set("field", field.as_str());
+                    ext.set("reason", reason.code());
+                }
+                Self::Forbidden { permission: Some(permission), .. } => {
+                    ext.set("permission", permission.as_str());
+                }
                 Self::RateLimited { retry_after_seconds } => {
                     ext.set("retryAfterSeconds", *retry_after_seconds);
                 }
@@ -84,6 +146,8 @@ impl ErrorExtensions for AppError {
 #[cfg(test)]
 mod tests {
     use async_graphql::{ErrorExtensions, Value};
+    use starcrm_shared::Permission;
+    use starcrm_shared::validate::Invalid;
 
     use super::AppError;
 
@@ -95,10 +159,12 @@ mod tests {
     fn every_variant_carries_its_code() {
         let cases = [
             (AppError::bad_input("phone", "not a phone number"), "BAD_USER_INPUT"),
+            (AppError::invalid("password", Invalid::TooShort { min: 10 }), "BAD_USER_INPUT"),
             (AppError::Unauthenticated, "UNAUTHENTICATED"),
-            (AppError::Forbidden { permission: "customers:write".into() }, "FORBIDDEN"),
+            (AppError::bad_credentials(), "UNAUTHENTICATED"),
+            (AppError::missing_permission(Permission::CustomersWrite), "FORBIDDEN"),
             (AppError::NotFound { entity: "customer" }, "NOT_FOUND"),
-            (AppError::Conflict("stale version".into()), "CONFLICT"),
+            (AppError::stale("user"), "CONFLICT"),
             (AppError::RateLimited { retry_after_seconds: 3 }, "RATE_LIMITED"),
             (AppError::internal(anyhow::anyhow!("disk on fire")), "INTERNAL"),
         ];
@@ -108,10 +174,20 @@ mod tests {
     }
 
     #[test]
-    fn bad_input_names_the_field_and_internal_hides_the_cause() {
+    fn errors_name_what_clients_need_and_hide_internals() {
         let err = AppError::bad_input("email", "not an email address");
         assert_eq!(extension(&err, "field"), Some(Value::from("email")));
-        assert_eq!(err.extend().message, "not an email address");
+        let err = AppError::invalid("password", Invalid::CommonPassword);
+        assert_eq!(extension(&err, "reason"), Some(Value::from("COMMON_PASSWORD")));
+        assert_eq!(
+            extension(&AppError::missing_permission(Permission::AuditRead), "permission"),
+            Some(Value::from("audit:read"))
+        );
+        assert_eq!(
+            extension(&AppError::RateLimited { retry_after_seconds: 7 }, "retryAfterSeconds"),
+            Some(Value::from(7))
+        );
+        assert_eq!(extension(&AppError::stale("user"), "field"), Some(Value::from("version")));
 
         let err = AppError::internal(anyhow::anyhow!("password=hunter2 rejected by db"));
         assert_eq!(err.extend().message, "internal error");

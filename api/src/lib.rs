@@ -2,6 +2,9 @@
 //! the `starcrm` binary. Organised by feature (`system/`, later `customers/`, `ratings/`, ...);
 //! `http/` and `graphql/` hold the wiring that every feature shares.
 
+pub mod api_tokens;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -9,10 +12,13 @@ pub mod entities;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod seed;
 pub mod server;
 pub mod state;
 pub mod system;
 pub mod telemetry;
+pub mod users;
+pub mod workspaces;
 
 pub use config::Settings;
 pub use error::AppError;

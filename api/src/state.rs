@@ -1,4 +1,5 @@
-//! What every request handler shares: the database pool, the GraphQL schema, metrics and settings.
+//! What every request handler shares: the database pool, the GraphQL schemas, auth keys and
+//! limits, metrics and settings.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -6,6 +7,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use starcrm_shared::{DatabaseKind, RunMode, ServerInfo};
 
+use crate::auth::Auth;
 use crate::config::Settings;
 use crate::db;
 use crate::graphql::{self, AppSchema};
@@ -16,38 +18,52 @@ use crate::http::metrics::Metrics;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    /// The same schema without field suggestions, for API tokens in production mode.
+    pub hardened_schema: AppSchema,
+    pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
     pub info: Arc<ServerInfo>,
+    pub settings: Arc<Settings>,
     pub web_dir: Arc<PathBuf>,
 }
 
 impl AppState {
-    /// Connects to the database the settings select, applies pending migrations and builds the
-    /// schema.
+    /// Connects to the database the settings select, applies pending migrations, loads the
+    /// signing key and builds the schemas.
     ///
     /// # Errors
     /// Unusable data dir, unreachable database, failed migration; each message names the culprit.
     pub async fn init(settings: &Settings) -> anyhow::Result<Self> {
         let (conn, kind, _) = db::open(settings).await?;
         db::migrate(&conn).await?;
-        Ok(Self::new(conn, kind, settings))
+        Self::new(conn, kind, settings).await
     }
 
     /// State over an already migrated connection.
-    pub fn new(db: DatabaseConnection, database: DatabaseKind, settings: &Settings) -> Self {
+    ///
+    /// # Errors
+    /// The signing key cannot be loaded or created.
+    pub async fn new(
+        db: DatabaseConnection,
+        database: DatabaseKind,
+        settings: &Settings,
+    ) -> anyhow::Result<Self> {
         let info = ServerInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             database,
             mode: settings.mode.into(),
         };
-        let schema = graphql::build_schema(db.clone(), info.clone());
-        Self {
+        let auth = Auth::init(&db, settings).await?;
+        Ok(Self {
+            schema: graphql::build_schema(db.clone(), info.clone(), Arc::clone(&auth), false),
+            hardened_schema: graphql::build_schema(db.clone(), info.clone(), Arc::clone(&auth), true),
             db,
-            schema,
+            auth,
             metrics: Arc::new(Metrics::new(&info.version)),
             info: Arc::new(info),
+            settings: Arc::new(settings.clone()),
             web_dir: Arc::new(settings.web_dir.clone()),
-        }
+        })
     }
 
     pub fn mode(&self) -> RunMode {

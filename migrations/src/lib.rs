@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod helpers;
 mod m20261123_000001_create_workspaces;
+mod m20261123_000002_create_accounts;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -14,6 +15,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_workspaces::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_workspaces::Migration),
+            Box::new(m20261123_000002_create_accounts::Migration),
+        ]
     }
 }

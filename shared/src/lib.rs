@@ -4,8 +4,13 @@
 //! `wasm32-unknown-unknown`. GraphQL derives sit behind the `graphql` feature, which only the api
 //! enables, so the SPA bundle does not carry async-graphql.
 
+pub mod account;
 pub mod error;
+pub mod mask;
+pub mod permissions;
 pub mod system;
+pub mod validate;
 
 pub use error::ErrorCode;
+pub use permissions::{Permission, Role};
 pub use system::{DatabaseKind, RunMode, ServerInfo, ServerInfoData};

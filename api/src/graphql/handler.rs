@@ -1,13 +1,17 @@
+use std::net::SocketAddr;
+
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{ErrorExtensionValues, Response as GqlResponse, ServerError};
+use async_graphql::{ErrorExtensionValues, ErrorExtensions, Response as GqlResponse, ServerError};
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use starcrm_shared::ErrorCode;
+use starcrm_shared::{ErrorCode, RunMode};
 
+use crate::auth::{self, Actor, Caller, RequestMeta, Scope};
+use crate::error::AppError;
 use crate::http::request_id::RequestId;
 use crate::state::AppState;
 
@@ -20,6 +24,7 @@ use crate::state::AppState;
 pub async fn graphql(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -40,9 +45,56 @@ pub async fn graphql(
             return reject(StatusCode::BAD_REQUEST, &format!("invalid GraphQL request: {err}"), &request_id);
         }
     };
-    let mut response = state.schema.execute(request.data(request_id.clone())).await;
+
+    let meta = RequestMeta::from_request(
+        &headers,
+        peer.map(|Extension(ConnectInfo(addr))| addr),
+        &request_id,
+        &state.settings,
+    );
+    // A bad credential is refused outright rather than treated as anonymous.
+    let caller = match auth::authenticate(&state.db, &state.auth, &headers, &meta).await {
+        Ok(caller) => caller,
+        Err(err) => return reject_error(StatusCode::UNAUTHORIZED, &err, &request_id),
+    };
+    if let Some(scope) = &caller
+        && let Err(retry_after_seconds) = check_rate(&state, scope)
+    {
+        let mut response = reject_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &AppError::RateLimited { retry_after_seconds },
+            &request_id,
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+        return response;
+    }
+    // Integrations in production get no introspection and no "did you mean" hints.
+    let hardened = state.mode() == RunMode::Production
+        && caller.as_ref().is_some_and(|scope| matches!(scope.actor, Actor::ApiToken { .. }));
+    let schema = if hardened { &state.hardened_schema } else { &state.schema };
+    let mut request = request.data(request_id.clone()).data(meta).data(Caller(caller));
+    if hardened {
+        request = request.disable_introspection();
+    }
+
+    let mut response = schema.execute(request).await;
     finish_errors(&mut response.errors, &request_id);
-    axum::Json(response).into_response()
+    // Resolvers set cookies (sign-in, sign-out) through the response's HTTP headers.
+    let resolver_headers = std::mem::take(&mut response.http_headers);
+    let mut http = axum::Json(response).into_response();
+    for (name, value) in &resolver_headers {
+        http.headers_mut().append(name, value.clone());
+    }
+    http
+}
+
+/// Per-token and per-session request limits.
+fn check_rate(state: &AppState, scope: &Scope) -> Result<(), u64> {
+    match &scope.actor {
+        Actor::ApiToken { id, .. } => state.auth.limits.per_api_token.check(&id.to_string()),
+        Actor::User { session_id, .. } => state.auth.limits.per_session.check(&session_id.to_string()),
+        Actor::System => Ok(()),
+    }
 }
 
 /// `GET /graphql` in development mode: the GraphiQL explorer.
@@ -84,6 +136,16 @@ fn finish_errors(errors: &mut [ServerError], request_id: &RequestId) {
             .get_or_insert_with(ErrorExtensionValues::default)
             .set("requestId", request_id.as_str());
     }
+}
+
+/// A request refused before execution because of `err` (credentials, rate limits).
+fn reject_error(status: StatusCode, err: &AppError, request_id: &RequestId) -> Response {
+    let graphql_error = err.extend();
+    let mut server_error = ServerError::new(graphql_error.message, None);
+    server_error.extensions = graphql_error.extensions;
+    let mut errors = vec![server_error];
+    finish_errors(&mut errors, request_id);
+    (status, axum::Json(GqlResponse::from_errors(errors))).into_response()
 }
 
 /// A request that never reached GraphQL execution, answered in the same shape as other errors.

@@ -3,7 +3,8 @@
 
 mod handler;
 pub mod limits;
+pub mod pagination;
 mod schema;
 
 pub use handler::{graphiql, graphql};
-pub use schema::{AppSchema, Query, build_schema, schema_builder, sdl};
+pub use schema::{AppSchema, Mutation, Query, build_schema, schema_builder, sdl};

@@ -1,26 +1,41 @@
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 use starcrm_shared::ServerInfo;
 
-use super::limits;
+use super::limits::{self, ShapeLimits};
+use crate::api_tokens::graphql::{ApiTokensMutation, ApiTokensQuery};
+use crate::audit::graphql::AuditQuery;
+use crate::auth::Auth;
+use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::system::SystemQuery;
+use crate::users::graphql::{UsersMutation, UsersQuery};
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(SystemQuery);
+pub struct Query(SystemQuery, AuthQuery, UsersQuery, ApiTokensQuery, AuditQuery);
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// Everything a client can change.
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthMutation, UsersMutation, ApiTokensMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema's shape and limits, without runtime data (enough for the SDL).
-pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits::MAX_DEPTH)
         .limit_complexity(limits::MAX_COMPLEXITY)
+        .extension(ShapeLimits)
 }
 
-/// The schema the server executes, with the data resolvers read from the context.
-pub fn build_schema(db: DatabaseConnection, info: ServerInfo) -> AppSchema {
-    schema_builder().data(db).data(info).finish()
+/// The schema the server executes, with the data resolvers read from the context. `hardened`
+/// turns off "did you mean" suggestions (for API tokens in production, which also get no
+/// introspection).
+pub fn build_schema(db: DatabaseConnection, info: ServerInfo, auth: Arc<Auth>, hardened: bool) -> AppSchema {
+    let builder = schema_builder().data(db).data(info).data(auth);
+    if hardened { builder.disable_suggestions().finish() } else { builder.finish() }
 }
 
 /// The schema in SDL, as checked in at `api/schema.graphql`.

@@ -32,6 +32,27 @@ pub struct Options {
     pub web_dir: Option<PathBuf>,
     /// How long a shutdown waits for in-flight requests (default 10 s).
     pub shutdown_grace: Option<Duration>,
+    /// Any other setting.
+    pub configure: Option<fn(&mut Settings)>,
+}
+
+/// A password that passes the rules.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A staff account a test signed up or created.
+#[derive(Clone, Debug)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub workspace_id: String,
+}
+
+/// Tokens of a signed-in account.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
 }
 
 impl TestApp {
@@ -47,6 +68,9 @@ impl TestApp {
         settings.database_url = Some(db.url().to_owned());
         settings.mode = options.mode.unwrap_or(Mode::Production);
         settings.web_dir = options.web_dir.unwrap_or_else(|| data_dir.path().join("no-web-app"));
+        if let Some(configure) = options.configure {
+            configure(&mut settings);
+        }
 
         let conn = db::connect(db.url(), 4).await?;
         db::migrate(&conn).await?;
@@ -54,7 +78,7 @@ impl TestApp {
             Engine::Sqlite => DatabaseKind::Sqlite,
             Engine::Postgres => DatabaseKind::Postgres,
         };
-        let state = AppState::new(conn, kind, &settings);
+        let state = AppState::new(conn, kind, &settings).await?;
 
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let base_url = format!("http://{}", listener.local_addr()?);
@@ -85,6 +109,85 @@ impl TestApp {
 
     pub fn graphql(&self) -> GraphqlClient {
         GraphqlClient::new(&self.base_url)
+    }
+
+    /// A client acting with `token` (an access token or an API token).
+    pub fn as_token(&self, token: &str) -> GraphqlClient {
+        self.graphql().bearer(token)
+    }
+
+    /// A new workspace and its owner, made the way `starcrm create-workspace` makes them.
+    pub async fn workspace(&self, name: &str) -> anyhow::Result<Account> {
+        let email = format!("owner-{}@test.example", uuid::Uuid::now_v7().simple());
+        let new = starcrm_api::workspaces::service::NewWorkspace {
+            name: name.to_owned(),
+            timezone: None,
+            currency: None,
+            owner_email: email.clone(),
+            owner_name: format!("{name} Owner"),
+            owner_password: PASSWORD.to_owned(),
+        };
+        let (workspace, owner) = starcrm_api::workspaces::service::create(
+            &self.state.db,
+            &starcrm_api::auth::RequestMeta::default(),
+            new,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Account {
+            id: owner.id.to_string(),
+            email,
+            password: PASSWORD.to_owned(),
+            workspace_id: workspace.id.to_string(),
+        })
+    }
+
+    /// Signs in through the API (mobile flow: the refresh token comes back in the body).
+    pub async fn sign_in(&self, account: &Account) -> anyhow::Result<Session> {
+        let response = self
+            .graphql()
+            .execute(
+                "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken } }",
+                serde_json::json!({ "input": { "email": account.email, "password": account.password, "returnRefreshToken": true } }),
+            )
+            .await?;
+        let login = &response.data()["login"];
+        Ok(Session {
+            access_token: login["accessToken"].as_str().unwrap_or_default().to_owned(),
+            refresh_token: login["refreshToken"].as_str().unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// An access token for `account`.
+    pub async fn token(&self, account: &Account) -> anyhow::Result<String> {
+        Ok(self.sign_in(account).await?.access_token)
+    }
+
+    /// Creates an account with `role` (`AGENT`, ...) through the API as `admin_token`, and sets
+    /// the known test password by signing in with the temporary one and changing it.
+    pub async fn add_user(&self, admin_token: &str, role: &str) -> anyhow::Result<Account> {
+        let email = format!("{}-{}@test.example", role.to_lowercase(), uuid::Uuid::now_v7().simple());
+        let created = self
+            .as_token(admin_token)
+            .execute(
+                "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } temporaryPassword } }",
+                serde_json::json!({ "input": { "email": email, "name": format!("Test {role}"), "role": role } }),
+            )
+            .await?;
+        let payload = &created.data()["createUser"];
+        let temporary = payload["temporaryPassword"].as_str().unwrap_or_default().to_owned();
+        let id = payload["user"]["id"].as_str().unwrap_or_default().to_owned();
+        let mut account = Account { id, email, password: temporary.clone(), workspace_id: String::new() };
+        let token = self.token(&account).await?;
+        self.as_token(&token)
+            .execute(
+                "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken } }",
+                serde_json::json!({ "input": { "currentPassword": temporary, "newPassword": PASSWORD } }),
+            )
+            .await?
+            .data();
+        PASSWORD.clone_into(&mut account.password);
+        Ok(account)
     }
 
     /// Posts `body` as-is to `/graphql` with a JSON content type (for malformed-request tests).

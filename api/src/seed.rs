@@ -1,0 +1,55 @@
+//! `starcrm seed`: a demo workspace with one account per role, created once, so a new user can
+//! sign in and look around right after `scripts/run`.
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use starcrm_shared::Role;
+
+use crate::auth::{RequestMeta, password};
+use crate::entities::user;
+use crate::error::AppError;
+use crate::workspaces::service::{NewWorkspace, create};
+
+pub const DEMO_WORKSPACE: &str = "星辰商贸（演示）";
+pub const DEMO_DOMAIN: &str = "demo.starcrm.local";
+/// Printed by `scripts/run`: a demo, not a secret. Change it (or do not seed) on real servers.
+pub const DEMO_PASSWORD: &str = "Star-Demo-2026";
+
+/// The demo accounts: (email name, display name, role).
+pub const DEMO_USERS: [(&str, &str, Role); 6] = [
+    ("owner", "王芳", Role::Owner),
+    ("admin", "李强", Role::Admin),
+    ("manager", "张伟", Role::Manager),
+    ("agent", "刘洋", Role::Agent),
+    ("marketer", "陈静", Role::Marketer),
+    ("analyst", "Emily Zhou", Role::Analyst),
+];
+
+pub fn demo_email(local: &str) -> String {
+    format!("{local}@{DEMO_DOMAIN}")
+}
+
+/// Creates the demo workspace unless its owner exists. Returns whether it was created.
+///
+/// # Errors
+/// Database failures.
+pub async fn demo(db: &DatabaseConnection) -> Result<bool, AppError> {
+    let owner_email = demo_email(DEMO_USERS[0].0);
+    if user::Entity::find().filter(user::Column::Email.eq(&owner_email)).one(db).await?.is_some() {
+        return Ok(false);
+    }
+    let new = NewWorkspace {
+        name: DEMO_WORKSPACE.to_owned(),
+        timezone: None,
+        currency: None,
+        owner_email,
+        owner_name: DEMO_USERS[0].1.to_owned(),
+        owner_password: DEMO_PASSWORD.to_owned(),
+    };
+    let (workspace, _) = create(db, &RequestMeta::default(), new).await?;
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    for (local, name, role) in &DEMO_USERS[1..] {
+        crate::users::service::insert_seeded(db, workspace.id, &demo_email(local), name, *role, hash.clone())
+            .await?;
+    }
+    Ok(true)
+}
