@@ -1,0 +1,708 @@
+//! The attack suite: every way in we can think of, each asserting the refusal code AND that
+//! nothing changed. Runs on SQLite and on PostgreSQL. Extend it with every new resource.
+
+mod common;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::{Options, PASSWORD, TestApp};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// The signing key the test server uses, so tokens can be forged the way an attacker who knew
+/// it (or guessed the algorithm) would.
+const KEY: &str = "security-suite-signing-key-0123456789abcdef";
+
+async fn app() -> anyhow::Result<TestApp> {
+    TestApp::start_with(Options {
+        configure: Some(|s| s.jwt_secret = Some(KEY.to_owned())),
+        ..Options::default()
+    })
+    .await
+}
+
+/// Two tenants. A has an owner and an agent; B has an owner, a manager and an API token.
+struct World {
+    app: TestApp,
+    a_owner: String,
+    a_agent: String,
+    a_owner_id: String,
+    a_workspace: String,
+    b_owner: String,
+    b_manager_id: String,
+    b_token_id: String,
+    b_token: String,
+}
+
+async fn world() -> anyhow::Result<World> {
+    let app = app().await?;
+    let a = app.workspace("Tenant A").await?;
+    let b = app.workspace("Tenant B").await?;
+    let a_owner = app.token(&a).await?;
+    let b_owner = app.token(&b).await?;
+    let a_agent_account = app.add_user(&a_owner, "AGENT").await?;
+    let a_agent = app.token(&a_agent_account).await?;
+    let b_manager = app.add_user(&b_owner, "MANAGER").await?;
+    let created = app
+        .as_token(&b_owner)
+        .execute(
+            "mutation { createApiToken(input: { name: \"B shop\", scopes: [\"users:read\", \"customers:read\"] }) { apiToken { id } secret } }",
+            json!({}),
+        )
+        .await?;
+    let payload = created.data()["createApiToken"].clone();
+    Ok(World {
+        a_owner_id: a.id.clone(),
+        a_workspace: a.workspace_id.clone(),
+        app,
+        a_owner,
+        a_agent,
+        b_owner,
+        b_manager_id: b_manager.id,
+        b_token_id: payload["apiToken"]["id"].as_str().unwrap_or_default().to_owned(),
+        b_token: payload["secret"].as_str().unwrap_or_default().to_owned(),
+    })
+}
+
+const USER: &str = "query($id: ID!) { user(id: $id) { id email role status version } }";
+const VIEWER: &str = "{ viewer { user { id } } }";
+
+async fn user_as(app: &TestApp, token: &str, id: &str) -> anyhow::Result<Value> {
+    Ok(app.as_token(token).execute(USER, json!({ "id": id })).await?.data()["user"].clone())
+}
+
+async fn api_token_works(app: &TestApp, secret: &str) -> anyhow::Result<bool> {
+    let response = app.as_token(secret).execute("{ viewer { actor } }", json!({})).await?;
+    Ok(response.body["errors"].is_null())
+}
+
+fn claims(sub: &str, ws: &str, sid: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({ "iss": "starcrm", "aud": "starcrm-api", "sub": sub, "ws": ws, "role": "owner", "sid": sid, "iat": now, "exp": now + 600 })
+}
+
+fn sign(header: &Header, claims: &Value, key: &str) -> anyhow::Result<String> {
+    Ok(jsonwebtoken::encode(header, claims, &EncodingKey::from_secret(key.as_bytes()))?)
+}
+
+/// A token assembled by hand: any header, any payload, any signature bytes.
+fn forge(header: &Value, claims: &Value, signature: &[u8]) -> String {
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
+}
+
+/// The claims of a real access token (to tamper with, or to re-sign).
+fn decode_claims(token: &str) -> anyhow::Result<Value> {
+    let payload = token.split('.').nth(1).ok_or_else(|| anyhow::anyhow!("not a JWT"))?;
+    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
+}
+
+async fn refused(app: &TestApp, token: &str) -> anyhow::Result<()> {
+    let response = app.as_token(token).execute(VIEWER, json!({})).await?;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{}", response.body);
+    assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{}", response.body);
+    assert!(response.body["data"].is_null(), "no data leaks");
+    Ok(())
+}
+
+// ---- cross-tenant access, by id, for every resource --------------------------------------
+
+#[tokio::test]
+async fn cross_workspace_user_read_by_id_finds_nothing() -> anyhow::Result<()> {
+    let w = world().await?;
+    assert!(user_as(&w.app, &w.a_owner, &w.b_manager_id).await?.is_null());
+    assert!(user_as(&w.app, &w.b_owner, &w.b_manager_id).await?.is_object(), "B still sees its own user");
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_user_list_shows_only_own_users() -> anyhow::Result<()> {
+    let w = world().await?;
+    let list = w.app.as_token(&w.a_owner).execute("{ users { totalCount nodes { id } } }", json!({})).await?;
+    let ids: Vec<Value> = list.data()["users"]["nodes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(list.data()["users"]["totalCount"], 2, "A's owner and agent only");
+    assert!(!ids.contains(&json!({ "id": w.b_manager_id })));
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_role_change_is_not_found_and_changes_nothing() -> anyhow::Result<()> {
+    let w = world().await?;
+    let before = user_as(&w.app, &w.b_owner, &w.b_manager_id).await?;
+    let response = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation($input: ChangeUserRoleInput!) { changeUserRole(input: $input) { role } }",
+            json!({ "input": { "id": w.b_manager_id, "role": "ADMIN", "version": before["version"] } }),
+        )
+        .await?;
+    assert_eq!(response.error_code(), Some("NOT_FOUND"));
+    assert_eq!(user_as(&w.app, &w.b_owner, &w.b_manager_id).await?, before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_deactivation_is_not_found_and_changes_nothing() -> anyhow::Result<()> {
+    let w = world().await?;
+    let before = user_as(&w.app, &w.b_owner, &w.b_manager_id).await?;
+    let response = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("mutation($id: ID!) { deactivateUser(id: $id) { status } }", json!({ "id": w.b_manager_id }))
+        .await?;
+    assert_eq!(response.error_code(), Some("NOT_FOUND"));
+    assert_eq!(user_as(&w.app, &w.b_owner, &w.b_manager_id).await?, before);
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_api_token_revocation_is_not_found_and_the_token_keeps_working() -> anyhow::Result<()>
+{
+    let w = world().await?;
+    let response = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("mutation($id: ID!) { revokeApiToken(id: $id) { status } }", json!({ "id": w.b_token_id }))
+        .await?;
+    assert_eq!(response.error_code(), Some("NOT_FOUND"));
+    assert!(api_token_works(&w.app, &w.b_token).await?);
+    let listed = w.app.as_token(&w.a_owner).execute("{ apiTokens { id } }", json!({})).await?;
+    assert_eq!(listed.data()["apiTokens"], json!([]), "A does not even see B's tokens");
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_audit_log_shows_only_own_entries() -> anyhow::Result<()> {
+    let w = world().await?;
+    let log = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("{ auditLog(first: 100) { nodes { entityId action } } }", json!({}))
+        .await?;
+    let entries = log.data()["auditLog"]["nodes"].as_array().cloned().unwrap_or_default();
+    assert!(!entries.is_empty());
+    for entry in entries {
+        assert_ne!(entry["entityId"], json!(w.b_manager_id), "{entry}");
+        assert_ne!(entry["entityId"], json!(w.b_token_id), "{entry}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn workspace_b_api_token_on_workspace_a_ids_finds_nothing() -> anyhow::Result<()> {
+    let w = world().await?;
+    assert!(user_as(&w.app, &w.b_token, &w.a_owner_id).await?.is_null());
+    let list = w.app.as_token(&w.b_token).execute("{ users { totalCount } }", json!({})).await?;
+    assert_eq!(list.data()["users"]["totalCount"], 2, "B's owner and manager only");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_token_whose_claims_name_another_workspace_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    // A's owner, re-signed with B's... no: with the right key but workspace A swapped for B.
+    let mut forged = decode_claims(&w.a_owner)?;
+    forged["ws"] = json!(uuid::Uuid::now_v7().to_string());
+    refused(&w.app, &sign(&Header::new(Algorithm::HS256), &forged, KEY)?).await?;
+    assert_ne!(forged["ws"], json!(w.a_workspace));
+    Ok(())
+}
+
+// ---- forged and broken access tokens ---------------------------------------------------------
+
+#[tokio::test]
+async fn alg_none_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let claims = decode_claims(&w.a_owner)?;
+    refused(&w.app, &forge(&json!({ "alg": "none", "typ": "JWT" }), &claims, b"")).await?;
+    refused(&w.app, &format!("{}.", forge(&json!({ "alg": "none" }), &claims, b"").trim_end_matches('.')))
+        .await
+}
+
+#[tokio::test]
+async fn hs_rs_key_confusion_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let claims = decode_claims(&w.a_owner)?;
+    // A token that claims RS256 but carries a valid HMAC made with the server's key: a
+    // verifier that trusted the header's algorithm would accept it.
+    let genuine = sign(&Header::new(Algorithm::HS256), &claims, KEY)?;
+    let signature = URL_SAFE_NO_PAD.decode(genuine.rsplit('.').next().unwrap_or_default())?;
+    let header = json!({ "alg": "RS256", "typ": "JWT" });
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let relabelled = format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(&signature));
+    refused(&w.app, &relabelled).await?;
+    // And other HMAC strengths with the right key are outside the allow-list too.
+    refused(&w.app, &sign(&Header::new(Algorithm::HS512), &claims, KEY)?).await
+}
+
+#[tokio::test]
+async fn a_token_signed_with_another_key_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let claims = decode_claims(&w.a_owner)?;
+    refused(
+        &w.app,
+        &sign(&Header::new(Algorithm::HS256), &claims, "an-attacker-chosen-key-0123456789abcdef")?,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_tampered_payload_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    // The agent edits their own token to say "owner", keeping the signature.
+    let mut parts: Vec<String> = w.a_agent.split('.').map(str::to_owned).collect();
+    let mut claims = decode_claims(&w.a_agent)?;
+    claims["role"] = json!("owner");
+    claims["exp"] = json!(claims["exp"].as_i64().unwrap_or_default() + 86_400);
+    parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
+    refused(&w.app, &parts.join(".")).await?;
+    let audit = w.app.as_token(&w.a_agent).execute("{ auditLog { totalCount } }", json!({})).await?;
+    assert_eq!(audit.error_code(), Some("FORBIDDEN"), "the real token still has the agent's rights only");
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let mut claims = decode_claims(&w.a_owner)?;
+    let past = chrono::Utc::now().timestamp() - 3600;
+    claims["iat"] = json!(past - 900);
+    claims["exp"] = json!(past);
+    refused(&w.app, &sign(&Header::new(Algorithm::HS256), &claims, KEY)?).await
+}
+
+#[tokio::test]
+async fn a_wrong_audience_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let mut claims = decode_claims(&w.a_owner)?;
+    claims["aud"] = json!("some-other-service");
+    refused(&w.app, &sign(&Header::new(Algorithm::HS256), &claims, KEY)?).await
+}
+
+#[tokio::test]
+async fn a_wrong_issuer_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let mut claims = decode_claims(&w.a_owner)?;
+    claims["iss"] = json!("evil-issuer");
+    refused(&w.app, &sign(&Header::new(Algorithm::HS256), &claims, KEY)?).await
+}
+
+#[tokio::test]
+async fn a_made_up_session_is_refused_even_when_signed_correctly() -> anyhow::Result<()> {
+    let w = world().await?;
+    let real = decode_claims(&w.a_owner)?;
+    let forged = claims(
+        real["sub"].as_str().unwrap_or_default(),
+        real["ws"].as_str().unwrap_or_default(),
+        &uuid::Uuid::now_v7().to_string(),
+    );
+    refused(&w.app, &sign(&Header::new(Algorithm::HS256), &forged, KEY)?).await
+}
+
+#[tokio::test]
+async fn garbage_credentials_are_an_error_not_anonymous_access() -> anyhow::Result<()> {
+    let w = world().await?;
+    for credential in [
+        "Bearer not-a-token",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Bearer scrm_forged0000000000000000000000000000000000",
+    ] {
+        let response = w
+            .app
+            .graphql()
+            .header("authorization", credential)
+            .execute("{ serverInfo { version } }", json!({}))
+            .await?;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{credential}");
+        assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{credential}");
+    }
+    Ok(())
+}
+
+// ---- sessions ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_reused_rotated_refresh_token_revokes_the_family() -> anyhow::Result<()> {
+    let app = app().await?;
+    let owner = app.workspace("Acme").await?;
+    let session = app.sign_in(&owner).await?;
+    let refresh =
+        "mutation($t: String!) { refreshSession(input: { refreshToken: $t }) { accessToken refreshToken } }";
+    let rotated = app.graphql().execute(refresh, json!({ "t": session.refresh_token })).await?;
+    let newer = rotated.data()["refreshSession"].clone();
+    let replay = app.graphql().execute(refresh, json!({ "t": session.refresh_token })).await?;
+    assert_eq!(replay.error_code(), Some("UNAUTHENTICATED"));
+    refused(&app, newer["accessToken"].as_str().unwrap_or_default()).await?;
+    let next = app.graphql().execute(refresh, json!({ "t": newer["refreshToken"] })).await?;
+    assert_eq!(next.error_code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_deactivated_users_live_token_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let agent_id =
+        w.app.as_token(&w.a_agent).execute(VIEWER, json!({})).await?.data()["viewer"]["user"]["id"].clone();
+    w.app
+        .as_token(&w.a_owner)
+        .execute("mutation($id: ID!) { deactivateUser(id: $id) { status } }", json!({ "id": agent_id }))
+        .await?
+        .data();
+    refused(&w.app, &w.a_agent).await
+}
+
+#[tokio::test]
+async fn an_api_token_dies_with_its_creators_account() -> anyhow::Result<()> {
+    let w = world().await?;
+    let b_owner_id =
+        w.app.as_token(&w.b_owner).execute(VIEWER, json!({})).await?.data()["viewer"]["user"]["id"].clone();
+    // A second owner deactivates the creator.
+    let other_owner = w.app.add_user(&w.b_owner, "OWNER").await?;
+    let other = w.app.token(&other_owner).await?;
+    w.app
+        .as_token(&other)
+        .execute("mutation($id: ID!) { deactivateUser(id: $id) { status } }", json!({ "id": b_owner_id }))
+        .await?
+        .data();
+    refused(&w.app, &w.b_token).await
+}
+
+// ---- acting above one's role --------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_agent_cannot_create_an_admin() -> anyhow::Result<()> {
+    let w = world().await?;
+    let response = w
+        .app
+        .as_token(&w.a_agent)
+        .execute(
+            "mutation { createUser(input: { email: \"sneaky@test.example\", name: \"Sneaky\", role: ADMIN }) { user { id } } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(response.error_code(), Some("FORBIDDEN"));
+    assert_eq!(response.error_extension("permission"), "users:manage");
+    let users = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("{ users(filter: { search: \"sneaky\" }) { totalCount } }", json!({}))
+        .await?;
+    assert_eq!(users.data()["users"]["totalCount"], 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_admin_cannot_create_an_owner() -> anyhow::Result<()> {
+    let w = world().await?;
+    let admin = w.app.add_user(&w.a_owner, "ADMIN").await?;
+    let admin_token = w.app.token(&admin).await?;
+    let response = w
+        .app
+        .as_token(&admin_token)
+        .execute(
+            "mutation { createUser(input: { email: \"boss@test.example\", name: \"Boss\", role: OWNER }) { user { id } } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(response.error_code(), Some("FORBIDDEN"));
+    let owners = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("{ users(filter: { role: OWNER }) { totalCount } }", json!({}))
+        .await?;
+    assert_eq!(owners.data()["users"]["totalCount"], 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn nobody_changes_their_own_role() -> anyhow::Result<()> {
+    let w = world().await?;
+    let admin = w.app.add_user(&w.a_owner, "ADMIN").await?;
+    let admin_token = w.app.token(&admin).await?;
+    let me = user_as(&w.app, &admin_token, &admin.id).await?;
+    let response = w
+        .app
+        .as_token(&admin_token)
+        .execute(
+            "mutation($input: ChangeUserRoleInput!) { changeUserRole(input: $input) { role } }",
+            json!({ "input": { "id": admin.id, "role": "OWNER", "version": me["version"] } }),
+        )
+        .await?;
+    assert_eq!(response.error_code(), Some("FORBIDDEN"));
+    assert_eq!(user_as(&w.app, &admin_token, &admin.id).await?, me);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_token_cannot_be_granted_a_scope_its_creator_does_not_hold() -> anyhow::Result<()> {
+    let app = app().await?;
+    let owner = app.workspace("Acme").await?;
+    let owner_token = app.token(&owner).await?;
+    let manager = app.add_user(&owner_token, "MANAGER").await?;
+    let manager_token = app.token(&manager).await?;
+    let response = app
+        .as_token(&manager_token)
+        .execute(
+            "mutation { createApiToken(input: { name: \"escalate\", scopes: [\"customers:read\", \"users:manage\"] }) { secret } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(response.error_code(), Some("FORBIDDEN"));
+    assert_eq!(response.error_extension("permission"), "users:manage");
+    let tokens = app.as_token(&owner_token).execute("{ apiTokens { id } }", json!({})).await?;
+    assert_eq!(tokens.data()["apiTokens"], json!([]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_api_token_cannot_mint_tokens() -> anyhow::Result<()> {
+    let app = app().await?;
+    let owner = app.workspace("Acme").await?;
+    let owner_token = app.token(&owner).await?;
+    let created = app
+        .as_token(&owner_token)
+        .execute(
+            "mutation { createApiToken(input: { name: \"ops\", scopes: [\"tokens:manage\"] }) { secret } }",
+            json!({}),
+        )
+        .await?;
+    let secret = created.data()["createApiToken"]["secret"].as_str().unwrap_or_default().to_owned();
+    let response = app
+        .as_token(&secret)
+        .execute(
+            "mutation { createApiToken(input: { name: \"child\", scopes: [\"tokens:manage\"] }) { secret } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(response.error_code(), Some("FORBIDDEN"));
+    let tokens = app.as_token(&owner_token).execute("{ apiTokens { name } }", json!({})).await?;
+    assert_eq!(tokens.data()["apiTokens"], json!([{ "name": "ops" }]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn mass_assignment_of_fields_the_input_does_not_have_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    // Trying to place a new user in workspace B, or to make one's sign-in an owner's.
+    let response = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
+            json!({ "input": { "email": "planted@test.example", "name": "Planted", "role": "AGENT", "workspaceId": "00000000-0000-0000-0000-000000000000" } }),
+        )
+        .await?;
+    assert_eq!(response.error_code(), Some("BAD_REQUEST"), "{}", response.body);
+    let login = w
+        .app
+        .graphql()
+        .execute(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": "x@test.example", "password": PASSWORD, "role": "OWNER" } }),
+        )
+        .await?;
+    assert_eq!(login.error_code(), Some("BAD_REQUEST"));
+    let users = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("{ users(filter: { search: \"planted\" }) { totalCount } }", json!({}))
+        .await?;
+    assert_eq!(users.data()["users"]["totalCount"], 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn reading_personal_data_needs_pii_read_and_is_audited() -> anyhow::Result<()> {
+    let app = app().await?;
+    let owner = app.workspace("Acme").await?;
+    let owner_token = app.token(&owner).await?;
+    let created = app
+        .as_token(&owner_token)
+        .execute(
+            "mutation { createUser(input: { email: \"pii@test.example\", name: \"Pii\", role: AGENT, phone: \"13812345678\" }) { user { id phone } } }",
+            json!({}),
+        )
+        .await?;
+    let id = created.data()["createUser"]["user"]["id"].clone();
+    assert_eq!(created.data()["createUser"]["user"]["phone"], "138****5678", "masked by default");
+    let marketer = app.add_user(&owner_token, "MARKETER").await?;
+    let marketer_token = app.token(&marketer).await?;
+    let reveal = "query($id: ID!) { user(id: $id) { phone(reveal: true) } }";
+    // A marketer cannot even read accounts; give them a manager's reach to isolate pii:read.
+    let denied = app.as_token(&marketer_token).execute(reveal, json!({ "id": id })).await?;
+    assert_eq!(denied.error_code(), Some("FORBIDDEN"));
+    let manager = app.add_user(&owner_token, "MANAGER").await?;
+    let manager_token = app.token(&manager).await?;
+    let revealed = app.as_token(&manager_token).execute(reveal, json!({ "id": id })).await?;
+    assert_eq!(revealed.data()["user"]["phone"], "+8613812345678");
+    let log = app
+        .as_token(&owner_token)
+        .execute(
+            "{ auditLog(filter: { action: \"pii.reveal\" }) { totalCount nodes { actorName entityId } } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(log.data()["auditLog"]["totalCount"], 1, "one reveal, by the manager only");
+    assert_eq!(log.data()["auditLog"]["nodes"][0]["entityId"], id);
+    Ok(())
+}
+
+// ---- throttling and request limits ------------------------------------------------------------
+
+const LOGIN: &str = "mutation($input: LoginInput!) { login(input: $input) { accessToken } }";
+
+#[tokio::test]
+async fn login_brute_force_is_throttled() -> anyhow::Result<()> {
+    let app = app().await?;
+    let owner = app.workspace("Acme").await?;
+    let mut codes = Vec::new();
+    for _ in 0..8 {
+        let response = app
+            .graphql()
+            .execute(LOGIN, json!({ "input": { "email": owner.email, "password": "guess-guess-guess" } }))
+            .await?;
+        codes.push(response.error_code().unwrap_or_default().to_owned());
+    }
+    assert_eq!(&codes[..5], ["UNAUTHENTICATED"; 5]);
+    assert!(codes[5..].iter().all(|c| c == "RATE_LIMITED"), "{codes:?}");
+    let right = app
+        .graphql()
+        .execute(LOGIN, json!({ "input": { "email": owner.email, "password": PASSWORD } }))
+        .await?;
+    assert_eq!(right.error_code(), Some("RATE_LIMITED"), "no token while throttled");
+    Ok(())
+}
+
+#[tokio::test]
+async fn aliased_login_batches_count_as_many_logins() -> anyhow::Result<()> {
+    let app = app().await?;
+    let owner = app.workspace("Acme").await?;
+    let email = &owner.email;
+    let aliases: Vec<String> = (0..8)
+        .map(|i| format!("a{i}: login(input: {{ email: \"{email}\", password: \"guess-{i}-guess-guess\" }}) {{ accessToken }}"))
+        .collect();
+    let batch = app.graphql().execute(&format!("mutation {{ {} }}", aliases.join(" ")), json!({})).await?;
+    let codes: Vec<&str> = batch.body["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(codes.iter().filter(|c| **c == "RATE_LIMITED").count(), 3, "{codes:?}");
+    // Bigger batches are refused before any login runs.
+    let many: Vec<String> = (0..11)
+        .map(|i| format!("b{i}: login(input: {{ email: \"{email}\", password: \"x\" }}) {{ accessToken }}"))
+        .collect();
+    let refused = app.graphql().execute(&format!("mutation {{ {} }}", many.join(" ")), json!({})).await?;
+    assert_eq!(refused.error_code(), Some("BAD_REQUEST"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_over_deep_query_is_refused() -> anyhow::Result<()> {
+    let app = app().await?;
+    let mut selection = String::from("name");
+    for _ in 0..16 {
+        selection = format!("ofType {{ {selection} }}");
+    }
+    let response =
+        app.graphql().execute(&format!("{{ __type(name: \"User\") {{ {selection} }} }}"), json!({})).await?;
+    assert_eq!(response.error_code(), Some("BAD_REQUEST"));
+    assert!(response.body["data"].is_null());
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_over_complex_query_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let fields = "id email name role status createdAt lastLoginAt version";
+    let query = format!(
+        "{{ u1: users(first: 100) {{ nodes {{ {fields} }} }} u2: users(first: 100) {{ nodes {{ {fields} }} }} u3: users(first: 100) {{ nodes {{ {fields} }} }} }}"
+    );
+    let response = w.app.as_token(&w.a_owner).execute(&query, json!({})).await?;
+    assert_eq!(response.error_code(), Some("BAD_REQUEST"), "{}", response.body);
+    assert!(response.error_message().contains("complex"), "{}", response.error_message());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_page_size_above_the_cap_is_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let response =
+        w.app.as_token(&w.a_owner).execute("{ users(first: 101) { totalCount } }", json!({})).await?;
+    assert_eq!(response.error_code(), Some("BAD_USER_INPUT"));
+    assert_eq!(response.error_extension("field"), "first");
+    Ok(())
+}
+
+#[tokio::test]
+async fn api_tokens_get_no_introspection_or_suggestions_in_production() -> anyhow::Result<()> {
+    let w = world().await?;
+    let introspection = "{ __schema { types { name } } }";
+    let as_token = w.app.as_token(&w.b_token).execute(introspection, json!({})).await?;
+    assert!(as_token.body["data"]["__schema"].is_null(), "the schema stays hidden: {}", as_token.body);
+    let one_type = w
+        .app
+        .as_token(&w.b_token)
+        .execute("{ __type(name: \"User\") { fields { name } } }", json!({}))
+        .await?;
+    assert!(one_type.body["data"]["__type"].is_null(), "{}", one_type.body);
+    let as_user = w.app.as_token(&w.b_owner).execute(introspection, json!({})).await?;
+    assert!(as_user.data()["__schema"]["types"].is_array(), "staff tools may introspect");
+    let typo = w.app.as_token(&w.b_token).execute("{ viewer { actr } }", json!({})).await?;
+    assert!(!typo.error_message().contains("Did you mean"), "{}", typo.error_message());
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_busy_api_token_is_rate_limited_with_retry_after() -> anyhow::Result<()> {
+    let app =
+        TestApp::start_with(Options { configure: Some(|s| s.api_token_rate = 3), ..Options::default() })
+            .await?;
+    let owner = app.workspace("Acme").await?;
+    let owner_token = app.token(&owner).await?;
+    let created = app
+        .as_token(&owner_token)
+        .execute(
+            "mutation { createApiToken(input: { name: \"pos\", scopes: [\"customers:read\"] }) { secret } }",
+            json!({}),
+        )
+        .await?;
+    let secret = created.data()["createApiToken"]["secret"].as_str().unwrap_or_default().to_owned();
+    for _ in 0..3 {
+        assert!(api_token_works(&app, &secret).await?);
+    }
+    let limited = app.as_token(&secret).execute("{ viewer { actor } }", json!({})).await?;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.error_code(), Some("RATE_LIMITED"));
+    assert_eq!(limited.headers["retry-after"], "20");
+    assert!(
+        app.as_token(&owner_token).execute(VIEWER, json!({})).await?.body["errors"].is_null(),
+        "others unaffected"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
+    let app = app().await?;
+    for query in [
+        "{ viewer { actor } }",
+        "{ users { totalCount } }",
+        "{ apiTokens { id } }",
+        "{ auditLog { totalCount } }",
+    ] {
+        let response = app.graphql().execute(query, json!({})).await?;
+        assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{query}");
+    }
+    Ok(())
+}
