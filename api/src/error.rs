@@ -130,6 +130,9 @@ impl ErrorExtensions for AppError {
                 Self::Invalid { field, reason } => {
                     ext.set("field", field.as_str());
                     ext.set("reason", reason.code());
+                    if let Invalid::TooShort { min: limit } | Invalid::TooLong { max: limit } = reason {
+                        ext.set("limit", *limit);
+                    }
                 }
                 Self::Forbidden { permission: Some(permission), .. } => {
                     ext.set("permission", permission.as_str());

@@ -20,12 +20,12 @@ async fn app_with_web_dir() -> anyhow::Result<(TestApp, tempfile::TempDir)> {
 }
 
 #[tokio::test]
-async fn client_side_routes_get_index_html_which_is_never_cached() -> anyhow::Result<()> {
+async fn client_side_routes_get_index_html_which_is_never_stored() -> anyhow::Result<()> {
     let (app, _web) = app_with_web_dir().await?;
     for path in ["/", "/customers", "/customers/01936f4e-0000-7000-8000-000000000000/timeline"] {
         let response = app.http.get(app.url(path)).send().await?;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
-        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
         assert!(response.headers()["content-type"].to_str()?.starts_with("text/html"), "{path}");
         assert_eq!(response.text().await?, INDEX, "{path}");
     }

@@ -222,3 +222,42 @@ async fn roles_lists_the_permission_table_the_server_enforces() -> anyhow::Resul
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn an_admin_resets_a_forgotten_password_and_old_sessions_end() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let owner = app.workspace("Acme").await?;
+    let token = app.token(&owner).await?;
+    let agent = app.add_user(&token, "AGENT").await?;
+    let agent_session = app.token(&agent).await?;
+    let reset = app
+        .as_token(&token)
+        .execute(
+            "mutation($id: ID!) { resetUserPassword(id: $id) { temporaryPassword } }",
+            json!({ "id": agent.id }),
+        )
+        .await?;
+    let temporary =
+        reset.data()["resetUserPassword"]["temporaryPassword"].as_str().unwrap_or_default().to_owned();
+    let old = app.as_token(&agent_session).execute("{ viewer { actor } }", json!({})).await?;
+    assert_eq!(old.error_code(), Some("UNAUTHENTICATED"), "sessions of the old password end");
+    let with_new = common::Account { password: temporary, ..agent.clone() };
+    assert!(!app.token(&with_new).await?.is_empty());
+    let with_old = app
+        .graphql()
+        .execute(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": agent.email, "password": PASSWORD } }),
+        )
+        .await?;
+    assert_eq!(with_old.error_code(), Some("UNAUTHENTICATED"));
+    let own = app
+        .as_token(&token)
+        .execute(
+            "mutation($id: ID!) { resetUserPassword(id: $id) { temporaryPassword } }",
+            json!({ "id": owner.id }),
+        )
+        .await?;
+    assert_eq!(own.error_code(), Some("FORBIDDEN"), "one's own password changes with the current one");
+    Ok(())
+}

@@ -136,10 +136,63 @@ impl Browser {
         bail!("{css}: expected text {expected:?}, last seen {last:?}")
     }
 
+    /// Waits until the visible text of the element matching `css` contains `needle`; returns it.
+    pub async fn wait_for_text_containing(&self, css: &str, needle: &str) -> anyhow::Result<String> {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < WAIT {
+            if let Ok(element) = self.client().find(Locator::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if last.contains(needle) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("{css}: expected text containing {needle:?}, last seen {last:?}")
+    }
+
     /// The value of attribute `name` on the element matching `css` (waits for the element).
     pub async fn attribute(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
         let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
         Ok(element.attr(name).await?)
+    }
+
+    /// Replaces the text of the input matching `css` (waits for it).
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+        element.clear().await?;
+        element.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// The text of the element matching `css` (waits for it).
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+        Ok(element.text().await?)
+    }
+
+    /// Waits until the page's path (and query) starts with `prefix`.
+    pub async fn wait_for_path(&self, prefix: &str) -> anyhow::Result<String> {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < WAIT {
+            let url = self.client().current_url().await?;
+            last = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            };
+            if last.starts_with(prefix) {
+                return Ok(last);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("expected to reach {prefix}, still at {last}")
+    }
+
+    /// Whether an element matching `css` exists right now (no waiting).
+    pub async fn exists(&self, css: &str) -> anyhow::Result<bool> {
+        Ok(!self.client().find_all(Locator::Css(css)).await?.is_empty())
     }
 
     /// Clicks the element matching `css` (waits for it).

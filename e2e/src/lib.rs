@@ -10,6 +10,7 @@
 pub mod browser;
 pub mod build;
 pub mod db;
+pub mod flows;
 pub mod graphql;
 pub mod server;
 

@@ -21,12 +21,21 @@ pub struct ServerOptions {
     pub mode: &'static str,
     /// Serve the built SPA (building it first if needed).
     pub web: bool,
+    /// Run `starcrm seed` first: the demo workspace with one account per role.
+    pub seed: bool,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self { mode: "production", web: false }
+        Self { mode: "production", web: false, seed: false }
     }
+}
+
+/// The demo accounts `starcrm seed` creates (`api/src/seed.rs`), by role.
+pub const DEMO_PASSWORD: &str = "Star-Demo-2026";
+
+pub fn demo_email(role: &str) -> String {
+    format!("{role}@demo.starcrm.local")
 }
 
 /// A running `starcrm serve` on a free port, with a temporary data dir and a fresh database.
@@ -55,6 +64,18 @@ impl Server {
             Engine::Sqlite => None,
         };
         let data_dir = tempfile::Builder::new().prefix("starcrm-e2e-").tempdir()?;
+
+        if options.seed {
+            let mut seed = starcrm_command(&binary);
+            seed.arg("seed").arg("--data-dir").arg(data_dir.path());
+            if let Some(db) = &db {
+                seed.env("DATABASE_URL", db.url());
+            }
+            let output = seed.output().await.context("cannot run starcrm seed")?;
+            if !output.status.success() {
+                bail!("starcrm seed failed: {}", String::from_utf8_lossy(&output.stderr));
+            }
+        }
 
         let mut command = starcrm_command(&binary);
         command

@@ -6,11 +6,12 @@
 use fantoccini::Locator;
 use starcrm_e2e::browser::{Viewport, WAIT};
 use starcrm_e2e::db::Engine;
+use starcrm_e2e::flows::sign_in;
 use starcrm_e2e::server::ServerOptions;
 use starcrm_e2e::{Browser, Server};
 
 fn development_with_web() -> ServerOptions {
-    ServerOptions { mode: "development", web: true }
+    ServerOptions { mode: "development", web: true, seed: true }
 }
 
 #[tokio::test]
@@ -28,7 +29,7 @@ async fn home_page_flow(viewport: Viewport) -> anyhow::Result<()> {
     let browser = Browser::start(viewport).await?;
     let result = async {
         let size = viewport.name();
-        browser.client().goto(&server.url("/")).await?;
+        sign_in(&browser, &server, "owner").await?;
 
         // zh-CN is the default language.
         browser.wait_for_text("[data-testid=server-version]", env!("CARGO_PKG_VERSION")).await?;
@@ -92,6 +93,7 @@ async fn unknown_routes_show_the_404_page_in_both_languages() -> anyhow::Result<
     for viewport in [Viewport::Desktop, Viewport::Phone] {
         let browser = Browser::start(viewport).await?;
         let result = async {
+            sign_in(&browser, &server, "owner").await?;
             browser.client().goto(&server.url("/no/such/page")).await?;
             browser.wait_for_text("[data-testid=not-found] h1", "页面不存在").await?;
             browser.screenshot(&format!("not-found-zh-CN-{}", viewport.name())).await?;
@@ -116,6 +118,7 @@ async fn an_unreachable_server_shows_the_error_view_with_a_retry() -> anyhow::Re
     let browser = Browser::start(Viewport::Desktop).await?;
     let result = async {
         // Load the app, then take the server away and navigate inside the app.
+        sign_in(&browser, &server, "owner").await?;
         browser.client().goto(&server.url("/nowhere")).await?;
         browser.wait_for_text("[data-testid=not-found] h1", "页面不存在").await?;
         let stopped = server.stop().await?;

@@ -59,7 +59,7 @@ impl ActorKind {
 }
 
 #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApiTokenStatus {
     Active,

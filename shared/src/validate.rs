@@ -40,6 +40,21 @@ impl Invalid {
         }
     }
 
+    /// The reason back from its code and (for lengths) limit, as an API error carries them.
+    pub fn from_code(code: &str, limit: Option<usize>) -> Option<Self> {
+        Some(match code {
+            "REQUIRED" => Self::Required,
+            "TOO_SHORT" => Self::TooShort { min: limit? },
+            "TOO_LONG" => Self::TooLong { max: limit? },
+            "EMAIL" => Self::Email,
+            "PHONE" => Self::Phone,
+            "COMMON_PASSWORD" => Self::CommonPassword,
+            "PASSWORD_CONTAINS_EMAIL" => Self::PasswordContainsEmail,
+            "CHARACTERS" => Self::Characters,
+            _ => return None,
+        })
+    }
+
     /// The English message the API sends (clients translate by `code`).
     pub fn message(self) -> String {
         match self {

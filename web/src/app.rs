@@ -1,22 +1,40 @@
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
+use starcrm_shared::Permission;
 
-use crate::components::app_shell::AppShell;
+use crate::components::protected::Private;
 use crate::i18n;
 use crate::pages::dashboard::DashboardPage;
+use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
+use crate::pages::settings::{AccountPage, AuditPage, TokensPage, UsersPage};
+use crate::state::session;
 
 #[component]
 pub fn App() -> impl IntoView {
     i18n::provide_i18n();
+    session::provide_session();
     view! {
         <Router>
-            <AppShell>
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=DashboardPage />
-                </Routes>
-            </AppShell>
+            <Routes fallback=|| view! { <Private require=None><NotFoundPage /></Private> }>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/") view=|| view! { <Private require=None><DashboardPage /></Private> } />
+                <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/account" /> } />
+                <Route path=path!("/settings/account") view=|| view! { <Private require=None><AccountPage /></Private> } />
+                <Route
+                    path=path!("/settings/users")
+                    view=|| view! { <Private require=Some(Permission::UsersRead)><UsersPage /></Private> }
+                />
+                <Route
+                    path=path!("/settings/tokens")
+                    view=|| view! { <Private require=Some(Permission::TokensManage)><TokensPage /></Private> }
+                />
+                <Route
+                    path=path!("/settings/audit")
+                    view=|| view! { <Private require=Some(Permission::AuditRead)><AuditPage /></Private> }
+                />
+            </Routes>
         </Router>
     }
 }

@@ -1,8 +1,9 @@
 //! The SPA's files. Rules:
 //! - a path whose last segment has a dot is a file: served if it exists (404 otherwise);
 //!   Trunk's content-hashed assets are cached for a year, anything else is revalidated;
-//! - any other path is a client-side route: `index.html`, never cached, so a new release is
-//!   picked up on the next load.
+//! - any other path is a client-side route: `index.html`, never stored (`no-store`), so a new
+//!   release is picked up on the next load and, after signing out, the back button cannot bring
+//!   a signed-in page back from the browser's cache.
 //!
 //! Compression comes from the router's `CompressionLayer`.
 
@@ -17,6 +18,7 @@ use crate::state::AppState;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
+const NEVER_STORE: &str = "no-store";
 
 pub async fn spa(State(state): State<AppState>, request: Request) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
@@ -40,7 +42,7 @@ pub async fn spa(State(state): State<AppState>, request: Request) -> Response {
         let cache = if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE };
         (ServeDir::new(dir).oneshot(request).await, cache)
     } else {
-        (ServeFile::new(index).oneshot(request).await, REVALIDATE)
+        (ServeFile::new(index).oneshot(request).await, NEVER_STORE)
     };
     let mut response = match response {
         Ok(response) => response.map(Body::new),

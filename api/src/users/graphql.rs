@@ -92,7 +92,7 @@ pub struct CreateUserInput {
     pub phone: Option<String>,
 }
 
-/// A new account and its temporary password, shown this once.
+/// An account and its new temporary password, shown this once.
 #[derive(SimpleObject)]
 pub struct CreateUserPayload {
     pub user: User,
@@ -190,6 +190,20 @@ impl UsersMutation {
         let scope = ctx.require(Permission::UsersManage)?;
         let id = parse_id(&id, "id")?;
         Ok(User(service::set_active(ctx.db()?, scope, id, false).await.map_err(|e| e.extend())?))
+    }
+
+    /// Sets a new temporary password on someone else's account (shown once) and ends its
+    /// sessions. Needs `users:manage`; not above one's own role.
+    async fn reset_user_password(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<CreateUserPayload> {
+        let scope = ctx.require(Permission::UsersManage)?;
+        let id = parse_id(&id, "id")?;
+        let (user, temporary_password) =
+            service::reset_password(ctx.db()?, scope, id).await.map_err(|e| e.extend())?;
+        Ok(CreateUserPayload { user: User(user), temporary_password })
     }
 
     /// Lets a deactivated account sign in again. Needs `users:manage`.

@@ -229,6 +229,41 @@ pub async fn set_active(
     Ok(updated)
 }
 
+/// Gives someone else's account a new temporary password (they forgot theirs) and ends its
+/// sessions. The password is returned once, for the admin to hand over.
+///
+/// # Errors
+/// As for [`set_active`]: not oneself (use [`change_password`]), not above one's role.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<(user::Model, String), AppError> {
+    scope.require(Permission::UsersManage)?;
+    if scope.user_id() == Some(id) {
+        return Err(AppError::forbidden("change your own password with your current one"));
+    }
+    let target = find_in_workspace(db, scope, id).await?;
+    ensure_can_manage(scope, stored_role(&target)?)?;
+    let temporary = password::generate_temporary()?;
+    let hash = password::hash(temporary.clone()).await?;
+    let txn = db.begin().await?;
+    let mut update: user::ActiveModel = target.clone().into();
+    update.password_hash = Set(hash);
+    update.password_changed_at = Set(Utc::now());
+    update.version = Set(target.version + 1);
+    let updated = update.update(&txn).await?;
+    let ended = sessions::revoke_all_for_user(&txn, id, "password reset").await?;
+    audit::record(
+        &txn,
+        scope,
+        Entry::new("user.password_reset", "user", id).changes(json!({ "sessionsEnded": ended })),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((updated, temporary))
+}
+
 /// Changes the caller's own password. Every session of the account ends (a stolen session
 /// dies with the old password); the caller gets a fresh one.
 ///

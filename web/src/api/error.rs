@@ -13,24 +13,65 @@ pub enum ErrorKind {
     InvalidResponse,
 }
 
-/// An error from the API, with what the error view shows.
+/// An error from the API, with what the error view and forms show.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,
-    /// The input field the error is about (`BAD_USER_INPUT`).
+    /// The input field the error is about (`BAD_USER_INPUT`, `CONFLICT`).
     pub field: Option<String>,
+    /// Why a value was refused (`TOO_SHORT`, ...; see `shared::validate::Invalid`).
+    pub reason: Option<String>,
+    /// `TOO_SHORT`/`TOO_LONG`: the length limit.
+    pub limit: Option<usize>,
+    /// `RATE_LIMITED`: seconds to wait.
+    pub retry_after_seconds: Option<u64>,
     /// Quote this to support: it finds the server's log entry.
     pub request_id: Option<String>,
 }
 
 impl ApiError {
+    fn new(kind: ErrorKind, message: String) -> Self {
+        Self {
+            kind,
+            message,
+            field: None,
+            reason: None,
+            limit: None,
+            retry_after_seconds: None,
+            request_id: None,
+        }
+    }
+
     pub fn network(message: String) -> Self {
-        Self { kind: ErrorKind::Network, message, field: None, request_id: None }
+        Self::new(ErrorKind::Network, message)
     }
 
     pub fn invalid_response(message: String) -> Self {
-        Self { kind: ErrorKind::InvalidResponse, message, field: None, request_id: None }
+        Self::new(ErrorKind::InvalidResponse, message)
+    }
+
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.kind == ErrorKind::Server(code)
+    }
+
+    pub fn is_unauthenticated(&self) -> bool {
+        self.is(ErrorCode::Unauthenticated)
+    }
+
+    /// Whether this error is about `field` (for showing it next to that input).
+    pub fn concerns(&self, field: &str) -> bool {
+        self.field.as_deref() == Some(field)
+    }
+
+    /// The validation rule the server said the value broke, if it said.
+    pub fn invalid(&self) -> Option<starcrm_shared::validate::Invalid> {
+        self.reason.as_deref().and_then(|code| starcrm_shared::validate::Invalid::from_code(code, self.limit))
+    }
+
+    /// An error the app makes up itself (a forbidden page), in the same shape.
+    pub fn local(code: ErrorCode) -> Self {
+        Self::new(ErrorKind::Server(code), String::new())
     }
 
     pub(super) fn from_graphql(err: GraphqlError, header_request_id: Option<String>) -> Self {
@@ -44,6 +85,9 @@ impl ApiError {
             kind,
             message: err.message,
             field: ext.field,
+            reason: ext.reason,
+            limit: ext.limit,
+            retry_after_seconds: ext.retry_after_seconds,
             request_id: ext.request_id.or(header_request_id),
         }
     }
@@ -60,5 +104,8 @@ pub(super) struct GraphqlError {
 struct Extensions {
     code: Option<String>,
     field: Option<String>,
+    reason: Option<String>,
+    limit: Option<usize>,
+    retry_after_seconds: Option<u64>,
     request_id: Option<String>,
 }

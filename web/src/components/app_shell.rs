@@ -1,12 +1,16 @@
-//! The frame around every page: top bar, side navigation (a drawer on phones), content area.
+//! The frame around every signed-in page: top bar (brand, language, user menu), side navigation
+//! showing the sections the user's role may use (a drawer on phones), content area.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
+use starcrm_shared::Permission;
 
+use crate::api;
 use crate::components::icon::{Icon, IconName};
 use crate::components::language_switcher::LanguageSwitcher;
-use crate::i18n::{Key, use_i18n};
+use crate::i18n::{I18n, Key, labels, use_i18n};
+use crate::state::session::{Session, use_session};
 
 /// A section of the app in the side navigation. `href` is `None` while the section is not built.
 struct Section {
@@ -14,20 +18,59 @@ struct Section {
     icon: IconName,
     href: Option<&'static str>,
     test_id: &'static str,
+    /// Shown only to roles holding this.
+    requires: Option<Permission>,
 }
 
 const SECTIONS: [Section; 6] = [
-    Section { key: Key::NavDashboard, icon: IconName::Dashboard, href: Some("/"), test_id: "nav-dashboard" },
-    Section { key: Key::NavCustomers, icon: IconName::Customers, href: None, test_id: "nav-customers" },
-    Section { key: Key::NavRatings, icon: IconName::Star, href: None, test_id: "nav-ratings" },
-    Section { key: Key::NavService, icon: IconName::Headset, href: None, test_id: "nav-service" },
-    Section { key: Key::NavCampaigns, icon: IconName::Megaphone, href: None, test_id: "nav-campaigns" },
-    Section { key: Key::NavSettings, icon: IconName::Settings, href: None, test_id: "nav-settings" },
+    Section {
+        key: Key::NavDashboard,
+        icon: IconName::Dashboard,
+        href: Some("/"),
+        test_id: "nav-dashboard",
+        requires: None,
+    },
+    Section {
+        key: Key::NavCustomers,
+        icon: IconName::Customers,
+        href: None,
+        test_id: "nav-customers",
+        requires: Some(Permission::CustomersRead),
+    },
+    Section {
+        key: Key::NavRatings,
+        icon: IconName::Star,
+        href: None,
+        test_id: "nav-ratings",
+        requires: Some(Permission::RatingsRead),
+    },
+    Section {
+        key: Key::NavService,
+        icon: IconName::Headset,
+        href: None,
+        test_id: "nav-service",
+        requires: Some(Permission::ServiceManage),
+    },
+    Section {
+        key: Key::NavCampaigns,
+        icon: IconName::Megaphone,
+        href: None,
+        test_id: "nav-campaigns",
+        requires: Some(Permission::CampaignsManage),
+    },
+    Section {
+        key: Key::NavSettings,
+        icon: IconName::Settings,
+        href: Some("/settings/account"),
+        test_id: "nav-settings",
+        requires: None,
+    },
 ];
 
 #[component]
 pub fn AppShell(children: Children) -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let menu_open = RwSignal::new(false);
     // Following a link closes the phone drawer.
     let location = use_location();
@@ -56,10 +99,17 @@ pub fn AppShell(children: Children) -> impl IntoView {
                 </A>
                 <div class="topbar__spacer"></div>
                 <LanguageSwitcher />
+                <UserMenu />
             </header>
             <nav id="side-nav" class="sidenav" aria-label=move || i18n.t(Key::NavMain)>
                 <ul class="sidenav__list">
-                    {SECTIONS.iter().map(|section| nav_item(section, i18n)).collect_view()}
+                    {move || {
+                        SECTIONS
+                            .iter()
+                            .filter(|s| s.requires.is_none_or(|p| session.can(p)))
+                            .map(|section| nav_item(section, i18n))
+                            .collect_view()
+                    }}
                 </ul>
             </nav>
             <div class="shell__scrim" on:click=move |_| menu_open.set(false)></div>
@@ -68,7 +118,7 @@ pub fn AppShell(children: Children) -> impl IntoView {
     }
 }
 
-fn nav_item(section: &'static Section, i18n: crate::i18n::I18n) -> impl IntoView {
+fn nav_item(section: &'static Section, i18n: I18n) -> impl IntoView {
     let label = move || i18n.t(section.key);
     match section.href {
         Some(href) => view! {
@@ -90,5 +140,73 @@ fn nav_item(section: &'static Section, i18n: crate::i18n::I18n) -> impl IntoView
             </li>
         }
         .into_any(),
+    }
+}
+
+/// The signed-in user's name and role, with "My account" and "Sign out".
+#[component]
+fn UserMenu() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let open = RwSignal::new(false);
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
+    let name = move || session.viewer().and_then(|v| v.user).map(|u| u.name).unwrap_or_default();
+    let initial = move || name().chars().next().map(String::from).unwrap_or_default();
+    view! {
+        <div class="user-menu">
+            <button
+                type="button"
+                class="user-menu__button"
+                aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string()
+                data-testid="user-menu"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span class="avatar" aria-hidden="true">{initial}</span>
+                <span class="user-menu__name">{name}</span>
+            </button>
+            <Show when=move || open.get()>
+                <div class="user-menu__panel" role="menu">
+                    <UserSummary session i18n />
+                    <A href="/settings/account" attr:class="user-menu__item" attr:role="menuitem">
+                        {move || i18n.t(Key::SettingsAccount)}
+                    </A>
+                    <button
+                        type="button"
+                        class="user-menu__item"
+                        role="menuitem"
+                        data-testid="sign-out"
+                        on:click=move |_| {
+                            open.set(false);
+                            leptos::task::spawn_local(async move {
+                                let _ = api::accounts::logout().await;
+                            });
+                        }
+                    >
+                        {move || i18n.t(Key::SignOut)}
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn UserSummary(session: Session, i18n: I18n) -> impl IntoView {
+    move || {
+        session.viewer().map(|viewer| {
+            let role = viewer.role.map(|r| i18n.t(labels::role(r))).unwrap_or_default();
+            let email = viewer.user.map(|u| u.email).unwrap_or_default();
+            view! {
+                <div class="user-menu__summary">
+                    <p class="user-menu__email">{email}</p>
+                    <p class="user-menu__meta">{role} " · " {viewer.workspace.name}</p>
+                </div>
+            }
+        })
     }
 }

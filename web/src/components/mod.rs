@@ -1,6 +1,12 @@
 //! Reusable pieces of UI.
 
 pub mod app_shell;
+pub mod confirm;
+pub mod copy_box;
+pub mod dialog;
 pub mod error_view;
+pub mod field;
 pub mod icon;
 pub mod language_switcher;
+pub mod list_footer;
+pub mod protected;

@@ -68,6 +68,201 @@ messages! {
     NotFoundBody { zh: "您访问的地址不存在，或已被移动。", en: "The address you opened does not exist or has moved." }
     BackToDashboard { zh: "返回仪表盘", en: "Back to the dashboard" }
 
+    Close { zh: "关闭", en: "Close" }
+    Cancel { zh: "取消", en: "Cancel" }
+    Done { zh: "完成", en: "Done" }
+    Copy { zh: "复制", en: "Copy" }
+    Copied { zh: "已复制", en: "Copied" }
+    LoadMore { zh: "加载更多", en: "Load more" }
+    CountOf { zh: "已显示 {shown} / 共 {total} 条", en: "Showing {shown} of {total}" }
+    Never { zh: "从未", en: "Never" }
+    Actions { zh: "操作", en: "Actions" }
+    Welcome { zh: "欢迎回来，{name} · {workspace}", en: "Welcome back, {name} · {workspace}" }
+
+    SignIn { zh: "登录", en: "Sign in" }
+    SigningIn { zh: "正在登录…", en: "Signing in…" }
+    SignOut { zh: "退出登录", en: "Sign out" }
+    SignInTitle { zh: "登录 StarCRM", en: "Sign in to StarCRM" }
+    LoginFoot {
+        zh: "忘记密码？请联系您所在工作区的管理员重置。",
+        en: "Forgot your password? Ask an administrator of your workspace to reset it.",
+    }
+    SessionExpired { zh: "登录已过期，请重新登录。", en: "Your session has expired. Please sign in again." }
+    BadCredentials { zh: "邮箱或密码不正确。", en: "Incorrect email or password." }
+    Email { zh: "邮箱", en: "Email" }
+    Password { zh: "密码", en: "Password" }
+    Name { zh: "姓名", en: "Name" }
+    Phone { zh: "手机", en: "Phone" }
+    PhoneOptional { zh: "手机（选填）", en: "Phone (optional)" }
+    Role { zh: "角色", en: "Role" }
+    Status { zh: "状态", en: "Status" }
+    Workspace { zh: "工作区", en: "Workspace" }
+    Reveal { zh: "显示", en: "Show" }
+
+    RoleOwner { zh: "所有者", en: "Owner" }
+    RoleAdmin { zh: "管理员", en: "Admin" }
+    RoleManager { zh: "主管", en: "Manager" }
+    RoleAgent { zh: "客服专员", en: "Agent" }
+    RoleMarketer { zh: "市场专员", en: "Marketer" }
+    RoleAnalyst { zh: "分析师", en: "Analyst" }
+
+    StatusActive { zh: "正常", en: "Active" }
+    StatusDeactivated { zh: "已停用", en: "Deactivated" }
+    StatusExpired { zh: "已过期", en: "Expired" }
+    StatusRevoked { zh: "已撤销", en: "Revoked" }
+
+    SettingsAccount { zh: "我的账户", en: "My account" }
+    SettingsUsers { zh: "用户与角色", en: "Users and roles" }
+    SettingsTokens { zh: "API 令牌", en: "API tokens" }
+    SettingsAudit { zh: "审计日志", en: "Audit log" }
+
+    Profile { zh: "个人资料", en: "Profile" }
+    ChangePassword { zh: "修改密码", en: "Change password" }
+    CurrentPassword { zh: "当前密码", en: "Current password" }
+    NewPassword { zh: "新密码", en: "New password" }
+    ConfirmPassword { zh: "确认新密码", en: "Confirm new password" }
+    PasswordHint {
+        zh: "至少 10 个字符；可以使用一句好记的话，不要用常见密码。",
+        en: "At least 10 characters; a memorable phrase works well. Avoid common passwords.",
+    }
+    PasswordsDiffer { zh: "两次输入的新密码不一致。", en: "The two new passwords do not match." }
+    WrongCurrentPassword { zh: "当前密码不正确。", en: "The current password is not correct." }
+    PasswordChanged {
+        zh: "密码已修改。其他设备上的登录已全部退出。",
+        en: "Password changed. You were signed out on all other devices.",
+    }
+
+    UsersSubtitle {
+        zh: "邀请同事、分配角色、停用离职人员。角色决定每个人能看到和做什么。",
+        en: "Add colleagues, give them roles, deactivate people who leave. Roles decide what each person can see and do.",
+    }
+    SearchUsers { zh: "按姓名或邮箱搜索", en: "Search by name or email" }
+    AllRoles { zh: "全部角色", en: "All roles" }
+    AllStatuses { zh: "全部状态", en: "All statuses" }
+    AddUser { zh: "添加用户", en: "Add user" }
+    LastSignIn { zh: "最近登录", en: "Last sign-in" }
+    Deactivate { zh: "停用", en: "Deactivate" }
+    Reactivate { zh: "重新启用", en: "Reactivate" }
+    DeactivateTitle { zh: "停用此用户？", en: "Deactivate this user?" }
+    DeactivateBody {
+        zh: "{name} 将无法登录，所有已登录的设备会立即退出。之后可以重新启用。",
+        en: "{name} will not be able to sign in, and is signed out everywhere at once. You can reactivate them later.",
+    }
+    ReactivateTitle { zh: "重新启用此用户？", en: "Reactivate this user?" }
+    ReactivateBody { zh: "{name} 将可以再次登录。", en: "{name} will be able to sign in again." }
+    ResetPassword { zh: "重置密码", en: "Reset password" }
+    ResetPasswordTitle { zh: "重置此用户的密码？", en: "Reset this user's password?" }
+    ResetPasswordBody {
+        zh: "将为 {name} 生成新的临时密码，其所有设备上的登录会立即退出。",
+        en: "{name} gets a new temporary password and is signed out everywhere at once.",
+    }
+    UserCreated { zh: "临时密码", en: "Temporary password" }
+    TemporaryPasswordIntro {
+        zh: "请把临时密码交给 {email}，对方登录后应立即修改：",
+        en: "Give this temporary password to {email}; they should change it after signing in:",
+    }
+    ShownOnce { zh: "此密码只显示这一次。", en: "This password is shown only once." }
+    EmailTaken { zh: "该邮箱已有账户。", en: "An account with this email already exists." }
+
+    TokensSubtitle {
+        zh: "供网店、POS、ERP、呼叫中心等系统调用 API。每个令牌只拥有所选权限，且不会超过创建者的权限。",
+        en: "For shops, POS, ERP and call centre systems calling the API. A token holds only the scopes chosen, never more than its creator.",
+    }
+    ShowRevoked { zh: "显示已撤销的令牌", en: "Show revoked tokens" }
+    CreateToken { zh: "创建令牌", en: "Create token" }
+    NoTokens { zh: "还没有 API 令牌", en: "No API tokens yet" }
+    NoTokensBody {
+        zh: "创建一个令牌，让其他系统安全地读写 StarCRM 数据。",
+        en: "Create one to let another system read or write StarCRM data safely.",
+    }
+    TokenName { zh: "名称", en: "Name" }
+    TokenNameHint { zh: "写明用途，例如“天猫店铺同步”。", en: "Say what it is for, e.g. \"Tmall shop sync\"." }
+    Scopes { zh: "权限范围", en: "Scopes" }
+    ChooseScope { zh: "请至少选择一项权限。", en: "Choose at least one scope." }
+    CreatedBy { zh: "创建人", en: "Created by" }
+    LastUsed { zh: "最近使用", en: "Last used" }
+    ExpiresAt { zh: "有效期至", en: "Expires" }
+    Expires30 { zh: "30 天", en: "30 days" }
+    Expires90 { zh: "90 天", en: "90 days" }
+    Expires365 { zh: "1 年", en: "1 year" }
+    ExpiresNever { zh: "永不过期", en: "Never" }
+    TokenCreated { zh: "令牌已创建", en: "Token created" }
+    TokenShownOnce {
+        zh: "请立即复制并妥善保存此令牌，关闭后将无法再次查看。",
+        en: "Copy this token now and keep it safe: it will not be shown again.",
+    }
+    TokenUsage { zh: "在请求头中这样使用：", en: "Send it in the Authorization header:" }
+    CopiedDone { zh: "我已复制", en: "I have copied it" }
+    Revoke { zh: "撤销", en: "Revoke" }
+    RevokeTitle { zh: "撤销此令牌？", en: "Revoke this token?" }
+    RevokeBody {
+        zh: "使用“{name}”的系统将立即无法访问，此操作不可撤回。",
+        en: "Systems using \"{name}\" lose access at once. This cannot be undone.",
+    }
+
+    PermCustomersRead { zh: "查看客户", en: "Read customers" }
+    PermCustomersWrite { zh: "编辑客户", en: "Edit customers" }
+    PermCustomersErase { zh: "彻底删除客户个人数据", en: "Erase customers' personal data" }
+    PermPiiRead { zh: "查看完整个人信息", en: "See full personal data" }
+    PermTransactionsWrite { zh: "写入交易与互动", en: "Push transactions and interactions" }
+    PermRatingsRead { zh: "查看星级", en: "Read ratings" }
+    PermRatingsManage { zh: "管理星级规则", en: "Manage rating policies" }
+    PermRatingsOverride { zh: "手动调整星级", en: "Override stars" }
+    PermServiceManage { zh: "客户服务", en: "Customer service" }
+    PermCampaignsManage { zh: "营销活动", en: "Campaigns" }
+    PermUsersRead { zh: "查看用户", en: "See users" }
+    PermUsersManage { zh: "管理用户", en: "Manage users" }
+    PermTokensManage { zh: "管理 API 令牌", en: "Manage API tokens" }
+    PermAuditRead { zh: "查看审计日志", en: "Read the audit log" }
+    PermSettingsManage { zh: "管理设置", en: "Manage settings" }
+
+    AuditSubtitle {
+        zh: "谁在何时、从哪里做了什么。记录只能新增，不能修改或删除。",
+        en: "Who did what, when and from where. Entries can be added, never changed or deleted.",
+    }
+    AllActions { zh: "全部操作", en: "All actions" }
+    GroupSessions { zh: "登录与会话", en: "Sign-ins and sessions" }
+    GroupUsers { zh: "用户", en: "Users" }
+    GroupTokens { zh: "API 令牌", en: "API tokens" }
+    GroupWorkspace { zh: "工作区", en: "Workspace" }
+    From { zh: "从", en: "From" }
+    To { zh: "至", en: "To" }
+    Time { zh: "时间", en: "Time" }
+    Actor { zh: "操作人", en: "Actor" }
+    Action { zh: "操作", en: "Action" }
+    Details { zh: "详情", en: "Details" }
+    Source { zh: "来源", en: "Source" }
+    ActorUser { zh: "用户", en: "User" }
+    ActorToken { zh: "API 令牌", en: "API token" }
+    ActorSystem { zh: "系统", en: "System" }
+    ActionLogin { zh: "登录", en: "Signed in" }
+    ActionLoginFailed { zh: "登录失败", en: "Failed sign-in" }
+    ActionLogout { zh: "退出登录", en: "Signed out" }
+    ActionReuseDetected { zh: "刷新令牌被重复使用，会话已终止", en: "Refresh token reused; session ended" }
+    ActionUserCreate { zh: "创建用户", en: "Created a user" }
+    ActionUserRoleChange { zh: "修改角色", en: "Changed a role" }
+    ActionUserDeactivate { zh: "停用用户", en: "Deactivated a user" }
+    ActionUserReactivate { zh: "重新启用用户", en: "Reactivated a user" }
+    ActionPasswordChange { zh: "修改密码", en: "Changed their password" }
+    ActionPasswordReset { zh: "重置用户密码", en: "Reset a user's password" }
+    ActionTokenCreate { zh: "创建 API 令牌", en: "Created an API token" }
+    ActionTokenRevoke { zh: "撤销 API 令牌", en: "Revoked an API token" }
+    ActionPiiReveal { zh: "查看个人信息", en: "Viewed personal data" }
+    ActionWorkspaceCreate { zh: "创建工作区", en: "Created the workspace" }
+
+    InvalidRequired { zh: "此项必填。", en: "This is required." }
+    InvalidTooShort { zh: "至少需要 {n} 个字符。", en: "Use at least {n} characters." }
+    InvalidTooLong { zh: "最多 {n} 个字符。", en: "Use at most {n} characters." }
+    InvalidEmail { zh: "请输入有效的邮箱地址。", en: "Enter a valid email address." }
+    InvalidPhone {
+        zh: "请输入有效的手机号（中国大陆手机号，或以 + 开头的国际号码）。",
+        en: "Enter a valid phone number (a Chinese mobile number, or an international one starting with +).",
+    }
+    InvalidCommonPassword { zh: "这个密码太常见，容易被猜到，请换一个。", en: "This password is too common and easy to guess; choose another." }
+    InvalidPasswordContainsEmail { zh: "密码不能包含邮箱用户名。", en: "The password must not contain your email name." }
+    InvalidCharacters { zh: "包含不允许的字符。", en: "Contains characters that are not allowed." }
+    ErrorRateLimitedWait { zh: "尝试次数过多，请在 {n} 秒后重试。", en: "Too many attempts. Try again in {n} seconds." }
+
     ErrorRetry { zh: "重试", en: "Try again" }
     ErrorReload { zh: "刷新页面", en: "Reload the page" }
     ErrorRequestId { zh: "请求编号", en: "Request ID" }

@@ -3,6 +3,7 @@
 //! The chosen language is remembered in `localStorage` and mirrored to `<html lang>` so fonts,
 //! screen readers and line breaking follow it.
 
+pub mod labels;
 mod messages;
 
 pub use messages::Key;

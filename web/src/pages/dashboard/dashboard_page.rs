@@ -5,18 +5,27 @@ use crate::api;
 use crate::components::error_view::ErrorView;
 use crate::components::icon::{Icon, IconName};
 use crate::i18n::{Key, use_i18n, use_page_title};
+use crate::state::session::use_session;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     use_page_title(Key::NavDashboard);
-    let info = LocalResource::new(api::server_info);
+    let greeting = move || {
+        session.viewer().map(|viewer| {
+            let name = viewer.user.map(|u| u.name).unwrap_or_default();
+            i18n.t(Key::Welcome).replace("{name}", &name).replace("{workspace}", &viewer.workspace.name)
+        })
+    };
+    let info = LocalResource::new(api::system::server_info);
     let retry = Callback::new(move |()| info.refetch());
 
     view! {
         <header class="page-header">
             <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavDashboard)}</h1>
-            <p class="page-subtitle">{move || i18n.t(Key::DashboardSubtitle)}</p>
+            <p class="page-subtitle" data-testid="welcome">{greeting}</p>
+            <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::DashboardSubtitle)}</p>
         </header>
         <div class="grid">
             <section class="card card--wide" aria-labelledby="system-title">

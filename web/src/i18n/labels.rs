@@ -1,0 +1,147 @@
+//! Translated names for the domain's codes (roles, permissions, audit actions, validation
+//! reasons) and locale-aware formatting.
+
+use starcrm_shared::validate::Invalid;
+use starcrm_shared::{Permission, Role};
+
+use super::{I18n, Key, Locale};
+use crate::api::{ApiError, ErrorKind};
+
+pub const fn role(role: Role) -> Key {
+    match role {
+        Role::Owner => Key::RoleOwner,
+        Role::Admin => Key::RoleAdmin,
+        Role::Manager => Key::RoleManager,
+        Role::Agent => Key::RoleAgent,
+        Role::Marketer => Key::RoleMarketer,
+        Role::Analyst => Key::RoleAnalyst,
+    }
+}
+
+pub const fn permission(permission: Permission) -> Key {
+    match permission {
+        Permission::CustomersRead => Key::PermCustomersRead,
+        Permission::CustomersWrite => Key::PermCustomersWrite,
+        Permission::CustomersErase => Key::PermCustomersErase,
+        Permission::PiiRead => Key::PermPiiRead,
+        Permission::TransactionsWrite => Key::PermTransactionsWrite,
+        Permission::RatingsRead => Key::PermRatingsRead,
+        Permission::RatingsManage => Key::PermRatingsManage,
+        Permission::RatingsOverride => Key::PermRatingsOverride,
+        Permission::ServiceManage => Key::PermServiceManage,
+        Permission::CampaignsManage => Key::PermCampaignsManage,
+        Permission::UsersRead => Key::PermUsersRead,
+        Permission::UsersManage => Key::PermUsersManage,
+        Permission::TokensManage => Key::PermTokensManage,
+        Permission::AuditRead => Key::PermAuditRead,
+        Permission::SettingsManage => Key::PermSettingsManage,
+    }
+}
+
+/// The audit actions the log shows, and their names.
+pub const ACTIONS: [(&str, Key); 14] = [
+    ("session.login", Key::ActionLogin),
+    ("session.login_failed", Key::ActionLoginFailed),
+    ("session.logout", Key::ActionLogout),
+    ("session.reuse_detected", Key::ActionReuseDetected),
+    ("user.create", Key::ActionUserCreate),
+    ("user.role_change", Key::ActionUserRoleChange),
+    ("user.deactivate", Key::ActionUserDeactivate),
+    ("user.reactivate", Key::ActionUserReactivate),
+    ("user.password_change", Key::ActionPasswordChange),
+    ("user.password_reset", Key::ActionPasswordReset),
+    ("api_token.create", Key::ActionTokenCreate),
+    ("api_token.revoke", Key::ActionTokenRevoke),
+    ("pii.reveal", Key::ActionPiiReveal),
+    ("workspace.create", Key::ActionWorkspaceCreate),
+];
+
+pub fn action(code: &str) -> Option<Key> {
+    ACTIONS.iter().find(|(c, _)| *c == code).map(|(_, k)| *k)
+}
+
+/// Why a value was refused, in words.
+pub fn invalid(i18n: I18n, reason: Invalid) -> String {
+    match reason {
+        Invalid::Required => i18n.t(Key::InvalidRequired).to_owned(),
+        Invalid::TooShort { min } => i18n.t(Key::InvalidTooShort).replace("{n}", &min.to_string()),
+        Invalid::TooLong { max } => i18n.t(Key::InvalidTooLong).replace("{n}", &max.to_string()),
+        Invalid::Email => i18n.t(Key::InvalidEmail).to_owned(),
+        Invalid::Phone => i18n.t(Key::InvalidPhone).to_owned(),
+        Invalid::CommonPassword => i18n.t(Key::InvalidCommonPassword).to_owned(),
+        Invalid::PasswordContainsEmail => i18n.t(Key::InvalidPasswordContainsEmail).to_owned(),
+        Invalid::Characters => i18n.t(Key::InvalidCharacters).to_owned(),
+    }
+}
+
+/// What to show next to `field` for `error`, if the error is about that field.
+pub fn field_error(i18n: I18n, error: &ApiError, field: &str) -> Option<String> {
+    if !error.concerns(field) {
+        return None;
+    }
+    Some(match error.invalid() {
+        Some(reason) => invalid(i18n, reason),
+        None => match error.kind {
+            ErrorKind::Server(starcrm_shared::ErrorCode::Conflict) if field == "email" => {
+                i18n.t(Key::EmailTaken).to_owned()
+            }
+            ErrorKind::Server(starcrm_shared::ErrorCode::Conflict) if field == "version" => {
+                i18n.t(Key::ErrorConflictBody).to_owned()
+            }
+            _ => error.message.clone(),
+        },
+    })
+}
+
+/// A message for a form-level failure (one that no field shows).
+pub fn form_error(i18n: I18n, error: &ApiError) -> String {
+    use starcrm_shared::ErrorCode as C;
+    match error.kind {
+        ErrorKind::Server(C::RateLimited) => i18n
+            .t(Key::ErrorRateLimitedWait)
+            .replace("{n}", &error.retry_after_seconds.unwrap_or(60).to_string()),
+        ErrorKind::Server(C::Forbidden) => i18n.t(Key::ErrorForbiddenBody).to_owned(),
+        ErrorKind::Server(C::NotFound) => i18n.t(Key::ErrorNotFoundBody).to_owned(),
+        ErrorKind::Server(C::Conflict) => i18n.t(Key::ErrorConflictBody).to_owned(),
+        ErrorKind::Server(C::BadUserInput) => i18n.t(Key::ErrorBadUserInputBody).to_owned(),
+        ErrorKind::Server(C::Unauthenticated) => i18n.t(Key::ErrorUnauthenticatedBody).to_owned(),
+        ErrorKind::Server(C::Internal | C::BadRequest) | ErrorKind::InvalidResponse => {
+            i18n.t(Key::ErrorInternalBody).to_owned()
+        }
+        ErrorKind::Network => i18n.t(Key::ErrorNetworkBody).to_owned(),
+    }
+}
+
+/// An RFC 3339 time as the reader's locale writes it (`2026年11月23日 14:05`, `Nov 23, 2026, 2:05 PM`).
+pub fn time(locale: Locale, iso: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
+    if date.get_time().is_nan() {
+        return iso.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(locale.tag(), &options).into()
+}
+
+/// [`time`], or `fallback` when there is none.
+pub fn time_or(i18n: I18n, value: Option<&str>, fallback: Key) -> String {
+    value.map_or_else(|| i18n.t(fallback).to_owned(), |t| time(i18n.locale(), t))
+}
+
+/// Midnight (local time) at the start of `date` (`YYYY-MM-DD`), plus `days`, as RFC 3339.
+pub fn local_day_start(date: &str, days: u32) -> Option<String> {
+    let parsed = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&format!("{date}T00:00:00")));
+    if parsed.get_time().is_nan() {
+        return None;
+    }
+    parsed.set_date(parsed.get_date() + days);
+    parsed.to_iso_string().as_string()
+}
+
+/// Now plus `days`, as RFC 3339.
+pub fn days_from_now(days: u32) -> Option<String> {
+    let now = js_sys::Date::new_0();
+    now.set_date(now.get_date() + days);
+    now.to_iso_string().as_string()
+}

@@ -1,0 +1,3 @@
+//! State the whole app shares, as typed contexts.
+
+pub mod session;
