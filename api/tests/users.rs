@@ -261,3 +261,24 @@ async fn an_admin_resets_a_forgotten_password_and_old_sessions_end() -> anyhow::
     assert_eq!(own.error_code(), Some("FORBIDDEN"), "one's own password changes with the current one");
     Ok(())
 }
+
+#[test]
+fn the_readme_permission_table_matches_the_code() -> anyhow::Result<()> {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))?;
+    for role in starcrm_shared::Role::ALL {
+        let prefix = format!("| `{role}` | ");
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with(&prefix))
+            .ok_or_else(|| anyhow::anyhow!("README has no row for {role}"))?;
+        let listed = row.trim_start_matches(&prefix).trim_end_matches(" |").trim();
+        let expected = if role.permissions().len() == starcrm_shared::Permission::ALL.len() {
+            "all".to_owned()
+        } else {
+            role.permissions().iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+        };
+        assert_eq!(listed, expected, "README row for {role}");
+    }
+    Ok(())
+}

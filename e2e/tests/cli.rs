@@ -19,11 +19,17 @@ async fn help_documents_every_setting_with_its_environment_variable() -> anyhow:
         ("--log <FILTER>", "STARCRM_LOG="),
         ("--web-dir", "STARCRM_WEB_DIR"),
         ("--shutdown-timeout", "STARCRM_SHUTDOWN_TIMEOUT"),
+        ("--signup", "STARCRM_SIGNUP"),
+        ("--cookie-secure", "STARCRM_COOKIE_SECURE"),
+        ("--trust-proxy", "STARCRM_TRUST_PROXY"),
+        ("--jwt-secret", "STARCRM_JWT_SECRET"),
+        ("--api-token-rate", "STARCRM_API_TOKEN_RATE"),
+        ("--session-rate", "STARCRM_SESSION_RATE"),
     ] {
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
         assert!(help.contains(&format!("[env: {env}")), "{env} missing from --help:\n{help}");
     }
-    for command in ["serve", "migrate", "export-schema"] {
+    for command in ["serve", "migrate", "create-workspace", "seed", "export-schema"] {
         assert!(help.contains(command), "{command} missing from --help");
     }
     Ok(())
@@ -74,5 +80,63 @@ async fn export_schema_writes_the_sdl_and_check_detects_a_stale_file() -> anyhow
     assert_eq!(stale.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&stale.stderr);
     assert!(stderr.starts_with("error: ") && stderr.contains("is stale"), "{stderr}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_workspace_makes_an_owner_who_can_sign_in() -> anyhow::Result<()> {
+    let binary = build::starcrm_binary()?;
+    let db = TestDb::new().await?;
+    let data_dir = tempfile::tempdir()?;
+    let mut command = starcrm_command(&binary);
+    command
+        .args([
+            "create-workspace",
+            "--name",
+            "华联超市",
+            "--owner-email",
+            "boss@hualian.example",
+            "--owner-name",
+            "陈总",
+        ])
+        .arg("--data-dir")
+        .arg(data_dir.path());
+    if db.engine() == Engine::Postgres {
+        command.env("DATABASE_URL", db.url());
+    }
+    let output = command.output().await?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("created workspace 华联超市"), "{stdout}");
+    // The generated password is printed once.
+    let password = stdout
+        .split("with the password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .ok_or_else(|| anyhow::anyhow!("no password printed: {stdout}"))?;
+    assert_eq!(password.len(), 19, "{password}");
+
+    let again = {
+        let mut again = starcrm_command(&binary);
+        again
+            .args([
+                "create-workspace",
+                "--name",
+                "Other",
+                "--owner-email",
+                "boss@hualian.example",
+                "--owner-name",
+                "X",
+            ])
+            .arg("--data-dir")
+            .arg(data_dir.path());
+        if db.engine() == Engine::Postgres {
+            again.env("DATABASE_URL", db.url());
+        }
+        again.output().await?
+    };
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.starts_with("error: ") && stderr.contains("already exists"), "{stderr}");
     Ok(())
 }
