@@ -5,6 +5,8 @@
 //! enables, so the SPA bundle does not carry async-graphql.
 
 pub mod account;
+pub mod customer;
+pub mod enums;
 pub mod error;
 pub mod mask;
 pub mod permissions;

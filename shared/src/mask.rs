@@ -16,6 +16,18 @@ pub fn phone(value: &str) -> String {
     if international { format!("+{masked}") } else { masked }
 }
 
+/// An email address: the first character of the name and the domain stay
+/// (`li.lei@example.com` -> `l*****@example.com`).
+pub fn email(value: &str) -> String {
+    match value.split_once('@') {
+        Some((name, domain)) => {
+            let first: String = name.chars().take(1).collect();
+            format!("{first}*****@{domain}")
+        }
+        None => "*".repeat(value.chars().count().max(4)),
+    }
+}
+
 /// An identity document number: first four and last four characters kept
 /// (`110101199003077777` -> `1101**********7777`).
 pub fn id_number(value: &str) -> String {
@@ -45,7 +57,14 @@ fn keep_ends(value: &str, head: usize, tail: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{birthday, id_number, phone};
+    use super::{birthday, email, id_number, phone};
+
+    #[test]
+    fn emails_keep_the_first_letter_and_the_domain() {
+        assert_eq!(email("li.lei@example.com"), "l*****@example.com");
+        assert_eq!(email("王芳@例子.中国"), "王*****@例子.中国");
+        assert_eq!(email("broken"), "******");
+    }
 
     #[test]
     fn chinese_mobiles_show_the_familiar_form() {

@@ -23,6 +23,20 @@ pub enum Invalid {
     PasswordContainsEmail,
     /// Characters that have no place in the value (control characters).
     Characters,
+    /// Not a calendar date written `YYYY-MM-DD`.
+    Date,
+    /// A date before 1900 or in the future.
+    DateRange,
+    /// Not an ISO 4217 currency code.
+    Currency,
+    Negative,
+    TooLarge,
+    /// Not one of the choices the field allows.
+    NotAnOption,
+    /// A value of the wrong type for the field (text for a number...).
+    WrongType,
+    /// Appears twice where it may appear once.
+    Duplicate,
 }
 
 impl Invalid {
@@ -37,6 +51,14 @@ impl Invalid {
             Self::CommonPassword => "COMMON_PASSWORD",
             Self::PasswordContainsEmail => "PASSWORD_CONTAINS_EMAIL",
             Self::Characters => "CHARACTERS",
+            Self::Date => "DATE",
+            Self::DateRange => "DATE_RANGE",
+            Self::Currency => "CURRENCY",
+            Self::Negative => "NEGATIVE",
+            Self::TooLarge => "TOO_LARGE",
+            Self::NotAnOption => "NOT_AN_OPTION",
+            Self::WrongType => "WRONG_TYPE",
+            Self::Duplicate => "DUPLICATE",
         }
     }
 
@@ -51,6 +73,14 @@ impl Invalid {
             "COMMON_PASSWORD" => Self::CommonPassword,
             "PASSWORD_CONTAINS_EMAIL" => Self::PasswordContainsEmail,
             "CHARACTERS" => Self::Characters,
+            "DATE" => Self::Date,
+            "DATE_RANGE" => Self::DateRange,
+            "CURRENCY" => Self::Currency,
+            "NEGATIVE" => Self::Negative,
+            "TOO_LARGE" => Self::TooLarge,
+            "NOT_AN_OPTION" => Self::NotAnOption,
+            "WRONG_TYPE" => Self::WrongType,
+            "DUPLICATE" => Self::Duplicate,
             _ => return None,
         })
     }
@@ -70,6 +100,14 @@ impl Invalid {
             }
             Self::PasswordContainsEmail => "must not contain your email name".to_owned(),
             Self::Characters => "contains characters that are not allowed".to_owned(),
+            Self::Date => "is not a date written YYYY-MM-DD".to_owned(),
+            Self::DateRange => "must be between 1900-01-01 and today".to_owned(),
+            Self::Currency => "is not a three-letter ISO 4217 currency code".to_owned(),
+            Self::Negative => "must not be negative".to_owned(),
+            Self::TooLarge => "is too large".to_owned(),
+            Self::NotAnOption => "is not one of the field's options".to_owned(),
+            Self::WrongType => "has the wrong type for this field".to_owned(),
+            Self::Duplicate => "appears more than once".to_owned(),
         }
     }
 }

@@ -71,6 +71,14 @@ pub fn invalid(i18n: I18n, reason: Invalid) -> String {
         Invalid::CommonPassword => i18n.t(Key::InvalidCommonPassword).to_owned(),
         Invalid::PasswordContainsEmail => i18n.t(Key::InvalidPasswordContainsEmail).to_owned(),
         Invalid::Characters => i18n.t(Key::InvalidCharacters).to_owned(),
+        Invalid::Date => i18n.t(Key::InvalidDate).to_owned(),
+        Invalid::DateRange => i18n.t(Key::InvalidDateRange).to_owned(),
+        Invalid::Currency => i18n.t(Key::InvalidCurrency).to_owned(),
+        Invalid::Negative => i18n.t(Key::InvalidNegative).to_owned(),
+        Invalid::TooLarge => i18n.t(Key::InvalidTooLarge).to_owned(),
+        Invalid::NotAnOption => i18n.t(Key::InvalidNotAnOption).to_owned(),
+        Invalid::WrongType => i18n.t(Key::InvalidWrongType).to_owned(),
+        Invalid::Duplicate => i18n.t(Key::InvalidDuplicate).to_owned(),
     }
 }
 

@@ -261,6 +261,14 @@ messages! {
     InvalidCommonPassword { zh: "这个密码太常见，容易被猜到，请换一个。", en: "This password is too common and easy to guess; choose another." }
     InvalidPasswordContainsEmail { zh: "密码不能包含邮箱用户名。", en: "The password must not contain your email name." }
     InvalidCharacters { zh: "包含不允许的字符。", en: "Contains characters that are not allowed." }
+    InvalidDate { zh: "请输入有效日期（年-月-日）。", en: "Enter a real date (YYYY-MM-DD)." }
+    InvalidDateRange { zh: "日期须在 1900-01-01 与今天之间。", en: "The date must be between 1900-01-01 and today." }
+    InvalidCurrency { zh: "请输入三位货币代码，如 CNY。", en: "Enter a three-letter currency code such as CNY." }
+    InvalidNegative { zh: "不能为负数。", en: "Must not be negative." }
+    InvalidTooLarge { zh: "数值过大。", en: "The value is too large." }
+    InvalidNotAnOption { zh: "不是可选的选项。", en: "Not one of the choices." }
+    InvalidWrongType { zh: "类型不正确。", en: "The value has the wrong type." }
+    InvalidDuplicate { zh: "重复了。", en: "Appears more than once." }
     ErrorRateLimitedWait { zh: "尝试次数过多，请在 {n} 秒后重试。", en: "Too many attempts. Try again in {n} seconds." }
 
     ErrorRetry { zh: "重试", en: "Try again" }

@@ -1,0 +1,425 @@
+//! The customer data hub's vocabulary: the closed sets of values profiles, identities,
+//! transactions and interactions use, and the input rules the server enforces and the SPA shows
+//! as you type.
+
+use crate::stored_enum;
+use crate::validate::Invalid;
+
+stored_enum! {
+    pub enum Gender {
+        Female => "female",
+        Male => "male",
+        Other => "other",
+        Unknown => "unknown",
+    }
+}
+
+stored_enum! {
+    /// Where a customer stands with the business.
+    pub enum LifecycleStage {
+        /// Known contact, no purchase yet.
+        Lead => "lead",
+        /// Has shown intent (consultation, quote, cart).
+        Prospect => "prospect",
+        /// Buys.
+        Active => "active",
+        /// Buys often and long.
+        Loyal => "loyal",
+        /// Activity is dropping.
+        AtRisk => "at_risk",
+        /// Has stopped buying.
+        Churned => "churned",
+    }
+}
+
+stored_enum! {
+    /// A channel a customer reaches the business through.
+    pub enum Channel {
+        Web => "web",
+        App => "app",
+        Wechat => "wechat",
+        Social => "social",
+        Phone => "phone",
+        Email => "email",
+        Store => "store",
+        Marketplace => "marketplace",
+        Chat => "chat",
+        Other => "other",
+    }
+}
+
+stored_enum! {
+    /// A channel the business may contact a customer on, with the customer's consent.
+    pub enum ConsentChannel {
+        Sms => "sms",
+        Email => "email",
+        Phone => "phone",
+        Wechat => "wechat",
+        AppPush => "app_push",
+    }
+}
+
+stored_enum! {
+    pub enum TransactionKind {
+        Purchase => "purchase",
+        /// Money back on an earlier purchase (`refundOf` names it).
+        Refund => "refund",
+    }
+}
+
+stored_enum! {
+    pub enum TransactionStatus {
+        Completed => "completed",
+        /// A purchase whose amount was refunded in full.
+        Refunded => "refunded",
+        /// A purchase refunded in part.
+        PartiallyRefunded => "partially_refunded",
+    }
+}
+
+stored_enum! {
+    pub enum PaymentMethod {
+        Cash => "cash",
+        Card => "card",
+        Alipay => "alipay",
+        WechatPay => "wechat_pay",
+        UnionPay => "union_pay",
+        BankTransfer => "bank_transfer",
+        Points => "points",
+        Other => "other",
+    }
+}
+
+stored_enum! {
+    pub enum InteractionKind {
+        Consultation => "consultation",
+        Call => "call",
+        Email => "email",
+        Chat => "chat",
+        Visit => "visit",
+        Social => "social",
+    }
+}
+
+stored_enum! {
+    pub enum Direction {
+        /// The customer reached out.
+        Inbound => "inbound",
+        /// The business reached out.
+        Outbound => "outbound",
+    }
+}
+
+stored_enum! {
+    /// The type of a workspace-defined profile field.
+    pub enum CustomFieldKind {
+        Text => "text",
+        Number => "number",
+        Date => "date",
+        Boolean => "boolean",
+        SingleSelect => "single_select",
+        MultiSelect => "multi_select",
+    }
+}
+
+stored_enum! {
+    /// What the customer list is sorted by.
+    pub enum CustomerSort {
+        /// Newest first by default.
+        Created => "created",
+        Name => "name",
+        LastPurchase => "last_purchase",
+        TotalSpend => "total_spend",
+    }
+}
+
+pub const TAG_MAX_CHARS: usize = 32;
+pub const TAGS_MAX: usize = 50;
+pub const TEXT_MAX_CHARS: usize = 200;
+pub const NOTES_MAX_CHARS: usize = 10_000;
+pub const EXTERNAL_ID_MAX_CHARS: usize = 200;
+pub const CUSTOM_FIELD_KEY_MAX_CHARS: usize = 40;
+pub const CUSTOM_TEXT_MAX_CHARS: usize = 1_000;
+pub const PHONES_MAX: usize = 10;
+pub const EMAILS_MAX: usize = 10;
+pub const ITEMS_MAX: usize = 500;
+
+/// The human-readable customer number, `C000123`: `C` and at least six digits.
+pub fn customer_code(number: i64) -> String {
+    format!("C{number:06}")
+}
+
+/// An optional short text (company, job title...): trimmed, empty becomes `None`.
+///
+/// # Errors
+/// Too long or containing control characters.
+pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    if value.chars().count() > max {
+        return Err(Invalid::TooLong { max });
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(Invalid::Characters);
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// A tag: trimmed, 1 to 32 characters, no control characters or commas.
+///
+/// # Errors
+/// Empty, too long or with characters tags cannot hold.
+pub fn tag(value: &str) -> Result<String, Invalid> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Invalid::Required);
+    }
+    if value.chars().count() > TAG_MAX_CHARS {
+        return Err(Invalid::TooLong { max: TAG_MAX_CHARS });
+    }
+    if value.chars().any(|c| c.is_control() || c == ',') {
+        return Err(Invalid::Characters);
+    }
+    Ok(value.to_owned())
+}
+
+/// A channel's id for a customer (an openid, a member number, a shop account): trimmed, 1 to 200
+/// characters, no whitespace inside.
+///
+/// # Errors
+/// Empty, too long or containing whitespace or control characters.
+pub fn external_id(value: &str) -> Result<String, Invalid> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Invalid::Required);
+    }
+    if value.chars().count() > EXTERNAL_ID_MAX_CHARS {
+        return Err(Invalid::TooLong { max: EXTERNAL_ID_MAX_CHARS });
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Invalid::Characters);
+    }
+    Ok(value.to_owned())
+}
+
+/// A calendar date `YYYY-MM-DD` between 1900-01-01 and `today` (a birthday, a date field).
+/// Returns it in that canonical form.
+///
+/// # Errors
+/// Not a real date in that form, or outside the range.
+pub fn date(value: &str, today: &str) -> Result<String, Invalid> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Invalid::Required);
+    }
+    let (year, month, day) = parse_date(value).ok_or(Invalid::Date)?;
+    let canonical = format!("{year:04}-{month:02}-{day:02}");
+    if year < 1900 || canonical.as_str() > today {
+        return Err(Invalid::DateRange);
+    }
+    Ok(canonical)
+}
+
+/// `(year, month, day)` of a real calendar date written `YYYY-MM-DD`.
+pub fn parse_date(value: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = value.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !(all_digits(y) && all_digits(m) && all_digits(d)) {
+        return None;
+    }
+    let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&day).then_some((year, month, day))
+}
+
+/// An ISO 4217 currency code: three letters, upper-cased.
+///
+/// # Errors
+/// Anything else.
+pub fn currency(value: &str) -> Result<String, Invalid> {
+    let value = value.trim().to_ascii_uppercase();
+    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(value)
+    } else {
+        Err(Invalid::Currency)
+    }
+}
+
+/// An amount of money in minor units (fen, cents): zero or more, below 10^15.
+///
+/// # Errors
+/// Negative or absurdly large.
+pub const fn amount(minor: i64) -> Result<i64, Invalid> {
+    if minor < 0 {
+        Err(Invalid::Negative)
+    } else if minor >= 1_000_000_000_000_000 {
+        Err(Invalid::TooLarge)
+    } else {
+        Ok(minor)
+    }
+}
+
+/// A custom field's key: lower-case ASCII letters, digits and `_`, starting with a letter.
+///
+/// # Errors
+/// Empty, too long, or other characters.
+pub fn custom_field_key(value: &str) -> Result<String, Invalid> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Invalid::Required);
+    }
+    if value.len() > CUSTOM_FIELD_KEY_MAX_CHARS {
+        return Err(Invalid::TooLong { max: CUSTOM_FIELD_KEY_MAX_CHARS });
+    }
+    let starts_with_letter = value.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+    if !starts_with_letter
+        || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(Invalid::Characters);
+    }
+    Ok(value.to_owned())
+}
+
+/// The value of a custom field, typed by its definition.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CustomValue {
+    Text(String),
+    Number(f64),
+    /// `YYYY-MM-DD`.
+    Date(String),
+    Boolean(bool),
+    SingleSelect(String),
+    MultiSelect(Vec<String>),
+}
+
+/// Checks a raw custom-field value (as JSON) against its definition and returns it typed.
+/// `options` are the allowed choices of select fields.
+///
+/// # Errors
+/// A value of the wrong type, a choice not among the options, a bad date or an over-long text.
+pub fn custom_value(
+    kind: CustomFieldKind,
+    options: &[String],
+    raw: &serde_json::Value,
+    today: &str,
+) -> Result<CustomValue, Invalid> {
+    use serde_json::Value;
+    let choice = |s: &str| {
+        if options.iter().any(|o| o == s) { Ok(s.to_owned()) } else { Err(Invalid::NotAnOption) }
+    };
+    match (kind, raw) {
+        (CustomFieldKind::Text, Value::String(s)) => {
+            optional_text(Some(s), CUSTOM_TEXT_MAX_CHARS)?.map(CustomValue::Text).ok_or(Invalid::Required)
+        }
+        (CustomFieldKind::Number, Value::Number(n)) => {
+            n.as_f64().filter(|f| f.is_finite()).map(CustomValue::Number).ok_or(Invalid::WrongType)
+        }
+        (CustomFieldKind::Date, Value::String(s)) => date(s, today).map(CustomValue::Date),
+        (CustomFieldKind::Boolean, Value::Bool(b)) => Ok(CustomValue::Boolean(*b)),
+        (CustomFieldKind::SingleSelect, Value::String(s)) => choice(s.trim()).map(CustomValue::SingleSelect),
+        (CustomFieldKind::MultiSelect, Value::Array(items)) => {
+            let mut chosen = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::String(s) = item else { return Err(Invalid::WrongType) };
+                let value = choice(s.trim())?;
+                if !chosen.contains(&value) {
+                    chosen.push(value);
+                }
+            }
+            Ok(CustomValue::MultiSelect(chosen))
+        }
+        _ => Err(Invalid::WrongType),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn stored_forms_round_trip() {
+        for channel in Channel::ALL {
+            assert_eq!(Channel::parse(channel.as_str()), Some(*channel));
+        }
+        assert_eq!(LifecycleStage::parse("at_risk"), Some(LifecycleStage::AtRisk));
+        assert_eq!(PaymentMethod::parse("bitcoin"), None);
+        assert_eq!(serde_json::to_string(&ConsentChannel::AppPush).ok().as_deref(), Some("\"APP_PUSH\""));
+    }
+
+    #[test]
+    fn codes_are_zero_padded() {
+        assert_eq!(customer_code(123), "C000123");
+        assert_eq!(customer_code(1_234_567), "C1234567");
+    }
+
+    #[test]
+    fn dates_must_be_real_and_not_in_the_future() {
+        let today = "2026-11-23";
+        assert_eq!(date("1990-03-07", today).as_deref(), Ok("1990-03-07"));
+        assert_eq!(date("2024-02-29", today).as_deref(), Ok("2024-02-29"));
+        assert_eq!(date("2023-02-29", today), Err(Invalid::Date));
+        assert_eq!(date("1990-13-01", today), Err(Invalid::Date));
+        assert_eq!(date("1990/03/07", today), Err(Invalid::Date));
+        assert_eq!(date("90-03-07", today), Err(Invalid::Date));
+        assert_eq!(date("2026-11-24", today), Err(Invalid::DateRange));
+        assert_eq!(date("1899-12-31", today), Err(Invalid::DateRange));
+        assert_eq!(date(" ", today), Err(Invalid::Required));
+    }
+
+    #[test]
+    fn money_and_currency() {
+        assert_eq!(currency(" cny"), Ok("CNY".to_owned()));
+        assert_eq!(currency("RMB1"), Err(Invalid::Currency));
+        assert_eq!(amount(0), Ok(0));
+        assert_eq!(amount(-1), Err(Invalid::Negative));
+        assert_eq!(amount(i64::MAX), Err(Invalid::TooLarge));
+    }
+
+    #[test]
+    fn tags_ids_and_keys() {
+        assert_eq!(tag("  VIP ").as_deref(), Ok("VIP"));
+        assert_eq!(tag("a,b"), Err(Invalid::Characters));
+        assert_eq!(tag(&"长".repeat(33)), Err(Invalid::TooLong { max: 32 }));
+        assert_eq!(external_id(" oAbC_123 ").as_deref(), Ok("oAbC_123"));
+        assert_eq!(external_id("has space"), Err(Invalid::Characters));
+        assert_eq!(custom_field_key("favourite_sport").as_deref(), Ok("favourite_sport"));
+        assert_eq!(custom_field_key("1st"), Err(Invalid::Characters));
+        assert_eq!(custom_field_key("Hobby"), Err(Invalid::Characters));
+        assert_eq!(optional_text(Some("  "), 10), Ok(None));
+        assert_eq!(optional_text(Some("x".repeat(11).as_str()), 10), Err(Invalid::TooLong { max: 10 }));
+    }
+
+    #[test]
+    fn custom_values_are_typed_by_their_definition() {
+        let today = "2026-11-23";
+        let sports = ["badminton".to_owned(), "swimming".to_owned()];
+        let check = |kind, raw| custom_value(kind, &sports, &raw, today);
+        assert_eq!(check(CustomFieldKind::Number, json!(3.5)), Ok(CustomValue::Number(3.5)));
+        assert_eq!(check(CustomFieldKind::Number, json!("3")), Err(Invalid::WrongType));
+        assert_eq!(check(CustomFieldKind::Boolean, json!(true)), Ok(CustomValue::Boolean(true)));
+        assert_eq!(check(CustomFieldKind::Date, json!("2026-02-30")), Err(Invalid::Date));
+        assert_eq!(
+            check(CustomFieldKind::SingleSelect, json!("swimming")),
+            Ok(CustomValue::SingleSelect("swimming".to_owned()))
+        );
+        assert_eq!(check(CustomFieldKind::SingleSelect, json!("golf")), Err(Invalid::NotAnOption));
+        assert_eq!(
+            check(CustomFieldKind::MultiSelect, json!(["swimming", "badminton", "swimming"])),
+            Ok(CustomValue::MultiSelect(vec!["swimming".to_owned(), "badminton".to_owned()]))
+        );
+        assert_eq!(check(CustomFieldKind::Text, json!("  ")), Err(Invalid::Required));
+    }
+}
