@@ -77,3 +77,38 @@ pub async fn add_updated_at_trigger(manager: &SchemaManager<'_>, table: &str) ->
     manager.get_connection().execute_unprepared(&sql).await?;
     Ok(())
 }
+
+/// Creates an index named `name` on `table (columns...)`, unique if asked.
+pub async fn index<T: IntoIden + Copy + 'static, C: IntoIden + Copy + 'static>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    columns: &[C],
+    unique: bool,
+) -> Result<(), DbErr> {
+    let mut statement = Index::create();
+    statement.name(name).table(table);
+    for column in columns {
+        statement.col(*column);
+    }
+    if unique {
+        statement.unique();
+    }
+    manager.create_index(statement).await
+}
+
+/// A foreign key `from_table.from_column -> to_table.id` named `name`, with `on_delete`.
+pub fn foreign_key<F: IntoIden + 'static, C: IntoIden + 'static, T: IntoIden + 'static>(
+    name: &str,
+    from_table: F,
+    from_column: C,
+    to_table: T,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from_table, from_column)
+        .to(to_table, Alias::new("id"))
+        .on_delete(on_delete)
+        .to_owned()
+}

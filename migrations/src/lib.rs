@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod helpers;
 mod m20261123_000001_create_workspaces;
 mod m20261123_000002_create_accounts;
+mod m20261123_000003_create_customers;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_workspaces::Migration),
             Box::new(m20261123_000002_create_accounts::Migration),
+            Box::new(m20261123_000003_create_customers::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use sea_orm_migration::schema::{
 };
 use sea_orm_migration::sea_orm::DatabaseBackend;
 
-use crate::helpers::{add_updated_at_trigger, timestamp_now};
+use crate::helpers::{add_updated_at_trigger, index, timestamp_now};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -326,24 +326,6 @@ async fn create_server_secrets(manager: &SchemaManager<'_>) -> Result<(), DbErr>
                 .to_owned(),
         )
         .await
-}
-
-async fn index<T: IntoIden + Copy + 'static, C: IntoIden + Copy + 'static>(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: T,
-    columns: &[C],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut statement = Index::create();
-    statement.name(name).table(table);
-    for column in columns {
-        statement.col(*column);
-    }
-    if unique {
-        statement.unique();
-    }
-    manager.create_index(statement).await
 }
 
 /// Rows of the audit log can be added, never changed or removed (short of dropping the table).

@@ -3,8 +3,20 @@
 
 pub mod api_token;
 pub mod audit_log;
+pub mod channel_identity;
+pub mod custom_field;
+pub mod customer;
+pub mod customer_consent;
+pub mod customer_email;
+pub mod customer_field_value;
+pub mod customer_merge;
+pub mod customer_phone;
+pub mod customer_tag;
+pub mod interaction;
 pub mod refresh_token;
 pub mod server_secret;
 pub mod session;
+pub mod transaction;
+pub mod transaction_item;
 pub mod user;
 pub mod workspace;

@@ -15,6 +15,8 @@ pub struct Model {
     pub timezone: String,
     /// ISO 4217 currency of the workspace's money amounts, e.g. `CNY`.
     pub currency: String,
+    /// The last customer number handed out.
+    pub customer_seq: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

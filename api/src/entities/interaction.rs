@@ -1,0 +1,24 @@
+//! `interactions`: consultations, calls, emails, chats, visits and social contacts.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "interactions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub customer_id: Uuid,
+    pub kind: String,
+    pub direction: String,
+    pub channel: Option<String>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub agent_id: Option<Uuid>,
+    pub occurred_at: DateTimeUtc,
+    pub external_ref: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
