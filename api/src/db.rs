@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use starcrm_migrations::Migrator;
 use starcrm_shared::DatabaseKind;
@@ -142,6 +145,21 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
 ///
 /// # Errors
 /// A migration failed; it was rolled back.
+/// Begins a transaction that will write. On SQLite it takes the write lock up front
+/// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes waits for other writers
+/// (busy timeout) instead of failing with `SQLITE_BUSY` when its read snapshot went stale.
+/// PostgreSQL ignores the mode.
+///
+/// # Errors
+/// The database cannot start a transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("database migration failed")
 }

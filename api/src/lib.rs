@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod customers;
 pub mod db;
 pub mod entities;
 pub mod error;

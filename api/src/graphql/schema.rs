@@ -9,16 +9,17 @@ use crate::api_tokens::graphql::{ApiTokensMutation, ApiTokensQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::auth::Auth;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
+use crate::customers::graphql::{CustomersMutation, CustomersQuery};
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(SystemQuery, AuthQuery, UsersQuery, ApiTokensQuery, AuditQuery);
+pub struct Query(SystemQuery, AuthQuery, UsersQuery, ApiTokensQuery, AuditQuery, CustomersQuery);
 
 /// Everything a client can change.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, UsersMutation, ApiTokensMutation);
+pub struct Mutation(AuthMutation, UsersMutation, ApiTokensMutation, CustomersMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -34,7 +35,7 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 /// turns off "did you mean" suggestions (for API tokens in production, which also get no
 /// introspection).
 pub fn build_schema(db: DatabaseConnection, info: ServerInfo, auth: Arc<Auth>, hardened: bool) -> AppSchema {
-    let builder = schema_builder().data(db).data(info).data(auth);
+    let builder = crate::customers::loaders::register(schema_builder(), &db).data(db).data(info).data(auth);
     if hardened { builder.disable_suggestions().finish() } else { builder.finish() }
 }
 

@@ -133,7 +133,7 @@ impl TestApp {
             new,
         )
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         Ok(Account {
             id: owner.id.to_string(),
             email,
@@ -188,6 +188,18 @@ impl TestApp {
             .data();
         PASSWORD.clone_into(&mut account.password);
         Ok(account)
+    }
+
+    /// A new API token with `scopes`, made by `creator_token`; returns its secret.
+    pub async fn api_token(&self, creator_token: &str, scopes: &[&str]) -> anyhow::Result<String> {
+        let response = self
+            .as_token(creator_token)
+            .execute(
+                "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret } }",
+                serde_json::json!({ "input": { "name": "test integration", "scopes": scopes } }),
+            )
+            .await?;
+        Ok(response.data()["createApiToken"]["secret"].as_str().unwrap_or_default().to_owned())
     }
 
     /// Posts `body` as-is to `/graphql` with a JSON content type (for malformed-request tests).

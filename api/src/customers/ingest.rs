@@ -1,0 +1,555 @@
+//! Transactions (purchases and refunds) and interactions as shops, POS, call centres and staff
+//! record them: the customer is found by id, channel identity, phone or email (or created), the
+//! record is idempotent on `externalRef` (a retried push gets the first result), and the
+//! customer's aggregates are recomputed in the same database transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set, SqlErr,
+};
+use serde_json::json;
+use starcrm_shared::Permission;
+use starcrm_shared::customer::{
+    self as rules, Channel, Direction, InteractionKind, LifecycleStage, PaymentMethod, TransactionKind,
+    TransactionStatus,
+};
+use starcrm_shared::validate::Invalid;
+use uuid::Uuid;
+
+use super::identities::{self, CustomerRef, ValidRef};
+use super::profile::{self, ContactInput, CustomerInput};
+use super::{aggregates, service};
+use crate::audit::{self, Entry};
+use crate::auth::Scope;
+use crate::db;
+use crate::entities::{customer, interaction, transaction, transaction_item, workspace};
+use crate::error::AppError;
+
+/// How often a write that lost a race (a duplicate push, a new identity created twice) is
+/// retried; the retry finds the winner's row.
+const ATTEMPTS: usize = 3;
+
+/// One line of a transaction.
+#[derive(Clone, Debug)]
+pub struct ItemInput {
+    pub sku: Option<String>,
+    pub name: String,
+    pub category: Option<String>,
+    pub quantity: i32,
+    pub unit_price_minor: i64,
+}
+
+/// A purchase as a sender pushes it.
+#[derive(Clone, Debug)]
+pub struct NewTransaction {
+    pub customer: CustomerRef,
+    pub channel: Channel,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub amount_minor: i64,
+    pub currency: Option<String>,
+    pub items: Vec<ItemInput>,
+    pub payment_method: Option<PaymentMethod>,
+    pub store: Option<String>,
+    pub location: Option<String>,
+    pub external_ref: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What a push did.
+#[derive(Clone, Debug)]
+pub struct Recorded<T> {
+    pub record: T,
+    pub customer: customer::Model,
+    /// False when `externalRef` was seen before and this is the first result again.
+    pub created: bool,
+    pub customer_created: bool,
+}
+
+/// When something happened: given, or now; not more than a day ahead (clock skew) and not
+/// before 1970.
+fn occurred(value: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, AppError> {
+    let now = Utc::now();
+    let at = value.unwrap_or(now);
+    if at > now + Duration::days(1) || at.timestamp() < 0 {
+        return Err(AppError::invalid("occurredAt", Invalid::DateRange));
+    }
+    Ok(at)
+}
+
+fn external_ref(value: Option<&str>) -> Result<Option<String>, AppError> {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| rules::external_id(v).map_err(|r| AppError::invalid("externalRef", r)))
+        .transpose()
+}
+
+fn short_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+    rules::optional_text(value, max).map_err(|r| AppError::invalid(field, r))
+}
+
+/// A checked purchase.
+struct ValidTransaction {
+    reference: ValidRef,
+    channel: Channel,
+    occurred_at: DateTime<Utc>,
+    amount_minor: i64,
+    currency: Option<String>,
+    items: Vec<ItemInput>,
+    payment_method: Option<PaymentMethod>,
+    store: Option<String>,
+    location: Option<String>,
+    external_ref: Option<String>,
+    note: Option<String>,
+}
+
+fn validate_transaction(input: NewTransaction) -> Result<ValidTransaction, AppError> {
+    let reference = identities::validate_ref(input.customer)?;
+    let amount_minor = rules::amount(input.amount_minor).map_err(|r| AppError::invalid("amountMinor", r))?;
+    let currency = input
+        .currency
+        .as_deref()
+        .map(|c| rules::currency(c).map_err(|r| AppError::invalid("currency", r)))
+        .transpose()?;
+    if input.items.len() > rules::ITEMS_MAX {
+        return Err(AppError::bad_input("items", format!("at most {} lines", rules::ITEMS_MAX)));
+    }
+    let mut items = Vec::with_capacity(input.items.len());
+    for (i, item) in input.items.into_iter().enumerate() {
+        let path = |f: &str| format!("items[{i}].{f}");
+        let name = starcrm_shared::validate::name(&item.name, rules::TEXT_MAX_CHARS)
+            .map_err(|r| AppError::invalid(&path("name"), r))?;
+        let sku = short_text(&path("sku"), item.sku.as_deref(), 100)?;
+        let category = short_text(&path("category"), item.category.as_deref(), 100)?;
+        if !(1..=1_000_000).contains(&item.quantity) {
+            return Err(AppError::bad_input(path("quantity"), "must be between 1 and 1000000"));
+        }
+        let unit_price_minor = rules::amount(item.unit_price_minor)
+            .map_err(|r| AppError::invalid(&path("unitPriceMinor"), r))?;
+        items.push(ItemInput { sku, name, category, quantity: item.quantity, unit_price_minor });
+    }
+    Ok(ValidTransaction {
+        reference,
+        channel: input.channel,
+        occurred_at: occurred(input.occurred_at)?,
+        amount_minor,
+        currency,
+        items,
+        payment_method: input.payment_method,
+        store: short_text("store", input.store.as_deref(), rules::TEXT_MAX_CHARS)?,
+        location: short_text("location", input.location.as_deref(), rules::TEXT_MAX_CHARS)?,
+        external_ref: external_ref(input.external_ref.as_deref())?,
+        note: short_text("note", input.note.as_deref(), 2_000)?,
+    })
+}
+
+/// Whether an error is a lost race on a unique key (worth one more attempt).
+fn lost_race(err: &AppError) -> bool {
+    match err {
+        AppError::Conflict { .. } => true,
+        AppError::Internal(cause) => cause
+            .downcast_ref::<sea_orm::DbErr>()
+            .and_then(sea_orm::DbErr::sql_err)
+            .is_some_and(|e| matches!(e, SqlErr::UniqueConstraintViolation(_))),
+        _ => false,
+    }
+}
+
+/// Records a purchase. Needs `transactions:write`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` naming the field; `NOT_FOUND` for an unknown customer id.
+pub async fn record_transaction(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    input: NewTransaction,
+) -> Result<Recorded<transaction::Model>, AppError> {
+    scope.require(Permission::TransactionsWrite)?;
+    let valid = validate_transaction(input)?;
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        match try_record_transaction(db, scope, &valid).await {
+            Err(err) if lost_race(&err) => last = Some(err),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| AppError::internal(anyhow::anyhow!("no attempt made"))))
+}
+
+async fn try_record_transaction(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    valid: &ValidTransaction,
+) -> Result<Recorded<transaction::Model>, AppError> {
+    let txn = db::begin_write(db).await?;
+    if let Some(existing) =
+        find_by_ref::<transaction::Entity>(&txn, scope, valid.external_ref.as_deref()).await?
+    {
+        let customer = service::find(&txn, scope, existing.customer_id).await?;
+        txn.commit().await?;
+        return Ok(Recorded { record: existing, customer, created: false, customer_created: false });
+    }
+    let (customer, customer_created) = find_or_create(&txn, scope, &valid.reference, valid.channel).await?;
+    let currency = match &valid.currency {
+        Some(c) => c.clone(),
+        None => workspace_currency(&txn, scope.workspace_id).await?,
+    };
+    let record = transaction::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id),
+        customer_id: Set(customer.id),
+        kind: Set(TransactionKind::Purchase.as_str().to_owned()),
+        status: Set(TransactionStatus::Completed.as_str().to_owned()),
+        channel: Set(valid.channel.as_str().to_owned()),
+        occurred_at: Set(valid.occurred_at),
+        amount_minor: Set(valid.amount_minor),
+        currency: Set(currency),
+        refunded_minor: Set(0),
+        refund_of: Set(None),
+        payment_method: Set(valid.payment_method.map(|p| p.as_str().to_owned())),
+        store: Set(valid.store.clone()),
+        location: Set(valid.location.clone()),
+        external_ref: Set(valid.external_ref.clone()),
+        note: Set(valid.note.clone()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        AppError::unique_or_internal(e, "externalRef", "a transaction with this externalRef exists")
+    })?;
+    if !valid.items.is_empty() {
+        transaction_item::Entity::insert_many(valid.items.iter().enumerate().map(|(i, item)| {
+            transaction_item::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                workspace_id: Set(scope.workspace_id),
+                transaction_id: Set(record.id),
+                position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                sku: Set(item.sku.clone()),
+                name: Set(item.name.clone()),
+                category: Set(item.category.clone()),
+                quantity: Set(item.quantity),
+                unit_price_minor: Set(item.unit_price_minor),
+            }
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    aggregates::refresh(&txn, scope.workspace_id, customer.id).await?;
+    touch_activity(&txn, &customer, valid.occurred_at, true).await?;
+    let customer = service::find(&txn, scope, customer.id).await?;
+    txn.commit().await?;
+    Ok(Recorded { record, customer, created: true, customer_created })
+}
+
+/// A refund of (part of) an earlier purchase.
+#[derive(Clone, Debug)]
+pub struct NewRefund {
+    pub transaction_id: Option<Uuid>,
+    /// The purchase's `externalRef`, when the sender knows only that.
+    pub original_external_ref: Option<String>,
+    /// The whole remaining amount when not given.
+    pub amount_minor: Option<i64>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub external_ref: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Records a refund. Needs `transactions:write`.
+///
+/// # Errors
+/// `NOT_FOUND` for an unknown purchase; `BAD_USER_INPUT` for more than what is left to refund.
+pub async fn record_refund(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    input: NewRefund,
+) -> Result<Recorded<transaction::Model>, AppError> {
+    scope.require(Permission::TransactionsWrite)?;
+    let occurred_at = occurred(input.occurred_at)?;
+    let own_ref = external_ref(input.external_ref.as_deref())?;
+    let original_ref = input.original_external_ref.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if let Some(amount) = input.amount_minor {
+        rules::amount(amount).map_err(|r| AppError::invalid("amountMinor", r))?;
+        if amount == 0 {
+            return Err(AppError::bad_input("amountMinor", "must be more than zero"));
+        }
+    }
+    let note = short_text("note", input.note.as_deref(), 2_000)?;
+
+    let txn = db::begin_write(db).await?;
+    if let Some(existing) = find_by_ref::<transaction::Entity>(&txn, scope, own_ref.as_deref()).await? {
+        let customer = service::find(&txn, scope, existing.customer_id).await?;
+        txn.commit().await?;
+        return Ok(Recorded { record: existing, customer, created: false, customer_created: false });
+    }
+    let mut query = transaction::Entity::find()
+        .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()));
+    query = match (input.transaction_id, original_ref) {
+        (Some(id), _) => query.filter(transaction::Column::Id.eq(id)),
+        (None, Some(r)) => query.filter(transaction::Column::ExternalRef.eq(r)),
+        (None, None) => {
+            return Err(AppError::bad_input(
+                "transactionId",
+                "name the purchase by transactionId or originalExternalRef",
+            ));
+        }
+    };
+    let original = query.one(&txn).await?.ok_or(AppError::NotFound { entity: "transaction" })?;
+    let remaining = original.amount_minor - original.refunded_minor;
+    let amount = input.amount_minor.unwrap_or(remaining);
+    if amount > remaining || remaining == 0 {
+        return Err(AppError::bad_input("amountMinor", format!("at most {remaining} is left to refund")));
+    }
+    let refunded = original.refunded_minor + amount;
+    let status = if refunded == original.amount_minor {
+        TransactionStatus::Refunded
+    } else {
+        TransactionStatus::PartiallyRefunded
+    };
+    let updated = transaction::Entity::update_many()
+        .col_expr(transaction::Column::RefundedMinor, Expr::value(refunded))
+        .col_expr(transaction::Column::Status, Expr::value(status.as_str()))
+        .filter(transaction::Column::Id.eq(original.id))
+        .filter(transaction::Column::RefundedMinor.eq(original.refunded_minor))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::conflict("the purchase was refunded at the same time; try again"));
+    }
+    let record = transaction::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id),
+        customer_id: Set(original.customer_id),
+        kind: Set(TransactionKind::Refund.as_str().to_owned()),
+        status: Set(TransactionStatus::Completed.as_str().to_owned()),
+        channel: Set(original.channel.clone()),
+        occurred_at: Set(occurred_at),
+        amount_minor: Set(amount),
+        currency: Set(original.currency.clone()),
+        refunded_minor: Set(0),
+        refund_of: Set(Some(original.id)),
+        payment_method: Set(original.payment_method.clone()),
+        store: Set(original.store.clone()),
+        location: Set(original.location.clone()),
+        external_ref: Set(own_ref),
+        note: Set(note),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        AppError::unique_or_internal(e, "externalRef", "a transaction with this externalRef exists")
+    })?;
+    aggregates::refresh(&txn, scope.workspace_id, original.customer_id).await?;
+    let customer = service::find(&txn, scope, original.customer_id).await?;
+    txn.commit().await?;
+    Ok(Recorded { record, customer, created: true, customer_created: false })
+}
+
+/// An interaction as staff or an integration records it.
+#[derive(Clone, Debug)]
+pub struct NewInteraction {
+    pub customer: CustomerRef,
+    pub kind: InteractionKind,
+    pub direction: Direction,
+    pub channel: Option<Channel>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub external_ref: Option<String>,
+}
+
+/// Records an interaction; a signed-in staff member is its agent. Needs `transactions:write`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` naming the field; `NOT_FOUND` for an unknown customer id.
+pub async fn record_interaction(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    input: NewInteraction,
+) -> Result<Recorded<interaction::Model>, AppError> {
+    scope.require(Permission::TransactionsWrite)?;
+    let reference = identities::validate_ref(input.customer)?;
+    let subject = short_text("subject", input.subject.as_deref(), rules::TEXT_MAX_CHARS)?;
+    let body = short_text("body", input.body.as_deref(), rules::NOTES_MAX_CHARS)?;
+    let occurred_at = occurred(input.occurred_at)?;
+    let own_ref = external_ref(input.external_ref.as_deref())?;
+    let channel = input.channel.unwrap_or(match input.kind {
+        InteractionKind::Call => Channel::Phone,
+        InteractionKind::Email => Channel::Email,
+        InteractionKind::Chat => Channel::Chat,
+        InteractionKind::Visit => Channel::Store,
+        InteractionKind::Social => Channel::Social,
+        InteractionKind::Consultation => Channel::Other,
+    });
+    let mut last = None;
+    for _ in 0..ATTEMPTS {
+        let attempt = async {
+            let txn = db::begin_write(db).await?;
+            if let Some(existing) =
+                find_by_ref::<interaction::Entity>(&txn, scope, own_ref.as_deref()).await?
+            {
+                let customer = service::find(&txn, scope, existing.customer_id).await?;
+                txn.commit().await?;
+                return Ok(Recorded { record: existing, customer, created: false, customer_created: false });
+            }
+            let (customer, customer_created) = find_or_create(&txn, scope, &reference, channel).await?;
+            let record = interaction::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                workspace_id: Set(scope.workspace_id),
+                customer_id: Set(customer.id),
+                kind: Set(input.kind.as_str().to_owned()),
+                direction: Set(input.direction.as_str().to_owned()),
+                channel: Set(Some(channel.as_str().to_owned())),
+                subject: Set(subject.clone()),
+                body: Set(body.clone()),
+                agent_id: Set(scope.user_id()),
+                occurred_at: Set(occurred_at),
+                external_ref: Set(own_ref.clone()),
+                created_at: Set(Utc::now()),
+            }
+            .insert(&txn)
+            .await
+            .map_err(|e| {
+                AppError::unique_or_internal(e, "externalRef", "an interaction with this externalRef exists")
+            })?;
+            touch_activity(&txn, &customer, occurred_at, false).await?;
+            let customer = service::find(&txn, scope, customer.id).await?;
+            txn.commit().await?;
+            Ok(Recorded { record, customer, created: true, customer_created })
+        };
+        match attempt.await {
+            Err(err) if lost_race(&err) => last = Some(err),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| AppError::internal(anyhow::anyhow!("no attempt made"))))
+}
+
+/// The row of entity `E` with this `external_ref` in the workspace, if the sender gave one.
+async fn find_by_ref<E>(
+    conn: &DatabaseTransaction,
+    scope: &Scope,
+    external_ref: Option<&str>,
+) -> Result<Option<E::Model>, AppError>
+where
+    E: EntityTrait,
+    E::Column: From<RefColumn>,
+{
+    let Some(reference) = external_ref else { return Ok(None) };
+    Ok(E::find()
+        .filter(E::Column::from(RefColumn::Workspace).eq(scope.workspace_id))
+        .filter(E::Column::from(RefColumn::ExternalRef).eq(reference))
+        .one(conn)
+        .await?)
+}
+
+/// The two columns idempotent lookups filter on, for entities that have both.
+#[derive(Clone, Copy)]
+enum RefColumn {
+    Workspace,
+    ExternalRef,
+}
+
+impl From<RefColumn> for transaction::Column {
+    fn from(column: RefColumn) -> Self {
+        match column {
+            RefColumn::Workspace => Self::WorkspaceId,
+            RefColumn::ExternalRef => Self::ExternalRef,
+        }
+    }
+}
+
+impl From<RefColumn> for interaction::Column {
+    fn from(column: RefColumn) -> Self {
+        match column {
+            RefColumn::Workspace => Self::WorkspaceId,
+            RefColumn::ExternalRef => Self::ExternalRef,
+        }
+    }
+}
+
+async fn workspace_currency(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<String, AppError> {
+    Ok(workspace::Entity::find_by_id(workspace_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "workspace" })?
+        .currency)
+}
+
+/// The customer a record is about, created from the reference when nobody matches; a new
+/// identity is attached to whoever was found.
+async fn find_or_create(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    reference: &ValidRef,
+    channel: Channel,
+) -> Result<(customer::Model, bool), AppError> {
+    if let Some(found) = identities::resolve(txn, scope, reference).await? {
+        if let Some(identity) = &reference.identity {
+            identities::attach(txn, scope, found.id, identity, "customer.identity").await?;
+        }
+        return Ok((found, false));
+    }
+    let name = reference.name.clone().unwrap_or_else(|| {
+        match (&reference.identity, &reference.phone, &reference.email) {
+            (Some(identity), _, _) => format!("{} {}", identity.channel, identity.external_id),
+            (None, Some(phone), _) => starcrm_shared::mask::phone(phone),
+            (None, None, Some(email)) => email.split('@').next().unwrap_or(email).to_owned(),
+            (None, None, None) => "New customer".to_owned(),
+        }
+    });
+    let input = CustomerInput {
+        name: Some(name),
+        source_channel: Some(Some(channel)),
+        phones: reference
+            .phone
+            .as_ref()
+            .map(|p| vec![ContactInput { value: p.clone(), label: None, primary: true }]),
+        emails: reference
+            .email
+            .as_ref()
+            .map(|e| vec![ContactInput { value: e.clone(), label: None, primary: true }]),
+        ..CustomerInput::default()
+    };
+    let valid = profile::validate(txn, scope, input, true).await?;
+    let created = service::insert(txn, scope, &valid).await?;
+    if let Some(identity) = &reference.identity {
+        identities::attach(txn, scope, created.id, identity, "customer.identity").await?;
+    }
+    audit::record(
+        txn,
+        scope,
+        Entry::new("customer.create", "customer", created.id)
+            .changes(json!({ "source": channel.as_str(), "ingest": true })),
+    )
+    .await?;
+    Ok((created, true))
+}
+
+/// Moves `last_activity_at` forward, and a lead or prospect who buys becomes active.
+async fn touch_activity(
+    conn: &impl ConnectionTrait,
+    customer: &customer::Model,
+    at: DateTime<Utc>,
+    purchase: bool,
+) -> Result<(), AppError> {
+    let mut update = customer::Entity::update_many().filter(customer::Column::Id.eq(customer.id));
+    let mut changed = false;
+    if customer.last_activity_at.is_none_or(|last| last < at) {
+        update = update.col_expr(customer::Column::LastActivityAt, Expr::value(Some(at)));
+        changed = true;
+    }
+    let stage = LifecycleStage::parse(&customer.lifecycle_stage);
+    if purchase && matches!(stage, Some(LifecycleStage::Lead | LifecycleStage::Prospect)) {
+        update =
+            update.col_expr(customer::Column::LifecycleStage, Expr::value(LifecycleStage::Active.as_str()));
+        changed = true;
+    }
+    if changed {
+        update.exec(conn).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! `DataLoader`s for a customer's child rows (phones, emails, tags, consents, identities, custom
+//! values): a page of customers selecting their phones costs one query, not one per customer.
+//! No caching: each load reads the database, so one request never sees stale rows of another.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::entities::{
+    channel_identity, customer_consent, customer_email, customer_field_value, customer_phone, customer_tag,
+    workspace,
+};
+
+/// A table whose rows belong to a customer.
+pub trait ChildOf: EntityTrait {
+    fn customer_column() -> Self::Column;
+    fn customer_of(row: &Self::Model) -> Uuid;
+}
+
+macro_rules! child_of {
+    ($($module:ident),+) => {$(
+        impl ChildOf for $module::Entity {
+            fn customer_column() -> Self::Column {
+                $module::Column::CustomerId
+            }
+            fn customer_of(row: &Self::Model) -> Uuid {
+                row.customer_id
+            }
+        }
+    )+};
+}
+
+child_of!(
+    customer_phone,
+    customer_email,
+    customer_tag,
+    customer_consent,
+    channel_identity,
+    customer_field_value
+);
+
+/// Loads the rows of `E` for many customers at once.
+pub struct ByCustomer<E> {
+    db: DatabaseConnection,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Loader<Uuid> for ByCustomer<E>
+where
+    E: ChildOf + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone + 'static,
+{
+    type Value = Vec<E::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = E::find().filter(E::customer_column().is_in(keys.iter().copied())).all(&self.db).await?;
+        let mut out: HashMap<Uuid, Vec<E::Model>> = HashMap::with_capacity(keys.len());
+        for row in rows {
+            out.entry(E::customer_of(&row)).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// A batching loader of `E` rows by customer id.
+pub type ChildLoader<E> = DataLoader<ByCustomer<E>>;
+
+/// Makes the loader for `E` (one per schema; it batches, it does not cache).
+pub fn loader<E>(db: &DatabaseConnection) -> ChildLoader<E>
+where
+    E: ChildOf + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone + 'static,
+{
+    DataLoader::new(ByCustomer { db: db.clone(), entity: PhantomData }, tokio::spawn)
+}
+
+/// Loads workspace currencies (every customer of a page shares one: one query).
+pub struct Currencies {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for Currencies {
+    type Value = String;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, String>, Self::Error> {
+        let rows = workspace::Entity::find()
+            .filter(workspace::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|w| (w.id, w.currency)).collect())
+    }
+}
+
+pub type CurrencyLoader = DataLoader<Currencies>;
+
+/// Every customer child loader, registered in the schema's data.
+pub fn register<Q, M, S>(
+    builder: async_graphql::SchemaBuilder<Q, M, S>,
+    db: &DatabaseConnection,
+) -> async_graphql::SchemaBuilder<Q, M, S> {
+    builder
+        .data(loader::<customer_phone::Entity>(db))
+        .data(loader::<customer_email::Entity>(db))
+        .data(loader::<customer_tag::Entity>(db))
+        .data(loader::<customer_consent::Entity>(db))
+        .data(loader::<channel_identity::Entity>(db))
+        .data(loader::<customer_field_value::Entity>(db))
+        .data(DataLoader::new(Currencies { db: db.clone() }, tokio::spawn))
+}

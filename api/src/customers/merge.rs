@@ -1,0 +1,566 @@
+//! Duplicates and merging: candidates share a normalised phone or email, or name and birthday.
+//! A merge moves the merged customer's identities, transactions, interactions, tags, contact
+//! points, consents and custom values to the survivor, fills the survivor's empty profile
+//! fields, and leaves the merged id resolving to the survivor. Everything it moved is logged, so
+//! an unmerge within [`UNMERGE_WINDOW_DAYS`] puts it back.
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use starcrm_shared::Permission;
+use uuid::Uuid;
+
+use super::{aggregates, service};
+use crate::audit::{self, Entry};
+use crate::auth::Scope;
+use crate::db;
+use crate::entities::{
+    channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_merge,
+    customer_phone, customer_tag, interaction, transaction,
+};
+use crate::error::AppError;
+
+/// How long a merge can be undone.
+pub const UNMERGE_WINDOW_DAYS: i64 = 30;
+/// At most this many candidates are listed for one customer.
+const MAX_CANDIDATES: u64 = 20;
+
+/// Why two customers look like the same person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    Phone,
+    Email,
+    NameAndBirthday,
+}
+
+/// A possible duplicate of a customer and why.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub customer: customer::Model,
+    pub reasons: Vec<Reason>,
+}
+
+/// Live customers that look like `id`'s duplicates. Needs `customers:read`.
+///
+/// # Errors
+/// `NOT_FOUND`.
+pub async fn candidates(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<Vec<Candidate>, AppError> {
+    scope.require(Permission::CustomersRead)?;
+    let target = service::find(conn, scope, id).await?;
+    let mut found: Vec<(Uuid, Reason)> = Vec::new();
+
+    let phones: Vec<String> = customer_phone::Entity::find()
+        .select_only()
+        .column(customer_phone::Column::Phone)
+        .filter(customer_phone::Column::CustomerId.eq(target.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if !phones.is_empty() {
+        let ids: Vec<Uuid> = customer_phone::Entity::find()
+            .select_only()
+            .column(customer_phone::Column::CustomerId)
+            .filter(customer_phone::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer_phone::Column::Phone.is_in(phones))
+            .filter(customer_phone::Column::CustomerId.ne(target.id))
+            .limit(MAX_CANDIDATES)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        found.extend(ids.into_iter().map(|i| (i, Reason::Phone)));
+    }
+    let emails: Vec<String> = customer_email::Entity::find()
+        .select_only()
+        .column(customer_email::Column::Email)
+        .filter(customer_email::Column::CustomerId.eq(target.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if !emails.is_empty() {
+        let ids: Vec<Uuid> = customer_email::Entity::find()
+            .select_only()
+            .column(customer_email::Column::CustomerId)
+            .filter(customer_email::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer_email::Column::Email.is_in(emails))
+            .filter(customer_email::Column::CustomerId.ne(target.id))
+            .limit(MAX_CANDIDATES)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        found.extend(ids.into_iter().map(|i| (i, Reason::Email)));
+    }
+    if let Some(birthday) = target.birthday {
+        let ids: Vec<Uuid> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer::Column::Name.eq(&target.name))
+            .filter(customer::Column::Birthday.eq(birthday))
+            .filter(customer::Column::Id.ne(target.id))
+            .limit(MAX_CANDIDATES)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        found.extend(ids.into_iter().map(|i| (i, Reason::NameAndBirthday)));
+    }
+    let ids: BTreeSet<Uuid> = found.iter().map(|(i, _)| *i).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let customers = customer::Entity::find()
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(customer::Column::Id.is_in(ids))
+        .filter(customer::Column::DeletedAt.is_null())
+        .filter(customer::Column::MergedInto.is_null())
+        .order_by_asc(customer::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(customers
+        .into_iter()
+        .map(|c| {
+            let mut reasons: Vec<Reason> =
+                found.iter().filter(|(i, _)| *i == c.id).map(|(_, r)| *r).collect();
+            reasons.sort();
+            reasons.dedup();
+            Candidate { customer: c, reasons }
+        })
+        .collect())
+}
+
+/// What a merge moved or added, so it can be undone.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Moved {
+    pub identities: Vec<Uuid>,
+    pub transactions: Vec<Uuid>,
+    pub interactions: Vec<Uuid>,
+    pub phones: Vec<Uuid>,
+    pub emails: Vec<Uuid>,
+    /// Tags the survivor did not have (copied; the merged customer keeps its own rows).
+    pub tags: Vec<String>,
+    /// Consent channels taken over from the merged customer.
+    pub consents: Vec<String>,
+    /// Custom value rows moved.
+    pub field_values: Vec<Uuid>,
+    /// Profile fields of the survivor that were empty and got the merged customer's value.
+    pub filled: Vec<String>,
+}
+
+/// Merges `merged_id` into `survivor_id`. Needs `customers:write`. Both must be live; the
+/// survivor's `version` guards against merging into a profile that changed meanwhile.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for the same customer twice or a deleted one; `CONFLICT` for a stale
+/// version; `NOT_FOUND`.
+#[allow(clippy::too_many_lines, reason = "one transaction, step by step; reads best whole")]
+pub async fn merge(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    survivor_id: Uuid,
+    merged_id: Uuid,
+    survivor_version: i32,
+) -> Result<(customer::Model, customer_merge::Model), AppError> {
+    scope.require(Permission::CustomersWrite)?;
+    let txn = db::begin_write(db).await?;
+    let survivor = service::find(&txn, scope, survivor_id).await?;
+    let merged = service::find(&txn, scope, merged_id).await?;
+    if survivor.id == merged.id {
+        return Err(AppError::bad_input("mergedId", "is the same customer as the survivor"));
+    }
+    for (field, c) in [("survivorId", &survivor), ("mergedId", &merged)] {
+        if c.deleted_at.is_some() {
+            return Err(AppError::bad_input(field, "is deleted; restore it first"));
+        }
+    }
+    if survivor.version != survivor_version {
+        return Err(AppError::stale("customer"));
+    }
+    let from = [merged.id];
+    let mut moved = Moved {
+        identities: channel_identity::Entity::find()
+            .select_only()
+            .column(channel_identity::Column::Id)
+            .filter(channel_identity::Column::CustomerId.is_in(from))
+            .into_tuple()
+            .all(&txn)
+            .await?,
+        transactions: transaction::Entity::find()
+            .select_only()
+            .column(transaction::Column::Id)
+            .filter(transaction::Column::CustomerId.is_in(from))
+            .into_tuple()
+            .all(&txn)
+            .await?,
+        interactions: interaction::Entity::find()
+            .select_only()
+            .column(interaction::Column::Id)
+            .filter(interaction::Column::CustomerId.is_in(from))
+            .into_tuple()
+            .all(&txn)
+            .await?,
+        ..Moved::default()
+    };
+    let survivor_phones: Vec<String> = customer_phone::Entity::find()
+        .select_only()
+        .column(customer_phone::Column::Phone)
+        .filter(customer_phone::Column::CustomerId.eq(survivor.id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    moved.phones = customer_phone::Entity::find()
+        .filter(customer_phone::Column::CustomerId.eq(merged.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|p| !survivor_phones.contains(&p.phone))
+        .map(|p| p.id)
+        .collect();
+    let survivor_emails: Vec<String> = customer_email::Entity::find()
+        .select_only()
+        .column(customer_email::Column::Email)
+        .filter(customer_email::Column::CustomerId.eq(survivor.id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    moved.emails = customer_email::Entity::find()
+        .filter(customer_email::Column::CustomerId.eq(merged.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|e| !survivor_emails.contains(&e.email))
+        .map(|e| e.id)
+        .collect();
+    let survivor_tags: Vec<String> = customer_tag::Entity::find()
+        .select_only()
+        .column(customer_tag::Column::Tag)
+        .filter(customer_tag::Column::CustomerId.eq(survivor.id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    moved.tags = customer_tag::Entity::find()
+        .select_only()
+        .column(customer_tag::Column::Tag)
+        .filter(customer_tag::Column::CustomerId.eq(merged.id))
+        .into_tuple::<String>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|t| !survivor_tags.contains(t))
+        .collect();
+    let survivor_consents: Vec<String> = customer_consent::Entity::find()
+        .select_only()
+        .column(customer_consent::Column::Channel)
+        .filter(customer_consent::Column::CustomerId.eq(survivor.id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    moved.consents = customer_consent::Entity::find()
+        .select_only()
+        .column(customer_consent::Column::Channel)
+        .filter(customer_consent::Column::CustomerId.eq(merged.id))
+        .into_tuple::<String>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|c| !survivor_consents.contains(c))
+        .collect();
+    let survivor_fields: Vec<Uuid> = customer_field_value::Entity::find()
+        .select_only()
+        .column(customer_field_value::Column::FieldId)
+        .filter(customer_field_value::Column::CustomerId.eq(survivor.id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    moved.field_values = customer_field_value::Entity::find()
+        .filter(customer_field_value::Column::CustomerId.eq(merged.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|v| !survivor_fields.contains(&v.field_id))
+        .map(|v| v.id)
+        .collect();
+
+    // Move the rows.
+    reassign(&txn, &moved, survivor.id).await?;
+    for tag in &moved.tags {
+        customer_tag::ActiveModel {
+            workspace_id: Set(scope.workspace_id),
+            customer_id: Set(survivor.id),
+            tag: Set(tag.clone()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    if !moved.consents.is_empty() {
+        customer_consent::Entity::update_many()
+            .col_expr(customer_consent::Column::CustomerId, Expr::value(survivor.id))
+            .filter(customer_consent::Column::CustomerId.eq(merged.id))
+            .filter(customer_consent::Column::Channel.is_in(moved.consents.clone()))
+            .exec(&txn)
+            .await?;
+    }
+    // Phones and emails keep one primary: the survivor's.
+    if !survivor_phones.is_empty() && !moved.phones.is_empty() {
+        customer_phone::Entity::update_many()
+            .col_expr(customer_phone::Column::IsPrimary, Expr::value(false))
+            .filter(customer_phone::Column::Id.is_in(moved.phones.clone()))
+            .exec(&txn)
+            .await?;
+    }
+    if !survivor_emails.is_empty() && !moved.emails.is_empty() {
+        customer_email::Entity::update_many()
+            .col_expr(customer_email::Column::IsPrimary, Expr::value(false))
+            .filter(customer_email::Column::Id.is_in(moved.emails.clone()))
+            .exec(&txn)
+            .await?;
+    }
+
+    // Fill the survivor's empty fields.
+    let mut update: customer::ActiveModel = survivor.clone().into();
+    macro_rules! fill {
+        ($($field:ident),+) => {$(
+            if survivor.$field.is_none() && merged.$field.is_some() {
+                update.$field = Set(merged.$field.clone());
+                moved.filled.push(stringify!($field).to_owned());
+            }
+        )+};
+    }
+    fill!(
+        birthday,
+        id_number,
+        address,
+        company,
+        job_title,
+        education,
+        native_place,
+        owner_id,
+        source_channel
+    );
+    if merged.first_seen_at < survivor.first_seen_at {
+        update.first_seen_at = Set(merged.first_seen_at);
+    }
+    update.version = Set(survivor.version + 1);
+    update.updated_at = Set(Utc::now());
+    update.update(&txn).await?;
+
+    let mut gone: customer::ActiveModel = merged.clone().into();
+    gone.merged_into = Set(Some(survivor.id));
+    gone.deleted_at = Set(Some(Utc::now()));
+    gone.version = Set(merged.version + 1);
+    gone.updated_at = Set(Utc::now());
+    gone.update(&txn).await?;
+
+    let record = customer_merge::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id),
+        survivor_id: Set(survivor.id),
+        merged_id: Set(merged.id),
+        moved: Set(Some(serde_json::to_string(&moved).map_err(AppError::internal)?)),
+        created_at: Set(Utc::now()),
+        undone_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    aggregates::refresh(&txn, scope.workspace_id, survivor.id).await?;
+    aggregates::refresh(&txn, scope.workspace_id, merged.id).await?;
+    audit::record(
+        &txn,
+        scope,
+        Entry::new("customer.merge", "customer", survivor.id).changes(json!({
+            "mergedId": merged.id,
+            "mergeId": record.id,
+            "moved": {
+                "identities": moved.identities.len(),
+                "transactions": moved.transactions.len(),
+                "interactions": moved.interactions.len(),
+            },
+        })),
+    )
+    .await?;
+    let survivor = service::find(&txn, scope, survivor.id).await?;
+    txn.commit().await?;
+    Ok((survivor, record))
+}
+
+/// Points the rows listed in `moved` at `customer_id`.
+async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid) -> Result<(), AppError> {
+    if !moved.identities.is_empty() {
+        channel_identity::Entity::update_many()
+            .col_expr(channel_identity::Column::CustomerId, Expr::value(customer_id))
+            .filter(channel_identity::Column::Id.is_in(moved.identities.clone()))
+            .exec(conn)
+            .await?;
+    }
+    if !moved.transactions.is_empty() {
+        transaction::Entity::update_many()
+            .col_expr(transaction::Column::CustomerId, Expr::value(customer_id))
+            .filter(transaction::Column::Id.is_in(moved.transactions.clone()))
+            .exec(conn)
+            .await?;
+    }
+    if !moved.interactions.is_empty() {
+        interaction::Entity::update_many()
+            .col_expr(interaction::Column::CustomerId, Expr::value(customer_id))
+            .filter(interaction::Column::Id.is_in(moved.interactions.clone()))
+            .exec(conn)
+            .await?;
+    }
+    if !moved.phones.is_empty() {
+        customer_phone::Entity::update_many()
+            .col_expr(customer_phone::Column::CustomerId, Expr::value(customer_id))
+            .filter(customer_phone::Column::Id.is_in(moved.phones.clone()))
+            .exec(conn)
+            .await?;
+    }
+    if !moved.emails.is_empty() {
+        customer_email::Entity::update_many()
+            .col_expr(customer_email::Column::CustomerId, Expr::value(customer_id))
+            .filter(customer_email::Column::Id.is_in(moved.emails.clone()))
+            .exec(conn)
+            .await?;
+    }
+    if !moved.field_values.is_empty() {
+        customer_field_value::Entity::update_many()
+            .col_expr(customer_field_value::Column::CustomerId, Expr::value(customer_id))
+            .filter(customer_field_value::Column::Id.is_in(moved.field_values.clone()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Undoes a merge: the merged customer comes back with everything the merge moved, copied tags
+/// and filled fields are taken off the survivor. Needs `customers:write`.
+///
+/// # Errors
+/// `NOT_FOUND`; `CONFLICT` when it was undone already, is older than the window, or either
+/// customer was merged again since.
+pub async fn unmerge(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    merge_id: Uuid,
+) -> Result<(customer::Model, customer::Model), AppError> {
+    scope.require(Permission::CustomersWrite)?;
+    let txn = db::begin_write(db).await?;
+    let record = customer_merge::Entity::find_by_id(merge_id)
+        .filter(customer_merge::Column::WorkspaceId.eq(scope.workspace_id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "merge" })?;
+    if record.undone_at.is_some() {
+        return Err(AppError::conflict("this merge was undone already"));
+    }
+    if record.created_at < Utc::now() - Duration::days(UNMERGE_WINDOW_DAYS) {
+        return Err(AppError::conflict(format!("merges can be undone for {UNMERGE_WINDOW_DAYS} days")));
+    }
+    let survivor = customer::Entity::find_by_id(record.survivor_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "customer" })?;
+    let merged = customer::Entity::find_by_id(record.merged_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "customer" })?;
+    if survivor.merged_into.is_some() || merged.merged_into != Some(survivor.id) {
+        return Err(AppError::conflict("one of the customers was merged again since; undo that merge first"));
+    }
+    if survivor.erased_at.is_some() {
+        return Err(AppError::conflict(
+            "the customer's personal data was erased; the merge cannot be undone",
+        ));
+    }
+    let moved: Moved = record.moved.as_deref().and_then(|m| serde_json::from_str(m).ok()).unwrap_or_default();
+    reassign(&txn, &moved, merged.id).await?;
+    if !moved.tags.is_empty() {
+        customer_tag::Entity::delete_many()
+            .filter(customer_tag::Column::CustomerId.eq(survivor.id))
+            .filter(customer_tag::Column::Tag.is_in(moved.tags.clone()))
+            .exec(&txn)
+            .await?;
+    }
+    if !moved.consents.is_empty() {
+        customer_consent::Entity::update_many()
+            .col_expr(customer_consent::Column::CustomerId, Expr::value(merged.id))
+            .filter(customer_consent::Column::CustomerId.eq(survivor.id))
+            .filter(customer_consent::Column::Channel.is_in(moved.consents.clone()))
+            .exec(&txn)
+            .await?;
+    }
+    let mut update: customer::ActiveModel = survivor.clone().into();
+    macro_rules! unfill {
+        ($($field:ident),+) => {$(
+            if moved.filled.iter().any(|f| f == stringify!($field)) && survivor.$field == merged.$field {
+                update.$field = Set(None);
+            }
+        )+};
+    }
+    unfill!(
+        birthday,
+        id_number,
+        address,
+        company,
+        job_title,
+        education,
+        native_place,
+        owner_id,
+        source_channel
+    );
+    update.version = Set(survivor.version + 1);
+    update.updated_at = Set(Utc::now());
+    update.update(&txn).await?;
+
+    let mut back: customer::ActiveModel = merged.clone().into();
+    back.merged_into = Set(None);
+    back.deleted_at = Set(None);
+    back.version = Set(merged.version + 1);
+    back.updated_at = Set(Utc::now());
+    back.update(&txn).await?;
+
+    customer_merge::Entity::update_many()
+        .col_expr(customer_merge::Column::UndoneAt, Expr::value(Some(Utc::now())))
+        .filter(customer_merge::Column::Id.eq(record.id))
+        .exec(&txn)
+        .await?;
+    aggregates::refresh(&txn, scope.workspace_id, survivor.id).await?;
+    aggregates::refresh(&txn, scope.workspace_id, merged.id).await?;
+    audit::record(
+        &txn,
+        scope,
+        Entry::new("customer.unmerge", "customer", survivor.id)
+            .changes(json!({ "mergedId": merged.id, "mergeId": record.id })),
+    )
+    .await?;
+    let survivor = service::find(&txn, scope, survivor.id).await?;
+    let restored = service::find(&txn, scope, merged.id).await?;
+    txn.commit().await?;
+    Ok((survivor, restored))
+}
+
+/// The merges into a customer, newest first (for the detail page's undo button).
+///
+/// # Errors
+/// Database failures.
+pub async fn merges_into(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    survivor_id: Uuid,
+) -> Result<Vec<customer_merge::Model>, AppError> {
+    scope.require(Permission::CustomersRead)?;
+    Ok(customer_merge::Entity::find()
+        .filter(customer_merge::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(customer_merge::Column::SurvivorId.eq(survivor_id))
+        .order_by_desc(customer_merge::Column::Id)
+        .limit(50)
+        .all(conn)
+        .await?)
+}

@@ -1,0 +1,464 @@
+//! The customer list: a filter tree (and / or / not over stars, stage, channels, tags, owner,
+//! time and spend ranges, custom fields) turned into one SQL condition, sorted by a chosen key
+//! with keyset pagination on `(key, id)`, so deep pages cost what the first one does.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use starcrm_shared::Permission;
+use starcrm_shared::customer::{Channel, CustomFieldKind, CustomerSort, LifecycleStage};
+use uuid::Uuid;
+
+use super::profile;
+use crate::auth::Scope;
+use crate::entities::{channel_identity, custom_field, customer, customer_field_value, customer_tag};
+use crate::error::AppError;
+
+/// At most this many conditions in one filter tree (each becomes SQL).
+pub const MAX_FILTER_NODES: usize = 50;
+
+/// An inclusive range; either end may be open.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Range<T> {
+    pub min: Option<T>,
+    pub max: Option<T>,
+}
+
+/// A condition on a custom field, by key.
+#[derive(Clone, Debug, Default)]
+pub struct FieldCondition {
+    pub key: String,
+    /// Text, date or select fields: the value is one of these (any chosen one for multi-select).
+    pub any_of: Option<Vec<String>>,
+    /// Number fields.
+    pub number: Option<Range<f64>>,
+    /// Date fields (`YYYY-MM-DD`).
+    pub date: Option<Range<String>>,
+    pub boolean: Option<bool>,
+    /// `true`: has a value; `false`: has none.
+    pub is_set: Option<bool>,
+}
+
+/// A node of the filter tree; every set leaf must hold (AND), plus the combinators.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub and: Vec<Filter>,
+    pub or: Vec<Filter>,
+    pub not: Option<Box<Filter>>,
+    /// Name contains, or code / phone / email equals.
+    pub search: Option<String>,
+    pub stars: Option<Range<i16>>,
+    /// Customers the star engine has not rated yet.
+    pub unrated: Option<bool>,
+    pub lifecycle_stages: Option<Vec<LifecycleStage>>,
+    /// Has an identity on, or came from, any of these channels.
+    pub channels: Option<Vec<Channel>>,
+    pub tags_any: Option<Vec<String>>,
+    pub tags_all: Option<Vec<String>>,
+    pub owner_ids: Option<Vec<Uuid>>,
+    pub unowned: Option<bool>,
+    pub created_at: Option<Range<DateTime<Utc>>>,
+    pub last_purchase_at: Option<Range<DateTime<Utc>>>,
+    pub total_spend_minor: Option<Range<i64>>,
+    pub order_count: Option<Range<i32>>,
+    pub custom_fields: Vec<FieldCondition>,
+}
+
+impl Filter {
+    fn nodes(&self) -> usize {
+        1 + self.and.iter().map(Self::nodes).sum::<usize>()
+            + self.or.iter().map(Self::nodes).sum::<usize>()
+            + self.not.as_ref().map_or(0, |n| n.nodes())
+            + self.custom_fields.len()
+    }
+}
+
+/// Sort key and direction.
+#[derive(Clone, Copy, Debug)]
+pub struct Sort {
+    pub key: CustomerSort,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self { key: CustomerSort::Created, descending: true }
+    }
+}
+
+/// Where a page starts: the sort value and id of the last row of the page before.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Cursor {
+    #[serde(rename = "k")]
+    pub key: Option<CursorValue>,
+    pub id: Uuid,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum CursorValue {
+    Int(i64),
+    Text(String),
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// # Errors
+    /// `BAD_USER_INPUT` on `after` for anything this server did not make.
+    pub fn decode(value: &str) -> Result<Self, AppError> {
+        URL_SAFE_NO_PAD
+            .decode(value)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| AppError::bad_input("after", "is not a valid cursor"))
+    }
+
+    /// The cursor after `row` in `sort` order.
+    pub fn after(row: &customer::Model, sort: Sort) -> Self {
+        let key = match sort.key {
+            CustomerSort::Created => None,
+            CustomerSort::Name => Some(CursorValue::Text(row.name.clone())),
+            CustomerSort::TotalSpend => Some(CursorValue::Int(row.total_spend_minor)),
+            CustomerSort::LastPurchase => {
+                row.last_purchase_at.map(|t| CursorValue::Int(t.timestamp_micros()))
+            }
+        };
+        Self { key, id: row.id }
+    }
+}
+
+/// A page of customers.
+pub struct Page {
+    pub rows: Vec<customer::Model>,
+    pub has_next: bool,
+    /// Counted only when asked for.
+    pub total: Option<u64>,
+}
+
+/// Lists the workspace's customers. Needs `customers:read`. Deleted customers only when
+/// `include_deleted`; merged-away ones never.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a filter that is too big or names an unknown custom field.
+#[allow(clippy::too_many_arguments)]
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    filter: &Filter,
+    sort: Sort,
+    first: u32,
+    after: Option<&Cursor>,
+    include_deleted: bool,
+    with_total: bool,
+) -> Result<Page, AppError> {
+    scope.require(Permission::CustomersRead)?;
+    if filter.nodes() > MAX_FILTER_NODES {
+        return Err(AppError::bad_input("filter", format!("at most {MAX_FILTER_NODES} conditions")));
+    }
+    let fields = profile::definitions(conn, scope.workspace_id).await?;
+    let mut base = Condition::all()
+        .add(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .add(customer::Column::MergedInto.is_null())
+        .add(condition(filter, scope.workspace_id, &fields)?);
+    if !include_deleted {
+        base = base.add(customer::Column::DeletedAt.is_null());
+    }
+    let total = if with_total {
+        Some(customer::Entity::find().filter(base.clone()).count(conn).await?)
+    } else {
+        None
+    };
+
+    let mut query = customer::Entity::find().filter(base);
+    if let Some(cursor) = after {
+        query = query.filter(keyset(sort, cursor)?);
+    }
+    let order = if sort.descending { Order::Desc } else { Order::Asc };
+    query = match sort.key {
+        CustomerSort::Created => query,
+        CustomerSort::Name => query.order_by(customer::Column::Name, order.clone()),
+        CustomerSort::TotalSpend => query.order_by(customer::Column::TotalSpendMinor, order.clone()),
+        CustomerSort::LastPurchase => {
+            query.order_by_with_nulls(customer::Column::LastPurchaseAt, order.clone(), NullOrdering::Last)
+        }
+    };
+    let mut rows = query.order_by(customer::Column::Id, order).limit(u64::from(first) + 1).all(conn).await?;
+    let has_next = rows.len() > first as usize;
+    rows.truncate(first as usize);
+    Ok(Page { rows, has_next, total })
+}
+
+/// Rows after the cursor in sort order; `NULL` last-purchase dates sort last either way.
+fn keyset(sort: Sort, cursor: &Cursor) -> Result<Condition, AppError> {
+    let bad = || AppError::bad_input("after", "does not belong to this sort order");
+    let id_after =
+        if sort.descending { customer::Column::Id.lt(cursor.id) } else { customer::Column::Id.gt(cursor.id) };
+    let past = |col: customer::Column, value: sea_orm::Value| {
+        let (beyond, same) = (
+            if sort.descending { Expr::col(col).lt(value.clone()) } else { Expr::col(col).gt(value.clone()) },
+            Expr::col(col).eq(value),
+        );
+        Condition::any().add(beyond).add(Condition::all().add(same).add(id_after.clone()))
+    };
+    Ok(match (sort.key, &cursor.key) {
+        (CustomerSort::Created, None) => Condition::all().add(id_after.clone()),
+        (CustomerSort::Name, Some(CursorValue::Text(name))) => {
+            past(customer::Column::Name, name.clone().into())
+        }
+        (CustomerSort::TotalSpend, Some(CursorValue::Int(spend))) => {
+            past(customer::Column::TotalSpendMinor, (*spend).into())
+        }
+        (CustomerSort::LastPurchase, Some(CursorValue::Int(micros))) => {
+            let at = DateTime::<Utc>::from_timestamp_micros(*micros).ok_or_else(bad)?;
+            past(customer::Column::LastPurchaseAt, at.into()).add(customer::Column::LastPurchaseAt.is_null())
+        }
+        (CustomerSort::LastPurchase, None) => {
+            Condition::all().add(customer::Column::LastPurchaseAt.is_null()).add(id_after.clone())
+        }
+        _ => return Err(bad()),
+    })
+}
+
+/// `col` in the range. Nullable columns also say `col IS NOT NULL`, so that the condition is
+/// false (never SQL's unknown) for missing values and `not` gives the complement.
+fn range<T: Into<sea_orm::Value> + Clone>(col: customer::Column, r: &Range<T>) -> Condition {
+    let mut c = Condition::all().add(col.is_not_null());
+    if let Some(min) = &r.min {
+        c = c.add(col.gte(min.clone()));
+    }
+    if let Some(max) = &r.max {
+        c = c.add(col.lte(max.clone()));
+    }
+    c
+}
+
+fn in_subquery(select: SelectStatement) -> Expr {
+    Expr::col((customer::Entity, customer::Column::Id)).in_subquery(select)
+}
+
+fn ids_with<E: EntityTrait, C: ColumnTrait>(
+    entity: E,
+    customer_col: C,
+    workspace_col: C,
+    workspace_id: Uuid,
+) -> SelectStatement {
+    Query::select().column(customer_col).from(entity).and_where(workspace_col.eq(workspace_id)).to_owned()
+}
+
+/// The SQL condition of a filter tree.
+#[allow(clippy::too_many_lines, reason = "one arm per filter field")]
+fn condition(
+    filter: &Filter,
+    workspace_id: Uuid,
+    fields: &[custom_field::Model],
+) -> Result<Condition, AppError> {
+    let mut all = Condition::all();
+    for child in &filter.and {
+        all = all.add(condition(child, workspace_id, fields)?);
+    }
+    if !filter.or.is_empty() {
+        let mut any = Condition::any();
+        for child in &filter.or {
+            any = any.add(condition(child, workspace_id, fields)?);
+        }
+        all = all.add(any);
+    }
+    if let Some(not) = &filter.not {
+        all = all.add(condition(not, workspace_id, fields)?.not());
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let mut any = Condition::any().add(customer::Column::Name.contains(search));
+        if let Some(number) = search.strip_prefix(['C', 'c']).and_then(|n| n.parse::<i64>().ok()) {
+            any = any.add(customer::Column::Number.eq(number));
+        }
+        if let Ok(phone) = starcrm_shared::validate::phone(search) {
+            let phones = ids_with(
+                crate::entities::customer_phone::Entity,
+                crate::entities::customer_phone::Column::CustomerId,
+                crate::entities::customer_phone::Column::WorkspaceId,
+                workspace_id,
+            )
+            .and_where(crate::entities::customer_phone::Column::Phone.eq(phone))
+            .to_owned();
+            any = any.add(in_subquery(phones));
+        }
+        if let Ok(email) = starcrm_shared::validate::email(search) {
+            let emails = ids_with(
+                crate::entities::customer_email::Entity,
+                crate::entities::customer_email::Column::CustomerId,
+                crate::entities::customer_email::Column::WorkspaceId,
+                workspace_id,
+            )
+            .and_where(crate::entities::customer_email::Column::Email.eq(email))
+            .to_owned();
+            any = any.add(in_subquery(emails));
+        }
+        all = all.add(any);
+    }
+    if let Some(stars) = &filter.stars {
+        all = all.add(range(customer::Column::Stars, stars));
+    }
+    if let Some(unrated) = filter.unrated {
+        all = all.add(if unrated {
+            customer::Column::Stars.is_null()
+        } else {
+            customer::Column::Stars.is_not_null()
+        });
+    }
+    if let Some(stages) = &filter.lifecycle_stages {
+        all = all.add(customer::Column::LifecycleStage.is_in(stages.iter().map(|s| s.as_str())));
+    }
+    if let Some(channels) = &filter.channels {
+        let names: Vec<&str> = channels.iter().map(|c| c.as_str()).collect();
+        let with_identity = ids_with(
+            channel_identity::Entity,
+            channel_identity::Column::CustomerId,
+            channel_identity::Column::WorkspaceId,
+            workspace_id,
+        )
+        .and_where(channel_identity::Column::Channel.is_in(names.clone()))
+        .to_owned();
+        all = all.add(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(customer::Column::SourceChannel.is_not_null())
+                        .add(customer::Column::SourceChannel.is_in(names)),
+                )
+                .add(in_subquery(with_identity)),
+        );
+    }
+    let tagged = |tags: Vec<String>| {
+        in_subquery(
+            ids_with(
+                customer_tag::Entity,
+                customer_tag::Column::CustomerId,
+                customer_tag::Column::WorkspaceId,
+                workspace_id,
+            )
+            .and_where(customer_tag::Column::Tag.is_in(tags))
+            .to_owned(),
+        )
+    };
+    if let Some(tags) = &filter.tags_any {
+        all = all.add(tagged(tags.clone()));
+    }
+    if let Some(tags) = &filter.tags_all {
+        for tag in tags {
+            all = all.add(tagged(vec![tag.clone()]));
+        }
+    }
+    if let Some(owners) = &filter.owner_ids {
+        all = all.add(
+            Condition::all()
+                .add(customer::Column::OwnerId.is_not_null())
+                .add(customer::Column::OwnerId.is_in(owners.iter().copied())),
+        );
+    }
+    if let Some(unowned) = filter.unowned {
+        all = all.add(if unowned {
+            customer::Column::OwnerId.is_null()
+        } else {
+            customer::Column::OwnerId.is_not_null()
+        });
+    }
+    if let Some(created) = &filter.created_at {
+        all = all.add(range(customer::Column::CreatedAt, created));
+    }
+    if let Some(last) = &filter.last_purchase_at {
+        all = all.add(range(customer::Column::LastPurchaseAt, last));
+    }
+    if let Some(spend) = &filter.total_spend_minor {
+        all = all.add(range(customer::Column::TotalSpendMinor, spend));
+    }
+    if let Some(orders) = &filter.order_count {
+        all = all.add(range(customer::Column::OrderCount, orders));
+    }
+    for (i, cond) in filter.custom_fields.iter().enumerate() {
+        all = all.add(field_condition(cond, i, fields)?);
+    }
+    Ok(all)
+}
+
+fn field_condition(
+    cond: &FieldCondition,
+    i: usize,
+    fields: &[custom_field::Model],
+) -> Result<Condition, AppError> {
+    use customer_field_value::Column as V;
+    let path = format!("filter.customFields[{i}]");
+    let field = fields.iter().find(|f| f.key == cond.key).ok_or_else(|| {
+        AppError::bad_input(format!("{path}.key"), "is not a custom field of this workspace")
+    })?;
+    let kind = CustomFieldKind::parse(&field.kind);
+    let values = || {
+        Query::select()
+            .column(V::CustomerId)
+            .from(customer_field_value::Entity)
+            .and_where(V::FieldId.eq(field.id))
+            .to_owned()
+    };
+    let mut all = Condition::all();
+    if let Some(set) = cond.is_set {
+        let has = in_subquery(values());
+        all = all.add(if set { Condition::all().add(has) } else { Condition::all().add(has).not() });
+    }
+    if let Some(any_of) = &cond.any_of {
+        if !matches!(
+            kind,
+            Some(
+                CustomFieldKind::Text
+                    | CustomFieldKind::Date
+                    | CustomFieldKind::SingleSelect
+                    | CustomFieldKind::MultiSelect
+            )
+        ) {
+            return Err(AppError::bad_input(
+                format!("{path}.anyOf"),
+                "applies to text, date and select fields",
+            ));
+        }
+        all = all.add(in_subquery(values().and_where(V::ValueText.is_in(any_of.clone())).to_owned()));
+    }
+    if let Some(number) = &cond.number {
+        if kind != Some(CustomFieldKind::Number) {
+            return Err(AppError::bad_input(format!("{path}.number"), "applies to number fields"));
+        }
+        let mut q = values();
+        if let Some(min) = number.min {
+            q.and_where(V::ValueNumber.gte(min));
+        }
+        if let Some(max) = number.max {
+            q.and_where(V::ValueNumber.lte(max));
+        }
+        all = all.add(in_subquery(q));
+    }
+    if let Some(date) = &cond.date {
+        if kind != Some(CustomFieldKind::Date) {
+            return Err(AppError::bad_input(format!("{path}.date"), "applies to date fields"));
+        }
+        let mut q = values();
+        if let Some(min) = &date.min {
+            q.and_where(V::ValueText.gte(min.clone()));
+        }
+        if let Some(max) = &date.max {
+            q.and_where(V::ValueText.lte(max.clone()));
+        }
+        all = all.add(in_subquery(q));
+    }
+    if let Some(boolean) = cond.boolean {
+        if kind != Some(CustomFieldKind::Boolean) {
+            return Err(AppError::bad_input(format!("{path}.boolean"), "applies to boolean fields"));
+        }
+        all = all.add(in_subquery(values().and_where(V::ValueBool.eq(boolean)).to_owned()));
+    }
+    Ok(all)
+}

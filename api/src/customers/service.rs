@@ -1,0 +1,365 @@
+//! Customer profiles: create (with a per-workspace code), read (a merged-away id resolves to the
+//! survivor), update with optimistic concurrency, soft delete and restore, and privacy erasure.
+
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set,
+};
+use serde_json::{Map, Value, json};
+use starcrm_shared::customer::{Channel, LifecycleStage, customer_code};
+use starcrm_shared::{Permission, mask};
+use uuid::Uuid;
+
+use super::identities;
+use super::profile::{self, CustomerInput, ValidInput};
+use crate::audit::{self, Entry};
+use crate::auth::Scope;
+use crate::db;
+use crate::entities::{
+    channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_phone,
+    customer_tag, interaction, workspace,
+};
+use crate::error::AppError;
+
+/// How many merge hops a lookup follows before giving up (merges of merges).
+const MAX_MERGE_HOPS: usize = 16;
+
+/// Hands out `count` consecutive customer numbers of the workspace; returns the first.
+///
+/// # Errors
+/// Database failures.
+pub async fn allocate_numbers(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    count: i64,
+) -> Result<i64, AppError> {
+    workspace::Entity::update_many()
+        .col_expr(workspace::Column::CustomerSeq, Expr::col(workspace::Column::CustomerSeq).add(count))
+        .filter(workspace::Column::Id.eq(workspace_id))
+        .exec(conn)
+        .await?;
+    let ws = workspace::Entity::find_by_id(workspace_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "workspace" })?;
+    Ok(ws.customer_seq - count + 1)
+}
+
+/// A customer of the caller's workspace, live or deleted, following merges to the survivor.
+///
+/// # Errors
+/// `NOT_FOUND` when there is none in the workspace.
+pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<customer::Model, AppError> {
+    let mut id = id;
+    for _ in 0..MAX_MERGE_HOPS {
+        let found = customer::Entity::find_by_id(id)
+            .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound { entity: "customer" })?;
+        match found.merged_into {
+            Some(survivor) => id = survivor,
+            None => return Ok(found),
+        }
+    }
+    Err(AppError::NotFound { entity: "customer" })
+}
+
+/// One customer. Needs `customers:read`.
+///
+/// # Errors
+/// `FORBIDDEN`, `NOT_FOUND`.
+pub async fn get(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<customer::Model, AppError> {
+    scope.require(Permission::CustomersRead)?;
+    find(conn, scope, id).await
+}
+
+/// A new customer with identities, as staff or an integration enters it.
+#[derive(Clone, Debug, Default)]
+pub struct NewCustomer {
+    pub profile: CustomerInput,
+    pub identities: Vec<identities::IdentityInput>,
+}
+
+/// Creates a customer. Needs `customers:write`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` naming the field; `CONFLICT` when an identity belongs to another customer.
+pub async fn create(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    input: NewCustomer,
+) -> Result<customer::Model, AppError> {
+    scope.require(Permission::CustomersWrite)?;
+    let identities = identities::validate_all(&input.identities)?;
+    let txn = db::begin_write(db).await?;
+    let valid = profile::validate(&txn, scope, input.profile, true).await?;
+    let created = insert(&txn, scope, &valid).await?;
+    for (i, identity) in identities.iter().enumerate() {
+        identities::attach(&txn, scope, created.id, identity, &format!("identities[{i}]")).await?;
+    }
+    audit::record(
+        &txn,
+        scope,
+        Entry::new("customer.create", "customer", created.id).changes(changes(&valid)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Inserts a customer row and its children (inside the caller's transaction).
+///
+/// # Errors
+/// Database failures.
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    valid: &ValidInput,
+) -> Result<customer::Model, AppError> {
+    let number = allocate_numbers(txn, scope.workspace_id, 1).await?;
+    let now = Utc::now();
+    let mut model = customer::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id),
+        number: Set(number),
+        gender: Set("unknown".to_owned()),
+        lifecycle_stage: Set(LifecycleStage::Lead.as_str().to_owned()),
+        first_seen_at: Set(now),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    profile::apply(&mut model, valid);
+    let created = model.insert(txn).await?;
+    profile::write_children(txn, scope.workspace_id, created.id, valid).await?;
+    Ok(created)
+}
+
+/// Changes a profile. `version` must be the current one. Needs `customers:write`.
+///
+/// # Errors
+/// `CONFLICT` (field `version`) for a stale version; `NOT_FOUND`; `BAD_USER_INPUT`.
+pub async fn update(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+    version: i32,
+    input: CustomerInput,
+) -> Result<customer::Model, AppError> {
+    scope.require(Permission::CustomersWrite)?;
+    let txn = db::begin_write(db).await?;
+    let current = find_editable(&txn, scope, id).await?;
+    let valid = profile::validate(&txn, scope, input, false).await?;
+    let mut model = customer::ActiveModel { ..Default::default() };
+    profile::apply(&mut model, &valid);
+    model.version = Set(version + 1);
+    model.updated_at = Set(Utc::now());
+    let result = customer::Entity::update_many()
+        .set(model)
+        .filter(customer::Column::Id.eq(current.id))
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(customer::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::stale("customer"));
+    }
+    profile::write_children(&txn, scope.workspace_id, current.id, &valid).await?;
+    audit::record(
+        &txn,
+        scope,
+        Entry::new("customer.update", "customer", current.id).changes(changes(&valid)),
+    )
+    .await?;
+    let updated = find(&txn, scope, current.id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A customer that can be changed: in the workspace, not erased. (Deleted customers are
+/// editable so they can be fixed before a restore.)
+async fn find_editable(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<customer::Model, AppError> {
+    let found = find(conn, scope, id).await?;
+    if found.erased_at.is_some() {
+        return Err(AppError::conflict("the customer's personal data was erased; it cannot be changed"));
+    }
+    Ok(found)
+}
+
+/// Soft-deletes (`deleted = true`) or restores a customer. Needs `customers:write`.
+///
+/// # Errors
+/// `NOT_FOUND`; `CONFLICT` for an erased customer.
+pub async fn set_deleted(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+    deleted: bool,
+) -> Result<customer::Model, AppError> {
+    scope.require(Permission::CustomersWrite)?;
+    let txn = db::begin_write(db).await?;
+    let current = find_editable(&txn, scope, id).await?;
+    if current.deleted_at.is_some() != deleted {
+        let mut model: customer::ActiveModel = current.clone().into();
+        model.deleted_at = Set(deleted.then(Utc::now));
+        model.version = Set(current.version + 1);
+        model.updated_at = Set(Utc::now());
+        model.update(&txn).await?;
+        let action = if deleted { "customer.delete" } else { "customer.restore" };
+        audit::record(&txn, scope, Entry::new(action, "customer", current.id)).await?;
+    }
+    let updated = find(&txn, scope, current.id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Privacy erasure: removes the customer's personal data for good (profile fields, phones,
+/// emails, identities, tags, consents, custom values, interaction texts), keeps the anonymous
+/// history (transactions and their amounts, counts) so aggregates stay right. Needs
+/// `customers:erase`; the reason goes to the audit log.
+///
+/// # Errors
+/// `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT` for an empty reason.
+pub async fn erase(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+    reason: &str,
+) -> Result<customer::Model, AppError> {
+    scope.require(Permission::CustomersErase)?;
+    let reason = starcrm_shared::customer::optional_text(Some(reason), 500)
+        .map_err(|r| AppError::invalid("reason", r))?
+        .ok_or_else(|| AppError::invalid("reason", starcrm_shared::validate::Invalid::Required))?;
+    let txn = db::begin_write(db).await?;
+    let current = find(&txn, scope, id).await?;
+    if current.erased_at.is_none() {
+        let now = Utc::now();
+        let mut model: customer::ActiveModel = current.clone().into();
+        model.name = Set(format!("{} (erased)", customer_code(current.number)));
+        model.gender = Set("unknown".to_owned());
+        for column in [
+            &mut model.id_number,
+            &mut model.address,
+            &mut model.company,
+            &mut model.job_title,
+            &mut model.education,
+            &mut model.native_place,
+            &mut model.notes,
+        ] {
+            *column = Set(None);
+        }
+        model.birthday = Set(None);
+        model.erased_at = Set(Some(now));
+        model.deleted_at = Set(Some(current.deleted_at.unwrap_or(now)));
+        model.version = Set(current.version + 1);
+        model.updated_at = Set(now);
+        model.update(&txn).await?;
+        let ids = [current.id];
+        customer_phone::Entity::delete_many()
+            .filter(customer_phone::Column::CustomerId.is_in(ids))
+            .exec(&txn)
+            .await?;
+        customer_email::Entity::delete_many()
+            .filter(customer_email::Column::CustomerId.is_in(ids))
+            .exec(&txn)
+            .await?;
+        channel_identity::Entity::delete_many()
+            .filter(channel_identity::Column::CustomerId.is_in(ids))
+            .exec(&txn)
+            .await?;
+        customer_tag::Entity::delete_many()
+            .filter(customer_tag::Column::CustomerId.is_in(ids))
+            .exec(&txn)
+            .await?;
+        customer_consent::Entity::delete_many()
+            .filter(customer_consent::Column::CustomerId.is_in(ids))
+            .exec(&txn)
+            .await?;
+        customer_field_value::Entity::delete_many()
+            .filter(customer_field_value::Column::CustomerId.is_in(ids))
+            .exec(&txn)
+            .await?;
+        interaction::Entity::update_many()
+            .col_expr(interaction::Column::Subject, Expr::value(Option::<String>::None))
+            .col_expr(interaction::Column::Body, Expr::value(Option::<String>::None))
+            .filter(interaction::Column::CustomerId.eq(current.id))
+            .exec(&txn)
+            .await?;
+        audit::record(
+            &txn,
+            scope,
+            Entry::new("customer.erase", "customer", current.id).changes(json!({ "reason": reason })),
+        )
+        .await?;
+    }
+    let erased = find(&txn, scope, current.id).await?;
+    txn.commit().await?;
+    Ok(erased)
+}
+
+/// The audit record of a profile write: which fields changed, personal data masked.
+fn changes(valid: &ValidInput) -> Value {
+    let mut out = Map::new();
+    let mut put = |key: &str, value: Value| {
+        out.insert(key.to_owned(), value);
+    };
+    if let Some(name) = &valid.name {
+        put("name", json!(name));
+    }
+    if let Some(gender) = valid.gender {
+        put("gender", json!(gender.as_str()));
+    }
+    if let Some(birthday) = valid.birthday {
+        put("birthday", json!(birthday.map(|b| mask::birthday(&b.to_string()))));
+    }
+    if let Some(id_number) = &valid.id_number {
+        put("idNumber", json!(id_number.as_deref().map(mask::id_number)));
+    }
+    for (key, value) in [
+        ("address", valid.address.as_ref().map(|_| json!("(changed)"))),
+        ("company", valid.company.as_ref().map(|v| json!(v))),
+        ("jobTitle", valid.job_title.as_ref().map(|v| json!(v))),
+        ("education", valid.education.as_ref().map(|v| json!(v))),
+        ("nativePlace", valid.native_place.as_ref().map(|v| json!(v))),
+        ("notes", valid.notes.as_ref().map(|_| json!("(changed)"))),
+        ("ownerId", valid.owner_id.map(|v| json!(v))),
+        ("lifecycleStage", valid.lifecycle_stage.map(|v| json!(v.as_str()))),
+        ("sourceChannel", valid.source_channel.map(|v| json!(v.map(Channel::as_str)))),
+        (
+            "phones",
+            valid.phones.as_ref().map(|p| json!(p.iter().map(|c| mask::phone(&c.value)).collect::<Vec<_>>())),
+        ),
+        ("emails", valid.emails.as_ref().map(|e| json!(e.len()))),
+        ("tags", valid.tags.as_ref().map(|t| json!(t))),
+        (
+            "consents",
+            valid.consents.as_ref().map(|c| {
+                json!(
+                    c.iter()
+                        .map(|c| json!({ "channel": c.channel.as_str(), "granted": c.granted }))
+                        .collect::<Vec<_>>()
+                )
+            }),
+        ),
+        (
+            "customFields",
+            valid
+                .custom_fields
+                .as_ref()
+                .map(|f| json!(f.iter().map(|(d, _)| d.key.clone()).collect::<Vec<_>>())),
+        ),
+    ] {
+        if let Some(value) = value {
+            put(key, value);
+        }
+    }
+    Value::Object(out)
+}
