@@ -706,3 +706,292 @@ async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+// ---- cross-tenant access to the customer hub ------------------------------------------------
+
+/// Workspace B's customer with a purchase, a merge and a custom field, for A to attack.
+struct Hub {
+    w: World,
+    b_customer: Value,
+    b_transaction: String,
+    b_merge: String,
+    b_field: String,
+}
+
+const B_CUSTOMER: &str = "query($id: ID!) {
+  customer(id: $id) { id name version deleted erased company tags orderCount totalSpend { amountMinor }
+    identities { id externalId } phones { value(reveal: true) } merges { undoneAt } }
+}";
+
+async fn hub() -> anyhow::Result<Hub> {
+    let w = world().await?;
+    let create = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }";
+    let b = &w.b_owner;
+    let first = w
+        .app
+        .as_token(b)
+        .execute(create, json!({ "input": { "name": "B Customer", "phones": [{ "value": "13811112222" }], "identities": [{ "channel": "WECHAT", "externalId": "shared-openid" }] } }))
+        .await?;
+    let id = first.data()["createCustomer"]["id"].clone();
+    let twin = w.app.as_token(b).execute(create, json!({ "input": { "name": "B Twin" } })).await?;
+    let twin_id = twin.data()["createCustomer"]["id"].clone();
+    let pushed = w
+        .app
+        .as_token(b)
+        .execute(
+            "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { transaction { id } } }",
+            json!({ "input": { "customer": { "id": id }, "channel": "STORE", "amountMinor": 5_000, "externalRef": "b-order-1" } }),
+        )
+        .await?;
+    let b_transaction =
+        pushed.data()["recordTransaction"]["transaction"]["id"].as_str().unwrap_or_default().to_owned();
+    let version =
+        w.app.as_token(b).execute(B_CUSTOMER, json!({ "id": id })).await?.data()["customer"]["version"]
+            .clone();
+    let merged = w
+        .app
+        .as_token(b)
+        .execute(
+            "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { merge { id } } }",
+            json!({ "input": { "survivorId": id, "mergedId": twin_id, "survivorVersion": version } }),
+        )
+        .await?;
+    let b_merge = merged.data()["mergeCustomers"]["merge"]["id"].as_str().unwrap_or_default().to_owned();
+    let field = w
+        .app
+        .as_token(b)
+        .execute(
+            "mutation { createCustomField(input: { key: \"hobby\", label: \"Hobby\", kind: TEXT }) { id } }",
+            json!({}),
+        )
+        .await?;
+    let b_field = field.data()["createCustomField"]["id"].as_str().unwrap_or_default().to_owned();
+    let b_customer =
+        w.app.as_token(b).execute(B_CUSTOMER, json!({ "id": id })).await?.data()["customer"].clone();
+    Ok(Hub { w, b_customer, b_transaction, b_merge, b_field })
+}
+
+impl Hub {
+    fn b_id(&self) -> &Value {
+        &self.b_customer["id"]
+    }
+
+    /// B's customer as B sees it now: must equal `b_customer` after every refused attack.
+    async fn b_view(&self) -> anyhow::Result<Value> {
+        let response =
+            self.w.app.as_token(&self.w.b_owner).execute(B_CUSTOMER, json!({ "id": self.b_id() })).await?;
+        Ok(response.data()["customer"].clone())
+    }
+
+    async fn attack(&self, token: &str, query: &str, variables: Value) -> anyhow::Result<Value> {
+        let response = self.w.app.as_token(token).execute(query, variables).await?;
+        assert_eq!(response.error_code(), Some("NOT_FOUND"), "{}", response.body);
+        assert_eq!(self.b_view().await?, self.b_customer, "nothing changed");
+        Ok(response.body)
+    }
+}
+
+#[tokio::test]
+async fn cross_workspace_customer_read_by_id_finds_nothing() -> anyhow::Result<()> {
+    let h = hub().await?;
+    for token in [&h.w.a_owner, &h.w.a_agent] {
+        let response = h.w.app.as_token(token).execute(B_CUSTOMER, json!({ "id": h.b_id() })).await?;
+        assert!(response.data()["customer"].is_null(), "{}", response.body);
+        let dupes =
+            h.w.app
+                .as_token(token)
+                .execute(
+                    "query($id: ID!) { duplicateCandidates(customerId: $id) { customer { id } } }",
+                    json!({ "id": h.b_id() }),
+                )
+                .await?;
+        assert_eq!(dupes.error_code(), Some("NOT_FOUND"));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_customer_list_search_and_fields_show_only_own() -> anyhow::Result<()> {
+    let h = hub().await?;
+    let list = h
+        .w
+        .app
+        .as_token(&h.w.a_owner)
+        .execute("{ all: customers(first: 100, includeDeleted: true) { totalCount } byPhone: customers(first: 5, filter: { search: \"13811112222\" }) { totalCount } customFields { key } }", json!({}))
+        .await?;
+    assert_eq!(list.data()["all"]["totalCount"], 0);
+    assert_eq!(list.data()["byPhone"]["totalCount"], 0);
+    assert_eq!(list.data()["customFields"], json!([]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_customer_update_delete_and_erase_are_not_found() -> anyhow::Result<()> {
+    let h = hub().await?;
+    let id = h.b_id().clone();
+    h.attack(
+        &h.w.a_owner,
+        "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }",
+        json!({ "input": { "id": id, "version": h.b_customer["version"], "company": "A was here" } }),
+    )
+    .await?;
+    h.attack(&h.w.a_owner, "mutation($id: ID!) { deleteCustomer(id: $id) { id } }", json!({ "id": id }))
+        .await?;
+    h.attack(&h.w.a_owner, "mutation($id: ID!) { restoreCustomer(id: $id) { id } }", json!({ "id": id }))
+        .await?;
+    h.attack(
+        &h.w.a_owner,
+        "mutation($id: ID!) { eraseCustomer(id: $id, reason: \"attack\") { id } }",
+        json!({ "id": id }),
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_identity_changes_are_not_found() -> anyhow::Result<()> {
+    let h = hub().await?;
+    let id = h.b_id().clone();
+    h.attack(
+        &h.w.a_owner,
+        "mutation($id: ID!) { addCustomerIdentity(customerId: $id, identity: { channel: APP, externalId: \"a-app\" }) { id } }",
+        json!({ "id": id }),
+    )
+    .await?;
+    h.attack(
+        &h.w.a_owner,
+        "mutation($id: ID!, $identity: ID!) { removeCustomerIdentity(customerId: $id, identityId: $identity) { id } }",
+        json!({ "id": id, "identity": h.b_customer["identities"][0]["id"] }),
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_pushes_by_id_are_not_found_and_never_create_in_b() -> anyhow::Result<()> {
+    let h = hub().await?;
+    let id = h.b_id().clone();
+    h.attack(
+        &h.w.a_owner,
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { created } }",
+        json!({ "input": { "customer": { "id": id }, "channel": "WEB", "amountMinor": 1 } }),
+    )
+    .await?;
+    h.attack(
+        &h.w.a_owner,
+        "mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { created } }",
+        json!({ "input": { "customer": { "id": id }, "kind": "CALL", "direction": "OUTBOUND" } }),
+    )
+    .await?;
+    h.attack(
+        &h.w.a_owner,
+        "mutation($input: RecordRefundInput!) { recordRefund(input: $input) { created } }",
+        json!({ "input": { "transactionId": h.b_transaction } }),
+    )
+    .await?;
+    h.attack(
+        &h.w.a_owner,
+        "mutation($input: RecordRefundInput!) { recordRefund(input: $input) { created } }",
+        json!({ "input": { "originalExternalRef": "b-order-1" } }),
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_same_identity_phone_or_external_ref_in_two_workspaces_stays_apart() -> anyhow::Result<()> {
+    let h = hub().await?;
+    let pushed = h
+        .w
+        .app
+        .as_token(&h.w.a_owner)
+        .execute(
+            "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { created customerCreated customerId } }",
+            json!({ "input": { "customer": { "identity": { "channel": "WECHAT", "externalId": "shared-openid" }, "phone": "13811112222" },
+                    "channel": "WECHAT", "amountMinor": 7, "externalRef": "b-order-1" } }),
+        )
+        .await?;
+    let payload = &pushed.data()["recordTransaction"];
+    assert_eq!(payload["created"], true, "B's externalRef does not shadow A's");
+    assert_eq!(payload["customerCreated"], true, "B's identity and phone do not resolve in A");
+    assert_ne!(payload["customerId"], *h.b_id());
+    assert_eq!(h.b_view().await?, h.b_customer);
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_merge_and_unmerge_are_not_found() -> anyhow::Result<()> {
+    let h = hub().await?;
+    let own =
+        h.w.app
+            .as_token(&h.w.a_owner)
+            .execute("mutation { createCustomer(input: { name: \"A Customer\" }) { id version } }", json!({}))
+            .await?;
+    let own = own.data()["createCustomer"].clone();
+    h.attack(
+        &h.w.a_owner,
+        "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { id } } }",
+        json!({ "input": { "survivorId": own["id"], "mergedId": h.b_id(), "survivorVersion": own["version"] } }),
+    )
+    .await?;
+    h.attack(
+        &h.w.a_owner,
+        "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { id } } }",
+        json!({ "input": { "survivorId": h.b_id(), "mergedId": own["id"], "survivorVersion": h.b_customer["version"] } }),
+    )
+    .await?;
+    h.attack(
+        &h.w.a_owner,
+        "mutation($id: ID!) { unmergeCustomers(mergeId: $id) { survivor { id } } }",
+        json!({ "id": h.b_merge }),
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn cross_workspace_custom_field_changes_are_not_found() -> anyhow::Result<()> {
+    let h = hub().await?;
+    for (query, variables) in [
+        (
+            "mutation($id: ID!) { updateCustomField(input: { id: $id, version: 1, label: \"Pwned\" }) { id } }",
+            json!({ "id": h.b_field }),
+        ),
+        ("mutation($id: ID!) { archiveCustomField(id: $id) { id } }", json!({ "id": h.b_field })),
+    ] {
+        let response = h.w.app.as_token(&h.w.a_owner).execute(query, variables).await?;
+        assert_eq!(response.error_code(), Some("NOT_FOUND"), "{}", response.body);
+    }
+    let fields =
+        h.w.app.as_token(&h.w.b_owner).execute("{ customFields { label version } }", json!({})).await?;
+    assert_eq!(fields.data()["customFields"], json!([{ "label": "Hobby", "version": 1 }]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_customers_read_token_cannot_write_push_or_reveal() -> anyhow::Result<()> {
+    let h = hub().await?;
+    // B's token holds users:read and customers:read only.
+    for (query, permission) in [
+        ("mutation { createCustomer(input: { name: \"Token\" }) { id } }", "customers:write"),
+        (
+            "mutation { recordTransaction(input: { customer: { phone: \"13811112222\" }, channel: WEB, amountMinor: 1 }) { created } }",
+            "transactions:write",
+        ),
+    ] {
+        let response = h.w.app.as_token(&h.w.b_token).execute(query, json!({})).await?;
+        assert_eq!(response.error_code(), Some("FORBIDDEN"), "{}", response.body);
+        assert_eq!(response.error_extension("permission"), permission);
+    }
+    let reveal =
+        h.w.app
+            .as_token(&h.w.b_token)
+            .execute(
+                "query($id: ID!) { customer(id: $id) { phones { value(reveal: true) } } }",
+                json!({ "id": h.b_id() }),
+            )
+            .await?;
+    assert_eq!(reveal.error_extension("permission"), "pii:read");
+    assert_eq!(h.b_view().await?, h.b_customer);
+    Ok(())
+}
