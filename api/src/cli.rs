@@ -35,7 +35,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             create_workspace(&cli.settings, new, generated.then_some(owner_password)).await?;
         }
-        Command::Seed => seed_demo(&cli.settings).await?,
+        Command::Seed { customers, transactions, workspace, seed } => {
+            seed_demo(&cli.settings, customers, transactions, workspace.as_deref(), seed).await?;
+        }
         Command::ExportSchema { out, check } => export_schema(&out, check)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -71,18 +73,69 @@ async fn create_workspace(
     Ok(())
 }
 
-async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
+/// Customers the demo workspace gets when it is first created.
+const DEMO_CUSTOMERS: u64 = 300;
+
+async fn seed_demo(
+    settings: &Settings,
+    customers: Option<u64>,
+    transactions: Option<u64>,
+    workspace: Option<&str>,
+    random_seed: u64,
+) -> anyhow::Result<()> {
     let (conn, _, _) = db::open(settings).await?;
     db::migrate(&conn).await?;
     let created = seed::demo(&conn).await.map_err(user_error)?;
+    if workspace.is_none() {
+        println!(
+            "{} demo workspace {}: sign in as {} / {}",
+            if created { "created the" } else { "the" },
+            seed::DEMO_WORKSPACE,
+            seed::demo_email("owner"),
+            seed::DEMO_PASSWORD
+        );
+        println!(
+            "other roles, same password: admin, manager, agent, marketer, analyst @{}",
+            seed::DEMO_DOMAIN
+        );
+    }
+    let customers = customers.or((created && workspace.is_none()).then_some(DEMO_CUSTOMERS));
+    let Some(customers) = customers else { return Ok(()) };
+    let target = seed::find_workspace(&conn, workspace).await.map_err(user_error)?;
+    let plan = seed::generator::Plan {
+        customers,
+        transactions: transactions.unwrap_or(customers.saturating_mul(10)),
+        seed: random_seed,
+        now: chrono::Utc::now(),
+    };
     println!(
-        "{} demo workspace {}: sign in as {} / {}",
-        if created { "created the" } else { "the" },
-        seed::DEMO_WORKSPACE,
-        seed::demo_email("owner"),
-        seed::DEMO_PASSWORD
+        "generating {} customers and about {} purchases into {} (seed {})",
+        plan.customers, plan.transactions, target.name, plan.seed
     );
-    println!("other roles, same password: admin, manager, agent, marketer, analyst @{}", seed::DEMO_DOMAIN);
+    let mut last_print = std::time::Instant::now();
+    let report = seed::generator::generate(&conn, target.id, plan, |r| {
+        if last_print.elapsed().as_secs() >= 5 {
+            last_print = std::time::Instant::now();
+            println!(
+                "  {} customers, {} transactions, {:.0} rows/s",
+                r.customers,
+                r.transactions,
+                r.rows_per_second()
+            );
+        }
+    })
+    .await
+    .map_err(user_error)?;
+    println!(
+        "wrote {} customers, {} transactions ({} items), {} interactions, {} other rows in {:.1} s: {:.0} rows/s",
+        report.customers,
+        report.transactions,
+        report.items,
+        report.interactions,
+        report.other_rows,
+        report.seconds,
+        report.rows_per_second()
+    );
     Ok(())
 }
 

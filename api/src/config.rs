@@ -54,8 +54,23 @@ pub enum Command {
         #[arg(long, default_value = "CNY")]
         currency: String,
     },
-    /// Create the demo workspace (once) and print its logins.
-    Seed,
+    /// Create the demo workspace (once) and print its logins; with --customers, also generate
+    /// realistic customers and purchase histories (for demos and benchmarks).
+    Seed {
+        /// How many customers to generate (none unless given; the demo workspace gets 300 the
+        /// first time it is created).
+        #[arg(long, value_name = "N")]
+        customers: Option<u64>,
+        /// How many purchases to spread over them (long-tail; default 10 per customer).
+        #[arg(long, value_name = "M")]
+        transactions: Option<u64>,
+        /// Workspace to fill, by id or exact name (default: the demo workspace).
+        #[arg(long, value_name = "ID_OR_NAME")]
+        workspace: Option<String>,
+        /// Random seed: the same seed gives the same people and histories.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Write the GraphQL schema (SDL) that mobile apps and integrators build against.
     ExportSchema {
         /// File to write (or, with --check, to compare against).

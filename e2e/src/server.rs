@@ -31,7 +31,7 @@ impl Default for ServerOptions {
     }
 }
 
-/// The demo accounts `starcrm seed` creates (`api/src/seed.rs`), by role.
+/// The demo accounts `starcrm seed` creates (`api/src/seed/mod.rs`), by role.
 pub const DEMO_PASSWORD: &str = "Star-Demo-2026";
 
 pub fn demo_email(role: &str) -> String {

@@ -1,11 +1,14 @@
 //! `starcrm seed`: a demo workspace with one account per role, created once, so a new user can
 //! sign in and look around right after `scripts/run`.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+pub mod generator;
+mod vocabulary;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use starcrm_shared::Role;
 
 use crate::auth::{RequestMeta, password};
-use crate::entities::user;
+use crate::entities::{user, workspace};
 use crate::error::AppError;
 use crate::workspaces::service::{NewWorkspace, create};
 
@@ -52,4 +55,22 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, AppError> {
             .await?;
     }
     Ok(true)
+}
+
+/// The workspace `name_or_id` names, or the demo workspace.
+///
+/// # Errors
+/// `NOT_FOUND` when there is none.
+pub async fn find_workspace(
+    db: &DatabaseConnection,
+    name_or_id: Option<&str>,
+) -> Result<workspace::Model, AppError> {
+    let query = match name_or_id {
+        Some(value) => match value.parse::<uuid::Uuid>() {
+            Ok(id) => workspace::Entity::find_by_id(id),
+            Err(_) => workspace::Entity::find().filter(workspace::Column::Name.eq(value)),
+        },
+        None => workspace::Entity::find().filter(workspace::Column::Name.eq(DEMO_WORKSPACE)),
+    };
+    query.order_by_asc(workspace::Column::Id).one(db).await?.ok_or(AppError::NotFound { entity: "workspace" })
 }
