@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use crate::auth::{RequestMeta, password};
-use crate::config::{Cli, Command, Settings};
+use crate::config::{Bench, Cli, Command, Settings};
 use crate::error::AppError;
 use crate::workspaces::service::NewWorkspace;
-use crate::{db, graphql, seed, server, workspaces};
+use crate::{bench, db, graphql, seed, server, workspaces};
 
 /// Runs the command the user asked for.
 ///
@@ -37,6 +37,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Seed { customers, transactions, workspace, seed } => {
             seed_demo(&cli.settings, customers, transactions, workspace.as_deref(), seed).await?;
+        }
+        Command::Bench { bench: Bench::List { workspace, requests, concurrency } } => {
+            bench::list(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;
         }
         Command::ExportSchema { out, check } => export_schema(&out, check)?,
     }

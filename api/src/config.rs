@@ -26,6 +26,24 @@ pub struct Cli {
 }
 
 /// What `starcrm` should do.
+/// The benchmarks of `starcrm bench`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Bench {
+    /// The customers page (50 rows, a filter, a sort) through the API over HTTP vs the bare SQL
+    /// of the same page through the same pool, at each concurrency: p50/p95/p99 and the ratio.
+    List {
+        /// Workspace by id or exact name (default: the demo workspace).
+        #[arg(long, value_name = "ID_OR_NAME")]
+        workspace: Option<String>,
+        /// Timed requests per side and concurrency level.
+        #[arg(long, default_value_t = 400)]
+        requests: usize,
+        /// Concurrent clients, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,32")]
+        concurrency: Vec<usize>,
+    },
+}
+
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Run the server: GraphQL API, web app, health and metrics on one port (the default).
@@ -70,6 +88,11 @@ pub enum Command {
         /// Random seed: the same seed gives the same people and histories.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+    },
+    /// Measure performance against a baseline taken in the same run (prints ratios).
+    Bench {
+        #[command(subcommand)]
+        bench: Bench,
     },
     /// Write the GraphQL schema (SDL) that mobile apps and integrators build against.
     ExportSchema {

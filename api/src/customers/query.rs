@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 use starcrm_shared::Permission;
@@ -70,6 +70,12 @@ pub struct Filter {
 }
 
 impl Filter {
+    fn uses_custom_fields(&self) -> bool {
+        !self.custom_fields.is_empty()
+            || self.and.iter().chain(&self.or).any(Self::uses_custom_fields)
+            || self.not.as_ref().is_some_and(|n| n.uses_custom_fields())
+    }
+
     fn nodes(&self) -> usize {
         1 + self.and.iter().map(Self::nodes).sum::<usize>()
             + self.or.iter().map(Self::nodes).sum::<usize>()
@@ -143,42 +149,66 @@ pub struct Page {
     pub total: Option<u64>,
 }
 
-/// Lists the workspace's customers. Needs `customers:read`. Deleted customers only when
-/// `include_deleted`; merged-away ones never.
+/// What page of which customers, in what order.
+#[derive(Clone, Debug, Default)]
+pub struct ListRequest {
+    pub filter: Filter,
+    pub sort: Sort,
+    pub first: u32,
+    pub after: Option<Cursor>,
+    /// Deleted customers too (merged-away ones never).
+    pub include_deleted: bool,
+}
+
+/// Lists the workspace's customers. Needs `customers:read`.
 ///
 /// # Errors
 /// `BAD_USER_INPUT` for a filter that is too big or names an unknown custom field.
-#[allow(clippy::too_many_arguments)]
 pub async fn list(
     conn: &impl ConnectionTrait,
     scope: &Scope,
-    filter: &Filter,
-    sort: Sort,
-    first: u32,
-    after: Option<&Cursor>,
-    include_deleted: bool,
+    request: &ListRequest,
     with_total: bool,
 ) -> Result<Page, AppError> {
+    let (query, base) = page_query(conn, scope, request).await?;
+    let total =
+        if with_total { Some(customer::Entity::find().filter(base).count(conn).await?) } else { None };
+    let first = request.first as usize;
+    let mut rows = query.all(conn).await?;
+    let has_next = rows.len() > first;
+    rows.truncate(first);
+    Ok(Page { rows, has_next, total })
+}
+
+/// The SQL of a page (`first + 1` rows, to tell whether there is a next page) and the
+/// condition without the cursor (for counting), built but not run. Needs `customers:read`.
+///
+/// # Errors
+/// As [`list`].
+pub async fn page_query(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    request: &ListRequest,
+) -> Result<(Select<customer::Entity>, Condition), AppError> {
     scope.require(Permission::CustomersRead)?;
-    if filter.nodes() > MAX_FILTER_NODES {
+    if request.filter.nodes() > MAX_FILTER_NODES {
         return Err(AppError::bad_input("filter", format!("at most {MAX_FILTER_NODES} conditions")));
     }
-    let fields = profile::definitions(conn, scope.workspace_id).await?;
+    let fields = if request.filter.uses_custom_fields() {
+        profile::definitions(conn, scope.workspace_id).await?
+    } else {
+        Vec::new()
+    };
     let mut base = Condition::all()
         .add(customer::Column::WorkspaceId.eq(scope.workspace_id))
         .add(customer::Column::MergedInto.is_null())
-        .add(condition(filter, scope.workspace_id, &fields)?);
-    if !include_deleted {
+        .add(condition(&request.filter, scope.workspace_id, &fields)?);
+    if !request.include_deleted {
         base = base.add(customer::Column::DeletedAt.is_null());
     }
-    let total = if with_total {
-        Some(customer::Entity::find().filter(base.clone()).count(conn).await?)
-    } else {
-        None
-    };
-
-    let mut query = customer::Entity::find().filter(base);
-    if let Some(cursor) = after {
+    let sort = request.sort;
+    let mut query = customer::Entity::find().filter(base.clone());
+    if let Some(cursor) = &request.after {
         query = query.filter(keyset(sort, cursor)?);
     }
     let order = if sort.descending { Order::Desc } else { Order::Asc };
@@ -190,10 +220,7 @@ pub async fn list(
             query.order_by_with_nulls(customer::Column::LastPurchaseAt, order.clone(), NullOrdering::Last)
         }
     };
-    let mut rows = query.order_by(customer::Column::Id, order).limit(u64::from(first) + 1).all(conn).await?;
-    let has_next = rows.len() > first as usize;
-    rows.truncate(first as usize);
-    Ok(Page { rows, has_next, total })
+    Ok((query.order_by(customer::Column::Id, order).limit(u64::from(request.first) + 1), base))
 }
 
 /// Rows after the cursor in sort order; `NULL` last-purchase dates sort last either way.

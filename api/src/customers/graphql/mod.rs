@@ -473,22 +473,16 @@ impl CustomersQuery {
     ) -> async_graphql::Result<Connection<String, Customer, ConnectionFields>> {
         let scope = ctx.require(Permission::CustomersRead)?;
         let page = PageRequest::new(first, None)?;
-        let cursor = after.as_deref().map(Cursor::decode).transpose().map_err(ext)?;
-        let filter = filter.unwrap_or_default().into_filter()?;
-        let sort = order_by.map_or_else(Sort::default, |o| Sort { key: o.field, descending: o.descending });
-        let with_total = ctx.look_ahead().field("totalCount").exists();
-        let result = query::list(
-            ctx.db()?,
-            scope,
-            &filter,
-            sort,
-            page.first,
-            cursor.as_ref(),
+        let request = query::ListRequest {
+            filter: filter.unwrap_or_default().into_filter()?,
+            sort: order_by.map_or_else(Sort::default, |o| Sort { key: o.field, descending: o.descending }),
+            first: page.first,
+            after: after.as_deref().map(Cursor::decode).transpose().map_err(ext)?,
             include_deleted,
-            with_total,
-        )
-        .await
-        .map_err(ext)?;
+        };
+        let sort = request.sort;
+        let with_total = ctx.look_ahead().field("totalCount").exists();
+        let result = query::list(ctx.db()?, scope, &request, with_total).await.map_err(ext)?;
         let mut connection = Connection::with_additional_fields(
             false,
             result.has_next,

@@ -1,0 +1,258 @@
+//! `starcrm bench ...`: performance checks that compare the API with a baseline measured in the
+//! same run on the same machine and database, and print the ratio (never a timed assertion).
+//!
+//! `bench list`: the customers page (50 rows, a filter and a sort) through the real server over
+//! HTTP, and the bare SQL of the same page through the same connection pool, each at 1 and 32
+//! concurrent clients; p50 / p95 / p99 and API p95 / SQL p95.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use starcrm_shared::Role;
+use starcrm_shared::customer::{CustomerSort, LifecycleStage};
+use tokio::net::TcpListener;
+
+use crate::auth::{RequestMeta, Scope, sessions};
+use crate::config::Settings;
+use crate::customers::query::{self, Filter, ListRequest, Range, Sort};
+use crate::entities::{customer, user, workspace};
+use crate::seed::generator::Rng;
+use crate::state::AppState;
+use crate::{http, seed, server};
+
+/// Knobs of `bench list`.
+#[derive(Clone, Debug)]
+pub struct ListOptions {
+    /// Workspace by id or name (default: the demo workspace).
+    pub workspace: Option<String>,
+    /// Timed requests per concurrency level and side.
+    pub requests: usize,
+    pub concurrency: Vec<usize>,
+}
+
+const PAGE_QUERY: &str = "query($min: Int!) {
+  customers(first: 50, filter: { lifecycleStages: [ACTIVE, LOYAL], orderCount: { min: $min } },
+            orderBy: { field: TOTAL_SPEND }) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id code name stars lifecycleStage totalSpend { amountMinor currency } orderCount lastPurchaseAt } }
+  }
+}";
+
+/// The page both sides read: active or loyal customers with at least `min` orders, biggest
+/// spenders first, 50 rows.
+fn request(min: i32) -> ListRequest {
+    ListRequest {
+        filter: Filter {
+            lifecycle_stages: Some(vec![LifecycleStage::Active, LifecycleStage::Loyal]),
+            order_count: Some(Range { min: Some(min), max: None }),
+            ..Filter::default()
+        },
+        sort: Sort { key: CustomerSort::TotalSpend, descending: true },
+        first: 50,
+        after: None,
+        include_deleted: false,
+    }
+}
+
+/// Latencies of one run, sorted.
+struct Sample {
+    latencies: Vec<Duration>,
+    wall: Duration,
+}
+
+impl Sample {
+    fn percentile(&self, p: f64) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "an index"
+        )]
+        let rank = ((p / 100.0) * (self.latencies.len() as f64 - 1.0)).round() as usize;
+        self.latencies[rank.min(self.latencies.len() - 1)]
+    }
+
+    #[allow(clippy::cast_precision_loss, reason = "a rate")]
+    fn throughput(&self) -> f64 {
+        self.latencies.len() as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Runs `requests` calls of `call` spread over `concurrency` workers.
+async fn measure<F, Fut>(requests: usize, concurrency: usize, call: F) -> anyhow::Result<Sample>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    let call = Arc::new(call);
+    let started = Instant::now();
+    let mut workers = Vec::with_capacity(concurrency);
+    for worker in 0..concurrency {
+        let call = Arc::clone(&call);
+        let count = requests / concurrency + usize::from(worker < requests % concurrency);
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(count);
+            for i in 0..count {
+                let t = Instant::now();
+                call(worker * 1_000_003 + i).await?;
+                latencies.push(t.elapsed());
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(requests);
+    for worker in workers {
+        latencies.extend(worker.await.context("bench worker panicked")??);
+    }
+    latencies.sort_unstable();
+    Ok(Sample { latencies, wall: started.elapsed() })
+}
+
+/// The workspace to read, its customer count, and an access token of its owner.
+async fn prepare(
+    state: &AppState,
+    workspace: Option<&str>,
+) -> anyhow::Result<(workspace::Model, u64, String)> {
+    let db = &state.db;
+    let workspace = seed::find_workspace(db, workspace)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}: give --workspace, or run `starcrm seed --customers N` first"))?;
+    let customers =
+        customer::Entity::find().filter(customer::Column::WorkspaceId.eq(workspace.id)).count(db).await?;
+    if customers == 0 {
+        bail!("workspace {} has no customers: run `starcrm seed --customers 1000000` first", workspace.name);
+    }
+    let owner = user::Entity::find()
+        .filter(user::Column::WorkspaceId.eq(workspace.id))
+        .filter(user::Column::Role.eq(Role::Owner.as_str()))
+        .order_by_asc(user::Column::Id)
+        .one(db)
+        .await?
+        .context("the workspace has no owner")?;
+    let token = sessions::start(db, &state.auth, &RequestMeta::default(), &owner)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .access_token;
+    Ok((workspace, customers, token))
+}
+
+/// `starcrm bench list`.
+///
+/// # Errors
+/// No such workspace or no customers in it, the database or the server failing.
+pub async fn list(settings: &Settings, options: ListOptions) -> anyhow::Result<()> {
+    let mut settings = settings.clone();
+    // The bench drives one session far harder than people do.
+    settings.session_rate = u32::MAX;
+    let state = AppState::init(&settings).await?;
+    let db = state.db.clone();
+    let (workspace, customers, token) = prepare(&state, options.workspace.as_deref()).await?;
+    let scope = Scope::system(workspace.id);
+
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/graphql", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let app = http::router(state.clone());
+    let serving = tokio::spawn(server::serve(
+        listener,
+        app,
+        async move {
+            let _ = stop_rx.await;
+        },
+        Duration::from_secs(5),
+    ));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+
+    println!(
+        "bench list: workspace {} ({customers} customers, {:?}), {} requests per run, pool of {} connections",
+        workspace.name, state.info.database, options.requests, settings.db_max_connections
+    );
+    println!("page: 50 rows, lifecycle ACTIVE or LOYAL, orderCount >= 1..5, sorted by total spend (desc)");
+
+    let api = {
+        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        move |i: usize| {
+            let (client, url, token) = (client.clone(), url.clone(), token.clone());
+            async move {
+                let min = i32::try_from(1 + Rng::new(i as u64).below(5)).unwrap_or(1);
+                let response: Value = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "query": PAGE_QUERY, "variables": { "min": min } }))
+                    .send()
+                    .await?
+                    .json()
+                    .await?;
+                if response.get("errors").is_some() {
+                    bail!("the API answered with errors: {response}");
+                }
+                Ok(())
+            }
+        }
+    };
+    let sql = {
+        let (db, scope) = (db.clone(), scope.clone());
+        move |i: usize| {
+            let (db, scope) = (db.clone(), scope.clone());
+            async move {
+                let min = i32::try_from(1 + Rng::new(i as u64).below(5)).unwrap_or(1);
+                let (statement, _) = query::page_query(&db, &scope, &request(min))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                statement.all(&db).await?;
+                Ok(())
+            }
+        }
+    };
+
+    // Warm caches and connections on both sides.
+    measure(50, 4, api.clone()).await?;
+    measure(50, 4, sql.clone()).await?;
+
+    println!();
+    println!(
+        "{:>12} {:>6} {:>10} {:>10} {:>10} {:>10}",
+        "side", "conc", "p50 ms", "p95 ms", "p99 ms", "req/s"
+    );
+    let mut verdicts = Vec::new();
+    for &concurrency in &options.concurrency {
+        let bare = measure(options.requests, concurrency, sql.clone()).await?;
+        let through = measure(options.requests, concurrency, api.clone()).await?;
+        for (side, sample) in [("bare SQL", &bare), ("API (HTTP)", &through)] {
+            println!(
+                "{side:>12} {concurrency:>6} {:>10.2} {:>10.2} {:>10.2} {:>10.0}",
+                ms(sample.percentile(50.0)),
+                ms(sample.percentile(95.0)),
+                ms(sample.percentile(99.0)),
+                sample.throughput()
+            );
+        }
+        let ratio = ms(through.percentile(95.0)) / ms(bare.percentile(95.0)).max(1e-6);
+        verdicts.push((concurrency, ratio, ms(through.percentile(95.0))));
+    }
+    println!();
+    for (concurrency, ratio, p95) in verdicts {
+        println!(
+            "concurrency {concurrency:>2}: API p95 / SQL p95 = {ratio:.2} (target <= 2.00: {}); API p95 {p95:.1} ms{}",
+            if ratio <= 2.0 { "met" } else { "NOT met" },
+            if concurrency >= 32 {
+                format!(" (target < 100 ms: {})", if p95 < 100.0 { "met" } else { "NOT met" })
+            } else {
+                String::new()
+            }
+        );
+    }
+    let _ = stop_tx.send(());
+    serving.await.context("server task")??;
+    Ok(())
+}
