@@ -19,6 +19,7 @@ use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
 
 use super::identities::{self, CustomerRef, ValidRef};
+use super::loaders::ChildOf;
 use super::profile::{self, ContactInput, CustomerInput};
 use super::{aggregates, service};
 use crate::audit::{self, Entry};
@@ -183,12 +184,11 @@ async fn try_record_transaction(
     valid: &ValidTransaction,
 ) -> Result<Recorded<transaction::Model>, AppError> {
     let txn = db::begin_write(db).await?;
-    if let Some(existing) =
-        find_by_ref::<transaction::Entity>(&txn, scope, valid.external_ref.as_deref()).await?
+    if let Some(first) =
+        first_result::<transaction::Entity>(&txn, scope, valid.external_ref.as_deref()).await?
     {
-        let customer = service::find(&txn, scope, existing.customer_id).await?;
         txn.commit().await?;
-        return Ok(Recorded { record: existing, customer, created: false, customer_created: false });
+        return Ok(first);
     }
     let (customer, customer_created) = find_or_create(&txn, scope, &valid.reference, valid.channel).await?;
     let currency = match &valid.currency {
@@ -278,10 +278,9 @@ pub async fn record_refund(
     let note = short_text("note", input.note.as_deref(), 2_000)?;
 
     let txn = db::begin_write(db).await?;
-    if let Some(existing) = find_by_ref::<transaction::Entity>(&txn, scope, own_ref.as_deref()).await? {
-        let customer = service::find(&txn, scope, existing.customer_id).await?;
+    if let Some(first) = first_result::<transaction::Entity>(&txn, scope, own_ref.as_deref()).await? {
         txn.commit().await?;
-        return Ok(Recorded { record: existing, customer, created: false, customer_created: false });
+        return Ok(first);
     }
     let mut query = transaction::Entity::find()
         .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
@@ -388,12 +387,9 @@ pub async fn record_interaction(
     for _ in 0..ATTEMPTS {
         let attempt = async {
             let txn = db::begin_write(db).await?;
-            if let Some(existing) =
-                find_by_ref::<interaction::Entity>(&txn, scope, own_ref.as_deref()).await?
-            {
-                let customer = service::find(&txn, scope, existing.customer_id).await?;
+            if let Some(first) = first_result::<interaction::Entity>(&txn, scope, own_ref.as_deref()).await? {
                 txn.commit().await?;
-                return Ok(Recorded { record: existing, customer, created: false, customer_created: false });
+                return Ok(first);
             }
             let (customer, customer_created) = find_or_create(&txn, scope, &reference, channel).await?;
             let record = interaction::ActiveModel {
@@ -426,6 +422,22 @@ pub async fn record_interaction(
         }
     }
     Err(last.unwrap_or_else(|| AppError::internal(anyhow::anyhow!("no attempt made"))))
+}
+
+/// What the first push with this `external_ref` recorded, if the sender gave one and there was
+/// one: a retry gets it back with `created: false`.
+async fn first_result<E>(
+    conn: &DatabaseTransaction,
+    scope: &Scope,
+    external_ref: Option<&str>,
+) -> Result<Option<Recorded<E::Model>>, AppError>
+where
+    E: ChildOf,
+    E::Column: From<RefColumn>,
+{
+    let Some(record) = find_by_ref::<E>(conn, scope, external_ref).await? else { return Ok(None) };
+    let customer = service::find(conn, scope, E::customer_of(&record)).await?;
+    Ok(Some(Recorded { record, customer, created: false, customer_created: false }))
 }
 
 /// The row of entity `E` with this `external_ref` in the workspace, if the sender gave one.

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::entities::{
     channel_identity, customer_consent, customer_email, customer_field_value, customer_phone, customer_tag,
-    workspace,
+    interaction, transaction, workspace,
 };
 
 /// A table whose rows belong to a customer.
@@ -40,8 +40,66 @@ child_of!(
     customer_tag,
     customer_consent,
     channel_identity,
-    customer_field_value
+    customer_field_value,
+    transaction,
+    interaction
 );
+
+/// A customer's child table whose rows have their own `id`.
+pub trait OwnedRow: ChildOf {
+    fn id_column() -> Self::Column;
+}
+
+macro_rules! owned_row {
+    ($($module:ident),+) => {$(
+        impl OwnedRow for $module::Entity {
+            fn id_column() -> Self::Column {
+                $module::Column::Id
+            }
+        }
+    )+};
+}
+
+owned_row!(customer_phone, customer_email, channel_identity, customer_field_value, transaction, interaction);
+
+/// Points the rows of `E` with these ids at `customer_id`.
+///
+/// # Errors
+/// Database failures.
+pub async fn move_rows<E: OwnedRow>(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: &[Uuid],
+    customer_id: Uuid,
+) -> Result<(), sea_orm::DbErr> {
+    if !ids.is_empty() {
+        E::update_many()
+            .col_expr(E::customer_column(), sea_orm::sea_query::Expr::value(customer_id))
+            .filter(E::id_column().is_in(ids.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces every row of `E` of `customer_id` with `rows`.
+///
+/// # Errors
+/// Database failures.
+pub async fn replace_rows<E, A>(
+    conn: &impl sea_orm::ConnectionTrait,
+    customer_id: Uuid,
+    rows: Vec<A>,
+) -> Result<(), sea_orm::DbErr>
+where
+    E: ChildOf,
+    A: sea_orm::ActiveModelTrait<Entity = E>,
+{
+    E::delete_many().filter(E::customer_column().eq(customer_id)).exec(conn).await?;
+    if !rows.is_empty() {
+        E::insert_many(rows).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
 
 /// Loads the rows of `E` for many customers at once.
 pub struct ByCustomer<E> {

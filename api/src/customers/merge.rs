@@ -17,6 +17,7 @@ use serde_json::json;
 use starcrm_shared::Permission;
 use uuid::Uuid;
 
+use super::loaders::move_rows;
 use super::{aggregates, service};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
@@ -394,48 +395,12 @@ pub async fn merge(
 
 /// Points the rows listed in `moved` at `customer_id`.
 async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid) -> Result<(), AppError> {
-    if !moved.identities.is_empty() {
-        channel_identity::Entity::update_many()
-            .col_expr(channel_identity::Column::CustomerId, Expr::value(customer_id))
-            .filter(channel_identity::Column::Id.is_in(moved.identities.clone()))
-            .exec(conn)
-            .await?;
-    }
-    if !moved.transactions.is_empty() {
-        transaction::Entity::update_many()
-            .col_expr(transaction::Column::CustomerId, Expr::value(customer_id))
-            .filter(transaction::Column::Id.is_in(moved.transactions.clone()))
-            .exec(conn)
-            .await?;
-    }
-    if !moved.interactions.is_empty() {
-        interaction::Entity::update_many()
-            .col_expr(interaction::Column::CustomerId, Expr::value(customer_id))
-            .filter(interaction::Column::Id.is_in(moved.interactions.clone()))
-            .exec(conn)
-            .await?;
-    }
-    if !moved.phones.is_empty() {
-        customer_phone::Entity::update_many()
-            .col_expr(customer_phone::Column::CustomerId, Expr::value(customer_id))
-            .filter(customer_phone::Column::Id.is_in(moved.phones.clone()))
-            .exec(conn)
-            .await?;
-    }
-    if !moved.emails.is_empty() {
-        customer_email::Entity::update_many()
-            .col_expr(customer_email::Column::CustomerId, Expr::value(customer_id))
-            .filter(customer_email::Column::Id.is_in(moved.emails.clone()))
-            .exec(conn)
-            .await?;
-    }
-    if !moved.field_values.is_empty() {
-        customer_field_value::Entity::update_many()
-            .col_expr(customer_field_value::Column::CustomerId, Expr::value(customer_id))
-            .filter(customer_field_value::Column::Id.is_in(moved.field_values.clone()))
-            .exec(conn)
-            .await?;
-    }
+    move_rows::<channel_identity::Entity>(conn, &moved.identities, customer_id).await?;
+    move_rows::<transaction::Entity>(conn, &moved.transactions, customer_id).await?;
+    move_rows::<interaction::Entity>(conn, &moved.interactions, customer_id).await?;
+    move_rows::<customer_phone::Entity>(conn, &moved.phones, customer_id).await?;
+    move_rows::<customer_email::Entity>(conn, &moved.emails, customer_id).await?;
+    move_rows::<customer_field_value::Entity>(conn, &moved.field_values, customer_id).await?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use starcrm_shared::customer::{
 use starcrm_shared::validate::{self, Invalid};
 use uuid::Uuid;
 
+use super::loaders::replace_rows;
 use crate::auth::Scope;
 use crate::entities::{
     custom_field, customer, customer_consent, customer_email, customer_field_value, customer_phone,
@@ -337,55 +338,34 @@ pub async fn write_children(
     input: &ValidInput,
 ) -> Result<(), AppError> {
     if let Some(phones) = &input.phones {
-        customer_phone::Entity::delete_many()
-            .filter(customer_phone::Column::CustomerId.eq(customer_id))
-            .exec(conn)
-            .await?;
-        if !phones.is_empty() {
-            customer_phone::Entity::insert_many(phones.iter().map(|p| customer_phone::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                workspace_id: Set(workspace_id),
-                customer_id: Set(customer_id),
-                phone: Set(p.value.clone()),
-                label: Set(p.label.clone()),
-                is_primary: Set(p.primary),
-            }))
-            .exec(conn)
-            .await?;
-        }
+        let rows = phones.iter().map(|p| customer_phone::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            customer_id: Set(customer_id),
+            phone: Set(p.value.clone()),
+            label: Set(p.label.clone()),
+            is_primary: Set(p.primary),
+        });
+        replace_rows(conn, customer_id, rows.collect()).await?;
     }
     if let Some(emails) = &input.emails {
-        customer_email::Entity::delete_many()
-            .filter(customer_email::Column::CustomerId.eq(customer_id))
-            .exec(conn)
-            .await?;
-        if !emails.is_empty() {
-            customer_email::Entity::insert_many(emails.iter().map(|e| customer_email::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                workspace_id: Set(workspace_id),
-                customer_id: Set(customer_id),
-                email: Set(e.value.clone()),
-                label: Set(e.label.clone()),
-                is_primary: Set(e.primary),
-            }))
-            .exec(conn)
-            .await?;
-        }
+        let rows = emails.iter().map(|e| customer_email::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            customer_id: Set(customer_id),
+            email: Set(e.value.clone()),
+            label: Set(e.label.clone()),
+            is_primary: Set(e.primary),
+        });
+        replace_rows(conn, customer_id, rows.collect()).await?;
     }
     if let Some(tags) = &input.tags {
-        customer_tag::Entity::delete_many()
-            .filter(customer_tag::Column::CustomerId.eq(customer_id))
-            .exec(conn)
-            .await?;
-        if !tags.is_empty() {
-            customer_tag::Entity::insert_many(tags.iter().map(|t| customer_tag::ActiveModel {
-                workspace_id: Set(workspace_id),
-                customer_id: Set(customer_id),
-                tag: Set(t.clone()),
-            }))
-            .exec(conn)
-            .await?;
-        }
+        let rows = tags.iter().map(|t| customer_tag::ActiveModel {
+            workspace_id: Set(workspace_id),
+            customer_id: Set(customer_id),
+            tag: Set(t.clone()),
+        });
+        replace_rows(conn, customer_id, rows.collect()).await?;
     }
     if let Some(consents) = &input.consents {
         let now = Utc::now();
