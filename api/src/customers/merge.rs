@@ -17,7 +17,7 @@ use serde_json::json;
 use starcrm_shared::Permission;
 use uuid::Uuid;
 
-use super::loaders::move_rows;
+use super::loaders::{ChildOf, OwnedRow, move_rows};
 use super::{aggregates, service};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
@@ -186,110 +186,48 @@ pub async fn merge(
     if survivor.version != survivor_version {
         return Err(AppError::stale("customer"));
     }
-    let from = [merged.id];
+    let survivor_phones = rows_of::<customer_phone::Entity>(&txn, survivor.id).await?;
+    let survivor_emails = rows_of::<customer_email::Entity>(&txn, survivor.id).await?;
+    let survivor_tags = rows_of::<customer_tag::Entity>(&txn, survivor.id).await?;
+    let survivor_consents = rows_of::<customer_consent::Entity>(&txn, survivor.id).await?;
+    let survivor_fields = rows_of::<customer_field_value::Entity>(&txn, survivor.id).await?;
     let mut moved = Moved {
-        identities: channel_identity::Entity::find()
-            .select_only()
-            .column(channel_identity::Column::Id)
-            .filter(channel_identity::Column::CustomerId.is_in(from))
-            .into_tuple()
-            .all(&txn)
-            .await?,
-        transactions: transaction::Entity::find()
-            .select_only()
-            .column(transaction::Column::Id)
-            .filter(transaction::Column::CustomerId.is_in(from))
-            .into_tuple()
-            .all(&txn)
-            .await?,
-        interactions: interaction::Entity::find()
-            .select_only()
-            .column(interaction::Column::Id)
-            .filter(interaction::Column::CustomerId.is_in(from))
-            .into_tuple()
-            .all(&txn)
-            .await?,
-        ..Moved::default()
+        identities: ids_of::<channel_identity::Entity>(&txn, merged.id).await?,
+        transactions: ids_of::<transaction::Entity>(&txn, merged.id).await?,
+        interactions: ids_of::<interaction::Entity>(&txn, merged.id).await?,
+        // Contact points and custom values the survivor lacks move; the rest stay behind.
+        phones: rows_of::<customer_phone::Entity>(&txn, merged.id)
+            .await?
+            .into_iter()
+            .filter(|p| !survivor_phones.iter().any(|s| s.phone == p.phone))
+            .map(|p| p.id)
+            .collect(),
+        emails: rows_of::<customer_email::Entity>(&txn, merged.id)
+            .await?
+            .into_iter()
+            .filter(|e| !survivor_emails.iter().any(|s| s.email == e.email))
+            .map(|e| e.id)
+            .collect(),
+        tags: rows_of::<customer_tag::Entity>(&txn, merged.id)
+            .await?
+            .into_iter()
+            .filter(|t| !survivor_tags.iter().any(|s| s.tag == t.tag))
+            .map(|t| t.tag)
+            .collect(),
+        consents: rows_of::<customer_consent::Entity>(&txn, merged.id)
+            .await?
+            .into_iter()
+            .filter(|c| !survivor_consents.iter().any(|s| s.channel == c.channel))
+            .map(|c| c.channel)
+            .collect(),
+        field_values: rows_of::<customer_field_value::Entity>(&txn, merged.id)
+            .await?
+            .into_iter()
+            .filter(|v| !survivor_fields.iter().any(|s| s.field_id == v.field_id))
+            .map(|v| v.id)
+            .collect(),
+        filled: Vec::new(),
     };
-    let survivor_phones: Vec<String> = customer_phone::Entity::find()
-        .select_only()
-        .column(customer_phone::Column::Phone)
-        .filter(customer_phone::Column::CustomerId.eq(survivor.id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    moved.phones = customer_phone::Entity::find()
-        .filter(customer_phone::Column::CustomerId.eq(merged.id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|p| !survivor_phones.contains(&p.phone))
-        .map(|p| p.id)
-        .collect();
-    let survivor_emails: Vec<String> = customer_email::Entity::find()
-        .select_only()
-        .column(customer_email::Column::Email)
-        .filter(customer_email::Column::CustomerId.eq(survivor.id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    moved.emails = customer_email::Entity::find()
-        .filter(customer_email::Column::CustomerId.eq(merged.id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|e| !survivor_emails.contains(&e.email))
-        .map(|e| e.id)
-        .collect();
-    let survivor_tags: Vec<String> = customer_tag::Entity::find()
-        .select_only()
-        .column(customer_tag::Column::Tag)
-        .filter(customer_tag::Column::CustomerId.eq(survivor.id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    moved.tags = customer_tag::Entity::find()
-        .select_only()
-        .column(customer_tag::Column::Tag)
-        .filter(customer_tag::Column::CustomerId.eq(merged.id))
-        .into_tuple::<String>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|t| !survivor_tags.contains(t))
-        .collect();
-    let survivor_consents: Vec<String> = customer_consent::Entity::find()
-        .select_only()
-        .column(customer_consent::Column::Channel)
-        .filter(customer_consent::Column::CustomerId.eq(survivor.id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    moved.consents = customer_consent::Entity::find()
-        .select_only()
-        .column(customer_consent::Column::Channel)
-        .filter(customer_consent::Column::CustomerId.eq(merged.id))
-        .into_tuple::<String>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|c| !survivor_consents.contains(c))
-        .collect();
-    let survivor_fields: Vec<Uuid> = customer_field_value::Entity::find()
-        .select_only()
-        .column(customer_field_value::Column::FieldId)
-        .filter(customer_field_value::Column::CustomerId.eq(survivor.id))
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    moved.field_values = customer_field_value::Entity::find()
-        .filter(customer_field_value::Column::CustomerId.eq(merged.id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|v| !survivor_fields.contains(&v.field_id))
-        .map(|v| v.id)
-        .collect();
 
     // Move the rows.
     reassign(&txn, &moved, survivor.id).await?;
@@ -391,6 +329,25 @@ pub async fn merge(
     let survivor = service::find(&txn, scope, survivor.id).await?;
     txn.commit().await?;
     Ok((survivor, record))
+}
+
+/// Every row of `E` of a customer.
+async fn rows_of<E: ChildOf>(
+    conn: &impl ConnectionTrait,
+    customer_id: Uuid,
+) -> Result<Vec<E::Model>, AppError> {
+    Ok(E::find().filter(E::customer_column().eq(customer_id)).all(conn).await?)
+}
+
+/// The ids of a customer's rows of `E`.
+async fn ids_of<E: OwnedRow>(conn: &impl ConnectionTrait, customer_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+    Ok(E::find()
+        .select_only()
+        .column(E::id_column())
+        .filter(E::customer_column().eq(customer_id))
+        .into_tuple()
+        .all(conn)
+        .await?)
 }
 
 /// Points the rows listed in `moved` at `customer_id`.
