@@ -226,8 +226,8 @@ async fn the_timeline_merges_transactions_and_interactions_newest_first_across_p
         .execute(INTERACT, json!({ "input": { "customer": { "id": id }, "kind": "CHAT", "direction": "INBOUND", "occurredAt": "2026-04-01T00:00:00Z" } }))
         .await?
         .data();
-    let timeline = "query($id: ID!, $after: String) { customer(id: $id) { timeline(first: 3, after: $after) {
-        pageInfo { hasNextPage } edges { cursor node { __typename ... on Transaction { occurredAt } ... on Interaction { occurredAt } } } } } }";
+    let timeline = "query($id: ID!, $after: String) { customer(id: $id) { transactions(first: 1) { totalCount } timeline(first: 3, after: $after) {
+        totalCount pageInfo { hasNextPage } edges { cursor node { __typename ... on Transaction { occurredAt } ... on Interaction { occurredAt } } } } } }";
     let page = app.as_token(&token).execute(timeline, json!({ "id": id })).await?;
     let data = &page.data()["customer"]["timeline"];
     let kinds: Vec<&str> = data["edges"]
@@ -238,6 +238,8 @@ async fn the_timeline_merges_transactions_and_interactions_newest_first_across_p
         .collect();
     assert_eq!(kinds, ["Interaction", "Transaction", "Interaction"]);
     assert_eq!(data["pageInfo"]["hasNextPage"], true);
+    assert_eq!(data["totalCount"], 4, "counts every entry, not the page");
+    assert_eq!(page.data()["customer"]["transactions"]["totalCount"], 2);
     let cursor = data["edges"][2]["cursor"].clone();
     let rest = app.as_token(&token).execute(timeline, json!({ "id": id, "after": cursor })).await?;
     let rest = &rest.data()["customer"]["timeline"];

@@ -7,12 +7,12 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::entities::{
-    channel_identity, customer_consent, customer_email, customer_field_value, customer_phone, customer_tag,
-    interaction, transaction, workspace,
+    channel_identity, custom_field, customer_consent, customer_email, customer_field_value, customer_merge,
+    customer_phone, customer_tag, interaction, transaction, transaction_item, user, workspace,
 };
 
 /// A table whose rows belong to a customer.
@@ -44,6 +44,16 @@ child_of!(
     transaction,
     interaction
 );
+
+/// Merges belong to their survivor.
+impl ChildOf for customer_merge::Entity {
+    fn customer_column() -> Self::Column {
+        customer_merge::Column::SurvivorId
+    }
+    fn customer_of(row: &Self::Model) -> Uuid {
+        row.survivor_id
+    }
+}
 
 /// A customer's child table whose rows have their own `id`.
 pub trait OwnedRow: ChildOf {
@@ -157,6 +167,76 @@ impl Loader<Uuid> for Currencies {
 
 pub type CurrencyLoader = DataLoader<Currencies>;
 
+/// Loads staff accounts by id (owners of customers, agents of interactions).
+pub struct Users {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for Users {
+    type Value = user::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, user::Model>, Self::Error> {
+        let rows =
+            user::Entity::find().filter(user::Column::Id.is_in(keys.iter().copied())).all(&self.db).await?;
+        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+    }
+}
+
+pub type UserLoader = DataLoader<Users>;
+
+/// Loads the lines of transactions by transaction id, in order.
+pub struct Items {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for Items {
+    type Value = Vec<transaction_item::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = transaction_item::Entity::find()
+            .filter(transaction_item::Column::TransactionId.is_in(keys.iter().copied()))
+            .order_by_asc(transaction_item::Column::Position)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::with_capacity(keys.len());
+        for row in rows {
+            out.entry(row.transaction_id).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+pub type ItemLoader = DataLoader<Items>;
+
+/// Loads a workspace's active custom field definitions, in display order.
+pub struct Definitions {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for Definitions {
+    type Value = Vec<custom_field::Model>;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = custom_field::Entity::find()
+            .filter(custom_field::Column::WorkspaceId.is_in(keys.iter().copied()))
+            .filter(custom_field::Column::ArchivedAt.is_null())
+            .order_by_asc(custom_field::Column::Position)
+            .order_by_asc(custom_field::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::with_capacity(keys.len());
+        for row in rows {
+            out.entry(row.workspace_id).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+pub type DefinitionLoader = DataLoader<Definitions>;
+
 /// Every customer child loader, registered in the schema's data.
 pub fn register<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
@@ -169,5 +249,9 @@ pub fn register<Q, M, S>(
         .data(loader::<customer_consent::Entity>(db))
         .data(loader::<channel_identity::Entity>(db))
         .data(loader::<customer_field_value::Entity>(db))
+        .data(loader::<customer_merge::Entity>(db))
         .data(DataLoader::new(Currencies { db: db.clone() }, tokio::spawn))
+        .data(DataLoader::new(Users { db: db.clone() }, tokio::spawn))
+        .data(DataLoader::new(Items { db: db.clone() }, tokio::spawn))
+        .data(DataLoader::new(Definitions { db: db.clone() }, tokio::spawn))
 }

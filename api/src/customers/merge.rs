@@ -467,22 +467,3 @@ pub async fn unmerge(
     txn.commit().await?;
     Ok((survivor, restored))
 }
-
-/// The merges into a customer, newest first (for the detail page's undo button).
-///
-/// # Errors
-/// Database failures.
-pub async fn merges_into(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
-    survivor_id: Uuid,
-) -> Result<Vec<customer_merge::Model>, AppError> {
-    scope.require(Permission::CustomersRead)?;
-    Ok(customer_merge::Entity::find()
-        .filter(customer_merge::Column::WorkspaceId.eq(scope.workspace_id))
-        .filter(customer_merge::Column::SurvivorId.eq(survivor_id))
-        .order_by_desc(customer_merge::Column::Id)
-        .limit(50)
-        .all(conn)
-        .await?)
-}

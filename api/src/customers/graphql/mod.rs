@@ -20,7 +20,7 @@ use super::ingest::{ItemInput, NewInteraction, NewRefund, NewTransaction, Record
 use super::profile::{ConsentInput, ContactInput as ContactValue, CustomerInput};
 use super::query::{Cursor, FieldCondition, Filter, Range, Sort};
 use super::service::NewCustomer;
-use super::{custom_fields, identities, ingest, merge, profile, query, service};
+use super::{custom_fields, identities, ingest, merge, query, service};
 use crate::auth::{ContextExt, Scope};
 use crate::error::AppError;
 use crate::graphql::pagination::{ConnectionFields, PageRequest};
@@ -526,9 +526,8 @@ impl CustomersQuery {
 
     /// The workspace's custom profile fields, in display order. Needs `customers:read`.
     async fn custom_fields(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomField>> {
-        let scope = ctx.require(Permission::CustomersRead)?;
-        let defs = profile::definitions(ctx.db()?, scope.workspace_id).await.map_err(ext)?;
-        Ok(defs.into_iter().map(CustomField).collect())
+        ctx.require(Permission::CustomersRead)?;
+        Ok(types::definitions(ctx).await?.into_iter().map(CustomField).collect())
     }
 }
 

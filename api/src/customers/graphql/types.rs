@@ -14,12 +14,12 @@ use starcrm_shared::{Permission, mask};
 
 use crate::audit::{self, Entry};
 use crate::auth::{ContextExt, Scope};
-use crate::customers::loaders::{ChildLoader, CurrencyLoader};
+use crate::customers::loaders::{ChildLoader, CurrencyLoader, DefinitionLoader, ItemLoader, UserLoader};
 use crate::customers::merge::Reason;
 use crate::customers::{profile, timeline};
 use crate::entities::{
     channel_identity, custom_field, customer, customer_consent, customer_email, customer_field_value,
-    customer_merge, customer_phone, customer_tag, interaction, transaction, transaction_item,
+    customer_merge, customer_phone, customer_tag, interaction, transaction,
 };
 use crate::error::AppError;
 use crate::graphql::pagination::{ConnectionFields, PageRequest};
@@ -236,13 +236,8 @@ impl Transaction {
     }
 
     async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TransactionItem>> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-        let rows = transaction_item::Entity::find()
-            .filter(transaction_item::Column::TransactionId.eq(self.0.id))
-            .order_by_asc(transaction_item::Column::Position)
-            .all(ctx.db()?)
-            .await
-            .map_err(internal)?;
+        let loader = ctx.data::<ItemLoader>().map_err(|_| internal("loader missing"))?;
+        let rows = loader.load_one(self.0.id).await.map_err(internal)?.unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|r| TransactionItem {
@@ -304,15 +299,19 @@ impl Interaction {
     }
 }
 
+/// A staff account of the caller's workspace, batched across the page.
 async fn user_in_workspace(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<User>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let scope = ctx.scope()?;
-    let found = crate::entities::user::Entity::find_by_id(id)
-        .filter(crate::entities::user::Column::WorkspaceId.eq(scope.workspace_id))
-        .one(ctx.db()?)
-        .await
-        .map_err(internal)?;
-    Ok(found.map(User))
+    let loader = ctx.data::<UserLoader>().map_err(|_| internal("loader missing"))?;
+    let found = loader.load_one(id).await.map_err(internal)?;
+    Ok(found.filter(|u| u.workspace_id == scope.workspace_id).map(User))
+}
+
+/// The workspace's active custom field definitions, batched across the page.
+pub async fn definitions(ctx: &Context<'_>) -> async_graphql::Result<Vec<custom_field::Model>> {
+    let scope = ctx.scope()?;
+    let loader = ctx.data::<DefinitionLoader>().map_err(|_| internal("loader missing"))?;
+    Ok(loader.load_one(scope.workspace_id).await.map_err(internal)?.unwrap_or_default())
 }
 
 /// An entry of a customer's timeline.
@@ -564,8 +563,7 @@ impl Customer {
 
     /// Values of the workspace's custom fields, in the fields' order; unset fields are left out.
     async fn custom_fields(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomFieldValue>> {
-        let scope = ctx.scope()?;
-        let defs = profile::definitions(ctx.db()?, scope.workspace_id).await.map_err(|e| e.extend())?;
+        let defs = definitions(ctx).await?;
         let rows = children::<customer_field_value::Entity>(ctx, self.0.id).await?;
         Ok(defs
             .iter()
@@ -626,11 +624,13 @@ impl Customer {
         let after = after.as_deref().map(timeline::decode_cursor).transpose().map_err(|e| e.extend())?;
         let (entries, has_next) =
             timeline::page(ctx.db()?, self.0.id, page.first, after).await.map_err(|e| e.extend())?;
-        let mut connection = Connection::with_additional_fields(
-            false,
-            has_next,
-            ConnectionFields { total_count: u64::try_from(entries.len()).unwrap_or(0) },
-        );
+        let total_count = if ctx.look_ahead().field("totalCount").exists() {
+            self.count::<transaction::Entity>(ctx).await? + self.count::<interaction::Entity>(ctx).await?
+        } else {
+            0
+        };
+        let mut connection =
+            Connection::with_additional_fields(false, has_next, ConnectionFields { total_count });
         connection.edges.extend(entries.into_iter().map(|e| {
             let cursor = e.cursor();
             let node = match e {
@@ -644,10 +644,8 @@ impl Customer {
 
     /// Merges into this customer, newest first.
     async fn merges(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomerMerge>> {
-        let scope = ctx.scope()?;
-        let rows = crate::customers::merge::merges_into(ctx.db()?, scope, self.0.id)
-            .await
-            .map_err(|e| e.extend())?;
+        let mut rows = children::<customer_merge::Entity>(ctx, self.0.id).await?;
+        rows.sort_by_key(|m| std::cmp::Reverse(m.id));
         Ok(rows.into_iter().map(|model| CustomerMerge { model }).collect())
     }
 
@@ -682,6 +680,7 @@ impl Customer {
 struct SourcePage {
     entries: Vec<timeline::Entry>,
     has_next: bool,
+    total_count: u64,
 }
 
 impl SourcePage {
@@ -692,7 +691,7 @@ impl SourcePage {
         let mut connection = Connection::with_additional_fields(
             false,
             self.has_next,
-            ConnectionFields { total_count: u64::try_from(self.entries.len()).unwrap_or(0) },
+            ConnectionFields { total_count: self.total_count },
         );
         connection.edges.extend(self.entries.into_iter().filter_map(|e| {
             let cursor = e.cursor();
@@ -731,7 +730,22 @@ impl Customer {
         };
         let has_next = entries.len() > page.first as usize;
         entries.truncate(page.first as usize);
-        Ok(SourcePage { entries, has_next })
+        let total_count = match (ctx.look_ahead().field("totalCount").exists(), transactions) {
+            (false, _) => 0,
+            (true, true) => self.count::<transaction::Entity>(ctx).await?,
+            (true, false) => self.count::<interaction::Entity>(ctx).await?,
+        };
+        Ok(SourcePage { entries, has_next, total_count })
+    }
+
+    /// How many rows of `E` the customer has (for `totalCount`, only when it is selected).
+    async fn count<E>(&self, ctx: &Context<'_>) -> async_graphql::Result<u64>
+    where
+        E: crate::customers::loaders::ChildOf,
+        E::Model: Sync,
+    {
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        E::find().filter(E::customer_column().eq(self.0.id)).count(ctx.db()?).await.map_err(internal)
     }
 }
 
