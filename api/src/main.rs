@@ -3,12 +3,17 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use starcrm_api::config::Cli;
+use starcrm_api::config::{Cli, Command};
 use starcrm_api::{cli, telemetry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(err) = telemetry::init(&cli.settings) {
+    let mut log_settings = cli.settings.clone();
+    // A benchmark prints a table; a log line per request would bury it (STARCRM_LOG still wins).
+    if matches!(cli.command, Some(Command::Bench { .. })) && std::env::var_os("STARCRM_LOG").is_none() {
+        "warn".clone_into(&mut log_settings.log);
+    }
+    if let Err(err) = telemetry::init(&log_settings) {
         return fail(&err);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

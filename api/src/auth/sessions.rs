@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 use starcrm_shared::account::UserStatus;
@@ -294,8 +294,16 @@ pub async fn scope_for_access_token(
     meta: &RequestMeta,
 ) -> Result<Scope, AppError> {
     let now = Utc::now();
-    let session = session::Entity::find_by_id(claims.sid).one(db).await?.ok_or(AppError::Unauthenticated)?;
-    let account = user::Entity::find_by_id(claims.sub).one(db).await?.ok_or(AppError::Unauthenticated)?;
+    // One round trip per request: the session with its user.
+    let user_of_session =
+        session::Entity::belongs_to(user::Entity).from(session::Column::UserId).to(user::Column::Id).into();
+    let (session, account) = session::Entity::find_by_id(claims.sid)
+        .join(JoinType::InnerJoin, user_of_session)
+        .select_also(user::Entity)
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let account = account.filter(|a| a.id == claims.sub).ok_or(AppError::Unauthenticated)?;
     let valid = session.user_id == account.id
         && session.workspace_id == claims.ws
         && account.workspace_id == claims.ws

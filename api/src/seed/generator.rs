@@ -204,6 +204,11 @@ pub async fn generate(
         report.seconds = started.elapsed().as_secs_f64();
         progress(&report);
     }
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        // Fresh statistics, so the planner knows the tables just grew.
+        conn.execute_unprepared("ANALYZE").await?;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
