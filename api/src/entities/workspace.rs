@@ -33,6 +33,10 @@ impl ActiveModelBehavior for ActiveModel {
             if self.created_at.is_not_set() {
                 self.created_at = Set(now);
             }
+            // The column has a database default, but the model must read back a value.
+            if self.customer_seq.is_not_set() {
+                self.customer_seq = Set(0);
+            }
         }
         self.updated_at = Set(now);
         Ok(self)

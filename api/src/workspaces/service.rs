@@ -51,8 +51,7 @@ pub async fn create(
     let hash = password::hash(input.owner_password).await?;
 
     let txn = db.begin().await?;
-    let mut new_workspace =
-        workspace::ActiveModel { name: Set(name.clone()), customer_seq: Set(0), ..Default::default() };
+    let mut new_workspace = workspace::ActiveModel { name: Set(name.clone()), ..Default::default() };
     if let Some(tz) = timezone {
         new_workspace.timezone = Set(tz);
     }
