@@ -343,6 +343,58 @@ pub fn custom_value(
     }
 }
 
+/// An amount of money as the API returns it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoneyValue {
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// `¥1,234.50`, `$12.00`, `1,234.50 EUR`: minor units as two decimals with thousands separators.
+pub fn format_money(amount_minor: i64, currency: &str) -> String {
+    let sign = if amount_minor < 0 { "-" } else { "" };
+    let abs = amount_minor.unsigned_abs();
+    let (units, cents) = (abs / 100, abs % 100);
+    let digits = units.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match currency {
+        "CNY" => format!("{sign}¥{grouped}.{cents:02}"),
+        "USD" => format!("{sign}${grouped}.{cents:02}"),
+        other => format!("{sign}{grouped}.{cents:02} {other}"),
+    }
+}
+
+/// A phone or email as listed (masked unless revealed).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContactValue {
+    pub value: String,
+    pub primary: bool,
+}
+
+/// A customer as the customer list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub lifecycle_stage: LifecycleStage,
+    pub stars: Option<i16>,
+    pub source_channel: Option<Channel>,
+    pub tags: Vec<String>,
+    pub order_count: i32,
+    pub last_purchase_at: Option<String>,
+    pub total_spend: MoneyValue,
+    pub phones: Vec<ContactValue>,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -357,6 +409,14 @@ mod tests {
         assert_eq!(LifecycleStage::parse("at_risk"), Some(LifecycleStage::AtRisk));
         assert_eq!(PaymentMethod::parse("bitcoin"), None);
         assert_eq!(serde_json::to_string(&ConsentChannel::AppPush).ok().as_deref(), Some("\"APP_PUSH\""));
+    }
+
+    #[test]
+    fn money_reads_like_money() {
+        assert_eq!(format_money(123_450, "CNY"), "¥1,234.50");
+        assert_eq!(format_money(5, "USD"), "$0.05");
+        assert_eq!(format_money(-100_000_000, "CNY"), "-¥1,000,000.00");
+        assert_eq!(format_money(99_900, "EUR"), "999.00 EUR");
     }
 
     #[test]

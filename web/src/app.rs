@@ -5,6 +5,7 @@ use starcrm_shared::Permission;
 
 use crate::components::protected::Private;
 use crate::i18n;
+use crate::pages::customers::CustomersPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
@@ -20,6 +21,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <Private require=None><NotFoundPage /></Private> }>
                 <Route path=path!("/login") view=LoginPage />
                 <Route path=path!("/") view=|| view! { <Private require=None><DashboardPage /></Private> } />
+                <Route
+                    path=path!("/customers")
+                    view=|| view! { <Private require=Some(Permission::CustomersRead)><CustomersPage /></Private> }
+                />
                 <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/account" /> } />
                 <Route path=path!("/settings/account") view=|| view! { <Private require=None><AccountPage /></Private> } />
                 <Route

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod customers;
 mod error;
 pub mod system;
 pub mod tokens;

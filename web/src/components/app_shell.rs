@@ -33,7 +33,7 @@ const SECTIONS: [Section; 6] = [
     Section {
         key: Key::NavCustomers,
         icon: IconName::Customers,
-        href: None,
+        href: Some("/customers"),
         test_id: "nav-customers",
         requires: Some(Permission::CustomersRead),
     },

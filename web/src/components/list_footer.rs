@@ -14,11 +14,11 @@ pub fn ListFooter(
     let i18n = use_i18n();
     view! {
         <div class="list-footer">
-            <span class="muted">
+            <span class="muted" data-testid="list-count">
                 {move || i18n.t(Key::CountOf).replace("{shown}", &shown.get().to_string()).replace("{total}", &total.get().to_string())}
             </span>
             <Show when=move || has_more.get()>
-                <button type="button" class="button" on:click=move |_| on_more.run(())>{move || i18n.t(Key::LoadMore)}</button>
+                <button type="button" class="button" on:click=move |_| on_more.run(()) data-testid="load-more">{move || i18n.t(Key::LoadMore)}</button>
             </Show>
         </div>
     }

@@ -1,6 +1,7 @@
 //! Translated names for the domain's codes (roles, permissions, audit actions, validation
 //! reasons) and locale-aware formatting.
 
+use starcrm_shared::customer::{CustomerSort, LifecycleStage};
 use starcrm_shared::validate::Invalid;
 use starcrm_shared::{Permission, Role};
 
@@ -15,6 +16,26 @@ pub const fn role(role: Role) -> Key {
         Role::Agent => Key::RoleAgent,
         Role::Marketer => Key::RoleMarketer,
         Role::Analyst => Key::RoleAnalyst,
+    }
+}
+
+pub const fn stage(stage: LifecycleStage) -> Key {
+    match stage {
+        LifecycleStage::Lead => Key::StageLead,
+        LifecycleStage::Prospect => Key::StageProspect,
+        LifecycleStage::Active => Key::StageActive,
+        LifecycleStage::Loyal => Key::StageLoyal,
+        LifecycleStage::AtRisk => Key::StageAtRisk,
+        LifecycleStage::Churned => Key::StageChurned,
+    }
+}
+
+pub const fn sort(sort: CustomerSort) -> Key {
+    match sort {
+        CustomerSort::Created => Key::SortNewest,
+        CustomerSort::Name => Key::SortName,
+        CustomerSort::LastPurchase => Key::SortLastPurchase,
+        CustomerSort::TotalSpend => Key::SortTotalSpend,
     }
 }
 

@@ -92,6 +92,27 @@ messages! {
     Email { zh: "邮箱", en: "Email" }
     Password { zh: "密码", en: "Password" }
     Name { zh: "姓名", en: "Name" }
+    CustomersSubtitle { zh: "所有渠道的客户，一处查看。", en: "Every customer from every channel, in one place." }
+    SearchCustomers { zh: "搜索姓名、编号、手机或邮箱", en: "Search name, code, phone or email" }
+    LifecycleStage { zh: "生命周期", en: "Stage" }
+    AllStages { zh: "全部阶段", en: "All stages" }
+    SortBy { zh: "排序", en: "Sort by" }
+    SortNewest { zh: "最新加入", en: "Newest" }
+    SortName { zh: "姓名", en: "Name" }
+    SortLastPurchase { zh: "最近购买", en: "Last purchase" }
+    SortTotalSpend { zh: "累计消费", en: "Total spend" }
+    StageLead { zh: "线索", en: "Lead" }
+    StageProspect { zh: "意向", en: "Prospect" }
+    StageActive { zh: "活跃", en: "Active" }
+    StageLoyal { zh: "忠实", en: "Loyal" }
+    StageAtRisk { zh: "流失风险", en: "At risk" }
+    StageChurned { zh: "已流失", en: "Churned" }
+    Customer { zh: "客户", en: "Customer" }
+    Stars { zh: "星级", en: "Stars" }
+    TotalSpend { zh: "累计消费", en: "Total spend" }
+    Orders { zh: "订单数", en: "Orders" }
+    LastPurchase { zh: "最近购买", en: "Last purchase" }
+    NoCustomers { zh: "没有符合条件的客户。", en: "No customers match." }
     Phone { zh: "手机", en: "Phone" }
     PhoneOptional { zh: "手机（选填）", en: "Phone (optional)" }
     Role { zh: "角色", en: "Role" }

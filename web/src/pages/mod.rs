@@ -1,5 +1,6 @@
 //! One module per page (or per feature with several pages).
 
+pub mod customers;
 pub mod dashboard;
 pub mod login_page;
 pub mod not_found_page;

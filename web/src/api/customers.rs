@@ -1,0 +1,35 @@
+//! Customers.
+
+use serde::Deserialize;
+use serde_json::json;
+use starcrm_shared::account::Page;
+use starcrm_shared::customer::{CustomerRow, CustomerSort, LifecycleStage};
+
+use super::{ApiError, execute};
+
+const CUSTOMERS: &str = include_str!("../../graphql/customers.graphql");
+
+/// One page of customers: `search` (name, code, phone or email), one lifecycle stage or all,
+/// sorted by `sort` (descending).
+pub async fn list(
+    first: u32,
+    after: Option<String>,
+    search: &str,
+    stage: Option<LifecycleStage>,
+    sort: CustomerSort,
+) -> Result<Page<CustomerRow>, ApiError> {
+    #[derive(Deserialize)]
+    struct Data {
+        customers: Page<CustomerRow>,
+    }
+    let search = (!search.trim().is_empty()).then_some(search.trim());
+    // Names read best A to Z; everything else biggest or newest first.
+    let descending = sort != CustomerSort::Name;
+    let variables = json!({
+        "first": first,
+        "after": after,
+        "filter": { "search": search, "lifecycleStages": stage.map(|s| vec![s]) },
+        "orderBy": { "field": sort, "descending": descending },
+    });
+    execute::<_, Data>(CUSTOMERS, &variables).await.map(|d| d.customers)
+}

@@ -1,0 +1,175 @@
+use leptos::prelude::*;
+use starcrm_shared::customer::{CustomerRow, CustomerSort, LifecycleStage, format_money};
+
+use crate::api::{self, ApiError};
+use crate::components::error_view::ErrorView;
+use crate::components::list_footer::ListFooter;
+use crate::i18n::{Key, labels, use_i18n, use_page_title};
+
+const PAGE_SIZE: u32 = 25;
+
+/// The list as loaded so far.
+#[derive(Clone, Default)]
+struct Listing {
+    rows: Vec<CustomerRow>,
+    total: u64,
+    cursor: Option<String>,
+    has_more: bool,
+    loaded: bool,
+}
+
+#[component]
+pub fn CustomersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_page_title(Key::NavCustomers);
+    let search = RwSignal::new(String::new());
+    let stage = RwSignal::new(None::<LifecycleStage>);
+    let sort = RwSignal::new(CustomerSort::Created);
+    let listing = RwSignal::new(Listing::default());
+    let load_error = RwSignal::new(None::<ApiError>);
+
+    let load = move |append: bool| {
+        let after = if append { listing.with_untracked(|l| l.cursor.clone()) } else { None };
+        let (query, stage, sort) = (search.get_untracked(), stage.get_untracked(), sort.get_untracked());
+        leptos::task::spawn_local(async move {
+            match api::customers::list(PAGE_SIZE, after, &query, stage, sort).await {
+                Ok(page) => {
+                    load_error.set(None);
+                    listing.update(|l| {
+                        if !append {
+                            l.rows.clear();
+                        }
+                        l.rows.extend(page.nodes);
+                        l.total = page.total_count;
+                        l.cursor = page.page_info.end_cursor;
+                        l.has_more = page.page_info.has_next_page;
+                        l.loaded = true;
+                    });
+                }
+                Err(error) => load_error.set(Some(error)),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        search.track();
+        stage.track();
+        sort.track();
+        load(false);
+    });
+
+    view! {
+        <header class="page-header">
+            <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavCustomers)}</h1>
+            <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::CustomersSubtitle)}</p>
+        </header>
+        <div class="toolbar">
+            <input
+                class="toolbar__search"
+                type="search"
+                placeholder=move || i18n.t(Key::SearchCustomers)
+                aria-label=move || i18n.t(Key::SearchCustomers)
+                on:change=move |ev| search.set(event_target_value(&ev))
+                data-testid="customer-search"
+            />
+            <select
+                class="toolbar__select"
+                aria-label=move || i18n.t(Key::LifecycleStage)
+                on:change=move |ev| stage.set(LifecycleStage::parse(&event_target_value(&ev)))
+                data-testid="stage-filter"
+            >
+                <option value="">{move || i18n.t(Key::AllStages)}</option>
+                {LifecycleStage::ALL
+                    .iter()
+                    .map(|s| view! { <option value=s.as_str()>{move || i18n.t(labels::stage(*s))}</option> })
+                    .collect_view()}
+            </select>
+            <select
+                class="toolbar__select"
+                aria-label=move || i18n.t(Key::SortBy)
+                on:change=move |ev| sort.set(CustomerSort::parse(&event_target_value(&ev)).unwrap_or(CustomerSort::Created))
+                data-testid="sort"
+            >
+                {CustomerSort::ALL
+                    .iter()
+                    .map(|s| view! { <option value=s.as_str()>{move || i18n.t(labels::sort(*s))}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        {move || match load_error.get() {
+            Some(error) => view! { <ErrorView error on_retry=Callback::new(move |()| load(false)) /> }.into_any(),
+            None => view! {
+                <CustomersTable rows=Signal::derive(move || listing.get().rows) />
+                <Show when=move || listing.with(|l| l.loaded && l.rows.is_empty())>
+                    <p class="empty" data-testid="no-customers">{move || i18n.t(Key::NoCustomers)}</p>
+                </Show>
+                <ListFooter
+                    shown=Signal::derive(move || listing.with(|l| l.rows.len()))
+                    total=Signal::derive(move || listing.with(|l| l.total))
+                    has_more=Signal::derive(move || listing.with(|l| l.has_more))
+                    on_more=Callback::new(move |()| load(true))
+                />
+            }
+            .into_any(),
+        }}
+    }
+}
+
+#[component]
+fn CustomersTable(rows: Signal<Vec<CustomerRow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="customers-table">
+                <thead>
+                    <tr>
+                        <th>{move || i18n.t(Key::Customer)}</th>
+                        <th>{move || i18n.t(Key::LifecycleStage)}</th>
+                        <th class="hide-narrow">{move || i18n.t(Key::Stars)}</th>
+                        <th class="table__number">{move || i18n.t(Key::TotalSpend)}</th>
+                        <th class="table__number">{move || i18n.t(Key::Orders)}</th>
+                        <th class="hide-narrow">{move || i18n.t(Key::LastPurchase)}</th>
+                        <th class="hide-narrow">{move || i18n.t(Key::Phone)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=move || rows.get() key=|c| c.id.clone() children=move |c| view! { <CustomerRowView customer=c /> } />
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn CustomerRowView(customer: CustomerRow) -> impl IntoView {
+    let i18n = use_i18n();
+    let stage = customer.lifecycle_stage;
+    let stars = customer.stars.map_or_else(
+        || "—".to_owned(),
+        |n| {
+            let n = usize::try_from(n.clamp(0, 5)).unwrap_or(0);
+            format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
+        },
+    );
+    let spend = format_money(customer.total_spend.amount_minor, &customer.total_spend.currency);
+    let last = customer.last_purchase_at.clone();
+    let phone =
+        customer.phones.iter().find(|p| p.primary).or(customer.phones.first()).map(|p| p.value.clone());
+    let tags = customer.tags.clone();
+    view! {
+        <tr data-testid="customer-row" data-code=customer.code.clone()>
+            <td>
+                <div class="cell-title">{customer.name.clone()}</div>
+                <div class="cell-sub cell-sub--wrap">
+                    <span class="mono">{customer.code.clone()}</span>
+                    {tags.into_iter().take(3).map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
+                </div>
+            </td>
+            <td><span class=format!("pill pill--stage pill--{}", stage.as_str())>{move || i18n.t(labels::stage(stage))}</span></td>
+            <td class="hide-narrow"><span class="stars" aria-label=move || i18n.t(Key::Stars)>{stars}</span></td>
+            <td class="table__number">{spend}</td>
+            <td class="table__number">{customer.order_count}</td>
+            <td class="hide-narrow">{move || labels::time_or(i18n, last.as_deref(), Key::Never)}</td>
+            <td class="hide-narrow">{phone.map_or_else(|| view! { <span class="muted">"—"</span> }.into_any(), |p| view! { <span class="mono">{p}</span> }.into_any())}</td>
+        </tr>
+    }
+}
