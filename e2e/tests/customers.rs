@@ -101,3 +101,45 @@ async fn the_customer_list_fits_a_phone() -> anyhow::Result<()> {
     browser.close().await?;
     result
 }
+
+#[tokio::test]
+async fn a_new_customer_with_an_invalid_phone_shows_the_error_until_it_is_fixed() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url("/customers")).await?;
+        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
+        browser.click("[data-testid=add-customer]").await?;
+        browser.fill("input[name=customer-name]", "测试客户").await?;
+        browser.fill("input[name=customer-phone]", "12345").await?;
+        let error = browser.wait_for_text_containing(".field--invalid .field__error", "手机号").await?;
+        assert!(error.contains("请输入有效的手机号"), "{error}");
+        browser.screenshot("customer-new-invalid-phone-zh-CN-desktop").await?;
+        browser.click("[data-testid=create-customer]").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(browser.exists("[data-testid=new-customer-dialog]").await?, "an invalid form is not sent");
+
+        browser.fill("input[name=customer-phone]", "139 1234 5678").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(!browser.exists(".field--invalid").await?, "the error goes once the number is valid");
+        browser.fill("input[name=customer-tags]", "VIP, 茶友").await?;
+        browser.click("[data-testid=create-customer]").await?;
+        browser.wait_for_text("[data-testid=notice]", "已创建客户 C000301。").await?;
+        browser.wait_for_text_containing("[data-testid=list-count]", "301").await?;
+        assert_eq!(
+            browser.attribute("[data-testid=customer-row]", "data-code").await?.as_deref(),
+            Some("C000301")
+        );
+        let first = browser.text("[data-testid=customer-row]").await?;
+        assert!(
+            first.contains("测试客户") && first.contains("139****5678") && first.contains("茶友"),
+            "{first}"
+        );
+        browser.screenshot("customer-created-zh-CN-desktop").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

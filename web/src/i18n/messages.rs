@@ -113,6 +113,10 @@ messages! {
     Orders { zh: "订单数", en: "Orders" }
     LastPurchase { zh: "最近购买", en: "Last purchase" }
     NoCustomers { zh: "没有符合条件的客户。", en: "No customers match." }
+    NewCustomer { zh: "新建客户", en: "New customer" }
+    EmailOptional { zh: "邮箱（选填）", en: "Email (optional)" }
+    TagsOptional { zh: "标签（选填，用逗号分隔）", en: "Tags (optional, comma-separated)" }
+    CustomerCreated { zh: "已创建客户 {code}。", en: "Created customer {code}." }
     Phone { zh: "手机", en: "Phone" }
     PhoneOptional { zh: "手机（选填）", en: "Phone (optional)" }
     Role { zh: "角色", en: "Role" }
