@@ -1,8 +1,41 @@
-//! Under a paged list: how much is shown, and the button for more.
+//! Paged lists: what is loaded so far, and under the list how much is shown and the button for
+//! more.
 
 use leptos::prelude::*;
+use starcrm_shared::account::Page;
 
 use crate::i18n::{Key, use_i18n};
+
+/// A paged list as loaded so far.
+#[derive(Clone, Debug)]
+pub struct Listing<T> {
+    pub rows: Vec<T>,
+    pub total: u64,
+    pub cursor: Option<String>,
+    pub has_more: bool,
+    /// A first page arrived (an empty list is then really empty).
+    pub loaded: bool,
+}
+
+impl<T> Default for Listing<T> {
+    fn default() -> Self {
+        Self { rows: Vec::new(), total: 0, cursor: None, has_more: false, loaded: false }
+    }
+}
+
+impl<T> Listing<T> {
+    /// Takes in a page: after the rows shown (`append`) or instead of them.
+    pub fn take(&mut self, page: Page<T>, append: bool) {
+        if !append {
+            self.rows.clear();
+        }
+        self.rows.extend(page.nodes);
+        self.total = page.total_count;
+        self.cursor = page.page_info.end_cursor;
+        self.has_more = page.page_info.has_next_page;
+        self.loaded = true;
+    }
+}
 
 #[component]
 pub fn ListFooter(

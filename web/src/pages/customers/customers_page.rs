@@ -7,21 +7,11 @@ use crate::api::{self, ApiError};
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
-use crate::components::list_footer::ListFooter;
+use crate::components::list_footer::{ListFooter, Listing};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::state::session::use_session;
 
 const PAGE_SIZE: u32 = 25;
-
-/// The list as loaded so far.
-#[derive(Clone, Default)]
-struct Listing {
-    rows: Vec<CustomerRow>,
-    total: u64,
-    cursor: Option<String>,
-    has_more: bool,
-    loaded: bool,
-}
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
@@ -30,7 +20,7 @@ pub fn CustomersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let stage = RwSignal::new(None::<LifecycleStage>);
     let sort = RwSignal::new(CustomerSort::Created);
-    let listing = RwSignal::new(Listing::default());
+    let listing = RwSignal::new(Listing::<CustomerRow>::default());
     let load_error = RwSignal::new(None::<ApiError>);
     let session = use_session();
     let adding = RwSignal::new(false);
@@ -43,16 +33,7 @@ pub fn CustomersPage() -> impl IntoView {
             match api::customers::list(PAGE_SIZE, after, &query, stage, sort).await {
                 Ok(page) => {
                     load_error.set(None);
-                    listing.update(|l| {
-                        if !append {
-                            l.rows.clear();
-                        }
-                        l.rows.extend(page.nodes);
-                        l.total = page.total_count;
-                        l.cursor = page.page_info.end_cursor;
-                        l.has_more = page.page_info.has_next_page;
-                        l.loaded = true;
-                    });
+                    listing.update(|l| l.take(page, append));
                 }
                 Err(error) => load_error.set(Some(error)),
             }

@@ -4,7 +4,7 @@ use starcrm_shared::account::{ActorKind, AuditEntryInfo};
 use super::SettingsLayout;
 use crate::api::{self, ApiError};
 use crate::components::error_view::ErrorView;
-use crate::components::list_footer::ListFooter;
+use crate::components::list_footer::{ListFooter, Listing};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 
 const PAGE_SIZE: u32 = 50;
@@ -19,14 +19,6 @@ const GROUPS: [(&str, Key); 6] = [
     ("workspace.", Key::GroupWorkspace),
 ];
 
-#[derive(Clone, Default)]
-struct Listing {
-    rows: Vec<AuditEntryInfo>,
-    total: u64,
-    cursor: Option<String>,
-    has_more: bool,
-}
-
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -34,7 +26,7 @@ pub fn AuditPage() -> impl IntoView {
     let action = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
-    let listing = RwSignal::new(Listing::default());
+    let listing = RwSignal::new(Listing::<AuditEntryInfo>::default());
     let load_error = RwSignal::new(None::<ApiError>);
 
     let load = move |append: bool| {
@@ -47,15 +39,7 @@ pub fn AuditPage() -> impl IntoView {
             match api::audit::list(PAGE_SIZE, after, &action, from, to).await {
                 Ok(page) => {
                     load_error.set(None);
-                    listing.update(|l| {
-                        if !append {
-                            l.rows.clear();
-                        }
-                        l.rows.extend(page.nodes);
-                        l.total = page.total_count;
-                        l.cursor = page.page_info.end_cursor;
-                        l.has_more = page.page_info.has_next_page;
-                    });
+                    listing.update(|l| l.take(page, append));
                 }
                 Err(error) => load_error.set(Some(error)),
             }

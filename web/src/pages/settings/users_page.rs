@@ -9,20 +9,11 @@ use crate::components::copy_box::CopyBox;
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
-use crate::components::list_footer::ListFooter;
+use crate::components::list_footer::{ListFooter, Listing};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::state::session::use_session;
 
 const PAGE_SIZE: u32 = 25;
-
-/// The list as loaded so far.
-#[derive(Clone, Default)]
-struct Listing {
-    rows: Vec<UserInfo>,
-    total: u64,
-    cursor: Option<String>,
-    has_more: bool,
-}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
@@ -32,7 +23,7 @@ pub fn UsersPage() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let role_filter = RwSignal::new(None::<Role>);
     let status_filter = RwSignal::new(None::<UserStatus>);
-    let listing = RwSignal::new(Listing::default());
+    let listing = RwSignal::new(Listing::<UserInfo>::default());
     let load_error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<String>);
     let adding = RwSignal::new(false);
@@ -46,15 +37,7 @@ pub fn UsersPage() -> impl IntoView {
             match api::users::list(PAGE_SIZE, after, &query, role, status).await {
                 Ok(page) => {
                     load_error.set(None);
-                    listing.update(|l| {
-                        if !append {
-                            l.rows.clear();
-                        }
-                        l.rows.extend(page.nodes);
-                        l.total = page.total_count;
-                        l.cursor = page.page_info.end_cursor;
-                        l.has_more = page.page_info.has_next_page;
-                    });
+                    listing.update(|l| l.take(page, append));
                 }
                 Err(error) => load_error.set(Some(error)),
             }
