@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 use starcrm_shared::account::Page;
 
+use crate::api::ApiError;
+
 use crate::i18n::{Key, use_i18n};
 
 /// A paged list as loaded so far.
@@ -35,6 +37,31 @@ impl<T> Listing<T> {
         self.has_more = page.page_info.has_next_page;
         self.loaded = true;
     }
+}
+
+/// Loads a page into `listing` (after what is shown when `append`, else instead of it):
+/// `fetch` gets the cursor to start after; a failure goes to `error`, a success clears it.
+pub fn load_page<T, F, Fut>(
+    listing: RwSignal<Listing<T>>,
+    error: RwSignal<Option<ApiError>>,
+    append: bool,
+    fetch: F,
+) where
+    T: Send + Sync + 'static,
+    F: FnOnce(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, ApiError>> + 'static,
+{
+    let after = if append { listing.with_untracked(|l| l.cursor.clone()) } else { None };
+    let request = fetch(after);
+    leptos::task::spawn_local(async move {
+        match request.await {
+            Ok(page) => {
+                error.set(None);
+                listing.update(|l| l.take(page, append));
+            }
+            Err(failure) => error.set(Some(failure)),
+        }
+    });
 }
 
 #[component]

@@ -7,7 +7,7 @@ use crate::api::{self, ApiError};
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
-use crate::components::list_footer::{ListFooter, Listing};
+use crate::components::list_footer::{ListFooter, Listing, load_page};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::state::session::use_session;
 
@@ -27,16 +27,9 @@ pub fn CustomersPage() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
 
     let load = move |append: bool| {
-        let after = if append { listing.with_untracked(|l| l.cursor.clone()) } else { None };
         let (query, stage, sort) = (search.get_untracked(), stage.get_untracked(), sort.get_untracked());
-        leptos::task::spawn_local(async move {
-            match api::customers::list(PAGE_SIZE, after, &query, stage, sort).await {
-                Ok(page) => {
-                    load_error.set(None);
-                    listing.update(|l| l.take(page, append));
-                }
-                Err(error) => load_error.set(Some(error)),
-            }
+        load_page(listing, load_error, append, move |after| async move {
+            api::customers::list(PAGE_SIZE, after, &query, stage, sort).await
         });
     };
     Effect::new(move |_| {

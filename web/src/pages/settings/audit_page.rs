@@ -4,7 +4,7 @@ use starcrm_shared::account::{ActorKind, AuditEntryInfo};
 use super::SettingsLayout;
 use crate::api::{self, ApiError};
 use crate::components::error_view::ErrorView;
-use crate::components::list_footer::{ListFooter, Listing};
+use crate::components::list_footer::{ListFooter, Listing, load_page};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 
 const PAGE_SIZE: u32 = 50;
@@ -30,19 +30,12 @@ pub fn AuditPage() -> impl IntoView {
     let load_error = RwSignal::new(None::<ApiError>);
 
     let load = move |append: bool| {
-        let after = if append { listing.with_untracked(|l| l.cursor.clone()) } else { None };
         let action = action.get_untracked();
         // Dates are the reader's days: from the start of `from` to the end of `to`.
         let from = labels::local_day_start(&from.get_untracked(), 0);
         let to = labels::local_day_start(&to.get_untracked(), 1);
-        leptos::task::spawn_local(async move {
-            match api::audit::list(PAGE_SIZE, after, &action, from, to).await {
-                Ok(page) => {
-                    load_error.set(None);
-                    listing.update(|l| l.take(page, append));
-                }
-                Err(error) => load_error.set(Some(error)),
-            }
+        load_page(listing, load_error, append, move |after| async move {
+            api::audit::list(PAGE_SIZE, after, &action, from, to).await
         });
     };
     Effect::new(move |_| {

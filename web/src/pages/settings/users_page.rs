@@ -9,7 +9,7 @@ use crate::components::copy_box::CopyBox;
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
-use crate::components::list_footer::{ListFooter, Listing};
+use crate::components::list_footer::{ListFooter, Listing, load_page};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::state::session::use_session;
 
@@ -30,17 +30,10 @@ pub fn UsersPage() -> impl IntoView {
     let created = RwSignal::new(None::<api::users::Created>);
 
     let load = move |append: bool| {
-        let after = if append { listing.with_untracked(|l| l.cursor.clone()) } else { None };
         let (query, role, status) =
             (search.get_untracked(), role_filter.get_untracked(), status_filter.get_untracked());
-        leptos::task::spawn_local(async move {
-            match api::users::list(PAGE_SIZE, after, &query, role, status).await {
-                Ok(page) => {
-                    load_error.set(None);
-                    listing.update(|l| l.take(page, append));
-                }
-                Err(error) => load_error.set(Some(error)),
-            }
+        load_page(listing, load_error, append, move |after| async move {
+            api::users::list(PAGE_SIZE, after, &query, role, status).await
         });
     };
     Effect::new(move |_| {
