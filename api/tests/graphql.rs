@@ -58,6 +58,18 @@ async fn every_spa_operation_executes_against_the_schema() -> anyhow::Result<()>
             .as_str()
             .unwrap_or_default()
             .to_owned();
+        // Two customers sharing a phone: one to act on, one that looks like its duplicate.
+        let mut customers = Vec::new();
+        for name in ["王小明", "王晓明"] {
+            let created = app
+                .as_token(&token)
+                .execute(
+                    "mutation($name: String!) { createCustomer(input: { name: $name, phones: [{ value: \"13900001111\" }] }) { id version } }",
+                    json!({ "name": name }),
+                )
+                .await?;
+            customers.push(created.data()["createCustomer"].clone());
+        }
         let variables = directive(&document, "test-variables")
             .unwrap_or("{}")
             .replace("{{email}}", &owner.email)
@@ -65,7 +77,10 @@ async fn every_spa_operation_executes_against_the_schema() -> anyhow::Result<()>
             .replace("{{unique}}", &uuid::Uuid::now_v7().simple().to_string())
             .replace("{{agentId}}", &agent.id)
             .replace("{{agentVersion}}", &agent_version)
-            .replace("{{apiTokenId}}", &api_token);
+            .replace("{{apiTokenId}}", &api_token)
+            .replace("{{customerId}}", customers[0]["id"].as_str().unwrap_or_default())
+            .replace("{{customerVersion}}", &customers[0]["version"].to_string())
+            .replace("{{duplicateId}}", customers[1]["id"].as_str().unwrap_or_default());
         let variables: serde_json::Value = serde_json::from_str(&variables)?;
 
         let response = app.as_token(&token).execute(&document, variables).await?;
@@ -95,6 +110,66 @@ async fn server_info_answers_in_the_shape_the_spa_deserialises() -> anyhow::Resu
         starcrm_e2e::db::Engine::Postgres => DatabaseKind::Postgres,
     };
     assert_eq!(data.server_info.database, expected);
+    Ok(())
+}
+
+fn spa_document(name: &str) -> anyhow::Result<String> {
+    Ok(std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/graphql").join(name))?)
+}
+
+#[tokio::test]
+async fn the_customer_page_answers_in_the_shapes_the_spa_deserialises() -> anyhow::Result<()> {
+    use starcrm_shared::account::Page;
+    use starcrm_shared::customer::{CustomerDetail, DuplicateReason, DuplicateView, TimelineItem};
+
+    let app = TestApp::start().await?;
+    let owner = app.workspace("customer page shapes").await?;
+    let token = app.token(&owner).await?;
+    let api = app.as_token(&token);
+    let create = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }";
+    let input = json!({
+        "name": "Lin Mei", "gender": "FEMALE", "birthday": "1991-05-04", "company": "星辰",
+        "phones": [{ "value": "13900002222", "primary": true }], "emails": [{ "value": "lin@example.com" }],
+        "tags": ["VIP"], "consents": [{ "channel": "EMAIL", "granted": true, "source": "web form" }],
+        "identities": [{ "channel": "WECHAT", "externalId": "o_lin" }],
+    });
+    let id = api.execute(create, json!({ "input": input })).await?.data()["createCustomer"]["id"].clone();
+    api.execute(create, json!({ "input": { "name": "林美", "phones": [{ "value": "13900002222" }] } }))
+        .await?;
+    let record = spa_document("record_transaction.graphql")?;
+    let purchase = json!({ "input": { "customer": { "id": id }, "channel": "STORE", "amountMinor": 12_800,
+        "items": [{ "name": "龙井茶", "category": "茶叶", "quantity": 2, "unitPriceMinor": 6_400 }] } });
+    assert!(api.execute(&record, purchase).await?.body.get("errors").is_none());
+    let call = json!({ "input": { "customer": { "id": id }, "kind": "CALL", "direction": "INBOUND", "subject": "会员" } });
+    assert!(
+        api.execute(&spa_document("record_interaction.graphql")?, call).await?.body.get("errors").is_none()
+    );
+
+    let page = api.execute(&spa_document("customer.graphql")?, json!({ "id": id })).await?;
+    let detail: CustomerDetail = serde_json::from_value(page.data()["customer"].clone())?;
+    assert_eq!(
+        (detail.name.as_str(), detail.order_count, detail.total_spend.amount_minor),
+        ("Lin Mei", 1, 12_800)
+    );
+    assert_eq!((detail.identities.len(), detail.consents.len(), detail.tags.len()), (1, 1, 1));
+
+    let timeline = api
+        .execute(&spa_document("customer_timeline.graphql")?, json!({ "id": id, "first": 10, "after": null }))
+        .await?;
+    let timeline: Page<TimelineItem> =
+        serde_json::from_value(timeline.data()["customer"]["timeline"].clone())?;
+    assert_eq!(timeline.total_count, 2);
+    assert!(
+        matches!(&timeline.nodes[0], TimelineItem::Interaction(i) if i.subject.as_deref() == Some("会员"))
+    );
+    assert!(matches!(&timeline.nodes[1], TimelineItem::Transaction(t) if t.items[0].quantity == 2));
+
+    let duplicates = api.execute(&spa_document("duplicate_candidates.graphql")?, json!({ "id": id })).await?;
+    let duplicates: Vec<DuplicateView> =
+        serde_json::from_value(duplicates.data()["duplicateCandidates"].clone())?;
+    assert_eq!(duplicates.len(), 1);
+    assert_eq!(duplicates[0].customer.name, "林美");
+    assert_eq!(duplicates[0].reasons, vec![DuplicateReason::SamePhone]);
     Ok(())
 }
 

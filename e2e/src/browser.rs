@@ -158,12 +158,30 @@ impl Browser {
         Ok(element.attr(name).await?)
     }
 
+    /// The current value of the input matching `css` (waits for it).
+    pub async fn value(&self, css: &str) -> anyhow::Result<Option<String>> {
+        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+        Ok(element.prop("value").await?)
+    }
+
     /// Replaces the text of the input matching `css` (waits for it).
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
         element.clear().await?;
         element.send_keys(text).await?;
         Ok(())
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `css` (waits for it).
+    pub async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+        element.select_by_value(value).await?;
+        Ok(())
+    }
+
+    /// How many elements match `css` right now.
+    pub async fn count(&self, css: &str) -> anyhow::Result<usize> {
+        Ok(self.client().find_all(Locator::Css(css)).await?.len())
     }
 
     /// The text of the element matching `css` (waits for it).

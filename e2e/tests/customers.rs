@@ -143,3 +143,215 @@ async fn a_new_customer_with_an_invalid_phone_shows_the_error_until_it_is_fixed(
     browser.close().await?;
     result
 }
+
+/// Waits until `count(css)` is `expected`.
+async fn wait_for_count(browser: &Browser, css: &str, expected: usize) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let mut seen = 0;
+    while started.elapsed() < WAIT {
+        seen = browser.count(css).await?;
+        if seen == expected {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("{css}: expected {expected} elements, saw {seen}")
+}
+
+/// Creates a customer through the list's dialog and waits for the notice naming `code`.
+async fn create_customer(
+    browser: &Browser,
+    name: &str,
+    phone: &str,
+    tags: &str,
+    code: &str,
+) -> anyhow::Result<()> {
+    browser.click("[data-testid=add-customer]").await?;
+    browser.fill("input[name=customer-name]", name).await?;
+    browser.fill("input[name=customer-phone]", phone).await?;
+    browser.fill("input[name=customer-tags]", tags).await?;
+    browser.click("[data-testid=create-customer]").await?;
+    browser.wait_for_text("[data-testid=notice]", &format!("已创建客户 {code}。")).await
+}
+
+/// On C000301's page: merges its duplicate C000302 in after the preview, undoes the merge, moves
+/// the customer to the bin and restores them.
+async fn merge_undo_and_bin(browser: &Browser) -> anyhow::Result<()> {
+    // Merge the duplicate (same phone) into this customer, with a preview first.
+    browser.wait_for_text_containing("[data-testid=duplicate]", "手机相同").await?;
+    assert_eq!(browser.attribute("[data-testid=duplicate]", "data-code").await?.as_deref(), Some("C000302"));
+    browser.click("[data-testid=merge]").await?;
+    let preview = browser.text("[data-testid=merge-preview]").await?;
+    assert!(preview.contains("林小雨 (C000302)") && preview.contains("并入 林小雨 (C000301)"), "{preview}");
+    browser.screenshot("customer-merge-zh-CN-desktop").await?;
+    browser.click("[data-testid=confirm-merge]").await?;
+    browser.wait_for_text("[data-testid=notice]", "已将 C000302 并入 C000301。").await?;
+    browser.wait_for_text("[data-testid=no-duplicates]", "没有发现可能重复的客户。").await?;
+    browser.wait_for_text_containing("[data-testid=merge-record]", "C000302").await?;
+    browser.wait_for_text_containing("[data-testid=header-tags]", "龙井首单").await?;
+
+    // Undo it: the duplicate is back.
+    browser.click("[data-testid=unmerge]").await?;
+    browser.wait_for_text_containing("[data-testid=notice]", "已撤销合并").await?;
+    browser.wait_for_text_containing("[data-testid=duplicate]", "C000302").await?;
+
+    // To the bin and back.
+    browser.click("[data-testid=delete-customer]").await?;
+    browser.click("[data-testid=confirm]").await?;
+    browser.wait_for_text("[data-testid=notice]", "已将 C000301 移入回收站。").await?;
+    assert!(browser.exists("[data-testid=deleted-banner]").await?);
+    assert!(
+        !browser.exists("[data-testid=record-purchase]").await?,
+        "nothing is recorded on a deleted customer"
+    );
+    browser.click("[data-testid=restore-customer]").await?;
+    browser.wait_for_text("[data-testid=notice]", "已恢复 C000301。").await?;
+    assert!(browser.exists("[data-testid=record-purchase]").await?);
+
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_customer_page_records_a_purchase_edits_merges_and_deletes() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url("/customers")).await?;
+        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
+        create_customer(&browser, "林小雨", "139 8888 0001", "西湖会员", "C000301").await?;
+        create_customer(&browser, "林小雨", "13988880001", "龙井首单", "C000302").await?;
+
+        // The list filters by tag: only the first new customer carries 西湖会员.
+        browser.fill("[data-testid=tag-filter]", &format!("西湖会员{ENTER}")).await?;
+        browser.wait_for_text("[data-testid=list-count]", "已显示 1 / 共 1 条").await?;
+        browser.click("[data-testid=column-picker] summary").await?;
+        browser.click("[data-testid=column-picker] input[data-column=source]").await?;
+        browser.wait_for_text_containing("[data-testid=customers-table] thead", "来源渠道").await?;
+        browser.screenshot("customers-filtered-columns-zh-CN-desktop").await?;
+        browser.click("[data-testid=column-picker] summary").await?;
+
+        // The customer's page: nothing bought yet.
+        browser.click("[data-testid=customer-link]").await?;
+        browser.wait_for_path("/customers/").await?;
+        browser.wait_for_text("[data-testid=page-title]", "林小雨").await?;
+        browser.wait_for_text("[data-testid=no-history]", "暂无记录。").await?;
+        assert_eq!(browser.text("[data-testid=order-count]").await?, "0");
+
+        // Record a purchase: a wrong amount is named at once, a right one lands on the timeline.
+        browser.click("[data-testid=record-purchase]").await?;
+        browser.fill("input[name=purchase-amount]", "12.345").await?;
+        browser.wait_for_text_containing(".field--invalid .field__error", "类型").await?;
+        browser.fill("input[name=purchase-amount]", "1,288.50").await?;
+        browser.fill("input[name=purchase-product]", "明前龙井 250g").await?;
+        browser.fill("input[name=purchase-category]", "茶叶").await?;
+        browser.select("select[name=purchase-payment]", "alipay").await?;
+        browser.screenshot("customer-record-purchase-zh-CN-desktop").await?;
+        browser.click("[data-testid=save-purchase]").await?;
+        browser.wait_for_text("[data-testid=notice]", "已记录消费 ¥1,288.50。").await?;
+        browser.wait_for_text("[data-testid=timeline-amount]", "¥1,288.50").await?;
+        browser.wait_for_text("[data-testid=order-count]", "1").await?;
+        assert_eq!(browser.text("[data-testid=total-spend]").await?, "¥1,288.50");
+        let entry = browser.text("[data-testid=timeline-transaction]").await?;
+        assert!(entry.contains("明前龙井 250g ×1 · 茶叶") && entry.contains("支付宝"), "{entry}");
+
+        // Log a call: the timeline shows it above the purchase.
+        browser.click("[data-testid=log-interaction]").await?;
+        browser.fill("input[name=interaction-subject]", "询问会员积分").await?;
+        browser.click("[data-testid=save-interaction]").await?;
+        browser.wait_for_text("[data-testid=notice]", "已记录互动。").await?;
+        wait_for_count(&browser, "[data-testid=timeline] > li", 2).await?;
+        let top = browser.text("[data-testid=timeline] > li:first-child").await?;
+        assert!(top.contains("询问会员积分") && top.contains("刘洋"), "{top}");
+
+        // Edit: a bad email is refused in place; company, a consent and a custom field are saved.
+        browser.click("[data-testid=edit-customer]").await?;
+        browser.wait_for_text_containing("[data-testid=edit-phones]", "主要").await?;
+        let phone = browser.value("input[name=phones-value]").await?;
+        assert_eq!(phone.as_deref(), Some("+8613988880001"), "the form edits the number in full");
+        browser.click("[data-testid=add-emails]").await?;
+        browser.fill("input[name=emails-value]", "lin@").await?;
+        browser.wait_for_text_containing("[data-testid=edit-emails] .field__error", "邮箱").await?;
+        browser.fill("input[name=emails-value]", "lin.xiaoyu@example.com").await?;
+        browser.fill("input[name=edit-company]", "杭州西湖茶社").await?;
+        browser.select("select[name=consent-sms]", "granted").await?;
+        browser.select("#field-custom-favourite_sport", "羽毛球").await?;
+        browser.screenshot("customer-edit-zh-CN-desktop").await?;
+        browser.click("[data-testid=save-customer]").await?;
+        browser.wait_for_text_containing("[data-testid=notice]", "已保存").await?;
+        browser.wait_for_text("[data-testid=profile-company] dd", "杭州西湖茶社").await?;
+        browser.wait_for_text_containing("[data-testid=consent-sms]", "已同意").await?;
+        browser.wait_for_text_containing("[data-testid=field-favourite_sport]", "羽毛球").await?;
+        browser.wait_for_text_containing("[data-testid=customer-emails]", "@example.com").await?;
+        browser.screenshot("customer-detail-zh-CN-desktop").await?;
+
+        merge_undo_and_bin(&browser).await?;
+
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=spending-card]", "Total spend").await?;
+        browser.screenshot("customer-detail-en-desktop").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}
+
+#[tokio::test]
+async fn a_customer_page_fits_a_phone_in_both_languages() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Phone).await?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.client().goto(&server.url("/customers")).await?;
+        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
+        // The biggest spender: a customer with a long history.
+        browser.select("[data-testid=sort]", "total_spend").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let code = browser.attribute("[data-testid=customer-row]", "data-code").await?.unwrap_or_default();
+        browser.click("[data-testid=customer-link]").await?;
+        browser.wait_for_text_containing("[data-testid=customer-header]", &code).await?;
+        browser
+            .client()
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[data-testid=timeline] > li"))
+            .await?;
+        browser.screenshot("customer-detail-zh-CN-phone").await?;
+        for (tab, shot) in [("tab-transactions", "customer-transactions-zh-CN-phone")] {
+            browser.click(&format!("[data-testid={tab}]")).await?;
+            browser
+                .client()
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css("[data-testid=timeline-transaction]"))
+                .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            assert_eq!(
+                browser.count("[data-testid=timeline-interaction]").await?,
+                0,
+                "the transactions tab lists purchases only"
+            );
+            browser
+                .client()
+                .execute("document.querySelector('[data-testid=history]').scrollIntoView()", vec![])
+                .await?;
+            browser.screenshot(shot).await?;
+        }
+        let width: i64 = browser
+            .client()
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await?
+            .as_i64()
+            .unwrap_or(0);
+        assert!(width <= 375, "the customer page does not scroll sideways on a phone ({width} px)");
+        browser.client().execute("window.scrollTo(0, 0)", vec![]).await?;
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=spending-card]", "Total spend").await?;
+        browser.screenshot("customer-detail-en-phone").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

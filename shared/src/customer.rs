@@ -371,6 +371,37 @@ pub fn format_money(amount_minor: i64, currency: &str) -> String {
     }
 }
 
+/// Money as people write it (`1234.5`, `1,234.50`, `¥88`) in minor units: at most two decimals.
+///
+/// # Errors
+/// Empty, not a number, negative, more than two decimals, or absurdly large.
+pub fn parse_amount(value: &str) -> Result<i64, Invalid> {
+    let text: String = value
+        .trim()
+        .trim_start_matches(['¥', '$', '￥'])
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Invalid::Required);
+    }
+    if text.starts_with('-') {
+        return Err(Invalid::Negative);
+    }
+    let (units, cents) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if units.is_empty() && cents.is_empty() || !digits(units) || !digits(cents) || cents.len() > 2 {
+        return Err(Invalid::WrongType);
+    }
+    if units.len() > 13 {
+        return Err(Invalid::TooLarge);
+    }
+    let units: i64 = if units.is_empty() { 0 } else { units.parse().map_err(|_| Invalid::WrongType)? };
+    let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| Invalid::WrongType)?;
+    amount(units * 100 + cents)
+}
+
 /// A phone or email as listed (masked unless revealed).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ContactValue {
@@ -393,6 +424,207 @@ pub struct CustomerRow {
     pub last_purchase_at: Option<String>,
     pub total_spend: MoneyValue,
     pub phones: Vec<ContactValue>,
+    pub created_at: String,
+    pub deleted: bool,
+}
+
+/// A user as a customer page names them (the dedicated rep, an agent).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserName {
+    pub id: String,
+    pub name: String,
+}
+
+/// Consent to be contacted on one channel.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentView {
+    pub channel: ConsentChannel,
+    pub granted: bool,
+    pub source: Option<String>,
+    pub changed_at: String,
+}
+
+/// A (channel, external id) pair of a customer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityView {
+    pub id: String,
+    pub channel: Channel,
+    pub external_id: String,
+    pub created_at: String,
+}
+
+/// A custom field's value on a customer.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FieldValueView {
+    pub key: String,
+    pub label: String,
+    pub kind: CustomFieldKind,
+    pub value: serde_json::Value,
+}
+
+/// A custom field a workspace defined.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldDefinition {
+    pub id: String,
+    pub key: String,
+    pub label: String,
+    pub kind: CustomFieldKind,
+    pub options: Vec<String>,
+}
+
+/// A merge into a customer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeView {
+    pub id: String,
+    pub merged_id: String,
+    pub merged_code: String,
+    pub created_at: String,
+    pub undone_at: Option<String>,
+}
+
+/// A customer as their page shows them.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerDetail {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub gender: Gender,
+    pub birthday: Option<String>,
+    pub address: Option<String>,
+    pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub education: Option<String>,
+    pub native_place: Option<String>,
+    pub owner: Option<UserName>,
+    pub lifecycle_stage: LifecycleStage,
+    pub source_channel: Option<Channel>,
+    pub first_seen_at: String,
+    pub last_activity_at: Option<String>,
+    pub notes: Option<String>,
+    pub stars: Option<i16>,
+    pub total_spend: MoneyValue,
+    pub order_count: i32,
+    pub first_purchase_at: Option<String>,
+    pub last_purchase_at: Option<String>,
+    pub category_count: i32,
+    pub phones: Vec<ContactValue>,
+    pub emails: Vec<ContactValue>,
+    pub tags: Vec<String>,
+    pub consents: Vec<ConsentView>,
+    pub identities: Vec<IdentityView>,
+    pub custom_fields: Vec<FieldValueView>,
+    pub merges: Vec<MergeView>,
+    pub deleted: bool,
+    pub erased: bool,
+    pub version: i32,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A line of a purchase.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemView {
+    pub sku: Option<String>,
+    pub name: String,
+    pub category: Option<String>,
+    pub quantity: i32,
+    pub unit_price: MoneyValue,
+}
+
+/// A purchase or refund.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionView {
+    pub id: String,
+    pub kind: TransactionKind,
+    pub status: TransactionStatus,
+    pub channel: Channel,
+    pub occurred_at: String,
+    pub amount: MoneyValue,
+    pub refunded: MoneyValue,
+    pub payment_method: Option<PaymentMethod>,
+    pub store: Option<String>,
+    pub external_ref: Option<String>,
+    pub note: Option<String>,
+    pub items: Vec<ItemView>,
+}
+
+/// A consultation, call, email, chat, visit or social contact.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InteractionView {
+    pub id: String,
+    pub kind: InteractionKind,
+    pub direction: Direction,
+    pub channel: Option<Channel>,
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub agent: Option<UserName>,
+    pub occurred_at: String,
+}
+
+/// One entry of a customer's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "__typename")]
+pub enum TimelineItem {
+    Transaction(TransactionView),
+    Interaction(InteractionView),
+}
+
+impl TimelineItem {
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Transaction(t) => &t.id,
+            Self::Interaction(i) => &i.id,
+        }
+    }
+}
+
+stored_enum! {
+    /// Why a customer looks like a duplicate.
+    pub enum DuplicateReason {
+        SamePhone => "same_phone",
+        SameEmail => "same_email",
+        SameNameAndBirthday => "same_name_and_birthday",
+    }
+}
+
+/// What a duplicate candidate brings to a merge.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateView {
+    pub customer: DuplicateCustomer,
+    pub reasons: Vec<DuplicateReason>,
+}
+
+/// The parts of a customer a merge preview compares.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateCustomer {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub version: i32,
+    pub created_at: String,
+    pub order_count: i32,
+    pub total_spend: MoneyValue,
+    pub phones: Vec<ContactValue>,
+    pub emails: Vec<ContactValue>,
+    pub tags: Vec<String>,
+    pub identities: Vec<IdentityView>,
+    pub interaction_count: Count,
+}
+
+/// `{ totalCount }` of a connection asked for its size only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Count {
+    pub total_count: u64,
 }
 
 #[cfg(test)]
@@ -446,6 +678,21 @@ mod tests {
         assert_eq!(amount(0), Ok(0));
         assert_eq!(amount(-1), Err(Invalid::Negative));
         assert_eq!(amount(i64::MAX), Err(Invalid::TooLarge));
+    }
+
+    #[test]
+    fn amounts_as_people_write_them() {
+        assert_eq!(parse_amount("1234.5"), Ok(123_450));
+        assert_eq!(parse_amount(" ¥1,234.56 "), Ok(123_456));
+        assert_eq!(parse_amount("88"), Ok(8_800));
+        assert_eq!(parse_amount(".5"), Ok(50));
+        assert_eq!(parse_amount("0"), Ok(0));
+        assert_eq!(parse_amount(""), Err(Invalid::Required));
+        assert_eq!(parse_amount("-3"), Err(Invalid::Negative));
+        assert_eq!(parse_amount("1.234"), Err(Invalid::WrongType));
+        assert_eq!(parse_amount("12a"), Err(Invalid::WrongType));
+        assert_eq!(parse_amount("."), Err(Invalid::WrongType));
+        assert_eq!(parse_amount("99999999999999"), Err(Invalid::TooLarge));
     }
 
     #[test]

@@ -11,8 +11,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use uuid::Uuid;
 
 use crate::entities::{
-    channel_identity, custom_field, customer_consent, customer_email, customer_field_value, customer_merge,
-    customer_phone, customer_tag, interaction, transaction, transaction_item, user, workspace,
+    channel_identity, custom_field, customer, customer_consent, customer_email, customer_field_value,
+    customer_merge, customer_phone, customer_tag, interaction, transaction, transaction_item, user,
+    workspace,
 };
 
 /// A table whose rows belong to a customer.
@@ -245,6 +246,33 @@ impl Loader<Uuid> for Definitions {
 
 pub type DefinitionLoader = DataLoader<Definitions>;
 
+/// Loads customers' workspace and code number by id (what a merge record names), merged-away
+/// customers included.
+pub struct Numbers {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for Numbers {
+    type Value = (Uuid, i64);
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        use sea_orm::QuerySelect;
+        let rows: Vec<(Uuid, Uuid, i64)> = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .column(customer::Column::WorkspaceId)
+            .column(customer::Column::Number)
+            .filter(customer::Column::Id.is_in(keys.iter().copied()))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|(id, workspace, number)| (id, (workspace, number))).collect())
+    }
+}
+
+pub type NumberLoader = DataLoader<Numbers>;
+
 /// Every customer child loader, registered in the schema's data.
 pub fn register<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
@@ -262,4 +290,5 @@ pub fn register<Q, M, S>(
         .data(batching(Users { db: db.clone() }))
         .data(batching(Items { db: db.clone() }))
         .data(batching(Definitions { db: db.clone() }))
+        .data(batching(Numbers { db: db.clone() }))
 }

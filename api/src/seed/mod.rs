@@ -6,8 +6,10 @@ mod vocabulary;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use starcrm_shared::Role;
+use starcrm_shared::customer::CustomFieldKind;
 
 use crate::auth::{RequestMeta, password};
+use crate::customers::custom_fields::FieldInput;
 use crate::entities::{user, workspace};
 use crate::error::AppError;
 use crate::workspaces::service::{NewWorkspace, create};
@@ -25,6 +27,22 @@ pub const DEMO_USERS: [(&str, &str, Role); 6] = [
     ("agent", "刘洋", Role::Agent),
     ("marketer", "陈静", Role::Marketer),
     ("analyst", "Emily Zhou", Role::Analyst),
+];
+
+/// The classic customer profile sheet, as the demo workspace's custom fields.
+const DEMO_FIELDS: [(&str, &str, CustomFieldKind, &[&str]); 7] = [
+    ("hobbies", "兴趣爱好", CustomFieldKind::MultiSelect, &["茶艺", "旅行", "摄影", "阅读", "烹饪", "书法"]),
+    (
+        "favourite_sport",
+        "喜欢的运动",
+        CustomFieldKind::SingleSelect,
+        &["羽毛球", "游泳", "跑步", "乒乓球", "瑜伽"],
+    ),
+    ("motto", "座右铭", CustomFieldKind::Text, &[]),
+    ("life_goal", "人生目标", CustomFieldKind::Text, &[]),
+    ("smoker", "吸烟", CustomFieldKind::Boolean, &[]),
+    ("drinks", "饮酒", CustomFieldKind::Boolean, &[]),
+    ("children", "子女数", CustomFieldKind::Number, &[]),
 ];
 
 pub fn demo_email(local: &str) -> String {
@@ -53,6 +71,17 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, AppError> {
     for (local, name, role) in &DEMO_USERS[1..] {
         crate::users::service::insert_seeded(db, workspace.id, &demo_email(local), name, *role, hash.clone())
             .await?;
+    }
+    let scope = crate::auth::Scope::system(workspace.id);
+    for (position, (key, label, kind, options)) in DEMO_FIELDS.iter().enumerate() {
+        let input = FieldInput {
+            key: (*key).to_owned(),
+            label: (*label).to_owned(),
+            kind: *kind,
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+            position: i32::try_from(position).ok(),
+        };
+        crate::customers::custom_fields::create(db, &scope, input).await?;
     }
     Ok(true)
 }

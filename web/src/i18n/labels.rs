@@ -1,7 +1,10 @@
 //! Translated names for the domain's codes (roles, permissions, audit actions, validation
 //! reasons) and locale-aware formatting.
 
-use starcrm_shared::customer::{CustomerSort, LifecycleStage};
+use starcrm_shared::customer::{
+    Channel, ConsentChannel, CustomerSort, Direction, DuplicateReason, Gender, InteractionKind,
+    LifecycleStage, PaymentMethod, TransactionKind, TransactionStatus,
+};
 use starcrm_shared::validate::Invalid;
 use starcrm_shared::{Permission, Role};
 
@@ -36,6 +39,88 @@ pub const fn sort(sort: CustomerSort) -> Key {
         CustomerSort::Name => Key::SortName,
         CustomerSort::LastPurchase => Key::SortLastPurchase,
         CustomerSort::TotalSpend => Key::SortTotalSpend,
+    }
+}
+
+pub const fn gender(gender: Gender) -> Key {
+    match gender {
+        Gender::Female => Key::GenderFemale,
+        Gender::Male => Key::GenderMale,
+        Gender::Other => Key::GenderOther,
+        Gender::Unknown => Key::GenderUnknown,
+    }
+}
+
+pub const fn channel(channel: Channel) -> Key {
+    match channel {
+        Channel::Web => Key::ChannelWeb,
+        Channel::App => Key::ChannelApp,
+        Channel::Wechat => Key::ChannelWechat,
+        Channel::Social => Key::ChannelSocial,
+        Channel::Phone => Key::ChannelPhone,
+        Channel::Email => Key::ChannelEmail,
+        Channel::Store => Key::ChannelStore,
+        Channel::Marketplace => Key::ChannelMarketplace,
+        Channel::Chat => Key::ChannelChat,
+        Channel::Other => Key::ChannelOther,
+    }
+}
+
+pub const fn consent_channel(channel: ConsentChannel) -> Key {
+    match channel {
+        ConsentChannel::Sms => Key::ConsentSms,
+        ConsentChannel::Email => Key::ConsentEmail,
+        ConsentChannel::Phone => Key::ConsentPhone,
+        ConsentChannel::Wechat => Key::ConsentWechat,
+        ConsentChannel::AppPush => Key::ConsentAppPush,
+    }
+}
+
+pub const fn payment(method: PaymentMethod) -> Key {
+    match method {
+        PaymentMethod::Cash => Key::PayCash,
+        PaymentMethod::Card => Key::PayCard,
+        PaymentMethod::Alipay => Key::PayAlipay,
+        PaymentMethod::WechatPay => Key::PayWechat,
+        PaymentMethod::UnionPay => Key::PayUnionPay,
+        PaymentMethod::BankTransfer => Key::PayBankTransfer,
+        PaymentMethod::Points => Key::PayPoints,
+        PaymentMethod::Other => Key::PayOther,
+    }
+}
+
+pub const fn interaction(kind: InteractionKind) -> Key {
+    match kind {
+        InteractionKind::Consultation => Key::KindConsultation,
+        InteractionKind::Call => Key::KindCall,
+        InteractionKind::Email => Key::KindEmail,
+        InteractionKind::Chat => Key::KindChat,
+        InteractionKind::Visit => Key::KindVisit,
+        InteractionKind::Social => Key::KindSocial,
+    }
+}
+
+pub const fn direction(direction: Direction) -> Key {
+    match direction {
+        Direction::Inbound => Key::Inbound,
+        Direction::Outbound => Key::Outbound,
+    }
+}
+
+pub const fn transaction(kind: TransactionKind, status: TransactionStatus) -> Key {
+    match (kind, status) {
+        (TransactionKind::Refund, _) => Key::Refund,
+        (_, TransactionStatus::Completed) => Key::TxCompleted,
+        (_, TransactionStatus::Refunded) => Key::TxRefunded,
+        (_, TransactionStatus::PartiallyRefunded) => Key::TxPartiallyRefunded,
+    }
+}
+
+pub const fn duplicate(reason: DuplicateReason) -> Key {
+    match reason {
+        DuplicateReason::SamePhone => Key::SamePhone,
+        DuplicateReason::SameEmail => Key::SameEmail,
+        DuplicateReason::SameNameAndBirthday => Key::SameNameAndBirthday,
     }
 }
 
@@ -151,6 +236,25 @@ pub fn time(locale: Locale, iso: &str) -> String {
     let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
     let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
     date.to_locale_string(locale.tag(), &options).into()
+}
+
+/// The day of an RFC 3339 time (or a `YYYY-MM-DD` date) as the reader's locale writes it
+/// (`2026年11月23日`, `Nov 23, 2026`).
+pub fn date(locale: Locale, iso: &str) -> String {
+    let input = if iso.len() == 10 { format!("{iso}T00:00:00") } else { iso.to_owned() };
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&input));
+    if date.get_time().is_nan() {
+        return iso.to_owned();
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    date.to_locale_date_string(locale.tag(), &options).into()
+}
+
+/// Today in the reader's time zone, `YYYY-MM-DD`.
+pub fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date())
 }
 
 /// [`time`], or `fallback` when there is none.

@@ -119,6 +119,150 @@ messages! {
     CustomerCreated { zh: "已创建客户 {code}。", en: "Created customer {code}." }
     Phone { zh: "手机", en: "Phone" }
     PhoneOptional { zh: "手机（选填）", en: "Phone (optional)" }
+    AllCustomers { zh: "全部客户", en: "All customers" }
+    Edit { zh: "编辑", en: "Edit" }
+    Save { zh: "保存", en: "Save" }
+    Saving { zh: "保存中…", en: "Saving…" }
+    Delete { zh: "删除", en: "Delete" }
+    Restore { zh: "恢复", en: "Restore" }
+    Remove { zh: "移除", en: "Remove" }
+    Add { zh: "添加", en: "Add" }
+    NotSet { zh: "未填写", en: "Not set" }
+    DeletedBanner { zh: "该客户已移入回收站，恢复后才能继续记录。", en: "This customer is in the bin. Restore them to record anything new." }
+    ErasedBanner { zh: "该客户的个人信息已被彻底删除，只保留匿名统计。", en: "This customer's personal data was erased for good; only anonymous figures remain." }
+    DeleteCustomerTitle { zh: "删除该客户？", en: "Delete this customer?" }
+    DeleteCustomerBody {
+        zh: "{name}（{code}）将移入回收站，历史记录保留，之后可以随时恢复。",
+        en: "{name} ({code}) moves to the bin with all their history and can be restored at any time.",
+    }
+    CustomerDeleted { zh: "已将 {code} 移入回收站。", en: "Moved {code} to the bin." }
+    CustomerRestored { zh: "已恢复 {code}。", en: "Restored {code}." }
+    CustomerSaved { zh: "已保存 {code} 的资料。", en: "Saved {code}." }
+    CustomerNotFound { zh: "找不到该客户，可能已被删除或合并。", en: "There is no such customer; they may have been deleted or merged." }
+    EditCustomer { zh: "编辑客户资料", en: "Edit customer" }
+    Gender { zh: "性别", en: "Gender" }
+    GenderFemale { zh: "女", en: "Female" }
+    GenderMale { zh: "男", en: "Male" }
+    GenderOther { zh: "其他", en: "Other" }
+    GenderUnknown { zh: "未知", en: "Unknown" }
+    Birthday { zh: "生日", en: "Birthday" }
+    Address { zh: "地址", en: "Address" }
+    Company { zh: "公司", en: "Company" }
+    JobTitle { zh: "职位", en: "Job title" }
+    Education { zh: "学历", en: "Education" }
+    NativePlace { zh: "籍贯", en: "Native place" }
+    Owner { zh: "专属客户经理", en: "Dedicated rep" }
+    SourceChannel { zh: "来源渠道", en: "Source channel" }
+    FirstSeen { zh: "首次接触", en: "First seen" }
+    LastActivity { zh: "最近活动", en: "Last activity" }
+    Notes { zh: "备注", en: "Notes" }
+    Phones { zh: "手机", en: "Phones" }
+    Emails { zh: "邮箱", en: "Emails" }
+    Tags { zh: "标签", en: "Tags" }
+    TagsHint { zh: "用逗号分隔。", en: "Separate with commas." }
+    Primary { zh: "主要", en: "Primary" }
+    AddPhone { zh: "添加手机", en: "Add phone" }
+    AddEmail { zh: "添加邮箱", en: "Add email" }
+    ContactDetails { zh: "联系方式", en: "Contact details" }
+    Spending { zh: "消费概况", en: "Spending" }
+    FirstPurchase { zh: "首次购买", en: "First purchase" }
+    Categories { zh: "购买品类", en: "Categories" }
+    Identities { zh: "渠道身份", en: "Channel identities" }
+    NoIdentities { zh: "还没有关联的渠道身份。", en: "No channel identities linked yet." }
+    ExternalId { zh: "渠道账号 ID", en: "External id" }
+    IdentityTaken { zh: "该渠道账号已属于另一位客户。", en: "This channel id already belongs to another customer." }
+    Consents { zh: "联系许可", en: "Contact consent" }
+    ConsentGranted { zh: "已同意", en: "Granted" }
+    ConsentRefused { zh: "已拒绝", en: "Refused" }
+    ConsentUnknown { zh: "未记录", en: "Not recorded" }
+    CustomFields { zh: "扩展资料", en: "More about them" }
+    NoCustomFields { zh: "工作区还没有定义扩展资料字段。", en: "The workspace has no custom fields yet." }
+    Yes { zh: "是", en: "Yes" }
+    No { zh: "否", en: "No" }
+    Timeline { zh: "时间线", en: "Timeline" }
+    Transactions { zh: "交易", en: "Transactions" }
+    Interactions { zh: "互动", en: "Interactions" }
+    NoHistory { zh: "暂无记录。", en: "Nothing recorded yet." }
+    Purchase { zh: "购买", en: "Purchase" }
+    Refund { zh: "退款", en: "Refund" }
+    TxCompleted { zh: "已完成", en: "Completed" }
+    TxRefunded { zh: "已退款", en: "Refunded" }
+    TxPartiallyRefunded { zh: "部分退款", en: "Partly refunded" }
+    RecordPurchase { zh: "记录消费", en: "Record purchase" }
+    Amount { zh: "金额", en: "Amount" }
+    AmountHint { zh: "单位：元，最多两位小数。", en: "In the workspace currency, up to two decimals." }
+    PaymentMethod { zh: "支付方式", en: "Payment method" }
+    Channel { zh: "渠道", en: "Channel" }
+    ProductOptional { zh: "商品（选填）", en: "Product (optional)" }
+    CategoryOptional { zh: "品类（选填）", en: "Category (optional)" }
+    StoreOptional { zh: "门店（选填）", en: "Store (optional)" }
+    PurchaseRecorded { zh: "已记录消费 {amount}。", en: "Recorded a purchase of {amount}." }
+    LogInteraction { zh: "记录互动", en: "Log interaction" }
+    InteractionKind { zh: "类型", en: "Kind" }
+    Direction { zh: "方向", en: "Direction" }
+    Subject { zh: "主题", en: "Subject" }
+    BodyOptional { zh: "内容（选填）", en: "Details (optional)" }
+    InteractionRecorded { zh: "已记录互动。", en: "Logged the interaction." }
+    Inbound { zh: "客户发起", en: "Inbound" }
+    Outbound { zh: "我方发起", en: "Outbound" }
+    ByAgent { zh: "经办：{name}", en: "By {name}" }
+    PayCash { zh: "现金", en: "Cash" }
+    PayCard { zh: "银行卡", en: "Card" }
+    PayAlipay { zh: "支付宝", en: "Alipay" }
+    PayWechat { zh: "微信支付", en: "WeChat Pay" }
+    PayUnionPay { zh: "云闪付", en: "UnionPay" }
+    PayBankTransfer { zh: "银行转账", en: "Bank transfer" }
+    PayPoints { zh: "积分", en: "Points" }
+    PayOther { zh: "其他", en: "Other" }
+    KindConsultation { zh: "咨询", en: "Consultation" }
+    KindCall { zh: "电话", en: "Call" }
+    KindEmail { zh: "邮件", en: "Email" }
+    KindChat { zh: "在线聊天", en: "Chat" }
+    KindVisit { zh: "到店/拜访", en: "Visit" }
+    KindSocial { zh: "社交媒体", en: "Social" }
+    ChannelWeb { zh: "网店", en: "Web shop" }
+    ChannelApp { zh: "App", en: "App" }
+    ChannelWechat { zh: "微信", en: "WeChat" }
+    ChannelSocial { zh: "社交媒体", en: "Social" }
+    ChannelPhone { zh: "电话", en: "Phone" }
+    ChannelEmail { zh: "邮件", en: "Email" }
+    ChannelStore { zh: "门店", en: "Store" }
+    ChannelMarketplace { zh: "电商平台", en: "Marketplace" }
+    ChannelChat { zh: "在线客服", en: "Chat" }
+    ChannelOther { zh: "其他", en: "Other" }
+    ConsentSms { zh: "短信", en: "SMS" }
+    ConsentEmail { zh: "邮件", en: "Email" }
+    ConsentPhone { zh: "电话", en: "Phone" }
+    ConsentWechat { zh: "微信", en: "WeChat" }
+    ConsentAppPush { zh: "App 推送", en: "App push" }
+    Duplicates { zh: "可能重复的客户", en: "Possible duplicates" }
+    NoDuplicates { zh: "没有发现可能重复的客户。", en: "No likely duplicates found." }
+    SamePhone { zh: "手机相同", en: "Same phone" }
+    SameEmail { zh: "邮箱相同", en: "Same email" }
+    SameNameAndBirthday { zh: "姓名和生日相同", en: "Same name and birthday" }
+    Merge { zh: "合并…", en: "Merge…" }
+    MergeTitle { zh: "合并重复客户", en: "Merge duplicates" }
+    MergeKeep { zh: "保留哪一位？", en: "Which one stays?" }
+    MergeConfirm { zh: "确认合并", en: "Merge" }
+    MergePreview {
+        zh: "{merged} 的 {identities} 个渠道身份、{orders} 笔订单、{interactions} 条互动、标签和联系方式将并入 {survivor}。今后 {merged} 的编号会自动指向 {survivor}。30 天内可以撤销。",
+        en: "{merged}'s {identities} channel identities, {orders} orders, {interactions} interactions, tags and contact details move to {survivor}. {merged}'s code will lead to {survivor} from now on. You can undo this for 30 days.",
+    }
+    MergeResult { zh: "合并后", en: "After the merge" }
+    Merged { zh: "已将 {merged} 并入 {survivor}。", en: "Merged {merged} into {survivor}." }
+    Merges { zh: "合并记录", en: "Merges" }
+    MergedFrom { zh: "并入了 {id}", en: "Merged in {id}" }
+    Unmerge { zh: "撤销合并", en: "Undo merge" }
+    Unmerged { zh: "已撤销合并，被并入的客户已恢复。", en: "Merge undone; the merged customer is back." }
+    UndoneAt { zh: "已于 {time} 撤销", en: "Undone {time}" }
+    AllChannels { zh: "全部渠道", en: "All channels" }
+    TagFilter { zh: "标签", en: "Tag" }
+    MinSpend { zh: "最低消费（元）", en: "Min. spend" }
+    ShowDeleted { zh: "显示回收站", en: "Show the bin" }
+    Deleted { zh: "已删除", en: "Deleted" }
+    Columns { zh: "显示列", en: "Columns" }
+    Created { zh: "加入时间", en: "Added" }
+    ClearFilters { zh: "清除筛选", en: "Clear filters" }
     Role { zh: "角色", en: "Role" }
     Status { zh: "状态", en: "Status" }
     Workspace { zh: "工作区", en: "Workspace" }

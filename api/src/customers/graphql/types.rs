@@ -14,7 +14,9 @@ use starcrm_shared::{Permission, mask};
 
 use crate::audit::{self, Entry};
 use crate::auth::{ContextExt, Scope};
-use crate::customers::loaders::{ChildLoader, CurrencyLoader, DefinitionLoader, ItemLoader, UserLoader};
+use crate::customers::loaders::{
+    ChildLoader, CurrencyLoader, DefinitionLoader, ItemLoader, NumberLoader, UserLoader,
+};
 use crate::customers::merge::Reason;
 use crate::customers::{profile, timeline};
 use crate::entities::{
@@ -321,13 +323,7 @@ pub enum TimelineEntry {
     Interaction(Interaction),
 }
 
-/// Why a customer looks like a duplicate.
-#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
-pub enum DuplicateReason {
-    SamePhone,
-    SameEmail,
-    SameNameAndBirthday,
-}
+pub use starcrm_shared::customer::DuplicateReason;
 
 impl From<Reason> for DuplicateReason {
     fn from(reason: Reason) -> Self {
@@ -363,6 +359,17 @@ impl CustomerMerge {
 
     async fn merged_id(&self) -> ID {
         ID(self.model.merged_id.to_string())
+    }
+
+    /// The merged-away customer's code (`C000123`), which now leads to the survivor.
+    async fn merged_code(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let scope = ctx.scope()?;
+        let loader = ctx.data::<NumberLoader>().map_err(|_| internal("loader missing"))?;
+        let found = loader.load_one(self.model.merged_id).await.map_err(internal)?;
+        found
+            .filter(|(workspace, _)| *workspace == scope.workspace_id)
+            .map(|(_, number)| customer_code(number))
+            .ok_or_else(|| internal("merged customer missing"))
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

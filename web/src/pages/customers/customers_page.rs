@@ -1,8 +1,11 @@
 use leptos::prelude::*;
-use starcrm_shared::customer::{CustomerRow, CustomerSort, LifecycleStage, format_money};
-
+use starcrm_shared::customer::{
+    Channel, CustomerRow, CustomerSort, LifecycleStage, format_money, parse_amount,
+};
 use starcrm_shared::{Permission, validate};
 
+use super::star_text;
+use crate::api::customers::ListQuery;
 use crate::api::{self, ApiError};
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
@@ -17,9 +20,8 @@ const PAGE_SIZE: u32 = 25;
 pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     use_page_title(Key::NavCustomers);
-    let search = RwSignal::new(String::new());
-    let stage = RwSignal::new(None::<LifecycleStage>);
-    let sort = RwSignal::new(CustomerSort::Created);
+    let query = RwSignal::new(ListQuery::default());
+    let columns = RwSignal::new(Column::chosen());
     let listing = RwSignal::new(Listing::<CustomerRow>::default());
     let load_error = RwSignal::new(None::<ApiError>);
     let session = use_session();
@@ -27,15 +29,13 @@ pub fn CustomersPage() -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
 
     let load = move |append: bool| {
-        let (query, stage, sort) = (search.get_untracked(), stage.get_untracked(), sort.get_untracked());
+        let query = query.get_untracked();
         load_page(listing, load_error, append, move |after| async move {
-            api::customers::list(PAGE_SIZE, after, &query, stage, sort).await
+            api::customers::list(PAGE_SIZE, after, &query).await
         });
     };
     Effect::new(move |_| {
-        search.track();
-        stage.track();
-        sort.track();
+        query.track();
         load(false);
     });
 
@@ -45,8 +45,9 @@ pub fn CustomersPage() -> impl IntoView {
             <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::CustomersSubtitle)}</p>
         </header>
         <div class="toolbar">
-            <CustomerFilters search stage sort />
+            <CustomerFilters query />
             <div class="toolbar__spacer"></div>
+            <ColumnPicker columns />
             <Show when=move || session.can(Permission::CustomersWrite)>
                 <button type="button" class="button button--primary" data-testid="add-customer" on:click=move |_| adding.set(true)>
                     {move || i18n.t(Key::NewCustomer)}
@@ -70,7 +71,7 @@ pub fn CustomersPage() -> impl IntoView {
         {move || match load_error.get() {
             Some(error) => view! { <ErrorView error on_retry=Callback::new(move |()| load(false)) /> }.into_any(),
             None => view! {
-                <CustomersTable rows=Signal::derive(move || listing.get().rows) />
+                <CustomersTable rows=Signal::derive(move || listing.get().rows) columns />
                 <Show when=move || listing.with(|l| l.loaded && l.rows.is_empty())>
                     <p class="empty" data-testid="no-customers">{move || i18n.t(Key::NoCustomers)}</p>
                 </Show>
@@ -87,49 +88,235 @@ pub fn CustomersPage() -> impl IntoView {
 }
 
 #[component]
-fn CustomerFilters(
-    search: RwSignal<String>,
-    stage: RwSignal<Option<LifecycleStage>>,
-    sort: RwSignal<CustomerSort>,
-) -> impl IntoView {
+fn CustomerFilters(query: RwSignal<ListQuery>) -> impl IntoView {
     let i18n = use_i18n();
+    let min_spend = RwSignal::new(String::new());
+    let spend_invalid = Signal::derive(move || {
+        let text = min_spend.get();
+        !text.trim().is_empty() && parse_amount(&text).is_err()
+    });
+    let set = move |change: &dyn Fn(&mut ListQuery)| query.update(|q| change(q));
     view! {
             <input
                 class="toolbar__search"
                 type="search"
                 placeholder=move || i18n.t(Key::SearchCustomers)
                 aria-label=move || i18n.t(Key::SearchCustomers)
-                on:change=move |ev| search.set(event_target_value(&ev))
+                prop:value=move || query.with(|q| q.search.clone())
+                on:change=move |ev| set(&|q| q.search = event_target_value(&ev))
                 data-testid="customer-search"
             />
             <select
                 class="toolbar__select"
                 aria-label=move || i18n.t(Key::LifecycleStage)
-                on:change=move |ev| stage.set(LifecycleStage::parse(&event_target_value(&ev)))
+                on:change=move |ev| set(&|q| q.stage = LifecycleStage::parse(&event_target_value(&ev)))
                 data-testid="stage-filter"
             >
-                <option value="">{move || i18n.t(Key::AllStages)}</option>
+                <option value="" selected=move || query.with(|q| q.stage.is_none())>{move || i18n.t(Key::AllStages)}</option>
                 {LifecycleStage::ALL
                     .iter()
-                    .map(|s| view! { <option value=s.as_str()>{move || i18n.t(labels::stage(*s))}</option> })
+                    .map(|s| view! { <option value=s.as_str() selected=move || query.with(|q| q.stage == Some(*s))>{move || i18n.t(labels::stage(*s))}</option> })
                     .collect_view()}
             </select>
             <select
                 class="toolbar__select"
+                aria-label=move || i18n.t(Key::Channel)
+                on:change=move |ev| set(&|q| q.channel = Channel::parse(&event_target_value(&ev)))
+                data-testid="channel-filter"
+            >
+                <option value="" selected=move || query.with(|q| q.channel.is_none())>{move || i18n.t(Key::AllChannels)}</option>
+                {Channel::ALL
+                    .iter()
+                    .map(|c| view! { <option value=c.as_str() selected=move || query.with(|q| q.channel == Some(*c))>{move || i18n.t(labels::channel(*c))}</option> })
+                    .collect_view()}
+            </select>
+            <input
+                class="toolbar__search toolbar__search--short"
+                type="search"
+                placeholder=move || i18n.t(Key::TagFilter)
+                aria-label=move || i18n.t(Key::TagFilter)
+                prop:value=move || query.with(|q| q.tag.clone())
+                on:change=move |ev| set(&|q| q.tag = event_target_value(&ev))
+                data-testid="tag-filter"
+            />
+            <input
+                class="toolbar__search toolbar__search--short"
+                class:toolbar__search--invalid=move || spend_invalid.get()
+                type="text"
+                inputmode="decimal"
+                placeholder=move || i18n.t(Key::MinSpend)
+                aria-label=move || i18n.t(Key::MinSpend)
+                aria-invalid=move || spend_invalid.get().to_string()
+                bind:value=min_spend
+                on:change=move |_| {
+                    let text = min_spend.get_untracked();
+                    let min = if text.trim().is_empty() { Some(None) } else { parse_amount(&text).ok().map(Some) };
+                    if let Some(min) = min {
+                        set(&|q| q.min_spend_minor = min);
+                    }
+                }
+                data-testid="min-spend-filter"
+            />
+            <select
+                class="toolbar__select"
                 aria-label=move || i18n.t(Key::SortBy)
-                on:change=move |ev| sort.set(CustomerSort::parse(&event_target_value(&ev)).unwrap_or(CustomerSort::Created))
+                on:change=move |ev| set(&|q| q.sort = CustomerSort::parse(&event_target_value(&ev)).unwrap_or(CustomerSort::Created))
                 data-testid="sort"
             >
                 {CustomerSort::ALL
                     .iter()
-                    .map(|s| view! { <option value=s.as_str()>{move || i18n.t(labels::sort(*s))}</option> })
+                    .map(|s| view! { <option value=s.as_str() selected=move || query.with(|q| q.sort == *s)>{move || i18n.t(labels::sort(*s))}</option> })
                     .collect_view()}
             </select>
+            <label class="checkbox toolbar__check">
+                <input
+                    type="checkbox"
+                    prop:checked=move || query.with(|q| q.include_deleted)
+                    on:change=move |ev| set(&|q| q.include_deleted = event_target_checked(&ev))
+                    data-testid="include-deleted"
+                />
+                {move || i18n.t(Key::ShowDeleted)}
+            </label>
+            <Show when=move || query.with(|q| *q != ListQuery { sort: q.sort, ..ListQuery::default() })>
+                <button
+                    type="button"
+                    class="link-button"
+                    data-testid="clear-filters"
+                    on:click=move |_| {
+                        min_spend.set(String::new());
+                        query.update(|q| *q = ListQuery { sort: q.sort, ..ListQuery::default() });
+                    }
+                >
+                    {move || i18n.t(Key::ClearFilters)}
+                </button>
+            </Show>
+    }
+}
+
+/// A column of the customer list the reader may show or hide (the name always shows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Stage,
+    Stars,
+    Spend,
+    Orders,
+    LastPurchase,
+    Phone,
+    Source,
+    Created,
+}
+
+const COLUMNS_KEY: &str = "starcrm.customer-columns";
+
+impl Column {
+    const ALL: [Self; 8] = [
+        Self::Stage,
+        Self::Stars,
+        Self::Spend,
+        Self::Orders,
+        Self::LastPurchase,
+        Self::Phone,
+        Self::Source,
+        Self::Created,
+    ];
+    const DEFAULT: [Self; 6] =
+        [Self::Stage, Self::Stars, Self::Spend, Self::Orders, Self::LastPurchase, Self::Phone];
+
+    const fn id(self) -> &'static str {
+        match self {
+            Self::Stage => "stage",
+            Self::Stars => "stars",
+            Self::Spend => "spend",
+            Self::Orders => "orders",
+            Self::LastPurchase => "last_purchase",
+            Self::Phone => "phone",
+            Self::Source => "source",
+            Self::Created => "created",
+        }
+    }
+
+    const fn label(self) -> Key {
+        match self {
+            Self::Stage => Key::LifecycleStage,
+            Self::Stars => Key::Stars,
+            Self::Spend => Key::TotalSpend,
+            Self::Orders => Key::Orders,
+            Self::LastPurchase => Key::LastPurchase,
+            Self::Phone => Key::Phone,
+            Self::Source => Key::SourceChannel,
+            Self::Created => Key::Created,
+        }
+    }
+
+    /// Cell classes: numbers align right; secondary columns give way on phones.
+    const fn class(self) -> &'static str {
+        match self {
+            Self::Spend | Self::Orders => "table__number",
+            Self::Stage => "",
+            _ => "hide-narrow",
+        }
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+    }
+
+    /// The columns this browser chose last time, or the default set.
+    fn chosen() -> Vec<Self> {
+        let saved = Self::storage().and_then(|s| s.get_item(COLUMNS_KEY).ok().flatten());
+        saved.map_or_else(
+            || Self::DEFAULT.to_vec(),
+            |list| Self::ALL.into_iter().filter(|c| list.split(',').any(|id| id == c.id())).collect(),
+        )
+    }
+
+    fn remember(columns: &[Self]) {
+        if let Some(storage) = Self::storage() {
+            let list = columns.iter().map(|c| c.id()).collect::<Vec<_>>().join(",");
+            // Private browsing may refuse storage; the choice then lasts for this page only.
+            let _ = storage.set_item(COLUMNS_KEY, &list);
+        }
     }
 }
 
 #[component]
-fn CustomersTable(rows: Signal<Vec<CustomerRow>>) -> impl IntoView {
+fn ColumnPicker(columns: RwSignal<Vec<Column>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <details class="menu" data-testid="column-picker">
+            <summary class="button">{move || i18n.t(Key::Columns)}</summary>
+            <div class="menu__panel">
+                {Column::ALL
+                    .into_iter()
+                    .map(|column| view! {
+                        <label class="checkbox menu__item">
+                            <input
+                                type="checkbox"
+                                data-column=column.id()
+                                prop:checked=move || columns.with(|c| c.contains(&column))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    columns.update(|list| {
+                                        list.retain(|c| *c != column);
+                                        if on {
+                                            list.push(column);
+                                            list.sort_by_key(|c| Column::ALL.iter().position(|x| x == c));
+                                        }
+                                        Column::remember(list);
+                                    });
+                                }
+                            />
+                            {move || i18n.t(column.label())}
+                        </label>
+                    })
+                    .collect_view()}
+            </div>
+        </details>
+    }
+}
+
+#[component]
+fn CustomersTable(rows: Signal<Vec<CustomerRow>>, columns: RwSignal<Vec<Column>>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="table-wrap">
@@ -137,16 +324,21 @@ fn CustomersTable(rows: Signal<Vec<CustomerRow>>) -> impl IntoView {
                 <thead>
                     <tr>
                         <th>{move || i18n.t(Key::Customer)}</th>
-                        <th>{move || i18n.t(Key::LifecycleStage)}</th>
-                        <th class="hide-narrow">{move || i18n.t(Key::Stars)}</th>
-                        <th class="table__number">{move || i18n.t(Key::TotalSpend)}</th>
-                        <th class="table__number">{move || i18n.t(Key::Orders)}</th>
-                        <th class="hide-narrow">{move || i18n.t(Key::LastPurchase)}</th>
-                        <th class="hide-narrow">{move || i18n.t(Key::Phone)}</th>
+                        {move || {
+                            columns
+                                .get()
+                                .into_iter()
+                                .map(|c| view! { <th class=c.class() data-column=c.id()>{move || i18n.t(c.label())}</th> })
+                                .collect_view()
+                        }}
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|c| c.id.clone() children=move |c| view! { <CustomerRowView customer=c /> } />
+                    <For
+                        each=move || rows.get()
+                        key=|c| (c.id.clone(), c.deleted)
+                        children=move |c| view! { <CustomerRowView customer=c columns /> }
+                    />
                 </tbody>
             </table>
         </div>
@@ -154,36 +346,55 @@ fn CustomersTable(rows: Signal<Vec<CustomerRow>>) -> impl IntoView {
 }
 
 #[component]
-fn CustomerRowView(customer: CustomerRow) -> impl IntoView {
+fn CustomerRowView(customer: CustomerRow, columns: RwSignal<Vec<Column>>) -> impl IntoView {
     let i18n = use_i18n();
-    let stage = customer.lifecycle_stage;
-    let stars = customer.stars.map_or_else(
-        || "—".to_owned(),
-        |n| {
-            let n = usize::try_from(n.clamp(0, 5)).unwrap_or(0);
-            format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
-        },
-    );
-    let spend = format_money(customer.total_spend.amount_minor, &customer.total_spend.currency);
-    let last = customer.last_purchase_at.clone();
-    let phone =
-        customer.phones.iter().find(|p| p.primary).or(customer.phones.first()).map(|p| p.value.clone());
     let tags = customer.tags.clone();
+    let href = format!("/customers/{}", customer.id);
+    let deleted = customer.deleted;
+    let customer = StoredValue::new(customer);
+    let cell = move |column: Column| {
+        let c = customer.get_value();
+        let content = match column {
+            Column::Stage => {
+                let stage = c.lifecycle_stage;
+                view! { <span class=format!("pill pill--stage pill--{}", stage.as_str())>{move || i18n.t(labels::stage(stage))}</span> }.into_any()
+            }
+            Column::Stars => view! { <span class="stars" class:stars--none=c.stars.is_none() aria-label=move || i18n.t(Key::Stars)>{star_text(c.stars)}</span> }.into_any(),
+            Column::Spend => format_money(c.total_spend.amount_minor, &c.total_spend.currency).into_any(),
+            Column::Orders => c.order_count.to_string().into_any(),
+            Column::LastPurchase => {
+                let last = c.last_purchase_at.clone();
+                (move || labels::time_or(i18n, last.as_deref(), Key::Never)).into_any()
+            }
+            Column::Phone => {
+                let phone = c.phones.iter().find(|p| p.primary).or(c.phones.first()).map(|p| p.value.clone());
+                phone.map_or_else(
+                    || view! { <span class="muted">"—"</span> }.into_any(),
+                    |p| view! { <span class="mono">{p}</span> }.into_any(),
+                )
+            }
+            Column::Source => c.source_channel.map_or_else(
+                || view! { <span class="muted">"—"</span> }.into_any(),
+                |s| (move || i18n.t(labels::channel(s))).into_any(),
+            ),
+            Column::Created => {
+                let at = c.created_at.clone();
+                (move || labels::date(i18n.locale(), &at)).into_any()
+            }
+        };
+        view! { <td class=column.class()>{content}</td> }
+    };
     view! {
-        <tr data-testid="customer-row" data-code=customer.code.clone()>
+        <tr data-testid="customer-row" data-code=customer.with_value(|c| c.code.clone()) class:table__row--muted=deleted>
             <td>
-                <div class="cell-title">{customer.name.clone()}</div>
+                <a class="cell-title cell-link" href=href data-testid="customer-link">{customer.with_value(|c| c.name.clone())}</a>
                 <div class="cell-sub cell-sub--wrap">
-                    <span class="mono">{customer.code.clone()}</span>
+                    <span class="mono">{customer.with_value(|c| c.code.clone())}</span>
+                    {deleted.then(|| view! { <span class="pill pill--warn">{move || i18n.t(Key::Deleted)}</span> })}
                     {tags.into_iter().take(3).map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
                 </div>
             </td>
-            <td><span class=format!("pill pill--stage pill--{}", stage.as_str())>{move || i18n.t(labels::stage(stage))}</span></td>
-            <td class="hide-narrow"><span class="stars" aria-label=move || i18n.t(Key::Stars)>{stars}</span></td>
-            <td class="table__number">{spend}</td>
-            <td class="table__number">{customer.order_count}</td>
-            <td class="hide-narrow">{move || labels::time_or(i18n, last.as_deref(), Key::Never)}</td>
-            <td class="hide-narrow">{phone.map_or_else(|| view! { <span class="muted">"—"</span> }.into_any(), |p| view! { <span class="mono">{p}</span> }.into_any())}</td>
+            {move || columns.get().into_iter().map(cell).collect_view()}
         </tr>
     }
 }
