@@ -122,6 +122,9 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .max_connections(max_connections.max(1))
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // A ping before every checkout costs each query a round trip; only connections idle long
+        // enough for a server, proxy or firewall to have dropped them are checked.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         // Statements are logged at debug level; slow ones are warnings.
         .sqlx_logging_level(log::LevelFilter::Debug)
         .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_secs(1));

@@ -199,14 +199,16 @@ async fn merge_undo_and_bin(browser: &Browser) -> anyhow::Result<()> {
     browser.click("[data-testid=delete-customer]").await?;
     browser.click("[data-testid=confirm]").await?;
     browser.wait_for_text("[data-testid=notice]", "已将 C000301 移入回收站。").await?;
-    assert!(browser.exists("[data-testid=deleted-banner]").await?);
+    // The page reloads the customer after the notice: wait for the deleted view.
+    browser.client().wait().at_most(WAIT).for_element(Locator::Css("[data-testid=deleted-banner]")).await?;
     assert!(
         !browser.exists("[data-testid=record-purchase]").await?,
         "nothing is recorded on a deleted customer"
     );
     browser.click("[data-testid=restore-customer]").await?;
     browser.wait_for_text("[data-testid=notice]", "已恢复 C000301。").await?;
-    assert!(browser.exists("[data-testid=record-purchase]").await?);
+    browser.client().wait().at_most(WAIT).for_element(Locator::Css("[data-testid=record-purchase]")).await?;
+    assert!(!browser.exists("[data-testid=deleted-banner]").await?);
 
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `DataLoader`s for a customer's child rows (phones, emails, tags, consents, identities, custom
 //! values): a page of customers selecting their phones costs one query, not one per customer.
-//! No caching: each load reads the database, so one request never sees stale rows of another.
+//! No caching (but for workspace currencies, which never change): each load reads the database,
+//! so one request never sees stale rows of another.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -156,7 +157,9 @@ fn batching<L: Loader<Uuid>>(loader: L) -> DataLoader<L> {
     DataLoader::new(loader, tokio::spawn).delay(BATCH_WINDOW)
 }
 
-/// Loads workspace currencies (every customer of a page shares one: one query).
+/// Loads workspace currencies. A workspace's currency is fixed when it is created (every amount
+/// is stored in it), so this loader keeps what it read for the life of the process: a page of
+/// customers costs no query for it after the first.
 pub struct Currencies {
     db: DatabaseConnection,
 }
@@ -174,7 +177,7 @@ impl Loader<Uuid> for Currencies {
     }
 }
 
-pub type CurrencyLoader = DataLoader<Currencies>;
+pub type CurrencyLoader = DataLoader<Currencies, async_graphql::dataloader::HashMapCache>;
 
 /// Loads staff accounts by id (owners of customers, agents of interactions).
 pub struct Users {
@@ -286,7 +289,14 @@ pub fn register<Q, M, S>(
         .data(loader::<channel_identity::Entity>(db))
         .data(loader::<customer_field_value::Entity>(db))
         .data(loader::<customer_merge::Entity>(db))
-        .data(batching(Currencies { db: db.clone() }))
+        .data(
+            DataLoader::with_cache(
+                Currencies { db: db.clone() },
+                tokio::spawn,
+                async_graphql::dataloader::HashMapCache::default(),
+            )
+            .delay(BATCH_WINDOW),
+        )
         .data(batching(Users { db: db.clone() }))
         .data(batching(Items { db: db.clone() }))
         .data(batching(Definitions { db: db.clone() }))
