@@ -357,3 +357,36 @@ async fn a_customer_page_fits_a_phone_in_both_languages() -> anyhow::Result<()> 
     browser.close().await?;
     result
 }
+
+#[tokio::test]
+async fn an_owner_erases_a_customers_personal_data_with_a_reason() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "owner").await?;
+        browser.client().goto(&server.url("/customers")).await?;
+        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
+        browser.fill("[data-testid=customer-search]", &format!("C000005{ENTER}")).await?;
+        browser.wait_for_text_containing("[data-testid=list-count]", "共 1 条").await?;
+        browser.click("[data-testid=customer-link]").await?;
+        browser.wait_for_text_containing("[data-testid=customer-header]", "C000005").await?;
+
+        browser.click("[data-testid=erase-customer]").await?;
+        browser.click("[data-testid=confirm-erase]").await?;
+        browser.wait_for_text_containing("[data-testid=erase-dialog] .field__error", "此项必填").await?;
+        browser.fill("input[name=erase-reason]", "客户来电要求删除个人信息（工单 1024）").await?;
+        browser.screenshot("customer-erase-zh-CN-desktop").await?;
+        browser.click("[data-testid=confirm-erase]").await?;
+        browser.wait_for_text("[data-testid=notice]", "已彻底删除 C000005 的个人信息。").await?;
+        browser.wait_for_text_containing("[data-testid=page-title]", "(erased)").await?;
+        browser.wait_for_text_containing("[data-testid=customer-phones]", "未填写").await?;
+        assert!(!browser.exists("[data-testid=erase-customer]").await?, "nothing left to erase");
+        assert!(!browser.exists("[data-testid=edit-customer]").await?, "an erased profile is not edited");
+        // The history stays, anonymously.
+        assert!(browser.text("[data-testid=spending-card]").await?.contains('¥'));
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

@@ -104,6 +104,7 @@ const CUSTOMER_FOR_EDIT: &str = include_str!("../../graphql/customer_for_edit.gr
 const UPDATE_CUSTOMER: &str = include_str!("../../graphql/update_customer.graphql");
 const DELETE_CUSTOMER: &str = include_str!("../../graphql/delete_customer.graphql");
 const RESTORE_CUSTOMER: &str = include_str!("../../graphql/restore_customer.graphql");
+const ERASE_CUSTOMER: &str = include_str!("../../graphql/erase_customer.graphql");
 const TIMELINE: &str = include_str!("../../graphql/customer_timeline.graphql");
 const TRANSACTIONS: &str = include_str!("../../graphql/customer_transactions.graphql");
 const INTERACTIONS: &str = include_str!("../../graphql/customer_interactions.graphql");
@@ -168,6 +169,11 @@ pub async fn update(input: serde_json::Value) -> Result<Changed, ApiError> {
 pub async fn set_deleted(id: &str, delete: bool) -> Result<(), ApiError> {
     let document = if delete { DELETE_CUSTOMER } else { RESTORE_CUSTOMER };
     execute::<_, serde_json::Value>(document, &json!({ "id": id })).await.map(|_| ())
+}
+
+/// Erases a customer's personal data for good; `reason` is audited.
+pub async fn erase(id: &str, reason: &str) -> Result<(), ApiError> {
+    execute::<_, serde_json::Value>(ERASE_CUSTOMER, &json!({ "id": id, "reason": reason })).await.map(|_| ())
 }
 
 /// Which of a customer's histories to list.

@@ -139,6 +139,15 @@ messages! {
     CustomerRestored { zh: "已恢复 {code}。", en: "Restored {code}." }
     CustomerSaved { zh: "已保存 {code} 的资料。", en: "Saved {code}." }
     CustomerNotFound { zh: "找不到该客户，可能已被删除或合并。", en: "There is no such customer; they may have been deleted or merged." }
+    Erase { zh: "彻底删除个人信息", en: "Erase personal data" }
+    EraseTitle { zh: "彻底删除该客户的个人信息？", en: "Erase this customer's personal data?" }
+    EraseBody {
+        zh: "{name}（{code}）的姓名、联系方式、生日、证件号、地址、备注、标签和渠道身份将被永久删除，无法恢复；交易与统计以匿名形式保留。原因会记入审计日志。",
+        en: "{name} ({code}): name, contact details, birthday, ID number, address, notes, tags and channel identities are removed for good and cannot be restored; transactions and figures stay, anonymously. The reason goes to the audit log.",
+    }
+    EraseReason { zh: "原因（例如客户提出删除请求的工单号）", en: "Reason (e.g. the customer's request or ticket)" }
+    EraseConfirm { zh: "永久删除", en: "Erase for good" }
+    CustomerErased { zh: "已彻底删除 {code} 的个人信息。", en: "Erased {code}'s personal data." }
     EditCustomer { zh: "编辑客户资料", en: "Edit customer" }
     Gender { zh: "性别", en: "Gender" }
     GenderFemale { zh: "女", en: "Female" }

@@ -15,7 +15,9 @@ use super::history::{HistoryPanel, RecordInteractionDialog, RecordPurchaseDialog
 use super::star_text;
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmDialog;
+use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
+use crate::components::field::{FormError, TextField};
 use crate::i18n::{I18n, Key, labels, use_i18n};
 use crate::state::session::use_session;
 
@@ -26,6 +28,7 @@ enum Open {
     Purchase,
     Interaction,
     Delete,
+    Erase,
 }
 
 /// The loaded customer and what a change asks the page to do next.
@@ -185,6 +188,11 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                         {move || i18n.t(Key::Delete)}
                     </button>
                 </Show>
+                <Show when=move || !erased && session.can(Permission::CustomersErase)>
+                    <button type="button" class="button button--danger-outline" data-testid="erase-customer" on:click=move |_| open.set(Some(Open::Erase))>
+                        {move || i18n.t(Key::Erase)}
+                    </button>
+                </Show>
                 <Show when=move || deleted && !erased && can_write()>
                     <button type="button" class="button button--primary" data-testid="restore-customer" on:click=move |_| set_deleted(false)>
                         {move || i18n.t(Key::Restore)}
@@ -258,6 +266,19 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                 />
             }
             .into_any(),
+            Some(Open::Erase) => view! {
+                <EraseDialog
+                    id=id.get_value()
+                    body=i18n.t(Key::EraseBody).replace("{name}", &name.get_value()).replace("{code}", &code.get_value())
+                    on_close=Callback::new(move |()| open.set(None))
+                    on_erased=Callback::new(move |()| {
+                        open.set(None);
+                        state.say(i18n.t(Key::CustomerErased).replace("{code}", &code.get_value()));
+                        state.reload();
+                    })
+                />
+            }
+            .into_any(),
             Some(Open::Delete) => view! {
                 <ConfirmDialog
                     title=Key::DeleteCustomerTitle
@@ -270,6 +291,56 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
             }
             .into_any(),
         }}
+    }
+}
+
+/// Privacy erasure: says what goes for good and asks why (the reason is audited).
+#[component]
+fn EraseDialog(id: String, body: String, on_close: Callback<()>, on_erased: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let reason = RwSignal::new(String::new());
+    let touched = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+    let form_error = RwSignal::new(None::<String>);
+    let reason_error = Signal::derive(move || {
+        (touched.get() && reason.get().trim().is_empty())
+            .then(|| labels::invalid(i18n, starcrm_shared::validate::Invalid::Required))
+    });
+    let id = StoredValue::new(id);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        touched.set(true);
+        let text = reason.get_untracked().trim().to_owned();
+        if text.is_empty() {
+            return;
+        }
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::customers::erase(&id.get_value(), &text).await;
+            pending.set(false);
+            match result {
+                Ok(()) => on_erased.run(()),
+                Err(failure) => form_error.set(Some(
+                    labels::field_error(i18n, &failure, "reason")
+                        .unwrap_or_else(|| labels::form_error(i18n, &failure)),
+                )),
+            }
+        });
+    };
+    view! {
+        <Dialog title=Key::EraseTitle on_close test_id="erase-dialog">
+            <form class="form" on:submit=submit novalidate=true>
+                <p>{body}</p>
+                <TextField label=Key::EraseReason value=reason error=reason_error name="erase-reason" autocomplete="off" />
+                <FormError message=form_error />
+                <div class="form__actions">
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>{move || i18n.t(Key::Cancel)}</button>
+                    <button type="submit" class="button button--danger" disabled=move || pending.get() data-testid="confirm-erase">
+                        {move || i18n.t(Key::EraseConfirm)}
+                    </button>
+                </div>
+            </form>
+        </Dialog>
     }
 }
 
