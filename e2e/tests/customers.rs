@@ -9,6 +9,17 @@ use starcrm_e2e::{Browser, Server};
 
 const ENTER: &str = "\u{e007}";
 
+/// The demo server with its 300 generated customers, and a browser signed in as `role` on the
+/// customer list.
+async fn customers_list(viewport: Viewport, role: &str) -> anyhow::Result<(Server, Browser)> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(viewport).await?;
+    sign_in(&browser, &server, role).await?;
+    browser.client().goto(&server.url("/customers")).await?;
+    browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
+    Ok((server, browser))
+}
+
 async fn rows(browser: &Browser) -> anyhow::Result<usize> {
     Ok(browser.client().find_all(Locator::Css("[data-testid=customer-row]")).await?.len())
 }
@@ -104,12 +115,8 @@ async fn the_customer_list_fits_a_phone() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_new_customer_with_an_invalid_phone_shows_the_error_until_it_is_fixed() -> anyhow::Result<()> {
-    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
-    let browser = Browser::start(Viewport::Desktop).await?;
+    let (_server, browser) = customers_list(Viewport::Desktop, "agent").await?;
     let result = async {
-        sign_in(&browser, &server, "agent").await?;
-        browser.client().goto(&server.url("/customers")).await?;
-        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
         browser.click("[data-testid=add-customer]").await?;
         browser.fill("input[name=customer-name]", "测试客户").await?;
         browser.fill("input[name=customer-phone]", "12345").await?;
@@ -215,12 +222,8 @@ async fn merge_undo_and_bin(browser: &Browser) -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn a_customer_page_records_a_purchase_edits_merges_and_deletes() -> anyhow::Result<()> {
-    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
-    let browser = Browser::start(Viewport::Desktop).await?;
+    let (_server, browser) = customers_list(Viewport::Desktop, "agent").await?;
     let result = async {
-        sign_in(&browser, &server, "agent").await?;
-        browser.client().goto(&server.url("/customers")).await?;
-        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
         create_customer(&browser, "林小雨", "139 8888 0001", "西湖会员", "C000301").await?;
         create_customer(&browser, "林小雨", "13988880001", "龙井首单", "C000302").await?;
 
@@ -301,12 +304,8 @@ async fn a_customer_page_records_a_purchase_edits_merges_and_deletes() -> anyhow
 
 #[tokio::test]
 async fn a_customer_page_fits_a_phone_in_both_languages() -> anyhow::Result<()> {
-    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
-    let browser = Browser::start(Viewport::Phone).await?;
+    let (_server, browser) = customers_list(Viewport::Phone, "manager").await?;
     let result = async {
-        sign_in(&browser, &server, "manager").await?;
-        browser.client().goto(&server.url("/customers")).await?;
-        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
         // The biggest spender: a customer with a long history.
         browser.select("[data-testid=sort]", "total_spend").await?;
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -360,12 +359,8 @@ async fn a_customer_page_fits_a_phone_in_both_languages() -> anyhow::Result<()> 
 
 #[tokio::test]
 async fn an_owner_erases_a_customers_personal_data_with_a_reason() -> anyhow::Result<()> {
-    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
-    let browser = Browser::start(Viewport::Desktop).await?;
+    let (_server, browser) = customers_list(Viewport::Desktop, "owner").await?;
     let result = async {
-        sign_in(&browser, &server, "owner").await?;
-        browser.client().goto(&server.url("/customers")).await?;
-        browser.wait_for_text_containing("[data-testid=list-count]", "300").await?;
         browser.fill("[data-testid=customer-search]", &format!("C000005{ENTER}")).await?;
         browser.wait_for_text_containing("[data-testid=list-count]", "共 1 条").await?;
         browser.click("[data-testid=customer-link]").await?;
