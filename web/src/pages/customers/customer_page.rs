@@ -37,16 +37,14 @@ pub(super) struct PageState {
     pub customer: RwSignal<Option<CustomerDetail>>,
     pub fields: RwSignal<Vec<FieldDefinition>>,
     pub notice: RwSignal<Option<String>>,
-    /// Bumped to reload the history tabs after something was recorded or merged.
-    pub history_round: RwSignal<u32>,
     reload_round: RwSignal<u32>,
 }
 
 impl PageState {
-    /// Fetches the customer again (after a change) and the history with it.
+    /// Fetches the customer again (after a change). The customer's view is then built anew, so
+    /// its history and duplicates load again with it.
     pub fn reload(self) {
         self.reload_round.update(|n| *n += 1);
-        self.history_round.update(|n| *n += 1);
     }
 
     pub fn say(self, message: String) {
@@ -63,7 +61,6 @@ pub fn CustomerPage() -> impl IntoView {
         customer: RwSignal::new(None),
         fields: RwSignal::new(Vec::new()),
         notice: RwSignal::new(None),
-        history_round: RwSignal::new(0),
         reload_round: RwSignal::new(0),
     };
     let error = RwSignal::new(None::<ApiError>);
@@ -218,7 +215,7 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                 <CustomFieldsCard values=detail.get_value().custom_fields defined=!state.fields.get_untracked().is_empty() />
             </div>
             <div class="customer-layout__main">
-                <HistoryPanel customer_id=id.get_value() round=state.history_round />
+                <HistoryPanel customer_id=id.get_value() />
                 <Show when=move || live>
                     <DuplicatesCard customer=detail.get_value() state />
                 </Show>

@@ -20,11 +20,8 @@ pub fn DuplicatesCard(customer: CustomerDetail, state: PageState) -> impl IntoVi
     let found = RwSignal::new(None::<Result<Vec<DuplicateView>, ApiError>>);
     let merging = RwSignal::new(None::<DuplicateView>);
     let id = StoredValue::new(customer.id.clone());
-    Effect::new(move |_| {
-        state.history_round.track();
-        leptos::task::spawn_local(async move {
-            found.set(Some(api::customers::duplicates(&id.get_value()).await));
-        });
+    leptos::task::spawn_local(async move {
+        found.set(Some(api::customers::duplicates(&id.get_value()).await));
     });
     let this = StoredValue::new(customer);
     view! {

@@ -20,9 +20,9 @@ use crate::i18n::{Key, labels, use_i18n};
 
 const PAGE_SIZE: u32 = 20;
 
-/// The history tabs. `round` changes when something new was recorded: the list reloads.
+/// The history tabs: the timeline first, transactions or interactions on demand.
 #[component]
-pub fn HistoryPanel(customer_id: String, round: RwSignal<u32>) -> impl IntoView {
+pub fn HistoryPanel(customer_id: String) -> impl IntoView {
     let i18n = use_i18n();
     let tab = RwSignal::new(History::Timeline);
     let listing = RwSignal::new(Listing::<TimelineItem>::default());
@@ -36,7 +36,6 @@ pub fn HistoryPanel(customer_id: String, round: RwSignal<u32>) -> impl IntoView 
     };
     Effect::new(move |_| {
         tab.track();
-        round.track();
         load(false);
     });
     let tab_button = move |which: History, key: Key, test_id: &'static str| {
