@@ -358,13 +358,26 @@ async fn a_customer_page_fits_a_phone_in_both_languages() -> anyhow::Result<()> 
 }
 
 #[tokio::test]
-async fn an_owner_erases_a_customers_personal_data_with_a_reason() -> anyhow::Result<()> {
+async fn an_owner_assigns_a_rep_then_erases_a_customers_personal_data_with_a_reason() -> anyhow::Result<()> {
     let (_server, browser) = customers_list(Viewport::Desktop, "owner").await?;
     let result = async {
         browser.fill("[data-testid=customer-search]", &format!("C000005{ENTER}")).await?;
         browser.wait_for_text_containing("[data-testid=list-count]", "共 1 条").await?;
         browser.click("[data-testid=customer-link]").await?;
         browser.wait_for_text_containing("[data-testid=customer-header]", "C000005").await?;
+
+        // An owner may list staff, so the edit form offers the dedicated rep.
+        browser.click("[data-testid=edit-customer]").await?;
+        let owner = browser
+            .client()
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("select[name=edit-owner]"))
+            .await?;
+        owner.select_by_label("刘洋").await?;
+        browser.click("[data-testid=save-customer]").await?;
+        browser.wait_for_text_containing("[data-testid=notice]", "已保存").await?;
+        browser.wait_for_text_containing("[data-testid=profile-card]", "刘洋").await?;
 
         browser.click("[data-testid=erase-customer]").await?;
         browser.click("[data-testid=confirm-erase]").await?;

@@ -161,6 +161,7 @@ messages! {
     Education { zh: "学历", en: "Education" }
     NativePlace { zh: "籍贯", en: "Native place" }
     Owner { zh: "专属客户经理", en: "Dedicated rep" }
+    Unassigned { zh: "未分配", en: "Unassigned" }
     SourceChannel { zh: "来源渠道", en: "Source channel" }
     FirstSeen { zh: "首次接触", en: "First seen" }
     LastActivity { zh: "最近活动", en: "Last activity" }

@@ -5,11 +5,13 @@
 
 use leptos::prelude::*;
 use serde_json::{Value, json};
+use starcrm_shared::account::{UserInfo, UserStatus};
+use starcrm_shared::customer::UserName;
 use starcrm_shared::customer::{
     self as rules, Channel, ConsentChannel, CustomFieldKind, CustomerDetail, FieldDefinition, Gender,
     LifecycleStage,
 };
-use starcrm_shared::validate;
+use starcrm_shared::{Permission, validate};
 
 use super::history::EnumSelect;
 use crate::api::customers::Revealed;
@@ -17,6 +19,7 @@ use crate::api::{self, ApiError};
 use crate::components::dialog::Dialog;
 use crate::components::field::{FormError, TextField};
 use crate::i18n::{Key, labels, use_i18n};
+use crate::state::session::use_session;
 
 #[component]
 pub fn EditCustomerDialog(
@@ -143,6 +146,8 @@ fn EditForm(
     let birthday = text(&full.birthday);
     let stage = RwSignal::new(customer.lifecycle_stage);
     let source = RwSignal::new(customer.source_channel);
+    let original_owner = customer.owner.as_ref().map(|o| o.id.clone());
+    let owner = RwSignal::new(original_owner.clone());
     let company = text(&customer.company);
     let job_title = text(&customer.job_title);
     let education = text(&customer.education);
@@ -307,6 +312,10 @@ fn EditForm(
         if let Some(channel) = source.get_untracked() {
             input["sourceChannel"] = json!(channel);
         }
+        let chosen_owner = owner.get_untracked();
+        if chosen_owner != original_owner {
+            input["ownerId"] = json!(chosen_owner);
+        }
         if let Some(list) = phones.changes() {
             input["phones"] = list;
         }
@@ -445,6 +454,7 @@ fn EditForm(
                         .collect_view()}
                 </select>
             </div>
+            <OwnerSelect owner current=customer.owner.clone() />
             <TextField label=Key::Tags value=tags error=tags_error hint=Key::TagsHint name="edit-tags" autocomplete="off" />
             <div class="field" class:field--invalid=move || notes_error.get().is_some()>
                 <label class="field__label" for="field-edit-notes">{move || i18n.t(Key::Notes)}</label>
@@ -501,6 +511,59 @@ fn EditForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The dedicated rep: a choice among the workspace's active staff for those who may list them
+/// (`users:read`), else the current one, read-only.
+#[component]
+fn OwnerSelect(owner: RwSignal<Option<String>>, current: Option<UserName>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let staff = RwSignal::new(None::<Vec<UserInfo>>);
+    if session.can(Permission::UsersRead) {
+        leptos::task::spawn_local(async move {
+            let active = api::users::list(100, None, "", None, Some(UserStatus::Active)).await;
+            staff.set(Some(active.map(|page| page.nodes).unwrap_or_default()));
+        });
+    }
+    let current_name = current.as_ref().map(|o| o.name.clone());
+    view! {
+        <div class="field">
+            <label class="field__label" for="field-edit-owner">{move || i18n.t(Key::Owner)}</label>
+            {move || match staff.get() {
+                Some(people) => view! {
+                    <select
+                        id="field-edit-owner"
+                        name="edit-owner"
+                        class="field__input"
+                        on:change=move |ev| {
+                            let id = event_target_value(&ev);
+                            owner.set((!id.is_empty()).then_some(id));
+                        }
+                    >
+                        <option value="" selected=owner.get_untracked().is_none()>{i18n.t(Key::Unassigned)}</option>
+                        {people
+                            .into_iter()
+                            .map(|u| {
+                                let selected = owner.get_untracked().as_deref() == Some(u.id.as_str());
+                                view! { <option value=u.id.clone() selected=selected>{u.name}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                }
+                .into_any(),
+                None => view! {
+                    <input
+                        id="field-edit-owner"
+                        class="field__input"
+                        readonly=true
+                        prop:value=current_name.clone().unwrap_or_else(|| i18n.t(Key::Unassigned).to_owned())
+                    />
+                }
+                .into_any(),
+            }}
+        </div>
     }
 }
 
