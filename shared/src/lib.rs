@@ -10,6 +10,7 @@ pub mod enums;
 pub mod error;
 pub mod mask;
 pub mod permissions;
+pub mod rating;
 pub mod system;
 pub mod validate;
 

@@ -1,0 +1,532 @@
+//! The star rating: a workspace's policy (criteria with weights and normalisations, thresholds,
+//! downgrade protection) and the one pure function that turns a customer's aggregates into a
+//! score from 0 to 100, 1 to 5 stars and a breakdown per criterion. The server evaluates with it;
+//! the SPA previews drafts with it, so both always agree.
+
+use crate::stored_enum;
+use crate::validate::Invalid;
+
+stored_enum! {
+    /// What a policy can weigh.
+    pub enum Criterion {
+        /// Spend in the window (purchases minus refunds), minor units.
+        Monetary => "monetary",
+        /// Orders in the window.
+        Frequency => "frequency",
+        /// Days since the last purchase (fewer is better).
+        Recency => "recency",
+        /// Days since the first purchase.
+        Tenure => "tenure",
+        /// Distinct product categories bought in the window.
+        Breadth => "breadth",
+        /// Satisfaction from surveys, 0 to 1 (neutral until surveys exist).
+        Satisfaction => "satisfaction",
+        /// Complaints in the window (a penalty; neutral until tickets exist).
+        Complaints => "complaints",
+    }
+}
+
+impl Criterion {
+    /// Whether a bigger raw value earns more (recency and complaints earn less).
+    pub const fn higher_is_better(self) -> bool {
+        !matches!(self, Self::Recency | Self::Complaints)
+    }
+}
+
+/// How a raw value becomes a normalised value from 0 to 1.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Normalisation {
+    /// Straight line from 0 up to `cap` (at or beyond the cap: full marks). For lower-is-better
+    /// criteria: full marks at 0, none at the cap.
+    Linear { cap: f64 },
+    /// A table of (threshold, value): the value of the last threshold reached (higher-is-better:
+    /// raw >= threshold; lower-is-better: raw <= threshold); 0 when none is.
+    Steps { steps: Vec<Step> },
+    /// Rank within the workspace's customers: the share of them with a worse raw value.
+    Percentile,
+}
+
+/// One row of a step table.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Step {
+    pub threshold: f64,
+    pub value: f64,
+}
+
+/// A weighed criterion of a policy.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Rule {
+    pub criterion: Criterion,
+    /// Points out of 100; the weights of a policy sum to 100.
+    pub weight: u32,
+    pub normalisation: Normalisation,
+}
+
+/// The lowest score of each star level above one.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Thresholds {
+    pub two: f64,
+    pub three: f64,
+    pub four: f64,
+    pub five: f64,
+}
+
+impl Thresholds {
+    pub const fn as_array(self) -> [f64; 4] {
+        [self.two, self.three, self.four, self.five]
+    }
+
+    /// The stars a score earns.
+    pub fn stars(self, score: f64) -> u8 {
+        let reached = self.as_array().iter().filter(|t| score >= **t).count();
+        1 + u8::try_from(reached).unwrap_or(4)
+    }
+
+    /// The lowest score that earns `stars` (1 to 5).
+    pub fn floor_of(self, stars: u8) -> f64 {
+        match stars {
+            0 | 1 => 0.0,
+            n => self.as_array()[usize::from(n.min(5)) - 2],
+        }
+    }
+}
+
+/// A rating policy: the window, the criteria, the thresholds and downgrade protection.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    /// Days of history that count for windowed criteria (spend, orders, breadth, complaints).
+    pub window_days: u32,
+    pub rules: Vec<Rule>,
+    pub thresholds: Thresholds,
+    /// Days a customer keeps their stars after falling below them (0: none).
+    pub grace_days: u32,
+    /// Whether one evaluation lowers stars by one at most.
+    pub one_step_down: bool,
+}
+
+impl Policy {
+    /// The policy every new workspace starts with.
+    pub fn standard() -> Self {
+        let rule = |criterion, weight, normalisation| Rule { criterion, weight, normalisation };
+        let steps = |pairs: &[(f64, f64)]| Normalisation::Steps {
+            steps: pairs.iter().map(|&(threshold, value)| Step { threshold, value }).collect(),
+        };
+        Self {
+            window_days: 365,
+            rules: vec![
+                rule(Criterion::Monetary, 30, Normalisation::Percentile),
+                rule(Criterion::Frequency, 25, Normalisation::Percentile),
+                rule(
+                    Criterion::Recency,
+                    20,
+                    steps(&[(30.0, 1.0), (90.0, 0.75), (180.0, 0.5), (365.0, 0.25)]),
+                ),
+                rule(Criterion::Tenure, 10, Normalisation::Linear { cap: 730.0 }),
+                rule(Criterion::Breadth, 5, Normalisation::Linear { cap: 5.0 }),
+                rule(Criterion::Satisfaction, 5, Normalisation::Linear { cap: 1.0 }),
+                rule(Criterion::Complaints, 5, Normalisation::Linear { cap: 3.0 }),
+            ],
+            thresholds: Thresholds { two: 20.0, three: 40.0, four: 60.0, five: 80.0 },
+            grace_days: 30,
+            one_step_down: true,
+        }
+    }
+
+    /// Checks the policy; the error names the field (`rules[2].normalisation.cap`, ...).
+    ///
+    /// # Errors
+    /// Weights not summing to 100, a criterion twice, a bad cap or step table, thresholds not
+    /// rising within 0 to 100, a window outside 1 to 3650 days or a grace period over a year.
+    pub fn check(&self) -> Result<(), (String, Invalid)> {
+        if !(1..=3650).contains(&self.window_days) {
+            return Err(("windowDays".to_owned(), Invalid::TooLarge));
+        }
+        if self.grace_days > 366 {
+            return Err(("graceDays".to_owned(), Invalid::TooLarge));
+        }
+        if self.rules.is_empty() {
+            return Err(("rules".to_owned(), Invalid::Required));
+        }
+        let mut seen = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let at = |f: &str| format!("rules[{i}].{f}");
+            if seen.contains(&rule.criterion) {
+                return Err((at("criterion"), Invalid::Duplicate));
+            }
+            seen.push(rule.criterion);
+            if rule.weight > 100 {
+                return Err((at("weight"), Invalid::TooLarge));
+            }
+            match &rule.normalisation {
+                Normalisation::Linear { cap } if !(cap.is_finite() && *cap > 0.0) => {
+                    return Err((at("normalisation.cap"), Invalid::Negative));
+                }
+                Normalisation::Steps { steps } => check_steps(steps, rule.criterion.higher_is_better())
+                    .map_err(|(j, reason)| (at(&format!("normalisation.steps[{j}]")), reason))?,
+                _ => {}
+            }
+        }
+        if self.rules.iter().map(|r| r.weight).sum::<u32>() != 100 {
+            return Err(("rules".to_owned(), Invalid::WrongType));
+        }
+        let t = self.thresholds.as_array();
+        let rising = t.windows(2).all(|w| w[0] < w[1]);
+        if !rising || t[0] <= 0.0 || t[3] > 100.0 || t.iter().any(|v| !v.is_finite()) {
+            return Err(("thresholds".to_owned(), Invalid::NotAnOption));
+        }
+        Ok(())
+    }
+}
+
+/// A step table: thresholds rising, values within 0 to 1 and never worse for a better raw value.
+fn check_steps(steps: &[Step], higher_is_better: bool) -> Result<(), (usize, Invalid)> {
+    if steps.is_empty() {
+        return Err((0, Invalid::Required));
+    }
+    for (j, step) in steps.iter().enumerate() {
+        if !step.threshold.is_finite() || step.threshold < 0.0 {
+            return Err((j, Invalid::Negative));
+        }
+        if !(0.0..=1.0).contains(&step.value) {
+            return Err((j, Invalid::TooLarge));
+        }
+        if let Some(prev) = j.checked_sub(1).map(|p| steps[p]) {
+            // Higher-is-better tables reward more as thresholds rise; lower-is-better ones less.
+            let ordered = prev.threshold < step.threshold
+                && if higher_is_better { prev.value <= step.value } else { prev.value >= step.value };
+            if !ordered {
+                return Err((j, Invalid::NotAnOption));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A customer's history as the criteria read it. `None`: no data for the criterion (never bought,
+/// no survey, no ticket system yet): the criterion then counts neither for nor against them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Aggregates {
+    pub spend_minor: i64,
+    pub orders: u32,
+    pub days_since_last_purchase: Option<u32>,
+    pub days_since_first_purchase: Option<u32>,
+    pub categories: u32,
+    pub satisfaction: Option<f64>,
+    pub complaints: Option<u32>,
+}
+
+impl Aggregates {
+    /// The raw value of `criterion`; `None` when there is nothing to judge it by.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn raw(&self, criterion: Criterion) -> Option<f64> {
+        match criterion {
+            Criterion::Monetary => Some(self.spend_minor.max(0) as f64),
+            Criterion::Frequency => Some(f64::from(self.orders)),
+            // Never bought: the worst recency there is, rather than no data.
+            Criterion::Recency => Some(self.days_since_last_purchase.map_or(f64::INFINITY, f64::from)),
+            Criterion::Tenure => Some(self.days_since_first_purchase.map_or(0.0, f64::from)),
+            Criterion::Breadth => Some(f64::from(self.categories)),
+            Criterion::Satisfaction => self.satisfaction.map(|s| s.clamp(0.0, 1.0)),
+            Criterion::Complaints => self.complaints.map(f64::from),
+        }
+    }
+}
+
+/// The workspace's distribution of each percentile-ranked criterion: ascending quantiles (any
+/// number of them; 101 cut points from 0 % to 100 % is usual).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PopulationStats {
+    pub quantiles: Vec<(Criterion, Vec<f64>)>,
+}
+
+impl PopulationStats {
+    fn of(&self, criterion: Criterion) -> Option<&[f64]> {
+        self.quantiles.iter().find(|(c, _)| *c == criterion).map(|(_, q)| q.as_slice())
+    }
+
+    /// The share of the population with a smaller raw value, ties counted half (0 to 1). With no
+    /// distribution known, everyone ranks in the middle.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn rank(&self, criterion: Criterion, raw: f64) -> f64 {
+        let Some(cuts) = self.of(criterion).filter(|q| !q.is_empty()) else { return 0.5 };
+        let below = cuts.partition_point(|q| *q < raw);
+        let at_or_below = cuts.partition_point(|q| *q <= raw);
+        (below + at_or_below) as f64 / (2 * cuts.len()) as f64
+    }
+}
+
+/// How much one criterion gave.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contribution {
+    pub criterion: Criterion,
+    /// The value judged (`None`: no data, or never bought for recency).
+    pub raw: Option<f64>,
+    /// Whether it counted: without data its weight went to the other criteria.
+    pub counted: bool,
+    /// 0 to 1.
+    pub normalised: f64,
+    /// The policy's weight.
+    pub weight: u32,
+    /// Points of the score (0 to 100 in all).
+    pub points: f64,
+}
+
+/// A score, its stars and why.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub score: f64,
+    pub stars: u8,
+    pub breakdown: Vec<Contribution>,
+}
+
+/// A raw value normalised to 0..1 by `rule`.
+pub fn normalise(rule: &Rule, raw: f64, stats: &PopulationStats) -> f64 {
+    let better_up = rule.criterion.higher_is_better();
+    let value = match &rule.normalisation {
+        Normalisation::Linear { cap } => {
+            let share = if raw.is_finite() { (raw / cap).clamp(0.0, 1.0) } else { 1.0 };
+            if better_up { share } else { 1.0 - share }
+        }
+        Normalisation::Steps { steps } => {
+            let reached = |s: &&Step| if better_up { raw >= s.threshold } else { raw <= s.threshold };
+            if better_up {
+                steps.iter().rev().find(reached).map_or(0.0, |s| s.value)
+            } else {
+                steps.iter().find(reached).map_or(0.0, |s| s.value)
+            }
+        }
+        Normalisation::Percentile => {
+            let rank = stats.rank(rule.criterion, raw);
+            if better_up { rank } else { 1.0 - rank }
+        }
+    };
+    value.clamp(0.0, 1.0)
+}
+
+/// Scores a customer: each criterion with data gives its normalised value times its weight; the
+/// weights of criteria without data are shared out over the others in proportion, so a missing
+/// survey or ticket system neither helps nor hurts. Rounded to two decimals.
+pub fn evaluate(aggregates: &Aggregates, policy: &Policy, stats: &PopulationStats) -> Evaluation {
+    let parts: Vec<(&Rule, Option<f64>, f64)> = policy
+        .rules
+        .iter()
+        .map(|rule| {
+            let raw = aggregates.raw(rule.criterion);
+            (rule, raw, raw.map_or(0.0, |r| normalise(rule, r, stats)))
+        })
+        .collect();
+    let counted: u32 = parts.iter().filter(|(_, raw, _)| raw.is_some()).map(|(rule, _, _)| rule.weight).sum();
+    let scale = if counted == 0 { 0.0 } else { 100.0 / f64::from(counted) };
+    let breakdown: Vec<Contribution> = parts
+        .into_iter()
+        .map(|(rule, raw, normalised)| Contribution {
+            criterion: rule.criterion,
+            raw: raw.filter(|r| r.is_finite()),
+            counted: raw.is_some(),
+            normalised,
+            weight: rule.weight,
+            points: if raw.is_some() { normalised * f64::from(rule.weight) * scale } else { 0.0 },
+        })
+        .collect();
+    let total: f64 = breakdown.iter().map(|c| c.points).sum();
+    let score = (total.clamp(0.0, 100.0) * 100.0).round() / 100.0;
+    Evaluation { score, stars: policy.thresholds.stars(score), breakdown }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats() -> PopulationStats {
+        // Spend spread from 0 to 10,000.00 yuan, orders from 0 to 100.
+        let spend = (0..=100).map(|i| f64::from(i) * 10_000.0).collect();
+        let orders = (0..=100).map(f64::from).collect();
+        PopulationStats { quantiles: vec![(Criterion::Monetary, spend), (Criterion::Frequency, orders)] }
+    }
+
+    fn customer(spend_minor: i64, orders: u32, last: Option<u32>) -> Aggregates {
+        Aggregates {
+            spend_minor,
+            orders,
+            days_since_last_purchase: last,
+            days_since_first_purchase: last.map(|d| d + 400),
+            categories: orders.min(4),
+            satisfaction: None,
+            complaints: None,
+        }
+    }
+
+    #[test]
+    fn the_standard_policy_is_valid() {
+        assert_eq!(Policy::standard().check(), Ok(()));
+    }
+
+    #[test]
+    fn bad_policies_name_the_field() {
+        let mut p = Policy::standard();
+        p.rules[0].weight = 31;
+        assert_eq!(p.check().map_err(|e| e.0), Err("rules".to_owned()));
+        let mut p = Policy::standard();
+        p.rules[1].criterion = Criterion::Monetary;
+        assert_eq!(p.check().map_err(|e| e.0), Err("rules[1].criterion".to_owned()));
+        let mut p = Policy::standard();
+        p.rules[3].normalisation = Normalisation::Linear { cap: 0.0 };
+        assert_eq!(p.check().map_err(|e| e.0), Err("rules[3].normalisation.cap".to_owned()));
+        let mut p = Policy::standard();
+        p.rules[2].normalisation = Normalisation::Steps {
+            steps: vec![Step { threshold: 30.0, value: 0.5 }, Step { threshold: 90.0, value: 0.9 }],
+        };
+        assert_eq!(p.check().map_err(|e| e.0), Err("rules[2].normalisation.steps[1]".to_owned()));
+        let mut p = Policy::standard();
+        p.thresholds.four = 30.0;
+        assert_eq!(p.check().map_err(|e| e.0), Err("thresholds".to_owned()));
+    }
+
+    #[test]
+    fn thresholds_give_stars() {
+        let t = Policy::standard().thresholds;
+        assert_eq!(
+            [0.0, 19.99, 20.0, 40.0, 59.9, 60.0, 80.0, 100.0].map(|s| t.stars(s)),
+            [1, 1, 2, 3, 3, 4, 5, 5]
+        );
+        assert_eq!((t.floor_of(1), t.floor_of(4), t.floor_of(5)), (0.0, 60.0, 80.0));
+    }
+
+    #[test]
+    fn a_regular_big_spender_gets_five_stars_and_a_lapsed_one_time_buyer_one() {
+        let (policy, stats) = (Policy::standard(), stats());
+        let best = evaluate(&customer(990_000, 99, Some(3)), &policy, &stats);
+        assert_eq!(best.stars, 5, "{best:?}");
+        let lapsed = evaluate(&customer(5_000, 1, Some(700)), &policy, &stats);
+        assert_eq!(lapsed.stars, 1, "{lapsed:?}");
+        let never = evaluate(&Aggregates::default(), &policy, &stats);
+        assert_eq!(never.stars, 1);
+        assert!(never.breakdown.iter().all(|c| c.points < 1.0), "{never:?}");
+    }
+
+    #[test]
+    fn criteria_without_data_neither_help_nor_hurt() {
+        let (policy, stats) = (Policy::standard(), stats());
+        let base = customer(500_000, 50, Some(20));
+        let without = evaluate(&base, &policy, &stats);
+        let satisfaction = without.breakdown.iter().find(|c| c.criterion == Criterion::Satisfaction);
+        assert_eq!(satisfaction.map(|c| (c.counted, c.points)), Some((false, 0.0)));
+        // Average satisfaction and no complaints score as their share would have.
+        let neutral = Aggregates { satisfaction: Some(1.0), complaints: Some(0), ..base };
+        let with = evaluate(&neutral, &policy, &stats);
+        assert!(with.score > without.score, "full marks on both raise the score");
+        let poor = Aggregates { satisfaction: Some(0.0), complaints: Some(5), ..base };
+        assert!(evaluate(&poor, &policy, &stats).score < without.score, "bad ones lower it");
+    }
+
+    #[test]
+    fn the_breakdown_adds_up_to_the_score() {
+        let (policy, stats) = (Policy::standard(), stats());
+        let e = evaluate(&customer(250_000, 12, Some(45)), &policy, &stats);
+        let sum: f64 = e.breakdown.iter().map(|c| c.points).sum();
+        assert!((sum - e.score).abs() < 0.01, "{sum} vs {}", e.score);
+        let recency = e.breakdown.iter().find(|c| c.criterion == Criterion::Recency);
+        assert_eq!(recency.map(|c| (c.raw, c.normalised)), Some((Some(45.0), 0.75)));
+    }
+
+    #[test]
+    fn percentile_ranks_count_ties_half() {
+        let s = PopulationStats { quantiles: vec![(Criterion::Frequency, vec![1.0, 1.0, 1.0, 2.0, 5.0])] };
+        assert!((s.rank(Criterion::Frequency, 1.0) - 0.3).abs() < 1e-9);
+        assert!((s.rank(Criterion::Frequency, 0.0)).abs() < 1e-9);
+        assert!((s.rank(Criterion::Frequency, 9.0) - 1.0).abs() < 1e-9);
+        assert!((s.rank(Criterion::Monetary, 9.0) - 0.5).abs() < 1e-9, "unknown distribution: middle");
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use super::stats;
+
+        fn aggregates() -> impl Strategy<Value = Aggregates> {
+            (
+                0i64..5_000_000,
+                0u32..500,
+                proptest::option::of(0u32..2_000),
+                0u32..20,
+                proptest::option::of(0.0f64..=1.0),
+                proptest::option::of(0u32..10),
+            )
+                .prop_map(|(spend_minor, orders, last, categories, satisfaction, complaints)| {
+                    Aggregates {
+                        spend_minor,
+                        orders,
+                        days_since_last_purchase: last,
+                        days_since_first_purchase: last.map(|d| d + 30),
+                        categories,
+                        satisfaction,
+                        complaints,
+                    }
+                })
+        }
+
+        /// Weights summing to 100 over the seven criteria.
+        fn policy() -> impl Strategy<Value = Policy> {
+            proptest::collection::vec(0u32..=40, 7).prop_map(|raw| {
+                let total: u32 = raw.iter().sum::<u32>().max(1);
+                let mut weights: Vec<u32> = raw.iter().map(|w| w * 100 / total).collect();
+                let short = 100 - weights.iter().sum::<u32>();
+                weights[0] += short;
+                let mut policy = Policy::standard();
+                for (rule, weight) in policy.rules.iter_mut().zip(weights) {
+                    rule.weight = weight;
+                }
+                policy
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn scores_are_bounded_and_stars_follow_the_thresholds(a in aggregates(), p in policy()) {
+                let e = evaluate(&a, &p, &stats());
+                prop_assert!((0.0..=100.0).contains(&e.score));
+                prop_assert_eq!(e.stars, p.thresholds.stars(e.score));
+                prop_assert!(e.breakdown.iter().all(|c| (0.0..=1.0).contains(&c.normalised)));
+            }
+
+            #[test]
+            fn more_spend_or_more_orders_never_lower_the_score(a in aggregates(), p in policy(), more in 0i64..1_000_000, extra in 0u32..50) {
+                let stats = stats();
+                let before = evaluate(&a, &p, &stats).score;
+                let richer = Aggregates { spend_minor: a.spend_minor + more, ..a };
+                prop_assert!(evaluate(&richer, &p, &stats).score >= before);
+                let busier = Aggregates { orders: a.orders + extra, ..a };
+                prop_assert!(evaluate(&busier, &p, &stats).score >= before);
+            }
+
+            #[test]
+            fn a_criterion_gives_at_most_its_share(a in aggregates(), p in policy()) {
+                let e = evaluate(&a, &p, &stats());
+                let counted: u32 = e.breakdown.iter().filter(|c| c.counted).map(|c| c.weight).sum();
+                for c in &e.breakdown {
+                    let share = if counted == 0 { 0.0 } else { f64::from(c.weight) * 100.0 / f64::from(counted) };
+                    prop_assert!(c.points <= share + 1e-9, "{:?} gave {} of at most {}", c.criterion, c.points, share);
+                }
+            }
+
+            #[test]
+            fn zero_weight_criteria_change_nothing(a in aggregates(), b in aggregates()) {
+                let mut p = Policy::standard();
+                for rule in &mut p.rules {
+                    rule.weight = if rule.criterion == Criterion::Monetary { 100 } else { 0 };
+                }
+                let stats = stats();
+                let same_spend = Aggregates { spend_minor: a.spend_minor, ..b };
+                let (x, y) = (evaluate(&a, &p, &stats).score, evaluate(&same_spend, &p, &stats).score);
+                prop_assert!((x - y).abs() < 1e-9, "{} vs {}", x, y);
+            }
+        }
+    }
+}
