@@ -220,6 +220,19 @@ pub struct Aggregates {
 }
 
 impl Aggregates {
+    /// These aggregates with `n` more of `criterion`: minor units of spend, orders or categories
+    /// (other criteria are not counted in units one adds).
+    #[must_use]
+    pub fn with_more(self, criterion: Criterion, n: i64) -> Self {
+        let count = |v: u32| v.saturating_add(u32::try_from(n.max(0)).unwrap_or(u32::MAX));
+        match criterion {
+            Criterion::Monetary => Self { spend_minor: self.spend_minor.saturating_add(n), ..self },
+            Criterion::Frequency => Self { orders: count(self.orders), ..self },
+            Criterion::Breadth => Self { categories: count(self.categories), ..self },
+            _ => self,
+        }
+    }
+
     /// The raw value of `criterion`; `None` when there is nothing to judge it by.
     #[allow(clippy::cast_precision_loss)]
     pub fn raw(&self, criterion: Criterion) -> Option<f64> {
@@ -339,6 +352,98 @@ pub fn evaluate(aggregates: &Aggregates, policy: &Policy, stats: &PopulationStat
     Evaluation { score, stars: policy.thresholds.stars(score), breakdown }
 }
 
+/// Where a customer stands before an evaluation: their stars and, when the computed stars are
+/// below them, the day (days since 1970-01-01) they first fell below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Standing {
+    pub stars: u8,
+    pub below_since: Option<i64>,
+}
+
+/// A drop the grace period holds back: to `stars` on day `on_day` unless the score recovers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AtRisk {
+    pub stars: u8,
+    pub on_day: i64,
+}
+
+/// The stars an evaluation gives after downgrade protection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    pub stars: u8,
+    pub below_since: Option<i64>,
+    pub at_risk: Option<AtRisk>,
+}
+
+/// Applies the policy's downgrade protection to freshly `computed` stars on day `today`. Rises
+/// take effect at once. A fall waits out the grace period (counted from the day the customer
+/// first fell below, and flagged "at risk" meanwhile), then lowers the stars by one at a time
+/// when `one_step_down` is set (the next step waits a new grace period), else straight to the
+/// computed stars.
+pub fn protect(current: Option<Standing>, computed: u8, today: i64, policy: &Policy) -> Decision {
+    let Some(current) = current.filter(|c| computed < c.stars) else {
+        return Decision { stars: computed, below_since: None, at_risk: None };
+    };
+    let grace = i64::from(policy.grace_days);
+    let step = |from: u8| if policy.one_step_down { from.saturating_sub(1).max(computed) } else { computed };
+    let since = current.below_since.unwrap_or(today);
+    if grace > 0 && today < since + grace {
+        let at_risk = AtRisk { stars: step(current.stars), on_day: since + grace };
+        return Decision { stars: current.stars, below_since: Some(since), at_risk: Some(at_risk) };
+    }
+    let stars = step(current.stars);
+    if stars > computed {
+        // Still above the computed stars: the next step down waits its own grace period.
+        let at_risk = (grace > 0).then(|| AtRisk { stars: step(stars), on_day: today + grace });
+        Decision { stars, below_since: Some(today), at_risk }
+    } else {
+        Decision { stars, below_since: None, at_risk: None }
+    }
+}
+
+/// One way to reach more stars: `more` of `criterion` (minor units of spend, orders,
+/// categories) with everything else unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestion {
+    pub criterion: Criterion,
+    pub more: i64,
+}
+
+/// The least extra spend, orders or categories (each alone) that would earn `target` stars; the
+/// ones that cannot get there alone are left out. Empty when the customer already has them.
+pub fn ways_to_reach(
+    aggregates: &Aggregates,
+    policy: &Policy,
+    stats: &PopulationStats,
+    target: u8,
+) -> Vec<Suggestion> {
+    let goal = policy.thresholds.floor_of(target);
+    let reaches = |with: &Aggregates| evaluate(with, policy, stats).score >= goal;
+    if reaches(aggregates) {
+        return Vec::new();
+    }
+    [(Criterion::Monetary, 1_000_000_000_000), (Criterion::Frequency, 100_000), (Criterion::Breadth, 1_000)]
+        .into_iter()
+        .filter(|(criterion, _)| policy.rules.iter().any(|r| r.criterion == *criterion && r.weight > 0))
+        .filter_map(|(criterion, most)| {
+            if !reaches(&aggregates.with_more(criterion, most)) {
+                return None;
+            }
+            // The score never falls as the lever rises: bisect for the least that reaches.
+            let (mut low, mut high) = (0, most);
+            while high - low > 1 {
+                let mid = low + (high - low) / 2;
+                if reaches(&aggregates.with_more(criterion, mid)) { high = mid } else { low = mid }
+            }
+            Some(Suggestion { criterion, more: high })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,6 +547,67 @@ mod tests {
         assert!((s.rank(Criterion::Frequency, 0.0)).abs() < 1e-9);
         assert!((s.rank(Criterion::Frequency, 9.0) - 1.0).abs() < 1e-9);
         assert!((s.rank(Criterion::Monetary, 9.0) - 0.5).abs() < 1e-9, "unknown distribution: middle");
+    }
+
+    #[test]
+    fn rises_are_immediate_and_falls_wait_out_the_grace_period() {
+        let policy = Policy::standard(); // 30 days' grace, one step down at a time
+        let at = |stars, below_since| Some(Standing { stars, below_since });
+        assert_eq!(protect(None, 3, 100, &policy), Decision { stars: 3, below_since: None, at_risk: None });
+        assert_eq!(protect(at(3, None), 5, 100, &policy).stars, 5);
+        // Falls to 2 on day 100: keeps 4 and is at risk of 3 on day 130.
+        let first = protect(at(4, None), 2, 100, &policy);
+        assert_eq!(
+            first,
+            Decision { stars: 4, below_since: Some(100), at_risk: Some(AtRisk { stars: 3, on_day: 130 }) }
+        );
+        // Still below on day 129: unchanged; on day 130: one star down, the next step waits again.
+        assert_eq!(protect(at(4, Some(100)), 2, 129, &policy), first);
+        let later = protect(at(4, Some(100)), 2, 130, &policy);
+        assert_eq!(
+            later,
+            Decision { stars: 3, below_since: Some(130), at_risk: Some(AtRisk { stars: 2, on_day: 160 }) }
+        );
+        assert_eq!(
+            protect(at(3, Some(130)), 2, 160, &policy),
+            Decision { stars: 2, below_since: None, at_risk: None }
+        );
+        // Recovering in time clears the risk.
+        assert_eq!(
+            protect(at(4, Some(100)), 4, 120, &policy),
+            Decision { stars: 4, below_since: None, at_risk: None }
+        );
+    }
+
+    #[test]
+    fn without_protection_stars_follow_the_score() {
+        let policy = Policy { grace_days: 0, one_step_down: false, ..Policy::standard() };
+        let now = protect(Some(Standing { stars: 5, below_since: None }), 2, 100, &policy);
+        assert_eq!(now, Decision { stars: 2, below_since: None, at_risk: None });
+        let stepwise = Policy { grace_days: 0, ..Policy::standard() };
+        assert_eq!(protect(Some(Standing { stars: 5, below_since: None }), 2, 100, &stepwise).stars, 4);
+    }
+
+    #[test]
+    fn the_least_extra_spend_or_orders_that_reach_a_level() {
+        let (policy, stats) = (Policy::standard(), stats());
+        let someone = customer(200_000, 8, Some(40));
+        let now = evaluate(&someone, &policy, &stats);
+        let target = now.stars + 1;
+        let ways = ways_to_reach(&someone, &policy, &stats, target);
+        assert!(!ways.is_empty(), "{now:?}");
+        for way in &ways {
+            let more = |n: i64| match way.criterion {
+                Criterion::Monetary => Aggregates { spend_minor: someone.spend_minor + n, ..someone },
+                Criterion::Frequency => {
+                    Aggregates { orders: someone.orders + u32::try_from(n).unwrap_or(0), ..someone }
+                }
+                _ => Aggregates { categories: someone.categories + u32::try_from(n).unwrap_or(0), ..someone },
+            };
+            assert!(evaluate(&more(way.more), &policy, &stats).stars >= target, "{way:?} reaches");
+            assert!(evaluate(&more(way.more - 1), &policy, &stats).stars < target, "{way:?} is the least");
+        }
+        assert!(ways_to_reach(&someone, &policy, &stats, now.stars).is_empty(), "already there");
     }
 
     mod properties {
