@@ -360,13 +360,13 @@ async fn merge_moves_the_history_and_unmerge_puts_it_back() -> anyhow::Result<()
         .as_token(&token)
         .execute(
             create,
-            json!({ "input": { "name": "王芳", "phones": [{ "value": "13912345678" }], "tags": ["vip"] } }),
+            json!({ "input": { "name": "王芳", "phones": [{ "value": "13912345678" }], "emails": [{ "value": "wang@a.example" }], "tags": ["vip"] } }),
         )
         .await?;
     let a = a.data()["createCustomer"].clone();
     let b = app
         .as_token(&token)
-        .execute(create, json!({ "input": { "name": "Wang Fang", "company": "Fang Tea", "phones": [{ "value": "+8613912345678" }, { "value": "13700000000" }], "tags": ["tea"], "identities": [{ "channel": "WECHAT", "externalId": "wf" }] } }))
+        .execute(create, json!({ "input": { "name": "Wang Fang", "company": "Fang Tea", "phones": [{ "value": "+8613912345678" }, { "value": "13700000000" }], "emails": [{ "value": "fang@b.example" }], "tags": ["tea"], "identities": [{ "channel": "WECHAT", "externalId": "wf" }] } }))
         .await?;
     let b = b.data()["createCustomer"].clone();
     push(&app, &token, json!({ "customer": { "id": a["id"] }, "channel": "STORE", "amountMinor": 1_000 }))
@@ -386,7 +386,7 @@ async fn merge_moves_the_history_and_unmerge_puts_it_back() -> anyhow::Result<()
         json!([{ "customer": { "id": b["id"] }, "reasons": ["SAME_PHONE"] }])
     );
 
-    let merge = "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { merge { id } customer { id company tags orderCount totalSpend { amountMinor } identities { externalId } phones { value(reveal: true) } } } }";
+    let merge = "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { merge { id } customer { id company tags orderCount totalSpend { amountMinor } identities { externalId } phones { value(reveal: true) } emails { primary } } } }";
     let stale = app
         .as_token(&token)
         .execute(
@@ -413,6 +413,11 @@ async fn merge_moves_the_history_and_unmerge_puts_it_back() -> anyhow::Result<()
     assert_eq!(survivor["totalSpend"]["amountMinor"], 3_000);
     assert_eq!(survivor["identities"], json!([{ "externalId": "wf" }]));
     assert_eq!(survivor["phones"].as_array().map(Vec::len), Some(2), "the shared phone is kept once");
+    assert_eq!(
+        survivor["emails"],
+        json!([{ "primary": true }, { "primary": false }]),
+        "one primary: the survivor's"
+    );
 
     let via_old_id = customer(&app, &token, &b["id"]).await?;
     assert_eq!(via_old_id["id"], a["id"], "the merged-away id resolves to the survivor");
@@ -423,7 +428,7 @@ async fn merge_moves_the_history_and_unmerge_puts_it_back() -> anyhow::Result<()
     let list = app.as_token(&token).execute("{ customers(first: 10) { totalCount } }", json!({})).await?;
     assert_eq!(list.data()["customers"]["totalCount"], 1);
 
-    let unmerge = "mutation($id: ID!) { unmergeCustomers(mergeId: $id) { survivor { company tags orderCount } restored { id name deleted company tags orderCount identities { externalId } } } }";
+    let unmerge = "mutation($id: ID!) { unmergeCustomers(mergeId: $id) { survivor { company tags orderCount } restored { id name deleted company tags orderCount identities { externalId } emails { value(reveal: true) primary } } } }";
     let undone = app.as_token(&token).execute(unmerge, json!({ "id": merged["merge"]["id"] })).await?;
     let undone = undone.data()["unmergeCustomers"].clone();
     assert_eq!(
@@ -437,6 +442,11 @@ async fn merge_moves_the_history_and_unmerge_puts_it_back() -> anyhow::Result<()
     assert_eq!(undone["restored"]["tags"], json!(["tea"]));
     assert_eq!(undone["restored"]["orderCount"], 1);
     assert_eq!(undone["restored"]["identities"], json!([{ "externalId": "wf" }]));
+    assert_eq!(
+        undone["restored"]["emails"],
+        json!([{ "value": "fang@b.example", "primary": true }]),
+        "the restored customer's email is primary again"
+    );
     let twice = app.as_token(&token).execute(unmerge, json!({ "id": merged["merge"]["id"] })).await?;
     assert_eq!(twice.error_code(), Some("CONFLICT"));
     let list = app.as_token(&token).execute("{ customers(first: 10) { totalCount } }", json!({})).await?;

@@ -139,8 +139,10 @@ pub async fn candidates(
         .collect())
 }
 
-/// What a merge moved or added, so it can be undone.
+/// What a merge moved or added, so it can be undone. (Fields added later default when reading
+/// older records.)
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Moved {
     pub identities: Vec<Uuid>,
     pub transactions: Vec<Uuid>,
@@ -155,6 +157,10 @@ pub struct Moved {
     pub field_values: Vec<Uuid>,
     /// Profile fields of the survivor that were empty and got the merged customer's value.
     pub filled: Vec<String>,
+    /// The merged customer's primary phone and email, when they moved and stopped being primary
+    /// (the survivor keeps its own).
+    pub demoted_phone: Option<Uuid>,
+    pub demoted_email: Option<Uuid>,
 }
 
 /// Merges `merged_id` into `survivor_id`. Needs `customers:write`. Both must be live; the
@@ -191,23 +197,24 @@ pub async fn merge(
     let survivor_tags = rows_of::<customer_tag::Entity>(&txn, survivor.id).await?;
     let survivor_consents = rows_of::<customer_consent::Entity>(&txn, survivor.id).await?;
     let survivor_fields = rows_of::<customer_field_value::Entity>(&txn, survivor.id).await?;
+    // Contact points the survivor lacks move; the rest stay behind.
+    let moving_phones: Vec<customer_phone::Model> = rows_of::<customer_phone::Entity>(&txn, merged.id)
+        .await?
+        .into_iter()
+        .filter(|p| !survivor_phones.iter().any(|s| s.phone == p.phone))
+        .collect();
+    let moving_emails: Vec<customer_email::Model> = rows_of::<customer_email::Entity>(&txn, merged.id)
+        .await?
+        .into_iter()
+        .filter(|e| !survivor_emails.iter().any(|s| s.email == e.email))
+        .collect();
     let mut moved = Moved {
         identities: ids_of::<channel_identity::Entity>(&txn, merged.id).await?,
         transactions: ids_of::<transaction::Entity>(&txn, merged.id).await?,
         interactions: ids_of::<interaction::Entity>(&txn, merged.id).await?,
-        // Contact points and custom values the survivor lacks move; the rest stay behind.
-        phones: rows_of::<customer_phone::Entity>(&txn, merged.id)
-            .await?
-            .into_iter()
-            .filter(|p| !survivor_phones.iter().any(|s| s.phone == p.phone))
-            .map(|p| p.id)
-            .collect(),
-        emails: rows_of::<customer_email::Entity>(&txn, merged.id)
-            .await?
-            .into_iter()
-            .filter(|e| !survivor_emails.iter().any(|s| s.email == e.email))
-            .map(|e| e.id)
-            .collect(),
+        // Custom values the survivor lacks move too.
+        phones: moving_phones.iter().map(|p| p.id).collect(),
+        emails: moving_emails.iter().map(|e| e.id).collect(),
         tags: rows_of::<customer_tag::Entity>(&txn, merged.id)
             .await?
             .into_iter()
@@ -227,6 +234,17 @@ pub async fn merge(
             .map(|v| v.id)
             .collect(),
         filled: Vec::new(),
+        // The survivor's primary stays primary; the merged customer's is demoted.
+        demoted_phone: moving_phones
+            .iter()
+            .find(|p| p.is_primary)
+            .filter(|_| !survivor_phones.is_empty())
+            .map(|p| p.id),
+        demoted_email: moving_emails
+            .iter()
+            .find(|e| e.is_primary)
+            .filter(|_| !survivor_emails.is_empty())
+            .map(|e| e.id),
     };
 
     // Move the rows.
@@ -350,6 +368,25 @@ async fn ids_of<E: OwnedRow>(conn: &impl ConnectionTrait, customer_id: Uuid) -> 
         .await?)
 }
 
+/// Makes the merged customer's demoted phone and email primary again.
+async fn restore_primaries(conn: &impl ConnectionTrait, moved: &Moved) -> Result<(), AppError> {
+    if let Some(id) = moved.demoted_phone {
+        customer_phone::Entity::update_many()
+            .col_expr(customer_phone::Column::IsPrimary, Expr::value(true))
+            .filter(customer_phone::Column::Id.eq(id))
+            .exec(conn)
+            .await?;
+    }
+    if let Some(id) = moved.demoted_email {
+        customer_email::Entity::update_many()
+            .col_expr(customer_email::Column::IsPrimary, Expr::value(true))
+            .filter(customer_email::Column::Id.eq(id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Points the rows listed in `moved` at `customer_id`.
 async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid) -> Result<(), AppError> {
     move_rows::<channel_identity::Entity>(conn, &moved.identities, customer_id).await?;
@@ -403,6 +440,7 @@ pub async fn unmerge(
     }
     let moved: Moved = record.moved.as_deref().and_then(|m| serde_json::from_str(m).ok()).unwrap_or_default();
     reassign(&txn, &moved, merged.id).await?;
+    restore_primaries(&txn, &moved).await?;
     if !moved.tags.is_empty() {
         customer_tag::Entity::delete_many()
             .filter(customer_tag::Column::CustomerId.eq(survivor.id))
