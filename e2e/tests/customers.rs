@@ -319,26 +319,24 @@ async fn a_customer_page_fits_a_phone_in_both_languages() -> anyhow::Result<()> 
             .for_element(Locator::Css("[data-testid=timeline] > li"))
             .await?;
         browser.screenshot("customer-detail-zh-CN-phone").await?;
-        for (tab, shot) in [("tab-transactions", "customer-transactions-zh-CN-phone")] {
-            browser.click(&format!("[data-testid={tab}]")).await?;
-            browser
-                .client()
-                .wait()
-                .at_most(WAIT)
-                .for_element(Locator::Css("[data-testid=timeline-transaction]"))
-                .await?;
-            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-            assert_eq!(
-                browser.count("[data-testid=timeline-interaction]").await?,
-                0,
-                "the transactions tab lists purchases only"
-            );
-            browser
-                .client()
-                .execute("document.querySelector('[data-testid=history]').scrollIntoView()", vec![])
-                .await?;
-            browser.screenshot(shot).await?;
-        }
+        // Each tab lists only its kind: wait until the other kind is gone from the list.
+        browser.click("[data-testid=tab-interactions]").await?;
+        wait_for_count(&browser, "[data-testid=timeline-transaction]", 0).await?;
+        browser.click("[data-testid=tab-transactions]").await?;
+        wait_for_count(&browser, "[data-testid=timeline-interaction]", 0).await?;
+        // The biggest spender has purchases: they come back on this tab, with no interactions.
+        browser
+            .client()
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[data-testid=timeline-transaction]"))
+            .await?;
+        assert_eq!(browser.count("[data-testid=timeline-interaction]").await?, 0);
+        browser
+            .client()
+            .execute("document.querySelector('[data-testid=history]').scrollIntoView()", vec![])
+            .await?;
+        browser.screenshot("customer-transactions-zh-CN-phone").await?;
         let width: i64 = browser
             .client()
             .execute("return document.documentElement.scrollWidth", vec![])

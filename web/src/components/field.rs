@@ -44,6 +44,47 @@ pub fn TextField(
     }
 }
 
+/// A `<select>` over the values of a stored enum, labelled and bound to `value`.
+#[component]
+pub fn EnumSelect<T>(
+    label: Key,
+    name: &'static str,
+    value: RwSignal<T>,
+    options: &'static [T],
+    text: fn(T) -> Key,
+    as_str: fn(T) -> &'static str,
+    parse: fn(&str) -> Option<T>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    view! {
+        <div class="field">
+            <label class="field__label" for=id.clone()>{move || i18n.t(label)}</label>
+            <select
+                id=id
+                name=name
+                class="field__input"
+                on:change=move |ev| {
+                    if let Some(v) = parse(&event_target_value(&ev)) {
+                        value.set(v);
+                    }
+                }
+            >
+                {options
+                    .iter()
+                    .map(|o| {
+                        let o = *o;
+                        view! { <option value=as_str(o) selected=move || value.get() == o>{move || i18n.t(text(o))}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// A message for the whole form (not one field).
 #[component]
 pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

@@ -13,11 +13,10 @@ use starcrm_shared::customer::{
 };
 use starcrm_shared::{Permission, validate};
 
-use super::history::EnumSelect;
 use crate::api::customers::Revealed;
 use crate::api::{self, ApiError};
 use crate::components::dialog::Dialog;
-use crate::components::field::{FormError, TextField};
+use crate::components::field::{EnumSelect, FormError, TextField};
 use crate::i18n::{Key, labels, use_i18n};
 use crate::state::session::use_session;
 

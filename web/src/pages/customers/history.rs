@@ -14,7 +14,7 @@ use crate::api::customers::History;
 use crate::api::{self, ApiError};
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
-use crate::components::field::{FormError, TextField};
+use crate::components::field::{EnumSelect, FormError, TextField};
 use crate::components::list_footer::{ListFooter, Listing, load_page};
 use crate::i18n::{Key, labels, use_i18n};
 
@@ -167,47 +167,6 @@ fn InteractionEntry(interaction: InteractionView) -> impl IntoView {
                 {i.body.map(|b| view! { <div class="timeline__text">{b}</div> })}
             </div>
         </li>
-    }
-}
-
-/// A `<select>` over the values of a stored enum, labelled and bound to `value`.
-#[component]
-pub(super) fn EnumSelect<T>(
-    label: Key,
-    name: &'static str,
-    value: RwSignal<T>,
-    options: &'static [T],
-    text: fn(T) -> Key,
-    as_str: fn(T) -> &'static str,
-    parse: fn(&str) -> Option<T>,
-) -> impl IntoView
-where
-    T: Copy + PartialEq + Send + Sync + 'static,
-{
-    let i18n = use_i18n();
-    let id = format!("field-{name}");
-    view! {
-        <div class="field">
-            <label class="field__label" for=id.clone()>{move || i18n.t(label)}</label>
-            <select
-                id=id
-                name=name
-                class="field__input"
-                on:change=move |ev| {
-                    if let Some(v) = parse(&event_target_value(&ev)) {
-                        value.set(v);
-                    }
-                }
-            >
-                {options
-                    .iter()
-                    .map(|o| {
-                        let o = *o;
-                        view! { <option value=as_str(o) selected=move || value.get() == o>{move || i18n.t(text(o))}</option> }
-                    })
-                    .collect_view()}
-            </select>
-        </div>
     }
 }
 
