@@ -8,10 +8,12 @@ pub mod account;
 pub mod customer;
 pub mod enums;
 pub mod error;
+pub mod explain;
 pub mod mask;
 pub mod permissions;
 pub mod rating;
 pub mod system;
+pub mod tiers;
 pub mod validate;
 
 pub use error::ErrorCode;

@@ -33,22 +33,52 @@ impl Criterion {
     }
 }
 
-/// How a raw value becomes a normalised value from 0 to 1.
+stored_enum! {
+    /// How a raw value becomes a normalised value from 0 to 1.
+    pub enum NormalisationKind {
+        /// Straight line from 0 up to `cap` (at or beyond the cap: full marks). For lower-is-better
+        /// criteria: full marks at 0, none at the cap.
+        Linear => "linear",
+        /// A table of (threshold, value): the value of the last threshold reached (higher-is-better:
+        /// raw >= threshold; lower-is-better: raw <= threshold); 0 when none is.
+        Steps => "steps",
+        /// Rank within the workspace's customers: the share of them with a worse raw value.
+        Percentile => "percentile",
+    }
+}
+
+/// How a raw value becomes a normalised value from 0 to 1: `cap` serves `LINEAR`, `steps` serve
+/// `STEPS` (flat rather than a tagged union so GraphQL can take it as input).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Normalisation {
-    /// Straight line from 0 up to `cap` (at or beyond the cap: full marks). For lower-is-better
-    /// criteria: full marks at 0, none at the cap.
-    Linear { cap: f64 },
-    /// A table of (threshold, value): the value of the last threshold reached (higher-is-better:
-    /// raw >= threshold; lower-is-better: raw <= threshold); 0 when none is.
-    Steps { steps: Vec<Step> },
-    /// Rank within the workspace's customers: the share of them with a worse raw value.
-    Percentile,
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject, async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(input_name = "NormalisationInput"))]
+pub struct Normalisation {
+    pub kind: NormalisationKind,
+    #[serde(default)]
+    pub cap: f64,
+    #[serde(default)]
+    pub steps: Vec<Step>,
+}
+
+impl Normalisation {
+    pub const fn linear(cap: f64) -> Self {
+        Self { kind: NormalisationKind::Linear, cap, steps: Vec::new() }
+    }
+
+    pub fn steps(pairs: &[(f64, f64)]) -> Self {
+        let steps = pairs.iter().map(|&(threshold, value)| Step { threshold, value }).collect();
+        Self { kind: NormalisationKind::Steps, cap: 0.0, steps }
+    }
+
+    pub const fn percentile() -> Self {
+        Self { kind: NormalisationKind::Percentile, cap: 0.0, steps: Vec::new() }
+    }
 }
 
 /// One row of a step table.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject, async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(input_name = "StepInput"))]
 pub struct Step {
     pub threshold: f64,
     pub value: f64,
@@ -56,6 +86,8 @@ pub struct Step {
 
 /// A weighed criterion of a policy.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject, async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(input_name = "RuleInput"))]
 pub struct Rule {
     pub criterion: Criterion,
     /// Points out of 100; the weights of a policy sum to 100.
@@ -65,6 +97,8 @@ pub struct Rule {
 
 /// The lowest score of each star level above one.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject, async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(input_name = "ThresholdsInput"))]
 #[serde(rename_all = "camelCase")]
 pub struct Thresholds {
     pub two: f64,
@@ -93,8 +127,50 @@ impl Thresholds {
     }
 }
 
-/// A rating policy: the window, the criteria, the thresholds and downgrade protection.
+stored_enum! {
+    /// How often the whole workspace is re-evaluated.
+    pub enum Cadence {
+        /// Only when someone asks (and when a policy is activated).
+        Manual => "manual",
+        /// Every month on the schedule's day.
+        Monthly => "monthly",
+        /// On the schedule's day of January, April, July and October.
+        Quarterly => "quarterly",
+    }
+}
+
+/// When the workspace is re-evaluated: on `day` (1 to 28) of the month or quarter, at 02:00 in the
+/// workspace's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject, async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(input_name = "ScheduleInput"))]
+pub struct Schedule {
+    pub cadence: Cadence,
+    pub day: u8,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self { cadence: Cadence::Monthly, day: 1 }
+    }
+}
+
+impl Schedule {
+    /// The months (1 to 12) a run falls in; empty for manual.
+    pub fn months(self) -> &'static [u32] {
+        match self.cadence {
+            Cadence::Manual => &[],
+            Cadence::Monthly => &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+            Cadence::Quarterly => &[1, 4, 7, 10],
+        }
+    }
+}
+
+/// A rating policy: the window, the criteria, the thresholds, downgrade protection and the
+/// schedule of whole-workspace re-evaluations.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject, async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(input_name = "PolicyInput"))]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     /// Days of history that count for windowed criteria (spend, orders, breadth, complaints).
@@ -105,33 +181,33 @@ pub struct Policy {
     pub grace_days: u32,
     /// Whether one evaluation lowers stars by one at most.
     pub one_step_down: bool,
+    #[serde(default)]
+    pub schedule: Schedule,
 }
 
 impl Policy {
     /// The policy every new workspace starts with.
     pub fn standard() -> Self {
         let rule = |criterion, weight, normalisation| Rule { criterion, weight, normalisation };
-        let steps = |pairs: &[(f64, f64)]| Normalisation::Steps {
-            steps: pairs.iter().map(|&(threshold, value)| Step { threshold, value }).collect(),
-        };
         Self {
             window_days: 365,
             rules: vec![
-                rule(Criterion::Monetary, 30, Normalisation::Percentile),
-                rule(Criterion::Frequency, 25, Normalisation::Percentile),
+                rule(Criterion::Monetary, 30, Normalisation::percentile()),
+                rule(Criterion::Frequency, 25, Normalisation::percentile()),
                 rule(
                     Criterion::Recency,
                     20,
-                    steps(&[(30.0, 1.0), (90.0, 0.75), (180.0, 0.5), (365.0, 0.25)]),
+                    Normalisation::steps(&[(30.0, 1.0), (90.0, 0.75), (180.0, 0.5), (365.0, 0.25)]),
                 ),
-                rule(Criterion::Tenure, 10, Normalisation::Linear { cap: 730.0 }),
-                rule(Criterion::Breadth, 5, Normalisation::Linear { cap: 5.0 }),
-                rule(Criterion::Satisfaction, 5, Normalisation::Linear { cap: 1.0 }),
-                rule(Criterion::Complaints, 5, Normalisation::Linear { cap: 3.0 }),
+                rule(Criterion::Tenure, 10, Normalisation::linear(730.0)),
+                rule(Criterion::Breadth, 5, Normalisation::linear(5.0)),
+                rule(Criterion::Satisfaction, 5, Normalisation::linear(1.0)),
+                rule(Criterion::Complaints, 5, Normalisation::linear(3.0)),
             ],
             thresholds: Thresholds { two: 20.0, three: 40.0, four: 60.0, five: 80.0 },
             grace_days: 30,
             one_step_down: true,
+            schedule: Schedule::default(),
         }
     }
 
@@ -150,6 +226,9 @@ impl Policy {
         if self.rules.is_empty() {
             return Err(("rules".to_owned(), Invalid::Required));
         }
+        if self.schedule.cadence != Cadence::Manual && !(1..=28).contains(&self.schedule.day) {
+            return Err(("schedule.day".to_owned(), Invalid::NotAnOption));
+        }
         let mut seen = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             let at = |f: &str| format!("rules[{i}].{f}");
@@ -160,14 +239,18 @@ impl Policy {
             if rule.weight > 100 {
                 return Err((at("weight"), Invalid::TooLarge));
             }
-            match &rule.normalisation {
-                Normalisation::Linear { cap } if !(cap.is_finite() && *cap > 0.0) => {
+            let n = &rule.normalisation;
+            match n.kind {
+                NormalisationKind::Linear if !(n.cap.is_finite() && n.cap > 0.0) => {
                     return Err((at("normalisation.cap"), Invalid::Negative));
                 }
-                Normalisation::Steps { steps } => check_steps(steps, rule.criterion.higher_is_better())
+                NormalisationKind::Steps => check_steps(&n.steps, rule.criterion.higher_is_better())
                     .map_err(|(j, reason)| (at(&format!("normalisation.steps[{j}]")), reason))?,
                 _ => {}
             }
+        }
+        if self.rules.len() > Criterion::ALL.len() {
+            return Err(("rules".to_owned(), Invalid::TooLarge));
         }
         if self.rules.iter().map(|r| r.weight).sum::<u32>() != 100 {
             return Err(("rules".to_owned(), Invalid::WrongType));
@@ -287,6 +370,8 @@ pub struct Contribution {
     pub weight: u32,
     /// Points of the score (0 to 100 in all).
     pub points: f64,
+    /// The most it could give: its weight, grown by the share of criteria without data.
+    pub max_points: f64,
 }
 
 /// A score, its stars and why.
@@ -301,12 +386,14 @@ pub struct Evaluation {
 /// A raw value normalised to 0..1 by `rule`.
 pub fn normalise(rule: &Rule, raw: f64, stats: &PopulationStats) -> f64 {
     let better_up = rule.criterion.higher_is_better();
-    let value = match &rule.normalisation {
-        Normalisation::Linear { cap } => {
-            let share = if raw.is_finite() { (raw / cap).clamp(0.0, 1.0) } else { 1.0 };
+    let n = &rule.normalisation;
+    let value = match n.kind {
+        NormalisationKind::Linear => {
+            let share = if raw.is_finite() { (raw / n.cap).clamp(0.0, 1.0) } else { 1.0 };
             if better_up { share } else { 1.0 - share }
         }
-        Normalisation::Steps { steps } => {
+        NormalisationKind::Steps => {
+            let steps = &n.steps;
             let reached = |s: &&Step| if better_up { raw >= s.threshold } else { raw <= s.threshold };
             if better_up {
                 steps.iter().rev().find(reached).map_or(0.0, |s| s.value)
@@ -314,7 +401,7 @@ pub fn normalise(rule: &Rule, raw: f64, stats: &PopulationStats) -> f64 {
                 steps.iter().find(reached).map_or(0.0, |s| s.value)
             }
         }
-        Normalisation::Percentile => {
+        NormalisationKind::Percentile => {
             let rank = stats.rank(rule.criterion, raw);
             if better_up { rank } else { 1.0 - rank }
         }
@@ -345,6 +432,7 @@ pub fn evaluate(aggregates: &Aggregates, policy: &Policy, stats: &PopulationStat
             normalised,
             weight: rule.weight,
             points: if raw.is_some() { normalised * f64::from(rule.weight) * scale } else { 0.0 },
+            max_points: if raw.is_some() { f64::from(rule.weight) * scale } else { 0.0 },
         })
         .collect();
     let total: f64 = breakdown.iter().map(|c| c.points).sum();
@@ -481,13 +569,16 @@ mod tests {
         p.rules[1].criterion = Criterion::Monetary;
         assert_eq!(p.check().map_err(|e| e.0), Err("rules[1].criterion".to_owned()));
         let mut p = Policy::standard();
-        p.rules[3].normalisation = Normalisation::Linear { cap: 0.0 };
+        p.rules[3].normalisation = Normalisation::linear(0.0);
         assert_eq!(p.check().map_err(|e| e.0), Err("rules[3].normalisation.cap".to_owned()));
         let mut p = Policy::standard();
-        p.rules[2].normalisation = Normalisation::Steps {
-            steps: vec![Step { threshold: 30.0, value: 0.5 }, Step { threshold: 90.0, value: 0.9 }],
-        };
+        p.rules[2].normalisation = Normalisation::steps(&[(30.0, 0.5), (90.0, 0.9)]);
         assert_eq!(p.check().map_err(|e| e.0), Err("rules[2].normalisation.steps[1]".to_owned()));
+        let mut p = Policy::standard();
+        p.schedule.day = 31;
+        assert_eq!(p.check().map_err(|e| e.0), Err("schedule.day".to_owned()));
+        p.schedule.cadence = Cadence::Manual;
+        assert_eq!(p.check(), Ok(()));
         let mut p = Policy::standard();
         p.thresholds.four = 30.0;
         assert_eq!(p.check().map_err(|e| e.0), Err("thresholds".to_owned()));
