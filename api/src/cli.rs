@@ -38,6 +38,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Seed { customers, transactions, workspace, seed } => {
             seed_demo(&cli.settings, customers, transactions, workspace.as_deref(), seed).await?;
         }
+        Command::Rerate { workspace, batch_size } => {
+            rerate(&cli.settings, workspace.as_deref(), batch_size).await?;
+        }
         Command::Bench { bench: Bench::List { workspace, requests, concurrency } } => {
             bench::list(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;
         }
@@ -138,6 +141,50 @@ async fn seed_demo(
         report.other_rows,
         report.seconds,
         report.rows_per_second()
+    );
+    rerate_workspace(&conn, target.id, &target.name, 2_000).await
+}
+
+async fn rerate(settings: &Settings, workspace: Option<&str>, batch_size: usize) -> anyhow::Result<()> {
+    let (conn, _, _) = db::open(settings).await?;
+    db::migrate(&conn).await?;
+    let target = seed::find_workspace(&conn, workspace).await.map_err(user_error)?;
+    rerate_workspace(&conn, target.id, &target.name, batch_size).await
+}
+
+/// Runs the workspace's re-rating job (the open one, or a new manual one) to the end, printing
+/// its progress.
+async fn rerate_workspace(
+    conn: &sea_orm::DatabaseConnection,
+    workspace_id: uuid::Uuid,
+    name: &str,
+    batch_size: usize,
+) -> anyhow::Result<()> {
+    use starcrm_shared::rating::Trigger;
+
+    use crate::ratings::{jobs, scheduler};
+    let started = std::time::Instant::now();
+    let txn = db::begin_write(conn).await?;
+    let job = jobs::enqueue(&txn, &crate::auth::Scope::system(workspace_id), Trigger::Manual)
+        .await
+        .map_err(user_error)?;
+    txn.commit().await?;
+    println!("rating the customers of {name} (job {})", job.id);
+    let opts = jobs::RunOptions { batch_size, ..jobs::RunOptions::default() };
+    let end = jobs::run(conn, job.id, &scheduler::worker_name(), &opts).await.map_err(user_error)?;
+    if end == jobs::RunEnd::Busy {
+        anyhow::bail!(
+            "another server is running this workspace's re-rating (job {}); it will finish it",
+            job.id
+        );
+    }
+    let done =
+        jobs::find(conn, &crate::auth::Scope::system(workspace_id), job.id).await.map_err(user_error)?;
+    println!(
+        "rated {} customers, {} changed, in {:.1} s",
+        done.processed,
+        done.changed,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

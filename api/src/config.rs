@@ -89,6 +89,16 @@ pub enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Re-rate every customer of a workspace now (the star engine's whole-workspace run; resumes
+    /// a run that was interrupted), printing progress.
+    Rerate {
+        /// Workspace by id or exact name (default: the demo workspace).
+        #[arg(long, value_name = "ID_OR_NAME")]
+        workspace: Option<String>,
+        /// Customers per written batch.
+        #[arg(long, default_value_t = 2000, value_name = "N")]
+        batch_size: usize,
+    },
     /// Measure performance against a baseline taken in the same run (prints ratios).
     Bench {
         #[command(subcommand)]

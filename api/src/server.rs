@@ -27,6 +27,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     if !settings.web_dir.join("index.html").is_file() {
         tracing::warn!(web_dir = %settings.web_dir.display(), "web app not found: only the API is served");
     }
+    // Scheduled re-ratings, overrides that run out, and jobs whose runner died.
+    crate::ratings::scheduler::spawn(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(
         url = %format!("http://{addr}"),

@@ -112,3 +112,13 @@ pub fn foreign_key<F: IntoIden + 'static, C: IntoIden + 'static, T: IntoIden + '
         .on_delete(on_delete)
         .to_owned()
 }
+
+/// `table.workspace_id -> workspaces.id`, deleted with the workspace.
+pub fn workspace_fk<T: IntoIden + Copy + 'static>(table: T, name: &str) -> ForeignKeyCreateStatement {
+    foreign_key(name, table, Alias::new("workspace_id"), Alias::new("workspaces"), ForeignKeyAction::Cascade)
+}
+
+/// `table.customer_id -> customers.id`, deleted with the customer.
+pub fn customer_fk<T: IntoIden + Copy + 'static>(table: T, name: &str) -> ForeignKeyCreateStatement {
+    foreign_key(name, table, Alias::new("customer_id"), Alias::new("customers"), ForeignKeyAction::Cascade)
+}

@@ -8,6 +8,7 @@ mod helpers;
 mod m20261123_000001_create_workspaces;
 mod m20261123_000002_create_accounts;
 mod m20261123_000003_create_customers;
+mod m20261123_000004_create_ratings;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_workspaces::Migration),
             Box::new(m20261123_000002_create_accounts::Migration),
             Box::new(m20261123_000003_create_customers::Migration),
+            Box::new(m20261123_000004_create_ratings::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use sea_orm_migration::schema::{
     text_null, timestamp_with_time_zone, timestamp_with_time_zone_null, uuid, uuid_null,
 };
 
-use crate::helpers::{add_updated_at_trigger, foreign_key, index, timestamp_now};
+use crate::helpers::{add_updated_at_trigger, customer_fk, foreign_key, index, timestamp_now, workspace_fk};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -252,14 +252,6 @@ impl MigrationTrait for Migration {
             )
             .await
     }
-}
-
-fn workspace_fk<T: IntoIden + Copy + 'static>(table: T, name: &str) -> ForeignKeyCreateStatement {
-    foreign_key(name, table, Alias::new("workspace_id"), Alias::new("workspaces"), ForeignKeyAction::Cascade)
-}
-
-fn customer_fk<T: IntoIden + Copy + 'static>(table: T, name: &str) -> ForeignKeyCreateStatement {
-    foreign_key(name, table, Alias::new("customer_id"), Customers::Table, ForeignKeyAction::Cascade)
 }
 
 async fn create_customers(manager: &SchemaManager<'_>) -> Result<(), DbErr> {

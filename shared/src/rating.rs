@@ -7,6 +7,45 @@ use crate::stored_enum;
 use crate::validate::Invalid;
 
 stored_enum! {
+    /// What made a customer's stars change.
+    pub enum Trigger {
+        /// A purchase or refund was recorded.
+        Transaction => "transaction",
+        /// The workspace's scheduled re-evaluation.
+        Schedule => "schedule",
+        /// Someone asked for a re-evaluation (`recalculateStars`, `starcrm rerate`).
+        Manual => "manual",
+        /// A new policy was activated.
+        PolicyChange => "policy_change",
+        /// Stars set by hand.
+        Override => "override",
+        /// A manual override ended (expired or lifted) and the computed stars apply again.
+        OverrideEnded => "override_ended",
+        /// Two customers were merged or a merge undone.
+        Merge => "merge",
+    }
+}
+
+stored_enum! {
+    /// Where a background job stands.
+    pub enum JobStatus {
+        Queued => "queued",
+        Running => "running",
+        Succeeded => "succeeded",
+        Failed => "failed",
+    }
+}
+
+stored_enum! {
+    /// Where a rating policy version stands: edited as a draft, then active, then archived.
+    pub enum PolicyStatus {
+        Draft => "draft",
+        Active => "active",
+        Archived => "archived",
+    }
+}
+
+stored_enum! {
     /// What a policy can weigh.
     pub enum Criterion {
         /// Spend in the window (purchases minus refunds), minor units.
@@ -65,7 +104,7 @@ impl Normalisation {
         Self { kind: NormalisationKind::Linear, cap, steps: Vec::new() }
     }
 
-    pub fn steps(pairs: &[(f64, f64)]) -> Self {
+    pub fn step_table(pairs: &[(f64, f64)]) -> Self {
         let steps = pairs.iter().map(|&(threshold, value)| Step { threshold, value }).collect();
         Self { kind: NormalisationKind::Steps, cap: 0.0, steps }
     }
@@ -197,7 +236,7 @@ impl Policy {
                 rule(
                     Criterion::Recency,
                     20,
-                    Normalisation::steps(&[(30.0, 1.0), (90.0, 0.75), (180.0, 0.5), (365.0, 0.25)]),
+                    Normalisation::step_table(&[(30.0, 1.0), (90.0, 0.75), (180.0, 0.5), (365.0, 0.25)]),
                 ),
                 rule(Criterion::Tenure, 10, Normalisation::linear(730.0)),
                 rule(Criterion::Breadth, 5, Normalisation::linear(5.0)),
@@ -356,6 +395,7 @@ impl PopulationStats {
 }
 
 /// How much one criterion gave.
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contribution {
@@ -494,6 +534,7 @@ pub fn protect(current: Option<Standing>, computed: u8, today: i64, policy: &Pol
 
 /// One way to reach more stars: `more` of `criterion` (minor units of spend, orders,
 /// categories) with everything else unchanged.
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Suggestion {
@@ -572,7 +613,7 @@ mod tests {
         p.rules[3].normalisation = Normalisation::linear(0.0);
         assert_eq!(p.check().map_err(|e| e.0), Err("rules[3].normalisation.cap".to_owned()));
         let mut p = Policy::standard();
-        p.rules[2].normalisation = Normalisation::steps(&[(30.0, 0.5), (90.0, 0.9)]);
+        p.rules[2].normalisation = Normalisation::step_table(&[(30.0, 0.5), (90.0, 0.9)]);
         assert_eq!(p.check().map_err(|e| e.0), Err("rules[2].normalisation.steps[1]".to_owned()));
         let mut p = Policy::standard();
         p.schedule.day = 31;

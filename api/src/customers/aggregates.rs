@@ -1,15 +1,18 @@
 //! Per-customer aggregates over their transactions (total spend, order count, first and last
-//! purchase, distinct categories), recomputed from the rows after every write that touches them,
-//! so they cannot drift. The star engine reads them.
+//! purchase, distinct categories; over all time and over the rating window), recomputed from the
+//! rows after every write that touches them, so they cannot drift. The star engine rates the
+//! customer from them in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
 use starcrm_shared::customer::{TransactionKind, TransactionStatus};
+use starcrm_shared::rating::Trigger;
 use uuid::Uuid;
 
-use crate::entities::{customer, transaction, transaction_item, workspace};
+use crate::auth::Scope;
+use crate::entities::{customer, transaction, transaction_item};
 use crate::error::AppError;
+use crate::ratings::engine::{self, Cause, Context, Outcome};
 
 /// The aggregates of one customer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -21,6 +24,10 @@ pub struct Aggregates {
     pub first_purchase_at: Option<DateTime<Utc>>,
     pub last_purchase_at: Option<DateTime<Utc>>,
     pub category_count: i32,
+    /// The same three within the rating window (purchases on or after its start).
+    pub window_spend_minor: i64,
+    pub window_orders: i32,
+    pub window_categories: i32,
 }
 
 /// Reads a customer's purchases and computes their aggregates.
@@ -31,6 +38,7 @@ pub async fn compute(
     conn: &impl ConnectionTrait,
     customer_id: Uuid,
     currency: &str,
+    window_start: DateTime<Utc>,
 ) -> Result<Aggregates, AppError> {
     let purchases: Vec<(i64, i64, String, DateTime<Utc>, String)> = transaction::Entity::find()
         .select_only()
@@ -46,60 +54,78 @@ pub async fn compute(
         .await?;
     let mut out = Aggregates::default();
     for (amount, refunded, status, at, row_currency) in purchases {
+        let in_window = at >= window_start;
         if row_currency == currency {
             out.total_spend_minor = out.total_spend_minor.saturating_add(amount - refunded);
+            if in_window {
+                out.window_spend_minor = out.window_spend_minor.saturating_add(amount - refunded);
+            }
         }
         if status != TransactionStatus::Refunded.as_str() {
             out.order_count += 1;
+            out.window_orders += i32::from(in_window);
             out.first_purchase_at = Some(out.first_purchase_at.map_or(at, |f| f.min(at)));
             out.last_purchase_at = Some(out.last_purchase_at.map_or(at, |l| l.max(at)));
         }
     }
-    let categories: Vec<Option<String>> = transaction_item::Entity::find()
+    // Each category with the last time it was bought: all-time and in-window counts at once.
+    let categories: Vec<(Option<String>, Option<DateTime<Utc>>)> = transaction_item::Entity::find()
         .select_only()
         .column(transaction_item::Column::Category)
-        .distinct()
-        .filter(
-            transaction_item::Column::TransactionId.in_subquery(
-                Query::select()
-                    .column(transaction::Column::Id)
-                    .from(transaction::Entity)
-                    .and_where(transaction::Column::CustomerId.eq(customer_id))
-                    .and_where(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
-                    .and_where(transaction::Column::Status.ne(TransactionStatus::Refunded.as_str()))
-                    .to_owned(),
-            ),
+        .column_as(transaction::Column::OccurredAt.max(), "last_at")
+        .join(
+            JoinType::InnerJoin,
+            transaction_item::Entity::belongs_to(transaction::Entity)
+                .from(transaction_item::Column::TransactionId)
+                .to(transaction::Column::Id)
+                .into(),
         )
+        .filter(transaction::Column::CustomerId.eq(customer_id))
+        .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
+        .filter(transaction::Column::Status.ne(TransactionStatus::Refunded.as_str()))
         .filter(transaction_item::Column::Category.is_not_null())
+        .group_by(transaction_item::Column::Category)
         .into_tuple()
         .all(conn)
         .await?;
-    out.category_count = i32::try_from(categories.len()).unwrap_or(i32::MAX);
+    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    out.category_count = count(categories.len());
+    out.window_categories =
+        count(categories.iter().filter(|(_, at)| at.is_some_and(|a| a >= window_start)).count());
     Ok(out)
 }
 
-/// Recomputes and stores the aggregates of `customer_id` (in the caller's transaction).
+/// Recomputes and stores the aggregates of `customer_id` and rates the customer on them (in the
+/// caller's transaction): the new stars are in the answer of the write that caused them.
 ///
 /// # Errors
-/// Database failures.
+/// Database failures; `NOT_FOUND` for a customer that does not exist.
 pub async fn refresh(
     conn: &impl ConnectionTrait,
-    workspace_id: Uuid,
+    scope: &Scope,
     customer_id: Uuid,
-) -> Result<Aggregates, AppError> {
-    let currency = workspace::Entity::find_by_id(workspace_id)
+    trigger: Trigger,
+) -> Result<Outcome, AppError> {
+    refresh_at(conn, scope, customer_id, trigger, Utc::now()).await
+}
+
+/// [`refresh`] as of `now` (overrides that ran out by then end).
+///
+/// # Errors
+/// Database failures; `NOT_FOUND` for a customer that does not exist.
+pub async fn refresh_at(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    customer_id: Uuid,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> Result<Outcome, AppError> {
+    let ctx = Context::load(conn, scope.workspace_id).await?;
+    let customer = customer::Entity::find_by_id(customer_id)
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
         .one(conn)
         .await?
-        .map_or_else(|| "CNY".to_owned(), |w| w.currency);
-    let agg = compute(conn, customer_id, &currency).await?;
-    customer::Entity::update_many()
-        .col_expr(customer::Column::TotalSpendMinor, Expr::value(agg.total_spend_minor))
-        .col_expr(customer::Column::OrderCount, Expr::value(agg.order_count))
-        .col_expr(customer::Column::FirstPurchaseAt, Expr::value(agg.first_purchase_at))
-        .col_expr(customer::Column::LastPurchaseAt, Expr::value(agg.last_purchase_at))
-        .col_expr(customer::Column::CategoryCount, Expr::value(agg.category_count))
-        .filter(customer::Column::Id.eq(customer_id))
-        .exec(conn)
-        .await?;
-    Ok(agg)
+        .ok_or(AppError::NotFound { entity: "customer" })?;
+    let agg = compute(conn, customer_id, &ctx.currency, ctx.window_start(now)).await?;
+    engine::store(conn, &ctx, &customer, &agg, &Cause::of(scope, trigger), now).await
 }

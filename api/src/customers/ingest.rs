@@ -15,6 +15,7 @@ use starcrm_shared::customer::{
     self as rules, Channel, Direction, InteractionKind, LifecycleStage, PaymentMethod, TransactionKind,
     TransactionStatus,
 };
+use starcrm_shared::rating::Trigger;
 use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
 
@@ -236,7 +237,7 @@ async fn try_record_transaction(
         .exec(&txn)
         .await?;
     }
-    aggregates::refresh(&txn, scope.workspace_id, customer.id).await?;
+    aggregates::refresh(&txn, scope, customer.id, Trigger::Transaction).await?;
     touch_activity(&txn, &customer, valid.occurred_at, true).await?;
     let customer = service::find(&txn, scope, customer.id).await?;
     txn.commit().await?;
@@ -341,7 +342,7 @@ pub async fn record_refund(
     .map_err(|e| {
         AppError::unique_or_internal(e, "externalRef", "a transaction with this externalRef exists")
     })?;
-    aggregates::refresh(&txn, scope.workspace_id, original.customer_id).await?;
+    aggregates::refresh(&txn, scope, original.customer_id, Trigger::Transaction).await?;
     let customer = service::find(&txn, scope, original.customer_id).await?;
     txn.commit().await?;
     Ok(Recorded { record, customer, created: true, customer_created: false })

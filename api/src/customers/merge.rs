@@ -15,6 +15,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use starcrm_shared::Permission;
+use starcrm_shared::rating::Trigger;
 use uuid::Uuid;
 
 use super::loaders::{ChildOf, OwnedRow, move_rows};
@@ -328,8 +329,8 @@ pub async fn merge(
     }
     .insert(&txn)
     .await?;
-    aggregates::refresh(&txn, scope.workspace_id, survivor.id).await?;
-    aggregates::refresh(&txn, scope.workspace_id, merged.id).await?;
+    aggregates::refresh(&txn, scope, survivor.id, Trigger::Merge).await?;
+    aggregates::refresh(&txn, scope, merged.id, Trigger::Merge).await?;
     audit::record(
         &txn,
         scope,
@@ -491,8 +492,8 @@ pub async fn unmerge(
         .filter(customer_merge::Column::Id.eq(record.id))
         .exec(&txn)
         .await?;
-    aggregates::refresh(&txn, scope.workspace_id, survivor.id).await?;
-    aggregates::refresh(&txn, scope.workspace_id, merged.id).await?;
+    aggregates::refresh(&txn, scope, survivor.id, Trigger::Merge).await?;
+    aggregates::refresh(&txn, scope, merged.id, Trigger::Merge).await?;
     audit::record(
         &txn,
         scope,

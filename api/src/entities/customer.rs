@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "customers")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -40,6 +40,19 @@ pub struct Model {
     pub merged_into: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The star engine's state: see `crate::ratings`.
+    pub star_score: Option<f64>,
+    pub computed_stars: Option<i16>,
+    pub stars_below_since: Option<Date>,
+    pub at_risk_stars: Option<i16>,
+    pub at_risk_on: Option<Date>,
+    pub star_policy_version: Option<i32>,
+    pub stars_evaluated_at: Option<DateTimeUtc>,
+    pub star_override: Option<i16>,
+    pub star_override_reason: Option<String>,
+    pub star_override_until: Option<DateTimeUtc>,
+    pub star_override_by: Option<Uuid>,
+    pub star_override_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -10,16 +10,25 @@ use crate::audit::graphql::AuditQuery;
 use crate::auth::Auth;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::customers::graphql::{CustomersMutation, CustomersQuery};
+use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(SystemQuery, AuthQuery, UsersQuery, ApiTokensQuery, AuditQuery, CustomersQuery);
+pub struct Query(
+    SystemQuery,
+    AuthQuery,
+    UsersQuery,
+    ApiTokensQuery,
+    AuditQuery,
+    CustomersQuery,
+    RatingsQuery,
+);
 
 /// Everything a client can change.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, UsersMutation, ApiTokensMutation, CustomersMutation);
+pub struct Mutation(AuthMutation, UsersMutation, ApiTokensMutation, CustomersMutation, RatingsMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -597,5 +597,7 @@ fn person(
         merged_into: Set(None),
         created_at: Set(first_seen),
         updated_at: Set(first_seen),
+        // Rated by the star engine's run after seeding.
+        ..Default::default()
     });
 }

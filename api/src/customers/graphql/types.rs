@@ -10,6 +10,8 @@ use starcrm_shared::customer::{
     Channel, ConsentChannel, CustomFieldKind, Direction, Gender, InteractionKind, LifecycleStage,
     PaymentMethod, TransactionKind, TransactionStatus, customer_code,
 };
+use starcrm_shared::explain::Language;
+use starcrm_shared::tiers::Benefit;
 use starcrm_shared::{Permission, mask};
 
 use crate::audit::{self, Entry};
@@ -25,6 +27,8 @@ use crate::entities::{
 };
 use crate::error::AppError;
 use crate::graphql::pagination::{ConnectionFields, PageRequest};
+use crate::ratings::graphql::fields as rating_fields;
+use crate::ratings::graphql::{AtRiskInfo, StarChange, StarExplanation, StarOverride};
 use crate::users::graphql::{User, page_complexity};
 
 fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
@@ -480,9 +484,68 @@ impl Customer {
         self.0.notes.as_deref()
     }
 
-    /// 1 to 5, set by the star engine; null until the first evaluation.
+    /// 1 to 5, set by the star engine (or by hand: see `starOverride`); null until the first
+    /// evaluation.
     async fn stars(&self) -> Option<i16> {
         self.0.stars
+    }
+
+    /// The last evaluation's score, 0 to 100. Needs `ratings:read`.
+    async fn star_score(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<f64>> {
+        ctx.require(Permission::RatingsRead)?;
+        Ok(self.0.star_score)
+    }
+
+    /// The stars the engine holds the customer at (after downgrade protection, before a manual
+    /// override). Needs `ratings:read`.
+    async fn computed_stars(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i16>> {
+        ctx.require(Permission::RatingsRead)?;
+        Ok(self.0.computed_stars)
+    }
+
+    /// Under downgrade protection: the stars the customer drops to, and when, unless the score
+    /// recovers. Needs `ratings:read`.
+    async fn stars_at_risk(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<AtRiskInfo>> {
+        ctx.require(Permission::RatingsRead)?;
+        Ok(rating_fields::at_risk_of(&self.0))
+    }
+
+    /// Stars set by hand, while in force. Needs `ratings:read`.
+    async fn star_override(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StarOverride>> {
+        ctx.require(Permission::RatingsRead)?;
+        Ok(rating_fields::override_of(&self.0))
+    }
+
+    /// The policy version of the last change. Needs `ratings:read`.
+    async fn star_policy_version(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
+        ctx.require(Permission::RatingsRead)?;
+        Ok(self.0.star_policy_version)
+    }
+
+    /// Why the customer holds their stars, in plain language, and what would raise them.
+    /// Needs `ratings:read`.
+    #[graphql(complexity = 20)]
+    async fn star_explanation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] language: Language,
+    ) -> async_graphql::Result<StarExplanation> {
+        rating_fields::explanation(ctx, &self.0, language).await
+    }
+
+    /// Every change of the customer's stars, newest first. Needs `ratings:read`.
+    #[graphql(complexity = "5 + first as usize")]
+    async fn star_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: u64,
+    ) -> async_graphql::Result<Vec<StarChange>> {
+        rating_fields::history(ctx, &self.0, first).await
+    }
+
+    /// What the customer's stars earn under the workspace's tier benefits.
+    async fn benefits(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Benefit>> {
+        rating_fields::benefits(ctx, &self.0).await
     }
 
     /// Purchases minus refunds in the workspace currency.

@@ -1,0 +1,392 @@
+//! Rating one customer or many: the active policy and population stats of a workspace
+//! ([`Context`]), the decision for one customer from their aggregates and current standing
+//! ([`decide`]), and writing it back with a history row and a `starsChanged` event when the stars
+//! move ([`Change`]). The real-time path (a purchase or refund) and the whole-workspace job share
+//! all of it.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, UpdateMany};
+use serde_json::json;
+use starcrm_shared::rating::{self, AtRisk, Evaluation, Policy, PopulationStats, Standing, Trigger};
+use uuid::Uuid;
+
+use super::policy;
+use crate::auth::Scope;
+use crate::customers::aggregates::Aggregates;
+use crate::entities::{customer, event, star_history, workspace};
+use crate::error::AppError;
+
+/// The active policy of a workspace with what evaluating under it needs.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub workspace_id: Uuid,
+    pub currency: String,
+    pub tz: Tz,
+    pub version: i32,
+    pub policy: Policy,
+    pub stats: PopulationStats,
+}
+
+impl Context {
+    /// Loads the workspace's active policy (creating the standard one if it has none yet).
+    ///
+    /// # Errors
+    /// Database failures; `NOT_FOUND` for a missing workspace.
+    pub async fn load(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Self, AppError> {
+        let ws = workspace::Entity::find_by_id(workspace_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound { entity: "workspace" })?;
+        let row = policy::ensure_active(conn, workspace_id).await?;
+        let stats = row.stats.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+        Ok(Self {
+            workspace_id,
+            currency: ws.currency,
+            tz: ws.timezone.parse().unwrap_or(Tz::UTC),
+            version: row.version,
+            policy: policy::parse(&row.policy)?,
+            stats,
+        })
+    }
+
+    /// The first instant of the window that ends `now`.
+    pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - Duration::days(i64::from(self.policy.window_days))
+    }
+
+    /// The workspace's calendar day at `now`.
+    pub fn today(&self, now: DateTime<Utc>) -> NaiveDate {
+        now.with_timezone(&self.tz).date_naive()
+    }
+}
+
+/// Days since 1970-01-01, as `shared::rating::protect` counts them.
+pub fn day_number(day: NaiveDate) -> i64 {
+    (day - NaiveDate::default()).num_days()
+}
+
+/// The calendar day of a day number.
+pub fn day_of(number: i64) -> NaiveDate {
+    NaiveDate::default() + Duration::days(number)
+}
+
+/// Whole days from `then` to `today` in the workspace's calendar (0 for the future).
+fn days_since(then: Option<DateTime<Utc>>, today: NaiveDate, tz: Tz) -> Option<u32> {
+    then.map(|t| {
+        u32::try_from((today - t.with_timezone(&tz).date_naive()).num_days().max(0)).unwrap_or(u32::MAX)
+    })
+}
+
+/// What the criteria read of a customer: the window's spend, orders and categories, and
+/// recency and tenure from the all-time first and last purchase.
+pub fn criteria_input(agg: &Aggregates, today: NaiveDate, tz: Tz) -> rating::Aggregates {
+    rating::Aggregates {
+        spend_minor: agg.window_spend_minor,
+        orders: u32::try_from(agg.window_orders.max(0)).unwrap_or(0),
+        days_since_last_purchase: days_since(agg.last_purchase_at, today, tz),
+        days_since_first_purchase: days_since(agg.first_purchase_at, today, tz),
+        categories: u32::try_from(agg.window_categories.max(0)).unwrap_or(0),
+        // No surveys and no tickets yet: neutral.
+        satisfaction: None,
+        complaints: None,
+    }
+}
+
+/// A customer's rating as stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rated {
+    pub stars: Option<i16>,
+    pub computed_stars: Option<i16>,
+    pub score: Option<f64>,
+    pub below_since: Option<NaiveDate>,
+    pub at_risk_stars: Option<i16>,
+    pub at_risk_on: Option<NaiveDate>,
+    pub override_stars: Option<i16>,
+    pub override_until: Option<DateTime<Utc>>,
+}
+
+impl Rated {
+    pub fn of(c: &customer::Model) -> Self {
+        Self {
+            stars: c.stars,
+            computed_stars: c.computed_stars,
+            score: c.star_score,
+            below_since: c.stars_below_since,
+            at_risk_stars: c.at_risk_stars,
+            at_risk_on: c.at_risk_on,
+            override_stars: c.star_override,
+            override_until: c.star_override_until,
+        }
+    }
+
+    /// The manual override in force at `now`, if any.
+    pub fn override_at(&self, now: DateTime<Utc>) -> Option<i16> {
+        self.override_stars.filter(|_| self.override_until.is_none_or(|u| u > now))
+    }
+}
+
+/// The outcome of evaluating one customer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub evaluation: Evaluation,
+    /// The new stored rating.
+    pub after: Rated,
+    /// A manual override ran out and was cleared.
+    pub override_ended: bool,
+}
+
+impl Outcome {
+    /// Whether anything stored changes.
+    pub fn changes(&self, before: &Rated) -> bool {
+        self.after != *before || self.override_ended
+    }
+
+    /// Whether the stars that apply change.
+    pub fn stars_change(&self, before: &Rated) -> bool {
+        self.after.stars != before.stars
+    }
+}
+
+fn small(stars: u8) -> i16 {
+    i16::from(stars)
+}
+
+/// Evaluates a customer and applies downgrade protection and a manual override.
+pub fn decide(
+    before: &Rated,
+    input: &rating::Aggregates,
+    policy: &Policy,
+    stats: &PopulationStats,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let evaluation = rating::evaluate(input, policy, stats);
+    let standing = before
+        .computed_stars
+        .and_then(|s| u8::try_from(s).ok())
+        .map(|stars| Standing { stars, below_since: before.below_since.map(day_number) });
+    let decision = rating::protect(standing, evaluation.stars, day_number(today), policy);
+    let in_force = before.override_at(now);
+    let override_ended = before.override_stars.is_some() && in_force.is_none();
+    let computed = small(decision.stars);
+    let after = Rated {
+        stars: Some(in_force.unwrap_or(computed)),
+        computed_stars: Some(computed),
+        score: Some(evaluation.score),
+        below_since: decision.below_since.map(day_of),
+        at_risk_stars: decision.at_risk.map(|r: AtRisk| small(r.stars)),
+        at_risk_on: decision.at_risk.map(|r| day_of(r.on_day)),
+        override_stars: in_force,
+        override_until: in_force.and(before.override_until),
+    };
+    Outcome { evaluation, after, override_ended }
+}
+
+/// Who or what caused a change, for the history.
+#[derive(Clone, Debug)]
+pub struct Cause {
+    pub trigger: Trigger,
+    pub actor_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub job_id: Option<Uuid>,
+    pub reason: Option<String>,
+}
+
+impl Cause {
+    pub const fn system(trigger: Trigger) -> Self {
+        Self { trigger, actor_id: None, actor_name: None, job_id: None, reason: None }
+    }
+
+    /// `trigger` caused by the caller of a request.
+    pub fn of(scope: &Scope, trigger: Trigger) -> Self {
+        Self {
+            trigger,
+            actor_id: scope.actor_id(),
+            actor_name: Some(scope.actor_name().to_owned()),
+            job_id: None,
+            reason: None,
+        }
+    }
+}
+
+/// One customer's stored rating moving from `before` to the outcome.
+#[derive(Clone, Debug)]
+pub struct Change<'a> {
+    pub workspace_id: Uuid,
+    pub customer_id: Uuid,
+    pub before: Rated,
+    pub outcome: &'a Outcome,
+    pub version: i32,
+    pub cause: &'a Cause,
+    pub at: DateTime<Utc>,
+}
+
+impl Change<'_> {
+    /// The trigger recorded: an override that ran out is what moved the stars.
+    fn trigger(&self) -> Trigger {
+        if self.outcome.override_ended { Trigger::OverrideEnded } else { self.cause.trigger }
+    }
+
+    /// The history row, when the stars that apply change.
+    pub fn history(&self) -> Option<star_history::ActiveModel> {
+        if !self.outcome.stars_change(&self.before) {
+            return None;
+        }
+        Some(star_history::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(self.workspace_id),
+            customer_id: Set(self.customer_id),
+            stars_before: Set(self.before.stars),
+            stars_after: Set(self.outcome.after.stars),
+            score: Set(Some(self.outcome.evaluation.score)),
+            breakdown: Set(serde_json::to_string(&self.outcome.evaluation.breakdown).ok()),
+            policy_version: Set(Some(self.version)),
+            trigger: Set(self.trigger().as_str().to_owned()),
+            actor_id: Set(self.cause.actor_id),
+            actor_name: Set(self.cause.actor_name.clone()),
+            job_id: Set(self.cause.job_id),
+            reason: Set(self.cause.reason.clone()),
+            created_at: Set(self.at),
+        })
+    }
+
+    /// The `starsChanged` event, when the stars that apply change.
+    pub fn event(&self) -> Option<event::ActiveModel> {
+        if !self.outcome.stars_change(&self.before) {
+            return None;
+        }
+        Some(stars_changed(
+            self.workspace_id,
+            self.customer_id,
+            self.before.stars,
+            self.outcome.after.stars,
+            Some(self.outcome.evaluation.score),
+            self.trigger(),
+            self.at,
+        ))
+    }
+}
+
+/// A `starsChanged` event for the outbox.
+pub fn stars_changed(
+    workspace_id: Uuid,
+    customer_id: Uuid,
+    before: Option<i16>,
+    after: Option<i16>,
+    score: Option<f64>,
+    trigger: Trigger,
+    at: DateTime<Utc>,
+) -> event::ActiveModel {
+    event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        kind: Set("starsChanged".to_owned()),
+        subject_id: Set(Some(customer_id)),
+        payload: Set(json!({
+            "customerId": customer_id,
+            "before": before,
+            "after": after,
+            "score": score,
+            "trigger": trigger.as_str(),
+        })
+        .to_string()),
+        created_at: Set(at),
+    }
+}
+
+/// The rating columns of an update to `after` (and the override cleared when it ended).
+pub fn set_rating(
+    update: UpdateMany<customer::Entity>,
+    outcome: &Outcome,
+    version: i32,
+    at: DateTime<Utc>,
+) -> UpdateMany<customer::Entity> {
+    use customer::Column as C;
+    let a = &outcome.after;
+    let mut update = update
+        .col_expr(C::Stars, Expr::value(a.stars))
+        .col_expr(C::ComputedStars, Expr::value(a.computed_stars))
+        .col_expr(C::StarScore, Expr::value(a.score))
+        .col_expr(C::StarsBelowSince, Expr::value(a.below_since))
+        .col_expr(C::AtRiskStars, Expr::value(a.at_risk_stars))
+        .col_expr(C::AtRiskOn, Expr::value(a.at_risk_on))
+        .col_expr(C::StarPolicyVersion, Expr::value(version))
+        .col_expr(C::StarsEvaluatedAt, Expr::value(at));
+    if outcome.override_ended {
+        update = clear_override(update);
+    }
+    update
+}
+
+/// Clears the manual override columns.
+pub fn clear_override(update: UpdateMany<customer::Entity>) -> UpdateMany<customer::Entity> {
+    use customer::Column as C;
+    update
+        .col_expr(C::StarOverride, Expr::value(Option::<i16>::None))
+        .col_expr(C::StarOverrideReason, Expr::value(Option::<String>::None))
+        .col_expr(C::StarOverrideUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(C::StarOverrideBy, Expr::value(Option::<Uuid>::None))
+        .col_expr(C::StarOverrideAt, Expr::value(Option::<DateTime<Utc>>::None))
+}
+
+/// Writes history rows and events (a resumed run's rows for the same job and customer are
+/// skipped, never doubled).
+///
+/// # Errors
+/// Database failures.
+pub async fn record_changes(
+    conn: &impl ConnectionTrait,
+    history: Vec<star_history::ActiveModel>,
+    events: Vec<event::ActiveModel>,
+) -> Result<(), AppError> {
+    if !history.is_empty() {
+        star_history::Entity::insert_many(history)
+            .on_conflict_do_nothing_on([star_history::Column::JobId, star_history::Column::CustomerId])
+            .exec_without_returning(conn)
+            .await?;
+    }
+    if !events.is_empty() {
+        event::Entity::insert_many(events).exec(conn).await?;
+    }
+    Ok(())
+}
+
+/// Rates one customer after their aggregates were recomputed (in the caller's transaction) and
+/// stores aggregates and rating in one update. Returns the outcome.
+///
+/// # Errors
+/// Database failures.
+pub async fn store(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    customer: &customer::Model,
+    agg: &Aggregates,
+    cause: &Cause,
+    now: DateTime<Utc>,
+) -> Result<Outcome, AppError> {
+    use customer::Column as C;
+    let today = ctx.today(now);
+    let before = Rated::of(customer);
+    let outcome = decide(&before, &criteria_input(agg, today, ctx.tz), &ctx.policy, &ctx.stats, today, now);
+    let update = customer::Entity::update_many()
+        .col_expr(C::TotalSpendMinor, Expr::value(agg.total_spend_minor))
+        .col_expr(C::OrderCount, Expr::value(agg.order_count))
+        .col_expr(C::FirstPurchaseAt, Expr::value(agg.first_purchase_at))
+        .col_expr(C::LastPurchaseAt, Expr::value(agg.last_purchase_at))
+        .col_expr(C::CategoryCount, Expr::value(agg.category_count));
+    set_rating(update, &outcome, ctx.version, now).filter(C::Id.eq(customer.id)).exec(conn).await?;
+    let change = Change {
+        workspace_id: ctx.workspace_id,
+        customer_id: customer.id,
+        before,
+        outcome: &outcome,
+        version: ctx.version,
+        cause,
+        at: now,
+    };
+    record_changes(conn, change.history().into_iter().collect(), change.event().into_iter().collect())
+        .await?;
+    Ok(outcome)
+}

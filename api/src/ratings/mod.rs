@@ -1,0 +1,13 @@
+//! The star engine on the server: policy versions, rating customers in real time and in
+//! whole-workspace jobs, manual overrides, explanations, simulations and tier benefits. The
+//! scoring itself is `shared::rating`, the same function the SPA previews with.
+
+pub mod engine;
+pub mod explain;
+pub mod graphql;
+pub mod jobs;
+pub mod overrides;
+pub mod policy;
+pub mod scheduler;
+pub mod simulate;
+pub mod tiers;
