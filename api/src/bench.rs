@@ -265,3 +265,169 @@ fn print_verdicts(verdicts: &[(usize, f64, f64)]) {
         );
     }
 }
+
+/// `starcrm bench rerate`.
+///
+/// # Errors
+/// No such workspace or no customers in it, the database or the server failing.
+#[allow(clippy::too_many_lines, reason = "one report, read top to bottom")]
+pub async fn rerate(settings: &Settings, workspace: Option<String>, requests: usize) -> anyhow::Result<()> {
+    use futures_util::TryStreamExt;
+    use sea_orm::{QuerySelect, StreamTrait};
+
+    use crate::ratings::{engine, jobs, scheduler};
+
+    let mut settings = settings.clone();
+    settings.session_rate = u32::MAX;
+    let state = AppState::init(&settings).await?;
+    let db = state.db.clone();
+    let (workspace, customers, token) = prepare(&state, workspace.as_deref()).await?;
+    let scope = Scope::system(workspace.id);
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    println!("bench rerate: workspace {} ({customers} customers, {:?})", workspace.name, state.info.database);
+
+    // The bare aggregate: the run's own set-based query, streamed and counted, nothing else.
+    let bare = || {
+        let db = db.clone();
+        async move {
+            let ctx = engine::Context::load(&db, workspace.id).await.map_err(err)?;
+            let started = Instant::now();
+            let stmt = jobs::rows_statement(
+                db.get_database_backend(),
+                workspace.id,
+                &ctx.currency,
+                ctx.window_start(chrono::Utc::now()),
+                None,
+            );
+            let mut stream = db.stream_raw(stmt).await?;
+            let mut rows = 0_u64;
+            while stream.try_next().await?.is_some() {
+                rows += 1;
+            }
+            anyhow::Ok((started.elapsed(), rows))
+        }
+    };
+    let full = || {
+        let db = db.clone();
+        let scope = scope.clone();
+        async move {
+            let started = Instant::now();
+            let txn = crate::db::begin_write(&db).await?;
+            let job = jobs::enqueue(&txn, &scope, starcrm_shared::rating::Trigger::Manual).await.map_err(err)?;
+            txn.commit().await?;
+            jobs::run(&db, job.id, &scheduler::worker_name(), &jobs::RunOptions::default()).await.map_err(err)?;
+            let done = jobs::find(&db, &scope, job.id).await.map_err(err)?;
+            anyhow::Ok((started.elapsed(), done.processed, done.changed))
+        }
+    };
+    println!();
+    println!("{:>28} {:>10} {:>12} {:>10}", "run", "wall s", "customers", "changed");
+    let mut verdicts = Vec::new();
+    for round in 1..=2 {
+        let (sql_time, rows) = bare().await?;
+        println!("{:>28} {:>10.2} {rows:>12} {:>10}", format!("bare aggregate SQL #{round}"), sql_time.as_secs_f64(), "-");
+        let (run_time, processed, changed) = full().await?;
+        println!(
+            "{:>28} {:>10.2} {processed:>12} {changed:>10}",
+            format!("full re-evaluation #{round}"),
+            run_time.as_secs_f64()
+        );
+        verdicts.push((round, run_time.as_secs_f64() / sql_time.as_secs_f64().max(1e-9), changed));
+    }
+
+    // Real time: purchases over HTTP for random customers, with and without re-rating.
+    let ids: Vec<uuid::Uuid> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .filter(customer::Column::WorkspaceId.eq(workspace.id))
+        .filter(customer::Column::DeletedAt.is_null())
+        .filter(customer::Column::MergedInto.is_null())
+        .limit(5_000)
+        .into_tuple()
+        .all(&db)
+        .await?;
+    let ids = Arc::new(ids);
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/graphql", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server::serve(
+        listener,
+        http::router(state.clone()),
+        async move {
+            let _ = stop_rx.await;
+        },
+        Duration::from_secs(5),
+    ));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let push = {
+        let (client, url, token, ids) = (client.clone(), url.clone(), token.clone(), Arc::clone(&ids));
+        move |i: usize| {
+            let (client, url, token, ids) = (client.clone(), url.clone(), token.clone(), Arc::clone(&ids));
+            async move {
+                let mut rng = Rng::new(i as u64 ^ 0x5eed);
+                let id = ids[usize::try_from(rng.below(ids.len() as u64)).unwrap_or(0)];
+                let amount = 1_000 + i64::try_from(rng.below(50_000)).unwrap_or(0);
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "query": PUSH_QUERY, "variables": { "input": {
+                        "customer": { "id": id }, "channel": "STORE", "amountMinor": amount,
+                        "items": [{ "name": "Bench item", "category": "bench", "quantity": 1, "unitPriceMinor": amount }]
+                    } } }))
+                    .send()
+                    .await?
+                    .bytes()
+                    .await?;
+                if response.windows(9).any(|w| w == br#""errors""#) {
+                    bail!("the API answered with errors: {}", String::from_utf8_lossy(&response));
+                }
+                Ok(())
+            }
+        }
+    };
+    measure(40, 2, push.clone()).await?;
+    println!();
+    println!("{:>28} {:>10} {:>10} {:>10} {:>10}", "recordTransaction", "p50 ms", "p95 ms", "p99 ms", "req/s");
+    // Alternate the sides in halves so drift (caches, table growth) hits both alike.
+    let mut with = Vec::new();
+    let mut without = Vec::new();
+    for half in 0..2 {
+        for on in [half == 0, half != 0] {
+            engine::set_realtime(on);
+            let sample = measure(requests / 2, 1, push.clone()).await?;
+            if on { with.extend(sample.latencies) } else { without.extend(sample.latencies) }
+        }
+    }
+    engine::set_realtime(true);
+    let mut sides = Vec::new();
+    for (name, mut latencies) in [("without re-rating", without), ("with re-rating", with)] {
+        latencies.sort_unstable();
+        let sample = Sample { wall: latencies.iter().sum(), latencies };
+        println!(
+            "{name:>28} {:>10.2} {:>10.2} {:>10.2} {:>10.0}",
+            ms(sample.percentile(50.0)),
+            ms(sample.percentile(95.0)),
+            ms(sample.percentile(99.0)),
+            sample.throughput()
+        );
+        sides.push(ms(sample.percentile(95.0)));
+    }
+    let _ = stop_tx.send(());
+    serving.await.context("server task")??;
+
+    println!();
+    for (round, ratio, changed) in verdicts {
+        println!(
+            "full re-evaluation #{round} ({changed} changed) / bare aggregate = {ratio:.2} (target <= 2.00: {})",
+            if ratio <= 2.0 { "met" } else { "NOT met" }
+        );
+    }
+    let realtime = sides[1] / sides[0].max(1e-6);
+    println!(
+        "recordTransaction p95 with / without re-rating = {realtime:.2} (target <= 1.50: {})",
+        if realtime <= 1.5 { "met" } else { "NOT met" }
+    );
+    Ok(())
+}
+
+const PUSH_QUERY: &str = "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId customer { stars } } }";

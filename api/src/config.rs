@@ -42,6 +42,17 @@ pub enum Bench {
         #[arg(long, value_delimiter = ',', default_value = "1,32")]
         concurrency: Vec<usize>,
     },
+    /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
+    /// (wall time, twice: the first run writes what changed, the second finds little to write);
+    /// and recording a purchase over HTTP with real-time re-rating vs without (p95).
+    Rerate {
+        /// Workspace by id or exact name (default: the demo workspace).
+        #[arg(long, value_name = "ID_OR_NAME")]
+        workspace: Option<String>,
+        /// Timed purchases per side of the real-time comparison.
+        #[arg(long, default_value_t = 400)]
+        requests: usize,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

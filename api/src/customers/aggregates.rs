@@ -105,7 +105,7 @@ pub async fn refresh(
     scope: &Scope,
     customer_id: Uuid,
     trigger: Trigger,
-) -> Result<Outcome, AppError> {
+) -> Result<Option<Outcome>, AppError> {
     refresh_at(conn, scope, customer_id, trigger, Utc::now()).await
 }
 
@@ -119,7 +119,11 @@ pub async fn refresh_at(
     customer_id: Uuid,
     trigger: Trigger,
     now: DateTime<Utc>,
-) -> Result<Outcome, AppError> {
+) -> Result<Option<Outcome>, AppError> {
+    if !engine::realtime() {
+        store_only(conn, scope, customer_id, now).await?;
+        return Ok(None);
+    }
     let ctx = Context::load(conn, scope.workspace_id).await?;
     let customer = customer::Entity::find_by_id(customer_id)
         .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
@@ -127,5 +131,30 @@ pub async fn refresh_at(
         .await?
         .ok_or(AppError::NotFound { entity: "customer" })?;
     let agg = compute(conn, customer_id, &ctx.currency, ctx.window_start(now)).await?;
-    engine::store(conn, &ctx, &customer, &agg, &Cause::of(scope, trigger), now).await
+    engine::store(conn, &ctx, &customer, &agg, &Cause::of(scope, trigger), now).await.map(Some)
+}
+
+/// The path without rating (the benchmark's baseline): aggregates only, as before the engine.
+async fn store_only(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    customer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use sea_orm::sea_query::Expr;
+    let currency = crate::entities::workspace::Entity::find_by_id(scope.workspace_id)
+        .one(conn)
+        .await?
+        .map_or_else(|| "CNY".to_owned(), |w| w.currency);
+    let agg = compute(conn, customer_id, &currency, now).await?;
+    customer::Entity::update_many()
+        .col_expr(customer::Column::TotalSpendMinor, Expr::value(agg.total_spend_minor))
+        .col_expr(customer::Column::OrderCount, Expr::value(agg.order_count))
+        .col_expr(customer::Column::FirstPurchaseAt, Expr::value(agg.first_purchase_at))
+        .col_expr(customer::Column::LastPurchaseAt, Expr::value(agg.last_purchase_at))
+        .col_expr(customer::Column::CategoryCount, Expr::value(agg.category_count))
+        .filter(customer::Column::Id.eq(customer_id))
+        .exec(conn)
+        .await?;
+    Ok(())
 }

@@ -4,6 +4,8 @@
 //! move ([`Change`]). The real-time path (a purchase or refund) and the whole-workspace job share
 //! all of it.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::Expr;
@@ -17,6 +19,20 @@ use crate::auth::Scope;
 use crate::customers::aggregates::Aggregates;
 use crate::entities::{customer, event, star_history, workspace};
 use crate::error::AppError;
+
+/// Whether writes re-rate the customer in the same request (always, except while `starcrm bench
+/// rerate` measures the path without it).
+static REALTIME: AtomicBool = AtomicBool::new(true);
+
+/// Turns real-time re-rating off or on, for the benchmark's baseline only.
+pub fn set_realtime(on: bool) {
+    REALTIME.store(on, Ordering::Relaxed);
+}
+
+/// See [`set_realtime`].
+pub fn realtime() -> bool {
+    REALTIME.load(Ordering::Relaxed)
+}
 
 /// The active policy of a workspace with what evaluating under it needs.
 #[derive(Clone, Debug)]
