@@ -313,9 +313,12 @@ pub async fn rerate(settings: &Settings, workspace: Option<String>, requests: us
         async move {
             let started = Instant::now();
             let txn = crate::db::begin_write(&db).await?;
-            let job = jobs::enqueue(&txn, &scope, starcrm_shared::rating::Trigger::Manual).await.map_err(err)?;
+            let job =
+                jobs::enqueue(&txn, &scope, starcrm_shared::rating::Trigger::Manual).await.map_err(err)?;
             txn.commit().await?;
-            jobs::run(&db, job.id, &scheduler::worker_name(), &jobs::RunOptions::default()).await.map_err(err)?;
+            jobs::run(&db, job.id, &scheduler::worker_name(), &jobs::RunOptions::default())
+                .await
+                .map_err(err)?;
             let done = jobs::find(&db, &scope, job.id).await.map_err(err)?;
             anyhow::Ok((started.elapsed(), done.processed, done.changed))
         }
@@ -325,7 +328,12 @@ pub async fn rerate(settings: &Settings, workspace: Option<String>, requests: us
     let mut verdicts = Vec::new();
     for round in 1..=2 {
         let (sql_time, rows) = bare().await?;
-        println!("{:>28} {:>10.2} {rows:>12} {:>10}", format!("bare aggregate SQL #{round}"), sql_time.as_secs_f64(), "-");
+        println!(
+            "{:>28} {:>10.2} {rows:>12} {:>10}",
+            format!("bare aggregate SQL #{round}"),
+            sql_time.as_secs_f64(),
+            "-"
+        );
         let (run_time, processed, changed) = full().await?;
         println!(
             "{:>28} {:>10.2} {processed:>12} {changed:>10}",
@@ -387,7 +395,10 @@ pub async fn rerate(settings: &Settings, workspace: Option<String>, requests: us
     };
     measure(40, 2, push.clone()).await?;
     println!();
-    println!("{:>28} {:>10} {:>10} {:>10} {:>10}", "recordTransaction", "p50 ms", "p95 ms", "p99 ms", "req/s");
+    println!(
+        "{:>28} {:>10} {:>10} {:>10} {:>10}",
+        "recordTransaction", "p50 ms", "p95 ms", "p99 ms", "req/s"
+    );
     // Alternate the sides in halves so drift (caches, table growth) hits both alike.
     let mut with = Vec::new();
     let mut without = Vec::new();

@@ -12,6 +12,7 @@ pub mod explain;
 pub mod mask;
 pub mod permissions;
 pub mod rating;
+pub mod rating_views;
 pub mod system;
 pub mod tiers;
 pub mod validate;

@@ -573,6 +573,45 @@ pub fn ways_to_reach(
         .collect()
 }
 
+/// Sets weight `index` to `value` (at most 100) and shares the rest of the 100 points among the
+/// other weights in proportion to what they had (equally when they had none), so the sum stays
+/// 100. Integer points; the remainder goes to the largest fractions.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+pub fn rebalance(weights: &mut [u32], index: usize, value: u32) {
+    if index >= weights.len() {
+        return;
+    }
+    let value = value.min(100);
+    weights[index] = value;
+    let others: Vec<usize> = (0..weights.len()).filter(|i| *i != index).collect();
+    if others.is_empty() {
+        weights[index] = 100;
+        return;
+    }
+    let rest = 100 - value;
+    let had: u32 = others.iter().map(|i| weights[*i]).sum();
+    let shares: Vec<f64> = others
+        .iter()
+        .map(|i| {
+            if had == 0 {
+                f64::from(rest) / others.len() as f64
+            } else {
+                f64::from(rest) * f64::from(weights[*i]) / f64::from(had)
+            }
+        })
+        .collect();
+    let mut given: u32 = 0;
+    for (i, share) in others.iter().zip(&shares) {
+        weights[*i] = share.floor() as u32;
+        given += weights[*i];
+    }
+    let mut order: Vec<usize> = (0..others.len()).collect();
+    order.sort_by(|a, b| (shares[*b] - shares[*b].floor()).total_cmp(&(shares[*a] - shares[*a].floor())));
+    for k in order.into_iter().take((rest - given) as usize) {
+        weights[others[k]] += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -594,6 +633,21 @@ mod tests {
             satisfaction: None,
             complaints: None,
         }
+    }
+
+    #[test]
+    fn rebalancing_keeps_the_sum_at_100() {
+        let mut w = [30, 25, 20, 10, 5, 5, 5];
+        rebalance(&mut w, 0, 50);
+        assert_eq!(w[0], 50);
+        assert_eq!(w.iter().sum::<u32>(), 100);
+        assert!(w[1] > w[2] && w[2] > w[3], "proportions kept: {w:?}");
+        rebalance(&mut w, 0, 100);
+        assert_eq!(w, [100, 0, 0, 0, 0, 0, 0]);
+        rebalance(&mut w, 0, 40);
+        assert_eq!(w, [40, 10, 10, 10, 10, 10, 10], "shared equally when the others had nothing");
+        rebalance(&mut w, 3, 250);
+        assert_eq!(w, [0, 0, 0, 100, 0, 0, 0]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::pages::customers::{CustomerPage, CustomersPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
+use crate::pages::ratings::{BenefitsPage, RatingsPage};
 use crate::pages::settings::{AccountPage, AuditPage, TokensPage, UsersPage};
 use crate::state::session;
 
@@ -28,6 +29,14 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/customers/:id")
                     view=|| view! { <Private require=Some(Permission::CustomersRead)><CustomerPage /></Private> }
+                />
+                <Route
+                    path=path!("/ratings")
+                    view=|| view! { <Private require=Some(Permission::RatingsRead)><RatingsPage /></Private> }
+                />
+                <Route
+                    path=path!("/settings/benefits")
+                    view=|| view! { <Private require=Some(Permission::RatingsRead)><BenefitsPage /></Private> }
                 />
                 <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/account" /> } />
                 <Route path=path!("/settings/account") view=|| view! { <Private require=None><AccountPage /></Private> } />

@@ -124,7 +124,7 @@ pub async fn refresh_at(
         store_only(conn, scope, customer_id, now).await?;
         return Ok(None);
     }
-    let ctx = Context::load(conn, scope.workspace_id).await?;
+    let ctx = Context::cached(conn, scope.workspace_id).await?;
     let customer = customer::Entity::find_by_id(customer_id)
         .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
         .one(conn)

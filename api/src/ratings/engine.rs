@@ -4,7 +4,10 @@
 //! move ([`Change`]). The real-time path (a purchase or refund) and the whole-workspace job share
 //! all of it.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -32,6 +35,16 @@ pub fn set_realtime(on: bool) {
 /// See [`set_realtime`].
 pub fn realtime() -> bool {
     REALTIME.load(Ordering::Relaxed)
+}
+
+/// How long a replica rates purchases with a cached policy before reading it again.
+pub const CONTEXT_TTL: StdDuration = StdDuration::from_secs(5);
+
+type ContextCache = Mutex<HashMap<Uuid, (Instant, Arc<Context>)>>;
+
+fn cache() -> &'static ContextCache {
+    static CACHE: OnceLock<ContextCache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 /// The active policy of a workspace with what evaluating under it needs.
@@ -65,6 +78,32 @@ impl Context {
             policy: policy::parse(&row.policy)?,
             stats,
         })
+    }
+
+    /// [`Context::load`] through a per-process cache that lives [`CONTEXT_TTL`]: the real-time
+    /// path rates every purchase and need not read the policy each time. Activation and the end
+    /// of a run clear this process's entry; another replica sees a new policy within the TTL.
+    ///
+    /// # Errors
+    /// As [`Context::load`].
+    pub async fn cached(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Arc<Self>, AppError> {
+        if let Some(hit) = cache().lock().ok().and_then(|c| {
+            c.get(&workspace_id).filter(|(at, _)| at.elapsed() < CONTEXT_TTL).map(|(_, ctx)| Arc::clone(ctx))
+        }) {
+            return Ok(hit);
+        }
+        let fresh = Arc::new(Self::load(conn, workspace_id).await?);
+        if let Ok(mut c) = cache().lock() {
+            c.insert(workspace_id, (Instant::now(), Arc::clone(&fresh)));
+        }
+        Ok(fresh)
+    }
+
+    /// Forgets this process's cached context of a workspace (its policy or population changed).
+    pub fn forget(workspace_id: Uuid) {
+        if let Ok(mut c) = cache().lock() {
+            c.remove(&workspace_id);
+        }
     }
 
     /// The first instant of the window that ends `now`.

@@ -1,17 +1,19 @@
 //! The star engine over GraphQL: policy versions, the draft, activation, re-rating jobs,
 //! simulation, overrides, tier benefits, and the rating fields of `Customer`.
 
-use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use starcrm_shared::Permission;
 use starcrm_shared::explain::Language;
-use starcrm_shared::rating::{Contribution, JobStatus, Policy, PolicyStatus, Suggestion, Trigger};
+use starcrm_shared::rating::{self, Contribution, JobStatus, Policy, PolicyStatus, Suggestion, Trigger};
 use starcrm_shared::tiers::{Benefit, Tier};
 
+use super::engine::{self, Context as RatingContext};
 use super::explain::Explanation;
 use super::{jobs, overrides, policy, scheduler, simulate, tiers};
 use crate::auth::ContextExt;
+use crate::customers::aggregates;
 use crate::customers::graphql::types::Customer;
 use crate::entities::{customer, job, rating_policy, star_history};
 use crate::error::AppError;
@@ -138,7 +140,7 @@ impl From<Explanation> for StarExplanation {
             breakdown: e.evaluation.breakdown,
             at_risk: e
                 .at_risk
-                .map(|r| AtRiskInfo { stars: i32::from(r.stars), on: super::engine::day_of(r.on_day) }),
+                .map(|r| AtRiskInfo { stars: i32::from(r.stars), on: engine::day_of(r.on_day) }),
             next_stars: e.next_stars.map(i32::from),
             to_next: e.to_next,
             currency: e.currency,
@@ -220,6 +222,26 @@ pub struct PolicySimulation {
     pub matrix: Vec<Vec<i64>>,
     pub samples: Vec<SimulationSample>,
     pub average_score: f64,
+}
+
+/// A customer the draft editor previews.
+#[derive(SimpleObject)]
+pub struct PreviewSample {
+    pub customer_id: ID,
+    pub code: String,
+    pub name: String,
+    pub stars: Option<i16>,
+    /// What the criteria read of the customer now (`shared::rating::Aggregates`).
+    pub aggregates: Json<rating::Aggregates>,
+}
+
+/// Sample customers (one per star level where there is one) and the population of the active
+/// policy, so the SPA can score drafts with the same function the server uses.
+#[derive(SimpleObject)]
+pub struct RatingPreview {
+    /// `shared::rating::PopulationStats`.
+    pub stats: Json<rating::PopulationStats>,
+    pub samples: Vec<PreviewSample>,
 }
 
 /// Stars set by hand.
@@ -305,6 +327,41 @@ impl RatingsQuery {
                 .collect(),
             average_score: sim.average_score,
         })
+    }
+
+    /// Sample customers and the population for previewing drafts in the browser. Needs
+    /// `ratings:read`.
+    async fn rating_preview(&self, ctx: &Context<'_>) -> async_graphql::Result<RatingPreview> {
+        let scope = ctx.require(Permission::RatingsRead)?;
+        let db = ctx.db()?;
+        let now = Utc::now();
+        let rated = RatingContext::load(db, scope.workspace_id).await.map_err(ext)?;
+        let mut samples = Vec::new();
+        for stars in [Some(5), Some(4), Some(3), Some(2), Some(1), None] {
+            let mut q = customer::Entity::find()
+                .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+                .filter(customer::Column::DeletedAt.is_null())
+                .filter(customer::Column::MergedInto.is_null())
+                .filter(customer::Column::ErasedAt.is_null());
+            q = match stars {
+                Some(n) => q.filter(customer::Column::Stars.eq(n)),
+                None => q.filter(customer::Column::Stars.is_null()),
+            };
+            let Some(c) = q.order_by_asc(customer::Column::Id).one(db).await.map_err(|e| ext(e.into()))?
+            else {
+                continue;
+            };
+            let agg =
+                aggregates::compute(db, c.id, &rated.currency, rated.window_start(now)).await.map_err(ext)?;
+            samples.push(PreviewSample {
+                customer_id: ID(c.id.to_string()),
+                code: starcrm_shared::customer::customer_code(c.number),
+                name: c.name,
+                stars: c.stars,
+                aggregates: Json(engine::criteria_input(&agg, rated.today(now), rated.tz)),
+            });
+        }
+        Ok(RatingPreview { stats: Json(rated.stats), samples })
     }
 
     /// The benefits of each star level (the standard ones until saved). Needs `ratings:read`.

@@ -319,6 +319,7 @@ async fn run_claimed(
             .exec(&txn)
             .await?;
         txn.commit().await?;
+        Context::forget(current.workspace_id);
         return Ok(RunEnd::Finished);
     }
 }

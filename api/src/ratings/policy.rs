@@ -225,5 +225,6 @@ pub async fn activate(
     .await?;
     let job = jobs::enqueue(&txn, scope, Trigger::PolicyChange).await?;
     txn.commit().await?;
+    super::engine::Context::forget(scope.workspace_id);
     Ok((active, job))
 }

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod audit;
 pub mod customers;
 mod error;
+pub mod ratings;
 pub mod system;
 pub mod tokens;
 pub mod users;

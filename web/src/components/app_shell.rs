@@ -40,7 +40,7 @@ const SECTIONS: [Section; 6] = [
     Section {
         key: Key::NavRatings,
         icon: IconName::Star,
-        href: None,
+        href: Some("/ratings"),
         test_id: "nav-ratings",
         requires: Some(Permission::RatingsRead),
     },

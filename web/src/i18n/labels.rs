@@ -5,6 +5,8 @@ use starcrm_shared::customer::{
     Channel, ConsentChannel, CustomerSort, Direction, DuplicateReason, Gender, InteractionKind,
     LifecycleStage, PaymentMethod, TransactionKind, TransactionStatus,
 };
+use starcrm_shared::rating::{Cadence, Criterion, JobStatus, NormalisationKind, Trigger};
+use starcrm_shared::tiers::BenefitKind;
 use starcrm_shared::validate::Invalid;
 use starcrm_shared::{Permission, Role};
 
@@ -19,6 +21,79 @@ pub const fn role(role: Role) -> Key {
         Role::Agent => Key::RoleAgent,
         Role::Marketer => Key::RoleMarketer,
         Role::Analyst => Key::RoleAnalyst,
+    }
+}
+
+pub const fn criterion(c: Criterion) -> Key {
+    match c {
+        Criterion::Monetary => Key::CritMonetary,
+        Criterion::Frequency => Key::CritFrequency,
+        Criterion::Recency => Key::CritRecency,
+        Criterion::Tenure => Key::CritTenure,
+        Criterion::Breadth => Key::CritBreadth,
+        Criterion::Satisfaction => Key::CritSatisfaction,
+        Criterion::Complaints => Key::CritComplaints,
+    }
+}
+
+pub const fn normalisation(kind: NormalisationKind) -> Key {
+    match kind {
+        NormalisationKind::Linear => Key::NormLinear,
+        NormalisationKind::Steps => Key::NormSteps,
+        NormalisationKind::Percentile => Key::NormPercentile,
+    }
+}
+
+pub const fn cadence(c: Cadence) -> Key {
+    match c {
+        Cadence::Manual => Key::CadenceManual,
+        Cadence::Monthly => Key::CadenceMonthly,
+        Cadence::Quarterly => Key::CadenceQuarterly,
+    }
+}
+
+pub const fn trigger(t: Trigger) -> Key {
+    match t {
+        Trigger::Transaction => Key::TriggerTransaction,
+        Trigger::Schedule => Key::TriggerSchedule,
+        Trigger::Manual => Key::TriggerManual,
+        Trigger::PolicyChange => Key::TriggerPolicyChange,
+        Trigger::Override => Key::TriggerOverride,
+        Trigger::OverrideEnded => Key::TriggerOverrideEnded,
+        Trigger::Merge => Key::TriggerMerge,
+    }
+}
+
+pub const fn job_status(s: JobStatus) -> Key {
+    match s {
+        JobStatus::Queued => Key::JobQueued,
+        JobStatus::Running => Key::JobRunning,
+        JobStatus::Succeeded => Key::JobSucceeded,
+        JobStatus::Failed => Key::JobFailed,
+    }
+}
+
+pub const fn benefit(kind: BenefitKind) -> Key {
+    match kind {
+        BenefitKind::PriorityService => Key::BenefitPriorityService,
+        BenefitKind::DedicatedOwner => Key::BenefitDedicatedOwner,
+        BenefitKind::Discount => Key::BenefitDiscount,
+        BenefitKind::FreeShipping => Key::BenefitFreeShipping,
+        BenefitKind::PointsMultiplier => Key::BenefitPointsMultiplier,
+        BenefitKind::BirthdayGift => Key::BenefitBirthdayGift,
+        BenefitKind::Custom => Key::BenefitCustom,
+    }
+}
+
+/// A benefit in words: "Discount 10%", "Points multiplier ×2", "Birthday gift: tea".
+pub fn benefit_text(i18n: I18n, b: &starcrm_shared::tiers::Benefit) -> String {
+    let name = i18n.t(benefit(b.kind));
+    match (b.kind, b.value, b.text.as_deref()) {
+        (BenefitKind::Custom, _, Some(text)) => text.to_owned(),
+        (BenefitKind::Discount, Some(v), _) => format!("{name} {v}%"),
+        (BenefitKind::PointsMultiplier, Some(v), _) => format!("{name} ×{v}"),
+        (_, _, Some(text)) => format!("{name}: {text}"),
+        _ => name.to_owned(),
     }
 }
 

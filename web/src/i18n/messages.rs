@@ -125,7 +125,6 @@ messages! {
     Saving { zh: "保存中…", en: "Saving…" }
     Delete { zh: "删除", en: "Delete" }
     Restore { zh: "恢复", en: "Restore" }
-    Remove { zh: "移除", en: "Remove" }
     Add { zh: "添加", en: "Add" }
     NotSet { zh: "未填写", en: "Not set" }
     DeletedBanner { zh: "该客户已移入回收站，恢复后才能继续记录。", en: "This customer is in the bin. Restore them to record anything new." }
@@ -485,4 +484,126 @@ messages! {
     ErrorNetworkBody { zh: "请检查网络连接，或稍后重试。", en: "Check your connection, or try again in a moment." }
     ErrorInvalidResponseTitle { zh: "无法识别的服务器响应", en: "Unexpected server response" }
     ErrorInvalidResponseBody { zh: "应用可能已经更新，请刷新页面。", en: "The app may have been updated. Reload the page." }
+
+    RatingsSubtitle {
+        zh: "按您的规则为每位客户评定 1-5 星：规则可预览、可模拟，生效后全员重新评定。",
+        en: "Every customer gets 1 to 5 stars by your rules: preview and simulate a draft, then activate it for everyone.",
+    }
+    ActivePolicy { zh: "当前生效规则", en: "Active policy" }
+    PolicyVersion { zh: "第 {n} 版", en: "Version {n}" }
+    ActivatedOn { zh: "生效于 {date}", en: "active since {date}" }
+    DraftPolicy { zh: "规则草稿", en: "Draft policy" }
+    DraftUnsaved { zh: "有未保存的修改", en: "Unsaved changes" }
+    DraftSavedAs { zh: "已保存为第 {n} 版草稿", en: "Saved as draft version {n}" }
+    Criterion { zh: "指标", en: "Criterion" }
+    Weight { zh: "权重", en: "Weight" }
+    WeightsTotal { zh: "权重合计 {n}/100", en: "Weights total {n}/100" }
+    Normalisation { zh: "计分方式", en: "Scoring" }
+    NormLinear { zh: "线性（封顶）", en: "Linear up to a cap" }
+    NormSteps { zh: "分档", en: "Step table" }
+    NormPercentile { zh: "百分位排名", en: "Percentile rank" }
+    Cap { zh: "封顶值", en: "Cap" }
+    CritMonetary { zh: "消费金额", en: "Spend" }
+    CritFrequency { zh: "购买频次", en: "Orders" }
+    CritRecency { zh: "最近购买", en: "Recency" }
+    CritTenure { zh: "客户时长", en: "Tenure" }
+    CritBreadth { zh: "品类广度", en: "Breadth" }
+    CritSatisfaction { zh: "满意度", en: "Satisfaction" }
+    CritComplaints { zh: "投诉", en: "Complaints" }
+    Thresholds { zh: "星级分数线", en: "Star thresholds" }
+    StarsFrom { zh: "{n} 星起", en: "{n} stars from" }
+    WindowDays { zh: "统计周期（天）", en: "Window (days)" }
+    GraceDays { zh: "降级宽限期（天）", en: "Grace period (days)" }
+    OneStepDown { zh: "每次评估最多降一星", en: "At most one star down per evaluation" }
+    Schedule { zh: "定期重评", en: "Re-evaluation" }
+    CadenceManual { zh: "仅手动", en: "Manual only" }
+    CadenceMonthly { zh: "每月", en: "Monthly" }
+    CadenceQuarterly { zh: "每季度", en: "Quarterly" }
+    ScheduleDay { zh: "日期（1-28 日）", en: "Day (1-28)" }
+    LivePreview { zh: "实时预览", en: "Live preview" }
+    LivePreviewHint {
+        zh: "用与服务器相同的评分函数，在浏览器中即时计算示例客户的得分。",
+        en: "Sample customers scored in your browser by the same function the server uses.",
+    }
+    NowStars { zh: "当前", en: "Now" }
+    UnderDraft { zh: "按草稿", en: "Under the draft" }
+    SaveDraft { zh: "保存草稿", en: "Save draft" }
+    Simulate { zh: "对全部客户模拟", en: "Simulate on all customers" }
+    Simulating { zh: "模拟中…", en: "Simulating…" }
+    Activate { zh: "生效", en: "Activate" }
+    ActivateTitle { zh: "让草稿生效？", en: "Activate the draft?" }
+    ActivateBody {
+        zh: "第 {n} 版将成为生效规则，当前规则归档，全体客户按新规则重新评定。",
+        en: "Version {n} becomes the active policy, the current one is archived, and every customer is re-rated under it.",
+    }
+    PolicyActivated { zh: "第 {n} 版已生效，正在重新评定全部客户。", en: "Version {n} is active; every customer is being re-rated." }
+    SimulationTitle { zh: "模拟结果", en: "Simulation" }
+    SimulationSummary {
+        zh: "{n} 位客户按草稿评分（不含降级保护），未写入任何数据。",
+        en: "{n} customers scored under the draft (before downgrade protection); nothing was written.",
+    }
+    Distribution { zh: "星级分布", en: "Star distribution" }
+    Before { zh: "当前", en: "Now" }
+    After { zh: "按草稿", en: "Draft" }
+    MigrationMatrix { zh: "星级迁移（行：当前，列：按草稿）", en: "Who moves where (rows: now, columns: under the draft)" }
+    Unrated { zh: "未评", en: "Unrated" }
+    Recalculate { zh: "立即重新评定", en: "Recalculate now" }
+    LatestRun { zh: "最近一次评定", en: "Latest re-rating" }
+    NoRunYet { zh: "尚未进行全员评定。", en: "No whole-workspace run yet." }
+    JobProgress { zh: "{done}/{total} 位客户，{changed} 位有变化", en: "{done} of {total} customers, {changed} changed" }
+    JobQueued { zh: "排队中", en: "Queued" }
+    JobRunning { zh: "进行中", en: "Running" }
+    JobSucceeded { zh: "已完成", en: "Finished" }
+    JobFailed { zh: "失败", en: "Failed" }
+    StarRating { zh: "星级", en: "Star rating" }
+    ScoreOf { zh: "{score} 分（满分 100）", en: "Score {score} of 100" }
+    ComputedStarsNote { zh: "按评分为 {n} 星", en: "The score gives {n} stars" }
+    ManualStars { zh: "人工设定", en: "Set by hand" }
+    ManualUntil { zh: "至 {date}", en: "until {date}" }
+    AtRiskNote { zh: "若评分不回升，将于 {date} 降为 {n} 星", en: "Drops to {n} stars on {date} unless the score recovers" }
+    WhyTheseStars { zh: "评定说明", en: "Why these stars" }
+    StarHistoryTitle { zh: "星级变化", en: "Star history" }
+    NoStarChanges { zh: "暂无星级变化。", en: "No changes yet." }
+    Benefits { zh: "权益", en: "Benefits" }
+    NoBenefits { zh: "该星级暂无权益。", en: "No benefits at this level." }
+    SetStars { zh: "人工设定星级", en: "Set stars by hand" }
+    EndManualStars { zh: "恢复自动评定", en: "Back to computed stars" }
+    OverrideTitle { zh: "人工设定星级", en: "Set stars by hand" }
+    OverrideBody {
+        zh: "系统会继续计算评分，但在设定结束前不改变星级。原因会记录在案。",
+        en: "The engine keeps scoring but leaves the stars alone until this ends. The reason is kept on record.",
+    }
+    OverrideStars { zh: "星级", en: "Stars" }
+    OverrideReason { zh: "原因", en: "Reason" }
+    OverrideUntil { zh: "结束日期（可选）", en: "Ends on (optional)" }
+    StarsOverridden { zh: "星级已人工设定。", en: "Stars set by hand." }
+    OverrideLifted { zh: "已恢复自动评定。", en: "Back to the computed stars." }
+    TriggerTransaction { zh: "交易", en: "Purchase" }
+    TriggerSchedule { zh: "定期评定", en: "Scheduled run" }
+    TriggerManual { zh: "手动评定", en: "Manual run" }
+    TriggerPolicyChange { zh: "规则变更", en: "Policy change" }
+    TriggerOverride { zh: "人工设定", en: "Set by hand" }
+    TriggerOverrideEnded { zh: "人工设定结束", en: "Manual stars ended" }
+    TriggerMerge { zh: "合并", en: "Merge" }
+    BenefitPriorityService { zh: "优先服务", en: "Priority service" }
+    BenefitDedicatedOwner { zh: "专属客户经理", en: "Dedicated owner" }
+    BenefitDiscount { zh: "折扣", en: "Discount" }
+    BenefitFreeShipping { zh: "免运费", en: "Free shipping" }
+    BenefitPointsMultiplier { zh: "积分倍数", en: "Points multiplier" }
+    BenefitBirthdayGift { zh: "生日礼", en: "Birthday gift" }
+    BenefitCustom { zh: "其他", en: "Other" }
+    StarDistributionTitle { zh: "客户星级分布", en: "Customers by stars" }
+    Customers { zh: "位客户", en: "customers" }
+
+    NavBenefits { zh: "星级权益", en: "Tier benefits" }
+    BenefitsSubtitle {
+        zh: "每个星级享有的权益。高星级默认包含低星级的权益，同类权益以高星级为准。",
+        en: "What each star level earns. A level includes the benefits of the levels below unless you say otherwise; for the same kind, the higher level's wins.",
+    }
+    IncludesLower { zh: "包含低星级权益", en: "Includes the levels below" }
+    AddBenefit { zh: "添加权益", en: "Add a benefit" }
+    BenefitValue { zh: "数值", en: "Value" }
+    BenefitText { zh: "说明", en: "Details" }
+    Remove { zh: "移除", en: "Remove" }
+    BenefitsSaved { zh: "权益已保存。", en: "Benefits saved." }
 }

@@ -4,4 +4,5 @@ pub mod customers;
 pub mod dashboard;
 pub mod login_page;
 pub mod not_found_page;
+pub mod ratings;
 pub mod settings;

@@ -12,6 +12,7 @@ use starcrm_shared::customer::{
 use super::customer_form::EditCustomerDialog;
 use super::duplicates::{DuplicatesCard, MergesCard};
 use super::history::{HistoryPanel, RecordInteractionDialog, RecordPurchaseDialog};
+use super::rating::RatingCard;
 use super::star_text;
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmDialog;
@@ -207,6 +208,9 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
 
         <div class="customer-layout">
             <div class="customer-layout__side">
+                <Show when=move || session.can(Permission::RatingsRead)>
+                    <RatingCard customer_id=id.get_value() on_changed=Callback::new(move |message: String| { state.say(message); state.reload(); }) />
+                </Show>
                 <SpendingCard customer=detail.get_value() />
                 <ProfileCard customer=detail.get_value() />
                 <ContactCard customer=detail.get_value() />

@@ -7,6 +7,7 @@ mod customer_page;
 mod customers_page;
 mod duplicates;
 mod history;
+mod rating;
 
 pub use customer_page::CustomerPage;
 pub use customers_page::CustomersPage;

@@ -1,10 +1,11 @@
 use leptos::prelude::*;
-use starcrm_shared::{DatabaseKind, RunMode, ServerInfo};
+use starcrm_shared::{DatabaseKind, Permission, RunMode, ServerInfo};
 
 use crate::api;
 use crate::components::error_view::ErrorView;
 use crate::components::icon::{Icon, IconName};
 use crate::i18n::{Key, use_i18n, use_page_title};
+use crate::pages::ratings::StarBars;
 use crate::state::session::use_session;
 
 #[component]
@@ -28,6 +29,9 @@ pub fn DashboardPage() -> impl IntoView {
             <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::DashboardSubtitle)}</p>
         </header>
         <div class="grid">
+            <Show when=move || session.can(Permission::RatingsRead)>
+                <StarDistributionCard />
+            </Show>
             <section class="card card--wide" aria-labelledby="system-title">
                 <div class="card__header">
                     <h2 class="card__title" id="system-title">{move || i18n.t(Key::SystemTitle)}</h2>
@@ -63,6 +67,33 @@ pub fn DashboardPage() -> impl IntoView {
                 </ol>
             </section>
         </div>
+    }
+}
+
+/// Live customers per stars, with a link to the ratings page.
+#[component]
+fn StarDistributionCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let counts = LocalResource::new(api::ratings::distribution);
+    view! {
+        <section class="card card--wide" aria-labelledby="stars-title" data-testid="star-distribution">
+            <div class="card__header">
+                <h2 class="card__title" id="stars-title">{move || i18n.t(Key::StarDistributionTitle)}</h2>
+                <a class="button button--small" href="/ratings">{move || i18n.t(Key::NavRatings)}</a>
+            </div>
+            {move || match counts.get() {
+                None => view! { <div class="skeleton"></div> }.into_any(),
+                Some(Ok(values)) => {
+                    let total: i64 = values.iter().sum();
+                    view! {
+                        <p class="muted small" data-testid="customer-total">{format!("{total} ")}{move || i18n.t(Key::Customers)}</p>
+                        <StarBars series=vec![(Key::Distribution, values)] test_id="distribution-bars" />
+                    }
+                    .into_any()
+                }
+                Some(Err(error)) => view! { <ErrorView error on_retry=Callback::new(move |()| counts.refetch()) /> }.into_any(),
+            }}
+        </section>
     }
 }
 

@@ -18,16 +18,21 @@ use starcrm_shared::Permission;
 use crate::i18n::{Key, use_i18n};
 use crate::state::session::use_session;
 
-const TABS: [(Key, &str, Option<Permission>, &str); 4] = [
+const TABS: [(Key, &str, Option<Permission>, &str); 5] = [
     (Key::SettingsAccount, "/settings/account", None, "tab-account"),
     (Key::SettingsUsers, "/settings/users", Some(Permission::UsersRead), "tab-users"),
     (Key::SettingsTokens, "/settings/tokens", Some(Permission::TokensManage), "tab-tokens"),
+    (Key::NavBenefits, "/settings/benefits", Some(Permission::RatingsRead), "tab-benefits"),
     (Key::SettingsAudit, "/settings/audit", Some(Permission::AuditRead), "tab-audit"),
 ];
 
 /// The settings heading and tabs around one settings page.
 #[component]
-fn SettingsLayout(title: Key, #[prop(optional)] subtitle: Option<Key>, children: Children) -> impl IntoView {
+pub(crate) fn SettingsLayout(
+    title: Key,
+    #[prop(optional)] subtitle: Option<Key>,
+    children: Children,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     view! {
