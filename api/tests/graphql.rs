@@ -173,6 +173,45 @@ async fn the_customer_page_answers_in_the_shapes_the_spa_deserialises() -> anyho
     Ok(())
 }
 
+#[tokio::test]
+async fn the_star_engine_answers_in_the_shapes_the_spa_deserialises() -> anyhow::Result<()> {
+    use starcrm_shared::rating_views::{CustomerRating, PolicyVersionView, RatingPreview, SimulationView};
+
+    let app = TestApp::start().await?;
+    let owner = app.workspace("star shapes").await?;
+    let token = app.token(&owner).await?;
+    let api = app.as_token(&token);
+    let purchase = json!({ "input": { "customer": { "phone": "13900003333", "name": "Zhao" }, "channel": "STORE",
+        "amountMinor": 52_800, "items": [{ "name": "茶", "category": "茶叶", "quantity": 1, "unitPriceMinor": 52_800 }] } });
+    let recorded = api.execute(&spa_document("record_transaction.graphql")?, purchase).await?;
+    let id = recorded.data()["recordTransaction"]["customerId"].clone();
+
+    let rating =
+        api.execute(&spa_document("customer_rating.graphql")?, json!({ "id": id, "language": "EN" })).await?;
+    let rating: CustomerRating = serde_json::from_value(rating.data()["customer"].clone())?;
+    assert!(rating.stars.is_some(), "rated by the purchase");
+    assert_eq!(rating.star_history.len(), 1);
+    assert!(rating.star_explanation.lines[0].starts_with("Score"));
+    assert!(!rating.benefits.is_empty() || rating.stars == Some(1));
+
+    let page = api.execute(&spa_document("ratings_page.graphql")?, json!({})).await?;
+    let versions: Vec<PolicyVersionView> = serde_json::from_value(page.data()["ratingPolicies"].clone())?;
+    assert_eq!(versions[0].policy, starcrm_shared::rating::Policy::standard());
+    let preview: RatingPreview = serde_json::from_value(page.data()["ratingPreview"].clone())?;
+    assert_eq!(preview.samples.len(), 1);
+    assert_eq!(preview.samples[0].aggregates.spend_minor, 52_800);
+
+    let sim = api
+        .execute(
+            &spa_document("simulate_rating_policy.graphql")?,
+            json!({ "policy": starcrm_shared::rating::Policy::standard() }),
+        )
+        .await?;
+    let sim: SimulationView = serde_json::from_value(sim.data()["simulateRatingPolicy"].clone())?;
+    assert_eq!((sim.customers, sim.matrix.len()), (1, 6));
+    Ok(())
+}
+
 #[test]
 fn checked_in_schema_matches_the_code() -> anyhow::Result<()> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");

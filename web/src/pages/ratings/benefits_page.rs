@@ -140,9 +140,10 @@ fn BenefitRow(tiers: RwSignal<Vec<Tier>>, tier: usize, index: usize) -> impl Int
                     prop:value=move || get().and_then(|b| b.text).unwrap_or_default()
                     on:change=move |ev| { let v = event_target_value(&ev); edit(&|b: &mut Benefit| b.text = Some(v.clone())) } />
             </Show>
-            <button type="button" class="button button--small button--danger-outline"
+            <button type="button" class="button button--small button--danger-outline benefit-row__remove"
+                aria-label=move || i18n.t(Key::Remove) title=move || i18n.t(Key::Remove)
                 on:click=move |_| tiers.update(|t| { if index < t[tier].benefits.len() { t[tier].benefits.remove(index); } })>
-                {move || i18n.t(Key::Remove)}
+                "✕"
             </button>
         </div>
     }
