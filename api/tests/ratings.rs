@@ -523,3 +523,48 @@ async fn every_mutation_checks_permissions_and_the_workspace() -> anyhow::Result
     assert_eq!(shop.rating(&id).await?["starOverride"], Value::Null, "nothing was overridden");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_policy_activated_while_a_run_was_stopped_gets_a_run_of_its_own() -> anyhow::Result<()> {
+    let shop = shop().await?;
+    shop.activate(spend_policy(0, false)).await?;
+    for i in 0..12 {
+        shop.buy(&format!("132{i:08}"), 1_000 + i * 700, &format!("f-{i}")).await?;
+    }
+    let db = &shop.app.state.db;
+    let system = Scope::system(shop.workspace_id);
+    let err = |e: starcrm_api::error::AppError| anyhow::anyhow!("{e}");
+    let txn = starcrm_api::db::begin_write(db).await?;
+    let first = jobs::enqueue(&txn, &system, starcrm_shared::rating::Trigger::Manual).await.map_err(err)?;
+    txn.commit().await?;
+    let one_batch = jobs::RunOptions { batch_size: 5, stop_after_batches: Some(1), now: None };
+    assert_eq!(jobs::run(db, first.id, "runner-a", &one_batch).await.map_err(err)?, jobs::RunEnd::Stopped);
+
+    // The runner died; meanwhile a stricter policy is activated (the open run is what it finds).
+    let mut strict = spend_policy(0, false);
+    strict["rules"][0]["normalisation"]["cap"] = json!(20000.0);
+    shop.run(SAVE_DRAFT, json!({ "p": strict })).await?;
+    let (active, open) = policy::activate(db, &system, 3).await.map_err(err)?;
+    assert_eq!((active.version, open.id), (3, first.id));
+
+    let later = jobs::RunOptions {
+        batch_size: 5,
+        stop_after_batches: None,
+        now: Some(Utc::now() + chrono::Duration::minutes(2)),
+    };
+    assert_eq!(jobs::run(db, first.id, "runner-b", &later).await.map_err(err)?, jobs::RunEnd::Finished);
+    let runs =
+        shop.run("{ ratingJobs(limit: 5) { id status trigger total processed changed } }", json!({})).await?;
+    let newest = runs["ratingJobs"][0].clone();
+    assert_ne!(newest["id"], json!(first.id.to_string()), "a run of its own: {runs}");
+    assert_eq!(
+        (newest["status"].clone(), newest["trigger"].clone(), newest["processed"].clone()),
+        (json!("SUCCEEDED"), json!("POLICY_CHANGE"), json!(12))
+    );
+    let follow_up: Uuid = newest["id"].as_str().unwrap_or_default().parse()?;
+    let rows = star_history::Entity::find().filter(star_history::Column::JobId.eq(follow_up)).all(db).await?;
+    assert!(!rows.is_empty() && rows.iter().all(|h| h.policy_version == Some(3)), "{rows:?}");
+    let distinct: std::collections::HashSet<Uuid> = rows.iter().map(|h| h.customer_id).collect();
+    assert_eq!(distinct.len(), rows.len(), "no customer twice");
+    Ok(())
+}

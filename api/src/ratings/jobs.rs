@@ -14,7 +14,7 @@ use futures_util::TryStreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Set, Statement, StreamTrait, TransactionTrait, Value,
+    QueryOrder, QueryResult, QuerySelect, Set, Statement, StreamTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 use starcrm_shared::Permission;
@@ -23,6 +23,7 @@ use starcrm_shared::rating::{Criterion, JobStatus, NormalisationKind, Population
 use uuid::Uuid;
 
 use super::engine::{self, Cause, Change, Context, Outcome, Rated};
+use super::policy;
 use crate::auth::Scope;
 use crate::customers::aggregates::Aggregates;
 use crate::entities::{job, rating_policy};
@@ -224,6 +225,8 @@ pub async fn run(
                 .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))
                 .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
                 .filter(job::Column::Id.eq(id))
+                // A runner that lost its lease leaves the job to the one that took it over.
+                .filter(job::Column::LockedBy.eq(worker))
                 .exec(db)
                 .await?;
             Err(err)
@@ -238,69 +241,72 @@ async fn run_claimed(
     opts: &RunOptions,
 ) -> Result<RunEnd, AppError> {
     let mut batches = 0;
-    loop {
-        let current =
-            job::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound { entity: "job" })?;
-        let ctx = Context::load(db, current.workspace_id).await?;
-        let (params, rows) = match current
-            .params
-            .as_deref()
-            .and_then(|p| serde_json::from_str::<Params>(p).ok())
-        {
-            // Resuming: the same policy, window and population as the first attempt.
-            Some(params) if params.version == ctx.version => {
-                let rows = read_rows(db, &ctx, params.window_start, current.cursor).await?;
-                (params, rows)
-            }
-            _ => {
-                let now = opts.now.unwrap_or_else(Utc::now);
-                let window_start = ctx.window_start(now);
-                let rows = read_rows(db, &ctx, window_start, None).await?;
-                let params = Params {
-                    version: ctx.version,
-                    window_start,
-                    today: ctx.today(now),
-                    now,
-                    stats: population(&ctx, &rows),
-                };
-                job::Entity::update_many()
-                    .col_expr(
-                        job::Column::Params,
-                        Expr::value(serde_json::to_string(&params).map_err(AppError::internal)?),
-                    )
-                    .col_expr(job::Column::Total, Expr::value(i64::try_from(rows.len()).unwrap_or(i64::MAX)))
-                    .col_expr(job::Column::Processed, Expr::value(0_i64))
-                    .col_expr(job::Column::Changed, Expr::value(0_i64))
-                    .col_expr(job::Column::Cursor, Expr::value(Option::<Uuid>::None))
-                    .filter(job::Column::Id.eq(id))
-                    .exec(db)
-                    .await?;
-                (params, rows)
-            }
-        };
-        let cause = Cause {
-            job_id: Some(id),
-            ..Cause::system(Trigger::parse(&current.trigger).unwrap_or(Trigger::Manual))
-        };
-        for chunk in rows.chunks(opts.batch_size.max(1)) {
-            if opts.stop_after_batches.is_some_and(|n| batches >= n) {
-                return Ok(RunEnd::Stopped);
-            }
-            write_batch(db, id, worker, &ctx, &params, chunk, &cause).await?;
-            batches += 1;
+    let current = job::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound { entity: "job" })?;
+    let ctx = Context::load(db, current.workspace_id).await?;
+    let pinned = current.params.as_deref().and_then(|p| serde_json::from_str::<Params>(p).ok());
+    if pinned.as_ref().is_some_and(|p| p.version != ctx.version) {
+        // Resuming a run whose policy was replaced meanwhile: it ends here and a new run (its
+        // own job, so its history rows are its own) rates everyone under the new policy.
+        return finish(db, &current, None, opts, worker).await;
+    }
+    let (params, rows) = match pinned {
+        // Resuming: the same policy, window and population as the first attempt.
+        Some(params) if params.version == ctx.version => {
+            let rows = read_rows(db, &ctx, params.window_start, current.cursor).await?;
+            (params, rows)
         }
-        // A policy activated meanwhile: go again under it.
-        let latest = Context::load(db, current.workspace_id).await?;
-        if latest.version != params.version {
+        _ => {
+            let now = opts.now.unwrap_or_else(Utc::now);
+            let window_start = ctx.window_start(now);
+            let rows = read_rows(db, &ctx, window_start, None).await?;
+            let params = Params {
+                version: ctx.version,
+                window_start,
+                today: ctx.today(now),
+                now,
+                stats: population(&ctx, &rows),
+            };
             job::Entity::update_many()
-                .col_expr(job::Column::Params, Expr::value(Option::<String>::None))
-                .col_expr(job::Column::Trigger, Expr::value(Trigger::PolicyChange.as_str()))
+                .col_expr(
+                    job::Column::Params,
+                    Expr::value(serde_json::to_string(&params).map_err(AppError::internal)?),
+                )
+                .col_expr(job::Column::Total, Expr::value(i64::try_from(rows.len()).unwrap_or(i64::MAX)))
+                .col_expr(job::Column::Processed, Expr::value(0_i64))
+                .col_expr(job::Column::Changed, Expr::value(0_i64))
+                .col_expr(job::Column::Cursor, Expr::value(Option::<Uuid>::None))
                 .filter(job::Column::Id.eq(id))
                 .exec(db)
                 .await?;
-            continue;
+            (params, rows)
         }
-        let txn = db.begin().await?;
+    };
+    let cause = Cause {
+        job_id: Some(id),
+        ..Cause::system(Trigger::parse(&current.trigger).unwrap_or(Trigger::Manual))
+    };
+    for chunk in rows.chunks(opts.batch_size.max(1)) {
+        if opts.stop_after_batches.is_some_and(|n| batches >= n) {
+            return Ok(RunEnd::Stopped);
+        }
+        write_batch(db, id, worker, &ctx, &params, chunk, &cause).await?;
+        batches += 1;
+    }
+    finish(db, &current, Some(&params), opts, worker).await
+}
+
+/// Marks the job done (storing the population it measured on its policy version) and, when a
+/// newer policy is active by now, starts a run under it.
+async fn finish(
+    db: &DatabaseConnection,
+    current: &job::Model,
+    params: Option<&Params>,
+    opts: &RunOptions,
+    worker: &str,
+) -> Result<RunEnd, AppError> {
+    let id = current.id;
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(params) = params {
         rating_policy::Entity::update_many()
             .col_expr(
                 rating_policy::Column::Stats,
@@ -311,16 +317,27 @@ async fn run_claimed(
             .filter(rating_policy::Column::Version.eq(params.version))
             .exec(&txn)
             .await?;
-        job::Entity::update_many()
-            .col_expr(job::Column::Status, Expr::value(JobStatus::Succeeded.as_str()))
-            .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))
-            .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .filter(job::Column::Id.eq(id))
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
-        Context::forget(current.workspace_id);
-        return Ok(RunEnd::Finished);
+    }
+    job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(JobStatus::Succeeded.as_str()))
+        .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(job::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    // A policy activated while this ran: a new run rates everyone under it (its own job, so
+    // its history rows are its own).
+    let latest = policy::ensure_active(&txn, current.workspace_id).await?;
+    let follow_up = if params.is_some_and(|p| p.version == latest.version) {
+        None
+    } else {
+        Some(enqueue(&txn, &Scope::system(current.workspace_id), Trigger::PolicyChange).await?)
+    };
+    txn.commit().await?;
+    Context::forget(current.workspace_id);
+    match follow_up {
+        Some(next) => Box::pin(run(db, next.id, worker, opts)).await,
+        None => Ok(RunEnd::Finished),
     }
 }
 

@@ -84,7 +84,10 @@ pub async fn tick(db: &DatabaseConnection, worker: &str, now: DateTime<Utc>) -> 
     overrides::expire(db, now).await?;
     queue_due(db, now).await?;
     for job in jobs::runnable(db, now).await? {
-        jobs::run(db, job.id, worker, &jobs::RunOptions::default()).await?;
+        // One failing job (marked failed with its error) does not hold up the others.
+        if let Err(err) = jobs::run(db, job.id, worker, &jobs::RunOptions::default()).await {
+            tracing::error!(job = %job.id, error = %err, "re-rating job failed");
+        }
     }
     Ok(())
 }
