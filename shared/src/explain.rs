@@ -30,8 +30,6 @@ pub struct Facts<'a> {
     pub evaluation: &'a Evaluation,
     pub policy: &'a Policy,
     pub currency: &'a str,
-    /// The stars the customer holds now (after protection and overrides).
-    pub stars: u8,
     /// The stars the engine holds them at (after protection, before an override).
     pub computed_stars: u8,
     pub at_risk: Option<AtRisk>,
@@ -244,7 +242,6 @@ mod tests {
             evaluation: &ev,
             policy: &policy,
             currency: "CNY",
-            stars: ev.stars,
             computed_stars: ev.stars,
             at_risk: None,
             at_risk_date: None,
@@ -270,7 +267,6 @@ mod tests {
             evaluation: &ev,
             policy: &policy,
             currency: "CNY",
-            stars: 5,
             computed_stars: ev.stars + 1,
             at_risk: Some(AtRisk { stars: ev.stars, on_day: 20_000 }),
             at_risk_date: Some("2024-10-04".to_owned()),

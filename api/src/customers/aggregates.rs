@@ -4,7 +4,8 @@
 //! customer from them in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, UpdateMany};
 use starcrm_shared::customer::{TransactionKind, TransactionStatus};
 use starcrm_shared::rating::Trigger;
 use uuid::Uuid;
@@ -28,6 +29,19 @@ pub struct Aggregates {
     pub window_spend_minor: i64,
     pub window_orders: i32,
     pub window_categories: i32,
+}
+
+impl Aggregates {
+    /// The all-time aggregate columns of an update of `customers`.
+    pub fn set(&self, update: UpdateMany<customer::Entity>) -> UpdateMany<customer::Entity> {
+        use customer::Column as C;
+        update
+            .col_expr(C::TotalSpendMinor, Expr::value(self.total_spend_minor))
+            .col_expr(C::OrderCount, Expr::value(self.order_count))
+            .col_expr(C::FirstPurchaseAt, Expr::value(self.first_purchase_at))
+            .col_expr(C::LastPurchaseAt, Expr::value(self.last_purchase_at))
+            .col_expr(C::CategoryCount, Expr::value(self.category_count))
+    }
 }
 
 /// Reads a customer's purchases and computes their aggregates.
@@ -141,20 +155,11 @@ async fn store_only(
     customer_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    use sea_orm::sea_query::Expr;
     let currency = crate::entities::workspace::Entity::find_by_id(scope.workspace_id)
         .one(conn)
         .await?
         .map_or_else(|| "CNY".to_owned(), |w| w.currency);
     let agg = compute(conn, customer_id, &currency, now).await?;
-    customer::Entity::update_many()
-        .col_expr(customer::Column::TotalSpendMinor, Expr::value(agg.total_spend_minor))
-        .col_expr(customer::Column::OrderCount, Expr::value(agg.order_count))
-        .col_expr(customer::Column::FirstPurchaseAt, Expr::value(agg.first_purchase_at))
-        .col_expr(customer::Column::LastPurchaseAt, Expr::value(agg.last_purchase_at))
-        .col_expr(customer::Column::CategoryCount, Expr::value(agg.category_count))
-        .filter(customer::Column::Id.eq(customer_id))
-        .exec(conn)
-        .await?;
+    agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer_id)).exec(conn).await?;
     Ok(())
 }

@@ -425,13 +425,10 @@ pub async fn store(
     let today = ctx.today(now);
     let before = Rated::of(customer);
     let outcome = decide(&before, &criteria_input(agg, today, ctx.tz), &ctx.policy, &ctx.stats, today, now);
-    let update = customer::Entity::update_many()
-        .col_expr(C::TotalSpendMinor, Expr::value(agg.total_spend_minor))
-        .col_expr(C::OrderCount, Expr::value(agg.order_count))
-        .col_expr(C::FirstPurchaseAt, Expr::value(agg.first_purchase_at))
-        .col_expr(C::LastPurchaseAt, Expr::value(agg.last_purchase_at))
-        .col_expr(C::CategoryCount, Expr::value(agg.category_count));
-    set_rating(update, &outcome, ctx.version, now).filter(C::Id.eq(customer.id)).exec(conn).await?;
+    set_rating(agg.set(customer::Entity::update_many()), &outcome, ctx.version, now)
+        .filter(C::Id.eq(customer.id))
+        .exec(conn)
+        .await?;
     let change = Change {
         workspace_id: ctx.workspace_id,
         customer_id: customer.id,

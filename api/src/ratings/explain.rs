@@ -46,7 +46,6 @@ pub async fn explain(
     let before = Rated::of(customer);
     let outcome = engine::decide(&before, &input, &ctx.policy, &ctx.stats, today, now);
     let computed = outcome.after.computed_stars.and_then(|s| u8::try_from(s).ok()).unwrap_or(1);
-    let held = outcome.after.stars.and_then(|s| u8::try_from(s).ok()).unwrap_or(computed);
     let next = computed.max(outcome.evaluation.stars) + 1;
     let to_next =
         if next <= 5 { rating::ways_to_reach(&input, &ctx.policy, &ctx.stats, next) } else { Vec::new() };
@@ -65,7 +64,6 @@ pub async fn explain(
         evaluation: &outcome.evaluation,
         policy: &ctx.policy,
         currency: &ctx.currency,
-        stars: held,
         computed_stars: computed,
         at_risk,
         at_risk_date: outcome.after.at_risk_on.map(|d| d.to_string()),

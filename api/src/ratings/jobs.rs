@@ -264,7 +264,7 @@ async fn run_claimed(
                 window_start,
                 today: ctx.today(now),
                 now,
-                stats: population(&ctx, &rows),
+                stats: population(&ctx.policy, &rows),
             };
             job::Entity::update_many()
                 .col_expr(
@@ -437,16 +437,10 @@ pub async fn read_rows(
     Ok(rows)
 }
 
-/// The population's distribution of every percentile-ranked criterion among the customers who
-/// bought in the window: 101 cut points, 0 % to 100 %.
-#[allow(clippy::cast_precision_loss)]
-pub fn population(ctx: &Context, rows: &[Row]) -> PopulationStats {
-    population_for(&ctx.policy, rows)
-}
-
-/// [`population`] for any policy (simulations rate under drafts).
+/// The population's distribution of every criterion `policy` ranks by percentile, among the
+/// customers who bought in the window: 101 cut points, 0 % to 100 %.
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-pub fn population_for(policy: &starcrm_shared::rating::Policy, rows: &[Row]) -> PopulationStats {
+pub fn population(policy: &starcrm_shared::rating::Policy, rows: &[Row]) -> PopulationStats {
     let buyers: Vec<&Row> =
         rows.iter().filter(|r| r.agg.window_orders > 0 || r.agg.window_spend_minor > 0).collect();
     let quantiles = policy

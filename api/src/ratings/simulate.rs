@@ -49,7 +49,7 @@ pub async fn simulate(
     let mut ctx = Context::load(db, scope.workspace_id).await?;
     ctx.policy = draft.clone();
     let rows = jobs::read_rows(db, &ctx, ctx.window_start(now), None).await?;
-    let stats = jobs::population_for(draft, &rows);
+    let stats = jobs::population(draft, &rows);
     let today = ctx.today(now);
     let mut sim =
         Simulation { customers: i64::try_from(rows.len()).unwrap_or(i64::MAX), ..Simulation::default() };

@@ -13,7 +13,7 @@ pub use customer_page::CustomerPage;
 pub use customers_page::CustomersPage;
 
 /// `★★★☆☆` for 3 stars, `—` before the first rating.
-fn star_text(stars: Option<i16>) -> String {
+pub(crate) fn star_text(stars: Option<i16>) -> String {
     stars.map_or_else(
         || "—".to_owned(),
         |n| {

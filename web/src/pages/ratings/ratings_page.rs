@@ -17,18 +17,8 @@ use crate::components::confirm::ConfirmDialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::FormError;
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
+use crate::pages::customers::star_text;
 use crate::state::session::use_session;
-
-/// `★★★☆☆`.
-fn stars(n: Option<i64>) -> String {
-    n.map_or_else(
-        || "—".to_owned(),
-        |n| {
-            let n = usize::try_from(n.clamp(0, 5)).unwrap_or(0);
-            format!("{}{}", "★".repeat(n), "☆".repeat(5 - n))
-        },
-    )
-}
 
 #[component]
 pub fn RatingsPage() -> impl IntoView {
@@ -364,9 +354,9 @@ fn PreviewCard(draft: RwSignal<Policy>, preview: RatingPreview) -> impl IntoView
                             view! {
                                 <tr data-testid="preview-row" data-code=s.code.clone()>
                                     <td><a href=format!("/customers/{}", s.customer_id)>{s.code.clone()}" "{s.name.clone()}</a></td>
-                                    <td class="stars">{stars(s.stars.map(i64::from))}</td>
+                                    <td class="stars">{star_text(s.stars)}</td>
                                     <td>
-                                        <span class="stars" data-testid="preview-stars">{move || stars(Some(i64::from(evaluated().stars)))}</span>
+                                        <span class="stars" data-testid="preview-stars">{move || star_text(Some(i16::from(evaluated().stars)))}</span>
                                         " "<span class="mono muted" data-testid="preview-score">{move || format!("{:.1}", evaluated().score)}</span>
                                     </td>
                                 </tr>
