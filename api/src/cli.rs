@@ -41,8 +41,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rerate { workspace, batch_size } => {
             rerate(&cli.settings, workspace.as_deref(), batch_size).await?;
         }
-        Command::Bench { bench: Bench::Rerate { workspace, requests } } => {
-            bench::rerate(&cli.settings, workspace, requests).await?;
+        Command::Bench { bench: Bench::Rerate { workspace, requests, only } } => {
+            bench::rerate(&cli.settings, workspace, requests, only).await?;
         }
         Command::Bench { bench: Bench::List { workspace, requests, concurrency } } => {
             bench::list(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;

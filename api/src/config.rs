@@ -52,7 +52,19 @@ pub enum Bench {
         /// Timed purchases per side of the real-time comparison.
         #[arg(long, default_value_t = 400)]
         requests: usize,
+        /// Measure one half only: the whole-workspace runs or the real-time path.
+        #[arg(long, value_enum)]
+        only: Option<RerateBench>,
     },
+}
+
+/// The halves of `starcrm bench rerate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RerateBench {
+    /// Full re-evaluations vs the bare aggregate SQL.
+    Runs,
+    /// Recording a purchase with real-time re-rating vs without.
+    Realtime,
 }
 
 #[derive(Debug, Clone, Subcommand)]

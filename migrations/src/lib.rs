@@ -9,6 +9,7 @@ mod m20261123_000001_create_workspaces;
 mod m20261123_000002_create_accounts;
 mod m20261123_000003_create_customers;
 mod m20261123_000004_create_ratings;
+mod m20261123_000005_hot_rating_writes;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_accounts::Migration),
             Box::new(m20261123_000003_create_customers::Migration),
             Box::new(m20261123_000004_create_ratings::Migration),
+            Box::new(m20261123_000005_hot_rating_writes::Migration),
         ]
     }
 }
