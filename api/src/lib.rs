@@ -15,6 +15,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ratings;
+pub mod search;
 pub mod seed;
 pub mod server;
 pub mod state;

@@ -13,6 +13,7 @@ pub mod mask;
 pub mod permissions;
 pub mod rating;
 pub mod rating_views;
+pub mod search;
 pub mod system;
 pub mod tiers;
 pub mod validate;

@@ -1,0 +1,394 @@
+//! The search relevance contract: a fixed corpus of 360 generated customers (Chinese and English
+//! names, phones, emails, member and order ids, companies, tags) in two workspaces, and labelled
+//! queries of every kind staff type while a customer is on the phone; each must find the intended
+//! customer in the top 3. `run_contract` takes any `SearchIndex`; today it runs against the embedded
+//! index (the Meilisearch backend comes next and will run the same contract when `MEILI_URL` is set).
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use starcrm_api::search::document::pinyin_terms;
+use starcrm_api::search::embedded::EmbeddedIndex;
+use starcrm_api::search::{SearchDoc, SearchIndex, SearchQuery};
+use starcrm_shared::search::{phone_digits, phone_suffixes};
+use uuid::Uuid;
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何",
+    "高", "林", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀兰", "霞", "平", "刚", "桂英", "小明", "晓东", "海燕", "建华", "志强", "玉兰", "红梅", "思远",
+    "子涵", "雨桐", "浩然", "梓萱", "俊杰",
+];
+const FIRST: &[&str] = &[
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Charles",
+    "Karen",
+    "Christopher",
+    "Nancy",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thompson",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Robinson",
+    "Clarke",
+];
+const COMPANIES: &[&str] = &[
+    "星辰商贸有限公司",
+    "华夏电子科技",
+    "Acme Trading Ltd",
+    "Blue River Foods",
+    "东方航空服务",
+    "Golden Gate Logistics",
+    "长城建材集团",
+    "Northwind Traders",
+    "美好生活百货",
+    "Contoso Pharma",
+];
+const TAGS: &[&str] = &["VIP", "团购", "new-year-2026", "会员日", "wholesale", "生日月"];
+
+/// A deterministic generator (xorshift), so the corpus is the same on every run and machine.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        usize::try_from(self.0 % n as u64).unwrap_or(0)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+fn corpus(workspace_id: Uuid, count: usize, seed: u64) -> Vec<SearchDoc> {
+    let mut rng = Rng(seed);
+    let mut names = HashSet::new();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while out.len() < count {
+        i += 1;
+        let chinese = i % 2 == 0;
+        let name = if chinese {
+            format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
+        } else {
+            format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
+        };
+        if !names.insert(name.clone()) {
+            continue;
+        }
+        let n = out.len();
+        let phone = format!("1{}{:09}", 3 + rng.below(7), rng.below(1_000_000_000));
+        let ascii: String = if chinese {
+            pinyin_terms(&name).into_iter().max_by_key(String::len).unwrap_or_default()
+        } else {
+            name.to_lowercase().replace(' ', ".")
+        };
+        let digits = phone_digits(&phone);
+        out.push(SearchDoc {
+            id: Uuid::now_v7(),
+            workspace_id,
+            code: format!("C{:06}", n + 1),
+            pinyin: pinyin_terms(&name),
+            name,
+            phone_suffixes: phone_suffixes(&digits),
+            phones: vec![digits],
+            emails: vec![format!("{ascii}{n}@example.com")],
+            external_ids: vec![
+                format!("wx_{:08x}", rng.below(1 << 30)),
+                format!("m{:07}", 1_000_000 + n * 7),
+            ],
+            company: (n % 3 == 0).then(|| rng.pick(COMPANIES).to_owned()),
+            tags: vec![rng.pick(TAGS).to_owned()],
+            stars: Some(i16::try_from(1 + n % 5).unwrap_or(1)),
+            lifecycle_stage: ["active", "loyal", "lead"][n % 3].to_owned(),
+            owner_id: None,
+            updated_at: Utc::now(),
+        });
+    }
+    out
+}
+
+/// A labelled query: what is typed, the kind, and who must be in the top 3.
+struct Labelled {
+    kind: &'static str,
+    text: String,
+    expect: Uuid,
+}
+
+/// Whether `text` names only a few customers in the corpus by `key` (so top 3 is a fair ask).
+fn rare(docs: &[SearchDoc], key: impl Fn(&SearchDoc) -> bool) -> bool {
+    docs.iter().filter(|d| key(d)).count() <= 2
+}
+
+fn typo(word: &str) -> String {
+    // Swap two inner letters: "Johnson" -> "Jonhson".
+    let mut chars: Vec<char> = word.chars().collect();
+    let at = chars.len() / 2;
+    chars.swap(at - 1, at);
+    chars.into_iter().collect()
+}
+
+fn labelled(docs: &[SearchDoc]) -> Vec<Labelled> {
+    let mut out = Vec::new();
+    let mut add = |kind, text: String, expect| out.push(Labelled { kind, text, expect });
+    for (n, d) in docs.iter().enumerate().step_by(5).take(60) {
+        let chinese = d.name.chars().any(starcrm_shared::search::is_cjk);
+        match n / 5 % 12 {
+            0 if chinese => add("chinese name", d.name.clone(), d.id),
+            0 => add("english name", d.name.clone(), d.id),
+            1 if chinese && rare(docs, |o| o.name.ends_with(&d.name[3..])) => {
+                add("part of a chinese name", d.name[3..].to_owned(), d.id);
+            }
+            1 | 2 if chinese => {
+                let full = d.pinyin.iter().max_by_key(|p| p.len()).cloned().unwrap_or_default();
+                add("pinyin", full, d.id);
+            }
+            2 => add("english name, typo", typo(&d.name), d.id),
+            3 => add("phone", d.phones[0].clone(), d.id),
+            4 | 5 => {
+                let last4 = d.phones[0][d.phones[0].len() - 4..].to_owned();
+                if rare(docs, |o| o.phones[0].ends_with(&last4)) {
+                    add("phone last 4", last4, d.id);
+                } else {
+                    add("phone last 6", d.phones[0][d.phones[0].len() - 6..].to_owned(), d.id);
+                }
+            }
+            6 => add("email", d.emails[0].clone(), d.id),
+            7 => add("member id", d.external_ids[1].to_uppercase(), d.id),
+            8 => add("wechat id", d.external_ids[0].clone(), d.id),
+            9 => add("code", d.code.clone(), d.id),
+            10 if chinese => {
+                let initials = d
+                    .pinyin
+                    .iter()
+                    .filter(|p| p.len() <= 4)
+                    .max_by_key(|p| p.len())
+                    .cloned()
+                    .unwrap_or_default();
+                if rare(docs, |o| o.pinyin.contains(&initials)) {
+                    add("pinyin initials", initials, d.id);
+                } else {
+                    add("chinese name", d.name.clone(), d.id);
+                }
+            }
+            10 => add(
+                "english surname + first",
+                format!(
+                    "{} {}",
+                    d.name.split(' ').nth(1).unwrap_or(""),
+                    d.name.split(' ').next().unwrap_or("")
+                ),
+                d.id,
+            ),
+            _ => match &d.company {
+                Some(company) => add("company + name", format!("{company} {}", d.name), d.id),
+                None => add("name + tag", format!("{} {}", d.name, d.tags[0]), d.id),
+            },
+        }
+    }
+    out
+}
+
+async fn run_contract(index: &dyn SearchIndex) -> anyhow::Result<()> {
+    let workspace = Uuid::now_v7();
+    let other = Uuid::now_v7();
+    let docs = corpus(workspace, 360, 0x5eed);
+    // Another workspace with the same people (same names, phones, ids): never a hit.
+    let twins: Vec<SearchDoc> =
+        docs.iter().map(|d| SearchDoc { id: Uuid::now_v7(), workspace_id: other, ..d.clone() }).collect();
+    index.upsert(docs.clone()).await?;
+    index.upsert(twins.clone()).await?;
+    assert_eq!(index.count(workspace).await?, 360);
+
+    let queries = labelled(&docs);
+    assert!(queries.len() >= 60, "{} labelled queries", queries.len());
+    let kinds: HashSet<&str> = queries.iter().map(|q| q.kind).collect();
+    let mut failures = Vec::new();
+    for q in &queries {
+        let found = index
+            .search(&SearchQuery {
+                workspace_id: workspace,
+                text: q.text.clone(),
+                limit: 3,
+                ..SearchQuery::default()
+            })
+            .await?;
+        let twin_ids: HashSet<Uuid> = twins.iter().map(|t| t.id).collect();
+        assert!(
+            found.ids.iter().all(|id| !twin_ids.contains(id)),
+            "{:?} leaked another workspace's customer",
+            q.text
+        );
+        if !found.ids.contains(&q.expect) {
+            let name = docs.iter().find(|d| d.id == q.expect).map_or("?", |d| d.name.as_str());
+            let got: Vec<&str> = found
+                .ids
+                .iter()
+                .filter_map(|id| docs.iter().find(|d| d.id == *id))
+                .map(|d| d.name.as_str())
+                .collect();
+            failures.push(format!("{} {:?}: expected {name}, got {got:?}", q.kind, q.text));
+        }
+    }
+    for q in queries.iter().take(14) {
+        println!("  {:<26} {}", q.kind, q.text);
+    }
+    println!(
+        "{}: {} of {} labelled queries ({} kinds) found the customer in the top 3",
+        index.kind(),
+        queries.len() - failures.len(),
+        queries.len(),
+        kinds.len()
+    );
+    assert!(failures.is_empty(), "{} misses:\n{}", failures.len(), failures.join("\n"));
+    assert!(kinds.len() >= 12, "kinds covered: {kinds:?}");
+
+    behaviour(index, workspace, other, &docs).await
+}
+
+/// Misses, facets and filters, deletes, updates and clearing a workspace.
+async fn behaviour(
+    index: &dyn SearchIndex,
+    workspace: Uuid,
+    other: Uuid,
+    docs: &[SearchDoc],
+) -> anyhow::Result<()> {
+    // Nobody is found by what nobody is called.
+    for nothing in ["欧阳不存在", "Zebediah", "99990000"] {
+        let found = index
+            .search(&SearchQuery {
+                workspace_id: workspace,
+                text: nothing.into(),
+                limit: 3,
+                ..SearchQuery::default()
+            })
+            .await?;
+        assert_eq!(found.total, 0, "{nothing:?} found {:?}", found.ids);
+    }
+
+    // Facets count every match, filters narrow.
+    let all =
+        index.search(&SearchQuery { workspace_id: workspace, limit: 10, ..SearchQuery::default() }).await?;
+    assert_eq!(all.total, 360);
+    assert_eq!(all.by_stars.iter().map(|(_, n)| n).sum::<u64>(), 360);
+    assert_eq!(all.by_stage.iter().map(|(_, n)| n).sum::<u64>(), 360);
+    let fives = index
+        .search(&SearchQuery {
+            workspace_id: workspace,
+            stars: vec![5],
+            stages: vec!["active".into()],
+            limit: 200,
+            ..SearchQuery::default()
+        })
+        .await?;
+    assert!(fives.total > 0);
+    for id in &fives.ids {
+        let d = docs.iter().find(|d| d.id == *id).ok_or_else(|| anyhow::anyhow!("unknown id"))?;
+        assert_eq!((d.stars, d.lifecycle_stage.as_str()), (Some(5), "active"));
+    }
+
+    // A deleted customer vanishes; an updated phone is found by its new number, not the old one.
+    let (gone, moved) = (&docs[0], &docs[1]);
+    index.delete(vec![gone.id]).await?;
+    let by_code = index
+        .search(&SearchQuery {
+            workspace_id: workspace,
+            text: gone.code.clone(),
+            limit: 3,
+            ..SearchQuery::default()
+        })
+        .await?;
+    assert!(!by_code.ids.contains(&gone.id));
+    let new_phone = "13911112222".to_owned();
+    let updated = SearchDoc {
+        phones: vec![new_phone.clone()],
+        phone_suffixes: phone_suffixes(&new_phone),
+        ..moved.clone()
+    };
+    index.upsert(vec![updated]).await?;
+    let by_new = index
+        .search(&SearchQuery { workspace_id: workspace, text: new_phone, limit: 3, ..SearchQuery::default() })
+        .await?;
+    assert_eq!(by_new.ids.first(), Some(&moved.id));
+    let by_old = index
+        .search(&SearchQuery {
+            workspace_id: workspace,
+            text: moved.phones[0].clone(),
+            limit: 3,
+            ..SearchQuery::default()
+        })
+        .await?;
+    assert!(!by_old.ids.contains(&moved.id));
+    assert_eq!(index.count(workspace).await?, 359);
+
+    index.clear_workspace(workspace).await?;
+    assert_eq!(index.count(workspace).await?, 0);
+    assert_eq!(index.count(other).await?, 360);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_embedded_index_passes_the_relevance_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = EmbeddedIndex::open(&dir.path().join("search")).unwrap();
+    assert!(index.is_fresh());
+    run_contract(&index).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_embedded_index_survives_a_restart_and_is_rebuilt_when_its_version_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search");
+    let workspace = Uuid::now_v7();
+    {
+        let index = EmbeddedIndex::open(&path).unwrap();
+        index.upsert(corpus(workspace, 20, 7)).await.unwrap();
+    }
+    let reopened = EmbeddedIndex::open(&path).unwrap();
+    assert!(!reopened.is_fresh());
+    assert_eq!(reopened.count(workspace).await.unwrap(), 20);
+    drop(reopened);
+    std::fs::write(path.join("starcrm-schema-version"), "0").unwrap();
+    let rebuilt = EmbeddedIndex::open(&path).unwrap();
+    assert!(rebuilt.is_fresh(), "an index of another version starts empty, to be rebuilt from the database");
+    assert_eq!(rebuilt.count(workspace).await.unwrap(), 0);
+}
