@@ -10,97 +10,16 @@ use chrono::Utc;
 use starcrm_api::search::document::pinyin_terms;
 use starcrm_api::search::embedded::EmbeddedIndex;
 use starcrm_api::search::{SearchDoc, SearchIndex, SearchQuery};
+use starcrm_api::seed::generator::Rng;
+use starcrm_api::seed::vocabulary::{COMPANIES, FIRST_NAMES, GIVEN, LAST_NAMES, SURNAMES};
 use starcrm_shared::search::{phone_digits, phone_suffixes};
 use uuid::Uuid;
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何",
-    "高", "林", "罗",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀兰", "霞", "平", "刚", "桂英", "小明", "晓东", "海燕", "建华", "志强", "玉兰", "红梅", "思远",
-    "子涵", "雨桐", "浩然", "梓萱", "俊杰",
-];
-const FIRST: &[&str] = &[
-    "James",
-    "Mary",
-    "Robert",
-    "Patricia",
-    "John",
-    "Jennifer",
-    "Michael",
-    "Linda",
-    "David",
-    "Elizabeth",
-    "William",
-    "Barbara",
-    "Richard",
-    "Susan",
-    "Joseph",
-    "Jessica",
-    "Thomas",
-    "Sarah",
-    "Charles",
-    "Karen",
-    "Christopher",
-    "Nancy",
-];
-const LAST: &[&str] = &[
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Wilson",
-    "Anderson",
-    "Thompson",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Robinson",
-    "Clarke",
-];
-const COMPANIES: &[&str] = &[
-    "星辰商贸有限公司",
-    "华夏电子科技",
-    "Acme Trading Ltd",
-    "Blue River Foods",
-    "东方航空服务",
-    "Golden Gate Logistics",
-    "长城建材集团",
-    "Northwind Traders",
-    "美好生活百货",
-    "Contoso Pharma",
-];
-const TAGS: &[&str] = &["VIP", "团购", "new-year-2026", "会员日", "wholesale", "生日月"];
-
-/// A deterministic generator (xorshift), so the corpus is the same on every run and machine.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        usize::try_from(self.0 % n as u64).unwrap_or(0)
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+/// Tags of the contract corpus (the seed's list plus English ones).
+const TAGS: &[&str] = &["VIP", "茶友", "礼品客户", "new-year-2026", "wholesale", "复购"];
 
 fn corpus(workspace_id: Uuid, count: usize, seed: u64) -> Vec<SearchDoc> {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut names = HashSet::new();
     let mut out = Vec::new();
     let mut i = 0;
@@ -108,9 +27,15 @@ fn corpus(workspace_id: Uuid, count: usize, seed: u64) -> Vec<SearchDoc> {
         i += 1;
         let chinese = i % 2 == 0;
         let name = if chinese {
-            format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
+            // A surname and one or two given-name characters, as the seed generator writes them.
+            let given = if rng.chance(0.7) {
+                format!("{}{}", rng.pick(GIVEN), rng.pick(GIVEN))
+            } else {
+                (*rng.pick(GIVEN)).to_owned()
+            };
+            format!("{}{given}", rng.pick(SURNAMES).0)
         } else {
-            format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
+            format!("{} {}", rng.pick(FIRST_NAMES), rng.pick(LAST_NAMES))
         };
         if !names.insert(name.clone()) {
             continue;
@@ -136,8 +61,8 @@ fn corpus(workspace_id: Uuid, count: usize, seed: u64) -> Vec<SearchDoc> {
                 format!("wx_{:08x}", rng.below(1 << 30)),
                 format!("m{:07}", 1_000_000 + n * 7),
             ],
-            company: (n % 3 == 0).then(|| rng.pick(COMPANIES).to_owned()),
-            tags: vec![rng.pick(TAGS).to_owned()],
+            company: (n % 3 == 0).then(|| (*rng.pick(COMPANIES)).to_owned()),
+            tags: vec![(*rng.pick(TAGS)).to_owned()],
             stars: Some(i16::try_from(1 + n % 5).unwrap_or(1)),
             lifecycle_stage: ["active", "loyal", "lead"][n % 3].to_owned(),
             owner_id: None,
@@ -159,6 +84,11 @@ fn rare(docs: &[SearchDoc], key: impl Fn(&SearchDoc) -> bool) -> bool {
     docs.iter().filter(|d| key(d)).count() <= 2
 }
 
+/// The name without its first character (the surname, or the first of a compound one).
+fn given_name(name: &str) -> &str {
+    name.char_indices().nth(1).map_or("", |(at, _)| &name[at..])
+}
+
 fn typo(word: &str) -> String {
     // Swap two inner letters: "Johnson" -> "Jonhson".
     let mut chars: Vec<char> = word.chars().collect();
@@ -175,8 +105,8 @@ fn labelled(docs: &[SearchDoc]) -> Vec<Labelled> {
         match n / 5 % 12 {
             0 if chinese => add("chinese name", d.name.clone(), d.id),
             0 => add("english name", d.name.clone(), d.id),
-            1 if chinese && rare(docs, |o| o.name.ends_with(&d.name[3..])) => {
-                add("part of a chinese name", d.name[3..].to_owned(), d.id);
+            1 if chinese && rare(docs, |o| o.name.ends_with(given_name(&d.name))) => {
+                add("part of a chinese name", given_name(&d.name).to_owned(), d.id);
             }
             1 | 2 if chinese => {
                 let full = d.pinyin.iter().max_by_key(|p| p.len()).cloned().unwrap_or_default();

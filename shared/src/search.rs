@@ -39,7 +39,7 @@ pub fn words(text: &str) -> Vec<Word> {
             let text = std::mem::take(current);
             out.push(match kind {
                 Some(Kind::Cjk) => Word::Cjk(text),
-                Some(Kind::Digits) if text.chars().all(|c| c.is_ascii_digit()) => Word::Digits(text),
+                Some(Kind::Digits) => Word::Digits(text),
                 _ => Word::Latin(text),
             });
         }

@@ -1,7 +1,7 @@
 //! Search documents built from the database: a customer with their phones, emails, channel ids
 //! and tags, and the pinyin of their name.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pinyin::ToPinyin;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -52,7 +52,7 @@ pub async fn load(
     for part in ids.chunks(500) {
         let customers =
             customer::Entity::find().filter(customer::Column::Id.is_in(part.to_vec())).all(conn).await?;
-        let found: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
+        let found: HashSet<Uuid> = customers.iter().map(|c| c.id).collect();
         gone.extend(part.iter().filter(|id| !found.contains(id)));
         let live: Vec<customer::Model> = customers
             .into_iter()

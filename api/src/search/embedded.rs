@@ -205,37 +205,10 @@ impl EmbeddedIndex {
             must.push((Occur::Must, chunk_query(f, chunk)));
         }
         if !q.stars.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = q
-                .stars
-                .iter()
-                .map(|s| {
-                    let stars = u64::try_from(*s).unwrap_or(0);
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            Term::from_field_u64(f.stars, stars),
-                            IndexRecordOption::Basic,
-                        )) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            must.push((Occur::Must, any_of(f.stars, q.stars.iter().map(|s| u64::try_from(*s).unwrap_or(0)))));
         }
         if !q.stages.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = q
-                .stages
-                .iter()
-                .map(|s| {
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            Term::from_field_u64(f.stage, stage_code(s)),
-                            IndexRecordOption::Basic,
-                        )) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            must.push((Occur::Must, any_of(f.stage, q.stages.iter().map(|s| stage_code(s)))));
         }
         if let Some(owner) = q.owner_id {
             must.push((Occur::Must, term(f.owner, &owner.to_string())));
@@ -280,6 +253,19 @@ impl EmbeddedIndex {
 
 fn term(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+/// Documents whose `field` holds one of `values`.
+fn any_of(field: Field, values: impl Iterator<Item = u64>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        values
+            .map(|v| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_u64(field, v), IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect(),
+    ))
 }
 
 fn boosted(query: Box<dyn Query>, boost: Score) -> (Occur, Box<dyn Query>) {

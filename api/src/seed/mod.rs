@@ -2,7 +2,7 @@
 //! sign in and look around right after `scripts/run`.
 
 pub mod generator;
-mod vocabulary;
+pub mod vocabulary;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use starcrm_shared::Role;
