@@ -41,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rerate { workspace, batch_size } => {
             rerate(&cli.settings, workspace.as_deref(), batch_size).await?;
         }
+        Command::Reindex { workspace } => reindex(&cli.settings, workspace.as_deref()).await?,
         Command::Bench { bench: Bench::Rerate { workspace, requests, only } } => {
             bench::rerate(&cli.settings, workspace, requests, only).await?;
         }
@@ -189,6 +190,50 @@ async fn rerate_workspace(
         done.changed,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// `starcrm reindex`: rebuilds here when this process can open the index; hands the rebuild to
+/// the running server when that server holds the embedded index.
+async fn reindex(settings: &Settings, workspace: Option<&str>) -> anyhow::Result<()> {
+    use sea_orm::EntityTrait;
+
+    use crate::search::{self, SearchError, outbox, sync::Search};
+
+    let (conn, _, _) = db::open(settings).await?;
+    db::migrate(&conn).await?;
+    let targets = match workspace {
+        Some(name) => vec![seed::find_workspace(&conn, Some(name)).await.map_err(user_error)?],
+        None => crate::entities::workspace::Entity::find().all(&conn).await?,
+    };
+    match search::open(settings).await {
+        Ok(index) => {
+            let search = Search::new(index);
+            for ws in &targets {
+                let started = std::time::Instant::now();
+                let n = search.rebuild(&conn, ws.id).await.map_err(user_error)?;
+                let seconds = started.elapsed().as_secs_f64();
+                #[allow(clippy::cast_precision_loss, reason = "a rate")]
+                let rate = n as f64 / seconds.max(1e-9);
+                println!(
+                    "indexed {n} customers of {} into the {} index in {seconds:.1} s ({rate:.0} docs/s)",
+                    ws.name,
+                    search.index.kind()
+                );
+            }
+        }
+        Err(err)
+            if err
+                .downcast_ref::<SearchError>()
+                .is_some_and(|e| matches!(e, SearchError::Unavailable(_))) =>
+        {
+            for ws in &targets {
+                outbox::request_rebuild(&conn, ws.id).await.map_err(user_error)?;
+                println!("the running server holds the search index: it will rebuild {} now", ws.name);
+            }
+        }
+        Err(err) => return Err(err),
+    }
     Ok(())
 }
 

@@ -122,6 +122,13 @@ pub enum Command {
         #[arg(long, default_value_t = 2000, value_name = "N")]
         batch_size: usize,
     },
+    /// Rebuild the search index from the database (every workspace, or one). When a running
+    /// server holds the embedded index, the rebuild is handed to that server.
+    Reindex {
+        /// Workspace by id or exact name (default: every workspace).
+        #[arg(long, value_name = "ID_OR_NAME")]
+        workspace: Option<String>,
+    },
     /// Measure performance against a baseline taken in the same run (prints ratios).
     Bench {
         #[command(subcommand)]

@@ -35,6 +35,9 @@ pub enum AppError {
     /// `RATE_LIMITED`: retry after the given number of seconds.
     #[error("too many requests, retry in {retry_after_seconds} s")]
     RateLimited { retry_after_seconds: u64 },
+    /// `UNAVAILABLE`: a part the request needs (the search index) does not answer now.
+    #[error("{what} is unavailable right now; try again shortly")]
+    Unavailable { what: &'static str },
     /// `INTERNAL`: anything else. The cause is logged, never sent to the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -104,6 +107,7 @@ impl AppError {
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable { .. } => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

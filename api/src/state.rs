@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::graphql::{self, AppSchema};
 use crate::http::metrics::Metrics;
+use crate::search::{self, sync::Search};
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]
@@ -25,6 +26,7 @@ pub struct AppState {
     pub info: Arc<ServerInfo>,
     pub settings: Arc<Settings>,
     pub web_dir: Arc<PathBuf>,
+    pub search: Arc<Search>,
 }
 
 impl AppState {
@@ -39,10 +41,11 @@ impl AppState {
         Self::new(conn, kind, settings).await
     }
 
-    /// State over an already migrated connection.
+    /// State over an already migrated connection. Opens the search index and starts its sync
+    /// worker on the current runtime.
     ///
     /// # Errors
-    /// The signing key cannot be loaded or created.
+    /// The signing key cannot be loaded or created; the search index cannot be opened.
     pub async fn new(
         db: DatabaseConnection,
         database: DatabaseKind,
@@ -54,15 +57,21 @@ impl AppState {
             mode: settings.mode.into(),
         };
         let auth = Auth::init(&db, settings).await?;
+        let search = Search::new(search::open(settings).await?);
+        search.spawn_worker(db.clone());
+        let build = |hardened| {
+            graphql::build_schema(db.clone(), info.clone(), Arc::clone(&auth), Arc::clone(&search), hardened)
+        };
         Ok(Self {
-            schema: graphql::build_schema(db.clone(), info.clone(), Arc::clone(&auth), false),
-            hardened_schema: graphql::build_schema(db.clone(), info.clone(), Arc::clone(&auth), true),
+            schema: build(false),
+            hardened_schema: build(true),
             db,
             auth,
             metrics: Arc::new(Metrics::new(&info.version)),
             info: Arc::new(info),
             settings: Arc::new(settings.clone()),
             web_dir: Arc::new(settings.web_dir.clone()),
+            search,
         })
     }
 

@@ -10,6 +10,7 @@ mod m20261123_000002_create_accounts;
 mod m20261123_000003_create_customers;
 mod m20261123_000004_create_ratings;
 mod m20261123_000005_hot_rating_writes;
+mod m20261123_000006_search_outbox;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_customers::Migration),
             Box::new(m20261123_000004_create_ratings::Migration),
             Box::new(m20261123_000005_hot_rating_writes::Migration),
+            Box::new(m20261123_000006_search_outbox::Migration),
         ]
     }
 }

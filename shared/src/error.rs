@@ -22,13 +22,16 @@ pub enum ErrorCode {
     Conflict,
     /// Too many requests; `extensions.retryAfterSeconds` says when to retry.
     RateLimited,
+    /// A part the request needs (the search index) is down for now; retry shortly. Writes never
+    /// fail for this reason.
+    Unavailable,
     /// Something failed on the server; the request id in the error identifies the log entry.
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and documentation.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::BadRequest,
         Self::BadUserInput,
         Self::Unauthenticated,
@@ -36,6 +39,7 @@ impl ErrorCode {
         Self::NotFound,
         Self::Conflict,
         Self::RateLimited,
+        Self::Unavailable,
         Self::Internal,
     ];
 
@@ -49,6 +53,7 @@ impl ErrorCode {
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }

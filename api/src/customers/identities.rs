@@ -109,6 +109,7 @@ pub async fn attach(
             .map_err(|e| {
                 AppError::unique_or_internal(e, field, "this channel id already belongs to another customer")
             })?;
+            crate::search::outbox::enqueue_one(conn, scope.workspace_id, customer_id).await?;
             Ok(Some(row))
         }
     }
@@ -163,6 +164,7 @@ pub async fn remove(
     if removed.rows_affected == 0 {
         return Err(AppError::NotFound { entity: "identity" });
     }
+    crate::search::outbox::enqueue_one(&txn, scope.workspace_id, target.id).await?;
     audit::record(&txn, scope, Entry::new("customer.identity_remove", "customer", target.id)).await?;
     txn.commit().await?;
     Ok(target)

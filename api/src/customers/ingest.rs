@@ -560,6 +560,8 @@ async fn touch_activity(
         update =
             update.col_expr(customer::Column::LifecycleStage, Expr::value(LifecycleStage::Active.as_str()));
         changed = true;
+        // The stage is a search facet.
+        crate::search::outbox::enqueue_one(conn, customer.workspace_id, customer.id).await?;
     }
     if changed {
         update.exec(conn).await?;

@@ -331,6 +331,8 @@ pub async fn merge(
     .await?;
     aggregates::refresh(&txn, scope, survivor.id, Trigger::Merge).await?;
     aggregates::refresh(&txn, scope, merged.id, Trigger::Merge).await?;
+    // The survivor's document gains the merged contacts; the merged one leaves the index.
+    crate::search::outbox::enqueue(&txn, scope.workspace_id, &[survivor.id, merged.id]).await?;
     audit::record(
         &txn,
         scope,
@@ -494,6 +496,8 @@ pub async fn unmerge(
         .await?;
     aggregates::refresh(&txn, scope, survivor.id, Trigger::Merge).await?;
     aggregates::refresh(&txn, scope, merged.id, Trigger::Merge).await?;
+    // The survivor's document gains the merged contacts; the merged one leaves the index.
+    crate::search::outbox::enqueue(&txn, scope.workspace_id, &[survivor.id, merged.id]).await?;
     audit::record(
         &txn,
         scope,

@@ -22,6 +22,7 @@ use crate::entities::{
     customer_tag, interaction, workspace,
 };
 use crate::error::AppError;
+use crate::search::outbox;
 
 /// How many merge hops a lookup follows before giving up (merges of merges).
 const MAX_MERGE_HOPS: usize = 16;
@@ -136,6 +137,7 @@ pub async fn insert(
     profile::apply(&mut model, valid);
     let created = model.insert(txn).await?;
     profile::write_children(txn, scope.workspace_id, created.id, valid).await?;
+    outbox::enqueue_one(txn, scope.workspace_id, created.id).await?;
     Ok(created)
 }
 
@@ -169,6 +171,7 @@ pub async fn update(
         return Err(AppError::stale("customer"));
     }
     profile::write_children(&txn, scope.workspace_id, current.id, &valid).await?;
+    outbox::enqueue_one(&txn, scope.workspace_id, current.id).await?;
     audit::record(
         &txn,
         scope,
@@ -213,6 +216,7 @@ pub async fn set_deleted(
         model.version = Set(current.version + 1);
         model.updated_at = Set(Utc::now());
         model.update(&txn).await?;
+        outbox::enqueue_one(&txn, scope.workspace_id, current.id).await?;
         let action = if deleted { "customer.delete" } else { "customer.restore" };
         audit::record(&txn, scope, Entry::new(action, "customer", current.id)).await?;
     }
@@ -293,6 +297,7 @@ pub async fn erase(
             .filter(interaction::Column::CustomerId.eq(current.id))
             .exec(&txn)
             .await?;
+        outbox::enqueue_one(&txn, scope.workspace_id, current.id).await?;
         audit::record(
             &txn,
             scope,

@@ -18,6 +18,7 @@ pub mod job;
 pub mod rating_policy;
 pub mod rating_tiers;
 pub mod refresh_token;
+pub mod search_outbox;
 pub mod server_secret;
 pub mod session;
 pub mod star_history;

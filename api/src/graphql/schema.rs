@@ -11,6 +11,8 @@ use crate::auth::Auth;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::customers::graphql::{CustomersMutation, CustomersQuery};
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
+use crate::search::graphql::SearchQueryRoot;
+use crate::search::sync::Search;
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 
@@ -23,6 +25,7 @@ pub struct Query(
     ApiTokensQuery,
     AuditQuery,
     CustomersQuery,
+    SearchQueryRoot,
     RatingsQuery,
 );
 
@@ -43,8 +46,18 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 /// The schema the server executes, with the data resolvers read from the context. `hardened`
 /// turns off "did you mean" suggestions (for API tokens in production, which also get no
 /// introspection).
-pub fn build_schema(db: DatabaseConnection, info: ServerInfo, auth: Arc<Auth>, hardened: bool) -> AppSchema {
-    let builder = crate::customers::loaders::register(schema_builder(), &db).data(db).data(info).data(auth);
+pub fn build_schema(
+    db: DatabaseConnection,
+    info: ServerInfo,
+    auth: Arc<Auth>,
+    search: Arc<Search>,
+    hardened: bool,
+) -> AppSchema {
+    let builder = crate::customers::loaders::register(schema_builder(), &db)
+        .data(db)
+        .data(info)
+        .data(auth)
+        .data(search);
     if hardened { builder.disable_suggestions().finish() } else { builder.finish() }
 }
 

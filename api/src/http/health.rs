@@ -1,5 +1,7 @@
 //! Probes for orchestrators: `/healthz` says the process is alive, `/readyz` that it can serve
-//! (the database answers).
+//! (the database answers) and how the search index is doing. A search index that is down or
+//! rebuilding does not make the replica unready (every write and every page but search still
+//! works, and all replicas share the index): `/readyz` says `degraded` and why, with status 200.
 
 use std::time::Duration;
 
@@ -24,7 +26,17 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         Err(_) => Err(format!("no answer within {} s", DB_PROBE_TIMEOUT.as_secs())),
     };
     match database {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "checks": { "database": "ok" } }))),
+        Ok(()) => {
+            let search = match state.search.status(&state.db).await {
+                Ok(status) => json!(status),
+                Err(err) => json!({ "status": "unknown", "lastError": err.to_string() }),
+            };
+            let overall = if search["status"] == "ok" { "ready" } else { "degraded" };
+            (
+                StatusCode::OK,
+                Json(json!({ "status": overall, "checks": { "database": "ok", "search": search } })),
+            )
+        }
         Err(reason) => {
             tracing::warn!(%reason, "readiness check failed: database");
             (

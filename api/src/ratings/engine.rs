@@ -403,7 +403,19 @@ pub async fn record_changes(
             .await?;
     }
     if !events.is_empty() {
+        // Stars are a search facet: the customers whose stars changed go to the search outbox.
+        let mut moved: std::collections::BTreeMap<Uuid, Vec<Uuid>> = std::collections::BTreeMap::new();
+        for e in &events {
+            if let (Some(ws), Some(Some(customer))) =
+                (e.workspace_id.clone().take(), e.subject_id.clone().take())
+            {
+                moved.entry(ws).or_default().push(customer);
+            }
+        }
         event::Entity::insert_many(events).exec(conn).await?;
+        for (ws, ids) in moved {
+            crate::search::outbox::enqueue(conn, ws, &ids).await?;
+        }
     }
     Ok(())
 }

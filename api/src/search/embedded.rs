@@ -127,7 +127,12 @@ impl EmbeddedIndex {
             Index::open_or_create(MmapDirectory::open(dir).map_err(internal)?, schema).map_err(internal)?
         };
         std::fs::write(&version_file, SCHEMA_VERSION).map_err(internal)?;
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(internal)?;
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => {
+                SearchError::Unavailable(format!("{} is in use by another process", dir.display()))
+            }
+            other => internal(other),
+        })?;
         let reader =
             index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(internal)?;
         Ok(Self {
@@ -476,6 +481,10 @@ impl SearchIndex for EmbeddedIndex {
             Ok(n as u64)
         })
         .await
+    }
+
+    async fn health(&self) -> Result<(), SearchError> {
+        Ok(())
     }
 
     fn kind(&self) -> &'static str {

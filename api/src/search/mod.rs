@@ -6,6 +6,9 @@
 
 pub mod document;
 pub mod embedded;
+pub mod graphql;
+pub mod outbox;
+pub mod sync;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -83,6 +86,22 @@ pub trait SearchIndex: Send + Sync + std::fmt::Debug {
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
     /// How many documents a workspace has in the index.
     async fn count(&self, workspace_id: Uuid) -> Result<u64, SearchError>;
+    /// Whether the index answers now.
+    async fn health(&self) -> Result<(), SearchError>;
     /// "embedded" or "meilisearch".
     fn kind(&self) -> &'static str;
+}
+
+/// Opens the index the settings select: Meilisearch when `MEILI_URL` is set, otherwise the
+/// embedded index in `<data dir>/search`.
+///
+/// # Errors
+/// The embedded index's directory cannot be used, or the Meilisearch settings cannot be applied.
+pub async fn open(settings: &crate::config::Settings) -> anyhow::Result<std::sync::Arc<dyn SearchIndex>> {
+    let dir = settings.data_dir.join("search");
+    let index = embedded::EmbeddedIndex::open(&dir).map_err(|e| {
+        // The typed error stays reachable (`downcast_ref::<SearchError>`) under the context.
+        anyhow::Error::new(e).context(format!("cannot open the search index in {}", dir.display()))
+    })?;
+    Ok(std::sync::Arc::new(index))
 }

@@ -198,7 +198,9 @@ pub async fn generate(
             let mut rng = Rng::new(plan.seed ^ index.wrapping_mul(0xA24B_AED4_963E_E407));
             person(&mut rng, workspace_id, (index, number), per_buyer, &plan, &mut rows);
         }
+        let ids: Vec<Uuid> = rows.customers.iter().filter_map(|c| c.id.clone().take()).collect();
         rows.write(&txn, &mut report).await?;
+        crate::search::outbox::enqueue(&txn, workspace_id, &ids).await?;
         txn.commit().await?;
         done += count;
         report.seconds = started.elapsed().as_secs_f64();

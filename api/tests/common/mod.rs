@@ -21,7 +21,7 @@ pub struct TestApp {
     pub db: TestDb,
     pub http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<anyhow::Result<()>>>,
+    server: ServerTask,
     _data_dir: tempfile::TempDir,
 }
 
@@ -34,6 +34,13 @@ pub struct Options {
     pub shutdown_grace: Option<Duration>,
     /// Any other setting.
     pub configure: Option<fn(&mut Settings)>,
+}
+
+/// What outlives a stopped app: its database and data dir (with the embedded search index), to
+/// start another app on.
+pub struct Stopped {
+    pub db: TestDb,
+    pub data_dir: tempfile::TempDir,
 }
 
 /// A password that passes the rules.
@@ -63,6 +70,12 @@ impl TestApp {
     pub async fn start_with(options: Options) -> anyhow::Result<Self> {
         let db = TestDb::new().await?;
         let data_dir = tempfile::Builder::new().prefix("starcrm-api-test-").tempdir()?;
+        Self::start_on(Stopped { db, data_dir }, options).await
+    }
+
+    /// Starts an app on the database and data dir of one that was stopped.
+    pub async fn start_on(stopped: Stopped, options: Options) -> anyhow::Result<Self> {
+        let Stopped { db, data_dir } = stopped;
         let mut settings = Settings::from_env()?;
         settings.data_dir = data_dir.path().to_path_buf();
         settings.database_url = Some(db.url().to_owned());
@@ -98,7 +111,7 @@ impl TestApp {
             db,
             http: reqwest::Client::new(),
             shutdown: Some(shutdown_tx),
-            server: Some(server),
+            server: ServerTask(Some(server)),
             _data_dir: data_dir,
         })
     }
@@ -215,18 +228,36 @@ impl TestApp {
             .await
     }
 
+    /// Shuts the server down and closes the search index (as when the process stops), keeping
+    /// the database and data dir for [`TestApp::start_on`].
+    pub async fn stop(mut self) -> anyhow::Result<Stopped> {
+        self.begin_shutdown().await??;
+        self.state.search.stop();
+        // The worker lets go of the index at its next turn; the state and its two schemas hold
+        // the other references.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::sync::Arc::strong_count(&self.state.search) > 3 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let TestApp { db, _data_dir: data_dir, .. } = self;
+        Ok(Stopped { db, data_dir })
+    }
+
     /// Starts a graceful shutdown, as SIGTERM would; returns the server task to await.
     pub fn begin_shutdown(&mut self) -> JoinHandle<anyhow::Result<()>> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        self.server.take().unwrap_or_else(|| tokio::spawn(async { Ok(()) }))
+        self.server.0.take().unwrap_or_else(|| tokio::spawn(async { Ok(()) }))
     }
 }
 
-impl Drop for TestApp {
+/// The server task, aborted when the app is dropped without a shutdown.
+struct ServerTask(Option<JoinHandle<anyhow::Result<()>>>);
+
+impl Drop for ServerTask {
     fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
+        if let Some(server) = self.0.take() {
             server.abort();
         }
     }

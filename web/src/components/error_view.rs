@@ -19,6 +19,7 @@ const fn texts(kind: ErrorKind) -> (Key, Key) {
             ErrorCode::NotFound => (Key::ErrorNotFoundTitle, Key::ErrorNotFoundBody),
             ErrorCode::Conflict => (Key::ErrorConflictTitle, Key::ErrorConflictBody),
             ErrorCode::RateLimited => (Key::ErrorRateLimitedTitle, Key::ErrorRateLimitedBody),
+            ErrorCode::Unavailable => (Key::ErrorUnavailableTitle, Key::ErrorUnavailableBody),
             ErrorCode::Internal => (Key::ErrorInternalTitle, Key::ErrorInternalBody),
         },
         ErrorKind::Network => (Key::ErrorNetworkTitle, Key::ErrorNetworkBody),
@@ -32,7 +33,9 @@ const fn retryable(kind: ErrorKind) -> bool {
     matches!(
         kind,
         ErrorKind::Network
-            | ErrorKind::Server(ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Conflict)
+            | ErrorKind::Server(
+                ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::Conflict | ErrorCode::Unavailable
+            )
     )
 }
 

@@ -475,6 +475,8 @@ messages! {
     }
     ErrorRateLimitedTitle { zh: "操作过于频繁", en: "Too many requests" }
     ErrorRateLimitedBody { zh: "请稍候片刻再试。", en: "Please wait a moment, then try again." }
+    ErrorUnavailableTitle { zh: "搜索暂时不可用", en: "Search is unavailable" }
+    ErrorUnavailableBody { zh: "搜索服务暂时没有响应，您的数据不受影响。请稍后再试。", en: "The search service is not answering right now; your data is safe. Try again shortly." }
     ErrorInternalTitle { zh: "服务器出错了", en: "Something went wrong" }
     ErrorInternalBody {
         zh: "服务器处理请求时出错。请重试；如果问题持续，请把下方的请求编号提供给技术支持。",

@@ -1,0 +1,288 @@
+//! Customer search over HTTP: `searchCustomers` through the real server and its embedded index,
+//! kept in sync by the outbox worker; workspace confinement, highlights with masked contacts,
+//! facets and filters, deletes/erasures/merges/updates reaching the index, bad input, permissions,
+//! and an index that was down (the server stopped) catching up when it returns. Runs on SQLite
+//! and PostgreSQL.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Options, TestApp};
+use serde_json::{Value, json};
+use starcrm_api::auth::Scope;
+use starcrm_api::customers::profile::{ContactInput, CustomerInput};
+use starcrm_api::customers::service::{self, NewCustomer};
+
+const SEARCH: &str = "query($q: String!, $filter: CustomerSearchFilter, $first: Int) {
+  searchCustomers(query: $q, filter: $filter, first: $first) {
+    total
+    hits { customer { id name } highlights { field parts { text matched } } }
+    byStars { stars count }
+    byStage { stage count }
+  }
+}";
+
+const CREATE: &str =
+    "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id version } }";
+
+async fn create(app: &TestApp, token: &str, input: Value) -> anyhow::Result<(String, i64)> {
+    let response = app.as_token(token).execute(CREATE, json!({ "input": input })).await?;
+    let created = &response.data()["createCustomer"];
+    let id = created["id"].as_str().ok_or_else(|| anyhow::anyhow!("no id: {response:?}"))?.to_owned();
+    Ok((id, created["version"].as_i64().unwrap_or(0)))
+}
+
+async fn search(app: &TestApp, token: &str, query: &str, filter: Value) -> anyhow::Result<Value> {
+    let response =
+        app.as_token(token).execute(SEARCH, json!({ "q": query, "filter": filter, "first": 10 })).await?;
+    anyhow::ensure!(response.error_code().is_none(), "search failed: {response:?}");
+    Ok(response.data()["searchCustomers"].clone())
+}
+
+fn ids(result: &Value) -> Vec<String> {
+    result["hits"]
+        .as_array()
+        .map(|hits| hits.iter().filter_map(|h| h["customer"]["id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// Searches until `check` holds (the worker pushes within milliseconds; this allows for a slow
+/// machine), failing with the last result after 10 s.
+async fn eventually(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    check: impl Fn(&[String]) -> bool,
+) -> anyhow::Result<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let result = search(app, token, query, Value::Null).await?;
+        if check(&ids(&result)) {
+            return Ok(result);
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "search {query:?} never converged: {result}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn staff_find_a_customer_by_name_part_and_phone_digits_within_their_workspace() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = app.token(&app.workspace("Tea House").await?).await?;
+    let other = app.token(&app.workspace("Rival").await?).await?;
+    let (wang, _) = create(
+        &app,
+        &token,
+        json!({ "name": "王小明", "phones": [{ "value": "138 1234 5678" }], "company": "星辰茶业",
+                "emails": [{ "value": "xiaoming@example.com" }], "tags": ["VIP"],
+                "identities": [{ "channel": "MARKETPLACE", "externalId": "TM-88231" }] }),
+    )
+    .await?;
+    create(&app, &token, json!({ "name": "Catherine Lee", "phones": [{ "value": "13987654321" }] })).await?;
+    // The same person in another workspace must never show up.
+    let (twin, _) =
+        create(&app, &other, json!({ "name": "王小明", "phones": [{ "value": "13812345678" }] })).await?;
+
+    let by_name = eventually(&app, &token, "小明", |ids| ids.contains(&wang)).await?;
+    assert_eq!(ids(&by_name), std::slice::from_ref(&wang), "one match, and not the other workspace's twin");
+    assert_eq!(
+        by_name["hits"][0]["highlights"][0],
+        json!({ "field": "NAME", "parts": [{ "text": "王", "matched": false }, { "text": "小明", "matched": true }] })
+    );
+    let by_digits = search(&app, &token, "5678", Value::Null).await?;
+    assert_eq!(ids(&by_digits), std::slice::from_ref(&wang));
+    let phone = by_digits["hits"][0]["highlights"]
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h["field"] == "PHONE"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(
+        phone["parts"],
+        json!([{ "text": "138****", "matched": false }, { "text": "5678", "matched": true }]),
+        "the phone stays masked, the digits typed are marked"
+    );
+    for query in ["wangxiaoming", "wxm", "TM-88231", "xiaoming@example.com", "星辰", "Catherne"] {
+        let found = ids(&search(&app, &token, query, Value::Null).await?);
+        assert!(!found.is_empty(), "{query:?} finds someone");
+        assert!(!found.contains(&twin), "{query:?} never finds another workspace's customer");
+    }
+    let twin_side = eventually(&app, &other, "5678", |ids| !ids.is_empty()).await?;
+    assert_eq!(ids(&twin_side), [twin], "the other workspace sees its own customer only");
+
+    // Facets and filters.
+    let all = search(&app, &token, "", Value::Null).await?;
+    assert_eq!(all["total"], 2);
+    assert_eq!(all["byStage"], json!([{ "stage": "LEAD", "count": 2 }]));
+    let vip = search(&app, &token, "", json!({ "tags": ["VIP"] })).await?;
+    assert_eq!(ids(&vip), std::slice::from_ref(&wang));
+    let none = search(&app, &token, "", json!({ "stages": ["CHURNED"] })).await?;
+    assert_eq!(none["total"], 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn updates_deletes_erasures_and_merges_reach_the_index() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = app.token(&app.workspace("Shop").await?).await?;
+    let (id, version) =
+        create(&app, &token, json!({ "name": "张伟", "phones": [{ "value": "13800001111" }] })).await?;
+    eventually(&app, &token, "1111", |ids| ids.contains(&id)).await?;
+
+    let update = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }";
+    let response = app
+        .as_token(&token)
+        .execute(
+            update,
+            json!({ "input": { "id": id, "version": version, "phones": [{ "value": "13922223333" }] } }),
+        )
+        .await?;
+    assert!(response.error_code().is_none(), "{response:?}");
+    eventually(&app, &token, "13922223333", |ids| ids.contains(&id)).await?;
+    eventually(&app, &token, "1111", |ids| !ids.contains(&id)).await?;
+
+    let delete = "mutation($id: ID!) { deleteCustomer(id: $id) { id } }";
+    app.as_token(&token).execute(delete, json!({ "id": id })).await?;
+    eventually(&app, &token, "张伟", |ids| !ids.contains(&id)).await?;
+    let restore = "mutation($id: ID!) { restoreCustomer(id: $id) { id } }";
+    app.as_token(&token).execute(restore, json!({ "id": id })).await?;
+    eventually(&app, &token, "张伟", |ids| ids.contains(&id)).await?;
+
+    let erase = "mutation($id: ID!) { eraseCustomer(id: $id, reason: \"customer asked\") { id } }";
+    let response = app.as_token(&token).execute(erase, json!({ "id": id })).await?;
+    assert!(response.error_code().is_none(), "{response:?}");
+    eventually(&app, &token, "3333", |ids| !ids.contains(&id)).await?;
+
+    let (survivor, survivor_version) = create(&app, &token, json!({ "name": "Anna Smith" })).await?;
+    let (merged, _) =
+        create(&app, &token, json!({ "name": "Anna Smyth", "phones": [{ "value": "13755556666" }] })).await?;
+    eventually(&app, &token, "6666", |ids| ids.contains(&merged)).await?;
+    let merge =
+        "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { id } } }";
+    let response = app
+        .as_token(&token)
+        .execute(merge, json!({ "input": { "survivorId": survivor, "mergedId": merged, "survivorVersion": survivor_version } }))
+        .await?;
+    assert!(response.error_code().is_none(), "{response:?}");
+    let after = eventually(&app, &token, "6666", |ids| ids.contains(&survivor)).await?;
+    assert_eq!(ids(&after), [survivor], "the merged phone finds the survivor, the merged-away id is gone");
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_search_input_is_refused_with_the_field_and_callers_need_customers_read() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let owner = app.workspace("Shop").await?;
+    let token = app.token(&owner).await?;
+    for (variables, field) in [
+        (json!({ "q": "x", "first": 0 }), "first"),
+        (json!({ "q": "x", "first": 51 }), "first"),
+        (json!({ "q": "x".repeat(201) }), "query"),
+        (json!({ "q": "x", "filter": { "stars": [6] } }), "filter.stars"),
+        (json!({ "q": "x", "filter": { "ownerId": "nope" } }), "filter.ownerId"),
+        (json!({ "q": "x", "filter": { "tags": [" "] } }), "filter.tags"),
+    ] {
+        let response = app.as_token(&token).execute(SEARCH, variables.clone()).await?;
+        assert_eq!(response.error_code(), Some("BAD_USER_INPUT"), "{variables}");
+        assert_eq!(response.error_extension("field"), field, "{variables}");
+    }
+    let integrator = app.api_token(&token, &["transactions:write"]).await?;
+    let response = app.as_token(&integrator).execute(SEARCH, json!({ "q": "x" })).await?;
+    assert_eq!(response.error_code(), Some("FORBIDDEN"));
+    let response = app.graphql().execute(SEARCH, json!({ "q": "x" })).await?;
+    assert_eq!(response.error_code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn readyz_reports_the_search_index() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let ready: Value = app.http.get(app.url("/readyz")).send().await?.json().await?;
+    assert_eq!(ready["checks"]["search"]["backend"], "embedded");
+    assert_eq!(ready["checks"]["search"]["status"], "ok");
+    assert!(ready["checks"]["search"]["pending"].is_u64());
+    Ok(())
+}
+
+/// A customer written straight through the service layer, as another process on the same
+/// database would (an import, a replica, `starcrm seed`) while this server and its index are down.
+async fn write_offline(
+    db: &sea_orm::DatabaseConnection,
+    workspace_id: uuid::Uuid,
+    name: &str,
+    phone: &str,
+) -> anyhow::Result<String> {
+    let scope = Scope::system(workspace_id);
+    let profile = CustomerInput {
+        name: Some(name.to_owned()),
+        phones: Some(vec![ContactInput { value: phone.to_owned(), label: None, primary: true }]),
+        ..CustomerInput::default()
+    };
+    let created = service::create(db, &scope, NewCustomer { profile, identities: Vec::new() })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(created.id.to_string())
+}
+
+#[tokio::test]
+async fn an_index_that_was_down_catches_up_with_every_write_when_it_returns() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let account = app.workspace("Shop").await?;
+    let token = app.token(&account).await?;
+    let workspace_id: uuid::Uuid = account.workspace_id.parse()?;
+    let (kept, kept_version) =
+        create(&app, &token, json!({ "name": "陈静", "phones": [{ "value": "13600007777" }] })).await?;
+    let (dropped, _) = create(&app, &token, json!({ "name": "Dropped Person" })).await?;
+    eventually(&app, &token, "7777", |ids| ids.contains(&kept)).await?;
+    eventually(&app, &token, "Dropped", |ids| ids.contains(&dropped)).await?;
+
+    // Round 1: the index goes down with its server; only a phone changes meanwhile, so the index
+    // holds as many customers as the database and only the outbox can bring the change in.
+    let stopped = app.stop().await?;
+    let db = starcrm_api::db::connect(stopped.db.url(), 2).await?;
+    let scope = Scope::system(workspace_id);
+    let phone = CustomerInput {
+        phones: Some(vec![ContactInput { value: "13600008888".to_owned(), label: None, primary: true }]),
+        ..CustomerInput::default()
+    };
+    service::update(&db, &scope, kept.parse()?, i32::try_from(kept_version)?, phone)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let back = TestApp::start_on(stopped, Options::default()).await?;
+    eventually(&back, &token, "8888", |ids| ids.contains(&kept)).await?;
+    eventually(&back, &token, "7777", |ids| !ids.contains(&kept)).await?;
+
+    // Round 2: down again; forty customers arrive and one is deleted.
+    let stopped = back.stop().await?;
+    let mut written = Vec::new();
+    for i in 0..40 {
+        written.push(
+            write_offline(&db, workspace_id, &format!("离线客户{i}"), &format!("1350000{}", 1000 + i))
+                .await?,
+        );
+    }
+    service::set_deleted(&db, &scope, dropped.parse()?, true).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let back = TestApp::start_on(stopped, Options::default()).await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let total = search(&back, &token, "离线客户", Value::Null).await?["total"].as_u64().unwrap_or(0);
+        if total == 40 {
+            break;
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "only {total} of 40 customers reached the index"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for (i, id) in written.iter().enumerate() {
+        let digits = format!("{}", 1000 + i);
+        let found = ids(&search(&back, &token, &digits, Value::Null).await?);
+        assert!(found.contains(id), "customer {i} is found by the last digits of their phone");
+    }
+    eventually(&back, &token, "Dropped", |ids| !ids.contains(&dropped)).await?;
+    eventually(&back, &token, "8888", |ids| ids.contains(&kept)).await?;
+    let ready: Value = back.http.get(back.url("/readyz")).send().await?.json().await?;
+    assert_eq!(ready["checks"]["search"]["pending"], 0, "the outbox is empty once the index caught up");
+    Ok(())
+}
