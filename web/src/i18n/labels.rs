@@ -294,6 +294,7 @@ pub fn form_error(i18n: I18n, error: &ApiError) -> String {
         ErrorKind::Server(C::Conflict) => i18n.t(Key::ErrorConflictBody).to_owned(),
         ErrorKind::Server(C::BadUserInput) => i18n.t(Key::ErrorBadUserInputBody).to_owned(),
         ErrorKind::Server(C::Unauthenticated) => i18n.t(Key::ErrorUnauthenticatedBody).to_owned(),
+        ErrorKind::Server(C::Unavailable) => i18n.t(Key::ErrorUnavailableBody).to_owned(),
         ErrorKind::Server(C::Internal | C::BadRequest) | ErrorKind::InvalidResponse => {
             i18n.t(Key::ErrorInternalBody).to_owned()
         }
