@@ -159,6 +159,77 @@ fn digit_match(value: &str, digits: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// What a search result shows of one customer (the SPA's view of `searchCustomers`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHitView {
+    pub customer: SearchCustomer,
+    pub highlights: Vec<HighlightView>,
+}
+
+/// The customer of a hit.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchCustomer {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub stars: Option<i16>,
+    pub lifecycle_stage: crate::customer::LifecycleStage,
+}
+
+/// Which value of a customer a search highlight shows.
+#[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SearchField {
+    Name,
+    Code,
+    Phone,
+    Email,
+    ExternalId,
+    Company,
+    Tag,
+}
+
+/// A value with the stretches the query matched.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HighlightView {
+    pub field: SearchField,
+    pub parts: Vec<HighlightPartView>,
+}
+
+/// A stretch of a highlighted value.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HighlightPartView {
+    pub text: String,
+    pub matched: bool,
+}
+
+/// Matches per star count (0: not rated yet).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StarsCount {
+    pub stars: i16,
+    pub count: u64,
+}
+
+/// Matches per lifecycle stage.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StageCount {
+    pub stage: crate::customer::LifecycleStage,
+    pub count: u64,
+}
+
+/// One answer of `searchCustomers`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResultView {
+    pub hits: Vec<SearchHitView>,
+    pub total: u64,
+    pub by_stars: Vec<StarsCount>,
+    pub by_stage: Vec<StageCount>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

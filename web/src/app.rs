@@ -10,6 +10,7 @@ use crate::pages::dashboard::DashboardPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::ratings::{BenefitsPage, RatingsPage};
+use crate::pages::search_page::SearchPage;
 use crate::pages::settings::{AccountPage, AuditPage, TokensPage, UsersPage};
 use crate::state::session;
 
@@ -29,6 +30,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/customers/:id")
                     view=|| view! { <Private require=Some(Permission::CustomersRead)><CustomerPage /></Private> }
+                />
+                <Route
+                    path=path!("/search")
+                    view=|| view! { <Private require=Some(Permission::CustomersRead)><SearchPage /></Private> }
                 />
                 <Route
                     path=path!("/ratings")

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use starcrm_shared::customer::{LifecycleStage, customer_code};
-use starcrm_shared::search::{highlight, phone_digits};
+use starcrm_shared::search::{SearchField, highlight, phone_digits};
 use starcrm_shared::{Permission, mask};
 use uuid::Uuid;
 
@@ -40,18 +40,6 @@ pub struct CustomerSearchFilter {
     /// Customers with every one of these tags.
     #[graphql(default)]
     pub tags: Vec<String>,
-}
-
-/// Which part of a customer a highlight shows.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SearchField {
-    Name,
-    Code,
-    Phone,
-    Email,
-    ExternalId,
-    Company,
-    Tag,
 }
 
 /// A stretch of a highlighted value: matched by the query or not.

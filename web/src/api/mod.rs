@@ -12,6 +12,7 @@ pub mod audit;
 pub mod customers;
 mod error;
 pub mod ratings;
+pub mod search;
 pub mod system;
 pub mod tokens;
 pub mod users;

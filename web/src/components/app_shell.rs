@@ -7,6 +7,7 @@ use leptos_router::hooks::use_location;
 use starcrm_shared::Permission;
 
 use crate::api;
+use crate::components::global_search::GlobalSearch;
 use crate::components::icon::{Icon, IconName};
 use crate::components::language_switcher::LanguageSwitcher;
 use crate::i18n::{I18n, Key, labels, use_i18n};
@@ -98,6 +99,9 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <span class="brand__tagline">{move || i18n.t(Key::AppTagline)}</span>
                 </A>
                 <div class="topbar__spacer"></div>
+                <Show when=move || session.can(Permission::CustomersRead)>
+                    <GlobalSearch />
+                </Show>
                 <LanguageSwitcher />
                 <UserMenu />
             </header>

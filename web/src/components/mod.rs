@@ -6,6 +6,7 @@ pub mod copy_box;
 pub mod dialog;
 pub mod error_view;
 pub mod field;
+pub mod global_search;
 pub mod icon;
 pub mod language_switcher;
 pub mod list_footer;

@@ -475,6 +475,19 @@ messages! {
     }
     ErrorRateLimitedTitle { zh: "操作过于频繁", en: "Too many requests" }
     ErrorRateLimitedBody { zh: "请稍候片刻再试。", en: "Please wait a moment, then try again." }
+    GlobalSearchLabel { zh: "搜索客户", en: "Search customers" }
+    CustomerCode { zh: "编号", en: "Code" }
+    SearchPlaceholder { zh: "姓名、拼音、手机尾号、会员号…", en: "Name, pinyin, phone digits, id…" }
+    Searching { zh: "正在搜索…", en: "Searching…" }
+    SearchNoResults { zh: "没有找到匹配的客户。试试拼音、手机尾号或会员号。", en: "No customer matches. Try pinyin, the last digits of a phone or a member id." }
+    SearchSeeAll { zh: "查看全部 {n} 条结果", en: "See all {n} results" }
+    SearchResultsTitle { zh: "搜索客户", en: "Customer search" }
+    SearchResultsSubtitle { zh: "跨渠道查找：中文姓名或拼音、英文名（可容错）、手机号或尾号、邮箱、会员号与订单号、公司、标签。", en: "Across every channel: Chinese names or pinyin, English names (typos forgiven), phones or their last digits, emails, member and order ids, companies, tags." }
+    SearchResultsCount { zh: "找到 {n} 位客户", en: "{n} customers found" }
+    SearchResultsShown { zh: "显示前 {shown} 位，共 {n} 位客户", en: "Showing the best {shown} of {n} customers" }
+    SearchAll { zh: "全部", en: "All" }
+    SearchNotRated { zh: "未评级", en: "Not rated" }
+    SearchEnterQuery { zh: "输入姓名、电话或会员号开始搜索；可按 / 或 Ctrl+K 随时打开搜索框。", en: "Type a name, phone or member id to start; press / or Ctrl+K anywhere to jump to search." }
     ErrorUnavailableTitle { zh: "搜索暂时不可用", en: "Search is unavailable" }
     ErrorUnavailableBody { zh: "搜索服务暂时没有响应，您的数据不受影响。请稍后再试。", en: "The search service is not answering right now; your data is safe. Try again shortly." }
     ErrorInternalTitle { zh: "服务器出错了", en: "Something went wrong" }

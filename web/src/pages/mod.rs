@@ -5,4 +5,5 @@ pub mod dashboard;
 pub mod login_page;
 pub mod not_found_page;
 pub mod ratings;
+pub mod search_page;
 pub mod settings;

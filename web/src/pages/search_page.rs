@@ -1,0 +1,263 @@
+//! `/search?q=...`: the full results of a customer search, best first, with how the matches
+//! spread over stars and lifecycle stages; choosing a facet narrows the results (and the counts
+//! of the other facet). The query and facets live in the URL, so results can be shared and the
+//! back button works.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use starcrm_shared::customer::LifecycleStage;
+use starcrm_shared::search::{SearchField, SearchHitView, SearchResultView};
+
+use crate::api::search::SearchFilter;
+use crate::api::{self, ApiError};
+use crate::components::error_view::ErrorView;
+use crate::components::global_search::{field_label, marked};
+use crate::i18n::{Key, labels, use_i18n, use_page_title};
+use crate::pages::customers::star_text;
+
+/// Hits the page shows.
+const PAGE_HITS: u32 = 50;
+
+/// The page's address for a query and facets.
+fn href(query: &str, filter: &SearchFilter) -> String {
+    let stars = filter.stars.map(|s| format!("&stars={s}")).unwrap_or_default();
+    let stage = filter.stage.map(|s| format!("&stage={}", s.as_str())).unwrap_or_default();
+    format!("/search?q={}{stars}{stage}", js_sys::encode_uri_component(query))
+}
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_page_title(Key::SearchResultsTitle);
+    let params = use_query_map();
+    let navigate = use_navigate();
+    let query = Memo::new(move |_| params.with(|p| p.get("q").unwrap_or_default()));
+    let filter = Memo::new(move |_| {
+        params.with(|p| SearchFilter {
+            stars: p.get("stars").and_then(|s| s.parse().ok()).filter(|s| (0..=5).contains(s)),
+            stage: p.get("stage").and_then(|s| LifecycleStage::parse(&s)),
+        })
+    });
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| draft.set(query.get()));
+    let answer = RwSignal::new(None::<Result<SearchResultView, ApiError>>);
+    // Only the answer to the latest request is shown.
+    let latest = StoredValue::new(0_u64);
+    let load = move || {
+        let (q, f) = (query.get_untracked(), filter.get_untracked());
+        let n = latest.get_value() + 1;
+        latest.set_value(n);
+        answer.set(None);
+        leptos::task::spawn_local(async move {
+            let result = api::search::customers(&q, &f, PAGE_HITS).await;
+            if latest.get_value() == n {
+                answer.set(Some(result));
+            }
+        });
+    };
+    Effect::new(move |_| {
+        query.track();
+        filter.track();
+        load();
+    });
+    let go = Callback::new(move |(q, f): (String, SearchFilter)| {
+        navigate(&href(q.trim(), &f), leptos_router::NavigateOptions::default());
+    });
+
+    view! {
+        <header class="page-header">
+            <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::SearchResultsTitle)}</h1>
+            <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::SearchResultsSubtitle)}</p>
+        </header>
+        <form
+            class="toolbar"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                go.run((draft.get_untracked(), filter.get_untracked()));
+            }
+        >
+            <input
+                class="toolbar__search search-page__input"
+                type="search"
+                data-testid="search-page-input"
+                placeholder=move || i18n.t(Key::SearchPlaceholder)
+                aria-label=move || i18n.t(Key::GlobalSearchLabel)
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+            />
+            <button type="submit" class="button button--primary">{move || i18n.t(Key::GlobalSearchLabel)}</button>
+        </form>
+        {move || match answer.get() {
+            None => view! { <p class="search-page__status" aria-busy="true">{move || i18n.t(Key::Searching)}</p> }.into_any(),
+            Some(Err(error)) => view! { <ErrorView error on_retry=Callback::new(move |()| load()) /> }.into_any(),
+            Some(Ok(result)) => view! { <Results result query=query.get_untracked() filter=filter.get_untracked() go /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Results(
+    result: SearchResultView,
+    query: String,
+    filter: SearchFilter,
+    go: Callback<(String, SearchFilter)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = result.hits.len();
+    let total = result.total;
+    let count = move || {
+        if u64::try_from(shown).unwrap_or(0) < total {
+            i18n.t(Key::SearchResultsShown)
+                .replace("{shown}", &shown.to_string())
+                .replace("{n}", &total.to_string())
+        } else {
+            i18n.t(Key::SearchResultsCount).replace("{n}", &total.to_string())
+        }
+    };
+    let empty_hint = if query.trim().is_empty() && filter == SearchFilter::default() {
+        Key::SearchEnterQuery
+    } else {
+        Key::SearchNoResults
+    };
+    let stars_facets = {
+        let (q, f) = (query.clone(), filter.clone());
+        let mut chips = vec![facet_chip(
+            Signal::derive(move || i18n.t(Key::SearchAll).to_owned()),
+            None,
+            f.stars.is_none(),
+            {
+                let (q, f) = (q.clone(), f.clone());
+                move || go.run((q.clone(), SearchFilter { stars: None, ..f.clone() }))
+            },
+            "facet-stars-all",
+        )];
+        for s in (0..=5).rev() {
+            let n = result.by_stars.iter().find(|c| c.stars == s).map_or(0, |c| c.count);
+            if n == 0 && f.stars != Some(s) {
+                continue;
+            }
+            let label = Signal::derive(move || {
+                if s == 0 { i18n.t(Key::SearchNotRated).to_owned() } else { star_text(Some(s)) }
+            });
+            let (q, f2) = (q.clone(), f.clone());
+            chips.push(facet_chip(
+                label,
+                Some(n),
+                f.stars == Some(s),
+                move || {
+                    go.run((q.clone(), SearchFilter { stars: Some(s), ..f2.clone() }));
+                },
+                "facet-stars",
+            ));
+        }
+        chips
+    };
+    let stage_facets = {
+        let (q, f) = (query.clone(), filter.clone());
+        let mut chips = vec![facet_chip(
+            Signal::derive(move || i18n.t(Key::SearchAll).to_owned()),
+            None,
+            f.stage.is_none(),
+            {
+                let (q, f) = (q.clone(), f.clone());
+                move || go.run((q.clone(), SearchFilter { stage: None, ..f.clone() }))
+            },
+            "facet-stage-all",
+        )];
+        for stage in LifecycleStage::ALL.iter().copied() {
+            let n = result.by_stage.iter().find(|c| c.stage == stage).map_or(0, |c| c.count);
+            if n == 0 && f.stage != Some(stage) {
+                continue;
+            }
+            let (q, f2) = (q.clone(), f.clone());
+            chips.push(facet_chip(
+                Signal::derive(move || i18n.t(labels::stage(stage)).to_owned()),
+                Some(n),
+                f.stage == Some(stage),
+                move || {
+                    go.run((q.clone(), SearchFilter { stage: Some(stage), ..f2.clone() }));
+                },
+                "facet-stage",
+            ));
+        }
+        chips
+    };
+    view! {
+        <div class="search-layout">
+            <aside class="search-facets card" aria-label=move || i18n.t(Key::Stars)>
+                <h2 class="search-facets__title">{move || i18n.t(Key::Stars)}</h2>
+                <div class="search-facets__chips">{stars_facets}</div>
+                <h2 class="search-facets__title">{move || i18n.t(Key::LifecycleStage)}</h2>
+                <div class="search-facets__chips">{stage_facets}</div>
+            </aside>
+            <section class="search-results">
+                <p class="search-page__status" data-testid="search-count">{count}</p>
+                {if result.hits.is_empty() {
+                    view! { <p class="empty" data-testid="search-empty">{move || i18n.t(empty_hint)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="search-results__list">
+                            {result.hits.into_iter().map(|hit| view! { <ResultRow hit /> }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }}
+            </section>
+        </div>
+    }
+}
+
+fn facet_chip(
+    label: Signal<String>,
+    count: Option<u64>,
+    chosen: bool,
+    on_pick: impl Fn() + 'static,
+    test_id: &'static str,
+) -> AnyView {
+    view! {
+        <button
+            type="button"
+            class="chip"
+            class:chip--on=chosen
+            aria-pressed=chosen.to_string()
+            data-testid=test_id
+            on:click=move |_| on_pick()
+        >
+            <span>{label}</span>
+            {count.map(|n| view! { <span class="chip__count">{n}</span> })}
+        </button>
+    }
+    .into_any()
+}
+
+#[component]
+fn ResultRow(hit: SearchHitView) -> impl IntoView {
+    let i18n = use_i18n();
+    let href = format!("/customers/{}", hit.customer.id);
+    let name = hit.highlights.iter().find(|h| h.field == SearchField::Name).map(marked);
+    let matches: Vec<_> = hit.highlights.iter().filter(|h| h.field != SearchField::Name).cloned().collect();
+    let stage = hit.customer.lifecycle_stage;
+    view! {
+        <li class="search-result card" data-testid="search-result" data-code=hit.customer.code.clone()>
+            <div class="search-result__head">
+                <a class="search-result__name" href=href>{name}</a>
+                <span class="search-result__code">{hit.customer.code.clone()}</span>
+                <span class="stars" class:stars--none=hit.customer.stars.is_none()>{star_text(hit.customer.stars)}</span>
+                <span class=format!("pill pill--stage pill--{}", stage.as_str())>{move || i18n.t(labels::stage(stage))}</span>
+            </div>
+            {(!matches.is_empty()).then(|| view! {
+                <dl class="search-result__matches">
+                    {matches
+                        .into_iter()
+                        .map(|h| view! {
+                            <div class="search-result__match">
+                                <dt>{field_label(i18n, h.field)}</dt>
+                                <dd>{marked(&h)}</dd>
+                            </div>
+                        })
+                        .collect_view()}
+                </dl>
+            })}
+        </li>
+    }
+}
