@@ -493,3 +493,217 @@ async fn rerate_realtime(
 }
 
 const PUSH_QUERY: &str = "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId customer { stars } } }";
+
+const SEARCH_QUERY: &str = "query($q: String!) { searchCustomers(query: $q, first: 20) { total
+  hits { customer { id code name stars lifecycleStage } highlights { field parts { text matched } } }
+  byStars { stars count } byStage { stage count } } }";
+
+/// Queries as staff type them, made from customers of the workspace picked at random.
+async fn search_queries(
+    db: &sea_orm::DatabaseConnection,
+    workspace_id: uuid::Uuid,
+) -> anyhow::Result<Vec<String>> {
+    use sea_orm::QuerySelect;
+
+    use crate::entities::{customer_email, customer_phone};
+    let total =
+        customer::Entity::find().filter(customer::Column::WorkspaceId.eq(workspace_id)).count(db).await?;
+    let mut rng = Rng::new(20_261_123);
+    let mut out = Vec::new();
+    for k in 0..200_u64 {
+        let offset = rng.below(total.max(1));
+        let Some(c) = customer::Entity::find()
+            .filter(customer::Column::WorkspaceId.eq(workspace_id))
+            .order_by_asc(customer::Column::Number)
+            .offset(offset)
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let phone = customer_phone::Entity::find()
+            .filter(customer_phone::Column::CustomerId.eq(c.id))
+            .one(db)
+            .await?
+            .map(|p| starcrm_shared::search::phone_digits(&p.phone));
+        let email = customer_email::Entity::find()
+            .filter(customer_email::Column::CustomerId.eq(c.id))
+            .one(db)
+            .await?;
+        let chinese: Vec<char> = c.name.chars().filter(|ch| starcrm_shared::search::is_cjk(*ch)).collect();
+        let query = match k % 8 {
+            0 if chinese.len() >= 2 => chinese[chinese.len() - 2..].iter().collect(),
+            1 => crate::search::document::pinyin_terms(&c.name)
+                .into_iter()
+                .max_by_key(String::len)
+                .unwrap_or(c.name.clone()),
+            2 if chinese.len() >= 2 => crate::search::document::pinyin_terms(&c.name)
+                .into_iter()
+                .rfind(|t| t.len() == chinese.len())
+                .unwrap_or(c.name.clone()),
+            3 => phone.as_ref().map_or(c.name.clone(), |p| p[p.len().saturating_sub(4)..].to_owned()),
+            4 => phone.clone().unwrap_or(c.name.clone()),
+            5 => email.map_or(c.name.clone(), |e| e.email),
+            6 if chinese.is_empty() && c.name.len() > 5 => {
+                // One letter dropped: a typo.
+                let mut typo = c.name.clone();
+                typo.remove(typo.len() / 2);
+                typo
+            }
+            _ => starcrm_shared::customer::customer_code(c.number),
+        };
+        out.push(query);
+    }
+    if out.is_empty() {
+        bail!("no customers to build queries from");
+    }
+    Ok(out)
+}
+
+/// `starcrm bench search`.
+///
+/// # Errors
+/// No such workspace or no customers in it, the database, the index or the server failing.
+pub async fn search(settings: &Settings, options: ListOptions) -> anyhow::Result<()> {
+    use crate::search::SearchQuery;
+    use crate::search::embedded::EmbeddedIndex;
+    use crate::search::sync::Search;
+
+    let mut settings = settings.clone();
+    settings.session_rate = u32::MAX;
+    let (conn, kind, _) = crate::db::open(&settings).await?;
+    crate::db::migrate(&conn).await?;
+    // A fresh index of its own, so the build is timed from nothing and the server's index (if
+    // one runs on this data dir) is left alone.
+    let dir = tempfile::Builder::new().prefix("starcrm-bench-search-").tempdir_in(&settings.data_dir)?;
+    let index = EmbeddedIndex::open(dir.path()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let search = Search::new(Arc::new(index));
+    let state = AppState::with_search(conn, kind, &settings, Arc::clone(&search)).await?;
+    let (workspace, customers, token) = prepare(&state, options.workspace.as_deref()).await?;
+    println!(
+        "bench search: workspace {} ({customers} customers, {:?}), embedded index, {} queries per run",
+        workspace.name, state.info.database, options.requests
+    );
+    let started = Instant::now();
+    let indexed = search.rebuild(&state.db, workspace.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    #[allow(clippy::cast_precision_loss, reason = "a rate")]
+    let rate = indexed as f64 / seconds.max(1e-9);
+    println!(
+        "indexing: {indexed} customers in {seconds:.1} s = {rate:.0} docs/s (read from the database and written)"
+    );
+
+    let queries = Arc::new(search_queries(&state.db, workspace.id).await?);
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/graphql", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server::serve(
+        listener,
+        http::router(state.clone()),
+        async move {
+            let _ = stop_rx.await;
+        },
+        Duration::from_secs(5),
+    ));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    let api = {
+        let (client, url, token, queries) =
+            (client.clone(), url.clone(), token.clone(), Arc::clone(&queries));
+        move |i: usize| {
+            let (client, url, token, queries) =
+                (client.clone(), url.clone(), token.clone(), Arc::clone(&queries));
+            async move {
+                let q = &queries[i % queries.len()];
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({ "query": SEARCH_QUERY, "variables": { "q": q } }))
+                    .send()
+                    .await?
+                    .bytes()
+                    .await?;
+                if !response.starts_with(br#"{"data":{"searchCustomers""#) {
+                    bail!("the API answered with errors: {}", String::from_utf8_lossy(&response));
+                }
+                Ok(())
+            }
+        }
+    };
+    let direct = {
+        let (index, queries, ws) = (Arc::clone(&search.index), Arc::clone(&queries), workspace.id);
+        move |i: usize| {
+            let (index, queries) = (Arc::clone(&index), Arc::clone(&queries));
+            async move {
+                let text = queries[i % queries.len()].clone();
+                index
+                    .search(&SearchQuery { workspace_id: ws, text, limit: 20, ..SearchQuery::default() })
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok(())
+            }
+        }
+    };
+    measure(100, 2, api.clone()).await?;
+    measure(100, 2, direct.clone()).await?;
+    println!(
+        "queries: {} kinds over {} picked customers (Chinese name part, pinyin, initials, last 4 digits, phone, email, typo, code)",
+        8,
+        queries.len()
+    );
+    compare_search(&options, customers, direct, api).await?;
+    let _ = stop_tx.send(());
+    serving.await.context("server task")??;
+    Ok(())
+}
+
+/// Times both sides at each concurrency and prints the rows and the verdicts.
+async fn compare_search<D, DF, A, AF>(
+    options: &ListOptions,
+    customers: u64,
+    direct: D,
+    api: A,
+) -> anyhow::Result<()>
+where
+    D: Fn(usize) -> DF + Clone + Send + Sync + 'static,
+    DF: Future<Output = anyhow::Result<()>> + Send,
+    A: Fn(usize) -> AF + Clone + Send + Sync + 'static,
+    AF: Future<Output = anyhow::Result<()>> + Send,
+{
+    println!();
+    println!(
+        "{:>14} {:>6} {:>10} {:>10} {:>10} {:>10}",
+        "side", "conc", "p50 ms", "p95 ms", "p99 ms", "req/s"
+    );
+    let mut verdicts = Vec::new();
+    for &concurrency in &options.concurrency {
+        let bare = measure(options.requests, concurrency, direct.clone()).await?;
+        let through = measure(options.requests, concurrency, api.clone()).await?;
+        for (side, sample) in [("index direct", &bare), ("API (HTTP)", &through)] {
+            println!(
+                "{side:>14} {concurrency:>6} {:>10.2} {:>10.2} {:>10.2} {:>10.0}",
+                ms(sample.percentile(50.0)),
+                ms(sample.percentile(95.0)),
+                ms(sample.percentile(99.0)),
+                sample.throughput()
+            );
+        }
+        verdicts.push((concurrency, ms(through.percentile(95.0)), ms(bare.percentile(95.0))));
+    }
+    println!();
+    for (concurrency, api_p95, direct_p95) in verdicts {
+        let ratio = api_p95 / direct_p95.max(1e-6);
+        println!(
+            "concurrency {concurrency:>2}: API p95 / index p95 = {ratio:.2} (target <= 1.50: {}); index p95 {direct_p95:.2} ms{}",
+            if ratio <= 1.5 { "met" } else { "NOT met" },
+            if customers <= 150_000 {
+                format!(
+                    " (embedded target <= 10 ms at 100k: {})",
+                    if direct_p95 <= 10.0 { "met" } else { "NOT met" }
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}

@@ -42,6 +42,21 @@ pub enum Bench {
         #[arg(long, value_delimiter = ',', default_value = "1,32")]
         concurrency: Vec<usize>,
     },
+    /// Customer search: builds a fresh embedded index of the workspace from the database (docs/s),
+    /// then runs queries staff type (part of a Chinese name, pinyin, initials, the last 4 digits
+    /// of a phone, a full phone, an email, an English name with a typo, a code) through the API
+    /// over HTTP and directly against the index: p50/p95 and API p95 / index p95.
+    Search {
+        /// Workspace by id or exact name (default: the demo workspace).
+        #[arg(long, value_name = "ID_OR_NAME")]
+        workspace: Option<String>,
+        /// Timed queries per side and concurrency level.
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+        /// Concurrent clients, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,8")]
+        concurrency: Vec<usize>,
+    },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);
     /// and recording a purchase over HTTP with real-time re-rating vs without (p95).
@@ -154,7 +169,7 @@ pub struct Settings {
     pub listen: SocketAddr,
 
     /// Directory for local state: the embedded SQLite database (when DATABASE_URL is unset) and
-    /// later the embedded search index. Created if missing; must be writable.
+    /// the embedded search index (in `search/`). Created if missing; must be writable.
     #[arg(long, env = "STARCRM_DATA_DIR", default_value = "data", global = true, value_name = "DIR")]
     pub data_dir: PathBuf,
 

@@ -51,14 +51,28 @@ impl AppState {
         database: DatabaseKind,
         settings: &Settings,
     ) -> anyhow::Result<Self> {
+        let search = Search::new(search::open(settings).await?);
+        search.spawn_worker(db.clone());
+        Self::with_search(db, database, settings, search).await
+    }
+
+    /// State over a migrated connection and a search service whose worker the caller runs (or
+    /// not: a benchmark that only reads).
+    ///
+    /// # Errors
+    /// The signing key cannot be loaded or created.
+    pub async fn with_search(
+        db: DatabaseConnection,
+        database: DatabaseKind,
+        settings: &Settings,
+        search: Arc<Search>,
+    ) -> anyhow::Result<Self> {
         let info = ServerInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             database,
             mode: settings.mode.into(),
         };
         let auth = Auth::init(&db, settings).await?;
-        let search = Search::new(search::open(settings).await?);
-        search.spawn_worker(db.clone());
         let build = |hardened| {
             graphql::build_schema(db.clone(), info.clone(), Arc::clone(&auth), Arc::clone(&search), hardened)
         };
