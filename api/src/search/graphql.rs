@@ -110,8 +110,10 @@ impl SearchQueryRoot {
         let search = ctx.data::<Arc<Search>>().map_err(|_| internal("search missing from the context"))?;
         let found = search.index.search(&request).await.map_err(|e| index_error(e).extend())?;
         let db = ctx.db()?;
-        let customers = load(db, scope.workspace_id, &found.ids).await.map_err(|e| e.extend())?;
-        let mut extras = Extras::load(db, &found.ids).await.map_err(|e| e.extend())?;
+        // The hits' rows and their contacts, ids and tags are read at once.
+        let (customers, mut extras) =
+            tokio::try_join!(load(db, scope.workspace_id, &found.ids), Extras::load(db, &found.ids))
+                .map_err(|e| e.extend())?;
         let hits = customers
             .into_iter()
             .map(|c| {
@@ -193,32 +195,29 @@ struct Extras {
 
 impl Extras {
     async fn load(db: &sea_orm::DatabaseConnection, ids: &[Uuid]) -> Result<Self, AppError> {
+        let (phones, emails, external, tags) = tokio::try_join!(
+            customer_phone::Entity::find()
+                .filter(customer_phone::Column::CustomerId.is_in(ids.to_vec()))
+                .all(db),
+            customer_email::Entity::find()
+                .filter(customer_email::Column::CustomerId.is_in(ids.to_vec()))
+                .all(db),
+            channel_identity::Entity::find()
+                .filter(channel_identity::Column::CustomerId.is_in(ids.to_vec()))
+                .all(db),
+            customer_tag::Entity::find().filter(customer_tag::Column::CustomerId.is_in(ids.to_vec())).all(db),
+        )?;
         let mut out = Self::default();
-        let ids = ids.to_vec();
-        for p in customer_phone::Entity::find()
-            .filter(customer_phone::Column::CustomerId.is_in(ids.clone()))
-            .all(db)
-            .await?
-        {
+        for p in phones {
             out.phones.entry(p.customer_id).or_default().push(p.phone);
         }
-        for e in customer_email::Entity::find()
-            .filter(customer_email::Column::CustomerId.is_in(ids.clone()))
-            .all(db)
-            .await?
-        {
+        for e in emails {
             out.emails.entry(e.customer_id).or_default().push(e.email);
         }
-        for i in channel_identity::Entity::find()
-            .filter(channel_identity::Column::CustomerId.is_in(ids.clone()))
-            .all(db)
-            .await?
-        {
+        for i in external {
             out.external.entry(i.customer_id).or_default().push(i.external_id);
         }
-        for t in
-            customer_tag::Entity::find().filter(customer_tag::Column::CustomerId.is_in(ids)).all(db).await?
-        {
+        for t in tags {
             out.tags.entry(t.customer_id).or_default().push(t.tag);
         }
         Ok(out)
