@@ -118,6 +118,36 @@ where
     Ok(Sample { latencies, wall: started.elapsed() })
 }
 
+/// The real router served on a free local port for the duration of a benchmark.
+struct Served {
+    /// `http://127.0.0.1:PORT/graphql`.
+    url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Served {
+    async fn start(state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/graphql", listener.local_addr()?);
+        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server::serve(
+            listener,
+            http::router(state),
+            async move {
+                let _ = stop_rx.await;
+            },
+            Duration::from_secs(5),
+        ));
+        Ok(Self { url, stop, serving })
+    }
+
+    async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.serving.await.context("server task")?
+    }
+}
+
 /// The workspace to read, its customer count, and an access token of its owner.
 async fn prepare(
     state: &AppState,
@@ -159,18 +189,8 @@ pub async fn list(settings: &Settings, options: ListOptions) -> anyhow::Result<(
     let (workspace, customers, token) = prepare(&state, options.workspace.as_deref()).await?;
     let scope = Scope::system(workspace.id);
 
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/graphql", listener.local_addr()?);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = http::router(state.clone());
-    let serving = tokio::spawn(server::serve(
-        listener,
-        app,
-        async move {
-            let _ = stop_rx.await;
-        },
-        Duration::from_secs(5),
-    ));
+    let served = Served::start(state.clone()).await?;
+    let url = served.url.clone();
     let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
 
     println!(
@@ -223,36 +243,18 @@ pub async fn list(settings: &Settings, options: ListOptions) -> anyhow::Result<(
     measure(50, 4, api.clone()).await?;
     measure(50, 4, sql.clone()).await?;
 
-    println!();
-    println!(
-        "{:>12} {:>6} {:>10} {:>10} {:>10} {:>10}",
-        "side", "conc", "p50 ms", "p95 ms", "p99 ms", "req/s"
-    );
-    let mut verdicts = Vec::new();
-    for &concurrency in &options.concurrency {
-        let bare = measure(options.requests, concurrency, sql.clone()).await?;
-        let through = measure(options.requests, concurrency, api.clone()).await?;
-        for (side, sample) in [("bare SQL", &bare), ("API (HTTP)", &through)] {
-            println!(
-                "{side:>12} {concurrency:>6} {:>10.2} {:>10.2} {:>10.2} {:>10.0}",
-                ms(sample.percentile(50.0)),
-                ms(sample.percentile(95.0)),
-                ms(sample.percentile(99.0)),
-                sample.throughput()
-            );
-        }
-        let ratio = ms(through.percentile(95.0)) / ms(bare.percentile(95.0)).max(1e-6);
-        verdicts.push((concurrency, ratio, ms(through.percentile(95.0))));
-    }
+    let verdicts = side_by_side(&options, "bare SQL", sql, api)
+        .await?
+        .into_iter()
+        .map(|(concurrency, api_p95, sql_p95)| (concurrency, api_p95 / sql_p95.max(1e-6), api_p95))
+        .collect::<Vec<_>>();
     print_verdicts(&verdicts);
-    let _ = stop_tx.send(());
-    serving.await.context("server task")??;
+    served.stop().await?;
     Ok(())
 }
 
 /// One line per concurrency: the ratio and the latency against their targets.
 fn print_verdicts(verdicts: &[(usize, f64, f64)]) {
-    println!();
     for &(concurrency, ratio, p95) in verdicts {
         println!(
             "concurrency {concurrency:>2}: API p95 / SQL p95 = {ratio:.2} (target <= 2.00: {}); API p95 {p95:.1} ms{}",
@@ -404,17 +406,8 @@ async fn rerate_realtime(
         .all(&db)
         .await?;
     let ids = Arc::new(ids);
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/graphql", listener.local_addr()?);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server::serve(
-        listener,
-        http::router(state.clone()),
-        async move {
-            let _ = stop_rx.await;
-        },
-        Duration::from_secs(5),
-    ));
+    let served = Served::start(state.clone()).await?;
+    let url = served.url.clone();
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let push = {
         let (client, url, token, ids) = (client.clone(), url.clone(), token.to_owned(), Arc::clone(&ids));
@@ -480,8 +473,7 @@ async fn rerate_realtime(
         );
         sides.push(ms(sample.percentile(95.0)));
     }
-    let _ = stop_tx.send(());
-    serving.await.context("server task")??;
+    served.stop().await?;
     let moved = star_history::Entity::find()
         .filter(star_history::Column::WorkspaceId.eq(workspace.id))
         .filter(star_history::Column::Trigger.eq(starcrm_shared::rating::Trigger::Transaction.as_str()))
@@ -594,17 +586,8 @@ pub async fn search(settings: &Settings, options: ListOptions) -> anyhow::Result
     );
 
     let queries = Arc::new(search_queries(&state.db, workspace.id).await?);
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/graphql", listener.local_addr()?);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server::serve(
-        listener,
-        http::router(state.clone()),
-        async move {
-            let _ = stop_rx.await;
-        },
-        Duration::from_secs(5),
-    ));
+    let served = Served::start(state.clone()).await?;
+    let url = served.url.clone();
     let client = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let api = {
         let (client, url, token, queries) =
@@ -650,22 +633,23 @@ pub async fn search(settings: &Settings, options: ListOptions) -> anyhow::Result
         8,
         queries.len()
     );
-    compare_search(&options, customers, direct, api).await?;
-    let _ = stop_tx.send(());
-    serving.await.context("server task")??;
+    let verdicts = side_by_side(&options, "index direct", direct, api).await?;
+    print_search_verdicts(&verdicts, customers);
+    served.stop().await?;
     Ok(())
 }
 
-/// Times both sides at each concurrency and prints the rows and the verdicts.
-async fn compare_search<D, DF, A, AF>(
+/// Times the baseline and the API at each concurrency, printing p50/p95/p99 and req/s of both;
+/// returns (concurrency, API p95 ms, baseline p95 ms).
+async fn side_by_side<B, BF, A, AF>(
     options: &ListOptions,
-    customers: u64,
-    direct: D,
+    baseline: &str,
+    base: B,
     api: A,
-) -> anyhow::Result<()>
+) -> anyhow::Result<Vec<(usize, f64, f64)>>
 where
-    D: Fn(usize) -> DF + Clone + Send + Sync + 'static,
-    DF: Future<Output = anyhow::Result<()>> + Send,
+    B: Fn(usize) -> BF + Clone + Send + Sync + 'static,
+    BF: Future<Output = anyhow::Result<()>> + Send,
     A: Fn(usize) -> AF + Clone + Send + Sync + 'static,
     AF: Future<Output = anyhow::Result<()>> + Send,
 {
@@ -674,11 +658,11 @@ where
         "{:>14} {:>6} {:>10} {:>10} {:>10} {:>10}",
         "side", "conc", "p50 ms", "p95 ms", "p99 ms", "req/s"
     );
-    let mut verdicts = Vec::new();
+    let mut out = Vec::new();
     for &concurrency in &options.concurrency {
-        let bare = measure(options.requests, concurrency, direct.clone()).await?;
+        let reference = measure(options.requests, concurrency, base.clone()).await?;
         let through = measure(options.requests, concurrency, api.clone()).await?;
-        for (side, sample) in [("index direct", &bare), ("API (HTTP)", &through)] {
+        for (side, sample) in [(baseline, &reference), ("API (HTTP)", &through)] {
             println!(
                 "{side:>14} {concurrency:>6} {:>10.2} {:>10.2} {:>10.2} {:>10.0}",
                 ms(sample.percentile(50.0)),
@@ -687,10 +671,15 @@ where
                 sample.throughput()
             );
         }
-        verdicts.push((concurrency, ms(through.percentile(95.0)), ms(bare.percentile(95.0))));
+        out.push((concurrency, ms(through.percentile(95.0)), ms(reference.percentile(95.0))));
     }
     println!();
-    for (concurrency, api_p95, direct_p95) in verdicts {
+    Ok(out)
+}
+
+/// The verdicts of `bench search`: the ratio, and the index's own p95 at 100k.
+fn print_search_verdicts(verdicts: &[(usize, f64, f64)], customers: u64) {
+    for &(concurrency, api_p95, direct_p95) in verdicts {
         let ratio = api_p95 / direct_p95.max(1e-6);
         println!(
             "concurrency {concurrency:>2}: API p95 / index p95 = {ratio:.2} (target <= 1.50: {}); index p95 {direct_p95:.2} ms{}",
@@ -705,5 +694,4 @@ where
             }
         );
     }
-    Ok(())
 }
