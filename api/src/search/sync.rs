@@ -100,13 +100,18 @@ impl Search {
         let mut stopping = self.stopping.subscribe();
         tokio::spawn(async move {
             let mut wake = outbox::subscribe();
-            if let Err(err) = this.repair(&db).await {
-                tracing::warn!(error = %err, "search index check failed; the worker retries it later");
-            }
+            // The check runs until it succeeds once (the database or the index may be down at
+            // start); meanwhile the outbox is drained as usual.
+            let mut checked = false;
             loop {
-                match this.drain(&db).await {
-                    Ok(_) => {}
-                    Err(err) => tracing::warn!(error = %err, "search sync failed; will retry"),
+                if !checked {
+                    match this.repair(&db).await {
+                        Ok(_) => checked = true,
+                        Err(err) => tracing::warn!(error = %err, "search index check failed; will retry"),
+                    }
+                }
+                if let Err(err) = this.drain(&db).await {
+                    tracing::warn!(error = %err, "search sync failed; will retry");
                 }
                 tokio::select! {
                     changed = wake.changed() => {
