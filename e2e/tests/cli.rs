@@ -1,4 +1,4 @@
-//! The `starcrm` command line besides `serve`: help, migrate, export-schema.
+//! The `starcrm` command line besides `serve`: help, migrate, export-schema, reindex.
 
 use starcrm_e2e::build;
 use starcrm_e2e::db::{Engine, TestDb};
@@ -29,7 +29,7 @@ async fn help_documents_every_setting_with_its_environment_variable() -> anyhow:
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
         assert!(help.contains(&format!("[env: {env}")), "{env} missing from --help:\n{help}");
     }
-    for command in ["serve", "migrate", "create-workspace", "seed", "export-schema"] {
+    for command in ["serve", "migrate", "create-workspace", "seed", "reindex", "export-schema"] {
         assert!(help.contains(command), "{command} missing from --help");
     }
     Ok(())
@@ -138,5 +138,32 @@ async fn create_workspace_makes_an_owner_who_can_sign_in() -> anyhow::Result<()>
     assert!(!again.status.success());
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(stderr.starts_with("error: ") && stderr.contains("already exists"), "{stderr}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn reindex_rebuilds_the_search_index_from_the_database() -> anyhow::Result<()> {
+    let binary = build::starcrm_binary()?;
+    let db = TestDb::new().await?;
+    let data_dir = tempfile::tempdir()?;
+    let run = |args: &[&str]| {
+        let mut command = starcrm_command(&binary);
+        command.args(args).arg("--data-dir").arg(data_dir.path()).arg("--log").arg("warn");
+        if db.engine() == Engine::Postgres {
+            command.env("DATABASE_URL", db.url());
+        }
+        command.output()
+    };
+    let seeded = run(&["seed"]).await?;
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
+    let output = run(&["reindex"]).await?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("indexed 300 customers of"), "{stdout}");
+    assert!(stdout.contains("into the embedded index"), "{stdout}");
+    assert!(data_dir.path().join("search").is_dir(), "the embedded index lives in the data dir");
+    let missing = run(&["reindex", "--workspace", "No Such Shop"]).await?;
+    assert!(!missing.status.success(), "an unknown workspace is an error");
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("workspace not found"));
     Ok(())
 }
