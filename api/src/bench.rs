@@ -148,6 +148,24 @@ impl Served {
     }
 }
 
+/// Posts a GraphQL request and checks the answer is `field`'s data without errors. The answer is
+/// read whole but not parsed into a document: what is timed is the server's work, not the
+/// benchmark's JSON parsing.
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+    field: &[u8],
+) -> anyhow::Result<()> {
+    let response = client.post(url).bearer_auth(token).json(body).send().await?.bytes().await?;
+    let expected = [br#"{"data":{""#.as_slice(), field, b"\""].concat();
+    if !response.starts_with(&expected) || response.windows(9).any(|w| w == br#""errors""#) {
+        bail!("the API answered with errors: {}", String::from_utf8_lossy(&response));
+    }
+    Ok(())
+}
+
 /// The workspace to read, its customer count, and an access token of its owner.
 async fn prepare(
     state: &AppState,
@@ -205,22 +223,14 @@ pub async fn list(settings: &Settings, options: ListOptions) -> anyhow::Result<(
             let (client, url, token) = (client.clone(), url.clone(), token.clone());
             async move {
                 let min = i32::try_from(1 + Rng::new(i as u64).below(5)).unwrap_or(1);
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({ "query": PAGE_QUERY, "variables": { "min": min } }))
-                    .send()
-                    .await?
-                    .bytes()
-                    .await?;
-                // The client reads the whole answer but does not build a document of it: what is
-                // timed is the server's work, not the benchmark's JSON parsing.
-                if !response.starts_with(br#"{"data":{"customers":{"#)
-                    || response.windows(9).any(|w| w == br#""errors""#)
-                {
-                    bail!("the API answered with errors: {}", String::from_utf8_lossy(&response));
-                }
-                Ok(())
+                post(
+                    &client,
+                    &url,
+                    &token,
+                    &json!({ "query": PAGE_QUERY, "variables": { "min": min } }),
+                    b"customers",
+                )
+                .await
             }
         }
     };
@@ -417,21 +427,18 @@ async fn rerate_realtime(
                 let mut rng = Rng::new(i as u64 ^ 0x5eed);
                 let id = ids[usize::try_from(rng.below(ids.len() as u64)).unwrap_or(0)];
                 let amount = 1_000 + i64::try_from(rng.below(50_000)).unwrap_or(0);
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({ "query": PUSH_QUERY, "variables": { "input": {
-                        "customer": { "id": id }, "channel": "STORE", "amountMinor": amount,
-                        "items": [{ "name": "Bench item", "category": "bench", "quantity": 1, "unitPriceMinor": amount }]
-                    } } }))
-                    .send()
-                    .await?
-                    .bytes()
-                    .await?;
-                if response.windows(9).any(|w| w == br#""errors""#) {
-                    bail!("the API answered with errors: {}", String::from_utf8_lossy(&response));
-                }
-                Ok(())
+                let input = json!({
+                    "customer": { "id": id }, "channel": "STORE", "amountMinor": amount,
+                    "items": [{ "name": "Bench item", "category": "bench", "quantity": 1, "unitPriceMinor": amount }]
+                });
+                post(
+                    &client,
+                    &url,
+                    &token,
+                    &json!({ "query": PUSH_QUERY, "variables": { "input": input } }),
+                    b"recordTransaction",
+                )
+                .await
             }
         }
     };
@@ -597,18 +604,14 @@ pub async fn search(settings: &Settings, options: ListOptions) -> anyhow::Result
                 (client.clone(), url.clone(), token.clone(), Arc::clone(&queries));
             async move {
                 let q = &queries[i % queries.len()];
-                let response = client
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({ "query": SEARCH_QUERY, "variables": { "q": q } }))
-                    .send()
-                    .await?
-                    .bytes()
-                    .await?;
-                if !response.starts_with(br#"{"data":{"searchCustomers""#) {
-                    bail!("the API answered with errors: {}", String::from_utf8_lossy(&response));
-                }
-                Ok(())
+                post(
+                    &client,
+                    &url,
+                    &token,
+                    &json!({ "query": SEARCH_QUERY, "variables": { "q": q } }),
+                    b"searchCustomers",
+                )
+                .await
             }
         }
     };

@@ -121,66 +121,21 @@ fn Results(
     };
     let stars_facets = {
         let (q, f) = (query.clone(), filter.clone());
-        let mut chips = vec![facet_chip(
-            Signal::derive(move || i18n.t(Key::SearchAll).to_owned()),
-            None,
-            f.stars.is_none(),
-            {
-                let (q, f) = (q.clone(), f.clone());
-                move || go.run((q.clone(), SearchFilter { stars: None, ..f.clone() }))
-            },
-            "facet-stars-all",
-        )];
-        for s in (0..=5).rev() {
-            let n = result.by_stars.iter().find(|c| c.stars == s).map_or(0, |c| c.count);
-            if n == 0 && f.stars != Some(s) {
-                continue;
-            }
-            let label = Signal::derive(move || {
-                if s == 0 { i18n.t(Key::SearchNotRated).to_owned() } else { star_text(Some(s)) }
-            });
-            let (q, f2) = (q.clone(), f.clone());
-            chips.push(facet_chip(
-                label,
-                Some(n),
-                f.stars == Some(s),
-                move || {
-                    go.run((q.clone(), SearchFilter { stars: Some(s), ..f2.clone() }));
-                },
-                "facet-stars",
-            ));
-        }
-        chips
+        let counts =
+            (0..=5).rev().map(|s| (s, result.by_stars.iter().find(|c| c.stars == s).map_or(0, |c| c.count)));
+        let label =
+            move |s: i16| if s == 0 { i18n.t(Key::SearchNotRated).to_owned() } else { star_text(Some(s)) };
+        let pick = move |stars| go.run((q.clone(), SearchFilter { stars, ..f.clone() }));
+        facet_group(counts.collect(), filter.stars, label, pick, ("facet-stars-all", "facet-stars"))
     };
     let stage_facets = {
         let (q, f) = (query.clone(), filter.clone());
-        let mut chips = vec![facet_chip(
-            Signal::derive(move || i18n.t(Key::SearchAll).to_owned()),
-            None,
-            f.stage.is_none(),
-            {
-                let (q, f) = (q.clone(), f.clone());
-                move || go.run((q.clone(), SearchFilter { stage: None, ..f.clone() }))
-            },
-            "facet-stage-all",
-        )];
-        for stage in LifecycleStage::ALL.iter().copied() {
-            let n = result.by_stage.iter().find(|c| c.stage == stage).map_or(0, |c| c.count);
-            if n == 0 && f.stage != Some(stage) {
-                continue;
-            }
-            let (q, f2) = (q.clone(), f.clone());
-            chips.push(facet_chip(
-                Signal::derive(move || i18n.t(labels::stage(stage)).to_owned()),
-                Some(n),
-                f.stage == Some(stage),
-                move || {
-                    go.run((q.clone(), SearchFilter { stage: Some(stage), ..f2.clone() }));
-                },
-                "facet-stage",
-            ));
-        }
-        chips
+        let counts = LifecycleStage::ALL
+            .iter()
+            .map(|&s| (s, result.by_stage.iter().find(|c| c.stage == s).map_or(0, |c| c.count)));
+        let label = move |s: LifecycleStage| i18n.t(labels::stage(s)).to_owned();
+        let pick = move |stage| go.run((q.clone(), SearchFilter { stage, ..f.clone() }));
+        facet_group(counts.collect(), filter.stage, label, pick, ("facet-stage-all", "facet-stage"))
     };
     view! {
         <div class="search-layout">
@@ -205,6 +160,40 @@ fn Results(
             </section>
         </div>
     }
+}
+
+/// "All" and a chip per value that has matches (or is chosen), with its count; `pick` gets the
+/// value chosen (`None`: all). `test_ids`: the "All" chip's and the others'.
+fn facet_group<T: Copy + PartialEq + Send + Sync + 'static>(
+    counts: Vec<(T, u64)>,
+    chosen: Option<T>,
+    label: impl Fn(T) -> String + Copy + Send + Sync + 'static,
+    pick: impl Fn(Option<T>) + Clone + 'static,
+    test_ids: (&'static str, &'static str),
+) -> Vec<AnyView> {
+    let i18n = use_i18n();
+    let all = {
+        let pick = pick.clone();
+        facet_chip(
+            Signal::derive(move || i18n.t(Key::SearchAll).to_owned()),
+            None,
+            chosen.is_none(),
+            move || pick(None),
+            test_ids.0,
+        )
+    };
+    let mut chips = vec![all];
+    for (value, n) in counts.into_iter().filter(|(v, n)| *n > 0 || chosen == Some(*v)) {
+        let pick = pick.clone();
+        chips.push(facet_chip(
+            Signal::derive(move || label(value)),
+            Some(n),
+            chosen == Some(value),
+            move || pick(Some(value)),
+            test_ids.1,
+        ));
+    }
+    chips
 }
 
 fn facet_chip(
