@@ -178,6 +178,19 @@ pub struct Settings {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true, value_name = "URL")]
     pub database_url: Option<String>,
 
+    /// Meilisearch to hold the customer search index, e.g. `http://127.0.0.1:7700`. Unset: the
+    /// embedded index in `<data dir>/search`.
+    #[arg(long, env = "MEILI_URL", global = true, value_name = "URL")]
+    pub meili_url: Option<String>,
+
+    /// Meilisearch API key (a key allowed to manage the index, its documents, tasks and settings).
+    #[arg(long, env = "MEILI_KEY", global = true, hide_env_values = true, value_name = "KEY")]
+    pub meili_key: Option<String>,
+
+    /// Name of the Meilisearch index (several StarCRM installations can share one Meilisearch).
+    #[arg(long, env = "MEILI_INDEX", default_value = "customers", global = true, value_name = "NAME")]
+    pub meili_index: String,
+
     /// Maximum number of pooled database connections (per server process).
     #[arg(long, env = "STARCRM_DB_MAX_CONNECTIONS", default_value_t = 16, global = true, value_name = "N")]
     pub db_max_connections: u32,

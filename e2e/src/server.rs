@@ -149,7 +149,9 @@ impl Server {
 pub fn starcrm_command(binary: &std::path::Path) -> Command {
     let mut command = Command::new(binary);
     for (key, _) in std::env::vars() {
-        if key.starts_with("STARCRM_") || matches!(key.as_str(), "DATABASE_URL" | "MEILI_URL" | "MEILI_KEY") {
+        if key.starts_with("STARCRM_")
+            || matches!(key.as_str(), "DATABASE_URL" | "MEILI_URL" | "MEILI_KEY" | "MEILI_INDEX")
+        {
             command.env_remove(key);
         }
     }

@@ -108,6 +108,14 @@ pub fn phone_digits(phone: &str) -> String {
     }
 }
 
+/// The digits of a typed chunk that is a phone number or part of one (only digits and `+-()`),
+/// as [`phone_digits`] gives them; `None` for anything else.
+pub fn typed_phone(chunk: &str) -> Option<String> {
+    let digits = phone_digits(chunk);
+    let phone_like = !digits.is_empty() && chunk.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c));
+    phone_like.then_some(digits)
+}
+
 /// The last 4, 5 and 6 digits of a phone (what a caller reads out), longest first.
 pub fn phone_suffixes(digits: &str) -> Vec<String> {
     (4..=6).rev().filter(|n| digits.len() > *n).map(|n| digits[digits.len() - n..].to_owned()).collect()

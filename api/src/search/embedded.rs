@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use starcrm_shared::customer::LifecycleStage;
-use starcrm_shared::search::{Word, cjk_query_terms, index_terms, phone_digits, words};
+use starcrm_shared::search::{Word, cjk_query_terms, index_terms, typed_phone, words};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::directory::MmapDirectory;
@@ -303,9 +303,7 @@ fn chunk_query(f: &Fields, chunk: &str) -> Box<dyn Query> {
         any.push(boosted(prefix(f.emails, &lower), 3.0));
         any.push(boosted(prefix(f.code, &lower), 2.0));
     }
-    let digits = phone_digits(chunk);
-    let phone_like = !digits.is_empty() && chunk.chars().all(|c| c.is_ascii_digit() || "+-() ".contains(c));
-    if phone_like {
+    if let Some(digits) = typed_phone(chunk) {
         any.push(boosted(term(f.phones, &digits), 8.0));
         any.push(boosted(term(f.phone_suffixes, &digits), 6.0));
         if digits.len() >= 3 {

@@ -7,6 +7,7 @@
 pub mod document;
 pub mod embedded;
 pub mod graphql;
+pub mod meili;
 pub mod outbox;
 pub mod sync;
 
@@ -95,9 +96,22 @@ pub trait SearchIndex: Send + Sync + std::fmt::Debug {
 /// Opens the index the settings select: Meilisearch when `MEILI_URL` is set, otherwise the
 /// embedded index in `<data dir>/search`.
 ///
+/// Meilisearch is not contacted here: its settings are applied at the first use, so the server
+/// starts while Meilisearch is down and the outbox catches up when it returns.
+///
 /// # Errors
-/// The embedded index's directory cannot be used, or the Meilisearch settings cannot be applied.
+/// The embedded index's directory cannot be used, or the Meilisearch client cannot be built.
 pub async fn open(settings: &crate::config::Settings) -> anyhow::Result<std::sync::Arc<dyn SearchIndex>> {
+    if let Some(url) = settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        let config = meili::MeiliConfig {
+            url: url.trim().to_owned(),
+            key: settings.meili_key.clone().filter(|k| !k.is_empty()),
+            index: settings.meili_index.clone(),
+        };
+        let index = meili::MeiliIndex::new(&config)
+            .map_err(|e| anyhow::Error::new(e).context(format!("cannot use Meilisearch at {url}")))?;
+        return Ok(std::sync::Arc::new(index));
+    }
     let dir = settings.data_dir.join("search");
     let index = embedded::EmbeddedIndex::open(&dir).map_err(|e| {
         // The typed error stays reachable (`downcast_ref::<SearchError>`) under the context.
