@@ -1,18 +1,23 @@
 //! Customer search over HTTP: `searchCustomers` through the real server and its embedded index,
 //! kept in sync by the outbox worker; workspace confinement, highlights with masked contacts,
 //! facets and filters, deletes/erasures/merges/updates reaching the index, bad input, permissions,
-//! and an index that was down (the server stopped) catching up when it returns. Runs on SQLite
-//! and PostgreSQL.
+//! and an index that was down (the server stopped) catching up when it returns. The same finding
+//! and syncing runs through Meilisearch when `MEILI_URL` is set (else it says it was skipped); a
+//! Meilisearch that does not answer leaves writes working and search saying `UNAVAILABLE`. Runs
+//! on SQLite and PostgreSQL.
 
 mod common;
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::{Options, TestApp};
 use serde_json::{Value, json};
 use starcrm_api::auth::Scope;
+use starcrm_api::config::Settings;
 use starcrm_api::customers::profile::{ContactInput, CustomerInput};
 use starcrm_api::customers::service::{self, NewCustomer};
+use starcrm_api::search::meili::{MeiliConfig, MeiliIndex};
 
 const SEARCH: &str = "query($q: String!, $filter: CustomerSearchFilter, $first: Int) {
   searchCustomers(query: $q, filter: $filter, first: $first) {
@@ -68,29 +73,32 @@ async fn eventually(
 
 #[tokio::test]
 async fn staff_find_a_customer_by_name_part_and_phone_digits_within_their_workspace() -> anyhow::Result<()> {
-    let app = TestApp::start().await?;
+    find_within_the_workspace(&TestApp::start().await?).await
+}
+
+async fn find_within_the_workspace(app: &TestApp) -> anyhow::Result<()> {
     let token = app.token(&app.workspace("Tea House").await?).await?;
     let other = app.token(&app.workspace("Rival").await?).await?;
     let (wang, _) = create(
-        &app,
+        app,
         &token,
         json!({ "name": "王小明", "phones": [{ "value": "138 1234 5678" }], "company": "星辰茶业",
                 "emails": [{ "value": "xiaoming@example.com" }], "tags": ["VIP"],
                 "identities": [{ "channel": "MARKETPLACE", "externalId": "TM-88231" }] }),
     )
     .await?;
-    create(&app, &token, json!({ "name": "Catherine Lee", "phones": [{ "value": "13987654321" }] })).await?;
+    create(app, &token, json!({ "name": "Catherine Lee", "phones": [{ "value": "13987654321" }] })).await?;
     // The same person in another workspace must never show up.
     let (twin, _) =
-        create(&app, &other, json!({ "name": "王小明", "phones": [{ "value": "13812345678" }] })).await?;
+        create(app, &other, json!({ "name": "王小明", "phones": [{ "value": "13812345678" }] })).await?;
 
-    let by_name = eventually(&app, &token, "小明", |ids| ids.contains(&wang)).await?;
+    let by_name = eventually(app, &token, "小明", |ids| ids.contains(&wang)).await?;
     assert_eq!(ids(&by_name), std::slice::from_ref(&wang), "one match, and not the other workspace's twin");
     assert_eq!(
         by_name["hits"][0]["highlights"][0],
         json!({ "field": "NAME", "parts": [{ "text": "王", "matched": false }, { "text": "小明", "matched": true }] })
     );
-    let by_digits = search(&app, &token, "5678", Value::Null).await?;
+    let by_digits = search(app, &token, "5678", Value::Null).await?;
     assert_eq!(ids(&by_digits), std::slice::from_ref(&wang));
     let phone = by_digits["hits"][0]["highlights"]
         .as_array()
@@ -103,31 +111,34 @@ async fn staff_find_a_customer_by_name_part_and_phone_digits_within_their_worksp
         "the phone stays masked, the digits typed are marked"
     );
     for query in ["wangxiaoming", "wxm", "TM-88231", "xiaoming@example.com", "星辰", "Catherne"] {
-        let found = ids(&search(&app, &token, query, Value::Null).await?);
+        let found = ids(&search(app, &token, query, Value::Null).await?);
         assert!(!found.is_empty(), "{query:?} finds someone");
         assert!(!found.contains(&twin), "{query:?} never finds another workspace's customer");
     }
-    let twin_side = eventually(&app, &other, "5678", |ids| !ids.is_empty()).await?;
+    let twin_side = eventually(app, &other, "5678", |ids| !ids.is_empty()).await?;
     assert_eq!(ids(&twin_side), [twin], "the other workspace sees its own customer only");
 
     // Facets and filters.
-    let all = search(&app, &token, "", Value::Null).await?;
+    let all = search(app, &token, "", Value::Null).await?;
     assert_eq!(all["total"], 2);
     assert_eq!(all["byStage"], json!([{ "stage": "LEAD", "count": 2 }]));
-    let vip = search(&app, &token, "", json!({ "tags": ["VIP"] })).await?;
+    let vip = search(app, &token, "", json!({ "tags": ["VIP"] })).await?;
     assert_eq!(ids(&vip), std::slice::from_ref(&wang));
-    let none = search(&app, &token, "", json!({ "stages": ["CHURNED"] })).await?;
+    let none = search(app, &token, "", json!({ "stages": ["CHURNED"] })).await?;
     assert_eq!(none["total"], 0);
     Ok(())
 }
 
 #[tokio::test]
 async fn updates_deletes_erasures_and_merges_reach_the_index() -> anyhow::Result<()> {
-    let app = TestApp::start().await?;
+    changes_reach_the_index(&TestApp::start().await?).await
+}
+
+async fn changes_reach_the_index(app: &TestApp) -> anyhow::Result<()> {
     let token = app.token(&app.workspace("Shop").await?).await?;
     let (id, version) =
-        create(&app, &token, json!({ "name": "张伟", "phones": [{ "value": "13800001111" }] })).await?;
-    eventually(&app, &token, "1111", |ids| ids.contains(&id)).await?;
+        create(app, &token, json!({ "name": "张伟", "phones": [{ "value": "13800001111" }] })).await?;
+    eventually(app, &token, "1111", |ids| ids.contains(&id)).await?;
 
     let update = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }";
     let response = app
@@ -138,25 +149,25 @@ async fn updates_deletes_erasures_and_merges_reach_the_index() -> anyhow::Result
         )
         .await?;
     assert!(response.error_code().is_none(), "{response:?}");
-    eventually(&app, &token, "13922223333", |ids| ids.contains(&id)).await?;
-    eventually(&app, &token, "1111", |ids| !ids.contains(&id)).await?;
+    eventually(app, &token, "13922223333", |ids| ids.contains(&id)).await?;
+    eventually(app, &token, "1111", |ids| !ids.contains(&id)).await?;
 
     let delete = "mutation($id: ID!) { deleteCustomer(id: $id) { id } }";
     app.as_token(&token).execute(delete, json!({ "id": id })).await?;
-    eventually(&app, &token, "张伟", |ids| !ids.contains(&id)).await?;
+    eventually(app, &token, "张伟", |ids| !ids.contains(&id)).await?;
     let restore = "mutation($id: ID!) { restoreCustomer(id: $id) { id } }";
     app.as_token(&token).execute(restore, json!({ "id": id })).await?;
-    eventually(&app, &token, "张伟", |ids| ids.contains(&id)).await?;
+    eventually(app, &token, "张伟", |ids| ids.contains(&id)).await?;
 
     let erase = "mutation($id: ID!) { eraseCustomer(id: $id, reason: \"customer asked\") { id } }";
     let response = app.as_token(&token).execute(erase, json!({ "id": id })).await?;
     assert!(response.error_code().is_none(), "{response:?}");
-    eventually(&app, &token, "3333", |ids| !ids.contains(&id)).await?;
+    eventually(app, &token, "3333", |ids| !ids.contains(&id)).await?;
 
-    let (survivor, survivor_version) = create(&app, &token, json!({ "name": "Anna Smith" })).await?;
+    let (survivor, survivor_version) = create(app, &token, json!({ "name": "Anna Smith" })).await?;
     let (merged, _) =
-        create(&app, &token, json!({ "name": "Anna Smyth", "phones": [{ "value": "13755556666" }] })).await?;
-    eventually(&app, &token, "6666", |ids| ids.contains(&merged)).await?;
+        create(app, &token, json!({ "name": "Anna Smyth", "phones": [{ "value": "13755556666" }] })).await?;
+    eventually(app, &token, "6666", |ids| ids.contains(&merged)).await?;
     let merge =
         "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { id } } }";
     let response = app
@@ -164,7 +175,7 @@ async fn updates_deletes_erasures_and_merges_reach_the_index() -> anyhow::Result
         .execute(merge, json!({ "input": { "survivorId": survivor, "mergedId": merged, "survivorVersion": survivor_version } }))
         .await?;
     assert!(response.error_code().is_none(), "{response:?}");
-    let after = eventually(&app, &token, "6666", |ids| ids.contains(&survivor)).await?;
+    let after = eventually(app, &token, "6666", |ids| ids.contains(&survivor)).await?;
     assert_eq!(ids(&after), [survivor], "the merged phone finds the survivor, the merged-away id is gone");
     Ok(())
 }
@@ -284,5 +295,205 @@ async fn an_index_that_was_down_catches_up_with_every_write_when_it_returns() ->
     eventually(&back, &token, "8888", |ids| ids.contains(&kept)).await?;
     let ready: Value = back.http.get(back.url("/readyz")).send().await?.json().await?;
     assert_eq!(ready["checks"]["search"]["pending"], 0, "the outbox is empty once the index caught up");
+    Ok(())
+}
+
+/// The Meilisearch index each Meilisearch test uses (one of its own, deleted at the end).
+static MEILI_INDEX: OnceLock<String> = OnceLock::new();
+static RELAYED_INDEX: OnceLock<String> = OnceLock::new();
+/// Where the relay of the catch-up test listens.
+static RELAY_URL: OnceLock<String> = OnceLock::new();
+
+fn meili_config(index: &'static OnceLock<String>) -> Option<MeiliConfig> {
+    let url = std::env::var("MEILI_URL").ok().filter(|u| !u.is_empty())?;
+    Some(MeiliConfig {
+        url,
+        key: std::env::var("MEILI_KEY").ok().filter(|k| !k.is_empty()),
+        index: index.get_or_init(|| format!("starcrm_api_test_{}", uuid::Uuid::now_v7().simple())).clone(),
+    })
+}
+
+fn use_meili(settings: &mut Settings, config: MeiliConfig) {
+    settings.meili_url = Some(config.url);
+    settings.meili_key = config.key;
+    settings.meili_index = config.index;
+}
+
+fn on_meilisearch(settings: &mut Settings) {
+    if let Some(config) = meili_config(&MEILI_INDEX) {
+        use_meili(settings, config);
+    }
+}
+
+fn through_the_relay(settings: &mut Settings) {
+    if let (Some(config), Some(relay)) = (meili_config(&RELAYED_INDEX), RELAY_URL.get()) {
+        use_meili(settings, MeiliConfig { url: relay.clone(), ..config });
+    }
+}
+
+/// Deletes the test's index, then passes on the test's outcome (or its panic).
+async fn clean_up(
+    config: &MeiliConfig,
+    outcome: Result<anyhow::Result<()>, tokio::task::JoinError>,
+) -> anyhow::Result<()> {
+    MeiliIndex::new(config)?.delete_index().await?;
+    match outcome {
+        Err(panicked) if panicked.is_panic() => std::panic::resume_unwind(panicked.into_panic()),
+        outcome => outcome?,
+    }
+}
+
+/// A TCP relay in front of Meilisearch that can be cut (open connections dropped, new ones
+/// closed at once) and restored: Meilisearch going away and coming back, as the server sees it.
+struct Relay {
+    url: String,
+    up: std::sync::Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Relay {
+    async fn start(target: &str) -> anyhow::Result<Self> {
+        let target = url::Url::parse(target)?;
+        let target = format!(
+            "{}:{}",
+            target.host_str().unwrap_or("127.0.0.1"),
+            target.port_or_known_default().unwrap_or(7700)
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let up = std::sync::Arc::new(tokio::sync::watch::channel(true).0);
+        let switch = std::sync::Arc::clone(&up);
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let mut state = switch.subscribe();
+                if !*state.borrow() {
+                    continue;
+                }
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = state.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Ok(Self { url, up })
+    }
+
+    fn set(&self, up: bool) {
+        self.up.send_replace(up);
+    }
+}
+
+#[tokio::test]
+async fn the_server_finds_and_syncs_through_meilisearch_when_meili_url_is_set() -> anyhow::Result<()> {
+    let Some(config) = meili_config(&MEILI_INDEX) else {
+        println!("skipped: MEILI_URL not set (the server was tested with the embedded index only)");
+        return Ok(());
+    };
+    let app = TestApp::start_with(Options { configure: Some(on_meilisearch), ..Options::default() }).await?;
+    // On its own task, so that a failed assertion still lets the index be deleted.
+    let outcome = tokio::spawn(async move {
+        let ready: Value = app.http.get(app.url("/readyz")).send().await?.json().await?;
+        anyhow::ensure!(ready["checks"]["search"]["backend"] == "meilisearch", "{ready}");
+        find_within_the_workspace(&app).await?;
+        changes_reach_the_index(&app).await
+    })
+    .await;
+    clean_up(&config, outcome).await
+}
+
+/// Waits until `/readyz` reports the search index as `status` with `pending` outbox rows at
+/// least (or, for `Some(0)`, none left).
+async fn search_status(app: &TestApp, status: &str, pending: Option<u64>) -> anyhow::Result<Value> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let response = app.http.get(app.url("/readyz")).send().await?;
+        anyhow::ensure!(response.status() == 200, "a search index that is down leaves the replica ready");
+        let ready: Value = response.json().await?;
+        let search = &ready["checks"]["search"];
+        let rows = search["pending"].as_u64();
+        let pending_ok = match pending {
+            Some(0) => rows == Some(0),
+            Some(n) => rows >= Some(n),
+            None => true,
+        };
+        if search["status"] == status && pending_ok {
+            return Ok(ready);
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "readyz never said {status} with {pending:?} pending: {ready}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn meilisearch_that_was_down_catches_up_with_every_write_when_meili_url_is_set() -> anyhow::Result<()> {
+    let Some(config) = meili_config(&RELAYED_INDEX) else {
+        println!(
+            "skipped: MEILI_URL not set (an index that was down catching up was tested with the embedded index only)"
+        );
+        return Ok(());
+    };
+    let relay = Relay::start(&config.url).await?;
+    RELAY_URL.get_or_init(|| relay.url.clone());
+    let app =
+        TestApp::start_with(Options { configure: Some(through_the_relay), ..Options::default() }).await?;
+    let outcome = tokio::spawn(async move {
+        let token = app.token(&app.workspace("Shop").await?).await?;
+        let (kept, version) =
+            create(&app, &token, json!({ "name": "陈静", "phones": [{ "value": "13600007777" }] })).await?;
+        eventually(&app, &token, "7777", |ids| ids.contains(&kept)).await?;
+
+        // Meilisearch goes away: writes still succeed and wait in the outbox.
+        relay.set(false);
+        let (arrived, _) =
+            create(&app, &token, json!({ "name": "离线客户", "phones": [{ "value": "13500001234" }] }))
+                .await?;
+        let update = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }";
+        let input = json!({ "id": kept, "version": version, "phones": [{ "value": "13600008888" }] });
+        let response = app.as_token(&token).execute(update, json!({ "input": input })).await?;
+        anyhow::ensure!(response.error_code().is_none(), "{response:?}");
+        search_status(&app, "unavailable", Some(2)).await?;
+        let response = app.as_token(&token).execute(SEARCH, json!({ "q": "离线" })).await?;
+        anyhow::ensure!(response.error_code() == Some("UNAVAILABLE"), "{response:?}");
+
+        // It comes back: both changes arrive, nothing is lost, the outbox empties.
+        relay.set(true);
+        eventually(&app, &token, "1234", |ids| ids.contains(&arrived)).await?;
+        eventually(&app, &token, "8888", |ids| ids.contains(&kept)).await?;
+        eventually(&app, &token, "7777", |ids| !ids.contains(&kept)).await?;
+        search_status(&app, "ok", Some(0)).await?;
+        Ok(())
+    })
+    .await;
+    clean_up(&config, outcome).await
+}
+
+#[tokio::test]
+async fn writes_go_on_while_meilisearch_is_down_and_search_says_unavailable() -> anyhow::Result<()> {
+    fn nobody_listening(settings: &mut Settings) {
+        // Port 9 (discard) has no listener here: connections are refused at once.
+        settings.meili_url = Some("http://127.0.0.1:9".to_owned());
+    }
+    let app =
+        TestApp::start_with(Options { configure: Some(nobody_listening), ..Options::default() }).await?;
+    let token = app.token(&app.workspace("Shop").await?).await?;
+    let (id, _) =
+        create(&app, &token, json!({ "name": "李娜", "phones": [{ "value": "13700001234" }] })).await?;
+    assert!(!id.is_empty(), "the customer is saved although the index is down");
+
+    let response = app.as_token(&token).execute(SEARCH, json!({ "q": "李娜" })).await?;
+    assert_eq!(response.error_code(), Some("UNAVAILABLE"), "{response:?}");
+
+    // The change waits in the outbox.
+    let ready = search_status(&app, "unavailable", Some(1)).await?;
+    let search = &ready["checks"]["search"];
+    assert_eq!(ready["status"], "degraded");
+    assert_eq!(search["backend"], "meilisearch");
+    assert!(search["lastError"].is_string(), "{ready}");
     Ok(())
 }

@@ -69,7 +69,8 @@ pub struct SearchStatus {
     pub pending: u64,
     /// Age of the oldest of them, in seconds.
     pub oldest_pending_seconds: Option<i64>,
-    /// The last failure of the worker, if it has not pushed successfully since.
+    /// Why the index does not answer now, else the worker's last failure if it has not pushed
+    /// successfully since.
     pub last_error: Option<String>,
 }
 
@@ -311,21 +312,29 @@ impl Search {
             .one(db)
             .await?
             .map(|row| (Utc::now() - row.created_at).num_seconds());
-        let reachable = matches!(tokio::time::timeout(PROBE_TIMEOUT, self.index.health()).await, Ok(Ok(())));
+        let probe = match tokio::time::timeout(PROBE_TIMEOUT, self.index.health()).await {
+            Ok(Ok(())) => None,
+            Ok(Err(err)) => Some(err.to_string()),
+            Err(_) => Some(format!("no answer within {} s", PROBE_TIMEOUT.as_secs())),
+        };
         let health = self.health().clone();
-        let status = if !reachable {
+        let status = if probe.is_some() {
             "unavailable"
         } else if health.rebuilding.is_empty() {
             "ok"
         } else {
             "rebuilding"
         };
+        // Why the index is down now, else the worker's last failure (until it pushes again).
+        let last_error = probe
+            .map(|message| format!("{message} at {}", Utc::now().to_rfc3339()))
+            .or_else(|| health.last_error.map(|(at, message)| format!("{message} at {}", at.to_rfc3339())));
         Ok(SearchStatus {
             backend: self.index.kind(),
             status,
             pending,
             oldest_pending_seconds: oldest,
-            last_error: health.last_error.map(|(at, message)| format!("{} at {}", message, at.to_rfc3339())),
+            last_error,
         })
     }
 }

@@ -78,6 +78,8 @@ impl TestApp {
         let Stopped { db, data_dir } = stopped;
         let mut settings = Settings::from_env()?;
         settings.data_dir = data_dir.path().to_path_buf();
+        // The embedded index unless a test asks for Meilisearch (`configure`): tests share no index.
+        settings.meili_url = None;
         settings.database_url = Some(db.url().to_owned());
         settings.mode = options.mode.unwrap_or(Mode::Production);
         settings.web_dir = options.web_dir.unwrap_or_else(|| data_dir.path().join("no-web-app"));
