@@ -110,6 +110,12 @@ async fn find_within_the_workspace(app: &TestApp) -> anyhow::Result<()> {
         json!([{ "text": "138****", "matched": false }, { "text": "5678", "matched": true }]),
         "the phone stays masked, the digits typed are marked"
     );
+    let by_initials = search(app, &token, "xm", Value::Null).await?;
+    assert_eq!(
+        by_initials["hits"][0]["highlights"][0],
+        json!({ "field": "NAME", "parts": [{ "text": "王", "matched": false }, { "text": "小明", "matched": true }] }),
+        "pinyin marks the characters it spells"
+    );
     for query in ["wangxiaoming", "wxm", "TM-88231", "xiaoming@example.com", "星辰", "Catherne"] {
         let found = ids(&search(app, &token, query, Value::Null).await?);
         assert!(!found.is_empty(), "{query:?} finds someone");

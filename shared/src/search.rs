@@ -142,6 +142,11 @@ pub fn highlight(value: &str, query: &str) -> Vec<(usize, usize)> {
             Word::Digits(d) => ranges.extend(digit_match(value, &d)),
         }
     }
+    merge_ranges(ranges)
+}
+
+/// Byte ranges sorted, with overlapping and touching ones joined.
+pub fn merge_ranges(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
     ranges.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for (start, end) in ranges {

@@ -38,6 +38,51 @@ pub fn pinyin_terms(name: &str) -> Vec<String> {
     out
 }
 
+/// The byte ranges of the Chinese characters of `name` that a pinyin word of `query` spells, from
+/// any character on, in full (`xiaoming`, the last syllable possibly cut short: `xiaom`) or by
+/// initials (`xm`): what a pinyin search highlights in the name.
+pub fn pinyin_ranges(name: &str, query: &str) -> Vec<(usize, usize)> {
+    let syllables: Vec<(usize, usize, &str)> = name
+        .char_indices()
+        .filter(|(_, c)| is_cjk(*c))
+        .filter_map(|(at, c)| c.to_pinyin().map(|p| (at, at + c.len_utf8(), p.plain())))
+        .collect();
+    let mut ranges = Vec::new();
+    for word in query.split_whitespace().map(str::to_lowercase) {
+        if word.len() < 2 || !word.chars().all(|c| c.is_ascii_lowercase()) {
+            continue;
+        }
+        for start in 0..syllables.len() {
+            let (mut rest, mut end) = (word.as_str(), start);
+            while end < syllables.len() && !rest.is_empty() {
+                let syllable = syllables[end].2;
+                if let Some(after) = rest.strip_prefix(syllable) {
+                    rest = after;
+                } else if syllable.starts_with(rest) {
+                    rest = "";
+                } else {
+                    break;
+                }
+                end += 1;
+            }
+            let by_initials = start + word.len() <= syllables.len()
+                && syllables[start..start + word.len()]
+                    .iter()
+                    .zip(word.chars())
+                    .all(|(s, c)| s.2.starts_with(c));
+            if rest.is_empty() {
+                ranges.push((syllables[start].0, syllables[end - 1].1));
+                break;
+            }
+            if by_initials {
+                ranges.push((syllables[start].0, syllables[start + word.len() - 1].1));
+                break;
+            }
+        }
+    }
+    starcrm_shared::search::merge_ranges(ranges)
+}
+
 /// The documents of these customers. Deleted, erased and merged-away customers have none: the
 /// caller deletes them from the index instead (their ids come back in the second list).
 ///
@@ -136,7 +181,20 @@ pub async fn build(
 
 #[cfg(test)]
 mod tests {
-    use super::pinyin_terms;
+    use super::{pinyin_ranges, pinyin_terms};
+
+    #[test]
+    fn pinyin_queries_highlight_the_characters_they_spell() {
+        let name = "王小明";
+        let at = |from: usize, to: usize| (from * 3, to * 3);
+        assert_eq!(pinyin_ranges(name, "wangxiaoming"), vec![at(0, 3)]);
+        assert_eq!(pinyin_ranges(name, "xiaom"), vec![at(1, 3)]);
+        assert_eq!(pinyin_ranges(name, "wxm"), vec![at(0, 3)]);
+        assert_eq!(pinyin_ranges(name, "XM"), vec![at(1, 3)]);
+        assert_eq!(pinyin_ranges(name, "ming wang"), vec![at(0, 1), at(2, 3)]);
+        assert!(pinyin_ranges(name, "li").is_empty());
+        assert!(pinyin_ranges("Wang", "wang").is_empty());
+    }
 
     #[test]
     fn pinyin_gives_tails_and_initials() {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use starcrm_shared::customer::{LifecycleStage, customer_code};
-use starcrm_shared::search::{SearchField, highlight, phone_digits};
+use starcrm_shared::search::{SearchField, highlight, merge_ranges, phone_digits};
 use starcrm_shared::{Permission, mask};
 use uuid::Uuid;
 
@@ -225,8 +225,10 @@ impl Extras {
 }
 
 fn highlights(c: &customer::Model, extras: &mut Extras, query: &str) -> Vec<SearchHighlight> {
-    let mut out =
-        vec![SearchHighlight { field: SearchField::Name, parts: parts(&c.name, &highlight(&c.name, query)) }];
+    let mut name = highlight(&c.name, query);
+    name.extend(super::document::pinyin_ranges(&c.name, query));
+    let name = merge_ranges(name);
+    let mut out = vec![SearchHighlight { field: SearchField::Name, parts: parts(&c.name, &name) }];
     let mut add = |field: SearchField, value: &str, ranges: Vec<(usize, usize)>| {
         if !ranges.is_empty() {
             out.push(SearchHighlight { field, parts: parts(value, &ranges) });
