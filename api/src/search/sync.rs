@@ -286,17 +286,32 @@ impl Search {
         self.index.clear_workspace(workspace_id).await.map_err(index_error)?;
         let mut after: Option<Uuid> = None;
         let mut total = 0;
+        // One page goes into the index while the next is read from the database.
+        let mut built: Option<Vec<super::SearchDoc>> = None;
         loop {
-            let mut page = searchable(workspace_id).order_by_asc(customer::Column::Id).limit(REBUILD_PAGE);
-            if let Some(last) = after {
-                page = page.filter(customer::Column::Id.gt(last));
-            }
-            let customers = page.all(db).await?;
-            let Some(last) = customers.last().map(|c| c.id) else { break };
+            let previous = built.take();
+            let push = async {
+                match previous {
+                    Some(docs) => self.index.upsert(docs).await.map_err(index_error),
+                    None => Ok(()),
+                }
+            };
+            let read = async {
+                let mut page =
+                    searchable(workspace_id).order_by_asc(customer::Column::Id).limit(REBUILD_PAGE);
+                if let Some(last) = after {
+                    page = page.filter(customer::Column::Id.gt(last));
+                }
+                let customers = page.all(db).await?;
+                let Some(last) = customers.last().map(|c| c.id) else { return Ok(None) };
+                Ok::<_, AppError>(Some((last, document::build(db, customers).await?)))
+            };
+            let (pushed, next) = tokio::join!(push, read);
+            pushed?;
+            let Some((last, docs)) = next? else { break };
             after = Some(last);
-            let docs = document::build(db, customers).await?;
             total += docs.len() as u64;
-            self.index.upsert(docs).await.map_err(index_error)?;
+            built = Some(docs);
         }
         Ok(total)
     }
