@@ -180,18 +180,25 @@ async fn prepare(
     if customers == 0 {
         bail!("workspace {} has no customers: run `starcrm seed --customers 1000000` first", workspace.name);
     }
+    let token = owner_token(state, workspace.id).await?;
+    Ok((workspace, customers, token))
+}
+
+/// An access token of a new session of the workspace's owner (it lasts minutes: a benchmark that
+/// first spends long building takes a new one).
+async fn owner_token(state: &AppState, workspace_id: uuid::Uuid) -> anyhow::Result<String> {
+    let db = &state.db;
     let owner = user::Entity::find()
-        .filter(user::Column::WorkspaceId.eq(workspace.id))
+        .filter(user::Column::WorkspaceId.eq(workspace_id))
         .filter(user::Column::Role.eq(Role::Owner.as_str()))
         .order_by_asc(user::Column::Id)
         .one(db)
         .await?
         .context("the workspace has no owner")?;
-    let token = sessions::start(db, &state.auth, &RequestMeta::default(), &owner)
+    Ok(sessions::start(db, &state.auth, &RequestMeta::default(), &owner)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?
-        .access_token;
-    Ok((workspace, customers, token))
+        .access_token)
 }
 
 /// `starcrm bench list`.
@@ -574,6 +581,8 @@ pub async fn search(settings: &Settings, options: ListOptions) -> anyhow::Result
     crate::db::migrate(&conn).await?;
     // A fresh index of its own, so the build is timed from nothing and the server's index is
     // left alone: a directory in the data dir, or with MEILI_URL an index deleted at the end.
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create the data dir {}", settings.data_dir.display()))?;
     let dir = tempfile::Builder::new().prefix("starcrm-bench-search-").tempdir_in(&settings.data_dir)?;
     let meili = match settings.meili_url.as_deref().filter(|u| !u.is_empty()) {
         Some(url) => Some(MeiliIndex::new(&MeiliConfig {
@@ -605,7 +614,7 @@ async fn search_with(
     use crate::search::SearchQuery;
 
     let state = AppState::with_search(conn, kind, settings, Arc::clone(search)).await?;
-    let (workspace, customers, token) = prepare(&state, options.workspace.as_deref()).await?;
+    let (workspace, customers, _) = prepare(&state, options.workspace.as_deref()).await?;
     let backend = search.index.kind();
     println!(
         "bench search: workspace {} ({customers} customers, {:?}), {backend} index, {} queries per run",
@@ -620,6 +629,8 @@ async fn search_with(
         "indexing: {indexed} customers in {seconds:.1} s = {rate:.0} docs/s (read from the database and written)"
     );
 
+    // Indexing a large workspace can outlast an access token.
+    let token = owner_token(&state, workspace.id).await?;
     let queries = Arc::new(search_queries(&state.db, workspace.id).await?);
     let served = Served::start(state.clone()).await?;
     let url = served.url.clone();
