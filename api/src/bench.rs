@@ -584,11 +584,10 @@ pub async fn search(settings: &Settings, options: ListOptions) -> anyhow::Result
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("cannot create the data dir {}", settings.data_dir.display()))?;
     let dir = tempfile::Builder::new().prefix("starcrm-bench-search-").tempdir_in(&settings.data_dir)?;
-    let meili = match settings.meili_url.as_deref().filter(|u| !u.is_empty()) {
-        Some(url) => Some(MeiliIndex::new(&MeiliConfig {
-            url: url.to_owned(),
-            key: settings.meili_key.clone(),
+    let meili = match MeiliConfig::from_settings(&settings) {
+        Some(config) => Some(MeiliIndex::new(&MeiliConfig {
             index: format!("starcrm_bench_{}", uuid::Uuid::now_v7().simple()),
+            ..config
         })?),
         None => None,
     };

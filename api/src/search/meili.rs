@@ -53,6 +53,18 @@ pub struct MeiliConfig {
     pub index: String,
 }
 
+impl MeiliConfig {
+    /// `MEILI_URL`, `MEILI_KEY` and `MEILI_INDEX`; `None` when no (non-blank) URL is set.
+    pub fn from_settings(settings: &crate::config::Settings) -> Option<Self> {
+        let url = settings.meili_url.as_deref().map(str::trim).filter(|u| !u.is_empty())?;
+        Some(Self {
+            url: url.to_owned(),
+            key: settings.meili_key.clone().filter(|k| !k.is_empty()),
+            index: settings.meili_index.clone(),
+        })
+    }
+}
+
 /// The HTTP client the SDK talks through: the server's own reqwest, with timeouts. It sends the
 /// key (never shown by `Debug`).
 #[derive(Clone)]
@@ -200,8 +212,12 @@ fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+fn workspace_filter(workspace_id: Uuid) -> String {
+    format!("workspace_id = {}", quoted(&workspace_id.to_string()))
+}
+
 fn filter(q: &SearchQuery) -> String {
-    let mut parts = vec![format!("workspace_id = {}", quoted(&q.workspace_id.to_string()))];
+    let mut parts = vec![workspace_filter(q.workspace_id)];
     if !q.stars.is_empty() {
         let list: Vec<String> = q.stars.iter().map(ToString::to_string).collect();
         parts.push(format!("stars IN [{}]", list.join(", ")));
@@ -367,7 +383,7 @@ impl SearchIndex for MeiliIndex {
 
     async fn clear_workspace(&self, workspace_id: Uuid) -> Result<(), SearchError> {
         let index = self.ready().await?;
-        let filter = format!("workspace_id = {}", quoted(&workspace_id.to_string()));
+        let filter = workspace_filter(workspace_id);
         let task = DocumentDeletionQuery::new(index)
             .with_filter(&filter)
             .execute::<TaskInfo>()
@@ -425,7 +441,7 @@ impl SearchIndex for MeiliIndex {
 
     async fn count(&self, workspace_id: Uuid) -> Result<u64, SearchError> {
         let index = self.ready().await?;
-        let filter = format!("workspace_id = {}", quoted(&workspace_id.to_string()));
+        let filter = workspace_filter(workspace_id);
         let found: DocumentsResults<Hit> = DocumentsQuery::new(index)
             .with_filter(&filter)
             .with_fields(["id"])

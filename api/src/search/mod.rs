@@ -102,14 +102,10 @@ pub trait SearchIndex: Send + Sync + std::fmt::Debug {
 /// # Errors
 /// The embedded index's directory cannot be used, or the Meilisearch client cannot be built.
 pub async fn open(settings: &crate::config::Settings) -> anyhow::Result<std::sync::Arc<dyn SearchIndex>> {
-    if let Some(url) = settings.meili_url.as_deref().filter(|u| !u.trim().is_empty()) {
-        let config = meili::MeiliConfig {
-            url: url.trim().to_owned(),
-            key: settings.meili_key.clone().filter(|k| !k.is_empty()),
-            index: settings.meili_index.clone(),
-        };
-        let index = meili::MeiliIndex::new(&config)
-            .map_err(|e| anyhow::Error::new(e).context(format!("cannot use Meilisearch at {url}")))?;
+    if let Some(config) = meili::MeiliConfig::from_settings(settings) {
+        let index = meili::MeiliIndex::new(&config).map_err(|e| {
+            anyhow::Error::new(e).context(format!("cannot use Meilisearch at {}", config.url))
+        })?;
         return Ok(std::sync::Arc::new(index));
     }
     let dir = settings.data_dir.join("search");
