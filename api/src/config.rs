@@ -248,6 +248,12 @@ pub struct Settings {
     #[arg(long, env = "STARCRM_API_TOKEN_RATE", default_value_t = 600, global = true, value_name = "N")]
     pub api_token_rate: u32,
 
+    /// Bearer token that `/metrics` and the details of `/readyz` require (Prometheus:
+    /// `authorization: {credentials: ...}`). Unset: both are open to anyone who can reach the
+    /// port, so keep it on a private network or set this.
+    #[arg(long, env = "STARCRM_METRICS_TOKEN", global = true, hide_env_values = true, value_name = "TOKEN")]
+    pub metrics_token: Option<String>,
+
     /// Requests per minute one signed-in session may make.
     #[arg(long, env = "STARCRM_SESSION_RATE", default_value_t = 1200, global = true, value_name = "N")]
     pub session_rate: u32,

@@ -16,6 +16,10 @@ pub enum AppError {
     /// `BAD_USER_INPUT` from a shared validation rule: `field` and `reason` say what and why.
     #[error("{field} {}", reason.message())]
     Invalid { field: String, reason: Invalid },
+    /// `BAD_USER_INPUT` on `workspaceId`: the password opens accounts in several workspaces; the
+    /// client asks which (`extensions.workspaces`: id and name of each).
+    #[error("workspaceId: this email signs in to several workspaces; choose one")]
+    ChooseWorkspace { workspaces: Vec<(uuid::Uuid, String)> },
     /// `UNAUTHENTICATED`: no valid credentials.
     #[error("authentication required")]
     Unauthenticated,
@@ -101,7 +105,9 @@ impl AppError {
     /// The machine-readable code clients see in `extensions.code`.
     pub const fn code(&self) -> ErrorCode {
         match self {
-            Self::BadUserInput { .. } | Self::Invalid { .. } => ErrorCode::BadUserInput,
+            Self::BadUserInput { .. } | Self::Invalid { .. } | Self::ChooseWorkspace { .. } => {
+                ErrorCode::BadUserInput
+            }
             Self::Unauthenticated | Self::BadCredentials => ErrorCode::Unauthenticated,
             Self::Forbidden { .. } => ErrorCode::Forbidden,
             Self::NotFound { .. } => ErrorCode::NotFound,
@@ -143,6 +149,19 @@ impl ErrorExtensions for AppError {
                 }
                 Self::RateLimited { retry_after_seconds } => {
                     ext.set("retryAfterSeconds", *retry_after_seconds);
+                }
+                Self::ChooseWorkspace { workspaces } => {
+                    ext.set("field", "workspaceId");
+                    let list: Vec<async_graphql::Value> = workspaces
+                        .iter()
+                        .map(|(id, name)| {
+                            let mut item = async_graphql::indexmap::IndexMap::new();
+                            item.insert(async_graphql::Name::new("id"), async_graphql::Value::from(id.to_string()));
+                            item.insert(async_graphql::Name::new("name"), async_graphql::Value::from(name.as_str()));
+                            async_graphql::Value::Object(item)
+                        })
+                        .collect();
+                    ext.set("workspaces", list);
                 }
                 _ => {}
             }

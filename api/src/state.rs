@@ -19,7 +19,8 @@ use crate::search::{self, sync::Search};
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
-    /// The same schema without field suggestions, for API tokens in production mode.
+    /// The same schema without field suggestions, for callers other than signed-in staff in
+    /// production mode.
     pub hardened_schema: AppSchema,
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,

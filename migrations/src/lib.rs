@@ -11,6 +11,7 @@ mod m20261123_000003_create_customers;
 mod m20261123_000004_create_ratings;
 mod m20261123_000005_hot_rating_writes;
 mod m20261123_000006_search_outbox;
+mod m20261203_000007_harden_accounts_and_audit;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_create_ratings::Migration),
             Box::new(m20261123_000005_hot_rating_writes::Migration),
             Box::new(m20261123_000006_search_outbox::Migration),
+            Box::new(m20261203_000007_harden_accounts_and_audit::Migration),
         ]
     }
 }

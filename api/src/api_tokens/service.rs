@@ -3,8 +3,8 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 use serde_json::json;
 use starcrm_shared::account::UserStatus;
@@ -57,7 +57,7 @@ pub async fn create(
     let secret = tokens::generate(API_TOKEN_PREFIX)?;
     let scopes_text = granted.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ");
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let created = api_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(scope.workspace_id),
@@ -140,7 +140,7 @@ pub async fn list(
 /// outside the workspace.
 pub async fn revoke(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<Listed, AppError> {
     scope.require(Permission::TokensManage)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let token = api_token::Entity::find_by_id(id)
         .filter(api_token::Column::WorkspaceId.eq(scope.workspace_id))
         .one(&txn)
@@ -165,6 +165,27 @@ pub async fn revoke(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<
     let created_by = creator.map(|u| (u.id, u.name));
     txn.commit().await?;
     Ok(Listed { token: revoked, created_by })
+}
+
+/// Revokes every live token `creator` made (their account was deactivated): they stay revoked
+/// if the account comes back, as a token's secret may have left with its holder. Returns how
+/// many.
+///
+/// # Errors
+/// Database failures.
+pub async fn revoke_all_of_creator(
+    conn: &impl ConnectionTrait,
+    creator: Uuid,
+    by: Option<Uuid>,
+) -> Result<u64, AppError> {
+    let result = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(api_token::Column::RevokedBy, Expr::value(by))
+        .filter(api_token::Column::CreatedBy.eq(creator))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 /// The caller an API token stands for. Its permissions are its scopes, narrowed to what its

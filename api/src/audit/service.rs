@@ -84,7 +84,7 @@ pub async fn list(
     let mut query = audit_log::Entity::find().filter(audit_log::Column::WorkspaceId.eq(scope.workspace_id));
     if let Some(action) = filter.action.as_deref().filter(|a| !a.is_empty()) {
         query = if action.ends_with('.') {
-            query.filter(audit_log::Column::Action.starts_with(action))
+            query.filter(crate::db::starts_with_text(audit_log::Column::Action, action))
         } else {
             query.filter(audit_log::Column::Action.eq(action))
         };

@@ -1,4 +1,4 @@
-use async_graphql::{Context, ErrorExtensions, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use axum::http::header::SET_COOKIE;
 use chrono::{DateTime, Utc};
 use starcrm_shared::Role;
@@ -83,6 +83,10 @@ pub struct RoleInfo {
 pub struct LoginInput {
     pub email: String,
     pub password: String,
+    /// The workspace to sign in to, when the email has accounts in several (the first attempt
+    /// without it answers `BAD_USER_INPUT` on `workspaceId`, listing them in
+    /// `extensions.workspaces`, once the password is right).
+    pub workspace_id: Option<ID>,
     /// `true` for clients that cannot keep cookies (mobile apps): the refresh token comes back
     /// in the body instead of a cookie.
     #[graphql(default)]
@@ -212,9 +216,15 @@ impl AuthMutation {
     /// Signs in with email and password. Wrong email and wrong password get the same answer;
     /// attempts are rate limited per account and per address (each aliased call counts).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
-        let issued = sessions::login(ctx.db()?, ctx.auth()?, ctx.meta()?, &input.email, input.password)
-            .await
-            .map_err(|e| e.extend())?;
+        let workspace = input
+            .workspace_id
+            .as_ref()
+            .map(|id| users::graphql::parse_id(id, "workspaceId"))
+            .transpose()?;
+        let issued =
+            sessions::login(ctx.db()?, ctx.auth()?, ctx.meta()?, &input.email, input.password, workspace)
+                .await
+                .map_err(|e| e.extend())?;
         payload(ctx, issued, input.return_refresh_token)
     }
 

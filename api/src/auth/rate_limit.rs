@@ -1,5 +1,7 @@
-//! Token-bucket rate limits, kept in memory per server process (with several replicas, each
-//! enforces its own share; the limits are generous enough for that).
+//! Rate limits. Request limits per API token and per session are token buckets in memory (with
+//! several replicas each enforces its own share; they are generous enough for that). Sign-in
+//! limits count *failures* in the database, so every server process enforces the same limit and a
+//! correct password is never refused because of successful sign-ins.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -54,12 +56,8 @@ impl RateLimiter {
     }
 }
 
-/// The limits the server enforces. Login limits are fixed (README); request limits are settings.
+/// The request limits the server enforces (settings).
 pub struct RateLimits {
-    /// Sign-in attempts per account: 5, then one a minute.
-    pub login_per_email: RateLimiter,
-    /// Sign-in attempts per client address (an office behind one NAT): 100, then one every 3 s.
-    pub login_per_ip: RateLimiter,
     pub per_api_token: RateLimiter,
     pub per_session: RateLimiter,
 }
@@ -67,11 +65,94 @@ pub struct RateLimits {
 impl RateLimits {
     pub fn new(api_token_per_minute: u32, session_per_minute: u32) -> Self {
         Self {
-            login_per_email: RateLimiter::new(5, Duration::from_secs(5 * 60)),
-            login_per_ip: RateLimiter::new(100, Duration::from_secs(5 * 60)),
             per_api_token: RateLimiter::new(api_token_per_minute, Duration::from_secs(60)),
             per_session: RateLimiter::new(session_per_minute, Duration::from_secs(60)),
         }
+    }
+}
+
+/// At most `max` failures per key within `window`; then refused until the oldest of them is
+/// older than the window.
+#[derive(Clone, Copy, Debug)]
+pub struct FailureLimit {
+    pub max: u64,
+    pub window: chrono::Duration,
+}
+
+/// Wrong passwords for one account (by email): 5 in 5 minutes.
+pub const LOGIN_PER_ACCOUNT: FailureLimit = FailureLimit { max: 5, window: chrono::Duration::minutes(5) };
+/// Wrong passwords from one client address (an office behind one NAT signs in from one address):
+/// 100 in 5 minutes.
+pub const LOGIN_PER_ADDRESS: FailureLimit = FailureLimit { max: 100, window: chrono::Duration::minutes(5) };
+/// Wrong current passwords in `changePassword`, per user: 5 in 5 minutes. Counted apart from
+/// sign-in, so a session that guesses cannot lock the account's owner out of signing in.
+pub const CURRENT_PASSWORD_CHECKS: FailureLimit =
+    FailureLimit { max: 5, window: chrono::Duration::minutes(5) };
+
+/// Failed sign-ins, counted in `login_failures`.
+pub mod failures {
+    use chrono::Utc;
+    use sea_orm::{
+        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+        QueryOrder, QuerySelect, Set,
+    };
+
+    use super::FailureLimit;
+    use crate::entities::login_failure;
+    use crate::error::AppError;
+
+    /// `RATE_LIMITED` (with the seconds until the next try) when `key` has used up `limit`.
+    ///
+    /// # Errors
+    /// `RATE_LIMITED`; database failures.
+    pub async fn check(db: &DatabaseConnection, key: &str, limit: FailureLimit) -> Result<(), AppError> {
+        let now = Utc::now();
+        let recent: Vec<chrono::DateTime<Utc>> = login_failure::Entity::find()
+            .select_only()
+            .column(login_failure::Column::At)
+            .filter(login_failure::Column::Key.eq(key))
+            .filter(login_failure::Column::At.gt(now - limit.window))
+            .order_by_desc(login_failure::Column::At)
+            .limit(limit.max)
+            .into_tuple()
+            .all(db)
+            .await?;
+        match recent.last() {
+            Some(oldest) if recent.len() as u64 >= limit.max => {
+                let wait = (*oldest + limit.window - now).num_seconds().max(1);
+                Err(AppError::RateLimited { retry_after_seconds: wait.unsigned_abs() })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one failure against each of `keys`, and forgets failures older than any window.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn record(db: &DatabaseConnection, keys: &[String]) -> Result<(), AppError> {
+        let now = Utc::now();
+        let txn = crate::db::begin_write(db).await?;
+        login_failure::Entity::delete_many()
+            .filter(login_failure::Column::At.lt(now - chrono::Duration::hours(1)))
+            .exec(&txn)
+            .await?;
+        for key in keys {
+            login_failure::ActiveModel { key: Set(key.clone()), at: Set(now), ..Default::default() }
+                .insert(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets `key`'s failures (the account signed in with the right password).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn clear(conn: &impl ConnectionTrait, key: &str) -> Result<(), AppError> {
+        login_failure::Entity::delete_many().filter(login_failure::Column::Key.eq(key)).exec(conn).await?;
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use starcrm_shared::account::UserStatus;
@@ -12,10 +12,11 @@ use starcrm_shared::{Role, validate};
 use uuid::Uuid;
 
 use super::jwt::AccessClaims;
+use super::rate_limit::{LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, failures};
 use super::scope::{Actor, Scope};
 use super::{Auth, REFRESH_TOKEN_TTL, RequestMeta, SESSION_MAX_AGE, password, tokens};
 use crate::audit::{self, Entry};
-use crate::entities::{refresh_token, session, user};
+use crate::entities::{refresh_token, session, user, workspace};
 use crate::error::AppError;
 
 /// What a successful sign-in or refresh hands out.
@@ -34,45 +35,85 @@ fn invalid_credentials() -> AppError {
     AppError::bad_credentials()
 }
 
-/// Signs in with email and password.
+/// One email has accounts in at most this many workspaces that a sign-in tries.
+const MAX_ACCOUNTS_PER_EMAIL: u64 = 20;
+
+/// Signs in with email and password. An email may have accounts in several workspaces (each
+/// workspace manages its own people); `workspace_id` picks one when the password opens more than
+/// one.
+///
+/// Only failures count against the limits, per account and per client address, in the database
+/// (every server process sees them); a right password clears the account's count.
 ///
 /// # Errors
-/// `RATE_LIMITED` after too many attempts for the account or from the address;
-/// `UNAUTHENTICATED` (always the same message) for any wrong credential.
+/// `RATE_LIMITED` after too many failures for the account or from the address;
+/// `UNAUTHENTICATED` (always the same message) for any wrong credential; `BAD_USER_INPUT` on
+/// `workspaceId`, listing the workspaces, when the password opens several and none was named.
 pub async fn login(
     db: &DatabaseConnection,
     auth: &Auth,
     meta: &RequestMeta,
     email: &str,
     password_attempt: String,
+    workspace_id: Option<Uuid>,
 ) -> Result<Issued, AppError> {
     let email = validate::email(email).unwrap_or_else(|_| email.trim().to_lowercase());
-    auth.limits
-        .login_per_email
-        .check(&email)
-        .map_err(|s| AppError::RateLimited { retry_after_seconds: s })?;
-    if let Some(ip) = &meta.ip {
-        auth.limits.login_per_ip.check(ip).map_err(|s| AppError::RateLimited { retry_after_seconds: s })?;
+    let account_key = format!("email:{email}");
+    let address_key = meta.ip.as_ref().map(|ip| format!("ip:{ip}"));
+    failures::check(db, &account_key, LOGIN_PER_ACCOUNT).await?;
+    if let Some(key) = &address_key {
+        failures::check(db, key, LOGIN_PER_ADDRESS).await?;
     }
 
-    let account = user::Entity::find().filter(user::Column::Email.eq(&email)).one(db).await?;
-    let matches =
-        password::verify(password_attempt, account.as_ref().map(|u| u.password_hash.clone())).await?;
-    let Some(account) = account else { return Err(invalid_credentials()) };
-    let active = account.status == UserStatus::Active.as_str();
-    if !matches || !active {
-        let scope = scope_for_user(&account, Uuid::nil(), meta)?;
-        let reason = if matches { "deactivated" } else { "wrong password" };
-        audit::record(
-            db,
-            &scope,
-            Entry::new("session.login_failed", "user", account.id).changes(json!({ "reason": reason })),
-        )
-        .await?;
-        return Err(invalid_credentials());
+    let mut query = user::Entity::find().filter(user::Column::Email.eq(&email));
+    if let Some(workspace) = workspace_id {
+        query = query.filter(user::Column::WorkspaceId.eq(workspace));
     }
+    let accounts = query.order_by_asc(user::Column::Id).limit(MAX_ACCOUNTS_PER_EMAIL).all(db).await?;
+    if accounts.is_empty() {
+        // Hash anyway, so an unknown email takes as long as a wrong password.
+        password::verify(password_attempt.clone(), None).await?;
+    }
+    let mut opened = Vec::new();
+    let mut refused = Vec::new();
+    for account in accounts {
+        let matches = password::verify(password_attempt.clone(), Some(account.password_hash.clone())).await?;
+        if matches && account.status == UserStatus::Active.as_str() {
+            opened.push(account);
+        } else {
+            refused.push((account, if matches { "deactivated" } else { "wrong password" }));
+        }
+    }
+    let account = match opened.len() {
+        1 => opened.swap_remove(0),
+        0 => {
+            let keys: Vec<String> = std::iter::once(account_key).chain(address_key).collect();
+            failures::record(db, &keys).await?;
+            for (account, reason) in refused {
+                let scope = scope_for_user(&account, Uuid::nil(), meta)?;
+                let entry = Entry::new("session.login_failed", "user", account.id)
+                    .changes(json!({ "reason": reason }));
+                let txn = crate::db::begin_write(db).await?;
+                audit::record(&txn, &scope, entry).await?;
+                txn.commit().await?;
+            }
+            return Err(invalid_credentials());
+        }
+        _ => {
+            let ids: Vec<Uuid> = opened.iter().map(|a| a.workspace_id).collect();
+            let workspaces = workspace::Entity::find()
+                .filter(workspace::Column::Id.is_in(ids))
+                .order_by_asc(workspace::Column::Name)
+                .all(db)
+                .await?;
+            return Err(AppError::ChooseWorkspace {
+                workspaces: workspaces.into_iter().map(|w| (w.id, w.name)).collect(),
+            });
+        }
+    };
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
+    failures::clear(&txn, &account_key).await?;
     let issued = start(&txn, auth, meta, &account).await?;
     let mut update: user::ActiveModel = account.clone().into();
     update.last_login_at = Set(Some(Utc::now()));
@@ -158,7 +199,7 @@ pub async fn refresh(
 ) -> Result<Issued, AppError> {
     let hash = tokens::hash(token);
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let Some(row) =
         refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(&hash)).one(&txn).await?
     else {
@@ -235,7 +276,7 @@ pub async fn logout_session(
     meta: &RequestMeta,
     session_id: Uuid,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if revoke_session(&txn, session_id, "signed out").await?
         && let Some(found) = session::Entity::find_by_id(session_id).one(&txn).await?
         && let Some(account) = user::Entity::find_by_id(found.user_id).one(&txn).await?

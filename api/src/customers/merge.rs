@@ -180,8 +180,8 @@ pub async fn merge(
 ) -> Result<(customer::Model, customer_merge::Model), AppError> {
     scope.require(Permission::CustomersWrite)?;
     let txn = db::begin_write(db).await?;
-    let survivor = service::find(&txn, scope, survivor_id).await?;
-    let merged = service::find(&txn, scope, merged_id).await?;
+    let survivor = service::find_named(&txn, scope, survivor_id, "survivorId").await?;
+    let merged = service::find_named(&txn, scope, merged_id, "mergedId").await?;
     if survivor.id == merged.id {
         return Err(AppError::bad_input("mergedId", "is the same customer as the survivor"));
     }

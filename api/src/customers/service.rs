@@ -18,8 +18,8 @@ use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::db;
 use crate::entities::{
-    channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_phone,
-    customer_tag, interaction, workspace,
+    audit_log, channel_identity, customer, customer_consent, customer_email, customer_field_value,
+    customer_phone, customer_tag, event, interaction, star_history, workspace,
 };
 use crate::error::AppError;
 use crate::search::outbox;
@@ -66,6 +66,39 @@ pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Resul
         }
     }
     Err(AppError::NotFound { entity: "customer" })
+}
+
+/// The customer `id` names, for a change that names one on purpose (update, delete, erase, merge,
+/// override). Unlike [`find`], a merged-away id is refused, not followed: otherwise a change meant
+/// for the merged record lands on the survivor without the caller having named it (or its
+/// version). The error says which customer took it over.
+///
+/// # Errors
+/// `NOT_FOUND`; `BAD_USER_INPUT` on `field` for a merged-away id.
+pub async fn find_named(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+    field: &'static str,
+) -> Result<customer::Model, AppError> {
+    let found = customer::Entity::find_by_id(id)
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "customer" })?;
+    match found.merged_into {
+        None => Ok(found),
+        Some(survivor) => {
+            let survivor = find(conn, scope, survivor).await?;
+            Err(AppError::bad_input(
+                field,
+                format!(
+                    "was merged into {}; open that customer and act on it instead",
+                    customer_code(survivor.number)
+                ),
+            ))
+        }
+    }
 }
 
 /// One customer. Needs `customers:read`.
@@ -190,7 +223,7 @@ async fn find_editable(
     scope: &Scope,
     id: Uuid,
 ) -> Result<customer::Model, AppError> {
-    let found = find(conn, scope, id).await?;
+    let found = find_named(conn, scope, id, "id").await?;
     if found.erased_at.is_some() {
         return Err(AppError::conflict("the customer's personal data was erased; it cannot be changed"));
     }
@@ -243,71 +276,147 @@ pub async fn erase(
         .map_err(|r| AppError::invalid("reason", r))?
         .ok_or_else(|| AppError::invalid("reason", starcrm_shared::validate::Invalid::Required))?;
     let txn = db::begin_write(db).await?;
-    let current = find(&txn, scope, id).await?;
+    let current = find_named(&txn, scope, id, "id").await?;
     if current.erased_at.is_none() {
+        // The records merged into this one are the same person: their leftovers go too.
+        let mut rows = vec![current.clone()];
+        rows.extend(merged_into(&txn, scope, current.id).await?);
+        let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
         let now = Utc::now();
-        let mut model: customer::ActiveModel = current.clone().into();
-        model.name = Set(format!("{} (erased)", customer_code(current.number)));
-        model.gender = Set("unknown".to_owned());
-        for column in [
-            &mut model.id_number,
-            &mut model.address,
-            &mut model.company,
-            &mut model.job_title,
-            &mut model.education,
-            &mut model.native_place,
-            &mut model.notes,
-        ] {
-            *column = Set(None);
+        for row in rows {
+            let mut model: customer::ActiveModel = row.clone().into();
+            model.name = Set(format!("{} (erased)", customer_code(row.number)));
+            model.gender = Set("unknown".to_owned());
+            for column in [
+                &mut model.id_number,
+                &mut model.address,
+                &mut model.company,
+                &mut model.job_title,
+                &mut model.education,
+                &mut model.native_place,
+                &mut model.notes,
+                &mut model.star_override_reason,
+            ] {
+                *column = Set(None);
+            }
+            model.birthday = Set(None);
+            model.erased_at = Set(Some(now));
+            model.deleted_at = Set(Some(row.deleted_at.unwrap_or(now)));
+            model.version = Set(row.version + 1);
+            model.updated_at = Set(now);
+            model.update(&txn).await?;
         }
-        model.birthday = Set(None);
-        model.erased_at = Set(Some(now));
-        model.deleted_at = Set(Some(current.deleted_at.unwrap_or(now)));
-        model.version = Set(current.version + 1);
-        model.updated_at = Set(now);
-        model.update(&txn).await?;
-        let ids = [current.id];
         customer_phone::Entity::delete_many()
-            .filter(customer_phone::Column::CustomerId.is_in(ids))
+            .filter(customer_phone::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
         customer_email::Entity::delete_many()
-            .filter(customer_email::Column::CustomerId.is_in(ids))
+            .filter(customer_email::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
         channel_identity::Entity::delete_many()
-            .filter(channel_identity::Column::CustomerId.is_in(ids))
+            .filter(channel_identity::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
         customer_tag::Entity::delete_many()
-            .filter(customer_tag::Column::CustomerId.is_in(ids))
+            .filter(customer_tag::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
         customer_consent::Entity::delete_many()
-            .filter(customer_consent::Column::CustomerId.is_in(ids))
+            .filter(customer_consent::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
         customer_field_value::Entity::delete_many()
-            .filter(customer_field_value::Column::CustomerId.is_in(ids))
+            .filter(customer_field_value::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
         interaction::Entity::update_many()
             .col_expr(interaction::Column::Subject, Expr::value(Option::<String>::None))
             .col_expr(interaction::Column::Body, Expr::value(Option::<String>::None))
-            .filter(interaction::Column::CustomerId.eq(current.id))
+            .filter(interaction::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
-        outbox::enqueue_one(&txn, scope.workspace_id, current.id).await?;
+        // Override reasons are staff's words about the person.
+        star_history::Entity::update_many()
+            .col_expr(star_history::Column::Reason, Expr::value(Option::<String>::None))
+            .filter(star_history::Column::CustomerId.is_in(ids.clone()))
+            .exec(&txn)
+            .await?;
+        redact_copies(&txn, scope, &ids).await?;
+        outbox::enqueue(&txn, scope.workspace_id, &ids).await?;
         audit::record(
             &txn,
             scope,
-            Entry::new("customer.erase", "customer", current.id).changes(json!({ "reason": reason })),
+            Entry::new("customer.erase", "customer", current.id)
+                .changes(json!({ "reason": reason, "records": ids.len() })),
         )
         .await?;
     }
     let erased = find(&txn, scope, current.id).await?;
     txn.commit().await?;
     Ok(erased)
+}
+
+/// Every record merged into `id`, directly or through other merges.
+async fn merged_into(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<Vec<customer::Model>, AppError> {
+    let mut found = Vec::new();
+    let mut frontier = vec![id];
+    for _ in 0..MAX_MERGE_HOPS {
+        if frontier.is_empty() {
+            break;
+        }
+        let next = customer::Entity::find()
+            .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer::Column::MergedInto.is_in(frontier))
+            .all(conn)
+            .await?;
+        frontier = next.iter().map(|c| c.id).collect();
+        found.extend(next);
+    }
+    Ok(found)
+}
+
+/// Erasure reaches the copies too: the audit log's entries about these customers keep what
+/// happened, when and by whom, but their recorded values give way to the list of fields that
+/// changed; events about them keep only the id.
+async fn redact_copies(conn: &impl ConnectionTrait, scope: &Scope, ids: &[Uuid]) -> Result<(), AppError> {
+    let entity_ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    let entries = audit_log::Entity::find()
+        .filter(audit_log::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(audit_log::Column::EntityType.eq("customer"))
+        .filter(audit_log::Column::EntityId.is_in(entity_ids))
+        .filter(audit_log::Column::Changes.is_not_null())
+        .all(conn)
+        .await?;
+    for entry in entries {
+        let Some(changes) = entry.changes.as_deref() else { continue };
+        let Ok(Value::Object(fields)) = serde_json::from_str::<Value>(changes) else { continue };
+        if fields.contains_key("redacted") {
+            continue;
+        }
+        let fields: Vec<&String> = fields.keys().collect();
+        audit_log::Entity::update_many()
+            .col_expr(
+                audit_log::Column::Changes,
+                Expr::value(json!({ "redacted": "erasure", "fields": fields }).to_string()),
+            )
+            .filter(audit_log::Column::Id.eq(entry.id))
+            .exec(conn)
+            .await?;
+    }
+    for id in ids {
+        event::Entity::update_many()
+            .col_expr(event::Column::Payload, Expr::value(json!({ "customerId": id, "redacted": "erasure" }).to_string()))
+            .filter(event::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(event::Column::SubjectId.eq(*id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The audit record of a profile write: which fields changed, personal data masked.

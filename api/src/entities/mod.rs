@@ -15,6 +15,7 @@ pub mod customer_tag;
 pub mod event;
 pub mod interaction;
 pub mod job;
+pub mod login_failure;
 pub mod rating_policy;
 pub mod rating_tiers;
 pub mod refresh_token;

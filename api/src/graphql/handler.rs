@@ -68,24 +68,70 @@ pub async fn graphql(
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
         return response;
     }
-    // Integrations in production get no introspection and no "did you mean" hints.
+    // One rule: in production, introspection and "did you mean" hints are for signed-in staff
+    // only. Anonymous callers and API tokens get FORBIDDEN for `__schema`/`__type` (integrators
+    // build against the published `schema.graphql`) and answers without hints.
     let hardened = state.mode() == RunMode::Production
-        && caller.as_ref().is_some_and(|scope| matches!(scope.actor, Actor::ApiToken { .. }));
-    let schema = if hardened { &state.hardened_schema } else { &state.schema };
-    let mut request = request.data(request_id.clone()).data(meta).data(Caller(caller));
-    if hardened {
-        request = request.disable_introspection();
+        && !caller.as_ref().is_some_and(|scope| matches!(scope.actor, Actor::User { .. }));
+    if hardened && asks_for_introspection(&request.query) {
+        return reject_error(
+            StatusCode::FORBIDDEN,
+            &AppError::forbidden(
+                "introspection is for signed-in staff in production; use the published schema (schema.graphql)",
+            ),
+            &request_id,
+        );
     }
+    let schema = if hardened { &state.hardened_schema } else { &state.schema };
+    let request = request.data(request_id.clone()).data(meta).data(Caller(caller));
 
     let mut response = schema.execute(request).await;
     finish_errors(&mut response.errors, &request_id);
+    // A sign-in refused by its limits says when to come back, in the header too.
+    let retry_after = response
+        .errors
+        .iter()
+        .filter_map(|e| e.extensions.as_ref()?.get("retryAfterSeconds").cloned())
+        .filter_map(|v| match v {
+            async_graphql::Value::Number(n) => n.as_u64(),
+            _ => None,
+        })
+        .max();
     // Resolvers set cookies (sign-in, sign-out) through the response's HTTP headers.
     let resolver_headers = std::mem::take(&mut response.http_headers);
     let mut http = axum::Json(response).into_response();
     for (name, value) in &resolver_headers {
         http.headers_mut().append(name, value.clone());
     }
+    if let Some(seconds) = retry_after {
+        http.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     http
+}
+
+/// Whether a query selects `__schema` or `__type` anywhere (operations, fragments, inline
+/// fragments). A query that does not parse is left to execution, which reports it.
+fn asks_for_introspection(query: &str) -> bool {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    let Ok(document) = async_graphql::parser::parse_query(query) else { return false };
+    let mut sets: Vec<&SelectionSet> =
+        document.operations.iter().map(|(_, op)| &op.node.selection_set.node).collect();
+    sets.extend(document.fragments.values().map(|f| &f.node.selection_set.node));
+    while let Some(set) = sets.pop() {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    if matches!(field.node.name.node.as_str(), "__schema" | "__type") {
+                        return true;
+                    }
+                    sets.push(&field.node.selection_set.node);
+                }
+                Selection::InlineFragment(fragment) => sets.push(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    false
 }
 
 /// Per-token and per-session request limits.
@@ -97,9 +143,41 @@ fn check_rate(state: &AppState, scope: &Scope) -> Result<(), u64> {
     }
 }
 
-/// `GET /graphql` in development mode: the GraphiQL explorer.
-pub async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("StarCRM GraphiQL").finish())
+/// `GET /graphql`: the GraphiQL explorer in development mode; otherwise (and for a WebSocket
+/// upgrade, as subscriptions do not exist yet) a clear refusal in the error shape, never the
+/// web app's page.
+pub async fn graphql_get(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    headers: HeaderMap,
+) -> Response {
+    let upgrade = headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if upgrade {
+        return reject(
+            StatusCode::NOT_IMPLEMENTED,
+            "GraphQL subscriptions are not available on this server yet; poll with POST /graphql",
+            &request_id,
+        );
+    }
+    if state.mode() == RunMode::Production {
+        let mut response =
+            reject(StatusCode::METHOD_NOT_ALLOWED, "send GraphQL operations with POST /graphql", &request_id);
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let page = GraphiQLSource::build().endpoint("/graphql").title("StarCRM GraphiQL").finish();
+    // GraphiQL is a development tool that loads its scripts and styles from a CDN, inline.
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self' https:; script-src 'self' 'unsafe-inline' https:; style-src 'self' 'unsafe-inline' https:; img-src 'self' data: https:",
+        )],
+        Html(page),
+    )
+        .into_response()
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

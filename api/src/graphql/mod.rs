@@ -6,5 +6,5 @@ pub mod limits;
 pub mod pagination;
 mod schema;
 
-pub use handler::{graphiql, graphql};
+pub use handler::{graphql, graphql_get};
 pub use schema::{AppSchema, Mutation, Query, build_schema, schema_builder, sdl};

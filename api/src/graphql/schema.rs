@@ -44,8 +44,8 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 }
 
 /// The schema the server executes, with the data resolvers read from the context. `hardened`
-/// turns off "did you mean" suggestions (for API tokens in production, which also get no
-/// introspection).
+/// turns off "did you mean" suggestions (for anyone but signed-in staff in production, who also
+/// get no introspection: see the GraphQL handler).
 pub fn build_schema(
     db: DatabaseConnection,
     info: ServerInfo,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Value, json};
 
 use crate::state::AppState;
@@ -19,7 +19,18 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+/// With `STARCRM_METRICS_TOKEN` set, callers without it get the status alone, not the checks
+/// (which name the search backend and its errors).
+pub async fn readyz(State(state): State<AppState>, headers: HeaderMap) -> (StatusCode, Json<Value>) {
+    let (status, Json(body)) = readiness(&state).await;
+    if super::metrics::may_read_internals(&state, &headers) {
+        (status, Json(body))
+    } else {
+        (status, Json(json!({ "status": body["status"] })))
+    }
+}
+
+async fn readiness(state: &AppState) -> (StatusCode, Json<Value>) {
     let database = match tokio::time::timeout(DB_PROBE_TIMEOUT, state.db.ping()).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(err)) => Err(err.to_string()),

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -42,6 +42,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
     in_flight: Gauge,
+    csp_violations: Counter,
 }
 
 impl Metrics {
@@ -63,7 +64,18 @@ impl Metrics {
             "Version of the running server",
             Info::new(vec![("version".to_owned(), version.to_owned())]),
         );
-        Self { registry, requests, durations, in_flight }
+        let csp_violations = Counter::default();
+        registry.register(
+            "csp_violations",
+            "Content-Security-Policy violations browsers reported for the web app",
+            csp_violations.clone(),
+        );
+        Self { registry, requests, durations, in_flight, csp_violations }
+    }
+
+    /// Counts a Content-Security-Policy violation report.
+    pub fn csp_violation(&self) {
+        self.csp_violations.inc();
     }
 
     /// Counts a request as in flight until the returned guard drops.
@@ -97,7 +109,10 @@ impl Drop for InFlight<'_> {
     }
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !may_read_internals(&state, &headers) {
+        return (StatusCode::UNAUTHORIZED, "set Authorization: Bearer <STARCRM_METRICS_TOKEN>\n").into_response();
+    }
     match state.metrics.render() {
         Ok(body) => {
             // prometheus-client writes OpenMetrics (`info` metrics, `# EOF`), which the classic
@@ -106,4 +121,29 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+/// Whether the caller may read `/metrics` and `/readyz`'s details: anyone when no
+/// `STARCRM_METRICS_TOKEN` is set, otherwise whoever presents it as a bearer token.
+pub fn may_read_internals(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(expected) = state.settings.metrics_token.as_deref().filter(|t| !t.is_empty()) else {
+        return true;
+    };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    // Compared as hashes, so the time taken says nothing about how much of it matched.
+    crate::auth::tokens::hash(presented) == crate::auth::tokens::hash(expected)
+}
+
+/// `POST /csp-report`: a browser's report of something the web app's Content-Security-Policy
+/// blocked. Logged (the report names the blocked address and directive, no user data) and
+/// counted in `starcrm_csp_violations_total`.
+pub async fn csp_report(State(state): State<AppState>, body: axum::body::Bytes) -> StatusCode {
+    state.metrics.csp_violation();
+    let report = String::from_utf8_lossy(&body[..body.len().min(2048)]).into_owned();
+    tracing::warn!(%report, "content security policy violation reported");
+    StatusCode::NO_CONTENT
 }

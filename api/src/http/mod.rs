@@ -6,6 +6,7 @@ pub mod metrics;
 mod observe;
 mod panic;
 pub mod request_id;
+pub mod security;
 mod static_files;
 
 pub use panic::catch_panic;
@@ -16,7 +17,6 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::routing::{get, post};
-use starcrm_shared::RunMode;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -34,22 +34,20 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The whole application as a router, so tests drive exactly what `starcrm serve` serves.
 pub fn router(state: AppState) -> Router {
-    let graphql_route = match state.mode() {
-        RunMode::Development => get(graphql::graphiql).post(graphql::graphql),
-        RunMode::Production => post(graphql::graphql),
-    };
     Router::new()
-        .route("/graphql", graphql_route)
+        .route("/graphql", get(graphql::graphql_get).post(graphql::graphql))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
+        .route("/csp-report", post(metrics::csp_report))
         .fallback(static_files::spa)
         .with_state(state.clone())
+        .layer(middleware::from_fn_with_state(state.clone(), security::strict_transport))
         .layer(
             // Outermost first: the request id exists before anything logs.
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::request_id))
-                .layer(middleware::from_fn_with_state(state, observe::observe))
+                .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
                 .layer(middleware::from_fn(catch_panic))
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CompressionLayer::new())
@@ -64,6 +62,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     HeaderName::from_static("referrer-policy"),
                     HeaderValue::from_static("same-origin"),
+                ))
+                // API answers and files are never documents: nothing may run or load from
+                // them. The SPA's index.html and GraphiQL set their own policy.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
                 ))
                 .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
         )

@@ -38,11 +38,12 @@ pub async fn spa(State(state): State<AppState>, request: Request) -> Response {
             .into_response();
     }
     let file_name = request.uri().path().rsplit('/').next().unwrap_or_default().to_owned();
-    let (response, cache) = if file_name.contains('.') {
+    let is_page = !file_name.contains('.') || file_name == "index.html";
+    let (response, cache) = if is_page {
+        (ServeFile::new(&index).oneshot(request).await, NEVER_STORE)
+    } else {
         let cache = if is_content_hashed(&file_name) { IMMUTABLE } else { REVALIDATE };
         (ServeDir::new(dir).oneshot(request).await, cache)
-    } else {
-        (ServeFile::new(index).oneshot(request).await, NEVER_STORE)
     };
     let mut response = match response {
         Ok(response) => response.map(Body::new),
@@ -53,6 +54,13 @@ pub async fn spa(State(state): State<AppState>, request: Request) -> Response {
     };
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
+    if is_page {
+        // Read per request (a few KB): a rebuilt web app brings new inline-script hashes.
+        let html = tokio::fs::read_to_string(&index).await.unwrap_or_default();
+        if let Ok(policy) = HeaderValue::from_str(&super::security::spa_policy(&html)) {
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
     }
     response
 }

@@ -57,7 +57,7 @@ pub async fn set(
         return Err(AppError::bad_input("until", "must be in the future and within five years"));
     }
     let txn = db::begin_write(db).await?;
-    let found = service::find(&txn, scope, customer_id).await?;
+    let found = service::find_named(&txn, scope, customer_id, "customerId").await?;
     if found.deleted_at.is_some() || found.erased_at.is_some() {
         return Err(AppError::bad_input("customerId", "the customer is deleted or erased"));
     }
@@ -138,7 +138,7 @@ pub async fn lift(
 ) -> Result<customer::Model, AppError> {
     scope.require(Permission::RatingsOverride)?;
     let txn = db::begin_write(db).await?;
-    let found = service::find(&txn, scope, customer_id).await?;
+    let found = service::find_named(&txn, scope, customer_id, "customerId").await?;
     if found.star_override.is_none() {
         return Err(AppError::bad_input("customerId", "the customer's stars are not set by hand"));
     }

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -138,7 +138,7 @@ impl Search {
         loop {
             let _writing = self.writing.lock().await;
             let step = if db.get_database_backend() == DatabaseBackend::Postgres {
-                let txn = db.begin().await?;
+                let txn = crate::db::begin_write(db).await?;
                 let step = self.push_due(&txn, db, true).await?;
                 txn.commit().await?;
                 step
@@ -200,10 +200,10 @@ impl Search {
         };
         match result {
             Ok(()) => {
-                search_outbox::Entity::delete_many()
+                let done = search_outbox::Entity::delete_many()
                     .filter(search_outbox::Column::Id.is_in(row_ids.clone()))
-                    .exec(rows)
-                    .await?;
+                    .build(rows.get_database_backend());
+                write(rows, db, lock, vec![done]).await?;
                 let mut health = self.health();
                 health.last_error = None;
                 health.last_push = Some(now);
@@ -212,21 +212,24 @@ impl Search {
             Err(err) => {
                 let message = err.to_string();
                 tracing::warn!(error = %message, rows = row_ids.len(), "search index push failed; will retry");
+                let mut retries = Vec::with_capacity(due.len());
                 for row in due {
                     let attempts = row.attempts.saturating_add(1);
                     let delay =
                         1_i64.checked_shl(attempts.clamp(0, 6).unsigned_abs()).unwrap_or(MAX_BACKOFF_SECS);
-                    search_outbox::Entity::update_many()
-                        .col_expr(search_outbox::Column::Attempts, Expr::value(attempts))
-                        .col_expr(
-                            search_outbox::Column::AvailableAt,
-                            Expr::value(now + chrono::Duration::seconds(delay.min(MAX_BACKOFF_SECS))),
-                        )
-                        .col_expr(search_outbox::Column::LastError, Expr::value(Some(message.clone())))
-                        .filter(search_outbox::Column::Id.eq(row.id))
-                        .exec(rows)
-                        .await?;
+                    retries.push(
+                        search_outbox::Entity::update_many()
+                            .col_expr(search_outbox::Column::Attempts, Expr::value(attempts))
+                            .col_expr(
+                                search_outbox::Column::AvailableAt,
+                                Expr::value(now + chrono::Duration::seconds(delay.min(MAX_BACKOFF_SECS))),
+                            )
+                            .col_expr(search_outbox::Column::LastError, Expr::value(Some(message.clone())))
+                            .filter(search_outbox::Column::Id.eq(row.id))
+                            .build(rows.get_database_backend()),
+                    );
                 }
+                write(rows, db, lock, retries).await?;
                 self.health().last_error = Some((now, message));
                 Ok(Step::Failed)
             }
@@ -352,6 +355,29 @@ impl Search {
             last_error,
         })
     }
+}
+
+/// Runs the outbox writes of one push: in the locking transaction the rows were read in
+/// (PostgreSQL), or in a short write transaction of their own (SQLite, where the index push must
+/// not hold the one writer's turn).
+async fn write(
+    rows: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    locked: bool,
+    statements: Vec<sea_orm::Statement>,
+) -> Result<(), AppError> {
+    if locked {
+        for statement in statements {
+            rows.execute_raw(statement).await?;
+        }
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    for statement in statements {
+        txn.execute_raw(statement).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 enum Step {

@@ -13,6 +13,27 @@ use crate::entities::user;
 use crate::error::AppError;
 use crate::graphql::pagination::{ConnectionFields, PageRequest};
 
+/// A staff member as customer records show them (a customer's owner, an interaction's agent):
+/// id and display name for everyone who may see the record; the account itself (email, role,
+/// status, last sign-in) only for callers with `users:read`.
+pub struct StaffMember(pub user::Model);
+
+#[Object]
+impl StaffMember {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The account, for callers with `users:read`; `null` for everyone else.
+    async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        Ok(ctx.scope()?.can(Permission::UsersRead).then(|| User(self.0.clone())))
+    }
+}
+
 /// A staff account.
 pub struct User(pub user::Model);
 

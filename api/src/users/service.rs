@@ -1,7 +1,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, 
 };
 use serde_json::json;
 use starcrm_shared::account::UserStatus;
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Entry};
 use crate::auth::sessions::{self, Issued};
+use crate::auth::rate_limit::{CURRENT_PASSWORD_CHECKS, failures};
 use crate::auth::{Auth, Scope, password};
 use crate::entities::user;
 use crate::error::AppError;
@@ -43,11 +44,14 @@ pub async fn list(
         query = query.filter(user::Column::Role.eq(role.as_str()));
     }
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if search.chars().count() > 200 {
+            return Err(AppError::bad_input("filter.search", "at most 200 characters"));
+        }
         let pattern = search.to_lowercase();
         query = query.filter(
             Condition::any()
-                .add(user::Column::Name.contains(search))
-                .add(user::Column::Email.contains(&pattern)),
+                .add(crate::db::contains_text(user::Column::Name, search))
+                .add(crate::db::contains_text(user::Column::Email, &pattern)),
         );
     }
     let total = query.clone().count(db).await?;
@@ -116,7 +120,7 @@ pub async fn create(
     let temporary = password::generate_temporary()?;
     let hash = password::hash(temporary.clone()).await?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let created = user::ActiveModel {
         workspace_id: Set(scope.workspace_id),
         email: Set(email.clone()),
@@ -164,7 +168,7 @@ pub async fn change_role(
     if scope.user_id() == Some(id) {
         return Err(AppError::forbidden("nobody changes their own role"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let target = find_in_workspace(&txn, scope, id).await?;
     let current = stored_role(&target)?;
     ensure_can_manage(scope, current)?;
@@ -204,7 +208,7 @@ pub async fn set_active(
     if scope.user_id() == Some(id) {
         return Err(AppError::forbidden("you cannot deactivate or reactivate your own account"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let target = find_in_workspace(&txn, scope, id).await?;
     let role = stored_role(&target)?;
     ensure_can_manage(scope, role)?;
@@ -220,11 +224,17 @@ pub async fn set_active(
     update.status = Set(status.as_str().to_owned());
     update.version = Set(target.version + 1);
     let updated = update.update(&txn).await?;
-    let ended =
-        if active { 0 } else { sessions::revoke_all_for_user(&txn, id, "account deactivated").await? };
+    let (ended, tokens_revoked) = if active {
+        (0, 0)
+    } else {
+        (
+            sessions::revoke_all_for_user(&txn, id, "account deactivated").await?,
+            crate::api_tokens::service::revoke_all_of_creator(&txn, id, scope.actor_id()).await?,
+        )
+    };
     let action = if active { "user.reactivate" } else { "user.deactivate" };
-    audit::record(&txn, scope, Entry::new(action, "user", id).changes(json!({ "sessionsEnded": ended })))
-        .await?;
+    let changes = json!({ "sessionsEnded": ended, "apiTokensRevoked": tokens_revoked });
+    audit::record(&txn, scope, Entry::new(action, "user", id).changes(changes)).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -247,7 +257,7 @@ pub async fn reset_password(
     ensure_can_manage(scope, stored_role(&target)?)?;
     let temporary = password::generate_temporary()?;
     let hash = password::hash(temporary.clone()).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut update: user::ActiveModel = target.clone().into();
     update.password_hash = Set(hash);
     update.password_changed_at = Set(Utc::now());
@@ -280,18 +290,17 @@ pub async fn change_password(
     let id =
         scope.user_id().ok_or_else(|| AppError::forbidden("only a signed-in user changes a password"))?;
     let account = find_in_workspace(db, scope, id).await?;
-    auth.limits
-        .login_per_email
-        .check(&account.email)
-        .map_err(|s| AppError::RateLimited { retry_after_seconds: s })?;
+    let key = format!("password:{id}");
+    failures::check(db, &key, CURRENT_PASSWORD_CHECKS).await?;
     if !password::verify(current, Some(account.password_hash.clone())).await? {
+        failures::record(db, &[key]).await?;
         // Not UNAUTHENTICATED: the session is fine, the form field is wrong.
         return Err(AppError::bad_input("currentPassword", "is not your current password"));
     }
     validate::password(&new, Some(&account.email)).map_err(|r| AppError::invalid("newPassword", r))?;
     let hash = password::hash(new).await?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut update: user::ActiveModel = account.clone().into();
     update.password_hash = Set(hash);
     update.password_changed_at = Set(Utc::now());

@@ -1,4 +1,4 @@
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::json;
 use starcrm_shared::account::UserStatus;
 use starcrm_shared::{Role, validate};
@@ -50,7 +50,7 @@ pub async fn create(
     }
     let hash = password::hash(input.owner_password).await?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut new_workspace = workspace::ActiveModel { name: Set(name.clone()), ..Default::default() };
     if let Some(tz) = timezone {
         new_workspace.timezone = Set(tz);

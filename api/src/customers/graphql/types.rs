@@ -29,7 +29,7 @@ use crate::error::AppError;
 use crate::graphql::pagination::{ConnectionFields, PageRequest};
 use crate::ratings::graphql::fields as rating_fields;
 use crate::ratings::graphql::{AtRiskInfo, StarChange, StarExplanation, StarOverride};
-use crate::users::graphql::{User, page_complexity};
+use crate::users::graphql::{StaffMember, page_complexity};
 
 fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
     AppError::internal(anyhow::anyhow!("{err}")).extend()
@@ -291,7 +291,7 @@ impl Interaction {
     }
 
     /// The staff member who handled it.
-    async fn agent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn agent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMember>> {
         let Some(agent) = self.0.agent_id else { return Ok(None) };
         user_in_workspace(ctx, agent).await
     }
@@ -306,11 +306,11 @@ impl Interaction {
 }
 
 /// A staff account of the caller's workspace, batched across the page.
-async fn user_in_workspace(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<User>> {
+async fn user_in_workspace(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<StaffMember>> {
     let scope = ctx.scope()?;
     let loader = ctx.data::<UserLoader>().map_err(|_| internal("loader missing"))?;
     let found = loader.load_one(id).await.map_err(internal)?;
-    Ok(found.filter(|u| u.workspace_id == scope.workspace_id).map(User))
+    Ok(found.filter(|u| u.workspace_id == scope.workspace_id).map(StaffMember))
 }
 
 /// The workspace's active custom field definitions, batched across the page.
@@ -459,7 +459,7 @@ impl Customer {
     }
 
     /// The dedicated rep.
-    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMember>> {
         let Some(owner) = self.0.owner_id else { return Ok(None) };
         user_in_workspace(ctx, owner).await
     }
