@@ -45,6 +45,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { bench: Bench::Rerate { workspace, requests, only } } => {
             bench::rerate(&cli.settings, workspace, requests, only).await?;
         }
+        Command::Bench { bench: Bench::Ingest { requests, concurrency } } => {
+            bench::ingest(&cli.settings, bench::ListOptions { workspace: None, requests, concurrency })
+                .await?;
+        }
         Command::Bench { bench: Bench::Search { workspace, requests, concurrency } } => {
             bench::search(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;
         }

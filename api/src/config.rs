@@ -57,6 +57,17 @@ pub enum Bench {
         #[arg(long, value_delimiter = ',', default_value = "1,8")]
         concurrency: Vec<usize>,
     },
+    /// Writes: createCustomer and recordTransaction through the API over HTTP vs the bare inserts
+    /// of the same rows through the same pool, at each concurrency: p50/p95/p99, writes/s and the
+    /// ratio. Works in a new workspace of its own: run it on a scratch data dir or database.
+    Ingest {
+        /// Timed writes per side and concurrency level.
+        #[arg(long, default_value_t = 800)]
+        requests: usize,
+        /// Concurrent clients, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,8")]
+        concurrency: Vec<usize>,
+    },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);
     /// and recording a purchase over HTTP with real-time re-rating vs without (p95).

@@ -156,8 +156,14 @@ impl ErrorExtensions for AppError {
                         .iter()
                         .map(|(id, name)| {
                             let mut item = async_graphql::indexmap::IndexMap::new();
-                            item.insert(async_graphql::Name::new("id"), async_graphql::Value::from(id.to_string()));
-                            item.insert(async_graphql::Name::new("name"), async_graphql::Value::from(name.as_str()));
+                            item.insert(
+                                async_graphql::Name::new("id"),
+                                async_graphql::Value::from(id.to_string()),
+                            );
+                            item.insert(
+                                async_graphql::Name::new("name"),
+                                async_graphql::Value::from(name.as_str()),
+                            );
                             async_graphql::Value::Object(item)
                         })
                         .collect();

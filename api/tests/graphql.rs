@@ -313,7 +313,12 @@ async fn only_json_requests_are_accepted() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn over_deep_queries_are_refused() -> anyhow::Result<()> {
-    let app = TestApp::start().await?;
+    // Development mode: anyone may introspect there (in production only signed-in staff).
+    let app = TestApp::start_with(common::Options {
+        mode: Some(starcrm_api::config::Mode::Development),
+        ..common::Options::default()
+    })
+    .await?;
     // `__type { ofType { ofType ... } }` nests without limit in the schema; the server must not.
     let mut selection = String::from("name");
     for _ in 0..starcrm_api::graphql::limits::MAX_DEPTH {
@@ -327,7 +332,12 @@ async fn over_deep_queries_are_refused() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn graphiql_introspection_fits_within_the_limits() -> anyhow::Result<()> {
-    let app = TestApp::start().await?;
+    // Development mode: anyone may introspect there (in production only signed-in staff).
+    let app = TestApp::start_with(common::Options {
+        mode: Some(starcrm_api::config::Mode::Development),
+        ..common::Options::default()
+    })
+    .await?;
     let response = app.graphql().execute(INTROSPECTION, json!({})).await?;
     assert!(response.data()["__schema"]["queryType"]["name"] == "Query");
     Ok(())

@@ -609,7 +609,12 @@ async fn aliased_login_batches_count_as_many_logins() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn an_over_deep_query_is_refused() -> anyhow::Result<()> {
-    let app = app().await?;
+    // In development mode, where anyone may introspect, so the depth limit is what refuses it.
+    let app = TestApp::start_with(Options {
+        mode: Some(starcrm_api::config::Mode::Development),
+        ..Options::default()
+    })
+    .await?;
     let mut selection = String::from("name");
     for _ in 0..16 {
         selection = format!("ofType {{ {selection} }}");
@@ -641,25 +646,6 @@ async fn a_page_size_above_the_cap_is_refused() -> anyhow::Result<()> {
         w.app.as_token(&w.a_owner).execute("{ users(first: 101) { totalCount } }", json!({})).await?;
     assert_eq!(response.error_code(), Some("BAD_USER_INPUT"));
     assert_eq!(response.error_extension("field"), "first");
-    Ok(())
-}
-
-#[tokio::test]
-async fn api_tokens_get_no_introspection_or_suggestions_in_production() -> anyhow::Result<()> {
-    let w = world().await?;
-    let introspection = "{ __schema { types { name } } }";
-    let as_token = w.app.as_token(&w.b_token).execute(introspection, json!({})).await?;
-    assert!(as_token.body["data"]["__schema"].is_null(), "the schema stays hidden: {}", as_token.body);
-    let one_type = w
-        .app
-        .as_token(&w.b_token)
-        .execute("{ __type(name: \"User\") { fields { name } } }", json!({}))
-        .await?;
-    assert!(one_type.body["data"]["__type"].is_null(), "{}", one_type.body);
-    let as_user = w.app.as_token(&w.b_owner).execute(introspection, json!({})).await?;
-    assert!(as_user.data()["__schema"]["types"].is_array(), "staff tools may introspect");
-    let typo = w.app.as_token(&w.b_token).execute("{ viewer { actr } }", json!({})).await?;
-    assert!(!typo.error_message().contains("Did you mean"), "{}", typo.error_message());
     Ok(())
 }
 
@@ -993,5 +979,513 @@ async fn a_customers_read_token_cannot_write_push_or_reveal() -> anyhow::Result<
             .await?;
     assert_eq!(reveal.error_extension("permission"), "pii:read");
     assert_eq!(h.b_view().await?, h.b_customer);
+    Ok(())
+}
+
+// ---- findings of the outside review (issue 16) -------------------------------------------------
+
+const REFRESH: &str = "mutation($t: String!) { refreshSession(input: { refreshToken: $t, returnRefreshToken: true }) { accessToken refreshToken } }";
+const CUSTOMER: &str =
+    "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id code version } }";
+const MERGE: &str =
+    "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { id } } }";
+const READ_CUSTOMER: &str =
+    "query($id: ID!) { customer(id: $id) { id name company version deleted erased } }";
+
+async fn customer(app: &TestApp, token: &str, input: Value) -> anyhow::Result<Value> {
+    Ok(app.as_token(token).execute(CUSTOMER, json!({ "input": input })).await?.data()["createCustomer"]
+        .clone())
+}
+
+async fn read_customer(app: &TestApp, token: &str, id: &Value) -> anyhow::Result<Value> {
+    Ok(app.as_token(token).execute(READ_CUSTOMER, json!({ "id": id })).await?.data()["customer"].clone())
+}
+
+/// Item 1: two refreshes racing with one token. Before, SQLite answered one with INTERNAL
+/// (`database is locked`) and let the other's session live on.
+#[tokio::test]
+async fn concurrent_refresh_token_reuse_revokes_the_session_without_internal_errors() -> anyhow::Result<()> {
+    let app = app().await?;
+    let owner = app.workspace("Acme").await?;
+    for trial in 0..3 {
+        let session = app.sign_in(&owner).await?;
+        let vars = json!({ "t": session.refresh_token });
+        let clients: Vec<_> = (0..4).map(|_| app.graphql()).collect();
+        let racers = clients.iter().map(|client| client.execute(REFRESH, vars.clone()));
+        let answers = futures_util::future::join_all(racers).await;
+        let mut winners = Vec::new();
+        for answer in answers {
+            let answer = answer?;
+            match answer.error_code() {
+                None => winners.push(answer.body["data"]["refreshSession"].clone()),
+                Some(code) => assert_eq!(code, "UNAUTHENTICATED", "trial {trial}: {}", answer.body),
+            }
+        }
+        assert!(winners.len() <= 1, "trial {trial}: one token, at most one refresh: {winners:?}");
+        for winner in winners {
+            let token = winner["accessToken"].as_str().unwrap_or_default();
+            refused(&app, token).await?;
+            let again = app.graphql().execute(REFRESH, json!({ "t": winner["refreshToken"] })).await?;
+            assert_eq!(again.error_code(), Some("UNAUTHENTICATED"), "the family is revoked: {}", again.body);
+        }
+    }
+    Ok(())
+}
+
+/// Item 2 and its siblings: an id that was merged away names no one to change.
+#[tokio::test]
+async fn changes_naming_a_merged_away_customer_are_refused() -> anyhow::Result<()> {
+    let w = world().await?;
+    let (app, token) = (&w.app, &w.a_owner);
+    let c0 = customer(app, token, json!({ "name": "Zhou Zero" })).await?;
+    let c1 = customer(app, token, json!({ "name": "Zhou One" })).await?;
+    let c2 = customer(app, token, json!({ "name": "Zhou Two" })).await?;
+    app.as_token(token)
+        .execute(MERGE, json!({ "input": { "survivorId": c0["id"], "mergedId": c2["id"], "survivorVersion": c0["version"] } }))
+        .await?
+        .data();
+    let c0_before = read_customer(app, token, &c0["id"]).await?;
+
+    let merge = app
+        .as_token(token)
+        .execute(MERGE, json!({ "input": { "survivorId": c1["id"], "mergedId": c2["id"], "survivorVersion": c1["version"] } }))
+        .await?;
+    assert_eq!(merge.error_code(), Some("BAD_USER_INPUT"), "{}", merge.body);
+    assert_eq!(merge.error_extension("field"), "mergedId");
+    assert!(
+        merge.error_message().contains(c0["code"].as_str().unwrap_or("?")),
+        "names the survivor: {}",
+        merge.error_message()
+    );
+    let into = app
+        .as_token(token)
+        .execute(MERGE, json!({ "input": { "survivorId": c2["id"], "mergedId": c1["id"], "survivorVersion": c0_before["version"] } }))
+        .await?;
+    assert_eq!(into.error_extension("field"), "survivorId", "{}", into.body);
+
+    let update = app
+        .as_token(token)
+        .execute(
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }",
+            json!({ "input": { "id": c2["id"], "version": c0_before["version"], "company": "Hijacked" } }),
+        )
+        .await?;
+    assert_eq!(update.error_code(), Some("BAD_USER_INPUT"), "{}", update.body);
+    let erase = app
+        .as_token(token)
+        .execute(
+            "mutation($id: ID!) { eraseCustomer(id: $id, reason: \"asked\") { id } }",
+            json!({ "id": c2["id"] }),
+        )
+        .await?;
+    assert_eq!(erase.error_code(), Some("BAD_USER_INPUT"), "{}", erase.body);
+    let delete = app
+        .as_token(token)
+        .execute("mutation($id: ID!) { deleteCustomer(id: $id) { id } }", json!({ "id": c2["id"] }))
+        .await?;
+    assert_eq!(delete.error_code(), Some("BAD_USER_INPUT"), "{}", delete.body);
+
+    assert_eq!(read_customer(app, token, &c0["id"]).await?, c0_before, "the survivor is untouched");
+    let c1_after = read_customer(app, token, &c1["id"]).await?;
+    assert_eq!(c1_after["id"], c1["id"], "C1 was not merged into anything");
+    assert_eq!(c1_after["deleted"], false);
+    Ok(())
+}
+
+/// Item 3: erasure leaves no name or company in the audit log, the events or the merged-away
+/// record, and keeps the fact that it happened.
+#[tokio::test]
+async fn erasure_scrubs_the_audit_log_events_and_merged_records() -> anyhow::Result<()> {
+    let w = world().await?;
+    let (app, token) = (&w.app, &w.a_owner);
+    let person = customer(app, token, json!({ "name": "Secretname Li", "company": "Secretco" })).await?;
+    let twin = customer(app, token, json!({ "name": "Secretname Twin", "company": "Secretco" })).await?;
+    app.as_token(token)
+        .execute(
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }",
+            json!({ "input": { "id": person["id"], "version": person["version"], "company": "Secretco Two" } }),
+        )
+        .await?
+        .data();
+    let current = read_customer(app, token, &person["id"]).await?;
+    app.as_token(token)
+        .execute(MERGE, json!({ "input": { "survivorId": person["id"], "mergedId": twin["id"], "survivorVersion": current["version"] } }))
+        .await?
+        .data();
+    app.as_token(token)
+        .execute(
+            "mutation($id: ID!) { eraseCustomer(id: $id, reason: \"GDPR request\") { id } }",
+            json!({ "id": person["id"] }),
+        )
+        .await?
+        .data();
+
+    let log = app
+        .as_token(token)
+        .execute("{ auditLog(first: 100) { nodes { action entityId changes } } }", json!({}))
+        .await?;
+    let text = log.data().to_string();
+    assert!(!text.contains("Secret"), "no personal data left in the audit log: {text}");
+    assert!(text.contains("customer.erase"), "the erasure itself is recorded");
+    assert!(text.contains("redacted"), "entries say they were redacted: {text}");
+    // Every stored copy, read straight from the database.
+    use sea_orm::{ConnectionTrait, Statement};
+    for table in ["audit_log", "events", "customers", "star_history"] {
+        let rows = app
+            .state
+            .db
+            .query_all_raw(Statement::from_string(
+                app.state.db.get_database_backend(),
+                format!("SELECT * FROM {table}"),
+            ))
+            .await?;
+        for row in rows {
+            let dump = format!("{row:?}");
+            assert!(!dump.contains("Secret"), "{table} still holds personal data: {dump}");
+        }
+    }
+    Ok(())
+}
+
+/// Item 4: an email used in another workspace is no one else's business.
+#[tokio::test]
+async fn creating_a_user_with_an_email_of_another_workspace_reveals_nothing() -> anyhow::Result<()> {
+    let w = world().await?;
+    let b_owner_email = w
+        .app
+        .as_token(&w.b_owner)
+        .execute("{ viewer { user { email } } }", json!({}))
+        .await?
+        .data()["viewer"]["user"]["email"]
+        .clone();
+    let create = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id email } } }";
+    let made = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            create,
+            json!({ "input": { "email": b_owner_email, "name": "Same Address", "role": "AGENT" } }),
+        )
+        .await?;
+    assert_eq!(made.data()["createUser"]["user"]["email"], b_owner_email, "no CONFLICT across workspaces");
+    let again = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(create, json!({ "input": { "email": b_owner_email, "name": "Twice", "role": "AGENT" } }))
+        .await?;
+    assert_eq!(again.error_code(), Some("CONFLICT"), "within one workspace an email is still unique");
+    // B's owner still signs in to B with B's password (the new A account has another password).
+    let b_in = w
+        .app
+        .graphql()
+        .execute(LOGIN, json!({ "input": { "email": b_owner_email, "password": PASSWORD } }))
+        .await?;
+    assert!(b_in.data()["login"]["accessToken"].is_string());
+    Ok(())
+}
+
+/// Item 4, sign-in side: one email, one password, two workspaces: the client is asked which.
+#[tokio::test]
+async fn one_email_in_two_workspaces_signs_in_to_the_one_chosen() -> anyhow::Result<()> {
+    let app = app().await?;
+    let first = app.workspace("First").await?;
+    let new = starcrm_api::workspaces::service::NewWorkspace {
+        name: "Second".to_owned(),
+        timezone: None,
+        currency: None,
+        owner_email: first.email.clone(),
+        owner_name: "Same Person".to_owned(),
+        owner_password: PASSWORD.to_owned(),
+    };
+    let (second, _) = starcrm_api::workspaces::service::create(
+        &app.state.db,
+        &starcrm_api::auth::RequestMeta::default(),
+        new,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let ask = app
+        .graphql()
+        .execute(LOGIN, json!({ "input": { "email": first.email, "password": PASSWORD } }))
+        .await?;
+    assert_eq!(ask.error_code(), Some("BAD_USER_INPUT"), "{}", ask.body);
+    assert_eq!(ask.error_extension("field"), "workspaceId");
+    let names: Vec<&str> = ask
+        .error_extension("workspaces")
+        .as_array()
+        .map_or(Vec::new(), |list| list.iter().filter_map(|w| w["name"].as_str()).collect());
+    assert_eq!(names, ["First", "Second"]);
+    let wrong = app
+        .graphql()
+        .execute(LOGIN, json!({ "input": { "email": first.email, "password": "not the password at all" } }))
+        .await?;
+    assert_eq!(wrong.error_code(), Some("UNAUTHENTICATED"), "a wrong password lists nothing: {}", wrong.body);
+    let chosen = app
+        .graphql()
+        .execute(
+            "mutation($input: LoginInput!) { login(input: $input) { viewer { workspace { name } } } }",
+            json!({ "input": { "email": first.email, "password": PASSWORD, "workspaceId": second.id.to_string() } }),
+        )
+        .await?;
+    assert_eq!(chosen.data()["login"]["viewer"]["workspace"]["name"], "Second");
+    Ok(())
+}
+
+/// Item 5: who owns a customer is a name, not an account, without `users:read`.
+#[tokio::test]
+async fn customer_owners_and_agents_show_only_a_name_without_users_read() -> anyhow::Result<()> {
+    let w = world().await?;
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    let reader = w.app.api_token(&w.a_owner, &["customers:read"]).await?;
+    let made = customer(&w.app, &w.a_owner, json!({ "name": "Owned One", "ownerId": w.a_owner_id })).await?;
+    let query = "query($id: ID!) { customer(id: $id) { owner { id name account { email role status lastLoginAt } } } }";
+    for (who, token) in [("analyst", &analyst), ("customers:read token", &reader)] {
+        let seen = w.app.as_token(token).execute(query, json!({ "id": made["id"] })).await?;
+        let owner = &seen.data()["customer"]["owner"];
+        assert_eq!(owner["id"], w.a_owner_id.as_str(), "{who}");
+        assert!(owner["name"].is_string(), "{who}");
+        assert!(owner["account"].is_null(), "{who} sees no email, role or sign-in times: {owner}");
+        let direct = w
+            .app
+            .as_token(token)
+            .execute("query($id: ID!) { customer(id: $id) { owner { email } } }", json!({ "id": made["id"] }))
+            .await?;
+        assert!(direct.body["errors"].is_array(), "there is no email on a staff member: {}", direct.body);
+    }
+    let as_owner = w.app.as_token(&w.a_owner).execute(query, json!({ "id": made["id"] })).await?;
+    assert!(
+        as_owner.data()["customer"]["owner"]["account"]["email"].is_string(),
+        "users:read sees the account"
+    );
+    Ok(())
+}
+
+/// Item 6: the list filter's search text is text, not a LIKE pattern, and has a length cap.
+#[tokio::test]
+async fn the_customer_list_search_treats_wildcards_as_text_and_caps_its_length() -> anyhow::Result<()> {
+    let w = world().await?;
+    customer(&w.app, &w.a_owner, json!({ "name": "Plain Name" })).await?;
+    customer(&w.app, &w.a_owner, json!({ "name": "Fifty% Off" })).await?;
+    let list = "query($s: String!) { customers(filter: { search: $s }) { totalCount nodes { name } } }";
+    for (text, expected) in [("%", 1), ("_", 0), ("Plain", 1), ("y%", 1), ("P_ain", 0)] {
+        let found = w.app.as_token(&w.a_owner).execute(list, json!({ "s": text })).await?;
+        assert_eq!(found.data()["customers"]["totalCount"], expected, "search {text:?}: {}", found.body);
+    }
+    let long = "x".repeat(50_000);
+    let refused = w.app.as_token(&w.a_owner).execute(list, json!({ "s": long })).await?;
+    assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{}", refused.error_message());
+    assert_eq!(refused.error_extension("field"), "filter.search");
+    Ok(())
+}
+
+/// Item 7: limits count failures, not sign-ins; a wrong current password does not lock sign-in;
+/// the answer carries Retry-After; and the count lives in the database, shared by servers.
+#[tokio::test]
+async fn sign_in_limits_count_failures_only_and_are_shared_by_servers() -> anyhow::Result<()> {
+    let w = world().await?;
+    let owner = w.app.workspace("Busy shop").await?;
+    for attempt in 0..8 {
+        let ok = w
+            .app
+            .graphql()
+            .execute(LOGIN, json!({ "input": { "email": owner.email, "password": PASSWORD } }))
+            .await?;
+        assert!(ok.body["errors"].is_null(), "successful sign-in {attempt} is never refused: {}", ok.body);
+    }
+    let token = w.app.token(&owner).await?;
+    let change = "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken } }";
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        let wrong = w
+            .app
+            .as_token(&token)
+            .execute(change, json!({ "input": { "currentPassword": "wrong wrong wrong", "newPassword": "another good passphrase" } }))
+            .await?;
+        codes.push(wrong.error_code().unwrap_or_default().to_owned());
+    }
+    assert_eq!(codes.last().map(String::as_str), Some("RATE_LIMITED"), "{codes:?}");
+    let still = w
+        .app
+        .graphql()
+        .execute(LOGIN, json!({ "input": { "email": owner.email, "password": PASSWORD } }))
+        .await?;
+    assert!(
+        still.body["errors"].is_null(),
+        "guessing in changePassword does not lock sign-in: {}",
+        still.body
+    );
+
+    // A second server on the same database sees the first one's failures.
+    let second = second_server(&w.app).await?;
+    let target = w.app.workspace("Target").await?;
+    for _ in 0..3 {
+        w.app
+            .graphql()
+            .execute(LOGIN, json!({ "input": { "email": target.email, "password": "guess guess guess" } }))
+            .await?;
+    }
+    for _ in 0..2 {
+        second
+            .execute(LOGIN, json!({ "input": { "email": target.email, "password": "guess guess guess" } }))
+            .await?;
+    }
+    let limited =
+        second.execute(LOGIN, json!({ "input": { "email": target.email, "password": PASSWORD } })).await?;
+    assert_eq!(limited.error_code(), Some("RATE_LIMITED"), "5 failures across two servers: {}", limited.body);
+    let retry: u64 = limited.headers["retry-after"].to_str()?.parse()?;
+    assert!((1..=300).contains(&retry), "Retry-After {retry}");
+    Ok(())
+}
+
+/// Another server process's worth: its own state and router over the same database.
+async fn second_server(app: &TestApp) -> anyhow::Result<starcrm_e2e::GraphqlClient> {
+    let mut settings = starcrm_api::config::Settings::from_env()?;
+    settings.data_dir = tempfile::tempdir()?.keep();
+    settings.meili_url = None;
+    settings.database_url = Some(app.db.url().to_owned());
+    settings.jwt_secret = Some(KEY.to_owned());
+    let conn = starcrm_api::db::connect(app.db.url(), 4).await?;
+    let state = starcrm_api::AppState::new(conn, app.state.info.database, &settings).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = starcrm_api::http::router(state);
+    tokio::spawn(starcrm_api::server::serve(
+        listener,
+        router,
+        std::future::pending(),
+        std::time::Duration::from_secs(1),
+    ));
+    Ok(starcrm_e2e::GraphqlClient::new(&url))
+}
+
+/// Item 8: a deactivated user's API tokens stay dead when the account comes back.
+#[tokio::test]
+async fn reactivating_a_user_does_not_revive_their_api_tokens() -> anyhow::Result<()> {
+    let w = world().await?;
+    let admin = w.app.add_user(&w.a_owner, "ADMIN").await?;
+    let admin_token = w.app.token(&admin).await?;
+    let secret = w.app.api_token(&admin_token, &["customers:read"]).await?;
+    assert!(api_token_works(&w.app, &secret).await?);
+    let toggle = |m: &str| format!("mutation($id: ID!) {{ {m}(id: $id) {{ status }} }}");
+    w.app.as_token(&w.a_owner).execute(&toggle("deactivateUser"), json!({ "id": admin.id })).await?.data();
+    assert!(!api_token_works(&w.app, &secret).await?);
+    w.app.as_token(&w.a_owner).execute(&toggle("reactivateUser"), json!({ "id": admin.id })).await?.data();
+    assert!(!api_token_works(&w.app, &secret).await?, "the token stays revoked");
+    let tokens = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("{ apiTokens(includeRevoked: true) { revokedAt } }", json!({}))
+        .await?;
+    assert!(
+        tokens.data()["apiTokens"].as_array().is_some_and(|t| t.iter().all(|t| t["revokedAt"].is_string())),
+        "{}",
+        tokens.body
+    );
+    Ok(())
+}
+
+/// Item 9: the web app's page carries a strict CSP that allows Trunk's inline loader by hash;
+/// API answers forbid everything; HSTS behind a TLS-terminating proxy; violations are counted.
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_and_hsts_behind_tls() -> anyhow::Result<()> {
+    let web = tempfile::tempdir()?;
+    std::fs::write(
+        web.path().join("index.html"),
+        "<html><head><script type=\"module\">import init from '/app.js';init();</script></head></html>",
+    )?;
+    let app = TestApp::start_with(Options {
+        web_dir: Some(web.path().to_path_buf()),
+        configure: Some(|s| s.trust_proxy = true),
+        ..Options::default()
+    })
+    .await?;
+    let page = app.http.get(app.url("/customers")).send().await?;
+    let policy = page.headers()["content-security-policy"].to_str()?.to_owned();
+    assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{policy}");
+    assert!(policy.contains("object-src 'none'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!page.headers().contains_key("strict-transport-security"), "not over plain HTTP");
+    let api = app.post_graphql_raw(r#"{"query":"{ serverInfo { version } }"}"#).await?;
+    assert_eq!(api.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'");
+    let tls = app.http.get(app.url("/")).header("x-forwarded-proto", "https").send().await?;
+    assert!(tls.headers()["strict-transport-security"].to_str()?.starts_with("max-age="));
+    let report = app
+        .http
+        .post(app.url("/csp-report"))
+        .body(r#"{"csp-report":{"violated-directive":"img-src"}}"#)
+        .send()
+        .await?;
+    assert_eq!(report.status(), StatusCode::NO_CONTENT);
+    let metrics = app.http.get(app.url("/metrics")).send().await?.text().await?;
+    assert!(metrics.contains("starcrm_csp_violations_total 1"), "{metrics}");
+    Ok(())
+}
+
+/// Item 10: one introspection rule with an error code; internals behind a token when set.
+#[tokio::test]
+async fn introspection_is_for_staff_in_production_and_says_so() -> anyhow::Result<()> {
+    let w = world().await?;
+    let introspection = "{ __schema { types { name } } }";
+    for (who, client) in [("anonymous", w.app.graphql()), ("API token", w.app.as_token(&w.b_token))] {
+        let refused = client.execute(introspection, json!({})).await?;
+        assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{who}: {}", refused.body);
+        let hidden = client
+            .execute(
+                "query { viewer { ...F } } fragment F on Viewer { t: __type(name: \"User\") { name } }",
+                json!({}),
+            )
+            .await?;
+        assert_eq!(hidden.error_code(), Some("FORBIDDEN"), "{who}, through a fragment: {}", hidden.body);
+        let typo = client.execute("{ serverInf { version } }", json!({})).await?;
+        assert!(!typo.error_message().contains("Did you mean"), "{who}: {}", typo.error_message());
+    }
+    let staff = w.app.as_token(&w.b_owner).execute(introspection, json!({})).await?;
+    assert!(staff.data()["__schema"]["types"].is_array(), "signed-in staff may introspect");
+    Ok(())
+}
+
+#[tokio::test]
+async fn metrics_and_readiness_details_need_the_token_when_one_is_set() -> anyhow::Result<()> {
+    let app = TestApp::start_with(Options {
+        configure: Some(|s| s.metrics_token = Some("metrics-secret-0123456789".to_owned())),
+        ..Options::default()
+    })
+    .await?;
+    assert_eq!(app.http.get(app.url("/metrics")).send().await?.status(), StatusCode::UNAUTHORIZED);
+    let with = app.http.get(app.url("/metrics")).bearer_auth("metrics-secret-0123456789").send().await?;
+    assert_eq!(with.status(), StatusCode::OK);
+    let bare: Value = app.http.get(app.url("/readyz")).send().await?.json().await?;
+    assert!(bare["status"].is_string() && bare["checks"].is_null(), "{bare}");
+    let full: Value = app
+        .http
+        .get(app.url("/readyz"))
+        .bearer_auth("metrics-secret-0123456789")
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(full["checks"]["database"], "ok", "{full}");
+    Ok(())
+}
+
+/// Item 26: a WebSocket upgrade on /graphql is refused plainly, never answered with a page.
+#[tokio::test]
+async fn a_websocket_upgrade_on_graphql_is_refused_until_subscriptions_exist() -> anyhow::Result<()> {
+    let app = app().await?;
+    let upgrade = app
+        .http
+        .get(app.url("/graphql"))
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .header("sec-websocket-protocol", "graphql-transport-ws")
+        .send()
+        .await?;
+    assert_eq!(upgrade.status(), StatusCode::NOT_IMPLEMENTED);
+    let body: Value = upgrade.json().await?;
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("subscriptions"), "{body}");
+    let get = app.http.get(app.url("/graphql")).send().await?;
+    assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED, "production has no GraphiQL page");
     Ok(())
 }

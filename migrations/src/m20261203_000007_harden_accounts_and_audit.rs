@@ -71,8 +71,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "login_failures_key_at_idx", LoginFailures::Table, &[LoginFailures::Key, LoginFailures::At], false)
-            .await?;
+        index(
+            manager,
+            "login_failures_key_at_idx",
+            LoginFailures::Table,
+            &[LoginFailures::Key, LoginFailures::At],
+            false,
+        )
+        .await?;
         // Old rows are deleted by time.
         index(manager, "login_failures_at_idx", LoginFailures::Table, &[LoginFailures::At], false).await
     }
@@ -112,14 +118,16 @@ fn redaction_triggers(backend: DatabaseBackend) -> Result<Vec<String>, DbErr> {
         }
         DatabaseBackend::Sqlite => {
             let same = KEPT.iter().map(|c| format!("NEW.{c} IS OLD.{c}")).collect::<Vec<_>>().join(" AND ");
+            // A new name, created before the old trigger goes: SQLite answered "already exists"
+            // to re-creating the dropped name within the migration.
             vec![
-                "DROP TRIGGER audit_log_no_update".to_owned(),
                 format!(
-                    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    "CREATE TRIGGER audit_log_update_redaction_only BEFORE UPDATE ON audit_log
                      WHEN NOT (coalesce(json_valid(NEW.changes), 0) = 1
                                AND json_type(NEW.changes, '$.redacted') IS NOT NULL AND {same})
                      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
                 ),
+                "DROP TRIGGER audit_log_no_update".to_owned(),
             ]
         }
         other => return Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
@@ -129,13 +137,15 @@ fn redaction_triggers(backend: DatabaseBackend) -> Result<Vec<String>, DbErr> {
 /// The triggers as the accounts migration made them (for `down`).
 fn append_only_triggers(backend: DatabaseBackend) -> Result<&'static [&'static str], DbErr> {
     Ok(match backend {
-        DatabaseBackend::Postgres => &["CREATE OR REPLACE FUNCTION starcrm_audit_log_append_only() RETURNS trigger AS $$
+        DatabaseBackend::Postgres => {
+            &["CREATE OR REPLACE FUNCTION starcrm_audit_log_append_only() RETURNS trigger AS $$
              BEGIN RAISE EXCEPTION 'audit_log is append-only'; END;
-             $$ LANGUAGE plpgsql"],
+             $$ LANGUAGE plpgsql"]
+        }
         DatabaseBackend::Sqlite => &[
-            "DROP TRIGGER audit_log_no_update",
             "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
              BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+            "DROP TRIGGER audit_log_update_redaction_only",
         ],
         other => return Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
     })

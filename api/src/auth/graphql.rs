@@ -216,11 +216,8 @@ impl AuthMutation {
     /// Signs in with email and password. Wrong email and wrong password get the same answer;
     /// attempts are rate limited per account and per address (each aliased call counts).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
-        let workspace = input
-            .workspace_id
-            .as_ref()
-            .map(|id| users::graphql::parse_id(id, "workspaceId"))
-            .transpose()?;
+        let workspace =
+            input.workspace_id.as_ref().map(|id| users::graphql::parse_id(id, "workspaceId")).transpose()?;
         let issued =
             sessions::login(ctx.db()?, ctx.auth()?, ctx.meta()?, &input.email, input.password, workspace)
                 .await

@@ -23,6 +23,9 @@ use crate::seed::generator::Rng;
 use crate::state::AppState;
 use crate::{http, seed, server};
 
+mod ingest;
+pub use ingest::ingest;
+
 /// Knobs of `bench list`.
 #[derive(Clone, Debug)]
 pub struct ListOptions {
@@ -263,7 +266,7 @@ pub async fn list(settings: &Settings, options: ListOptions) -> anyhow::Result<(
     let verdicts = side_by_side(&options, "bare SQL", sql, api)
         .await?
         .into_iter()
-        .map(|(concurrency, api_p95, sql_p95)| (concurrency, api_p95 / sql_p95.max(1e-6), api_p95))
+        .map(|c| (c.concurrency, c.api_p95 / c.base_p95.max(1e-6), c.api_p95))
         .collect::<Vec<_>>();
     print_verdicts(&verdicts);
     served.stop().await?;
@@ -674,20 +677,31 @@ async fn search_with(
         8,
         queries.len()
     );
-    let verdicts = side_by_side(options, "index direct", direct, api).await?;
+    let verdicts: Vec<(usize, f64, f64)> = side_by_side(options, "index direct", direct, api)
+        .await?
+        .into_iter()
+        .map(|c| (c.concurrency, c.api_p95, c.base_p95))
+        .collect();
     print_search_verdicts(&verdicts, customers, backend);
     served.stop().await?;
     Ok(())
 }
 
-/// Times the baseline and the API at each concurrency, printing p50/p95/p99 and req/s of both;
-/// returns (concurrency, API p95 ms, baseline p95 ms).
+/// One concurrency level of [`side_by_side`]: p95s in ms and the API's requests per second.
+struct Compared {
+    concurrency: usize,
+    api_p95: f64,
+    base_p95: f64,
+    api_rate: f64,
+}
+
+/// Times the baseline and the API at each concurrency, printing p50/p95/p99 and req/s of both.
 async fn side_by_side<B, BF, A, AF>(
     options: &ListOptions,
     baseline: &str,
     base: B,
     api: A,
-) -> anyhow::Result<Vec<(usize, f64, f64)>>
+) -> anyhow::Result<Vec<Compared>>
 where
     B: Fn(usize) -> BF + Clone + Send + Sync + 'static,
     BF: Future<Output = anyhow::Result<()>> + Send,
@@ -712,7 +726,12 @@ where
                 sample.throughput()
             );
         }
-        out.push((concurrency, ms(through.percentile(95.0)), ms(reference.percentile(95.0))));
+        out.push(Compared {
+            concurrency,
+            api_p95: ms(through.percentile(95.0)),
+            base_p95: ms(reference.percentile(95.0)),
+            api_rate: through.throughput(),
+        });
     }
     println!();
     Ok(out)

@@ -410,7 +410,10 @@ async fn redact_copies(conn: &impl ConnectionTrait, scope: &Scope, ids: &[Uuid])
     }
     for id in ids {
         event::Entity::update_many()
-            .col_expr(event::Column::Payload, Expr::value(json!({ "customerId": id, "redacted": "erasure" }).to_string()))
+            .col_expr(
+                event::Column::Payload,
+                Expr::value(json!({ "customerId": id, "redacted": "erasure" }).to_string()),
+            )
             .filter(event::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(event::Column::SubjectId.eq(*id))
             .exec(conn)

@@ -111,7 +111,8 @@ impl Drop for InFlight<'_> {
 
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if !may_read_internals(&state, &headers) {
-        return (StatusCode::UNAUTHORIZED, "set Authorization: Bearer <STARCRM_METRICS_TOKEN>\n").into_response();
+        return (StatusCode::UNAUTHORIZED, "set Authorization: Bearer <STARCRM_METRICS_TOKEN>\n")
+            .into_response();
     }
     match state.metrics.render() {
         Ok(body) => {

@@ -1,7 +1,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, 
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use starcrm_shared::account::UserStatus;
@@ -9,8 +9,8 @@ use starcrm_shared::{Permission, Role, mask, validate};
 use uuid::Uuid;
 
 use crate::audit::{self, Entry};
-use crate::auth::sessions::{self, Issued};
 use crate::auth::rate_limit::{CURRENT_PASSWORD_CHECKS, failures};
+use crate::auth::sessions::{self, Issued};
 use crate::auth::{Auth, Scope, password};
 use crate::entities::user;
 use crate::error::AppError;
