@@ -58,6 +58,23 @@ async fn home_page_flow(viewport: Viewport) -> anyhow::Result<()> {
         assert_eq!(browser.attribute("html", "lang").await?.as_deref(), Some("en"));
         browser.screenshot(&format!("dashboard-en-{size}")).await?;
 
+        // The page runs under the server's Content-Security-Policy without a single violation
+        // (the loader Trunk inlines is allowed by its hash) ...
+        assert_eq!(csp_violations(&server).await?, 0, "the app itself breaks no CSP rule");
+        // ... and the policy is really enforced: an image from elsewhere is blocked and reported.
+        browser
+            .client()
+            .execute(
+                "const img = document.createElement('img'); img.src = 'https://elsewhere.invalid/x.png'; document.body.appendChild(img);",
+                vec![],
+            )
+            .await?;
+        let deadline = std::time::Instant::now() + WAIT;
+        while csp_violations(&server).await? == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(csp_violations(&server).await?, 1, "a foreign image is blocked and reported");
+
         // Nothing sticks out sideways: the page fits the screen's width.
         let overflow = browser
             .client()
@@ -174,4 +191,14 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     anyhow::bail!("condition not met within {} s", WAIT.as_secs())
+}
+
+/// `starcrm_csp_violations_total` from the server's metrics.
+async fn csp_violations(server: &Server) -> anyhow::Result<u64> {
+    let metrics = reqwest::get(server.url("/metrics")).await?.text().await?;
+    Ok(metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("starcrm_csp_violations_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_default())
 }

@@ -34,9 +34,10 @@ struct ViewerData {
     viewer: Viewer,
 }
 
-/// Signs in; the server sets the refresh cookie.
-pub async fn login(email: &str, password: &str) -> Result<Viewer, ApiError> {
-    let variables = json!({ "input": { "email": email, "password": password } });
+/// Signs in; the server sets the refresh cookie. `workspace` picks one when the email has
+/// accounts in several (the first answer lists them: `ApiError::workspaces`).
+pub async fn login(email: &str, password: &str, workspace: Option<&str>) -> Result<Viewer, ApiError> {
+    let variables = json!({ "input": { "email": email, "password": password, "workspaceId": workspace } });
     let data: LoginData = send(LOGIN, &variables, None).await?;
     Ok(store(data.login))
 }

@@ -28,6 +28,16 @@ pub struct ApiError {
     pub retry_after_seconds: Option<u64>,
     /// Quote this to support: it finds the server's log entry.
     pub request_id: Option<String>,
+    /// Sign-in: the workspaces the password opens, when it opens several (`field` is
+    /// `workspaceId`).
+    pub workspaces: Vec<WorkspaceChoice>,
+}
+
+/// A workspace to sign in to.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct WorkspaceChoice {
+    pub id: String,
+    pub name: String,
 }
 
 impl ApiError {
@@ -40,6 +50,7 @@ impl ApiError {
             limit: None,
             retry_after_seconds: None,
             request_id: None,
+            workspaces: Vec::new(),
         }
     }
 
@@ -89,6 +100,7 @@ impl ApiError {
             limit: ext.limit,
             retry_after_seconds: ext.retry_after_seconds,
             request_id: ext.request_id.or(header_request_id),
+            workspaces: ext.workspaces,
         }
     }
 }
@@ -108,4 +120,6 @@ struct Extensions {
     limit: Option<usize>,
     retry_after_seconds: Option<u64>,
     request_id: Option<String>,
+    #[serde(default)]
+    workspaces: Vec<WorkspaceChoice>,
 }

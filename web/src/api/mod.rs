@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-pub use error::{ApiError, ErrorKind};
+pub use error::{ApiError, ErrorKind, WorkspaceChoice};
 
 use futures_util::lock::Mutex;
 use gloo_net::http::Request;

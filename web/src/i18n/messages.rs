@@ -89,6 +89,7 @@ messages! {
     }
     SessionExpired { zh: "登录已过期，请重新登录。", en: "Your session has expired. Please sign in again." }
     BadCredentials { zh: "邮箱或密码不正确。", en: "Incorrect email or password." }
+    ChooseWorkspace { zh: "此邮箱可登录多个工作区，请选择要进入的工作区：", en: "This email signs in to several workspaces. Choose one:" }
     Email { zh: "邮箱", en: "Email" }
     Password { zh: "密码", en: "Password" }
     Name { zh: "姓名", en: "Name" }

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use starcrm_shared::account::Viewer;
 use starcrm_shared::validate;
 
 use crate::api;
@@ -35,12 +36,19 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let email_error = RwSignal::new(None::<String>);
     let form_error = RwSignal::new(None::<String>);
-    let login = Action::new_local(move |(email, password): &(String, String)| {
-        let (email, password) = (email.clone(), password.clone());
-        async move { api::accounts::login(&email, &password).await }
+    // Filled when the password opens accounts in several workspaces: one button each.
+    let choices = RwSignal::new(Vec::<api::WorkspaceChoice>::new());
+    let login = Action::new_local(move |(email, password, workspace): &(String, String, Option<String>)| {
+        let (email, password, workspace) = (email.clone(), password.clone(), workspace.clone());
+        async move { api::accounts::login(&email, &password, workspace.as_deref()).await }
     });
     Effect::new(move |_| {
         if let Some(Err(error)) = login.value().get() {
+            if error.concerns("workspaceId") && !error.workspaces.is_empty() {
+                choices.set(error.workspaces.clone());
+                form_error.set(None);
+                return;
+            }
             let message = if error.is_unauthenticated() {
                 i18n.t(Key::BadCredentials).to_owned()
             } else {
@@ -56,7 +64,8 @@ pub fn LoginPage() -> impl IntoView {
             Err(reason) => email_error.set(Some(labels::invalid(i18n, reason))),
             Ok(address) => {
                 email_error.set(None);
-                login.dispatch((address, password.get_untracked()));
+                choices.set(Vec::new());
+                login.dispatch((address, password.get_untracked(), None));
             }
         }
     };
@@ -95,6 +104,7 @@ pub fn LoginPage() -> impl IntoView {
                         required=true
                     />
                     <FormError message=form_error />
+                    <WorkspaceChoices choices login email password />
                     <button type="submit" class="button button--primary button--block" disabled=move || login.pending().get()>
                         {move || i18n.t(if login.pending().get() { Key::SigningIn } else { Key::SignIn })}
                     </button>
@@ -102,5 +112,40 @@ pub fn LoginPage() -> impl IntoView {
             </main>
             <p class="auth-page__foot">{move || i18n.t(Key::LoginFoot)}</p>
         </div>
+    }
+}
+
+/// The workspaces a password opens when it opens several: one button each.
+#[component]
+fn WorkspaceChoices(
+    choices: RwSignal<Vec<api::WorkspaceChoice>>,
+    login: Action<(String, String, Option<String>), Result<Viewer, api::ApiError>>,
+    email: RwSignal<String>,
+    password: RwSignal<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let choose = move |workspace: String| {
+        login.dispatch((
+            email.get_untracked().trim().to_lowercase(),
+            password.get_untracked(),
+            Some(workspace),
+        ));
+    };
+    view! {
+        <Show when=move || !choices.with(Vec::is_empty)>
+            <div class="workspace-choice" data-testid="workspace-choice">
+                <p>{move || i18n.t(Key::ChooseWorkspace)}</p>
+                <For each=move || choices.get() key=|c| c.id.clone() let:choice>
+                    {
+                        let id = choice.id.clone();
+                        view! {
+                            <button type="button" class="button button--block" on:click=move |_| choose(id.clone())>
+                                {choice.name.clone()}
+                            </button>
+                        }
+                    }
+                </For>
+            </div>
+        </Show>
     }
 }
