@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{Options, PASSWORD, TestApp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 /// The signing key the test server uses, so tokens can be forged the way an attacker who knew
@@ -1129,7 +1130,6 @@ async fn erasure_scrubs_the_audit_log_events_and_merged_records() -> anyhow::Res
     assert!(text.contains("customer.erase"), "the erasure itself is recorded");
     assert!(text.contains("redacted"), "entries say they were redacted: {text}");
     // Every stored copy, read straight from the database.
-    use sea_orm::{ConnectionTrait, Statement};
     for table in ["audit_log", "events", "customers", "star_history"] {
         let rows = app
             .state

@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
             // Outermost first: the request id exists before anything logs.
             ServiceBuilder::new()
                 .layer(middleware::from_fn(request_id::request_id))
-                .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
+                .layer(middleware::from_fn_with_state(state, observe::observe))
                 .layer(middleware::from_fn(catch_panic))
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CompressionLayer::new())

@@ -19,12 +19,13 @@ const HSTS: &str = "max-age=31536000; includeSubDomains";
 /// sets `style` attributes, which only `'unsafe-inline'` allows; styles cannot run code.
 /// Violations are reported to `/csp-report` and counted in the metrics.
 pub fn spa_policy(index_html: &str) -> String {
-    let hashes: String = inline_scripts(index_html)
-        .map(|script| {
-            let digest = Sha256::digest(script.as_bytes());
-            format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest))
-        })
-        .collect();
+    let mut hashes = String::new();
+    for script in inline_scripts(index_html) {
+        let digest = Sha256::digest(script.as_bytes());
+        hashes.push_str(" 'sha256-");
+        hashes.push_str(&base64::engine::general_purpose::STANDARD.encode(digest));
+        hashes.push('\'');
+    }
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
