@@ -55,17 +55,22 @@ pub async fn allocate_numbers(
 pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<customer::Model, AppError> {
     let mut id = id;
     for _ in 0..MAX_MERGE_HOPS {
-        let found = customer::Entity::find_by_id(id)
-            .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
-            .one(conn)
-            .await?
-            .ok_or(AppError::NotFound { entity: "customer" })?;
+        let found = row(conn, scope, id).await?;
         match found.merged_into {
             Some(survivor) => id = survivor,
             None => return Ok(found),
         }
     }
     Err(AppError::NotFound { entity: "customer" })
+}
+
+/// The row of `id` in the caller's workspace, as stored (merged away or not).
+async fn row(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<customer::Model, AppError> {
+    customer::Entity::find_by_id(id)
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "customer" })
 }
 
 /// The customer `id` names, for a change that names one on purpose (update, delete, erase, merge,
@@ -81,11 +86,7 @@ pub async fn find_named(
     id: Uuid,
     field: &'static str,
 ) -> Result<customer::Model, AppError> {
-    let found = customer::Entity::find_by_id(id)
-        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "customer" })?;
+    let found = row(conn, scope, id).await?;
     match found.merged_into {
         None => Ok(found),
         Some(survivor) => {
