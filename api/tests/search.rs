@@ -302,6 +302,15 @@ async fn behaviour(
     other: Uuid,
     docs: &[SearchDoc],
 ) -> anyhow::Result<()> {
+    // Pages follow one another: the second starts where the first ended.
+    let page = |offset| SearchQuery { workspace_id: workspace, limit: 10, offset, ..SearchQuery::default() };
+    let both = index.search(&SearchQuery { limit: 20, ..page(0) }).await?;
+    let (first, second) = (index.search(&page(0)).await?, index.search(&page(10)).await?);
+    assert_eq!([first.ids, second.ids].concat(), both.ids);
+    assert_eq!(second.total, u64::try_from(docs.len())?, "the total counts every match on every page");
+    let past = index.search(&page(docs.len())).await?;
+    assert!(past.ids.is_empty());
+
     // Nobody is found by what nobody is called.
     for nothing in ["欧阳不存在", "Zebediah", "99990000"] {
         let found = index

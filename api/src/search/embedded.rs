@@ -244,7 +244,11 @@ impl EmbeddedIndex {
         let (top, total, facets) = searcher
             .search(
                 &query,
-                &(TopDocs::with_limit(q.limit.clamp(1, 200)).order_by_score(), Count, FacetCounts),
+                &(
+                    TopDocs::with_limit(q.limit.clamp(1, 200)).and_offset(q.offset).order_by_score(),
+                    Count,
+                    FacetCounts,
+                ),
             )
             .map_err(internal)?;
         let mut ids = Vec::with_capacity(top.len());

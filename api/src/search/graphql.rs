@@ -25,6 +25,9 @@ use crate::users::graphql::parse_id;
 const MAX_QUERY_CHARS: usize = 200;
 /// The most hits one search returns.
 const MAX_FIRST: i32 = 50;
+/// How deep paging goes: `offset + first` at most this many matches (Meilisearch's default
+/// `maxTotalHits`, so both backends page alike). Past it, staff should narrow the search.
+const MAX_WINDOW: i32 = 1000;
 
 /// Narrows a search.
 #[derive(InputObject, Default)]
@@ -95,8 +98,9 @@ pub struct SearchQueryRoot;
 impl SearchQueryRoot {
     /// Finds customers of the workspace by name (Chinese or Latin, pinyin, initials, with typos),
     /// phone or its last digits, email, member or order id from any channel, company, tag or
-    /// code; best first. An empty query lists customers matching the filter. Needs
-    /// `customers:read`.
+    /// code; best first. An empty query lists customers matching the filter. `first` hits (1-50)
+    /// from `offset` on (the next page starts at the number of hits already shown; `offset +
+    /// first` is at most 1000). Needs `customers:read`.
     #[graphql(complexity = "crate::users::graphql::page_complexity(first, child_complexity)")]
     async fn search_customers(
         &self,
@@ -104,9 +108,11 @@ impl SearchQueryRoot {
         query: String,
         filter: Option<CustomerSearchFilter>,
         first: Option<i32>,
+        #[graphql(default)] offset: i32,
     ) -> async_graphql::Result<CustomerSearchResult> {
         let scope = ctx.require(Permission::CustomersRead)?;
-        let request = validate(scope.workspace_id, &query, filter.unwrap_or_default(), first)?;
+        let page = Page::new(first, offset)?;
+        let request = validate(scope.workspace_id, &query, filter.unwrap_or_default(), page)?;
         let search = ctx.data::<Arc<Search>>().map_err(|_| internal("search missing from the context"))?;
         let found = search.index.search(&request).await.map_err(|e| index_error(e).extend())?;
         let db = ctx.db()?;
@@ -130,20 +136,42 @@ fn internal(message: &str) -> async_graphql::Error {
     AppError::internal(anyhow::anyhow!("{message}")).extend()
 }
 
+/// Which hits of the ranking to return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Page {
+    first: usize,
+    offset: usize,
+}
+
+impl Page {
+    /// `first` (default 20) within 1-50, `offset` from 0 with `offset + first` within the window.
+    fn new(first: Option<i32>, offset: i32) -> async_graphql::Result<Self> {
+        let first = first.unwrap_or(20);
+        if !(1..=MAX_FIRST).contains(&first) {
+            return Err(AppError::bad_input("first", format!("must be between 1 and {MAX_FIRST}")).extend());
+        }
+        if offset < 0 || offset > MAX_WINDOW - first {
+            return Err(AppError::bad_input(
+                "offset",
+                format!("must be 0 or more, with offset + first at most {MAX_WINDOW}"),
+            )
+            .extend());
+        }
+        // Both are within 0-1000 here, so the conversions cannot fail.
+        Ok(Self { first: usize::try_from(first).unwrap_or(20), offset: usize::try_from(offset).unwrap_or(0) })
+    }
+}
+
 fn validate(
     workspace_id: Uuid,
     text: &str,
     filter: CustomerSearchFilter,
-    first: Option<i32>,
+    page: Page,
 ) -> async_graphql::Result<SearchQuery> {
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(
             AppError::bad_input("query", format!("is longer than {MAX_QUERY_CHARS} characters")).extend()
         );
-    }
-    let first = first.unwrap_or(20);
-    if !(1..=MAX_FIRST).contains(&first) {
-        return Err(AppError::bad_input("first", format!("must be between 1 and {MAX_FIRST}")).extend());
     }
     let mut stars = Vec::with_capacity(filter.stars.len());
     for s in filter.stars {
@@ -163,7 +191,8 @@ fn validate(
         stages: filter.stages.iter().map(|s| s.as_str().to_owned()).collect(),
         owner_id,
         tags: filter.tags.iter().map(|t| t.trim().to_owned()).collect(),
-        limit: usize::try_from(first).unwrap_or(20),
+        limit: page.first,
+        offset: page.offset,
     })
 }
 
@@ -322,7 +351,7 @@ fn result(hits: Vec<CustomerSearchHit>, found: SearchResults) -> CustomerSearchR
 mod tests {
     use starcrm_shared::search::parse_query;
 
-    use super::{HighlightPart, masked_phone, parts};
+    use super::{HighlightPart, Page, masked_phone, parts};
 
     fn part(text: &str, matched: bool) -> HighlightPart {
         HighlightPart { text: text.to_owned(), matched }
@@ -359,5 +388,14 @@ mod tests {
         }
         // A masked form that moves the digits is marked whole.
         assert_eq!(phone_parts("+44 20 7946 0958", "442079460958"), Some(vec![part("+442*****0958", true)]));
+    }
+
+    #[test]
+    fn paging_stays_within_the_window() {
+        assert_eq!(Page::new(None, 0).ok(), Some(Page { first: 20, offset: 0 }));
+        assert_eq!(Page::new(Some(50), 950).ok(), Some(Page { first: 50, offset: 950 }));
+        assert!(Page::new(Some(50), 951).is_err());
+        assert!(Page::new(Some(10), -1).is_err());
+        assert!(Page::new(Some(0), 0).is_err());
     }
 }

@@ -403,6 +403,7 @@ impl SearchIndex for MeiliIndex {
             .with_query(&text)
             .with_filter(&filter)
             .with_limit(query.limit.clamp(1, 200))
+            .with_offset(query.offset)
             .with_facets(Selectors::Some(&["stars", "lifecycle_stage"]))
             .with_attributes_to_retrieve(Selectors::Some(&["id"]))
             .with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::ALL);
