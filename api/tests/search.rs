@@ -210,7 +210,9 @@ fn labelled_as_typed(docs: &[SearchDoc]) -> Vec<Labelled> {
             0 => add("phone in groups", grouped(phone, " "), d.id),
             1 => add("phone with +86", format!("+86 {}", grouped(phone, " ")), d.id),
             2 => add("phone with 0086", format!("0086 {}", grouped(phone, "-")), d.id),
-            3 => add("phone in brackets", format!("({}) {} {}", &phone[..3], &phone[3..7], &phone[7..]), d.id),
+            3 => {
+                add("phone in brackets", format!("({}) {} {}", &phone[..3], &phone[3..7], &phone[7..]), d.id)
+            }
             4 if chinese && homophones => add("spaced pinyin", spaced, d.id),
             4 | 5 => add("name and a stray dash", format!("{} -", d.name), d.id),
             6 => add("name and a stray slash", format!("{} /", d.name), d.id),
@@ -276,7 +278,10 @@ async fn run_contract(index: &dyn SearchIndex) -> anyhow::Result<()> {
                 .filter_map(|id| docs.iter().find(|d| d.id == *id))
                 .map(|d| d.name.as_str())
                 .collect();
-            failures.push(format!("{} {:?}: expected {name} in the top {}, got {got:?}", q.kind, q.text, q.within));
+            failures.push(format!(
+                "{} {:?}: expected {name} in the top {}, got {got:?}",
+                q.kind, q.text, q.within
+            ));
         }
     }
     for q in queries.iter().take(14) {

@@ -158,7 +158,9 @@ async fn staff_page_through_results_and_see_which_masked_field_matched() -> anyh
     let token = app.token(&app.workspace("Tea House").await?).await?;
     let mut everyone = Vec::new();
     for n in 1..=5 {
-        let (id, _) = create(&app, &token, json!({ "name": format!("Paging Person{n}"), "company": "星辰茶业" })).await?;
+        let (id, _) =
+            create(&app, &token, json!({ "name": format!("Paging Person{n}"), "company": "星辰茶业" }))
+                .await?;
         everyone.push(id);
     }
     eventually(&app, &token, "星辰茶业", |ids| ids.len() == 5).await?;
@@ -199,7 +201,9 @@ async fn staff_page_through_results_and_see_which_masked_field_matched() -> anyh
     .await?;
     eventually(&app, &token, "王小明", |ids| ids.contains(&wang)).await?;
     let whole = |text: &str| json!({ "field": "PHONE", "parts": [{ "text": text, "matched": true }] });
-    for typed in ["8613812345678", "+86 138 1234 5678", "0086 138-1234-5678", "(138) 1234 5678", "王小明，13812345678"] {
+    for typed in
+        ["8613812345678", "+86 138 1234 5678", "0086 138-1234-5678", "(138) 1234 5678", "王小明，13812345678"]
+    {
         let found = search(&app, &token, typed, Value::Null).await?;
         assert_eq!(ids(&found), std::slice::from_ref(&wang), "{typed:?}");
         assert_eq!(first_highlight(&found, "PHONE"), whole("138****5678"), "{typed:?}");

@@ -118,16 +118,15 @@ pub fn phone_digits(phone: &str) -> String {
 
 /// Whether a typed piece is (part of) a phone number: digits, possibly with `+-().`.
 fn phone_like(piece: &str) -> bool {
-    piece.chars().any(|c| c.is_ascii_digit()) && piece.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
+    piece.chars().any(|c| c.is_ascii_digit())
+        && piece.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
 }
 
 /// Whether `c` separates the pieces of a query: white space, list punctuation (`,;!?|"`), and
 /// CJK and general punctuation (`，`, `、`, `。`, `“`...), which Chinese input methods type
 /// without a space after it.
 fn separates(c: char) -> bool {
-    c.is_whitespace()
-        || ",;!?|\"".contains(c)
-        || matches!(c as u32, 0x2000..=0x206F | 0x3000..=0x303F)
+    c.is_whitespace() || ",;!?|\"".contains(c) || matches!(c as u32, 0x2000..=0x206F | 0x3000..=0x303F)
 }
 
 /// Full-width ASCII (`，`, `１３８`, `（`) as the ASCII it stands for; other characters as they are.
@@ -458,7 +457,10 @@ mod tests {
         assert!(parts("+86").is_empty());
         assert_eq!(phone_digits("0086 138 1234 5678"), "13812345678");
         assert_eq!(phone_digits("8613812345678"), "13812345678");
-        assert_eq!(parts("王小明 138 1234 5678 C000123"), ["text:王小明", "phone:13812345678", "text:c000123"]);
+        assert_eq!(
+            parts("王小明 138 1234 5678 C000123"),
+            ["text:王小明", "phone:13812345678", "text:c000123"]
+        );
         assert_eq!(
             parse_query("2305-1234").parts,
             [QueryPart::Phone { digits: "23051234".into(), typed: "2305-1234".into() }]

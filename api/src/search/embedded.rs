@@ -221,7 +221,8 @@ impl EmbeddedIndex {
             clauses.push(boosted(prefix(f.pinyin, phrase), 6.0));
         }
         if !q.stars.is_empty() {
-            clauses.push((Occur::Must, any_of(f.stars, q.stars.iter().map(|s| u64::try_from(*s).unwrap_or(0)))));
+            clauses
+                .push((Occur::Must, any_of(f.stars, q.stars.iter().map(|s| u64::try_from(*s).unwrap_or(0)))));
         }
         if !q.stages.is_empty() {
             clauses.push((Occur::Must, any_of(f.stage, q.stages.iter().map(|s| stage_code(s)))));
