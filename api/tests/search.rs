@@ -82,7 +82,7 @@ fn person(rng: &mut Rng, workspace_id: Uuid, n: usize, name: String) -> SearchDo
         phones: vec![digits],
         emails: vec![format!("{ascii}{n}@example.com")],
         external_ids: vec![format!("wx_{:08x}", rng.below(1 << 30)), format!("m{:07}", 1_000_000 + n * 7)],
-        company: (n % 3 == 0).then(|| (*rng.pick(COMPANIES)).to_owned()),
+        company: n.is_multiple_of(3).then(|| (*rng.pick(COMPANIES)).to_owned()),
         tags: vec![(*rng.pick(TAGS)).to_owned()],
         stars: Some(i16::try_from(1 + n % 5).unwrap_or(1)),
         lifecycle_stage: ["active", "loyal", "lead"][n % 3].to_owned(),
@@ -211,7 +211,7 @@ fn labelled_as_typed(docs: &[SearchDoc]) -> Vec<Labelled> {
             1 => add("phone with +86", format!("+86 {}", grouped(phone, " ")), d.id),
             2 => add("phone with 0086", format!("0086 {}", grouped(phone, "-")), d.id),
             3 => {
-                add("phone in brackets", format!("({}) {} {}", &phone[..3], &phone[3..7], &phone[7..]), d.id)
+                add("phone in brackets", format!("({}) {} {}", &phone[..3], &phone[3..7], &phone[7..]), d.id);
             }
             4 if chinese && homophones => add("spaced pinyin", spaced, d.id),
             4 | 5 => add("name and a stray dash", format!("{} -", d.name), d.id),
