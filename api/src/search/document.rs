@@ -6,7 +6,9 @@ use std::collections::{HashMap, HashSet};
 use pinyin::ToPinyin;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use starcrm_shared::customer::customer_code;
-use starcrm_shared::search::{is_cjk, phone_digits, phone_suffixes};
+use starcrm_shared::search::{
+    ParsedQuery, Word, is_cjk, phone_digits, phone_suffixes, pinyin_spelling, pinyin_variants,
+};
 use uuid::Uuid;
 
 use super::SearchDoc;
@@ -15,7 +17,8 @@ use crate::error::AppError;
 
 /// The pinyin terms of a name: for the syllables of its Chinese characters (other characters are
 /// skipped), every tail joined (`wangxiaoming`, `xiaoming`, `ming`) and the same of the initials
-/// (`wxm`, `xm`). Characters with several readings take the common one.
+/// (`wxm`, `xm`). Characters with several readings take the common one. `ü` is indexed both as
+/// `v` and as `u` (`吕` under `lv` and `lu`), the two ways it is typed.
 pub fn pinyin_terms(name: &str) -> Vec<String> {
     let syllables: Vec<&str> = name
         .chars()
@@ -25,7 +28,7 @@ pub fn pinyin_terms(name: &str) -> Vec<String> {
         .collect();
     let mut out = Vec::new();
     for start in 0..syllables.len() {
-        out.push(syllables[start..].concat());
+        out.extend(pinyin_variants(&syllables[start..].concat()));
     }
     for start in 0..syllables.len() {
         let initials: String = syllables[start..].iter().filter_map(|s| s.chars().next()).collect();
@@ -40,25 +43,24 @@ pub fn pinyin_terms(name: &str) -> Vec<String> {
 
 /// The byte ranges of the Chinese characters of `name` that a pinyin word of `query` spells, from
 /// any character on, in full (`xiaoming`, the last syllable possibly cut short: `xiaom`) or by
-/// initials (`xm`): what a pinyin search highlights in the name.
-pub fn pinyin_ranges(name: &str, query: &str) -> Vec<(usize, usize)> {
-    let syllables: Vec<(usize, usize, &str)> = name
+/// initials (`xm`): what a pinyin search highlights in the name. `ü` may be typed `v` or `u`.
+pub fn pinyin_ranges(name: &str, query: &ParsedQuery) -> Vec<(usize, usize)> {
+    let syllables: Vec<(usize, usize, Vec<String>)> = name
         .char_indices()
         .filter(|(_, c)| is_cjk(*c))
-        .filter_map(|(at, c)| c.to_pinyin().map(|p| (at, at + c.len_utf8(), p.plain())))
+        .filter_map(|(at, c)| c.to_pinyin().map(|p| (at, at + c.len_utf8(), pinyin_variants(p.plain()))))
         .collect();
     let mut ranges = Vec::new();
-    for word in query.split_whitespace().map(str::to_lowercase) {
-        if word.len() < 2 || !word.chars().all(|c| c.is_ascii_lowercase()) {
-            continue;
-        }
+    for word in query.words() {
+        let Word::Latin(word) = word else { continue };
+        let Some(word) = pinyin_spelling(&word).filter(|w| w.len() >= 2) else { continue };
         for start in 0..syllables.len() {
             let (mut rest, mut end) = (word.as_str(), start);
             while end < syllables.len() && !rest.is_empty() {
-                let syllable = syllables[end].2;
-                if let Some(after) = rest.strip_prefix(syllable) {
+                let spellings = &syllables[end].2;
+                if let Some(after) = spellings.iter().find_map(|s| rest.strip_prefix(s.as_str())) {
                     rest = after;
-                } else if syllable.starts_with(rest) {
+                } else if spellings.iter().any(|s| s.starts_with(rest)) {
                     rest = "";
                 } else {
                     break;
@@ -69,7 +71,7 @@ pub fn pinyin_ranges(name: &str, query: &str) -> Vec<(usize, usize)> {
                 && syllables[start..start + word.len()]
                     .iter()
                     .zip(word.chars())
-                    .all(|(s, c)| s.2.starts_with(c));
+                    .all(|(s, c)| s.2.iter().any(|s| s.starts_with(c)));
             if rest.is_empty() {
                 ranges.push((syllables[start].0, syllables[end - 1].1));
                 break;
@@ -181,24 +183,36 @@ pub async fn build(
 
 #[cfg(test)]
 mod tests {
+    use starcrm_shared::search::parse_query;
+
     use super::{pinyin_ranges, pinyin_terms};
 
     #[test]
     fn pinyin_queries_highlight_the_characters_they_spell() {
+        let ranges = |name: &str, query: &str| pinyin_ranges(name, &parse_query(query));
         let name = "王小明";
         let at = |from: usize, to: usize| (from * 3, to * 3);
-        assert_eq!(pinyin_ranges(name, "wangxiaoming"), vec![at(0, 3)]);
-        assert_eq!(pinyin_ranges(name, "xiaom"), vec![at(1, 3)]);
-        assert_eq!(pinyin_ranges(name, "wxm"), vec![at(0, 3)]);
-        assert_eq!(pinyin_ranges(name, "XM"), vec![at(1, 3)]);
-        assert_eq!(pinyin_ranges(name, "ming wang"), vec![at(0, 1), at(2, 3)]);
-        assert!(pinyin_ranges(name, "li").is_empty());
-        assert!(pinyin_ranges("Wang", "wang").is_empty());
+        assert_eq!(ranges(name, "wangxiaoming"), vec![at(0, 3)]);
+        assert_eq!(ranges(name, "xiaom"), vec![at(1, 3)]);
+        assert_eq!(ranges(name, "wxm"), vec![at(0, 3)]);
+        assert_eq!(ranges(name, "XM"), vec![at(1, 3)]);
+        assert_eq!(ranges(name, "ming wang"), vec![at(0, 1), at(2, 3)]);
+        assert!(ranges(name, "li").is_empty());
+        assert!(ranges("Wang", "wang").is_empty());
+        assert_eq!(ranges("吕思琪", "lvsiqi"), vec![at(0, 3)]);
+        assert_eq!(ranges("吕思琪", "lu si"), vec![at(0, 2)]);
+        assert_eq!(ranges("许女士", "nv"), vec![at(1, 2)]);
     }
 
     #[test]
     fn pinyin_gives_tails_and_initials() {
         assert_eq!(pinyin_terms("王小明"), ["ming", "wangxiaoming", "wxm", "xiaoming", "xm"]);
         assert!(pinyin_terms("John Smith").is_empty());
+    }
+
+    #[test]
+    fn u_umlaut_pinyin_is_indexed_as_v_and_u() {
+        assert_eq!(pinyin_terms("吕"), ["lu", "lv"]);
+        assert_eq!(pinyin_terms("许女士"), ["ns", "nushi", "nvshi", "shi", "xns", "xunushi", "xunvshi"]);
     }
 }

@@ -1,14 +1,17 @@
 //! The embedded search index: a tantivy index in `<data dir>/search`, in this process. Terms come
 //! from `shared::search` (Chinese as characters and pairs, Latin words lowercased), each indexed as
-//! given, so the index and the query agree by construction. Latin words match with typos (one
+//! given, so the index and the query agree by construction; queries are read through
+//! `shared::search::parse_query`, as by the Meilisearch backend. Latin words match with typos (one
 //! from 4 letters, two from 8), pinyin and identifiers by prefix, phones by full number, prefix or
-//! last 4-6 digits.
+//! last 4-6 digits, and pinyin syllables typed apart rank highest as a phrase.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use starcrm_shared::customer::LifecycleStage;
-use starcrm_shared::search::{Word, cjk_query_terms, index_terms, typed_phone, words};
+use starcrm_shared::search::{
+    QueryPart, Word, cjk_query_terms, index_terms, parse_query, pinyin_spelling, words,
+};
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::directory::MmapDirectory;
@@ -24,7 +27,8 @@ use uuid::Uuid;
 use super::{SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults};
 
 /// Bumped whenever the schema or the terms change: an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "1";
+/// 2: phones written `0086 ...` lose the country code; `ü` in pinyin is indexed as `v` and `u`.
+const SCHEMA_VERSION: &str = "2";
 const WRITER_MEMORY: usize = 40_000_000;
 
 #[derive(Clone, Copy, Debug)]
@@ -204,27 +208,35 @@ impl EmbeddedIndex {
 
     fn query(&self, q: &SearchQuery) -> Box<dyn Query> {
         let f = &self.inner.fields;
-        let mut must: Vec<(Occur, Box<dyn Query>)> =
+        let parsed = parse_query(&q.text);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, term(f.workspace, &q.workspace_id.to_string()))];
-        for chunk in q.text.split_whitespace() {
-            must.push((Occur::Must, chunk_query(f, chunk)));
+        for part in &parsed.parts {
+            clauses.push((Occur::Must, part_query(f, part)));
+        }
+        // Syllables typed apart that spell a name in this order rank above names that only
+        // contain them (`wang xiao ming`: 王小明 before 明小王).
+        for phrase in &parsed.phrases {
+            clauses.push(boosted(term(f.pinyin, phrase), 12.0));
+            clauses.push(boosted(prefix(f.pinyin, phrase), 6.0));
         }
         if !q.stars.is_empty() {
-            must.push((Occur::Must, any_of(f.stars, q.stars.iter().map(|s| u64::try_from(*s).unwrap_or(0)))));
+            clauses
+                .push((Occur::Must, any_of(f.stars, q.stars.iter().map(|s| u64::try_from(*s).unwrap_or(0)))));
         }
         if !q.stages.is_empty() {
-            must.push((Occur::Must, any_of(f.stage, q.stages.iter().map(|s| stage_code(s)))));
+            clauses.push((Occur::Must, any_of(f.stage, q.stages.iter().map(|s| stage_code(s)))));
         }
         if let Some(owner) = q.owner_id {
-            must.push((Occur::Must, term(f.owner, &owner.to_string())));
+            clauses.push((Occur::Must, term(f.owner, &owner.to_string())));
         }
         for tag in &q.tags {
-            must.push((Occur::Must, term(f.tag, tag)));
+            clauses.push((Occur::Must, term(f.tag, tag)));
         }
-        if must.len() == 1 && q.text.trim().is_empty() {
-            must.push((Occur::Must, Box::new(AllQuery)));
+        if clauses.len() == 1 && parsed.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        Box::new(BooleanQuery::new(must))
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn search_now(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
@@ -233,7 +245,11 @@ impl EmbeddedIndex {
         let (top, total, facets) = searcher
             .search(
                 &query,
-                &(TopDocs::with_limit(q.limit.clamp(1, 200)).order_by_score(), Count, FacetCounts),
+                &(
+                    TopDocs::with_limit(q.limit.clamp(1, 200)).and_offset(q.offset).order_by_score(),
+                    Count,
+                    FacetCounts,
+                ),
             )
             .map_err(internal)?;
         let mut ids = Vec::with_capacity(top.len());
@@ -290,33 +306,40 @@ fn typos(len: usize) -> u8 {
     }
 }
 
-/// The query for one whitespace-separated chunk of what was typed.
-fn chunk_query(f: &Fields, chunk: &str) -> Box<dyn Query> {
-    let lower = chunk.to_lowercase();
-    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    // Identifiers typed whole: codes, member and order ids, emails.
-    any.push(boosted(term(f.code, &lower), 8.0));
-    any.push(boosted(term(f.external_ids, &lower), 8.0));
-    any.push(boosted(term(f.emails, &lower), 8.0));
-    if lower.chars().count() >= 3 {
-        any.push(boosted(prefix(f.external_ids, &lower), 3.0));
-        any.push(boosted(prefix(f.emails, &lower), 3.0));
-        any.push(boosted(prefix(f.code, &lower), 2.0));
+/// Identifiers typed whole or begun: codes, member and order ids, emails.
+fn identifier_queries(f: &Fields, typed: &str, any: &mut Vec<(Occur, Box<dyn Query>)>) {
+    any.push(boosted(term(f.code, typed), 8.0));
+    any.push(boosted(term(f.external_ids, typed), 8.0));
+    any.push(boosted(term(f.emails, typed), 8.0));
+    if typed.chars().count() >= 3 {
+        any.push(boosted(prefix(f.external_ids, typed), 3.0));
+        any.push(boosted(prefix(f.emails, typed), 3.0));
+        any.push(boosted(prefix(f.code, typed), 2.0));
     }
-    if let Some(digits) = typed_phone(chunk) {
-        any.push(boosted(term(f.phones, &digits), 8.0));
-        any.push(boosted(term(f.phone_suffixes, &digits), 6.0));
-        if digits.len() >= 3 {
-            any.push(boosted(prefix(f.phones, &digits), 2.0));
+}
+
+/// The query for one part of what was typed (see `shared::search::parse_query`).
+fn part_query(f: &Fields, part: &QueryPart) -> Box<dyn Query> {
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    match part {
+        QueryPart::Phone { digits, typed } => {
+            identifier_queries(f, typed, &mut any);
+            any.push(boosted(term(f.phones, digits), 8.0));
+            any.push(boosted(term(f.phone_suffixes, digits), 6.0));
+            if digits.len() >= 3 {
+                any.push(boosted(prefix(f.phones, digits), 2.0));
+            }
         }
-    } else {
-        // Words: every word of the chunk must match a name, company or tag (or pinyin).
-        let parts: Vec<Box<dyn Query>> = words(chunk).iter().map(|w| word_query(f, w)).collect();
-        if !parts.is_empty() {
-            any.push((
-                Occur::Should,
-                Box::new(BooleanQuery::new(parts.into_iter().map(|p| (Occur::Must, p)).collect())),
-            ));
+        QueryPart::Text(text) => {
+            identifier_queries(f, text, &mut any);
+            // Words: every word of the piece must match a name, company or tag (or pinyin).
+            let parts: Vec<Box<dyn Query>> = words(text).iter().map(|w| word_query(f, w)).collect();
+            if !parts.is_empty() {
+                any.push((
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(parts.into_iter().map(|p| (Occur::Must, p)).collect())),
+                ));
+            }
         }
     }
     Box::new(BooleanQuery::new(any))
@@ -345,9 +368,9 @@ fn word_query(f: &Fields, word: &Word) -> Box<dyn Query> {
                     ));
                 }
             }
-            if w.chars().all(|c| c.is_ascii_lowercase()) {
-                any.push(boosted(term(f.pinyin, w), 3.0));
-                any.push(boosted(prefix(f.pinyin, w), 2.0));
+            if let Some(spelled) = pinyin_spelling(w) {
+                any.push(boosted(term(f.pinyin, &spelled), 3.0));
+                any.push(boosted(prefix(f.pinyin, &spelled), 2.0));
             }
         }
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use starcrm_shared::customer::{LifecycleStage, customer_code};
-use starcrm_shared::search::{SearchField, highlight, merge_ranges, phone_digits};
+use starcrm_shared::search::{ParsedQuery, SearchField, highlight, merge_ranges, parse_query, phone_digits};
 use starcrm_shared::{Permission, mask};
 use uuid::Uuid;
 
@@ -25,6 +25,9 @@ use crate::users::graphql::parse_id;
 const MAX_QUERY_CHARS: usize = 200;
 /// The most hits one search returns.
 const MAX_FIRST: i32 = 50;
+/// How deep paging goes: `offset + first` at most this many matches (Meilisearch's default
+/// `maxTotalHits`, so both backends page alike). Past it, staff should narrow the search.
+const MAX_WINDOW: i32 = 1000;
 
 /// Narrows a search.
 #[derive(InputObject, Default)]
@@ -95,8 +98,9 @@ pub struct SearchQueryRoot;
 impl SearchQueryRoot {
     /// Finds customers of the workspace by name (Chinese or Latin, pinyin, initials, with typos),
     /// phone or its last digits, email, member or order id from any channel, company, tag or
-    /// code; best first. An empty query lists customers matching the filter. Needs
-    /// `customers:read`.
+    /// code; best first. An empty query lists customers matching the filter. `first` hits (1-50)
+    /// from `offset` on (the next page starts at the number of hits already shown; `offset +
+    /// first` is at most 1000). Needs `customers:read`.
     #[graphql(complexity = "crate::users::graphql::page_complexity(first, child_complexity)")]
     async fn search_customers(
         &self,
@@ -104,12 +108,15 @@ impl SearchQueryRoot {
         query: String,
         filter: Option<CustomerSearchFilter>,
         first: Option<i32>,
+        #[graphql(default)] offset: i32,
     ) -> async_graphql::Result<CustomerSearchResult> {
         let scope = ctx.require(Permission::CustomersRead)?;
-        let request = validate(scope.workspace_id, &query, filter.unwrap_or_default(), first)?;
+        let page = Page::new(first, offset)?;
+        let request = validate(scope.workspace_id, &query, filter.unwrap_or_default(), page)?;
         let search = ctx.data::<Arc<Search>>().map_err(|_| internal("search missing from the context"))?;
         let found = search.index.search(&request).await.map_err(|e| index_error(e).extend())?;
         let db = ctx.db()?;
+        let parsed = parse_query(&request.text);
         // The hits' rows and their contacts, ids and tags are read at once.
         let (customers, mut extras) =
             tokio::try_join!(load(db, scope.workspace_id, &found.ids), Extras::load(db, &found.ids))
@@ -117,7 +124,7 @@ impl SearchQueryRoot {
         let hits = customers
             .into_iter()
             .map(|c| {
-                let highlights = highlights(&c, &mut extras, &request.text);
+                let highlights = highlights(&c, &mut extras, &parsed);
                 CustomerSearchHit { customer: Customer(c), highlights }
             })
             .collect();
@@ -129,20 +136,42 @@ fn internal(message: &str) -> async_graphql::Error {
     AppError::internal(anyhow::anyhow!("{message}")).extend()
 }
 
+/// Which hits of the ranking to return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Page {
+    first: usize,
+    offset: usize,
+}
+
+impl Page {
+    /// `first` (default 20) within 1-50, `offset` from 0 with `offset + first` within the window.
+    fn new(first: Option<i32>, offset: i32) -> async_graphql::Result<Self> {
+        let first = first.unwrap_or(20);
+        if !(1..=MAX_FIRST).contains(&first) {
+            return Err(AppError::bad_input("first", format!("must be between 1 and {MAX_FIRST}")).extend());
+        }
+        if offset < 0 || offset > MAX_WINDOW - first {
+            return Err(AppError::bad_input(
+                "offset",
+                format!("must be 0 or more, with offset + first at most {MAX_WINDOW}"),
+            )
+            .extend());
+        }
+        // Both are within 0-1000 here, so the conversions cannot fail.
+        Ok(Self { first: usize::try_from(first).unwrap_or(20), offset: usize::try_from(offset).unwrap_or(0) })
+    }
+}
+
 fn validate(
     workspace_id: Uuid,
     text: &str,
     filter: CustomerSearchFilter,
-    first: Option<i32>,
+    page: Page,
 ) -> async_graphql::Result<SearchQuery> {
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(
             AppError::bad_input("query", format!("is longer than {MAX_QUERY_CHARS} characters")).extend()
         );
-    }
-    let first = first.unwrap_or(20);
-    if !(1..=MAX_FIRST).contains(&first) {
-        return Err(AppError::bad_input("first", format!("must be between 1 and {MAX_FIRST}")).extend());
     }
     let mut stars = Vec::with_capacity(filter.stars.len());
     for s in filter.stars {
@@ -162,7 +191,8 @@ fn validate(
         stages: filter.stages.iter().map(|s| s.as_str().to_owned()).collect(),
         owner_id,
         tags: filter.tags.iter().map(|t| t.trim().to_owned()).collect(),
-        limit: usize::try_from(first).unwrap_or(20),
+        limit: page.first,
+        offset: page.offset,
     })
 }
 
@@ -224,7 +254,7 @@ impl Extras {
     }
 }
 
-fn highlights(c: &customer::Model, extras: &mut Extras, query: &str) -> Vec<SearchHighlight> {
+fn highlights(c: &customer::Model, extras: &mut Extras, query: &ParsedQuery) -> Vec<SearchHighlight> {
     let mut name = highlight(&c.name, query);
     name.extend(super::document::pinyin_ranges(&c.name, query));
     let name = merge_ranges(name);
@@ -237,8 +267,9 @@ fn highlights(c: &customer::Model, extras: &mut Extras, query: &str) -> Vec<Sear
     let code = customer_code(c.number);
     add(SearchField::Code, &code, highlight(&code, query));
     for phone in extras.phones.remove(&c.id).unwrap_or_default() {
-        let (masked, ranges) = masked_phone(&phone, query);
-        add(SearchField::Phone, &masked, ranges);
+        if let Some((masked, ranges)) = masked_phone(&phone, query) {
+            add(SearchField::Phone, &masked, ranges);
+        }
     }
     for email in extras.emails.remove(&c.id).unwrap_or_default() {
         // Matched on the full address, shown masked.
@@ -263,14 +294,20 @@ fn highlights(c: &customer::Model, extras: &mut Extras, query: &str) -> Vec<Sear
     out
 }
 
-/// A phone masked (`138****5678`) with the digits the query matched marked: positions are
-/// found on the full number and carried over when the masked form keeps every digit's place.
-fn masked_phone(phone: &str, query: &str) -> (String, Vec<(usize, usize)>) {
-    let masked = mask::phone(phone);
+/// A phone masked (`138****5678`) with the digits the query matched marked, or `None` when the
+/// query matches none of it. Matches are found on the national digits, against the query as the
+/// index reads it (pieces joined, country code dropped), and carried over when the masked form
+/// keeps every digit's place; otherwise (`+44 20 7946 0958` is `+442*****0958`) the whole masked
+/// value is marked, so a hit found by its phone always says so.
+fn masked_phone(phone: &str, query: &ParsedQuery) -> Option<(String, Vec<(usize, usize)>)> {
     let digits = phone_digits(phone);
-    let ranges =
-        if masked.len() == digits.len() { highlight(&digits, query) } else { highlight(&masked, query) };
-    (masked, ranges)
+    let ranges = highlight(&digits, query);
+    if ranges.is_empty() {
+        return None;
+    }
+    let masked = mask::phone(phone);
+    let ranges = if masked.len() == digits.len() { ranges } else { vec![(0, masked.len())] };
+    Some((masked, ranges))
 }
 
 /// Splits `value` at the byte ranges (sorted, merged, on char boundaries) into parts.
@@ -312,7 +349,9 @@ fn result(hits: Vec<CustomerSearchHit>, found: SearchResults) -> CustomerSearchR
 
 #[cfg(test)]
 mod tests {
-    use super::{HighlightPart, masked_phone, parts};
+    use starcrm_shared::search::parse_query;
+
+    use super::{HighlightPart, Page, masked_phone, parts};
 
     fn part(text: &str, matched: bool) -> HighlightPart {
         HighlightPart { text: text.to_owned(), matched }
@@ -325,13 +364,38 @@ mod tests {
         assert_eq!(parts("abc", &[(0, 3)]), [part("abc", true)]);
     }
 
+    /// The masked phone split into its marked and unmarked parts, if the query matches it.
+    fn phone_parts(phone: &str, query: &str) -> Option<Vec<HighlightPart>> {
+        masked_phone(phone, &parse_query(query)).map(|(masked, ranges)| parts(&masked, &ranges))
+    }
+
     #[test]
     fn a_phone_stays_masked_with_the_matched_digits_marked() {
-        let (masked, ranges) = masked_phone("+86 138 1234 5678", "5678");
-        assert_eq!(masked, "138****5678");
-        assert_eq!(parts(&masked, &ranges), [part("138****", false), part("5678", true)]);
+        assert_eq!(
+            phone_parts("+86 138 1234 5678", "5678"),
+            Some(vec![part("138****", false), part("5678", true)])
+        );
         // The full number matches the masked middle too, and reveals nothing.
-        let (masked, ranges) = masked_phone("13812345678", "13812345678");
-        assert_eq!(parts(&masked, &ranges), [part("138****5678", true)]);
+        assert_eq!(phone_parts("13812345678", "13812345678"), Some(vec![part("138****5678", true)]));
+        assert_eq!(phone_parts("13812345678", "9999"), None);
+    }
+
+    #[test]
+    fn a_phone_found_in_another_form_is_still_marked() {
+        let whole = Some(vec![part("138****5678", true)]);
+        for typed in ["8613812345678", "+86 138 1234 5678", "0086 138-1234-5678", "(138) 1234 5678"] {
+            assert_eq!(phone_parts("+86 138 1234 5678", typed), whole, "{typed:?}");
+        }
+        // A masked form that moves the digits is marked whole.
+        assert_eq!(phone_parts("+44 20 7946 0958", "442079460958"), Some(vec![part("+442*****0958", true)]));
+    }
+
+    #[test]
+    fn paging_stays_within_the_window() {
+        assert_eq!(Page::new(None, 0).ok(), Some(Page { first: 20, offset: 0 }));
+        assert_eq!(Page::new(Some(50), 950).ok(), Some(Page { first: 50, offset: 950 }));
+        assert!(Page::new(Some(50), 951).is_err());
+        assert!(Page::new(Some(10), -1).is_err());
+        assert!(Page::new(Some(0), 0).is_err());
     }
 }

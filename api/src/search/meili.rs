@@ -26,7 +26,7 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use starcrm_shared::search::{is_cjk, typed_phone};
+use starcrm_shared::search::{QueryPart, is_cjk, parse_query};
 use uuid::Uuid;
 
 use super::{SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults};
@@ -184,23 +184,24 @@ fn spaced(text: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// What was typed, as Meilisearch should read it: phone-like chunks as their digits, Chinese
-/// spaced out, and none of Meilisearch's operators (`"phrase"`, `-word`) taken from staff input.
+/// What was typed, as Meilisearch should read it: the parts `shared::search::parse_query` gives
+/// (as the embedded index reads them), phones as their national digits, Chinese spaced out, and
+/// none of Meilisearch's operators (`"phrase"`, `-word`) taken from staff input. A typed `ü` is
+/// left alone: Meilisearch reads it as `u`, one of the two spellings pinyin is indexed under, and
+/// a Latin name (`Müller`) still matches. Syllables typed apart are left apart: Meilisearch tries neighbouring
+/// words joined (up to three) itself, so `wang xiao ming` matches `wangxiaoming` as a phrase.
 fn query_text(text: &str) -> String {
     let mut words = Vec::new();
-    for chunk in text.split_whitespace() {
-        if let Some(digits) = typed_phone(chunk) {
-            words.push(digits);
-            continue;
-        }
-        if chunk.chars().all(|c| "+-()".contains(c) || c.is_ascii_digit()) {
-            // A country code alone (`+86`): the numbers in the index are national.
-            continue;
-        }
-        for word in spaced(&chunk.replace('"', " ")).split_whitespace() {
-            let word = word.trim_start_matches('-');
-            if !word.is_empty() {
-                words.push(word.to_owned());
+    for part in parse_query(text).parts {
+        match part {
+            QueryPart::Phone { digits, .. } => words.push(digits),
+            QueryPart::Text(piece) => {
+                for word in spaced(&piece).split_whitespace() {
+                    let word = word.trim_start_matches('-');
+                    if !word.is_empty() {
+                        words.push(word.to_owned());
+                    }
+                }
             }
         }
     }
@@ -402,6 +403,7 @@ impl SearchIndex for MeiliIndex {
             .with_query(&text)
             .with_filter(&filter)
             .with_limit(query.limit.clamp(1, 200))
+            .with_offset(query.offset)
             .with_facets(Selectors::Some(&["stars", "lifecycle_stage"]))
             .with_attributes_to_retrieve(Selectors::Some(&["id"]))
             .with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::ALL);
@@ -471,7 +473,15 @@ mod tests {
         assert_eq!(spaced("王小明 Wang"), "王 小 明 Wang");
         assert_eq!(query_text("欧阳 139-1234-8765"), "欧 阳 13912348765");
         assert_eq!(query_text("+86 13912348765"), "13912348765");
-        assert_eq!(query_text("\"Li\" -Wei 8765"), "Li Wei 8765");
+        assert_eq!(query_text("\"Li\" -Wei 8765"), "li wei 8765");
+    }
+
+    #[test]
+    fn queries_are_read_as_the_embedded_index_reads_them() {
+        assert_eq!(query_text("0086 138-1234-5678"), "13812345678");
+        assert_eq!(query_text("(138) 1234 5678 Mary -"), "13812345678 mary");
+        assert_eq!(query_text("王小明，13812345678 😀"), "王 小 明 13812345678");
+        assert_eq!(query_text("Lü xiaohong"), "lü xiaohong");
     }
 
     #[test]

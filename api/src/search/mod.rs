@@ -53,6 +53,8 @@ pub struct SearchQuery {
     /// Only customers with every one of these tags.
     pub tags: Vec<String>,
     pub limit: usize,
+    /// Matches to skip, best first (paging).
+    pub offset: usize,
 }
 
 /// The best matches, best first, and how all matches spread over stars and stages.

@@ -16,8 +16,17 @@ pub struct SearchFilter {
     pub stage: Option<LifecycleStage>,
 }
 
-/// The best `first` matches of `query` and how all matches spread over stars and stages.
-pub async fn customers(query: &str, filter: &SearchFilter, first: u32) -> Result<SearchResultView, ApiError> {
+/// The deepest the server pages (`offset + first`).
+pub const MAX_WINDOW: u32 = 1000;
+
+/// The best `first` matches of `query` from `offset` on, and how all matches spread over stars
+/// and stages.
+pub async fn customers(
+    query: &str,
+    filter: &SearchFilter,
+    first: u32,
+    offset: u32,
+) -> Result<SearchResultView, ApiError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
@@ -30,6 +39,7 @@ pub async fn customers(query: &str, filter: &SearchFilter, first: u32) -> Result
             "stages": filter.stage.map(|s| vec![s]).unwrap_or_default(),
         },
         "first": first,
+        "offset": offset,
     });
     execute::<_, Data>(SEARCH_CUSTOMERS, &variables).await.map(|d| d.search_customers)
 }

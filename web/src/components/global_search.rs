@@ -73,7 +73,7 @@ fn debounced_lookup(
                 }
                 leptos::task::spawn_local(async move {
                     let result =
-                        api::search::customers(query.trim(), &SearchFilter::default(), INSTANT_HITS).await;
+                        api::search::customers(query.trim(), &SearchFilter::default(), INSTANT_HITS, 0).await;
                     if latest.get_value() == n {
                         answer.set(Some(result));
                     }

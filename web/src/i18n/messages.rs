@@ -486,6 +486,8 @@ messages! {
     SearchResultsSubtitle { zh: "跨渠道查找：中文姓名或拼音、英文名（可容错）、手机号或尾号、邮箱、会员号与订单号、公司、标签。", en: "Across every channel: Chinese names or pinyin, English names (typos forgiven), phones or their last digits, emails, member and order ids, companies, tags." }
     SearchResultsCount { zh: "找到 {n} 位客户", en: "{n} customers found" }
     SearchResultsShown { zh: "显示前 {shown} 位，共 {n} 位客户", en: "Showing the best {shown} of {n} customers" }
+    SearchMore { zh: "显示更多结果", en: "Show more results" }
+    SearchWindowEnd { zh: "只能显示前 {n} 位，请用星级或阶段缩小范围。", en: "Only the best {n} can be shown; narrow the search by stars or stage." }
     SearchAll { zh: "全部", en: "All" }
     SearchNotRated { zh: "未评级", en: "Not rated" }
     SearchEnterQuery { zh: "输入姓名、电话或会员号开始搜索；可按 / 或 Ctrl+K 随时打开搜索框。", en: "Type a name, phone or member id to start; press / or Ctrl+K anywhere to jump to search." }

@@ -1,22 +1,34 @@
-//! `/search?q=...`: the full results of a customer search, best first, with how the matches
-//! spread over stars and lifecycle stages; choosing a facet narrows the results (and the counts
-//! of the other facet). The query and facets live in the URL, so results can be shared and the
-//! back button works.
+//! `/search?q=...`: the full results of a customer search, best first, 50 at a time ("Show more
+//! results" appends the next 50, up to the server's window of 1000), with how the matches spread
+//! over stars and lifecycle stages; choosing a facet narrows the results (and the counts of the
+//! other facet). The query and facets live in the URL, so results can be shared and the back
+//! button works.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use starcrm_shared::customer::LifecycleStage;
 use starcrm_shared::search::{SearchField, SearchHitView, SearchResultView};
 
-use crate::api::search::SearchFilter;
+use crate::api::search::{MAX_WINDOW, SearchFilter};
 use crate::api::{self, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::components::global_search::{field_label, marked};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
 
-/// Hits the page shows.
+/// Hits asked for at a time.
 const PAGE_HITS: u32 = 50;
+
+/// The hits shown after the first page, and how asking for more went.
+#[derive(Clone, Debug, Default)]
+struct More {
+    hits: Vec<SearchHitView>,
+    /// Where the next page starts in the ranking: the hits asked for so far (a customer deleted
+    /// since it was indexed is not shown, so fewer may be on the page).
+    next: u32,
+    busy: bool,
+    error: Option<ApiError>,
+}
 
 /// The page's address for a query and facets.
 fn href(query: &str, filter: &SearchFilter) -> String {
@@ -41,20 +53,61 @@ pub fn SearchPage() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     Effect::new(move |_| draft.set(query.get()));
     let answer = RwSignal::new(None::<Result<SearchResultView, ApiError>>);
-    // Only the answer to the latest request is shown.
+    let more = RwSignal::new(More::default());
+    // Only the answer to the latest search is shown (and more hits only for it).
     let latest = StoredValue::new(0_u64);
     let load = move || {
         let (q, f) = (query.get_untracked(), filter.get_untracked());
         let n = latest.get_value() + 1;
         latest.set_value(n);
         answer.set(None);
+        more.set(More { next: PAGE_HITS, ..More::default() });
         leptos::task::spawn_local(async move {
-            let result = api::search::customers(&q, &f, PAGE_HITS).await;
+            let result = api::search::customers(&q, &f, PAGE_HITS, 0).await;
             if latest.get_value() == n {
                 answer.set(Some(result));
             }
         });
     };
+    let load_more = Callback::new(move |()| {
+        let (q, f) = (query.get_untracked(), filter.get_untracked());
+        let n = latest.get_value();
+        let offset = more.with_untracked(|m| m.next);
+        let first = PAGE_HITS.min(MAX_WINDOW.saturating_sub(offset));
+        if first == 0 || more.with_untracked(|m| m.busy) {
+            return;
+        }
+        more.update(|m| {
+            m.busy = true;
+            m.error = None;
+        });
+        leptos::task::spawn_local(async move {
+            let result = api::search::customers(&q, &f, first, offset).await;
+            if latest.get_value() != n {
+                return; // another search replaced this one
+            }
+            // The index may have changed between pages: a customer already shown is not repeated.
+            let shown: Vec<String> = answer.with_untracked(|a| {
+                let first_page =
+                    a.as_ref().and_then(|r| r.as_ref().ok()).map(|r| r.hits.as_slice()).unwrap_or_default();
+                first_page
+                    .iter()
+                    .chain(more.with_untracked(|m| m.hits.clone()).iter())
+                    .map(|h| h.customer.id.clone())
+                    .collect()
+            });
+            more.update(|m| {
+                m.busy = false;
+                match result {
+                    Ok(page) => {
+                        m.hits.extend(page.hits.into_iter().filter(|h| !shown.contains(&h.customer.id)));
+                        m.next = offset + first;
+                    }
+                    Err(error) => m.error = Some(error),
+                }
+            });
+        });
+    });
     Effect::new(move |_| {
         query.track();
         filter.track();
@@ -90,7 +143,7 @@ pub fn SearchPage() -> impl IntoView {
         {move || match answer.get() {
             None => view! { <p class="search-page__status" aria-busy="true">{move || i18n.t(Key::Searching)}</p> }.into_any(),
             Some(Err(error)) => view! { <ErrorView error on_retry=Callback::new(move |()| load()) /> }.into_any(),
-            Some(Ok(result)) => view! { <Results result query=query.get_untracked() filter=filter.get_untracked() go /> }.into_any(),
+            Some(Ok(result)) => view! { <Results result query=query.get_untracked() filter=filter.get_untracked() go more load_more /> }.into_any(),
         }}
     }
 }
@@ -101,11 +154,14 @@ fn Results(
     query: String,
     filter: SearchFilter,
     go: Callback<(String, SearchFilter)>,
+    more: RwSignal<More>,
+    load_more: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let shown = result.hits.len();
+    let first_page = result.hits.len();
     let total = result.total;
     let count = move || {
+        let shown = first_page + more.with(|m| m.hits.len());
         if u64::try_from(shown).unwrap_or(0) < total {
             i18n.t(Key::SearchResultsShown)
                 .replace("{shown}", &shown.to_string())
@@ -153,13 +209,50 @@ fn Results(
                     view! {
                         <ul class="search-results__list">
                             {result.hits.into_iter().map(|hit| view! { <ResultRow hit /> }).collect_view()}
+                            <For
+                                each=move || more.with(|m| m.hits.clone())
+                                key=|hit| hit.customer.id.clone()
+                                children=|hit| view! { <ResultRow hit /> }
+                            />
                         </ul>
                     }
                     .into_any()
                 }}
+                {move || more_control(more, total, load_more)}
             </section>
         </div>
     }
+}
+
+/// Below the hits: "Show more results" while matches remain within the window, the reason when
+/// the window ends first, or what went wrong asking for more (with a retry).
+fn more_control(more: RwSignal<More>, total: u64, load_more: Callback<()>) -> AnyView {
+    let i18n = use_i18n();
+    let (next, busy, error) = more.with(|m| (m.next, m.busy, m.error.clone()));
+    if let Some(error) = error {
+        return view! { <ErrorView error on_retry=load_more /> }.into_any();
+    }
+    if u64::from(next) >= total {
+        return ().into_any();
+    }
+    if next >= MAX_WINDOW {
+        let text = move || i18n.t(Key::SearchWindowEnd).replace("{n}", &MAX_WINDOW.to_string());
+        return view! { <p class="search-page__status" data-testid="search-window-end">{text}</p> }
+            .into_any();
+    }
+    view! {
+        <button
+            type="button"
+            class="button button--small search-results__more"
+            data-testid="search-more"
+            disabled=busy
+            aria-busy=busy.to_string()
+            on:click=move |_| load_more.run(())
+        >
+            {move || i18n.t(Key::SearchMore)}
+        </button>
+    }
+    .into_any()
 }
 
 /// "All" and a chip per value that has matches (or is chosen), with its count; `pick` gets the
