@@ -37,6 +37,22 @@ fn href(query: &str, filter: &SearchFilter) -> String {
     format!("/search?q={}{stars}{stage}", js_sys::encode_uri_component(query))
 }
 
+/// Ids of the customers on screen: the first page and the pages loaded after it.
+fn shown_ids(
+    answer: RwSignal<Option<Result<SearchResultView, ApiError>>>,
+    more: RwSignal<More>,
+) -> Vec<String> {
+    answer.with_untracked(|a| {
+        let first_page =
+            a.as_ref().and_then(|r| r.as_ref().ok()).map(|r| r.hits.as_slice()).unwrap_or_default();
+        first_page
+            .iter()
+            .chain(more.with_untracked(|m| m.hits.clone()).iter())
+            .map(|h| h.customer.id.clone())
+            .collect()
+    })
+}
+
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -87,15 +103,7 @@ pub fn SearchPage() -> impl IntoView {
                 return; // another search replaced this one
             }
             // The index may have changed between pages: a customer already shown is not repeated.
-            let shown: Vec<String> = answer.with_untracked(|a| {
-                let first_page =
-                    a.as_ref().and_then(|r| r.as_ref().ok()).map(|r| r.hits.as_slice()).unwrap_or_default();
-                first_page
-                    .iter()
-                    .chain(more.with_untracked(|m| m.hits.clone()).iter())
-                    .map(|h| h.customer.id.clone())
-                    .collect()
-            });
+            let shown = shown_ids(answer, more);
             more.update(|m| {
                 m.busy = false;
                 match result {
