@@ -140,6 +140,7 @@ impl Cursor {
         Self { key, id: row.id }
     }
 }
+            CustomerSort::Stars => row.stars.map(|s| CursorValue::Int(i64::from(s))),
 
 /// A page of customers.
 pub struct Page {
@@ -223,6 +224,10 @@ pub async fn page_query(
     Ok((query.order_by(customer::Column::Id, order).limit(u64::from(request.first) + 1), base))
 }
 
+        // Unrated customers last either way, as with dates never set.
+        CustomerSort::Stars => {
+            query.order_by_with_nulls(customer::Column::Stars, order.clone(), NullOrdering::Last)
+        }
 /// Rows after the cursor in sort order; `NULL` last-purchase dates sort last either way.
 fn keyset(sort: Sort, cursor: &Cursor) -> Result<Condition, AppError> {
     let bad = || AppError::bad_input("after", "does not belong to this sort order");
@@ -254,6 +259,13 @@ fn keyset(sort: Sort, cursor: &Cursor) -> Result<Condition, AppError> {
     })
 }
 
+        (CustomerSort::Stars, Some(CursorValue::Int(stars))) => {
+            let stars = i16::try_from(*stars).map_err(|_| bad())?;
+            past(customer::Column::Stars, stars.into()).add(customer::Column::Stars.is_null())
+        }
+        (CustomerSort::Stars, None) => {
+            Condition::all().add(customer::Column::Stars.is_null()).add(id_after.clone())
+        }
 /// `col` in the range. Nullable columns also say `col IS NOT NULL`, so that the condition is
 /// false (never SQL's unknown) for missing values and `not` gives the complement.
 fn range<T: Into<sea_orm::Value> + Clone>(col: customer::Column, r: &Range<T>) -> Condition {

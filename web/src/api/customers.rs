@@ -6,7 +6,7 @@ use starcrm_shared::ErrorCode;
 use starcrm_shared::account::Page;
 use starcrm_shared::customer::{
     Channel, ContactValue, CustomerDetail, CustomerRow, CustomerSort, DuplicateView, FieldDefinition,
-    LifecycleStage, TimelineItem,
+    LifecycleStage, StarFilter, TimelineItem,
 };
 
 use super::{ApiError, execute};
@@ -20,6 +20,7 @@ const CREATE_CUSTOMER: &str = include_str!("../../graphql/create_customer.graphq
 pub struct ListQuery {
     pub search: String,
     pub stage: Option<LifecycleStage>,
+    pub stars: Option<StarFilter>,
     pub channel: Option<Channel>,
     pub tag: String,
     pub min_spend_minor: Option<i64>,
@@ -32,6 +33,7 @@ impl Default for ListQuery {
         Self {
             search: String::new(),
             stage: None,
+            stars: None,
             channel: None,
             tag: String::new(),
             min_spend_minor: None,
@@ -60,6 +62,11 @@ pub async fn list(
         "filter": {
             "search": text(&query.search),
             "lifecycleStages": query.stage.map(|s| vec![s]),
+            "stars": match query.stars {
+                Some(StarFilter::Level(n)) => json!({ "min": n, "max": n }),
+                _ => serde_json::Value::Null,
+            },
+            "unrated": (query.stars == Some(StarFilter::Unrated)).then_some(true),
             "channels": query.channel.map(|c| vec![c]),
             "tagsAny": text(&query.tag).map(|t| vec![t]),
             "totalSpend": query.min_spend_minor.map(|min| json!({ "min": min })),

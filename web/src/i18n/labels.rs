@@ -115,6 +115,7 @@ pub const fn sort(sort: CustomerSort) -> Key {
         CustomerSort::LastPurchase => Key::SortLastPurchase,
         CustomerSort::TotalSpend => Key::SortTotalSpend,
     }
+        CustomerSort::Stars => Key::SortStars,
 }
 
 pub const fn gender(gender: Gender) -> Key {

@@ -87,7 +87,7 @@ fn StarDistributionCard() -> impl IntoView {
                     let total: i64 = values.iter().sum();
                     view! {
                         <p class="muted small" data-testid="customer-total">{format!("{total} ")}{move || i18n.t(Key::Customers)}</p>
-                        <StarBars series=vec![(Key::Distribution, values)] test_id="distribution-bars" />
+                        <StarBars series=vec![(Key::Distribution, values)] test_id="distribution-bars" linked=true />
                     }
                     .into_any()
                 }
