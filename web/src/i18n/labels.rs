@@ -61,6 +61,7 @@ pub const fn trigger(t: Trigger) -> Key {
         Trigger::Override => Key::TriggerOverride,
         Trigger::OverrideEnded => Key::TriggerOverrideEnded,
         Trigger::Merge => Key::TriggerMerge,
+        Trigger::Initial => Key::TriggerInitial,
     }
 }
 
