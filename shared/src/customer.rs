@@ -442,7 +442,7 @@ pub fn parse_amount(value: &str) -> Result<i64, Invalid> {
     }
     let (units, cents) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if units.is_empty() && cents.is_empty() || !digits(units) || !digits(cents) || cents.len() > 2 {
+    if units.is_empty() && cents.is_empty() || !digits(units) || !digits(cents) {
         return Err(Invalid::WrongType);
     }
     // A number, but finer than the currency's cents: say so rather than "wrong type".
@@ -738,13 +738,15 @@ mod tests {
     #[test]
     fn amounts_as_people_write_them() {
         assert_eq!(parse_amount("1234.5"), Ok(123_450));
+        assert_eq!(parse_amount("12.345"), Err(Invalid::Decimals { max: 2 }));
+        assert_eq!(parse_amount("12.3a"), Err(Invalid::WrongType));
         assert_eq!(parse_amount(" ¥1,234.56 "), Ok(123_456));
         assert_eq!(parse_amount("88"), Ok(8_800));
         assert_eq!(parse_amount(".5"), Ok(50));
         assert_eq!(parse_amount("0"), Ok(0));
         assert_eq!(parse_amount(""), Err(Invalid::Required));
         assert_eq!(parse_amount("-3"), Err(Invalid::Negative));
-        assert_eq!(parse_amount("1.234"), Err(Invalid::WrongType));
+        assert_eq!(parse_amount("1.234"), Err(Invalid::Decimals { max: 2 }));
         assert_eq!(parse_amount("12a"), Err(Invalid::WrongType));
         assert_eq!(parse_amount("."), Err(Invalid::WrongType));
         assert_eq!(parse_amount("99999999999999"), Err(Invalid::TooLarge));

@@ -349,6 +349,7 @@ pub fn local_day_start(date: &str, days: u32) -> Option<String> {
     parsed.set_date(parsed.get_date() + days);
     parsed.to_iso_string().as_string()
 }
+        Invalid::Decimals { max } => i18n.t(Key::InvalidDecimals).replace("{n}", &max.to_string()),
 
 /// Now plus `days`, as RFC 3339.
 pub fn days_from_now(days: u32) -> Option<String> {

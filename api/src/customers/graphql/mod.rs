@@ -334,8 +334,12 @@ pub struct RecordTransactionInput {
     pub channel: Channel,
     /// Now when left out.
     pub occurred_at: Option<DateTime<Utc>>,
-    /// Minor units (fen, cents).
-    pub amount_minor: i64,
+    /// Minor units (fen, cents). Give this or `amount`.
+    pub amount_minor: Option<i64>,
+    /// The amount as people write it (`1234.5`, `¥1,234.50`), at most two decimals; instead of
+    /// `amountMinor`, so that a till or form need not convert (and `12.345` is refused with
+    /// `BAD_USER_INPUT` on `amount`, reason `DECIMALS`).
+    pub amount: Option<String>,
     /// The workspace currency when left out.
     pub currency: Option<String>,
     #[graphql(default)]
@@ -668,9 +672,19 @@ impl CustomersMutation {
             customer: input.customer.into_ref()?,
             channel: input.channel,
             occurred_at: input.occurred_at,
-            amount_minor: input.amount_minor,
+            amount_minor,
             currency: input.currency,
             items: input
+        let amount_minor = match (input.amount_minor, input.amount.as_deref()) {
+            (Some(minor), None) => minor,
+            (None, Some(text)) => starcrm_shared::customer::parse_amount(text)
+                .map_err(|r| AppError::invalid("amount", r).extend())?,
+            _ => {
+                return Err(
+                    AppError::bad_input("amountMinor", "give amountMinor or amount (one of them)").extend()
+                );
+            }
+        };
                 .items
                 .into_iter()
                 .map(|i| ItemInput {
