@@ -211,6 +211,11 @@ pub struct CustomerFilter {
     pub not: Option<Box<CustomerFilter>>,
     /// Name contains, or code / phone / email equals.
     pub search: Option<String>,
+    /// Has this phone (any written form: `138 0013 8000`, `+86…`), exactly. Finds who already
+    /// has a number before a new customer is created with it.
+    pub phone: Option<String>,
+    /// Has this email, exactly (case aside).
+    pub email: Option<String>,
     pub stars: Option<IntRange>,
     /// Not rated by the star engine yet.
     pub unrated: Option<bool>,
@@ -250,6 +255,8 @@ impl CustomerFilter {
             or: convert(self.or)?,
             not: self.not.map(|n| n.into_filter().map(Box::new)).transpose()?,
             search: self.search,
+            phone: self.phone,
+            email: self.email,
             stars: self.stars.map(|r| small(r, "filter.stars")).transpose()?,
             unrated: self.unrated,
             lifecycle_stages: self.lifecycle_stages,
@@ -668,13 +675,6 @@ impl CustomersMutation {
         input: RecordTransactionInput,
     ) -> async_graphql::Result<RecordTransactionPayload> {
         let scope = ctx.require(Permission::TransactionsWrite)?;
-        let new = NewTransaction {
-            customer: input.customer.into_ref()?,
-            channel: input.channel,
-            occurred_at: input.occurred_at,
-            amount_minor,
-            currency: input.currency,
-            items: input
         let amount_minor = match (input.amount_minor, input.amount.as_deref()) {
             (Some(minor), None) => minor,
             (None, Some(text)) => starcrm_shared::customer::parse_amount(text)
@@ -685,6 +685,13 @@ impl CustomersMutation {
                 );
             }
         };
+        let new = NewTransaction {
+            customer: input.customer.into_ref()?,
+            channel: input.channel,
+            occurred_at: input.occurred_at,
+            amount_minor,
+            currency: input.currency,
+            items: input
                 .items
                 .into_iter()
                 .map(|i| ItemInput {

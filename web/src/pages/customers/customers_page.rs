@@ -491,6 +491,36 @@ fn NewCustomerDialog(on_close: Callback<()>, on_created: Callback<CustomerRow>) 
     let phone_error = live(phone, |v| validate::phone(v).err(), server_error, "phones[0]");
     let email_error = live(email, |v| validate::email(v).err(), server_error, "emails[0]");
     let form_error = RwSignal::new(None::<String>);
+    // Who already has this phone or email: looked up once the value is valid and typing
+    // pauses; answers for values since changed are dropped.
+    let existing = RwSignal::new(Vec::<CustomerRow>::new());
+    let lookups = StoredValue::new(0_u32);
+    let contact =
+        Memo::new(move |_| (validate::phone(&phone.get()).ok(), validate::email(&email.get()).ok()));
+    Effect::new(move |_| {
+        let (phone, email) = contact.get();
+        lookups.update_value(|n| *n += 1);
+        let this = lookups.get_value();
+        if phone.is_none() && email.is_none() {
+            existing.set(Vec::new());
+            return;
+        }
+        set_timeout(
+            move || {
+                if lookups.get_value() != this {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    // A failed lookup only loses the warning; creating still works.
+                    let found = api::customers::with_contact(phone, email).await.unwrap_or_default();
+                    if lookups.get_value() == this {
+                        existing.set(found);
+                    }
+                });
+            },
+            std::time::Duration::from_millis(350),
+        );
+    });
     let create = Action::new_local(move |new: &api::customers::NewCustomer| {
         let new = new.clone();
         async move { api::customers::create(&new).await }
@@ -556,11 +586,14 @@ fn NewCustomerDialog(on_close: Callback<()>, on_created: Callback<CustomerRow>) 
                     </select>
                 </div>
                 <TextField label=Key::TagsOptional value=tags name="customer-tags" autocomplete="off" />
+                <Show when=move || existing.with(|e| !e.is_empty())>
+                    <ExistingCustomers existing=existing.into() />
+                </Show>
                 <FormError message=form_error />
                 <div class="form__actions">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>{move || i18n.t(Key::Cancel)}</button>
                     <button type="submit" class="button button--primary" disabled=move || create.pending().get() data-testid="create-customer">
-                        {move || i18n.t(Key::NewCustomer)}
+                        {move || if existing.with(Vec::is_empty) { i18n.t(Key::NewCustomer) } else { i18n.t(Key::CreateAnyway) }}
                     </button>
                 </div>
             </form>
