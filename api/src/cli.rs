@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use starcrm_shared::rating::Trigger;
 
 use crate::auth::{RequestMeta, password};
 use crate::config::{Bench, Cli, Command, Settings};
@@ -153,32 +154,31 @@ async fn seed_demo(
         report.seconds,
         report.rows_per_second()
     );
-    rerate_workspace(&conn, target.id, &target.name, 2_000).await
+    // The demo customers' first stars: their history says so, not "manual run".
+    rerate_workspace(&conn, target.id, &target.name, 2_000, Trigger::Initial).await
 }
 
 async fn rerate(settings: &Settings, workspace: Option<&str>, batch_size: usize) -> anyhow::Result<()> {
     let (conn, _, _) = db::open(settings).await?;
     db::migrate(&conn).await?;
     let target = seed::find_workspace(&conn, workspace).await.map_err(user_error)?;
-    rerate_workspace(&conn, target.id, &target.name, batch_size).await
+    rerate_workspace(&conn, target.id, &target.name, batch_size, Trigger::Manual).await
 }
 
-/// Runs the workspace's re-rating job (the open one, or a new manual one) to the end, printing
-/// its progress.
+/// Runs the workspace's re-rating job (the open one, or a new one for `trigger`) to the end,
+/// printing its progress.
 async fn rerate_workspace(
     conn: &sea_orm::DatabaseConnection,
     workspace_id: uuid::Uuid,
     name: &str,
     batch_size: usize,
+    trigger: Trigger,
 ) -> anyhow::Result<()> {
-    use starcrm_shared::rating::Trigger;
-
     use crate::ratings::{jobs, scheduler};
     let started = std::time::Instant::now();
     let txn = db::begin_write(conn).await?;
-    let job = jobs::enqueue(&txn, &crate::auth::Scope::system(workspace_id), Trigger::Manual)
-        .await
-        .map_err(user_error)?;
+    let job =
+        jobs::enqueue(&txn, &crate::auth::Scope::system(workspace_id), trigger).await.map_err(user_error)?;
     txn.commit().await?;
     println!("rating the customers of {name} (job {})", job.id);
     let opts = jobs::RunOptions { batch_size, ..jobs::RunOptions::default() };

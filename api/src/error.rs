@@ -140,8 +140,8 @@ impl ErrorExtensions for AppError {
                 Self::Invalid { field, reason } => {
                     ext.set("field", field.as_str());
                     ext.set("reason", reason.code());
-                    if let Invalid::TooShort { min: limit } | Invalid::TooLong { max: limit } = reason {
-                        ext.set("limit", *limit);
+                    if let Some(limit) = reason.limit() {
+                        ext.set("limit", limit);
                     }
                 }
                 Self::Forbidden { permission: Some(permission), .. } => {

@@ -14,6 +14,7 @@ pub mod entities;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod insight;
 pub mod ratings;
 pub mod search;
 pub mod seed;

@@ -414,3 +414,29 @@ async fn roles_decide_who_reads_writes_and_sees_contact_details() -> anyhow::Res
     assert_eq!(count(&app, &token).await?, 1, "the push found the customer by phone");
     Ok(())
 }
+
+/// The new-customer form asks who already has a phone or email before creating another: the
+/// exact filters find them in any written form, masked without `pii:read`, and nobody else.
+#[tokio::test]
+async fn exact_phone_and_email_filters_find_who_already_has_them() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let zhang = create(&app, &token, json!({ "name": "张三", "phones": [{ "value": "13800138000" }], "emails": [{ "value": "zhang@shop.cn" }] })).await?;
+    // A name made of the digits: found by a search, never by the exact filter.
+    create(&app, &token, json!({ "name": "13800138000" })).await?;
+    let lookup = "query($filter: CustomerFilter!) { customers(first: 5, filter: $filter) { totalCount nodes { id phones { value } } } }";
+    for filter in [
+        json!({ "phone": "+86 138 0013 8000" }),
+        json!({ "email": "ZHANG@shop.cn" }),
+        json!({ "or": [{ "phone": "13900000000" }, { "email": "zhang@shop.cn" }] }),
+    ] {
+        let found = app.as_token(&token).execute(lookup, json!({ "filter": filter })).await?;
+        let data = &found.data()["customers"];
+        assert_eq!(data["totalCount"], 1, "{filter}: {}", found.body);
+        assert_eq!(data["nodes"][0]["id"], zhang["id"]);
+    }
+    let bad = app.as_token(&token).execute(lookup, json!({ "filter": { "phone": "12" } })).await?;
+    assert_eq!(bad.error_code(), Some("BAD_USER_INPUT"));
+    assert_eq!(bad.error_extension("field"), "filter.phone");
+    Ok(())
+}

@@ -8,7 +8,7 @@ use common::TestApp;
 use serde_json::{Value, json};
 
 const PUSH: &str = "mutation($input: RecordTransactionInput!) {
-  recordTransaction(input: $input) { created customerCreated customerId transaction { id status } }
+  recordTransaction(input: $input) { created customerCreated customerId transaction { id status amount { amountMinor } } }
 }";
 const REFUND: &str = "mutation($input: RecordRefundInput!) {
   recordRefund(input: $input) { created transaction { id kind amount { amountMinor } refundOf } }
@@ -87,6 +87,32 @@ async fn a_push_finds_the_customer_by_identity_then_phone_then_email_or_creates_
         .execute(PUSH, json!({ "input": { "customer": { "id": uuid::Uuid::now_v7().to_string() }, "channel": "WEB", "amountMinor": 1 } }))
         .await?;
     assert_eq!(unknown.error_code(), Some("NOT_FOUND"), "an unknown id never creates a customer");
+
+    // An amount as written: at most two decimals, said as such (not "wrong type").
+    let written = push(
+        &app,
+        &token,
+        json!({ "customer": { "id": by_email["customerId"] }, "channel": "WEB", "amount": "¥1,234.5" }),
+    )
+    .await?;
+    assert_eq!(written["transaction"]["amount"]["amountMinor"], 123_450, "{written}");
+    for (input, field, reason) in [
+        (json!({ "amount": "12.345" }), "amount", "DECIMALS"),
+        (json!({ "amount": "12,3a" }), "amount", "WRONG_TYPE"),
+        (json!({ "amount": "12.34", "amountMinor": 1234 }), "amountMinor", ""),
+        (json!({}), "amountMinor", ""),
+    ] {
+        let mut full = json!({ "customer": { "id": by_email["customerId"] }, "channel": "WEB" });
+        full.as_object_mut()
+            .into_iter()
+            .for_each(|o| o.extend(input.as_object().cloned().unwrap_or_default()));
+        let refused = app.as_token(&token).execute(PUSH, json!({ "input": full })).await?;
+        assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{input}");
+        assert_eq!(refused.error_extension("field"), field, "{input}");
+        if !reason.is_empty() {
+            assert_eq!(refused.error_extension("reason"), reason, "{input}");
+        }
+    }
     Ok(())
 }
 
@@ -250,6 +276,38 @@ async fn the_timeline_merges_transactions_and_interactions_newest_first_across_p
     Ok(())
 }
 
+/// The order a walk of the customer list in `field` order came back in is that order.
+fn assert_sorted(
+    field: &str,
+    descending: bool,
+    names: &[String],
+    spends: &[(i64, Value)],
+    stars: &[Option<i64>],
+) {
+    match field {
+        "NAME" => assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}"),
+        "TOTAL_SPEND" => assert!(spends.windows(2).all(|w| w[0].0 >= w[1].0), "{spends:?}"),
+        "LAST_PURCHASE" => {
+            let nulls_at = spends.iter().position(|s| s.1.is_null()).unwrap_or(12);
+            assert!(
+                spends[nulls_at..].iter().all(|s| s.1.is_null()),
+                "never-bought customers come last: {spends:?}"
+            );
+        }
+        "STARS" => {
+            let rated: Vec<i64> = stars.iter().map_while(|s| *s).collect();
+            let in_order = if descending {
+                rated.windows(2).all(|w| w[0] >= w[1])
+            } else {
+                rated.windows(2).all(|w| w[0] <= w[1])
+            };
+            assert!(in_order, "{stars:?}");
+            assert!(stars[rated.len()..].iter().all(Option::is_none), "unrated come last: {stars:?}");
+        }
+        _ => assert_eq!(names.first().map(String::as_str), Some("Customer 11"), "newest first"),
+    }
+}
+
 #[tokio::test]
 async fn the_list_filters_sorts_and_pages_without_gaps_or_repeats() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
@@ -274,7 +332,7 @@ async fn the_list_filters_sorts_and_pages_without_gaps_or_repeats() -> anyhow::R
     }
     let list = "query($first: Int, $after: String, $filter: CustomerFilter, $order: CustomerOrder) {
         customers(first: $first, after: $after, filter: $filter, orderBy: $order) {
-          totalCount pageInfo { hasNextPage } edges { cursor node { name totalSpend { amountMinor } lastPurchaseAt } } } }";
+          totalCount pageInfo { hasNextPage } edges { cursor node { name stars totalSpend { amountMinor } lastPurchaseAt } } } }";
     // Walk every sort order in pages of 5 and check the order and completeness.
     for (field, descending) in [
         ("CREATED", true),
@@ -282,9 +340,12 @@ async fn the_list_filters_sorts_and_pages_without_gaps_or_repeats() -> anyhow::R
         ("TOTAL_SPEND", true),
         ("LAST_PURCHASE", false),
         ("LAST_PURCHASE", true),
+        ("STARS", true),
+        ("STARS", false),
     ] {
         let mut names = Vec::new();
         let mut spends = Vec::new();
+        let mut stars = Vec::new();
         let mut after = Value::Null;
         loop {
             let page = app.as_token(&token).execute(list, json!({ "first": 5, "after": after, "order": { "field": field, "descending": descending } })).await?;
@@ -295,6 +356,7 @@ async fn the_list_filters_sorts_and_pages_without_gaps_or_repeats() -> anyhow::R
                     edge["node"]["totalSpend"]["amountMinor"].as_i64().unwrap_or(-1),
                     edge["node"]["lastPurchaseAt"].clone(),
                 ));
+                stars.push(edge["node"]["stars"].as_i64());
                 after = edge["cursor"].clone();
             }
             if data["pageInfo"]["hasNextPage"] != true {
@@ -305,18 +367,7 @@ async fn the_list_filters_sorts_and_pages_without_gaps_or_repeats() -> anyhow::R
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), 12, "{field}: every customer once: {names:?}");
-        match field {
-            "NAME" => assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}"),
-            "TOTAL_SPEND" => assert!(spends.windows(2).all(|w| w[0].0 >= w[1].0), "{spends:?}"),
-            "LAST_PURCHASE" => {
-                let nulls_at = spends.iter().position(|s| s.1.is_null()).unwrap_or(12);
-                assert!(
-                    spends[nulls_at..].iter().all(|s| s.1.is_null()),
-                    "never-bought customers come last: {spends:?}"
-                );
-            }
-            _ => assert_eq!(names.first().map(String::as_str), Some("Customer 11"), "newest first"),
-        }
+        assert_sorted(field, descending, &names, &spends, &stars);
     }
     let total = |filter: Value| {
         let app = &app;

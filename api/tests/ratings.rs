@@ -25,7 +25,7 @@ const REFUND: &str = "mutation($input: RecordRefundInput!) {
 const RATING: &str = "query($id: ID!, $lang: Language) {
   customer(id: $id) { stars starScore computedStars starPolicyVersion starsAtRisk { stars on }
     starOverride { stars reason until }
-    starExplanation(language: $lang) { score scoreStars computedStars nextStars toNext { criterion more } lines
+    starExplanation(language: $lang) { score scoreStars computedStars nextStars toNext { criterion more } nextPurchaseMinor lines
       breakdown { criterion raw counted normalised weight points } }
     starHistory { starsBefore starsAfter trigger reason actorName policyVersion }
     benefits { kind value text } }
@@ -152,7 +152,14 @@ async fn a_purchase_rates_the_customer_in_its_own_answer_and_a_refund_falls_unde
     assert_eq!(explained["nextStars"], 3);
     assert_eq!(explained["toNext"], json!([{ "criterion": "MONETARY", "more": 1000 }]));
     let last = explained["lines"].as_array().and_then(|l| l.last()).cloned().unwrap_or_default();
-    assert_eq!(last, "To reach 3 stars: spend ¥10.00 more in the window.");
+    assert_eq!(explained["nextPurchaseMinor"], 1000, "spend is all this policy weighs");
+    assert_eq!(
+        last,
+        "A purchase of ¥10.00 or more today would earn 3 stars: it adds to spend and orders and makes the last purchase today."
+    );
+    // And it does.
+    let bought = shop.buy("13800000002", 1_000, "o-4").await?;
+    assert_eq!(bought["customer"]["stars"], 3, "{bought}");
     Ok(())
 }
 

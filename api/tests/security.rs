@@ -687,6 +687,7 @@ async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
         "{ users { totalCount } }",
         "{ apiTokens { id } }",
         "{ auditLog { totalCount } }",
+        "{ dashboard { customers } }",
     ] {
         let response = app.graphql().execute(query, json!({})).await?;
         assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{query}");
@@ -1487,5 +1488,60 @@ async fn a_websocket_upgrade_on_graphql_is_refused_until_subscriptions_exist() -
     assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("subscriptions"), "{body}");
     let get = app.http.get(app.url("/graphql")).send().await?;
     assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED, "production has no GraphiQL page");
+    Ok(())
+}
+
+// ---- the dashboard ---------------------------------------------------------------------------
+
+const DASHBOARD: &str =
+    "{ dashboard { customers activeCustomers revenueByStars { stars revenue { amountMinor } }
+  recentStarChanges { customer { id } } closeToDropping { id } closeToDroppingCount } }";
+
+#[tokio::test]
+async fn cross_workspace_dashboard_and_contact_lookup_show_only_own() -> anyhow::Result<()> {
+    let h = hub().await?;
+    // B sees its own customer, its purchase and its first stars...
+    let own = h.w.app.as_token(&h.w.b_owner).execute(DASHBOARD, json!({})).await?;
+    assert_eq!(own.data()["dashboard"]["customers"], 1, "{}", own.body);
+    let b_revenue: i64 = own.data()["dashboard"]["revenueByStars"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["revenue"]["amountMinor"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(b_revenue, 5_000);
+    // ...A, as owner or agent, none of it.
+    for token in [&h.w.a_owner, &h.w.a_agent] {
+        let seen = h.w.app.as_token(token).execute(DASHBOARD, json!({})).await?;
+        let d = &seen.data()["dashboard"];
+        assert_eq!(d["customers"], 0, "{}", seen.body);
+        assert_eq!(d["activeCustomers"], 0);
+        assert!(
+            d["revenueByStars"].as_array().into_iter().flatten().all(|r| r["revenue"]["amountMinor"] == 0)
+        );
+        assert_eq!(d["recentStarChanges"], json!([]));
+        assert_eq!(d["closeToDropping"], json!([]));
+        let lookup = h
+            .w
+            .app
+            .as_token(token)
+            .execute(
+                "{ customers(first: 5, filter: { or: [{ phone: \"13811112222\" }, { email: \"b@b.cn\" }] }) { totalCount } }",
+                json!({}),
+            )
+            .await?;
+        assert_eq!(lookup.data()["customers"]["totalCount"], 0, "{}", lookup.body);
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_customers_read_token_cannot_read_the_dashboard() -> anyhow::Result<()> {
+    let h = hub().await?;
+    // B's token lacks ratings:read, which the dashboard's star figures need.
+    let response = h.w.app.as_token(&h.w.b_token).execute(DASHBOARD, json!({})).await?;
+    assert_eq!(response.error_code(), Some("FORBIDDEN"), "{}", response.body);
+    assert_eq!(response.error_extension("permission"), "ratings:read");
+    assert!(response.body["data"].is_null() || response.body["data"]["dashboard"].is_null());
     Ok(())
 }

@@ -220,6 +220,67 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits until an element matches `css`.
+    pub async fn wait_for(&self, css: &str) -> anyhow::Result<()> {
+        self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+        Ok(())
+    }
+
+    /// Sets the value of the input matching `css` the way typing and leaving it would, firing
+    /// `event` (`input` or `change`). For range sliders and dates, which `fill` cannot drive.
+    pub async fn set_value(&self, css: &str, value: &str, event: &str) -> anyhow::Result<()> {
+        self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+        self.client()
+            .execute(
+                "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+                 e.dispatchEvent(new Event(arguments[2], { bubbles: true }));",
+                vec![json!(css), json!(value), json!(event)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Runs `script` in the page and returns what it returns, as text (empty when not a string).
+    pub async fn script_string(&self, script: &str) -> anyhow::Result<String> {
+        Ok(self.client().execute(script, vec![]).await?.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Waits (up to three times [`WAIT`]) until attribute `name` of the element matching `css`
+    /// is `expected`.
+    pub async fn wait_for_attribute(&self, css: &str, name: &str, expected: &str) -> anyhow::Result<()> {
+        let started = Instant::now();
+        let mut seen = None;
+        while started.elapsed() < WAIT * 3 {
+            seen = self.attribute(css, name).await.ok().flatten();
+            if seen.as_deref() == Some(expected) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        bail!("{css} [{name}]: expected {expected}, saw {seen:?}")
+    }
+
+    /// Scrolls the element matching `css` to the middle of the window.
+    pub async fn scroll_to(&self, css: &str) -> anyhow::Result<()> {
+        self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+        self.client()
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// How far the page sticks out sideways, in CSS pixels (0 when it fits the window).
+    pub async fn overflow_x(&self) -> anyhow::Result<i64> {
+        let overflow = self
+            .client()
+            .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+            .await?;
+        Ok(overflow.as_i64().unwrap_or(i64::MAX).max(0))
+    }
+
     /// Saves a PNG of the window to `target/e2e-screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let dir = build::screenshot_dir();

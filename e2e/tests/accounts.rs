@@ -51,7 +51,12 @@ async fn sign_in_use_the_app_sign_out_and_the_back_button_shows_nothing_private(
         browser.click("[data-testid=nav-dashboard]").await?;
         let welcome = browser.text("[data-testid=welcome]").await?;
         assert!(welcome.contains("王芳") && welcome.contains("星辰商贸"), "{welcome}");
-        browser.wait_for_text("[data-testid=server-version]", env!("CARGO_PKG_VERSION")).await?;
+        browser
+            .client()
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[data-testid=dashboard-figures]"))
+            .await?;
         browser.screenshot("dashboard-signed-in-en-desktop").await?;
 
         sign_out(&browser).await?;

@@ -5,42 +5,10 @@
 //! dashboard's distribution; a phone in both languages.
 
 use fantoccini::Locator;
-use serde_json::json;
 use starcrm_e2e::browser::{Viewport, WAIT};
 use starcrm_e2e::flows::sign_in;
 use starcrm_e2e::server::ServerOptions;
 use starcrm_e2e::{Browser, Server};
-
-/// Sets an input's value the way typing and leaving it would, firing `event`.
-async fn set_input(browser: &Browser, css: &str, value: &str, event: &str) -> anyhow::Result<()> {
-    browser.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
-    browser
-        .client()
-        .execute(
-            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
-             e.dispatchEvent(new Event(arguments[2], { bubbles: true }));",
-            vec![json!(css), json!(value), json!(event)],
-        )
-        .await?;
-    Ok(())
-}
-
-async fn js_string(browser: &Browser, script: &str) -> anyhow::Result<String> {
-    Ok(browser.client().execute(script, vec![]).await?.as_str().unwrap_or_default().to_owned())
-}
-
-async fn wait_for_attribute(browser: &Browser, css: &str, name: &str, expected: &str) -> anyhow::Result<()> {
-    let started = std::time::Instant::now();
-    let mut seen = None;
-    while started.elapsed() < WAIT * 3 {
-        seen = browser.attribute(css, name).await.ok().flatten();
-        if seen.as_deref() == Some(expected) {
-            return Ok(());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    }
-    anyhow::bail!("{css} [{name}]: expected {expected}, saw {seen:?}")
-}
 
 async fn ratings_page(viewport: Viewport, role: &str) -> anyhow::Result<(Server, Browser)> {
     let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
@@ -58,6 +26,8 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
         browser.wait_for_text("[data-testid=page-title]", "星级评定").await?;
         browser.wait_for_text_containing("[data-testid=active-version]", "1").await?;
         browser.wait_for_text_containing("[data-testid=job-status]", "已完成").await?;
+        // The seed's run is the customers' first rating, not someone's manual run.
+        browser.wait_for_text_containing("[data-testid=job-status]", "首次评定").await?;
         browser.screenshot("ratings-zh-CN-desktop").await?;
 
         // The lowest-rated sample customer: the draft below will lift them.
@@ -65,7 +35,7 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
             .map(r => ({ href: r.querySelector('a').getAttribute('href'), stars: (r.children[1].textContent.match(/★/g) || []).length }))
             .filter(r => r.stars > 0).sort((a, b) => a.stars - b.stars);
             return rows.length ? rows[0].href + ' ' + rows[0].stars : '';";
-        let picked = js_string(&browser, pick).await?;
+        let picked = browser.script_string(pick).await?;
         let (href, before) = picked.split_once(' ').ok_or_else(|| anyhow::anyhow!("no rated sample"))?;
         let before: u32 = before.parse()?;
         assert!(before < 5, "a sample below five stars: {picked}");
@@ -73,7 +43,7 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
         // Moving one weight keeps the total at 100 and re-scores the samples in the browser.
         let score = || browser.text("[data-testid=preview-row] [data-testid=preview-score]");
         let first_score = score().await?;
-        set_input(&browser, "[data-testid=weight-monetary]", "70", "input").await?;
+        browser.set_value("[data-testid=weight-monetary]", "70", "input").await?;
         browser.wait_for_text("[data-testid=weights-total]", "权重合计 100/100").await?;
         assert_eq!(browser.value("[data-testid=weight-monetary]").await?.as_deref(), Some("70"));
         let started = std::time::Instant::now();
@@ -85,7 +55,7 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
 
         // Lenient thresholds (rises apply at once, whatever the downgrade protection).
         for (n, v) in [(2, "1"), (3, "2"), (4, "3"), (5, "4")] {
-            set_input(&browser, &format!("[data-testid=threshold-{n}]"), v, "change").await?;
+            browser.set_value(&format!("[data-testid=threshold-{n}]"), v, "change").await?;
         }
         let started = std::time::Instant::now();
         while browser.text("[data-testid=preview-row]:nth-child(2) [data-testid=preview-stars]").await? != "★★★★★"
@@ -95,8 +65,7 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
         }
         browser.screenshot("ratings-draft-zh-CN-desktop").await?;
         // What the browser computed for the picked customer under the draft.
-        let expected = js_string(
-            &browser,
+        let expected = browser.script_string(
             &format!(
                 "const row = [...document.querySelectorAll('[data-testid=preview-row]')]
                    .find(r => r.querySelector('a').getAttribute('href') === '{href}');
@@ -120,12 +89,12 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
         browser.wait_for_text_containing("[data-testid=confirm-dialog]", "第 2 版").await?;
         browser.click("[data-testid=confirm]").await?;
         browser.wait_for_text_containing("[data-testid=active-version]", "2").await?;
-        wait_for_attribute(&browser, "[data-testid=job-status]", "data-status", "succeeded").await?;
+        browser.wait_for_attribute("[data-testid=job-status]", "data-status", "succeeded").await?;
         browser.wait_for_text_containing("[data-testid=job-status]", "规则变更").await?;
 
         // The customer's stars rose as the preview said, and the explanation says why.
         browser.client().goto(&server.url(href)).await?;
-        wait_for_attribute(&browser, "[data-testid=rating-stars]", "data-stars", &expected).await?;
+        browser.wait_for_attribute("[data-testid=rating-stars]", "data-stars", &expected).await?;
         browser.wait_for_text_containing("[data-testid=star-explanation]", "近365天消费").await?;
         browser.wait_for_text_containing("[data-testid=star-history]", "规则变更").await?;
         browser.screenshot("customer-rating-zh-CN-desktop").await?;
@@ -141,13 +110,13 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
         browser.click("[data-testid=override-stars-1]").await?;
         browser.fill("[name=override-reason]", "Chargeback under review").await?;
         browser.click("[data-testid=confirm-override]").await?;
-        wait_for_attribute(&browser, "[data-testid=rating-stars]", "data-stars", "1").await?;
+        browser.wait_for_attribute("[data-testid=rating-stars]", "data-stars", "1").await?;
         browser.wait_for_text_containing("[data-testid=manual-stars]", "Set by hand").await?;
         browser.wait_for_text_containing("[data-testid=notice]", "Stars set by hand").await?;
         browser.wait_for_text_containing("[data-testid=star-history]", "Chargeback under review").await?;
         browser.screenshot("customer-override-en-desktop").await?;
         browser.click("[data-testid=lift-override]").await?;
-        wait_for_attribute(&browser, "[data-testid=rating-stars]", "data-stars", &expected).await?;
+        browser.wait_for_attribute("[data-testid=rating-stars]", "data-stars", &expected).await?;
         assert!(!browser.exists("[data-testid=manual-stars]").await?);
 
         browser.client().goto(&server.url("/settings/benefits")).await?;
@@ -196,11 +165,11 @@ async fn the_ratings_pages_fit_a_phone_in_both_languages() -> anyhow::Result<()>
         browser.click("[data-testid='lang-en']").await?;
         browser.wait_for_text("[data-testid=page-title]", "Ratings").await?;
         browser.screenshot("ratings-en-phone").await?;
-        let href = js_string(
-            &browser,
-            "return document.querySelector('[data-testid=preview-row] a').getAttribute('href')",
-        )
-        .await?;
+        let href = browser
+            .script_string(
+                "return document.querySelector('[data-testid=preview-row] a').getAttribute('href')",
+            )
+            .await?;
         browser.client().goto(&server.url(&href)).await?;
         browser
             .client()

@@ -1,5 +1,5 @@
-//! The SPA in headless Chromium against the real server: the home page shows the server's info,
-//! the language switch works and is remembered, the 404 page and the error view render. Each
+//! The SPA in headless Chromium against the real server: the dashboard shows the workspace's
+//! figures and the account page the server's info, the language switch works and is remembered, the 404 page and the error view render. Each
 //! state is saved as a screenshot under target/e2e-screenshots/ in both languages, at desktop
 //! and at phone width.
 
@@ -15,12 +15,12 @@ fn development_with_web() -> ServerOptions {
 }
 
 #[tokio::test]
-async fn home_page_shows_server_info_and_switches_language_at_desktop_width() -> anyhow::Result<()> {
+async fn the_dashboard_shows_the_workspace_and_switches_language_at_desktop_width() -> anyhow::Result<()> {
     home_page_flow(Viewport::Desktop).await
 }
 
 #[tokio::test]
-async fn home_page_shows_server_info_and_switches_language_at_phone_width() -> anyhow::Result<()> {
+async fn the_dashboard_shows_the_workspace_and_switches_language_at_phone_width() -> anyhow::Result<()> {
     home_page_flow(Viewport::Phone).await
 }
 
@@ -31,22 +31,31 @@ async fn home_page_flow(viewport: Viewport) -> anyhow::Result<()> {
         let size = viewport.name();
         sign_in(&browser, &server, "owner").await?;
 
-        // zh-CN is the default language.
-        browser.wait_for_text("[data-testid=server-version]", env!("CARGO_PKG_VERSION")).await?;
+        // zh-CN is the default language. The dashboard shows the workspace's figures.
         browser.wait_for_text("[data-testid=page-title]", "仪表盘").await?;
+        browser.wait_for_text("[data-testid=figure-customers]", "300").await?;
+        browser.wait_for("[data-testid=recent-change]").await?;
+        browser.wait_for("[data-testid=star-bar]").await?;
+        assert!(!browser.exists("[data-testid=server-info]").await?, "no developer card on the dashboard");
+        let page = browser.script_string("return document.querySelector('main').innerText").await?;
+        assert!(!page.contains("即将推出"), "nothing on the dashboard is 'coming soon': {page}");
+        assert_eq!(browser.attribute("html", "lang").await?.as_deref(), Some("zh-CN"));
+        assert_eq!(browser.client().title().await?, "仪表盘 · StarCRM");
+        browser.screenshot(&format!("dashboard-zh-CN-{size}")).await?;
+        assert_fits(&browser).await?;
+
+        // The server's version, database and mode are on the account page.
         let database = match Engine::current() {
             Engine::Sqlite => ("SQLite（内嵌）", "SQLite (embedded)"),
             Engine::Postgres => ("PostgreSQL", "PostgreSQL"),
         };
+        browser.client().goto(&server.url("/settings/account")).await?;
+        browser.wait_for_text("[data-testid=server-version]", env!("CARGO_PKG_VERSION")).await?;
         browser.wait_for_text("[data-testid=server-database]", database.0).await?;
         browser.wait_for_text("[data-testid=server-mode]", "开发").await?;
-        assert_eq!(browser.attribute("html", "lang").await?.as_deref(), Some("zh-CN"));
-        assert_eq!(browser.client().title().await?, "仪表盘 · StarCRM");
-        browser.screenshot(&format!("dashboard-zh-CN-{size}")).await?;
 
         // Switch to English: every string follows, the choice survives a reload.
         browser.click("[data-testid='lang-en']").await?;
-        browser.wait_for_text("[data-testid=page-title]", "Dashboard").await?;
         browser.wait_for_text("[data-testid=server-database]", database.1).await?;
         assert_eq!(
             browser.attribute("[data-testid='lang-en']", "aria-pressed").await?.as_deref(),
@@ -54,8 +63,11 @@ async fn home_page_flow(viewport: Viewport) -> anyhow::Result<()> {
         );
         browser.client().refresh().await?;
         browser.wait_for_text("[data-testid=server-mode]", "Development").await?;
-        browser.wait_for_text("[data-testid=page-title]", "Dashboard").await?;
         assert_eq!(browser.attribute("html", "lang").await?.as_deref(), Some("en"));
+        browser.client().goto(&server.url("/")).await?;
+        browser.wait_for_text("[data-testid=page-title]", "Dashboard").await?;
+        browser.wait_for_text_containing("[data-testid=recent-changes]", "Recent star changes").await?;
+        browser.wait_for("[data-testid=recent-change]").await?;
         browser.screenshot(&format!("dashboard-en-{size}")).await?;
 
         // The page runs under the server's Content-Security-Policy without a single violation
@@ -75,12 +87,7 @@ async fn home_page_flow(viewport: Viewport) -> anyhow::Result<()> {
         }
         assert_eq!(csp_violations(&server).await?, 1, "a foreign image is blocked and reported");
 
-        // Nothing sticks out sideways: the page fits the screen's width.
-        let overflow = browser
-            .client()
-            .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
-            .await?;
-        assert!(overflow.as_i64().is_some_and(|px| px <= 0), "horizontal overflow of {overflow} px");
+        assert_fits(&browser).await?;
 
         if let Viewport::Phone = viewport {
             // The side navigation is a drawer on phones.
@@ -159,6 +166,16 @@ async fn an_unreachable_server_shows_the_error_view_with_a_retry() -> anyhow::Re
     .await;
     browser.close().await?;
     result
+}
+
+/// Nothing sticks out sideways: the page fits the screen's width.
+async fn assert_fits(browser: &Browser) -> anyhow::Result<()> {
+    let overflow = browser
+        .client()
+        .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+        .await?;
+    assert!(overflow.as_i64().is_some_and(|px| px <= 0), "horizontal overflow of {overflow} px");
+    Ok(())
 }
 
 /// Whether the phone drawer has finished sliding in.

@@ -130,6 +130,48 @@ stored_enum! {
         Name => "name",
         LastPurchase => "last_purchase",
         TotalSpend => "total_spend",
+        /// Most stars first by default; unrated customers last either way.
+        Stars => "stars",
+    }
+}
+
+/// Which stars the customer list shows: one level, or the customers not rated yet. Its text
+/// form (`4`, `unrated`) is what the list's address carries (`/customers?stars=4`), so a link
+/// from the dashboard opens the list filtered, and the filter survives a reload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StarFilter {
+    Level(u8),
+    Unrated,
+}
+
+impl StarFilter {
+    /// Every choice the list offers, most stars first.
+    pub const ALL: [Self; 6] =
+        [Self::Level(5), Self::Level(4), Self::Level(3), Self::Level(2), Self::Level(1), Self::Unrated];
+
+    /// The level of a star distribution's bar (0: unrated), as the dashboard draws them.
+    pub fn of_bar(level: usize) -> Option<Self> {
+        match level {
+            0 => Some(Self::Unrated),
+            1..=5 => u8::try_from(level).ok().map(Self::Level),
+            _ => None,
+        }
+    }
+
+    /// The text form: `1` to `5`, or `unrated`.
+    pub fn as_param(self) -> String {
+        match self {
+            Self::Level(n) => n.to_string(),
+            Self::Unrated => "unrated".to_owned(),
+        }
+    }
+
+    /// The filter for a text form; `None` for anything else (an old or hand-edited address).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim() {
+            "unrated" => Some(Self::Unrated),
+            n => n.parse::<u8>().ok().filter(|n| (1..=5).contains(n)).map(Self::Level),
+        }
     }
 }
 
@@ -364,10 +406,19 @@ pub fn format_money(amount_minor: i64, currency: &str) -> String {
         }
         grouped.push(c);
     }
+    match currency_symbol(currency) {
+        Some(symbol) => format!("{sign}{symbol}{grouped}.{cents:02}"),
+        None => format!("{sign}{grouped}.{cents:02} {currency}"),
+    }
+}
+
+/// The sign written before amounts of `currency` (`¥`, `$`); `None` for currencies written
+/// by their code after the amount.
+pub fn currency_symbol(currency: &str) -> Option<&'static str> {
     match currency {
-        "CNY" => format!("{sign}¥{grouped}.{cents:02}"),
-        "USD" => format!("{sign}${grouped}.{cents:02}"),
-        other => format!("{sign}{grouped}.{cents:02} {other}"),
+        "CNY" => Some("¥"),
+        "USD" => Some("$"),
+        _ => None,
     }
 }
 
@@ -391,8 +442,12 @@ pub fn parse_amount(value: &str) -> Result<i64, Invalid> {
     }
     let (units, cents) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if units.is_empty() && cents.is_empty() || !digits(units) || !digits(cents) || cents.len() > 2 {
+    if units.is_empty() && cents.is_empty() || !digits(units) || !digits(cents) {
         return Err(Invalid::WrongType);
+    }
+    // A number, but finer than the currency's cents: say so rather than "wrong type".
+    if cents.len() > 2 {
+        return Err(Invalid::Decimals { max: 2 });
     }
     if units.len() > 13 {
         return Err(Invalid::TooLarge);
@@ -683,13 +738,15 @@ mod tests {
     #[test]
     fn amounts_as_people_write_them() {
         assert_eq!(parse_amount("1234.5"), Ok(123_450));
+        assert_eq!(parse_amount("12.345"), Err(Invalid::Decimals { max: 2 }));
+        assert_eq!(parse_amount("12.3a"), Err(Invalid::WrongType));
         assert_eq!(parse_amount(" ¥1,234.56 "), Ok(123_456));
         assert_eq!(parse_amount("88"), Ok(8_800));
         assert_eq!(parse_amount(".5"), Ok(50));
         assert_eq!(parse_amount("0"), Ok(0));
         assert_eq!(parse_amount(""), Err(Invalid::Required));
         assert_eq!(parse_amount("-3"), Err(Invalid::Negative));
-        assert_eq!(parse_amount("1.234"), Err(Invalid::WrongType));
+        assert_eq!(parse_amount("1.234"), Err(Invalid::Decimals { max: 2 }));
         assert_eq!(parse_amount("12a"), Err(Invalid::WrongType));
         assert_eq!(parse_amount("."), Err(Invalid::WrongType));
         assert_eq!(parse_amount("99999999999999"), Err(Invalid::TooLarge));

@@ -3,7 +3,7 @@
 //! server answers `customer.starExplanation` with it and the SPA shows the same sentences.
 
 use crate::customer::format_money;
-use crate::rating::{AtRisk, Criterion, Evaluation, Policy, Suggestion};
+use crate::rating::{AtRisk, Criterion, Evaluation, Policy};
 
 /// The language of an explanation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -36,8 +36,16 @@ pub struct Facts<'a> {
     /// `YYYY-MM-DD` of `at_risk.on_day`.
     pub at_risk_date: Option<String>,
     pub manual: Option<Override>,
-    /// Ways to the next level (empty at five stars or when none alone would do).
-    pub to_next: &'a [Suggestion],
+    /// The smallest purchase today that would earn the level above the stars shown
+    /// ([`next_level`]), from [`crate::rating::purchase_to_reach`]; `None` when none would.
+    pub next_purchase: Option<i64>,
+}
+
+/// The level above the stars the customer is shown: a manual override's, else the stars the
+/// engine holds them at (never below what the score earns). `None` at five stars.
+pub fn next_level(computed_stars: u8, score_stars: u8, manual: Option<u8>) -> Option<u8> {
+    let shown = manual.unwrap_or_else(|| computed_stars.max(score_stars));
+    (shown < 5).then(|| shown + 1)
 }
 
 fn criterion_name(c: Criterion, lang: Language, window: u32) -> String {
@@ -103,20 +111,42 @@ fn stars_text(n: u8, lang: Language) -> String {
     }
 }
 
-fn suggestion_text(s: Suggestion, lang: Language, currency: &str) -> String {
+/// Money rounded up to whole units: people do not aim for cents, and rounding up keeps
+/// "this much or more" true.
+fn whole_money(minor: i64, currency: &str) -> String {
+    format_money(minor.saturating_add(99) / 100 * 100, currency)
+}
+
+/// What one purchase would do for the stars shown: the level it earns and how much it takes;
+/// under a manual override, what it would do for the score while the stars stay set.
+fn purchase_line(facts: &Facts<'_>, next: u8, amount: i64, lang: Language) -> String {
     let zh = lang == Language::ZhCn;
-    // Money rounded up to whole units: people do not aim for cents.
-    let money = format_money(s.more.saturating_add(99) / 100 * 100, currency);
-    let more = |one: &str, many: &str| format!("{} more {}", s.more, if s.more == 1 { one } else { many });
-    match (s.criterion, zh) {
-        (Criterion::Monetary, false) => format!("spend {money} more"),
-        (Criterion::Monetary, true) => format!("再消费 {money}"),
-        (Criterion::Frequency, false) => more("order", "orders"),
-        (Criterion::Frequency, true) => format!("再下 {} 笔订单", s.more),
-        (Criterion::Breadth, false) => format!("buy from {}", more("category", "categories")),
-        (Criterion::Breadth, true) => format!("再购买 {} 个品类", s.more),
-        (_, false) => format!("{} more", s.more),
-        (_, true) => format!("再增加 {}", s.more),
+    let level = stars_text(next, lang);
+    let money = whole_money(amount, facts.currency);
+    let any = amount <= 1;
+    match (facts.manual.is_some(), zh, any) {
+        (false, false, true) => {
+            format!(
+                "Any purchase today would earn {level}: it adds to spend and orders and makes the last purchase today."
+            )
+        }
+        (false, false, false) => format!(
+            "A purchase of {money} or more today would earn {level}: it adds to spend and orders and makes the last purchase today."
+        ),
+        (false, true, true) => {
+            format!("今天任意一笔消费即可达到 {level}（消费额、订单数和最近购买时间会一起变化）。")
+        }
+        (false, true, false) => {
+            format!(
+                "今天一笔 {money} 及以上的消费即可达到 {level}（消费额、订单数和最近购买时间会一起变化）。"
+            )
+        }
+        (true, false, _) => format!(
+            "While set by hand, purchases change the score but not the stars; by the score, a purchase of {money} or more today would earn {level}."
+        ),
+        (true, true, _) => format!(
+            "人工设定期间，消费只影响评分、不改变星级；按评分，今天一笔 {money} 及以上的消费可达到 {level}。"
+        ),
     }
 }
 
@@ -202,15 +232,9 @@ pub fn explain(facts: &Facts<'_>, lang: Language) -> Vec<String> {
             )
         });
     }
-    let next = facts.computed_stars.max(ev.stars) + 1;
-    if next <= 5 && !facts.to_next.is_empty() {
-        let ways: Vec<String> =
-            facts.to_next.iter().map(|s| suggestion_text(*s, lang, facts.currency)).collect();
-        lines.push(if zh {
-            format!("在统计期内{}即可达到 {}。", ways.join("，或"), stars_text(next, lang))
-        } else {
-            format!("To reach {}: {} in the window.", stars_text(next, lang), ways.join(", or "))
-        });
+    let next = next_level(facts.computed_stars, ev.stars, facts.manual.as_ref().map(|m| m.stars));
+    if let (Some(next), Some(amount)) = (next, facts.next_purchase) {
+        lines.push(purchase_line(facts, next, amount, lang));
     }
     lines
 }
@@ -218,45 +242,125 @@ pub fn explain(facts: &Facts<'_>, lang: Language) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rating::{Aggregates, PopulationStats, evaluate, ways_to_reach};
+    use crate::rating::{Aggregates, PopulationStats, evaluate, purchase_to_reach};
 
-    #[test]
-    fn explains_score_points_and_the_way_up() {
-        let policy = Policy::standard();
-        let agg = Aggregates {
+    fn stats() -> PopulationStats {
+        let spend = (0..=100).map(|i| f64::from(i) * 10_000.0).collect();
+        let orders = (0..=100).map(|i| f64::from(i) / 10.0).collect();
+        PopulationStats { quantiles: vec![(Criterion::Monetary, spend), (Criterion::Frequency, orders)] }
+    }
+
+    /// A customer of 400 days with three orders, the last `days_ago`.
+    fn bought(days_ago: u32) -> Aggregates {
+        Aggregates {
             spend_minor: 120_000,
             orders: 3,
-            days_since_last_purchase: Some(20),
+            days_since_last_purchase: Some(days_ago),
             days_since_first_purchase: Some(400),
             categories: 2,
             satisfaction: None,
             complaints: None,
-        };
-        let spend = (0..=100).map(|i| f64::from(i) * 10_000.0).collect();
-        let orders = (0..=100).map(|i| f64::from(i) / 10.0).collect();
-        let stats =
-            PopulationStats { quantiles: vec![(Criterion::Monetary, spend), (Criterion::Frequency, orders)] };
-        let ev = evaluate(&agg, &policy, &stats);
-        let ways = ways_to_reach(&agg, &policy, &stats, ev.stars + 1);
-        let facts = Facts {
-            evaluation: &ev,
-            policy: &policy,
+        }
+    }
+
+    fn facts<'a>(
+        ev: &'a Evaluation,
+        policy: &'a Policy,
+        manual: Option<Override>,
+        next: Option<i64>,
+    ) -> Facts<'a> {
+        Facts {
+            evaluation: ev,
+            policy,
             currency: "CNY",
             computed_stars: ev.stars,
             at_risk: None,
             at_risk_date: None,
-            manual: None,
-            to_next: &ways,
-        };
-        let en = explain(&facts, Language::En);
+            manual,
+            next_purchase: next,
+        }
+    }
+
+    /// The hint is the pure scoring function run on one more purchase: recording the purchase
+    /// it names gives at least the stars it names.
+    #[test]
+    fn the_hint_names_a_purchase_that_earns_the_next_level() {
+        let policy = Policy::standard();
+        let stats = stats();
+        // Bought last week: recency is full already, so the purchase needs some money.
+        let agg = bought(5);
+        let ev = evaluate(&agg, &policy, &stats);
+        let next = next_level(ev.stars, ev.stars, None).expect("below five");
+        let amount = purchase_to_reach(&agg, &policy, &stats, next).expect("reachable");
+        let en = explain(&facts(&ev, &policy, None, Some(amount)), Language::En);
         assert!(en[0].starts_with(&format!("Score {:.1} of 100", ev.score)), "{en:?}");
-        assert!(en.iter().any(|l| l == "Last purchase: 20 days ago, 22.2 of 22.2 points."), "{en:?}");
+        assert!(en.iter().any(|l| l.starts_with("Last purchase: 5 days ago")), "{en:?}");
+        assert!(amount > 100, "more than a token purchase: {amount}");
         assert!(en.iter().any(|l| l.starts_with("Satisfaction: no data yet")), "{en:?}");
-        let last = en.last().unwrap();
-        assert!(last.starts_with(&format!("To reach {} stars: spend ¥", ev.stars + 1)), "{last}");
-        assert!(last.contains("more orders") && last.ends_with("in the window."), "{last}");
-        let zh = explain(&facts, Language::ZhCn);
-        assert!(zh.iter().any(|l| l.starts_with("最近一次购买：20 天前")), "{zh:?}");
+        let last = en.last().cloned().unwrap_or_default();
+        let money = whole_money(amount, "CNY");
+        assert_eq!(
+            last,
+            format!(
+                "A purchase of {money} or more today would earn {next} stars: it adds to spend and orders and makes the last purchase today."
+            )
+        );
+        // What the sentence promises, recorded: the rounded-up amount earns the level.
+        let rounded = (amount + 99) / 100 * 100;
+        assert!(evaluate(&agg.with_purchase(rounded), &policy, &stats).stars >= next);
+        let zh = explain(&facts(&ev, &policy, None, Some(amount)), Language::ZhCn);
+        assert!(
+            zh.last()
+                .is_some_and(|l| l.starts_with(&format!("今天一笔 {money} 及以上的消费即可达到 {next} 星"))),
+            "{zh:?}"
+        );
+    }
+
+    /// Long since the last purchase: the fresh recency alone lifts them.
+    #[test]
+    fn any_purchase_when_recency_alone_gets_there() {
+        let policy = Policy::standard();
+        let stats = stats();
+        let agg = bought(200);
+        let ev = evaluate(&agg, &policy, &stats);
+        let next = next_level(ev.stars, ev.stars, None).expect("below five");
+        let amount = purchase_to_reach(&agg, &policy, &stats, next);
+        assert_eq!(amount, Some(1));
+        let en = explain(&facts(&ev, &policy, None, amount), Language::En);
+        assert!(
+            en.last().is_some_and(|l| l.starts_with(&format!("Any purchase today would earn {next} stars"))),
+            "{en:?}"
+        );
+        let zh = explain(&facts(&ev, &policy, None, amount), Language::ZhCn);
+        assert!(
+            zh.last().is_some_and(|l| l.starts_with(&format!("今天任意一笔消费即可达到 {next} 星"))),
+            "{zh:?}"
+        );
+    }
+
+    #[test]
+    fn under_an_override_the_hint_starts_from_the_stars_set_by_hand() {
+        let policy = Policy::standard();
+        let ev = evaluate(&Aggregates::default(), &policy, &PopulationStats::default());
+        let manual = Override { stars: 4, reason: "VIP event".to_owned(), until: None };
+        assert_eq!(next_level(ev.stars, ev.stars, Some(4)), Some(5), "from 4, not from the score's stars");
+        assert_eq!(next_level(3, 2, None), Some(4), "protection holds 3: the next is 4");
+        assert_eq!(next_level(2, 2, Some(5)), None);
+        let en = explain(&facts(&ev, &policy, Some(manual.clone()), Some(900_000)), Language::En);
+        assert!(en.iter().any(|l| l.starts_with("Set by hand to 4 stars (VIP event)")), "{en:?}");
+        let last = en.last().cloned().unwrap_or_default();
+        assert!(
+            last.starts_with("While set by hand, purchases change the score but not the stars"),
+            "{last}"
+        );
+        assert!(last.ends_with("would earn 5 stars."), "{last}");
+        assert!(
+            !en.iter().any(|l| l.contains("earn 4 stars")),
+            "never 'to reach' the stars they have: {en:?}"
+        );
+        let five = Override { stars: 5, ..manual };
+        let top = explain(&facts(&ev, &policy, Some(five), None), Language::ZhCn);
+        assert!(!top.iter().any(|l| l.contains("消费即可")), "{top:?}");
     }
 
     #[test]
@@ -271,7 +375,7 @@ mod tests {
             at_risk: Some(AtRisk { stars: ev.stars, on_day: 20_000 }),
             at_risk_date: Some("2024-10-04".to_owned()),
             manual: Some(Override { stars: 5, reason: "VIP event".to_owned(), until: None }),
-            to_next: &[],
+            next_purchase: None,
         };
         let en = explain(&facts, Language::En);
         assert!(en.iter().any(|l| l.starts_with("Set by hand to 5 stars (VIP event)")), "{en:?}");

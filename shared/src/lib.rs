@@ -5,7 +5,9 @@
 //! enables, so the SPA bundle does not carry async-graphql.
 
 pub mod account;
+pub mod audit;
 pub mod customer;
+pub mod dashboard;
 pub mod enums;
 pub mod error;
 pub mod explain;

@@ -23,6 +23,8 @@ stored_enum! {
         OverrideEnded => "override_ended",
         /// Two customers were merged or a merge undone.
         Merge => "merge",
+        /// The first rating of customers loaded in bulk (`starcrm seed`, an import).
+        Initial => "initial",
     }
 }
 
@@ -69,6 +71,55 @@ impl Criterion {
     /// Whether a bigger raw value earns more (recency and complaints earn less).
     pub const fn higher_is_better(self) -> bool {
         !matches!(self, Self::Recency | Self::Complaints)
+    }
+
+    /// What the criterion's raw values count.
+    pub const fn unit(self) -> Unit {
+        match self {
+            Self::Monetary => Unit::Money,
+            Self::Frequency => Unit::Orders,
+            Self::Recency | Self::Tenure => Unit::Days,
+            Self::Breadth => Unit::Categories,
+            Self::Satisfaction => Unit::Percent,
+            Self::Complaints => Unit::Complaints,
+        }
+    }
+}
+
+/// What a criterion's caps and step thresholds are counted in, as an editor shows them: money
+/// in whole currency units (stored in minor units), satisfaction in percent (stored 0 to 1),
+/// the rest as counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Money,
+    Orders,
+    Days,
+    Categories,
+    Percent,
+    Complaints,
+}
+
+impl Unit {
+    /// Raw units per shown unit.
+    const fn scale(self) -> f64 {
+        match self {
+            Self::Money => 100.0,
+            Self::Percent => 0.01,
+            _ => 1.0,
+        }
+    }
+
+    /// A raw value (a cap, a threshold) as shown; rounded to two decimals so that a stored
+    /// value read back and saved unchanged stays what it was.
+    pub fn shown(self, raw: f64) -> f64 {
+        (raw / self.scale() * 100.0).round() / 100.0
+    }
+
+    /// A shown value as stored.
+    pub fn stored(self, shown: f64) -> f64 {
+        let raw = shown * self.scale();
+        // Money is whole minor units; percentages may keep their fraction.
+        if self == Self::Money { raw.round() } else { raw }
     }
 }
 
@@ -355,6 +406,20 @@ impl Aggregates {
         }
     }
 
+    /// These aggregates after one more purchase of `amount_minor` made today: spend, orders and
+    /// recency move together (and tenure starts with a first purchase), as they do when the
+    /// purchase is recorded. Categories stay: a purchase may or may not add one.
+    #[must_use]
+    pub fn with_purchase(self, amount_minor: i64) -> Self {
+        Self {
+            spend_minor: self.spend_minor.saturating_add(amount_minor.max(0)),
+            orders: self.orders.saturating_add(1),
+            days_since_last_purchase: Some(0),
+            days_since_first_purchase: Some(self.days_since_first_purchase.unwrap_or(0)),
+            ..self
+        }
+    }
+
     /// The raw value of `criterion`; `None` when there is nothing to judge it by.
     #[allow(clippy::cast_precision_loss)]
     pub fn raw(&self, criterion: Criterion) -> Option<f64> {
@@ -573,6 +638,63 @@ pub fn ways_to_reach(
         .collect()
 }
 
+/// Points above a level's threshold within which a customer counts as close to dropping it.
+pub const DROP_MARGIN: f64 = 5.0;
+
+/// The scores below which a customer holding `stars` is close to dropping a star: the level's
+/// threshold plus [`DROP_MARGIN`] (never past the next level's threshold). Scores already under
+/// the threshold count too: downgrade protection is all that holds those. `None` at one star,
+/// which cannot drop.
+pub fn drop_line(thresholds: Thresholds, stars: u8) -> Option<f64> {
+    if !(2..=5).contains(&stars) {
+        return None;
+    }
+    let line = thresholds.floor_of(stars) + DROP_MARGIN;
+    Some(if stars < 5 { line.min(thresholds.floor_of(stars + 1)) } else { line })
+}
+
+/// Whether a customer with `stars` and `score` is close to dropping a star (see [`drop_line`]).
+pub fn close_to_dropping(thresholds: Thresholds, stars: u8, score: f64) -> bool {
+    drop_line(thresholds, stars).is_some_and(|line| score < line)
+}
+
+/// The smallest single purchase (minor units, made today) after which the score earns
+/// `target` stars, by [`evaluate`] on [`Aggregates::with_purchase`]: what recording it would
+/// really do, spend, orders and recency together. `None` when no purchase alone gets there
+/// (the other criteria hold the score down) or the score already earns `target`.
+pub fn purchase_to_reach(
+    aggregates: &Aggregates,
+    policy: &Policy,
+    stats: &PopulationStats,
+    target: u8,
+) -> Option<i64> {
+    const MOST: i64 = 1_000_000_000_000;
+    let goal = policy.thresholds.floor_of(target);
+    let reaches = |amount: i64| evaluate(&aggregates.with_purchase(amount), policy, stats).score >= goal;
+    if target <= 1 || evaluate(aggregates, policy, stats).score >= goal || !reaches(MOST) {
+        return None;
+    }
+    if reaches(1) {
+        return Some(1);
+    }
+    // The score never falls as the amount rises: bisect for the least that reaches.
+    let (mut low, mut high) = (1, MOST);
+    while high - low > 1 {
+        let mid = low + (high - low) / 2;
+        if reaches(mid) { high = mid } else { low = mid }
+    }
+    Some(high)
+}
+
+/// The weights after moving weight `index` to `value` during a drag that started at `start`:
+/// always rebalanced from `start`, never from the last step, so that rounding cannot pile up
+/// and moving the slider back where it was gives back exactly the weights it started from.
+pub fn rebalanced_from(start: &[u32], index: usize, value: u32) -> Vec<u32> {
+    let mut weights = start.to_vec();
+    rebalance(&mut weights, index, value);
+    weights
+}
+
 /// Sets weight `index` to `value` (at most 100) and shares the rest of the 100 points among the
 /// other weights in proportion to what they had (equally when they had none), so the sum stays
 /// 100. Integer points; the remainder goes to the largest fractions.
@@ -632,6 +754,79 @@ mod tests {
             categories: orders.min(4),
             satisfaction: None,
             complaints: None,
+        }
+    }
+
+    #[test]
+    fn close_to_dropping_means_just_above_the_threshold_or_held_below_it() {
+        let t = Thresholds { two: 20.0, three: 40.0, four: 60.0, five: 80.0 };
+        assert!(close_to_dropping(t, 3, 41.0));
+        assert!(close_to_dropping(t, 3, 44.99));
+        assert!(!close_to_dropping(t, 3, 45.0));
+        assert!(close_to_dropping(t, 3, 30.0), "held at 3 by protection");
+        assert!(!close_to_dropping(t, 1, 0.5), "one star cannot drop");
+        assert!(close_to_dropping(t, 5, 84.0) && !close_to_dropping(t, 5, 85.0));
+        // Levels closer together than the margin: never past the next level.
+        let tight = Thresholds { two: 20.0, three: 22.0, four: 60.0, five: 80.0 };
+        assert_eq!(drop_line(tight, 2), Some(22.0));
+    }
+
+    #[test]
+    fn the_purchase_hint_is_what_recording_that_purchase_gives() {
+        let policy = Policy::standard();
+        let stats = stats();
+        // Bought a while ago: a new purchase moves recency as much as spend.
+        let before = customer(300_000, 2, Some(200));
+        let now = evaluate(&before, &policy, &stats);
+        let target = now.stars + 1;
+        let amount = purchase_to_reach(&before, &policy, &stats, target).expect("a purchase gets there");
+        let after = evaluate(&before.with_purchase(amount), &policy, &stats);
+        assert!(after.stars >= target, "{amount}: {} -> {}", now.stars, after.stars);
+        if amount > 1 {
+            let short = evaluate(&before.with_purchase(amount - 1), &policy, &stats);
+            assert!(short.stars < target, "the least amount: {amount}");
+        }
+        // The spend-only lever asks for far more: it ignores the order and the fresh recency.
+        let spend_alone = ways_to_reach(&before, &policy, &stats, target)
+            .into_iter()
+            .find(|w| w.criterion == Criterion::Monetary)
+            .map_or(i64::MAX, |w| w.more);
+        assert!(amount < spend_alone, "{amount} < {spend_alone}");
+        assert_eq!(purchase_to_reach(&before, &policy, &stats, now.stars), None, "already there");
+        assert_eq!(purchase_to_reach(&before, &policy, &stats, 1), None);
+    }
+
+    #[test]
+    fn a_slider_moved_away_and_back_restores_every_weight() {
+        let start = [30, 25, 20, 10, 5, 5, 5];
+        // A drag passes through many values; each step starts again from `start`.
+        let mut last = start.to_vec();
+        for value in [31, 45, 80, 100, 0, 12, 29, 30] {
+            last = rebalanced_from(&start, 0, value);
+            assert_eq!(last.iter().sum::<u32>(), 100, "{last:?}");
+            assert_eq!(last[0], value);
+        }
+        assert_eq!(last, start, "back where it started");
+        // Stepping from the last step instead (the old way) drifts: why the drag keeps `start`.
+        let mut drifting = start.to_vec();
+        for value in [80, 100, 30] {
+            rebalance(&mut drifting, 0, value);
+        }
+        assert_ne!(drifting, start);
+    }
+
+    #[test]
+    fn units_show_money_in_yuan_and_satisfaction_in_percent() {
+        assert_eq!(Criterion::Monetary.unit(), Unit::Money);
+        assert!((Unit::Money.shown(500_000.0) - 5_000.0).abs() < f64::EPSILON);
+        assert!((Unit::Money.stored(4_999.995) - 500_000.0).abs() < f64::EPSILON, "whole fen");
+        assert!((Unit::Percent.shown(0.8) - 80.0).abs() < 1e-9);
+        assert!((Unit::Percent.stored(80.0) - 0.8).abs() < 1e-9);
+        assert!((Unit::Days.shown(730.0) - 730.0).abs() < f64::EPSILON);
+        for c in Criterion::ALL {
+            let raw = 1_234.0;
+            let back = c.unit().stored(c.unit().shown(raw));
+            assert!((back - raw).abs() < 1e-6, "{c:?}: {back}");
         }
     }
 

@@ -64,6 +64,9 @@ pub struct ExplanationView {
     pub policy_version: i32,
     pub breakdown: Vec<Contribution>,
     pub next_stars: Option<i32>,
+    /// The smallest purchase today (minor units) that earns `next_stars`.
+    #[serde(default)]
+    pub next_purchase_minor: Option<i64>,
     pub lines: Vec<String>,
 }
 

@@ -37,6 +37,10 @@ pub enum Invalid {
     WrongType,
     /// Appears twice where it may appear once.
     Duplicate,
+    /// A number with more decimals than the field keeps (money: two).
+    Decimals {
+        max: usize,
+    },
 }
 
 impl Invalid {
@@ -59,6 +63,17 @@ impl Invalid {
             Self::NotAnOption => "NOT_AN_OPTION",
             Self::WrongType => "WRONG_TYPE",
             Self::Duplicate => "DUPLICATE",
+            Self::Decimals { .. } => "DECIMALS",
+        }
+    }
+
+    /// The number a reason is about (a length, a count of decimals), sent beside its code.
+    pub const fn limit(self) -> Option<usize> {
+        match self {
+            Self::TooShort { min: limit } | Self::TooLong { max: limit } | Self::Decimals { max: limit } => {
+                Some(limit)
+            }
+            _ => None,
         }
     }
 
@@ -81,6 +96,7 @@ impl Invalid {
             "NOT_AN_OPTION" => Self::NotAnOption,
             "WRONG_TYPE" => Self::WrongType,
             "DUPLICATE" => Self::Duplicate,
+            "DECIMALS" => Self::Decimals { max: limit? },
             _ => return None,
         })
     }
@@ -108,6 +124,7 @@ impl Invalid {
             Self::NotAnOption => "is not one of the field's options".to_owned(),
             Self::WrongType => "has the wrong type for this field".to_owned(),
             Self::Duplicate => "appears more than once".to_owned(),
+            Self::Decimals { max } => format!("must have at most {max} decimals"),
         }
     }
 }

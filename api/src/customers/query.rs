@@ -52,6 +52,10 @@ pub struct Filter {
     pub not: Option<Box<Filter>>,
     /// Name contains, or code / phone / email equals.
     pub search: Option<String>,
+    /// Has this phone (in any written form), exactly.
+    pub phone: Option<String>,
+    /// Has this email, exactly (case aside).
+    pub email: Option<String>,
     pub stars: Option<Range<i16>>,
     /// Customers the star engine has not rated yet.
     pub unrated: Option<bool>,
@@ -136,6 +140,7 @@ impl Cursor {
             CustomerSort::LastPurchase => {
                 row.last_purchase_at.map(|t| CursorValue::Int(t.timestamp_micros()))
             }
+            CustomerSort::Stars => row.stars.map(|s| CursorValue::Int(i64::from(s))),
         };
         Self { key, id: row.id }
     }
@@ -219,6 +224,10 @@ pub async fn page_query(
         CustomerSort::LastPurchase => {
             query.order_by_with_nulls(customer::Column::LastPurchaseAt, order.clone(), NullOrdering::Last)
         }
+        // Unrated customers last either way, as with dates never set.
+        CustomerSort::Stars => {
+            query.order_by_with_nulls(customer::Column::Stars, order.clone(), NullOrdering::Last)
+        }
     };
     Ok((query.order_by(customer::Column::Id, order).limit(u64::from(request.first) + 1), base))
 }
@@ -249,6 +258,13 @@ fn keyset(sort: Sort, cursor: &Cursor) -> Result<Condition, AppError> {
         }
         (CustomerSort::LastPurchase, None) => {
             Condition::all().add(customer::Column::LastPurchaseAt.is_null()).add(id_after.clone())
+        }
+        (CustomerSort::Stars, Some(CursorValue::Int(stars))) => {
+            let stars = i16::try_from(*stars).map_err(|_| bad())?;
+            past(customer::Column::Stars, stars.into()).add(customer::Column::Stars.is_null())
+        }
+        (CustomerSort::Stars, None) => {
+            Condition::all().add(customer::Column::Stars.is_null()).add(id_after.clone())
         }
         _ => return Err(bad()),
     })
@@ -282,6 +298,26 @@ fn ids_with<E: EntityTrait, C: ColumnTrait>(
 
 /// Longest `search` text of a filter, as for `searchCustomers`.
 const MAX_SEARCH_CHARS: usize = 200;
+
+/// Customers of the workspace with this (normalised) phone.
+fn has_phone(workspace_id: Uuid, phone: String) -> Expr {
+    use crate::entities::customer_phone::{Column, Entity};
+    in_subquery(
+        ids_with(Entity, Column::CustomerId, Column::WorkspaceId, workspace_id)
+            .and_where(Column::Phone.eq(phone))
+            .to_owned(),
+    )
+}
+
+/// Customers of the workspace with this (normalised) email.
+fn has_email(workspace_id: Uuid, email: String) -> Expr {
+    use crate::entities::customer_email::{Column, Entity};
+    in_subquery(
+        ids_with(Entity, Column::CustomerId, Column::WorkspaceId, workspace_id)
+            .and_where(Column::Email.eq(email))
+            .to_owned(),
+    )
+}
 
 /// The SQL condition of a filter tree.
 #[allow(clippy::too_many_lines, reason = "one arm per filter field")]
@@ -319,28 +355,22 @@ fn condition(
             any = any.add(customer::Column::Number.eq(number));
         }
         if let Ok(phone) = starcrm_shared::validate::phone(search) {
-            let phones = ids_with(
-                crate::entities::customer_phone::Entity,
-                crate::entities::customer_phone::Column::CustomerId,
-                crate::entities::customer_phone::Column::WorkspaceId,
-                workspace_id,
-            )
-            .and_where(crate::entities::customer_phone::Column::Phone.eq(phone))
-            .to_owned();
-            any = any.add(in_subquery(phones));
+            any = any.add(has_phone(workspace_id, phone));
         }
         if let Ok(email) = starcrm_shared::validate::email(search) {
-            let emails = ids_with(
-                crate::entities::customer_email::Entity,
-                crate::entities::customer_email::Column::CustomerId,
-                crate::entities::customer_email::Column::WorkspaceId,
-                workspace_id,
-            )
-            .and_where(crate::entities::customer_email::Column::Email.eq(email))
-            .to_owned();
-            any = any.add(in_subquery(emails));
+            any = any.add(has_email(workspace_id, email));
         }
         all = all.add(any);
+    }
+    if let Some(phone) = &filter.phone {
+        let phone =
+            starcrm_shared::validate::phone(phone).map_err(|r| AppError::invalid("filter.phone", r))?;
+        all = all.add(has_phone(workspace_id, phone));
+    }
+    if let Some(email) = &filter.email {
+        let email =
+            starcrm_shared::validate::email(email).map_err(|r| AppError::invalid("filter.email", r))?;
+        all = all.add(has_email(workspace_id, email));
     }
     if let Some(stars) = &filter.stars {
         all = all.add(range(customer::Column::Stars, stars));

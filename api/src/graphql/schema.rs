@@ -10,6 +10,7 @@ use crate::audit::graphql::AuditQuery;
 use crate::auth::Auth;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::customers::graphql::{CustomersMutation, CustomersQuery};
+use crate::insight::graphql::InsightQuery;
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
@@ -27,6 +28,7 @@ pub struct Query(
     CustomersQuery,
     SearchQueryRoot,
     RatingsQuery,
+    InsightQuery,
 );
 
 /// Everything a client can change.

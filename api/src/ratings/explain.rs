@@ -23,6 +23,8 @@ pub struct Explanation {
     pub at_risk: Option<AtRisk>,
     pub next_stars: Option<u8>,
     pub to_next: Vec<Suggestion>,
+    /// The smallest purchase today that earns `next_stars` (minor units).
+    pub next_purchase: Option<i64>,
     pub lines: Vec<String>,
     pub currency: String,
 }
@@ -46,9 +48,11 @@ pub async fn explain(
     let before = Rated::of(customer);
     let outcome = engine::decide(&before, &input, &ctx.policy, &ctx.stats, today, now);
     let computed = outcome.after.computed_stars.and_then(|s| u8::try_from(s).ok()).unwrap_or(1);
-    let next = computed.max(outcome.evaluation.stars) + 1;
-    let to_next =
-        if next <= 5 { rating::ways_to_reach(&input, &ctx.policy, &ctx.stats, next) } else { Vec::new() };
+    let manual_stars = outcome.after.override_stars.and_then(|s| u8::try_from(s).ok());
+    // From the stars shown (an override's when there is one), as the badge says.
+    let next = explain::next_level(computed, outcome.evaluation.stars, manual_stars);
+    let to_next = next.map(|n| rating::ways_to_reach(&input, &ctx.policy, &ctx.stats, n)).unwrap_or_default();
+    let next_purchase = next.and_then(|n| rating::purchase_to_reach(&input, &ctx.policy, &ctx.stats, n));
     let at_risk = outcome.after.at_risk_stars.zip(outcome.after.at_risk_on).map(|(stars, on)| AtRisk {
         stars: u8::try_from(stars).unwrap_or(1),
         on_day: engine::day_number(on),
@@ -68,7 +72,7 @@ pub async fn explain(
         at_risk,
         at_risk_date: outcome.after.at_risk_on.map(|d| d.to_string()),
         manual,
-        to_next: &to_next,
+        next_purchase,
     };
     let lines = explain::explain(&facts, language);
     Ok(Explanation {
@@ -76,8 +80,9 @@ pub async fn explain(
         computed_stars: i16::from(computed),
         policy_version: ctx.version,
         at_risk,
-        next_stars: (next <= 5).then_some(next),
+        next_stars: next,
         to_next,
+        next_purchase,
         lines,
         currency: ctx.currency,
         evaluation: outcome.evaluation,

@@ -122,8 +122,14 @@ pub struct StarExplanation {
     pub at_risk: Option<AtRiskInfo>,
     /// The next level up, when there is one.
     pub next_stars: Option<i32>,
-    /// The least extra spend (minor units), orders or categories, each alone, for the next level.
+    /// The least extra spend (minor units), orders or categories, each alone with everything
+    /// else unchanged, for the next level.
     pub to_next: Vec<Suggestion>,
+    /// The smallest single purchase (minor units) made today that would earn `nextStars`, as
+    /// recording it would: spend, orders and recency move together. Under a manual override the
+    /// stars stay set; this is then what the score would earn. `null` when no purchase alone
+    /// gets there.
+    pub next_purchase_minor: Option<i64>,
     pub currency: String,
     /// The explanation in sentences, in the language asked for.
     pub lines: Vec<String>,
@@ -143,6 +149,7 @@ impl From<Explanation> for StarExplanation {
                 .map(|r| AtRiskInfo { stars: i32::from(r.stars), on: engine::day_of(r.on_day) }),
             next_stars: e.next_stars.map(i32::from),
             to_next: e.to_next,
+            next_purchase_minor: e.next_purchase,
             currency: e.currency,
             lines: e.lines,
         }

@@ -6,19 +6,21 @@ use starcrm_shared::ErrorCode;
 use starcrm_shared::account::Page;
 use starcrm_shared::customer::{
     Channel, ContactValue, CustomerDetail, CustomerRow, CustomerSort, DuplicateView, FieldDefinition,
-    LifecycleStage, TimelineItem,
+    LifecycleStage, StarFilter, TimelineItem,
 };
 
 use super::{ApiError, execute};
 
 const CUSTOMERS: &str = include_str!("../../graphql/customers.graphql");
 const CREATE_CUSTOMER: &str = include_str!("../../graphql/create_customer.graphql");
+const WITH_CONTACT: &str = include_str!("../../graphql/customers_with_contact.graphql");
 
 /// What the customer list asks for: a search (name, code, phone or email), filters, a sort, and
 /// whether to include the bin.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListQuery {
     pub search: String,
+    pub stars: Option<StarFilter>,
     pub stage: Option<LifecycleStage>,
     pub channel: Option<Channel>,
     pub tag: String,
@@ -31,6 +33,7 @@ impl Default for ListQuery {
     fn default() -> Self {
         Self {
             search: String::new(),
+            stars: None,
             stage: None,
             channel: None,
             tag: String::new(),
@@ -59,6 +62,11 @@ pub async fn list(
         "after": after,
         "filter": {
             "search": text(&query.search),
+            "stars": match query.stars {
+                Some(StarFilter::Level(n)) => json!({ "min": n, "max": n }),
+                _ => serde_json::Value::Null,
+            },
+            "unrated": (query.stars == Some(StarFilter::Unrated)).then_some(true),
             "lifecycleStages": query.stage.map(|s| vec![s]),
             "channels": query.channel.map(|c| vec![c]),
             "tagsAny": text(&query.tag).map(|t| vec![t]),
@@ -68,6 +76,31 @@ pub async fn list(
         "includeDeleted": query.include_deleted,
     });
     execute::<_, Data>(CUSTOMERS, &variables).await.map(|d| d.customers)
+}
+
+/// Live customers who already have `phone` or `email` (exact; either may be absent), so the
+/// new-customer form can show them before a duplicate is made. Phones come masked without
+/// `pii:read`, as everywhere.
+pub async fn with_contact(
+    phone: Option<String>,
+    email: Option<String>,
+) -> Result<Vec<CustomerRow>, ApiError> {
+    #[derive(Deserialize)]
+    struct Data {
+        customers: Page<CustomerRow>,
+    }
+    let mut any = Vec::new();
+    if let Some(phone) = phone {
+        any.push(json!({ "phone": phone }));
+    }
+    if let Some(email) = email {
+        any.push(json!({ "email": email }));
+    }
+    if any.is_empty() {
+        return Ok(Vec::new());
+    }
+    let variables = json!({ "filter": { "or": any } });
+    execute::<_, Data>(WITH_CONTACT, &variables).await.map(|d| d.customers.nodes)
 }
 
 /// A new customer as the form enters it (empty strings are left out).

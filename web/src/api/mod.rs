@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod customers;
+pub mod dashboard;
 mod error;
 pub mod ratings;
 pub mod search;

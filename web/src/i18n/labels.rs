@@ -61,6 +61,7 @@ pub const fn trigger(t: Trigger) -> Key {
         Trigger::Override => Key::TriggerOverride,
         Trigger::OverrideEnded => Key::TriggerOverrideEnded,
         Trigger::Merge => Key::TriggerMerge,
+        Trigger::Initial => Key::TriggerInitial,
     }
 }
 
@@ -114,6 +115,7 @@ pub const fn sort(sort: CustomerSort) -> Key {
         CustomerSort::Name => Key::SortName,
         CustomerSort::LastPurchase => Key::SortLastPurchase,
         CustomerSort::TotalSpend => Key::SortTotalSpend,
+        CustomerSort::Stars => Key::SortStars,
     }
 }
 
@@ -219,8 +221,8 @@ pub const fn permission(permission: Permission) -> Key {
     }
 }
 
-/// The audit actions the log shows, and their names.
-pub const ACTIONS: [(&str, Key); 14] = [
+/// The audit actions the log shows, and their names: every action the server records.
+pub const ACTIONS: [(&str, Key); 33] = [
     ("session.login", Key::ActionLogin),
     ("session.login_failed", Key::ActionLoginFailed),
     ("session.logout", Key::ActionLogout),
@@ -235,7 +237,94 @@ pub const ACTIONS: [(&str, Key); 14] = [
     ("api_token.revoke", Key::ActionTokenRevoke),
     ("pii.reveal", Key::ActionPiiReveal),
     ("workspace.create", Key::ActionWorkspaceCreate),
+    ("customer.create", Key::ActionCustomerCreate),
+    ("customer.update", Key::ActionCustomerUpdate),
+    ("customer.delete", Key::ActionCustomerDelete),
+    ("customer.restore", Key::ActionCustomerRestore),
+    ("customer.erase", Key::ActionCustomerErase),
+    ("customer.merge", Key::ActionCustomerMerge),
+    ("customer.unmerge", Key::ActionCustomerUnmerge),
+    ("customer.identity_add", Key::ActionIdentityAdd),
+    ("customer.identity_remove", Key::ActionIdentityRemove),
+    ("customer.stars_overridden", Key::ActionStarsOverridden),
+    ("customer.stars_override_lifted", Key::ActionStarsOverrideLifted),
+    ("customer.stars_override_ended", Key::ActionStarsOverrideEnded),
+    ("rating_policy.draft_saved", Key::ActionPolicyDraftSaved),
+    ("rating_policy.draft_discarded", Key::ActionPolicyDraftDiscarded),
+    ("rating_policy.activated", Key::ActionPolicyActivated),
+    ("rating_tiers.saved", Key::ActionTiersSaved),
+    ("custom_field.create", Key::ActionCustomFieldCreate),
+    ("custom_field.update", Key::ActionCustomFieldUpdate),
+    ("custom_field.archive", Key::ActionCustomFieldArchive),
 ];
+
+/// The name of a field an audit entry's details mention (its stored key), when it has one.
+pub fn audit_field(key: &str) -> Option<Key> {
+    Some(match key {
+        "name" => Key::Name,
+        "email" => Key::Email,
+        "emails" => Key::Emails,
+        "phones" => Key::Phones,
+        "role" => Key::Role,
+        "scopes" => Key::Scopes,
+        "expiresAt" => Key::ExpiresAt,
+        "sessionsEnded" => Key::AuditSessionsEnded,
+        "field" => Key::AuditField,
+        "channel" => Key::Channel,
+        "source" | "sourceChannel" => Key::SourceChannel,
+        "version" => Key::AuditVersion,
+        "previousVersion" => Key::AuditPreviousVersion,
+        "benefits" => Key::AuditBenefits,
+        "key" => Key::AuditFieldId,
+        "kind" => Key::AuditKind,
+        "until" => Key::AuditUntil,
+        "reason" => Key::AuditReason,
+        "stars" => Key::Stars,
+        "gender" => Key::Gender,
+        "birthday" => Key::Birthday,
+        "idNumber" => Key::AuditIdNumber,
+        "address" => Key::Address,
+        "company" => Key::Company,
+        "jobTitle" => Key::JobTitle,
+        "education" => Key::Education,
+        "nativePlace" => Key::NativePlace,
+        "notes" => Key::Notes,
+        "lifecycleStage" => Key::LifecycleStage,
+        "tags" => Key::Tags,
+        "consents" => Key::Consents,
+        "customFields" => Key::CustomFields,
+        "ingest" => Key::Source,
+        "moved.identities" => Key::AuditMovedIdentities,
+        "moved.transactions" => Key::AuditMovedTransactions,
+        "moved.interactions" => Key::AuditMovedInteractions,
+        _ => return None,
+    })
+}
+
+/// A value an audit entry records, in words when it is a code the UI knows (a role, a channel,
+/// a stage, a failed sign-in's cause, a time); otherwise as recorded.
+pub fn audit_value(i18n: I18n, field: &str, value: &str) -> String {
+    let known = match field {
+        "role" => Role::parse(value).map(role),
+        "channel" | "source" | "sourceChannel" => Channel::parse(value).map(channel),
+        "lifecycleStage" => LifecycleStage::parse(value).map(stage),
+        "gender" => Gender::parse(value).map(gender),
+        "reason" if value == "wrong password" => Some(Key::AuditWrongPassword),
+        "reason" if value == "deactivated" => Some(Key::AuditDeactivated),
+        "ingest" => Some(Key::AuditViaIngest),
+        _ => None,
+    };
+    if let Some(key) = known {
+        return i18n.t(key).to_owned();
+    }
+    if matches!(field, "until" | "expiresAt") && value.contains('T') {
+        return time(i18n.locale(), value);
+    }
+    if field == "stars" {
+        return format!("{value}★");
+    }
+    value.to_owned()
+}
 
 pub fn action(code: &str) -> Option<Key> {
     ACTIONS.iter().find(|(c, _)| *c == code).map(|(_, k)| *k)
@@ -260,6 +349,7 @@ pub fn invalid(i18n: I18n, reason: Invalid) -> String {
         Invalid::NotAnOption => i18n.t(Key::InvalidNotAnOption).to_owned(),
         Invalid::WrongType => i18n.t(Key::InvalidWrongType).to_owned(),
         Invalid::Duplicate => i18n.t(Key::InvalidDuplicate).to_owned(),
+        Invalid::Decimals { max } => i18n.t(Key::InvalidDecimals).replace("{n}", &max.to_string()),
     }
 }
 

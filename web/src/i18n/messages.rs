@@ -32,12 +32,8 @@ messages! {
     NavSettings { zh: "设置", en: "Settings" }
     Soon { zh: "即将推出", en: "Soon" }
 
-    DashboardSubtitle {
-        zh: "所有渠道的客户汇于一处，以星级驱动差异化管理。",
-        en: "Every customer from every channel in one place, managed by their stars.",
-    }
     Loading { zh: "加载中…", en: "Loading…" }
-    SystemTitle { zh: "系统状态", en: "System status" }
+    SystemTitle { zh: "关于本服务器", en: "About this server" }
     SystemConnected { zh: "API 已连接", en: "API connected" }
     SystemVersion { zh: "版本", en: "Version" }
     SystemDatabase { zh: "数据库", en: "Database" }
@@ -46,23 +42,6 @@ messages! {
     DatabasePostgres { zh: "PostgreSQL", en: "PostgreSQL" }
     ModeDevelopment { zh: "开发", en: "Development" }
     ModeProduction { zh: "生产", en: "Production" }
-
-    StartTitle { zh: "开始使用", en: "Getting started" }
-    StartCustomersTitle { zh: "汇集客户", en: "Bring customers together" }
-    StartCustomersBody {
-        zh: "网店、App、微信、电话、门店……每个渠道来的客户都归入同一份档案。",
-        en: "Web shop, app, WeChat, phone, store: every channel feeds one customer profile.",
-    }
-    StartRatingsTitle { zh: "设定星级规则", en: "Define the star rules" }
-    StartRatingsBody {
-        zh: "按消费金额、频次、最近消费、客户时长、满意度等加权评出 1–5 星，每颗星都有据可查。",
-        en: "Weighted spend, frequency, recency, tenure and satisfaction give each customer 1–5 stars, every one explainable.",
-    }
-    StartServeTitle { zh: "按星级服务", en: "Serve by stars" }
-    StartServeBody {
-        zh: "星级决定权益、服务优先级与时限、专属客户经理和精准营销。",
-        en: "Stars set benefits, service priority and SLAs, dedicated owners and targeted campaigns.",
-    }
 
     NotFoundTitle { zh: "页面不存在", en: "Page not found" }
     NotFoundBody { zh: "您访问的地址不存在，或已被移动。", en: "The address you opened does not exist or has moved." }
@@ -102,6 +81,37 @@ messages! {
     SortName { zh: "姓名", en: "Name" }
     SortLastPurchase { zh: "最近购买", en: "Last purchase" }
     SortTotalSpend { zh: "累计消费", en: "Total spend" }
+    OpenFilteredList { zh: "查看该星级的客户", en: "Show these customers" }
+    ContactExists {
+        zh: "已有客户使用这个手机号或邮箱。是打开已有客户，还是仍要新建？",
+        en: "A customer with this phone or email already exists. Open them, or create a new one anyway?",
+    }
+    OpenCustomer { zh: "打开", en: "Open" }
+    CreateAnyway { zh: "仍然新建", en: "Create anyway" }
+    PolicyReadOnly {
+        zh: "你可以查看评级规则，但没有修改权限；如需调整，请联系主管或管理员。",
+        en: "You can see the rating rules but not change them; ask a manager or an admin to adjust them.",
+    }
+    BenefitsReadOnly {
+        zh: "你可以查看各星级权益，但没有修改权限。",
+        en: "You can see the tier benefits but not change them.",
+    }
+    UnitPercentOff { zh: "% 折扣", en: "% off" }
+    UnitTimesPoints { zh: "倍积分", en: "× points" }
+    UnitOrders { zh: "笔", en: "orders" }
+    UnitDays { zh: "天", en: "days" }
+    UnitCategories { zh: "个品类", en: "categories" }
+    UnitComplaints { zh: "次", en: "complaints" }
+    StepAtLeast { zh: "达到", en: "At least" }
+    StepAtMost { zh: "不超过", en: "At most" }
+    StepEarns { zh: "得分比例", en: "Earns" }
+    AddStep { zh: "＋ 添加一档", en: "+ Add a step" }
+    RemoveStep { zh: "删除", en: "Remove" }
+    SortStars { zh: "星级（高到低）", en: "Stars (most first)" }
+    AllStars { zh: "全部星级", en: "All stars" }
+    StarsLevel { zh: "{n} 星", en: "{n} stars" }
+    StarsLevelOne { zh: "1 星", en: "1 star" }
+    UnratedCustomers { zh: "未评星", en: "Not rated yet" }
     StageLead { zh: "线索", en: "Lead" }
     StageProspect { zh: "意向", en: "Prospect" }
     StageActive { zh: "活跃", en: "Active" }
@@ -428,6 +438,43 @@ messages! {
     ActionTokenRevoke { zh: "撤销 API 令牌", en: "Revoked an API token" }
     ActionPiiReveal { zh: "查看个人信息", en: "Viewed personal data" }
     ActionWorkspaceCreate { zh: "创建工作区", en: "Created the workspace" }
+    ActionCustomerCreate { zh: "新建客户", en: "Created a customer" }
+    ActionCustomerUpdate { zh: "修改客户资料", en: "Edited a customer" }
+    ActionCustomerDelete { zh: "删除客户（移入回收站）", en: "Moved a customer to the bin" }
+    ActionCustomerRestore { zh: "恢复客户", en: "Restored a customer" }
+    ActionCustomerErase { zh: "彻底清除客户个人信息", en: "Erased a customer's personal data" }
+    ActionCustomerMerge { zh: "合并重复客户", en: "Merged duplicate customers" }
+    ActionCustomerUnmerge { zh: "撤销合并", en: "Undid a merge" }
+    ActionIdentityAdd { zh: "关联渠道身份", en: "Linked a channel identity" }
+    ActionIdentityRemove { zh: "解除渠道身份", en: "Unlinked a channel identity" }
+    ActionStarsOverridden { zh: "人工设定星级", en: "Set stars by hand" }
+    ActionStarsOverrideLifted { zh: "取消人工星级", en: "Ended manual stars" }
+    ActionStarsOverrideEnded { zh: "人工星级到期", en: "Manual stars expired" }
+    ActionPolicyDraftSaved { zh: "保存评级规则草稿", en: "Saved a rating policy draft" }
+    ActionPolicyDraftDiscarded { zh: "放弃评级规则草稿", en: "Discarded a rating policy draft" }
+    ActionPolicyActivated { zh: "启用评级规则", en: "Activated a rating policy" }
+    ActionTiersSaved { zh: "保存星级权益", en: "Saved the tier benefits" }
+    ActionCustomFieldCreate { zh: "新建扩展字段", en: "Added a profile field" }
+    ActionCustomFieldUpdate { zh: "修改扩展字段", en: "Edited a profile field" }
+    ActionCustomFieldArchive { zh: "归档扩展字段", en: "Archived a profile field" }
+    GroupCustomers { zh: "客户", en: "Customers" }
+    GroupRatings { zh: "星级与权益", en: "Stars and benefits" }
+    AuditReason { zh: "原因", en: "Reason" }
+    AuditUntil { zh: "有效至", en: "Until" }
+    AuditVersion { zh: "版本", en: "Version" }
+    AuditPreviousVersion { zh: "原版本", en: "Previous version" }
+    AuditSessionsEnded { zh: "结束的会话", en: "Sessions ended" }
+    AuditField { zh: "字段", en: "Field" }
+    AuditFieldId { zh: "字段标识", en: "Key" }
+    AuditKind { zh: "类型", en: "Type" }
+    AuditBenefits { zh: "各星级权益数（1–5 星）", en: "Benefits per level (1–5★)" }
+    AuditMovedIdentities { zh: "转移的渠道身份", en: "Identities moved" }
+    AuditMovedTransactions { zh: "转移的交易", en: "Purchases moved" }
+    AuditMovedInteractions { zh: "转移的互动", en: "Interactions moved" }
+    AuditIdNumber { zh: "证件号", en: "ID number" }
+    AuditViaIngest { zh: "由推送自动创建", en: "Created by a push" }
+    AuditWrongPassword { zh: "密码错误", en: "Wrong password" }
+    AuditDeactivated { zh: "账号已停用", en: "Account deactivated" }
 
     InvalidRequired { zh: "此项必填。", en: "This is required." }
     InvalidTooShort { zh: "至少需要 {n} 个字符。", en: "Use at least {n} characters." }
@@ -448,6 +495,7 @@ messages! {
     InvalidNotAnOption { zh: "不是可选的选项。", en: "Not one of the choices." }
     InvalidWrongType { zh: "类型不正确。", en: "The value has the wrong type." }
     InvalidDuplicate { zh: "重复了。", en: "Appears more than once." }
+    InvalidDecimals { zh: "最多保留 {n} 位小数。", en: "Use at most {n} decimals." }
     ErrorRateLimitedWait { zh: "尝试次数过多，请在 {n} 秒后重试。", en: "Too many attempts. Try again in {n} seconds." }
 
     ErrorRetry { zh: "重试", en: "Try again" }
@@ -603,6 +651,7 @@ messages! {
     TriggerOverride { zh: "人工设定", en: "Set by hand" }
     TriggerOverrideEnded { zh: "人工设定结束", en: "Manual stars ended" }
     TriggerMerge { zh: "合并", en: "Merge" }
+    TriggerInitial { zh: "首次评定", en: "Initial rating" }
     BenefitPriorityService { zh: "优先服务", en: "Priority service" }
     BenefitDedicatedOwner { zh: "专属客户经理", en: "Dedicated owner" }
     BenefitDiscount { zh: "折扣", en: "Discount" }
@@ -611,6 +660,20 @@ messages! {
     BenefitBirthdayGift { zh: "生日礼", en: "Birthday gift" }
     BenefitCustom { zh: "其他", en: "Other" }
     StarDistributionTitle { zh: "客户星级分布", en: "Customers by stars" }
+    BarsOpenTheList { zh: "点击柱形查看该星级的客户。", en: "Click a bar to see those customers." }
+    FigureCustomers { zh: "客户总数", en: "Customers" }
+    FigureActive { zh: "近 {n} 天活跃客户", en: "Active in the last {n} days" }
+    FigureRevenue { zh: "近 {n} 天营收", en: "Revenue, last {n} days" }
+    FigureAtRisk { zh: "即将降星的客户", en: "Close to dropping a star" }
+    RevenueByStars { zh: "近 {n} 天各星级营收", en: "Revenue by stars, last {n} days" }
+    RecentStarChanges { zh: "最近的星级变化", en: "Recent star changes" }
+    CloseToDropping { zh: "即将降星", en: "Close to dropping a star" }
+    CloseToDroppingHint {
+        zh: "评分仅比所在星级门槛高出 5 分以内，或正处于降级保护期的客户。回访一次，别让他们掉星。",
+        en: "Scores within 5 points above their level's threshold, or held there by downgrade protection. Worth a call before they drop.",
+    }
+    NobodyCloseToDropping { zh: "目前没有即将降星的客户。", en: "Nobody is close to dropping a star." }
+    AndMore { zh: "还有 {n} 位。", en: "And {n} more." }
     Customers { zh: "位客户", en: "customers" }
 
     NavBenefits { zh: "星级权益", en: "Tier benefits" }

@@ -211,6 +211,11 @@ pub struct CustomerFilter {
     pub not: Option<Box<CustomerFilter>>,
     /// Name contains, or code / phone / email equals.
     pub search: Option<String>,
+    /// Has this phone (any written form: `138 0013 8000`, `+86…`), exactly. Finds who already
+    /// has a number before a new customer is created with it.
+    pub phone: Option<String>,
+    /// Has this email, exactly (case aside).
+    pub email: Option<String>,
     pub stars: Option<IntRange>,
     /// Not rated by the star engine yet.
     pub unrated: Option<bool>,
@@ -250,6 +255,8 @@ impl CustomerFilter {
             or: convert(self.or)?,
             not: self.not.map(|n| n.into_filter().map(Box::new)).transpose()?,
             search: self.search,
+            phone: self.phone,
+            email: self.email,
             stars: self.stars.map(|r| small(r, "filter.stars")).transpose()?,
             unrated: self.unrated,
             lifecycle_stages: self.lifecycle_stages,
@@ -334,8 +341,12 @@ pub struct RecordTransactionInput {
     pub channel: Channel,
     /// Now when left out.
     pub occurred_at: Option<DateTime<Utc>>,
-    /// Minor units (fen, cents).
-    pub amount_minor: i64,
+    /// Minor units (fen, cents). Give this or `amount`.
+    pub amount_minor: Option<i64>,
+    /// The amount as people write it (`1234.5`, `¥1,234.50`), at most two decimals; instead of
+    /// `amountMinor`, so that a till or form need not convert (and `12.345` is refused with
+    /// `BAD_USER_INPUT` on `amount`, reason `DECIMALS`).
+    pub amount: Option<String>,
     /// The workspace currency when left out.
     pub currency: Option<String>,
     #[graphql(default)]
@@ -664,11 +675,21 @@ impl CustomersMutation {
         input: RecordTransactionInput,
     ) -> async_graphql::Result<RecordTransactionPayload> {
         let scope = ctx.require(Permission::TransactionsWrite)?;
+        let amount_minor = match (input.amount_minor, input.amount.as_deref()) {
+            (Some(minor), None) => minor,
+            (None, Some(text)) => starcrm_shared::customer::parse_amount(text)
+                .map_err(|r| AppError::invalid("amount", r).extend())?,
+            _ => {
+                return Err(
+                    AppError::bad_input("amountMinor", "give amountMinor or amount (one of them)").extend()
+                );
+            }
+        };
         let new = NewTransaction {
             customer: input.customer.into_ref()?,
             channel: input.channel,
             occurred_at: input.occurred_at,
-            amount_minor: input.amount_minor,
+            amount_minor,
             currency: input.currency,
             items: input
                 .items

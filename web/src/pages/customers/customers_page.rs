@@ -1,6 +1,11 @@
+//! The customer list: search, filters (stars kept in the address, stage, channel, tag, spend),
+//! sort, chosen columns, pages; and the new-customer dialog, which shows who already has the
+//! phone or email entered before a duplicate is made.
+
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use starcrm_shared::customer::{
-    Channel, CustomerRow, CustomerSort, LifecycleStage, format_money, parse_amount,
+    Channel, CustomerRow, CustomerSort, LifecycleStage, StarFilter, format_money, parse_amount,
 };
 use starcrm_shared::{Permission, validate};
 
@@ -20,7 +25,17 @@ const PAGE_SIZE: u32 = 25;
 pub fn CustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     use_page_title(Key::NavCustomers);
-    let query = RwSignal::new(ListQuery::default());
+    // The star filter lives in the address (`?stars=4`): the dashboard links to it, and a
+    // reload or the back button keeps it.
+    let params = use_query_map();
+    let url_stars = Memo::new(move |_| params.with(|p| p.get("stars").and_then(|s| StarFilter::parse(&s))));
+    let query = RwSignal::new(ListQuery { stars: url_stars.get_untracked(), ..ListQuery::default() });
+    Effect::new(move |_| {
+        let stars = url_stars.get();
+        if query.with_untracked(|q| q.stars != stars) {
+            query.update(|q| q.stars = stars);
+        }
+    });
     let columns = RwSignal::new(Column::chosen());
     let listing = RwSignal::new(Listing::<CustomerRow>::default());
     let load_error = RwSignal::new(None::<ApiError>);
@@ -87,9 +102,31 @@ pub fn CustomersPage() -> impl IntoView {
     }
 }
 
+/// The customer list's address, filtered to `stars` when given.
+pub fn customers_href(stars: Option<StarFilter>) -> String {
+    stars.map_or_else(|| "/customers".to_owned(), |s| format!("/customers?stars={}", s.as_param()))
+}
+
+/// A star filter's name in the menu.
+fn star_filter_label(i18n: crate::i18n::I18n, filter: StarFilter) -> String {
+    match filter {
+        StarFilter::Level(1) => i18n.t(Key::StarsLevelOne).to_owned(),
+        StarFilter::Level(n) => i18n.t(Key::StarsLevel).replace("{n}", &n.to_string()),
+        StarFilter::Unrated => i18n.t(Key::UnratedCustomers).to_owned(),
+    }
+}
+
 #[component]
 fn CustomerFilters(query: RwSignal<ListQuery>) -> impl IntoView {
     let i18n = use_i18n();
+    let navigate = use_navigate();
+    // Choosing stars changes the address; the page follows the address.
+    let go_stars = Callback::new(move |stars: Option<StarFilter>| {
+        navigate(
+            &customers_href(stars),
+            leptos_router::NavigateOptions { replace: true, ..Default::default() },
+        );
+    });
     let min_spend = RwSignal::new(String::new());
     let spend_invalid = Signal::derive(move || {
         let text = min_spend.get();
@@ -106,6 +143,18 @@ fn CustomerFilters(query: RwSignal<ListQuery>) -> impl IntoView {
                 on:change=move |ev| set(&|q| q.search = event_target_value(&ev))
                 data-testid="customer-search"
             />
+            <select
+                class="toolbar__select"
+                aria-label=move || i18n.t(Key::Stars)
+                on:change=move |ev| go_stars.run(StarFilter::parse(&event_target_value(&ev)))
+                data-testid="stars-filter"
+            >
+                <option value="" selected=move || query.with(|q| q.stars.is_none())>{move || i18n.t(Key::AllStars)}</option>
+                {StarFilter::ALL
+                    .iter()
+                    .map(|f| view! { <option value=f.as_param() selected=move || query.with(|q| q.stars == Some(*f))>{move || star_filter_label(i18n, *f)}</option> })
+                    .collect_view()}
+            </select>
             <select
                 class="toolbar__select"
                 aria-label=move || i18n.t(Key::LifecycleStage)
@@ -184,7 +233,8 @@ fn CustomerFilters(query: RwSignal<ListQuery>) -> impl IntoView {
                     data-testid="clear-filters"
                     on:click=move |_| {
                         min_spend.set(String::new());
-                        query.update(|q| *q = ListQuery { sort: q.sort, ..ListQuery::default() });
+                        query.update(|q| *q = ListQuery { sort: q.sort, stars: q.stars, ..ListQuery::default() });
+                        go_stars.run(None);
                     }
                 >
                     {move || i18n.t(Key::ClearFilters)}
@@ -248,11 +298,13 @@ impl Column {
         }
     }
 
-    /// Cell classes: numbers align right; secondary columns give way on phones.
+    /// Cell classes: numbers align right; stars and spend stay on a phone (what a manager
+    /// scans the list for), secondary columns give way.
     const fn class(self) -> &'static str {
         match self {
-            Self::Spend | Self::Orders => "table__number",
-            Self::Stage => "",
+            Self::Spend => "table__number",
+            Self::Orders => "table__number hide-narrow",
+            Self::Stars => "nowrap",
             _ => "hide-narrow",
         }
     }
@@ -439,6 +491,36 @@ fn NewCustomerDialog(on_close: Callback<()>, on_created: Callback<CustomerRow>) 
     let phone_error = live(phone, |v| validate::phone(v).err(), server_error, "phones[0]");
     let email_error = live(email, |v| validate::email(v).err(), server_error, "emails[0]");
     let form_error = RwSignal::new(None::<String>);
+    // Who already has this phone or email: looked up once the value is valid and typing
+    // pauses; answers for values since changed are dropped.
+    let existing = RwSignal::new(Vec::<CustomerRow>::new());
+    let lookups = StoredValue::new(0_u32);
+    let contact =
+        Memo::new(move |_| (validate::phone(&phone.get()).ok(), validate::email(&email.get()).ok()));
+    Effect::new(move |_| {
+        let (phone, email) = contact.get();
+        lookups.update_value(|n| *n += 1);
+        let this = lookups.get_value();
+        if phone.is_none() && email.is_none() {
+            existing.set(Vec::new());
+            return;
+        }
+        set_timeout(
+            move || {
+                if lookups.get_value() != this {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    // A failed lookup only loses the warning; creating still works.
+                    let found = api::customers::with_contact(phone, email).await.unwrap_or_default();
+                    if lookups.get_value() == this {
+                        existing.set(found);
+                    }
+                });
+            },
+            std::time::Duration::from_millis(350),
+        );
+    });
     let create = Action::new_local(move |new: &api::customers::NewCustomer| {
         let new = new.clone();
         async move { api::customers::create(&new).await }
@@ -504,14 +586,44 @@ fn NewCustomerDialog(on_close: Callback<()>, on_created: Callback<CustomerRow>) 
                     </select>
                 </div>
                 <TextField label=Key::TagsOptional value=tags name="customer-tags" autocomplete="off" />
+                <Show when=move || existing.with(|e| !e.is_empty())>
+                    <ExistingCustomers existing=existing.into() />
+                </Show>
                 <FormError message=form_error />
                 <div class="form__actions">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>{move || i18n.t(Key::Cancel)}</button>
                     <button type="submit" class="button button--primary" disabled=move || create.pending().get() data-testid="create-customer">
-                        {move || i18n.t(Key::NewCustomer)}
+                        {move || if existing.with(Vec::is_empty) { i18n.t(Key::NewCustomer) } else { i18n.t(Key::CreateAnyway) }}
                     </button>
                 </div>
             </form>
         </Dialog>
+    }
+}
+
+/// The customers who already have the phone or email being entered: each can be opened
+/// instead of creating a duplicate; the form's button then says "create anyway".
+#[component]
+fn ExistingCustomers(existing: Signal<Vec<CustomerRow>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="notice notice--warn existing" role="alert" data-testid="duplicate-warning">
+            <p class="existing__title">{move || i18n.t(Key::ContactExists)}</p>
+            <ul class="existing__list">
+                {move || existing.get().into_iter().map(|c| {
+                    let phone = c.phones.iter().find(|p| p.primary).or(c.phones.first()).map(|p| p.value.clone());
+                    view! {
+                        <li class="existing__row">
+                            <a class="cell-link" href=format!("/customers/{}", c.id) data-testid="existing-customer">
+                                <span class="mono">{c.code.clone()}</span>" "{c.name.clone()}
+                            </a>
+                            <span class="stars" class:stars--none=c.stars.is_none()>{star_text(c.stars)}</span>
+                            {phone.map(|p| view! { <span class="mono muted small">{p}</span> })}
+                            <a class="button button--small" href=format!("/customers/{}", c.id)>{move || i18n.t(Key::OpenCustomer)}</a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
     }
 }

@@ -206,9 +206,7 @@ pub fn RecordPurchaseDialog(
         }
         match parse_amount(&value) {
             Ok(0) => Some(labels::invalid(i18n, validate::Invalid::Required)),
-            Ok(_) => {
-                server_error.with(|e| e.as_ref().and_then(|e| labels::field_error(i18n, e, "amountMinor")))
-            }
+            Ok(_) => server_error.with(|e| e.as_ref().and_then(|e| labels::field_error(i18n, e, "amount"))),
             Err(reason) => Some(labels::invalid(i18n, reason)),
         }
     });
@@ -239,7 +237,8 @@ pub fn RecordPurchaseDialog(
         let input = json!({
             "customer": { "id": customer_id.get_value() },
             "channel": channel.get_untracked(),
-            "amountMinor": minor,
+            // As typed: the server checks it by the same rule (`shared::customer::parse_amount`).
+            "amount": amount.get_untracked().trim(),
             "paymentMethod": payment.get_untracked(),
             "store": (!store_name.is_empty()).then_some(store_name),
             "items": items,
@@ -251,7 +250,7 @@ pub fn RecordPurchaseDialog(
             match result {
                 Ok(()) => on_recorded.run(currency.with_value(|c| format_money(minor, c))),
                 Err(failure) => {
-                    if !failure.concerns("amountMinor") {
+                    if !failure.concerns("amount") {
                         form_error.set(Some(labels::form_error(i18n, &failure)));
                     }
                     server_error.set(Some(failure));

@@ -10,7 +10,7 @@ mod history;
 mod rating;
 
 pub use customer_page::CustomerPage;
-pub use customers_page::CustomersPage;
+pub use customers_page::{CustomersPage, customers_href};
 
 /// `★★★☆☆` for 3 stars, `—` before the first rating.
 pub(crate) fn star_text(stars: Option<i16>) -> String {

@@ -77,6 +77,10 @@ pub fn RatingCard(customer_id: String, #[prop(into)] on_changed: Callback<String
         <Show when=move || open.get()>
             <OverrideDialog
                 customer_id=id.get_value()
+                current=match rating.get_untracked() {
+                    Some(Ok(Some(r))) => r.stars.and_then(|s| u8::try_from(s).ok()),
+                    _ => None,
+                }
                 on_close=Callback::new(move |()| open.set(false))
                 on_saved=Callback::new(move |()| {
                     open.set(false);
@@ -133,7 +137,9 @@ fn RatingBody(rating: CustomerRating) -> impl IntoView {
             }).collect_view()}
         </ul>
         <h3 class="card__subtitle">{move || i18n.t(Key::WhyTheseStars)}</h3>
-        <ul class="explanation" data-testid="star-explanation">
+        <ul class="explanation" data-testid="star-explanation"
+            data-next-stars=ex.next_stars.map(|n| n.to_string())
+            data-next-purchase=ex.next_purchase_minor.map(|n| n.to_string())>
             {ex.lines.into_iter().skip(1).map(|l| view! { <li>{l}</li> }).collect_view()}
         </ul>
         <h3 class="card__subtitle">{move || i18n.t(Key::StarHistoryTitle)}</h3>
@@ -163,12 +169,17 @@ fn HistoryChart(changes: Vec<StarChangeView>) -> impl IntoView {
     let mut oldest_first = changes.clone();
     oldest_first.reverse();
     let (w, h) = (300.0_f64, 80.0_f64);
+    // The latest stars hold until now: the line runs on to the right edge, so that even a
+    // single change reads as a state (a level line with its start marked), not a lone dot.
+    if let Some(latest) = oldest_first.last().cloned() {
+        oldest_first.push(StarChangeView { at: String::new(), ..latest });
+    }
     let n = oldest_first.len();
     let x = |i: usize| {
         if n <= 1 {
             w / 2.0
         } else {
-            10.0 + (w - 20.0) * f64::from(u32::try_from(i).unwrap_or(0))
+            30.0 + (w - 40.0) * f64::from(u32::try_from(i).unwrap_or(0))
                 / f64::from(u32::try_from(n - 1).unwrap_or(1))
         }
     };
@@ -182,13 +193,21 @@ fn HistoryChart(changes: Vec<StarChangeView>) -> impl IntoView {
             let _ = write!(path, " H {:.1} V {yy:.1}", x(i));
         }
     }
-    let dots: Vec<(f64, f64)> =
-        oldest_first.iter().enumerate().map(|(i, c)| (x(i), y(c.stars_after.unwrap_or(1)))).collect();
+    // Real changes get a dot; the "now" end of a single state does not.
+    let dots: Vec<(f64, f64)> = oldest_first
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.at.is_empty())
+        .map(|(i, c)| (x(i), y(c.stars_after.unwrap_or(1))))
+        .collect();
     let recent: Vec<StarChangeView> = changes.into_iter().take(5).collect();
     view! {
         <div data-testid="star-history">
             <svg class="history-chart" viewBox=format!("0 0 {w} {h}") role="img" aria-label=move || i18n.t(Key::StarHistoryTitle)>
-                {(1..=5).map(|s| view! { <line class="history-chart__grid" x1="0" x2=w.to_string() y1=format!("{:.1}", y(s)) y2=format!("{:.1}", y(s)) /> }).collect_view()}
+                {(1..=5).map(|s| view! {
+                    <line class="history-chart__grid" x1="22" x2=w.to_string() y1=format!("{:.1}", y(s)) y2=format!("{:.1}", y(s)) />
+                    <text class="history-chart__axis" x="0" y=format!("{:.1}", y(s) + 3.5)>{format!("{s}★")}</text>
+                }).collect_view()}
                 <path class="history-chart__line" d=path />
                 {dots.into_iter().map(|(cx, cy)| view! { <circle class="history-chart__dot" cx=format!("{cx:.1}") cy=format!("{cy:.1}") r="3" /> }).collect_view()}
             </svg>
@@ -216,10 +235,17 @@ fn history_row(i18n: I18n, c: &StarChangeView) -> impl IntoView {
     }
 }
 
+/// `current`: the stars the customer has now, chosen at first so that the dialog starts from
+/// what is (a change is then a deliberate step away from it).
 #[component]
-fn OverrideDialog(customer_id: String, on_close: Callback<()>, on_saved: Callback<()>) -> impl IntoView {
+fn OverrideDialog(
+    customer_id: String,
+    current: Option<u8>,
+    on_close: Callback<()>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let stars = RwSignal::new(5_u8);
+    let stars = RwSignal::new(current.filter(|s| (1..=5).contains(s)).unwrap_or(1));
     let reason = RwSignal::new(String::new());
     let until = RwSignal::new(String::new());
     let touched = RwSignal::new(false);

@@ -64,6 +64,9 @@ fn TiersEditor(tiers: Vec<Tier>) -> impl IntoView {
     };
     view! {
         {move || notice.get().map(|m| view! { <p class="notice notice--ok notice--spaced" role="status" data-testid="notice">{m}</p> })}
+        <Show when=move || !can_manage()>
+            <p class="notice notice--info" role="note" data-testid="read-only-note">{move || i18n.t(Key::BenefitsReadOnly)}</p>
+        </Show>
         <fieldset class="tiers" disabled=move || !can_manage()>
             {(0..5_usize).rev().map(|t| view! { <TierCard tiers index=t /> }).collect_view()}
         </fieldset>
@@ -131,9 +134,14 @@ fn BenefitRow(tiers: RwSignal<Vec<Tier>>, tier: usize, index: usize) -> impl Int
                 {BenefitKind::ALL.iter().map(|&k| view! { <option value=k.as_str() selected=move || kind() == k>{move || i18n.t(labels::benefit(k))}</option> }).collect_view()}
             </select>
             <Show when=move || matches!(kind(), BenefitKind::Discount | BenefitKind::PointsMultiplier)>
-                <input type="number" min="0" step="any" class="field__input field__input--short" aria-label=move || i18n.t(Key::BenefitValue)
-                    prop:value=move || get().and_then(|b| b.value).map(|v| v.to_string()).unwrap_or_default()
-                    on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<f64>().ok(); edit(&|b: &mut Benefit| b.value = v) } />
+                // The value's unit beside it: a discount in percent off, a multiplier in times the points.
+                <span class="unit-input" data-testid="benefit-value">
+                    <input type="number" min="0" step="any" class="field__input field__input--short"
+                        aria-label=move || format!("{} ({})", i18n.t(Key::BenefitValue), i18n.t(if kind() == BenefitKind::Discount { Key::UnitPercentOff } else { Key::UnitTimesPoints }))
+                        prop:value=move || get().and_then(|b| b.value).map(|v| v.to_string()).unwrap_or_default()
+                        on:change=move |ev| { let v = event_target_value(&ev).trim().parse::<f64>().ok(); edit(&|b: &mut Benefit| b.value = v) } />
+                    <span class="muted small">{move || i18n.t(if kind() == BenefitKind::Discount { Key::UnitPercentOff } else { Key::UnitTimesPoints })}</span>
+                </span>
             </Show>
             <Show when=move || matches!(kind(), BenefitKind::BirthdayGift | BenefitKind::Custom)>
                 <input type="text" class="field__input" aria-label=move || i18n.t(Key::BenefitText) maxlength="200"

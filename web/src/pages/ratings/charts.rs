@@ -2,16 +2,20 @@
 //! old-by-new migration matrix as a heat table.
 
 use leptos::prelude::*;
+use starcrm_shared::customer::StarFilter;
 use starcrm_shared::rating_views::SampleView;
 
 use crate::i18n::{Key, use_i18n};
+use crate::pages::customers::customers_href;
 
 /// Bars per star level (index 0 = unrated, shown first when not zero) for one or two series.
+/// With `linked`, each level opens the customer list filtered to it.
 #[component]
 #[allow(clippy::needless_pass_by_value, reason = "component props are owned")]
 pub fn StarBars(
     series: Vec<(Key, Vec<i64>)>,
     #[prop(optional)] test_id: Option<&'static str>,
+    #[prop(optional)] linked: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let most = series.iter().flat_map(|(_, v)| v.iter().copied()).max().unwrap_or(0).max(1);
@@ -25,8 +29,8 @@ pub fn StarBars(
             <div class="star-bars__plot">
                 {levels.iter().map(|&level| {
                     let values: Vec<(usize, i64)> = series.iter().enumerate().map(|(k, (_, v))| (k, v.get(level).copied().unwrap_or(0))).collect();
-                    view! {
-                        <div class="star-bars__group">
+                    let href = linked.then(|| StarFilter::of_bar(level).map(|f| customers_href(Some(f)))).flatten();
+                    let group = view! {
                             <div class="star-bars__columns">
                                 {values.into_iter().map(|(k, n)| view! {
                                     <div class="star-bars__column">
@@ -38,7 +42,13 @@ pub fn StarBars(
                             <span class="star-bars__label">
                                 {move || if level == 0 { i18n.t(Key::Unrated).to_owned() } else { format!("{level}★") }}
                             </span>
-                        </div>
+                    };
+                    match href {
+                        Some(href) => view! {
+                            <a class="star-bars__group star-bars__group--link" href=href data-testid="star-bar" data-level=level.to_string()
+                                title=move || i18n.t(Key::OpenFilteredList)>{group}</a>
+                        }.into_any(),
+                        None => view! { <div class="star-bars__group">{group}</div> }.into_any(),
                     }
                 }).collect_view()}
             </div>

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use starcrm_shared::Permission;
-use starcrm_shared::rating::{self, Cadence, NormalisationKind, Policy, PolicyStatus};
+use starcrm_shared::customer::currency_symbol;
+use starcrm_shared::rating::{self, Cadence, NormalisationKind, Policy, PolicyStatus, Step, Unit};
 use starcrm_shared::rating_views::{JobView, PolicyVersionView, RatingPreview, SimulationView};
 
 use super::charts::{MigrationMatrix, StarBars};
@@ -16,7 +17,7 @@ use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::FormError;
-use crate::i18n::{Key, labels, use_i18n, use_page_title};
+use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
 use crate::state::session::use_session;
 
@@ -193,6 +194,9 @@ fn EditorCard(
         })
     };
     let number = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f64>().ok();
+    let drag_start = StoredValue::new(None::<Vec<u32>>);
+    let session = use_session();
+    let currency = Signal::derive(move || session.viewer().map(|v| v.workspace.currency).unwrap_or_default());
     view! {
         <section class="card" data-testid="policy-editor">
             <div class="card__header">
@@ -200,6 +204,9 @@ fn EditorCard(
                 {move || saved.get().map(|(v, _)| view! { <span class="pill">{i18n.t(Key::PolicyVersion).replace("{n}", &v.to_string())}</span> })}
                 <Show when=dirty><span class="pill pill--warn" data-testid="draft-dirty">{move || i18n.t(Key::DraftUnsaved)}</span></Show>
             </div>
+            <Show when=move || !can_manage.get()>
+                <p class="notice notice--info" role="note" data-testid="read-only-note">{move || i18n.t(Key::PolicyReadOnly)}</p>
+            </Show>
             <fieldset class="rules" disabled=move || !can_manage.get()>
                 <div class="rules__head muted small">
                     <span>{move || i18n.t(Key::Criterion)}</span>
@@ -208,6 +215,7 @@ fn EditorCard(
                 </div>
                 {(0..count).map(|i| {
                     let criterion = draft.with_untracked(|p| p.rules[i].criterion);
+                    let unit = criterion.unit();
                     let weight = move || draft.with(|p| p.rules.get(i).map_or(0, |r| r.weight));
                     let kind = move || draft.with(|p| p.rules.get(i).map(|r| r.normalisation.kind));
                     view! {
@@ -220,25 +228,32 @@ fn EditorCard(
                                     prop:value=move || weight().to_string()
                                     on:input=move |ev| {
                                         if let Ok(v) = event_target_value(&ev).parse::<u32>() {
+                                            // The weights as the drag found them: every step of the
+                                            // drag rebalances from these, so going back restores them.
+                                            let start = drag_start.get_value().unwrap_or_else(|| {
+                                                draft.with_untracked(|p| p.rules.iter().map(|r| r.weight).collect())
+                                            });
+                                            drag_start.set_value(Some(start.clone()));
+                                            let w = rating::rebalanced_from(&start, i, v);
                                             draft.update(|p| {
-                                                let mut w: Vec<u32> = p.rules.iter().map(|r| r.weight).collect();
-                                                rating::rebalance(&mut w, i, v);
                                                 for (r, w) in p.rules.iter_mut().zip(w) { r.weight = w; }
                                             });
                                         }
-                                    } />
+                                    }
+                                    on:change=move |_| drag_start.set_value(None) />
                                 <span class="mono rule__value">{weight}</span>
                             </div>
                             <div class="rule__norm">
                                 <select class="field__input" aria-label=move || i18n.t(Key::Normalisation)
+                                    data-testid=format!("kind-{}", criterion.as_str())
                                     on:change=move |ev| {
                                         let Some(k) = NormalisationKind::parse(&event_target_value(&ev)) else { return };
                                         draft.update(|p| {
                                             let n = &mut p.rules[i].normalisation;
                                             n.kind = k;
-                                            if k == NormalisationKind::Linear && n.cap <= 0.0 { n.cap = 1.0; }
+                                            if k == NormalisationKind::Linear && n.cap <= 0.0 { n.cap = unit.stored(1.0); }
                                             if k == NormalisationKind::Steps && n.steps.is_empty() {
-                                                n.steps = rating::Normalisation::step_table(&[(1.0, 1.0)]).steps;
+                                                n.steps = rating::Normalisation::step_table(&[(unit.stored(1.0), 1.0)]).steps;
                                             }
                                         });
                                     }>
@@ -247,17 +262,20 @@ fn EditorCard(
                                     }).collect_view()}
                                 </select>
                                 <Show when=move || kind() == Some(NormalisationKind::Linear)>
-                                    <input type="number" min="0" step="any" class="field__input field__input--short" aria-label=move || i18n.t(Key::Cap)
-                                        prop:value=move || draft.with(|p| p.rules.get(i).map_or(0.0, |r| r.normalisation.cap)).to_string()
-                                        on:change=move |ev| if let Some(v) = number(&ev) { draft.update(|p| p.rules[i].normalisation.cap = v) } />
-                                </Show>
-                                <Show when=move || kind() == Some(NormalisationKind::Steps)>
-                                    <span class="muted small">
-                                        {move || draft.with(|p| p.rules.get(i).map(|r| r.normalisation.steps.iter()
-                                            .map(|s| format!("{}→{:.0}%", s.threshold, s.value * 100.0)).collect::<Vec<_>>().join(" · ")).unwrap_or_default())}
+                                    <span class="unit-input">
+                                        <span class="muted small">{move || i18n.t(Key::Cap)}</span>
+                                        {move || unit_prefix(unit, &currency.get())}
+                                        <input type="number" min="0" step="any" class="field__input field__input--short" aria-label=move || format!("{} ({})", i18n.t(Key::Cap), unit_name(i18n, unit, &currency.get()))
+                                            data-testid=format!("cap-{}", criterion.as_str())
+                                            prop:value=move || draft.with(|p| p.rules.get(i).map_or(0.0, |r| unit.shown(r.normalisation.cap))).to_string()
+                                            on:change=move |ev| if let Some(v) = number(&ev) { draft.update(|p| p.rules[i].normalisation.cap = unit.stored(v)) } />
+                                        <span class="muted small">{move || unit_suffix(i18n, unit)}</span>
                                     </span>
                                 </Show>
                             </div>
+                            <Show when=move || kind() == Some(NormalisationKind::Steps)>
+                                <StepTable draft index=i unit currency />
+                            </Show>
                         </div>
                     }
                 }).collect_view()}
@@ -325,6 +343,97 @@ fn EditorCard(
                 </div>
             </fieldset>
         </section>
+    }
+}
+
+/// The sign before a money value (`¥`), nothing for other units.
+fn unit_prefix(unit: Unit, currency: &str) -> Option<String> {
+    (unit == Unit::Money)
+        .then(|| currency_symbol(currency).map_or_else(|| currency.to_owned(), str::to_owned))
+}
+
+/// The word after a value of `unit` (`days`, `orders`, `%`); nothing for money, which has its sign.
+fn unit_suffix(i18n: I18n, unit: Unit) -> &'static str {
+    match unit {
+        Unit::Money => "",
+        Unit::Orders => i18n.t(Key::UnitOrders),
+        Unit::Days => i18n.t(Key::UnitDays),
+        Unit::Categories => i18n.t(Key::UnitCategories),
+        Unit::Percent => "%",
+        Unit::Complaints => i18n.t(Key::UnitComplaints),
+    }
+}
+
+/// The unit in words, for screen readers.
+fn unit_name(i18n: I18n, unit: Unit, currency: &str) -> String {
+    match unit {
+        Unit::Money => currency.to_owned(),
+        other => unit_suffix(i18n, other).to_owned(),
+    }
+}
+
+/// A criterion's step table, editable: each row a threshold (in the criterion's unit) and the
+/// share of the weight it earns; rows can be added and removed. `Policy::check` (on save)
+/// says when the rows do not rise.
+#[component]
+fn StepTable(draft: RwSignal<Policy>, index: usize, unit: Unit, currency: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = move || draft.with(|p| p.rules.get(index).map_or(0, |r| r.normalisation.steps.len()));
+    let step = move |j: usize| {
+        draft.with(|p| p.rules.get(index).and_then(|r| r.normalisation.steps.get(j).copied()))
+    };
+    let set = move |j: usize, change: &dyn Fn(&mut Step)| {
+        draft.update(|p| {
+            if let Some(s) = p.rules.get_mut(index).and_then(|r| r.normalisation.steps.get_mut(j)) {
+                change(s);
+            }
+        });
+    };
+    let number = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f64>().ok();
+    let better_up =
+        draft.with_untracked(|p| p.rules.get(index).is_some_and(|r| r.criterion.higher_is_better()));
+    view! {
+        <div class="steps-table" data-testid="step-table">
+            <div class="steps-table__head muted small">
+                <span>{move || if better_up { i18n.t(Key::StepAtLeast) } else { i18n.t(Key::StepAtMost) }}</span>
+                <span>{move || i18n.t(Key::StepEarns)}</span>
+                <span></span>
+            </div>
+            <For each=move || 0..rows() key=|j| *j children=move |j| view! {
+                <div class="steps-table__row" data-testid="step-row">
+                    <span class="unit-input">
+                        {move || unit_prefix(unit, &currency.get())}
+                        <input type="number" min="0" step="any" class="field__input field__input--short"
+                            aria-label=move || i18n.t(if better_up { Key::StepAtLeast } else { Key::StepAtMost })
+                            data-testid="step-threshold"
+                            prop:value=move || step(j).map_or(0.0, |s| unit.shown(s.threshold)).to_string()
+                            on:change=move |ev| if let Some(v) = number(&ev) { set(j, &|s| s.threshold = unit.stored(v)) } />
+                        <span class="muted small">{move || unit_suffix(i18n, unit)}</span>
+                    </span>
+                    <span class="unit-input">
+                        <input type="number" min="0" max="100" step="any" class="field__input field__input--short"
+                            aria-label=move || i18n.t(Key::StepEarns)
+                            data-testid="step-value"
+                            prop:value=move || step(j).map_or(0.0, |s| (s.value * 1000.0).round() / 10.0).to_string()
+                            on:change=move |ev| if let Some(v) = number(&ev) { set(j, &|s| s.value = v / 100.0) } />
+                        <span class="muted small">"%"</span>
+                    </span>
+                    <button type="button" class="link-button" data-testid="remove-step" disabled=move || rows() <= 1
+                        on:click=move |_| draft.update(|p| { if let Some(r) = p.rules.get_mut(index) { r.normalisation.steps.remove(j); } })>
+                        {move || i18n.t(Key::RemoveStep)}
+                    </button>
+                </div>
+            } />
+            <button type="button" class="link-button" data-testid="add-step" on:click=move |_| draft.update(|p| {
+                if let Some(r) = p.rules.get_mut(index) {
+                    // A row past the last one, a step further along, earning the same.
+                    let last = r.normalisation.steps.last().copied().unwrap_or(Step { threshold: 0.0, value: 1.0 });
+                    r.normalisation.steps.push(Step { threshold: last.threshold + unit.stored(1.0).max(1.0), value: last.value });
+                }
+            })>
+                {move || i18n.t(Key::AddStep)}
+            </button>
+        </div>
     }
 }
 

@@ -1,9 +1,14 @@
+//! The signed-in user's account: their profile, changing their password, and which server
+//! (version, database, mode) they are talking to.
+
 use leptos::prelude::*;
-use starcrm_shared::validate;
+use starcrm_shared::{DatabaseKind, RunMode, ServerInfo, validate};
 
 use super::SettingsLayout;
 use crate::api;
+use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
+use crate::components::icon::{Icon, IconName};
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::state::session::use_session;
 
@@ -31,6 +36,7 @@ pub fn AccountPage() -> impl IntoView {
                     })}
                 </section>
                 <ChangePassword />
+                <ServerCard />
             </div>
         </SettingsLayout>
     }
@@ -127,5 +133,64 @@ fn ChangePassword() -> impl IntoView {
                 </div>
             </form>
         </section>
+    }
+}
+
+/// The server's version, database and mode: what support asks for when something is wrong.
+#[component]
+fn ServerCard() -> impl IntoView {
+    let i18n = use_i18n();
+    let info = LocalResource::new(api::system::server_info);
+    let retry = Callback::new(move |()| info.refetch());
+    view! {
+        <section class="card card--wide" aria-labelledby="system-title">
+            <div class="card__header">
+                <h3 class="card__title" id="system-title">{move || i18n.t(Key::SystemTitle)}</h3>
+                {move || matches!(info.get(), Some(Ok(_))).then(|| view! {
+                    <span class="pill pill--ok" data-testid="api-status">
+                        <span class="dot"></span>
+                        {move || i18n.t(Key::SystemConnected)}
+                    </span>
+                })}
+            </div>
+            {move || match info.get() {
+                None => view! { <div class="skeleton" aria-busy="true"></div> }.into_any(),
+                Some(Ok(server)) => view! { <ServerStats server /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorView error on_retry=retry /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ServerStats(server: ServerInfo) -> impl IntoView {
+    let i18n = use_i18n();
+    let database = match server.database {
+        DatabaseKind::Sqlite => Key::DatabaseSqlite,
+        DatabaseKind::Postgres => Key::DatabasePostgres,
+    };
+    let (mode, mode_class) = match server.mode {
+        RunMode::Development => (Key::ModeDevelopment, "pill pill--warn"),
+        RunMode::Production => (Key::ModeProduction, "pill pill--ok"),
+    };
+    view! {
+        <dl class="stats" data-testid="server-info">
+            <div class="stat">
+                <dt><Icon name=IconName::Tag />{move || i18n.t(Key::SystemVersion)}</dt>
+                <dd data-testid="server-version">{server.version}</dd>
+            </div>
+            <div class="stat">
+                <dt><Icon name=IconName::Database />{move || i18n.t(Key::SystemDatabase)}</dt>
+                <dd data-testid="server-database" data-value=format!("{:?}", server.database)>
+                    {move || i18n.t(database)}
+                </dd>
+            </div>
+            <div class="stat">
+                <dt><Icon name=IconName::Gauge />{move || i18n.t(Key::SystemMode)}</dt>
+                <dd data-testid="server-mode">
+                    <span class=mode_class>{move || i18n.t(mode)}</span>
+                </dd>
+            </div>
+        </dl>
     }
 }

@@ -1,5 +1,9 @@
+//! The audit log: who did what, when and from where, each action named and its details
+//! labelled in the page's language; what a person wrote (a reason) is shown as written.
+
 use leptos::prelude::*;
 use starcrm_shared::account::{ActorKind, AuditEntryInfo};
+use starcrm_shared::audit::{self, Detail};
 
 use super::SettingsLayout;
 use crate::api::{self, ApiError};
@@ -10,8 +14,10 @@ use crate::i18n::{Key, labels, use_i18n, use_page_title};
 const PAGE_SIZE: u32 = 50;
 
 /// Action groups offered as filters (prefixes end in a dot).
-const GROUPS: [(&str, Key); 6] = [
+const GROUPS: [(&str, Key); 8] = [
     ("", Key::AllActions),
+    ("customer.", Key::GroupCustomers),
+    ("rating_", Key::GroupRatings),
     ("session.", Key::GroupSessions),
     ("user.", Key::GroupUsers),
     ("api_token.", Key::GroupTokens),
@@ -64,7 +70,7 @@ pub fn AuditPage() -> impl IntoView {
                 Some(error) => view! { <ErrorView error on_retry=Callback::new(move |()| load(false)) /> }.into_any(),
                 None => view! {
                     <div class="table-wrap">
-                        <table class="table table--dense" data-testid="audit-table">
+                        <table class="table table--dense table--stack" data-testid="audit-table">
                             <thead>
                                 <tr>
                                     <th>{move || i18n.t(Key::Time)}</th>
@@ -103,7 +109,7 @@ fn AuditRow(entry: AuditEntryInfo) -> impl IntoView {
         ActorKind::ApiToken => Key::ActorToken,
         ActorKind::System => Key::ActorSystem,
     };
-    let details = entry.changes.as_deref().map(compact_changes).unwrap_or_default();
+    let details = entry.changes.as_deref().map(|c| audit::describe(&entry.action, c)).unwrap_or_default();
     view! {
         <tr data-testid="audit-row" data-action=entry.action.clone()>
             <td class="nowrap">{move || labels::time(i18n.locale(), &at)}</td>
@@ -112,10 +118,11 @@ fn AuditRow(entry: AuditEntryInfo) -> impl IntoView {
                 <div class="cell-sub">{move || i18n.t(kind)}</div>
             </td>
             <td>
-                <div class="cell-title">{move || label.map_or_else(|| code.clone(), |k| i18n.t(k).to_owned())}</div>
-                <div class="cell-sub mono">{entry.action.clone()}</div>
+                <div class="cell-title" data-testid="audit-action-label">{move || label.map_or_else(|| code.clone(), |k| i18n.t(k).to_owned())}</div>
             </td>
-            <td class="cell-details mono">{details}</td>
+            <td class="cell-details" data-testid="audit-details">
+                {details.into_iter().map(|d| view! { <DetailView detail=d /> }).collect_view()}
+            </td>
             <td>
                 <div class="cell-sub mono">{entry.ip.clone()}</div>
                 <div class="cell-sub mono" title=entry.request_id.clone()>{entry.request_id.as_deref().map(short_id)}</div>
@@ -134,24 +141,45 @@ fn short_id(id: &str) -> String {
     }
 }
 
-/// `{"role":{"from":"agent","to":"manager"}}` -> `role: agent → manager`.
-fn compact_changes(json: &str) -> String {
-    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(json) else {
-        return json.to_owned();
+/// One readable part of an entry: labelled in the page's language; what a person wrote is
+/// quoted as written.
+#[component]
+fn DetailView(detail: Detail) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = move |field: &str| {
+        labels::audit_field(field).map_or_else(|| field.to_owned(), |k| i18n.t(k).to_owned())
     };
-    fields
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| match v {
-            serde_json::Value::Object(change) if change.contains_key("from") => {
-                format!("{k}: {} → {}", plain(&change["from"]), plain(&change["to"]))
+    match detail {
+        Detail::Stars { from, to } => view! {
+            <div class="detail"><span class="detail__value detail__value--stars">{audit::stars_change(from, to)}</span></div>
+        }
+        .into_any(),
+        Detail::Reason(text) => view! {
+            <div class="detail">
+                <span class="detail__label">{move || i18n.t(Key::AuditReason)}</span>
+                <q class="detail__written" data-testid="audit-reason">{text}</q>
+            </div>
+        }
+        .into_any(),
+        Detail::Changed { field, from, to } => {
+            let label = field.clone();
+            view! {
+                <div class="detail">
+                    <span class="detail__label">{move || name(&label)}</span>
+                    <span class="detail__value">{move || format!("{} → {}", labels::audit_value(i18n, &field, &from), labels::audit_value(i18n, &field, &to))}</span>
+                </div>
             }
-            other => format!("{k}: {}", plain(other)),
-        })
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
-fn plain(value: &serde_json::Value) -> String {
-    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
+            .into_any()
+        }
+        Detail::Value { field, value } => {
+            let label = field.clone();
+            view! {
+                <div class="detail">
+                    {(!label.is_empty()).then(|| view! { <span class="detail__label">{move || name(&label)}</span> })}
+                    <span class="detail__value">{move || labels::audit_value(i18n, &field, &value)}</span>
+                </div>
+            }
+            .into_any()
+        }
+    }
 }
