@@ -243,10 +243,11 @@ async fn a_customer_page_records_a_purchase_edits_merges_and_deletes() -> anyhow
         browser.wait_for_text("[data-testid=no-history]", "暂无记录。").await?;
         assert_eq!(browser.text("[data-testid=order-count]").await?, "0");
 
-        // Record a purchase: a wrong amount is named at once, a right one lands on the timeline.
+        // Record a purchase: a wrong amount is named at once (with the rule it breaks), a right one
+        // lands on the timeline.
         browser.click("[data-testid=record-purchase]").await?;
         browser.fill("input[name=purchase-amount]", "12.345").await?;
-        browser.wait_for_text_containing(".field--invalid .field__error", "类型").await?;
+        browser.wait_for_text_containing(".field--invalid .field__error", "最多保留 2 位小数").await?;
         browser.fill("input[name=purchase-amount]", "1,288.50").await?;
         browser.fill("input[name=purchase-product]", "明前龙井 250g").await?;
         browser.fill("input[name=purchase-category]", "茶叶").await?;
