@@ -89,12 +89,14 @@ pub async fn login(
         0 => {
             let keys: Vec<String> = std::iter::once(account_key).chain(address_key).collect();
             failures::record(db, &keys).await?;
-            for (account, reason) in refused {
-                let scope = scope_for_user(&account, Uuid::nil(), meta)?;
-                let entry = Entry::new("session.login_failed", "user", account.id)
-                    .changes(json!({ "reason": reason }));
+            if !refused.is_empty() {
                 let txn = crate::db::begin_write(db).await?;
-                audit::record(&txn, &scope, entry).await?;
+                for (account, reason) in refused {
+                    let scope = scope_for_user(&account, Uuid::nil(), meta)?;
+                    let entry = Entry::new("session.login_failed", "user", account.id)
+                        .changes(json!({ "reason": reason }));
+                    audit::record(&txn, &scope, entry).await?;
+                }
                 txn.commit().await?;
             }
             return Err(invalid_credentials());
