@@ -28,6 +28,7 @@ use futures_util::lock::Mutex;
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use starcrm_shared::account::Viewer;
 
 const ENDPOINT: &str = "/graphql";
@@ -128,14 +129,16 @@ pub(crate) async fn refresh_after(stale: Option<String>) -> Result<(), ApiError>
 }
 
 #[derive(Serialize)]
-struct Body<'a, V> {
+struct Body<'a> {
     query: &'a str,
-    variables: V,
+    variables: serde_json::Value,
 }
 
+/// The response as it arrives: `data` stays raw JSON until the caller's type reads it, so the
+/// request code below exists once in the bundle rather than once per operation.
 #[derive(Deserialize)]
-struct Envelope<T> {
-    data: Option<T>,
+struct Envelope {
+    data: Option<Box<RawValue>>,
     #[serde(default)]
     errors: Vec<error::GraphqlError>,
 }
@@ -143,11 +146,32 @@ struct Envelope<T> {
 /// Sends an operation as the signed-in user, refreshing the session once if the server says it
 /// expired.
 async fn execute<V: Serialize, T: DeserializeOwned>(document: &str, variables: &V) -> Result<T, ApiError> {
+    decode(&execute_raw(document, encode(variables)?).await?)
+}
+
+/// One HTTP round trip without the refresh dance (sign-in, refresh, sign-out).
+async fn send<V: Serialize, T: DeserializeOwned>(
+    document: &str,
+    variables: &V,
+    token: Option<&str>,
+) -> Result<T, ApiError> {
+    decode(&send_raw(document, encode(variables)?, token).await?)
+}
+
+fn encode<V: Serialize>(variables: &V) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(variables).map_err(|err| ApiError::invalid_response(err.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(data: &RawValue) -> Result<T, ApiError> {
+    serde_json::from_str(data.get()).map_err(|err| ApiError::invalid_response(err.to_string()))
+}
+
+async fn execute_raw(document: &str, variables: serde_json::Value) -> Result<Box<RawValue>, ApiError> {
     let sent_with = current_token();
-    match send(document, variables, sent_with.as_deref()).await {
+    match send_raw(document, variables.clone(), sent_with.as_deref()).await {
         Err(err) if err.is_unauthenticated() && sent_with.is_some() => {
             if refresh_after(sent_with).await.is_ok() {
-                send(document, variables, current_token().as_deref()).await
+                send_raw(document, variables, current_token().as_deref()).await
             } else {
                 expire();
                 Err(err)
@@ -166,12 +190,12 @@ async fn execute<V: Serialize, T: DeserializeOwned>(document: &str, variables: &
     }
 }
 
-/// One HTTP round trip: the operation and its `data`, or its first error.
-async fn send<V: Serialize, T: DeserializeOwned>(
+/// One HTTP round trip: the operation's raw `data`, or its first error.
+async fn send_raw(
     document: &str,
-    variables: &V,
+    variables: serde_json::Value,
     token: Option<&str>,
-) -> Result<T, ApiError> {
+) -> Result<Box<RawValue>, ApiError> {
     let mut request = Request::post(ENDPOINT);
     if let Some(token) = token {
         request = request.header("authorization", &format!("Bearer {token}"));
@@ -184,7 +208,7 @@ async fn send<V: Serialize, T: DeserializeOwned>(
     let request_id = response.headers().get("x-request-id");
     // The server answers GraphQL errors (even a 400, 401 or 429) as JSON; anything else is a
     // proxy or an outage talking.
-    let envelope: Envelope<T> = response.json().await.map_err(|err| {
+    let envelope: Envelope = response.json().await.map_err(|err| {
         if status >= 500 || status == 0 {
             ApiError::network(format!("HTTP {status}"))
         } else {
