@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod customers;

@@ -688,6 +688,7 @@ async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
         "{ apiTokens { id } }",
         "{ auditLog { totalCount } }",
         "{ dashboard { customers } }",
+        "{ changes { endPosition } }",
     ] {
         let response = app.graphql().execute(query, json!({})).await?;
         assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{query}");
@@ -1543,5 +1544,47 @@ async fn a_customers_read_token_cannot_read_the_dashboard() -> anyhow::Result<()
     assert_eq!(response.error_code(), Some("FORBIDDEN"), "{}", response.body);
     assert_eq!(response.error_extension("permission"), "ratings:read");
     assert!(response.body["data"].is_null() || response.body["data"]["dashboard"].is_null());
+    Ok(())
+}
+
+// ---- the change feed ------------------------------------------------------------------------
+
+const CHANGES: &str = "query($after: Int) { changes(after: $after, first: 200) { events { customerId kind payload } endPosition hasMore } }";
+
+#[tokio::test]
+async fn cross_workspace_change_feed_shows_only_own_changes() -> anyhow::Result<()> {
+    let h = hub().await?;
+    let b_id = h.b_id().as_str().unwrap_or_default().to_owned();
+    // B reads its own feed, B's customer in it (so the checks below can fail).
+    for token in [&h.w.b_owner, &h.w.b_token] {
+        let b = h.w.app.as_token(token).execute(CHANGES, json!({ "after": 0 })).await?;
+        assert!(b.data()["changes"].to_string().contains(&b_id), "{}", b.body);
+    }
+    let b_end = h.w.app.as_token(&h.w.b_owner).execute(CHANGES, json!({ "after": 0 })).await?.data()
+        ["changes"]["endPosition"]
+        .as_i64()
+        .unwrap_or_default();
+    assert!(b_end >= 5, "B's feed has its changes");
+    for token in [&h.w.a_owner, &h.w.a_agent] {
+        // A has changed nothing: its feed is empty, from the start and from B's positions.
+        for after in [0, 1, b_end - 1] {
+            let a = h.w.app.as_token(token).execute(CHANGES, json!({ "after": after })).await?;
+            assert_eq!(a.data()["changes"]["events"], json!([]), "{}", a.body);
+            assert_eq!(a.data()["changes"]["hasMore"], false);
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_change_feed_needs_customers_read() -> anyhow::Result<()> {
+    let w = world().await?;
+    let pos = w.app.api_token(&w.a_owner, &["transactions:write"]).await?;
+    assert!(!pos.is_empty());
+    let refused = w.app.as_token(&pos).execute(CHANGES, json!({ "after": 0 })).await?;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+    let reader = w.app.api_token(&w.a_owner, &["customers:read"]).await?;
+    let allowed = w.app.as_token(&reader).execute(CHANGES, json!({ "after": 0 })).await?;
+    assert_eq!(allowed.data()["changes"]["endPosition"], 0);
     Ok(())
 }

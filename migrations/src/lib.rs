@@ -12,6 +12,7 @@ mod m20261123_000004_create_ratings;
 mod m20261123_000005_hot_rating_writes;
 mod m20261123_000006_search_outbox;
 mod m20261203_000007_harden_accounts_and_audit;
+mod m20261203_000008_change_feed;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_hot_rating_writes::Migration),
             Box::new(m20261123_000006_search_outbox::Migration),
             Box::new(m20261203_000007_harden_accounts_and_audit::Migration),
+            Box::new(m20261203_000008_change_feed::Migration),
         ]
     }
 }

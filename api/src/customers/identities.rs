@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::service;
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{channel_identity, customer, customer_email, customer_phone};
 use crate::error::AppError;
@@ -109,7 +110,9 @@ pub async fn attach(
             .map_err(|e| {
                 AppError::unique_or_internal(e, field, "this channel id already belongs to another customer")
             })?;
-            crate::search::outbox::enqueue_one(conn, scope.workspace_id, customer_id).await?;
+            let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, customer_id)
+                .with(json!({ "fields": ["identities"], "identityAdded": identity.channel.as_str() }));
+            changes::record(conn, vec![change]).await?;
             Ok(Some(row))
         }
     }
@@ -164,7 +167,9 @@ pub async fn remove(
     if removed.rows_affected == 0 {
         return Err(AppError::NotFound { entity: "identity" });
     }
-    crate::search::outbox::enqueue_one(&txn, scope.workspace_id, target.id).await?;
+    let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, target.id)
+        .with(json!({ "fields": ["identities"] }));
+    changes::record(&txn, vec![change]).await?;
     audit::record(&txn, scope, Entry::new("customer.identity_remove", "customer", target.id)).await?;
     txn.commit().await?;
     Ok(target)

@@ -25,6 +25,7 @@ use super::profile::{self, ContactInput, CustomerInput};
 use super::{aggregates, service};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{customer, interaction, transaction, transaction_item, workspace};
 use crate::error::AppError;
@@ -237,6 +238,15 @@ async fn try_record_transaction(
         .exec(&txn)
         .await?;
     }
+    let change = Change::new(scope.workspace_id, Kind::TransactionRecorded, customer.id).with(json!({
+        "transactionId": record.id,
+        "amountMinor": record.amount_minor,
+        "currency": record.currency,
+        "channel": record.channel,
+        "occurredAt": record.occurred_at,
+        "externalRef": record.external_ref,
+    }));
+    changes::record(&txn, vec![change]).await?;
     aggregates::refresh(&txn, scope, customer.id, Trigger::Transaction).await?;
     touch_activity(&txn, &customer, valid.occurred_at, true).await?;
     let customer = service::find(&txn, scope, customer.id).await?;
@@ -342,6 +352,15 @@ pub async fn record_refund(
     .map_err(|e| {
         AppError::unique_or_internal(e, "externalRef", "a transaction with this externalRef exists")
     })?;
+    let change = Change::new(scope.workspace_id, Kind::RefundRecorded, original.customer_id).with(json!({
+        "transactionId": record.id,
+        "refundOf": original.id,
+        "amountMinor": record.amount_minor,
+        "currency": record.currency,
+        "occurredAt": record.occurred_at,
+        "externalRef": record.external_ref,
+    }));
+    changes::record(&txn, vec![change]).await?;
     aggregates::refresh(&txn, scope, original.customer_id, Trigger::Transaction).await?;
     let customer = service::find(&txn, scope, original.customer_id).await?;
     txn.commit().await?;
@@ -412,6 +431,16 @@ pub async fn record_interaction(
             .map_err(|e| {
                 AppError::unique_or_internal(e, "externalRef", "an interaction with this externalRef exists")
             })?;
+            let change =
+                Change::new(scope.workspace_id, Kind::InteractionRecorded, customer.id).with(json!({
+                    "interactionId": record.id,
+                    "kind": record.kind,
+                    "direction": record.direction,
+                    "channel": record.channel,
+                    "occurredAt": record.occurred_at,
+                    "externalRef": record.external_ref,
+                }));
+            changes::record(&txn, vec![change]).await?;
             touch_activity(&txn, &customer, occurred_at, false).await?;
             let customer = service::find(&txn, scope, customer.id).await?;
             txn.commit().await?;
@@ -560,8 +589,9 @@ async fn touch_activity(
         update =
             update.col_expr(customer::Column::LifecycleStage, Expr::value(LifecycleStage::Active.as_str()));
         changed = true;
-        // The stage is a search facet.
-        crate::search::outbox::enqueue_one(conn, customer.workspace_id, customer.id).await?;
+        let change = Change::new(customer.workspace_id, Kind::LifecycleChanged, customer.id)
+            .with(json!({ "from": customer.lifecycle_stage, "to": LifecycleStage::Active.as_str() }));
+        changes::record(conn, vec![change]).await?;
     }
     if changed {
         update.exec(conn).await?;

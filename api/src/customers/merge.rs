@@ -22,6 +22,7 @@ use super::loaders::{ChildOf, OwnedRow, move_rows};
 use super::{aggregates, service};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_merge,
@@ -332,7 +333,10 @@ pub async fn merge(
     aggregates::refresh(&txn, scope, survivor.id, Trigger::Merge).await?;
     aggregates::refresh(&txn, scope, merged.id, Trigger::Merge).await?;
     // The survivor's document gains the merged contacts; the merged one leaves the index.
-    crate::search::outbox::enqueue(&txn, scope.workspace_id, &[survivor.id, merged.id]).await?;
+    let change = Change::new(scope.workspace_id, Kind::CustomerMerged, survivor.id)
+        .related(merged.id)
+        .with(json!({ "mergedId": merged.id, "mergeId": record.id }));
+    changes::record(&txn, vec![change]).await?;
     audit::record(
         &txn,
         scope,
@@ -496,8 +500,11 @@ pub async fn unmerge(
         .await?;
     aggregates::refresh(&txn, scope, survivor.id, Trigger::Merge).await?;
     aggregates::refresh(&txn, scope, merged.id, Trigger::Merge).await?;
-    // The survivor's document gains the merged contacts; the merged one leaves the index.
-    crate::search::outbox::enqueue(&txn, scope.workspace_id, &[survivor.id, merged.id]).await?;
+    // The merged customer is back in the index; the survivor's document loses their contacts.
+    let change = Change::new(scope.workspace_id, Kind::CustomerUnmerged, survivor.id)
+        .related(merged.id)
+        .with(json!({ "mergedId": merged.id, "mergeId": record.id }));
+    changes::record(&txn, vec![change]).await?;
     audit::record(
         &txn,
         scope,

@@ -16,13 +16,13 @@ use super::identities;
 use super::profile::{self, CustomerInput, ValidInput};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     audit_log, channel_identity, customer, customer_consent, customer_email, customer_field_value,
     customer_phone, customer_tag, event, interaction, star_history, workspace,
 };
 use crate::error::AppError;
-use crate::search::outbox;
 
 /// How many merge hops a lookup follows before giving up (merges of merges).
 const MAX_MERGE_HOPS: usize = 16;
@@ -138,7 +138,7 @@ pub async fn create(
     audit::record(
         &txn,
         scope,
-        Entry::new("customer.create", "customer", created.id).changes(changes(&valid)),
+        Entry::new("customer.create", "customer", created.id).changes(audit_diff(&valid)),
     )
     .await?;
     txn.commit().await?;
@@ -171,7 +171,9 @@ pub async fn insert(
     profile::apply(&mut model, valid);
     let created = model.insert(txn).await?;
     profile::write_children(txn, scope.workspace_id, created.id, valid).await?;
-    outbox::enqueue_one(txn, scope.workspace_id, created.id).await?;
+    let change = Change::new(scope.workspace_id, Kind::CustomerCreated, created.id)
+        .with(json!({ "version": created.version, "sourceChannel": created.source_channel }));
+    changes::record(txn, vec![change]).await?;
     Ok(created)
 }
 
@@ -205,13 +207,12 @@ pub async fn update(
         return Err(AppError::stale("customer"));
     }
     profile::write_children(&txn, scope.workspace_id, current.id, &valid).await?;
-    outbox::enqueue_one(&txn, scope.workspace_id, current.id).await?;
-    audit::record(
-        &txn,
-        scope,
-        Entry::new("customer.update", "customer", current.id).changes(changes(&valid)),
-    )
-    .await?;
+    let diff = audit_diff(&valid);
+    let fields: Vec<&String> = diff.as_object().map(|d| d.keys().collect()).unwrap_or_default();
+    let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, current.id)
+        .with(json!({ "version": version + 1, "fields": fields }));
+    changes::record(&txn, vec![change]).await?;
+    audit::record(&txn, scope, Entry::new("customer.update", "customer", current.id).changes(diff)).await?;
     let updated = find(&txn, scope, current.id).await?;
     txn.commit().await?;
     Ok(updated)
@@ -250,7 +251,10 @@ pub async fn set_deleted(
         model.version = Set(current.version + 1);
         model.updated_at = Set(Utc::now());
         model.update(&txn).await?;
-        outbox::enqueue_one(&txn, scope.workspace_id, current.id).await?;
+        let kind = if deleted { Kind::CustomerDeleted } else { Kind::CustomerRestored };
+        let change =
+            Change::new(scope.workspace_id, kind, current.id).with(json!({ "version": current.version + 1 }));
+        changes::record(&txn, vec![change]).await?;
         let action = if deleted { "customer.delete" } else { "customer.restore" };
         audit::record(&txn, scope, Entry::new(action, "customer", current.id)).await?;
     }
@@ -344,7 +348,9 @@ pub async fn erase(
             .exec(&txn)
             .await?;
         redact_copies(&txn, scope, &ids).await?;
-        outbox::enqueue(&txn, scope.workspace_id, &ids).await?;
+        let erased =
+            ids.iter().map(|id| Change::new(scope.workspace_id, Kind::CustomerErased, *id)).collect();
+        changes::record(&txn, erased).await?;
         audit::record(
             &txn,
             scope,
@@ -424,7 +430,7 @@ async fn redact_copies(conn: &impl ConnectionTrait, scope: &Scope, ids: &[Uuid])
 }
 
 /// The audit record of a profile write: which fields changed, personal data masked.
-fn changes(valid: &ValidInput) -> Value {
+fn audit_diff(valid: &ValidInput) -> Value {
     let mut out = Map::new();
     let mut put = |key: &str, value: Value| {
         out.insert(key.to_owned(), value);

@@ -1,4 +1,5 @@
-//! `events`: the outbox of domain events, written in the same transaction as the change.
+//! `events`: the change feed, one row per domain change, written in the same transaction as the
+//! change by `changes::record` (the only writer).
 
 use sea_orm::entity::prelude::*;
 
@@ -9,6 +10,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub workspace_id: Uuid,
+    /// 1, 2, 3, ... per workspace, without gaps, in commit order.
+    pub position: i64,
     pub kind: String,
     pub subject_id: Option<Uuid>,
     /// JSON.

@@ -9,6 +9,7 @@ use crate::api_tokens::graphql::{ApiTokensMutation, ApiTokensQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::auth::Auth;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
+use crate::changes::graphql::ChangesQuery;
 use crate::customers::graphql::{CustomersMutation, CustomersQuery};
 use crate::insight::graphql::InsightQuery;
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
@@ -29,6 +30,7 @@ pub struct Query(
     SearchQueryRoot,
     RatingsQuery,
     InsightQuery,
+    ChangesQuery,
 );
 
 /// Everything a client can change.

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::policy;
 use crate::auth::Scope;
 use crate::customers::aggregates::Aggregates;
-use crate::entities::{customer, event, star_history, workspace};
+use crate::entities::{customer, star_history, workspace};
 use crate::error::AppError;
 
 /// Whether writes re-rate the customer in the same request (always, except while `starcrm bench
@@ -307,8 +307,8 @@ impl Change<'_> {
         })
     }
 
-    /// The `starsChanged` event, when the stars that apply change.
-    pub fn event(&self) -> Option<event::ActiveModel> {
+    /// The `starsChanged` change, when the stars that apply change.
+    pub fn event(&self) -> Option<crate::changes::Change> {
         if !self.outcome.stars_change(&self.before) {
             return None;
         }
@@ -324,7 +324,7 @@ impl Change<'_> {
     }
 }
 
-/// A `starsChanged` event for the outbox.
+/// A `starsChanged` change for the feed.
 pub fn stars_changed(
     workspace_id: Uuid,
     customer_id: Uuid,
@@ -333,22 +333,15 @@ pub fn stars_changed(
     score: Option<f64>,
     trigger: Trigger,
     at: DateTime<Utc>,
-) -> event::ActiveModel {
-    event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        kind: Set("starsChanged".to_owned()),
-        subject_id: Set(Some(customer_id)),
-        payload: Set(json!({
-            "customerId": customer_id,
+) -> crate::changes::Change {
+    crate::changes::Change::new(workspace_id, crate::changes::Kind::StarsChanged, customer_id)
+        .with(json!({
             "before": before,
             "after": after,
             "score": score,
             "trigger": trigger.as_str(),
-        })
-        .to_string()),
-        created_at: Set(at),
-    }
+        }))
+        .at(at)
 }
 
 /// The rating columns of an update to `after` (and the override cleared when it ended).
@@ -386,15 +379,15 @@ pub fn clear_override(update: UpdateMany<customer::Entity>) -> UpdateMany<custom
         .col_expr(C::StarOverrideAt, Expr::value(Option::<DateTime<Utc>>::None))
 }
 
-/// Writes history rows and events (a resumed run's rows for the same job and customer are
-/// skipped, never doubled).
+/// Writes history rows and records the star changes in the feed (a resumed run's rows for the
+/// same job and customer are skipped, never doubled).
 ///
 /// # Errors
 /// Database failures.
 pub async fn record_changes(
     conn: &impl ConnectionTrait,
     history: Vec<star_history::ActiveModel>,
-    events: Vec<event::ActiveModel>,
+    events: Vec<crate::changes::Change>,
 ) -> Result<(), AppError> {
     if !history.is_empty() {
         star_history::Entity::insert_many(history)
@@ -402,22 +395,7 @@ pub async fn record_changes(
             .exec_without_returning(conn)
             .await?;
     }
-    if !events.is_empty() {
-        // Stars are a search facet: the customers whose stars changed go to the search outbox.
-        let mut moved: std::collections::BTreeMap<Uuid, Vec<Uuid>> = std::collections::BTreeMap::new();
-        for e in &events {
-            if let (Some(ws), Some(Some(customer))) =
-                (e.workspace_id.clone().take(), e.subject_id.clone().take())
-            {
-                moved.entry(ws).or_default().push(customer);
-            }
-        }
-        event::Entity::insert_many(events).exec(conn).await?;
-        for (ws, ids) in moved {
-            crate::search::outbox::enqueue(conn, ws, &ids).await?;
-        }
-    }
-    Ok(())
+    crate::changes::record(conn, events).await
 }
 
 /// Rates one customer after their aggregates were recomputed (in the caller's transaction) and

@@ -1,6 +1,7 @@
-//! Writing to the search outbox. Every change to what the index holds of a customer calls
-//! [`enqueue`] on the connection or transaction that makes the change, so both commit together
-//! (or neither does); the sync worker ([`super::sync`]) does the rest.
+//! Writing to the search outbox: the queue of customers the sync worker ([`super::sync`]) pushes
+//! to the index. Domain changes reach it only through the change feed (`changes::record`, in the
+//! transaction of the change, so both commit together or neither does); besides that, only the
+//! demo-data generator (bulk) and `starcrm reindex` (a rebuild request) write here.
 
 use std::sync::OnceLock;
 
