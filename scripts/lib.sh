@@ -57,10 +57,17 @@ lock_version() {
   awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
 }
 
+# cargo_install ARGS... : `cargo install` for a build tool. Tools need no whole-program
+# optimisation: trunk's own release profile (fat LTO, one codegen unit) alone made its install
+# take minutes longer on two cores for no difference a build can notice.
+cargo_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"
+}
+
 ensure_trunk() {
   [[ "$(trunk --version 2>/dev/null)" == "trunk $TRUNK_VERSION" ]] && return 0
   log "Installing trunk $TRUNK_VERSION (once; takes several minutes)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked --root "$TOOLS"
+  cargo_install trunk --version "$TRUNK_VERSION" --locked --root "$TOOLS"
 }
 
 ensure_wasm_bindgen() {
@@ -73,7 +80,7 @@ ensure_wasm_bindgen() {
   [[ "$(wasm-bindgen --version 2>/dev/null)" == "wasm-bindgen $version" ]] && return 0
   log "Installing wasm-bindgen-cli $version (once; takes a few minutes)"
   # Not --locked: its lockfile names a crate version the registry mirror lacks.
-  cargo install wasm-bindgen-cli --version "$version" --root "$TOOLS"
+  cargo_install wasm-bindgen-cli --version "$version" --root "$TOOLS"
 }
 
 ensure_wasm_opt() {
@@ -88,7 +95,7 @@ ensure_wasm_opt() {
 ensure_nextest() {
   cargo nextest --version >/dev/null 2>&1 && return 0
   log "Installing cargo-nextest $NEXTEST_VERSION (once)"
-  cargo install cargo-nextest --version "$NEXTEST_VERSION" --locked --root "$TOOLS"
+  cargo_install cargo-nextest --version "$NEXTEST_VERSION" --locked --root "$TOOLS"
 }
 
 # Everything `scripts/build-web` needs.

@@ -1588,3 +1588,34 @@ async fn the_change_feed_needs_customers_read() -> anyhow::Result<()> {
     assert_eq!(allowed.data()["changes"]["endPosition"], 0);
     Ok(())
 }
+
+// ---- idempotency keys -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_idempotency_key_never_replays_another_callers_answer() -> anyhow::Result<()> {
+    let w = world().await?;
+    let create = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }";
+    let input = json!({ "input": { "name": "Keyed" } });
+    let key = "shared-guessable-key";
+    let a = w.app.as_token(&w.a_owner).header("Idempotency-Key", key).execute(create, input.clone()).await?;
+    let a_id = a.data()["createCustomer"]["id"].clone();
+    // Another workspace, and another caller of the same workspace, with the same key and body:
+    // each gets a fresh answer of its own, never A's owner's.
+    for token in [&w.b_owner, &w.a_agent] {
+        let other =
+            w.app.as_token(token).header("Idempotency-Key", key).execute(create, input.clone()).await?;
+        assert!(other.headers.get("idempotent-replayed").is_none(), "{}", other.body);
+        let id = other.data()["createCustomer"]["id"].clone();
+        assert_ne!(id, a_id, "not A's owner's customer");
+    }
+    let b_sees = w
+        .app
+        .as_token(&w.b_owner)
+        .execute("query($id: ID!) { customer(id: $id) { id } }", json!({ "id": a_id }))
+        .await?;
+    assert!(b_sees.data()["customer"].is_null(), "B still cannot read A's customer");
+    // Anonymous callers get nothing kept: a key on a sign-in changes nothing.
+    let anonymous = w.app.graphql().header("Idempotency-Key", key).execute(create, input).await?;
+    assert_eq!(anonymous.error_code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}

@@ -13,6 +13,7 @@ mod m20261123_000005_hot_rating_writes;
 mod m20261123_000006_search_outbox;
 mod m20261203_000007_harden_accounts_and_audit;
 mod m20261203_000008_change_feed;
+mod m20261203_000009_idempotency_keys;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_search_outbox::Migration),
             Box::new(m20261203_000007_harden_accounts_and_audit::Migration),
             Box::new(m20261203_000008_change_feed::Migration),
+            Box::new(m20261203_000009_idempotency_keys::Migration),
         ]
     }
 }

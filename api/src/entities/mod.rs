@@ -13,6 +13,7 @@ pub mod customer_merge;
 pub mod customer_phone;
 pub mod customer_tag;
 pub mod event;
+pub mod idempotency_key;
 pub mod interaction;
 pub mod job;
 pub mod login_failure;

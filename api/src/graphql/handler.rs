@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use starcrm_shared::{ErrorCode, RunMode};
 
+use super::idempotency;
 use crate::auth::{self, Actor, Caller, RequestMeta, Scope};
 use crate::error::AppError;
 use crate::http::request_id::RequestId;
@@ -83,6 +84,10 @@ pub async fn graphql(
         );
     }
     let schema = if hardened { &state.hardened_schema } else { &state.schema };
+    let claimed = match claim_key(&state, &headers, caller.as_ref(), &request, &request_id).await {
+        Ok(claimed) => claimed,
+        Err(answer) => return answer,
+    };
     let request = request.data(request_id.clone()).data(meta).data(Caller(caller));
 
     let mut response = schema.execute(request).await;
@@ -99,7 +104,11 @@ pub async fn graphql(
         .max();
     // Resolvers set cookies (sign-in, sign-out) through the response's HTTP headers.
     let resolver_headers = std::mem::take(&mut response.http_headers);
-    let mut http = axum::Json(response).into_response();
+    let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
+    if let Some(id) = claimed {
+        settle_key(&state, id, &response, &body).await;
+    }
+    let mut http = json_response(body);
     for (name, value) in &resolver_headers {
         http.headers_mut().append(name, value.clone());
     }
@@ -107,6 +116,56 @@ pub async fn graphql(
         http.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     http
+}
+
+/// Takes the `Idempotency-Key` of a mutation by a known caller (see [`idempotency`]): the row
+/// to keep the answer under, or the answer to return now (a replay, or the key refused).
+async fn claim_key(
+    state: &AppState,
+    headers: &HeaderMap,
+    caller: Option<&Scope>,
+    request: &async_graphql::Request,
+    request_id: &RequestId,
+) -> Result<Option<uuid::Uuid>, Response> {
+    let Some(value) = headers.get(idempotency::HEADER) else { return Ok(None) };
+    let Some(scope) = caller else { return Ok(None) };
+    if !idempotency::is_mutation(&request.query, request.operation_name.as_deref()) {
+        return Ok(None);
+    }
+    let key = value.to_str().unwrap_or("\u{fffd}");
+    match idempotency::claim(&state.db, scope, key, &idempotency::fingerprint(request)).await {
+        Ok(Some(idempotency::Claim::Run(id))) => Ok(Some(id)),
+        Ok(None) => Ok(None),
+        Ok(Some(idempotency::Claim::Replay(body))) => {
+            let mut http = json_response(body);
+            http.headers_mut().insert(idempotency::REPLAYED_HEADER, HeaderValue::from_static("true"));
+            Err(http)
+        }
+        Err(err) => {
+            let status = match err.code() {
+                ErrorCode::Conflict => StatusCode::CONFLICT,
+                ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            Err(reject_error(status, &err, request_id))
+        }
+    }
+}
+
+/// Keeps the answer for the key's retries, or frees the key when the answer says to try again.
+async fn settle_key(state: &AppState, id: uuid::Uuid, response: &GqlResponse, body: &str) {
+    let kept = if idempotency::worth_keeping(response) {
+        idempotency::keep(&state.db, id, body).await
+    } else {
+        idempotency::forget(&state.db, id).await
+    };
+    if let Err(err) = kept {
+        tracing::error!(error = %err, "could not store the answer of an idempotency key");
+    }
+}
+
+fn json_response(body: String) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// Whether a query selects `__schema` or `__type` anywhere (operations, fragments, inline

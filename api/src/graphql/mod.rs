@@ -2,6 +2,7 @@
 //! that protect it, and the HTTP handler that runs it.
 
 mod handler;
+pub mod idempotency;
 pub mod limits;
 pub mod pagination;
 mod schema;
