@@ -14,7 +14,6 @@
 pub mod graphql;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -23,7 +22,6 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use starcrm_shared::Permission;
-use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::auth::Scope;
@@ -132,18 +130,6 @@ impl Change {
     }
 }
 
-/// Bumped after every [`record`] so readers of this process (the search worker, later
-/// subscriptions) look at once instead of at their next poll.
-fn wake_channel() -> &'static watch::Sender<u64> {
-    static WAKE: OnceLock<watch::Sender<u64>> = OnceLock::new();
-    WAKE.get_or_init(|| watch::channel(0).0)
-}
-
-/// A receiver that sees every [`record`] of this process.
-pub fn subscribe() -> watch::Receiver<u64> {
-    wake_channel().subscribe()
-}
-
 /// Records changes in the caller's transaction: each gets its workspace's next position, and the
 /// customers whose search documents they alter are queued for the index.
 ///
@@ -185,7 +171,6 @@ pub async fn record(conn: &impl ConnectionTrait, changes: Vec<Change>) -> Result
         reindex.dedup();
         crate::search::outbox::enqueue(conn, workspace_id, &reindex).await?;
     }
-    wake_channel().send_modify(|n| *n = n.wrapping_add(1));
     Ok(())
 }
 
