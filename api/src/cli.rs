@@ -10,7 +10,7 @@ use crate::auth::{RequestMeta, password};
 use crate::config::{Bench, Cli, Command, Settings};
 use crate::error::AppError;
 use crate::workspaces::service::NewWorkspace;
-use crate::{bench, db, graphql, seed, server, workspaces};
+use crate::{backup, bench, db, graphql, seed, server, workspaces};
 
 /// Runs the command the user asked for.
 ///
@@ -43,6 +43,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             rerate(&cli.settings, workspace.as_deref(), batch_size).await?;
         }
         Command::Reindex { workspace } => reindex(&cli.settings, workspace.as_deref()).await?,
+        Command::Backup { out } => backup::backup(&cli.settings, &out).await?,
+        Command::Restore { file } => backup::restore(&cli.settings, &file).await?,
         Command::Bench { bench: Bench::Rerate { workspace, requests, only } } => {
             bench::rerate(&cli.settings, workspace, requests, only).await?;
         }
@@ -202,7 +204,11 @@ async fn rerate_workspace(
 
 /// `starcrm reindex`: rebuilds here when this process can open the index; hands the rebuild to
 /// the running server when that server holds the embedded index.
-async fn reindex(settings: &Settings, workspace: Option<&str>) -> anyhow::Result<()> {
+/// `starcrm reindex` (also the last step of a restore).
+///
+/// # Errors
+/// The database or the index failing.
+pub async fn reindex(settings: &Settings, workspace: Option<&str>) -> anyhow::Result<()> {
     use sea_orm::EntityTrait;
 
     use crate::search::{self, SearchError, outbox, sync::Search};

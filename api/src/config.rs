@@ -155,6 +155,20 @@ pub enum Command {
         #[arg(long, value_name = "ID_OR_NAME")]
         workspace: Option<String>,
     },
+    /// Write a consistent snapshot of the embedded SQLite database to FILE while the server
+    /// keeps running (PostgreSQL: use pg_dump).
+    Backup {
+        /// The backup file to create (never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Replace the embedded SQLite database with a backup (the current one is kept beside it),
+    /// migrate it and rebuild the search index. Stop the server first.
+    Restore {
+        /// A file written by `starcrm backup`.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Measure performance against a baseline taken in the same run (prints ratios).
     Bench {
         #[command(subcommand)]

@@ -5,6 +5,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod changes;
 pub mod cli;

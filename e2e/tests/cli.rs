@@ -29,7 +29,9 @@ async fn help_documents_every_setting_with_its_environment_variable() -> anyhow:
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
         assert!(help.contains(&format!("[env: {env}")), "{env} missing from --help:\n{help}");
     }
-    for command in ["serve", "migrate", "create-workspace", "seed", "reindex", "export-schema"] {
+    for command in
+        ["serve", "migrate", "create-workspace", "seed", "reindex", "backup", "restore", "export-schema"]
+    {
         assert!(help.contains(command), "{command} missing from --help");
     }
     Ok(())
@@ -167,5 +169,115 @@ async fn reindex_rebuilds_the_search_index_from_the_database() -> anyhow::Result
     let missing = run(&["reindex", "--workspace", "No Such Shop"]).await?;
     assert!(!missing.status.success(), "an unknown workspace is an error");
     assert!(String::from_utf8_lossy(&missing.stderr).contains("workspace not found"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn backup_and_restore_round_trip_the_embedded_database() -> anyhow::Result<()> {
+    use tokio::io::AsyncBufReadExt;
+
+    let binary = build::starcrm_binary()?;
+    let db = TestDb::new().await?;
+    let data_dir = tempfile::tempdir()?;
+    let backup = data_dir.path().join("before.starcrm-backup");
+    let run = |args: &[&str]| {
+        let mut command = starcrm_command(&binary);
+        command.args(args).arg("--data-dir").arg(data_dir.path()).arg("--log").arg("warn");
+        if db.engine() == Engine::Postgres {
+            command.env("DATABASE_URL", db.url());
+        }
+        command.output()
+    };
+    let text = |o: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    };
+    let backup_arg = backup.to_str().unwrap_or_default();
+    if db.engine() == Engine::Postgres {
+        let refused = run(&["backup", "--out", backup_arg]).await?;
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused).contains("pg_dump"),
+            "PostgreSQL is pointed at its own tools: {}",
+            text(&refused)
+        );
+        assert!(!backup.exists());
+        return Ok(());
+    }
+    let seeded = run(&["seed"]).await?;
+    assert!(seeded.status.success(), "{}", text(&seeded));
+
+    let written = run(&["backup", "--out", backup_arg]).await?;
+    assert!(written.status.success(), "{}", text(&written));
+    assert!(text(&written).contains("300 customers"), "{}", text(&written));
+    let again = run(&["backup", "--out", backup_arg]).await?;
+    assert!(!again.status.success() && text(&again).contains("exists"), "never overwrites: {}", text(&again));
+
+    // A change after the backup...
+    let created = run(&[
+        "create-workspace",
+        "--name",
+        "After The Backup",
+        "--owner-email",
+        "late@example.com",
+        "--owner-name",
+        "Late",
+    ])
+    .await?;
+    assert!(created.status.success(), "{}", text(&created));
+
+    // ...is gone after the restore; the old database is kept, the index rebuilt.
+    let restored = run(&["restore", backup_arg]).await?;
+    let out = text(&restored);
+    assert!(restored.status.success(), "{out}");
+    assert!(out.contains("restored") && out.contains("300 customers"), "{out}");
+    assert!(out.contains("before-restore-"), "the replaced database is kept: {out}");
+    assert!(out.contains("indexed 300 customers of"), "the search index is rebuilt: {out}");
+    let gone = run(&["reindex", "--workspace", "After The Backup"]).await?;
+    assert!(text(&gone).contains("workspace not found"), "{}", text(&gone));
+    let kept: Vec<_> = std::fs::read_dir(data_dir.path())?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            name.starts_with("starcrm.db.before-restore-")
+                && !name.ends_with("-wal")
+                && !name.ends_with("-shm")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "the database before the restore is beside it");
+
+    // Not a backup: refused, nothing replaced.
+    let junk = data_dir.path().join("notes.txt");
+    std::fs::write(&junk, "not a database at all")?;
+    let refused = run(&["restore", junk.to_str().unwrap_or_default()]).await?;
+    assert!(
+        !refused.status.success() && text(&refused).contains("not a StarCRM backup"),
+        "{}",
+        text(&refused)
+    );
+
+    // A running server on the data dir: the restore is refused.
+    let mut serve = starcrm_command(&binary);
+    serve
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--web-dir", "/nonexistent"])
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let mut server = serve.spawn()?;
+    let mut lines =
+        tokio::io::BufReader::new(server.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?).lines();
+    let listening = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("StarCRM is listening") {
+                return true;
+            }
+        }
+        false
+    })
+    .await?;
+    assert!(listening, "the server started");
+    let busy = run(&["restore", backup_arg]).await?;
+    assert!(!busy.status.success() && text(&busy).contains("stop it before restoring"), "{}", text(&busy));
+    server.start_kill()?;
     Ok(())
 }
