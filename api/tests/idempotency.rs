@@ -111,3 +111,39 @@ async fn concurrent_requests_with_one_key_record_one_purchase() -> anyhow::Resul
     assert_eq!(feed.data()["changes"]["events"].as_array().map(Vec::len), Some(1), "one purchase recorded");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_key_left_running_by_a_dead_process_is_taken_over_after_five_minutes() -> anyhow::Result<()> {
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let gql = app.as_token(&token).header("Idempotency-Key", "crashed-deploy");
+    let input = json!({ "input": { "name": "Half done" } });
+    gql.execute(CREATE, input.clone()).await?.data();
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let (fresh, stale) = match app.db.engine() {
+        starcrm_e2e::db::Engine::Postgres => (
+            "UPDATE idempotency_keys SET response = NULL, created_at = now()",
+            "UPDATE idempotency_keys SET response = NULL, created_at = now() - interval '10 minutes'",
+        ),
+        starcrm_e2e::db::Engine::Sqlite => (
+            "UPDATE idempotency_keys SET response = NULL, created_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')",
+            "UPDATE idempotency_keys SET response = NULL, created_at = '2001-01-01T00:00:00+00:00'",
+        ),
+    };
+    // Still running (no answer yet, just started): a retry is told to wait.
+    db.execute_raw(Statement::from_string(backend, fresh)).await?;
+    let waiting = gql.execute(CREATE, input.clone()).await?;
+    assert_eq!(waiting.error_code(), Some("CONFLICT"), "{}", waiting.body);
+    assert!(waiting.error_message().contains("still running"));
+    // Its process died long ago: the retry runs.
+    db.execute_raw(Statement::from_string(backend, stale)).await?;
+    let took_over = gql.execute(CREATE, input.clone()).await?;
+    assert!(took_over.data()["createCustomer"]["id"].is_string(), "{}", took_over.body);
+    let replayed = gql.execute(CREATE, input).await?;
+    assert_eq!(replayed.headers.get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    assert_eq!(replayed.data()["createCustomer"]["id"], took_over.data()["createCustomer"]["id"]);
+    Ok(())
+}

@@ -160,7 +160,9 @@ async fn settle_key(state: &AppState, id: uuid::Uuid, response: &GqlResponse, bo
         idempotency::forget(&state.db, id).await
     };
     if let Err(err) = kept {
+        // Free the key rather than leave it "still running": a retry then runs again.
         tracing::error!(error = %err, "could not store the answer of an idempotency key");
+        let _ = idempotency::forget(&state.db, id).await;
     }
 }
 

@@ -24,6 +24,9 @@ pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 /// How long a key is remembered.
 const KEEP_HOURS: i64 = 24;
+/// A first request that has not answered after this long died with its process (a deploy, a
+/// crash): its key is taken over by the next retry instead of staying "still running" for a day.
+const ABANDONED_AFTER_SECONDS: i64 = 300;
 /// The longest key accepted (Stripe: 255).
 const MAX_KEY: usize = 255;
 /// Error codes whose answers are not kept: the request may well succeed when retried.
@@ -111,6 +114,14 @@ pub async fn claim(
         }
         Some(row) => match row.response {
             Some(response) => Claim::Replay(response),
+            None if row.created_at < Utc::now() - Duration::seconds(ABANDONED_AFTER_SECONDS) => {
+                idempotency_key::Entity::update_many()
+                    .col_expr(idempotency_key::Column::CreatedAt, Expr::value(Utc::now()))
+                    .filter(idempotency_key::Column::Id.eq(row.id))
+                    .exec(&txn)
+                    .await?;
+                Claim::Run(row.id)
+            }
             None => {
                 return Err(AppError::Conflict {
                     field: Some("Idempotency-Key".to_owned()),
