@@ -4,6 +4,22 @@ use starcrm_e2e::build;
 use starcrm_e2e::db::{Engine, TestDb};
 use starcrm_e2e::server::starcrm_command;
 
+/// Runs `starcrm ARGS --data-dir DIR --log warn` on the test's database (its own PostgreSQL
+/// database, or the data dir's SQLite file).
+fn starcrm(
+    binary: &std::path::Path,
+    db: &TestDb,
+    data_dir: &std::path::Path,
+    args: &[&str],
+) -> impl Future<Output = std::io::Result<std::process::Output>> + use<> {
+    let mut command = starcrm_command(binary);
+    command.args(args).arg("--data-dir").arg(data_dir).arg("--log").arg("warn");
+    if db.engine() == Engine::Postgres {
+        command.env("DATABASE_URL", db.url());
+    }
+    command.output()
+}
+
 #[tokio::test]
 async fn help_documents_every_setting_with_its_environment_variable() -> anyhow::Result<()> {
     let output = starcrm_command(&build::starcrm_binary()?).arg("--help").output().await?;
@@ -150,14 +166,7 @@ async fn reindex_rebuilds_the_search_index_from_the_database() -> anyhow::Result
     let binary = build::starcrm_binary()?;
     let db = TestDb::new().await?;
     let data_dir = tempfile::tempdir()?;
-    let run = |args: &[&str]| {
-        let mut command = starcrm_command(&binary);
-        command.args(args).arg("--data-dir").arg(data_dir.path()).arg("--log").arg("warn");
-        if db.engine() == Engine::Postgres {
-            command.env("DATABASE_URL", db.url());
-        }
-        command.output()
-    };
+    let run = |args: &[&str]| starcrm(&binary, &db, data_dir.path(), args);
     let seeded = run(&["seed"]).await?;
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let output = run(&["reindex"]).await?;
@@ -180,14 +189,7 @@ async fn backup_and_restore_round_trip_the_embedded_database() -> anyhow::Result
     let db = TestDb::new().await?;
     let data_dir = tempfile::tempdir()?;
     let backup = data_dir.path().join("before.starcrm-backup");
-    let run = |args: &[&str]| {
-        let mut command = starcrm_command(&binary);
-        command.args(args).arg("--data-dir").arg(data_dir.path()).arg("--log").arg("warn");
-        if db.engine() == Engine::Postgres {
-            command.env("DATABASE_URL", db.url());
-        }
-        command.output()
-    };
+    let run = |args: &[&str]| starcrm(&binary, &db, data_dir.path(), args);
     let text = |o: &std::process::Output| {
         format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
     };
