@@ -13,7 +13,6 @@ use super::{ApiError, execute};
 
 const CUSTOMERS: &str = include_str!("../../graphql/customers.graphql");
 const CREATE_CUSTOMER: &str = include_str!("../../graphql/create_customer.graphql");
-const WITH_CONTACT: &str = include_str!("../../graphql/customers_with_contact.graphql");
 
 /// What the customer list asks for: a search (name, code, phone or email), filters, a sort, and
 /// whether to include the bin.
@@ -99,8 +98,15 @@ pub async fn with_contact(
     if any.is_empty() {
         return Ok(Vec::new());
     }
-    let variables = json!({ "filter": { "or": any } });
-    execute::<_, Data>(WITH_CONTACT, &variables).await.map(|d| d.customers.nodes)
+    // The list's own query, narrowed to an exact phone or email.
+    let variables = json!({
+        "first": 5,
+        "after": null,
+        "filter": { "or": any },
+        "orderBy": null,
+        "includeDeleted": false,
+    });
+    execute::<_, Data>(CUSTOMERS, &variables).await.map(|d| d.customers.nodes)
 }
 
 /// A new customer as the form enters it (empty strings are left out).
