@@ -120,6 +120,26 @@ impl Browser {
         self.client.as_ref().unwrap_or_else(|| unreachable!("browser used after close"))
     }
 
+    /// Waits for the element matching `css` and runs `action` on it. The SPA re-renders a node
+    /// when its data arrives, so an element found a moment ago can be replaced before it is used
+    /// ("stale element reference"): then it is looked up again, until `WAIT` has passed.
+    async fn on_element<T, F, Fut>(&self, css: &str, mut action: F) -> anyhow::Result<T>
+    where
+        F: FnMut(fantoccini::elements::Element) -> Fut,
+        Fut: Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        let started = Instant::now();
+        loop {
+            let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
+            match action(element).await {
+                Err(err) if err.is_stale_element_reference() && started.elapsed() < WAIT => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                result => return result.with_context(|| css.to_owned()),
+            }
+        }
+    }
+
     /// Waits until the element matching `css` exists and its text is `expected`.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> anyhow::Result<()> {
         let started = Instant::now();
@@ -154,29 +174,26 @@ impl Browser {
 
     /// The value of attribute `name` on the element matching `css` (waits for the element).
     pub async fn attribute(&self, css: &str, name: &str) -> anyhow::Result<Option<String>> {
-        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
-        Ok(element.attr(name).await?)
+        self.on_element(css, |element| async move { element.attr(name).await }).await
     }
 
     /// The current value of the input matching `css` (waits for it).
     pub async fn value(&self, css: &str) -> anyhow::Result<Option<String>> {
-        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
-        Ok(element.prop("value").await?)
+        self.on_element(css, |element| async move { element.prop("value").await }).await
     }
 
     /// Replaces the text of the input matching `css` (waits for it).
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
-        element.clear().await?;
-        element.send_keys(text).await?;
-        Ok(())
+        self.on_element(css, |element| async move {
+            element.clear().await?;
+            element.send_keys(text).await
+        })
+        .await
     }
 
     /// Chooses the option with `value` in the `<select>` matching `css` (waits for it).
     pub async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
-        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
-        element.select_by_value(value).await?;
-        Ok(())
+        self.on_element(css, |element| async move { element.select_by_value(value).await }).await
     }
 
     /// How many elements match `css` right now.
@@ -186,8 +203,7 @@ impl Browser {
 
     /// The text of the element matching `css` (waits for it).
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
-        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
-        Ok(element.text().await?)
+        self.on_element(css, |element| async move { element.text().await }).await
     }
 
     /// Waits until the page's path (and query) starts with `prefix`.
@@ -215,9 +231,7 @@ impl Browser {
 
     /// Clicks the element matching `css` (waits for it).
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
-        element.click().await?;
-        Ok(())
+        self.on_element(css, |element| async move { element.click().await }).await
     }
 
     /// Waits until an element matches `css`.
