@@ -282,6 +282,12 @@ pub struct Settings {
     /// Requests per minute one signed-in session may make.
     #[arg(long, env = "STARCRM_SESSION_RATE", default_value_t = 1200, global = true, value_name = "N")]
     pub session_rate: u32,
+
+    /// Let webhook endpoints be on this machine or a private network (10.x, 192.168.x,
+    /// 127.0.0.1...). Off: such URLs are refused, and so are names that resolve to them, so that
+    /// nobody can use webhooks to reach services behind the firewall.
+    #[arg(long, env = "STARCRM_WEBHOOKS_ALLOW_PRIVATE", global = true)]
+    pub webhooks_allow_private: bool,
 }
 
 impl Settings {

@@ -13,6 +13,7 @@ use crate::db;
 use crate::graphql::{self, AppSchema};
 use crate::http::metrics::Metrics;
 use crate::search::{self, sync::Search};
+use crate::webhooks::Webhooks;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]
@@ -28,6 +29,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub web_dir: Arc<PathBuf>,
     pub search: Arc<Search>,
+    /// Webhook deliveries; `starcrm serve` runs their worker.
+    pub webhooks: Arc<Webhooks>,
 }
 
 impl AppState {
@@ -74,8 +77,16 @@ impl AppState {
             mode: settings.mode.into(),
         };
         let auth = Auth::init(&db, settings).await?;
+        let webhooks = Webhooks::new(settings.webhooks_allow_private)?;
         let build = |hardened| {
-            graphql::build_schema(db.clone(), info.clone(), Arc::clone(&auth), Arc::clone(&search), hardened)
+            graphql::build_schema(
+                db.clone(),
+                info.clone(),
+                Arc::clone(&auth),
+                Arc::clone(&search),
+                Arc::clone(&webhooks),
+                hardened,
+            )
         };
         Ok(Self {
             schema: build(false),
@@ -87,6 +98,7 @@ impl AppState {
             settings: Arc::new(settings.clone()),
             web_dir: Arc::new(settings.web_dir.clone()),
             search,
+            webhooks,
         })
     }
 

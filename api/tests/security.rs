@@ -689,6 +689,7 @@ async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
         "{ auditLog { totalCount } }",
         "{ dashboard { customers } }",
         "{ changes { endPosition } }",
+        "{ webhookEndpoints { id secret } }",
     ] {
         let response = app.graphql().execute(query, json!({})).await?;
         assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{query}");
@@ -1617,5 +1618,127 @@ async fn an_idempotency_key_never_replays_another_callers_answer() -> anyhow::Re
     // Anonymous callers get nothing kept: a key on a sign-in changes nothing.
     let anonymous = w.app.graphql().header("Idempotency-Key", key).execute(create, input).await?;
     assert_eq!(anonymous.error_code(), Some("UNAUTHENTICATED"));
+    Ok(())
+}
+
+// ---- webhooks -------------------------------------------------------------------------------
+
+const WEBHOOK: &str = "query($id: ID!) { webhookEndpoint(id: $id) { id url secret eventTypes status
+  messages(first: 50) { id customerId eventType } attempts(first: 50) { id } } }";
+const CREATE_WEBHOOK: &str =
+    "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { id } }";
+
+/// An endpoint of workspace B (at a name that never resolves: `.example` is reserved), with a
+/// test message in its log.
+async fn b_webhook(w: &World) -> anyhow::Result<(Value, Value)> {
+    let created = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(CREATE_WEBHOOK, json!({ "input": { "url": "https://erp.b-shop.example/hooks" } }))
+        .await?;
+    let id = created.data()["createWebhookEndpoint"]["id"].clone();
+    anyhow::ensure!(id.is_string(), "{}", created.body);
+    w.app
+        .as_token(&w.b_owner)
+        .execute("mutation($id: ID!) { sendWebhookTestEvent(endpointId: $id) { id } }", json!({ "id": id }))
+        .await?;
+    let seen = w.app.as_token(&w.b_owner).execute(WEBHOOK, json!({ "id": id })).await?;
+    let message = seen.data()["webhookEndpoint"]["messages"][0]["id"].clone();
+    anyhow::ensure!(message.is_string(), "{}", seen.body);
+    Ok((id, message))
+}
+
+#[tokio::test]
+async fn cross_workspace_webhooks_are_not_found_and_stay_unchanged() -> anyhow::Result<()> {
+    let w = world().await?;
+    let (id, message) = b_webhook(&w).await?;
+    let before =
+        w.app.as_token(&w.b_owner).execute(WEBHOOK, json!({ "id": id })).await?.data()["webhookEndpoint"]
+            .clone();
+    let attacks = [
+        (WEBHOOK, json!({ "id": id })),
+        (
+            "mutation($id: ID!) { updateWebhookEndpoint(input: { id: $id, url: \"https://evil.example/\", enabled: false }) { id } }",
+            json!({ "id": id }),
+        ),
+        ("mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }", json!({ "id": id })),
+        ("mutation($id: ID!) { sendWebhookTestEvent(endpointId: $id) { id } }", json!({ "id": id })),
+        (
+            "mutation($id: ID!) { recoverWebhookMessages(endpointId: $id, since: \"2020-01-01T00:00:00Z\") }",
+            json!({ "id": id }),
+        ),
+        ("mutation($id: ID!) { replayWebhookMessage(id: $id) { id } }", json!({ "id": message })),
+        ("mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }", json!({ "id": id })),
+    ];
+    for (query, variables) in &attacks {
+        let response = w.app.as_token(&w.a_owner).execute(query, variables.clone()).await?;
+        assert_eq!(response.error_code(), Some("NOT_FOUND"), "{query}: {}", response.body);
+    }
+    let listed = w.app.as_token(&w.a_owner).execute("{ webhookEndpoints { id } }", json!({})).await?;
+    assert_eq!(listed.data()["webhookEndpoints"], json!([]));
+    // B's endpoint is as it was: same URL, secret and status, one attempt in its log.
+    let after =
+        w.app.as_token(&w.b_owner).execute(WEBHOOK, json!({ "id": id })).await?.data()["webhookEndpoint"]
+            .clone();
+    assert_eq!(after, before);
+    assert_eq!(after["attempts"].as_array().map(Vec::len), Some(1));
+    // A guessed id, and a malformed one.
+    let guessed = w.app.as_token(&w.b_owner).execute(WEBHOOK, json!({ "id": uuid_like() })).await?;
+    assert_eq!(guessed.error_code(), Some("NOT_FOUND"));
+    let malformed = w.app.as_token(&w.b_owner).execute(WEBHOOK, json!({ "id": "1 OR 1=1" })).await?;
+    assert_eq!(malformed.error_code(), Some("BAD_USER_INPUT"));
+    Ok(())
+}
+
+fn uuid_like() -> String {
+    "0193a5c0-0000-7000-8000-000000000001".to_owned()
+}
+
+#[tokio::test]
+async fn webhooks_need_webhooks_manage_and_see_only_their_workspaces_changes() -> anyhow::Result<()> {
+    let w = world().await?;
+    let (b_id, _) = b_webhook(&w).await?;
+    // An agent, and B's customers:read token: refused, naming the permission.
+    for (token, query) in
+        [(&w.a_agent, "{ webhookEndpoints { id } }"), (&w.b_token, "{ webhookEndpoints { id secret } }")]
+    {
+        let refused = w.app.as_token(token).execute(query, json!({})).await?;
+        assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+        assert_eq!(refused.error_extension("permission"), "webhooks:manage");
+    }
+    let refused = w
+        .app
+        .as_token(&w.a_agent)
+        .execute(CREATE_WEBHOOK, json!({ "input": { "url": "https://a.example/hooks" } }))
+        .await?;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"));
+    let anonymous = w.app.graphql().execute("{ webhookEndpoints { id } }", json!({})).await?;
+    assert_eq!(anonymous.error_code(), Some("UNAUTHENTICATED"));
+
+    // A token granted webhooks:manage may register A's endpoint; it gets only A's changes.
+    let integrator = w.app.api_token(&w.a_owner, &["webhooks:manage"]).await?;
+    let created = w
+        .app
+        .as_token(&integrator)
+        .execute(CREATE_WEBHOOK, json!({ "input": { "url": "https://erp.a-shop.example/hooks" } }))
+        .await?;
+    let a_id = created.data()["createWebhookEndpoint"]["id"].clone();
+    assert!(a_id.is_string(), "{}", created.body);
+    let b_customer = w
+        .app
+        .as_token(&w.b_owner)
+        .execute("mutation { createCustomer(input: { name: \"B only\" }) { id } }", json!({}))
+        .await?
+        .data()["createCustomer"]["id"]
+        .clone();
+    w.app.state.webhooks.run_once(&w.app.state.db, chrono::Utc::now()).await?;
+    let b = w.app.as_token(&w.b_owner).execute(WEBHOOK, json!({ "id": b_id })).await?;
+    assert!(
+        b.data()["webhookEndpoint"]["messages"].to_string().contains(b_customer.as_str().unwrap_or("-")),
+        "{}",
+        b.body
+    );
+    let a = w.app.as_token(&w.a_owner).execute(WEBHOOK, json!({ "id": a_id })).await?;
+    assert_eq!(a.data()["webhookEndpoint"]["messages"], json!([]), "{}", a.body);
     Ok(())
 }

@@ -41,6 +41,9 @@ pub enum Permission {
     /// Create and revoke API tokens.
     #[serde(rename = "tokens:manage")]
     TokensManage,
+    /// Register webhook endpoints, read their delivery log, replay deliveries.
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
     #[serde(rename = "audit:read")]
     AuditRead,
     /// Workspace settings (name, time zone, currency, benefits...).
@@ -49,7 +52,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::CustomersRead,
         Self::CustomersWrite,
         Self::CustomersErase,
@@ -63,6 +66,7 @@ impl Permission {
         Self::UsersRead,
         Self::UsersManage,
         Self::TokensManage,
+        Self::WebhooksManage,
         Self::AuditRead,
         Self::SettingsManage,
     ];
@@ -83,6 +87,7 @@ impl Permission {
             Self::UsersRead => "users:read",
             Self::UsersManage => "users:manage",
             Self::TokensManage => "tokens:manage",
+            Self::WebhooksManage => "webhooks:manage",
             Self::AuditRead => "audit:read",
             Self::SettingsManage => "settings:manage",
         }
@@ -150,11 +155,12 @@ impl Role {
     }
 
     /// The role -> permission table. Erasure, settings and users stay with owners and admins;
-    /// managers may also run integrations (API tokens, never with more than they hold).
+    /// managers may also run integrations (API tokens, never with more than they hold; webhooks).
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::{
             AuditRead, CampaignsManage, CustomersRead, CustomersWrite, PiiRead, RatingsManage,
             RatingsOverride, RatingsRead, ServiceManage, TokensManage, TransactionsWrite, UsersRead,
+            WebhooksManage,
         };
         match self {
             Self::Owner | Self::Admin => &Permission::ALL,
@@ -170,6 +176,7 @@ impl Role {
                 CampaignsManage,
                 UsersRead,
                 TokensManage,
+                WebhooksManage,
                 AuditRead,
             ],
             Self::Agent => {

@@ -5,8 +5,8 @@
 //!
 //! Consumers read the feed; they never call back into the module that produced an event. Today:
 //! the search index (a recorded change that alters what the index holds of a customer queues that
-//! customer for the sync worker) and the `changes` query integrators poll. Webhooks and
-//! subscriptions read the same rows.
+//! customer for the sync worker) and the `changes` query integrators poll; webhooks (`crate::webhooks`). Subscriptions will read
+//! the same rows.
 //!
 //! Events carry ids and what changed, never names, contacts or free text: erasure then has
 //! little to scrub (it reduces an erased customer's events to their ids).
@@ -130,6 +130,19 @@ impl Change {
     }
 }
 
+/// Bumped by every [`record`] of this process, so consumers (the webhook worker) look at once
+/// instead of at their next poll. The bump comes before the caller commits: consumers wait a
+/// moment, and poll anyway for what other processes record.
+fn wake_channel() -> &'static tokio::sync::watch::Sender<u64> {
+    static WAKE: std::sync::OnceLock<tokio::sync::watch::Sender<u64>> = std::sync::OnceLock::new();
+    WAKE.get_or_init(|| tokio::sync::watch::channel(0).0)
+}
+
+/// A receiver that sees every [`record`] of this process.
+pub fn subscribe() -> tokio::sync::watch::Receiver<u64> {
+    wake_channel().subscribe()
+}
+
 /// Records changes in the caller's transaction: each gets its workspace's next position, and the
 /// customers whose search documents they alter are queued for the index.
 ///
@@ -171,6 +184,7 @@ pub async fn record(conn: &impl ConnectionTrait, changes: Vec<Change>) -> Result
         reindex.dedup();
         crate::search::outbox::enqueue(conn, workspace_id, &reindex).await?;
     }
+    wake_channel().send_modify(|n| *n = n.wrapping_add(1));
     Ok(())
 }
 

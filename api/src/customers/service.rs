@@ -389,7 +389,7 @@ async fn merged_into(
 
 /// Erasure reaches the copies too: the audit log's entries about these customers keep what
 /// happened, when and by whom, but their recorded values give way to the list of fields that
-/// changed; events about them keep only the id.
+/// changed; events (and the webhook messages made of them) keep only the id.
 async fn redact_copies(conn: &impl ConnectionTrait, scope: &Scope, ids: &[Uuid]) -> Result<(), AppError> {
     let entity_ids: Vec<String> = ids.iter().map(Uuid::to_string).collect();
     let entries = audit_log::Entity::find()
@@ -426,6 +426,7 @@ async fn redact_copies(conn: &impl ConnectionTrait, scope: &Scope, ids: &[Uuid])
             .exec(conn)
             .await?;
     }
+    crate::webhooks::forget_customers(conn, scope.workspace_id, ids).await?;
     Ok(())
 }
 

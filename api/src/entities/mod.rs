@@ -27,4 +27,7 @@ pub mod star_history;
 pub mod transaction;
 pub mod transaction_item;
 pub mod user;
+pub mod webhook_attempt;
+pub mod webhook_endpoint;
+pub mod webhook_message;
 pub mod workspace;

@@ -17,6 +17,8 @@ use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
+use crate::webhooks::Webhooks;
+use crate::webhooks::graphql::{WebhooksMutation, WebhooksQuery};
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
@@ -31,11 +33,19 @@ pub struct Query(
     RatingsQuery,
     InsightQuery,
     ChangesQuery,
+    WebhooksQuery,
 );
 
 /// Everything a client can change.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, UsersMutation, ApiTokensMutation, CustomersMutation, RatingsMutation);
+pub struct Mutation(
+    AuthMutation,
+    UsersMutation,
+    ApiTokensMutation,
+    CustomersMutation,
+    RatingsMutation,
+    WebhooksMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -55,13 +65,15 @@ pub fn build_schema(
     info: ServerInfo,
     auth: Arc<Auth>,
     search: Arc<Search>,
+    webhooks: Arc<Webhooks>,
     hardened: bool,
 ) -> AppSchema {
     let builder = crate::customers::loaders::register(schema_builder(), &db)
         .data(db)
         .data(info)
         .data(auth)
-        .data(search);
+        .data(search)
+        .data(webhooks);
     if hardened { builder.disable_suggestions().finish() } else { builder.finish() }
 }
 

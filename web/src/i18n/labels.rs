@@ -216,6 +216,7 @@ pub const fn permission(permission: Permission) -> Key {
         Permission::UsersRead => Key::PermUsersRead,
         Permission::UsersManage => Key::PermUsersManage,
         Permission::TokensManage => Key::PermTokensManage,
+        Permission::WebhooksManage => Key::PermWebhooksManage,
         Permission::AuditRead => Key::PermAuditRead,
         Permission::SettingsManage => Key::PermSettingsManage,
     }

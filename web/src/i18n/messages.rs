@@ -402,6 +402,7 @@ messages! {
     PermUsersRead { zh: "查看用户", en: "See users" }
     PermUsersManage { zh: "管理用户", en: "Manage users" }
     PermTokensManage { zh: "管理 API 令牌", en: "Manage API tokens" }
+    PermWebhooksManage { zh: "管理 Webhook", en: "Manage webhooks" }
     PermAuditRead { zh: "查看审计日志", en: "Read the audit log" }
     PermSettingsManage { zh: "管理设置", en: "Manage settings" }
 
