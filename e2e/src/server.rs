@@ -56,6 +56,11 @@ impl Server {
     }
 
     pub async fn start_with(options: ServerOptions) -> anyhow::Result<Self> {
+        Self::start_with_env(options, &[]).await
+    }
+
+    /// Starts with `options` and these environment variables set for both `seed` and `serve`.
+    pub async fn start_with_env(options: ServerOptions, env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let binary = build::starcrm_binary()?;
         let web_dir =
             if options.web { build::web_dist()? } else { PathBuf::from("/nonexistent/starcrm-web") };
@@ -67,7 +72,7 @@ impl Server {
 
         if options.seed {
             let mut seed = starcrm_command(&binary);
-            seed.arg("seed").arg("--data-dir").arg(data_dir.path());
+            seed.arg("seed").arg("--data-dir").arg(data_dir.path()).envs(env.iter().copied());
             if let Some(db) = &db {
                 seed.env("DATABASE_URL", db.url());
             }
@@ -85,6 +90,7 @@ impl Server {
             .arg(data_dir.path())
             .arg("--web-dir")
             .arg(&web_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);

@@ -41,6 +41,7 @@ async fn help_documents_every_setting_with_its_environment_variable() -> anyhow:
         ("--jwt-secret", "STARCRM_JWT_SECRET"),
         ("--api-token-rate", "STARCRM_API_TOKEN_RATE"),
         ("--session-rate", "STARCRM_SESSION_RATE"),
+        ("--webhooks-allow-private", "STARCRM_WEBHOOKS_ALLOW_PRIVATE"),
     ] {
         assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
         assert!(help.contains(&format!("[env: {env}")), "{env} missing from --help:\n{help}");
