@@ -223,7 +223,7 @@ pub const fn permission(permission: Permission) -> Key {
 }
 
 /// The audit actions the log shows, and their names: every action the server records.
-pub const ACTIONS: [(&str, Key); 33] = [
+pub const ACTIONS: [(&str, Key); 40] = [
     ("session.login", Key::ActionLogin),
     ("session.login_failed", Key::ActionLoginFailed),
     ("session.logout", Key::ActionLogout),
@@ -236,6 +236,13 @@ pub const ACTIONS: [(&str, Key); 33] = [
     ("user.password_reset", Key::ActionPasswordReset),
     ("api_token.create", Key::ActionTokenCreate),
     ("api_token.revoke", Key::ActionTokenRevoke),
+    ("webhook.create", Key::ActionWebhookCreate),
+    ("webhook.update", Key::ActionWebhookUpdate),
+    ("webhook.delete", Key::ActionWebhookDelete),
+    ("webhook.rotate_secret", Key::ActionWebhookRotate),
+    ("webhook.replay", Key::ActionWebhookReplay),
+    ("webhook.recover", Key::ActionWebhookRecover),
+    ("webhook.disabled", Key::ActionWebhookDisabled),
     ("pii.reveal", Key::ActionPiiReveal),
     ("workspace.create", Key::ActionWorkspaceCreate),
     ("customer.create", Key::ActionCustomerCreate),

@@ -437,6 +437,13 @@ messages! {
     ActionPasswordReset { zh: "重置用户密码", en: "Reset a user's password" }
     ActionTokenCreate { zh: "创建 API 令牌", en: "Created an API token" }
     ActionTokenRevoke { zh: "撤销 API 令牌", en: "Revoked an API token" }
+    ActionWebhookCreate { zh: "添加 Webhook 端点", en: "Added a webhook endpoint" }
+    ActionWebhookUpdate { zh: "修改 Webhook 端点", en: "Changed a webhook endpoint" }
+    ActionWebhookDelete { zh: "删除 Webhook 端点", en: "Deleted a webhook endpoint" }
+    ActionWebhookRotate { zh: "更换 Webhook 签名密钥", en: "Rotated a webhook secret" }
+    ActionWebhookReplay { zh: "重发 Webhook 消息", en: "Resent a webhook message" }
+    ActionWebhookRecover { zh: "恢复失败的 Webhook 消息", en: "Requeued failed webhook messages" }
+    ActionWebhookDisabled { zh: "Webhook 端点因持续失败被停用", en: "Webhook endpoint disabled after failing" }
     ActionPiiReveal { zh: "查看个人信息", en: "Viewed personal data" }
     ActionWorkspaceCreate { zh: "创建工作区", en: "Created the workspace" }
     ActionCustomerCreate { zh: "新建客户", en: "Created a customer" }
