@@ -58,6 +58,15 @@ async fn every_spa_operation_executes_against_the_schema() -> anyhow::Result<()>
             .as_str()
             .unwrap_or_default()
             .to_owned();
+        // A webhook endpoint at a name that never resolves (`.example` is reserved).
+        let webhook_endpoint = app
+            .as_token(&token)
+            .execute("mutation { createWebhookEndpoint(input: { url: \"https://erp.shop.example/hooks\" }) { id } }", json!({}))
+            .await?
+            .data()["createWebhookEndpoint"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         // Two customers sharing a phone: one to act on, one that looks like its duplicate.
         let mut customers = Vec::new();
         for name in ["王小明", "王晓明"] {
@@ -78,6 +87,7 @@ async fn every_spa_operation_executes_against_the_schema() -> anyhow::Result<()>
             .replace("{{agentId}}", &agent.id)
             .replace("{{agentVersion}}", &agent_version)
             .replace("{{apiTokenId}}", &api_token)
+            .replace("{{webhookEndpointId}}", &webhook_endpoint)
             .replace("{{customerId}}", customers[0]["id"].as_str().unwrap_or_default())
             .replace("{{customerVersion}}", &customers[0]["version"].to_string())
             .replace("{{duplicateId}}", customers[1]["id"].as_str().unwrap_or_default());

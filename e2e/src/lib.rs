@@ -5,6 +5,7 @@
 //!   `STARCRM_TEST_POSTGRES_URL` is set (the test command runs the suites both ways).
 //! - [`Server`]: the real `starcrm` binary on a free port with a temporary data dir.
 //! - [`Browser`]: headless Chromium driven through chromedriver (WebDriver).
+//! - [`receiver::Receiver`]: a local webhook receiver.
 //! - [`build`]: builds the binary and the SPA when they are missing or older than their sources.
 
 pub mod browser;
@@ -12,6 +13,7 @@ pub mod build;
 pub mod db;
 pub mod flows;
 pub mod graphql;
+pub mod receiver;
 pub mod server;
 
 pub use browser::Browser;

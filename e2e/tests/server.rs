@@ -56,50 +56,6 @@ async fn the_request_id_reaches_the_json_logs() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A one-route HTTP receiver on loopback: answers 200 to every request and passes on each
-/// request's head and body.
-async fn webhook_receiver() -> anyhow::Result<(String, tokio::sync::mpsc::UnboundedReceiver<String>)> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/hooks", listener.local_addr()?);
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buffer = [0u8; 4096];
-                // Read the head, then as much body as Content-Length says.
-                loop {
-                    let Ok(n) = socket.read(&mut buffer).await else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    request.extend_from_slice(&buffer[..n]);
-                    let text = String::from_utf8_lossy(&request).into_owned();
-                    if let Some(end) = text.find("\r\n\r\n") {
-                        let length = text[..end]
-                            .lines()
-                            .find_map(|l| {
-                                l.to_ascii_lowercase()
-                                    .strip_prefix("content-length:")
-                                    .map(|v| v.trim().to_owned())
-                            })
-                            .and_then(|v| v.parse::<usize>().ok())
-                            .unwrap_or(0);
-                        if request.len() >= end + 4 + length {
-                            let _ = tx.send(text);
-                            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
-                            request.clear();
-                        }
-                    }
-                }
-            });
-        }
-    });
-    Ok((url, rx))
-}
-
 #[tokio::test]
 async fn the_running_server_delivers_webhooks_on_its_own() -> anyhow::Result<()> {
     let options = starcrm_e2e::server::ServerOptions { seed: true, ..Default::default() };
@@ -112,7 +68,8 @@ async fn the_running_server_delivers_webhooks_on_its_own() -> anyhow::Result<()>
         )
         .await?;
     let owner = api.bearer(login.data()["login"]["accessToken"].as_str().unwrap_or_default());
-    let (url, mut received) = webhook_receiver().await?;
+    let mut receiver = starcrm_e2e::receiver::Receiver::start().await?;
+    let url = receiver.url.clone();
     let created = owner
         .execute(
             "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { id } }",
@@ -126,10 +83,10 @@ async fn the_running_server_delivers_webhooks_on_its_own() -> anyhow::Result<()>
     let id = customer.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
 
     // No one drives the worker here: the server's own sends it, within seconds.
-    let request = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+    let request = receiver
+        .next(std::time::Duration::from_secs(10))
         .await
-        .map_err(|_| anyhow::anyhow!("no webhook within 10 s; server output:\n{}", server.output()))?
-        .ok_or_else(|| anyhow::anyhow!("receiver closed"))?;
+        .map_err(|e| anyhow::anyhow!("{e}; server output:\n{}", server.output()))?;
     assert!(request.starts_with("POST /hooks HTTP/1.1"), "{request}");
     let lower = request.to_ascii_lowercase();
     for header in [

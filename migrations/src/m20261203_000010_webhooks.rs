@@ -68,6 +68,8 @@ enum WebhookAttempts {
     WorkspaceId,
     EndpointId,
     MessageId,
+    /// The message's event type, for the log to say what was sent.
+    EventType,
     /// `scheduled`, `replay` or `test`.
     Trigger,
     Url,
@@ -158,6 +160,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(A::WorkspaceId))
                     .col(uuid(A::EndpointId))
                     .col(uuid(A::MessageId))
+                    .col(string(A::EventType))
                     .col(string(A::Trigger))
                     .col(text(A::Url))
                     .col(timestamp_with_time_zone(A::AttemptedAt))

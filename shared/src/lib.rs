@@ -19,6 +19,7 @@ pub mod search;
 pub mod system;
 pub mod tiers;
 pub mod validate;
+pub mod webhooks;
 
 pub use error::ErrorCode;
 pub use permissions::{Permission, Role};

@@ -11,7 +11,7 @@ use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::ratings::{BenefitsPage, RatingsPage};
 use crate::pages::search_page::SearchPage;
-use crate::pages::settings::{AccountPage, AuditPage, TokensPage, UsersPage};
+use crate::pages::settings::{AccountPage, AuditPage, TokensPage, UsersPage, WebhooksPage};
 use crate::state::session;
 
 #[component]
@@ -52,6 +52,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/settings/tokens")
                     view=|| view! { <Private require=Some(Permission::TokensManage)><TokensPage /></Private> }
+                />
+                <Route
+                    path=path!("/settings/webhooks")
+                    view=|| view! { <Private require=Some(Permission::WebhooksManage)><WebhooksPage /></Private> }
                 />
                 <Route
                     path=path!("/settings/audit")

@@ -266,3 +266,14 @@ pub async fn after(
     let end_position = events.last().map_or(after, |e| e.position);
     Ok(Page { events, end_position, has_more })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn the_kinds_the_spa_offers_are_the_kinds_recorded() {
+        let recorded: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(recorded, starcrm_shared::webhooks::CHANGE_KINDS);
+    }
+}

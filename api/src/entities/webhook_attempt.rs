@@ -11,6 +11,7 @@ pub struct Model {
     pub workspace_id: Uuid,
     pub endpoint_id: Uuid,
     pub message_id: Uuid,
+    pub event_type: String,
     /// `scheduled`, `replay` or `test`.
     pub trigger: String,
     pub url: String,

@@ -269,6 +269,7 @@ impl Webhooks {
             workspace_id: Set(message.workspace_id),
             endpoint_id: Set(endpoint.id),
             message_id: Set(message.id),
+            event_type: Set(message.event_type.clone()),
             trigger: Set(trigger.to_owned()),
             url: Set(endpoint.url.clone()),
             attempted_at: Set(now),

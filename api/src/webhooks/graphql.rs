@@ -200,6 +200,8 @@ impl WebhookMessage {
 pub struct WebhookAttempt {
     pub id: ID,
     pub message_id: ID,
+    /// What was sent: a change kind, or `webhook.test`.
+    pub event_type: String,
     /// `scheduled` (the worker), `replay` (by hand) or `test`.
     pub trigger: String,
     pub url: String,
@@ -220,6 +222,7 @@ impl From<webhook_attempt::Model> for WebhookAttempt {
         Self {
             id: ID(row.id.to_string()),
             message_id: ID(row.message_id.to_string()),
+            event_type: row.event_type,
             trigger: row.trigger,
             url: row.url,
             attempted_at: row.attempted_at,

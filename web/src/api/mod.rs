@@ -17,6 +17,7 @@ pub mod search;
 pub mod system;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -452,3 +452,23 @@ pub fn days_from_now(days: u32) -> Option<String> {
     now.set_date(now.get_date() + days);
     now.to_iso_string().as_string()
 }
+
+/// The name of a change kind (`customerCreated`, ...), or of `webhook.test`.
+pub fn change_kind(kind: &str) -> Option<Key> {
+    Some(match kind {
+        "customerCreated" => Key::KindCustomerCreated,
+        "customerUpdated" => Key::KindCustomerUpdated,
+        "customerDeleted" => Key::KindCustomerDeleted,
+        "customerRestored" => Key::KindCustomerRestored,
+        "customerMerged" => Key::KindCustomerMerged,
+        "customerUnmerged" => Key::KindCustomerUnmerged,
+        "customerErased" => Key::KindCustomerErased,
+        "transactionRecorded" => Key::KindTransactionRecorded,
+        "refundRecorded" => Key::KindRefundRecorded,
+        "interactionRecorded" => Key::KindInteractionRecorded,
+        "starsChanged" => Key::KindStarsChanged,
+        "lifecycleChanged" => Key::KindLifecycleChanged,
+        "webhook.test" => Key::KindWebhookTest,
+        _ => return None,
+    })
+}

@@ -304,6 +304,57 @@ messages! {
     SettingsUsers { zh: "用户与角色", en: "Users and roles" }
     SettingsTokens { zh: "API 令牌", en: "API tokens" }
     SettingsAudit { zh: "审计日志", en: "Audit log" }
+    SettingsWebhooks { zh: "Webhook", en: "Webhooks" }
+    WebhooksSubtitle { zh: "把客户的变化实时推送给您的商城、POS 或 ERP，每条消息都带有签名（Standard Webhooks）。", en: "Send customer changes to your shop, POS or ERP as they happen, each message signed (Standard Webhooks)." }
+    AddEndpoint { zh: "添加端点", en: "Add endpoint" }
+    NoEndpoints { zh: "还没有 Webhook 端点", en: "No webhook endpoints yet" }
+    NoEndpointsBody { zh: "添加一个 URL，客户新建、消费、星级变化等都会推送过去。", en: "Add a URL and new customers, purchases, star changes and more are sent to it." }
+    EndpointUrl { zh: "接收地址（URL）", en: "Endpoint URL" }
+    EndpointUrlHint { zh: "https:// 开头；不能是本机或内网地址。", en: "Starts with https://; this machine and private networks are refused." }
+    EndpointDescription { zh: "说明（可选）", en: "Description (optional)" }
+    EventTypes { zh: "推送的事件", en: "Events to send" }
+    AllEvents { zh: "全部事件", en: "All events" }
+    AllEventsHint { zh: "不勾选任何事件即推送全部，包括以后新增的事件。", en: "Choose none to receive every event, including kinds added later." }
+    StatusDisabled { zh: "已停用", en: "Disabled" }
+    PausedByHand { zh: "已手动暂停：期间的变化会在启用后补发。", en: "Paused by hand: what changes meanwhile is sent once it is enabled again." }
+    DisabledAfterFailures { zh: "连续 5 天投递失败，已自动停用。", en: "Disabled automatically after 5 days of failed deliveries." }
+    SigningSecret { zh: "签名密钥", en: "Signing secret" }
+    ShowSecret { zh: "显示密钥", en: "Show secret" }
+    HideSecret { zh: "隐藏密钥", en: "Hide secret" }
+    PreviousSecretUntil { zh: "旧密钥同时签名至", en: "The previous secret also signs until" }
+    RotateSecret { zh: "更换密钥", en: "Rotate secret" }
+    RotateSecretTitle { zh: "更换签名密钥？", en: "Rotate the signing secret?" }
+    RotateSecretBody { zh: "将生成新密钥。24 小时内新旧密钥同时签名，请在此期间把新密钥部署到接收方。", en: "A new secret is made. For 24 hours both secrets sign every message: deploy the new one to the receiver meanwhile." }
+    SendTestEvent { zh: "发送测试事件", en: "Send test event" }
+    TestEventOk { zh: "测试事件已送达", en: "Test event delivered" }
+    TestEventFailed { zh: "测试事件未送达", en: "Test event not delivered" }
+    PauseEndpoint { zh: "暂停", en: "Pause" }
+    EnableEndpoint { zh: "启用", en: "Enable" }
+    DeleteEndpoint { zh: "删除端点", en: "Delete endpoint" }
+    DeleteEndpointBody { zh: "删除 {url} 及其投递记录？未送达的消息将不再发送。", en: "Delete {url} and its delivery log? Messages not yet delivered will not be sent." }
+    DeliveryLog { zh: "投递记录", en: "Delivery log" }
+    NoDeliveries { zh: "还没有投递。", en: "Nothing delivered yet." }
+    Resend { zh: "重发", en: "Resend" }
+    Response { zh: "响应", en: "Response" }
+    Duration { zh: "耗时", en: "Duration" }
+    Event { zh: "事件", en: "Event" }
+    FailingSince { zh: "投递持续失败，开始于", en: "Deliveries failing since" }
+    EndpointsDisabledNotice { zh: "有端点已停用，不会收到任何事件。修复接收方后点击“启用”，期间的变化会补发。", en: "An endpoint is disabled and receives nothing. Fix the receiver, then Enable it: what changed meanwhile is sent." }
+    TriggerReplay { zh: "手动重发", en: "Resent" }
+    TriggerTest { zh: "测试", en: "Test" }
+    KindCustomerCreated { zh: "新建客户", en: "Customer created" }
+    KindCustomerUpdated { zh: "客户资料变更", en: "Customer updated" }
+    KindCustomerDeleted { zh: "客户删除", en: "Customer deleted" }
+    KindCustomerRestored { zh: "客户恢复", en: "Customer restored" }
+    KindCustomerMerged { zh: "客户合并", en: "Customers merged" }
+    KindCustomerUnmerged { zh: "撤销合并", en: "Merge undone" }
+    KindCustomerErased { zh: "客户数据清除", en: "Customer erased" }
+    KindTransactionRecorded { zh: "消费记录", en: "Purchase recorded" }
+    KindRefundRecorded { zh: "退款记录", en: "Refund recorded" }
+    KindInteractionRecorded { zh: "互动记录", en: "Interaction recorded" }
+    KindStarsChanged { zh: "星级变化", en: "Stars changed" }
+    KindLifecycleChanged { zh: "生命周期变化", en: "Lifecycle changed" }
+    KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }
     ChangePassword { zh: "修改密码", en: "Change password" }
