@@ -29,6 +29,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     }
     // Scheduled re-ratings, overrides that run out, and jobs whose runner died.
     crate::ratings::scheduler::spawn(state.db.clone());
+    // Changes other server processes record (PostgreSQL), for subscriptions and webhooks.
+    crate::changes::spawn_listener(&state.db);
     // Webhook deliveries from the change feed.
     state.webhooks.spawn_worker(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;

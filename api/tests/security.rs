@@ -1473,7 +1473,7 @@ async fn metrics_and_readiness_details_need_the_token_when_one_is_set() -> anyho
 
 /// Item 26: a WebSocket upgrade on /graphql is refused plainly, never answered with a page.
 #[tokio::test]
-async fn a_websocket_upgrade_on_graphql_is_refused_until_subscriptions_exist() -> anyhow::Result<()> {
+async fn a_websocket_upgrade_on_graphql_is_pointed_to_graphql_ws() -> anyhow::Result<()> {
     let app = app().await?;
     let upgrade = app
         .http
@@ -1485,9 +1485,9 @@ async fn a_websocket_upgrade_on_graphql_is_refused_until_subscriptions_exist() -
         .header("sec-websocket-protocol", "graphql-transport-ws")
         .send()
         .await?;
-    assert_eq!(upgrade.status(), StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(upgrade.status(), StatusCode::NOT_FOUND);
     let body: Value = upgrade.json().await?;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("subscriptions"), "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("/graphql/ws"), "{body}");
     let get = app.http.get(app.url("/graphql")).send().await?;
     assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED, "production has no GraphiQL page");
     Ok(())
@@ -1740,5 +1740,58 @@ async fn webhooks_need_webhooks_manage_and_see_only_their_workspaces_changes() -
     );
     let a = w.app.as_token(&w.a_owner).execute(WEBHOOK, json!({ "id": a_id })).await?;
     assert_eq!(a.data()["webhookEndpoint"]["messages"], json!([]), "{}", a.body);
+    Ok(())
+}
+
+// ---- subscriptions --------------------------------------------------------------------------
+
+#[tokio::test]
+async fn subscriptions_check_the_credential_workspace_and_permission() -> anyhow::Result<()> {
+    use starcrm_e2e::ws::{Refused, Subscriptions};
+    let h = hub().await?;
+    let app = &h.w.app;
+    let b_id = h.b_id().clone();
+    // No credential, a forged one, a revoked API token: the connection is closed.
+    let revoked = app.api_token(&h.w.b_owner, &["customers:read"]).await?;
+    let listed = app.as_token(&h.w.b_owner).execute("{ apiTokens { id name } }", json!({})).await?;
+    for token in listed.data()["apiTokens"].as_array().into_iter().flatten() {
+        if token["name"] != "B shop" {
+            app.as_token(&h.w.b_owner)
+                .execute(
+                    "mutation($id: ID!) { revokeApiToken(id: $id) { id } }",
+                    json!({ "id": token["id"] }),
+                )
+                .await?;
+        }
+    }
+    for payload in [json!({}), json!({ "token": "eyJhbGciOiJub25lIn0.e30." }), json!({ "token": revoked })] {
+        let refused = Subscriptions::connect(&app.base_url, payload.clone()).await?;
+        assert!(matches!(refused, Err(Refused::Closed { .. })), "{payload}");
+    }
+    // A's owner and A's agent: B's customer is not found, and B's changes never arrive.
+    for token in [&h.w.a_owner, &h.w.a_agent] {
+        let mut client = Subscriptions::connect(&app.base_url, json!({ "token": token }))
+            .await?
+            .map_err(|r| anyhow::anyhow!("{r:?}"))?;
+        client
+            .subscribe(
+                "b",
+                "subscription($id: ID!) { customerChanged(id: $id) { kind } }",
+                json!({ "id": b_id }),
+            )
+            .await?;
+        let answer = client.next(std::time::Duration::from_secs(10)).await?;
+        assert_eq!(answer["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{answer}");
+        client.subscribe("all", "subscription { changes(after: 0) { customerId } }", json!({})).await?;
+        let _complete = client.next(std::time::Duration::from_secs(10)).await?;
+        assert!(client.is_quiet(std::time::Duration::from_millis(800)).await?, "A hears none of B's history");
+    }
+    // B's own token hears B's history (so the checks above can fail).
+    let mut b = Subscriptions::connect(&app.base_url, json!({ "token": h.w.b_token }))
+        .await?
+        .map_err(|r| anyhow::anyhow!("{r:?}"))?;
+    b.subscribe("all", "subscription { changes(after: 0) { customerId } }", json!({})).await?;
+    let first = b.next(std::time::Duration::from_secs(10)).await?;
+    assert_eq!(first["type"], "next", "{first}");
     Ok(())
 }

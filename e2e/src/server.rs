@@ -46,7 +46,7 @@ pub struct Server {
     output: Arc<Mutex<Vec<String>>>,
     _data_dir: TempDir,
     /// PostgreSQL runs: the test's own database. SQLite runs use the data dir's default file.
-    _db: Option<TestDb>,
+    db: Option<TestDb>,
 }
 
 impl Server {
@@ -82,40 +82,69 @@ impl Server {
             }
         }
 
-        let mut command = starcrm_command(&binary);
-        command
-            .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--shutdown-timeout", "10"])
-            .args(["--mode", options.mode])
-            .arg("--data-dir")
-            .arg(data_dir.path())
-            .arg("--web-dir")
-            .arg(&web_dir)
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        // SQLite runs exercise the default a user gets (a file in the data dir); PostgreSQL runs
-        // point DATABASE_URL at the test's own database.
-        if let Some(db) = &db {
-            command.env("DATABASE_URL", db.url());
-        }
-        let mut child = command.spawn().with_context(|| format!("cannot start {}", binary.display()))?;
-
-        let output = Arc::new(Mutex::new(Vec::new()));
-        let (url_tx, url_rx) = tokio::sync::oneshot::channel();
-        let stdout = child.stdout.take().context("no stdout")?;
-        let stderr = child.stderr.take().context("no stderr")?;
-        tokio::spawn(collect(stdout, Arc::clone(&output), Some(url_tx)));
-        tokio::spawn(collect(stderr, Arc::clone(&output), None));
-
-        let Ok(Ok(base_url)) = tokio::time::timeout(Duration::from_secs(60), url_rx).await else {
-            let _ = child.start_kill();
-            let log = output.lock().map(|lines| lines.join("\n")).unwrap_or_default();
-            bail!("starcrm did not start listening within 60 s; its output:\n{log}");
-        };
-        Ok(Self { child, base_url, output, _data_dir: data_dir, _db: db })
+        let (child, base_url, output) =
+            serve(&binary, options.mode, data_dir.path(), &web_dir, db.as_ref().map(TestDb::url), env)
+                .await?;
+        Ok(Self { child, base_url, output, _data_dir: data_dir, db })
     }
 
+    /// A second server process on this one's PostgreSQL database (its own data dir and port),
+    /// as a second replica behind a load balancer would run. PostgreSQL runs only.
+    pub async fn start_beside(&self, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let Some(db) = &self.db else { bail!("a second process needs a PostgreSQL run") };
+        let binary = build::starcrm_binary()?;
+        let data_dir = tempfile::Builder::new().prefix("starcrm-e2e-").tempdir()?;
+        let web_dir = PathBuf::from("/nonexistent/starcrm-web");
+        let (child, base_url, output) =
+            serve(&binary, "production", data_dir.path(), &web_dir, Some(db.url()), env).await?;
+        Ok(Self { child, base_url, output, _data_dir: data_dir, db: None })
+    }
+}
+
+/// Starts `starcrm serve` and waits for the address it listens on.
+async fn serve(
+    binary: &std::path::Path,
+    mode: &str,
+    data_dir: &std::path::Path,
+    web_dir: &std::path::Path,
+    database_url: Option<&str>,
+    env: &[(&str, &str)],
+) -> anyhow::Result<(Child, String, Arc<Mutex<Vec<String>>>)> {
+    let mut command = starcrm_command(binary);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--shutdown-timeout", "10"])
+        .args(["--mode", mode])
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--web-dir")
+        .arg(web_dir)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    // SQLite runs exercise the default a user gets (a file in the data dir); PostgreSQL runs
+    // point DATABASE_URL at the test's own database.
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command.spawn().with_context(|| format!("cannot start {}", binary.display()))?;
+
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let (url_tx, url_rx) = tokio::sync::oneshot::channel();
+    let stdout = child.stdout.take().context("no stdout")?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    tokio::spawn(collect(stdout, Arc::clone(&output), Some(url_tx)));
+    tokio::spawn(collect(stderr, Arc::clone(&output), None));
+
+    let Ok(Ok(base_url)) = tokio::time::timeout(Duration::from_secs(60), url_rx).await else {
+        let _ = child.start_kill();
+        let log = output.lock().map(|lines| lines.join("\n")).unwrap_or_default();
+        bail!("starcrm did not start listening within 60 s; its output:\n{log}");
+    };
+    Ok((child, base_url, output))
+}
+
+impl Server {
     /// `http://127.0.0.1:PORT` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

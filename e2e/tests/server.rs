@@ -100,3 +100,47 @@ async fn the_running_server_delivers_webhooks_on_its_own() -> anyhow::Result<()>
     assert!(request.contains("\"type\":\"customerCreated\"") && request.contains(&id), "{request}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_change_made_through_one_server_reaches_a_subscriber_of_another() -> anyhow::Result<()> {
+    use starcrm_e2e::ws::Subscriptions;
+    let options = starcrm_e2e::server::ServerOptions { seed: true, ..Default::default() };
+    let writer = Server::start_with(options).await?;
+    // On PostgreSQL a second process on the same database, as a second replica; SQLite is one
+    // process, so the subscriber uses the same one.
+    let beside = match Engine::current() {
+        Engine::Postgres => Some(writer.start_beside(&[]).await?),
+        Engine::Sqlite => None,
+    };
+    let reader = beside.as_ref().unwrap_or(&writer);
+    let login = reader
+        .graphql()
+        .execute(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": starcrm_e2e::server::demo_email("owner"), "password": starcrm_e2e::server::DEMO_PASSWORD } }),
+        )
+        .await?;
+    let token = login.data()["login"]["accessToken"].as_str().unwrap_or_default().to_owned();
+    let mut subscriber =
+        Subscriptions::connect(&reader.url(""), json!({ "authorization": format!("Bearer {token}") }))
+            .await?
+            .map_err(|r| anyhow::anyhow!("refused: {r:?}"))?;
+    subscriber.subscribe("stars", "subscription { starsChanged { customerId payload } }", json!({})).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    let pushed = writer
+        .graphql()
+        .bearer(&token)
+        .execute(
+            "mutation { recordTransaction(input: { customer: { phone: \"13600006666\", name: \"Replica Test\" }, channel: APP, amountMinor: 880000 }) { customerId } }",
+            json!({}),
+        )
+        .await?;
+    let customer = pushed.data()["recordTransaction"]["customerId"].clone();
+    assert!(customer.is_string(), "{}", pushed.body);
+    // Well inside the subscription's 30 s fallback poll: the other process was told (NOTIFY).
+    let message = subscriber.next(std::time::Duration::from_secs(10)).await?;
+    assert_eq!(message["type"], "next", "{message}");
+    assert_eq!(message["payload"]["data"]["starsChanged"]["customerId"], customer, "{message}");
+    Ok(())
+}

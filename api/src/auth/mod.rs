@@ -13,7 +13,7 @@ pub mod tokens;
 
 use std::sync::Arc;
 
-pub use request::{Caller, RequestMeta, authenticate};
+pub use request::{Caller, RequestMeta, authenticate, authenticate_token, bearer};
 pub use scope::{Actor, ContextExt, Scope};
 
 use crate::config::Settings;

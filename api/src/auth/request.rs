@@ -95,20 +95,35 @@ pub async fn authenticate(
     meta: &RequestMeta,
 ) -> Result<Option<Scope>, AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+    let token = value.to_str().ok().and_then(bearer).ok_or(AppError::Unauthenticated)?;
+    authenticate_token(db, auth, token, meta).await.map(Some)
+}
+
+/// The token in `Bearer <token>` (either case of "bearer"), if there is one.
+pub fn bearer(value: &str) -> Option<&str> {
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or(AppError::Unauthenticated)?;
-    let scope = if token.starts_with(API_TOKEN_PREFIX) {
-        api_tokens::service::authenticate(db, token, meta).await?
+}
+
+/// The caller a token (an access token or an API token) stands for.
+///
+/// # Errors
+/// `UNAUTHENTICATED` for a token that is not valid now.
+pub async fn authenticate_token(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    token: &str,
+    meta: &RequestMeta,
+) -> Result<Scope, AppError> {
+    if token.starts_with(API_TOKEN_PREFIX) {
+        api_tokens::service::authenticate(db, token, meta).await
     } else {
         let claims = auth.keys.verify(token)?;
-        sessions::scope_for_access_token(db, &claims, meta).await?
-    };
-    Ok(Some(scope))
+        sessions::scope_for_access_token(db, &claims, meta).await
+    }
 }
 
 #[cfg(test)]

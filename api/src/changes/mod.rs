@@ -12,6 +12,7 @@
 //! little to scrub (it reduces an erased customer's events to their ids).
 
 pub mod graphql;
+pub mod subscription;
 
 use std::collections::BTreeMap;
 
@@ -138,7 +139,42 @@ fn wake_channel() -> &'static tokio::sync::watch::Sender<u64> {
     WAKE.get_or_init(|| tokio::sync::watch::channel(0).0)
 }
 
-/// A receiver that sees every [`record`] of this process.
+/// The PostgreSQL channel every [`record`] notifies, so that the other server processes on the
+/// database learn of the change when it commits.
+const NOTIFY_CHANNEL: &str = "starcrm_changes";
+
+/// On PostgreSQL, listens for the changes other server processes record and wakes this
+/// process's consumers (subscriptions, the webhook worker) as its own changes do. Reconnects
+/// after a lost connection; consumers poll meanwhile.
+pub fn spawn_listener(db: &DatabaseConnection) {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return;
+    }
+    let pool = db.get_postgres_connection_pool().clone();
+    tokio::spawn(async move {
+        loop {
+            match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(mut listener) => match listener.listen(NOTIFY_CHANNEL).await {
+                    Ok(()) => loop {
+                        match listener.recv().await {
+                            Ok(_) => wake_channel().send_modify(|n| *n = n.wrapping_add(1)),
+                            Err(err) => {
+                                tracing::warn!(error = %err, "lost the change notifications; reconnecting");
+                                break;
+                            }
+                        }
+                    },
+                    Err(err) => tracing::warn!(error = %err, "cannot listen for change notifications"),
+                },
+                Err(err) => tracing::warn!(error = %err, "cannot connect to listen for change notifications"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        }
+    });
+}
+
+/// A receiver that sees every [`record`] of this process (and, on PostgreSQL with
+/// [`spawn_listener`] running, of every other process on the database).
 pub fn subscribe() -> tokio::sync::watch::Receiver<u64> {
     wake_channel().subscribe()
 }
@@ -183,6 +219,15 @@ pub async fn record(conn: &impl ConnectionTrait, changes: Vec<Change>) -> Result
         reindex.sort_unstable();
         reindex.dedup();
         crate::search::outbox::enqueue(conn, workspace_id, &reindex).await?;
+        if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            // Delivered when the transaction commits, to every server process listening.
+            conn.execute_raw(Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [NOTIFY_CHANNEL.into(), workspace_id.to_string().into()],
+            ))
+            .await?;
+        }
     }
     wake_channel().send_modify(|n| *n = n.wrapping_add(1));
     Ok(())

@@ -205,8 +205,8 @@ fn check_rate(state: &AppState, scope: &Scope) -> Result<(), u64> {
 }
 
 /// `GET /graphql`: the GraphiQL explorer in development mode; otherwise (and for a WebSocket
-/// upgrade, as subscriptions do not exist yet) a clear refusal in the error shape, never the
-/// web app's page.
+/// upgrade, which belongs at `/graphql/ws`) a clear refusal in the error shape, never the web
+/// app's page.
 pub async fn graphql_get(
     State(state): State<AppState>,
     Extension(request_id): Extension<RequestId>,
@@ -218,8 +218,8 @@ pub async fn graphql_get(
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if upgrade {
         return reject(
-            StatusCode::NOT_IMPLEMENTED,
-            "GraphQL subscriptions are not available on this server yet; poll with POST /graphql",
+            StatusCode::NOT_FOUND,
+            "GraphQL subscriptions are served at /graphql/ws (graphql-transport-ws)",
             &request_id,
         );
     }

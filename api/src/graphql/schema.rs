@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 use starcrm_shared::ServerInfo;
 
@@ -10,6 +10,7 @@ use crate::audit::graphql::AuditQuery;
 use crate::auth::Auth;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::changes::graphql::ChangesQuery;
+use crate::changes::subscription::ChangesSubscription;
 use crate::customers::graphql::{CustomersMutation, CustomersQuery};
 use crate::insight::graphql::InsightQuery;
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
@@ -47,11 +48,15 @@ pub struct Mutation(
     WebhooksMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// Everything a client can follow live (over the WebSocket at `/graphql/ws`).
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(ChangesSubscription);
+
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema's shape and limits, without runtime data (enough for the SDL).
-pub fn schema_builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription::default())
         .limit_depth(limits::MAX_DEPTH)
         .limit_complexity(limits::MAX_COMPLEXITY)
         .extension(ShapeLimits)

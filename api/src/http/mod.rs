@@ -36,6 +36,7 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql::graphql_get).post(graphql::graphql))
+        .route("/graphql/ws", get(graphql::graphql_ws))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
