@@ -223,3 +223,21 @@ async fn a_connection_holds_a_bounded_number_of_subscriptions() -> anyhow::Resul
     assert!(got_again, "the freed place was taken");
     Ok(())
 }
+
+#[tokio::test]
+async fn the_customer_pages_subscription_runs_as_the_spa_sends_it() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app, "SPA").await?;
+    let lin = create(&app, &token, "Lin").await?;
+    let document = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../web/graphql/customer_changed.graphql"
+    ))?;
+    let mut client = connect(&app, &token).await?;
+    client.subscribe("live", &document, json!({ "id": lin["id"] })).await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.as_token(&token).execute(PUSH, json!({ "id": lin["id"] })).await?;
+    let event = next_event(&mut client, "live").await?;
+    assert_eq!(event["data"]["customerChanged"]["kind"], "transactionRecorded", "{event}");
+    Ok(())
+}

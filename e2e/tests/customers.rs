@@ -397,3 +397,51 @@ async fn an_owner_assigns_a_rep_then_erases_a_customers_personal_data_with_a_rea
     browser.close().await?;
     result
 }
+
+#[tokio::test]
+async fn a_customer_page_updates_live_when_a_purchase_is_pushed_over_the_api() -> anyhow::Result<()> {
+    use serde_json::json;
+    use starcrm_e2e::GraphqlClient;
+    use starcrm_e2e::server::{DEMO_PASSWORD, demo_email};
+
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let api = GraphqlClient::new(&server.url(""));
+    let login = api
+        .execute(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+            json!({ "input": { "email": demo_email("owner"), "password": DEMO_PASSWORD } }),
+        )
+        .await?;
+    let pos = api.bearer(login.data()["login"]["accessToken"].as_str().unwrap_or_default());
+    let created =
+        pos.execute("mutation { createCustomer(input: { name: \"实时 刷新\" }) { id } }", json!({})).await?;
+    let id = created.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
+
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url(&format!("/customers/{id}"))).await?;
+        browser.wait_for_text_containing("[data-testid=page-title]", "实时 刷新").await?;
+        browser.wait_for("[data-testid=history]").await?;
+        assert_eq!(browser.count("[data-testid=timeline-transaction]").await?, 0);
+        let marker = browser.script_string("window.__livePage = 'same page'; return window.__livePage").await?;
+        assert_eq!(marker, "same page");
+        // The shop's POS pushes a purchase; nobody touches the page.
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        let pushed = pos
+            .execute(
+                "mutation($id: ID!) { recordTransaction(input: { customer: { id: $id }, channel: STORE, amountMinor: 1288000, externalRef: \"live-1\" }) { customerId } }",
+                json!({ "id": id }),
+            )
+            .await?;
+        assert!(pushed.body["errors"].is_null(), "{}", pushed.body);
+        browser.wait_for_text_containing("[data-testid=timeline-amount]", "12,880").await?;
+        // Updated in place: no reload of the page happened.
+        assert_eq!(browser.script_string("return window.__livePage || ''").await?, "same page");
+        browser.screenshot("customer-live-update-zh-CN-desktop").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

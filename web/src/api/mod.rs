@@ -12,6 +12,7 @@ pub mod audit;
 pub mod customers;
 pub mod dashboard;
 mod error;
+pub mod live;
 pub mod ratings;
 pub mod search;
 pub mod system;
@@ -67,7 +68,7 @@ fn notify(change: SessionChange) {
     }
 }
 
-fn current_token() -> Option<String> {
+pub(crate) fn current_token() -> Option<String> {
     ACCESS.with(|a| a.borrow().as_ref().map(|a| a.token.clone()))
 }
 

@@ -53,6 +53,8 @@ impl PageState {
     }
 }
 
+const CUSTOMER_CHANGED: &str = include_str!("../../../graphql/customer_changed.graphql");
+
 #[component]
 pub fn CustomerPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -92,6 +94,27 @@ pub fn CustomerPage() -> impl IntoView {
             }
         });
     });
+    // Live: a change made elsewhere (a purchase pushed by the POS, a colleague's edit, a
+    // re-rating) reloads the page; a burst of changes reloads it once.
+    let live = StoredValue::new_local(None::<api::live::Live>);
+    Effect::new(move |_| {
+        let id = id.get();
+        let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+        let follow = api::live::follow(CUSTOMER_CHANGED, serde_json::json!({ "id": id }), move || {
+            if !pending.replace(true) {
+                let pending = std::rc::Rc::clone(&pending);
+                set_timeout(
+                    move || {
+                        pending.set(false);
+                        state.reload();
+                    },
+                    std::time::Duration::from_millis(300),
+                );
+            }
+        });
+        live.set_value(Some(follow));
+    });
+    on_cleanup(move || live.set_value(None));
     Effect::new(move |_| {
         let title = state.customer.with(|c| c.as_ref().map(|c| c.name.clone()));
         let suffix = i18n.t(Key::NavCustomers);
