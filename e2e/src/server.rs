@@ -145,6 +145,26 @@ async fn serve(
 }
 
 impl Server {
+    /// An access token of the seeded demo account of `role` (`owner`, `agent`...), signed in
+    /// over the API.
+    pub async fn demo_token(&self, role: &str) -> anyhow::Result<String> {
+        let login = self
+            .graphql()
+            .execute(
+                "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
+                serde_json::json!({ "input": { "email": demo_email(role), "password": DEMO_PASSWORD } }),
+            )
+            .await?;
+        let token = login.data()["login"]["accessToken"].as_str().unwrap_or_default().to_owned();
+        anyhow::ensure!(!token.is_empty(), "cannot sign in as the demo {role}: {}", login.body);
+        Ok(token)
+    }
+
+    /// A GraphQL client acting as the seeded demo account of `role`.
+    pub async fn demo_api(&self, role: &str) -> anyhow::Result<GraphqlClient> {
+        Ok(self.graphql().bearer(&self.demo_token(role).await?))
+    }
+
     /// `http://127.0.0.1:PORT` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

@@ -222,14 +222,7 @@ async fn a_session_ended_elsewhere_sends_the_user_to_sign_in_again() -> anyhow::
     let result = async {
         sign_in(&browser, &server, "agent").await?;
         // An admin deactivates the agent from another place.
-        let api = GraphqlClient::new(&server.url(""));
-        let admin = api
-            .execute(
-                "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-                json!({ "input": { "email": demo_email("admin"), "password": DEMO_PASSWORD } }),
-            )
-            .await?;
-        let admin = api.clone().bearer(admin.data()["login"]["accessToken"].as_str().unwrap_or_default());
+        let admin = server.demo_api("admin").await?;
         let agent = admin.execute("{ users(filter: { role: AGENT }) { nodes { id } } }", json!({})).await?;
         let agent_id = agent.data()["users"]["nodes"][0]["id"].clone();
         admin

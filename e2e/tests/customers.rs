@@ -401,18 +401,9 @@ async fn an_owner_assigns_a_rep_then_erases_a_customers_personal_data_with_a_rea
 #[tokio::test]
 async fn a_customer_page_updates_live_when_a_purchase_is_pushed_over_the_api() -> anyhow::Result<()> {
     use serde_json::json;
-    use starcrm_e2e::GraphqlClient;
-    use starcrm_e2e::server::{DEMO_PASSWORD, demo_email};
 
     let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
-    let api = GraphqlClient::new(&server.url(""));
-    let login = api
-        .execute(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-            json!({ "input": { "email": demo_email("owner"), "password": DEMO_PASSWORD } }),
-        )
-        .await?;
-    let pos = api.bearer(login.data()["login"]["accessToken"].as_str().unwrap_or_default());
+    let pos = server.demo_api("owner").await?;
     let created =
         pos.execute("mutation { createCustomer(input: { name: \"实时 刷新\" }) { id } }", json!({})).await?;
     let id = created.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
@@ -439,6 +430,22 @@ async fn a_customer_page_updates_live_when_a_purchase_is_pushed_over_the_api() -
         // Updated in place: no reload of the page happened.
         assert_eq!(browser.script_string("return window.__livePage || ''").await?, "same page");
         browser.screenshot("customer-live-update-zh-CN-desktop").await?;
+
+        // A change that arrives while the agent types in a dialog waits for the dialog: nothing
+        // typed is lost; closing it shows the change.
+        browser.click("[data-testid=record-purchase]").await?;
+        browser.fill("[name=purchase-amount]", "66").await?;
+        pos.execute(
+            "mutation($id: ID!) { recordTransaction(input: { customer: { id: $id }, channel: APP, amountMinor: 4200, externalRef: \"live-2\" }) { customerId } }",
+            json!({ "id": id }),
+        )
+        .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(browser.value("[name=purchase-amount]").await?.as_deref(), Some("66"), "the dialog and its input stay");
+        assert_eq!(browser.count("[data-testid=timeline-transaction]").await?, 1, "not reloaded under the dialog");
+        browser.click(".dialog__header .icon-button").await?;
+        browser.wait_for_text_containing("[data-testid=timeline]", "42.00").await?;
+        assert_eq!(browser.count("[data-testid=timeline-transaction]").await?, 2);
         anyhow::Ok(())
     }
     .await;

@@ -8,8 +8,8 @@ use fantoccini::Locator;
 use serde_json::json;
 use starcrm_e2e::browser::{Viewport, WAIT};
 use starcrm_e2e::flows::sign_in;
-use starcrm_e2e::server::{DEMO_PASSWORD, ServerOptions, demo_email};
-use starcrm_e2e::{Browser, GraphqlClient, Server};
+use starcrm_e2e::server::ServerOptions;
+use starcrm_e2e::{Browser, Server};
 
 /// Three customers sharing a family name; only one has a phone ending in 8765.
 const NAMESAKES: [(&str, &str); 3] =
@@ -18,14 +18,7 @@ const NAMESAKES: [(&str, &str); 3] =
 /// The demo server, with the namesakes added through the API; returns their ids in order.
 async fn server_with_namesakes() -> anyhow::Result<(Server, Vec<String>)> {
     let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
-    let api = GraphqlClient::new(&server.url(""));
-    let login = api
-        .execute(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-            json!({ "input": { "email": demo_email("owner"), "password": DEMO_PASSWORD } }),
-        )
-        .await?;
-    let owner = api.clone().bearer(login.data()["login"]["accessToken"].as_str().unwrap_or_default());
+    let owner = server.demo_api("owner").await?;
     let mut ids = Vec::new();
     for (name, phone) in NAMESAKES {
         let created = owner

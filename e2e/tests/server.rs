@@ -60,14 +60,7 @@ async fn the_request_id_reaches_the_json_logs() -> anyhow::Result<()> {
 async fn the_running_server_delivers_webhooks_on_its_own() -> anyhow::Result<()> {
     let options = starcrm_e2e::server::ServerOptions { seed: true, ..Default::default() };
     let server = Server::start_with_env(options, &[("STARCRM_WEBHOOKS_ALLOW_PRIVATE", "true")]).await?;
-    let api = server.graphql();
-    let login = api
-        .execute(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-            json!({ "input": { "email": starcrm_e2e::server::demo_email("owner"), "password": starcrm_e2e::server::DEMO_PASSWORD } }),
-        )
-        .await?;
-    let owner = api.bearer(login.data()["login"]["accessToken"].as_str().unwrap_or_default());
+    let owner = server.demo_api("owner").await?;
     let mut receiver = starcrm_e2e::receiver::Receiver::start().await?;
     let url = receiver.url.clone();
     let created = owner
@@ -113,14 +106,7 @@ async fn a_change_made_through_one_server_reaches_a_subscriber_of_another() -> a
         Engine::Sqlite => None,
     };
     let reader = beside.as_ref().unwrap_or(&writer);
-    let login = reader
-        .graphql()
-        .execute(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-            json!({ "input": { "email": starcrm_e2e::server::demo_email("owner"), "password": starcrm_e2e::server::DEMO_PASSWORD } }),
-        )
-        .await?;
-    let token = login.data()["login"]["accessToken"].as_str().unwrap_or_default().to_owned();
+    let token = reader.demo_token("owner").await?;
     let mut subscriber =
         Subscriptions::connect(&reader.url(""), json!({ "authorization": format!("Bearer {token}") }))
             .await?

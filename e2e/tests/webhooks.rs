@@ -8,8 +8,8 @@ use serde_json::json;
 use starcrm_e2e::browser::Viewport;
 use starcrm_e2e::flows::sign_in;
 use starcrm_e2e::receiver::Receiver;
-use starcrm_e2e::server::{DEMO_PASSWORD, ServerOptions, demo_email};
-use starcrm_e2e::{Browser, GraphqlClient, Server};
+use starcrm_e2e::server::ServerOptions;
+use starcrm_e2e::{Browser, Server};
 
 async fn demo_server() -> anyhow::Result<Server> {
     let options = ServerOptions { mode: "production", web: true, seed: true };
@@ -89,14 +89,7 @@ async fn a_manager_adds_an_endpoint_tests_it_reads_the_log_and_resends_a_failure
         browser.screenshot("settings-webhooks-rotated-en-desktop").await?;
 
         // A real change goes out on its own, as the endpoint asked (purchases and stars only).
-        let api = GraphqlClient::new(&server.url(""));
-        let login = api
-            .execute(
-                "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-                json!({ "input": { "email": demo_email("manager"), "password": DEMO_PASSWORD } }),
-            )
-            .await?;
-        let manager = api.bearer(login.data()["login"]["accessToken"].as_str().unwrap_or_default());
+        let manager = server.demo_api("manager").await?;
         let pushed = manager
             .execute(
                 "mutation { recordTransaction(input: { customer: { phone: \"13700007777\", name: \"Hook Test\" }, channel: STORE, amountMinor: 50000 }) { customerId } }",
@@ -123,14 +116,7 @@ async fn the_webhooks_page_fits_a_phone_in_both_languages_and_agents_do_not_see_
     let server = demo_server().await?;
     let receiver = Receiver::start().await?;
     // Two endpoints made over the API, one of them paused.
-    let api = GraphqlClient::new(&server.url(""));
-    let login = api
-        .execute(
-            "mutation($input: LoginInput!) { login(input: $input) { accessToken } }",
-            json!({ "input": { "email": demo_email("owner"), "password": DEMO_PASSWORD } }),
-        )
-        .await?;
-    let owner = api.bearer(login.data()["login"]["accessToken"].as_str().unwrap_or_default());
+    let owner = server.demo_api("owner").await?;
     let create =
         "mutation($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { id } }";
     owner.execute(create, json!({ "input": { "url": receiver.url, "description": "ERP 订单同步" } })).await?;

@@ -55,6 +55,22 @@ impl PageState {
 
 const CUSTOMER_CHANGED: &str = include_str!("../../../graphql/customer_changed.graphql");
 
+/// Reloads the page in a moment, or once no dialog is open; then clears `pending`.
+fn reload_when_idle(pending: std::rc::Rc<std::cell::Cell<bool>>, state: PageState) {
+    set_timeout(
+        move || {
+            let dialog_open = document().query_selector("[role=dialog]").ok().flatten().is_some();
+            if dialog_open {
+                reload_when_idle(pending, state);
+            } else {
+                pending.set(false);
+                state.reload();
+            }
+        },
+        std::time::Duration::from_millis(300),
+    );
+}
+
 #[component]
 pub fn CustomerPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -95,21 +111,15 @@ pub fn CustomerPage() -> impl IntoView {
         });
     });
     // Live: a change made elsewhere (a purchase pushed by the POS, a colleague's edit, a
-    // re-rating) reloads the page; a burst of changes reloads it once.
+    // re-rating) reloads the page; a burst of changes reloads it once, and never under an open
+    // dialog (the reload would throw away what is being typed): it waits until the dialog closes.
     let live = StoredValue::new_local(None::<api::live::Live>);
     Effect::new(move |_| {
         let id = id.get();
         let pending = std::rc::Rc::new(std::cell::Cell::new(false));
         let follow = api::live::follow(CUSTOMER_CHANGED, serde_json::json!({ "id": id }), move || {
             if !pending.replace(true) {
-                let pending = std::rc::Rc::clone(&pending);
-                set_timeout(
-                    move || {
-                        pending.set(false);
-                        state.reload();
-                    },
-                    std::time::Duration::from_millis(300),
-                );
+                reload_when_idle(std::rc::Rc::clone(&pending), state);
             }
         });
         live.set_value(Some(follow));

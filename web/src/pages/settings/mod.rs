@@ -42,7 +42,7 @@ pub(crate) fn SettingsLayout(
         <header class="page-header">
             <h1 class="page-title">{move || i18n.t(Key::NavSettings)}</h1>
         </header>
-        <nav class="tabs" aria-label=move || i18n.t(Key::NavSettings)>
+        <nav class="tabs tabs--nav" aria-label=move || i18n.t(Key::NavSettings)>
             {move || {
                 TABS.iter()
                     .filter(|(_, _, requires, _)| requires.is_none_or(|p| session.can(p)))
