@@ -25,6 +25,7 @@ pub mod state;
 pub mod system;
 pub mod telemetry;
 pub mod users;
+pub mod wake;
 pub mod webhooks;
 pub mod workspaces;
 

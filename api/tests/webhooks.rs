@@ -6,18 +6,14 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use common::{Options, TestApp};
 use serde_json::{Value, json};
 use starcrm_api::webhooks::delivery::SCHEDULE;
+use starcrm_e2e::receiver::{Received, Receiver};
 use tokio::io::AsyncWriteExt;
 
 const CREATE_ENDPOINT: &str = "mutation($input: CreateWebhookEndpointInput!) {
@@ -37,65 +33,9 @@ const UPDATE_CUSTOMER: &str =
 const PURCHASE: &str =
     "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
 
-/// A request the receiver got.
-#[derive(Clone, Debug)]
-struct Received {
-    headers: BTreeMap<String, String>,
-    body: String,
-}
-
-/// A local HTTP server standing in for an integrator: records what it gets, answers `status`
-/// after `delay_ms`.
-#[derive(Clone, Default)]
-struct Receiver {
-    got: Arc<Mutex<Vec<Received>>>,
-    status: Arc<AtomicU16>,
-    delay_ms: Arc<AtomicU64>,
-}
-
-impl Receiver {
-    async fn start() -> anyhow::Result<(Self, String)> {
-        let receiver = Self::default();
-        receiver.status.store(200, Ordering::SeqCst);
-        let app =
-            axum::Router::new().route("/hooks", axum::routing::post(receive)).with_state(receiver.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let port = listener.local_addr()?.port();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        Ok((receiver, format!("http://127.0.0.1:{port}/hooks")))
-    }
-
-    fn answer(&self, status: u16) {
-        self.status.store(status, Ordering::SeqCst);
-    }
-
-    fn got(&self) -> Vec<Received> {
-        self.got.lock().map(|g| g.clone()).unwrap_or_default()
-    }
-
-    fn types(&self) -> Vec<String> {
-        self.got().iter().map(|r| body_json(r)["type"].as_str().unwrap_or_default().to_owned()).collect()
-    }
-}
-
-async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: String) -> (StatusCode, String) {
-    let delay = receiver.delay_ms.load(Ordering::SeqCst);
-    if delay > 0 {
-        tokio::time::sleep(Duration::from_millis(delay)).await;
-    }
-    let headers = headers
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
-        .collect();
-    if let Ok(mut got) = receiver.got.lock() {
-        got.push(Received { headers, body });
-    }
-    let status = StatusCode::from_u16(receiver.status.load(Ordering::SeqCst)).unwrap_or(StatusCode::OK);
-    (status, format!("receiver says {}", status.as_u16()))
-}
-
-fn body_json(received: &Received) -> Value {
-    serde_json::from_str(&received.body).unwrap_or_default()
+/// The event types of everything the receiver got, in order.
+fn types(receiver: &Receiver) -> Vec<String> {
+    receiver.got().iter().map(|r| r.json()["type"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 /// Verifies each (secret, delivery) with the reference library; "ok" or its error for each.
@@ -169,12 +109,14 @@ async fn changes_arrive_signed_for_the_reference_library_also_across_a_secret_ro
     let token = owner(&app).await?;
     // A change before the endpoint exists is not sent: it receives what happens from now on.
     customer(&app, &token, "Before").await?;
-    let (receiver, url) = Receiver::start().await?;
+    let receiver = Receiver::start().await?;
+    let url = receiver.url.clone();
     let all = create_endpoint(&app, &token, json!({ "url": url, "description": "ERP" })).await?;
     assert_eq!(all["status"], "ACTIVE", "{all}");
     let secret = all["secret"].as_str().unwrap_or_default().to_owned();
     assert!(secret.starts_with("whsec_"));
-    let (stars_only_receiver, stars_url) = Receiver::start().await?;
+    let stars_only_receiver = Receiver::start().await?;
+    let stars_url = stars_only_receiver.url.clone();
     let stars_only =
         create_endpoint(&app, &token, json!({ "url": stars_url, "eventTypes": ["starsChanged"] })).await?;
     assert_eq!(stars_only["eventTypes"], json!(["starsChanged"]));
@@ -185,14 +127,14 @@ async fn changes_arrive_signed_for_the_reference_library_also_across_a_secret_ro
     assert!(run.delivered >= 2, "{run:?}");
 
     // Everything since the endpoint was made, in feed order, once each.
-    let types = receiver.types();
-    assert_eq!(types.first().map(String::as_str), Some("customerCreated"), "{types:?}");
-    assert!(types.contains(&"transactionRecorded".to_owned()), "{types:?}");
+    let kinds = types(&receiver);
+    assert_eq!(kinds.first().map(String::as_str), Some("customerCreated"), "{kinds:?}");
+    assert!(kinds.contains(&"transactionRecorded".to_owned()), "{kinds:?}");
     let got = receiver.got();
     let positions: Vec<i64> =
-        got.iter().map(|r| body_json(r)["data"]["position"].as_i64().unwrap_or(0)).collect();
+        got.iter().map(|r| r.json()["data"]["position"].as_i64().unwrap_or(0)).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "in order: {positions:?}");
-    let first = body_json(&got[0]);
+    let first = got[0].json();
     assert_eq!(first["data"]["customerId"], lin["id"]);
     assert!(!got[0].body.contains("林秀英"), "no personal data: {}", got[0].body);
     assert!(got[0].headers["webhook-id"].starts_with("msg_"));
@@ -200,11 +142,11 @@ async fn changes_arrive_signed_for_the_reference_library_also_across_a_secret_ro
     assert_eq!(got[0].headers["content-type"], "application/json");
     // Only the kinds asked for.
     assert!(
-        stars_only_receiver.types().iter().all(|t| t == "starsChanged"),
+        types(&stars_only_receiver).iter().all(|t| t == "starsChanged"),
         "{:?}",
-        stars_only_receiver.types()
+        types(&stars_only_receiver)
     );
-    assert!(!stars_only_receiver.types().is_empty(), "a first purchase rates the customer");
+    assert!(!types(&stars_only_receiver).is_empty(), "a first purchase rates the customer");
 
     // The reference library accepts every delivery with the secret, and refuses another.
     let cases: Vec<(&str, &Received)> = got.iter().map(|r| (secret.as_str(), r)).collect();
@@ -253,7 +195,7 @@ async fn changes_arrive_signed_for_the_reference_library_also_across_a_secret_ro
         json!({ "trigger": "test", "statusCode": 200, "succeeded": true })
     );
     let test_delivery = receiver.got().last().cloned().ok_or_else(|| anyhow::anyhow!("no test event"))?;
-    assert_eq!(body_json(&test_delivery)["type"], "webhook.test");
+    assert_eq!(test_delivery.json()["type"], "webhook.test");
     assert_eq!(verify(&[(new_secret.as_str(), &test_delivery)]).await?, vec!["ok"]);
     Ok(())
 }
@@ -263,7 +205,8 @@ async fn failures_are_retried_on_schedule_in_order_per_customer_then_the_endpoin
 -> anyhow::Result<()> {
     let app = app(true).await?;
     let token = owner(&app).await?;
-    let (receiver, url) = Receiver::start().await?;
+    let receiver = Receiver::start().await?;
+    let url = receiver.url.clone();
     receiver.answer(500);
     let hook = create_endpoint(
         &app,
@@ -289,7 +232,7 @@ async fn failures_are_retried_on_schedule_in_order_per_customer_then_the_endpoin
     let run = webhooks.run_once(db, now).await?;
     // One attempt: the update waits behind the customer's creation.
     assert_eq!((run.fanned_out, run.attempted, run.delivered), (2, 1, 0), "{run:?}");
-    assert_eq!(receiver.types(), vec!["customerCreated"]);
+    assert_eq!(types(&receiver), vec!["customerCreated"]);
     // Nothing is due until the next step of the schedule.
     assert_eq!(webhooks.run_once(db, now + chrono::Duration::seconds(4)).await?.attempted, 0);
     for wait in &SCHEDULE[1..] {
@@ -298,7 +241,7 @@ async fn failures_are_retried_on_schedule_in_order_per_customer_then_the_endpoin
         assert_eq!(run.attempted, 1, "at +{}: {run:?}", (now - start).num_seconds());
     }
     // Eight attempts of the first message, none of the second while the first was pending.
-    assert_eq!(receiver.types(), vec!["customerCreated"; 8]);
+    assert_eq!(types(&receiver), vec!["customerCreated"; 8]);
     let seen = endpoint(&app, &token, &hook["id"]).await?;
     let messages = seen["messages"].as_array().cloned().unwrap_or_default();
     let created = messages.iter().find(|m| m["eventType"] == "customerCreated").cloned().unwrap_or_default();
@@ -322,7 +265,7 @@ async fn failures_are_retried_on_schedule_in_order_per_customer_then_the_endpoin
     now = start + chrono::Duration::days(5) + chrono::Duration::seconds(1);
     let run = webhooks.run_once(db, now).await?;
     assert_eq!(run.attempted, 1, "{run:?}");
-    assert_eq!(receiver.types().last().map(String::as_str), Some("customerUpdated"));
+    assert_eq!(types(&receiver).last().map(String::as_str), Some("customerUpdated"));
     let seen = endpoint(&app, &token, &hook["id"]).await?;
     assert_eq!(seen["status"], "DISABLED", "{seen}");
     assert!(seen["disabledReason"].as_str().unwrap_or_default().contains("5 days"), "{seen}");
@@ -373,9 +316,10 @@ async fn an_endpoint_that_does_not_answer_in_15_seconds_has_failed_and_a_replay_
 -> anyhow::Result<()> {
     let app = app(true).await?;
     let token = owner(&app).await?;
-    let (receiver, url) = Receiver::start().await?;
+    let receiver = Receiver::start().await?;
+    let url = receiver.url.clone();
     let hook = create_endpoint(&app, &token, json!({ "url": url })).await?;
-    receiver.delay_ms.store(16_000, Ordering::SeqCst);
+    receiver.delay(Duration::from_secs(16));
     customer(&app, &token, "Slow").await?;
     let run = app.state.webhooks.run_once(&app.state.db, Utc::now()).await?;
     assert_eq!((run.attempted, run.delivered), (1, 0), "{run:?}");
@@ -386,7 +330,7 @@ async fn an_endpoint_that_does_not_answer_in_15_seconds_has_failed_and_a_replay_
     assert!(attempt["durationMs"].as_i64().unwrap_or_default() >= 15_000);
 
     // Replaying by hand sends the same message (same webhook-id) again, now.
-    receiver.delay_ms.store(0, Ordering::SeqCst);
+    receiver.delay(Duration::ZERO);
     let message = seen["messages"][0].clone();
     let replay = app
         .as_token(&token)
@@ -413,7 +357,8 @@ async fn an_endpoint_that_does_not_answer_in_15_seconds_has_failed_and_a_replay_
 async fn private_and_non_http_targets_are_refused_unless_the_server_allows_them() -> anyhow::Result<()> {
     let app = app(false).await?;
     let token = owner(&app).await?;
-    let (receiver, url) = Receiver::start().await?;
+    let receiver = Receiver::start().await?;
+    let url = receiver.url.clone();
     for bad in [
         url.as_str(),
         "http://localhost:9/hooks",
@@ -463,7 +408,8 @@ async fn private_and_non_http_targets_are_refused_unless_the_server_allows_them(
 async fn erasing_a_customer_scrubs_the_webhook_messages_about_them() -> anyhow::Result<()> {
     let app = app(true).await?;
     let token = owner(&app).await?;
-    let (_receiver, url) = Receiver::start().await?;
+    let receiver = Receiver::start().await?;
+    let url = receiver.url.clone();
     let hook = create_endpoint(&app, &token, json!({ "url": url })).await?;
     let lin = customer(&app, &token, "Lin").await?;
     app.as_token(&token)

@@ -134,10 +134,7 @@ impl Change {
 /// Bumped by every [`record`] of this process, so consumers (the webhook worker) look at once
 /// instead of at their next poll. The bump comes before the caller commits: consumers wait a
 /// moment, and poll anyway for what other processes record.
-fn wake_channel() -> &'static tokio::sync::watch::Sender<u64> {
-    static WAKE: std::sync::OnceLock<tokio::sync::watch::Sender<u64>> = std::sync::OnceLock::new();
-    WAKE.get_or_init(|| tokio::sync::watch::channel(0).0)
-}
+static WAKE: crate::wake::Wake = crate::wake::Wake::new();
 
 /// The PostgreSQL channel every [`record`] notifies, so that the other server processes on the
 /// database learn of the change when it commits.
@@ -157,7 +154,7 @@ pub fn spawn_listener(db: &DatabaseConnection) {
                 Ok(mut listener) => match listener.listen(NOTIFY_CHANNEL).await {
                     Ok(()) => loop {
                         match listener.recv().await {
-                            Ok(_) => wake_channel().send_modify(|n| *n = n.wrapping_add(1)),
+                            Ok(_) => WAKE.ring(),
                             Err(err) => {
                                 tracing::warn!(error = %err, "lost the change notifications; reconnecting");
                                 break;
@@ -176,7 +173,7 @@ pub fn spawn_listener(db: &DatabaseConnection) {
 /// A receiver that sees every [`record`] of this process (and, on PostgreSQL with
 /// [`spawn_listener`] running, of every other process on the database).
 pub fn subscribe() -> tokio::sync::watch::Receiver<u64> {
-    wake_channel().subscribe()
+    WAKE.subscribe()
 }
 
 /// Records changes in the caller's transaction: each gets its workspace's next position, and the
@@ -229,7 +226,7 @@ pub async fn record(conn: &impl ConnectionTrait, changes: Vec<Change>) -> Result
             .await?;
         }
     }
-    wake_channel().send_modify(|n| *n = n.wrapping_add(1));
+    WAKE.ring();
     Ok(())
 }
 

@@ -3,8 +3,6 @@
 //! transaction of the change, so both commit together or neither does); besides that, only the
 //! demo-data generator (bulk) and `starcrm reindex` (a rebuild request) write here.
 
-use std::sync::OnceLock;
-
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use tokio::sync::watch;
@@ -12,20 +10,18 @@ use uuid::Uuid;
 
 use crate::entities::search_outbox;
 use crate::error::AppError;
+use crate::wake::Wake;
 
 /// Customer ids per outbox row: a whole-workspace run writes one row per batch, not per customer.
 const IDS_PER_ROW: usize = 1000;
 
 /// Bumped after every enqueue so the workers of this process look at the outbox at once instead
 /// of at their next poll. Workers in other processes (replicas) poll.
-fn wake_channel() -> &'static watch::Sender<u64> {
-    static WAKE: OnceLock<watch::Sender<u64>> = OnceLock::new();
-    WAKE.get_or_init(|| watch::channel(0).0)
-}
+static WAKE: Wake = Wake::new();
 
 /// A receiver that sees every [`enqueue`] of this process.
 pub fn subscribe() -> watch::Receiver<u64> {
-    wake_channel().subscribe()
+    WAKE.subscribe()
 }
 
 /// Records that these customers of `workspace_id` must be pushed to the search index again (or
@@ -49,7 +45,7 @@ pub async fn enqueue(conn: &impl ConnectionTrait, workspace_id: Uuid, ids: &[Uui
     });
     search_outbox::Entity::insert_many(rows).exec_without_returning(conn).await?;
     // The row may not be committed yet; the worker waits a moment before it reads (and polls).
-    wake_channel().send_modify(|n| *n = n.wrapping_add(1));
+    WAKE.ring();
     Ok(())
 }
 
@@ -71,7 +67,7 @@ pub async fn request_rebuild(conn: &impl ConnectionTrait, workspace_id: Uuid) ->
     }
     .insert(conn)
     .await?;
-    wake_channel().send_modify(|n| *n = n.wrapping_add(1));
+    WAKE.ring();
     Ok(())
 }
 

@@ -16,7 +16,7 @@
 //!   without a single success for [`DISABLE_AFTER`] is disabled, with an audit entry.
 
 use std::collections::HashSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
@@ -35,6 +35,7 @@ use crate::auth::Scope;
 use crate::db;
 use crate::entities::{event, webhook_attempt, webhook_endpoint, webhook_message};
 use crate::error::AppError;
+use crate::wake::Wake;
 
 /// The wait before each attempt of a message: the first goes at once.
 pub const SCHEDULE: [Duration; 8] = [
@@ -64,14 +65,11 @@ pub const RETENTION: Duration = Duration::days(30);
 const POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Bumped when there may be new work (a change recorded, an endpoint saved, messages recovered).
-fn wake_channel() -> &'static watch::Sender<u64> {
-    static WAKE: OnceLock<watch::Sender<u64>> = OnceLock::new();
-    WAKE.get_or_init(|| watch::channel(0).0)
-}
+static WAKE: Wake = Wake::new();
 
 /// Tells this process's worker to look now instead of at its next poll.
 pub fn wake() {
-    wake_channel().send_modify(|n| *n = n.wrapping_add(1));
+    WAKE.ring();
 }
 
 /// What one run did.
@@ -113,7 +111,7 @@ impl Webhooks {
         let this = Arc::clone(self);
         let mut stopping = self.stopping.subscribe();
         tokio::spawn(async move {
-            let mut wake = wake_channel().subscribe();
+            let mut wake = WAKE.subscribe();
             let mut changes = crate::changes::subscribe();
             let mut pruned_at: Option<DateTime<Utc>> = None;
             loop {

@@ -19,7 +19,6 @@ pub mod sender;
 pub mod signing;
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
@@ -516,7 +515,7 @@ pub async fn forget_customers(
         .into_tuple()
         .all(conn)
         .await?;
-    for (id, event_type, position, customer) in messages {
+    for (id, event_type, position, customer) in &messages {
         webhook_message::Entity::update_many()
             .col_expr(
                 webhook_message::Column::Payload,
@@ -528,17 +527,17 @@ pub async fn forget_customers(
                     .to_string(),
                 ),
             )
-            .filter(webhook_message::Column::Id.eq(id))
+            .filter(webhook_message::Column::Id.eq(*id))
             .exec(conn)
             .await?;
+    }
+    let message_ids: Vec<Uuid> = messages.iter().map(|m| m.0).collect();
+    for part in message_ids.chunks(500) {
         webhook_attempt::Entity::update_many()
             .col_expr(webhook_attempt::Column::ResponseExcerpt, Expr::value(Option::<String>::None))
-            .filter(webhook_attempt::Column::MessageId.eq(id))
+            .filter(webhook_attempt::Column::MessageId.is_in(part.iter().copied()))
             .exec(conn)
             .await?;
     }
     Ok(())
 }
-
-/// The shared webhook service, as request handlers hold it.
-pub type Shared = Arc<Webhooks>;

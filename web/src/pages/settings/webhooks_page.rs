@@ -12,6 +12,16 @@ use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
 use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
 
+/// What a button on an endpoint's card does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CardAction {
+    SendTest,
+    Rotate,
+    Pause,
+    Enable,
+    Delete,
+}
+
 /// A change kind's name in the current language (the code itself if unknown).
 fn kind_name(i18n: I18n, kind: &str) -> String {
     labels::change_kind(kind).map_or_else(|| kind.to_owned(), |key| i18n.t(key).to_owned())
@@ -111,7 +121,7 @@ fn EndpointCard(
     let id = StoredValue::new(endpoint.id.clone());
     let active = endpoint.status == EndpointStatus::Active;
     let show_secret = RwSignal::new(false);
-    let confirming = RwSignal::new(None::<Key>);
+    let confirming = RwSignal::new(None::<CardAction>);
     let busy = RwSignal::new(false);
     let test_result = RwSignal::new(None::<WebhookAttemptInfo>);
     let log = RwSignal::new(None::<Vec<WebhookAttemptInfo>>);
@@ -125,16 +135,16 @@ fn EndpointCard(
             }
         });
     };
-    let run = move |action: &'static str| {
+    let run = move |action: CardAction| {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let id = id.get_value();
             let result = match action {
-                "rotate" => api::webhooks::rotate(&id).await.map(|e| on_change.run(e)),
-                "pause" => api::webhooks::set_enabled(&id, false).await.map(|e| on_change.run(e)),
-                "enable" => api::webhooks::set_enabled(&id, true).await.map(|e| on_change.run(e)),
-                "delete" => api::webhooks::delete(&id).await.map(|()| on_deleted.run(())),
-                _ => api::webhooks::send_test(&id).await.map(|attempt| {
+                CardAction::Rotate => api::webhooks::rotate(&id).await.map(|e| on_change.run(e)),
+                CardAction::Pause => api::webhooks::set_enabled(&id, false).await.map(|e| on_change.run(e)),
+                CardAction::Enable => api::webhooks::set_enabled(&id, true).await.map(|e| on_change.run(e)),
+                CardAction::Delete => api::webhooks::delete(&id).await.map(|()| on_deleted.run(())),
+                CardAction::SendTest => api::webhooks::send_test(&id).await.map(|attempt| {
                     test_result.set(Some(attempt));
                     if log_open.get_untracked() {
                         load_log();
@@ -210,16 +220,16 @@ fn EndpointCard(
                 view! { <p class=class data-testid="test-result">{move || format!("{}: {detail}", i18n.t(key))}</p> }
             })}
             <div class="endpoint__actions">
-                <button type="button" class="button button--small" data-testid="send-test" disabled=move || busy.get() on:click=move |_| run("test")>
+                <button type="button" class="button button--small" data-testid="send-test" disabled=move || busy.get() on:click=move |_| run(CardAction::SendTest)>
                     {move || i18n.t(Key::SendTestEvent)}
                 </button>
-                <button type="button" class="button button--small" data-testid="rotate-secret" on:click=move |_| confirming.set(Some(Key::RotateSecret))>
+                <button type="button" class="button button--small" data-testid="rotate-secret" on:click=move |_| confirming.set(Some(CardAction::Rotate))>
                     {move || i18n.t(Key::RotateSecret)}
                 </button>
-                <button type="button" class="button button--small" data-testid=if active { "pause-endpoint" } else { "enable-endpoint" } disabled=move || busy.get() on:click=move |_| run(if active { "pause" } else { "enable" })>
+                <button type="button" class="button button--small" data-testid=if active { "pause-endpoint" } else { "enable-endpoint" } disabled=move || busy.get() on:click=move |_| run(if active { CardAction::Pause } else { CardAction::Enable })>
                     {move || i18n.t(if active { Key::PauseEndpoint } else { Key::EnableEndpoint })}
                 </button>
-                <button type="button" class="button button--small button--danger-outline" data-testid="delete-endpoint" on:click=move |_| confirming.set(Some(Key::DeleteEndpoint))>
+                <button type="button" class="button button--small button--danger-outline" data-testid="delete-endpoint" on:click=move |_| confirming.set(Some(CardAction::Delete))>
                     {move || i18n.t(Key::Delete)}
                 </button>
             </div>
@@ -238,10 +248,10 @@ fn EndpointCard(
                 })}
             </details>
             {move || confirming.get().map(|what| {
-                let (title, body, action, danger, act) = if what == Key::DeleteEndpoint {
-                    (Key::DeleteEndpoint, i18n.t(Key::DeleteEndpointBody).replace("{url}", &url), Key::Delete, true, "delete")
+                let (title, body, action, danger) = if what == CardAction::Delete {
+                    (Key::DeleteEndpoint, i18n.t(Key::DeleteEndpointBody).replace("{url}", &url), Key::Delete, true)
                 } else {
-                    (Key::RotateSecretTitle, i18n.t(Key::RotateSecretBody).to_owned(), Key::RotateSecret, false, "rotate")
+                    (Key::RotateSecretTitle, i18n.t(Key::RotateSecretBody).to_owned(), Key::RotateSecret, false)
                 };
                 view! {
                     <ConfirmDialog
@@ -251,7 +261,7 @@ fn EndpointCard(
                         danger
                         on_confirm=Callback::new(move |()| {
                             confirming.set(None);
-                            run(act);
+                            run(what);
                         })
                         on_close=Callback::new(move |()| confirming.set(None))
                     />
