@@ -55,17 +55,33 @@ impl PageState {
 
 const CUSTOMER_CHANGED: &str = include_str!("../../../graphql/customer_changed.graphql");
 
-/// Reloads the page in a moment, or once no dialog is open; then clears `pending`.
-fn reload_when_idle(pending: std::rc::Rc<std::cell::Cell<bool>>, state: PageState) {
+/// Whether a dialog is open (its form would be lost if the page were rebuilt now).
+fn dialog_open() -> bool {
+    document().query_selector("[role=dialog]").ok().flatten().is_some()
+}
+
+/// Fetches the customer again in a moment and shows it, but never under an open dialog: the
+/// check and the update happen together, after the fetch, so a dialog opened while the fetch
+/// was under way is not thrown away either. Then clears `pending`.
+fn refresh_when_idle(id: String, pending: std::rc::Rc<std::cell::Cell<bool>>, state: PageState) {
     set_timeout(
         move || {
-            let dialog_open = document().query_selector("[role=dialog]").ok().flatten().is_some();
-            if dialog_open {
-                reload_when_idle(pending, state);
-            } else {
-                pending.set(false);
-                state.reload();
+            if dialog_open() {
+                refresh_when_idle(id, pending, state);
+                return;
             }
+            leptos::task::spawn_local(async move {
+                let fetched = api::customers::get(&id).await;
+                if dialog_open() {
+                    refresh_when_idle(id, pending, state);
+                    return;
+                }
+                pending.set(false);
+                if let Ok(Some((customer, fields))) = fetched {
+                    state.fields.set(fields);
+                    state.customer.set(Some(customer));
+                }
+            });
         },
         std::time::Duration::from_millis(300),
     );
@@ -117,11 +133,12 @@ pub fn CustomerPage() -> impl IntoView {
     Effect::new(move |_| {
         let id = id.get();
         let pending = std::rc::Rc::new(std::cell::Cell::new(false));
-        let follow = api::live::follow(CUSTOMER_CHANGED, serde_json::json!({ "id": id }), move || {
-            if !pending.replace(true) {
-                reload_when_idle(std::rc::Rc::clone(&pending), state);
-            }
-        });
+        let follow =
+            api::live::follow(CUSTOMER_CHANGED, serde_json::json!({ "id": id.clone() }), move || {
+                if !pending.replace(true) {
+                    refresh_when_idle(id.clone(), std::rc::Rc::clone(&pending), state);
+                }
+            });
         live.set_value(Some(follow));
     });
     on_cleanup(move || live.set_value(None));
