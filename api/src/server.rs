@@ -33,6 +33,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     crate::changes::spawn_listener(&state.db);
     // Webhook deliveries from the change feed.
     state.webhooks.spawn_worker(state.db.clone());
+    // Imports: dry runs, runs and reverts, resumed after a crash.
+    state.imports.spawn_worker(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(
         url = %format!("http://{addr}"),

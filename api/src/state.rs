@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::db;
 use crate::graphql::{self, AppSchema};
 use crate::http::metrics::Metrics;
+use crate::imports::Imports;
 use crate::search::{self, sync::Search};
 use crate::webhooks::Webhooks;
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub search: Arc<Search>,
     /// Webhook deliveries; `starcrm serve` runs their worker.
     pub webhooks: Arc<Webhooks>,
+    /// Import phases; `starcrm serve` runs their worker.
+    pub imports: Arc<Imports>,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             web_dir: Arc::new(settings.web_dir.clone()),
             search,
             webhooks,
+            imports: Imports::new(&settings.data_dir),
         })
     }
 

@@ -15,6 +15,7 @@ mod m20261203_000007_harden_accounts_and_audit;
 mod m20261203_000008_change_feed;
 mod m20261203_000009_idempotency_keys;
 mod m20261203_000010_webhooks;
+mod m20261203_000011_imports;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_change_feed::Migration),
             Box::new(m20261203_000009_idempotency_keys::Migration),
             Box::new(m20261203_000010_webhooks::Migration),
+            Box::new(m20261203_000011_imports::Migration),
         ]
     }
 }

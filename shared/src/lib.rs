@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod enums;
 pub mod error;
 pub mod explain;
+pub mod imports;
 pub mod mask;
 pub mod permissions;
 pub mod rating;

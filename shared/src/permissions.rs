@@ -44,6 +44,12 @@ pub enum Permission {
     /// Register webhook endpoints, read their delivery log, replay deliveries.
     #[serde(rename = "webhooks:manage")]
     WebhooksManage,
+    /// Import customers from files, and revert an import.
+    #[serde(rename = "data:import")]
+    DataImport,
+    /// Download customers and transactions as files (contact details masked without `pii:read`).
+    #[serde(rename = "data:export")]
+    DataExport,
     #[serde(rename = "audit:read")]
     AuditRead,
     /// Workspace settings (name, time zone, currency, benefits...).
@@ -52,7 +58,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::CustomersRead,
         Self::CustomersWrite,
         Self::CustomersErase,
@@ -67,6 +73,8 @@ impl Permission {
         Self::UsersManage,
         Self::TokensManage,
         Self::WebhooksManage,
+        Self::DataImport,
+        Self::DataExport,
         Self::AuditRead,
         Self::SettingsManage,
     ];
@@ -88,6 +96,8 @@ impl Permission {
             Self::UsersManage => "users:manage",
             Self::TokensManage => "tokens:manage",
             Self::WebhooksManage => "webhooks:manage",
+            Self::DataImport => "data:import",
+            Self::DataExport => "data:export",
             Self::AuditRead => "audit:read",
             Self::SettingsManage => "settings:manage",
         }
@@ -158,9 +168,9 @@ impl Role {
     /// managers may also run integrations (API tokens, never with more than they hold; webhooks).
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::{
-            AuditRead, CampaignsManage, CustomersRead, CustomersWrite, PiiRead, RatingsManage,
-            RatingsOverride, RatingsRead, ServiceManage, TokensManage, TransactionsWrite, UsersRead,
-            WebhooksManage,
+            AuditRead, CampaignsManage, CustomersRead, CustomersWrite, DataExport, DataImport, PiiRead,
+            RatingsManage, RatingsOverride, RatingsRead, ServiceManage, TokensManage, TransactionsWrite,
+            UsersRead, WebhooksManage,
         };
         match self {
             Self::Owner | Self::Admin => &Permission::ALL,
@@ -177,13 +187,15 @@ impl Role {
                 UsersRead,
                 TokensManage,
                 WebhooksManage,
+                DataImport,
+                DataExport,
                 AuditRead,
             ],
             Self::Agent => {
                 &[CustomersRead, CustomersWrite, PiiRead, TransactionsWrite, RatingsRead, ServiceManage]
             }
-            Self::Marketer => &[CustomersRead, RatingsRead, CampaignsManage],
-            Self::Analyst => &[CustomersRead, RatingsRead],
+            Self::Marketer => &[CustomersRead, RatingsRead, CampaignsManage, DataExport],
+            Self::Analyst => &[CustomersRead, RatingsRead, DataExport],
         }
     }
 

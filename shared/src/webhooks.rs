@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 12] = [
+pub const CHANGE_KINDS: [&str; 13] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -18,6 +18,7 @@ pub const CHANGE_KINDS: [&str; 12] = [
     "interactionRecorded",
     "starsChanged",
     "lifecycleChanged",
+    "importFinished",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -14,7 +14,8 @@ pub struct ChangeEvent {
     pub position: i64,
     /// `customerCreated`, `customerUpdated`, `customerDeleted`, `customerRestored`,
     /// `customerMerged`, `customerUnmerged`, `customerErased`, `transactionRecorded`,
-    /// `refundRecorded`, `interactionRecorded`, `starsChanged`, `lifecycleChanged`.
+    /// `refundRecorded`, `interactionRecorded`, `starsChanged`, `lifecycleChanged`,
+    /// `importFinished` (the subject is the import).
     pub kind: String,
     /// The customer it is about.
     pub customer_id: Option<ID>,

@@ -44,10 +44,12 @@ pub enum Kind {
     InteractionRecorded,
     StarsChanged,
     LifecycleChanged,
+    /// An import finished; the subject is the import.
+    ImportFinished,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -60,6 +62,7 @@ impl Kind {
         Kind::InteractionRecorded,
         Kind::StarsChanged,
         Kind::LifecycleChanged,
+        Kind::ImportFinished,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +79,7 @@ impl Kind {
             Kind::InteractionRecorded => "interactionRecorded",
             Kind::StarsChanged => "starsChanged",
             Kind::LifecycleChanged => "lifecycleChanged",
+            Kind::ImportFinished => "importFinished",
         }
     }
 
@@ -86,7 +90,13 @@ impl Kind {
     /// Whether the change alters what the search index holds of the customer (name, contacts,
     /// stars, stage, whether they exist). Purchases and interactions do not.
     fn touches_search(self) -> bool {
-        !matches!(self, Kind::TransactionRecorded | Kind::RefundRecorded | Kind::InteractionRecorded)
+        !matches!(
+            self,
+            Kind::TransactionRecorded
+                | Kind::RefundRecorded
+                | Kind::InteractionRecorded
+                | Kind::ImportFinished
+        )
     }
 }
 

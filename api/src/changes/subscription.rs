@@ -65,18 +65,81 @@ struct Filter {
     customer: Option<Uuid>,
 }
 
-struct Follow {
-    db: DatabaseConnection,
+/// What every subscription holds: one of its connection's slots, and the connection's
+/// credential, checked again every minute.
+pub(crate) struct Guard {
+    pub db: DatabaseConnection,
     auth: Arc<Auth>,
     connection: Connection,
-    workspace_id: Uuid,
+    pub workspace_id: Uuid,
+    permission: Permission,
+    checked_at: Instant,
+    _slot: Slot,
+}
+
+impl Guard {
+    /// Takes a slot of the subscription's connection for a caller holding `permission`.
+    ///
+    /// # Errors
+    /// `UNAUTHENTICATED`, `FORBIDDEN`; `BAD_USER_INPUT` when not over the WebSocket or when the
+    /// connection holds its maximum of subscriptions.
+    pub(crate) fn new(ctx: &Context<'_>, permission: Permission) -> async_graphql::Result<Guard> {
+        let scope: &Scope = ctx.require(permission)?;
+        let connection = ctx
+            .data::<Connection>()
+            .map_err(|_| {
+                AppError::bad_input("subscription", "subscribe over the WebSocket at /graphql/ws").extend()
+            })?
+            .clone();
+        if connection.open.fetch_add(1, Ordering::SeqCst) >= MAX_PER_CONNECTION {
+            connection.open.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::bad_input(
+                "subscription",
+                format!("at most {MAX_PER_CONNECTION} subscriptions per connection"),
+            )
+            .extend());
+        }
+        Ok(Guard {
+            db: ctx.db()?.clone(),
+            auth: Arc::clone(ctx.auth()?),
+            _slot: Slot(Arc::clone(&connection.open)),
+            connection,
+            workspace_id: scope.workspace_id,
+            permission,
+            checked_at: Instant::now(),
+        })
+    }
+
+    /// Checks the credential again when a minute has passed since the last check.
+    ///
+    /// # Errors
+    /// The credential no longer holds (revoked, expired, the permission taken away).
+    pub(crate) async fn recheck(&mut self) -> Result<(), AppError> {
+        if self.checked_at.elapsed() < RECHECK {
+            return Ok(());
+        }
+        let scope = crate::auth::authenticate_token(
+            &self.db,
+            &self.auth,
+            &self.connection.token,
+            &self.connection.meta,
+        )
+        .await?;
+        if scope.workspace_id != self.workspace_id || !scope.can(self.permission) {
+            return Err(AppError::missing_permission(self.permission));
+        }
+        self.checked_at = Instant::now();
+        Ok(())
+    }
+}
+
+struct Follow {
+    guard: Guard,
     cursor: i64,
     filter: Filter,
     buffer: VecDeque<event::Model>,
     wake: tokio::sync::watch::Receiver<u64>,
-    checked_at: Instant,
     ended: bool,
-    _slot: Slot,
 }
 
 impl Follow {
@@ -89,24 +152,8 @@ impl Follow {
             if let Some(row) = self.buffer.pop_front() {
                 return Some(Ok(ChangeEvent::from(row)));
             }
-            if self.checked_at.elapsed() >= RECHECK {
-                match crate::auth::authenticate_token(
-                    &self.db,
-                    &self.auth,
-                    &self.connection.token,
-                    &self.connection.meta,
-                )
-                .await
-                {
-                    Ok(scope)
-                        if scope.workspace_id == self.workspace_id
-                            && scope.can(Permission::CustomersRead) =>
-                    {
-                        self.checked_at = Instant::now();
-                    }
-                    Ok(_) => return Some(self.end(&AppError::missing_permission(Permission::CustomersRead))),
-                    Err(err) => return Some(self.end(&err)),
-                }
+            if let Err(err) = self.guard.recheck().await {
+                return Some(self.end(&err));
             }
             match self.read().await {
                 Ok(true) => continue,
@@ -134,7 +181,7 @@ impl Follow {
     /// Reads what was recorded after the cursor; whether there was anything.
     async fn read(&mut self) -> Result<bool, AppError> {
         let mut query = event::Entity::find()
-            .filter(event::Column::WorkspaceId.eq(self.workspace_id))
+            .filter(event::Column::WorkspaceId.eq(self.guard.workspace_id))
             .filter(event::Column::Position.gt(self.cursor))
             .order_by_asc(event::Column::Position)
             .limit(BATCH);
@@ -144,7 +191,7 @@ impl Follow {
         if let Some(customer) = self.filter.customer {
             query = query.filter(event::Column::SubjectId.eq(customer));
         }
-        let rows = query.all(&self.db).await?;
+        let rows = query.all(&self.guard.db).await?;
         let Some(last) = rows.last().map(|r| r.position) else { return Ok(false) };
         self.cursor = last;
         self.buffer.extend(rows);
@@ -159,24 +206,7 @@ async fn follow(
     kinds: Vec<&'static str>,
     customer: Option<Uuid>,
 ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<ChangeEvent>> + use<>> {
-    let scope: &Scope = ctx.require(Permission::CustomersRead)?;
-    let connection = ctx
-        .data::<Connection>()
-        .map_err(|_| {
-            AppError::bad_input("subscription", "subscribe over the WebSocket at /graphql/ws").extend()
-        })?
-        .clone();
-    let db = ctx.db()?.clone();
-    let auth = Arc::clone(ctx.auth()?);
-    if connection.open.fetch_add(1, Ordering::SeqCst) >= MAX_PER_CONNECTION {
-        connection.open.fetch_sub(1, Ordering::SeqCst);
-        return Err(AppError::bad_input(
-            "subscription",
-            format!("at most {MAX_PER_CONNECTION} subscriptions per connection"),
-        )
-        .extend());
-    }
-    let slot = Slot(Arc::clone(&connection.open));
+    let guard = Guard::new(ctx, Permission::CustomersRead)?;
     let cursor = match after {
         Some(after) if after < 0 => return Err(AppError::bad_input("after", "must be 0 or more").extend()),
         Some(after) => after,
@@ -184,25 +214,20 @@ async fn follow(
         None => event::Entity::find()
             .select_only()
             .column_as(event::Column::Position.max(), "max")
-            .filter(event::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(event::Column::WorkspaceId.eq(guard.workspace_id))
             .into_tuple::<Option<i64>>()
-            .one(&db)
+            .one(&guard.db)
             .await?
             .flatten()
             .unwrap_or(0),
     };
     let state = Follow {
-        db,
-        auth,
-        connection,
-        workspace_id: scope.workspace_id,
+        guard,
         cursor,
         filter: Filter { kinds, customer },
         buffer: VecDeque::new(),
         wake: super::subscribe(),
-        checked_at: Instant::now(),
         ended: false,
-        _slot: slot,
     };
     Ok(futures_util::stream::unfold(state, |mut state| async move {
         state.next().await.map(|item| (item, state))

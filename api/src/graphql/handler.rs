@@ -278,7 +278,7 @@ fn finish_errors(errors: &mut [ServerError], request_id: &RequestId) {
 }
 
 /// A request refused before execution because of `err` (credentials, rate limits).
-fn reject_error(status: StatusCode, err: &AppError, request_id: &RequestId) -> Response {
+pub(crate) fn reject_error(status: StatusCode, err: &AppError, request_id: &RequestId) -> Response {
     let graphql_error = err.extend();
     let mut server_error = ServerError::new(graphql_error.message, None);
     server_error.extensions = graphql_error.extensions;
@@ -288,7 +288,7 @@ fn reject_error(status: StatusCode, err: &AppError, request_id: &RequestId) -> R
 }
 
 /// A request that never reached GraphQL execution, answered in the same shape as other errors.
-fn reject(status: StatusCode, message: &str, request_id: &RequestId) -> Response {
+pub(crate) fn reject(status: StatusCode, message: &str, request_id: &RequestId) -> Response {
     let mut errors = vec![ServerError::new(message, None)];
     finish_errors(&mut errors, request_id);
     (status, axum::Json(GqlResponse::from_errors(errors))).into_response()

@@ -10,5 +10,6 @@ mod schema;
 mod ws;
 
 pub use handler::{graphql, graphql_get};
+pub(crate) use handler::{reject, reject_error};
 pub use schema::{AppSchema, Mutation, Query, build_schema, schema_builder, sdl};
 pub use ws::graphql_ws;

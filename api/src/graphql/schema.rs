@@ -12,6 +12,8 @@ use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::changes::graphql::ChangesQuery;
 use crate::changes::subscription::ChangesSubscription;
 use crate::customers::graphql::{CustomersMutation, CustomersQuery};
+use crate::exports::{ExportsMutation, ExportsQuery};
+use crate::imports::graphql::{ImportsMutation, ImportsQuery, ImportsSubscription};
 use crate::insight::graphql::InsightQuery;
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
@@ -35,6 +37,8 @@ pub struct Query(
     InsightQuery,
     ChangesQuery,
     WebhooksQuery,
+    ImportsQuery,
+    ExportsQuery,
 );
 
 /// Everything a client can change.
@@ -46,11 +50,13 @@ pub struct Mutation(
     CustomersMutation,
     RatingsMutation,
     WebhooksMutation,
+    ImportsMutation,
+    ExportsMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(ChangesSubscription);
+pub struct Subscription(ChangesSubscription, ImportsSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

@@ -29,7 +29,11 @@ use crate::state::AppState;
 /// How long one request may take before the server answers 503 itself.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Largest request body accepted. The GraphQL extractor reads bodies without a limit of its own.
+/// How long an import upload may take.
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Largest request body accepted (import uploads aside). The GraphQL extractor reads bodies
+/// without a limit of its own.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The whole application as a router, so tests drive exactly what `starcrm serve` serves.
@@ -41,7 +45,16 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .route("/csp-report", post(metrics::csp_report))
+        .route("/api/downloads/{secret}", get(crate::imports::http::download))
         .fallback(static_files::spa)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        // Import files: streamed to disk, so neither the body limit nor the minute applies.
+        .merge(
+            Router::new()
+                .route("/api/imports", post(crate::imports::http::upload))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, UPLOAD_TIMEOUT)),
+        )
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(state.clone(), security::strict_transport))
         .layer(
@@ -50,7 +63,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(request_id::request_id))
                 .layer(middleware::from_fn_with_state(state, observe::observe))
                 .layer(middleware::from_fn(catch_panic))
-                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
                 .layer(CompressionLayer::new())
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,
@@ -69,7 +81,6 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-                ))
-                .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT)),
+                )),
         )
 }

@@ -7,9 +7,7 @@
 //! died), resuming after the cursor with the same policy, window and population. History rows
 //! are unique per job and customer, so a resumed run never doubles them.
 
-use std::time::Duration as StdDuration;
-
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -31,9 +29,6 @@ use crate::error::AppError;
 
 /// The kind of the re-rating job in the `jobs` table.
 pub const RERATE: &str = "rerate";
-
-/// How long a runner's claim on a job lasts without renewal.
-const LEASE: StdDuration = StdDuration::from_secs(60);
 
 /// How a run goes.
 #[derive(Clone, Debug)]
@@ -153,43 +148,12 @@ pub async fn find(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<jo
         .ok_or(AppError::NotFound { entity: "job" })
 }
 
-/// Jobs waiting for a runner: queued, or running under a lapsed lease.
+/// Re-ratings waiting for a runner: queued, or running under a lapsed lease.
 ///
 /// # Errors
 /// Database failures.
 pub async fn runnable(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<job::Model>, AppError> {
-    Ok(job::Entity::find()
-        .filter(job::Column::Kind.eq(RERATE))
-        .filter(job::Column::Status.is_in([JobStatus::Queued.as_str(), JobStatus::Running.as_str()]))
-        .filter(job::Column::LockedUntil.is_null().or(job::Column::LockedUntil.lt(now)))
-        .order_by_asc(job::Column::CreatedAt)
-        .all(db)
-        .await?)
-}
-
-/// Takes the job unless another runner holds a live lease on it.
-async fn claim(
-    db: &DatabaseConnection,
-    id: Uuid,
-    worker: &str,
-    now: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    let claimed = job::Entity::update_many()
-        .col_expr(job::Column::Status, Expr::value(JobStatus::Running.as_str()))
-        .col_expr(job::Column::LockedBy, Expr::value(worker))
-        .col_expr(job::Column::LockedUntil, Expr::value(lease_end(now)))
-        .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
-        .col_expr(job::Column::StartedAt, Expr::value(now))
-        .filter(job::Column::Id.eq(id))
-        .filter(job::Column::Status.is_in([JobStatus::Queued.as_str(), JobStatus::Running.as_str()]))
-        .filter(job::Column::LockedUntil.is_null().or(job::Column::LockedUntil.lt(now)))
-        .exec(db)
-        .await?;
-    Ok(claimed.rows_affected == 1)
-}
-
-fn lease_end(now: DateTime<Utc>) -> DateTime<Utc> {
-    now + Duration::from_std(LEASE).unwrap_or_else(|_| Duration::seconds(60))
+    crate::jobs::runnable(db, RERATE, now).await
 }
 
 /// How a run ended.
@@ -213,22 +177,13 @@ pub async fn run(
     opts: &RunOptions,
 ) -> Result<RunEnd, AppError> {
     let now = opts.now.unwrap_or_else(Utc::now);
-    if !claim(db, id, worker, now).await? {
+    if !crate::jobs::claim(db, id, worker, now).await? {
         return Ok(RunEnd::Busy);
     }
     match run_claimed(db, id, worker, opts).await {
         Ok(end) => Ok(end),
         Err(err) => {
-            job::Entity::update_many()
-                .col_expr(job::Column::Status, Expr::value(JobStatus::Failed.as_str()))
-                .col_expr(job::Column::Error, Expr::value(err.to_string()))
-                .col_expr(job::Column::FinishedAt, Expr::value(Utc::now()))
-                .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-                .filter(job::Column::Id.eq(id))
-                // A runner that lost its lease leaves the job to the one that took it over.
-                .filter(job::Column::LockedBy.eq(worker))
-                .exec(db)
-                .await?;
+            crate::jobs::finish(db, id, worker, Some(&err.to_string())).await?;
             Err(err)
         }
     }
@@ -517,7 +472,7 @@ async fn write_batch(
             job::Column::Changed,
             Expr::col(job::Column::Changed).add(i64::try_from(changed.len()).unwrap_or(0)),
         )
-        .col_expr(job::Column::LockedUntil, Expr::value(lease_end(now)))
+        .col_expr(job::Column::LockedUntil, Expr::value(crate::jobs::lease_end(now)))
         .filter(job::Column::Id.eq(id))
         .filter(job::Column::LockedBy.eq(worker))
         .exec(&txn)

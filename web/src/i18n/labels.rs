@@ -217,6 +217,8 @@ pub const fn permission(permission: Permission) -> Key {
         Permission::UsersManage => Key::PermUsersManage,
         Permission::TokensManage => Key::PermTokensManage,
         Permission::WebhooksManage => Key::PermWebhooksManage,
+        Permission::DataImport => Key::PermDataImport,
+        Permission::DataExport => Key::PermDataExport,
         Permission::AuditRead => Key::PermAuditRead,
         Permission::SettingsManage => Key::PermSettingsManage,
     }
@@ -468,6 +470,7 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "interactionRecorded" => Key::KindInteractionRecorded,
         "starsChanged" => Key::KindStarsChanged,
         "lifecycleChanged" => Key::KindLifecycleChanged,
+        "importFinished" => Key::KindImportFinished,
         "webhook.test" => Key::KindWebhookTest,
         _ => return None,
     })

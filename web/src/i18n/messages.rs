@@ -354,6 +354,7 @@ messages! {
     KindInteractionRecorded { zh: "互动记录", en: "Interaction recorded" }
     KindStarsChanged { zh: "星级变化", en: "Stars changed" }
     KindLifecycleChanged { zh: "生命周期变化", en: "Lifecycle changed" }
+    KindImportFinished { zh: "导入完成", en: "Import finished" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }
@@ -454,6 +455,8 @@ messages! {
     PermUsersManage { zh: "管理用户", en: "Manage users" }
     PermTokensManage { zh: "管理 API 令牌", en: "Manage API tokens" }
     PermWebhooksManage { zh: "管理 Webhook", en: "Manage webhooks" }
+    PermDataImport { zh: "导入数据", en: "Import data" }
+    PermDataExport { zh: "导出数据", en: "Export data" }
     PermAuditRead { zh: "查看审计日志", en: "Read the audit log" }
     PermSettingsManage { zh: "管理设置", en: "Manage settings" }
 

@@ -237,7 +237,7 @@ pub struct CustomerFilter {
 }
 
 impl CustomerFilter {
-    fn into_filter(self) -> async_graphql::Result<Filter> {
+    pub(crate) fn into_filter(self) -> async_graphql::Result<Filter> {
         let convert = |list: Option<Vec<Self>>| -> async_graphql::Result<Vec<Filter>> {
             list.unwrap_or_default().into_iter().map(Self::into_filter).collect()
         };

@@ -1,0 +1,323 @@
+//! Exports (issue 17, ARCHITECTURE.md section 11): the customers of any filter, with chosen
+//! columns, as CSV in UTF-8 with a BOM (so Excel opens Chinese text right), streamed a page at a
+//! time. Phones, emails, ID numbers and birthdays are masked unless the asker holds `pii:read`.
+//! Asking is audited (`export.customers`, with the filter and columns); the file comes from a
+//! download link that expires.
+
+use async_graphql::{Context, ErrorExtensions, InputType, Object, SimpleObject};
+use axum::body::Body;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+use starcrm_shared::customer::customer_code;
+use starcrm_shared::{Permission, mask};
+use uuid::Uuid;
+
+use crate::audit::{self, Entry};
+use crate::auth::{ContextExt, Scope};
+use crate::customers::graphql::CustomerFilter;
+use crate::customers::query::{self, Cursor, ListRequest, Sort};
+use crate::downloads::{self, Kind};
+use crate::entities::{customer, customer_email, customer_phone, customer_tag, download_link};
+use crate::error::AppError;
+use crate::imports::http::{csv_line, csv_response};
+use crate::state::AppState;
+
+/// The columns a customer export can have, in their default order.
+pub const CUSTOMER_COLUMNS: [&str; 16] = [
+    "code",
+    "name",
+    "stars",
+    "phone",
+    "email",
+    "gender",
+    "birthday",
+    "lifecycleStage",
+    "sourceChannel",
+    "tags",
+    "totalSpend",
+    "orderCount",
+    "lastPurchaseAt",
+    "company",
+    "address",
+    "createdAt",
+];
+
+/// Customers per page read from the database.
+const PAGE: u32 = 1_000;
+
+fn header(column: &str) -> &'static str {
+    match column {
+        "code" => "编号 Code",
+        "name" => "姓名 Name",
+        "stars" => "星级 Stars",
+        "phone" => "手机 Phone",
+        "email" => "邮箱 Email",
+        "gender" => "性别 Gender",
+        "birthday" => "生日 Birthday",
+        "lifecycleStage" => "生命周期 Stage",
+        "sourceChannel" => "来源渠道 Channel",
+        "tags" => "标签 Tags",
+        "totalSpend" => "累计消费 Total spend",
+        "orderCount" => "订单数 Orders",
+        "lastPurchaseAt" => "最近购买 Last purchase",
+        "company" => "公司 Company",
+        "address" => "地址 Address",
+        _ => "创建时间 Created",
+    }
+}
+
+/// Checks the chosen columns (`None`: all of them).
+fn columns(chosen: Option<Vec<String>>) -> Result<Vec<String>, AppError> {
+    let Some(chosen) = chosen else { return Ok(CUSTOMER_COLUMNS.iter().map(|c| (*c).to_owned()).collect()) };
+    if chosen.is_empty() {
+        return Err(AppError::bad_input("columns", "choose at least one column"));
+    }
+    for (i, c) in chosen.iter().enumerate() {
+        if !CUSTOMER_COLUMNS.contains(&c.as_str()) {
+            return Err(AppError::bad_input(
+                format!("columns[{i}]"),
+                format!("is not a column; use one of {}", CUSTOMER_COLUMNS.join(", ")),
+            ));
+        }
+    }
+    Ok(chosen)
+}
+
+/// Whether a column carries personal data masked without `pii:read`.
+fn personal(column: &str) -> bool {
+    matches!(column, "phone" | "email" | "birthday" | "address")
+}
+
+/// Minor units as a decimal amount: `123456` -> `1234.56`.
+fn money(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", (minor / 100).unsigned_abs(), (minor % 100).unsigned_abs())
+}
+
+/// One customer as export cells.
+fn cells(
+    row: &customer::Model,
+    columns: &[String],
+    phone: Option<&String>,
+    email: Option<&String>,
+    tags: &[String],
+    unmasked: bool,
+) -> Vec<String> {
+    let masked = |column: &str, value: String| -> String {
+        if unmasked || value.is_empty() || !personal(column) {
+            return value;
+        }
+        match column {
+            "phone" => mask::phone(&value),
+            "email" => mask::email(&value),
+            "birthday" => mask::birthday(&value),
+            _ => "***".to_owned(),
+        }
+    };
+    let time =
+        |t: Option<DateTime<Utc>>| t.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+    columns
+        .iter()
+        .map(|column| {
+            let value = match column.as_str() {
+                "code" => customer_code(row.number),
+                "name" => row.name.clone(),
+                "stars" => row.stars.map(|s| s.to_string()).unwrap_or_default(),
+                "phone" => phone.cloned().unwrap_or_default(),
+                "email" => email.cloned().unwrap_or_default(),
+                "gender" => row.gender.clone(),
+                "birthday" => row.birthday.map(|d| d.to_string()).unwrap_or_default(),
+                "lifecycleStage" => row.lifecycle_stage.clone(),
+                "sourceChannel" => row.source_channel.clone().unwrap_or_default(),
+                "tags" => tags.join(", "),
+                "totalSpend" => money(row.total_spend_minor),
+                "orderCount" => row.order_count.to_string(),
+                "lastPurchaseAt" => time(row.last_purchase_at),
+                "company" => row.company.clone().unwrap_or_default(),
+                "address" => row.address.clone().unwrap_or_default(),
+                _ => time(Some(row.created_at)),
+            };
+            let value = masked(column, value);
+            // A cell starting with = + - @ would run as a formula in Excel: quote it as text.
+            let free_text = matches!(column.as_str(), "name" | "company" | "address" | "tags");
+            if free_text && value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value }
+        })
+        .collect()
+}
+
+/// The primary phones, emails and the tags of a page of customers.
+async fn contacts(
+    db: &DatabaseConnection,
+    ids: &[Uuid],
+) -> Result<(Vec<(Uuid, String)>, Vec<(Uuid, String)>, Vec<(Uuid, String)>), AppError> {
+    let phones = customer_phone::Entity::find()
+        .filter(customer_phone::Column::CustomerId.is_in(ids.to_vec()))
+        .order_by_desc(customer_phone::Column::IsPrimary)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.customer_id, p.phone))
+        .collect();
+    let emails = customer_email::Entity::find()
+        .filter(customer_email::Column::CustomerId.is_in(ids.to_vec()))
+        .order_by_desc(customer_email::Column::IsPrimary)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.customer_id, e.email))
+        .collect();
+    let tags = customer_tag::Entity::find()
+        .filter(customer_tag::Column::CustomerId.is_in(ids.to_vec()))
+        .order_by_asc(customer_tag::Column::Tag)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.customer_id, t.tag))
+        .collect();
+    Ok((phones, emails, tags))
+}
+
+/// One page of the export as CSV bytes, and the cursor after it (`None`: the last page).
+async fn page(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    request: &ListRequest,
+    columns: &[String],
+    unmasked: bool,
+) -> Result<(Vec<u8>, Option<Cursor>), AppError> {
+    let result = query::list(db, scope, request, false).await?;
+    let ids: Vec<Uuid> = result.rows.iter().map(|r| r.id).collect();
+    let (phones, emails, tags) = if ids.is_empty() { Default::default() } else { contacts(db, &ids).await? };
+    let mut out = Vec::new();
+    for row in &result.rows {
+        let phone = phones.iter().find(|(id, _)| *id == row.id).map(|(_, p)| p);
+        let email = emails.iter().find(|(id, _)| *id == row.id).map(|(_, e)| e);
+        let own_tags: Vec<String> =
+            tags.iter().filter(|(id, _)| *id == row.id).map(|(_, t)| t.clone()).collect();
+        out.extend(csv_line(&cells(row, columns, phone, email, &own_tags, unmasked)));
+    }
+    let next =
+        if result.has_next { result.rows.last().map(|r| Cursor::after(r, request.sort)) } else { None };
+    Ok((out, next))
+}
+
+/// Streams the export a link stands for.
+///
+/// # Errors
+/// `NOT_FOUND` for a link whose parameters no longer make sense.
+pub async fn download(
+    state: &AppState,
+    link: &download_link::Model,
+    kind: Kind,
+) -> Result<Response, AppError> {
+    if kind != Kind::Customers {
+        return Err(AppError::NotFound { entity: "download" });
+    }
+    let params: Value = serde_json::from_str(&link.params).map_err(AppError::internal)?;
+    let filter_value =
+        async_graphql::Value::from_json(params["filter"].clone()).map_err(AppError::internal)?;
+    let filter = <CustomerFilter as InputType>::parse(Some(filter_value))
+        .map_err(|_| AppError::NotFound { entity: "download" })?;
+    let filter = filter.into_filter().map_err(|_| AppError::NotFound { entity: "download" })?;
+    let columns: Vec<String> =
+        serde_json::from_value(params["columns"].clone()).map_err(AppError::internal)?;
+    let mut first = b"\xEF\xBB\xBF".to_vec();
+    first.extend(csv_line(&columns.iter().map(|c| header(c).to_owned()).collect::<Vec<_>>()));
+    let db = state.db.clone();
+    let scope = Scope::system(link.workspace_id);
+    let unmasked = link.unmasked;
+    let request =
+        ListRequest { filter, sort: Sort::default(), first: PAGE, after: None, include_deleted: false };
+    // Stop after the first page that fails: the download then ends short rather than hang.
+    let stream = futures_util::stream::unfold(Some(request), move |request| {
+        let db = db.clone();
+        let scope = scope.clone();
+        let columns = columns.clone();
+        async move {
+            let mut request = request?;
+            match page(&db, &scope, &request, &columns, unmasked).await {
+                Ok((bytes, next)) => {
+                    let more = next.map(|cursor| {
+                        request.after = Some(cursor);
+                        request
+                    });
+                    Some((Ok::<_, std::io::Error>(bytes), more))
+                }
+                Err(err) => Some((Err(std::io::Error::other(err.to_string())), None)),
+            }
+        }
+    });
+    let body = futures_util::StreamExt::chain(futures_util::stream::once(async move { Ok(first) }), stream);
+    let name = format!("customers-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
+    Ok(csv_response(&name, Body::from_stream(body)))
+}
+
+/// A link to a file.
+#[derive(SimpleObject)]
+pub struct DownloadLink {
+    /// Relative to the server: GET it (no credential needed) before `expiresAt`.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<downloads::Link> for DownloadLink {
+    fn from(link: downloads::Link) -> Self {
+        Self { url: link.url, expires_at: link.expires_at }
+    }
+}
+
+#[derive(Default)]
+pub struct ExportsMutation;
+
+#[Object]
+impl ExportsMutation {
+    /// A CSV of the customers `filter` selects (all live ones without it), with `columns`
+    /// (default: all of `exportColumns`). Contact details and birthdays are masked unless the
+    /// caller holds `pii:read`. Audited. Needs `data:export`; the link works for 15 minutes.
+    async fn export_customers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CustomerFilter>,
+        columns: Option<Vec<String>>,
+    ) -> async_graphql::Result<DownloadLink> {
+        let scope = ctx.require(Permission::DataExport)?;
+        scope.require(Permission::CustomersRead).map_err(|e| e.extend())?;
+        let columns = self::columns(columns).map_err(|e| e.extend())?;
+        let filter = filter.unwrap_or_default();
+        // Checked now, so a bad filter is an error here rather than an empty file later.
+        filter.clone().into_filter()?;
+        let filter_json =
+            serde_json::to_value(filter.to_value()).map_err(|e| AppError::internal(e).extend())?;
+        let unmasked = scope.can(Permission::PiiRead);
+        let params = json!({ "filter": filter_json, "columns": columns });
+        let db = ctx.db()?;
+        let txn = crate::db::begin_write(db).await.map_err(|e| AppError::from(e).extend())?;
+        let link = downloads::create(&txn, scope, Kind::Customers, &params, unmasked)
+            .await
+            .map_err(|e| e.extend())?;
+        audit::record(
+            &txn,
+            scope,
+            Entry::new("export.customers", "export", Uuid::now_v7()).changes(
+                json!({ "filter": params["filter"], "columns": params["columns"], "unmasked": unmasked }),
+            ),
+        )
+        .await
+        .map_err(|e| e.extend())?;
+        txn.commit().await.map_err(|e| AppError::from(e).extend())?;
+        Ok(link.into())
+    }
+}
+
+#[derive(Default)]
+pub struct ExportsQuery;
+
+#[Object]
+impl ExportsQuery {
+    /// The columns `exportCustomers` can write.
+    async fn export_columns(&self) -> Vec<&'static str> {
+        CUSTOMER_COLUMNS.to_vec()
+    }
+}

@@ -1,0 +1,808 @@
+//! One row of an import: its cells read through the mapping into a profile, matched to a
+//! customer by identity resolution (member number, then phone, then email), then created,
+//! updated (never blanking a value, adding contacts rather than replacing them, leaving "keep"
+//! columns alone where the customer has a value) or skipped by the mode. Every customer
+//! written gets its changeset entry: what a revert needs to undo it.
+
+use std::collections::HashSet;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use starcrm_shared::customer::{Channel, CustomFieldKind, CustomValue, Gender};
+use starcrm_shared::imports::{self as rules, ImportMode, RowAction, Target};
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
+use crate::customers::identities::{self, Identity, IdentityInput, ValidRef};
+use crate::customers::profile::{self, Contact, ContactInput, CustomerInput, ValidInput};
+use crate::customers::service;
+use crate::entities::{
+    custom_field, customer, customer_email, customer_field_value, customer_phone, customer_tag, import_change,
+};
+use crate::error::AppError;
+
+/// One column of the mapping: what it fills, and whether an existing value wins over it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub target: Option<String>,
+    #[serde(default)]
+    pub keep: bool,
+}
+
+/// The mapping checked against the file and the workspace, ready to read rows with.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub columns: Vec<Option<(Target, bool)>>,
+    pub headers: Vec<String>,
+    pub mode: ImportMode,
+    pub channel: Channel,
+    pub fields: Vec<custom_field::Model>,
+}
+
+/// Targets a row holds one of (phone, email and tags columns may repeat).
+fn single(target: &Target) -> bool {
+    !matches!(target, Target::Phone | Target::Email | Target::Tags)
+}
+
+impl Plan {
+    /// Checks a mapping. Errors name `mapping[i].target`.
+    ///
+    /// # Errors
+    /// `BAD_USER_INPUT`.
+    pub fn new(
+        headers: &[String],
+        mapping: &[Column],
+        mode: ImportMode,
+        channel: Channel,
+        fields: Vec<custom_field::Model>,
+    ) -> Result<Plan, AppError> {
+        if mapping.len() != headers.len() {
+            return Err(AppError::bad_input(
+                "mapping",
+                format!(
+                    "give one entry per column: the file has {}, the mapping {}",
+                    headers.len(),
+                    mapping.len()
+                ),
+            ));
+        }
+        let mut columns = Vec::with_capacity(mapping.len());
+        let mut seen: Vec<Target> = Vec::new();
+        for (i, column) in mapping.iter().enumerate() {
+            let field = format!("mapping[{i}].target");
+            let Some(raw) = column.target.as_deref().filter(|t| !t.is_empty()) else {
+                columns.push(None);
+                continue;
+            };
+            let target =
+                Target::parse(raw).ok_or_else(|| AppError::bad_input(&field, "is not a known target"))?;
+            if let Target::Custom(key) = &target
+                && !fields.iter().any(|f| &f.key == key)
+            {
+                return Err(AppError::bad_input(&field, "is not a custom field of this workspace"));
+            }
+            if single(&target) && seen.contains(&target) {
+                return Err(AppError::bad_input(
+                    &field,
+                    format!("another column already fills {raw}; leave one of them out"),
+                ));
+            }
+            seen.push(target.clone());
+            columns.push(Some((target, column.keep)));
+        }
+        if !seen.iter().any(Target::identifies) && !seen.contains(&Target::Name) {
+            return Err(AppError::bad_input(
+                "mapping",
+                "map at least a name, or a phone, email or member number column to match customers by",
+            ));
+        }
+        if mode == ImportMode::UpdateOnly && !seen.iter().any(Target::identifies) {
+            return Err(AppError::bad_input(
+                "mapping",
+                "updating needs a phone, email or member number column to find each customer",
+            ));
+        }
+        if mode != ImportMode::UpdateOnly && !seen.contains(&Target::Name) {
+            return Err(AppError::bad_input("mapping", "new customers need a name: map a column to name"));
+        }
+        Ok(Plan { columns, headers: headers.to_vec(), mode, channel, fields })
+    }
+
+    fn header_of(&self, wanted: &Target, nth: usize) -> Option<String> {
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.as_ref().is_some_and(|(t, _)| t == wanted))
+            .nth(nth)
+            .map(|(i, _)| self.headers[i].clone())
+    }
+
+    /// The header of the column an error on `field` (as profile validation names it) is about.
+    fn column_of(&self, field: &str) -> Option<String> {
+        let index = |prefix: &str| -> usize {
+            field
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix('['))
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        let (target, nth) = match field.split(['[', '.']).next().unwrap_or(field) {
+            "name" => (Target::Name, 0),
+            "birthday" => (Target::Birthday, 0),
+            "address" => (Target::Address, 0),
+            "company" => (Target::Company, 0),
+            "jobTitle" => (Target::JobTitle, 0),
+            "notes" => (Target::Notes, 0),
+            "phones" => (Target::Phone, index("phones")),
+            "emails" => (Target::Email, index("emails")),
+            "tags" => (Target::Tags, 0),
+            "memberNo" | "identity" => (Target::MemberNo, 0),
+            "customFields" => (Target::Custom(field.split('.').nth(1).unwrap_or_default().to_owned()), 0),
+            _ => return None,
+        };
+        self.header_of(&target, nth)
+    }
+
+    fn keeps(&self, target: &Target) -> bool {
+        self.columns.iter().flatten().any(|(t, keep)| t == target && *keep)
+    }
+}
+
+/// Why a row was not written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub column: Option<String>,
+    pub code: String,
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(column: Option<String>, code: &str, message: impl Into<String>) -> Self {
+        Self { column, code: code.to_owned(), message: message.into() }
+    }
+
+    fn from_error(plan: &Plan, err: &AppError) -> Self {
+        let (field, message) = match err {
+            AppError::BadUserInput { field, message } => (Some(field.as_str()), message.clone()),
+            AppError::Invalid { field, reason } => (Some(field.as_str()), reason.message().clone()),
+            AppError::Conflict { field, message } => (field.as_deref(), message.clone()),
+            other => (None, other.to_string()),
+        };
+        let column = field.and_then(|f| plan.column_of(f));
+        Refusal { column, code: err.code().as_str().to_owned(), message }
+    }
+}
+
+/// What became of a row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Created(Uuid),
+    Updated(Uuid),
+    /// Skipped by the mode, or nothing in it was new.
+    Skipped(&'static str),
+    Rejected(Refusal),
+}
+
+/// A row read through the mapping.
+struct Parsed {
+    input: CustomerInput,
+    identity: Option<Identity>,
+}
+
+fn cell_value(kind: CustomFieldKind, cell: &str) -> Result<Value, &'static str> {
+    Ok(match kind {
+        CustomFieldKind::Number => {
+            let n: f64 = cell.replace([',', '，'], "").trim().parse().map_err(|_| "is not a number")?;
+            serde_json::Number::from_f64(n).map(Value::Number).ok_or("is not a number")?
+        }
+        CustomFieldKind::Boolean => match cell.trim().to_lowercase().as_str() {
+            "是" | "yes" | "y" | "true" | "1" | "√" | "✓" => Value::Bool(true),
+            "否" | "no" | "n" | "false" | "0" | "×" => Value::Bool(false),
+            _ => return Err("is not yes or no"),
+        },
+        CustomFieldKind::Date => Value::String(rules::normalise_date(cell).ok_or("is not a date")?),
+        CustomFieldKind::MultiSelect => {
+            Value::Array(rules::split_tags(cell).into_iter().map(Value::String).collect())
+        }
+        _ => Value::String(cell.trim().to_owned()),
+    })
+}
+
+fn parse(plan: &Plan, cells: &[String]) -> Result<Parsed, Refusal> {
+    if cells.len() > plan.headers.len() && cells[plan.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
+        return Err(Refusal::new(
+            None,
+            "BAD_USER_INPUT",
+            format!("the row has {} cells, the header {}", cells.len(), plan.headers.len()),
+        ));
+    }
+    let mut input = CustomerInput::default();
+    let mut identity = None;
+    let mut phones = Vec::new();
+    let mut emails = Vec::new();
+    let mut tags = Vec::new();
+    let mut custom = Vec::new();
+    for (i, column) in plan.columns.iter().enumerate() {
+        let Some((target, _)) = column else { continue };
+        let cell = cells.get(i).map_or("", |c| c.trim());
+        if cell.is_empty() {
+            continue;
+        }
+        let header = || Some(plan.headers[i].clone());
+        let text = || Some(Some(cell.to_owned()));
+        match target {
+            Target::Name => input.name = Some(cell.to_owned()),
+            Target::Phone => {
+                phones.push(ContactInput { value: cell.to_owned(), label: None, primary: false });
+            }
+            Target::Email => {
+                emails.push(ContactInput { value: cell.to_owned(), label: None, primary: false });
+            }
+            Target::Gender => {
+                input.gender = Some(rules::parse_gender(cell).ok_or_else(|| {
+                    Refusal::new(header(), "BAD_USER_INPUT", "is not a gender (男/女, M/F, male/female)")
+                })?);
+            }
+            Target::Birthday => {
+                let date = rules::normalise_date(cell).ok_or_else(|| {
+                    Refusal::new(header(), "BAD_USER_INPUT", "is not a date (write it as 1990-05-17)")
+                })?;
+                input.birthday = Some(Some(date));
+            }
+            Target::MemberNo => {
+                let given = IdentityInput { channel: plan.channel, external_id: cell.to_owned() };
+                identity = Some(identities::validate(&given, "memberNo").map_err(|err| {
+                    let mut refusal = Refusal::from_error(plan, &err);
+                    refusal.column = header();
+                    refusal
+                })?);
+            }
+            Target::Address => input.address = text(),
+            Target::Company => input.company = text(),
+            Target::JobTitle => input.job_title = text(),
+            Target::Notes => input.notes = text(),
+            Target::Tags => tags.extend(rules::split_tags(cell)),
+            Target::Custom(key) => {
+                let Some(def) = plan.fields.iter().find(|f| &f.key == key) else { continue };
+                let kind = CustomFieldKind::parse(&def.kind).unwrap_or(CustomFieldKind::Text);
+                let value =
+                    cell_value(kind, cell).map_err(|why| Refusal::new(header(), "BAD_USER_INPUT", why))?;
+                custom.push((key.clone(), value));
+            }
+        }
+    }
+    input.phones = (!phones.is_empty()).then_some(phones);
+    input.emails = (!emails.is_empty()).then_some(emails);
+    input.tags = (!tags.is_empty()).then_some(tags);
+    input.custom_fields = (!custom.is_empty()).then_some(custom);
+    Ok(Parsed { input, identity })
+}
+
+/// The fields, contacts and values an import changed on a customer, as they were before: what
+/// a revert writes back.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Before {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub birthday: Option<Option<NaiveDate>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub address: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub company: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub job_title: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "present")]
+    pub notes: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: Option<Vec<(String, Option<String>, bool)>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<(String, Option<String>, bool)>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Field key and its value before (null: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom: Vec<(String, Option<CustomValue>)>,
+    /// The identity the import linked (a revert unlinks it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<(String, String)>,
+}
+
+/// A field that is present is `Some`, even when its value is null (serde would read a null as
+/// an absent `Option<Option<_>>`): "it was empty" must be restored, not skipped.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+impl Before {
+    /// The write that puts the customer back (scalars and lists the import changed).
+    pub fn restore(&self, fields: &[custom_field::Model]) -> ValidInput {
+        let contacts = |list: &Option<Vec<(String, Option<String>, bool)>>| {
+            list.as_ref().map(|l| {
+                l.iter()
+                    .map(|(value, label, primary)| Contact {
+                        value: value.clone(),
+                        label: label.clone(),
+                        primary: *primary,
+                    })
+                    .collect()
+            })
+        };
+        ValidInput {
+            name: self.name.clone(),
+            gender: self.gender.as_deref().and_then(Gender::parse),
+            birthday: self.birthday,
+            address: self.address.clone(),
+            company: self.company.clone(),
+            job_title: self.job_title.clone(),
+            notes: self.notes.clone(),
+            phones: contacts(&self.phones),
+            emails: contacts(&self.emails),
+            tags: self.tags.clone(),
+            custom_fields: (!self.custom.is_empty()).then(|| {
+                self.custom
+                    .iter()
+                    .filter_map(|(key, value)| {
+                        fields.iter().find(|f| &f.key == key).map(|f| (f.clone(), value.clone()))
+                    })
+                    .collect()
+            }),
+            ..ValidInput::default()
+        }
+    }
+}
+
+/// Keys (member number, phones, emails) of customers a dry run would have created in batches
+/// already rolled back: a later row with one of them would update that customer.
+#[derive(Debug, Default)]
+pub struct DryRunMemory {
+    keys: HashSet<String>,
+}
+
+impl DryRunMemory {
+    fn keys(identity: Option<&Identity>, valid: &ValidInput) -> Vec<String> {
+        let mut keys: Vec<String> =
+            identity.map(|i| format!("id:{}:{}", i.channel.as_str(), i.external_id)).into_iter().collect();
+        keys.extend(valid.phones.iter().flatten().map(|p| format!("phone:{}", p.value)));
+        keys.extend(valid.emails.iter().flatten().map(|e| format!("email:{}", e.value)));
+        keys
+    }
+}
+
+/// Imports one row inside `txn` (under a savepoint: a refused row leaves nothing behind).
+///
+/// # Errors
+/// Database failures that are not about the row (the batch then fails).
+pub async fn import_row(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    import_id: Uuid,
+    row_number: i64,
+    cells: &[String],
+    memory: Option<&mut DryRunMemory>,
+) -> Result<(Outcome, Option<ValidInput>), AppError> {
+    let parsed = match parse(plan, cells) {
+        Ok(parsed) => parsed,
+        Err(refusal) => return Ok((Outcome::Rejected(refusal), None)),
+    };
+    let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
+    match write_row(&savepoint, scope, plan, import_id, row_number, parsed, memory).await {
+        Ok((outcome, valid)) => {
+            if matches!(outcome, Outcome::Rejected(_)) {
+                savepoint.rollback().await?;
+            } else {
+                savepoint.commit().await?;
+            }
+            Ok((outcome, valid))
+        }
+        Err(err) if is_about_the_row(&err) => {
+            savepoint.rollback().await?;
+            Ok((Outcome::Rejected(Refusal::from_error(plan, &err)), None))
+        }
+        Err(err) => Err(err),
+    }
+}
+
+fn is_about_the_row(err: &AppError) -> bool {
+    matches!(err, AppError::BadUserInput { .. } | AppError::Invalid { .. } | AppError::Conflict { .. })
+}
+
+async fn write_row(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    import_id: Uuid,
+    row_number: i64,
+    parsed: Parsed,
+    memory: Option<&mut DryRunMemory>,
+) -> Result<(Outcome, Option<ValidInput>), AppError> {
+    let valid = profile::validate(txn, scope, parsed.input, false).await?;
+    let reference = ValidRef {
+        identity: parsed.identity.clone(),
+        phone: valid.phones.as_ref().and_then(|p| p.first()).map(|p| p.value.clone()),
+        email: valid.emails.as_ref().and_then(|e| e.first()).map(|e| e.value.clone()),
+        ..ValidRef::default()
+    };
+    let found = if reference.identity.is_some() || reference.phone.is_some() || reference.email.is_some() {
+        identities::resolve(txn, scope, &reference).await?
+    } else {
+        None
+    };
+    let keys = DryRunMemory::keys(parsed.identity.as_ref(), &valid);
+    let seen_in_dry_run = memory.as_ref().is_some_and(|m| keys.iter().any(|k| m.keys.contains(k)));
+    match found {
+        None if seen_in_dry_run => {
+            // A dry run: an earlier (rolled back) batch would have created this customer.
+            let outcome = if plan.mode == ImportMode::CreateOnly {
+                Outcome::Skipped("already in the file")
+            } else {
+                Outcome::Updated(Uuid::nil())
+            };
+            Ok((outcome, Some(valid)))
+        }
+        None if plan.mode == ImportMode::UpdateOnly => {
+            Ok((Outcome::Skipped("matches no customer"), Some(valid)))
+        }
+        None => {
+            if valid.name.is_none() {
+                return Ok((
+                    Outcome::Rejected(Refusal::new(
+                        plan.header_of(&Target::Name, 0),
+                        "BAD_USER_INPUT",
+                        "is required for a new customer",
+                    )),
+                    None,
+                ));
+            }
+            let created = service::insert(txn, scope, &valid).await?;
+            if let Some(identity) = &parsed.identity {
+                identities::attach(txn, scope, created.id, identity, "memberNo").await?;
+            }
+            if let Some(memory) = memory {
+                memory.keys.extend(keys);
+            }
+            record_change(
+                txn,
+                scope,
+                import_id,
+                created.id,
+                row_number,
+                RowAction::Created,
+                None,
+                created.version,
+            )
+            .await?;
+            Ok((Outcome::Created(created.id), Some(valid)))
+        }
+        Some(_) if plan.mode == ImportMode::CreateOnly => {
+            Ok((Outcome::Skipped("matches an existing customer"), Some(valid)))
+        }
+        Some(current) if current.erased_at.is_some() => {
+            Ok((Outcome::Skipped("matches a customer whose data was erased"), Some(valid)))
+        }
+        Some(current) => {
+            update(txn, scope, plan, import_id, row_number, &current, valid, parsed.identity.as_ref()).await
+        }
+    }
+}
+
+/// Updates `current` with what the row brings that is new.
+#[allow(clippy::too_many_arguments)]
+async fn update(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    import_id: Uuid,
+    row_number: i64,
+    current: &customer::Model,
+    valid: ValidInput,
+    identity: Option<&Identity>,
+) -> Result<(Outcome, Option<ValidInput>), AppError> {
+    let mut patch = ValidInput::default();
+    let mut before = Before::default();
+    let mut fields: Vec<&'static str> = Vec::new();
+    // Scalars: a value that differs, unless the column keeps an existing one.
+    if let Some(name) = &valid.name
+        && *name != current.name
+        && !plan.keeps(&Target::Name)
+    {
+        patch.name = Some(name.clone());
+        before.name = Some(current.name.clone());
+        fields.push("name");
+    }
+    if let Some(gender) = valid.gender
+        && gender.as_str() != current.gender
+        && !(plan.keeps(&Target::Gender) && current.gender != Gender::Unknown.as_str())
+        && gender != Gender::Unknown
+    {
+        patch.gender = Some(gender);
+        before.gender = Some(current.gender.clone());
+        fields.push("gender");
+    }
+    if let Some(Some(birthday)) = valid.birthday
+        && current.birthday != Some(birthday)
+        && !(plan.keeps(&Target::Birthday) && current.birthday.is_some())
+    {
+        patch.birthday = Some(Some(birthday));
+        before.birthday = Some(current.birthday);
+        fields.push("birthday");
+    }
+    let texts = [
+        (
+            Target::Address,
+            "address",
+            &valid.address,
+            &current.address,
+            &mut patch.address,
+            &mut before.address,
+        ),
+        (
+            Target::Company,
+            "company",
+            &valid.company,
+            &current.company,
+            &mut patch.company,
+            &mut before.company,
+        ),
+        (
+            Target::JobTitle,
+            "jobTitle",
+            &valid.job_title,
+            &current.job_title,
+            &mut patch.job_title,
+            &mut before.job_title,
+        ),
+        (Target::Notes, "notes", &valid.notes, &current.notes, &mut patch.notes, &mut before.notes),
+    ];
+    for (target, name, new, old, into, was) in texts {
+        if let Some(Some(value)) = new
+            && old.as_ref() != Some(value)
+            && !(plan.keeps(&target) && old.as_ref().is_some_and(|o| !o.is_empty()))
+        {
+            *into = Some(Some(value.clone()));
+            *was = Some(old.clone());
+            fields.push(name);
+        }
+    }
+    add_lists(txn, plan, current, &valid, &mut patch, &mut before, &mut fields).await?;
+    let attached = match identity {
+        Some(identity) => identities::attach(txn, scope, current.id, identity, "memberNo").await?.is_some(),
+        None => false,
+    };
+    if attached && let Some(identity) = identity {
+        before.identity = Some((identity.channel.as_str().to_owned(), identity.external_id.clone()));
+    }
+    if fields.is_empty() && !attached {
+        return Ok((Outcome::Skipped("nothing new for this customer"), Some(valid)));
+    }
+    let mut version = current.version;
+    if !fields.is_empty() {
+        version = write_patch(txn, scope, current, &patch, &fields).await?;
+    }
+    record_change(txn, scope, import_id, current.id, row_number, RowAction::Updated, Some(&before), version)
+        .await?;
+    Ok((Outcome::Updated(current.id), Some(valid)))
+}
+
+/// Adds the row's new phones, emails and tags to the customer's (never replacing them) and sets
+/// its custom values (unless a "keep" column meets a value).
+async fn add_lists(
+    txn: &DatabaseTransaction,
+    plan: &Plan,
+    current: &customer::Model,
+    valid: &ValidInput,
+    patch: &mut ValidInput,
+    before: &mut Before,
+    fields: &mut Vec<&'static str>,
+) -> Result<(), AppError> {
+    if let Some(new) = &valid.phones {
+        let old: Vec<Contact> = customer_phone::Entity::find()
+            .filter(customer_phone::Column::CustomerId.eq(current.id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|p| Contact { value: p.phone, label: p.label, primary: p.is_primary })
+            .collect();
+        if let Some(merged) = merge_contacts(&old, new) {
+            before.phones = Some(old.into_iter().map(|c| (c.value, c.label, c.primary)).collect());
+            patch.phones = Some(merged);
+            fields.push("phones");
+        }
+    }
+    if let Some(new) = &valid.emails {
+        let old: Vec<Contact> = customer_email::Entity::find()
+            .filter(customer_email::Column::CustomerId.eq(current.id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|e| Contact { value: e.email, label: e.label, primary: e.is_primary })
+            .collect();
+        if let Some(merged) = merge_contacts(&old, new) {
+            before.emails = Some(old.into_iter().map(|c| (c.value, c.label, c.primary)).collect());
+            patch.emails = Some(merged);
+            fields.push("emails");
+        }
+    }
+    if let Some(new) = &valid.tags {
+        let old: Vec<String> = customer_tag::Entity::find()
+            .filter(customer_tag::Column::CustomerId.eq(current.id))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|t| t.tag)
+            .collect();
+        let added: Vec<&String> = new.iter().filter(|t| !old.contains(t)).collect();
+        if !added.is_empty() {
+            let mut all = old.clone();
+            all.extend(added.into_iter().cloned());
+            if all.len() <= starcrm_shared::customer::TAGS_MAX {
+                before.tags = Some(old);
+                patch.tags = Some(all);
+                fields.push("tags");
+            }
+        }
+    }
+    if let Some(values) = &valid.custom_fields {
+        let stored = customer_field_value::Entity::find()
+            .filter(customer_field_value::Column::CustomerId.eq(current.id))
+            .all(txn)
+            .await?;
+        let mut changed = Vec::new();
+        for (field, value) in values {
+            let rows: Vec<&customer_field_value::Model> =
+                stored.iter().filter(|r| r.field_id == field.id).collect();
+            let old = profile::value_of(field, &rows);
+            let keep = plan.keeps(&Target::Custom(field.key.clone())) && old.is_some();
+            if old != *value && value.is_some() && !keep {
+                before.custom.push((field.key.clone(), old));
+                changed.push((field.clone(), value.clone()));
+            }
+        }
+        if !changed.is_empty() {
+            patch.custom_fields = Some(changed);
+            fields.push("customFields");
+        }
+    }
+    Ok(())
+}
+
+/// The stored contacts plus the new ones (`None`: nothing new). The first stays primary.
+fn merge_contacts(old: &[Contact], new: &[Contact]) -> Option<Vec<Contact>> {
+    let added: Vec<&Contact> = new.iter().filter(|n| !old.iter().any(|o| o.value == n.value)).collect();
+    if added.is_empty() {
+        return None;
+    }
+    let mut all = old.to_vec();
+    let has_primary = all.iter().any(|c| c.primary);
+    for (i, contact) in added.into_iter().enumerate() {
+        all.push(Contact { value: contact.value.clone(), label: None, primary: !has_primary && i == 0 });
+    }
+    Some(all)
+}
+
+/// Writes `patch` onto `current` when its version is still the one read; returns the new
+/// version.
+///
+/// # Errors
+/// `CONFLICT` when the customer changed meanwhile.
+pub async fn write_patch(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    current: &customer::Model,
+    patch: &ValidInput,
+    fields: &[&str],
+) -> Result<i32, AppError> {
+    let mut model = customer::ActiveModel { ..Default::default() };
+    profile::apply(&mut model, patch);
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(Utc::now());
+    let result = customer::Entity::update_many()
+        .set(model)
+        .filter(customer::Column::Id.eq(current.id))
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(customer::Column::Version.eq(current.version))
+        .exec(txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::stale("customer"));
+    }
+    profile::write_children(txn, scope.workspace_id, current.id, patch).await?;
+    let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, current.id)
+        .with(json!({ "version": current.version + 1, "fields": fields }));
+    changes::record(txn, vec![change]).await?;
+    Ok(current.version + 1)
+}
+
+/// Adds the customer to the import's changeset, or (a later row about the same customer)
+/// moves its version forward, keeping the first row's action and snapshot.
+#[allow(clippy::too_many_arguments)]
+async fn record_change(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    import_id: Uuid,
+    customer_id: Uuid,
+    row_number: i64,
+    action: RowAction,
+    before: Option<&Before>,
+    version_after: i32,
+) -> Result<(), AppError> {
+    let before = before.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
+    import_change::Entity::insert(import_change::ActiveModel {
+        import_id: Set(import_id),
+        customer_id: Set(customer_id),
+        workspace_id: Set(scope.workspace_id),
+        row_number: Set(row_number),
+        action: Set(action.as_str().to_owned()),
+        before: Set(before),
+        version_after: Set(version_after),
+        revert: Set(None),
+    })
+    .on_conflict(
+        OnConflict::columns([import_change::Column::ImportId, import_change::Column::CustomerId])
+            .update_column(import_change::Column::VersionAfter)
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// A preview line: the row as it would be stored.
+pub fn preview(
+    row_number: i64,
+    outcome: &Outcome,
+    valid: Option<&ValidInput>,
+    identity_cell: Option<&str>,
+) -> Value {
+    let action = match outcome {
+        Outcome::Created(_) => "create",
+        Outcome::Updated(_) => "update",
+        Outcome::Skipped(_) => "skip",
+        Outcome::Rejected(_) => "reject",
+    };
+    let mut out = json!({ "row": row_number, "action": action });
+    if let Some(v) = valid {
+        let contacts = |l: &Option<Vec<Contact>>| -> Vec<String> {
+            l.iter().flatten().map(|c| c.value.clone()).collect()
+        };
+        out["name"] = json!(v.name);
+        out["phones"] = json!(contacts(&v.phones));
+        out["emails"] = json!(contacts(&v.emails));
+        out["gender"] = json!(v.gender.map(Gender::as_str));
+        out["birthday"] = json!(v.birthday.flatten().map(|d| d.to_string()));
+        out["tags"] = json!(v.tags);
+        out["memberNo"] = json!(identity_cell);
+    }
+    match outcome {
+        Outcome::Skipped(why) => out["reason"] = json!(why),
+        Outcome::Rejected(r) => {
+            out["reason"] = json!(r.message);
+            out["column"] = json!(r.column);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The member number cell of a row, for the preview.
+pub fn member_no<'a>(plan: &Plan, cells: &'a [String]) -> Option<&'a str> {
+    plan.columns
+        .iter()
+        .position(|c| matches!(c, Some((Target::MemberNo, _))))
+        .and_then(|i| cells.get(i))
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+}

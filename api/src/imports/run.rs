@@ -1,0 +1,544 @@
+//! The phases of an import as jobs: the dry run, the run, and the revert. A run commits each
+//! batch's rows, refused rows, changeset entries, counts, resume point and job lease in one
+//! transaction; a dry run does the same work and rolls the rows back, keeping only the counts,
+//! errors and preview.
+
+use std::io;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde_json::{Value, json};
+use starcrm_shared::customer::{Channel, TransactionKind};
+use starcrm_shared::imports::{ImportMode, ImportStatus, RowAction};
+use uuid::Uuid;
+
+use super::file::{Encoding, Rows};
+use super::rows::{self, Before, DryRunMemory, Outcome, Plan};
+use super::{JobParams, Phase, headers_of, mapping_of, path_of, set_status};
+use crate::audit::{self, Entry};
+use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
+use crate::entities::{channel_identity, customer, import, import_change, import_error, job, transaction};
+use crate::error::AppError;
+
+/// Rows a dry run shows as they would be stored.
+const PREVIEW_ROWS: usize = 20;
+
+/// How a phase runs.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Rows per committed batch.
+    pub batch_size: usize,
+    /// Stop (as if killed) after this many batches: tests of resumption.
+    pub stop_after_batches: Option<usize>,
+    /// The clock (tests move it past a lease).
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self { batch_size: 500, stop_after_batches: None, now: None }
+    }
+}
+
+/// How a phase's run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    Finished,
+    /// Ended by an error, recorded on the import.
+    Failed,
+    /// Another runner holds it.
+    Busy,
+    /// Stopped as asked (`stop_after_batches`), the lease left to lapse.
+    Stopped,
+}
+
+/// Claims and runs one import job.
+///
+/// # Errors
+/// Database failures while recording the outcome.
+pub async fn run(
+    db: &DatabaseConnection,
+    data_dir: &Path,
+    job: &job::Model,
+    worker: &str,
+    opts: &RunOptions,
+) -> Result<RunEnd, AppError> {
+    let Some(params) = job.params.as_deref().and_then(|p| serde_json::from_str::<JobParams>(p).ok()) else {
+        return Err(AppError::internal(anyhow::anyhow!("import job {} has no parameters", job.id)));
+    };
+    if !crate::jobs::claim(db, job.id, worker, opts.now.unwrap_or_else(Utc::now)).await? {
+        return Ok(RunEnd::Busy);
+    }
+    let outcome = match params.phase {
+        Phase::Check | Phase::Run => read_file(db, data_dir, job.id, &params, worker, opts).await,
+        Phase::Revert => revert(db, job.id, params.import_id, worker, opts).await,
+    };
+    match outcome {
+        Ok(RunEnd::Stopped) => Ok(RunEnd::Stopped),
+        Ok(end) => {
+            crate::jobs::finish(db, job.id, worker, None).await?;
+            Ok(end)
+        }
+        Err(err) => {
+            let message = match &err {
+                AppError::Internal(cause) => {
+                    tracing::error!(error = ?cause, import = %params.import_id, "import phase failed");
+                    format!("{cause}")
+                }
+                other => other.to_string(),
+            };
+            let status = match params.phase {
+                // A failed dry run leaves the import to be checked or started again.
+                Phase::Check => ImportStatus::Uploaded,
+                Phase::Run => ImportStatus::Failed,
+                // The rows reverted so far stay reverted; the import can be reverted again.
+                Phase::Revert => ImportStatus::Succeeded,
+            };
+            set_status(db, params.import_id, status, Some(message.clone())).await?;
+            crate::jobs::finish(db, job.id, worker, Some(&message)).await?;
+            Ok(RunEnd::Failed)
+        }
+    }
+}
+
+#[allow(clippy::needless_pass_by_value, reason = "used as map_err(io_error)")]
+fn io_error(err: io::Error) -> AppError {
+    AppError::bad_input("file", err.to_string())
+}
+
+/// Runs `f` with the row reader on the blocking pool and hands the reader back.
+async fn blocking<T: Send + 'static>(
+    rows: Rows,
+    f: impl FnOnce(&mut Rows) -> io::Result<T> + Send + 'static,
+) -> Result<(Rows, T), AppError> {
+    tokio::task::spawn_blocking(move || {
+        let mut rows = rows;
+        let out = f(&mut rows);
+        out.map(|v| (rows, v))
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(io_error)
+}
+
+/// Tallies of one batch.
+#[derive(Debug, Default)]
+struct Tally {
+    created: i64,
+    updated: i64,
+    skipped: i64,
+    rejected: i64,
+    errors: Vec<import_error::ActiveModel>,
+    last_row: i64,
+}
+
+async fn read_file(
+    db: &DatabaseConnection,
+    data_dir: &Path,
+    job_id: Uuid,
+    params: &JobParams,
+    worker: &str,
+    opts: &RunOptions,
+) -> Result<RunEnd, AppError> {
+    let current = import::Entity::find_by_id(params.import_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound { entity: "import" })?;
+    let scope = Scope::system(current.workspace_id);
+    let phase = params.phase;
+    let path = path_of(data_dir, current.id);
+    if !path.is_file() {
+        return Err(AppError::conflict(
+            "the uploaded file is not on this server: upload it again (several servers must share their data dir)",
+        ));
+    }
+    let fields = crate::customers::profile::definitions(db, current.workspace_id).await?;
+    let plan = Plan::new(
+        &headers_of(&current),
+        &mapping_of(&current),
+        ImportMode::parse(&current.mode).unwrap_or(ImportMode::Upsert),
+        Channel::parse(&current.channel).unwrap_or(Channel::Other),
+        fields,
+    )?;
+    let fresh = phase == Phase::Check || current.status == ImportStatus::Queued.as_str();
+    let encoding = Encoding::parse(&current.encoding).unwrap_or(Encoding::Utf8);
+    let delimiter = current.delimiter.bytes().next().unwrap_or(b',');
+    if fresh {
+        start_over(db, job_id, &current, phase, &path, encoding, delimiter).await?;
+    }
+    let start_after = if fresh { 1 } else { Ord::max(current.rows_done, 1) };
+    let reader = Rows::open(&path, encoding, delimiter).map_err(io_error)?;
+    let (mut reader, ()) = blocking(reader, move |r| r.skip_to(start_after)).await?;
+    let mut memory = DryRunMemory::default();
+    let mut preview: Vec<Value> = Vec::new();
+    let mut batches = 0;
+    let batch_size = opts.batch_size.max(1);
+    loop {
+        if opts.stop_after_batches.is_some_and(|n| batches >= n) {
+            return Ok(RunEnd::Stopped);
+        }
+        let (next, batch) = blocking(reader, move |r| r.next_batch(batch_size)).await?;
+        reader = next;
+        if batch.is_empty() {
+            break;
+        }
+        let txn = crate::db::begin_write(db).await?;
+        let mut tally = Tally::default();
+        for row in &batch {
+            let memory = (phase == Phase::Check).then_some(&mut memory);
+            let (outcome, valid) =
+                rows::import_row(&txn, &scope, &plan, current.id, row.number, &row.cells, memory).await?;
+            if phase == Phase::Check && preview.len() < PREVIEW_ROWS {
+                preview.push(rows::preview(
+                    row.number,
+                    &outcome,
+                    valid.as_ref(),
+                    rows::member_no(&plan, &row.cells),
+                ));
+            }
+            match outcome {
+                Outcome::Created(_) => tally.created += 1,
+                Outcome::Updated(_) => tally.updated += 1,
+                Outcome::Skipped(_) => tally.skipped += 1,
+                Outcome::Rejected(refusal) => {
+                    tally.rejected += 1;
+                    tally.errors.push(import_error::ActiveModel {
+                        import_id: Set(current.id),
+                        phase: Set(phase.as_str().to_owned()),
+                        row_number: Set(row.number),
+                        column: Set(refusal.column),
+                        code: Set(refusal.code),
+                        message: Set(refusal.message),
+                        cells: Set(serde_json::to_string(&row.cells).map_err(AppError::internal)?),
+                        customer_id: Set(None),
+                    });
+                }
+            }
+            tally.last_row = row.number;
+        }
+        let txn = if phase == Phase::Check {
+            // A dry run keeps nothing of the rows.
+            txn.rollback().await?;
+            crate::db::begin_write(db).await?
+        } else {
+            txn
+        };
+        let processed = i64::try_from(batch.len()).unwrap_or(0);
+        if !crate::jobs::renew(&txn, job_id, worker, processed).await? {
+            txn.rollback().await?;
+            return Ok(RunEnd::Busy);
+        }
+        save_progress(&txn, current.id, tally).await?;
+        txn.commit().await?;
+        batches += 1;
+    }
+    finish(db, &current, phase, preview, &scope).await?;
+    Ok(RunEnd::Finished)
+}
+
+/// Marks the pass done: a dry run keeps its preview; a run records `importFinished` and its
+/// counts in the feed and the audit log.
+async fn finish(
+    db: &DatabaseConnection,
+    current: &import::Model,
+    phase: Phase,
+    preview: Vec<Value>,
+    scope: &Scope,
+) -> Result<(), AppError> {
+    let txn = crate::db::begin_write(db).await?;
+    if phase == Phase::Check {
+        let mut stored: Value = current
+            .preview
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .filter(Value::is_object)
+            .unwrap_or(json!({}));
+        stored["rows"] = Value::Array(preview);
+        import::Entity::update_many()
+            .col_expr(import::Column::Preview, Expr::value(stored.to_string()))
+            .filter(import::Column::Id.eq(current.id))
+            .exec(&txn)
+            .await?;
+        set_status(&txn, current.id, ImportStatus::Checked, None).await?;
+    } else {
+        set_status(&txn, current.id, ImportStatus::Succeeded, None).await?;
+        let done = import::Entity::find_by_id(current.id)
+            .one(&txn)
+            .await?
+            .ok_or(AppError::NotFound { entity: "import" })?;
+        let counts = json!({
+            "importId": done.id, "created": done.created, "updated": done.updated,
+            "skipped": done.skipped, "rejected": done.rejected,
+        });
+        changes::record(
+            &txn,
+            vec![Change::new(done.workspace_id, Kind::ImportFinished, done.id).with(counts.clone())],
+        )
+        .await?;
+        audit::record(&txn, scope, Entry::new("import.finish", "import", done.id).changes(counts)).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Counts the file's rows and clears what an earlier pass of `phase` left: a dry run always
+/// starts over, a run unless it is resuming.
+async fn start_over(
+    db: &DatabaseConnection,
+    job_id: Uuid,
+    current: &import::Model,
+    phase: Phase,
+    path: &Path,
+    encoding: Encoding,
+    delimiter: u8,
+) -> Result<(), AppError> {
+    // A dry run always starts over; a run starts from the top unless it is resuming.
+    let reader = Rows::open(path, encoding, delimiter).map_err(io_error)?;
+    let total = tokio::task::spawn_blocking(move || reader.count())
+        .await
+        .map_err(AppError::internal)?
+        .map_err(io_error)?;
+    let txn = crate::db::begin_write(db).await?;
+    import_error::Entity::delete_many()
+        .filter(import_error::Column::ImportId.eq(current.id))
+        .filter(import_error::Column::Phase.eq(phase.as_str()))
+        .exec(&txn)
+        .await?;
+    let mut update = import::Entity::update_many()
+        .col_expr(import::Column::TotalRows, Expr::value(total))
+        .col_expr(import::Column::RowsDone, Expr::value(0_i64))
+        .col_expr(import::Column::Created, Expr::value(0_i64))
+        .col_expr(import::Column::Updated, Expr::value(0_i64))
+        .col_expr(import::Column::Skipped, Expr::value(0_i64))
+        .col_expr(import::Column::Rejected, Expr::value(0_i64))
+        .col_expr(import::Column::Error, Expr::value(Option::<String>::None))
+        .col_expr(import::Column::UpdatedAt, Expr::value(Utc::now()));
+    if phase == Phase::Run {
+        update = update
+            .col_expr(import::Column::Status, Expr::value(ImportStatus::Running.as_str()))
+            .col_expr(import::Column::StartedAt, Expr::value(Utc::now()));
+    }
+    update.filter(import::Column::Id.eq(current.id)).exec(&txn).await?;
+    job::Entity::update_many()
+        .col_expr(job::Column::Total, Expr::value(total))
+        .filter(job::Column::Id.eq(job_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Adds a batch's counts and refused rows to the import and moves its resume point.
+async fn save_progress(conn: &impl ConnectionTrait, id: Uuid, tally: Tally) -> Result<(), AppError> {
+    let add = |column: import::Column, n: i64| (column, Expr::col(column).add(n));
+    let mut update = import::Entity::update_many();
+    for (column, expr) in [
+        add(import::Column::Created, tally.created),
+        add(import::Column::Updated, tally.updated),
+        add(import::Column::Skipped, tally.skipped),
+        add(import::Column::Rejected, tally.rejected),
+    ] {
+        update = update.col_expr(column, expr);
+    }
+    update
+        .col_expr(import::Column::RowsDone, Expr::value(tally.last_row))
+        .col_expr(import::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(import::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    for part in tally.errors.chunks(200) {
+        import_error::Entity::insert_many(part.to_vec()).exec_without_returning(conn).await?;
+    }
+    Ok(())
+}
+
+/// Why a changeset entry cannot be undone, if it cannot.
+async fn refusal(
+    conn: &impl ConnectionTrait,
+    entry: &import_change::Model,
+    found: Option<&customer::Model>,
+) -> Result<Option<String>, AppError> {
+    let Some(found) = found else { return Ok(Some("the customer no longer exists".to_owned())) };
+    if found.erased_at.is_some() {
+        return Ok(Some("the customer's data was erased since the import".to_owned()));
+    }
+    if found.merged_into.is_some() {
+        return Ok(Some("the customer was merged into another since the import".to_owned()));
+    }
+    if found.version != entry.version_after {
+        return Ok(Some(format!(
+            "changed since the import (version {} then, {} now); revert it by hand",
+            entry.version_after, found.version
+        )));
+    }
+    if entry.action == RowAction::Created.as_str() {
+        let bought = transaction::Entity::find()
+            .filter(transaction::Column::CustomerId.eq(found.id))
+            .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
+            .one(conn)
+            .await?;
+        if bought.is_some() {
+            return Ok(Some("has purchases recorded since the import".to_owned()));
+        }
+    }
+    Ok(None)
+}
+
+async fn revert(
+    db: &DatabaseConnection,
+    job_id: Uuid,
+    import_id: Uuid,
+    worker: &str,
+    opts: &RunOptions,
+) -> Result<RunEnd, AppError> {
+    let current = import::Entity::find_by_id(import_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound { entity: "import" })?;
+    let scope = Scope::system(current.workspace_id);
+    let fields = crate::customers::profile::definitions(db, current.workspace_id).await?;
+    let mut batches = 0;
+    loop {
+        if opts.stop_after_batches.is_some_and(|n| batches >= n) {
+            return Ok(RunEnd::Stopped);
+        }
+        // Last row first: a customer's later state is undone before its earlier one.
+        let entries = import_change::Entity::find()
+            .filter(import_change::Column::ImportId.eq(import_id))
+            .filter(import_change::Column::Revert.is_null())
+            .order_by_desc(import_change::Column::RowNumber)
+            .limit(u64::try_from(opts.batch_size.max(1)).unwrap_or(500))
+            .all(db)
+            .await?;
+        if entries.is_empty() {
+            break;
+        }
+        let txn = crate::db::begin_write(db).await?;
+        let mut refused = 0_i64;
+        for entry in &entries {
+            let found = customer::Entity::find_by_id(entry.customer_id)
+                .filter(customer::Column::WorkspaceId.eq(current.workspace_id))
+                .one(&txn)
+                .await?;
+            let why = refusal(&txn, entry, found.as_ref()).await?;
+            let state = match (why, found) {
+                (None, Some(found)) => {
+                    undo(&txn, &scope, entry, &found, &fields).await?;
+                    "reverted"
+                }
+                (why, _) => {
+                    refused += 1;
+                    import_error::Entity::insert(import_error::ActiveModel {
+                        import_id: Set(import_id),
+                        phase: Set(Phase::Revert.as_str().to_owned()),
+                        row_number: Set(entry.row_number),
+                        column: Set(None),
+                        code: Set("CONFLICT".to_owned()),
+                        message: Set(why.unwrap_or_default()),
+                        cells: Set("[]".to_owned()),
+                        customer_id: Set(Some(entry.customer_id)),
+                    })
+                    .exec_without_returning(&txn)
+                    .await?;
+                    "refused"
+                }
+            };
+            import_change::Entity::update_many()
+                .col_expr(import_change::Column::Revert, Expr::value(state))
+                .filter(import_change::Column::ImportId.eq(import_id))
+                .filter(import_change::Column::CustomerId.eq(entry.customer_id))
+                .exec(&txn)
+                .await?;
+        }
+        let processed = i64::try_from(entries.len()).unwrap_or(0);
+        if !crate::jobs::renew(&txn, job_id, worker, processed).await? {
+            txn.rollback().await?;
+            return Ok(RunEnd::Busy);
+        }
+        import::Entity::update_many()
+            .col_expr(import::Column::RowsDone, Expr::col(import::Column::RowsDone).add(processed))
+            .col_expr(import::Column::RevertRefused, Expr::col(import::Column::RevertRefused).add(refused))
+            .col_expr(import::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(import::Column::Id.eq(import_id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        batches += 1;
+    }
+    let txn = crate::db::begin_write(db).await?;
+    set_status(&txn, import_id, ImportStatus::Reverted, None).await?;
+    txn.commit().await?;
+    Ok(RunEnd::Finished)
+}
+
+/// Undoes one changeset entry: a created customer is deleted (its member numbers freed for a
+/// corrected import), a changed one gets its earlier values back.
+async fn undo(
+    txn: &sea_orm::DatabaseTransaction,
+    scope: &Scope,
+    entry: &import_change::Model,
+    found: &customer::Model,
+    fields: &[crate::entities::custom_field::Model],
+) -> Result<(), AppError> {
+    if entry.action == RowAction::Created.as_str() {
+        let now = Utc::now();
+        customer::Entity::update_many()
+            .col_expr(customer::Column::DeletedAt, Expr::value(now))
+            .col_expr(customer::Column::Version, Expr::value(found.version + 1))
+            .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+            .filter(customer::Column::Id.eq(found.id))
+            .exec(txn)
+            .await?;
+        channel_identity::Entity::delete_many()
+            .filter(channel_identity::Column::CustomerId.eq(found.id))
+            .exec(txn)
+            .await?;
+        let change = Change::new(scope.workspace_id, Kind::CustomerDeleted, found.id)
+            .with(json!({ "version": found.version + 1, "importId": entry.import_id }));
+        changes::record(txn, vec![change]).await?;
+        return Ok(());
+    }
+    let before: Before = entry
+        .before
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(AppError::internal)?
+        .unwrap_or_default();
+    if let Some((channel, external_id)) = &before.identity {
+        channel_identity::Entity::delete_many()
+            .filter(channel_identity::Column::CustomerId.eq(found.id))
+            .filter(channel_identity::Column::Channel.eq(channel))
+            .filter(channel_identity::Column::ExternalId.eq(external_id))
+            .exec(txn)
+            .await?;
+    }
+    let patch = before.restore(fields);
+    let mut names: Vec<&str> = Vec::new();
+    for (set, name) in [
+        (patch.name.is_some(), "name"),
+        (patch.gender.is_some(), "gender"),
+        (patch.birthday.is_some(), "birthday"),
+        (patch.address.is_some(), "address"),
+        (patch.company.is_some(), "company"),
+        (patch.job_title.is_some(), "jobTitle"),
+        (patch.notes.is_some(), "notes"),
+        (patch.phones.is_some(), "phones"),
+        (patch.emails.is_some(), "emails"),
+        (patch.tags.is_some(), "tags"),
+        (patch.custom_fields.is_some(), "customFields"),
+        (before.identity.is_some(), "identities"),
+    ] {
+        if set {
+            names.push(name);
+        }
+    }
+    rows::write_patch(txn, scope, found, &patch, &names).await?;
+    Ok(())
+}

@@ -1,0 +1,421 @@
+//! Imports and exports over real HTTP: files uploaded to `POST /api/imports` (GBK, UTF-8 with a
+//! BOM, semicolons, quoted newlines), mapped from their Chinese and English headers, dry-run
+//! (counts and per-row errors, nothing written), run by the import worker, resumed after a run
+//! that stopped mid-file, and reverted; exports masked without `pii:read`. The worker is driven
+//! with `run_once`. Runs on SQLite and PostgreSQL.
+
+mod common;
+
+use chrono::Utc;
+use common::TestApp;
+use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use starcrm_api::imports::run::{RunEnd, RunOptions};
+
+const IMPORT: &str = "query($id: ID!) { import(id: $id) {
+  id status encoding delimiter checked totalRows processedRows created updated skipped rejected revertRefused
+  error preview revertibleUntil
+  columns { index header target suggested sample }
+  errors(phase: CHECK) { row column code message cells }
+  runErrors: errors(phase: RUN) { row column message }
+  revertErrors: errors(phase: REVERT) { row message customerId }
+} }";
+const CHECK: &str = "mutation($input: ImportSettingsInput!) { checkImport(input: $input) { id status } }";
+const START: &str = "mutation($input: ImportSettingsInput!) { startImport(input: $input) { id status } }";
+const REVERT: &str = "mutation($id: ID!) { revertImport(id: $id) { id status } }";
+const CUSTOMERS: &str = "{ customers(first: 100) { totalCount edges { node {
+  id name company version tags phones { value(reveal: true) } identities { channel externalId } } } } }";
+
+/// Uploads `bytes` as a CSV file; the import id.
+async fn upload(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
+    let response = app
+        .http
+        .post(app.url(&format!("/api/imports?fileName={name}")))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(bytes)
+        .send()
+        .await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    anyhow::ensure!(status == StatusCode::CREATED, "upload refused: {status} {body}");
+    Ok(body["id"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn import(app: &TestApp, token: &str, id: &str) -> anyhow::Result<Value> {
+    Ok(app.as_token(token).execute(IMPORT, json!({ "id": id })).await?.data()["import"].clone())
+}
+
+/// Runs every queued import phase to its end.
+async fn work(app: &TestApp) -> anyhow::Result<()> {
+    app.state.imports.run_once(&app.state.db, &RunOptions::default()).await?;
+    Ok(())
+}
+
+async fn customers(app: &TestApp, token: &str) -> anyhow::Result<Vec<Value>> {
+    let data = app.as_token(token).execute(CUSTOMERS, json!({})).await?.data()["customers"].clone();
+    Ok(data["edges"].as_array().cloned().unwrap_or_default().into_iter().map(|e| e["node"].clone()).collect())
+}
+
+fn by_name<'a>(list: &'a [Value], name: &str) -> Option<&'a Value> {
+    list.iter().find(|c| c["name"] == name)
+}
+
+async fn owner(app: &TestApp) -> anyhow::Result<String> {
+    let account = app.workspace("Import Shop").await?;
+    app.token(&account).await
+}
+
+const GBK_TEXT: &str = "姓名,手机号码,邮箱,生日,会员号,性别,消费金额\n\
+王小明,13800138000,wxm@example.com,1990/5/17,M001,男,120\n\
+李四,12345,ls@example.com,1985-01-02,M002,女,80\n\
+张三,13900139000,,1988-13-40,M003,男,0\n\
+\"赵 \"\"六\"\"\",13700137000,zl@example.com,19920304,M004,女,5\n";
+
+#[tokio::test]
+async fn a_gbk_file_is_read_mapped_from_chinese_headers_and_its_dry_run_writes_nothing() -> anyhow::Result<()>
+{
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let (gbk, _, _) = encoding_rs::GBK.encode(GBK_TEXT);
+    let id = upload(&app, &token, "会员.csv", gbk.to_vec()).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(found["status"], "UPLOADED");
+    assert_eq!(found["encoding"], "gb18030");
+    let targets: Vec<Value> =
+        found["columns"].as_array().unwrap_or(&Vec::new()).iter().map(|c| c["target"].clone()).collect();
+    assert_eq!(
+        targets,
+        vec![
+            json!("name"),
+            json!("phone"),
+            json!("email"),
+            json!("birthday"),
+            json!("memberNo"),
+            json!("gender"),
+            Value::Null
+        ],
+        "{found}"
+    );
+    assert_eq!(found["columns"][0]["sample"][0], "王小明");
+
+    let checked = app
+        .as_token(&token)
+        .execute(CHECK, json!({ "input": { "importId": id, "channel": "STORE" } }))
+        .await?;
+    assert_eq!(checked.data()["checkImport"]["status"], "CHECKING");
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(found["status"], "CHECKED", "{found}");
+    assert_eq!(
+        (found["totalRows"].as_i64(), found["created"].as_i64(), found["rejected"].as_i64()),
+        (Some(4), Some(2), Some(2))
+    );
+    let errors = found["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(
+        (errors[0]["row"].as_i64(), errors[0]["column"].as_str()),
+        (Some(3), Some("手机号码")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        (errors[1]["row"].as_i64(), errors[1]["column"].as_str()),
+        (Some(4), Some("生日")),
+        "{errors:?}"
+    );
+    assert_eq!(errors[0]["cells"][0], "李四");
+    assert_eq!(found["preview"][0]["action"], "create");
+    assert_eq!(found["preview"][0]["phones"][0], "+8613800138000");
+    assert_eq!(found["preview"][0]["birthday"], "1990-05-17");
+    assert_eq!(found["preview"][3]["name"], "赵 \"六\"");
+    // Nothing written.
+    assert!(customers(&app, &token).await?.is_empty());
+
+    // The refused rows as CSV, behind a link that needs no credential but works only as given.
+    let link = app
+        .as_token(&token)
+        .execute(
+            "mutation($id: ID!) { importErrorsDownload(id: $id, phase: CHECK) { url expiresAt } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    let url = link.data()["importErrorsDownload"]["url"].as_str().unwrap_or_default().to_owned();
+    let response = app.http.get(app.url(&url)).send().await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-disposition"].to_str()?.starts_with("attachment"));
+    let bytes = response.bytes().await?;
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec())?;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("姓名,手机号码") && lines[0].ends_with("错误 Error"), "{text}");
+    assert!(lines[1].starts_with("李四,12345,") && lines[1].contains(",3,手机号码,"), "{text}");
+    let guessed = app.http.get(app.url(&format!("{url}x"))).send().await?;
+    assert_eq!(guessed.status(), StatusCode::NOT_FOUND);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_import_runs_and_its_revert_undoes_it_except_for_customers_changed_since() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    // UTF-8 with a BOM, semicolons, a quoted newline in a note, English headers.
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(
+        "Full Name;Mobile;E-mail;Tags;Notes\nAnn Lee;13800000001;ann@example.com;VIP, 北京;\"line one\nline two\"\nBo Chen;13800000002;;;\nCy Wu;13800000003;;;\n"
+            .as_bytes(),
+    );
+    let id = upload(&app, &token, "people.csv", bytes).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!((found["encoding"].as_str(), found["delimiter"].as_str()), (Some("utf-8"), Some(";")));
+    let started = app.as_token(&token).execute(START, json!({ "input": { "importId": id } })).await?;
+    assert_eq!(started.data()["startImport"]["status"], "QUEUED");
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(found["status"], "SUCCEEDED", "{found}");
+    assert_eq!(found["created"], 3);
+    assert!(found["revertibleUntil"].is_string());
+    let list = customers(&app, &token).await?;
+    let ann = by_name(&list, "Ann Lee").ok_or_else(|| anyhow::anyhow!("Ann missing: {list:?}"))?.clone();
+    assert_eq!(ann["tags"], json!(["VIP", "北京"]));
+    assert_eq!(ann["phones"][0]["value"], "+8613800000001");
+    // The feed says it finished, with its counts.
+    let feed = app
+        .as_token(&token)
+        .execute("{ changes(first: 50, kinds: [\"importFinished\"]) { events { kind payload } } }", json!({}))
+        .await?;
+    assert_eq!(feed.data()["changes"]["events"][0]["payload"]["created"], 3, "{}", feed.body);
+
+    // Someone edits Bo after the import: the revert must leave Bo alone and say so.
+    let bo = by_name(&list, "Bo Chen").ok_or_else(|| anyhow::anyhow!("Bo missing"))?.clone();
+    app.as_token(&token)
+        .execute(
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }",
+            json!({ "input": { "id": bo["id"], "version": bo["version"], "company": "Chen & Co" } }),
+        )
+        .await?
+        .data();
+    let reverted = app.as_token(&token).execute(REVERT, json!({ "id": id })).await?;
+    assert_eq!(reverted.data()["revertImport"]["status"], "REVERTING");
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(
+        (found["status"].as_str(), found["revertRefused"].as_i64()),
+        (Some("REVERTED"), Some(1)),
+        "{found}"
+    );
+    assert_eq!(found["revertErrors"][0]["customerId"], bo["id"]);
+    assert!(
+        found["revertErrors"][0]["message"].as_str().unwrap_or_default().contains("changed since the import")
+    );
+    let names: Vec<Value> = customers(&app, &token).await?.into_iter().map(|c| c["name"].clone()).collect();
+    assert_eq!(names, vec![json!("Bo Chen")]);
+    // Reverted once is enough.
+    let again = app.as_token(&token).execute(REVERT, json!({ "id": id })).await?;
+    assert_eq!(again.error_code(), Some("CONFLICT"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn modes_decide_between_creating_and_updating_and_keep_columns_protect_values() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let created = app
+        .as_token(&token)
+        .execute(
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+            json!({ "input": { "name": "Old Name", "phones": [{ "value": "13800000009" }] } }),
+        )
+        .await?;
+    let existing = created.data()["createCustomer"]["id"].clone();
+    let file = "name,phone,company\nNew Name,13800000009,ACME\nFresh,13800000010,Beta\n".as_bytes().to_vec();
+    let mapping = json!([{ "target": "name", "keep": true }, { "target": "phone" }, { "target": "company" }]);
+
+    // Create only: the existing customer is skipped.
+    let first = upload(&app, &token, "a.csv", file.clone()).await?;
+    app.as_token(&token)
+        .execute(START, json!({ "input": { "importId": first, "mapping": mapping, "mode": "CREATE_ONLY" } }))
+        .await?
+        .data();
+    work(&app).await?;
+    let found = import(&app, &token, &first).await?;
+    assert_eq!(
+        (found["created"].as_i64(), found["skipped"].as_i64(), found["updated"].as_i64()),
+        (Some(1), Some(1), Some(0)),
+        "{found}"
+    );
+
+    // Update only: both now exist; the kept name stays, the company is filled; the second row
+    // brings nothing new.
+    let second = upload(&app, &token, "b.csv", file).await?;
+    app.as_token(&token)
+        .execute(START, json!({ "input": { "importId": second, "mapping": mapping, "mode": "UPDATE_ONLY" } }))
+        .await?
+        .data();
+    work(&app).await?;
+    let found = import(&app, &token, &second).await?;
+    assert_eq!(
+        (found["created"].as_i64(), found["updated"].as_i64(), found["skipped"].as_i64()),
+        (Some(0), Some(1), Some(1)),
+        "{found}"
+    );
+    let list = customers(&app, &token).await?;
+    let old = list.iter().find(|c| c["id"] == existing).cloned().unwrap_or_default();
+    assert_eq!((old["name"].as_str(), old["company"].as_str()), (Some("Old Name"), Some("ACME")));
+
+    // Reverting the update puts the company back; the customer itself stays.
+    app.as_token(&token).execute(REVERT, json!({ "id": second })).await?.data();
+    work(&app).await?;
+    let list = customers(&app, &token).await?;
+    let old = list.iter().find(|c| c["id"] == existing).cloned().unwrap_or_default();
+    assert_eq!((old["name"].as_str(), old["company"].as_str()), (Some("Old Name"), None), "{old}");
+    assert_eq!(list.len(), 2);
+
+    // A mapping that cannot work is refused up front, naming the field.
+    let third = upload(&app, &token, "c.csv", b"company\nACME\n".to_vec()).await?;
+    let refused = app
+        .as_token(&token)
+        .execute(START, json!({ "input": { "importId": third, "mapping": [{ "target": "company" }] } }))
+        .await?;
+    assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"));
+    assert_eq!(refused.body["errors"][0]["extensions"]["field"], "mapping", "{}", refused.body);
+    let wrong = app
+        .as_token(&token)
+        .execute(START, json!({ "input": { "importId": third, "mapping": [{ "target": "salary" }] } }))
+        .await?;
+    assert_eq!(wrong.body["errors"][0]["extensions"]["field"], "mapping[0].target", "{}", wrong.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_run_stopped_mid_file_resumes_after_its_last_committed_row_without_doubles() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let mut file = String::from("会员号,姓名,手机\n");
+    for i in 0..1_000 {
+        file.push_str(&format!("M{i:05},客户{i},139{i:08}\n"));
+    }
+    let id = upload(&app, &token, "big.csv", file.into_bytes()).await?;
+    app.as_token(&token)
+        .execute(START, json!({ "input": { "importId": id, "channel": "STORE" } }))
+        .await?
+        .data();
+    // The runner dies after three batches of 100: its lease is left to lapse.
+    let dying = RunOptions { batch_size: 100, stop_after_batches: Some(3), now: None };
+    assert_eq!(app.state.imports.run_once(&app.state.db, &dying).await?, 1);
+    let found = import(&app, &token, &id).await?;
+    assert_eq!((found["status"].as_str(), found["created"].as_i64()), (Some("RUNNING"), Some(300)));
+    // Another runner, after the lease ran out, takes it over from row 302 on.
+    let later = RunOptions {
+        batch_size: 100,
+        stop_after_batches: None,
+        now: Some(Utc::now() + chrono::Duration::minutes(2)),
+    };
+    assert_eq!(app.state.imports.run_once(&app.state.db, &later).await?, 1);
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(
+        (found["status"].as_str(), found["created"].as_i64(), found["rejected"].as_i64()),
+        (Some("SUCCEEDED"), Some(1_000), Some(0))
+    );
+    let count = app.as_token(&token).execute("{ customers(first: 1) { totalCount } }", json!({})).await?;
+    assert_eq!(count.data()["customers"]["totalCount"], 1_000);
+    // And nothing left to run.
+    assert_eq!(app.state.imports.run_once(&app.state.db, &RunOptions::default()).await?, 0);
+    assert_ne!(RunEnd::Finished, RunEnd::Busy);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_export_is_masked_without_pii_read_audited_and_its_link_expires_unused() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let account = app.workspace("Export Shop").await?;
+    let token = app.token(&account).await?;
+    let analyst = app.add_user(&token, "ANALYST").await?;
+    let analyst = app.token(&analyst).await?;
+    for (name, phone, tag) in [("王小明", "13800138000", "VIP"), ("=cmd()", "13900139000", "new")] {
+        app.as_token(&token)
+            .execute(
+                "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+                json!({ "input": { "name": name, "phones": [{ "value": phone }], "tags": [tag] } }),
+            )
+            .await?
+            .data();
+    }
+    let export = "mutation($filter: CustomerFilter, $columns: [String!]) { exportCustomers(filter: $filter, columns: $columns) { url expiresAt } }";
+    let fetch = |url: String| {
+        let http = app.http.clone();
+        let full = app.url(&url);
+        async move {
+            let body = http.get(full).send().await?.bytes().await?;
+            anyhow::ensure!(body.starts_with(b"\xEF\xBB\xBF"), "no BOM");
+            Ok::<String, anyhow::Error>(String::from_utf8(body[3..].to_vec())?)
+        }
+    };
+    let vip = json!({ "filter": { "tagsAny": ["VIP"] }, "columns": ["name", "phone", "tags"] });
+    let owner_link = app.as_token(&token).execute(export, vip.clone()).await?;
+    let text =
+        fetch(owner_link.data()["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned()).await?;
+    assert_eq!(text, "姓名 Name,手机 Phone,标签 Tags\n王小明,+8613800138000,VIP\n");
+    let analyst_link = app.as_token(&analyst).execute(export, vip).await?;
+    let text =
+        fetch(analyst_link.data()["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned()).await?;
+    assert_eq!(text, "姓名 Name,手机 Phone,标签 Tags\n王小明,138****8000,VIP\n");
+    // A name that Excel would run as a formula goes out as text.
+    let all = app.as_token(&token).execute(export, json!({ "columns": ["name"] })).await?;
+    let text = fetch(all.data()["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned()).await?;
+    assert!(text.contains("'=cmd()"), "{text}");
+    // Audited, with what was asked.
+    let audit = app
+        .as_token(&token)
+        .execute(
+            "{ auditLog(first: 20, filter: { action: \"export.customers\" }) { edges { node { action } } } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(audit.data()["auditLog"]["edges"].as_array().map(Vec::len), Some(3), "{}", audit.body);
+    // Once expired, a link gives nothing.
+    let url = all.data()["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned();
+    app.state
+        .db
+        .execute_unprepared("UPDATE download_links SET expires_at = '2000-01-01 00:00:00+00:00'")
+        .await?;
+    assert_eq!(app.http.get(app.url(&url)).send().await?.status(), StatusCode::NOT_FOUND);
+    let bad = app.as_token(&token).execute(export, json!({ "columns": ["salary"] })).await?;
+    assert_eq!(bad.body["errors"][0]["extensions"]["field"], "columns[0]");
+    Ok(())
+}
+
+#[tokio::test]
+async fn uploads_are_refused_without_permission_in_the_wrong_type_or_empty() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let account = app.workspace("Upload Shop").await?;
+    let token = app.token(&account).await?;
+    let agent = app.add_user(&token, "AGENT").await?;
+    let agent = app.token(&agent).await?;
+    let post = |token: Option<String>, content_type: &'static str, body: &'static [u8]| {
+        let mut request =
+            app.http.post(app.url("/api/imports")).header("content-type", content_type).body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(post(None, "text/csv", b"name\nA\n").await?.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(post(Some(agent.clone()), "text/csv", b"name\nA\n").await?.status(), StatusCode::FORBIDDEN);
+    // A form could post text/plain cross-site without asking: never accepted.
+    assert_eq!(
+        post(Some(token.clone()), "text/plain", b"name\nA\n").await?.status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let empty = post(Some(token.clone()), "text/csv", b"").await?;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    let body: Value = empty.json().await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "file");
+    // Nothing was registered by any of them.
+    let list = app.as_token(&token).execute("{ imports { id } }", json!({})).await?;
+    assert_eq!(list.data()["imports"], json!([]));
+    let refused = app.as_token(&agent).execute("{ imports { id } }", json!({})).await?;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"));
+    Ok(())
+}
