@@ -1795,3 +1795,117 @@ async fn subscriptions_check_the_credential_workspace_and_permission() -> anyhow
     assert_eq!(first["type"], "next", "{first}");
     Ok(())
 }
+
+// ---- imports and exports --------------------------------------------------------------------
+
+const IMPORT: &str = "query($id: ID!) { import(id: $id) { id status created revertRefused
+  columns { header target } errors(phase: CHECK) { row } } }";
+
+/// Uploads a CSV as `token`: the HTTP status and the import id, if one was made.
+async fn upload_as(app: &TestApp, token: &str, body: &'static str) -> anyhow::Result<(StatusCode, Value)> {
+    let response = app
+        .http
+        .post(app.url("/api/imports?fileName=list.csv"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    Ok((status, body["id"].clone()))
+}
+
+/// An import of workspace B that ran: one customer created.
+async fn b_import(w: &World) -> anyhow::Result<Value> {
+    let (status, id) = upload_as(&w.app, &w.b_owner, "name,phone\nB Person,13800000123\n").await?;
+    anyhow::ensure!(status == StatusCode::CREATED, "upload: {status}");
+    w.app
+        .as_token(&w.b_owner)
+        .execute("mutation($id: ID!) { startImport(input: { importId: $id }) { id } }", json!({ "id": id }))
+        .await?
+        .data();
+    w.app.state.imports.run_once(&w.app.state.db, &starcrm_api::imports::run::RunOptions::default()).await?;
+    Ok(id)
+}
+
+#[tokio::test]
+async fn cross_workspace_imports_are_not_found_and_stay_unchanged() -> anyhow::Result<()> {
+    let w = world().await?;
+    let id = b_import(&w).await?;
+    let before =
+        w.app.as_token(&w.b_owner).execute(IMPORT, json!({ "id": id })).await?.data()["import"].clone();
+    assert_eq!(before["status"], "SUCCEEDED");
+    let seen = w.app.as_token(&w.a_owner).execute(IMPORT, json!({ "id": id })).await?;
+    assert_eq!(seen.data()["import"], Value::Null);
+    let attacks = [
+        "mutation($id: ID!) { checkImport(input: { importId: $id }) { id } }",
+        "mutation($id: ID!) { startImport(input: { importId: $id }) { id } }",
+        "mutation($id: ID!) { revertImport(id: $id) { id } }",
+        "mutation($id: ID!) { importErrorsDownload(id: $id, phase: RUN) { url } }",
+    ];
+    for query in attacks {
+        let response = w.app.as_token(&w.a_owner).execute(query, json!({ "id": id })).await?;
+        assert_eq!(response.error_code(), Some("NOT_FOUND"), "{query}: {}", response.body);
+    }
+    let listed = w.app.as_token(&w.a_owner).execute("{ imports { id } }", json!({})).await?;
+    assert_eq!(listed.data()["imports"], json!([]));
+    w.app.state.imports.run_once(&w.app.state.db, &starcrm_api::imports::run::RunOptions::default()).await?;
+    let after =
+        w.app.as_token(&w.b_owner).execute(IMPORT, json!({ "id": id })).await?.data()["import"].clone();
+    assert_eq!(after, before, "B's import was neither reverted nor run again");
+    // A guessed id finds nothing; a malformed one is named.
+    let guessed = w.app.as_token(&w.b_owner).execute(IMPORT, json!({ "id": uuid_like() })).await?;
+    assert_eq!(guessed.data()["import"], Value::Null);
+    let malformed = w.app.as_token(&w.b_owner).execute(IMPORT, json!({ "id": "../etc/passwd" })).await?;
+    assert_eq!(malformed.error_code(), Some("BAD_USER_INPUT"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn imports_and_exports_need_their_permissions_and_links_cannot_be_guessed() -> anyhow::Result<()> {
+    let w = world().await?;
+    let id = b_import(&w).await?;
+    // An agent and B's customers:read token: no imports, no exports.
+    for token in [&w.a_agent, &w.b_token] {
+        let refused = w.app.as_token(token).execute("{ imports { id } }", json!({})).await?;
+        assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+        assert_eq!(refused.error_extension("permission"), "data:import");
+        let (status, made) = upload_as(&w.app, token, "name\nX\n").await?;
+        assert_eq!((status, made), (StatusCode::FORBIDDEN, Value::Null));
+        let export = w.app.as_token(token).execute("mutation { exportCustomers { url } }", json!({})).await?;
+        assert_eq!(export.error_code(), Some("FORBIDDEN"));
+        assert_eq!(export.error_extension("permission"), "data:export");
+    }
+    let revert = w
+        .app
+        .as_token(&w.b_token)
+        .execute("mutation($id: ID!) { revertImport(id: $id) { id } }", json!({ "id": id }))
+        .await?;
+    assert_eq!(revert.error_code(), Some("FORBIDDEN"));
+    let anonymous = w.app.graphql().execute("{ imports { id } }", json!({})).await?;
+    assert_eq!(anonymous.error_code(), Some("UNAUTHENTICATED"));
+
+    // A token granted data:export without pii:read exports masked phones.
+    let exporter = w.app.api_token(&w.b_owner, &["customers:read", "data:export"]).await?;
+    let link = w
+        .app
+        .as_token(&exporter)
+        .execute("mutation { exportCustomers(columns: [\"name\", \"phone\"]) { url } }", json!({}))
+        .await?;
+    let url = link.data()["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned();
+    let text = w.app.http.get(w.app.url(&url)).send().await?.text().await?;
+    assert!(text.contains("B Person,138****0123"), "{text}");
+    assert!(!text.contains("13800000123"), "{text}");
+    // Links are random, and nothing but a live link opens a file.
+    for guess in [
+        "dl_",
+        "dl_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "dl_%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        &url[url.len() - 10..],
+    ] {
+        let response = w.app.http.get(w.app.url(&format!("/api/downloads/{guess}"))).send().await?;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{guess}");
+    }
+    Ok(())
+}

@@ -241,3 +241,64 @@ async fn the_customer_pages_subscription_runs_as_the_spa_sends_it() -> anyhow::R
     assert_eq!(event["data"]["customerChanged"]["kind"], "transactionRecorded", "{event}");
     Ok(())
 }
+
+#[tokio::test]
+async fn an_imports_progress_arrives_live_until_it_finishes() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app, "Import live").await?;
+    let mut file = String::from("name,phone\n");
+    for i in 0..250 {
+        file.push_str(&format!("Person {i},137{i:08}\n"));
+    }
+    let response = app
+        .http
+        .post(app.url("/api/imports?fileName=live.csv"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await?;
+    let id = response.json::<Value>().await?["id"].clone();
+    app.as_token(&token)
+        .execute("mutation($id: ID!) { startImport(input: { importId: $id }) { id } }", json!({ "id": id }))
+        .await?
+        .data();
+    let mut client = connect(&app, &token).await?;
+    client
+        .subscribe(
+            "p",
+            "subscription($id: ID!) { importProgress(id: $id) { status processedRows totalRows created } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    let first = next_event(&mut client, "p").await?;
+    assert_eq!(first["data"]["importProgress"]["status"], "QUEUED", "{first}");
+    // The worker runs it in batches of 100; the subscriber sees it move, then finish, then the
+    // subscription completes by itself.
+    let opts = starcrm_api::imports::run::RunOptions { batch_size: 100, ..Default::default() };
+    app.state.imports.run_once(&app.state.db, &opts).await?;
+    let mut seen = Vec::new();
+    loop {
+        let message = client.next(WAIT).await?;
+        if message["type"] == "complete" {
+            break;
+        }
+        anyhow::ensure!(message["type"] == "next", "{message}");
+        seen.push(message["payload"]["data"]["importProgress"].clone());
+    }
+    let last = seen.last().cloned().unwrap_or_default();
+    assert_eq!(
+        (last["status"].as_str(), last["created"].as_i64(), last["totalRows"].as_i64()),
+        (Some("SUCCEEDED"), Some(250), Some(250)),
+        "{seen:?}"
+    );
+
+    // Another workspace cannot follow it.
+    let stranger = owner(&app, "Other live").await?;
+    let mut other = connect(&app, &stranger).await?;
+    other
+        .subscribe("x", "subscription($id: ID!) { importProgress(id: $id) { status } }", json!({ "id": id }))
+        .await?;
+    assert_eq!(error_code(&mut other, "x").await?, "NOT_FOUND");
+    Ok(())
+}
