@@ -85,6 +85,8 @@ enum ImportErrors {
     Column,
     Code,
     Message,
+    /// JSON: the validation reason (`"PHONE"`, `{"TOO_LONG":{"max":100}}`), for the SPA to word.
+    Reason,
     /// JSON array: the row's cells as read.
     Cells,
     CustomerId,
@@ -185,6 +187,7 @@ impl MigrationTrait for Migration {
                     .col(string_null(R::Column))
                     .col(string(R::Code))
                     .col(text(R::Message))
+                    .col(text_null(R::Reason))
                     .col(text(R::Cells))
                     .col(uuid_null(R::CustomerId))
                     .primary_key(Index::create().col(R::ImportId).col(R::Phase).col(R::RowNumber))

@@ -383,3 +383,83 @@ mod tests {
         assert_eq!(split_tags("VIP、老客户, 北京;;"), vec!["VIP", "老客户", "北京"]);
     }
 }
+
+/// A column of an uploaded file as the SPA shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportColumnInfo {
+    pub index: i32,
+    pub header: String,
+    pub target: Option<String>,
+    pub keep: bool,
+    pub suggested: Option<String>,
+    pub sample: Vec<String>,
+}
+
+/// A refused row.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRowErrorInfo {
+    pub row: i64,
+    pub column: Option<String>,
+    pub message: String,
+    /// The rule the value broke, when one did (worded by the reader's language).
+    #[serde(default)]
+    pub reason: Option<crate::validate::Invalid>,
+    #[serde(default)]
+    pub customer_id: Option<String>,
+}
+
+/// An import as the SPA shows it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportInfo {
+    pub id: String,
+    pub file_name: String,
+    pub status: ImportStatus,
+    #[serde(default)]
+    pub encoding: String,
+    #[serde(default = "default_mode")]
+    pub mode: ImportMode,
+    #[serde(default)]
+    pub checked: bool,
+    pub total_rows: i64,
+    #[serde(default)]
+    pub processed_rows: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub rejected: i64,
+    pub revert_refused: i64,
+    #[serde(default)]
+    pub rows_per_second: Option<f64>,
+    #[serde(default)]
+    pub eta_seconds: Option<i64>,
+    #[serde(default)]
+    pub error: Option<String>,
+    pub created_at: String,
+    #[serde(default)]
+    pub revertible_until: Option<String>,
+    #[serde(default)]
+    pub columns: Vec<ImportColumnInfo>,
+    /// The dry run's first rows as they would be stored.
+    #[serde(default)]
+    pub preview: Option<serde_json::Value>,
+    #[serde(default)]
+    pub errors: Vec<ImportRowErrorInfo>,
+    #[serde(default)]
+    pub run_errors: Vec<ImportRowErrorInfo>,
+    #[serde(default)]
+    pub revert_errors: Vec<ImportRowErrorInfo>,
+}
+
+fn default_mode() -> ImportMode {
+    ImportMode::Upsert
+}
+
+impl ImportStatus {
+    /// Whether a pass is under way (the page follows it live).
+    pub fn in_progress(self) -> bool {
+        matches!(self, Self::Checking | Self::Queued | Self::Running | Self::Reverting)
+    }
+}

@@ -5,7 +5,7 @@ use starcrm_shared::Permission;
 
 use crate::components::protected::Private;
 use crate::i18n;
-use crate::pages::customers::{CustomerPage, CustomersPage};
+use crate::pages::customers::{CustomerPage, CustomersPage, ImportPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
@@ -26,6 +26,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/customers")
                     view=|| view! { <Private require=Some(Permission::CustomersRead)><CustomersPage /></Private> }
+                />
+                <Route
+                    path=path!("/imports")
+                    view=|| view! { <Private require=Some(Permission::DataImport)><ImportPage /></Private> }
                 />
                 <Route
                     path=path!("/customers/:id")

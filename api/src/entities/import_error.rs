@@ -15,6 +15,8 @@ pub struct Model {
     pub column: Option<String>,
     pub code: String,
     pub message: String,
+    /// JSON of the validation reason, if the refusal has one.
+    pub reason: Option<String>,
     /// JSON array of the row's cells.
     pub cells: String,
     pub customer_id: Option<Uuid>,

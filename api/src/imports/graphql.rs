@@ -68,6 +68,9 @@ pub struct ImportRowError {
     pub column: Option<String>,
     pub code: String,
     pub message: String,
+    /// For a value a rule refused: the rule (`"PHONE"`, `{"TOO_LONG": {"max": 100}}`), which
+    /// clients word in their reader's language.
+    pub reason: Option<Json<Value>>,
     /// The row's cells as read.
     pub cells: Vec<String>,
     /// For a revert: the customer left alone.
@@ -275,6 +278,7 @@ impl Import {
                 column: r.column,
                 code: r.code,
                 message: r.message,
+                reason: r.reason.as_deref().and_then(|j| serde_json::from_str(j).ok()).map(Json),
                 cells: serde_json::from_str(&r.cells).unwrap_or_default(),
                 customer_id: r.customer_id.map(|id| ID(id.to_string())),
             })

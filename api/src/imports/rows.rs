@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use starcrm_shared::customer::{Channel, CustomFieldKind, CustomValue, Gender};
 use starcrm_shared::imports::{self as rules, ImportMode, RowAction, Target};
+use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
 
 use crate::auth::Scope;
@@ -159,11 +160,13 @@ pub struct Refusal {
     pub column: Option<String>,
     pub code: String,
     pub message: String,
+    /// The shared validation reason, which the SPA words in the reader's language.
+    pub reason: Option<Invalid>,
 }
 
 impl Refusal {
-    fn new(column: Option<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { column, code: code.to_owned(), message: message.into() }
+    fn new(column: Option<String>, reason: Option<Invalid>, message: impl Into<String>) -> Self {
+        Self { column, code: "BAD_USER_INPUT".to_owned(), message: message.into(), reason }
     }
 
     fn from_error(plan: &Plan, err: &AppError) -> Self {
@@ -174,7 +177,11 @@ impl Refusal {
             other => (None, other.to_string()),
         };
         let column = field.and_then(|f| plan.column_of(f));
-        Refusal { column, code: err.code().as_str().to_owned(), message }
+        let reason = match err {
+            AppError::Invalid { reason, .. } => Some(*reason),
+            _ => None,
+        };
+        Refusal { column, code: err.code().as_str().to_owned(), message, reason }
     }
 }
 
@@ -217,7 +224,7 @@ fn parse(plan: &Plan, cells: &[String]) -> Result<Parsed, Refusal> {
     if cells.len() > plan.headers.len() && cells[plan.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
         return Err(Refusal::new(
             None,
-            "BAD_USER_INPUT",
+            None,
             format!("the row has {} cells, the header {}", cells.len(), plan.headers.len()),
         ));
     }
@@ -245,12 +252,16 @@ fn parse(plan: &Plan, cells: &[String]) -> Result<Parsed, Refusal> {
             }
             Target::Gender => {
                 input.gender = Some(rules::parse_gender(cell).ok_or_else(|| {
-                    Refusal::new(header(), "BAD_USER_INPUT", "is not a gender (男/女, M/F, male/female)")
+                    Refusal::new(
+                        header(),
+                        Some(Invalid::NotAnOption),
+                        "is not a gender (男/女, M/F, male/female)",
+                    )
                 })?);
             }
             Target::Birthday => {
                 let date = rules::normalise_date(cell).ok_or_else(|| {
-                    Refusal::new(header(), "BAD_USER_INPUT", "is not a date (write it as 1990-05-17)")
+                    Refusal::new(header(), Some(Invalid::Date), "is not a date (write it as 1990-05-17)")
                 })?;
                 input.birthday = Some(Some(date));
             }
@@ -270,8 +281,8 @@ fn parse(plan: &Plan, cells: &[String]) -> Result<Parsed, Refusal> {
             Target::Custom(key) => {
                 let Some(def) = plan.fields.iter().find(|f| &f.key == key) else { continue };
                 let kind = CustomFieldKind::parse(&def.kind).unwrap_or(CustomFieldKind::Text);
-                let value =
-                    cell_value(kind, cell).map_err(|why| Refusal::new(header(), "BAD_USER_INPUT", why))?;
+                let value = cell_value(kind, cell)
+                    .map_err(|why| Refusal::new(header(), Some(Invalid::WrongType), why))?;
                 custom.push((key.clone(), value));
             }
         }
@@ -461,7 +472,7 @@ async fn write_row(
                 return Ok((
                     Outcome::Rejected(Refusal::new(
                         plan.header_of(&Target::Name, 0),
-                        "BAD_USER_INPUT",
+                        Some(Invalid::Required),
                         "is required for a new customer",
                     )),
                     None,
@@ -790,6 +801,7 @@ pub fn preview(
         Outcome::Skipped(why) => out["reason"] = json!(why),
         Outcome::Rejected(r) => {
             out["reason"] = json!(r.message);
+            out["rule"] = json!(r.reason);
             out["column"] = json!(r.column);
         }
         _ => {}

@@ -215,6 +215,7 @@ async fn read_file(
                         column: Set(refusal.column),
                         code: Set(refusal.code),
                         message: Set(refusal.message),
+                        reason: Set(refusal.reason.and_then(|r| serde_json::to_string(&r).ok())),
                         cells: Set(serde_json::to_string(&row.cells).map_err(AppError::internal)?),
                         customer_id: Set(None),
                     });
@@ -441,6 +442,7 @@ async fn revert(
                         column: Set(None),
                         code: Set("CONFLICT".to_owned()),
                         message: Set(why.unwrap_or_default()),
+                        reason: Set(None),
                         cells: Set("[]".to_owned()),
                         customer_id: Set(Some(entry.customer_id)),
                     })

@@ -12,6 +12,7 @@ use starcrm_shared::customer::{
 use super::{ApiError, execute};
 
 const CUSTOMERS: &str = include_str!("../../graphql/customers.graphql");
+const EXPORT: &str = include_str!("../../graphql/export_customers.graphql");
 const CREATE_CUSTOMER: &str = include_str!("../../graphql/create_customer.graphql");
 
 /// What the customer list asks for: a search (name, code, phone or email), filters, a sort, and
@@ -43,6 +44,29 @@ impl Default for ListQuery {
     }
 }
 
+/// The list's filter as the API takes it (the list and its export share it).
+fn filter(query: &ListQuery) -> serde_json::Value {
+    let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    json!({
+        "search": text(&query.search),
+        "stars": match query.stars {
+            Some(StarFilter::Level(n)) => json!({ "min": n, "max": n }),
+            _ => serde_json::Value::Null,
+        },
+        "unrated": (query.stars == Some(StarFilter::Unrated)).then_some(true),
+        "lifecycleStages": query.stage.map(|s| vec![s]),
+        "channels": query.channel.map(|c| vec![c]),
+        "tagsAny": text(&query.tag).map(|t| vec![t]),
+        "totalSpend": query.min_spend_minor.map(|min| json!({ "min": min })),
+    })
+}
+
+/// A download link to the customers the list shows, as CSV.
+pub async fn export(query: &ListQuery) -> Result<String, ApiError> {
+    let data = execute::<_, serde_json::Value>(EXPORT, &json!({ "filter": filter(query) })).await?;
+    Ok(data["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned())
+}
+
 /// One page of customers for `query`.
 pub async fn list(
     first: u32,
@@ -53,24 +77,12 @@ pub async fn list(
     struct Data {
         customers: Page<CustomerRow>,
     }
-    let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     // Names read best A to Z; everything else biggest or newest first.
     let descending = query.sort != CustomerSort::Name;
     let variables = json!({
         "first": first,
         "after": after,
-        "filter": {
-            "search": text(&query.search),
-            "stars": match query.stars {
-                Some(StarFilter::Level(n)) => json!({ "min": n, "max": n }),
-                _ => serde_json::Value::Null,
-            },
-            "unrated": (query.stars == Some(StarFilter::Unrated)).then_some(true),
-            "lifecycleStages": query.stage.map(|s| vec![s]),
-            "channels": query.channel.map(|c| vec![c]),
-            "tagsAny": text(&query.tag).map(|t| vec![t]),
-            "totalSpend": query.min_spend_minor.map(|min| json!({ "min": min })),
-        },
+        "filter": filter(query),
         "orderBy": { "field": query.sort, "descending": descending },
         "includeDeleted": query.include_deleted,
     });

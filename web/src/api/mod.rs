@@ -12,6 +12,7 @@ pub mod audit;
 pub mod customers;
 pub mod dashboard;
 mod error;
+pub mod imports;
 pub mod live;
 pub mod ratings;
 pub mod search;
@@ -221,4 +222,46 @@ async fn send_raw(
         return Err(ApiError::from_graphql(first, request_id));
     }
     envelope.data.ok_or_else(|| ApiError::invalid_response("response without data".to_owned()))
+}
+
+/// Sends a file as the body of a POST to `path` (an upload the server streams to disk), as the
+/// signed-in user, refreshing the session once if it expired. The JSON answer.
+///
+/// # Errors
+/// The server refused it (errors in the GraphQL shape) or cannot be reached.
+pub(crate) async fn upload(path: &str, file: &web_sys::File) -> Result<serde_json::Value, ApiError> {
+    let mut sent_with = current_token();
+    for attempt in 0..2 {
+        let mut request = Request::post(path).header("content-type", "text/csv");
+        if let Some(token) = &sent_with {
+            request = request.header("authorization", &format!("Bearer {token}"));
+        }
+        let request = request
+            .body(wasm_bindgen::JsValue::from(file.clone()))
+            .map_err(|err| ApiError::invalid_response(err.to_string()))?;
+        let response = request.send().await.map_err(|err| ApiError::network(err.to_string()))?;
+        let status = response.status();
+        let request_id = response.headers().get("x-request-id");
+        let body: serde_json::Value =
+            response.json().await.map_err(|_| ApiError::network(format!("HTTP {status}")))?;
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        let first: Option<error::GraphqlError> =
+            body["errors"].get(0).and_then(|e| serde_json::from_value(e.clone()).ok());
+        let err = first.map_or_else(
+            || ApiError::network(format!("HTTP {status}")),
+            |e| ApiError::from_graphql(e, request_id),
+        );
+        if attempt == 0
+            && err.is_unauthenticated()
+            && sent_with.is_some()
+            && refresh_after(sent_with.clone()).await.is_ok()
+        {
+            sent_with = current_token();
+            continue;
+        }
+        return Err(err);
+    }
+    Err(ApiError::network("upload failed".to_owned()))
 }

@@ -119,6 +119,39 @@ pub const fn sort(sort: CustomerSort) -> Key {
     }
 }
 
+pub const fn import_status(status: starcrm_shared::imports::ImportStatus) -> Key {
+    use starcrm_shared::imports::ImportStatus as S;
+    match status {
+        S::Uploaded => Key::ImportStatusUploaded,
+        S::Checking => Key::ImportStatusChecking,
+        S::Checked => Key::ImportStatusChecked,
+        S::Queued => Key::ImportStatusQueued,
+        S::Running => Key::ImportStatusRunning,
+        S::Succeeded => Key::ImportStatusSucceeded,
+        S::Failed => Key::ImportStatusFailed,
+        S::Reverting => Key::ImportStatusReverting,
+        S::Reverted => Key::ImportStatusReverted,
+    }
+}
+
+/// A built-in import target's name (`name`, `phone`, ...).
+pub fn import_target(target: &str) -> Option<Key> {
+    Some(match target {
+        "name" => Key::Name,
+        "phone" => Key::Phone,
+        "email" => Key::Email,
+        "memberNo" => Key::TargetMemberNo,
+        "gender" => Key::Gender,
+        "birthday" => Key::Birthday,
+        "address" => Key::Address,
+        "company" => Key::Company,
+        "jobTitle" => Key::JobTitle,
+        "tags" => Key::Tags,
+        "notes" => Key::Notes,
+        _ => return None,
+    })
+}
+
 pub const fn gender(gender: Gender) -> Key {
     match gender {
         Gender::Female => Key::GenderFemale,
@@ -225,7 +258,7 @@ pub const fn permission(permission: Permission) -> Key {
 }
 
 /// The audit actions the log shows, and their names: every action the server records.
-pub const ACTIONS: [(&str, Key); 40] = [
+pub const ACTIONS: [(&str, Key); 45] = [
     ("session.login", Key::ActionLogin),
     ("session.login_failed", Key::ActionLoginFailed),
     ("session.logout", Key::ActionLogout),
@@ -245,6 +278,11 @@ pub const ACTIONS: [(&str, Key); 40] = [
     ("webhook.replay", Key::ActionWebhookReplay),
     ("webhook.recover", Key::ActionWebhookRecover),
     ("webhook.disabled", Key::ActionWebhookDisabled),
+    ("import.upload", Key::ActionImportUpload),
+    ("import.start", Key::ActionImportStart),
+    ("import.finish", Key::ActionImportFinish),
+    ("import.revert", Key::ActionImportRevert),
+    ("export.customers", Key::ActionExportCustomers),
     ("pii.reveal", Key::ActionPiiReveal),
     ("workspace.create", Key::ActionWorkspaceCreate),
     ("customer.create", Key::ActionCustomerCreate),

@@ -457,6 +457,73 @@ messages! {
     PermWebhooksManage { zh: "管理 Webhook", en: "Manage webhooks" }
     PermDataImport { zh: "导入数据", en: "Import data" }
     PermDataExport { zh: "导出数据", en: "Export data" }
+    ImportCustomers { zh: "导入客户", en: "Import customers" }
+    ImportSubtitle { zh: "从 Excel、网店或收银系统导出的 CSV 文件导入客户：先检查，再导入，30 天内可撤销。", en: "Bring customers in from a CSV file (Excel, your shop, your POS): check it first, then import; undo within 30 days." }
+    ImportButton { zh: "导入", en: "Import" }
+    ExportCsv { zh: "导出 CSV", en: "Export CSV" }
+    ExportStarted { zh: "正在下载导出文件（链接 15 分钟内有效）。", en: "Your export is downloading (the link works for 15 minutes)." }
+    ImportChooseFile { zh: "选择 CSV 文件", en: "Choose a CSV file" }
+    ImportFileHint { zh: "UTF-8 或 GBK 编码（Excel “另存为 CSV”即可），逗号、分号或制表符分隔，第一行为列名。", en: "UTF-8 or GBK (Excel's Save as CSV works), separated by commas, semicolons or tabs, with a header row." }
+    ImportUploading { zh: "正在上传…", en: "Uploading…" }
+    ImportMapping { zh: "对应字段", en: "Map the columns" }
+    ImportMappingHint { zh: "已按列名自动匹配，请核对。按手机、邮箱或会员号识别已有客户。", en: "Matched from the headers; check them. Existing customers are found by phone, email or member number." }
+    ImportColumn { zh: "文件中的列", en: "Column in the file" }
+    ImportSample { zh: "示例", en: "Sample" }
+    ImportTargetLabel { zh: "导入为", en: "Import as" }
+    ImportSkipColumn { zh: "不导入", en: "Don't import" }
+    ImportKeep { zh: "保留已有值", en: "Keep existing values" }
+    ImportModeLabel { zh: "遇到已有客户", en: "Existing customers" }
+    ImportModeUpsert { zh: "更新已有，新建其余", en: "Update matches, create the rest" }
+    ImportModeCreateOnly { zh: "只新建，跳过已有", en: "Create new only" }
+    ImportModeUpdateOnly { zh: "只更新已有", en: "Update existing only" }
+    ImportChannelLabel { zh: "会员号所属渠道", en: "Member numbers belong to" }
+    ImportCheck { zh: "检查（不写入）", en: "Check (dry run)" }
+    ImportRun { zh: "开始导入", en: "Import now" }
+    ImportProgress { zh: "已处理 {done} / {total} 行", en: "{done} of {total} rows" }
+    ImportSpeed { zh: "{rate} 行/秒，约剩 {eta} 秒", en: "{rate} rows/s, about {eta} s left" }
+    ImportCreated { zh: "新建", en: "Created" }
+    ImportUpdated { zh: "更新", en: "Updated" }
+    ImportSkipped { zh: "跳过", en: "Skipped" }
+    ImportRejected { zh: "有误", en: "Errors" }
+    ImportCheckResult { zh: "检查结果：尚未写入任何数据", en: "Dry run: nothing was written yet" }
+    ImportResult { zh: "导入结果", en: "Import result" }
+    ImportErrorsTitle { zh: "有误的行", en: "Rows with errors" }
+    ImportRowNumber { zh: "行号", en: "Row" }
+    ImportReason { zh: "原因", en: "Reason" }
+    ImportDownloadErrors { zh: "下载有误的行 (CSV)", en: "Download rows with errors (CSV)" }
+    ImportPreview { zh: "预览：前 20 行将如何导入", en: "Preview: the first 20 rows as they would be stored" }
+    ImportAction { zh: "操作", en: "Action" }
+    ImportActionCreate { zh: "新建", en: "Create" }
+    ImportActionUpdate { zh: "更新", en: "Update" }
+    ImportActionSkip { zh: "跳过", en: "Skip" }
+    ImportActionReject { zh: "有误", en: "Error" }
+    ImportRevert { zh: "撤销导入", en: "Revert import" }
+    ImportRevertBody { zh: "将删除本次导入新建的 {created} 位客户，并恢复被修改的 {updated} 位客户。导入后又被改动的客户会保留并列出。", en: "Deletes the {created} customers this import created and restores the {updated} it changed. Customers changed since are left alone and listed." }
+    ImportRevertRefused { zh: "{n} 位客户在导入后被改动过，未撤销：", en: "{n} customers changed since the import were left alone:" }
+    ImportRevertibleUntil { zh: "可撤销至 {date}", en: "Can be reverted until {date}" }
+    ImportFailed { zh: "导入中断：{error}。已写入的行可以撤销。", en: "The import stopped: {error}. The rows written so far can be reverted." }
+    ImportHistory { zh: "导入记录", en: "Import history" }
+    ImportNoHistory { zh: "还没有导入记录。", en: "No imports yet." }
+    ImportFile { zh: "文件", en: "File" }
+    ImportStatusLabel { zh: "状态", en: "Status" }
+    ImportOpen { zh: "查看", en: "Open" }
+    ImportAnother { zh: "导入另一个文件", en: "Import another file" }
+    ImportStatusUploaded { zh: "待检查", en: "Uploaded" }
+    ImportStatusChecking { zh: "检查中", en: "Checking" }
+    ImportStatusChecked { zh: "已检查", en: "Checked" }
+    ImportStatusQueued { zh: "排队中", en: "Queued" }
+    ImportStatusRunning { zh: "导入中", en: "Importing" }
+    ImportStatusSucceeded { zh: "已完成", en: "Done" }
+    ImportStatusFailed { zh: "失败", en: "Failed" }
+    ImportStatusReverting { zh: "撤销中", en: "Reverting" }
+    ImportStatusReverted { zh: "已撤销", en: "Reverted" }
+    TargetMemberNo { zh: "会员号", en: "Member no." }
+    ActionImportUpload { zh: "上传导入文件", en: "Uploaded an import file" }
+    ActionImportStart { zh: "开始导入", en: "Started an import" }
+    ActionImportFinish { zh: "导入完成", en: "Import finished" }
+    ActionImportRevert { zh: "撤销导入", en: "Reverted an import" }
+    ActionExportCustomers { zh: "导出客户", en: "Exported customers" }
+
     PermAuditRead { zh: "查看审计日志", en: "Read the audit log" }
     PermSettingsManage { zh: "管理设置", en: "Manage settings" }
 

@@ -63,6 +63,27 @@ pub fn CustomersPage() -> impl IntoView {
             <CustomerFilters query />
             <div class="toolbar__spacer"></div>
             <ColumnPicker columns />
+            <Show when=move || session.can(Permission::DataExport)>
+                <button type="button" class="button" data-testid="export-customers" on:click=move |_| {
+                    let query = query.get_untracked();
+                    leptos::task::spawn_local(async move {
+                        match api::customers::export(&query).await {
+                            Ok(url) => {
+                                notice.set(Some(i18n.t(Key::ExportStarted).to_owned()));
+                                if let Some(window) = web_sys::window() {
+                                    let _ = window.location().set_href(&url);
+                                }
+                            }
+                            Err(error) => notice.set(Some(labels::form_error(i18n, &error))),
+                        }
+                    });
+                }>
+                    {move || i18n.t(Key::ExportCsv)}
+                </button>
+            </Show>
+            <Show when=move || session.can(Permission::DataImport)>
+                <a class="button" href="/imports" data-testid="import-customers">{move || i18n.t(Key::ImportButton)}</a>
+            </Show>
             <Show when=move || session.can(Permission::CustomersWrite)>
                 <button type="button" class="button button--primary" data-testid="add-customer" on:click=move |_| adding.set(true)>
                     {move || i18n.t(Key::NewCustomer)}

@@ -7,10 +7,12 @@ mod customer_page;
 mod customers_page;
 mod duplicates;
 mod history;
+mod import_page;
 mod rating;
 
 pub use customer_page::CustomerPage;
 pub use customers_page::{CustomersPage, customers_href};
+pub use import_page::ImportPage;
 
 /// `★★★☆☆` for 3 stars, `—` before the first rating.
 pub(crate) fn star_text(stars: Option<i16>) -> String {

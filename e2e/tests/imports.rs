@@ -1,0 +1,114 @@
+//! Customers > Import in the browser: a manager uploads a GBK file with a bad row, sees the
+//! dry run name the row and column, imports it while the page follows the progress live, finds
+//! the customers in the list, and reverts the import; the customer list exports as CSV. Both
+//! languages, desktop and phone.
+
+use std::io::Write;
+
+use fantoccini::Locator;
+use starcrm_e2e::browser::Viewport;
+use starcrm_e2e::flows::sign_in;
+use starcrm_e2e::server::ServerOptions;
+use starcrm_e2e::{Browser, Server};
+
+/// A member list as Excel in China saves it: GBK, Chinese headers, one phone number too short.
+fn member_file() -> anyhow::Result<tempfile::NamedTempFile> {
+    let mut text = String::from("姓名,手机号码,邮箱,生日,性别,标签\n");
+    text.push_str("导入张三,13812340001,zs@example.com,1990/5/17,男,VIP\n");
+    text.push_str("导入李四,12345,ls@example.com,1985-01-02,女,\n");
+    for i in 2..40 {
+        text.push_str(&format!("导入会员{i},1381234{i:04},,,女,新客\n"));
+    }
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let mut file = tempfile::Builder::new().prefix("会员名单").suffix(".csv").tempfile()?;
+    file.write_all(&gbk)?;
+    Ok(file)
+}
+
+async fn choose_file(browser: &Browser, path: &std::path::Path) -> anyhow::Result<()> {
+    browser.wait_for("[data-testid=import-file]").await?;
+    let input = browser.client().find(Locator::Css("[data-testid=import-file]")).await?;
+    input.send_keys(&path.display().to_string()).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_manager_checks_imports_and_reverts_a_gbk_member_list() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let file = member_file()?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.click("[data-testid=nav-customers]").await?;
+        browser.click("[data-testid=import-customers]").await?;
+        browser.wait_for_text("[data-testid=page-title]", "导入客户").await?;
+        browser.screenshot("import-upload-zh-CN-desktop").await?;
+
+        // The file is read as GBK and its columns matched from the Chinese headers.
+        choose_file(&browser, file.path()).await?;
+        browser.wait_for("[data-testid=import-mapping]").await?;
+        assert_eq!(browser.value("[data-testid=target-1]").await?.as_deref(), Some("phone"));
+        assert_eq!(browser.value("[data-testid=target-5]").await?.as_deref(), Some("tags"));
+        browser.screenshot("import-mapping-zh-CN-desktop").await?;
+
+        // The dry run writes nothing and names the bad row and column.
+        browser.click("[data-testid=check-import]").await?;
+        browser.wait_for("[data-testid=import][data-status=CHECKED]").await?;
+        let errors = browser.wait_for_text_containing("[data-testid=import-errors]", "手机号码").await?;
+        assert!(errors.contains('3'), "{errors}");
+        assert_eq!(browser.text("[data-testid=import-created]").await?, "39");
+        assert_eq!(browser.text("[data-testid=import-rejected]").await?, "1");
+        browser.wait_for("[data-testid=import-preview]").await?;
+        browser.screenshot("import-dry-run-zh-CN-desktop").await?;
+
+        // Run it: the page follows it to the end.
+        browser.click("[data-testid=start-import]").await?;
+        browser.wait_for("[data-testid=import][data-status=SUCCEEDED]").await?;
+        assert_eq!(browser.text("[data-testid=import-created]").await?, "39");
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=import]", "Can be reverted until").await?;
+        browser.screenshot("import-done-en-desktop").await?;
+
+        // The customers are in the list.
+        browser.click("[data-testid=nav-customers]").await?;
+        browser.fill("[data-testid=customer-search]", "导入会员").await?;
+        browser.wait_for_text_containing("[data-testid=customers-table]", "导入会员2").await?;
+
+        // Revert: they are gone again.
+        browser.client().back().await?;
+        browser.wait_for("[data-testid=import][data-status=SUCCEEDED]").await?;
+        browser.click("[data-testid=revert-import]").await?;
+        browser.click("[data-testid=confirm]").await?;
+        browser.wait_for("[data-testid=import][data-status=REVERTED]").await?;
+        browser.scroll_to("[data-testid=import-history]").await?;
+        browser.screenshot("import-reverted-en-desktop").await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}
+
+#[tokio::test]
+async fn the_import_page_and_the_export_button_fit_a_phone() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Phone).await?;
+    let file = member_file()?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.client().goto(&server.url("/imports")).await?;
+        choose_file(&browser, file.path()).await?;
+        browser.wait_for("[data-testid=import-mapping]").await?;
+        browser.click("[data-testid=check-import]").await?;
+        browser.wait_for("[data-testid=import][data-status=CHECKED]").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the page scrolls sideways on a phone");
+        browser.screenshot("import-dry-run-zh-CN-phone").await?;
+        browser.client().goto(&server.url("/customers")).await?;
+        browser.wait_for("[data-testid=export-customers]").await?;
+        browser.screenshot("customers-export-zh-CN-phone").await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

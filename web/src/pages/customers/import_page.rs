@@ -1,0 +1,575 @@
+//! Customers > Import: upload a CSV, check the suggested mapping, dry-run it (counts, rows with
+//! errors, a preview), run it with live progress, and revert it; the history of imports.
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use starcrm_shared::customer::Channel;
+use starcrm_shared::imports::{ImportInfo, ImportMode, ImportRowErrorInfo, ImportStatus};
+use wasm_bindgen::JsCast;
+
+use crate::api::imports::{ImportTarget, Settings};
+use crate::api::live::Live;
+use crate::api::{self, ApiError};
+use crate::components::confirm::ConfirmDialog;
+use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
+
+/// A column's target and whether existing values win.
+type ColumnChoice = (Option<String>, bool);
+
+const MODES: [(ImportMode, Key); 3] = [
+    (ImportMode::Upsert, Key::ImportModeUpsert),
+    (ImportMode::CreateOnly, Key::ImportModeCreateOnly),
+    (ImportMode::UpdateOnly, Key::ImportModeUpdateOnly),
+];
+
+/// The wire form of an enum value (`CREATE_ONLY`).
+fn wire<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn target_name(i18n: I18n, targets: &[ImportTarget], value: &str) -> String {
+    labels::import_target(value).map_or_else(
+        || {
+            targets
+                .iter()
+                .find(|t| t.value == value)
+                .and_then(|t| t.label.clone())
+                .unwrap_or_else(|| value.to_owned())
+        },
+        |k| i18n.t(k).to_owned(),
+    )
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_page_title(Key::ImportCustomers);
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let current = RwSignal::new(None::<ImportInfo>);
+    let history = RwSignal::new(Vec::<ImportInfo>::new());
+    let targets = RwSignal::new(Vec::<ImportTarget>::new());
+    let mapping = RwSignal::new(Vec::<(Option<String>, bool)>::new());
+    let mode = RwSignal::new(ImportMode::Upsert);
+    let channel = RwSignal::new(Channel::Store);
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let live = StoredValue::new_local(None::<Live>);
+    // Bumped by the live subscription: the import is read again.
+    let refresh = RwSignal::new(0_u32);
+
+    let load_history = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = api::imports::list().await {
+                history.set(list);
+            }
+        });
+    };
+    // Reads the import again; follows it live while a pass runs.
+    let reload = Callback::new(move |id: String| {
+        leptos::task::spawn_local(async move {
+            match api::imports::get(&id).await {
+                Ok(Some(found)) => {
+                    let running = found.status.in_progress();
+                    if current.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) != Some(found.id.clone())
+                    {
+                        mapping.set(found.columns.iter().map(|c| (c.target.clone(), c.keep)).collect());
+                        mode.set(found.mode);
+                    }
+                    current.set(Some(found));
+                    if running && live.with_value(Option::is_none) {
+                        live.set_value(Some(api::live::follow(
+                            api::imports::PROGRESS,
+                            serde_json::json!({ "id": id }),
+                            move || refresh.update(|n| *n += 1),
+                        )));
+                    } else if !running {
+                        live.set_value(None);
+                        load_history();
+                    }
+                }
+                Ok(None) => current.set(None),
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    });
+    Effect::new(move |_| {
+        refresh.track();
+        if let Some(id) = query.with(|q| q.get("id")) {
+            reload.run(id);
+        } else {
+            current.set(None);
+            live.set_value(None);
+        }
+    });
+    load_history();
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::imports::targets().await {
+            targets.set(list);
+        }
+    });
+
+    let open = {
+        let navigate = navigate.clone();
+        Callback::new(move |id: String| navigate(&format!("/imports?id={id}"), NavigateOptions::default()))
+    };
+    let queue = move |check: bool| {
+        let Some(id) = current.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else { return };
+        busy.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let map = mapping.get_untracked();
+            let settings = Settings {
+                mapping: &map,
+                mode: &wire(mode.get_untracked()),
+                channel: &wire(channel.get_untracked()),
+            };
+            match api::imports::queue(&id, &settings, check).await {
+                Ok(()) => reload.run(id),
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <header class="page-header">
+            <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::ImportCustomers)}</h1>
+            <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::ImportSubtitle)}</p>
+        </header>
+        {move || failure.get().map(|error| view! { <p class="notice notice--warn notice--spaced" role="alert" data-testid="import-error">{labels::form_error(i18n, &error)}</p> })}
+        {move || match current.get() {
+            None => view! { <UploadCard open failure /> }
+            .into_any(),
+            Some(found) => view! { <ImportView found mapping mode channel targets busy queue=Callback::new(queue) reload /> }.into_any(),
+        }}
+        <History history open />
+    }
+}
+
+/// Step one: choosing the file, which uploads it at once.
+#[component]
+fn UploadCard(open: Callback<String>, failure: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let uploading = RwSignal::new(false);
+    let on_file = move |event: leptos::ev::Event| {
+        let Some(input) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        uploading.set(true);
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            match api::imports::upload(file).await {
+                Ok(id) => open.run(id),
+                Err(error) => failure.set(Some(error)),
+            }
+            uploading.set(false);
+        });
+    };
+    view! {
+        <section class="card import-upload">
+                    <h2 class="card__title">{move || i18n.t(Key::ImportChooseFile)}</h2>
+                    <p class="muted">{move || i18n.t(Key::ImportFileHint)}</p>
+                    <label class="button button--primary import-upload__button">
+                        {move || if uploading.get() { i18n.t(Key::ImportUploading) } else { i18n.t(Key::ImportChooseFile) }}
+                        <input type="file" accept=".csv,.txt,text/csv" class="sr-only" data-testid="import-file" on:change=on_file disabled=move || uploading.get() />
+                    </label>
+                </section>
+    }
+}
+
+#[component]
+fn History(history: RwSignal<Vec<ImportInfo>>, open: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card import-history">
+            <h2 class="card__title">{move || i18n.t(Key::ImportHistory)}</h2>
+            <Show
+                when=move || !history.with(Vec::is_empty)
+                fallback=move || view! { <p class="muted" data-testid="no-imports">{move || i18n.t(Key::ImportNoHistory)}</p> }
+            >
+                <div class="table-wrap">
+                    <table class="table table--dense table--stack" data-testid="import-history">
+                        <thead><tr>
+                            <th>{move || i18n.t(Key::ImportFile)}</th>
+                            <th>{move || i18n.t(Key::ImportStatusLabel)}</th>
+                            <th class="table__number">{move || i18n.t(Key::ImportCreated)}</th>
+                            <th class="table__number">{move || i18n.t(Key::ImportUpdated)}</th>
+                            <th class="table__number">{move || i18n.t(Key::ImportRejected)}</th>
+                            <th></th>
+                        </tr></thead>
+                        <tbody>
+                            <For each=move || history.get() key=|i| (i.id.clone(), i.status) let:item>
+                                <tr>
+                                    <td data-label=move || i18n.t(Key::ImportFile)>
+                                        <div class="cell-title">{item.file_name.clone()}</div>
+                                        <div class="cell-sub">{
+                                            let at = item.created_at.clone();
+                                            move || labels::time(i18n.locale(), &at)
+                                        }</div>
+                                    </td>
+                                    <td data-label=move || i18n.t(Key::ImportStatusLabel)><StatusPill status=item.status /></td>
+                                    <td class="table__number" data-label=move || i18n.t(Key::ImportCreated)>{item.created}</td>
+                                    <td class="table__number" data-label=move || i18n.t(Key::ImportUpdated)>{item.updated}</td>
+                                    <td class="table__number" data-label=move || i18n.t(Key::ImportRejected)>{item.rejected}</td>
+                                    <td class="table__actions">
+                                        <button type="button" class="button button--small" on:click={
+                                            let id = item.id.clone();
+                                            move |_| open.run(id.clone())
+                                        }>{move || i18n.t(Key::ImportOpen)}</button>
+                                    </td>
+                                </tr>
+                            </For>
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn StatusPill(status: ImportStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = match status {
+        ImportStatus::Succeeded | ImportStatus::Checked => "pill pill--ok",
+        ImportStatus::Failed => "pill pill--warn",
+        ImportStatus::Reverted => "pill pill--muted",
+        _ => "pill pill--active",
+    };
+    view! { <span class=class data-testid="import-status" data-value=wire(status)>{move || i18n.t(labels::import_status(status))}</span> }
+}
+
+#[component]
+#[allow(clippy::too_many_arguments, reason = "the page's state, shared with its one view")]
+fn ImportView(
+    found: ImportInfo,
+    mapping: RwSignal<Vec<ColumnChoice>>,
+    mode: RwSignal<ImportMode>,
+    channel: RwSignal<Channel>,
+    targets: RwSignal<Vec<ImportTarget>>,
+    busy: RwSignal<bool>,
+    queue: Callback<bool>,
+    reload: Callback<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let status = found.status;
+    let editable = matches!(status, ImportStatus::Uploaded | ImportStatus::Checked);
+    let id = StoredValue::new(found.id.clone());
+    let confirming = RwSignal::new(false);
+    let navigate = use_navigate();
+    let download = move |phase: &'static str| {
+        leptos::task::spawn_local(async move {
+            if let Ok(url) = api::imports::errors_link(&id.get_value(), phase).await
+                && let Some(window) = web_sys::window()
+            {
+                let _ = window.location().set_href(&url);
+            }
+        });
+    };
+    let revert = move || {
+        confirming.set(false);
+        leptos::task::spawn_local(async move {
+            let _ = api::imports::revert(&id.get_value()).await;
+            reload.run(id.get_value());
+        });
+    };
+    let total = found.total_rows.max(1);
+    let (done, total_rows, refused) = (found.processed_rows, found.total_rows, found.revert_refused);
+    let speed = found.rows_per_second.zip(found.eta_seconds);
+    #[allow(clippy::cast_precision_loss, reason = "a share for a progress bar")]
+    let share = (found.processed_rows as f64 / total as f64 * 100.0).clamp(0.0, 100.0);
+    let counts = [
+        (Key::ImportCreated, found.created, "import-created"),
+        (Key::ImportUpdated, found.updated, "import-updated"),
+        (Key::ImportSkipped, found.skipped, "import-skipped"),
+        (Key::ImportRejected, found.rejected, "import-rejected"),
+    ];
+    let (errors, phase) = match status {
+        ImportStatus::Checked | ImportStatus::Uploaded | ImportStatus::Checking => {
+            (found.errors.clone(), "CHECK")
+        }
+        _ => (found.run_errors.clone(), "RUN"),
+    };
+    let preview = found.preview.clone().and_then(|p| p.as_array().cloned()).unwrap_or_default();
+    view! {
+        <section class="card import-file" data-testid="import" data-status=wire(status)>
+            <div class="card__header">
+                <h2 class="card__title">
+                    {found.file_name.clone()}
+                    <span class="muted small">" · "{found.encoding.to_uppercase()}</span>
+                </h2>
+                <StatusPill status />
+            </div>
+            {status.in_progress().then(|| view! {
+                <div class="progress" data-testid="import-progress"><span class="progress__fill" style=format!("width: {share:.0}%")></span></div>
+                <p class="muted small">
+                    {move || i18n.t(Key::ImportProgress).replace("{done}", &done.to_string()).replace("{total}", &total_rows.to_string())}
+                    {move || speed.map(|(rate, eta)| format!(" · {}", i18n.t(Key::ImportSpeed).replace("{rate}", &format!("{rate:.0}")).replace("{eta}", &eta.to_string())))}
+                </p>
+            })}
+            {(status != ImportStatus::Uploaded).then(|| view! {
+                <p class="section-subtitle">{move || i18n.t(if matches!(status, ImportStatus::Checked | ImportStatus::Checking) { Key::ImportCheckResult } else { Key::ImportResult })}</p>
+                <dl class="stats stats--four import-counts">
+                    {counts.into_iter().map(|(key, n, test)| {
+                        let warn = key == Key::ImportRejected && n > 0;
+                        view! {
+                        <div class="stat" class:stat--warn=warn>
+                            <dt>{move || i18n.t(key)}</dt>
+                            <dd data-testid=test>{n}</dd>
+                        </div>
+                        }
+                    }).collect_view()}
+                </dl>
+            })}
+            {found.error.clone().filter(|_| status == ImportStatus::Failed).map(|e| view! {
+                <p class="notice notice--warn" role="alert">{move || i18n.t(Key::ImportFailed).replace("{error}", &e)}</p>
+            })}
+            {(!errors.is_empty()).then(|| view! {
+                <div class="section-header">
+                    <h3 class="section-title">{move || i18n.t(Key::ImportErrorsTitle)}</h3>
+                    <button type="button" class="link-button" data-testid="download-errors" on:click=move |_| download(phase)>{move || i18n.t(Key::ImportDownloadErrors)}</button>
+                </div>
+                <ErrorRows rows=errors />
+            })}
+            {(status == ImportStatus::Checked && !preview.is_empty()).then(|| view! {
+                <h3 class="section-title">{move || i18n.t(Key::ImportPreview)}</h3>
+                <PreviewTable rows=preview />
+            })}
+            {editable.then(|| view! {
+                <MappingTable found=found.clone() mapping mode channel targets />
+                <div class="form__actions form__actions--start">
+                    <button type="button" class="button" data-testid="check-import" disabled=move || busy.get() on:click=move |_| queue.run(true)>
+                        {move || i18n.t(Key::ImportCheck)}
+                    </button>
+                    <button type="button" class="button button--primary" data-testid="start-import" disabled=move || busy.get() on:click=move |_| queue.run(false)>
+                        {move || i18n.t(Key::ImportRun)}
+                    </button>
+                </div>
+            })}
+            {(status == ImportStatus::Reverted && found.revert_refused > 0).then(|| view! {
+                <p class="notice notice--warn" data-testid="revert-refused">{move || i18n.t(Key::ImportRevertRefused).replace("{n}", &refused.to_string())}</p>
+                <ul class="plain-list">
+                    {found.revert_errors.iter().map(|e| {
+                        let href = e.customer_id.clone().map(|c| format!("/customers/{c}")).unwrap_or_default();
+                        view! { <li><a href=href>{e.message.clone()}</a></li> }
+                    }).collect_view()}
+                </ul>
+            })}
+            {(!editable && !status.in_progress()).then(|| {
+                let navigate = navigate.clone();
+                let revertible = matches!(status, ImportStatus::Succeeded | ImportStatus::Failed);
+                let until = found.revertible_until.clone();
+                view! {
+                    <div class="form__actions form__actions--start import-actions">
+                        {revertible.then(|| view! {
+                            <button type="button" class="button button--danger-outline" data-testid="revert-import" on:click=move |_| confirming.set(true)>
+                                {move || i18n.t(Key::ImportRevert)}
+                            </button>
+                        })}
+                        <button type="button" class="button" data-testid="import-another" on:click=move |_| navigate("/imports", NavigateOptions::default())>{move || i18n.t(Key::ImportAnother)}</button>
+                        {until.filter(|_| revertible).map(|until| view! { <span class="muted small">{move || i18n.t(Key::ImportRevertibleUntil).replace("{date}", &labels::date(i18n.locale(), &until))}</span> })}
+                    </div>
+                }
+            })}
+        </section>
+        <Show when=move || confirming.get()>
+            <ConfirmDialog
+                title=Key::ImportRevert
+                body=i18n.t(Key::ImportRevertBody).replace("{created}", &found.created.to_string()).replace("{updated}", &found.updated.to_string())
+                action=Key::ImportRevert
+                danger=true
+                on_confirm=Callback::new(move |()| revert())
+                on_close=Callback::new(move |()| confirming.set(false))
+            />
+        </Show>
+    }
+}
+
+#[component]
+fn MappingTable(
+    found: ImportInfo,
+    mapping: RwSignal<Vec<ColumnChoice>>,
+    mode: RwSignal<ImportMode>,
+    channel: RwSignal<Channel>,
+    targets: RwSignal<Vec<ImportTarget>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let set = move |i: usize, change: &dyn Fn(&mut ColumnChoice)| {
+        mapping.update(|m| {
+            if let Some(slot) = m.get_mut(i) {
+                change(slot);
+            }
+        });
+    };
+    let has_member_no = move || mapping.with(|m| m.iter().any(|(t, _)| t.as_deref() == Some("memberNo")));
+    view! {
+        <h3 class="section-title">{move || i18n.t(Key::ImportMapping)}</h3>
+        <p class="muted small">{move || i18n.t(Key::ImportMappingHint)}</p>
+        <div class="table-wrap">
+            <table class="table table--dense table--stack" data-testid="import-mapping">
+                <thead><tr>
+                    <th>{move || i18n.t(Key::ImportColumn)}</th>
+                    <th>{move || i18n.t(Key::ImportSample)}</th>
+                    <th>{move || i18n.t(Key::ImportTargetLabel)}</th>
+                    <th>{move || i18n.t(Key::ImportKeep)}</th>
+                </tr></thead>
+                <tbody>
+                    {found.columns.into_iter().enumerate().map(|(i, column)| {
+                        let sample = column.sample.iter().filter(|s| !s.is_empty()).take(2).cloned().collect::<Vec<_>>().join(" · ");
+                        let chosen = move || mapping.with(|m| m.get(i).and_then(|(t, _)| t.clone()).unwrap_or_default());
+                        view! {
+                            <tr>
+                                <td data-label=move || i18n.t(Key::ImportColumn)><span class="cell-title">{column.header.clone()}</span></td>
+                                <td data-label=move || i18n.t(Key::ImportSample) class="muted">{sample}</td>
+                                <td data-label=move || i18n.t(Key::ImportTargetLabel)>
+                                    <select class="inline-select" data-testid=format!("target-{i}") prop:value=chosen
+                                        on:change=move |ev| {
+                                            let value = event_target_value(&ev);
+                                            set(i, &|slot| slot.0 = (!value.is_empty()).then(|| value.clone()));
+                                        }>
+                                        <option value="">{move || i18n.t(Key::ImportSkipColumn)}</option>
+                                        {move || targets.get().into_iter().map(|t| {
+                                            let name = target_name(i18n, &targets.get_untracked(), &t.value);
+                                            let selected = chosen() == t.value;
+                                            view! { <option value=t.value.clone() selected=selected>{name}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </td>
+                                <td data-label=move || i18n.t(Key::ImportKeep)>
+                                    <label class="import-keep">
+                                        <input type="checkbox"
+                                            prop:checked=move || mapping.with(|m| m.get(i).is_some_and(|(_, k)| *k))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                set(i, &|slot| slot.1 = on);
+                                            } />
+                                        <span>{move || i18n.t(Key::ImportKeep)}</span>
+                                    </label>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <div class="form__grid import-settings">
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Key::ImportModeLabel)}</span>
+                <select class="field__input" data-testid="import-mode" on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    if let Some((m, _)) = MODES.iter().find(|(m, _)| wire(*m) == value) {
+                        mode.set(*m);
+                    }
+                }>
+                    {MODES.iter().map(|(m, key)| {
+                        let key = *key;
+                        let m = *m;
+                        view! { <option value=wire(m) selected=move || mode.get() == m>{move || i18n.t(key)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <Show when=has_member_no>
+                <label class="field">
+                    <span class="field__label">{move || i18n.t(Key::ImportChannelLabel)}</span>
+                    <select class="field__input" on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        if let Some(c) = Channel::ALL.iter().find(|c| wire(**c) == value) {
+                            channel.set(*c);
+                        }
+                    }>
+                        {Channel::ALL.iter().map(|c| {
+                            let c = *c;
+                            view! { <option value=wire(c) selected=move || channel.get() == c>{move || i18n.t(labels::channel(c))}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn ErrorRows(rows: Vec<ImportRowErrorInfo>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="table table--dense table--stack" data-testid="import-errors">
+                <thead><tr>
+                    <th class="table__number">{move || i18n.t(Key::ImportRowNumber)}</th>
+                    <th>{move || i18n.t(Key::ImportColumn)}</th>
+                    <th>{move || i18n.t(Key::ImportReason)}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|e| view! {
+                        <tr>
+                            <td class="table__number" data-label=move || i18n.t(Key::ImportRowNumber)>{e.row}</td>
+                            <td data-label=move || i18n.t(Key::ImportColumn)>{e.column.unwrap_or_else(|| "—".to_owned())}</td>
+                            <td data-label=move || i18n.t(Key::ImportReason)>{move || e.reason.map_or_else(|| e.message.clone(), |r| labels::invalid(i18n, r))}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn PreviewTable(rows: Vec<serde_json::Value>) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = move |a: &str| match a {
+        "create" => Key::ImportActionCreate,
+        "update" => Key::ImportActionUpdate,
+        "skip" => Key::ImportActionSkip,
+        _ => Key::ImportActionReject,
+    };
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(items) => {
+            items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(", ")
+        }
+        serde_json::Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    // A rule the value broke is worded in the reader's language; the column says where.
+    let reason = move |r: &serde_json::Value| {
+        let rule: Option<starcrm_shared::validate::Invalid> = serde_json::from_value(r["rule"].clone()).ok();
+        let column = r["column"].as_str().map(|c| format!("{c}: ")).unwrap_or_default();
+        let message = text(&r["reason"]);
+        move || match rule {
+            Some(invalid) => format!("{column}{}", labels::invalid(i18n, invalid)),
+            None if message.is_empty() => String::new(),
+            None => format!("{column}{message}"),
+        }
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table table--dense table--stack" data-testid="import-preview">
+                <thead><tr>
+                    <th class="table__number">{move || i18n.t(Key::ImportRowNumber)}</th>
+                    <th>{move || i18n.t(Key::ImportAction)}</th>
+                    <th>{move || i18n.t(Key::Name)}</th>
+                    <th>{move || i18n.t(Key::Phone)}</th>
+                    <th>{move || i18n.t(Key::Email)}</th>
+                    <th>{move || i18n.t(Key::ImportReason)}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let key = action(r["action"].as_str().unwrap_or_default());
+                        view! {
+                            <tr class:table__row--muted=key == Key::ImportActionSkip>
+                                <td class="table__number" data-label=move || i18n.t(Key::ImportRowNumber)>{r["row"].as_i64().unwrap_or_default()}</td>
+                                <td data-label=move || i18n.t(Key::ImportAction)><span class="pill" class:pill--warn=key == Key::ImportActionReject>{move || i18n.t(key)}</span></td>
+                                <td data-label=move || i18n.t(Key::Name)>{text(&r["name"])}</td>
+                                <td data-label=move || i18n.t(Key::Phone)>{text(&r["phones"])}</td>
+                                <td data-label=move || i18n.t(Key::Email)>{text(&r["emails"])}</td>
+                                <td data-label=move || i18n.t(Key::ImportReason) class="muted">{reason(&r)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
