@@ -68,6 +68,14 @@ pub enum Bench {
         #[arg(long, value_delimiter = ',', default_value = "1,8")]
         concurrency: Vec<usize>,
     },
+    /// Imports: a generated member list through the import job vs the bare load of the same rows
+    /// (`COPY` on PostgreSQL, multi-row `INSERT` on SQLite) in the same run: rows/s, the ratio and
+    /// peak RSS. Works in new workspaces of its own: run it on a scratch data dir or database.
+    Import {
+        /// Rows in the file.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+    },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);
     /// and recording a purchase over HTTP with real-time re-rating vs without (p95).

@@ -23,7 +23,9 @@ use crate::seed::generator::Rng;
 use crate::state::AppState;
 use crate::{http, seed, server};
 
+mod import;
 mod ingest;
+pub use import::import;
 pub use ingest::ingest;
 
 /// Knobs of `bench list`.

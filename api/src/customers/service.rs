@@ -427,6 +427,7 @@ async fn redact_copies(conn: &impl ConnectionTrait, scope: &Scope, ids: &[Uuid])
             .await?;
     }
     crate::webhooks::forget_customers(conn, scope.workspace_id, ids).await?;
+    crate::imports::forget_customers(conn, ids).await?;
     Ok(())
 }
 

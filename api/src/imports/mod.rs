@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
-use crate::entities::{import, import_error, job};
+use crate::entities::{import, import_change, import_error, job};
 use crate::error::AppError;
 use crate::wake::Wake;
 
@@ -419,6 +419,64 @@ pub async fn revert(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<
     Ok(updated)
 }
 
+/// Erasure: what imports kept of these customers goes (the snapshots a revert would restore,
+/// the rows a revert refused). A revert then leaves them alone.
+///
+/// # Errors
+/// Database failures.
+pub async fn forget_customers(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), AppError> {
+    for part in ids.chunks(500) {
+        import_change::Entity::delete_many()
+            .filter(import_change::Column::CustomerId.is_in(part.to_vec()))
+            .exec(conn)
+            .await?;
+        import_error::Entity::delete_many()
+            .filter(import_error::Column::CustomerId.is_in(part.to_vec()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// After the revert window, an import keeps only its counts: its file, preview, refused rows
+/// (with their cells) and changeset go. Files of imports never run go after the same time.
+///
+/// # Errors
+/// Database failures.
+pub async fn prune(db: &DatabaseConnection, data_dir: &Path, now: DateTime<Utc>) -> Result<u64, AppError> {
+    let cutoff = now - Duration::days(REVERT_DAYS);
+    let old: Vec<Uuid> = import::Entity::find()
+        .select_only()
+        .column(import::Column::Id)
+        .filter(import::Column::CreatedAt.lt(cutoff))
+        .filter(import::Column::Preview.is_not_null())
+        .filter(import::Column::Status.is_not_in([
+            ImportStatus::Checking.as_str(),
+            ImportStatus::Queued.as_str(),
+            ImportStatus::Running.as_str(),
+            ImportStatus::Reverting.as_str(),
+        ]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in &old {
+        let txn = crate::db::begin_write(db).await?;
+        import_error::Entity::delete_many().filter(import_error::Column::ImportId.eq(*id)).exec(&txn).await?;
+        import_change::Entity::delete_many()
+            .filter(import_change::Column::ImportId.eq(*id))
+            .exec(&txn)
+            .await?;
+        import::Entity::update_many()
+            .col_expr(import::Column::Preview, Expr::value(Option::<String>::None))
+            .filter(import::Column::Id.eq(*id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        discard(data_dir, *id).await;
+    }
+    Ok(old.len() as u64)
+}
+
 /// Moves the import's status (and its timestamps) as a phase starts or ends.
 pub(crate) async fn set_status(
     conn: &impl ConnectionTrait,
@@ -464,6 +522,7 @@ impl Imports {
     /// Database failures.
     pub async fn run_once(&self, db: &DatabaseConnection, opts: &run::RunOptions) -> Result<usize, AppError> {
         let now = opts.now.unwrap_or_else(Utc::now);
+        prune(db, &self.data_dir, now).await?;
         let mut ran = 0;
         for job in crate::jobs::runnable(db, JOB_KIND, now).await? {
             if run::run(db, &self.data_dir, &job, &crate::ratings::scheduler::worker_name(), opts).await?

@@ -79,6 +79,10 @@ pub async fn run(
         Phase::Check | Phase::Run => read_file(db, data_dir, job.id, &params, worker, opts).await,
         Phase::Revert => revert(db, job.id, params.import_id, worker, opts).await,
     };
+    if params.phase == Phase::Run && !matches!(outcome, Ok(RunEnd::Stopped | RunEnd::Busy)) {
+        // The run is over, one way or the other: the file (personal data) is not needed again.
+        super::discard(data_dir, params.import_id).await;
+    }
     match outcome {
         Ok(RunEnd::Stopped) => Ok(RunEnd::Stopped),
         Ok(end) => {
