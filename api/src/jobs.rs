@@ -21,6 +21,38 @@ pub fn lease_end(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::from_std(LEASE).unwrap_or_else(|_| Duration::seconds(60))
 }
 
+/// A queued job of `kind` for the caller's workspace, not yet stored.
+pub fn queued(
+    scope: &crate::auth::Scope,
+    kind: &str,
+    trigger: &str,
+    params: Option<String>,
+) -> job::ActiveModel {
+    use sea_orm::Set;
+    let now = Utc::now();
+    job::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id),
+        kind: Set(kind.to_owned()),
+        status: Set(JobStatus::Queued.as_str().to_owned()),
+        trigger: Set(trigger.to_owned()),
+        params: Set(params),
+        total: Set(0),
+        processed: Set(0),
+        changed: Set(0),
+        cursor: Set(None),
+        locked_by: Set(None),
+        locked_until: Set(None),
+        attempts: Set(0),
+        error: Set(None),
+        created_by: Set(scope.user_id()),
+        created_at: Set(now),
+        started_at: Set(None),
+        finished_at: Set(None),
+        updated_at: Set(now),
+    }
+}
+
 /// Open jobs of `kind` waiting for a runner: queued, or running under a lapsed lease.
 ///
 /// # Errors

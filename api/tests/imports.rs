@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use starcrm_api::imports::run::{RunEnd, RunOptions};
+use std::fmt::Write as _;
 
 const IMPORT: &str = "query($id: ID!) { import(id: $id) {
   id status encoding delimiter checked totalRows processedRows created updated skipped rejected revertRefused
@@ -294,7 +295,7 @@ async fn a_run_stopped_mid_file_resumes_after_its_last_committed_row_without_dou
     let token = owner(&app).await?;
     let mut file = String::from("会员号,姓名,手机\n");
     for i in 0..1_000 {
-        file.push_str(&format!("M{i:05},客户{i},139{i:08}\n"));
+        let _ = writeln!(file, "M{i:05},客户{i},139{i:08}");
     }
     let id = upload(&app, &token, "big.csv", file.into_bytes()).await?;
     app.as_token(&token)

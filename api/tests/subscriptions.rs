@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use common::TestApp;
@@ -248,7 +249,7 @@ async fn an_imports_progress_arrives_live_until_it_finishes() -> anyhow::Result<
     let token = owner(&app, "Import live").await?;
     let mut file = String::from("name,phone\n");
     for i in 0..250 {
-        file.push_str(&format!("Person {i},137{i:08}\n"));
+        let _ = writeln!(file, "Person {i},137{i:08}");
     }
     let response = app
         .http

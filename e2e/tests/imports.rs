@@ -3,6 +3,7 @@
 //! the customers in the list, and reverts the import; the customer list exports as CSV. Both
 //! languages, desktop and phone.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use fantoccini::Locator;
@@ -17,7 +18,7 @@ fn member_file() -> anyhow::Result<tempfile::NamedTempFile> {
     text.push_str("导入张三,13812340001,zs@example.com,1990/5/17,男,VIP\n");
     text.push_str("导入李四,12345,ls@example.com,1985-01-02,女,\n");
     for i in 2..40 {
-        text.push_str(&format!("导入会员{i},1381234{i:04},,,女,新客\n"));
+        let _ = writeln!(text, "导入会员{i},1381234{i:04},,,女,新客");
     }
     let (gbk, _, _) = encoding_rs::GBK.encode(&text);
     let mut file = tempfile::Builder::new().prefix("会员名单").suffix(".csv").tempfile()?;

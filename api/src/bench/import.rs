@@ -15,33 +15,14 @@ use chrono::Utc;
 use sea_orm::{DbBackend, TransactionTrait};
 use uuid::Uuid;
 
-use crate::auth::{RequestMeta, Scope};
+use crate::auth::Scope;
 use crate::config::Settings;
 use crate::imports::{self, Column, Imports, Phase, Settings as ImportSettings, run::RunOptions};
 use crate::state::AppState;
-use crate::workspaces;
 
 /// One generated member.
 fn member(i: usize) -> (String, String, String, String) {
     (format!("M{i:08}"), format!("会员{i}"), format!("136{i:08}"), format!("m{i}@bench.example"))
-}
-
-async fn workspace(state: &AppState, name: &str) -> anyhow::Result<Uuid> {
-    let (ws, _) = workspaces::service::create(
-        &state.db,
-        &RequestMeta::default(),
-        workspaces::service::NewWorkspace {
-            name: name.to_owned(),
-            timezone: None,
-            currency: None,
-            owner_email: format!("bench-{}@bench.invalid", Uuid::now_v7().simple()),
-            owner_name: "Bench".to_owned(),
-            owner_password: format!("bench-{}-{}", Uuid::now_v7().simple(), Uuid::now_v7().simple()),
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(ws.id)
 }
 
 /// The peak resident set of this process so far, in MB (Linux).
@@ -178,7 +159,7 @@ pub async fn import(settings: &Settings, rows: usize) -> anyhow::Result<()> {
     );
 
     // The file, as an integrator would upload it.
-    let import_ws = workspace(&state, &format!("Bench import {stamp}")).await?;
+    let import_ws = super::scratch_workspace(&state, &format!("Bench import {stamp}")).await?.id;
     let id = Uuid::now_v7();
     let path = imports::path_of(&settings.data_dir, id);
     std::fs::create_dir_all(imports::dir(&settings.data_dir))?;
@@ -192,7 +173,7 @@ pub async fn import(settings: &Settings, rows: usize) -> anyhow::Result<()> {
     }
     let bytes = std::fs::metadata(&path)?.len();
 
-    let bare_ws = workspace(&state, &format!("Bench import bare {stamp}")).await?;
+    let bare_ws = super::scratch_workspace(&state, &format!("Bench import bare {stamp}")).await?.id;
     let started = Instant::now();
     bare_load(&state, bare_ws, rows).await?;
     let bare = started.elapsed();

@@ -13,11 +13,10 @@ use starcrm_shared::customer::LifecycleStage;
 use uuid::Uuid;
 
 use super::{ListOptions, Served, measure, owner_token, post, side_by_side};
-use crate::auth::RequestMeta;
 use crate::config::Settings;
 use crate::entities::{customer, customer_phone, transaction};
 use crate::state::AppState;
-use crate::{customers, db, workspaces};
+use crate::{customers, db};
 
 const CREATE: &str = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }";
 const PURCHASE: &str =
@@ -38,20 +37,7 @@ pub async fn ingest(settings: &Settings, options: ListOptions) -> anyhow::Result
     settings.session_rate = u32::MAX;
     let state = AppState::init(&settings).await?;
     let name = format!("Bench ingest {}", Utc::now().format("%Y-%m-%d %H:%M:%S"));
-    let (workspace, _) = workspaces::service::create(
-        &state.db,
-        &RequestMeta::default(),
-        workspaces::service::NewWorkspace {
-            name: name.clone(),
-            timezone: None,
-            currency: None,
-            owner_email: format!("bench-{}@bench.invalid", Uuid::now_v7().simple()),
-            owner_name: "Bench".to_owned(),
-            owner_password: format!("bench-{}-{}", Uuid::now_v7().simple(), Uuid::now_v7().simple()),
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let workspace = super::scratch_workspace(&state, &name).await?;
     let token = owner_token(&state, workspace.id).await?;
     let served = Served::start(state.clone()).await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;

@@ -25,6 +25,32 @@ use crate::{http, seed, server};
 
 mod import;
 mod ingest;
+
+/// A new workspace of a benchmark's own, with a throwaway owner.
+///
+/// # Errors
+/// The database failing.
+pub async fn scratch_workspace(state: &AppState, name: &str) -> anyhow::Result<workspace::Model> {
+    let (workspace, _) = crate::workspaces::service::create(
+        &state.db,
+        &RequestMeta::default(),
+        crate::workspaces::service::NewWorkspace {
+            name: name.to_owned(),
+            timezone: None,
+            currency: None,
+            owner_email: format!("bench-{}@bench.invalid", uuid::Uuid::now_v7().simple()),
+            owner_name: "Bench".to_owned(),
+            owner_password: format!(
+                "bench-{}-{}",
+                uuid::Uuid::now_v7().simple(),
+                uuid::Uuid::now_v7().simple()
+            ),
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(workspace)
+}
 pub use import::import;
 pub use ingest::ingest;
 

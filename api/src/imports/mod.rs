@@ -351,32 +351,10 @@ async fn enqueue(
             "another import of this workspace is in progress; start this one when it has finished",
         ));
     }
-    let now = Utc::now();
-    let params = JobParams { import_id, phase };
-    job::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(scope.workspace_id),
-        kind: Set(JOB_KIND.to_owned()),
-        status: Set(JobStatus::Queued.as_str().to_owned()),
-        trigger: Set("manual".to_owned()),
-        params: Set(Some(serde_json::to_string(&params).map_err(AppError::internal)?)),
-        total: Set(0),
-        processed: Set(0),
-        changed: Set(0),
-        cursor: Set(None),
-        locked_by: Set(None),
-        locked_until: Set(None),
-        attempts: Set(0),
-        error: Set(None),
-        created_by: Set(scope.user_id()),
-        created_at: Set(now),
-        started_at: Set(None),
-        finished_at: Set(None),
-        updated_at: Set(now),
-    }
-    .insert(conn)
-    .await
-    .map_err(|e| AppError::unique_or_internal(e, "id", "another import of this workspace is in progress"))?;
+    let params = serde_json::to_string(&JobParams { import_id, phase }).map_err(AppError::internal)?;
+    crate::jobs::queued(scope, JOB_KIND, "manual", Some(params)).insert(conn).await.map_err(|e| {
+        AppError::unique_or_internal(e, "id", "another import of this workspace is in progress")
+    })?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use futures_util::TryStreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Set, Statement, StreamTrait, Value,
+    QueryOrder, QueryResult, QuerySelect, Statement, StreamTrait, Value,
 };
 use serde::{Deserialize, Serialize};
 use starcrm_shared::Permission;
@@ -70,28 +70,7 @@ pub async fn enqueue(
     if let Some(open) = open_job(conn, scope.workspace_id).await? {
         return Ok(open);
     }
-    let now = Utc::now();
-    let new = job::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(scope.workspace_id),
-        kind: Set(RERATE.to_owned()),
-        status: Set(JobStatus::Queued.as_str().to_owned()),
-        trigger: Set(trigger.as_str().to_owned()),
-        params: Set(None),
-        total: Set(0),
-        processed: Set(0),
-        changed: Set(0),
-        cursor: Set(None),
-        locked_by: Set(None),
-        locked_until: Set(None),
-        attempts: Set(0),
-        error: Set(None),
-        created_by: Set(scope.user_id()),
-        created_at: Set(now),
-        started_at: Set(None),
-        finished_at: Set(None),
-        updated_at: Set(now),
-    };
+    let new = crate::jobs::queued(scope, RERATE, trigger.as_str(), None);
     match job::Entity::insert(new).exec_with_returning(conn).await {
         Ok(created) => Ok(created),
         // Queued by someone else meanwhile: theirs is the one.
