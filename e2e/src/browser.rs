@@ -122,7 +122,9 @@ impl Browser {
 
     /// Waits for the element matching `css` and runs `action` on it. The SPA re-renders a node
     /// when its data arrives, so an element found a moment ago can be replaced before it is used
-    /// ("stale element reference"): then it is looked up again, until `WAIT` has passed.
+    /// ("stale element reference"), and one in a drawer that is still sliding in cannot be
+    /// clicked yet ("element not interactable"): then it is looked up again, until `WAIT` has
+    /// passed.
     async fn on_element<T, F, Fut>(&self, css: &str, mut action: F) -> anyhow::Result<T>
     where
         F: FnMut(fantoccini::elements::Element) -> Fut,
@@ -132,7 +134,10 @@ impl Browser {
         loop {
             let element = self.client().wait().at_most(WAIT).for_element(Locator::Css(css)).await?;
             match action(element).await {
-                Err(err) if err.is_stale_element_reference() && started.elapsed() < WAIT => {
+                Err(err)
+                    if (err.is_stale_element_reference() || err.to_string().contains("not interactable"))
+                        && started.elapsed() < WAIT =>
+                {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
                 result => return result.with_context(|| css.to_owned()),
