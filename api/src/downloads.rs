@@ -36,7 +36,6 @@ pub enum Kind {
     /// The rows an import phase refused, as CSV.
     ImportErrors,
     Customers,
-    Transactions,
 }
 
 impl Kind {
@@ -44,12 +43,11 @@ impl Kind {
         match self {
             Kind::ImportErrors => "importErrors",
             Kind::Customers => "customers",
-            Kind::Transactions => "transactions",
         }
     }
 
     pub fn parse(value: &str) -> Option<Kind> {
-        [Kind::ImportErrors, Kind::Customers, Kind::Transactions].into_iter().find(|k| k.as_str() == value)
+        [Kind::ImportErrors, Kind::Customers].into_iter().find(|k| k.as_str() == value)
     }
 }
 

@@ -11,7 +11,7 @@ use common::TestApp;
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use starcrm_api::imports::run::{RunEnd, RunOptions};
+use starcrm_api::imports::run::RunOptions;
 use std::fmt::Write as _;
 
 const IMPORT: &str = "query($id: ID!) { import(id: $id) {
@@ -323,7 +323,6 @@ async fn a_run_stopped_mid_file_resumes_after_its_last_committed_row_without_dou
     assert_eq!(count.data()["customers"]["totalCount"], 1_000);
     // And nothing left to run.
     assert_eq!(app.state.imports.run_once(&app.state.db, &RunOptions::default()).await?, 0);
-    assert_ne!(RunEnd::Finished, RunEnd::Busy);
     Ok(())
 }
 

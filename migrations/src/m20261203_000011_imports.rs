@@ -100,7 +100,7 @@ enum DownloadLinks {
     WorkspaceId,
     /// The user or API token that asked for it.
     CreatedBy,
-    /// `importErrors`, `customers` or `transactions`.
+    /// `importErrors` or `customers`.
     Kind,
     /// JSON: what the file holds (filter, columns, import id...).
     Params,

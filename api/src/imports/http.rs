@@ -162,7 +162,7 @@ pub async fn download(
     };
     let result = match kind {
         Kind::ImportErrors => import_errors(&state, &link).await,
-        Kind::Customers | Kind::Transactions => crate::exports::download(&state, &link, kind).await,
+        Kind::Customers => crate::exports::download(&state, &link).await,
     };
     match result {
         Ok(response) => response,
