@@ -52,7 +52,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bench::ingest(&cli.settings, bench::ListOptions { workspace: None, requests, concurrency })
                 .await?;
         }
-        Command::Bench { bench: Bench::Import { rows } } => bench::import(&cli.settings, rows).await?,
+        Command::Bench { bench: Bench::Import { rows } } => {
+            Box::pin(bench::import(&cli.settings, rows)).await?;
+        }
         Command::Bench { bench: Bench::Search { workspace, requests, concurrency } } => {
             bench::search(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;
         }

@@ -327,6 +327,80 @@ async fn a_run_stopped_mid_file_resumes_after_its_last_committed_row_without_dou
 }
 
 #[tokio::test]
+async fn rows_that_repeat_a_customer_within_a_batch_update_the_one_created_and_dry_run_counts_match()
+-> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let existing = app
+        .as_token(&token)
+        .execute(
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+            json!({ "input": { "name": "Eve Old", "phones": [{ "value": "13800000050" }] } }),
+        )
+        .await?;
+    let eve = existing.data()["createCustomer"]["id"].clone();
+    // New customers are created together per batch; a row that repeats one of them (same phone,
+    // same member number) must find it and update it, as rows read one by one would.
+    let file = "会员号,姓名,手机,邮箱
+        M1,Ann,13800000001,
+        ,Bob,13800000002,
+        ,Ann,13800000001,ann@example.com
+        M1,Ann,13800000003,
+        ,Dee,13800000004,
+        ,Eve,13800000050,eve@example.com
+        ,Bad,12345,
+"
+    .as_bytes()
+    .to_vec();
+    let id = upload(&app, &token, "repeats.csv", file).await?;
+    let mut counts = Vec::new();
+    for mutation in [CHECK, START] {
+        app.as_token(&token)
+            .execute(mutation, json!({ "input": { "importId": id, "channel": "STORE" } }))
+            .await?
+            .data();
+        work(&app).await?;
+        let found = import(&app, &token, &id).await?;
+        counts.push((
+            found["created"].as_i64(),
+            found["updated"].as_i64(),
+            found["skipped"].as_i64(),
+            found["rejected"].as_i64(),
+        ));
+    }
+    assert_eq!(counts[0], (Some(3), Some(3), Some(0), Some(1)), "dry run");
+    assert_eq!(counts[1], counts[0], "the run does what its dry run said");
+    let list = customers(&app, &token).await?;
+    assert_eq!(list.len(), 4, "{list:?}");
+    let ann = by_name(&list, "Ann").ok_or_else(|| anyhow::anyhow!("Ann missing: {list:?}"))?;
+    let phones: Vec<&Value> = ann["phones"].as_array().into_iter().flatten().map(|p| &p["value"]).collect();
+    assert_eq!(phones, [&json!("+8613800000001"), &json!("+8613800000003")]);
+    assert_eq!(ann["identities"], json!([{ "channel": "STORE", "externalId": "M1" }]));
+    let old = list.iter().find(|c| c["id"] == eve).ok_or_else(|| anyhow::anyhow!("Eve missing"))?;
+    assert_eq!(old["name"], "Eve", "an update of an existing customer");
+    // Every created customer is in the feed once, with its own number.
+    let feed = app
+        .as_token(&token)
+        .execute("{ changes(first: 50, kinds: [\"customerCreated\"]) { events { customerId } } }", json!({}))
+        .await?;
+    assert_eq!(feed.data()["changes"]["events"].as_array().map(Vec::len), Some(4), "{}", feed.body);
+    let numbers = app
+        .as_token(&token)
+        .execute("{ customers(first: 10) { edges { node { code } } } }", json!({}))
+        .await?;
+    let mut codes: Vec<String> = numbers.data()["customers"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["node"]["code"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), 4, "customer codes are unique: {codes:?}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_export_is_masked_without_pii_read_audited_and_its_link_expires_unused() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let account = app.workspace("Export Shop").await?;

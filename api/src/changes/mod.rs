@@ -219,10 +219,7 @@ pub async fn record(conn: &impl ConnectionTrait, changes: Vec<Change>) -> Result
                 created_at: sea_orm::Set(change.at),
             }
         });
-        let rows: Vec<_> = rows.collect();
-        for part in rows.chunks(500) {
-            event::Entity::insert_many(part.to_vec()).exec_without_returning(conn).await?;
-        }
+        crate::db::insert_chunks(conn, rows.collect()).await?;
         reindex.sort_unstable();
         reindex.dedup();
         crate::search::outbox::enqueue(conn, workspace_id, &reindex).await?;

@@ -97,17 +97,7 @@ pub async fn attach(
             message: format!("this {} id already belongs to another customer", identity.channel),
         }),
         None => {
-            let row = channel_identity::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                workspace_id: Set(scope.workspace_id),
-                customer_id: Set(customer_id),
-                channel: Set(identity.channel.as_str().to_owned()),
-                external_id: Set(identity.external_id.clone()),
-                created_at: Set(Utc::now()),
-            }
-            .insert(conn)
-            .await
-            .map_err(|e| {
+            let row = row(scope.workspace_id, customer_id, identity).insert(conn).await.map_err(|e| {
                 AppError::unique_or_internal(e, field, "this channel id already belongs to another customer")
             })?;
             let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, customer_id)
@@ -115,6 +105,33 @@ pub async fn attach(
             changes::record(conn, vec![change]).await?;
             Ok(Some(row))
         }
+    }
+}
+
+/// Links identities to customers just created (so neither side has one to conflict with yet),
+/// in multi-row statements; their creation is the change the feed records.
+///
+/// # Errors
+/// Database failures (an identity taken meanwhile).
+pub async fn attach_new(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    links: &[(Uuid, &Identity)],
+) -> Result<(), AppError> {
+    let rows =
+        links.iter().map(|(customer_id, identity)| row(workspace_id, *customer_id, identity)).collect();
+    db::insert_chunks(conn, rows).await?;
+    Ok(())
+}
+
+fn row(workspace_id: Uuid, customer_id: Uuid, identity: &Identity) -> channel_identity::ActiveModel {
+    channel_identity::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        customer_id: Set(customer_id),
+        channel: Set(identity.channel.as_str().to_owned()),
+        external_id: Set(identity.external_id.clone()),
+        created_at: Set(Utc::now()),
     }
 }
 

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::loaders::replace_rows;
 use crate::auth::Scope;
+use crate::db;
 use crate::entities::{
     custom_field, customer, customer_consent, customer_email, customer_field_value, customer_phone,
     customer_tag, user,
@@ -116,6 +117,21 @@ pub async fn validate(
     input: CustomerInput,
     creating: bool,
 ) -> Result<ValidInput, AppError> {
+    validate_with(conn, scope, input, creating, None).await
+}
+
+/// [`validate`] with the workspace's custom field definitions already loaded (`None`: loads
+/// them if the input has custom values), for callers that check many inputs.
+///
+/// # Errors
+/// `BAD_USER_INPUT` naming the first field that breaks a rule.
+pub async fn validate_with(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    input: CustomerInput,
+    creating: bool,
+    fields: Option<&[custom_field::Model]>,
+) -> Result<ValidInput, AppError> {
     let name = match input.name {
         Some(name) => {
             Some(validate::name(&name, rules::TEXT_MAX_CHARS).map_err(|r| AppError::invalid("name", r))?)
@@ -153,7 +169,10 @@ pub async fn validate(
     let tags = input.tags.map(|list| tags(&list)).transpose()?;
     let consents = input.consents.map(consents).transpose()?;
     let custom_fields = match input.custom_fields {
-        Some(values) => Some(custom_values(conn, scope, values, &today).await?),
+        Some(values) => Some(match fields {
+            Some(defs) => custom_values(defs, values, &today)?,
+            None => custom_values(&definitions(conn, scope.workspace_id).await?, values, &today)?,
+        }),
         None => None,
     };
     Ok(ValidInput {
@@ -260,13 +279,11 @@ pub fn options_of(field: &custom_field::Model) -> Vec<String> {
     field.options.as_deref().and_then(|o| serde_json::from_str(o).ok()).unwrap_or_default()
 }
 
-async fn custom_values(
-    conn: &impl ConnectionTrait,
-    scope: &Scope,
+fn custom_values(
+    defs: &[custom_field::Model],
     values: Vec<(String, Value)>,
     today: &str,
 ) -> Result<Vec<(custom_field::Model, Option<CustomValue>)>, AppError> {
-    let defs = definitions(conn, scope.workspace_id).await?;
     let mut out: Vec<(custom_field::Model, Option<CustomValue>)> = Vec::with_capacity(values.len());
     for (key, raw) in values {
         let path = format!("customFields.{key}");
@@ -327,6 +344,82 @@ pub fn apply(model: &mut customer::ActiveModel, input: &ValidInput) {
     }
 }
 
+/// The child rows an input gives a customer: lists it names (phones, emails, tags), consents
+/// and custom values.
+#[derive(Default)]
+pub struct Children {
+    phones: Option<Vec<customer_phone::ActiveModel>>,
+    emails: Option<Vec<customer_email::ActiveModel>>,
+    tags: Option<Vec<customer_tag::ActiveModel>>,
+    consents: Vec<(String, customer_consent::ActiveModel)>,
+    values: Vec<(Uuid, Vec<customer_field_value::ActiveModel>)>,
+}
+
+impl Children {
+    pub fn of(workspace_id: Uuid, customer_id: Uuid, input: &ValidInput) -> Self {
+        let phones = input.phones.as_ref().map(|phones| {
+            phones
+                .iter()
+                .map(|p| customer_phone::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    workspace_id: Set(workspace_id),
+                    customer_id: Set(customer_id),
+                    phone: Set(p.value.clone()),
+                    label: Set(p.label.clone()),
+                    is_primary: Set(p.primary),
+                })
+                .collect()
+        });
+        let emails = input.emails.as_ref().map(|emails| {
+            emails
+                .iter()
+                .map(|e| customer_email::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    workspace_id: Set(workspace_id),
+                    customer_id: Set(customer_id),
+                    email: Set(e.value.clone()),
+                    label: Set(e.label.clone()),
+                    is_primary: Set(e.primary),
+                })
+                .collect()
+        });
+        let tags = input.tags.as_ref().map(|tags| {
+            tags.iter()
+                .map(|t| customer_tag::ActiveModel {
+                    workspace_id: Set(workspace_id),
+                    customer_id: Set(customer_id),
+                    tag: Set(t.clone()),
+                })
+                .collect()
+        });
+        let now = Utc::now();
+        let consents = input
+            .consents
+            .iter()
+            .flatten()
+            .map(|consent| {
+                let channel = consent.channel.as_str().to_owned();
+                let row = customer_consent::ActiveModel {
+                    workspace_id: Set(workspace_id),
+                    customer_id: Set(customer_id),
+                    channel: Set(channel.clone()),
+                    granted: Set(consent.granted),
+                    source: Set(consent.source.clone()),
+                    changed_at: Set(now),
+                };
+                (channel, row)
+            })
+            .collect();
+        let values = input
+            .custom_fields
+            .iter()
+            .flatten()
+            .map(|(field, value)| (field.id, value_rows(workspace_id, customer_id, field.id, value.as_ref())))
+            .collect();
+        Children { phones, emails, tags, consents, values }
+    }
+}
+
 /// Writes the child rows `input` names (replacing lists, upserting consents and custom values).
 ///
 /// # Errors
@@ -337,69 +430,60 @@ pub async fn write_children(
     customer_id: Uuid,
     input: &ValidInput,
 ) -> Result<(), AppError> {
-    if let Some(phones) = &input.phones {
-        let rows = phones.iter().map(|p| customer_phone::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(workspace_id),
-            customer_id: Set(customer_id),
-            phone: Set(p.value.clone()),
-            label: Set(p.label.clone()),
-            is_primary: Set(p.primary),
-        });
-        replace_rows(conn, customer_id, rows.collect()).await?;
+    let children = Children::of(workspace_id, customer_id, input);
+    if let Some(rows) = children.phones {
+        replace_rows(conn, customer_id, rows).await?;
     }
-    if let Some(emails) = &input.emails {
-        let rows = emails.iter().map(|e| customer_email::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(workspace_id),
-            customer_id: Set(customer_id),
-            email: Set(e.value.clone()),
-            label: Set(e.label.clone()),
-            is_primary: Set(e.primary),
-        });
-        replace_rows(conn, customer_id, rows.collect()).await?;
+    if let Some(rows) = children.emails {
+        replace_rows(conn, customer_id, rows).await?;
     }
-    if let Some(tags) = &input.tags {
-        let rows = tags.iter().map(|t| customer_tag::ActiveModel {
-            workspace_id: Set(workspace_id),
-            customer_id: Set(customer_id),
-            tag: Set(t.clone()),
-        });
-        replace_rows(conn, customer_id, rows.collect()).await?;
+    if let Some(rows) = children.tags {
+        replace_rows(conn, customer_id, rows).await?;
     }
-    if let Some(consents) = &input.consents {
-        let now = Utc::now();
-        for consent in consents {
-            customer_consent::Entity::delete_many()
-                .filter(customer_consent::Column::CustomerId.eq(customer_id))
-                .filter(customer_consent::Column::Channel.eq(consent.channel.as_str()))
-                .exec(conn)
-                .await?;
-            customer_consent::ActiveModel {
-                workspace_id: Set(workspace_id),
-                customer_id: Set(customer_id),
-                channel: Set(consent.channel.as_str().to_owned()),
-                granted: Set(consent.granted),
-                source: Set(consent.source.clone()),
-                changed_at: Set(now),
-            }
-            .insert(conn)
+    for (channel, row) in children.consents {
+        customer_consent::Entity::delete_many()
+            .filter(customer_consent::Column::CustomerId.eq(customer_id))
+            .filter(customer_consent::Column::Channel.eq(channel))
+            .exec(conn)
             .await?;
+        row.insert(conn).await?;
+    }
+    for (field_id, rows) in children.values {
+        customer_field_value::Entity::delete_many()
+            .filter(customer_field_value::Column::CustomerId.eq(customer_id))
+            .filter(customer_field_value::Column::FieldId.eq(field_id))
+            .exec(conn)
+            .await?;
+        if !rows.is_empty() {
+            customer_field_value::Entity::insert_many(rows).exec(conn).await?;
         }
     }
-    if let Some(values) = &input.custom_fields {
-        for (field, value) in values {
-            customer_field_value::Entity::delete_many()
-                .filter(customer_field_value::Column::CustomerId.eq(customer_id))
-                .filter(customer_field_value::Column::FieldId.eq(field.id))
-                .exec(conn)
-                .await?;
-            let rows = value_rows(workspace_id, customer_id, field.id, value.as_ref());
-            if !rows.is_empty() {
-                customer_field_value::Entity::insert_many(rows).exec(conn).await?;
-            }
-        }
+    Ok(())
+}
+
+/// Writes the child rows of customers that were just inserted (nothing to replace), a few
+/// statements for the lot.
+///
+/// # Errors
+/// Database failures.
+pub async fn insert_children(conn: &impl ConnectionTrait, all: Vec<Children>) -> Result<(), AppError> {
+    let mut phones = Vec::new();
+    let mut emails = Vec::new();
+    let mut tags = Vec::new();
+    let mut consents = Vec::new();
+    let mut values = Vec::new();
+    for children in all {
+        phones.extend(children.phones.into_iter().flatten());
+        emails.extend(children.emails.into_iter().flatten());
+        tags.extend(children.tags.into_iter().flatten());
+        consents.extend(children.consents.into_iter().map(|(_, row)| row));
+        values.extend(children.values.into_iter().flat_map(|(_, rows)| rows));
     }
+    db::insert_chunks(conn, phones).await?;
+    db::insert_chunks(conn, emails).await?;
+    db::insert_chunks(conn, tags).await?;
+    db::insert_chunks(conn, consents).await?;
+    db::insert_chunks(conn, values).await?;
     Ok(())
 }
 

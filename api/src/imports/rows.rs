@@ -8,7 +8,9 @@ use std::collections::HashSet;
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use starcrm_shared::customer::{Channel, CustomFieldKind, CustomValue, Gender};
@@ -16,13 +18,15 @@ use starcrm_shared::imports::{self as rules, ImportMode, RowAction, Target};
 use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
 
+use super::file::Row;
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
 use crate::customers::identities::{self, Identity, IdentityInput, ValidRef};
 use crate::customers::profile::{self, Contact, ContactInput, CustomerInput, ValidInput};
 use crate::customers::service;
 use crate::entities::{
-    custom_field, customer, customer_email, customer_field_value, customer_phone, customer_tag, import_change,
+    channel_identity, custom_field, customer, customer_email, customer_field_value, customer_phone,
+    customer_tag, import_change,
 };
 use crate::error::AppError;
 
@@ -382,35 +386,248 @@ pub struct DryRunMemory {
     keys: HashSet<String>,
 }
 
-impl DryRunMemory {
-    fn keys(identity: Option<&Identity>, valid: &ValidInput) -> Vec<String> {
-        let mut keys: Vec<String> =
-            identity.map(|i| format!("id:{}:{}", i.channel.as_str(), i.external_id)).into_iter().collect();
-        keys.extend(valid.phones.iter().flatten().map(|p| format!("phone:{}", p.value)));
-        keys.extend(valid.emails.iter().flatten().map(|e| format!("email:{}", e.value)));
-        keys
+/// The keys a row can match a customer by: its member number, phones and emails.
+fn row_keys(identity: Option<&Identity>, valid: &ValidInput) -> Vec<String> {
+    let mut keys: Vec<String> =
+        identity.map(|i| format!("id:{}:{}", i.channel.as_str(), i.external_id)).into_iter().collect();
+    keys.extend(valid.phones.iter().flatten().map(|p| format!("phone:{}", p.value)));
+    keys.extend(valid.emails.iter().flatten().map(|e| format!("email:{}", e.value)));
+    keys
+}
+
+/// A row read and checked: its identity and valid profile, or what became of it already.
+type Checked = Result<(Option<Identity>, ValidInput), Outcome>;
+
+/// A row that matches nothing stored and nothing earlier in the batch: created with the
+/// others like it in a few multi-row statements.
+struct NewCustomer {
+    index: usize,
+    row_number: i64,
+    id: Uuid,
+    identity: Option<Identity>,
+    valid: ValidInput,
+    keys: Vec<String>,
+}
+
+/// Imports a batch of rows inside `txn`, returning what became of each, in order.
+///
+/// Rows that match no stored customer and no other row of the batch (most rows of a first
+/// import) are created together: numbers, customers, contacts, identities, feed changes and
+/// changeset entries each in a few multi-row statements. Every other row goes alone through
+/// identity resolution under its own savepoint (a refused row leaves nothing behind); pending
+/// new customers are written first when such a row shares a key with one of them, so it finds
+/// them. If writing the new customers together fails (a contact taken meanwhile), they go
+/// through the one-row path instead.
+///
+/// # Errors
+/// Database failures that are not about a row (the batch then fails).
+pub async fn import_batch(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    import_id: Uuid,
+    rows: &[Row],
+    mut memory: Option<&mut DryRunMemory>,
+) -> Result<Vec<(Outcome, Option<ValidInput>)>, AppError> {
+    let mut checked: Vec<Checked> = Vec::with_capacity(rows.len());
+    for row in rows {
+        checked.push(Box::pin(check(txn, scope, plan, &row.cells)).await?);
+    }
+    let stored = stored_keys(txn, scope, plan.channel, &checked).await?;
+    let mut out: Vec<Option<(Outcome, Option<ValidInput>)>> = (0..rows.len()).map(|_| None).collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut pending: Vec<NewCustomer> = Vec::new();
+    let mut pending_keys: HashSet<String> = HashSet::new();
+    for (index, (row, checked)) in rows.iter().zip(checked).enumerate() {
+        let (identity, valid) = match checked {
+            Ok(checked) => checked,
+            Err(outcome) => {
+                out[index] = Some((outcome, None));
+                continue;
+            }
+        };
+        let keys = row_keys(identity.as_ref(), &valid);
+        let known = keys.iter().any(|k| {
+            stored.contains(k) || seen.contains(k) || memory.as_ref().is_some_and(|m| m.keys.contains(k))
+        });
+        seen.extend(keys.iter().cloned());
+        if !known && plan.mode != ImportMode::UpdateOnly && valid.name.is_some() {
+            pending_keys.extend(keys.iter().cloned());
+            pending.push(NewCustomer {
+                index,
+                row_number: row.number,
+                id: Uuid::now_v7(),
+                identity,
+                valid,
+                keys,
+            });
+            continue;
+        }
+        if keys.iter().any(|k| pending_keys.contains(k)) {
+            let written = std::mem::take(&mut pending);
+            pending_keys.clear();
+            Box::pin(create_all(txn, scope, plan, import_id, written, &mut out, memory.as_deref_mut()))
+                .await?;
+        }
+        let result =
+            write_alone(txn, scope, plan, import_id, row.number, identity, valid, memory.as_deref_mut());
+        out[index] = Some(result.await?);
+    }
+    Box::pin(create_all(txn, scope, plan, import_id, pending, &mut out, memory)).await?;
+    Ok(out.into_iter().map(|o| o.unwrap_or((Outcome::Skipped("not read"), None))).collect())
+}
+
+/// Reads a row through the mapping and validates it (no writes).
+async fn check(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    plan: &Plan,
+    cells: &[String],
+) -> Result<Checked, AppError> {
+    let Parsed { input, identity } = match parse(plan, cells) {
+        Ok(parsed) => parsed,
+        Err(refusal) => return Ok(Err(Outcome::Rejected(refusal))),
+    };
+    match profile::validate_with(conn, scope, input, false, Some(&plan.fields)).await {
+        Ok(valid) => Ok(Ok((identity, valid))),
+        Err(err) if is_about_the_row(&err) => Ok(Err(Outcome::Rejected(Refusal::from_error(plan, &err)))),
+        Err(err) => Err(err),
     }
 }
 
-/// Imports one row inside `txn` (under a savepoint: a refused row leaves nothing behind).
-///
-/// # Errors
-/// Database failures that are not about the row (the batch then fails).
-pub async fn import_row(
+/// The keys of a batch's rows that some stored customer (live, deleted or merged) has: rows
+/// with one of them go through identity resolution.
+async fn stored_keys(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    channel: Channel,
+    checked: &[Checked],
+) -> Result<HashSet<String>, AppError> {
+    let mut external_ids = Vec::new();
+    let mut phones = Vec::new();
+    let mut emails = Vec::new();
+    for (identity, valid) in checked.iter().flatten() {
+        external_ids.extend(identity.iter().map(|i| i.external_id.clone()));
+        phones.extend(valid.phones.iter().flatten().map(|p| p.value.clone()));
+        emails.extend(valid.emails.iter().flatten().map(|e| e.value.clone()));
+    }
+    let mut stored = HashSet::new();
+    for part in external_ids.chunks(crate::db::INSERT_CHUNK) {
+        let found: Vec<String> = channel_identity::Entity::find()
+            .select_only()
+            .column(channel_identity::Column::ExternalId)
+            .filter(channel_identity::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(channel_identity::Column::Channel.eq(channel.as_str()))
+            .filter(channel_identity::Column::ExternalId.is_in(part.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        stored.extend(found.into_iter().map(|id| format!("id:{}:{id}", channel.as_str())));
+    }
+    for part in phones.chunks(crate::db::INSERT_CHUNK) {
+        let found: Vec<String> = customer_phone::Entity::find()
+            .select_only()
+            .column(customer_phone::Column::Phone)
+            .filter(customer_phone::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer_phone::Column::Phone.is_in(part.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        stored.extend(found.into_iter().map(|phone| format!("phone:{phone}")));
+    }
+    for part in emails.chunks(crate::db::INSERT_CHUNK) {
+        let found: Vec<String> = customer_email::Entity::find()
+            .select_only()
+            .column(customer_email::Column::Email)
+            .filter(customer_email::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer_email::Column::Email.is_in(part.iter().cloned()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        stored.extend(found.into_iter().map(|email| format!("email:{email}")));
+    }
+    Ok(stored)
+}
+
+/// Writes the batch's pending new customers together (under a savepoint); if that fails, one
+/// by one through the one-row path.
+async fn create_all(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    import_id: Uuid,
+    pending: Vec<NewCustomer>,
+    out: &mut [Option<(Outcome, Option<ValidInput>)>],
+    mut memory: Option<&mut DryRunMemory>,
+) -> Result<(), AppError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
+    match insert_new(&savepoint, scope, import_id, &pending).await {
+        Ok(()) => {
+            savepoint.commit().await?;
+            for new in pending {
+                if let Some(memory) = memory.as_deref_mut() {
+                    memory.keys.extend(new.keys);
+                }
+                out[new.index] = Some((Outcome::Created(new.id), Some(new.valid)));
+            }
+        }
+        Err(err) => {
+            savepoint.rollback().await?;
+            tracing::info!(%import_id, error = %err, "creating a batch's customers together failed; one at a time");
+            for new in pending {
+                let result = write_alone(
+                    txn,
+                    scope,
+                    plan,
+                    import_id,
+                    new.row_number,
+                    new.identity,
+                    new.valid,
+                    memory.as_deref_mut(),
+                );
+                out[new.index] = Some(Box::pin(result).await?);
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn insert_new(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    import_id: Uuid,
+    pending: &[NewCustomer],
+) -> Result<(), AppError> {
+    let customers: Vec<(Uuid, &ValidInput)> = pending.iter().map(|n| (n.id, &n.valid)).collect();
+    service::insert_many(txn, scope, &customers).await?;
+    let links: Vec<(Uuid, &Identity)> =
+        pending.iter().filter_map(|n| n.identity.as_ref().map(|i| (n.id, i))).collect();
+    identities::attach_new(txn, scope.workspace_id, &links).await?;
+    let entries = pending
+        .iter()
+        .map(|n| change_row(scope, import_id, n.id, n.row_number, RowAction::Created, None, 1))
+        .collect();
+    crate::db::insert_chunks(txn, entries).await?;
+    Ok(())
+}
+
+/// Imports one checked row on its own, under a savepoint (a refused row leaves nothing behind).
+#[allow(clippy::too_many_arguments)]
+async fn write_alone(
     txn: &DatabaseTransaction,
     scope: &Scope,
     plan: &Plan,
     import_id: Uuid,
     row_number: i64,
-    cells: &[String],
+    identity: Option<Identity>,
+    valid: ValidInput,
     memory: Option<&mut DryRunMemory>,
 ) -> Result<(Outcome, Option<ValidInput>), AppError> {
-    let parsed = match parse(plan, cells) {
-        Ok(parsed) => parsed,
-        Err(refusal) => return Ok((Outcome::Rejected(refusal), None)),
-    };
     let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
-    match write_row(&savepoint, scope, plan, import_id, row_number, parsed, memory).await {
+    match write_row(&savepoint, scope, plan, import_id, row_number, identity, valid, memory).await {
         Ok((outcome, valid)) => {
             if matches!(outcome, Outcome::Rejected(_)) {
                 savepoint.rollback().await?;
@@ -431,18 +648,19 @@ fn is_about_the_row(err: &AppError) -> bool {
     matches!(err, AppError::BadUserInput { .. } | AppError::Invalid { .. } | AppError::Conflict { .. })
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn write_row(
     txn: &DatabaseTransaction,
     scope: &Scope,
     plan: &Plan,
     import_id: Uuid,
     row_number: i64,
-    parsed: Parsed,
+    identity: Option<Identity>,
+    valid: ValidInput,
     memory: Option<&mut DryRunMemory>,
 ) -> Result<(Outcome, Option<ValidInput>), AppError> {
-    let valid = profile::validate(txn, scope, parsed.input, false).await?;
     let reference = ValidRef {
-        identity: parsed.identity.clone(),
+        identity: identity.clone(),
         phone: valid.phones.as_ref().and_then(|p| p.first()).map(|p| p.value.clone()),
         email: valid.emails.as_ref().and_then(|e| e.first()).map(|e| e.value.clone()),
         ..ValidRef::default()
@@ -452,7 +670,7 @@ async fn write_row(
     } else {
         None
     };
-    let keys = DryRunMemory::keys(parsed.identity.as_ref(), &valid);
+    let keys = row_keys(identity.as_ref(), &valid);
     let seen_in_dry_run = memory.as_ref().is_some_and(|m| keys.iter().any(|k| m.keys.contains(k)));
     match found {
         None if seen_in_dry_run => {
@@ -479,7 +697,7 @@ async fn write_row(
                 ));
             }
             let created = service::insert(txn, scope, &valid).await?;
-            if let Some(identity) = &parsed.identity {
+            if let Some(identity) = &identity {
                 identities::attach(txn, scope, created.id, identity, "memberNo").await?;
             }
             if let Some(memory) = memory {
@@ -505,7 +723,7 @@ async fn write_row(
             Ok((Outcome::Skipped("matches a customer whose data was erased"), Some(valid)))
         }
         Some(current) => {
-            update(txn, scope, plan, import_id, row_number, &current, valid, parsed.identity.as_ref()).await
+            update(txn, scope, plan, import_id, row_number, &current, valid, identity.as_ref()).await
         }
     }
 }
@@ -751,16 +969,15 @@ async fn record_change(
     version_after: i32,
 ) -> Result<(), AppError> {
     let before = before.map(serde_json::to_string).transpose().map_err(AppError::internal)?;
-    import_change::Entity::insert(import_change::ActiveModel {
-        import_id: Set(import_id),
-        customer_id: Set(customer_id),
-        workspace_id: Set(scope.workspace_id),
-        row_number: Set(row_number),
-        action: Set(action.as_str().to_owned()),
-        before: Set(before),
-        version_after: Set(version_after),
-        revert: Set(None),
-    })
+    import_change::Entity::insert(change_row(
+        scope,
+        import_id,
+        customer_id,
+        row_number,
+        action,
+        before,
+        version_after,
+    ))
     .on_conflict(
         OnConflict::columns([import_change::Column::ImportId, import_change::Column::CustomerId])
             .update_column(import_change::Column::VersionAfter)
@@ -769,6 +986,27 @@ async fn record_change(
     .exec_without_returning(conn)
     .await?;
     Ok(())
+}
+
+fn change_row(
+    scope: &Scope,
+    import_id: Uuid,
+    customer_id: Uuid,
+    row_number: i64,
+    action: RowAction,
+    before: Option<String>,
+    version_after: i32,
+) -> import_change::ActiveModel {
+    import_change::ActiveModel {
+        import_id: Set(import_id),
+        customer_id: Set(customer_id),
+        workspace_id: Set(scope.workspace_id),
+        row_number: Set(row_number),
+        action: Set(action.as_str().to_owned()),
+        before: Set(before),
+        version_after: Set(version_after),
+        revert: Set(None),
+    }
 }
 
 /// A preview line: the row as it would be stored.

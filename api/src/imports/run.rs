@@ -17,7 +17,7 @@ use starcrm_shared::customer::{Channel, TransactionKind};
 use starcrm_shared::imports::{ImportMode, ImportStatus, RowAction};
 use uuid::Uuid;
 
-use super::file::{Encoding, Rows};
+use super::file::{Encoding, Row, Rows};
 use super::rows::{self, Before, DryRunMemory, Outcome, Plan};
 use super::{JobParams, Phase, headers_of, mapping_of, path_of, set_status};
 use crate::audit::{self, Entry};
@@ -76,7 +76,7 @@ pub async fn run(
         return Ok(RunEnd::Busy);
     }
     let outcome = match params.phase {
-        Phase::Check | Phase::Run => read_file(db, data_dir, job.id, &params, worker, opts).await,
+        Phase::Check | Phase::Run => Box::pin(read_file(db, data_dir, job.id, &params, worker, opts)).await,
         Phase::Revert => revert(db, job.id, params.import_id, worker, opts).await,
     };
     if params.phase == Phase::Run && !matches!(outcome, Ok(RunEnd::Stopped | RunEnd::Busy)) {
@@ -131,6 +131,9 @@ async fn blocking<T: Send + 'static>(
     .map_err(io_error)
 }
 
+/// Tables the import looks customers up in, a batch at a time.
+const LOOKUP_TABLES: &[&str] = &["channel_identities", "customer_phones", "customer_emails", "customers"];
+
 /// Tallies of one batch.
 #[derive(Debug, Default)]
 struct Tally {
@@ -140,6 +143,33 @@ struct Tally {
     rejected: i64,
     errors: Vec<import_error::ActiveModel>,
     last_row: i64,
+}
+
+impl Tally {
+    /// Counts what became of `row`; a refused row is kept with its cells and reason.
+    fn add(&mut self, import_id: Uuid, phase: Phase, row: &Row, outcome: Outcome) -> Result<(), AppError> {
+        match outcome {
+            Outcome::Created(_) => self.created += 1,
+            Outcome::Updated(_) => self.updated += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+            Outcome::Rejected(refusal) => {
+                self.rejected += 1;
+                self.errors.push(import_error::ActiveModel {
+                    import_id: Set(import_id),
+                    phase: Set(phase.as_str().to_owned()),
+                    row_number: Set(row.number),
+                    column: Set(refusal.column),
+                    code: Set(refusal.code),
+                    message: Set(refusal.message),
+                    reason: Set(refusal.reason.and_then(|r| serde_json::to_string(&r).ok())),
+                    cells: Set(serde_json::to_string(&row.cells).map_err(AppError::internal)?),
+                    customer_id: Set(None),
+                });
+            }
+        }
+        self.last_row = row.number;
+        Ok(())
+    }
 }
 
 async fn read_file(
@@ -183,6 +213,10 @@ async fn read_file(
     let mut preview: Vec<Value> = Vec::new();
     let mut batches = 0;
     let batch_size = opts.batch_size.max(1);
+    // Customers created so far, and when the lookup tables' statistics are next refreshed (at
+    // 1,000 rows, then each time the count doubles: a few cheap ANALYZEs for any file).
+    let mut written = 0;
+    let mut next_analyze = 1_000;
     loop {
         if opts.stop_after_batches.is_some_and(|n| batches >= n) {
             return Ok(RunEnd::Stopped);
@@ -194,10 +228,9 @@ async fn read_file(
         }
         let txn = crate::db::begin_write(db).await?;
         let mut tally = Tally::default();
-        for row in &batch {
-            let memory = (phase == Phase::Check).then_some(&mut memory);
-            let (outcome, valid) =
-                rows::import_row(&txn, &scope, &plan, current.id, row.number, &row.cells, memory).await?;
+        let memory = (phase == Phase::Check).then_some(&mut memory);
+        let outcomes = rows::import_batch(&txn, &scope, &plan, current.id, &batch, memory).await?;
+        for (row, (outcome, valid)) in batch.iter().zip(outcomes) {
             if phase == Phase::Check && preview.len() < PREVIEW_ROWS {
                 preview.push(rows::preview(
                     row.number,
@@ -206,26 +239,7 @@ async fn read_file(
                     rows::member_no(&plan, &row.cells),
                 ));
             }
-            match outcome {
-                Outcome::Created(_) => tally.created += 1,
-                Outcome::Updated(_) => tally.updated += 1,
-                Outcome::Skipped(_) => tally.skipped += 1,
-                Outcome::Rejected(refusal) => {
-                    tally.rejected += 1;
-                    tally.errors.push(import_error::ActiveModel {
-                        import_id: Set(current.id),
-                        phase: Set(phase.as_str().to_owned()),
-                        row_number: Set(row.number),
-                        column: Set(refusal.column),
-                        code: Set(refusal.code),
-                        message: Set(refusal.message),
-                        reason: Set(refusal.reason.and_then(|r| serde_json::to_string(&r).ok())),
-                        cells: Set(serde_json::to_string(&row.cells).map_err(AppError::internal)?),
-                        customer_id: Set(None),
-                    });
-                }
-            }
-            tally.last_row = row.number;
+            tally.add(current.id, phase, row, outcome)?;
         }
         let txn = if phase == Phase::Check {
             // A dry run keeps nothing of the rows.
@@ -239,9 +253,15 @@ async fn read_file(
             txn.rollback().await?;
             return Ok(RunEnd::Busy);
         }
+        let created = tally.created;
         save_progress(&txn, current.id, tally).await?;
         txn.commit().await?;
         batches += 1;
+        written += created;
+        if phase == Phase::Run && written >= next_analyze {
+            crate::db::refresh_statistics(db, LOOKUP_TABLES).await?;
+            next_analyze = written * 2;
+        }
     }
     finish(db, &current, phase, preview, &scope).await?;
     Ok(RunEnd::Finished)
