@@ -33,21 +33,34 @@ fn peak_rss_mb() -> Option<u64> {
     Some(kb / 1024)
 }
 
-/// The rows of the four tables the bare load fills, as CSV (for `COPY`) per table.
-fn bare_tables(ws: Uuid, rows: usize, first_number: i64) -> [String; 4] {
+/// Rows of one table the bare load sends per `COPY` message: memory stays flat as files grow.
+const COPY_CHUNK: usize = 10_000;
+
+/// Rows `range` of table `table` (an index into [`TABLES`]) as CSV for `COPY`; `ids` are the
+/// customers' ids, shared by the four tables.
+fn bare_rows(
+    table: usize,
+    ws: Uuid,
+    ids: &[Uuid],
+    range: std::ops::Range<usize>,
+    first_number: i64,
+) -> String {
     let now = Utc::now().to_rfc3339();
-    let (mut customers, mut phones, mut emails, mut identities) =
-        (String::new(), String::new(), String::new(), String::new());
-    for i in 0..rows {
+    let mut out = String::new();
+    for i in range {
         let (no, name, phone, email) = member(i);
-        let id = Uuid::now_v7();
-        let number = first_number + i64::try_from(i).unwrap_or(0);
-        let _ = writeln!(customers, "{id},{ws},{number},{name},unknown,lead,{now},1,{now},{now}");
-        let _ = writeln!(phones, "{},{ws},{id},+86{phone},true", Uuid::now_v7());
-        let _ = writeln!(emails, "{},{ws},{id},{email},true", Uuid::now_v7());
-        let _ = writeln!(identities, "{},{ws},{id},store,{no},{now}", Uuid::now_v7());
+        let id = ids[i];
+        let _ = match table {
+            0 => {
+                let number = first_number + i64::try_from(i).unwrap_or(0);
+                writeln!(out, "{id},{ws},{number},{name},unknown,lead,{now},1,{now},{now}")
+            }
+            1 => writeln!(out, "{},{ws},{id},+86{phone},true", Uuid::now_v7()),
+            2 => writeln!(out, "{},{ws},{id},{email},true", Uuid::now_v7()),
+            _ => writeln!(out, "{},{ws},{id},store,{no},{now}", Uuid::now_v7()),
+        };
     }
-    [customers, phones, emails, identities]
+    out
 }
 
 const TABLES: [(&str, &str); 4] = [
@@ -66,14 +79,17 @@ async fn bare_load(state: &AppState, ws: Uuid, rows: usize) -> anyhow::Result<()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if state.db.get_database_backend() == DbBackend::Postgres {
-        let tables = bare_tables(ws, rows, first);
+        let ids: Vec<Uuid> = (0..rows).map(|_| Uuid::now_v7()).collect();
         let pool = state.db.get_postgres_connection_pool();
         let mut conn = pool.acquire().await?;
         sea_orm::sqlx::Executor::execute(&mut *conn, "BEGIN").await?;
-        for ((table, columns), data) in TABLES.iter().zip(&tables) {
+        for (index, (table, columns)) in TABLES.iter().enumerate() {
             let mut copy =
                 conn.copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)")).await?;
-            copy.send(data.as_bytes()).await?;
+            for start in (0..rows).step_by(COPY_CHUNK) {
+                let data = bare_rows(index, ws, &ids, start..(start + COPY_CHUNK).min(rows), first);
+                copy.send(data.as_bytes()).await?;
+            }
             copy.finish().await?;
         }
         sea_orm::sqlx::Executor::execute(&mut *conn, "COMMIT").await?;

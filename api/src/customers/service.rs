@@ -2,10 +2,10 @@
 //! survivor), update with optimistic concurrency, soft delete and restore, and privacy erasure.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set,
+    QueryFilter, Set, Statement,
 };
 use serde_json::{Map, Value, json};
 use starcrm_shared::customer::{Channel, LifecycleStage, customer_code};
@@ -20,7 +20,7 @@ use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     audit_log, channel_identity, customer, customer_consent, customer_email, customer_field_value,
-    customer_phone, customer_tag, event, interaction, star_history, workspace,
+    customer_phone, customer_tag, event, interaction, star_history,
 };
 use crate::error::AppError;
 
@@ -36,16 +36,19 @@ pub async fn allocate_numbers(
     workspace_id: Uuid,
     count: i64,
 ) -> Result<i64, AppError> {
-    workspace::Entity::update_many()
-        .col_expr(workspace::Column::CustomerSeq, Expr::col(workspace::Column::CustomerSeq).add(count))
-        .filter(workspace::Column::Id.eq(workspace_id))
-        .exec(conn)
-        .await?;
-    let ws = workspace::Entity::find_by_id(workspace_id)
-        .one(conn)
+    // One statement: the counter moves and says where it got to.
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "UPDATE workspaces SET customer_seq = customer_seq + $1 WHERE id = $2 RETURNING customer_seq"
+        }
+        _ => "UPDATE workspaces SET customer_seq = customer_seq + ? WHERE id = ? RETURNING customer_seq",
+    };
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [count.into(), workspace_id.into()]))
         .await?
         .ok_or(AppError::NotFound { entity: "workspace" })?;
-    Ok(ws.customer_seq - count + 1)
+    Ok(row.try_get_by_index::<i64>(0)? - count + 1)
 }
 
 /// A customer of the caller's workspace, live or deleted, following merges to the survivor.
@@ -156,7 +159,7 @@ pub async fn insert(
 ) -> Result<customer::Model, AppError> {
     let number = allocate_numbers(txn, scope.workspace_id, 1).await?;
     let created = new_model(scope.workspace_id, Uuid::now_v7(), number, valid).insert(txn).await?;
-    profile::write_children(txn, scope.workspace_id, created.id, valid).await?;
+    profile::insert_children(txn, vec![profile::Children::of(scope.workspace_id, created.id, valid)]).await?;
     changes::record(
         txn,
         vec![created_change(scope.workspace_id, created.id, created.source_channel.as_ref())],
