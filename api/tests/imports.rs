@@ -436,9 +436,11 @@ async fn an_export_is_masked_without_pii_read_audited_and_its_link_expires_unuse
         fetch(analyst_link.data()["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned()).await?;
     assert_eq!(text, "姓名 Name,手机 Phone,标签 Tags\n王小明,138****8000,VIP\n");
     // A name that Excel would run as a formula goes out as text.
-    let all = app.as_token(&token).execute(export, json!({ "columns": ["name"] })).await?;
+    // Each customer's own contacts and tags on its own line.
+    let all = app.as_token(&token).execute(export, json!({ "columns": ["name", "phone", "tags"] })).await?;
     let text = fetch(all.data()["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned()).await?;
-    assert!(text.contains("'=cmd()"), "{text}");
+    assert!(text.contains("\n'=cmd(),+8613900139000,new\n"), "{text}");
+    assert!(text.contains("\n王小明,+8613800138000,VIP\n"), "{text}");
     // Audited, with what was asked.
     let audit = app
         .as_token(&token)
