@@ -197,21 +197,49 @@ async fn an_import_runs_and_its_revert_undoes_it_except_for_customers_changed_si
         )
         .await?
         .data();
+    // Cy buys something: the customer now has history of its own and must stay too.
+    let cy = by_name(&list, "Cy Wu").ok_or_else(|| anyhow::anyhow!("Cy missing"))?.clone();
+    app.as_token(&token)
+        .execute(
+            "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { created } }",
+            json!({ "input": { "customer": { "id": cy["id"] }, "channel": "STORE", "amountMinor": 5_000 } }),
+        )
+        .await?
+        .data();
     let reverted = app.as_token(&token).execute(REVERT, json!({ "id": id })).await?;
     assert_eq!(reverted.data()["revertImport"]["status"], "REVERTING");
     work(&app).await?;
     let found = import(&app, &token, &id).await?;
     assert_eq!(
         (found["status"].as_str(), found["revertRefused"].as_i64()),
-        (Some("REVERTED"), Some(1)),
+        (Some("REVERTED"), Some(2)),
         "{found}"
     );
-    assert_eq!(found["revertErrors"][0]["customerId"], bo["id"]);
-    assert!(
-        found["revertErrors"][0]["message"].as_str().unwrap_or_default().contains("changed since the import")
-    );
-    let names: Vec<Value> = customers(&app, &token).await?.into_iter().map(|c| c["name"].clone()).collect();
-    assert_eq!(names, vec![json!("Bo Chen")]);
+    let refused: Vec<(Value, String)> = found["revertErrors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| (e["customerId"].clone(), e["message"].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    let why = |id: &Value| refused.iter().find(|(c, _)| c == id).map(|(_, m)| m.clone()).unwrap_or_default();
+    assert!(why(&bo["id"]).contains("changed since the import"), "{refused:?}");
+    assert!(why(&cy["id"]).contains("has purchases recorded since"), "{refused:?}");
+    let mut names: Vec<Value> =
+        customers(&app, &token).await?.into_iter().map(|c| c["name"].clone()).collect();
+    names.sort_by_key(ToString::to_string);
+    assert_eq!(names, vec![json!("Bo Chen"), json!("Cy Wu")]);
+    // Ann's deletion is in the feed, naming the import.
+    let ann_id = by_name(&list, "Ann Lee").map(|a| a["id"].clone()).unwrap_or_default();
+    let feed = app
+        .as_token(&token)
+        .execute(
+            "{ changes(first: 50, kinds: [\"customerDeleted\"]) { events { customerId payload } } }",
+            json!({}),
+        )
+        .await?;
+    let deleted = &feed.data()["changes"]["events"];
+    assert_eq!(deleted.as_array().map(Vec::len), Some(1), "{deleted}");
+    assert_eq!((&deleted[0]["customerId"], &deleted[0]["payload"]["importId"]), (&ann_id, &json!(id)));
     // Reverted once is enough.
     let again = app.as_token(&token).execute(REVERT, json!({ "id": id })).await?;
     assert_eq!(again.error_code(), Some("CONFLICT"));

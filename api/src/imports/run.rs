@@ -3,6 +3,7 @@
 //! transaction; a dry run does the same work and rolls the rows back, keeping only the counts,
 //! errors and preview.
 
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::Path;
 
@@ -384,37 +385,6 @@ async fn save_progress(conn: &impl ConnectionTrait, id: Uuid, tally: Tally) -> R
 }
 
 /// Why a changeset entry cannot be undone, if it cannot.
-async fn refusal(
-    conn: &impl ConnectionTrait,
-    entry: &import_change::Model,
-    found: Option<&customer::Model>,
-) -> Result<Option<String>, AppError> {
-    let Some(found) = found else { return Ok(Some("the customer no longer exists".to_owned())) };
-    if found.erased_at.is_some() {
-        return Ok(Some("the customer's data was erased since the import".to_owned()));
-    }
-    if found.merged_into.is_some() {
-        return Ok(Some("the customer was merged into another since the import".to_owned()));
-    }
-    if found.version != entry.version_after {
-        return Ok(Some(format!(
-            "changed since the import (version {} then, {} now); revert it by hand",
-            entry.version_after, found.version
-        )));
-    }
-    if entry.action == RowAction::Created.as_str() {
-        let bought = transaction::Entity::find()
-            .filter(transaction::Column::CustomerId.eq(found.id))
-            .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
-            .one(conn)
-            .await?;
-        if bought.is_some() {
-            return Ok(Some("has purchases recorded since the import".to_owned()));
-        }
-    }
-    Ok(None)
-}
-
 async fn revert(
     db: &DatabaseConnection,
     job_id: Uuid,
@@ -445,43 +415,7 @@ async fn revert(
             break;
         }
         let txn = crate::db::begin_write(db).await?;
-        let mut refused = 0_i64;
-        for entry in &entries {
-            let found = customer::Entity::find_by_id(entry.customer_id)
-                .filter(customer::Column::WorkspaceId.eq(current.workspace_id))
-                .one(&txn)
-                .await?;
-            let why = refusal(&txn, entry, found.as_ref()).await?;
-            let state = match (why, found) {
-                (None, Some(found)) => {
-                    undo(&txn, &scope, entry, &found, &fields).await?;
-                    "reverted"
-                }
-                (why, _) => {
-                    refused += 1;
-                    import_error::Entity::insert(import_error::ActiveModel {
-                        import_id: Set(import_id),
-                        phase: Set(Phase::Revert.as_str().to_owned()),
-                        row_number: Set(entry.row_number),
-                        column: Set(None),
-                        code: Set("CONFLICT".to_owned()),
-                        message: Set(why.unwrap_or_default()),
-                        reason: Set(None),
-                        cells: Set("[]".to_owned()),
-                        customer_id: Set(Some(entry.customer_id)),
-                    })
-                    .exec_without_returning(&txn)
-                    .await?;
-                    "refused"
-                }
-            };
-            import_change::Entity::update_many()
-                .col_expr(import_change::Column::Revert, Expr::value(state))
-                .filter(import_change::Column::ImportId.eq(import_id))
-                .filter(import_change::Column::CustomerId.eq(entry.customer_id))
-                .exec(&txn)
-                .await?;
-        }
+        let refused = Box::pin(undo_batch(&txn, &scope, &entries, &fields)).await?;
         let processed = i64::try_from(entries.len()).unwrap_or(0);
         if !crate::jobs::renew(&txn, job_id, worker, processed).await? {
             txn.rollback().await?;
@@ -503,8 +437,139 @@ async fn revert(
     Ok(RunEnd::Finished)
 }
 
-/// Undoes one changeset entry: a created customer is deleted (its member numbers freed for a
-/// corrected import), a changed one gets its earlier values back.
+/// Why an entry cannot be undone (`None`: it can). `bought`: the customer has purchases.
+fn refusal(entry: &import_change::Model, found: Option<&customer::Model>, bought: bool) -> Option<String> {
+    let Some(found) = found else { return Some("the customer no longer exists".to_owned()) };
+    if found.erased_at.is_some() {
+        return Some("the customer's data was erased since the import".to_owned());
+    }
+    if found.merged_into.is_some() {
+        return Some("the customer was merged into another since the import".to_owned());
+    }
+    if found.version != entry.version_after {
+        return Some(format!(
+            "changed since the import (version {} then, {} now); revert it by hand",
+            entry.version_after, found.version
+        ));
+    }
+    if entry.action == RowAction::Created.as_str() && bought {
+        return Some("has purchases recorded since the import".to_owned());
+    }
+    None
+}
+
+/// Undoes a batch of changeset entries inside `txn`: customers the import created (and nobody
+/// touched since) are deleted together; customers it updated are put back one by one; the
+/// others are listed as refused. Returns how many were refused.
+async fn undo_batch(
+    txn: &sea_orm::DatabaseTransaction,
+    scope: &Scope,
+    entries: &[import_change::Model],
+    fields: &[crate::entities::custom_field::Model],
+) -> Result<i64, AppError> {
+    let ids: Vec<Uuid> = entries.iter().map(|e| e.customer_id).collect();
+    let found: HashMap<Uuid, customer::Model> = customer::Entity::find()
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(customer::Column::Id.is_in(ids.clone()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let bought: HashSet<Uuid> = transaction::Entity::find()
+        .select_only()
+        .column(transaction::Column::CustomerId)
+        .filter(transaction::Column::CustomerId.is_in(ids))
+        .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut deleted: Vec<&customer::Model> = Vec::new();
+    let mut reverted: Vec<Uuid> = Vec::new();
+    let mut refused: Vec<Uuid> = Vec::new();
+    let mut errors = Vec::new();
+    for entry in entries {
+        let current = found.get(&entry.customer_id);
+        match (refusal(entry, current, bought.contains(&entry.customer_id)), current) {
+            (None, Some(current)) if entry.action == RowAction::Created.as_str() => deleted.push(current),
+            (None, Some(current)) => {
+                Box::pin(undo(txn, scope, entry, current, fields)).await?;
+                reverted.push(entry.customer_id);
+            }
+            (why, _) => {
+                refused.push(entry.customer_id);
+                errors.push(import_error::ActiveModel {
+                    import_id: Set(entry.import_id),
+                    phase: Set(Phase::Revert.as_str().to_owned()),
+                    row_number: Set(entry.row_number),
+                    column: Set(None),
+                    code: Set("CONFLICT".to_owned()),
+                    message: Set(why.unwrap_or_default()),
+                    reason: Set(None),
+                    cells: Set("[]".to_owned()),
+                    customer_id: Set(Some(entry.customer_id)),
+                });
+            }
+        }
+    }
+    if let Some(first) = entries.first() {
+        delete_created(txn, scope, first.import_id, &deleted).await?;
+        reverted.extend(deleted.iter().map(|c| c.id));
+        crate::db::insert_chunks(txn, errors).await?;
+        for (state, ids) in [("reverted", reverted), ("refused", refused.clone())] {
+            if ids.is_empty() {
+                continue;
+            }
+            import_change::Entity::update_many()
+                .col_expr(import_change::Column::Revert, Expr::value(state))
+                .filter(import_change::Column::ImportId.eq(first.import_id))
+                .filter(import_change::Column::CustomerId.is_in(ids))
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(i64::try_from(refused.len()).unwrap_or(0))
+}
+
+/// Deletes customers the import created, together: their member numbers are freed for a later
+/// import, and each deletion is a change in the feed.
+async fn delete_created(
+    txn: &sea_orm::DatabaseTransaction,
+    scope: &Scope,
+    import_id: Uuid,
+    customers: &[&customer::Model],
+) -> Result<(), AppError> {
+    if customers.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
+    let now = Utc::now();
+    customer::Entity::update_many()
+        .col_expr(customer::Column::DeletedAt, Expr::value(now))
+        .col_expr(customer::Column::Version, Expr::col(customer::Column::Version).add(1))
+        .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(customer::Column::Id.is_in(ids.clone()))
+        .exec(txn)
+        .await?;
+    channel_identity::Entity::delete_many()
+        .filter(channel_identity::Column::CustomerId.is_in(ids))
+        .exec(txn)
+        .await?;
+    let changes = customers
+        .iter()
+        .map(|c| {
+            Change::new(scope.workspace_id, Kind::CustomerDeleted, c.id)
+                .with(json!({ "version": c.version + 1, "importId": import_id }))
+        })
+        .collect();
+    changes::record(txn, changes).await?;
+    Ok(())
+}
+
+/// Undoes one update of the changeset: the customer gets its earlier values back.
 async fn undo(
     txn: &sea_orm::DatabaseTransaction,
     scope: &Scope,
@@ -512,24 +577,6 @@ async fn undo(
     found: &customer::Model,
     fields: &[crate::entities::custom_field::Model],
 ) -> Result<(), AppError> {
-    if entry.action == RowAction::Created.as_str() {
-        let now = Utc::now();
-        customer::Entity::update_many()
-            .col_expr(customer::Column::DeletedAt, Expr::value(now))
-            .col_expr(customer::Column::Version, Expr::value(found.version + 1))
-            .col_expr(customer::Column::UpdatedAt, Expr::value(now))
-            .filter(customer::Column::Id.eq(found.id))
-            .exec(txn)
-            .await?;
-        channel_identity::Entity::delete_many()
-            .filter(channel_identity::Column::CustomerId.eq(found.id))
-            .exec(txn)
-            .await?;
-        let change = Change::new(scope.workspace_id, Kind::CustomerDeleted, found.id)
-            .with(json!({ "version": found.version + 1, "importId": entry.import_id }));
-        changes::record(txn, vec![change]).await?;
-        return Ok(());
-    }
     let before: Before = entry
         .before
         .as_deref()
