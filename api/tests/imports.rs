@@ -429,6 +429,49 @@ async fn rows_that_repeat_a_customer_within_a_batch_update_the_one_created_and_d
 }
 
 #[tokio::test]
+async fn new_customers_get_numbers_in_file_order_when_one_of_them_matches_a_deleted_customer()
+-> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let gone = app
+        .as_token(&token)
+        .execute(
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+            json!({ "input": { "name": "Gone", "phones": [{ "value": "13800000002" }] } }),
+        )
+        .await?;
+    let gone = gone.data()["createCustomer"]["id"].clone();
+    app.as_token(&token)
+        .execute("mutation($id: ID!) { deleteCustomer(id: $id) { deleted } }", json!({ "id": gone }))
+        .await?
+        .data();
+    // Bob's phone belongs to a deleted customer: Bob is checked on his own, and is still new.
+    let file = "姓名,手机\nAnn,13800000001\nBob,13800000002\nCat,13800000003\n".as_bytes().to_vec();
+    let id = upload(&app, &token, "order.csv", file).await?;
+    app.as_token(&token).execute(START, json!({ "input": { "importId": id } })).await?.data();
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(found["created"], 3, "{found}");
+    let list = app
+        .as_token(&token)
+        .execute("{ customers(first: 10) { edges { node { name code } } } }", json!({}))
+        .await?;
+    let mut coded: Vec<(String, String)> = list.data()["customers"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let text = |f: &str| e["node"][f].as_str().unwrap_or_default().to_owned();
+            (text("code"), text("name"))
+        })
+        .collect();
+    coded.sort();
+    let names: Vec<&str> = coded.iter().map(|(_, name)| name.as_str()).collect();
+    assert_eq!(names, ["Ann", "Bob", "Cat"], "numbers follow the file: {coded:?}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_export_is_masked_without_pii_read_audited_and_its_link_expires_unused() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let account = app.workspace("Export Shop").await?;

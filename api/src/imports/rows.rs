@@ -463,7 +463,14 @@ pub async fn import_batch(
             });
             continue;
         }
-        if keys.iter().any(|k| pending_keys.contains(k)) {
+        // Pending customers are written first when this row needs them (it shares a key), or
+        // when it will create a customer itself (matching no live one): numbers and the feed
+        // then follow the file's order.
+        let creates = plan.mode != ImportMode::UpdateOnly
+            && valid.name.is_some()
+            && !pending.is_empty()
+            && resolve(txn, scope, identity.as_ref(), &valid).await?.is_none();
+        if creates || keys.iter().any(|k| pending_keys.contains(k)) {
             let written = std::mem::take(&mut pending);
             pending_keys.clear();
             Box::pin(create_all(txn, scope, plan, import_id, written, &mut out, memory.as_deref_mut()))
@@ -648,6 +655,25 @@ fn is_about_the_row(err: &AppError) -> bool {
     matches!(err, AppError::BadUserInput { .. } | AppError::Invalid { .. } | AppError::Conflict { .. })
 }
 
+/// The customer a row matches: by member number, then first phone, then first email.
+async fn resolve(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    identity: Option<&Identity>,
+    valid: &ValidInput,
+) -> Result<Option<customer::Model>, AppError> {
+    let reference = ValidRef {
+        identity: identity.cloned(),
+        phone: valid.phones.as_ref().and_then(|p| p.first()).map(|p| p.value.clone()),
+        email: valid.emails.as_ref().and_then(|e| e.first()).map(|e| e.value.clone()),
+        ..ValidRef::default()
+    };
+    if reference.identity.is_none() && reference.phone.is_none() && reference.email.is_none() {
+        return Ok(None);
+    }
+    identities::resolve(conn, scope, &reference).await
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn write_row(
     txn: &DatabaseTransaction,
@@ -659,17 +685,7 @@ async fn write_row(
     valid: ValidInput,
     memory: Option<&mut DryRunMemory>,
 ) -> Result<(Outcome, Option<ValidInput>), AppError> {
-    let reference = ValidRef {
-        identity: identity.clone(),
-        phone: valid.phones.as_ref().and_then(|p| p.first()).map(|p| p.value.clone()),
-        email: valid.emails.as_ref().and_then(|e| e.first()).map(|e| e.value.clone()),
-        ..ValidRef::default()
-    };
-    let found = if reference.identity.is_some() || reference.phone.is_some() || reference.email.is_some() {
-        identities::resolve(txn, scope, &reference).await?
-    } else {
-        None
-    };
+    let found = resolve(txn, scope, identity.as_ref(), &valid).await?;
     let keys = row_keys(identity.as_ref(), &valid);
     let seen_in_dry_run = memory.as_ref().is_some_and(|m| keys.iter().any(|k| m.keys.contains(k)));
     match found {

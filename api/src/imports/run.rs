@@ -260,7 +260,10 @@ async fn read_file(
         batches += 1;
         written += created;
         if phase == Phase::Run && written >= next_analyze {
-            crate::db::refresh_statistics(db, LOOKUP_TABLES).await?;
+            // Only a help to the planner: a failure is logged, the import goes on.
+            if let Err(err) = crate::db::refresh_statistics(db, LOOKUP_TABLES).await {
+                tracing::warn!(import_id = %current.id, error = %err, "refreshing statistics failed");
+            }
             next_analyze = written * 2;
         }
     }
