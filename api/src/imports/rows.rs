@@ -519,41 +519,59 @@ async fn stored_keys(
         emails.extend(valid.emails.iter().flatten().map(|e| e.value.clone()));
     }
     let mut stored = HashSet::new();
-    for part in external_ids.chunks(crate::db::INSERT_CHUNK) {
-        let found: Vec<String> = channel_identity::Entity::find()
-            .select_only()
-            .column(channel_identity::Column::ExternalId)
-            .filter(channel_identity::Column::WorkspaceId.eq(scope.workspace_id))
-            .filter(channel_identity::Column::Channel.eq(channel.as_str()))
-            .filter(channel_identity::Column::ExternalId.is_in(part.iter().cloned()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        stored.extend(found.into_iter().map(|id| format!("id:{}:{id}", channel.as_str())));
-    }
-    for part in phones.chunks(crate::db::INSERT_CHUNK) {
-        let found: Vec<String> = customer_phone::Entity::find()
-            .select_only()
-            .column(customer_phone::Column::Phone)
-            .filter(customer_phone::Column::WorkspaceId.eq(scope.workspace_id))
-            .filter(customer_phone::Column::Phone.is_in(part.iter().cloned()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        stored.extend(found.into_iter().map(|phone| format!("phone:{phone}")));
-    }
-    for part in emails.chunks(crate::db::INSERT_CHUNK) {
-        let found: Vec<String> = customer_email::Entity::find()
-            .select_only()
-            .column(customer_email::Column::Email)
-            .filter(customer_email::Column::WorkspaceId.eq(scope.workspace_id))
-            .filter(customer_email::Column::Email.is_in(part.iter().cloned()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        stored.extend(found.into_iter().map(|email| format!("email:{email}")));
-    }
+    let channel_name = channel.as_str();
+    let found = held::<channel_identity::Entity>(
+        conn,
+        (channel_identity::Column::WorkspaceId, scope.workspace_id),
+        Some((channel_identity::Column::Channel, channel_name)),
+        channel_identity::Column::ExternalId,
+        &external_ids,
+    )
+    .await?;
+    stored.extend(found.into_iter().map(|id| format!("id:{channel_name}:{id}")));
+    let found = held::<customer_phone::Entity>(
+        conn,
+        (customer_phone::Column::WorkspaceId, scope.workspace_id),
+        None,
+        customer_phone::Column::Phone,
+        &phones,
+    )
+    .await?;
+    stored.extend(found.into_iter().map(|phone| format!("phone:{phone}")));
+    let found = held::<customer_email::Entity>(
+        conn,
+        (customer_email::Column::WorkspaceId, scope.workspace_id),
+        None,
+        customer_email::Column::Email,
+        &emails,
+    )
+    .await?;
+    stored.extend(found.into_iter().map(|email| format!("email:{email}")));
     Ok(stored)
+}
+
+/// Which of `values` some row of `E` in the workspace (and with `also`, when given) holds in
+/// `column`, asked a chunk at a time.
+async fn held<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    workspace: (E::Column, Uuid),
+    also: Option<(E::Column, &str)>,
+    column: E::Column,
+    values: &[String],
+) -> Result<Vec<String>, AppError> {
+    let mut out = Vec::new();
+    for part in values.chunks(crate::db::INSERT_CHUNK) {
+        let mut query = E::find()
+            .select_only()
+            .column(column)
+            .filter(workspace.0.eq(workspace.1))
+            .filter(column.is_in(part.iter().cloned()));
+        if let Some((also, value)) = also {
+            query = query.filter(also.eq(value));
+        }
+        out.extend(query.into_tuple::<String>().all(conn).await?);
+    }
+    Ok(out)
 }
 
 /// Writes the batch's pending new customers together (under a savepoint); if that fails, one
