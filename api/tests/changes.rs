@@ -47,6 +47,17 @@ async fn create(app: &TestApp, token: &str, input: Value) -> anyhow::Result<Valu
 }
 
 #[tokio::test]
+async fn a_customer_created_with_a_channel_identity_is_one_change() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let input = json!({ "name": "林秀英", "identities": [{ "channel": "APP", "externalId": "app-7" }] });
+    create(&app, &token, input).await?;
+    let page = feed(&app, &token, 0, 50).await?;
+    assert_eq!(kinds(&page), ["customerCreated"], "its creation, not an update besides: {page}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn every_change_is_in_the_feed_once_in_order_without_personal_data() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;

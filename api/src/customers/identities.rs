@@ -78,12 +78,33 @@ pub async fn owner_of(
         .map(|row| row.customer_id))
 }
 
-/// Links `identity` to `customer_id`. Already linked there: nothing to do. Linked to someone
-/// else: `CONFLICT` on `field`.
+/// Links `identity` to `customer_id`, an existing customer: the feed records the update.
+/// Already linked there: nothing to do. Linked to someone else: `CONFLICT` on `field`.
 ///
 /// # Errors
 /// `CONFLICT`, database failures.
 pub async fn attach(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    customer_id: Uuid,
+    identity: &Identity,
+    field: &str,
+) -> Result<Option<channel_identity::Model>, AppError> {
+    let linked = link(conn, scope, customer_id, identity, field).await?;
+    if linked.is_some() {
+        let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, customer_id)
+            .with(json!({ "fields": ["identities"], "identityAdded": identity.channel.as_str() }));
+        changes::record(conn, vec![change]).await?;
+    }
+    Ok(linked)
+}
+
+/// [`attach`] for a customer created in the same transaction: its creation is the one change
+/// the feed records.
+///
+/// # Errors
+/// `CONFLICT`, database failures.
+pub async fn link(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     customer_id: Uuid,
@@ -100,9 +121,6 @@ pub async fn attach(
             let row = row(scope.workspace_id, customer_id, identity).insert(conn).await.map_err(|e| {
                 AppError::unique_or_internal(e, field, "this channel id already belongs to another customer")
             })?;
-            let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, customer_id)
-                .with(json!({ "fields": ["identities"], "identityAdded": identity.channel.as_str() }));
-            changes::record(conn, vec![change]).await?;
             Ok(Some(row))
         }
     }

@@ -559,7 +559,7 @@ async fn find_or_create(
     let valid = profile::validate(txn, scope, input, true).await?;
     let created = service::insert(txn, scope, &valid).await?;
     if let Some(identity) = &reference.identity {
-        identities::attach(txn, scope, created.id, identity, "customer.identity").await?;
+        identities::link(txn, scope, created.id, identity, "customer.identity").await?;
     }
     audit::record(
         txn,

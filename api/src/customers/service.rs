@@ -136,7 +136,7 @@ pub async fn create(
     let valid = profile::validate(&txn, scope, input.profile, true).await?;
     let created = insert(&txn, scope, &valid).await?;
     for (i, identity) in identities.iter().enumerate() {
-        identities::attach(&txn, scope, created.id, identity, &format!("identities[{i}]")).await?;
+        identities::link(&txn, scope, created.id, identity, &format!("identities[{i}]")).await?;
     }
     audit::record(
         &txn,

@@ -732,7 +732,7 @@ async fn write_row(
             }
             let created = service::insert(txn, scope, &valid).await?;
             if let Some(identity) = &identity {
-                identities::attach(txn, scope, created.id, identity, "memberNo").await?;
+                identities::link(txn, scope, created.id, identity, "memberNo").await?;
             }
             if let Some(memory) = memory {
                 memory.keys.extend(keys);
