@@ -189,11 +189,14 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
 
     let set_deleted = move |delete: bool| {
         open.set(None);
+        // Read now: a live update may re-render this header (disposing its stored values)
+        // before the request below answers.
+        let (id, code) = (id.get_value(), code.get_value());
         leptos::task::spawn_local(async move {
-            match api::customers::set_deleted(&id.get_value(), delete).await {
+            match api::customers::set_deleted(&id, delete).await {
                 Ok(()) => {
                     let key = if delete { Key::CustomerDeleted } else { Key::CustomerRestored };
-                    state.say(i18n.t(key).replace("{code}", &code.get_value()));
+                    state.say(i18n.t(key).replace("{code}", &code));
                     state.reload();
                 }
                 Err(error) => state.say(labels::form_error(i18n, &error)),
