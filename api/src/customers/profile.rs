@@ -346,7 +346,6 @@ pub fn apply(model: &mut customer::ActiveModel, input: &ValidInput) {
 
 /// The child rows an input gives a customer: lists it names (phones, emails, tags), consents
 /// and custom values.
-#[derive(Default)]
 pub struct Children {
     phones: Option<Vec<customer_phone::ActiveModel>>,
     emails: Option<Vec<customer_email::ActiveModel>>,

@@ -463,22 +463,25 @@ pub async fn import_batch(
             });
             continue;
         }
-        // Pending customers are written first when this row needs them (it shares a key), or
-        // when it will create a customer itself (matching no live one): numbers and the feed
-        // then follow the file's order.
-        let creates = plan.mode != ImportMode::UpdateOnly
-            && valid.name.is_some()
-            && !pending.is_empty()
-            && resolve(txn, scope, identity.as_ref(), &valid).await?.is_none();
-        if creates || keys.iter().any(|k| pending_keys.contains(k)) {
+        // Pending customers are written first when this row needs them (it shares a key, so
+        // they must exist before it is matched), or when it will create a customer itself
+        // (matching no live one): numbers and the feed then follow the file's order.
+        let shares_a_key = keys.iter().any(|k| pending_keys.contains(k));
+        if shares_a_key {
             let written = std::mem::take(&mut pending);
             pending_keys.clear();
             Box::pin(create_all(txn, scope, plan, import_id, written, &mut out, memory.as_deref_mut()))
                 .await?;
         }
-        let result =
-            write_alone(txn, scope, plan, import_id, row.number, identity, valid, memory.as_deref_mut());
-        out[index] = Some(result.await?);
+        let found = resolve(txn, scope, identity.as_ref(), &valid).await?;
+        if found.is_none() && plan.mode != ImportMode::UpdateOnly && valid.name.is_some() {
+            let written = std::mem::take(&mut pending);
+            pending_keys.clear();
+            Box::pin(create_all(txn, scope, plan, import_id, written, &mut out, memory.as_deref_mut()))
+                .await?;
+        }
+        let alone = Alone { import_id, row_number: row.number, found, identity, valid };
+        out[index] = Some(write_alone(txn, scope, plan, alone, memory.as_deref_mut()).await?);
     }
     Box::pin(create_all(txn, scope, plan, import_id, pending, &mut out, memory)).await?;
     Ok(out.into_iter().map(|o| o.unwrap_or((Outcome::Skipped("not read"), None))).collect())
@@ -603,17 +606,16 @@ async fn create_all(
             savepoint.rollback().await?;
             tracing::info!(%import_id, error = %err, "creating a batch's customers together failed; one at a time");
             for new in pending {
-                let result = write_alone(
-                    txn,
-                    scope,
-                    plan,
+                let found = resolve(txn, scope, new.identity.as_ref(), &new.valid).await?;
+                let alone = Alone {
                     import_id,
-                    new.row_number,
-                    new.identity,
-                    new.valid,
-                    memory.as_deref_mut(),
-                );
-                out[new.index] = Some(Box::pin(result).await?);
+                    row_number: new.row_number,
+                    found,
+                    identity: new.identity,
+                    valid: new.valid,
+                };
+                out[new.index] =
+                    Some(Box::pin(write_alone(txn, scope, plan, alone, memory.as_deref_mut())).await?);
             }
         }
     }
@@ -639,20 +641,25 @@ async fn insert_new(
     Ok(())
 }
 
+/// A checked row going through the one-row path, with the customer it matched (`found`).
+struct Alone {
+    import_id: Uuid,
+    row_number: i64,
+    found: Option<customer::Model>,
+    identity: Option<Identity>,
+    valid: ValidInput,
+}
+
 /// Imports one checked row on its own, under a savepoint (a refused row leaves nothing behind).
-#[allow(clippy::too_many_arguments)]
 async fn write_alone(
     txn: &DatabaseTransaction,
     scope: &Scope,
     plan: &Plan,
-    import_id: Uuid,
-    row_number: i64,
-    identity: Option<Identity>,
-    valid: ValidInput,
+    alone: Alone,
     memory: Option<&mut DryRunMemory>,
 ) -> Result<(Outcome, Option<ValidInput>), AppError> {
     let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
-    match write_row(&savepoint, scope, plan, import_id, row_number, identity, valid, memory).await {
+    match write_row(&savepoint, scope, plan, alone, memory).await {
         Ok((outcome, valid)) => {
             if matches!(outcome, Outcome::Rejected(_)) {
                 savepoint.rollback().await?;
@@ -692,18 +699,14 @@ async fn resolve(
     identities::resolve(conn, scope, &reference).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn write_row(
     txn: &DatabaseTransaction,
     scope: &Scope,
     plan: &Plan,
-    import_id: Uuid,
-    row_number: i64,
-    identity: Option<Identity>,
-    valid: ValidInput,
+    alone: Alone,
     memory: Option<&mut DryRunMemory>,
 ) -> Result<(Outcome, Option<ValidInput>), AppError> {
-    let found = resolve(txn, scope, identity.as_ref(), &valid).await?;
+    let Alone { import_id, row_number, found, identity, valid } = alone;
     let keys = row_keys(identity.as_ref(), &valid);
     let seen_in_dry_run = memory.as_ref().is_some_and(|m| keys.iter().any(|k| m.keys.contains(k)));
     match found {

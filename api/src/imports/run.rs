@@ -387,7 +387,7 @@ async fn save_progress(conn: &impl ConnectionTrait, id: Uuid, tally: Tally) -> R
     Ok(())
 }
 
-/// Why a changeset entry cannot be undone, if it cannot.
+/// Undoes an import a batch of changeset entries at a time, last row first.
 async fn revert(
     db: &DatabaseConnection,
     job_id: Uuid,
@@ -418,7 +418,7 @@ async fn revert(
             break;
         }
         let txn = crate::db::begin_write(db).await?;
-        let refused = Box::pin(undo_batch(&txn, &scope, &entries, &fields)).await?;
+        let refused = Box::pin(undo_batch(&txn, &scope, import_id, &entries, &fields)).await?;
         let processed = i64::try_from(entries.len()).unwrap_or(0);
         if !crate::jobs::renew(&txn, job_id, worker, processed).await? {
             txn.rollback().await?;
@@ -467,6 +467,7 @@ fn refusal(entry: &import_change::Model, found: Option<&customer::Model>, bought
 async fn undo_batch(
     txn: &sea_orm::DatabaseTransaction,
     scope: &Scope,
+    import_id: Uuid,
     entries: &[import_change::Model],
     fields: &[crate::entities::custom_field::Model],
 ) -> Result<i64, AppError> {
@@ -504,7 +505,7 @@ async fn undo_batch(
             (why, _) => {
                 refused.push(entry.customer_id);
                 errors.push(import_error::ActiveModel {
-                    import_id: Set(entry.import_id),
+                    import_id: Set(import_id),
                     phase: Set(Phase::Revert.as_str().to_owned()),
                     row_number: Set(entry.row_number),
                     column: Set(None),
@@ -517,23 +518,22 @@ async fn undo_batch(
             }
         }
     }
-    if let Some(first) = entries.first() {
-        delete_created(txn, scope, first.import_id, &deleted).await?;
-        reverted.extend(deleted.iter().map(|c| c.id));
-        crate::db::insert_chunks(txn, errors).await?;
-        for (state, ids) in [("reverted", reverted), ("refused", refused.clone())] {
-            if ids.is_empty() {
-                continue;
-            }
-            import_change::Entity::update_many()
-                .col_expr(import_change::Column::Revert, Expr::value(state))
-                .filter(import_change::Column::ImportId.eq(first.import_id))
-                .filter(import_change::Column::CustomerId.is_in(ids))
-                .exec(txn)
-                .await?;
+    let refused_count = i64::try_from(refused.len()).unwrap_or(0);
+    delete_created(txn, scope, import_id, &deleted).await?;
+    reverted.extend(deleted.iter().map(|c| c.id));
+    crate::db::insert_chunks(txn, errors).await?;
+    for (state, ids) in [("reverted", reverted), ("refused", refused)] {
+        if ids.is_empty() {
+            continue;
         }
+        import_change::Entity::update_many()
+            .col_expr(import_change::Column::Revert, Expr::value(state))
+            .filter(import_change::Column::ImportId.eq(import_id))
+            .filter(import_change::Column::CustomerId.is_in(ids))
+            .exec(txn)
+            .await?;
     }
-    Ok(i64::try_from(refused.len()).unwrap_or(0))
+    Ok(refused_count)
 }
 
 /// Deletes customers the import created, together: their member numbers are freed for a later
