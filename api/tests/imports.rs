@@ -566,3 +566,218 @@ async fn uploads_are_refused_without_permission_in_the_wrong_type_or_empty() -> 
     assert_eq!(refused.error_code(), Some("FORBIDDEN"));
     Ok(())
 }
+
+const PURCHASES: &str = "\u{feff}订单号,下单时间,会员卡号,手机号码,姓名,商品名称,数量,单价,支付方式,门店\n\
+A1001,2024-03-05 14:30,,13800138000,,咖啡豆,2,88.00,微信支付,静安店\n\
+A1001,2024-03-05 14:30,,13800138000,,马克杯,1,45.5,微信支付,静安店\n\
+A1002,2024/3/6 10:00,M900,,李雷,茶叶,1,\"¥1,200.00\",支付宝,徐汇店\n\
+A1003,2024-03-07 09:00,,,,蛋糕,1,30,现金,静安店\n\
+A1004,明天,,13800138000,,蛋糕,1,30,现金,静安店\n\
+A1005,2024-03-08 12:00,,13800138000,,蛋糕,1,30,比特币,静安店\n";
+
+const PURCHASE_VIEW: &str = "query($id: ID!) { customer(id: $id) {
+  name stars totalSpend { amountMinor } orderCount lastPurchaseAt identities { channel externalId }
+  transactions(first: 10) { edges { node { externalRef occurredAt amount { amountMinor currency }
+    paymentMethod store items { name quantity unitPrice { amountMinor } } } } } } }";
+
+async fn customer_view(app: &TestApp, token: &str, id: &Value) -> anyhow::Result<Value> {
+    Ok(app.as_token(token).execute(PURCHASE_VIEW, json!({ "id": id })).await?.data()["customer"].clone())
+}
+
+fn counts(found: &Value) -> [i64; 4] {
+    ["created", "updated", "skipped", "rejected"].map(|k| found[k].as_i64().unwrap_or(-1))
+}
+
+/// The revert of the purchases import above, after A1002 was partly refunded.
+async fn a_revert_leaves_the_refunded_purchase_and_its_customer(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    known: &Value,
+) -> anyhow::Result<()> {
+    // A refund since the import: that purchase (and 李雷, who has it) stay; the rest goes.
+    app.as_token(token)
+        .execute(
+            "mutation($input: RecordRefundInput!) { recordRefund(input: $input) { transaction { id } } }",
+            json!({ "input": { "originalExternalRef": "A1002", "amountMinor": 10_000 } }),
+        )
+        .await?;
+    app.as_token(token).execute(REVERT, json!({ "id": id })).await?;
+    work(app).await?;
+    let found = import(app, token, id).await?;
+    assert_eq!(found["status"], "REVERTED", "{found}");
+    assert_eq!(found["revertRefused"], 1, "{found}");
+    assert_eq!(found["revertErrors"][0]["row"], 4, "{found}");
+    assert!(found["revertErrors"][0]["message"].as_str().unwrap_or_default().contains("A1002"), "{found}");
+    let wang = customer_view(app, token, known).await?;
+    assert_eq!((wang["orderCount"].as_i64(), wang["totalSpend"]["amountMinor"].as_i64()), (Some(0), Some(0)));
+    assert!(wang["transactions"]["edges"].as_array().is_some_and(Vec::is_empty), "{wang}");
+    let list = customers(app, token).await?;
+    assert!(by_name(&list, "李雷").is_some(), "kept with its refunded purchase: {list:?}");
+    let feed = app
+        .as_token(token)
+        .execute("{ changes(kinds: [\"transactionDeleted\"]) { events { payload } } }", json!({}))
+        .await?;
+    let deleted = feed.data()["changes"]["events"].as_array().cloned().unwrap_or_default();
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert_eq!(deleted[0]["payload"]["externalRef"], "A1001");
+    Ok(())
+}
+
+/// A shop's order-line export (the kind guessed from its header): lines of one order become one
+/// purchase with its items, customers are found by phone or created from a member number, bad
+/// cells are refused naming their column, the customer's spend and stars move; importing the
+/// file again records nothing twice; a revert deletes the purchases and the customers it created,
+/// except a purchase refunded since (and its customer), which it lists.
+#[tokio::test]
+async fn a_purchases_file_records_orders_with_lines_moves_stars_is_idempotent_and_reverts()
+-> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    // Someone else's customer with the same phone must never receive the purchases.
+    let other = app.workspace("Other Shop").await?;
+    let other_token = app.token(&other).await?;
+    let create = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }";
+    let stranger = app
+        .as_token(&other_token)
+        .execute(create, json!({ "input": { "name": "Stranger", "phones": [{ "value": "13800138000" }] } }))
+        .await?
+        .data()["createCustomer"]["id"]
+        .clone();
+    let known = app
+        .as_token(&token)
+        .execute(create, json!({ "input": { "name": "王小明", "phones": [{ "value": "13800138000" }] } }))
+        .await?
+        .data()["createCustomer"]["id"]
+        .clone();
+
+    let id = upload(&app, &token, "orders.csv", PURCHASES.as_bytes().to_vec()).await?;
+    let kind = app
+        .as_token(&token)
+        .execute("query($id: ID!) { import(id: $id) { kind } }", json!({ "id": id }))
+        .await?;
+    assert_eq!(kind.data()["import"]["kind"], "TRANSACTIONS");
+    let found = import(&app, &token, &id).await?;
+    let targets: Vec<&str> = found["columns"]
+        .as_array()
+        .iter()
+        .flat_map(|c| c.iter())
+        .map(|c| c["target"].as_str().unwrap_or("-"))
+        .collect();
+    let expected = "orderNo purchasedAt memberNo phone name itemName quantity unitPrice paymentMethod store";
+    assert_eq!(targets.join(" "), expected, "{found}");
+
+    // The dry run: two purchases, one line added, three refusals naming their column; nothing written.
+    app.as_token(&token).execute(CHECK, json!({ "input": { "importId": id, "channel": "STORE" } })).await?;
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(found["status"], "CHECKED", "{found}");
+    assert_eq!(counts(&found), [2, 1, 0, 3], "{found}");
+    let refused: Vec<(i64, String)> = found["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap_or(0), e["column"].as_str().unwrap_or("-").to_owned()))
+        .collect();
+    assert_eq!(
+        refused,
+        [(5, "会员卡号".to_owned()), (6, "下单时间".to_owned()), (7, "支付方式".to_owned())],
+        "{found}"
+    );
+    assert_eq!(found["preview"][0]["amount"], "¥176.00", "{found}");
+    assert_eq!(found["preview"][2]["item"], "茶叶 × 1", "{found}");
+    assert_eq!(customer_view(&app, &token, &known).await?["orderCount"], 0);
+    assert_eq!(customers(&app, &token).await?.len(), 1);
+
+    app.as_token(&token).execute(START, json!({ "input": { "importId": id, "channel": "STORE" } })).await?;
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(found["status"], "SUCCEEDED", "{found}");
+    assert_eq!(counts(&found), [2, 1, 0, 3], "{found}");
+
+    let wang = customer_view(&app, &token, &known).await?;
+    assert_eq!(wang["totalSpend"]["amountMinor"], 2 * 8_800 + 4_550, "{wang}");
+    assert_eq!(wang["orderCount"], 1);
+    assert!(wang["stars"].as_i64().is_some(), "stars are computed: {wang}");
+    let order = &wang["transactions"]["edges"][0]["node"];
+    assert_eq!(order["externalRef"], "A1001");
+    assert_eq!(order["occurredAt"], "2024-03-05T06:30:00+00:00", "14:30 in Asia/Shanghai: {order}");
+    assert_eq!(
+        (order["paymentMethod"].as_str(), order["store"].as_str()),
+        (Some("WECHAT_PAY"), Some("静安店"))
+    );
+    let items: Vec<(String, i64)> = order["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| (i["name"].as_str().unwrap_or_default().to_owned(), i["quantity"].as_i64().unwrap_or(0)))
+        .collect();
+    assert_eq!(items, [("咖啡豆".to_owned(), 2), ("马克杯".to_owned(), 1)]);
+    let list = customers(&app, &token).await?;
+    let lei = by_name(&list, "李雷").cloned().unwrap_or_default();
+    assert_eq!(lei["identities"][0]["externalId"], "M900", "{list:?}");
+    let lei_view = customer_view(&app, &token, &lei["id"]).await?;
+    assert_eq!(lei_view["totalSpend"]["amountMinor"], 120_000, "{lei_view}");
+    assert_eq!(customer_view(&app, &other_token, &stranger).await?["orderCount"], 0);
+
+    // The same file again: every order is recorded already.
+    let again = upload(&app, &token, "orders.csv", PURCHASES.as_bytes().to_vec()).await?;
+    app.as_token(&token)
+        .execute(START, json!({ "input": { "importId": again, "channel": "STORE" } }))
+        .await?;
+    work(&app).await?;
+    assert_eq!(counts(&import(&app, &token, &again).await?), [0, 0, 3, 3]);
+    assert_eq!(customer_view(&app, &token, &known).await?["orderCount"], 1);
+
+    a_revert_leaves_the_refunded_purchase_and_its_customer(&app, &token, &id, &known).await
+}
+
+/// A purchases mapping is checked before anything runs: it needs a way to find the customer,
+/// when, and what was paid; it fills no customer field and creates customers only by upsert.
+#[tokio::test]
+async fn a_purchases_mapping_that_cannot_work_is_refused_naming_the_field() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let file = "order,date,phone,total,birthday\nB1,2024-01-02,13800138000,10,1990-01-01\n";
+    let id = upload(&app, &token, "o.csv", file.as_bytes().to_vec()).await?;
+    let mapping = |targets: &[&str]| -> Value {
+        targets
+            .iter()
+            .map(|t| json!({ "target": if t.is_empty() { Value::Null } else { json!(t) } }))
+            .collect()
+    };
+    for (targets, mode, field) in [
+        (["orderNo", "purchasedAt", "phone", "amount", "birthday"], "UPSERT", "mapping[4].target"),
+        (["orderNo", "purchasedAt", "", "amount", ""], "UPSERT", "mapping"),
+        (["orderNo", "", "phone", "amount", ""], "UPSERT", "mapping"),
+        (["orderNo", "purchasedAt", "phone", "", ""], "UPSERT", "mapping"),
+        (["orderNo", "purchasedAt", "phone", "amount", ""], "CREATE_ONLY", "mode"),
+    ] {
+        let answer = app
+            .as_token(&token)
+            .execute(
+                START,
+                json!({ "input": { "importId": id, "mapping": mapping(&targets), "mode": mode } }),
+            )
+            .await?;
+        assert_eq!(answer.error_code(), Some("BAD_USER_INPUT"), "{targets:?} {mode}: {}", answer.body);
+        assert_eq!(answer.error_extension("field"), field, "{targets:?} {mode}: {}", answer.body);
+    }
+    // Nothing was queued: the import still waits for a mapping that works.
+    assert_eq!(import(&app, &token, &id).await?["status"], "UPLOADED");
+    // A purchases file chosen as customers is mapped again for customers.
+    let as_customers = app
+        .as_token(&token)
+        .execute(
+            "mutation($input: ImportSettingsInput!) { checkImport(input: $input) { kind columns { target } } }",
+            json!({ "input": { "importId": id, "kind": "CUSTOMERS", "mode": "UPDATE_ONLY" } }),
+        )
+        .await?;
+    let targets = as_customers.data()["checkImport"]["columns"].clone();
+    assert_eq!(as_customers.data()["checkImport"]["kind"], "CUSTOMERS", "{as_customers:?}");
+    assert_eq!(targets[4]["target"], "birthday", "{targets}");
+    assert_eq!(targets[0]["target"], Value::Null, "{targets}");
+    Ok(())
+}

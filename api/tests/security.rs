@@ -1862,6 +1862,84 @@ async fn cross_workspace_imports_are_not_found_and_stay_unchanged() -> anyhow::R
     Ok(())
 }
 
+/// A purchases import of A matches only A's customers and A's order numbers: B's customer with
+/// the same phone gets nothing, B's purchase with the same order number neither hides A's row
+/// nor is touched by A's revert. Uploading or listing targets of a purchases file needs
+/// `data:import`, and an unknown kind is refused before the body is read.
+#[tokio::test]
+async fn a_purchases_import_reaches_only_its_own_workspace() -> anyhow::Result<()> {
+    let w = world().await?;
+    b_import(&w).await?;
+    let pushed = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }",
+            json!({ "input": { "customer": { "phone": "13800000123" }, "channel": "STORE", "amountMinor": 500,
+                "externalRef": "SHARED-1" } }),
+        )
+        .await?;
+    let b_customer = pushed.data()["recordTransaction"]["customerId"].clone();
+    let orders = "query($id: ID!) { customer(id: $id) { orderCount totalSpend { amountMinor } } }";
+    let b_before =
+        w.app.as_token(&w.b_owner).execute(orders, json!({ "id": b_customer })).await?.data().clone();
+    assert_eq!(b_before["customer"]["orderCount"], 1, "{b_before}");
+
+    let (status, id) = upload_as(
+        &w.app,
+        &w.a_owner,
+        "order no,date,phone,name,amount\nSHARED-1,2024-05-01 10:00,13800000123,A Buyer,99\n",
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CREATED);
+    let start = "mutation($id: ID!) { startImport(input: { importId: $id }) { kind } }";
+    let started = w.app.as_token(&w.a_owner).execute(start, json!({ "id": id })).await?;
+    assert_eq!(started.data()["startImport"]["kind"], "TRANSACTIONS", "{}", started.body);
+    let options = starcrm_api::imports::run::RunOptions::default();
+    let work = || w.app.state.imports.run_once(&w.app.state.db, &options);
+    work().await?;
+    let done =
+        w.app.as_token(&w.a_owner).execute(IMPORT, json!({ "id": id })).await?.data()["import"].clone();
+    assert_eq!((done["status"].as_str(), done["created"].as_i64()), (Some("SUCCEEDED"), Some(1)), "{done}");
+    let a_list = w.app.as_token(&w.a_owner).execute("{ customers { totalCount } }", json!({})).await?;
+    assert_eq!(a_list.data()["customers"]["totalCount"], 1, "A got a customer of its own");
+    let reverted = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("mutation($id: ID!) { revertImport(id: $id) { id } }", json!({ "id": id }))
+        .await?;
+    assert!(reverted.body.get("errors").is_none(), "{}", reverted.body);
+    work().await?;
+    let b_after =
+        w.app.as_token(&w.b_owner).execute(orders, json!({ "id": b_customer })).await?.data().clone();
+    assert_eq!(b_after, b_before, "B's customer and purchase are untouched");
+
+    // A weaker role, B's read-only token, and a made-up kind.
+    for token in [&w.a_agent, &w.b_token] {
+        let targets = w
+            .app
+            .as_token(token)
+            .execute("{ importTargets(kind: TRANSACTIONS) { value } }", json!({}))
+            .await?;
+        assert_eq!(targets.error_code(), Some("FORBIDDEN"), "{}", targets.body);
+    }
+    let response = w
+        .app
+        .http
+        .post(w.app.url("/api/imports?fileName=x.csv&kind=refunds"))
+        .bearer_auth(&w.a_owner)
+        .header("content-type", "text/csv")
+        .body("a\n1\n")
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "kind", "{body}");
+    let listed = w.app.as_token(&w.a_owner).execute("{ imports { id } }", json!({})).await?;
+    assert_eq!(listed.data()["imports"].as_array().map(Vec::len), Some(1), "the refused upload left nothing");
+    Ok(())
+}
+
 #[tokio::test]
 async fn imports_and_exports_need_their_permissions_and_links_cannot_be_guessed() -> anyhow::Result<()> {
     let w = world().await?;

@@ -26,6 +26,19 @@ fn member_file() -> anyhow::Result<tempfile::NamedTempFile> {
     Ok(file)
 }
 
+/// A shop's order-line export: two lines of one order, an order of a new member, and a line
+/// without any way to find its customer.
+fn purchases_file() -> anyhow::Result<tempfile::NamedTempFile> {
+    let text = "订单号,下单时间,会员卡号,姓名,商品名称,数量,单价,支付方式,门店\n\
+                E2E-1,2024-06-01 10:30,VIP-9001,导入买家,咖啡豆,2,88,微信支付,静安店\n\
+                E2E-1,2024-06-01 10:30,VIP-9001,导入买家,马克杯,1,45.50,微信支付,静安店\n\
+                E2E-2,2024-06-02 18:05,VIP-9002,导入新会员,礼品卡,1,500,支付宝,徐汇店\n\
+                E2E-3,2024-06-03 09:00,,,蛋糕,1,30,现金,静安店\n";
+    let mut file = tempfile::Builder::new().prefix("订单明细").suffix(".csv").tempfile()?;
+    file.write_all(text.as_bytes())?;
+    Ok(file)
+}
+
 async fn choose_file(browser: &Browser, path: &std::path::Path) -> anyhow::Result<()> {
     browser.wait_for("[data-testid=import-file]").await?;
     let input = browser.client().find(Locator::Css("[data-testid=import-file]")).await?;
@@ -42,7 +55,7 @@ async fn a_manager_checks_imports_and_reverts_a_gbk_member_list() -> anyhow::Res
         sign_in(&browser, &server, "manager").await?;
         browser.click("[data-testid=nav-customers]").await?;
         browser.click("[data-testid=import-customers]").await?;
-        browser.wait_for_text("[data-testid=page-title]", "导入客户").await?;
+        browser.wait_for_text("[data-testid=page-title]", "导入数据").await?;
         browser.screenshot("import-upload-zh-CN-desktop").await?;
 
         // The file is read as GBK and its columns matched from the Chinese headers.
@@ -91,6 +104,54 @@ async fn a_manager_checks_imports_and_reverts_a_gbk_member_list() -> anyhow::Res
 }
 
 #[tokio::test]
+async fn a_manager_imports_a_shops_order_lines_as_purchases_and_reverts_them() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let file = purchases_file()?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.client().goto(&server.url("/imports")).await?;
+        browser.click("input[name=import-kind][value=transactions]").await?;
+        choose_file(&browser, file.path()).await?;
+        browser.wait_for("[data-testid=import-mapping]").await?;
+        browser.wait_for_text_containing("[data-testid=import-kind-name]", "消费记录").await?;
+        assert_eq!(browser.value("[data-testid=target-0]").await?.as_deref(), Some("orderNo"));
+        assert_eq!(browser.value("[data-testid=target-7]").await?.as_deref(), Some("paymentMethod"));
+
+        // The dry run: two purchases, a line joining the first, a row with no customer.
+        browser.click("[data-testid=check-import]").await?;
+        browser.wait_for("[data-testid=import][data-status=CHECKED]").await?;
+        assert_eq!(browser.text("[data-testid=import-created]").await?, "2");
+        assert_eq!(browser.text("[data-testid=import-updated]").await?, "1");
+        assert_eq!(browser.text("[data-testid=import-rejected]").await?, "1");
+        let preview = browser.wait_for_text_containing("[data-testid=import-preview]", "¥176.00").await?;
+        assert!(preview.contains("VIP-9002"), "{preview}");
+        browser.screenshot("import-purchases-dry-run-zh-CN-desktop").await?;
+
+        browser.click("[data-testid=start-import]").await?;
+        browser.wait_for("[data-testid=import][data-status=SUCCEEDED]").await?;
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=import]", "Purchases recorded").await?;
+        browser.screenshot("import-purchases-done-en-desktop").await?;
+
+        // The new member is a customer now, with the purchase's spend.
+        browser.click("[data-testid=nav-customers]").await?;
+        browser.fill("[data-testid=customer-search]", "导入新会员").await?;
+        browser.wait_for_text_containing("[data-testid=customers-table]", "导入新会员").await?;
+
+        browser.client().back().await?;
+        browser.wait_for("[data-testid=import][data-status=SUCCEEDED]").await?;
+        browser.click("[data-testid=revert-import]").await?;
+        browser.click("[data-testid=confirm]").await?;
+        browser.wait_for("[data-testid=import][data-status=REVERTED]").await?;
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}
+
+#[tokio::test]
 async fn the_import_page_and_the_export_button_fit_a_phone() -> anyhow::Result<()> {
     let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
     let browser = Browser::start(Viewport::Phone).await?;
@@ -104,6 +165,15 @@ async fn the_import_page_and_the_export_button_fit_a_phone() -> anyhow::Result<(
         browser.wait_for("[data-testid=import][data-status=CHECKED]").await?;
         assert_eq!(browser.overflow_x().await?, 0, "the page scrolls sideways on a phone");
         browser.screenshot("import-dry-run-zh-CN-phone").await?;
+        // A purchases file, told from its header row.
+        let purchases = purchases_file()?;
+        browser.client().goto(&server.url("/imports")).await?;
+        choose_file(&browser, purchases.path()).await?;
+        browser.wait_for_text_containing("[data-testid=import-kind-name]", "消费记录").await?;
+        browser.click("[data-testid=check-import]").await?;
+        browser.wait_for("[data-testid=import][data-status=CHECKED]").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the purchases dry run scrolls sideways on a phone");
+        browser.screenshot("import-purchases-dry-run-zh-CN-phone").await?;
         browser.client().goto(&server.url("/customers")).await?;
         browser.wait_for("[data-testid=export-customers]").await?;
         browser.screenshot("customers-export-zh-CN-phone").await?;

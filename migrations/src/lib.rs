@@ -16,6 +16,7 @@ mod m20261203_000008_change_feed;
 mod m20261203_000009_idempotency_keys;
 mod m20261203_000010_webhooks;
 mod m20261203_000011_imports;
+mod m20261203_000012_transaction_imports;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_idempotency_keys::Migration),
             Box::new(m20261203_000010_webhooks::Migration),
             Box::new(m20261203_000011_imports::Migration),
+            Box::new(m20261203_000012_transaction_imports::Migration),
         ]
     }
 }

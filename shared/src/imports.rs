@@ -1,7 +1,20 @@
-//! Customer imports from CSV: what a column can become, the suggestion of a target from a header
-//! as Chinese and English spreadsheets name it, and the states and modes of an import.
+//! Imports from CSV (customers, or purchases with their lines): what a column can become, the
+//! suggestion of a target from a header as Chinese and English spreadsheets name it, how cells of
+//! dates, times and payment methods are read, and the states and modes of an import.
 
+use crate::customer::PaymentMethod;
 use crate::stored_enum;
+
+stored_enum! {
+    /// What a file holds.
+    pub enum ImportKind {
+        /// One customer per row.
+        Customers => "customers",
+        /// One purchase line per row: rows sharing an order number are one purchase. The
+        /// customer is found (or created) by member number, phone or email.
+        Transactions => "transactions",
+    }
+}
 
 stored_enum! {
     /// Where an import stands.
@@ -61,6 +74,21 @@ pub enum Target {
     /// Several tags in one cell, split on `,` `;` `|` `、` or `，`.
     Tags,
     Custom(String),
+    /// A purchase's order (receipt) number: rows sharing one are lines of one purchase, and a
+    /// purchase already recorded with it (by an earlier import or the API) is not recorded again.
+    OrderNo,
+    /// When the purchase was made, in the workspace's time zone unless the cell gives an offset.
+    PurchasedAt,
+    /// The purchase's total (the same on each of its lines); without it, the lines' sum.
+    Amount,
+    Currency,
+    PaymentMethod,
+    Store,
+    ItemName,
+    ItemSku,
+    ItemCategory,
+    Quantity,
+    UnitPrice,
 }
 
 impl Target {
@@ -78,6 +106,35 @@ impl Target {
         Target::Tags,
         Target::Notes,
     ];
+
+    /// What a purchases file can fill: the purchase, its line, and how to find its customer
+    /// (`name` is used only for a customer created for the purchase; `notes` is the purchase's
+    /// note).
+    pub const TRANSACTION: [Target; 15] = [
+        Target::OrderNo,
+        Target::PurchasedAt,
+        Target::Amount,
+        Target::Currency,
+        Target::PaymentMethod,
+        Target::Store,
+        Target::ItemName,
+        Target::ItemSku,
+        Target::ItemCategory,
+        Target::Quantity,
+        Target::UnitPrice,
+        Target::Notes,
+        Target::MemberNo,
+        Target::Phone,
+        Target::Email,
+    ];
+
+    /// Whether a file of `kind` can fill this target (custom fields: customers only).
+    pub fn fits(&self, kind: ImportKind) -> bool {
+        match kind {
+            ImportKind::Customers => Target::BUILT_IN.contains(self) || matches!(self, Target::Custom(_)),
+            ImportKind::Transactions => Target::TRANSACTION.contains(self) || *self == Target::Name,
+        }
+    }
 
     /// The wire form: `name`, `phone`, ..., `custom:<key>`.
     pub fn as_str(&self) -> String {
@@ -101,6 +158,17 @@ impl Target {
             Target::Notes => "notes",
             Target::Tags => "tags",
             Target::Custom(_) => "custom",
+            Target::OrderNo => "orderNo",
+            Target::PurchasedAt => "purchasedAt",
+            Target::Amount => "amount",
+            Target::Currency => "currency",
+            Target::PaymentMethod => "paymentMethod",
+            Target::Store => "store",
+            Target::ItemName => "itemName",
+            Target::ItemSku => "itemSku",
+            Target::ItemCategory => "itemCategory",
+            Target::Quantity => "quantity",
+            Target::UnitPrice => "unitPrice",
         }
     }
 
@@ -108,7 +176,7 @@ impl Target {
         if let Some(key) = value.strip_prefix("custom:") {
             return (!key.is_empty()).then(|| Target::Custom(key.to_owned()));
         }
-        Target::BUILT_IN.into_iter().find(|t| t.built_in_str() == value)
+        Target::BUILT_IN.into_iter().chain(Target::TRANSACTION).find(|t| t.built_in_str() == value)
     }
 
     /// Whether a row can be matched to an existing customer through this column.
@@ -211,6 +279,88 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("jobTitle", &["职位", "职务", "岗位", "头衔", "jobtitle", "title", "position", "role"]),
     ("tags", &["标签", "客户标签", "分组", "tags", "tag", "labels", "groups"]),
     ("notes", &["备注", "说明", "附注", "notes", "note", "remarks", "remark", "comment", "comments"]),
+    (
+        "orderNo",
+        &[
+            "订单号",
+            "订单编号",
+            "单号",
+            "小票号",
+            "流水号",
+            "交易单号",
+            "交易号",
+            "orderno",
+            "orderid",
+            "ordernumber",
+            "order",
+            "receiptno",
+            "receipt",
+            "invoiceno",
+            "transactionid",
+            "transactionno",
+        ],
+    ),
+    (
+        "purchasedAt",
+        &[
+            "下单时间",
+            "订单时间",
+            "消费时间",
+            "购买时间",
+            "交易时间",
+            "支付时间",
+            "消费日期",
+            "购买日期",
+            "交易日期",
+            "订单日期",
+            "日期",
+            "时间",
+            "orderdate",
+            "orderedat",
+            "purchasedate",
+            "purchasedat",
+            "purchasetime",
+            "date",
+            "time",
+            "datetime",
+            "transactiondate",
+        ],
+    ),
+    (
+        "amount",
+        &[
+            "消费金额",
+            "订单金额",
+            "实付金额",
+            "实收金额",
+            "支付金额",
+            "总金额",
+            "金额",
+            "合计",
+            "amount",
+            "total",
+            "ordertotal",
+            "totalamount",
+            "amountpaid",
+        ],
+    ),
+    ("currency", &["币种", "货币", "currency"]),
+    (
+        "paymentMethod",
+        &["支付方式", "付款方式", "支付渠道", "paymentmethod", "payment", "paidby", "paidwith"],
+    ),
+    (
+        "store",
+        &["门店", "店铺", "门店名称", "店名", "商店", "store", "shop", "storename", "branch", "outlet"],
+    ),
+    (
+        "itemName",
+        &["商品名称", "商品", "品名", "产品名称", "产品", "item", "itemname", "product", "productname"],
+    ),
+    ("itemSku", &["商品编码", "商品条码", "货号", "条码", "sku", "barcode", "productcode", "itemcode"]),
+    ("itemCategory", &["商品类别", "商品分类", "品类", "类别", "category", "productcategory"]),
+    ("quantity", &["数量", "件数", "购买数量", "quantity", "qty"]),
+    ("unitPrice", &["单价", "售价", "unitprice", "price"]),
 ];
 
 /// A header as the matcher compares it: lower case, without spaces, `_`, `-`, `.`, `:`,
@@ -231,37 +381,71 @@ pub fn normalise_header(header: &str) -> String {
     out
 }
 
-/// The target a header most likely means: built-in synonyms first, then a custom field whose key
-/// or label matches. `None`: leave the column out. `custom` is `(key, label)` of the workspace's
-/// fields.
-pub fn suggest(header: &str, custom: &[(String, String)]) -> Option<Target> {
+/// The target a header most likely means in a file of `kind`: built-in synonyms first, then a
+/// custom field whose key or label matches. `None`: leave the column out (also when the header
+/// clearly means something a file of this kind cannot fill, such as a birthday in a purchases
+/// file). `custom` is `(key, label)` of the workspace's fields.
+pub fn suggest(header: &str, custom: &[(String, String)], kind: ImportKind) -> Option<Target> {
     let norm = normalise_header(header);
     if norm.is_empty() {
         return None;
     }
     if let Some((target, _)) = SYNONYMS.iter().find(|(_, words)| words.contains(&norm.as_str())) {
-        return Target::parse(target);
+        return Target::parse(target).filter(|t| t.fits(kind));
     }
     if let Some((key, _)) =
         custom.iter().find(|(key, label)| normalise_header(key) == norm || normalise_header(label) == norm)
     {
-        return Some(Target::Custom(key.clone()));
+        return Some(Target::Custom(key.clone())).filter(|t| t.fits(kind));
     }
     // "手机号码1", "Email 2", "客户手机": a known word inside a longer header.
     SYNONYMS
         .iter()
-        .find(|(_, words)| words.iter().any(|w| w.chars().count() >= 2 && !w.is_ascii() && norm.contains(w)))
+        .filter(|(target, _)| Target::parse(target).is_some_and(|t| t.fits(kind)))
+        .find(|(_, words)| {
+            words.iter().any(|w| {
+                w.chars().count() >= 2 && !w.is_ascii() && !TOO_GENERIC.contains(w) && norm.contains(w)
+            })
+        })
         .and_then(|(target, _)| Target::parse(target))
+}
+
+/// Words that name a target only on their own: "注册时间" (sign-up time) or "出生日期" is not
+/// when a purchase was made.
+const TOO_GENERIC: &[&str] = &["日期", "时间", "合计"];
+
+/// What a file most likely holds, from its header row: purchases when it has an order number
+/// column, or when, with nothing only a customer has (gender, birthday, address, company, tags),
+/// it says when something was bought and for how much; customers otherwise (a member list often
+/// carries a "消费金额" total).
+pub fn guess_kind(headers: &[String]) -> ImportKind {
+    let as_purchase: Vec<Option<Target>> =
+        headers.iter().map(|h| suggest(h, &[], ImportKind::Transactions)).collect();
+    let has = |wanted: &[Target]| as_purchase.iter().flatten().any(|t| wanted.contains(t));
+    if has(&[Target::OrderNo]) {
+        return ImportKind::Transactions;
+    }
+    let customer_only = headers
+        .iter()
+        .any(|h| suggest(h, &[], ImportKind::Customers).is_some_and(|t| !t.fits(ImportKind::Transactions)));
+    if !customer_only
+        && has(&[Target::PurchasedAt])
+        && has(&[Target::Amount, Target::UnitPrice, Target::ItemName])
+    {
+        ImportKind::Transactions
+    } else {
+        ImportKind::Customers
+    }
 }
 
 /// Suggestions for a whole header row; a target already taken by an earlier column is not
 /// suggested again (the second "phone" column is left for the user to decide).
-pub fn suggest_all(headers: &[String], custom: &[(String, String)]) -> Vec<Option<Target>> {
+pub fn suggest_all(headers: &[String], custom: &[(String, String)], kind: ImportKind) -> Vec<Option<Target>> {
     let mut taken: Vec<Target> = Vec::new();
     headers
         .iter()
         .map(|h| {
-            let target = suggest(h, custom).filter(|t| !taken.contains(t));
+            let target = suggest(h, custom, kind).filter(|t| !taken.contains(t));
             if let Some(t) = &target {
                 taken.push(t.clone());
             }
@@ -312,6 +496,102 @@ pub fn normalise_date(cell: &str) -> Option<String> {
     Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
+/// A moment as a cell gives it: a date, a time of day (midnight when none) and, when the cell
+/// says so (`Z`, `+08:00`), its offset from UTC in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moment {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub offset_minutes: Option<i32>,
+}
+
+/// A moment as spreadsheets and exports write it: a date as [`normalise_date`] reads it,
+/// optionally followed (after a space or `T`) by `14:30`, `14:30:15` or `14:30:15.123`, and an
+/// optional `Z` or `+08:00` / `+0800` offset. `None` when it is none of these.
+pub fn parse_moment(cell: &str) -> Option<Moment> {
+    let cell = cell.trim();
+    let date = normalise_date(cell)?;
+    let mut fields = date.split('-');
+    let mut moment = Moment {
+        year: fields.next()?.parse().ok()?,
+        month: fields.next()?.parse().ok()?,
+        day: fields.next()?.parse().ok()?,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        offset_minutes: None,
+    };
+    let Some((_, time)) = cell.split_once([' ', 'T']) else { return Some(moment) };
+    let mut time = time.trim();
+    if time.is_empty() {
+        return Some(moment);
+    }
+    if let Some(rest) = time.strip_suffix(['Z', 'z']) {
+        moment.offset_minutes = Some(0);
+        time = rest;
+    } else if let Some(at) = time.rfind(['+', '-']) {
+        let (rest, offset) = time.split_at(at);
+        moment.offset_minutes = Some(offset_minutes(offset)?);
+        time = rest.trim();
+    }
+    let time = time.split('.').next().unwrap_or(time);
+    let number =
+        |text: &str| (!text.is_empty() && text.len() <= 2).then(|| text.parse::<u32>().ok()).flatten();
+    let parts: Vec<&str> = time.split(':').collect();
+    let (hour, minute, second) = match parts.as_slice() {
+        [hour, minute] => (number(hour)?, number(minute)?, 0),
+        [hour, minute, second] => (number(hour)?, number(minute)?, number(second)?),
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    moment.hour = hour;
+    moment.minute = minute;
+    moment.second = second;
+    Some(moment)
+}
+
+/// `+08:00`, `+0800` or `-05:30` in minutes east of UTC.
+fn offset_minutes(offset: &str) -> Option<i32> {
+    let sign = if offset.starts_with('-') { -1 } else { 1 };
+    let digits: String = offset.get(1..)?.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (hours, minutes): (i32, i32) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+    (hours <= 14 && minutes <= 59).then_some(sign * (hours * 60 + minutes))
+}
+
+/// A payment method as receipts and exports name it (`现金`, `微信支付`, `支付宝`, `刷卡`, `银联`,
+/// `Cash`, `WeChat Pay`...).
+pub fn parse_payment_method(cell: &str) -> Option<PaymentMethod> {
+    let norm = normalise_header(cell);
+    if let Some(method) = PaymentMethod::parse(cell.trim()) {
+        return Some(method);
+    }
+    Some(match norm.as_str() {
+        "现金" | "cash" => PaymentMethod::Cash,
+        "刷卡" | "银行卡" | "信用卡" | "借记卡" | "pos" | "card" | "creditcard" | "debitcard"
+        | "bankcard" => PaymentMethod::Card,
+        "支付宝" | "alipay" | "zhifubao" => PaymentMethod::Alipay,
+        "微信" | "微信支付" | "wechat" | "wechatpay" | "weixin" | "weixinpay" | "wxpay" => {
+            PaymentMethod::WechatPay
+        }
+        "银联" | "云闪付" | "unionpay" | "quickpass" => PaymentMethod::UnionPay,
+        "转账" | "银行转账" | "对公转账" | "汇款" | "banktransfer" | "transfer" | "wire" => {
+            PaymentMethod::BankTransfer
+        }
+        "积分" | "积分抵扣" | "points" => PaymentMethod::Points,
+        "其他" | "其它" | "other" => PaymentMethod::Other,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +616,7 @@ mod tests {
                 "Address (home)",
             ]),
             &custom,
+            ImportKind::Customers,
         );
         assert_eq!(
             got,
@@ -351,17 +632,111 @@ mod tests {
                 Some(Target::Address),
             ]
         );
-        let got = suggest_all(&s(&["\u{feff}Full Name", "E-mail", "Mobile", "Mobile", "Date of birth"]), &[]);
+        let got = suggest_all(
+            &s(&["\u{feff}Full Name", "E-mail", "Mobile", "Mobile", "Date of birth"]),
+            &[],
+            ImportKind::Customers,
+        );
         assert_eq!(
             got,
             vec![Some(Target::Name), Some(Target::Email), Some(Target::Phone), None, Some(Target::Birthday)]
         );
-        assert_eq!(suggest("*客户手机（必填）", &[]), Some(Target::Phone));
+        assert_eq!(suggest("*客户手机（必填）", &[], ImportKind::Customers), Some(Target::Phone));
+    }
+
+    #[test]
+    fn purchase_headers_are_suggested_and_tell_the_kind() {
+        let headers = s(&[
+            "订单号",
+            "下单时间",
+            "会员卡号",
+            "手机号码",
+            "实付金额（元）",
+            "支付方式",
+            "门店",
+            "商品名称",
+            "数量",
+            "单价",
+            "备注",
+            "生日",
+            "注册时间",
+        ]);
+        assert_eq!(guess_kind(&headers), ImportKind::Transactions);
+        assert_eq!(
+            suggest_all(&headers, &[("tier".to_owned(), "门店".to_owned())], ImportKind::Transactions),
+            vec![
+                Some(Target::OrderNo),
+                Some(Target::PurchasedAt),
+                Some(Target::MemberNo),
+                Some(Target::Phone),
+                Some(Target::Amount),
+                Some(Target::PaymentMethod),
+                Some(Target::Store),
+                Some(Target::ItemName),
+                Some(Target::Quantity),
+                Some(Target::UnitPrice),
+                Some(Target::Notes),
+                None,
+                None,
+            ]
+        );
+        assert_eq!(
+            suggest_all(
+                &s(&["Order ID", "Date", "Email", "Total", "Product", "Qty", "Price"]),
+                &[],
+                ImportKind::Transactions
+            ),
+            vec![
+                Some(Target::OrderNo),
+                Some(Target::PurchasedAt),
+                Some(Target::Email),
+                Some(Target::Amount),
+                Some(Target::ItemName),
+                Some(Target::Quantity),
+                Some(Target::UnitPrice),
+            ]
+        );
+        // A customers file names no purchase target, and a purchases file fills no custom field.
+        assert_eq!(guess_kind(&s(&["姓名", "手机", "消费金额备注"])), ImportKind::Customers);
+        assert_eq!(guess_kind(&s(&["姓名", "生日", "消费金额", "最后消费时间"])), ImportKind::Customers);
+        assert_eq!(guess_kind(&s(&["phone", "date", "total"])), ImportKind::Transactions);
+        assert_eq!(suggest("订单号", &[], ImportKind::Customers), None);
+        assert!(!Target::Custom("tier".to_owned()).fits(ImportKind::Transactions));
+        assert!(!Target::Birthday.fits(ImportKind::Transactions));
+        assert!(Target::Name.fits(ImportKind::Transactions));
+    }
+
+    #[test]
+    fn moments_and_payment_methods_as_exports_write_them() {
+        let at = |y, mo, d, h, mi, s, off| Moment {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: s,
+            offset_minutes: off,
+        };
+        assert_eq!(parse_moment("2024-03-05"), Some(at(2024, 3, 5, 0, 0, 0, None)));
+        assert_eq!(parse_moment("2024/3/5 14:30"), Some(at(2024, 3, 5, 14, 30, 0, None)));
+        assert_eq!(parse_moment("2024年3月5日 09:05:07"), Some(at(2024, 3, 5, 9, 5, 7, None)));
+        assert_eq!(parse_moment("2024-03-05T14:30:15.250Z"), Some(at(2024, 3, 5, 14, 30, 15, Some(0))));
+        assert_eq!(parse_moment("2024-03-05T14:30:15+08:00"), Some(at(2024, 3, 5, 14, 30, 15, Some(480))));
+        assert_eq!(parse_moment("2024-03-05 14:30 -0530"), Some(at(2024, 3, 5, 14, 30, 0, Some(-330))));
+        assert_eq!(parse_moment("2024-03-05 25:00"), None);
+        assert_eq!(parse_moment("2024-03-05 2pm"), None);
+        assert_eq!(parse_moment("yesterday"), None);
+        assert_eq!(parse_payment_method("微信支付"), Some(PaymentMethod::WechatPay));
+        assert_eq!(parse_payment_method(" WeChat Pay "), Some(PaymentMethod::WechatPay));
+        assert_eq!(parse_payment_method("支付宝"), Some(PaymentMethod::Alipay));
+        assert_eq!(parse_payment_method("现金"), Some(PaymentMethod::Cash));
+        assert_eq!(parse_payment_method("union_pay"), Some(PaymentMethod::UnionPay));
+        assert_eq!(parse_payment_method("比特币"), None);
     }
 
     #[test]
     fn targets_round_trip() {
-        for t in Target::BUILT_IN {
+        for t in Target::BUILT_IN.into_iter().chain(Target::TRANSACTION) {
             assert_eq!(Target::parse(&t.as_str()), Some(t));
         }
         assert_eq!(Target::parse("custom:tier"), Some(Target::Custom("tier".to_owned())));
@@ -417,6 +792,8 @@ pub struct ImportInfo {
     pub id: String,
     pub file_name: String,
     pub status: ImportStatus,
+    #[serde(default = "default_kind")]
+    pub kind: ImportKind,
     #[serde(default)]
     pub encoding: String,
     #[serde(default = "default_mode")]
@@ -451,6 +828,10 @@ pub struct ImportInfo {
     pub run_errors: Vec<ImportRowErrorInfo>,
     #[serde(default)]
     pub revert_errors: Vec<ImportRowErrorInfo>,
+}
+
+fn default_kind() -> ImportKind {
+    ImportKind::Customers
 }
 
 fn default_mode() -> ImportMode {

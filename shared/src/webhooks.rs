@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 13] = [
+pub const CHANGE_KINDS: [&str; 14] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -14,6 +14,7 @@ pub const CHANGE_KINDS: [&str; 13] = [
     "customerUnmerged",
     "customerErased",
     "transactionRecorded",
+    "transactionDeleted",
     "refundRecorded",
     "interactionRecorded",
     "starsChanged",

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use sea_orm::{DbBackend, TransactionTrait};
+use starcrm_shared::imports::ImportKind;
 use uuid::Uuid;
 
 use crate::auth::Scope;
@@ -195,17 +196,26 @@ pub async fn import(settings: &Settings, rows: usize) -> anyhow::Result<()> {
     let bare = started.elapsed();
 
     let scope = Scope::system(import_ws);
-    imports::register(&state.db, &settings.data_dir, &scope, id, "bench.csv", bytes)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    imports::register(
+        &state.db,
+        &settings.data_dir,
+        &scope,
+        id,
+        "bench.csv",
+        bytes,
+        Some(ImportKind::Customers),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mapping = ["memberNo", "name", "phone", "email"]
         .iter()
         .map(|t| Column { target: Some((*t).to_owned()), keep: false })
         .collect();
     let settings_in = ImportSettings {
-        mapping,
+        mapping: Some(mapping),
         mode: starcrm_shared::imports::ImportMode::Upsert,
         channel: starcrm_shared::customer::Channel::Store,
+        kind: None,
     };
     let started = Instant::now();
     imports::queue(&state.db, &scope, id, Some(settings_in), Phase::Run)

@@ -166,6 +166,8 @@ pub async fn ingest(settings: &Settings, options: ListOptions) -> anyhow::Result
                     location: Set(None),
                     external_ref: Set(Some(format!("bare-{}", Uuid::now_v7().simple()))),
                     note: Set(None),
+                    import_id: Set(None),
+                    import_row: Set(None),
                     created_at: Set(Utc::now()),
                 }
                 .insert(&txn)

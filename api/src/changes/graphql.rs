@@ -14,7 +14,7 @@ pub struct ChangeEvent {
     pub position: i64,
     /// `customerCreated`, `customerUpdated`, `customerDeleted`, `customerRestored`,
     /// `customerMerged`, `customerUnmerged`, `customerErased`, `transactionRecorded`,
-    /// `refundRecorded`, `interactionRecorded`, `starsChanged`, `lifecycleChanged`,
+    /// `transactionDeleted` (a reverted import's purchase), `refundRecorded`, `interactionRecorded`, `starsChanged`, `lifecycleChanged`,
     /// `importFinished` (the subject is the import).
     pub kind: String,
     /// The customer it is about.

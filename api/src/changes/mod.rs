@@ -40,6 +40,8 @@ pub enum Kind {
     CustomerUnmerged,
     CustomerErased,
     TransactionRecorded,
+    /// A purchase an import recorded was deleted by reverting the import.
+    TransactionDeleted,
     RefundRecorded,
     InteractionRecorded,
     StarsChanged,
@@ -49,7 +51,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -58,6 +60,7 @@ impl Kind {
         Kind::CustomerUnmerged,
         Kind::CustomerErased,
         Kind::TransactionRecorded,
+        Kind::TransactionDeleted,
         Kind::RefundRecorded,
         Kind::InteractionRecorded,
         Kind::StarsChanged,
@@ -75,6 +78,7 @@ impl Kind {
             Kind::CustomerUnmerged => "customerUnmerged",
             Kind::CustomerErased => "customerErased",
             Kind::TransactionRecorded => "transactionRecorded",
+            Kind::TransactionDeleted => "transactionDeleted",
             Kind::RefundRecorded => "refundRecorded",
             Kind::InteractionRecorded => "interactionRecorded",
             Kind::StarsChanged => "starsChanged",
@@ -93,6 +97,7 @@ impl Kind {
         !matches!(
             self,
             Kind::TransactionRecorded
+                | Kind::TransactionDeleted
                 | Kind::RefundRecorded
                 | Kind::InteractionRecorded
                 | Kind::ImportFinished

@@ -72,7 +72,7 @@ pub struct Recorded<T> {
 
 /// When something happened: given, or now; not more than a day ahead (clock skew) and not
 /// before 1970.
-fn occurred(value: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, AppError> {
+pub(crate) fn occurred(value: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, AppError> {
     let now = Utc::now();
     let at = value.unwrap_or(now);
     if at > now + Duration::days(1) || at.timestamp() < 0 {
@@ -214,6 +214,8 @@ async fn try_record_transaction(
         location: Set(valid.location.clone()),
         external_ref: Set(valid.external_ref.clone()),
         note: Set(valid.note.clone()),
+        import_id: Set(None),
+        import_row: Set(None),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
@@ -345,6 +347,8 @@ pub async fn record_refund(
         location: Set(original.location.clone()),
         external_ref: Set(own_ref),
         note: Set(note),
+        import_id: Set(None),
+        import_row: Set(None),
         created_at: Set(Utc::now()),
     }
     .insert(&txn)
@@ -572,7 +576,7 @@ async fn find_or_create(
 }
 
 /// Moves `last_activity_at` forward, and a lead or prospect who buys becomes active.
-async fn touch_activity(
+pub(crate) async fn touch_activity(
     conn: &impl ConnectionTrait,
     customer: &customer::Model,
     at: DateTime<Utc>,

@@ -10,6 +10,8 @@ pub struct Model {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub status: String,
+    /// See `ImportKind`: what the file holds.
+    pub kind: String,
     pub file_name: String,
     pub file_bytes: i64,
     pub encoding: String,

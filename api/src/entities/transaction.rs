@@ -23,6 +23,10 @@ pub struct Model {
     pub location: Option<String>,
     pub external_ref: Option<String>,
     pub note: Option<String>,
+    /// The import that recorded it (a revert deletes it).
+    pub import_id: Option<Uuid>,
+    /// The file's row that recorded it.
+    pub import_row: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

@@ -13,7 +13,7 @@ use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use starcrm_shared::Permission;
 use starcrm_shared::customer::Channel;
-use starcrm_shared::imports::{ImportMode, ImportStatus, Target, suggest_all};
+use starcrm_shared::imports::{ImportKind, ImportMode, ImportStatus, Target, suggest_all};
 
 use super::{Column, Phase, Settings};
 use crate::auth::ContextExt;
@@ -112,6 +112,11 @@ impl Import {
         self.status_value()
     }
 
+    /// What the file holds: customers, or purchases (one line per row).
+    async fn kind(&self) -> ImportKind {
+        super::kind_of(&self.0)
+    }
+
     /// `utf-8`, `utf-16le`, `utf-16be` or `gb18030` (read as GBK's superset).
     async fn encoding(&self) -> &str {
         &self.0.encoding
@@ -142,7 +147,7 @@ impl Import {
             .await
             .map_err(|e| e.extend())?;
         let custom: Vec<(String, String)> = fields.iter().map(|f| (f.key.clone(), f.label.clone())).collect();
-        let suggested = suggest_all(&headers, &custom);
+        let suggested = suggest_all(&headers, &custom, super::kind_of(&self.0));
         let sample: Vec<Vec<String>> =
             serde_json::from_value(self.preview_json()["sample"].clone()).unwrap_or_default();
         Ok(headers
@@ -176,11 +181,13 @@ impl Import {
         }
     }
 
-    /// Customers created (a dry run: that would be).
+    /// Customers created (a dry run: that would be); for purchases, purchases recorded.
     async fn created(&self) -> i64 {
         self.0.created
     }
 
+    /// Customers changed; for purchases, rows added as lines to a purchase recorded earlier in
+    /// the same file.
     async fn updated(&self) -> i64 {
         self.0.updated
     }
@@ -314,15 +321,17 @@ pub struct ImportSettingsInput {
     /// The channel member numbers belong to.
     #[graphql(default_with = "Channel::Other")]
     pub channel: Channel,
+    /// What the file holds. Omitted: as uploaded (guessed from the header row unless given).
+    /// Changing it without a mapping maps the columns as suggested for the new kind.
+    pub kind: Option<ImportKind>,
 }
 
 impl ImportSettingsInput {
-    fn settings(self, stored: &import::Model) -> Settings {
-        let mapping = match self.mapping {
-            Some(list) => list.into_iter().map(|c| Column { target: c.target, keep: c.keep }).collect(),
-            None => super::mapping_of(stored),
-        };
-        Settings { mapping, mode: self.mode, channel: self.channel }
+    fn settings(self) -> Settings {
+        let mapping = self
+            .mapping
+            .map(|list| list.into_iter().map(|c| Column { target: c.target, keep: c.keep }).collect());
+        Settings { mapping, mode: self.mode, channel: self.channel, kind: self.kind }
     }
 }
 
@@ -364,13 +373,27 @@ impl ImportsQuery {
         }
     }
 
-    /// What columns can fill: the built-in targets and the workspace's custom fields.
-    async fn import_targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ImportTarget>> {
+    /// What columns of a file of `kind` can fill: for customers the built-in targets and the
+    /// workspace's custom fields; for purchases the purchase, its line, and the customer's
+    /// member number, phone, email and name.
+    async fn import_targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "ImportKind::Customers")] kind: ImportKind,
+    ) -> async_graphql::Result<Vec<ImportTarget>> {
         let scope = ctx.require(Permission::DataImport)?;
-        let mut out: Vec<ImportTarget> = Target::BUILT_IN
+        let built_in: &[Target] = match kind {
+            ImportKind::Customers => &Target::BUILT_IN,
+            ImportKind::Transactions => &Target::TRANSACTION,
+        };
+        let mut out: Vec<ImportTarget> = built_in
             .iter()
+            .chain((kind == ImportKind::Transactions).then_some(&Target::Name))
             .map(|t| ImportTarget { value: t.as_str(), label: None, identifies: t.identifies() })
             .collect();
+        if kind == ImportKind::Transactions {
+            return Ok(out);
+        }
         let fields = crate::customers::profile::definitions(ctx.db()?, scope.workspace_id)
             .await
             .map_err(|e| e.extend())?;
@@ -395,8 +418,7 @@ impl ImportsMutation {
         let scope = ctx.require(Permission::DataImport)?;
         let db = ctx.db()?;
         let id = parse_id(&input.import_id, "importId")?;
-        let stored = super::get(db, scope, id).await.map_err(|e| e.extend())?;
-        let settings = input.settings(&stored);
+        let settings = input.settings();
         Ok(Import(super::queue(db, scope, id, Some(settings), phase).await.map_err(|e| e.extend())?))
     }
 }

@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::Deserialize;
+use starcrm_shared::imports::ImportKind;
 use starcrm_shared::{ErrorCode, Permission};
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
@@ -34,6 +35,8 @@ const ACCEPTED: [&str; 4] =
 #[serde(rename_all = "camelCase")]
 pub struct UploadQuery {
     file_name: Option<String>,
+    /// `customers` or `transactions` (either case); absent: guessed from the header row.
+    kind: Option<String>,
 }
 
 fn status_of(err: &AppError) -> StatusCode {
@@ -84,6 +87,17 @@ pub async fn upload(
     if let Err(err) = scope.require(Permission::DataImport) {
         return reject_error(StatusCode::FORBIDDEN, &err, &request_id);
     }
+    let kind = match query.kind.as_deref().map(|k| ImportKind::parse(&k.to_ascii_lowercase())) {
+        None => None,
+        Some(Some(kind)) => Some(kind),
+        Some(None) => {
+            return reject_error(
+                StatusCode::BAD_REQUEST,
+                &AppError::bad_input("kind", "is neither customers nor transactions"),
+                &request_id,
+            );
+        }
+    };
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_FILE_BYTES) {
@@ -112,7 +126,7 @@ pub async fn upload(
         return reject_error(StatusCode::BAD_REQUEST, &AppError::bad_input("file", "is empty"), &request_id);
     }
     let name = query.file_name.unwrap_or_else(|| "import.csv".to_owned());
-    match super::register(&state.db, &data_dir, &scope, id, &name, written).await {
+    match super::register(&state.db, &data_dir, &scope, id, &name, written, kind).await {
         Ok(created) => (
             StatusCode::CREATED,
             axum::Json(serde_json::json!({ "id": created.id, "status": "UPLOADED", "bytes": written })),

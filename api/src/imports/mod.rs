@@ -13,6 +13,7 @@
 pub mod file;
 pub mod graphql;
 pub mod http;
+pub mod purchases;
 pub mod rows;
 pub mod run;
 
@@ -28,7 +29,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use starcrm_shared::Permission;
 use starcrm_shared::customer::Channel;
-use starcrm_shared::imports::{ImportMode, ImportStatus};
+use starcrm_shared::imports::{ImportKind, ImportMode, ImportStatus};
 use starcrm_shared::rating::JobStatus;
 use uuid::Uuid;
 
@@ -93,9 +94,12 @@ pub struct JobParams {
 /// How an import is to run.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    pub mapping: Vec<Column>,
+    /// `None`: the stored mapping, or the suggested one when `kind` changes.
+    pub mapping: Option<Vec<Column>>,
     pub mode: ImportMode,
     pub channel: Channel,
+    /// `None`: as stored.
+    pub kind: Option<ImportKind>,
 }
 
 /// Registers a file already written to `path_of(data_dir, id)`: sniffs it and stores the
@@ -110,6 +114,7 @@ pub async fn register(
     id: Uuid,
     file_name: &str,
     bytes: u64,
+    kind: Option<ImportKind>,
 ) -> Result<import::Model, AppError> {
     scope.require(Permission::DataImport)?;
     let path = path_of(data_dir, id);
@@ -126,17 +131,14 @@ pub async fn register(
     };
     let now = Utc::now();
     let headers: Vec<String> = sniffed.headers.clone();
-    let fields = crate::customers::profile::definitions(db, scope.workspace_id).await?;
-    let custom: Vec<(String, String)> = fields.iter().map(|f| (f.key.clone(), f.label.clone())).collect();
-    let mapping: Vec<Column> = starcrm_shared::imports::suggest_all(&headers, &custom)
-        .into_iter()
-        .map(|t| Column { target: t.map(|t| t.as_str()), keep: false })
-        .collect();
+    let kind = kind.unwrap_or_else(|| starcrm_shared::imports::guess_kind(&headers));
+    let mapping = suggested_mapping(db, scope.workspace_id, &headers, kind).await?;
     let name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
     let model = import::ActiveModel {
         id: Set(id),
         workspace_id: Set(scope.workspace_id),
         status: Set(ImportStatus::Uploaded.as_str().to_owned()),
+        kind: Set(kind.as_str().to_owned()),
         file_name: Set(if name.trim().is_empty() { "import.csv".to_owned() } else { name }),
         file_bytes: Set(i64::try_from(bytes).unwrap_or(i64::MAX)),
         encoding: Set(sniffed.encoding.as_str().to_owned()),
@@ -173,6 +175,29 @@ pub async fn register(
     .await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// The mapping suggested for a file of `kind` from its header row.
+///
+/// # Errors
+/// Database failures.
+pub async fn suggested_mapping(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    headers: &[String],
+    kind: ImportKind,
+) -> Result<Vec<Column>, AppError> {
+    let fields = crate::customers::profile::definitions(conn, workspace_id).await?;
+    let custom: Vec<(String, String)> = fields.iter().map(|f| (f.key.clone(), f.label.clone())).collect();
+    Ok(starcrm_shared::imports::suggest_all(headers, &custom, kind)
+        .into_iter()
+        .map(|t| Column { target: t.map(|t| t.as_str()), keep: false })
+        .collect())
+}
+
+/// What an import's file holds.
+pub fn kind_of(model: &import::Model) -> ImportKind {
+    ImportKind::parse(&model.kind).unwrap_or(ImportKind::Customers)
 }
 
 /// Removes a stored file (an upload that was refused, an import past its revert window).
@@ -289,22 +314,32 @@ pub async fn queue(
         }));
     }
     let mut model: import::ActiveModel = current.clone().into();
+    let fields = crate::customers::profile::definitions(&txn, scope.workspace_id).await?;
+    let headers = headers_of(&current);
     let settings_changed = if let Some(settings) = settings {
-        let fields = crate::customers::profile::definitions(&txn, scope.workspace_id).await?;
-        rows::Plan::new(&headers_of(&current), &settings.mapping, settings.mode, settings.channel, fields)?;
-        let mapping = serde_json::to_string(&settings.mapping).map_err(AppError::internal)?;
+        let kind = settings.kind.unwrap_or_else(|| kind_of(&current));
+        let mapping = match settings.mapping {
+            Some(mapping) => mapping,
+            None if kind != kind_of(&current) => {
+                suggested_mapping(&txn, scope.workspace_id, &headers, kind).await?
+            }
+            None => mapping_of(&current),
+        };
+        rows::Plan::new(&headers, &mapping, settings.mode, settings.channel, kind, fields)?;
+        let mapping = serde_json::to_string(&mapping).map_err(AppError::internal)?;
         let changed = current.mapping.as_deref() != Some(mapping.as_str())
             || current.mode != settings.mode.as_str()
-            || current.channel != settings.channel.as_str();
+            || current.channel != settings.channel.as_str()
+            || current.kind != kind.as_str();
         model.mapping = Set(Some(mapping));
         model.mode = Set(settings.mode.as_str().to_owned());
         model.channel = Set(settings.channel.as_str().to_owned());
+        model.kind = Set(kind.as_str().to_owned());
         changed
     } else {
-        let fields = crate::customers::profile::definitions(&txn, scope.workspace_id).await?;
         let mode = ImportMode::parse(&current.mode).unwrap_or(ImportMode::Upsert);
         let channel = Channel::parse(&current.channel).unwrap_or(Channel::Other);
-        rows::Plan::new(&headers_of(&current), &mapping_of(&current), mode, channel, fields)?;
+        rows::Plan::new(&headers, &mapping_of(&current), mode, channel, kind_of(&current), fields)?;
         false
     };
     let next = match phase {

@@ -14,7 +14,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use starcrm_shared::customer::{Channel, CustomFieldKind, CustomValue, Gender};
-use starcrm_shared::imports::{self as rules, ImportMode, RowAction, Target};
+use starcrm_shared::imports::{self as rules, ImportKind, ImportMode, RowAction, Target};
 use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
 
@@ -45,12 +45,13 @@ pub struct Plan {
     pub headers: Vec<String>,
     pub mode: ImportMode,
     pub channel: Channel,
+    pub kind: ImportKind,
     pub fields: Vec<custom_field::Model>,
 }
 
-/// Targets a row holds one of (phone, email and tags columns may repeat).
-fn single(target: &Target) -> bool {
-    !matches!(target, Target::Phone | Target::Email | Target::Tags)
+/// Targets a row holds one of (phone, email and tags columns may repeat in a customers file).
+fn single(target: &Target, kind: ImportKind) -> bool {
+    kind == ImportKind::Transactions || !matches!(target, Target::Phone | Target::Email | Target::Tags)
 }
 
 impl Plan {
@@ -63,6 +64,7 @@ impl Plan {
         mapping: &[Column],
         mode: ImportMode,
         channel: Channel,
+        kind: ImportKind,
         fields: Vec<custom_field::Model>,
     ) -> Result<Plan, AppError> {
         if mapping.len() != headers.len() {
@@ -85,12 +87,15 @@ impl Plan {
             };
             let target =
                 Target::parse(raw).ok_or_else(|| AppError::bad_input(&field, "is not a known target"))?;
+            if !target.fits(kind) {
+                return Err(AppError::bad_input(&field, format!("is not something a {kind} file can fill")));
+            }
             if let Target::Custom(key) = &target
                 && !fields.iter().any(|f| &f.key == key)
             {
                 return Err(AppError::bad_input(&field, "is not a custom field of this workspace"));
             }
-            if single(&target) && seen.contains(&target) {
+            if single(&target, kind) && seen.contains(&target) {
                 return Err(AppError::bad_input(
                     &field,
                     format!("another column already fills {raw}; leave one of them out"),
@@ -98,6 +103,10 @@ impl Plan {
             }
             seen.push(target.clone());
             columns.push(Some((target, column.keep)));
+        }
+        if kind == ImportKind::Transactions {
+            super::purchases::check_plan(&seen, mode)?;
+            return Ok(Plan { columns, headers: headers.to_vec(), mode, channel, kind, fields });
         }
         if !seen.iter().any(Target::identifies) && !seen.contains(&Target::Name) {
             return Err(AppError::bad_input(
@@ -114,10 +123,10 @@ impl Plan {
         if mode != ImportMode::UpdateOnly && !seen.contains(&Target::Name) {
             return Err(AppError::bad_input("mapping", "new customers need a name: map a column to name"));
         }
-        Ok(Plan { columns, headers: headers.to_vec(), mode, channel, fields })
+        Ok(Plan { columns, headers: headers.to_vec(), mode, channel, kind, fields })
     }
 
-    fn header_of(&self, wanted: &Target, nth: usize) -> Option<String> {
+    pub(super) fn header_of(&self, wanted: &Target, nth: usize) -> Option<String> {
         self.columns
             .iter()
             .enumerate()
@@ -169,11 +178,11 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(column: Option<String>, reason: Option<Invalid>, message: impl Into<String>) -> Self {
+    pub(super) fn new(column: Option<String>, reason: Option<Invalid>, message: impl Into<String>) -> Self {
         Self { column, code: "BAD_USER_INPUT".to_owned(), message: message.into(), reason }
     }
 
-    fn from_error(plan: &Plan, err: &AppError) -> Self {
+    pub(super) fn from_error(plan: &Plan, err: &AppError) -> Self {
         let (field, message) = match err {
             AppError::BadUserInput { field, message } => (Some(field.as_str()), message.clone()),
             AppError::Invalid { field, reason } => (Some(field.as_str()), reason.message().clone()),
@@ -289,6 +298,8 @@ fn parse(plan: &Plan, cells: &[String]) -> Result<Parsed, Refusal> {
                     .map_err(|why| Refusal::new(header(), Some(Invalid::WrongType), why))?;
                 custom.push((key.clone(), value));
             }
+            // Purchase targets: a customers plan never holds them (Plan::new refuses them).
+            _ => {}
         }
     }
     input.phones = (!phones.is_empty()).then_some(phones);
@@ -676,7 +687,7 @@ async fn write_alone(
     }
 }
 
-fn is_about_the_row(err: &AppError) -> bool {
+pub(super) fn is_about_the_row(err: &AppError) -> bool {
     matches!(err, AppError::BadUserInput { .. } | AppError::Invalid { .. } | AppError::Conflict { .. })
 }
 
@@ -995,7 +1006,7 @@ pub async fn write_patch(
 /// Adds the customer to the import's changeset, or (a later row about the same customer)
 /// moves its version forward, keeping the first row's action and snapshot.
 #[allow(clippy::too_many_arguments)]
-async fn record_change(
+pub(super) async fn record_change(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     import_id: Uuid,

@@ -15,10 +15,11 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use starcrm_shared::customer::{Channel, TransactionKind};
-use starcrm_shared::imports::{ImportMode, ImportStatus, RowAction};
+use starcrm_shared::imports::{ImportKind, ImportMode, ImportStatus, RowAction};
 use uuid::Uuid;
 
 use super::file::{Encoding, Row, Rows};
+use super::purchases;
 use super::rows::{self, Before, DryRunMemory, Outcome, Plan};
 use super::{JobParams, Phase, headers_of, mapping_of, path_of, set_status};
 use crate::audit::{self, Entry};
@@ -199,6 +200,7 @@ async fn read_file(
         &mapping_of(&current),
         ImportMode::parse(&current.mode).unwrap_or(ImportMode::Upsert),
         Channel::parse(&current.channel).unwrap_or(Channel::Other),
+        super::kind_of(&current),
         fields,
     )?;
     let fresh = phase == Phase::Check || current.status == ImportStatus::Queued.as_str();
@@ -210,8 +212,14 @@ async fn read_file(
     let start_after = if fresh { 1 } else { Ord::max(current.rows_done, 1) };
     let reader = Rows::open(&path, encoding, delimiter).map_err(io_error)?;
     let (mut reader, ()) = blocking(reader, move |r| r.skip_to(start_after)).await?;
-    let mut memory = DryRunMemory::default();
-    let mut preview: Vec<Value> = Vec::new();
+    let mut pass = Pass {
+        import_id: current.id,
+        phase,
+        memory: DryRunMemory::default(),
+        orders: purchases::DryRunOrders::default(),
+        purchases: purchases::Context::load(db, current.workspace_id).await?,
+        preview: Vec::new(),
+    };
     let mut batches = 0;
     let batch_size = opts.batch_size.max(1);
     // Customers created so far, and when the lookup tables' statistics are next refreshed (at
@@ -228,20 +236,7 @@ async fn read_file(
             break;
         }
         let txn = crate::db::begin_write(db).await?;
-        let mut tally = Tally::default();
-        let memory = (phase == Phase::Check).then_some(&mut memory);
-        let outcomes = rows::import_batch(&txn, &scope, &plan, current.id, &batch, memory).await?;
-        for (row, (outcome, valid)) in batch.iter().zip(outcomes) {
-            if phase == Phase::Check && preview.len() < PREVIEW_ROWS {
-                preview.push(rows::preview(
-                    row.number,
-                    &outcome,
-                    valid.as_ref(),
-                    rows::member_no(&plan, &row.cells),
-                ));
-            }
-            tally.add(current.id, phase, row, outcome)?;
-        }
+        let tally = Box::pin(pass.batch(&txn, &scope, &plan, &batch)).await?;
         let txn = if phase == Phase::Check {
             // A dry run keeps nothing of the rows.
             txn.rollback().await?;
@@ -267,8 +262,66 @@ async fn read_file(
             next_analyze = written * 2;
         }
     }
-    finish(db, &current, phase, preview, &scope).await?;
+    finish(db, &current, phase, pass.preview, &scope).await?;
     Ok(RunEnd::Finished)
+}
+
+/// What a pass over the file carries from batch to batch.
+struct Pass {
+    import_id: Uuid,
+    phase: Phase,
+    /// A dry run's memory of the customers and orders its rolled-back batches created.
+    memory: DryRunMemory,
+    orders: purchases::DryRunOrders,
+    purchases: purchases::Context,
+    /// A dry run's first rows as they would be stored.
+    preview: Vec<Value>,
+}
+
+impl Pass {
+    /// Imports a batch through the rows of the file's kind and counts what became of each.
+    async fn batch(
+        &mut self,
+        txn: &sea_orm::DatabaseTransaction,
+        scope: &Scope,
+        plan: &Plan,
+        batch: &[Row],
+    ) -> Result<Tally, AppError> {
+        let mut tally = Tally::default();
+        let check = self.phase == Phase::Check;
+        let previews =
+            |preview: &Vec<Value>| if check { PREVIEW_ROWS.saturating_sub(preview.len()) } else { 0 };
+        if plan.kind == ImportKind::Transactions {
+            let memory = check.then_some(&mut self.orders);
+            let done =
+                purchases::import_batch(txn, scope, plan, &self.purchases, self.import_id, batch, memory)
+                    .await?;
+            let wanted = previews(&self.preview);
+            for (i, (row, (outcome, line))) in batch.iter().zip(done).enumerate() {
+                if i < wanted {
+                    self.preview.push(purchases::preview(
+                        row.number,
+                        &outcome,
+                        line.as_ref(),
+                        &self.purchases,
+                    ));
+                }
+                tally.add(self.import_id, self.phase, row, outcome)?;
+            }
+        } else {
+            let memory = check.then_some(&mut self.memory);
+            let outcomes = rows::import_batch(txn, scope, plan, self.import_id, batch, memory).await?;
+            let wanted = previews(&self.preview);
+            for (i, (row, (outcome, valid))) in batch.iter().zip(outcomes).enumerate() {
+                if i < wanted {
+                    let member_no = rows::member_no(plan, &row.cells);
+                    self.preview.push(rows::preview(row.number, &outcome, valid.as_ref(), member_no));
+                }
+                tally.add(self.import_id, self.phase, row, outcome)?;
+            }
+        }
+        Ok(tally)
+    }
 }
 
 /// Marks the pass done: a dry run keeps its preview; a run records `importFinished` and its
@@ -402,6 +455,12 @@ async fn revert(
     let scope = Scope::system(current.workspace_id);
     let fields = crate::customers::profile::definitions(db, current.workspace_id).await?;
     let mut batches = 0;
+    if super::kind_of(&current) == ImportKind::Transactions {
+        match Box::pin(revert_purchases(db, job_id, &current, worker, opts, &mut batches)).await? {
+            RunEnd::Finished => {}
+            other => return Ok(other),
+        }
+    }
     loop {
         if opts.stop_after_batches.is_some_and(|n| batches >= n) {
             return Ok(RunEnd::Stopped);
@@ -435,9 +494,98 @@ async fn revert(
         batches += 1;
     }
     let txn = crate::db::begin_write(db).await?;
+    // Counted from what was kept, so a revert resumed after a crash counts each refusal once.
+    let refused = super::error_count(&txn, import_id, Phase::Revert).await?;
+    import::Entity::update_many()
+        .col_expr(import::Column::RevertRefused, Expr::value(i64::try_from(refused).unwrap_or(i64::MAX)))
+        .filter(import::Column::Id.eq(import_id))
+        .exec(&txn)
+        .await?;
     set_status(&txn, import_id, ImportStatus::Reverted, None).await?;
     txn.commit().await?;
     Ok(RunEnd::Finished)
+}
+
+/// A purchases import's revert, first step: its purchases go, a batch at a time (the customers
+/// it created then have none of its purchases, and go with the changeset).
+async fn revert_purchases(
+    db: &DatabaseConnection,
+    job_id: Uuid,
+    current: &import::Model,
+    worker: &str,
+    opts: &RunOptions,
+    batches: &mut usize,
+) -> Result<RunEnd, AppError> {
+    let scope = Scope::system(current.workspace_id);
+    let limit = u64::try_from(opts.batch_size.max(1)).unwrap_or(500);
+    // Refused purchases stay; the cursor moves past them.
+    let mut after = None;
+    loop {
+        if opts.stop_after_batches.is_some_and(|n| *batches >= n) {
+            return Ok(RunEnd::Stopped);
+        }
+        let txn = crate::db::begin_write(db).await?;
+        let (last, deleted, refused) =
+            Box::pin(purchases::delete_batch(&txn, &scope, current.id, after, limit)).await?;
+        let Some(last) = last else {
+            txn.rollback().await?;
+            return Ok(RunEnd::Finished);
+        };
+        after = Some(last);
+        let refused_count = i64::try_from(refused.len()).unwrap_or(0);
+        let errors: Vec<import_error::ActiveModel> = refused
+            .into_iter()
+            .map(|(row, customer_id, message)| import_error::ActiveModel {
+                import_id: Set(current.id),
+                phase: Set(Phase::Revert.as_str().to_owned()),
+                row_number: Set(row),
+                column: Set(None),
+                code: Set("CONFLICT".to_owned()),
+                message: Set(message),
+                reason: Set(None),
+                cells: Set("[]".to_owned()),
+                customer_id: Set(Some(customer_id)),
+            })
+            .collect();
+        insert_revert_errors(&txn, errors).await?;
+        let processed = deleted + refused_count;
+        if !crate::jobs::renew(&txn, job_id, worker, processed).await? {
+            txn.rollback().await?;
+            return Ok(RunEnd::Busy);
+        }
+        import::Entity::update_many()
+            .col_expr(import::Column::RowsDone, Expr::col(import::Column::RowsDone).add(processed))
+            .col_expr(
+                import::Column::RevertRefused,
+                Expr::col(import::Column::RevertRefused).add(refused_count),
+            )
+            .col_expr(import::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(import::Column::Id.eq(current.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        *batches += 1;
+    }
+}
+
+/// Keeps what a revert left alone. A row is named once: a purchase refused and the customer
+/// its row created (refused because of that purchase) share a row, and a resumed revert looks
+/// at refused purchases again.
+async fn insert_revert_errors(
+    conn: &impl ConnectionTrait,
+    errors: Vec<import_error::ActiveModel>,
+) -> Result<(), AppError> {
+    for part in errors.chunks(200) {
+        import_error::Entity::insert_many(part.to_vec())
+            .on_conflict_do_nothing_on([
+                import_error::Column::ImportId,
+                import_error::Column::Phase,
+                import_error::Column::RowNumber,
+            ])
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Why an entry cannot be undone (`None`: it can). `bought`: the customer has purchases.
@@ -521,7 +669,7 @@ async fn undo_batch(
     let refused_count = i64::try_from(refused.len()).unwrap_or(0);
     delete_created(txn, scope, import_id, &deleted).await?;
     reverted.extend(deleted.iter().map(|c| c.id));
-    crate::db::insert_chunks(txn, errors).await?;
+    insert_revert_errors(txn, errors).await?;
     for (state, ids) in [("reverted", reverted), ("refused", refused)] {
         if ids.is_empty() {
             continue;

@@ -488,6 +488,8 @@ fn person(
             location: Set(None),
             external_ref: Set(Some(reference.clone())),
             note: Set(None),
+            import_id: Set(None),
+            import_row: Set(None),
             created_at: Set(at),
         });
         if refunded > 0 {
@@ -509,6 +511,8 @@ fn person(
                 location: Set(None),
                 external_ref: Set(Some(format!("{reference}-R"))),
                 note: Set(None),
+                import_id: Set(None),
+                import_row: Set(None),
                 created_at: Set(at),
             });
         }

@@ -27,9 +27,11 @@ pub struct ImportTarget {
 ///
 /// # Errors
 /// The server refused the file (too big, empty, not CSV) or cannot be reached.
-pub async fn upload(file: web_sys::File) -> Result<String, ApiError> {
+/// `kind`: `customers`, `transactions`, or `None` for the server to tell from the header row.
+pub async fn upload(file: web_sys::File, kind: Option<&str>) -> Result<String, ApiError> {
     let name = js_sys::encode_uri_component(&file.name()).as_string().unwrap_or_default();
-    let answer = super::upload(&format!("/api/imports?fileName={name}"), &file).await?;
+    let kind = kind.map(|k| format!("&kind={k}")).unwrap_or_default();
+    let answer = super::upload(&format!("/api/imports?fileName={name}{kind}"), &file).await?;
     Ok(answer["id"].as_str().unwrap_or_default().to_owned())
 }
 
@@ -49,13 +51,14 @@ pub async fn list() -> Result<Vec<ImportInfo>, ApiError> {
     execute::<_, Data>(IMPORTS, &json!({})).await.map(|d| d.imports)
 }
 
-pub async fn targets() -> Result<Vec<ImportTarget>, ApiError> {
+/// What columns of a file of `kind` (`CUSTOMERS`, `TRANSACTIONS`) can fill.
+pub async fn targets(kind: &str) -> Result<Vec<ImportTarget>, ApiError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
         import_targets: Vec<ImportTarget>,
     }
-    execute::<_, Data>(TARGETS, &json!({})).await.map(|d| d.import_targets)
+    execute::<_, Data>(TARGETS, &json!({ "kind": kind })).await.map(|d| d.import_targets)
 }
 
 /// The settings of `checkImport` and `startImport`: one `(target, keep)` per column.

@@ -350,6 +350,7 @@ messages! {
     KindCustomerUnmerged { zh: "撤销合并", en: "Merge undone" }
     KindCustomerErased { zh: "客户数据清除", en: "Customer erased" }
     KindTransactionRecorded { zh: "消费记录", en: "Purchase recorded" }
+    KindTransactionDeleted { zh: "消费记录撤销", en: "Purchase removed" }
     KindRefundRecorded { zh: "退款记录", en: "Refund recorded" }
     KindInteractionRecorded { zh: "互动记录", en: "Interaction recorded" }
     KindStarsChanged { zh: "星级变化", en: "Stars changed" }
@@ -457,8 +458,36 @@ messages! {
     PermWebhooksManage { zh: "管理 Webhook", en: "Manage webhooks" }
     PermDataImport { zh: "导入数据", en: "Import data" }
     PermDataExport { zh: "导出数据", en: "Export data" }
-    ImportCustomers { zh: "导入客户", en: "Import customers" }
-    ImportSubtitle { zh: "从 Excel、网店或收银系统导出的 CSV 文件导入客户：先检查，再导入，30 天内可撤销。", en: "Bring customers in from a CSV file (Excel, your shop, your POS): check it first, then import; undo within 30 days." }
+    ImportCustomers { zh: "导入数据", en: "Import data" }
+    ImportSubtitle { zh: "从 Excel、网店或收银系统导出的 CSV 文件导入客户或消费记录：先检查，再导入，30 天内可撤销。", en: "Bring customers or their purchases in from a CSV file (Excel, your shop, your POS): check it first, then import; undo within 30 days." }
+    ImportKindLabel { zh: "文件内容", en: "The file holds" }
+    ImportKindAuto { zh: "按列名自动判断", en: "Tell from the header row" }
+    ImportKindCustomers { zh: "客户（每行一位客户）", en: "Customers (one per row)" }
+    ImportKindTransactions { zh: "消费记录（每行一个商品，订单号相同的行为同一笔）", en: "Purchases (one item per row; rows with the same order number are one purchase)" }
+    ImportKindCustomersShort { zh: "客户", en: "Customers" }
+    ImportKindTransactionsShort { zh: "消费记录", en: "Purchases" }
+    ImportPurchasesHint { zh: "按会员号、手机或邮箱找到客户；没有匹配的客户会自动新建。订单号已存在的消费不会重复导入。", en: "Each purchase finds its customer by member number, phone or email; customers nobody matches are created. An order number recorded before is not imported twice." }
+    ImportModePurchasesUpsert { zh: "没有匹配的客户则新建", en: "Create customers nobody matches" }
+    ImportModePurchasesUpdateOnly { zh: "只导入已有客户的消费", en: "Existing customers only" }
+    ImportRecorded { zh: "新增消费", en: "Purchases recorded" }
+    ImportLinesAdded { zh: "追加商品行", en: "Lines added to an order" }
+    ImportOrderNo { zh: "订单号", en: "Order no." }
+    ImportCustomer { zh: "客户", en: "Customer" }
+    ImportPurchasedAt { zh: "消费时间", en: "Purchased at" }
+    ImportAmount { zh: "金额", en: "Amount" }
+    ImportItem { zh: "商品", en: "Item" }
+    ImportRevertPurchasesBody { zh: "将删除本次导入的 {created} 笔消费记录，以及为其新建的客户；客户的星级随之重新计算。导入后退过款的消费会保留并列出。", en: "Deletes the {created} purchases this import recorded and the customers it created for them; stars are worked out again. Purchases refunded since are left alone and listed." }
+    TargetOrderNo { zh: "订单号", en: "Order no." }
+    TargetPurchasedAt { zh: "消费时间", en: "Purchased at" }
+    TargetAmount { zh: "订单金额", en: "Order total" }
+    TargetCurrency { zh: "币种", en: "Currency" }
+    TargetPaymentMethod { zh: "支付方式", en: "Payment method" }
+    TargetStore { zh: "门店", en: "Store" }
+    TargetItemName { zh: "商品名称", en: "Item name" }
+    TargetItemSku { zh: "商品编码", en: "Item SKU" }
+    TargetItemCategory { zh: "商品类别", en: "Item category" }
+    TargetQuantity { zh: "数量", en: "Quantity" }
+    TargetUnitPrice { zh: "单价", en: "Unit price" }
     ImportButton { zh: "导入", en: "Import" }
     ExportCsv { zh: "导出 CSV", en: "Export CSV" }
     ExportStarted { zh: "正在下载导出文件（链接 15 分钟内有效）。", en: "Your export is downloading (the link works for 15 minutes)." }

@@ -1,11 +1,12 @@
-//! Customers > Import: upload a CSV, check the suggested mapping, dry-run it (counts, rows with
-//! errors, a preview), run it with live progress, and revert it; the history of imports.
+//! Customers > Import: upload a CSV of customers or of purchases, check the suggested mapping,
+//! dry-run it (counts, rows with errors, a preview), run it with live progress, and revert it;
+//! the history of imports.
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use starcrm_shared::customer::Channel;
-use starcrm_shared::imports::{ImportInfo, ImportMode, ImportRowErrorInfo, ImportStatus};
+use starcrm_shared::imports::{ImportInfo, ImportKind, ImportMode, ImportRowErrorInfo, ImportStatus};
 use wasm_bindgen::JsCast;
 
 use crate::api::imports::{ImportTarget, Settings};
@@ -23,6 +24,33 @@ const MODES: [(ImportMode, Key); 3] = [
     (ImportMode::UpdateOnly, Key::ImportModeUpdateOnly),
 ];
 
+/// A purchases file creates customers or not; it never only creates.
+const PURCHASE_MODES: [(ImportMode, Key); 2] = [
+    (ImportMode::Upsert, Key::ImportModePurchasesUpsert),
+    (ImportMode::UpdateOnly, Key::ImportModePurchasesUpdateOnly),
+];
+
+fn modes(kind: ImportKind) -> &'static [(ImportMode, Key)] {
+    match kind {
+        ImportKind::Customers => &MODES,
+        ImportKind::Transactions => &PURCHASE_MODES,
+    }
+}
+
+/// What the upload card offers: the server's guess, or a kind given.
+const KINDS: [(Option<&str>, Key); 3] = [
+    (None, Key::ImportKindAuto),
+    (Some("customers"), Key::ImportKindCustomers),
+    (Some("transactions"), Key::ImportKindTransactions),
+];
+
+const fn kind_name(kind: ImportKind) -> Key {
+    match kind {
+        ImportKind::Customers => Key::ImportKindCustomersShort,
+        ImportKind::Transactions => Key::ImportKindTransactionsShort,
+    }
+}
+
 /// The wire form of an enum value (`CREATE_ONLY`).
 fn wire<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
@@ -39,6 +67,19 @@ fn target_name(i18n: I18n, targets: &[ImportTarget], value: &str) -> String {
         },
         |k| i18n.t(k).to_owned(),
     )
+}
+
+/// What columns can fill depends on what the open file holds: read again when that changes.
+fn load_targets(current: RwSignal<Option<ImportInfo>>, targets: RwSignal<Vec<ImportTarget>>) {
+    let kind = Memo::new(move |_| current.with(|c| c.as_ref().map(|c| c.kind)));
+    Effect::new(move |_| {
+        let Some(kind) = kind.get() else { return };
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = api::imports::targets(&wire(kind)).await {
+                targets.set(list);
+            }
+        });
+    });
 }
 
 #[component]
@@ -104,11 +145,7 @@ pub fn ImportPage() -> impl IntoView {
         }
     });
     load_history();
-    leptos::task::spawn_local(async move {
-        if let Ok(list) = api::imports::targets().await {
-            targets.set(list);
-        }
-    });
+    load_targets(current, targets);
 
     let open = {
         let navigate = navigate.clone();
@@ -153,6 +190,7 @@ pub fn ImportPage() -> impl IntoView {
 fn UploadCard(open: Callback<String>, failure: RwSignal<Option<ApiError>>) -> impl IntoView {
     let i18n = use_i18n();
     let uploading = RwSignal::new(false);
+    let kind = RwSignal::new(None::<&'static str>);
     let on_file = move |event: leptos::ev::Event| {
         let Some(input) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
             return;
@@ -160,8 +198,9 @@ fn UploadCard(open: Callback<String>, failure: RwSignal<Option<ApiError>>) -> im
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         uploading.set(true);
         failure.set(None);
+        let kind = kind.get_untracked();
         leptos::task::spawn_local(async move {
-            match api::imports::upload(file).await {
+            match api::imports::upload(file, kind).await {
                 Ok(id) => open.run(id),
                 Err(error) => failure.set(Some(error)),
             }
@@ -172,6 +211,17 @@ fn UploadCard(open: Callback<String>, failure: RwSignal<Option<ApiError>>) -> im
         <section class="card import-upload">
                     <h2 class="card__title">{move || i18n.t(Key::ImportChooseFile)}</h2>
                     <p class="muted">{move || i18n.t(Key::ImportFileHint)}</p>
+                    <fieldset class="import-kind" data-testid="import-kind">
+                        <legend class="field__label">{move || i18n.t(Key::ImportKindLabel)}</legend>
+                        {KINDS.into_iter().map(|(value, key)| view! {
+                            <label class="import-kind__option">
+                                <input type="radio" name="import-kind" value=value.unwrap_or("auto")
+                                    prop:checked=move || kind.get() == value
+                                    on:change=move |_| kind.set(value) />
+                                <span>{move || i18n.t(key)}</span>
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
                     <label class="button button--primary import-upload__button">
                         {move || if uploading.get() { i18n.t(Key::ImportUploading) } else { i18n.t(Key::ImportChooseFile) }}
                         <input type="file" accept=".csv,.txt,text/csv" class="sr-only" data-testid="import-file" on:change=on_file disabled=move || uploading.get() />
@@ -207,7 +257,8 @@ fn History(history: RwSignal<Vec<ImportInfo>>, open: Callback<String>) -> impl I
                                         <div class="cell-title">{item.file_name.clone()}</div>
                                         <div class="cell-sub">{
                                             let at = item.created_at.clone();
-                                            move || labels::time(i18n.locale(), &at)
+                                            let kind = kind_name(item.kind);
+                                            move || format!("{} · {}", i18n.t(kind), labels::time(i18n.locale(), &at))
                                         }</div>
                                     </td>
                                     <td data-label=move || i18n.t(Key::ImportStatusLabel)><StatusPill status=item.status /></td>
@@ -281,9 +332,10 @@ fn ImportView(
     let speed = found.rows_per_second.zip(found.eta_seconds);
     #[allow(clippy::cast_precision_loss, reason = "a share for a progress bar")]
     let share = (found.processed_rows as f64 / total as f64 * 100.0).clamp(0.0, 100.0);
+    let purchases = found.kind == ImportKind::Transactions;
     let counts = [
-        (Key::ImportCreated, found.created, "import-created"),
-        (Key::ImportUpdated, found.updated, "import-updated"),
+        (if purchases { Key::ImportRecorded } else { Key::ImportCreated }, found.created, "import-created"),
+        (if purchases { Key::ImportLinesAdded } else { Key::ImportUpdated }, found.updated, "import-updated"),
         (Key::ImportSkipped, found.skipped, "import-skipped"),
         (Key::ImportRejected, found.rejected, "import-rejected"),
     ];
@@ -299,7 +351,7 @@ fn ImportView(
             <div class="card__header">
                 <h2 class="card__title">
                     {found.file_name.clone()}
-                    <span class="muted small">" · "{found.encoding.to_uppercase()}</span>
+                    <span class="muted small" data-testid="import-kind-name">" · "{move || i18n.t(kind_name(found.kind))}" · "{found.encoding.to_uppercase()}</span>
                 </h2>
                 <StatusPill status />
             </div>
@@ -336,7 +388,11 @@ fn ImportView(
             })}
             {(status == ImportStatus::Checked && !preview.is_empty()).then(|| view! {
                 <h3 class="section-title">{move || i18n.t(Key::ImportPreview)}</h3>
-                <PreviewTable rows=preview />
+                {if purchases {
+                    view! { <PurchasePreview rows=preview /> }.into_any()
+                } else {
+                    view! { <PreviewTable rows=preview /> }.into_any()
+                }}
             })}
             {editable.then(|| view! {
                 <MappingTable found=found.clone() mapping mode channel targets />
@@ -378,7 +434,7 @@ fn ImportView(
         <Show when=move || confirming.get()>
             <ConfirmDialog
                 title=Key::ImportRevert
-                body=i18n.t(Key::ImportRevertBody).replace("{created}", &found.created.to_string()).replace("{updated}", &found.updated.to_string())
+                body=i18n.t(if purchases { Key::ImportRevertPurchasesBody } else { Key::ImportRevertBody }).replace("{created}", &found.created.to_string()).replace("{updated}", &found.updated.to_string())
                 action=Key::ImportRevert
                 danger=true
                 on_confirm=Callback::new(move |()| revert())
@@ -405,16 +461,18 @@ fn MappingTable(
         });
     };
     let has_member_no = move || mapping.with(|m| m.iter().any(|(t, _)| t.as_deref() == Some("memberNo")));
+    let kind = found.kind;
+    let purchases = kind == ImportKind::Transactions;
     view! {
         <h3 class="section-title">{move || i18n.t(Key::ImportMapping)}</h3>
-        <p class="muted small">{move || i18n.t(Key::ImportMappingHint)}</p>
+        <p class="muted small">{move || i18n.t(if purchases { Key::ImportPurchasesHint } else { Key::ImportMappingHint })}</p>
         <div class="table-wrap">
             <table class="table table--dense table--stack" data-testid="import-mapping">
                 <thead><tr>
                     <th>{move || i18n.t(Key::ImportColumn)}</th>
                     <th>{move || i18n.t(Key::ImportSample)}</th>
                     <th>{move || i18n.t(Key::ImportTargetLabel)}</th>
-                    <th>{move || i18n.t(Key::ImportKeep)}</th>
+                    {(!purchases).then(|| view! { <th>{move || i18n.t(Key::ImportKeep)}</th> })}
                 </tr></thead>
                 <tbody>
                     {found.columns.into_iter().enumerate().map(|(i, column)| {
@@ -438,6 +496,7 @@ fn MappingTable(
                                         }).collect_view()}
                                     </select>
                                 </td>
+                                {(!purchases).then(|| view! {
                                 <td data-label=move || i18n.t(Key::ImportKeep)>
                                     <label class="import-keep">
                                         <input type="checkbox"
@@ -449,6 +508,7 @@ fn MappingTable(
                                         <span>{move || i18n.t(Key::ImportKeep)}</span>
                                     </label>
                                 </td>
+                                })}
                             </tr>
                         }
                     }).collect_view()}
@@ -460,11 +520,11 @@ fn MappingTable(
                 <span class="field__label">{move || i18n.t(Key::ImportModeLabel)}</span>
                 <select class="field__input" data-testid="import-mode" on:change=move |ev| {
                     let value = event_target_value(&ev);
-                    if let Some((m, _)) = MODES.iter().find(|(m, _)| wire(*m) == value) {
+                    if let Some((m, _)) = modes(kind).iter().find(|(m, _)| wire(*m) == value) {
                         mode.set(*m);
                     }
                 }>
-                    {MODES.iter().map(|(m, key)| {
+                    {modes(kind).iter().map(|(m, key)| {
                         let key = *key;
                         let m = *m;
                         view! { <option value=wire(m) selected=move || mode.get() == m>{move || i18n.t(key)}</option> }
@@ -564,6 +624,66 @@ fn PreviewTable(rows: Vec<serde_json::Value>) -> impl IntoView {
                                 <td data-label=move || i18n.t(Key::Name)>{text(&r["name"])}</td>
                                 <td data-label=move || i18n.t(Key::Phone)>{text(&r["phones"])}</td>
                                 <td data-label=move || i18n.t(Key::Email)>{text(&r["emails"])}</td>
+                                <td data-label=move || i18n.t(Key::ImportReason) class="muted">{reason(&r)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The dry run's first rows of a purchases file as they would be stored.
+#[component]
+fn PurchasePreview(rows: Vec<serde_json::Value>) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = move |a: &str| match a {
+        "create" => Key::ImportActionCreate,
+        "update" => Key::ImportLinesAdded,
+        "skip" => Key::ImportActionSkip,
+        _ => Key::ImportActionReject,
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let reason = move |r: &serde_json::Value| {
+        let rule: Option<starcrm_shared::validate::Invalid> = serde_json::from_value(r["rule"].clone()).ok();
+        let column = r["column"].as_str().map(|c| format!("{c}: ")).unwrap_or_default();
+        let message = text(&r["reason"]);
+        move || match rule {
+            Some(invalid) => format!("{column}{}", labels::invalid(i18n, invalid)),
+            None if message.is_empty() => String::new(),
+            None => format!("{column}{message}"),
+        }
+    };
+    let headers = [
+        Key::ImportRowNumber,
+        Key::ImportAction,
+        Key::ImportOrderNo,
+        Key::ImportCustomer,
+        Key::ImportPurchasedAt,
+        Key::ImportAmount,
+        Key::ImportItem,
+        Key::ImportReason,
+    ];
+    view! {
+        <div class="table-wrap">
+            <table class="table table--dense table--stack" data-testid="import-preview">
+                <thead><tr>
+                    {headers.into_iter().map(|key| view! { <th>{move || i18n.t(key)}</th> }).collect_view()}
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| {
+                        let key = action(r["action"].as_str().unwrap_or_default());
+                        let who = [text(&r["name"]), text(&r["customer"])].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ");
+                        view! {
+                            <tr class:table__row--muted=key == Key::ImportActionSkip>
+                                <td class="table__number" data-label=move || i18n.t(Key::ImportRowNumber)>{r["row"].as_i64().unwrap_or_default()}</td>
+                                <td data-label=move || i18n.t(Key::ImportAction)><span class="pill" class:pill--warn=key == Key::ImportActionReject>{move || i18n.t(key)}</span></td>
+                                <td data-label=move || i18n.t(Key::ImportOrderNo)>{text(&r["orderNo"])}</td>
+                                <td data-label=move || i18n.t(Key::ImportCustomer)>{who}</td>
+                                <td data-label=move || i18n.t(Key::ImportPurchasedAt)>{text(&r["purchasedAt"])}</td>
+                                <td class="table__number" data-label=move || i18n.t(Key::ImportAmount)>{text(&r["amount"])}</td>
+                                <td data-label=move || i18n.t(Key::ImportItem)>{text(&r["item"])}</td>
                                 <td data-label=move || i18n.t(Key::ImportReason) class="muted">{reason(&r)}</td>
                             </tr>
                         }

@@ -1,0 +1,742 @@
+//! Imports of purchases: one purchase line per row. Rows sharing an order number are one
+//! purchase (its total from the amount column, or the sum of its lines when the file has none);
+//! an order number already recorded (by the API, a POS, an earlier import) is skipped, so a file
+//! can be imported again safely. Each purchase finds its customer by member number, phone or
+//! email, and creates one when nobody matches (unless the mode is "existing customers only").
+//! The purchases carry the import's id, and the customers it created are in its changeset: a
+//! revert deletes both. Each customer's aggregates and stars are brought up to date once per
+//! batch, as if the purchases had been pushed one by one.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait,
+    PaginatorTrait, QueryFilter, Set,
+};
+use serde_json::{Value, json};
+use starcrm_shared::customer::{self as domain, PaymentMethod, TransactionKind, TransactionStatus};
+use starcrm_shared::imports::{self as rules, ImportMode, RowAction, Target};
+use starcrm_shared::rating::Trigger;
+use starcrm_shared::validate::Invalid;
+use uuid::Uuid;
+
+use super::file::Row;
+use super::rows::{Before, Outcome, Plan, Refusal, is_about_the_row, record_change};
+use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
+use crate::customers::identities::{self, CustomerRef, IdentityInput, ValidRef};
+use crate::customers::ingest::{ItemInput, touch_activity};
+use crate::customers::profile::{self, ContactInput, CustomerInput};
+use crate::customers::{aggregates, service};
+use crate::entities::{customer, transaction, transaction_item, workspace};
+use crate::error::AppError;
+
+/// Checks what a purchases mapping must hold.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `mapping` or `mode`.
+pub fn check_plan(seen: &[Target], mode: ImportMode) -> Result<(), AppError> {
+    if mode == ImportMode::CreateOnly {
+        return Err(AppError::bad_input(
+            "mode",
+            "purchases are imported with upsert (customers nobody matches are created) or update only \
+             (rows of unknown customers are skipped)",
+        ));
+    }
+    if !seen.iter().any(Target::identifies) {
+        return Err(AppError::bad_input(
+            "mapping",
+            "map a member number, phone or email column to find each purchase's customer",
+        ));
+    }
+    if !seen.contains(&Target::PurchasedAt) {
+        return Err(AppError::bad_input(
+            "mapping",
+            "map a column to purchasedAt: when each purchase was made",
+        ));
+    }
+    if !seen.contains(&Target::Amount) && !seen.contains(&Target::UnitPrice) {
+        return Err(AppError::bad_input("mapping", "map an amount or a unitPrice column: what was paid"));
+    }
+    Ok(())
+}
+
+/// A purchase row read through the mapping and checked.
+#[derive(Clone, Debug)]
+pub struct Line {
+    pub order_no: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    /// The purchase's total as the row gives it.
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub payment_method: Option<PaymentMethod>,
+    pub store: Option<String>,
+    pub note: Option<String>,
+    pub item: Option<ItemInput>,
+    pub customer: ValidRef,
+}
+
+impl Line {
+    /// What the line adds to a purchase without an amount column.
+    fn total(&self) -> i64 {
+        self.item.as_ref().map_or(0, |i| i.unit_price_minor.saturating_mul(i64::from(i.quantity)))
+    }
+}
+
+/// The workspace's time zone and currency: how dates without an offset and amounts without a
+/// currency are read.
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub tz: Tz,
+    pub currency: String,
+}
+
+impl Context {
+    /// # Errors
+    /// Database failures.
+    pub async fn load(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Self, AppError> {
+        let ws = workspace::Entity::find_by_id(workspace_id)
+            .one(conn)
+            .await?
+            .ok_or(AppError::NotFound { entity: "workspace" })?;
+        Ok(Self { tz: ws.timezone.parse().unwrap_or(Tz::UTC), currency: ws.currency })
+    }
+
+    fn instant(&self, moment: rules::Moment) -> Option<DateTime<Utc>> {
+        let date = NaiveDate::from_ymd_opt(moment.year, moment.month, moment.day)?;
+        let local = date.and_hms_opt(moment.hour, moment.minute, moment.second)?;
+        match moment.offset_minutes {
+            Some(minutes) => {
+                FixedOffset::east_opt(minutes * 60)?.from_local_datetime(&local).single().map(|t| t.to_utc())
+            }
+            None => match self.tz.from_local_datetime(&local) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.to_utc()),
+                // A time skipped by a clock change: the moment after it.
+                LocalResult::None => self
+                    .tz
+                    .from_local_datetime(&(local + chrono::Duration::hours(1)))
+                    .earliest()
+                    .map(|t| t.to_utc()),
+            },
+        }
+    }
+}
+
+/// A quantity as receipts write it: `2`, `2.0`, `2件`.
+fn quantity(cell: &str) -> Option<i32> {
+    let digits = cell.trim().trim_end_matches(['件', '个', '份', '瓶', '盒', '支', '双', '套']).trim();
+    let whole = digits.strip_suffix(".0").or_else(|| digits.strip_suffix(".00")).unwrap_or(digits);
+    whole.parse::<i32>().ok().filter(|n| (1..=1_000_000).contains(n))
+}
+
+/// An amount as exports write it: `¥1,234.50`, `1234.5元`, `RMB 88`, `88.00 CNY`.
+fn money(cell: &str) -> Result<i64, Invalid> {
+    let text = cell.trim();
+    let text = text.strip_suffix('元').unwrap_or(text);
+    let text = text.trim_start_matches("RMB").trim_start_matches("CNY");
+    let text = text.trim_end_matches("RMB").trim_end_matches("CNY");
+    domain::parse_amount(text.trim())
+}
+
+/// The cells of a row read one by one, before the row is checked as a whole.
+#[derive(Default)]
+struct Cells {
+    reference: CustomerRef,
+    occurred: Option<DateTime<Utc>>,
+    item_name: Option<String>,
+    sku: Option<String>,
+    category: Option<String>,
+    quantity: Option<i32>,
+    unit_price: Option<i64>,
+}
+
+/// Reads each mapped cell into `line` or `read`; a cell that cannot be read is refused.
+fn read_cells(
+    plan: &Plan,
+    ctx: &Context,
+    cells: &[String],
+    line: &mut Line,
+    read: &mut Cells,
+) -> Result<(), Refusal> {
+    for (i, column) in plan.columns.iter().enumerate() {
+        let Some((target, _)) = column else { continue };
+        let cell = cells.get(i).map_or("", |c| c.trim());
+        if cell.is_empty() {
+            continue;
+        }
+        let header = || Some(plan.headers[i].clone());
+        let refuse = |reason: Invalid, message: &str| Refusal::new(header(), Some(reason), message);
+        let text = |max: usize| {
+            domain::optional_text(Some(cell), max).map_err(|r| Refusal::new(header(), Some(r), r.message()))
+        };
+        match target {
+            Target::OrderNo => {
+                line.order_no = Some(
+                    domain::external_id(cell)
+                        .map_err(|r| refuse(r, "is not an order number (letters, digits, - _ . : /)"))?,
+                );
+            }
+            Target::PurchasedAt => {
+                let moment = rules::parse_moment(cell).ok_or_else(|| {
+                    refuse(Invalid::Date, "is not a date and time (write it as 2024-03-05 14:30)")
+                })?;
+                read.occurred = Some(
+                    ctx.instant(moment)
+                        .ok_or_else(|| refuse(Invalid::Date, "is not a date and time that exists"))?,
+                );
+            }
+            Target::Amount => {
+                line.amount =
+                    Some(money(cell).map_err(|r| refuse(r, "is not an amount (write it as 1234.50)"))?);
+            }
+            Target::Currency => {
+                line.currency =
+                    Some(domain::currency(cell).map_err(|r| refuse(r, "is not a currency code (CNY, USD)"))?);
+            }
+            Target::PaymentMethod => {
+                line.payment_method = Some(rules::parse_payment_method(cell).ok_or_else(|| {
+                    refuse(
+                        Invalid::NotAnOption,
+                        "is not a payment method (现金, 微信支付, 支付宝, 刷卡, 银联...)",
+                    )
+                })?);
+            }
+            Target::Store => line.store = text(domain::TEXT_MAX_CHARS)?,
+            Target::Notes => line.note = text(2_000)?,
+            Target::ItemName => read.item_name = text(domain::TEXT_MAX_CHARS)?,
+            Target::ItemSku => read.sku = text(100)?,
+            Target::ItemCategory => read.category = text(100)?,
+            Target::Quantity => {
+                read.quantity = Some(quantity(cell).ok_or_else(|| {
+                    refuse(Invalid::WrongType, "is not a quantity (a whole number from 1 to 1000000)")
+                })?);
+            }
+            Target::UnitPrice => {
+                read.unit_price =
+                    Some(money(cell).map_err(|r| refuse(r, "is not a price (write it as 12.50)"))?);
+            }
+            Target::MemberNo => {
+                read.reference.identity =
+                    Some(IdentityInput { channel: plan.channel, external_id: cell.to_owned() });
+            }
+            Target::Phone => read.reference.phone = Some(cell.to_owned()),
+            Target::Email => read.reference.email = Some(cell.to_owned()),
+            Target::Name => read.reference.name = Some(cell.to_owned()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Why a row's customer reference was refused, naming the column at fault (or, when the row
+/// gives no way to find the customer, the first column that could have).
+fn customer_refusal(plan: &Plan, err: &AppError) -> Refusal {
+    let target = match err {
+        AppError::Invalid { field, .. } | AppError::BadUserInput { field, .. } => match field.as_str() {
+            "customer.phone" => Some(Target::Phone),
+            "customer.email" => Some(Target::Email),
+            "customer.identity" | "customer.identity.externalId" => Some(Target::MemberNo),
+            "customer.name" => Some(Target::Name),
+            _ => None,
+        },
+        _ => None,
+    };
+    let column = |target: &Target| plan.header_of(target, 0);
+    let mut refusal = Refusal::from_error(plan, err);
+    refusal.column = target.as_ref().and_then(column);
+    if target.is_none() {
+        refusal.column = [Target::MemberNo, Target::Phone, Target::Email].iter().find_map(column);
+        refusal.reason = Some(Invalid::Required);
+        "is empty, and so are the other columns to find the customer by (member number, phone, email)"
+            .clone_into(&mut refusal.message);
+    }
+    refusal
+}
+
+/// Reads a row of a purchases file. Refusals name the column.
+///
+/// # Errors
+/// The first cell that cannot be read, or a row missing what a purchase needs.
+pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Line, Refusal> {
+    if cells.len() > plan.headers.len() && cells[plan.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
+        return Err(Refusal::new(
+            None,
+            None,
+            format!("the row has {} cells, the header {}", cells.len(), plan.headers.len()),
+        ));
+    }
+    let mut line = Line {
+        order_no: None,
+        occurred_at: DateTime::<Utc>::UNIX_EPOCH,
+        amount: None,
+        currency: None,
+        payment_method: None,
+        store: None,
+        note: None,
+        item: None,
+        customer: ValidRef::default(),
+    };
+    let mut read = Cells::default();
+    read_cells(plan, ctx, cells, &mut line, &mut read)?;
+    let column = |target: &Target| plan.header_of(target, 0);
+    line.customer = identities::validate_ref(read.reference).map_err(|err| customer_refusal(plan, &err))?;
+    let at = read.occurred.ok_or_else(|| {
+        Refusal::new(column(&Target::PurchasedAt), Some(Invalid::Required), "is empty: when was it bought?")
+    })?;
+    line.occurred_at = crate::customers::ingest::occurred(Some(at)).map_err(|_| {
+        Refusal::new(
+            column(&Target::PurchasedAt),
+            Some(Invalid::DateRange),
+            "is in the future or before 1970",
+        )
+    })?;
+    let Cells { item_name, sku, category, quantity, unit_price, .. } = read;
+    if item_name.is_some() || sku.is_some() || quantity.is_some() || unit_price.is_some() {
+        let quantity = quantity.unwrap_or(1);
+        let unit_price_minor = match (unit_price, line.amount) {
+            (Some(price), _) => price,
+            (None, Some(amount)) => amount / i64::from(quantity),
+            (None, None) => 0,
+        };
+        let name = item_name.or_else(|| sku.clone()).or_else(|| category.clone()).ok_or_else(|| {
+            Refusal::new(column(&Target::ItemName), Some(Invalid::Required), "is empty: what was bought?")
+        })?;
+        line.item = Some(ItemInput { sku, name, category, quantity, unit_price_minor });
+    }
+    if line.amount.is_none() && unit_price.is_none() {
+        return Err(Refusal::new(
+            column(&Target::Amount).or_else(|| column(&Target::UnitPrice)),
+            Some(Invalid::Required),
+            "is empty: what was paid?",
+        ));
+    }
+    if line.amount.is_none() && line.total() >= 1_000_000_000_000_000 {
+        return Err(Refusal::new(column(&Target::UnitPrice), Some(Invalid::TooLarge), "is too large"));
+    }
+    Ok(line)
+}
+
+/// Order numbers a dry run has seen in batches it already rolled back: later lines of them
+/// are added to that purchase, not skipped as recorded before.
+#[derive(Debug, Default)]
+pub struct DryRunOrders {
+    orders: HashSet<String>,
+}
+
+/// What became of a row, and the row as read (for the dry run's preview).
+pub type Done = (Outcome, Option<Line>);
+
+/// Imports a batch of purchase rows inside `txn`, returning what became of each, in order.
+/// Every row is written under its own savepoint (a refused row leaves nothing behind); the
+/// aggregates and stars of the customers the batch touched are brought up to date at its end.
+///
+/// # Errors
+/// Database failures that are not about a row (the batch then fails).
+pub async fn import_batch(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    ctx: &Context,
+    import_id: Uuid,
+    rows: &[Row],
+    mut memory: Option<&mut DryRunOrders>,
+) -> Result<Vec<Done>, AppError> {
+    let mut out = Vec::with_capacity(rows.len());
+    // The customers the batch bought for, with their latest purchase.
+    let mut touched: BTreeMap<Uuid, DateTime<Utc>> = BTreeMap::new();
+    for row in rows {
+        let line = match parse(plan, ctx, &row.cells) {
+            Ok(line) => line,
+            Err(refusal) => {
+                out.push((Outcome::Rejected(refusal), None));
+                continue;
+            }
+        };
+        let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
+        let written = Box::pin(write(
+            &savepoint,
+            scope,
+            plan,
+            ctx,
+            import_id,
+            row.number,
+            &line,
+            memory.as_deref_mut(),
+        ))
+        .await;
+        match written {
+            Ok(Written { outcome, customer }) => {
+                savepoint.commit().await?;
+                if let Some(id) = customer {
+                    let latest = touched.entry(id).or_insert(line.occurred_at);
+                    *latest = Ord::max(*latest, line.occurred_at);
+                }
+                out.push((outcome, Some(line)));
+            }
+            Err(err) if is_about_the_row(&err) => {
+                savepoint.rollback().await?;
+                out.push((Outcome::Rejected(Refusal::from_error(plan, &err)), Some(line)));
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    for (id, latest) in touched {
+        aggregates::refresh(txn, scope, id, Trigger::Transaction).await?;
+        if let Some(found) = customer::Entity::find_by_id(id).one(txn).await? {
+            touch_activity(txn, &found, latest, true).await?;
+        }
+    }
+    Ok(out)
+}
+
+/// What writing a row did, and whose purchases changed.
+struct Written {
+    outcome: Outcome,
+    customer: Option<Uuid>,
+}
+
+#[allow(clippy::too_many_arguments, reason = "one row's write and where it goes")]
+async fn write(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    ctx: &Context,
+    import_id: Uuid,
+    row_number: i64,
+    line: &Line,
+    memory: Option<&mut DryRunOrders>,
+) -> Result<Written, AppError> {
+    if let Some(order_no) = &line.order_no {
+        let earlier = transaction::Entity::find()
+            .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(transaction::Column::ExternalRef.eq(order_no))
+            .one(txn)
+            .await?;
+        match earlier {
+            Some(earlier) if earlier.import_id == Some(import_id) => {
+                return add_line(txn, plan, &earlier, line).await;
+            }
+            Some(_) => {
+                return Ok(Written {
+                    outcome: Outcome::Skipped("the order was recorded before"),
+                    customer: None,
+                });
+            }
+            None if memory.as_ref().is_some_and(|m| m.orders.contains(order_no)) => {
+                // A dry run rolled the order back with an earlier batch: the line would join it.
+                return Ok(Written { outcome: Outcome::Updated(Uuid::nil()), customer: None });
+            }
+            None => {}
+        }
+    }
+    let Some(found) = customer_of(txn, scope, plan, import_id, row_number, &line.customer).await? else {
+        return Ok(Written { outcome: Outcome::Skipped("no customer matches"), customer: None });
+    };
+    let record = transaction::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id),
+        customer_id: Set(found),
+        kind: Set(TransactionKind::Purchase.as_str().to_owned()),
+        status: Set(TransactionStatus::Completed.as_str().to_owned()),
+        channel: Set(plan.channel.as_str().to_owned()),
+        occurred_at: Set(line.occurred_at),
+        amount_minor: Set(line.amount.unwrap_or_else(|| line.total())),
+        currency: Set(line.currency.clone().unwrap_or_else(|| ctx.currency.clone())),
+        refunded_minor: Set(0),
+        refund_of: Set(None),
+        payment_method: Set(line.payment_method.map(|p| p.as_str().to_owned())),
+        store: Set(line.store.clone()),
+        location: Set(None),
+        external_ref: Set(line.order_no.clone()),
+        note: Set(line.note.clone()),
+        import_id: Set(Some(import_id)),
+        import_row: Set(Some(row_number)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| AppError::unique_or_internal(e, "orderNo", "a purchase with this order number exists"))?;
+    if let Some(item) = &line.item {
+        insert_item(txn, scope.workspace_id, record.id, 0, item).await?;
+    }
+    let change = Change::new(scope.workspace_id, Kind::TransactionRecorded, found).with(json!({
+        "transactionId": record.id,
+        "amountMinor": record.amount_minor,
+        "currency": record.currency,
+        "channel": record.channel,
+        "occurredAt": record.occurred_at,
+        "externalRef": record.external_ref,
+        "importId": import_id,
+    }));
+    changes::record(txn, vec![change]).await?;
+    if let (Some(memory), Some(order_no)) = (memory, &line.order_no) {
+        memory.orders.insert(order_no.clone());
+    }
+    Ok(Written { outcome: Outcome::Created(record.id), customer: Some(found) })
+}
+
+/// A later line of a purchase this import recorded: the line is added, and without an amount
+/// column the total grows by it. With one, the row must give the same total.
+async fn add_line(
+    txn: &DatabaseTransaction,
+    plan: &Plan,
+    earlier: &transaction::Model,
+    line: &Line,
+) -> Result<Written, AppError> {
+    let has_amount_column = plan.columns.iter().flatten().any(|(t, _)| *t == Target::Amount);
+    if let Some(amount) = line.amount
+        && has_amount_column
+        && amount != earlier.amount_minor
+    {
+        return Ok(Written {
+            outcome: Outcome::Rejected(Refusal::new(
+                plan.header_of(&Target::Amount, 0),
+                None,
+                format!(
+                    "differs from the order's total on an earlier row ({}): give each line of an order the \
+                     order's total",
+                    domain::format_money(earlier.amount_minor, &earlier.currency)
+                ),
+            )),
+            customer: None,
+        });
+    }
+    let Some(item) = &line.item else {
+        return Ok(Written {
+            outcome: Outcome::Skipped("the order was recorded on an earlier row"),
+            customer: None,
+        });
+    };
+    let position = transaction_item::Entity::find()
+        .filter(transaction_item::Column::TransactionId.eq(earlier.id))
+        .count(txn)
+        .await?;
+    if usize::try_from(position).unwrap_or(usize::MAX) >= domain::ITEMS_MAX {
+        return Err(AppError::bad_input(
+            "items",
+            format!("an order holds at most {} lines", domain::ITEMS_MAX),
+        ));
+    }
+    insert_item(txn, earlier.workspace_id, earlier.id, i32::try_from(position).unwrap_or(i32::MAX), item)
+        .await?;
+    if !has_amount_column {
+        transaction::Entity::update_many()
+            .col_expr(
+                transaction::Column::AmountMinor,
+                Expr::col(transaction::Column::AmountMinor).add(line.total()),
+            )
+            .filter(transaction::Column::Id.eq(earlier.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(Written { outcome: Outcome::Updated(earlier.id), customer: Some(earlier.customer_id) })
+}
+
+async fn insert_item(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    transaction_id: Uuid,
+    position: i32,
+    item: &ItemInput,
+) -> Result<(), AppError> {
+    transaction_item::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(workspace_id),
+        transaction_id: Set(transaction_id),
+        position: Set(position),
+        sku: Set(item.sku.clone()),
+        name: Set(item.name.clone()),
+        category: Set(item.category.clone()),
+        quantity: Set(item.quantity),
+        unit_price_minor: Set(item.unit_price_minor),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The customer a purchase is for: found by member number, phone or email (a member number new
+/// to them is linked, and the link is in the changeset), or created when nobody matches and
+/// the mode allows it (the creation is in the changeset). `None`: skipped.
+async fn customer_of(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    import_id: Uuid,
+    row_number: i64,
+    reference: &ValidRef,
+) -> Result<Option<Uuid>, AppError> {
+    if let Some(found) = identities::resolve(txn, scope, reference).await? {
+        if let Some(identity) = &reference.identity
+            && identities::attach(txn, scope, found.id, identity, "memberNo").await?.is_some()
+        {
+            let before = Before {
+                identity: Some((identity.channel.as_str().to_owned(), identity.external_id.clone())),
+                ..Before::default()
+            };
+            record_change(
+                txn,
+                scope,
+                import_id,
+                found.id,
+                row_number,
+                RowAction::Updated,
+                Some(&before),
+                found.version,
+            )
+            .await?;
+        }
+        return Ok(Some(found.id));
+    }
+    if plan.mode == ImportMode::UpdateOnly {
+        return Ok(None);
+    }
+    let name = reference.name.clone().unwrap_or_else(|| {
+        match (&reference.identity, &reference.phone, &reference.email) {
+            (Some(identity), _, _) => identity.external_id.clone(),
+            (None, Some(phone), _) => starcrm_shared::mask::phone(phone),
+            (None, None, Some(email)) => email.split('@').next().unwrap_or(email).to_owned(),
+            (None, None, None) => "New customer".to_owned(),
+        }
+    });
+    let contact = |v: &Option<String>| {
+        v.as_ref().map(|v| vec![ContactInput { value: v.clone(), label: None, primary: true }])
+    };
+    let input = CustomerInput {
+        name: Some(name),
+        source_channel: Some(Some(plan.channel)),
+        phones: contact(&reference.phone),
+        emails: contact(&reference.email),
+        ..CustomerInput::default()
+    };
+    let valid = profile::validate(txn, scope, input, true).await?;
+    let created = service::insert(txn, scope, &valid).await?;
+    if let Some(identity) = &reference.identity {
+        identities::link(txn, scope, created.id, identity, "memberNo").await?;
+    }
+    record_change(txn, scope, import_id, created.id, row_number, RowAction::Created, None, created.version)
+        .await?;
+    Ok(Some(created.id))
+}
+
+/// A preview line: the purchase as it would be stored.
+pub fn preview(row_number: i64, outcome: &Outcome, line: Option<&Line>, ctx: &Context) -> Value {
+    let action = match outcome {
+        Outcome::Created(_) => "create",
+        Outcome::Updated(_) => "update",
+        Outcome::Skipped(_) => "skip",
+        Outcome::Rejected(_) => "reject",
+    };
+    let mut out = json!({ "row": row_number, "action": action });
+    if let Some(line) = line {
+        let who = line
+            .customer
+            .identity
+            .as_ref()
+            .map(|i| i.external_id.clone())
+            .or_else(|| line.customer.phone.as_deref().map(starcrm_shared::mask::phone))
+            .or_else(|| line.customer.email.as_deref().map(starcrm_shared::mask::email));
+        let currency = line.currency.clone().unwrap_or_else(|| ctx.currency.clone());
+        out["orderNo"] = json!(line.order_no);
+        out["customer"] = json!(who);
+        out["name"] = json!(line.customer.name);
+        out["purchasedAt"] =
+            json!(line.occurred_at.with_timezone(&ctx.tz).format("%Y-%m-%d %H:%M").to_string());
+        out["amount"] = json!(domain::format_money(line.amount.unwrap_or_else(|| line.total()), &currency));
+        out["item"] = json!(line.item.as_ref().map(|i| format!("{} × {}", i.name, i.quantity)));
+    }
+    match outcome {
+        Outcome::Skipped(why) => out["reason"] = json!(why),
+        Outcome::Rejected(refusal) => {
+            out["reason"] = json!(refusal.message);
+            out["column"] = json!(refusal.column);
+            if let Some(rule) = refusal.reason {
+                out["rule"] = serde_json::to_value(rule).unwrap_or(Value::Null);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A revert's first step for a purchases import: deletes a batch of the purchases it recorded
+/// (after `after`, in id order), with their lines, and brings their customers' aggregates and
+/// stars back. A purchase refunded since is left alone and listed. Returns the last id looked
+/// at (`None`: no more), how many were deleted and the refusals `(row, customer, message)`.
+///
+/// # Errors
+/// Database failures.
+pub async fn delete_batch(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    import_id: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<(Option<Uuid>, i64, Vec<(i64, Uuid, String)>), AppError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut query = transaction::Entity::find()
+        .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(transaction::Column::ImportId.eq(import_id));
+    if let Some(after) = after {
+        query = query.filter(transaction::Column::Id.gt(after));
+    }
+    let batch = query.order_by_asc(transaction::Column::Id).limit(limit).all(txn).await?;
+    let Some(last) = batch.last().map(|t| t.id) else { return Ok((None, 0, Vec::new())) };
+    let ids: Vec<Uuid> = batch.iter().map(|t| t.id).collect();
+    let refunded: HashSet<Uuid> = transaction::Entity::find()
+        .select_only()
+        .column(transaction::Column::RefundOf)
+        .filter(transaction::Column::RefundOf.is_in(ids))
+        .into_tuple::<Option<Uuid>>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut refused = Vec::new();
+    let mut gone = Vec::new();
+    let mut customers: BTreeSet<Uuid> = BTreeSet::new();
+    let mut feed = Vec::new();
+    for purchase in &batch {
+        if purchase.refunded_minor > 0 || refunded.contains(&purchase.id) {
+            refused.push((
+                purchase.import_row.unwrap_or_default(),
+                purchase.customer_id,
+                format!(
+                    "purchase {} was refunded since the import; revert it by hand",
+                    purchase.external_ref.as_deref().unwrap_or("without an order number")
+                ),
+            ));
+            continue;
+        }
+        gone.push(purchase.id);
+        customers.insert(purchase.customer_id);
+        feed.push(Change::new(scope.workspace_id, Kind::TransactionDeleted, purchase.customer_id).with(
+            json!({
+                "transactionId": purchase.id,
+                "externalRef": purchase.external_ref,
+                "importId": import_id,
+            }),
+        ));
+    }
+    if !gone.is_empty() {
+        transaction_item::Entity::delete_many()
+            .filter(transaction_item::Column::TransactionId.is_in(gone.clone()))
+            .exec(txn)
+            .await?;
+        transaction::Entity::delete_many()
+            .filter(transaction::Column::Id.is_in(gone.clone()))
+            .exec(txn)
+            .await?;
+        changes::record(txn, feed).await?;
+        for id in &customers {
+            if customer::Entity::find_by_id(*id).one(txn).await?.is_some_and(|c| c.erased_at.is_none()) {
+                aggregates::refresh(txn, scope, *id, Trigger::Transaction).await?;
+            }
+        }
+    }
+    Ok((Some(last), i64::try_from(gone.len()).unwrap_or(0), refused))
+}
