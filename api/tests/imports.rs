@@ -781,3 +781,55 @@ async fn a_purchases_mapping_that_cannot_work_is_refused_naming_the_field() -> a
     assert_eq!(targets[0]["target"], Value::Null, "{targets}");
     Ok(())
 }
+
+/// A purchases run that dies mid-order resumes after its last committed row: the order's later
+/// lines join the purchase already recorded (its total the sum of all lines), nothing is recorded
+/// twice, and the dry run counts the same.
+#[tokio::test]
+async fn a_purchases_run_stopped_mid_order_resumes_and_the_order_keeps_all_its_lines() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let mut file = String::from("订单号,消费时间,手机,商品,数量,单价\n");
+    for order in 0..10 {
+        for line in 0..3 {
+            let _ = writeln!(
+                file,
+                "R{order:03},2024-02-0{} 12:00,1390000{order:04},商品{line},1,1{line}.00",
+                1 + line
+            );
+        }
+    }
+    let id = upload(&app, &token, "lines.csv", file.into_bytes()).await?;
+    app.as_token(&token).execute(CHECK, json!({ "input": { "importId": id } })).await?.data();
+    let small = RunOptions { batch_size: 4, stop_after_batches: None, now: None };
+    app.state.imports.run_once(&app.state.db, &small).await?;
+    assert_eq!(
+        counts(&import(&app, &token, &id).await?),
+        [10, 20, 0, 0],
+        "the dry run sees orders across batches"
+    );
+    app.as_token(&token).execute(START, json!({ "input": { "importId": id } })).await?.data();
+    // Batches of 4 rows cut orders in two; the runner dies after two of them.
+    let dying = RunOptions { batch_size: 4, stop_after_batches: Some(2), now: None };
+    app.state.imports.run_once(&app.state.db, &dying).await?;
+    assert_eq!(counts(&import(&app, &token, &id).await?), [3, 5, 0, 0]);
+    let later = RunOptions {
+        batch_size: 4,
+        stop_after_batches: None,
+        now: Some(Utc::now() + chrono::Duration::minutes(2)),
+    };
+    app.state.imports.run_once(&app.state.db, &later).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!((found["status"].as_str(), counts(&found)), (Some("SUCCEEDED"), [10, 20, 0, 0]), "{found}");
+    let list = app
+        .as_token(&token)
+        .execute("{ customers(first: 20) { totalCount edges { node { orderCount totalSpend { amountMinor } } } } }", json!({}))
+        .await?;
+    let data = &list.data()["customers"];
+    assert_eq!(data["totalCount"], 10);
+    for edge in data["edges"].as_array().cloned().unwrap_or_default() {
+        assert_eq!(edge["node"]["orderCount"], 1, "{edge}");
+        assert_eq!(edge["node"]["totalSpend"]["amountMinor"], 1_000 + 1_100 + 1_200, "{edge}");
+    }
+    Ok(())
+}
