@@ -282,19 +282,24 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
 
         {move || match open.get() {
             None => ().into_any(),
-            Some(Open::Edit) => view! {
-                <EditCustomerDialog
-                    customer=detail.get_value()
-                    fields=state.fields.get_untracked()
-                    on_close=Callback::new(move |()| open.set(None))
-                    on_saved=Callback::new(move |()| {
-                        open.set(None);
-                        state.say(i18n.t(Key::CustomerSaved).replace("{code}", &code.get_value()));
-                        state.reload();
-                    })
-                />
+            Some(Open::Edit) => {
+                // Read now: the dialog reports after its request, when a live update may have
+                // rendered the header (and its stored values) anew.
+                let code = code.get_value();
+                view! {
+                    <EditCustomerDialog
+                        customer=detail.get_value()
+                        fields=state.fields.get_untracked()
+                        on_close=Callback::new(move |()| open.set(None))
+                        on_saved=Callback::new(move |()| {
+                            open.set(None);
+                            state.say(i18n.t(Key::CustomerSaved).replace("{code}", &code));
+                            state.reload();
+                        })
+                    />
+                }
+                .into_any()
             }
-            .into_any(),
             Some(Open::Purchase) => view! {
                 <RecordPurchaseDialog
                     customer_id=id.get_value()
@@ -320,19 +325,22 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                 />
             }
             .into_any(),
-            Some(Open::Erase) => view! {
-                <EraseDialog
-                    id=id.get_value()
-                    body=i18n.t(Key::EraseBody).replace("{name}", &name.get_value()).replace("{code}", &code.get_value())
-                    on_close=Callback::new(move |()| open.set(None))
-                    on_erased=Callback::new(move |()| {
-                        open.set(None);
-                        state.say(i18n.t(Key::CustomerErased).replace("{code}", &code.get_value()));
-                        state.reload();
-                    })
-                />
+            Some(Open::Erase) => {
+                let code = code.get_value();
+                view! {
+                    <EraseDialog
+                        id=id.get_value()
+                        body=i18n.t(Key::EraseBody).replace("{name}", &name.get_value()).replace("{code}", &code)
+                        on_close=Callback::new(move |()| open.set(None))
+                        on_erased=Callback::new(move |()| {
+                            open.set(None);
+                            state.say(i18n.t(Key::CustomerErased).replace("{code}", &code));
+                            state.reload();
+                        })
+                    />
+                }
+                .into_any()
             }
-            .into_any(),
             Some(Open::Delete) => view! {
                 <ConfirmDialog
                     title=Key::DeleteCustomerTitle
