@@ -36,6 +36,8 @@ pub enum Kind {
     /// The rows an import phase refused, as CSV.
     ImportErrors,
     Customers,
+    /// Purchases, one row per line.
+    Transactions,
 }
 
 impl Kind {
@@ -43,11 +45,12 @@ impl Kind {
         match self {
             Kind::ImportErrors => "importErrors",
             Kind::Customers => "customers",
+            Kind::Transactions => "transactions",
         }
     }
 
     pub fn parse(value: &str) -> Option<Kind> {
-        [Kind::ImportErrors, Kind::Customers].into_iter().find(|k| k.as_str() == value)
+        [Kind::ImportErrors, Kind::Customers, Kind::Transactions].into_iter().find(|k| k.as_str() == value)
     }
 }
 

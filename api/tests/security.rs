@@ -1951,9 +1951,26 @@ async fn imports_and_exports_need_their_permissions_and_links_cannot_be_guessed(
         assert_eq!(refused.error_extension("permission"), "data:import");
         let (status, made) = upload_as(&w.app, token, "name\nX\n").await?;
         assert_eq!((status, made), (StatusCode::FORBIDDEN, Value::Null));
-        let export = w.app.as_token(token).execute("mutation { exportCustomers { url } }", json!({})).await?;
-        assert_eq!(export.error_code(), Some("FORBIDDEN"));
-        assert_eq!(export.error_extension("permission"), "data:export");
+        for export in ["mutation { exportCustomers { url } }", "mutation { exportTransactions { url } }"] {
+            let refused = w.app.as_token(token).execute(export, json!({})).await?;
+            assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{export}");
+            assert_eq!(refused.error_extension("permission"), "data:export", "{export}");
+        }
+    }
+    // Another workspace's customer is not found for a purchases export; a guessed one neither.
+    let b_list =
+        w.app.as_token(&w.b_owner).execute("{ customers { edges { node { id } } } }", json!({})).await?;
+    let b_customer = b_list.data()["customers"]["edges"][0]["node"]["id"].clone();
+    for customer in [b_customer, json!(uuid_like())] {
+        let refused = w
+            .app
+            .as_token(&w.a_owner)
+            .execute(
+                "mutation($c: ID) { exportTransactions(customerId: $c) { url } }",
+                json!({ "c": customer }),
+            )
+            .await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
     }
     let revert = w
         .app

@@ -398,16 +398,22 @@ pub fn suggest(header: &str, custom: &[(String, String)], kind: ImportKind) -> O
     {
         return Some(Target::Custom(key.clone())).filter(|t| t.fits(kind));
     }
-    // "手机号码1", "Email 2", "客户手机": a known word inside a longer header.
-    SYNONYMS
-        .iter()
-        .filter(|(target, _)| Target::parse(target).is_some_and(|t| t.fits(kind)))
-        .find(|(_, words)| {
-            words.iter().any(|w| {
-                w.chars().count() >= 2 && !w.is_ascii() && !TOO_GENERIC.contains(w) && norm.contains(w)
-            })
-        })
-        .and_then(|(target, _)| Target::parse(target))
+    // "手机号码1", "Email 2", "客户手机", "商品编码 SKU": a known word inside a longer header; the
+    // longest word found wins ("商品编码" is a SKU, not an item's name for its "商品").
+    let mut best: Option<(usize, &str)> = None;
+    for (target, words) in SYNONYMS {
+        if !Target::parse(target).is_some_and(|t| t.fits(kind)) {
+            continue;
+        }
+        for word in *words {
+            let length = word.chars().count();
+            let found = length >= 2 && !word.is_ascii() && !TOO_GENERIC.contains(word) && norm.contains(word);
+            if found && best.is_none_or(|(longest, _)| length > longest) {
+                best = Some((length, target));
+            }
+        }
+    }
+    best.and_then(|(_, target)| Target::parse(target))
 }
 
 /// Words that name a target only on their own: "注册时间" (sign-up time) or "出生日期" is not
@@ -701,6 +707,24 @@ mod tests {
         assert_eq!(guess_kind(&s(&["姓名", "生日", "消费金额", "最后消费时间"])), ImportKind::Customers);
         assert_eq!(guess_kind(&s(&["phone", "date", "total"])), ImportKind::Transactions);
         assert_eq!(suggest("订单号", &[], ImportKind::Customers), None);
+        // A bilingual header as exports write it: the longest known word inside decides.
+        let exported = s(&[
+            "订单号 Order no",
+            "商品编码 SKU",
+            "商品类别 Category",
+            "商品名称 Item",
+            "StarCRM 编号 Code",
+        ]);
+        assert_eq!(
+            suggest_all(&exported, &[], ImportKind::Transactions),
+            vec![
+                Some(Target::OrderNo),
+                Some(Target::ItemSku),
+                Some(Target::ItemCategory),
+                Some(Target::ItemName),
+                None
+            ]
+        );
         assert!(!Target::Custom("tier".to_owned()).fits(ImportKind::Transactions));
         assert!(!Target::Birthday.fits(ImportKind::Transactions));
         assert!(Target::Name.fits(ImportKind::Transactions));

@@ -177,6 +177,7 @@ pub async fn download(
     let result = match kind {
         Kind::ImportErrors => import_errors(&state, &link).await,
         Kind::Customers => crate::exports::download(&state, &link).await,
+        Kind::Transactions => crate::exports::transactions::download(&state.db, &link).await,
     };
     match result {
         Ok(response) => response,

@@ -13,6 +13,7 @@ use super::{ApiError, execute};
 
 const CUSTOMERS: &str = include_str!("../../graphql/customers.graphql");
 const EXPORT: &str = include_str!("../../graphql/export_customers.graphql");
+const EXPORT_PURCHASES: &str = include_str!("../../graphql/export_transactions.graphql");
 const CREATE_CUSTOMER: &str = include_str!("../../graphql/create_customer.graphql");
 
 /// What the customer list asks for: a search (name, code, phone or email), filters, a sort, and
@@ -65,6 +66,12 @@ fn filter(query: &ListQuery) -> serde_json::Value {
 pub async fn export(query: &ListQuery) -> Result<String, ApiError> {
     let data = execute::<_, serde_json::Value>(EXPORT, &json!({ "filter": filter(query) })).await?;
     Ok(data["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned())
+}
+
+/// A download link to the workspace's purchases as CSV, one row per line.
+pub async fn export_purchases() -> Result<String, ApiError> {
+    let data = execute::<_, serde_json::Value>(EXPORT_PURCHASES, &json!({ "customerId": null })).await?;
+    Ok(data["exportTransactions"]["url"].as_str().unwrap_or_default().to_owned())
 }
 
 /// One page of customers for `query`.

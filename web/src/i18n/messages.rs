@@ -490,6 +490,7 @@ messages! {
     TargetUnitPrice { zh: "单价", en: "Unit price" }
     ImportButton { zh: "导入", en: "Import" }
     ExportCsv { zh: "导出 CSV", en: "Export CSV" }
+    ExportPurchases { zh: "导出消费记录", en: "Export purchases" }
     ExportStarted { zh: "正在下载导出文件（链接 15 分钟内有效）。", en: "Your export is downloading (the link works for 15 minutes)." }
     ImportChooseFile { zh: "选择 CSV 文件", en: "Choose a CSV file" }
     ImportFileHint { zh: "UTF-8 或 GBK 编码（Excel “另存为 CSV”即可），逗号、分号或制表符分隔，第一行为列名。", en: "UTF-8 or GBK (Excel's Save as CSV works), separated by commas, semicolons or tabs, with a header row." }

@@ -64,22 +64,7 @@ pub fn CustomersPage() -> impl IntoView {
             <div class="toolbar__spacer"></div>
             <ColumnPicker columns />
             <Show when=move || session.can(Permission::DataExport)>
-                <button type="button" class="button" data-testid="export-customers" on:click=move |_| {
-                    let query = query.get_untracked();
-                    leptos::task::spawn_local(async move {
-                        match api::customers::export(&query).await {
-                            Ok(url) => {
-                                notice.set(Some(i18n.t(Key::ExportStarted).to_owned()));
-                                if let Some(window) = web_sys::window() {
-                                    let _ = window.location().set_href(&url);
-                                }
-                            }
-                            Err(error) => notice.set(Some(labels::form_error(i18n, &error))),
-                        }
-                    });
-                }>
-                    {move || i18n.t(Key::ExportCsv)}
-                </button>
+                <ExportButtons query notice />
             </Show>
             <Show when=move || session.can(Permission::DataImport)>
                 <a class="button" href="/imports" data-testid="import-customers">{move || i18n.t(Key::ImportButton)}</a>
@@ -646,5 +631,39 @@ fn ExistingCustomers(existing: Signal<Vec<CustomerRow>>) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// The list's exports: the customers it shows, and every purchase (one row per line).
+#[component]
+fn ExportButtons(query: RwSignal<ListQuery>, notice: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    // Follows an export's link (the browser downloads the file), or says why there is none.
+    let download = move |link: Result<String, ApiError>| match link {
+        Ok(url) => {
+            notice.set(Some(i18n.t(Key::ExportStarted).to_owned()));
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href(&url);
+            }
+        }
+        Err(error) => notice.set(Some(labels::form_error(i18n, &error))),
+    };
+
+    view! {
+                <button type="button" class="button" data-testid="export-customers" on:click=move |_| {
+                    let query = query.get_untracked();
+                    leptos::task::spawn_local(async move {
+                        download(api::customers::export(&query).await);
+                    });
+                }>
+                    {move || i18n.t(Key::ExportCsv)}
+                </button>
+                <button type="button" class="button" data-testid="export-purchases" on:click=move |_| {
+                    leptos::task::spawn_local(async move {
+                        download(api::customers::export_purchases().await);
+                    });
+                }>
+                    {move || i18n.t(Key::ExportPurchases)}
+                </button>
     }
 }

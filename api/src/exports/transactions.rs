@@ -1,0 +1,251 @@
+//! The export of purchases: one row per line of each purchase in a period (and of one customer,
+//! if asked), oldest first, as CSV in UTF-8 with a BOM. Its bilingual headers are the ones a
+//! purchases import suggests its targets from, so an exported file imports into another
+//! workspace as the same purchases. The phone is masked unless the asker holds `pii:read`.
+//! Asking is audited (`export.transactions`); the file comes from a download link that expires.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::body::Body;
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde_json::{Value, json};
+use starcrm_shared::customer::{TransactionKind, customer_code};
+use starcrm_shared::mask;
+use uuid::Uuid;
+
+use super::money;
+use crate::entities::{
+    channel_identity, customer, customer_phone, download_link, transaction, transaction_item, workspace,
+};
+use crate::error::AppError;
+use crate::imports::http::{csv_line, csv_response};
+
+/// The file's columns: Chinese and English, as a purchases import reads them back.
+pub const HEADERS: [&str; 18] = [
+    "订单号 Order no",
+    "消费时间 Purchased at",
+    "姓名 Name",
+    "会员号 Member no",
+    "手机 Phone",
+    "StarCRM 编号 Code",
+    "金额 Amount",
+    "币种 Currency",
+    "已退款 Refunded",
+    "支付方式 Payment method",
+    "门店 Store",
+    "渠道 Channel",
+    "商品名称 Item",
+    "商品编码 SKU",
+    "商品类别 Category",
+    "数量 Qty",
+    "单价 Unit price",
+    "备注 Note",
+];
+
+/// Purchases per page read from the database.
+const PAGE: u64 = 500;
+
+/// What an export covers.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Period {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub customer_id: Option<Uuid>,
+}
+
+/// Where a page ends: the next page starts after this purchase.
+type After = (DateTime<Utc>, Uuid);
+
+/// Free text Excel would run as a formula is written as text.
+fn text(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() }
+}
+
+/// What a page's rows show besides the purchases: their lines, customers, phones and member
+/// numbers (four queries, then lookups).
+struct Related {
+    items: HashMap<Uuid, Vec<transaction_item::Model>>,
+    customers: HashMap<Uuid, customer::Model>,
+    phones: HashMap<Uuid, String>,
+    /// By customer and channel: the member number of the purchase's channel.
+    member_nos: HashMap<(Uuid, String), String>,
+}
+
+impl Related {
+    async fn load(db: &DatabaseConnection, purchases: &[transaction::Model]) -> Result<Self, AppError> {
+        let ids: Vec<Uuid> = purchases.iter().map(|t| t.id).collect();
+        let customer_ids: Vec<Uuid> =
+            purchases.iter().map(|t| t.customer_id).collect::<HashSet<_>>().into_iter().collect();
+        let mut items: HashMap<Uuid, Vec<transaction_item::Model>> = HashMap::new();
+        for item in transaction_item::Entity::find()
+            .filter(transaction_item::Column::TransactionId.is_in(ids))
+            .order_by_asc(transaction_item::Column::Position)
+            .all(db)
+            .await?
+        {
+            items.entry(item.transaction_id).or_default().push(item);
+        }
+        let customers = customer::Entity::find()
+            .filter(customer::Column::Id.is_in(customer_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let mut phones = HashMap::new();
+        // Primary first: the first one seen of a customer is kept.
+        for p in customer_phone::Entity::find()
+            .filter(customer_phone::Column::CustomerId.is_in(customer_ids.clone()))
+            .order_by_desc(customer_phone::Column::IsPrimary)
+            .all(db)
+            .await?
+        {
+            phones.entry(p.customer_id).or_insert(p.phone);
+        }
+        let mut member_nos = HashMap::new();
+        for i in channel_identity::Entity::find()
+            .filter(channel_identity::Column::CustomerId.is_in(customer_ids))
+            .order_by_asc(channel_identity::Column::CreatedAt)
+            .all(db)
+            .await?
+        {
+            member_nos.entry((i.customer_id, i.channel)).or_insert(i.external_id);
+        }
+        Ok(Self { items, customers, phones, member_nos })
+    }
+}
+
+/// One page of the export as CSV bytes, and where the next starts (`None`: the last page).
+async fn page(
+    db: &DatabaseConnection,
+    workspace_id: Uuid,
+    period: &Period,
+    after: Option<After>,
+    tz: Tz,
+    unmasked: bool,
+) -> Result<(Vec<u8>, Option<After>), AppError> {
+    let mut query = transaction::Entity::find()
+        .filter(transaction::Column::WorkspaceId.eq(workspace_id))
+        .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()));
+    if let Some(from) = period.from {
+        query = query.filter(transaction::Column::OccurredAt.gte(from));
+    }
+    if let Some(to) = period.to {
+        query = query.filter(transaction::Column::OccurredAt.lt(to));
+    }
+    if let Some(id) = period.customer_id {
+        query = query.filter(transaction::Column::CustomerId.eq(id));
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(Condition::any().add(transaction::Column::OccurredAt.gt(at)).add(
+            Condition::all().add(transaction::Column::OccurredAt.eq(at)).add(transaction::Column::Id.gt(id)),
+        ));
+    }
+    let purchases = query
+        .order_by_asc(transaction::Column::OccurredAt)
+        .order_by_asc(transaction::Column::Id)
+        .limit(PAGE)
+        .all(db)
+        .await?;
+    let next =
+        (purchases.len() as u64 == PAGE).then(|| purchases.last().map(|t| (t.occurred_at, t.id))).flatten();
+    if purchases.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let Related { items, customers, phones, member_nos } = Related::load(db, &purchases).await?;
+    let mut out = Vec::new();
+    for purchase in &purchases {
+        // Deleted customers' purchases are not exported, as the customer list leaves them out.
+        let Some(buyer) = customers.get(&purchase.customer_id).filter(|c| c.deleted_at.is_none()) else {
+            continue;
+        };
+        let phone = phones
+            .get(&buyer.id)
+            .map_or_else(String::new, |p| if unmasked { p.clone() } else { mask::phone(p) });
+        let member_no = member_nos.get(&(buyer.id, purchase.channel.clone())).cloned().unwrap_or_default();
+        let head = [
+            text(purchase.external_ref.as_deref().unwrap_or_default()),
+            purchase.occurred_at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string(),
+            text(&buyer.name),
+            text(&member_no),
+            phone,
+            customer_code(buyer.number),
+            money(purchase.amount_minor),
+            purchase.currency.clone(),
+            money(purchase.refunded_minor),
+            purchase.payment_method.clone().unwrap_or_default(),
+            text(purchase.store.as_deref().unwrap_or_default()),
+            purchase.channel.clone(),
+        ];
+        let note = text(purchase.note.as_deref().unwrap_or_default());
+        let lines = items.get(&purchase.id).map_or(&[][..], Vec::as_slice);
+        if lines.is_empty() {
+            let mut row: Vec<String> = head.to_vec();
+            row.extend([
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                note.clone(),
+            ]);
+            out.extend(csv_line(&row));
+        }
+        for item in lines {
+            let mut row: Vec<String> = head.to_vec();
+            row.extend([
+                text(&item.name),
+                text(item.sku.as_deref().unwrap_or_default()),
+                text(item.category.as_deref().unwrap_or_default()),
+                item.quantity.to_string(),
+                money(item.unit_price_minor),
+                note.clone(),
+            ]);
+            out.extend(csv_line(&row));
+        }
+    }
+    Ok((out, next))
+}
+
+/// Streams the purchases export a link stands for.
+///
+/// # Errors
+/// Database failures before the first byte.
+pub async fn download(db: &DatabaseConnection, link: &download_link::Model) -> Result<Response, AppError> {
+    let params: Value = serde_json::from_str(&link.params).map_err(AppError::internal)?;
+    let period: Period = serde_json::from_value(params["period"].clone()).map_err(AppError::internal)?;
+    let tz: Tz = workspace::Entity::find_by_id(link.workspace_id)
+        .one(db)
+        .await?
+        .and_then(|w| w.timezone.parse().ok())
+        .unwrap_or(Tz::UTC);
+    let mut first = b"\xEF\xBB\xBF".to_vec();
+    first.extend(csv_line(&HEADERS.map(str::to_owned)));
+    let (db, workspace_id, unmasked) = (db.clone(), link.workspace_id, link.unmasked);
+    // Stop after the first page that fails: the download then ends short rather than hang.
+    let stream = futures_util::stream::unfold(Some(None), move |state: Option<Option<After>>| {
+        let db = db.clone();
+        let period = period.clone();
+        async move {
+            let after = state?;
+            match page(&db, workspace_id, &period, after, tz, unmasked).await {
+                Ok((bytes, next)) => Some((Ok::<_, std::io::Error>(bytes), next.map(Some))),
+                Err(err) => Some((Err(std::io::Error::other(err.to_string())), None)),
+            }
+        }
+    });
+    let body = futures_util::StreamExt::chain(futures_util::stream::once(async move { Ok(first) }), stream);
+    let name = format!("purchases-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
+    Ok(csv_response(&name, Body::from_stream(body)))
+}
+
+/// The parameters a link keeps.
+pub fn params(period: &Period) -> Value {
+    json!({ "period": period })
+}
