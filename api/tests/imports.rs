@@ -903,3 +903,72 @@ async fn exported_purchases_are_masked_without_pii_read_and_import_elsewhere_as_
     assert_eq!(lei["identities"][0]["externalId"], "M900", "{list:?}");
     Ok(())
 }
+
+const CONTACTS: &str = "工单号,联系时间,手机,姓名,类型,方向,主题,沟通内容\n\
+T1,2024-04-01 09:30,13800138001,韩梅梅,电话,呼入,咨询会员积分,询问积分到期时间\n\
+T2,2024-04-02 15:00,13800138001,,到店,,试衣,\n\
+T3,2024-04-03 10:00,,,电话,,,\n\
+T4,2024-04-04 10:00,13800138002,,传真,,,\n";
+
+/// A call centre's export of interactions: told from its header, each row finds or creates its
+/// customer, bad rows are named, a second import skips what it recorded, and a revert deletes the
+/// interactions and the customer it created.
+#[tokio::test]
+async fn an_interactions_file_records_contacts_skips_them_the_second_time_and_reverts() -> anyhow::Result<()>
+{
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let id = upload(&app, &token, "calls.csv", CONTACTS.as_bytes().to_vec()).await?;
+    let kind = app
+        .as_token(&token)
+        .execute("query($id: ID!) { import(id: $id) { kind } }", json!({ "id": id }))
+        .await?;
+    assert_eq!(kind.data()["import"]["kind"], "INTERACTIONS");
+    app.as_token(&token).execute(START, json!({ "input": { "importId": id } })).await?.data();
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(counts(&found), [2, 0, 0, 2], "{found}");
+    assert_eq!(found["runErrors"][1]["column"], "类型", "{found}");
+
+    let list = customers(&app, &token).await?;
+    let han = by_name(&list, "韩梅梅").cloned().unwrap_or_default();
+    let contacts = app
+        .as_token(&token)
+        .execute(
+            "query($id: ID!) { customer(id: $id) { lastActivityAt interactions(first: 10) { edges { node {
+               kind direction subject body occurredAt externalRef } } } } }",
+            json!({ "id": han["id"] }),
+        )
+        .await?;
+    let customer = &contacts.data()["customer"];
+    let nodes: Vec<Value> = customer["interactions"]["edges"].as_array().cloned().unwrap_or_default();
+    assert_eq!(nodes.len(), 2, "{customer}");
+    let call = nodes.iter().find(|n| n["node"]["externalRef"] == "T1").cloned().unwrap_or_default();
+    assert_eq!(
+        (call["node"]["kind"].as_str(), call["node"]["direction"].as_str()),
+        (Some("CALL"), Some("INBOUND"))
+    );
+    assert_eq!(call["node"]["body"], "询问积分到期时间");
+    assert_eq!(customer["lastActivityAt"], "2024-04-02T07:00:00+00:00", "{customer}");
+
+    let again = upload(&app, &token, "calls.csv", CONTACTS.as_bytes().to_vec()).await?;
+    app.as_token(&token).execute(START, json!({ "input": { "importId": again } })).await?.data();
+    work(&app).await?;
+    assert_eq!(counts(&import(&app, &token, &again).await?), [0, 0, 2, 2]);
+
+    app.as_token(&token).execute(REVERT, json!({ "id": id })).await?.data();
+    work(&app).await?;
+    let found = import(&app, &token, &id).await?;
+    assert_eq!(
+        (found["status"].as_str(), found["revertRefused"].as_i64()),
+        (Some("REVERTED"), Some(0)),
+        "{found}"
+    );
+    assert!(by_name(&customers(&app, &token).await?, "韩梅梅").is_none(), "the customer it created is gone");
+    let feed = app
+        .as_token(&token)
+        .execute("{ changes(kinds: [\"interactionDeleted\"]) { events { id } } }", json!({}))
+        .await?;
+    assert_eq!(feed.data()["changes"]["events"].as_array().map(Vec::len), Some(2));
+    Ok(())
+}

@@ -1940,6 +1940,40 @@ async fn a_purchases_import_reaches_only_its_own_workspace() -> anyhow::Result<(
     Ok(())
 }
 
+/// An interactions import of A matches only A's customers: B's customer with the same phone
+/// gets no interaction, and A's revert leaves B alone.
+#[tokio::test]
+async fn an_interactions_import_reaches_only_its_own_workspace() -> anyhow::Result<()> {
+    let w = world().await?;
+    b_import(&w).await?;
+    let (status, id) =
+        upload_as(&w.app, &w.a_owner, "工单号,联系时间,手机,类型\nC-1,2024-05-01 10:00,13800000123,电话\n")
+            .await?;
+    assert_eq!(status, StatusCode::CREATED);
+    let start = "mutation($id: ID!) { startImport(input: { importId: $id }) { kind } }";
+    let started = w.app.as_token(&w.a_owner).execute(start, json!({ "id": id })).await?;
+    assert_eq!(started.data()["startImport"]["kind"], "INTERACTIONS");
+    let options = starcrm_api::imports::run::RunOptions::default();
+    w.app.state.imports.run_once(&w.app.state.db, &options).await?;
+    let done =
+        w.app.as_token(&w.a_owner).execute(IMPORT, json!({ "id": id })).await?.data()["import"].clone();
+    assert_eq!(done["created"], 1, "{done}");
+    let seen = "{ customers { edges { node { name interactions(first: 5) { edges { node { id } } } } } } }";
+    let b_view = w.app.as_token(&w.b_owner).execute(seen, json!({})).await?;
+    let b_node = b_view.data()["customers"]["edges"][0]["node"].clone();
+    assert_eq!(b_node["name"], "B Person");
+    assert_eq!(b_node["interactions"]["edges"], json!([]), "B's customer got nothing");
+    w.app
+        .as_token(&w.a_owner)
+        .execute("mutation($id: ID!) { revertImport(id: $id) { id } }", json!({ "id": id }))
+        .await?
+        .data();
+    w.app.state.imports.run_once(&w.app.state.db, &options).await?;
+    let b_after = w.app.as_token(&w.b_owner).execute(seen, json!({})).await?;
+    assert_eq!(b_after.data(), b_view.data(), "A's revert left B alone");
+    Ok(())
+}
+
 #[tokio::test]
 async fn imports_and_exports_need_their_permissions_and_links_cannot_be_guessed() -> anyhow::Result<()> {
     let w = world().await?;

@@ -17,6 +17,7 @@ mod m20261203_000009_idempotency_keys;
 mod m20261203_000010_webhooks;
 mod m20261203_000011_imports;
 mod m20261203_000012_transaction_imports;
+mod m20261204_000013_interaction_imports;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_webhooks::Migration),
             Box::new(m20261203_000011_imports::Migration),
             Box::new(m20261203_000012_transaction_imports::Migration),
+            Box::new(m20261204_000013_interaction_imports::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! suggestion of a target from a header as Chinese and English spreadsheets name it, how cells of
 //! dates, times and payment methods are read, and the states and modes of an import.
 
-use crate::customer::PaymentMethod;
+use crate::customer::{Direction, InteractionKind, PaymentMethod};
 use crate::stored_enum;
 
 stored_enum! {
@@ -13,6 +13,9 @@ stored_enum! {
         /// One purchase line per row: rows sharing an order number are one purchase. The
         /// customer is found (or created) by member number, phone or email.
         Transactions => "transactions",
+        /// One interaction per row (a call, a consultation, a visit...), as a call centre or a
+        /// service desk exports them. The customer is found (or created) as for purchases.
+        Interactions => "interactions",
     }
 }
 
@@ -89,6 +92,16 @@ pub enum Target {
     ItemCategory,
     Quantity,
     UnitPrice,
+    /// What kind of interaction a row is (a call, a consultation, a visit...).
+    InteractionType,
+    /// Who reached out: the customer (inbound, the default) or the business.
+    Direction,
+    /// When an interaction happened (the workspace's time zone unless the cell gives an offset).
+    OccurredAt,
+    Subject,
+    /// The sender's id of an interaction (a call id, a ticket number): one recorded before is
+    /// not recorded again.
+    Reference,
 }
 
 impl Target {
@@ -128,11 +141,27 @@ impl Target {
         Target::Email,
     ];
 
+    /// What an interactions file can fill (`notes` is the interaction's text; `name` only names
+    /// a customer created for it).
+    pub const INTERACTION: [Target; 10] = [
+        Target::InteractionType,
+        Target::Direction,
+        Target::OccurredAt,
+        Target::Subject,
+        Target::Notes,
+        Target::Reference,
+        Target::MemberNo,
+        Target::Phone,
+        Target::Email,
+        Target::Name,
+    ];
+
     /// Whether a file of `kind` can fill this target (custom fields: customers only).
     pub fn fits(&self, kind: ImportKind) -> bool {
         match kind {
             ImportKind::Customers => Target::BUILT_IN.contains(self) || matches!(self, Target::Custom(_)),
             ImportKind::Transactions => Target::TRANSACTION.contains(self) || *self == Target::Name,
+            ImportKind::Interactions => Target::INTERACTION.contains(self),
         }
     }
 
@@ -169,6 +198,11 @@ impl Target {
             Target::ItemCategory => "itemCategory",
             Target::Quantity => "quantity",
             Target::UnitPrice => "unitPrice",
+            Target::InteractionType => "interactionType",
+            Target::Direction => "direction",
+            Target::OccurredAt => "occurredAt",
+            Target::Subject => "subject",
+            Target::Reference => "reference",
         }
     }
 
@@ -176,7 +210,11 @@ impl Target {
         if let Some(key) = value.strip_prefix("custom:") {
             return (!key.is_empty()).then(|| Target::Custom(key.to_owned()));
         }
-        Target::BUILT_IN.into_iter().chain(Target::TRANSACTION).find(|t| t.built_in_str() == value)
+        Target::BUILT_IN
+            .into_iter()
+            .chain(Target::TRANSACTION)
+            .chain(Target::INTERACTION)
+            .find(|t| t.built_in_str() == value)
     }
 
     /// Whether a row can be matched to an existing customer through this column.
@@ -278,7 +316,26 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ),
     ("jobTitle", &["职位", "职务", "岗位", "头衔", "jobtitle", "title", "position", "role"]),
     ("tags", &["标签", "客户标签", "分组", "tags", "tag", "labels", "groups"]),
-    ("notes", &["备注", "说明", "附注", "notes", "note", "remarks", "remark", "comment", "comments"]),
+    (
+        "notes",
+        &[
+            "备注",
+            "说明",
+            "附注",
+            "内容",
+            "沟通内容",
+            "详情",
+            "notes",
+            "note",
+            "remarks",
+            "remark",
+            "comment",
+            "comments",
+            "content",
+            "body",
+            "details",
+        ],
+    ),
     (
         "orderNo",
         &[
@@ -361,6 +418,57 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("itemCategory", &["商品类别", "商品分类", "品类", "类别", "category", "productcategory"]),
     ("quantity", &["数量", "件数", "购买数量", "quantity", "qty"]),
     ("unitPrice", &["单价", "售价", "unitprice", "price"]),
+    (
+        "interactionType",
+        &[
+            "互动类型",
+            "沟通方式",
+            "联系方式类型",
+            "类型",
+            "方式",
+            "interactiontype",
+            "type",
+            "kind",
+            "channeltype",
+        ],
+    ),
+    ("direction", &["方向", "呼叫方向", "呼入呼出", "direction", "inout"]),
+    (
+        "occurredAt",
+        &[
+            "联系时间",
+            "沟通时间",
+            "通话时间",
+            "发生时间",
+            "来电时间",
+            "到店时间",
+            "时间",
+            "日期",
+            "occurredat",
+            "date",
+            "time",
+            "datetime",
+            "contactedat",
+            "calltime",
+        ],
+    ),
+    ("subject", &["主题", "事由", "标题", "摘要", "subject", "topic", "summary"]),
+    (
+        "reference",
+        &[
+            "工单号",
+            "记录编号",
+            "通话编号",
+            "会话编号",
+            "呼叫编号",
+            "reference",
+            "ref",
+            "externalref",
+            "callid",
+            "ticketno",
+            "ticketid",
+        ],
+    ),
 ];
 
 /// A header as the matcher compares it: lower case, without spaces, `_`, `-`, `.`, `:`,
@@ -390,8 +498,18 @@ pub fn suggest(header: &str, custom: &[(String, String)], kind: ImportKind) -> O
     if norm.is_empty() {
         return None;
     }
-    if let Some((target, _)) = SYNONYMS.iter().find(|(_, words)| words.contains(&norm.as_str())) {
-        return Target::parse(target).filter(|t| t.fits(kind));
+    // A word that names a target of this kind; then one that clearly names something a file of
+    // this kind cannot fill (a birthday in a purchases file), which is left out.
+    let exact = |fitting: bool| {
+        SYNONYMS.iter().find(|(target, words)| {
+            Target::parse(target).is_some_and(|t| t.fits(kind) == fitting) && words.contains(&norm.as_str())
+        })
+    };
+    if let Some((target, _)) = exact(true) {
+        return Target::parse(target);
+    }
+    if exact(false).is_some() {
+        return None;
     }
     if let Some((key, _)) =
         custom.iter().find(|(key, label)| normalise_header(key) == norm || normalise_header(label) == norm)
@@ -418,7 +536,7 @@ pub fn suggest(header: &str, custom: &[(String, String)], kind: ImportKind) -> O
 
 /// Words that name a target only on their own: "注册时间" (sign-up time) or "出生日期" is not
 /// when a purchase was made.
-const TOO_GENERIC: &[&str] = &["日期", "时间", "合计"];
+const TOO_GENERIC: &[&str] = &["日期", "时间", "合计", "类型", "方式", "内容"];
 
 /// What a file most likely holds, from its header row: purchases when it has an order number
 /// column, or when, with nothing only a customer has (gender, birthday, address, company, tags),
@@ -434,11 +552,16 @@ pub fn guess_kind(headers: &[String]) -> ImportKind {
     let customer_only = headers
         .iter()
         .any(|h| suggest(h, &[], ImportKind::Customers).is_some_and(|t| !t.fits(ImportKind::Transactions)));
-    if !customer_only
-        && has(&[Target::PurchasedAt])
-        && has(&[Target::Amount, Target::UnitPrice, Target::ItemName])
-    {
+    let bought = has(&[Target::Amount, Target::UnitPrice, Target::ItemName]);
+    let contacted = headers.iter().any(|h| {
+        matches!(suggest(h, &[], ImportKind::Interactions), Some(Target::InteractionType | Target::Reference))
+    });
+    if customer_only {
+        ImportKind::Customers
+    } else if has(&[Target::PurchasedAt]) && bought {
         ImportKind::Transactions
+    } else if contacted {
+        ImportKind::Interactions
     } else {
         ImportKind::Customers
     }
@@ -571,6 +694,45 @@ fn offset_minutes(offset: &str) -> Option<i32> {
     }
     let (hours, minutes): (i32, i32) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
     (hours <= 14 && minutes <= 59).then_some(sign * (hours * 60 + minutes))
+}
+
+/// An interaction's kind as service desks and call centres name it (`电话`, `咨询`, `到店`, `在线`,
+/// `Call`, `Visit`...).
+pub fn parse_interaction_kind(cell: &str) -> Option<InteractionKind> {
+    if let Some(kind) = InteractionKind::parse(cell.trim()) {
+        return Some(kind);
+    }
+    Some(match normalise_header(cell).as_str() {
+        "咨询" | "售前咨询" | "售后咨询" | "consultation" | "consult" | "enquiry" | "inquiry" => {
+            InteractionKind::Consultation
+        }
+        "电话" | "通话" | "来电" | "去电" | "回访" | "电话回访" | "call" | "phone" | "phonecall" => {
+            InteractionKind::Call
+        }
+        "邮件" | "电子邮件" | "email" | "e-mail" | "mail" => InteractionKind::Email,
+        "在线" | "聊天" | "在线客服" | "微信" | "微信聊天" | "客服" | "chat" | "livechat" | "im" => {
+            InteractionKind::Chat
+        }
+        "到店" | "拜访" | "上门" | "门店" | "visit" | "instore" | "storevisit" => {
+            InteractionKind::Visit
+        }
+        "社交" | "微博" | "小红书" | "抖音" | "social" | "socialmedia" => InteractionKind::Social,
+        _ => return None,
+    })
+}
+
+/// Who reached out, as exports write it (`呼入`, `来电`, `呼出`, `回访`, `in`, `outbound`...).
+pub fn parse_direction(cell: &str) -> Option<Direction> {
+    if let Some(direction) = Direction::parse(cell.trim()) {
+        return Some(direction);
+    }
+    Some(match normalise_header(cell).as_str() {
+        "呼入" | "来电" | "客户发起" | "入" | "in" | "inbound" | "incoming" => Direction::Inbound,
+        "呼出" | "去电" | "回访" | "主动联系" | "出" | "out" | "outbound" | "outgoing" => {
+            Direction::Outbound
+        }
+        _ => return None,
+    })
 }
 
 /// A payment method as receipts and exports name it (`现金`, `微信支付`, `支付宝`, `刷卡`, `银联`,
@@ -731,6 +893,35 @@ mod tests {
     }
 
     #[test]
+    fn interaction_headers_and_cells_are_read() {
+        assert_eq!(guess_kind(&s(&["工单号", "联系时间", "手机", "类型"])), ImportKind::Interactions);
+        let headers = s(&["工单号", "联系时间", "手机", "类型", "方向", "主题", "沟通内容", "生日"]);
+        assert_eq!(
+            suggest_all(&headers, &[], ImportKind::Interactions),
+            vec![
+                Some(Target::Reference),
+                Some(Target::OccurredAt),
+                Some(Target::Phone),
+                Some(Target::InteractionType),
+                Some(Target::Direction),
+                Some(Target::Subject),
+                Some(Target::Notes),
+                None,
+            ]
+        );
+        // "date" means when something was bought in a purchases file, when it happened here.
+        assert_eq!(suggest("Date", &[], ImportKind::Interactions), Some(Target::OccurredAt));
+        assert_eq!(suggest("Date", &[], ImportKind::Transactions), Some(Target::PurchasedAt));
+        assert_eq!(parse_interaction_kind("电话回访"), Some(InteractionKind::Call));
+        assert_eq!(parse_interaction_kind("到店"), Some(InteractionKind::Visit));
+        assert_eq!(parse_interaction_kind("Live chat"), Some(InteractionKind::Chat));
+        assert_eq!(parse_interaction_kind("telepathy"), None);
+        assert_eq!(parse_direction("呼出"), Some(Direction::Outbound));
+        assert_eq!(parse_direction("In"), Some(Direction::Inbound));
+        assert_eq!(parse_direction("sideways"), None);
+    }
+
+    #[test]
     fn moments_and_payment_methods_as_exports_write_them() {
         let at = |y, mo, d, h, mi, s, off| Moment {
             year: y,
@@ -760,7 +951,7 @@ mod tests {
 
     #[test]
     fn targets_round_trip() {
-        for t in Target::BUILT_IN.into_iter().chain(Target::TRANSACTION) {
+        for t in Target::BUILT_IN.into_iter().chain(Target::TRANSACTION).chain(Target::INTERACTION) {
             assert_eq!(Target::parse(&t.as_str()), Some(t));
         }
         assert_eq!(Target::parse("custom:tier"), Some(Target::Custom("tier".to_owned())));

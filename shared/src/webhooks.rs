@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 14] = [
+pub const CHANGE_KINDS: [&str; 15] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -17,6 +17,7 @@ pub const CHANGE_KINDS: [&str; 14] = [
     "transactionDeleted",
     "refundRecorded",
     "interactionRecorded",
+    "interactionDeleted",
     "starsChanged",
     "lifecycleChanged",
     "importFinished",

@@ -14,7 +14,8 @@ pub struct ChangeEvent {
     pub position: i64,
     /// `customerCreated`, `customerUpdated`, `customerDeleted`, `customerRestored`,
     /// `customerMerged`, `customerUnmerged`, `customerErased`, `transactionRecorded`,
-    /// `transactionDeleted` (a reverted import's purchase), `refundRecorded`, `interactionRecorded`, `starsChanged`, `lifecycleChanged`,
+    /// `transactionDeleted` (a reverted import's purchase), `refundRecorded`,
+    /// `interactionRecorded`, `interactionDeleted`, `starsChanged`, `lifecycleChanged`,
     /// `importFinished` (the subject is the import).
     pub kind: String,
     /// The customer it is about.

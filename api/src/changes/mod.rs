@@ -44,6 +44,8 @@ pub enum Kind {
     TransactionDeleted,
     RefundRecorded,
     InteractionRecorded,
+    /// An interaction an import recorded was deleted by reverting the import.
+    InteractionDeleted,
     StarsChanged,
     LifecycleChanged,
     /// An import finished; the subject is the import.
@@ -51,7 +53,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -63,6 +65,7 @@ impl Kind {
         Kind::TransactionDeleted,
         Kind::RefundRecorded,
         Kind::InteractionRecorded,
+        Kind::InteractionDeleted,
         Kind::StarsChanged,
         Kind::LifecycleChanged,
         Kind::ImportFinished,
@@ -81,6 +84,7 @@ impl Kind {
             Kind::TransactionDeleted => "transactionDeleted",
             Kind::RefundRecorded => "refundRecorded",
             Kind::InteractionRecorded => "interactionRecorded",
+            Kind::InteractionDeleted => "interactionDeleted",
             Kind::StarsChanged => "starsChanged",
             Kind::LifecycleChanged => "lifecycleChanged",
             Kind::ImportFinished => "importFinished",
@@ -100,6 +104,7 @@ impl Kind {
                 | Kind::TransactionDeleted
                 | Kind::RefundRecorded
                 | Kind::InteractionRecorded
+                | Kind::InteractionDeleted
                 | Kind::ImportFinished
         )
     }

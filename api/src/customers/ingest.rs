@@ -428,6 +428,8 @@ pub async fn record_interaction(
                 agent_id: Set(scope.user_id()),
                 occurred_at: Set(occurred_at),
                 external_ref: Set(own_ref.clone()),
+                import_id: Set(None),
+                import_row: Set(None),
                 created_at: Set(Utc::now()),
             }
             .insert(&txn)

@@ -18,6 +18,9 @@ pub struct Model {
     pub agent_id: Option<Uuid>,
     pub occurred_at: DateTimeUtc,
     pub external_ref: Option<String>,
+    /// The import that recorded it (a revert deletes it), and its row.
+    pub import_id: Option<Uuid>,
+    pub import_row: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

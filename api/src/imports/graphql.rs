@@ -385,13 +385,14 @@ impl ImportsQuery {
         let built_in: &[Target] = match kind {
             ImportKind::Customers => &Target::BUILT_IN,
             ImportKind::Transactions => &Target::TRANSACTION,
+            ImportKind::Interactions => &Target::INTERACTION,
         };
         let mut out: Vec<ImportTarget> = built_in
             .iter()
             .chain((kind == ImportKind::Transactions).then_some(&Target::Name))
             .map(|t| ImportTarget { value: t.as_str(), label: None, identifies: t.identifies() })
             .collect();
-        if kind == ImportKind::Transactions {
+        if kind != ImportKind::Customers {
             return Ok(out);
         }
         let fields = crate::customers::profile::definitions(ctx.db()?, scope.workspace_id)

@@ -13,6 +13,7 @@
 pub mod file;
 pub mod graphql;
 pub mod http;
+pub mod interactions;
 pub mod purchases;
 pub mod rows;
 pub mod run;

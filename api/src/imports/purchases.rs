@@ -105,7 +105,7 @@ impl Context {
         Ok(Self { tz: ws.timezone.parse().unwrap_or(Tz::UTC), currency: ws.currency })
     }
 
-    fn instant(&self, moment: rules::Moment) -> Option<DateTime<Utc>> {
+    pub(super) fn instant(&self, moment: rules::Moment) -> Option<DateTime<Utc>> {
         let date = NaiveDate::from_ymd_opt(moment.year, moment.month, moment.day)?;
         let local = date.and_hms_opt(moment.hour, moment.minute, moment.second)?;
         match moment.offset_minutes {
@@ -233,7 +233,7 @@ fn read_cells(
 
 /// Why a row's customer reference was refused, naming the column at fault (or, when the row
 /// gives no way to find the customer, the first column that could have).
-fn customer_refusal(plan: &Plan, err: &AppError) -> Refusal {
+pub(super) fn customer_refusal(plan: &Plan, err: &AppError) -> Refusal {
     let target = match err {
         AppError::Invalid { field, .. } | AppError::BadUserInput { field, .. } => match field.as_str() {
             "customer.phone" => Some(Target::Phone),
@@ -323,7 +323,7 @@ pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Line, Refus
 /// are added to that purchase, not skipped as recorded before.
 #[derive(Debug, Default)]
 pub struct DryRunOrders {
-    orders: HashSet<String>,
+    pub(super) orders: HashSet<String>,
 }
 
 /// What became of a row, and the row as read (for the dry run's preview).
@@ -561,7 +561,7 @@ async fn insert_item(
 /// The customer a purchase is for: found by member number, phone or email (a member number new
 /// to them is linked, and the link is in the changeset), or created when nobody matches and
 /// the mode allows it (the creation is in the changeset). `None`: skipped.
-async fn customer_of(
+pub(super) async fn customer_of(
     txn: &DatabaseTransaction,
     scope: &Scope,
     plan: &Plan,
@@ -622,6 +622,16 @@ async fn customer_of(
     Ok(Some(created.id))
 }
 
+/// How a preview names a row's customer: the member number, else the masked phone or email.
+pub(super) fn who(customer: &ValidRef) -> Option<String> {
+    customer
+        .identity
+        .as_ref()
+        .map(|i| i.external_id.clone())
+        .or_else(|| customer.phone.as_deref().map(starcrm_shared::mask::phone))
+        .or_else(|| customer.email.as_deref().map(starcrm_shared::mask::email))
+}
+
 /// A preview line: the purchase as it would be stored.
 pub fn preview(row_number: i64, outcome: &Outcome, line: Option<&Line>, ctx: &Context) -> Value {
     let action = match outcome {
@@ -632,13 +642,7 @@ pub fn preview(row_number: i64, outcome: &Outcome, line: Option<&Line>, ctx: &Co
     };
     let mut out = json!({ "row": row_number, "action": action });
     if let Some(line) = line {
-        let who = line
-            .customer
-            .identity
-            .as_ref()
-            .map(|i| i.external_id.clone())
-            .or_else(|| line.customer.phone.as_deref().map(starcrm_shared::mask::phone))
-            .or_else(|| line.customer.email.as_deref().map(starcrm_shared::mask::email));
+        let who = who(&line.customer);
         let currency = line.currency.clone().unwrap_or_else(|| ctx.currency.clone());
         out["orderNo"] = json!(line.order_no);
         out["customer"] = json!(who);

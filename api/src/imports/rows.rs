@@ -104,8 +104,12 @@ impl Plan {
             seen.push(target.clone());
             columns.push(Some((target, column.keep)));
         }
-        if kind == ImportKind::Transactions {
-            super::purchases::check_plan(&seen, mode)?;
+        match kind {
+            ImportKind::Transactions => super::purchases::check_plan(&seen, mode)?,
+            ImportKind::Interactions => super::interactions::check_plan(&seen, mode)?,
+            ImportKind::Customers => {}
+        }
+        if kind != ImportKind::Customers {
             return Ok(Plan { columns, headers: headers.to_vec(), mode, channel, kind, fields });
         }
         if !seen.iter().any(Target::identifies) && !seen.contains(&Target::Name) {

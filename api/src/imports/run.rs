@@ -19,9 +19,9 @@ use starcrm_shared::imports::{ImportKind, ImportMode, ImportStatus, RowAction};
 use uuid::Uuid;
 
 use super::file::{Encoding, Row, Rows};
-use super::purchases;
 use super::rows::{self, Before, DryRunMemory, Outcome, Plan};
 use super::{JobParams, Phase, headers_of, mapping_of, path_of, set_status};
+use super::{interactions, purchases};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
@@ -291,7 +291,24 @@ impl Pass {
         let check = self.phase == Phase::Check;
         let previews =
             |preview: &Vec<Value>| if check { PREVIEW_ROWS.saturating_sub(preview.len()) } else { 0 };
-        if plan.kind == ImportKind::Transactions {
+        if plan.kind == ImportKind::Interactions {
+            let memory = check.then_some(&mut self.orders);
+            let done =
+                interactions::import_batch(txn, scope, plan, &self.purchases, self.import_id, batch, memory)
+                    .await?;
+            let wanted = previews(&self.preview);
+            for (i, (row, (outcome, contact))) in batch.iter().zip(done).enumerate() {
+                if i < wanted {
+                    self.preview.push(interactions::preview(
+                        row.number,
+                        &outcome,
+                        contact.as_ref(),
+                        &self.purchases,
+                    ));
+                }
+                tally.add(self.import_id, self.phase, row, outcome)?;
+            }
+        } else if plan.kind == ImportKind::Transactions {
             let memory = check.then_some(&mut self.orders);
             let done =
                 purchases::import_batch(txn, scope, plan, &self.purchases, self.import_id, batch, memory)
@@ -455,8 +472,8 @@ async fn revert(
     let scope = Scope::system(current.workspace_id);
     let fields = crate::customers::profile::definitions(db, current.workspace_id).await?;
     let mut batches = 0;
-    if super::kind_of(&current) == ImportKind::Transactions {
-        match Box::pin(revert_purchases(db, job_id, &current, worker, opts, &mut batches)).await? {
+    if super::kind_of(&current) != ImportKind::Customers {
+        match Box::pin(revert_records(db, job_id, &current, worker, opts, &mut batches)).await? {
             RunEnd::Finished => {}
             other => return Ok(other),
         }
@@ -506,9 +523,9 @@ async fn revert(
     Ok(RunEnd::Finished)
 }
 
-/// A purchases import's revert, first step: its purchases go, a batch at a time (the customers
-/// it created then have none of its purchases, and go with the changeset).
-async fn revert_purchases(
+/// A purchases or interactions import's revert, first step: what it recorded goes, a batch at a
+/// time (the customers it created then have none of it, and go with the changeset).
+async fn revert_records(
     db: &DatabaseConnection,
     job_id: Uuid,
     current: &import::Model,
@@ -525,8 +542,12 @@ async fn revert_purchases(
             return Ok(RunEnd::Stopped);
         }
         let txn = crate::db::begin_write(db).await?;
-        let (last, deleted, refused) =
-            Box::pin(purchases::delete_batch(&txn, &scope, current.id, after, limit)).await?;
+        let (last, deleted, refused) = if super::kind_of(current) == ImportKind::Interactions {
+            let (last, deleted) = interactions::delete_batch(&txn, &scope, current.id, after, limit).await?;
+            (last, deleted, Vec::new())
+        } else {
+            Box::pin(purchases::delete_batch(&txn, &scope, current.id, after, limit)).await?
+        };
         let Some(last) = last else {
             txn.rollback().await?;
             return Ok(RunEnd::Finished);

@@ -553,6 +553,8 @@ fn person(
             agent_id: Set(None),
             occurred_at: Set(at),
             external_ref: Set(None),
+            import_id: Set(None),
+            import_row: Set(None),
             created_at: Set(at),
         });
         last_activity = Some(last_activity.map_or(at, |l| l.max(at)));

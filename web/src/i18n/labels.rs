@@ -159,6 +159,11 @@ pub fn import_target(target: &str) -> Option<Key> {
         "itemCategory" => Key::TargetItemCategory,
         "quantity" => Key::TargetQuantity,
         "unitPrice" => Key::TargetUnitPrice,
+        "interactionType" => Key::TargetInteractionType,
+        "direction" => Key::TargetDirection,
+        "occurredAt" => Key::TargetOccurredAt,
+        "subject" => Key::TargetSubject,
+        "reference" => Key::TargetReference,
         _ => return None,
     })
 }
@@ -518,6 +523,7 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "transactionDeleted" => Key::KindTransactionDeleted,
         "refundRecorded" => Key::KindRefundRecorded,
         "interactionRecorded" => Key::KindInteractionRecorded,
+        "interactionDeleted" => Key::KindInteractionDeleted,
         "starsChanged" => Key::KindStarsChanged,
         "lifecycleChanged" => Key::KindLifecycleChanged,
         "importFinished" => Key::KindImportFinished,

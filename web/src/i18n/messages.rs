@@ -353,6 +353,7 @@ messages! {
     KindTransactionDeleted { zh: "消费记录撤销", en: "Purchase removed" }
     KindRefundRecorded { zh: "退款记录", en: "Refund recorded" }
     KindInteractionRecorded { zh: "互动记录", en: "Interaction recorded" }
+    KindInteractionDeleted { zh: "互动记录撤销", en: "Interaction removed" }
     KindStarsChanged { zh: "星级变化", en: "Stars changed" }
     KindLifecycleChanged { zh: "生命周期变化", en: "Lifecycle changed" }
     KindImportFinished { zh: "导入完成", en: "Import finished" }
@@ -464,6 +465,19 @@ messages! {
     ImportKindAuto { zh: "按列名自动判断", en: "Tell from the header row" }
     ImportKindCustomers { zh: "客户（每行一位客户）", en: "Customers (one per row)" }
     ImportKindTransactions { zh: "消费记录（每行一个商品，订单号相同的行为同一笔）", en: "Purchases (one item per row; rows with the same order number are one purchase)" }
+    ImportKindInteractions { zh: "互动记录（每行一次电话、咨询、到店等）", en: "Interactions (one call, consultation, visit... per row)" }
+    ImportKindInteractionsShort { zh: "互动记录", en: "Interactions" }
+    ImportInteractionsRecorded { zh: "新增互动", en: "Interactions recorded" }
+    ImportRevertInteractionsBody { zh: "将删除本次导入的 {created} 条互动记录，以及为其新建的客户。", en: "Deletes the {created} interactions this import recorded and the customers it created for them." }
+    ImportReference { zh: "编号", en: "Reference" }
+    ImportOccurredAt { zh: "时间", en: "When" }
+    ImportInteractionType { zh: "类型", en: "Type" }
+    ImportSubject { zh: "主题", en: "Subject" }
+    TargetInteractionType { zh: "互动类型", en: "Interaction type" }
+    TargetDirection { zh: "方向（呼入/呼出）", en: "Direction (in/out)" }
+    TargetOccurredAt { zh: "发生时间", en: "Happened at" }
+    TargetSubject { zh: "主题", en: "Subject" }
+    TargetReference { zh: "记录编号", en: "Reference" }
     ImportKindCustomersShort { zh: "客户", en: "Customers" }
     ImportKindTransactionsShort { zh: "消费记录", en: "Purchases" }
     ImportPurchasesHint { zh: "按会员号、手机或邮箱找到客户；没有匹配的客户会自动新建。订单号已存在的消费不会重复导入。", en: "Each purchase finds its customer by member number, phone or email; customers nobody matches are created. An order number recorded before is not imported twice." }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use starcrm_shared::customer::Channel;
+use starcrm_shared::customer::InteractionKind;
 use starcrm_shared::imports::{ImportInfo, ImportKind, ImportMode, ImportRowErrorInfo, ImportStatus};
 use wasm_bindgen::JsCast;
 
@@ -33,21 +34,23 @@ const PURCHASE_MODES: [(ImportMode, Key); 2] = [
 fn modes(kind: ImportKind) -> &'static [(ImportMode, Key)] {
     match kind {
         ImportKind::Customers => &MODES,
-        ImportKind::Transactions => &PURCHASE_MODES,
+        ImportKind::Transactions | ImportKind::Interactions => &PURCHASE_MODES,
     }
 }
 
 /// What the upload card offers: the server's guess, or a kind given.
-const KINDS: [(Option<&str>, Key); 3] = [
+const KINDS: [(Option<&str>, Key); 4] = [
     (None, Key::ImportKindAuto),
     (Some("customers"), Key::ImportKindCustomers),
     (Some("transactions"), Key::ImportKindTransactions),
+    (Some("interactions"), Key::ImportKindInteractions),
 ];
 
 const fn kind_name(kind: ImportKind) -> Key {
     match kind {
         ImportKind::Customers => Key::ImportKindCustomersShort,
         ImportKind::Transactions => Key::ImportKindTransactionsShort,
+        ImportKind::Interactions => Key::ImportKindInteractionsShort,
     }
 }
 
@@ -332,9 +335,14 @@ fn ImportView(
     let speed = found.rows_per_second.zip(found.eta_seconds);
     #[allow(clippy::cast_precision_loss, reason = "a share for a progress bar")]
     let share = (found.processed_rows as f64 / total as f64 * 100.0).clamp(0.0, 100.0);
-    let purchases = found.kind == ImportKind::Transactions;
+    let purchases = found.kind != ImportKind::Customers;
+    let created = match found.kind {
+        ImportKind::Customers => Key::ImportCreated,
+        ImportKind::Transactions => Key::ImportRecorded,
+        ImportKind::Interactions => Key::ImportInteractionsRecorded,
+    };
     let counts = [
-        (if purchases { Key::ImportRecorded } else { Key::ImportCreated }, found.created, "import-created"),
+        (created, found.created, "import-created"),
         (if purchases { Key::ImportLinesAdded } else { Key::ImportUpdated }, found.updated, "import-updated"),
         (Key::ImportSkipped, found.skipped, "import-skipped"),
         (Key::ImportRejected, found.rejected, "import-rejected"),
@@ -389,7 +397,7 @@ fn ImportView(
             {(status == ImportStatus::Checked && !preview.is_empty()).then(|| view! {
                 <h3 class="section-title">{move || i18n.t(Key::ImportPreview)}</h3>
                 {if purchases {
-                    view! { <PurchasePreview rows=preview /> }.into_any()
+                    view! { <RecordPreview rows=preview kind=found.kind /> }.into_any()
                 } else {
                     view! { <PreviewTable rows=preview /> }.into_any()
                 }}
@@ -434,7 +442,11 @@ fn ImportView(
         <Show when=move || confirming.get()>
             <ConfirmDialog
                 title=Key::ImportRevert
-                body=i18n.t(if purchases { Key::ImportRevertPurchasesBody } else { Key::ImportRevertBody }).replace("{created}", &found.created.to_string()).replace("{updated}", &found.updated.to_string())
+                body=i18n.t(match found.kind {
+                    ImportKind::Customers => Key::ImportRevertBody,
+                    ImportKind::Transactions => Key::ImportRevertPurchasesBody,
+                    ImportKind::Interactions => Key::ImportRevertInteractionsBody,
+                }).replace("{created}", &found.created.to_string()).replace("{updated}", &found.updated.to_string())
                 action=Key::ImportRevert
                 danger=true
                 on_confirm=Callback::new(move |()| revert())
@@ -462,7 +474,7 @@ fn MappingTable(
     };
     let has_member_no = move || mapping.with(|m| m.iter().any(|(t, _)| t.as_deref() == Some("memberNo")));
     let kind = found.kind;
-    let purchases = kind == ImportKind::Transactions;
+    let purchases = kind != ImportKind::Customers;
     view! {
         <h3 class="section-title">{move || i18n.t(Key::ImportMapping)}</h3>
         <p class="muted small">{move || i18n.t(if purchases { Key::ImportPurchasesHint } else { Key::ImportMappingHint })}</p>
@@ -634,9 +646,9 @@ fn PreviewTable(rows: Vec<serde_json::Value>) -> impl IntoView {
     }
 }
 
-/// The dry run's first rows of a purchases file as they would be stored.
+/// The dry run's first rows of a purchases or interactions file as they would be stored.
 #[component]
-fn PurchasePreview(rows: Vec<serde_json::Value>) -> impl IntoView {
+fn RecordPreview(rows: Vec<serde_json::Value>, kind: ImportKind) -> impl IntoView {
     let i18n = use_i18n();
     let action = move |a: &str| match a {
         "create" => Key::ImportActionCreate,
@@ -655,16 +667,28 @@ fn PurchasePreview(rows: Vec<serde_json::Value>) -> impl IntoView {
             None => format!("{column}{message}"),
         }
     };
-    let headers = [
-        Key::ImportRowNumber,
-        Key::ImportAction,
-        Key::ImportOrderNo,
-        Key::ImportCustomer,
-        Key::ImportPurchasedAt,
-        Key::ImportAmount,
-        Key::ImportItem,
-        Key::ImportReason,
-    ];
+    // What the middle columns show, and the preview's field for each.
+    let columns: [(Key, &str); 5] = if kind == ImportKind::Interactions {
+        [
+            (Key::ImportReference, "orderNo"),
+            (Key::ImportCustomer, "who"),
+            (Key::ImportOccurredAt, "purchasedAt"),
+            (Key::ImportInteractionType, "kind"),
+            (Key::ImportSubject, "item"),
+        ]
+    } else {
+        [
+            (Key::ImportOrderNo, "orderNo"),
+            (Key::ImportCustomer, "who"),
+            (Key::ImportPurchasedAt, "purchasedAt"),
+            (Key::ImportAmount, "amount"),
+            (Key::ImportItem, "item"),
+        ]
+    };
+    let headers = [Key::ImportRowNumber, Key::ImportAction]
+        .into_iter()
+        .chain(columns.iter().map(|(key, _)| *key))
+        .chain([Key::ImportReason]);
     view! {
         <div class="table-wrap">
             <table class="table table--dense table--stack" data-testid="import-preview">
@@ -679,11 +703,18 @@ fn PurchasePreview(rows: Vec<serde_json::Value>) -> impl IntoView {
                             <tr class:table__row--muted=key == Key::ImportActionSkip>
                                 <td class="table__number" data-label=move || i18n.t(Key::ImportRowNumber)>{r["row"].as_i64().unwrap_or_default()}</td>
                                 <td data-label=move || i18n.t(Key::ImportAction)><span class="pill" class:pill--warn=key == Key::ImportActionReject>{move || i18n.t(key)}</span></td>
-                                <td data-label=move || i18n.t(Key::ImportOrderNo)>{text(&r["orderNo"])}</td>
-                                <td data-label=move || i18n.t(Key::ImportCustomer)>{who}</td>
-                                <td data-label=move || i18n.t(Key::ImportPurchasedAt)>{text(&r["purchasedAt"])}</td>
-                                <td class="table__number" data-label=move || i18n.t(Key::ImportAmount)>{text(&r["amount"])}</td>
-                                <td data-label=move || i18n.t(Key::ImportItem)>{text(&r["item"])}</td>
+                                {columns.iter().map(|(key, field)| {
+                                    let key = *key;
+                                    let value = match *field {
+                                        "who" => who.clone(),
+                                        field => text(&r[field]),
+                                    };
+                                    let shown = move || match InteractionKind::parse(&value) {
+                                        Some(k) if key == Key::ImportInteractionType => i18n.t(labels::interaction(k)).to_owned(),
+                                        _ => value.clone(),
+                                    };
+                                    view! { <td class:table__number=key == Key::ImportAmount data-label=move || i18n.t(key)>{shown}</td> }
+                                }).collect_view()}
                                 <td data-label=move || i18n.t(Key::ImportReason) class="muted">{reason(&r)}</td>
                             </tr>
                         }
