@@ -1974,6 +1974,67 @@ async fn an_interactions_import_reaches_only_its_own_workspace() -> anyhow::Resu
     Ok(())
 }
 
+/// B's saved mapping presets are B's: A neither lists, deletes nor gets mapped by them, an
+/// agent cannot save or list any, and a guessed id is not found.
+#[tokio::test]
+async fn import_presets_stay_in_their_workspace() -> anyhow::Result<()> {
+    let w = world().await?;
+    let csv = "客户名,联系电话\n某人,13800000999\n";
+    let (_, b_upload) = upload_as(&w.app, &w.b_owner, csv).await?;
+    let save =
+        "mutation($input: ImportSettingsInput!) { saveImportPreset(input: $input, name: \"B 月报\") { id } }";
+    let input = json!({ "importId": b_upload, "mapping": [{ "target": "name" }, { "target": "phone" }] });
+    let saved = w.app.as_token(&w.b_owner).execute(save, json!({ "input": input })).await?;
+    let preset = saved.data()["saveImportPreset"]["id"].clone();
+    let listed = w.app.as_token(&w.a_owner).execute("{ importPresets { id } }", json!({})).await?;
+    assert_eq!(listed.data()["importPresets"], json!([]));
+    let delete = "mutation($id: ID!) { deleteImportPreset(id: $id) }";
+    for id in [preset.clone(), json!(uuid_like())] {
+        let refused = w.app.as_token(&w.a_owner).execute(delete, json!({ "id": id })).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    }
+    // A's upload with the same headers is not mapped by B's preset.
+    let (_, a_upload) = upload_as(&w.app, &w.a_owner, csv).await?;
+    let seen = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("query($id: ID!) { import(id: $id) { presetName } }", json!({ "id": a_upload }))
+        .await?;
+    assert_eq!(seen.data()["import"]["presetName"], Value::Null);
+    // Saving from another workspace's import is not found; an agent may do neither.
+    let a_input = json!({ "importId": b_upload });
+    let refused = w.app.as_token(&w.a_owner).execute(save, json!({ "input": a_input })).await?;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    for query in ["{ importPresets { id } }"] {
+        let refused = w.app.as_token(&w.a_agent).execute(query, json!({})).await?;
+        assert_eq!(refused.error_code(), Some("FORBIDDEN"));
+    }
+    let refused =
+        w.app.as_token(&w.a_agent).execute(save, json!({ "input": { "importId": a_upload } })).await?;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"));
+    let still = w.app.as_token(&w.b_owner).execute("{ importPresets { id } }", json!({})).await?;
+    assert_eq!(still.data()["importPresets"][0]["id"], preset, "B's preset is still there");
+    Ok(())
+}
+
+/// Purchases and interactions come in as `recordTransaction` would write them: a token with
+/// `data:import` alone may import customers but not start or revert a purchases import.
+#[tokio::test]
+async fn a_purchases_import_needs_transactions_write_too() -> anyhow::Result<()> {
+    let w = world().await?;
+    let importer = w.app.api_token(&w.a_owner, &["customers:read", "data:import"]).await?;
+    let (status, id) =
+        upload_as(&w.app, &importer, "order,date,phone,amount\nZ1,2024-05-01 10:00,13800000777,5\n").await?;
+    assert_eq!(status, StatusCode::CREATED);
+    let start = "mutation($id: ID!) { startImport(input: { importId: $id }) { id } }";
+    let refused = w.app.as_token(&importer).execute(start, json!({ "id": id })).await?;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+    assert_eq!(refused.error_extension("permission"), "transactions:write");
+    let seen = w.app.as_token(&w.a_owner).execute(IMPORT, json!({ "id": id })).await?;
+    assert_eq!(seen.data()["import"]["status"], "UPLOADED", "nothing was queued");
+    Ok(())
+}
+
 #[tokio::test]
 async fn imports_and_exports_need_their_permissions_and_links_cannot_be_guessed() -> anyhow::Result<()> {
     let w = world().await?;

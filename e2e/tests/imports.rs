@@ -127,6 +127,10 @@ async fn a_manager_imports_a_shops_order_lines_as_purchases_and_reverts_them() -
         let preview = browser.wait_for_text_containing("[data-testid=import-preview]", "¥176.00").await?;
         assert!(preview.contains("VIP-9002"), "{preview}");
         browser.screenshot("import-purchases-dry-run-zh-CN-desktop").await?;
+        // The mapping is saved for next month's file.
+        browser.fill("[data-testid=preset-name]", "门店订单").await?;
+        browser.click("[data-testid=save-preset]").await?;
+        browser.wait_for_text_containing("[data-testid=import-notice]", "门店订单").await?;
 
         browser.click("[data-testid=start-import]").await?;
         browser.wait_for("[data-testid=import][data-status=SUCCEEDED]").await?;
@@ -144,6 +148,14 @@ async fn a_manager_imports_a_shops_order_lines_as_purchases_and_reverts_them() -
         browser.click("[data-testid=revert-import]").await?;
         browser.click("[data-testid=confirm]").await?;
         browser.wait_for("[data-testid=import][data-status=REVERTED]").await?;
+
+        // The next file with the same headers is mapped by the saved preset.
+        browser.click("[data-testid=import-another]").await?;
+        browser.wait_for_text_containing("[data-testid=import-presets]", "门店订单").await?;
+        choose_file(&browser, file.path()).await?;
+        browser.wait_for_text_containing("[data-testid=import-preset-applied]", "门店订单").await?;
+        assert_eq!(browser.value("[data-testid=target-7]").await?.as_deref(), Some("paymentMethod"));
+        browser.screenshot("import-preset-applied-en-desktop").await?;
         Ok::<(), anyhow::Error>(())
     }
     .await;

@@ -18,6 +18,7 @@ mod m20261203_000010_webhooks;
 mod m20261203_000011_imports;
 mod m20261203_000012_transaction_imports;
 mod m20261204_000013_interaction_imports;
+mod m20261204_000014_import_presets;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_imports::Migration),
             Box::new(m20261203_000012_transaction_imports::Migration),
             Box::new(m20261204_000013_interaction_imports::Migration),
+            Box::new(m20261204_000014_import_presets::Migration),
         ]
     }
 }

@@ -1009,10 +1009,16 @@ pub struct ImportInfo {
     pub status: ImportStatus,
     #[serde(default = "default_kind")]
     pub kind: ImportKind,
+    /// The saved preset that mapped the file, if one fitted it.
+    #[serde(default)]
+    pub preset_name: Option<String>,
     #[serde(default)]
     pub encoding: String,
     #[serde(default = "default_mode")]
     pub mode: ImportMode,
+    /// The channel member numbers belong to (`None` in lists that do not ask for it).
+    #[serde(default)]
+    pub channel: Option<crate::customer::Channel>,
     #[serde(default)]
     pub checked: bool,
     pub total_rows: i64,
@@ -1043,6 +1049,15 @@ pub struct ImportInfo {
     pub run_errors: Vec<ImportRowErrorInfo>,
     #[serde(default)]
     pub revert_errors: Vec<ImportRowErrorInfo>,
+}
+
+/// A saved mapping preset as the import page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPresetInfo {
+    pub id: String,
+    pub name: String,
+    pub kind: ImportKind,
 }
 
 fn default_kind() -> ImportKind {

@@ -39,6 +39,8 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     pub reverted_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// The preset the mapping came from, when one fitted the file.
+    pub preset_name: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

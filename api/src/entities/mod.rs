@@ -18,6 +18,7 @@ pub mod idempotency_key;
 pub mod import;
 pub mod import_change;
 pub mod import_error;
+pub mod import_preset;
 pub mod interaction;
 pub mod job;
 pub mod login_failure;

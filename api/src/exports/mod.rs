@@ -336,9 +336,9 @@ impl ExportsMutation {
         let customer_id = match customer_id {
             Some(id) => {
                 let id = crate::users::graphql::parse_id(&id, "customerId")?;
-                // Another workspace's customer is not found, as everywhere.
-                crate::customers::service::find(db, scope, id).await.map_err(|e| e.extend())?;
-                Some(id)
+                // Another workspace's customer is not found, as everywhere; a merged-away one is
+                // the customer it was merged into.
+                Some(crate::customers::service::find(db, scope, id).await.map_err(|e| e.extend())?.id)
             }
             None => None,
         };

@@ -64,7 +64,7 @@ type After = (DateTime<Utc>, Uuid);
 
 /// Free text Excel would run as a formula is written as text.
 fn text(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() }
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() }
 }
 
 /// What a page's rows show besides the purchases: their lines, customers, phones and member
@@ -170,8 +170,11 @@ async fn page(
             .map_or_else(String::new, |p| if unmasked { p.clone() } else { mask::phone(p) });
         let member_no = member_nos.get(&(buyer.id, purchase.channel.clone())).cloned().unwrap_or_default();
         let head = [
-            text(purchase.external_ref.as_deref().unwrap_or_default()),
-            purchase.occurred_at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string(),
+            // A purchase pushed without an order number gets a stable one, so its lines stay one
+            // purchase when the file is imported.
+            purchase.external_ref.as_deref().map_or_else(|| format!("SC-{}", purchase.id.simple()), text),
+            // With its offset: a workspace in another time zone imports the same moment.
+            purchase.occurred_at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S%:z").to_string(),
             text(&buyer.name),
             text(&member_no),
             phone,

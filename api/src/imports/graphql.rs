@@ -112,9 +112,14 @@ impl Import {
         self.status_value()
     }
 
-    /// What the file holds: customers, or purchases (one line per row).
+    /// What the file holds: customers, purchases (one line per row) or interactions.
     async fn kind(&self) -> ImportKind {
         super::kind_of(&self.0)
+    }
+
+    /// The saved preset that mapped the file when it was uploaded, if one fitted its header row.
+    async fn preset_name(&self) -> Option<&str> {
+        self.0.preset_name.as_deref()
     }
 
     /// `utf-8`, `utf-16le`, `utf-16be` or `gb18030` (read as GBK's superset).
@@ -335,6 +340,53 @@ impl ImportSettingsInput {
     }
 }
 
+/// A saved mapping: what each column of a file with these headers fills, the mode and channel.
+pub struct ImportPreset(pub crate::entities::import_preset::Model);
+
+/// A column a preset knows.
+#[derive(SimpleObject)]
+pub struct ImportPresetColumn {
+    /// The header as matched (lower case, without spaces and brackets).
+    pub header: String,
+    /// Null: left out.
+    pub target: Option<String>,
+    pub keep: bool,
+}
+
+#[Object]
+impl ImportPreset {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn kind(&self) -> ImportKind {
+        ImportKind::parse(&self.0.kind).unwrap_or(ImportKind::Customers)
+    }
+
+    async fn mode(&self) -> ImportMode {
+        ImportMode::parse(&self.0.mode).unwrap_or(ImportMode::Upsert)
+    }
+
+    async fn channel(&self) -> Channel {
+        Channel::parse(&self.0.channel).unwrap_or(Channel::Other)
+    }
+
+    async fn columns(&self) -> Vec<ImportPresetColumn> {
+        super::presets::columns_of(&self.0)
+            .into_iter()
+            .map(|c| ImportPresetColumn { header: c.header, target: c.target, keep: c.keep })
+            .collect()
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
 /// A target a column can fill.
 #[derive(SimpleObject)]
 pub struct ImportTarget {
@@ -371,6 +423,18 @@ impl ImportsQuery {
             Err(AppError::NotFound { .. }) => Ok(None),
             Err(err) => Err(err.extend()),
         }
+    }
+
+    /// The workspace's saved mapping presets (of one kind, if given), by name. Needs
+    /// `data:import`.
+    async fn import_presets(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<ImportKind>,
+    ) -> async_graphql::Result<Vec<ImportPreset>> {
+        let scope = ctx.require(Permission::DataImport)?;
+        let found = super::presets::list(ctx.db()?, scope, kind).await.map_err(|e| e.extend())?;
+        Ok(found.into_iter().map(ImportPreset).collect())
     }
 
     /// What columns of a file of `kind` can fill: for customers the built-in targets and the
@@ -444,6 +508,35 @@ impl ImportsMutation {
         input: ImportSettingsInput,
     ) -> async_graphql::Result<Import> {
         Self::queue(ctx, input, Phase::Run).await
+    }
+
+    /// Saves the settings (checked against the import's file; omitted parts as stored) as a
+    /// preset named `name` of the file's kind, replacing one of that name: later uploads whose
+    /// header row it fits are mapped by it. Needs `data:import`.
+    async fn save_import_preset(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportSettingsInput,
+        name: String,
+    ) -> async_graphql::Result<ImportPreset> {
+        let scope = ctx.require(Permission::DataImport)?;
+        let db = ctx.db()?;
+        let id = parse_id(&input.import_id, "importId")?;
+        let txn = crate::db::begin_write(db).await.map_err(|e| AppError::from(e).extend())?;
+        let saved =
+            super::presets::save(&txn, scope, id, &name, input.settings()).await.map_err(|e| e.extend())?;
+        txn.commit().await.map_err(|e| AppError::from(e).extend())?;
+        Ok(ImportPreset(saved))
+    }
+
+    /// Deletes a saved preset. Needs `data:import`.
+    async fn delete_import_preset(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let scope = ctx.require(Permission::DataImport)?;
+        let db = ctx.db()?;
+        let txn = crate::db::begin_write(db).await.map_err(|e| AppError::from(e).extend())?;
+        super::presets::delete(&txn, scope, parse_id(&id, "id")?).await.map_err(|e| e.extend())?;
+        txn.commit().await.map_err(|e| AppError::from(e).extend())?;
+        Ok(true)
     }
 
     /// Undoes a finished import within 30 days: deletes the customers it created and puts

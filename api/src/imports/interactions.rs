@@ -133,6 +133,7 @@ pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Contact, Re
             Target::MemberNo => {
                 who.identity = Some(IdentityInput { channel: plan.channel, external_id: cell.to_owned() });
             }
+            Target::Phone | Target::Email if super::purchases::masked(cell) => {}
             Target::Phone => who.phone = Some(cell.to_owned()),
             Target::Email => who.email = Some(cell.to_owned()),
             Target::Name => who.name = Some(cell.to_owned()),

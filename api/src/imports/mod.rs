@@ -14,6 +14,7 @@ pub mod file;
 pub mod graphql;
 pub mod http;
 pub mod interactions;
+pub mod presets;
 pub mod purchases;
 pub mod rows;
 pub mod run;
@@ -132,8 +133,32 @@ pub async fn register(
     };
     let now = Utc::now();
     let headers: Vec<String> = sniffed.headers.clone();
-    let kind = kind.unwrap_or_else(|| starcrm_shared::imports::guess_kind(&headers));
-    let mapping = suggested_mapping(db, scope.workspace_id, &headers, kind).await?;
+    // A saved preset that fits the header row maps the file (and, when the uploader did not say,
+    // tells what it holds); otherwise the headers suggest.
+    let guessed = kind.unwrap_or_else(|| starcrm_shared::imports::guess_kind(&headers));
+    let kinds: Vec<ImportKind> = match kind {
+        Some(kind) => vec![kind],
+        None => std::iter::once(guessed)
+            .chain(ImportKind::ALL.iter().copied().filter(|k| *k != guessed))
+            .collect(),
+    };
+    let fields = crate::customers::profile::definitions(db, scope.workspace_id).await?;
+    let mut fitted = None;
+    for candidate in kinds {
+        let suggested = suggested_mapping(db, scope.workspace_id, &headers, candidate).await?;
+        if let Some(found) =
+            presets::fit(db, scope.workspace_id, candidate, &headers, &suggested, &fields).await?
+        {
+            fitted = Some((candidate, found));
+            break;
+        }
+    }
+    let (kind, mapping, mode, channel, preset_name) = if let Some((kind, found)) = fitted {
+        (kind, found.mapping, found.mode, found.channel, Some(found.name))
+    } else {
+        let mapping = suggested_mapping(db, scope.workspace_id, &headers, guessed).await?;
+        (guessed, mapping, ImportMode::Upsert, Channel::Other, None)
+    };
     let name: String = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
     let model = import::ActiveModel {
         id: Set(id),
@@ -146,8 +171,9 @@ pub async fn register(
         delimiter: Set(char::from(sniffed.delimiter).to_string()),
         headers: Set(serde_json::to_string(&headers).map_err(AppError::internal)?),
         mapping: Set(Some(serde_json::to_string(&mapping).map_err(AppError::internal)?)),
-        mode: Set(ImportMode::Upsert.as_str().to_owned()),
-        channel: Set(Channel::Other.as_str().to_owned()),
+        mode: Set(mode.as_str().to_owned()),
+        channel: Set(channel.as_str().to_owned()),
+        preset_name: Set(preset_name),
         checked: Set(false),
         total_rows: Set(0),
         rows_done: Set(0),
@@ -194,6 +220,15 @@ pub async fn suggested_mapping(
         .into_iter()
         .map(|t| Column { target: t.map(|t| t.as_str()), keep: false })
         .collect())
+}
+
+/// Purchases and interactions are written as `recordTransaction` and `recordInteraction` write
+/// them: importing or reverting them needs `transactions:write` besides `data:import`.
+fn require_for(scope: &Scope, kind: ImportKind) -> Result<(), AppError> {
+    if kind != ImportKind::Customers {
+        scope.require(Permission::TransactionsWrite)?;
+    }
+    Ok(())
 }
 
 /// What an import's file holds.
@@ -315,6 +350,8 @@ pub async fn queue(
         }));
     }
     let mut model: import::ActiveModel = current.clone().into();
+    let written_kind = settings.as_ref().and_then(|s| s.kind).unwrap_or_else(|| kind_of(&current));
+    require_for(scope, written_kind)?;
     let fields = crate::customers::profile::definitions(&txn, scope.workspace_id).await?;
     let headers = headers_of(&current);
     let settings_changed = if let Some(settings) = settings {
@@ -409,6 +446,7 @@ pub async fn revert(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<
     scope.require(Permission::DataImport)?;
     let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, scope, id).await?;
+    require_for(scope, kind_of(&current))?;
     let Some(until) = revertible_until(&current) else {
         return Err(AppError::conflict(match status_of(&current)? {
             ImportStatus::Reverting | ImportStatus::Reverted => "the import was reverted already",

@@ -132,6 +132,11 @@ fn quantity(cell: &str) -> Option<i32> {
     whole.parse::<i32>().ok().filter(|n| (1..=1_000_000).contains(n))
 }
 
+/// Whether a phone or email cell was masked by an export (`138****8000`, `w***@example.com`).
+pub(super) fn masked(cell: &str) -> bool {
+    cell.contains("***")
+}
+
 /// An amount as exports write it: `¥1,234.50`, `1234.5元`, `RMB 88`, `88.00 CNY`.
 fn money(cell: &str) -> Result<i64, Invalid> {
     let text = cell.trim();
@@ -222,6 +227,8 @@ fn read_cells(
                 read.reference.identity =
                     Some(IdentityInput { channel: plan.channel, external_id: cell.to_owned() });
             }
+            // A masked value (an export made without pii:read) cannot find anyone: left out.
+            Target::Phone | Target::Email if masked(cell) => {}
             Target::Phone => read.reference.phone = Some(cell.to_owned()),
             Target::Email => read.reference.email = Some(cell.to_owned()),
             Target::Name => read.reference.name = Some(cell.to_owned()),
@@ -487,6 +494,22 @@ async fn add_line(
     line: &Line,
 ) -> Result<Written, AppError> {
     let has_amount_column = plan.columns.iter().flatten().any(|(t, _)| *t == Target::Amount);
+    // Receipt numbers that restart each day or store are not order numbers: a line of another
+    // moment is another purchase, and is refused rather than merged into this one.
+    if line.occurred_at != earlier.occurred_at {
+        return Ok(Written {
+            outcome: Outcome::Rejected(Refusal::new(
+                plan.header_of(&Target::OrderNo, 0),
+                None,
+                format!(
+                    "was used by a purchase at another time on an earlier row ({}): an order number must \
+                     name one purchase",
+                    earlier.occurred_at.format("%Y-%m-%d %H:%M")
+                ),
+            )),
+            customer: None,
+        });
+    }
     if let Some(amount) = line.amount
         && has_amount_column
         && amount != earlier.amount_minor

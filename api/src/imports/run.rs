@@ -609,7 +609,8 @@ async fn insert_revert_errors(
     Ok(())
 }
 
-/// Why an entry cannot be undone (`None`: it can). `bought`: the customer has purchases.
+/// Why an entry cannot be undone (`None`: it can). `bought`: the customer has purchases or
+/// interactions (other than the ones this import recorded, which its revert deleted first).
 fn refusal(entry: &import_change::Model, found: Option<&customer::Model>, bought: bool) -> Option<String> {
     let Some(found) = found else { return Some("the customer no longer exists".to_owned()) };
     if found.erased_at.is_some() {
@@ -625,7 +626,7 @@ fn refusal(entry: &import_change::Model, found: Option<&customer::Model>, bought
         ));
     }
     if entry.action == RowAction::Created.as_str() && bought {
-        return Some("has purchases recorded since the import".to_owned());
+        return Some("has purchases or interactions recorded since the import".to_owned());
     }
     None
 }
@@ -649,16 +650,25 @@ async fn undo_batch(
         .into_iter()
         .map(|c| (c.id, c))
         .collect();
-    let bought: HashSet<Uuid> = transaction::Entity::find()
+    let mut bought: HashSet<Uuid> = transaction::Entity::find()
         .select_only()
         .column(transaction::Column::CustomerId)
-        .filter(transaction::Column::CustomerId.is_in(ids))
+        .filter(transaction::Column::CustomerId.is_in(ids.clone()))
         .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
         .into_tuple::<Uuid>()
         .all(txn)
         .await?
         .into_iter()
         .collect();
+    bought.extend(
+        crate::entities::interaction::Entity::find()
+            .select_only()
+            .column(crate::entities::interaction::Column::CustomerId)
+            .filter(crate::entities::interaction::Column::CustomerId.is_in(ids))
+            .into_tuple::<Uuid>()
+            .all(txn)
+            .await?,
+    );
     let mut deleted: Vec<&customer::Model> = Vec::new();
     let mut reverted: Vec<Uuid> = Vec::new();
     let mut refused: Vec<Uuid> = Vec::new();

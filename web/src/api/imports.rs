@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use starcrm_shared::imports::ImportInfo;
+use starcrm_shared::imports::{ImportInfo, ImportPresetInfo};
 
 use super::{ApiError, execute};
 
@@ -12,6 +12,9 @@ const TARGETS: &str = include_str!("../../graphql/import_targets.graphql");
 const CHECK: &str = include_str!("../../graphql/check_import.graphql");
 const START: &str = include_str!("../../graphql/start_import.graphql");
 const REVERT: &str = include_str!("../../graphql/revert_import.graphql");
+const PRESETS: &str = include_str!("../../graphql/import_presets.graphql");
+const SAVE_PRESET: &str = include_str!("../../graphql/save_import_preset.graphql");
+const DELETE_PRESET: &str = include_str!("../../graphql/delete_import_preset.graphql");
 const ERRORS: &str = include_str!("../../graphql/import_errors_download.graphql");
 /// Followed with [`super::live::follow`] while a pass runs.
 pub const PROGRESS: &str = include_str!("../../graphql/import_progress.graphql");
@@ -78,6 +81,27 @@ fn input(id: &str, settings: &Settings<'_>) -> Value {
 pub async fn queue(id: &str, settings: &Settings<'_>, check: bool) -> Result<(), ApiError> {
     let document = if check { CHECK } else { START };
     execute::<_, Value>(document, &input(id, settings)).await.map(|_| ())
+}
+
+/// The saved mapping presets.
+pub async fn presets() -> Result<Vec<ImportPresetInfo>, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        import_presets: Vec<ImportPresetInfo>,
+    }
+    execute::<_, Data>(PRESETS, &json!({})).await.map(|d| d.import_presets)
+}
+
+/// Saves the settings as preset `name` for files with the same headers.
+pub async fn save_preset(id: &str, settings: &Settings<'_>, name: &str) -> Result<(), ApiError> {
+    let mut variables = input(id, settings);
+    variables["name"] = json!(name);
+    execute::<_, Value>(SAVE_PRESET, &variables).await.map(|_| ())
+}
+
+pub async fn delete_preset(id: &str) -> Result<(), ApiError> {
+    execute::<_, Value>(DELETE_PRESET, &json!({ "id": id })).await.map(|_| ())
 }
 
 pub async fn revert(id: &str) -> Result<(), ApiError> {

@@ -479,6 +479,12 @@ messages! {
     TargetSubject { zh: "主题", en: "Subject" }
     TargetReference { zh: "记录编号", en: "Reference" }
     ImportKindCustomersShort { zh: "客户", en: "Customers" }
+    ImportPresets { zh: "已保存的对应模板（列名相同的文件会自动套用）", en: "Saved mappings (applied to files with the same headers)" }
+    ImportPresetName { zh: "保存为模板", en: "Save as a preset" }
+    ImportPresetPlaceholder { zh: "如：门店月报", en: "e.g. Store monthly report" }
+    ImportPresetSave { zh: "保存模板", en: "Save preset" }
+    ImportPresetSaved { zh: "已保存模板“{name}”：下次上传列名相同的文件会自动套用。", en: "Saved “{name}”: the next file with the same headers is mapped by it." }
+    ImportPresetApplied { zh: "已按模板“{name}”对应各列，请核对。", en: "Mapped by the saved preset “{name}”; check it." }
     ImportKindTransactionsShort { zh: "消费记录", en: "Purchases" }
     ImportPurchasesHint { zh: "按会员号、手机或邮箱找到客户；没有匹配的客户会自动新建。订单号已存在的消费不会重复导入。", en: "Each purchase finds its customer by member number, phone or email; customers nobody matches are created. An order number recorded before is not imported twice." }
     ImportModePurchasesUpsert { zh: "没有匹配的客户则新建", en: "Create customers nobody matches" }

@@ -72,6 +72,32 @@ fn target_name(i18n: I18n, targets: &[ImportTarget], value: &str) -> String {
     )
 }
 
+/// Saves the open import's mapping, mode and channel as a named preset, and says so.
+fn preset_saver(
+    current: RwSignal<Option<ImportInfo>>,
+    (mapping, mode, channel): (RwSignal<Vec<ColumnChoice>>, RwSignal<ImportMode>, RwSignal<Channel>),
+    failure: RwSignal<Option<ApiError>>,
+    notice: RwSignal<Option<String>>,
+) -> Callback<String> {
+    let i18n = use_i18n();
+    Callback::new(move |name: String| {
+        let Some(id) = current.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) else { return };
+        failure.set(None);
+        leptos::task::spawn_local(async move {
+            let map = mapping.get_untracked();
+            let settings = Settings {
+                mapping: &map,
+                mode: &wire(mode.get_untracked()),
+                channel: &wire(channel.get_untracked()),
+            };
+            match api::imports::save_preset(&id, &settings, &name).await {
+                Ok(()) => notice.set(Some(i18n.t(Key::ImportPresetSaved).replace("{name}", name.trim()))),
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    })
+}
+
 /// What columns can fill depends on what the open file holds: read again when that changes.
 fn load_targets(current: RwSignal<Option<ImportInfo>>, targets: RwSignal<Vec<ImportTarget>>) {
     let kind = Memo::new(move |_| current.with(|c| c.as_ref().map(|c| c.kind)));
@@ -98,6 +124,8 @@ pub fn ImportPage() -> impl IntoView {
     let mode = RwSignal::new(ImportMode::Upsert);
     let channel = RwSignal::new(Channel::Store);
     let failure = RwSignal::new(None::<ApiError>);
+    // What the page last did (a preset saved); cleared when another import opens.
+    let notice = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let live = StoredValue::new_local(None::<Live>);
     // Bumped by the live subscription: the import is read again.
@@ -120,6 +148,10 @@ pub fn ImportPage() -> impl IntoView {
                     {
                         mapping.set(found.columns.iter().map(|c| (c.target.clone(), c.keep)).collect());
                         mode.set(found.mode);
+                        if let Some(stored) = found.channel.filter(|c| *c != Channel::Other) {
+                            channel.set(stored);
+                        }
+                        notice.set(None);
                     }
                     current.set(Some(found));
                     if running && live.with_value(Option::is_none) {
@@ -173,16 +205,19 @@ pub fn ImportPage() -> impl IntoView {
         });
     };
 
+    let save_preset = preset_saver(current, (mapping, mode, channel), failure, notice);
+
     view! {
         <header class="page-header">
             <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::ImportCustomers)}</h1>
             <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::ImportSubtitle)}</p>
         </header>
         {move || failure.get().map(|error| view! { <p class="notice notice--warn notice--spaced" role="alert" data-testid="import-error">{labels::form_error(i18n, &error)}</p> })}
+        {move || notice.get().map(|text| view! { <p class="notice notice--ok notice--spaced" role="status" data-testid="import-notice">{text}</p> })}
         {move || match current.get() {
             None => view! { <UploadCard open failure /> }
             .into_any(),
-            Some(found) => view! { <ImportView found mapping mode channel targets busy queue=Callback::new(queue) reload /> }.into_any(),
+            Some(found) => view! { <ImportView found mapping mode channel targets busy queue=Callback::new(queue) reload save_preset /> }.into_any(),
         }}
         <History history open />
     }
@@ -229,6 +264,7 @@ fn UploadCard(open: Callback<String>, failure: RwSignal<Option<ApiError>>) -> im
                         {move || if uploading.get() { i18n.t(Key::ImportUploading) } else { i18n.t(Key::ImportChooseFile) }}
                         <input type="file" accept=".csv,.txt,text/csv" class="sr-only" data-testid="import-file" on:change=on_file disabled=move || uploading.get() />
                     </label>
+                    <Presets />
                 </section>
     }
 }
@@ -307,6 +343,7 @@ fn ImportView(
     busy: RwSignal<bool>,
     queue: Callback<bool>,
     reload: Callback<String>,
+    save_preset: Callback<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let status = found.status;
@@ -402,8 +439,12 @@ fn ImportView(
                     view! { <PreviewTable rows=preview /> }.into_any()
                 }}
             })}
+            {found.preset_name.clone().filter(|_| editable).map(|name| view! {
+                <p class="notice notice--ok" data-testid="import-preset-applied">{move || i18n.t(Key::ImportPresetApplied).replace("{name}", &name)}</p>
+            })}
             {editable.then(|| view! {
                 <MappingTable found=found.clone() mapping mode channel targets />
+                <SavePreset save=save_preset />
                 <div class="form__actions form__actions--start">
                     <button type="button" class="button" data-testid="check-import" disabled=move || busy.get() on:click=move |_| queue.run(true)>
                         {move || i18n.t(Key::ImportCheck)}
@@ -722,5 +763,70 @@ fn RecordPreview(rows: Vec<serde_json::Value>, kind: ImportKind) -> impl IntoVie
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// Saves the mapping under a name, for the next file with the same headers.
+#[component]
+fn SavePreset(save: Callback<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(String::new());
+    view! {
+        <form class="import-preset" on:submit=move |event: leptos::ev::SubmitEvent| {
+            event.prevent_default();
+            let text = name.get_untracked();
+            if !text.trim().is_empty() {
+                save.run(text);
+            }
+        }>
+            <label class="field import-preset__name">
+                <span class="field__label">{move || i18n.t(Key::ImportPresetName)}</span>
+                <input class="field__input" data-testid="preset-name" maxlength="60"
+                    placeholder=move || i18n.t(Key::ImportPresetPlaceholder)
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            </label>
+            <button type="submit" class="button" data-testid="save-preset">{move || i18n.t(Key::ImportPresetSave)}</button>
+        </form>
+    }
+}
+
+/// The saved presets, each deletable.
+#[component]
+fn Presets() -> impl IntoView {
+    let i18n = use_i18n();
+    let presets = RwSignal::new(Vec::<starcrm_shared::imports::ImportPresetInfo>::new());
+    let load = move || {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = api::imports::presets().await {
+                presets.set(list);
+            }
+        });
+    };
+    load();
+    view! {
+        <Show when=move || !presets.with(Vec::is_empty)>
+            <div class="import-presets" data-testid="import-presets">
+                <span class="field__label">{move || i18n.t(Key::ImportPresets)}</span>
+                <ul class="plain-list">
+                    <For each=move || presets.get() key=|p| p.id.clone() let:preset>
+                        <li>
+                            {preset.name.clone()}
+                            <span class="muted small">" · "{move || i18n.t(kind_name(preset.kind))}</span>
+                            <button type="button" class="link-button" on:click={
+                                let id = preset.id.clone();
+                                move |_| {
+                                    let id = id.clone();
+                                    leptos::task::spawn_local(async move {
+                                        if api::imports::delete_preset(&id).await.is_ok() {
+                                            load();
+                                        }
+                                    });
+                                }
+                            }>{move || i18n.t(Key::Delete)}</button>
+                        </li>
+                    </For>
+                </ul>
+            </div>
+        </Show>
     }
 }
