@@ -72,6 +72,19 @@ fn target_name(i18n: I18n, targets: &[ImportTarget], value: &str) -> String {
     )
 }
 
+/// Takes the settings of an import just opened as the page's choices.
+fn adopt(
+    found: &ImportInfo,
+    (mapping, mode, channel): (RwSignal<Vec<ColumnChoice>>, RwSignal<ImportMode>, RwSignal<Channel>),
+) {
+    mapping.set(found.columns.iter().map(|c| (c.target.clone(), c.keep)).collect());
+    mode.set(found.mode);
+    // "Other" is what an import holds until someone chooses: the page's choice stays.
+    if let Some(stored) = found.channel.filter(|c| *c != Channel::Other) {
+        channel.set(stored);
+    }
+}
+
 /// Saves the open import's mapping, mode and channel as a named preset, and says so.
 fn preset_saver(
     current: RwSignal<Option<ImportInfo>>,
@@ -146,11 +159,7 @@ pub fn ImportPage() -> impl IntoView {
                     let running = found.status.in_progress();
                     if current.with_untracked(|c| c.as_ref().map(|c| c.id.clone())) != Some(found.id.clone())
                     {
-                        mapping.set(found.columns.iter().map(|c| (c.target.clone(), c.keep)).collect());
-                        mode.set(found.mode);
-                        if let Some(stored) = found.channel.filter(|c| *c != Channel::Other) {
-                            channel.set(stored);
-                        }
+                        adopt(&found, (mapping, mode, channel));
                         notice.set(None);
                     }
                     current.set(Some(found));
