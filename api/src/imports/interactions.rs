@@ -33,19 +33,7 @@ use crate::error::AppError;
 /// # Errors
 /// `BAD_USER_INPUT` on `mapping` or `mode`.
 pub fn check_plan(seen: &[Target], mode: ImportMode) -> Result<(), AppError> {
-    if mode == ImportMode::CreateOnly {
-        return Err(AppError::bad_input(
-            "mode",
-            "interactions are imported with upsert (customers nobody matches are created) or update only \
-             (rows of unknown customers are skipped)",
-        ));
-    }
-    if !seen.iter().any(Target::identifies) {
-        return Err(AppError::bad_input(
-            "mapping",
-            "map a member number, phone or email column to find each interaction's customer",
-        ));
-    }
+    super::purchases::check_records(seen, mode, "interaction")?;
     if !seen.contains(&Target::OccurredAt) {
         return Err(AppError::bad_input(
             "mapping",
@@ -78,13 +66,7 @@ pub struct Contact {
 /// # Errors
 /// The first cell that cannot be read, or a row missing what an interaction needs.
 pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Contact, Refusal> {
-    if cells.len() > plan.headers.len() && cells[plan.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
-        return Err(Refusal::new(
-            None,
-            None,
-            format!("the row has {} cells, the header {}", cells.len(), plan.headers.len()),
-        ));
-    }
+    super::rows::extra_cells(plan, cells)?;
     let mut who = CustomerRef::default();
     let (mut kind, mut direction, mut occurred) = (None, Direction::Inbound, None);
     let (mut subject, mut body, mut reference) = (None, None, None);
@@ -286,7 +268,7 @@ async fn write(
 
 /// A preview line: the interaction as it would be stored.
 pub fn preview(row_number: i64, outcome: &Outcome, contact: Option<&Contact>, ctx: &Context) -> Value {
-    let mut out = super::purchases::preview(row_number, outcome, None, ctx);
+    let mut out = super::rows::preview_line(row_number, outcome);
     if let Some(contact) = contact {
         out["customer"] = json!(super::purchases::who(&contact.customer));
         out["name"] = json!(contact.customer.name);

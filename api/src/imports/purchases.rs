@@ -39,19 +39,7 @@ use crate::error::AppError;
 /// # Errors
 /// `BAD_USER_INPUT` on `mapping` or `mode`.
 pub fn check_plan(seen: &[Target], mode: ImportMode) -> Result<(), AppError> {
-    if mode == ImportMode::CreateOnly {
-        return Err(AppError::bad_input(
-            "mode",
-            "purchases are imported with upsert (customers nobody matches are created) or update only \
-             (rows of unknown customers are skipped)",
-        ));
-    }
-    if !seen.iter().any(Target::identifies) {
-        return Err(AppError::bad_input(
-            "mapping",
-            "map a member number, phone or email column to find each purchase's customer",
-        ));
-    }
+    check_records(seen, mode, "purchase")?;
     if !seen.contains(&Target::PurchasedAt) {
         return Err(AppError::bad_input(
             "mapping",
@@ -60,6 +48,31 @@ pub fn check_plan(seen: &[Target], mode: ImportMode) -> Result<(), AppError> {
     }
     if !seen.contains(&Target::Amount) && !seen.contains(&Target::UnitPrice) {
         return Err(AppError::bad_input("mapping", "map an amount or a unitPrice column: what was paid"));
+    }
+    Ok(())
+}
+
+/// What a purchases or interactions mapping needs to find customers: a mode that may create
+/// them or not (never "only create": each row is a record, not a customer), and a member number,
+/// phone or email column.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `mode` or `mapping`.
+pub(super) fn check_records(seen: &[Target], mode: ImportMode, record: &str) -> Result<(), AppError> {
+    if mode == ImportMode::CreateOnly {
+        return Err(AppError::bad_input(
+            "mode",
+            format!(
+                "a {record} file is imported with upsert (customers nobody matches are created) or update \
+                 only (rows of unknown customers are skipped)"
+            ),
+        ));
+    }
+    if !seen.iter().any(Target::identifies) {
+        return Err(AppError::bad_input(
+            "mapping",
+            format!("map a member number, phone or email column to find each {record}'s customer"),
+        ));
     }
     Ok(())
 }
@@ -268,13 +281,7 @@ pub(super) fn customer_refusal(plan: &Plan, err: &AppError) -> Refusal {
 /// # Errors
 /// The first cell that cannot be read, or a row missing what a purchase needs.
 pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Line, Refusal> {
-    if cells.len() > plan.headers.len() && cells[plan.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
-        return Err(Refusal::new(
-            None,
-            None,
-            format!("the row has {} cells, the header {}", cells.len(), plan.headers.len()),
-        ));
-    }
+    super::rows::extra_cells(plan, cells)?;
     let mut line = Line {
         order_no: None,
         occurred_at: DateTime::<Utc>::UNIX_EPOCH,
@@ -657,34 +664,16 @@ pub(super) fn who(customer: &ValidRef) -> Option<String> {
 
 /// A preview line: the purchase as it would be stored.
 pub fn preview(row_number: i64, outcome: &Outcome, line: Option<&Line>, ctx: &Context) -> Value {
-    let action = match outcome {
-        Outcome::Created(_) => "create",
-        Outcome::Updated(_) => "update",
-        Outcome::Skipped(_) => "skip",
-        Outcome::Rejected(_) => "reject",
-    };
-    let mut out = json!({ "row": row_number, "action": action });
+    let mut out = super::rows::preview_line(row_number, outcome);
     if let Some(line) = line {
-        let who = who(&line.customer);
         let currency = line.currency.clone().unwrap_or_else(|| ctx.currency.clone());
         out["orderNo"] = json!(line.order_no);
-        out["customer"] = json!(who);
+        out["customer"] = json!(who(&line.customer));
         out["name"] = json!(line.customer.name);
         out["purchasedAt"] =
             json!(line.occurred_at.with_timezone(&ctx.tz).format("%Y-%m-%d %H:%M").to_string());
         out["amount"] = json!(domain::format_money(line.amount.unwrap_or_else(|| line.total()), &currency));
         out["item"] = json!(line.item.as_ref().map(|i| format!("{} × {}", i.name, i.quantity)));
-    }
-    match outcome {
-        Outcome::Skipped(why) => out["reason"] = json!(why),
-        Outcome::Rejected(refusal) => {
-            out["reason"] = json!(refusal.message);
-            out["column"] = json!(refusal.column);
-            if let Some(rule) = refusal.reason {
-                out["rule"] = serde_json::to_value(rule).unwrap_or(Value::Null);
-            }
-        }
-        _ => {}
     }
     out
 }

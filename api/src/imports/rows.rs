@@ -238,13 +238,7 @@ fn cell_value(kind: CustomFieldKind, cell: &str) -> Result<Value, &'static str> 
 }
 
 fn parse(plan: &Plan, cells: &[String]) -> Result<Parsed, Refusal> {
-    if cells.len() > plan.headers.len() && cells[plan.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
-        return Err(Refusal::new(
-            None,
-            None,
-            format!("the row has {} cells, the header {}", cells.len(), plan.headers.len()),
-        ));
-    }
+    extra_cells(plan, cells)?;
     let mut input = CustomerInput::default();
     let mut identity = None;
     let mut phones = Vec::new();
@@ -1061,13 +1055,8 @@ fn change_row(
     }
 }
 
-/// A preview line: the row as it would be stored.
-pub fn preview(
-    row_number: i64,
-    outcome: &Outcome,
-    valid: Option<&ValidInput>,
-    identity_cell: Option<&str>,
-) -> Value {
+/// A preview line's frame, for a row of any kind: its number, what became of it, and why.
+pub fn preview_line(row_number: i64, outcome: &Outcome) -> Value {
     let action = match outcome {
         Outcome::Created(_) => "create",
         Outcome::Updated(_) => "update",
@@ -1075,6 +1064,38 @@ pub fn preview(
         Outcome::Rejected(_) => "reject",
     };
     let mut out = json!({ "row": row_number, "action": action });
+    match outcome {
+        Outcome::Skipped(why) => out["reason"] = json!(why),
+        Outcome::Rejected(r) => {
+            out["reason"] = json!(r.message);
+            out["rule"] = json!(r.reason);
+            out["column"] = json!(r.column);
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The cells past the header's last column, if any holds something: the row is refused.
+pub(super) fn extra_cells(plan: &Plan, cells: &[String]) -> Result<(), Refusal> {
+    if cells.len() > plan.headers.len() && cells[plan.headers.len()..].iter().any(|c| !c.trim().is_empty()) {
+        return Err(Refusal::new(
+            None,
+            None,
+            format!("the row has {} cells, the header {}", cells.len(), plan.headers.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// A preview line: the row as it would be stored.
+pub fn preview(
+    row_number: i64,
+    outcome: &Outcome,
+    valid: Option<&ValidInput>,
+    identity_cell: Option<&str>,
+) -> Value {
+    let mut out = preview_line(row_number, outcome);
     if let Some(v) = valid {
         let contacts = |l: &Option<Vec<Contact>>| -> Vec<String> {
             l.iter().flatten().map(|c| c.value.clone()).collect()
@@ -1086,15 +1107,6 @@ pub fn preview(
         out["birthday"] = json!(v.birthday.flatten().map(|d| d.to_string()));
         out["tags"] = json!(v.tags);
         out["memberNo"] = json!(identity_cell);
-    }
-    match outcome {
-        Outcome::Skipped(why) => out["reason"] = json!(why),
-        Outcome::Rejected(r) => {
-            out["reason"] = json!(r.message);
-            out["rule"] = json!(r.reason);
-            out["column"] = json!(r.column);
-        }
-        _ => {}
     }
     out
 }

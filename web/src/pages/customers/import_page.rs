@@ -638,33 +638,45 @@ fn ErrorRows(rows: Vec<ImportRowErrorInfo>) -> impl IntoView {
     }
 }
 
-#[component]
-fn PreviewTable(rows: Vec<serde_json::Value>) -> impl IntoView {
-    let i18n = use_i18n();
-    let action = move |a: &str| match a {
+/// A preview line's action (`update` named as the kind of file words it).
+fn preview_action(action: &str, update: Key) -> Key {
+    match action {
         "create" => Key::ImportActionCreate,
-        "update" => Key::ImportActionUpdate,
+        "update" => update,
         "skip" => Key::ImportActionSkip,
         _ => Key::ImportActionReject,
-    };
-    let text = |v: &serde_json::Value| match v {
+    }
+}
+
+/// A preview cell as text: a string, or a list joined with commas.
+fn text(value: &serde_json::Value) -> String {
+    match value {
         serde_json::Value::Array(items) => {
             items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join(", ")
         }
         serde_json::Value::String(s) => s.clone(),
         _ => String::new(),
-    };
-    // A rule the value broke is worded in the reader's language; the column says where.
-    let reason = move |r: &serde_json::Value| {
-        let rule: Option<starcrm_shared::validate::Invalid> = serde_json::from_value(r["rule"].clone()).ok();
-        let column = r["column"].as_str().map(|c| format!("{c}: ")).unwrap_or_default();
-        let message = text(&r["reason"]);
-        move || match rule {
-            Some(invalid) => format!("{column}{}", labels::invalid(i18n, invalid)),
-            None if message.is_empty() => String::new(),
-            None => format!("{column}{message}"),
-        }
-    };
+    }
+}
+
+/// Why a preview line was skipped or refused: a rule the value broke is worded in the reader's
+/// language; the column says where.
+fn preview_reason(i18n: I18n, line: &serde_json::Value) -> impl Fn() -> String + use<> {
+    let rule: Option<starcrm_shared::validate::Invalid> = serde_json::from_value(line["rule"].clone()).ok();
+    let column = line["column"].as_str().map(|c| format!("{c}: ")).unwrap_or_default();
+    let message = text(&line["reason"]);
+    move || match rule {
+        Some(invalid) => format!("{column}{}", labels::invalid(i18n, invalid)),
+        None if message.is_empty() => String::new(),
+        None => format!("{column}{message}"),
+    }
+}
+
+#[component]
+fn PreviewTable(rows: Vec<serde_json::Value>) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = |a: &str| preview_action(a, Key::ImportActionUpdate);
+    let reason = move |r: &serde_json::Value| preview_reason(i18n, r);
     view! {
         <div class="table-wrap">
             <table class="table table--dense table--stack" data-testid="import-preview">
@@ -700,23 +712,8 @@ fn PreviewTable(rows: Vec<serde_json::Value>) -> impl IntoView {
 #[component]
 fn RecordPreview(rows: Vec<serde_json::Value>, kind: ImportKind) -> impl IntoView {
     let i18n = use_i18n();
-    let action = move |a: &str| match a {
-        "create" => Key::ImportActionCreate,
-        "update" => Key::ImportLinesAdded,
-        "skip" => Key::ImportActionSkip,
-        _ => Key::ImportActionReject,
-    };
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-    let reason = move |r: &serde_json::Value| {
-        let rule: Option<starcrm_shared::validate::Invalid> = serde_json::from_value(r["rule"].clone()).ok();
-        let column = r["column"].as_str().map(|c| format!("{c}: ")).unwrap_or_default();
-        let message = text(&r["reason"]);
-        move || match rule {
-            Some(invalid) => format!("{column}{}", labels::invalid(i18n, invalid)),
-            None if message.is_empty() => String::new(),
-            None => format!("{column}{message}"),
-        }
-    };
+    let action = |a: &str| preview_action(a, Key::ImportLinesAdded);
+    let reason = move |r: &serde_json::Value| preview_reason(i18n, r);
     // What the middle columns show, and the preview's field for each.
     let columns: [(Key, &str); 5] = if kind == ImportKind::Interactions {
         [
