@@ -460,7 +460,7 @@ messages! {
     PermDataImport { zh: "导入数据", en: "Import data" }
     PermDataExport { zh: "导出数据", en: "Export data" }
     ImportCustomers { zh: "导入数据", en: "Import data" }
-    ImportSubtitle { zh: "从 Excel、网店或收银系统导出的 CSV 文件导入客户或消费记录：先检查，再导入，30 天内可撤销。", en: "Bring customers or their purchases in from a CSV file (Excel, your shop, your POS): check it first, then import; undo within 30 days." }
+    ImportSubtitle { zh: "从 Excel、网店、收银或客服系统导出的 CSV 文件导入客户、消费记录或互动记录：先检查，再导入，30 天内可撤销。", en: "Bring customers, their purchases or their interactions in from a CSV file (Excel, your shop, POS or call centre): check it first, then import; undo within 30 days." }
     ImportKindLabel { zh: "文件内容", en: "The file holds" }
     ImportKindAuto { zh: "按列名自动判断", en: "Tell from the header row" }
     ImportKindCustomers { zh: "客户（每行一位客户）", en: "Customers (one per row)" }
