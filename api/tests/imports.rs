@@ -610,6 +610,16 @@ async fn a_revert_leaves_the_refunded_purchase_and_its_customer(
     assert_eq!(found["revertErrors"][0]["row"], 4, "{found}");
     assert!(found["revertErrors"][0]["message"].as_str().unwrap_or_default().contains("A1002"), "{found}");
     let wang = customer_view(app, token, known).await?;
+    assert_eq!(wang["lastPurchaseAt"], Value::Null, "{wang}");
+    let activity = app
+        .as_token(token)
+        .execute("query($id: ID!) { customer(id: $id) { lastActivityAt } }", json!({ "id": known }))
+        .await?;
+    assert_eq!(
+        activity.data()["customer"]["lastActivityAt"],
+        Value::Null,
+        "the imported purchase's activity went with it"
+    );
     assert_eq!((wang["orderCount"].as_i64(), wang["totalSpend"]["amountMinor"].as_i64()), (Some(0), Some(0)));
     assert!(wang["transactions"]["edges"].as_array().is_some_and(Vec::is_empty), "{wang}");
     let list = customers(app, token).await?;

@@ -316,5 +316,7 @@ pub async fn delete_batch(
         })
         .collect();
     changes::record(txn, feed).await?;
+    let customers: std::collections::BTreeSet<Uuid> = batch.iter().map(|i| i.customer_id).collect();
+    super::purchases::last_activity_again(txn, &customers).await?;
     Ok((Some(last), i64::try_from(batch.len()).unwrap_or(0)))
 }

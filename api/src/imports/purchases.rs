@@ -753,6 +753,43 @@ pub async fn delete_batch(
                 aggregates::refresh(txn, scope, *id, Trigger::Transaction).await?;
             }
         }
+        last_activity_again(txn, &customers).await?;
     }
     Ok((Some(last), i64::try_from(gone.len()).unwrap_or(0), refused))
+}
+
+/// After a revert deleted purchases or interactions: each customer's last activity is the
+/// latest of what they still have (none: unset), as recording them had moved it.
+///
+/// # Errors
+/// Database failures.
+pub(super) async fn last_activity_again(
+    txn: &DatabaseTransaction,
+    customers: &BTreeSet<Uuid>,
+) -> Result<(), AppError> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Expr as E;
+    for id in customers {
+        let bought: Option<Option<DateTime<Utc>>> = transaction::Entity::find()
+            .select_only()
+            .column_as(transaction::Column::OccurredAt.max(), "latest")
+            .filter(transaction::Column::CustomerId.eq(*id))
+            .into_tuple()
+            .one(txn)
+            .await?;
+        let contacted: Option<Option<DateTime<Utc>>> = crate::entities::interaction::Entity::find()
+            .select_only()
+            .column_as(crate::entities::interaction::Column::OccurredAt.max(), "latest")
+            .filter(crate::entities::interaction::Column::CustomerId.eq(*id))
+            .into_tuple()
+            .one(txn)
+            .await?;
+        let latest = Ord::max(bought.flatten(), contacted.flatten());
+        customer::Entity::update_many()
+            .col_expr(customer::Column::LastActivityAt, E::value(latest))
+            .filter(customer::Column::Id.eq(*id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
