@@ -272,12 +272,12 @@ pub fn preview(row_number: i64, outcome: &Outcome, contact: Option<&Contact>, ct
     if let Some(contact) = contact {
         out["customer"] = json!(super::purchases::who(&contact.customer));
         out["name"] = json!(contact.customer.name);
-        out["orderNo"] = json!(contact.reference);
-        out["purchasedAt"] =
+        out["reference"] = json!(contact.reference);
+        out["occurredAt"] =
             json!(contact.occurred_at.with_timezone(&ctx.tz).format("%Y-%m-%d %H:%M").to_string());
         out["kind"] = json!(contact.kind.as_str());
         out["direction"] = json!(contact.direction.as_str());
-        out["item"] = json!(contact.subject.as_deref().or(contact.body.as_deref()));
+        out["subject"] = json!(contact.subject.as_deref().or(contact.body.as_deref()));
     }
     out
 }

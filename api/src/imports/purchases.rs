@@ -767,26 +767,39 @@ pub(super) async fn last_activity_again(
     txn: &DatabaseTransaction,
     customers: &BTreeSet<Uuid>,
 ) -> Result<(), AppError> {
+    use crate::entities::interaction;
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::Expr as E;
+    let ids: Vec<Uuid> = customers.iter().copied().collect();
+    // The latest purchase and the latest interaction of each, in one grouped query per table.
+    let mut latest: BTreeMap<Uuid, DateTime<Utc>> = BTreeMap::new();
+    let bought: Vec<(Uuid, Option<DateTime<Utc>>)> = transaction::Entity::find()
+        .select_only()
+        .column(transaction::Column::CustomerId)
+        .column_as(transaction::Column::OccurredAt.max(), "latest")
+        .filter(transaction::Column::CustomerId.is_in(ids.clone()))
+        .group_by(transaction::Column::CustomerId)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let contacted: Vec<(Uuid, Option<DateTime<Utc>>)> = interaction::Entity::find()
+        .select_only()
+        .column(interaction::Column::CustomerId)
+        .column_as(interaction::Column::OccurredAt.max(), "latest")
+        .filter(interaction::Column::CustomerId.is_in(ids))
+        .group_by(interaction::Column::CustomerId)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    for (id, at) in bought.into_iter().chain(contacted) {
+        if let Some(at) = at {
+            let slot = latest.entry(id).or_insert(at);
+            *slot = Ord::max(*slot, at);
+        }
+    }
     for id in customers {
-        let bought: Option<Option<DateTime<Utc>>> = transaction::Entity::find()
-            .select_only()
-            .column_as(transaction::Column::OccurredAt.max(), "latest")
-            .filter(transaction::Column::CustomerId.eq(*id))
-            .into_tuple()
-            .one(txn)
-            .await?;
-        let contacted: Option<Option<DateTime<Utc>>> = crate::entities::interaction::Entity::find()
-            .select_only()
-            .column_as(crate::entities::interaction::Column::OccurredAt.max(), "latest")
-            .filter(crate::entities::interaction::Column::CustomerId.eq(*id))
-            .into_tuple()
-            .one(txn)
-            .await?;
-        let latest = Ord::max(bought.flatten(), contacted.flatten());
         customer::Entity::update_many()
-            .col_expr(customer::Column::LastActivityAt, E::value(latest))
+            .col_expr(customer::Column::LastActivityAt, E::value(latest.get(id).copied()))
             .filter(customer::Column::Id.eq(*id))
             .exec(txn)
             .await?;

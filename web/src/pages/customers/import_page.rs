@@ -717,11 +717,11 @@ fn RecordPreview(rows: Vec<serde_json::Value>, kind: ImportKind) -> impl IntoVie
     // What the middle columns show, and the preview's field for each.
     let columns: [(Key, &str); 5] = if kind == ImportKind::Interactions {
         [
-            (Key::ImportReference, "orderNo"),
+            (Key::ImportReference, "reference"),
             (Key::ImportCustomer, "who"),
-            (Key::ImportOccurredAt, "purchasedAt"),
+            (Key::ImportOccurredAt, "occurredAt"),
             (Key::ImportInteractionType, "kind"),
-            (Key::ImportSubject, "item"),
+            (Key::ImportSubject, "subject"),
         ]
     } else {
         [
