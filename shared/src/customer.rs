@@ -422,17 +422,80 @@ pub fn currency_symbol(currency: &str) -> Option<&'static str> {
     }
 }
 
-/// Money as people write it (`1234.5`, `1,234.50`, `¥88`) in minor units: at most two decimals.
+/// Money as people write it (`1234.5`, `1,234.50`, `¥88`, `12,50`) in minor units: at most
+/// two decimals. A currency sign or code around it is allowed and ignored; see [`parse_money`]
+/// to learn which currency it named.
 ///
 /// # Errors
 /// Empty, not a number, negative, more than two decimals, or absurdly large.
 pub fn parse_amount(value: &str) -> Result<i64, Invalid> {
-    let text: String = value
-        .trim()
-        .trim_start_matches(['¥', '$', '￥'])
-        .chars()
-        .filter(|c| *c != ',' && *c != '，')
-        .collect();
+    parse_money(value).map(|(minor, _)| minor)
+}
+
+/// Signs and words that name a currency around an amount, longest first. `$` alone names no
+/// currency in particular (see [`currency_fits`]).
+const CURRENCY_MARKS: &[(&str, &str)] = &[
+    ("US$", "USD"),
+    ("HK$", "HKD"),
+    ("NT$", "TWD"),
+    ("S$", "SGD"),
+    ("A$", "AUD"),
+    ("C$", "CAD"),
+    ("RMB", "CNY"),
+    ("人民币", "CNY"),
+    ("美元", "USD"),
+    ("港币", "HKD"),
+    ("欧元", "EUR"),
+    ("¥", "CNY"),
+    ("￥", "CNY"),
+    ("元", "CNY"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("$", "$"),
+];
+
+/// Whether an amount marked with `mark` (from [`parse_money`]) may be stored in `currency`:
+/// the same code, or a bare `$` and any dollar.
+pub fn currency_fits(mark: &str, currency: &str) -> bool {
+    mark == currency || mark == "$" && ["USD", "HKD", "TWD", "SGD", "AUD", "CAD", "NZD"].contains(&currency)
+}
+
+/// Strips one currency mark (a sign, a word or an ISO code) from the start or the end.
+fn strip_currency(text: &str) -> (&str, Option<&'static str>) {
+    let text = text.trim();
+    for (mark, code) in CURRENCY_MARKS {
+        if let Some(rest) = text.strip_prefix(mark).or_else(|| text.strip_suffix(mark)) {
+            return (rest.trim(), Some(code));
+        }
+    }
+    // An ISO code: `88.00 USD`, `EUR 12`.
+    for (code, rest) in [
+        (text.get(..3), text.get(3..)),
+        (text.get(text.len().saturating_sub(3)..), text.get(..text.len().saturating_sub(3))),
+    ] {
+        if let (Some(code), Some(rest)) = (code, rest)
+            && let Some(known) = ISO_CODES.iter().find(|c| **c == code)
+        {
+            return (rest.trim(), Some(known));
+        }
+    }
+    (text, None)
+}
+
+/// The ISO codes [`strip_currency`] recognises written out.
+const ISO_CODES: &[&str] =
+    &["CNY", "USD", "EUR", "GBP", "HKD", "JPY", "TWD", "SGD", "AUD", "CAD", "NZD", "KRW"];
+
+/// Money as people write it, in minor units, with the currency its sign or code names:
+/// `¥1,234.50`, `88元`, `RMB 88`, `US$12`, `1.234,50 EUR`. A single comma followed by one or
+/// two digits is a decimal comma (`12,50`); otherwise commas and, beside a decimal comma, dots
+/// group thousands.
+///
+/// # Errors
+/// Empty, not a number, negative, more than two decimals, or absurdly large.
+pub fn parse_money(value: &str) -> Result<(i64, Option<&'static str>), Invalid> {
+    let (text, mark) = strip_currency(value);
+    let text = text.replace('，', ",");
     let text = text.trim();
     if text.is_empty() {
         return Err(Invalid::Required);
@@ -440,7 +503,20 @@ pub fn parse_amount(value: &str) -> Result<i64, Invalid> {
     if text.starts_with('-') {
         return Err(Invalid::Negative);
     }
-    let (units, cents) = text.split_once('.').unwrap_or((text, ""));
+    let last_comma = text.rfind(',');
+    let decimal_comma = match (last_comma, text.rfind('.')) {
+        (Some(comma), Some(dot)) => comma > dot,
+        (Some(comma), None) => text.matches(',').count() == 1 && (1..=2).contains(&(text.len() - comma - 1)),
+        _ => false,
+    };
+    let plain: String = if decimal_comma {
+        text.chars().filter(|c| *c != '.').map(|c| if c == ',' { '.' } else { c }).collect()
+    } else if text.contains(',') {
+        text.chars().filter(|c| *c != ',').collect()
+    } else {
+        text.to_owned()
+    };
+    let (units, cents) = plain.split_once('.').unwrap_or((&plain, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if units.is_empty() && cents.is_empty() || !digits(units) || !digits(cents) {
         return Err(Invalid::WrongType);
@@ -454,7 +530,7 @@ pub fn parse_amount(value: &str) -> Result<i64, Invalid> {
     }
     let units: i64 = if units.is_empty() { 0 } else { units.parse().map_err(|_| Invalid::WrongType)? };
     let cents: i64 = format!("{cents:0<2}").parse().map_err(|_| Invalid::WrongType)?;
-    amount(units * 100 + cents)
+    Ok((amount(units * 100 + cents)?, mark))
 }
 
 /// A phone or email as listed (masked unless revealed).
@@ -750,6 +826,31 @@ mod tests {
         assert_eq!(parse_amount("12a"), Err(Invalid::WrongType));
         assert_eq!(parse_amount("."), Err(Invalid::WrongType));
         assert_eq!(parse_amount("99999999999999"), Err(Invalid::TooLarge));
+        // A decimal comma, and dots grouping thousands beside one.
+        assert_eq!(parse_amount("12,50"), Ok(1_250));
+        assert_eq!(parse_amount("12,5"), Ok(1_250));
+        assert_eq!(parse_amount("1,234"), Ok(123_400));
+        assert_eq!(parse_amount("1,234,567"), Ok(123_456_700));
+        assert_eq!(parse_amount("1.234,50"), Ok(123_450));
+        assert_eq!(parse_amount("１2，50"), Err(Invalid::WrongType));
+    }
+
+    #[test]
+    fn money_names_its_currency() {
+        assert_eq!(parse_money("¥88"), Ok((8_800, Some("CNY"))));
+        assert_eq!(parse_money("88元"), Ok((8_800, Some("CNY"))));
+        assert_eq!(parse_money("RMB 88"), Ok((8_800, Some("CNY"))));
+        assert_eq!(parse_money("88.00 CNY"), Ok((8_800, Some("CNY"))));
+        assert_eq!(parse_money("US$12"), Ok((1_200, Some("USD"))));
+        assert_eq!(parse_money("$12"), Ok((1_200, Some("$"))));
+        assert_eq!(parse_money("€12,50"), Ok((1_250, Some("EUR"))));
+        assert_eq!(parse_money("1.234,50 EUR"), Ok((123_450, Some("EUR"))));
+        assert_eq!(parse_money("12"), Ok((1_200, None)));
+        assert_eq!(parse_money("12 XYZ"), Err(Invalid::WrongType));
+        assert!(currency_fits("$", "HKD"));
+        assert!(currency_fits("CNY", "CNY"));
+        assert!(!currency_fits("$", "CNY"));
+        assert!(!currency_fits("USD", "CNY"));
     }
 
     #[test]

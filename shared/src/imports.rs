@@ -92,6 +92,11 @@ pub enum Target {
     ItemCategory,
     Quantity,
     UnitPrice,
+    /// How much of the purchase was refunded (the same on each of its lines, at most its amount):
+    /// recorded as a refund of the purchase.
+    Refunded,
+    /// When the refund was made (without it: when the purchase was).
+    RefundedAt,
     /// What kind of interaction a row is (a call, a consultation, a visit...).
     InteractionType,
     /// Who reached out: the customer (inbound, the default) or the business.
@@ -123,7 +128,7 @@ impl Target {
     /// What a purchases file can fill: the purchase, its line, and how to find its customer
     /// (`name` is used only for a customer created for the purchase; `notes` is the purchase's
     /// note).
-    pub const TRANSACTION: [Target; 15] = [
+    pub const TRANSACTION: [Target; 17] = [
         Target::OrderNo,
         Target::PurchasedAt,
         Target::Amount,
@@ -135,6 +140,8 @@ impl Target {
         Target::ItemCategory,
         Target::Quantity,
         Target::UnitPrice,
+        Target::Refunded,
+        Target::RefundedAt,
         Target::Notes,
         Target::MemberNo,
         Target::Phone,
@@ -198,6 +205,8 @@ impl Target {
             Target::ItemCategory => "itemCategory",
             Target::Quantity => "quantity",
             Target::UnitPrice => "unitPrice",
+            Target::Refunded => "refunded",
+            Target::RefundedAt => "refundedAt",
             Target::InteractionType => "interactionType",
             Target::Direction => "direction",
             Target::OccurredAt => "occurredAt",
@@ -418,6 +427,20 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("itemCategory", &["商品类别", "商品分类", "品类", "类别", "category", "productcategory"]),
     ("quantity", &["数量", "件数", "购买数量", "quantity", "qty"]),
     ("unitPrice", &["单价", "售价", "unitprice", "price"]),
+    (
+        "refunded",
+        &[
+            "已退款",
+            "退款金额",
+            "退款",
+            "refunded",
+            "refund",
+            "refundamount",
+            "refundedamount",
+            "amountrefunded",
+        ],
+    ),
+    ("refundedAt", &["退款时间", "退款日期", "refundedat", "refunddate", "refundtime"]),
     (
         "interactionType",
         &[
@@ -885,6 +908,20 @@ mod tests {
                 Some(Target::ItemCategory),
                 Some(Target::ItemName),
                 None
+            ]
+        );
+        // The export's refund columns come back as the refund and its time.
+        assert_eq!(
+            suggest_all(
+                &s(&["金额 Amount", "已退款 Refunded", "退款时间 Refunded at", "消费时间 Purchased at"]),
+                &[],
+                ImportKind::Transactions
+            ),
+            vec![
+                Some(Target::Amount),
+                Some(Target::Refunded),
+                Some(Target::RefundedAt),
+                Some(Target::PurchasedAt)
             ]
         );
         assert!(!Target::Custom("tier".to_owned()).fits(ImportKind::Transactions));

@@ -25,27 +25,34 @@ use crate::entities::{
 use crate::error::AppError;
 use crate::imports::http::{csv_line, csv_response};
 
-/// The file's columns: Chinese and English, as a purchases import reads them back.
-pub const HEADERS: [&str; 18] = [
-    "订单号 Order no",
-    "消费时间 Purchased at",
-    "姓名 Name",
-    "会员号 Member no",
-    "手机 Phone",
-    "StarCRM 编号 Code",
-    "金额 Amount",
-    "币种 Currency",
-    "已退款 Refunded",
-    "支付方式 Payment method",
-    "门店 Store",
-    "渠道 Channel",
-    "商品名称 Item",
-    "商品编码 SKU",
-    "商品类别 Category",
-    "数量 Qty",
-    "单价 Unit price",
-    "备注 Note",
+/// The file's columns, by key, with their headers: Chinese and English, as a purchases import
+/// reads them back.
+pub const COLUMNS: [(&str, &str); 19] = [
+    ("orderNo", "订单号 Order no"),
+    ("purchasedAt", "消费时间 Purchased at"),
+    ("name", "姓名 Name"),
+    ("memberNo", "会员号 Member no"),
+    ("phone", "手机 Phone"),
+    ("code", "StarCRM 编号 Code"),
+    ("amount", "金额 Amount"),
+    ("currency", "币种 Currency"),
+    ("refunded", "已退款 Refunded"),
+    ("refundedAt", "退款时间 Refunded at"),
+    ("paymentMethod", "支付方式 Payment method"),
+    ("store", "门店 Store"),
+    ("channel", "渠道 Channel"),
+    ("item", "商品名称 Item"),
+    ("sku", "商品编码 SKU"),
+    ("category", "商品类别 Category"),
+    ("quantity", "数量 Qty"),
+    ("unitPrice", "单价 Unit price"),
+    ("note", "备注 Note"),
 ];
+
+/// The keys `exportTransactions` accepts as `columns`.
+pub fn keys() -> Vec<&'static str> {
+    COLUMNS.iter().map(|(key, _)| *key).collect()
+}
 
 /// Purchases per page read from the database.
 const PAGE: u64 = 500;
@@ -57,6 +64,13 @@ pub struct Period {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub customer_id: Option<Uuid>,
+    /// The chosen columns' keys, in order (absent from links made before: all of them).
+    #[serde(default = "all_columns")]
+    pub columns: Vec<String>,
+}
+
+fn all_columns() -> Vec<String> {
+    keys().into_iter().map(str::to_owned).collect()
 }
 
 /// Where a page ends: the next page starts after this purchase.
@@ -75,6 +89,8 @@ struct Related {
     phones: HashMap<Uuid, String>,
     /// By customer and channel: the member number of the purchase's channel.
     member_nos: HashMap<(Uuid, String), String>,
+    /// When each refunded purchase was last refunded.
+    refunded_at: HashMap<Uuid, DateTime<Utc>>,
 }
 
 impl Related {
@@ -83,6 +99,23 @@ impl Related {
         let customer_ids: Vec<Uuid> =
             purchases.iter().map(|t| t.customer_id).collect::<HashSet<_>>().into_iter().collect();
         let mut items: HashMap<Uuid, Vec<transaction_item::Model>> = HashMap::new();
+        let refunded: Vec<Uuid> = purchases.iter().filter(|t| t.refunded_minor > 0).map(|t| t.id).collect();
+        let refunded_at = if refunded.is_empty() {
+            HashMap::new()
+        } else {
+            transaction::Entity::find()
+                .select_only()
+                .column(transaction::Column::RefundOf)
+                .column_as(transaction::Column::OccurredAt.max(), "latest")
+                .filter(transaction::Column::RefundOf.is_in(refunded))
+                .group_by(transaction::Column::RefundOf)
+                .into_tuple::<(Option<Uuid>, Option<DateTime<Utc>>)>()
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|(of, at)| Some((of?, at?)))
+                .collect()
+        };
         for item in transaction_item::Entity::find()
             .filter(transaction_item::Column::TransactionId.is_in(ids))
             .order_by_asc(transaction_item::Column::Position)
@@ -117,7 +150,7 @@ impl Related {
         {
             member_nos.entry((i.customer_id, i.channel)).or_insert(i.external_id);
         }
-        Ok(Self { items, customers, phones, member_nos })
+        Ok(Self { items, customers, phones, member_nos, refunded_at })
     }
 }
 
@@ -158,7 +191,10 @@ async fn page(
     if purchases.is_empty() {
         return Ok((Vec::new(), None));
     }
-    let Related { items, customers, phones, member_nos } = Related::load(db, &purchases).await?;
+    let Related { items, customers, phones, member_nos, refunded_at } = Related::load(db, &purchases).await?;
+    // Where each chosen column sits in a full row.
+    let picked: Vec<usize> =
+        period.columns.iter().filter_map(|key| COLUMNS.iter().position(|(k, _)| k == key)).collect();
     let mut out = Vec::new();
     for purchase in &purchases {
         // Deleted customers' purchases are not exported, as the customer list leaves them out.
@@ -182,6 +218,10 @@ async fn page(
             money(purchase.amount_minor),
             purchase.currency.clone(),
             money(purchase.refunded_minor),
+            refunded_at
+                .get(&purchase.id)
+                .map(|at| at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S%:z").to_string())
+                .unwrap_or_default(),
             purchase.payment_method.clone().unwrap_or_default(),
             text(purchase.store.as_deref().unwrap_or_default()),
             purchase.channel.clone(),
@@ -198,7 +238,7 @@ async fn page(
                 String::new(),
                 note.clone(),
             ]);
-            out.extend(csv_line(&row));
+            out.extend(csv_line(&pick(&row, &picked)));
         }
         for item in lines {
             let mut row: Vec<String> = head.to_vec();
@@ -210,10 +250,23 @@ async fn page(
                 money(item.unit_price_minor),
                 note.clone(),
             ]);
-            out.extend(csv_line(&row));
+            out.extend(csv_line(&pick(&row, &picked)));
         }
     }
     Ok((out, next))
+}
+
+/// The chosen cells of a full row.
+fn pick(row: &[String], picked: &[usize]) -> Vec<String> {
+    picked.iter().map(|i| row.get(*i).cloned().unwrap_or_default()).collect()
+}
+
+/// Checks the chosen columns (`None`: all of them).
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `columns` (none chosen) or `columns[i]` (not a column, or twice).
+pub fn chosen(columns: Option<Vec<String>>) -> Result<Vec<String>, AppError> {
+    super::check_columns(columns, &keys())
 }
 
 /// Streams the purchases export a link stands for.
@@ -229,7 +282,12 @@ pub async fn download(db: &DatabaseConnection, link: &download_link::Model) -> R
         .and_then(|w| w.timezone.parse().ok())
         .unwrap_or(Tz::UTC);
     let mut first = b"\xEF\xBB\xBF".to_vec();
-    first.extend(csv_line(&HEADERS.map(str::to_owned)));
+    let headers: Vec<String> = period
+        .columns
+        .iter()
+        .filter_map(|key| COLUMNS.iter().find(|(k, _)| k == key).map(|(_, h)| (*h).to_owned()))
+        .collect();
+    first.extend(csv_line(&headers));
     let (db, workspace_id, unmasked) = (db.clone(), link.workspace_id, link.unmasked);
     // Stop after the first page that fails: the download then ends short rather than hang.
     let stream = futures_util::stream::unfold(Some(None), move |state: Option<Option<After>>| {

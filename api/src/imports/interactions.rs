@@ -223,7 +223,7 @@ async fn write(
             .filter(interaction::Column::ExternalRef.eq(reference))
             .one(txn)
             .await?;
-        let seen = memory.as_ref().is_some_and(|m| m.orders.contains(reference));
+        let seen = memory.as_ref().is_some_and(|m| m.references.contains(reference));
         if earlier.is_some() || seen {
             return Ok((Outcome::Skipped("the interaction was recorded before"), None));
         }
@@ -261,7 +261,7 @@ async fn write(
     }));
     changes::record(txn, vec![change]).await?;
     if let (Some(memory), Some(reference)) = (memory, &contact.reference) {
-        memory.orders.insert(reference.clone());
+        memory.references.insert(reference.clone());
     }
     Ok((Outcome::Created(record.id), Some(found)))
 }

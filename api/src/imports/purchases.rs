@@ -7,7 +7,7 @@
 //! revert deletes both. Each customer's aggregates and stars are brought up to date once per
 //! batch, as if the purchases had been pushed one by one.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -48,6 +48,18 @@ pub fn check_plan(seen: &[Target], mode: ImportMode) -> Result<(), AppError> {
     }
     if !seen.contains(&Target::Amount) && !seen.contains(&Target::UnitPrice) {
         return Err(AppError::bad_input("mapping", "map an amount or a unitPrice column: what was paid"));
+    }
+    if seen.contains(&Target::Refunded) && !seen.contains(&Target::Amount) {
+        return Err(AppError::bad_input(
+            "mapping",
+            "map the purchase's amount column too: a refund is checked against what was paid",
+        ));
+    }
+    if seen.contains(&Target::RefundedAt) && !seen.contains(&Target::Refunded) {
+        return Err(AppError::bad_input(
+            "mapping",
+            "map the refunded amount column too: how much was refunded",
+        ));
     }
     Ok(())
 }
@@ -90,6 +102,10 @@ pub struct Line {
     pub note: Option<String>,
     pub item: Option<ItemInput>,
     pub customer: ValidRef,
+    /// How much of the purchase was refunded (the same on each of its lines).
+    pub refunded: Option<i64>,
+    /// When (without it: when the purchase was made).
+    pub refunded_at: Option<DateTime<Utc>>,
 }
 
 impl Line {
@@ -150,15 +166,6 @@ pub(super) fn masked(cell: &str) -> bool {
     cell.contains("***")
 }
 
-/// An amount as exports write it: `¥1,234.50`, `1234.5元`, `RMB 88`, `88.00 CNY`.
-fn money(cell: &str) -> Result<i64, Invalid> {
-    let text = cell.trim();
-    let text = text.strip_suffix('元').unwrap_or(text);
-    let text = text.trim_start_matches("RMB").trim_start_matches("CNY");
-    let text = text.trim_end_matches("RMB").trim_end_matches("CNY");
-    domain::parse_amount(text.trim())
-}
-
 /// The cells of a row read one by one, before the row is checked as a whole.
 #[derive(Default)]
 struct Cells {
@@ -169,6 +176,8 @@ struct Cells {
     category: Option<String>,
     quantity: Option<i32>,
     unit_price: Option<i64>,
+    /// The currency signs or codes amounts were written with, by column.
+    marks: Vec<(usize, &'static str)>,
 }
 
 /// Reads each mapped cell into `line` or `read`; a cell that cannot be read is refused.
@@ -206,9 +215,24 @@ fn read_cells(
                         .ok_or_else(|| refuse(Invalid::Date, "is not a date and time that exists"))?,
                 );
             }
-            Target::Amount => {
-                line.amount =
-                    Some(money(cell).map_err(|r| refuse(r, "is not an amount (write it as 1234.50)"))?);
+            Target::Amount | Target::UnitPrice | Target::Refunded => {
+                let (minor, mark) = domain::parse_money(cell)
+                    .map_err(|r| refuse(r, "is not an amount of money (write it as 1234.50)"))?;
+                read.marks.extend(mark.map(|mark| (i, mark)));
+                match target {
+                    Target::Amount => line.amount = Some(minor),
+                    Target::UnitPrice => read.unit_price = Some(minor),
+                    _ => line.refunded = Some(minor),
+                }
+            }
+            Target::RefundedAt => {
+                let moment = rules::parse_moment(cell).ok_or_else(|| {
+                    refuse(Invalid::Date, "is not a date and time (write it as 2024-03-05 14:30)")
+                })?;
+                line.refunded_at = Some(
+                    ctx.instant(moment)
+                        .ok_or_else(|| refuse(Invalid::Date, "is not a date and time that exists"))?,
+                );
             }
             Target::Currency => {
                 line.currency =
@@ -231,10 +255,6 @@ fn read_cells(
                 read.quantity = Some(quantity(cell).ok_or_else(|| {
                     refuse(Invalid::WrongType, "is not a quantity (a whole number from 1 to 1000000)")
                 })?);
-            }
-            Target::UnitPrice => {
-                read.unit_price =
-                    Some(money(cell).map_err(|r| refuse(r, "is not a price (write it as 12.50)"))?);
             }
             Target::MemberNo => {
                 read.reference.identity =
@@ -292,10 +312,25 @@ pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Line, Refus
         note: None,
         item: None,
         customer: ValidRef::default(),
+        refunded: None,
+        refunded_at: None,
     };
     let mut read = Cells::default();
     read_cells(plan, ctx, cells, &mut line, &mut read)?;
     let column = |target: &Target| plan.header_of(target, 0);
+    // `$12` in a workspace that counts in yuan would be stored as ¥12: refused instead.
+    let currency = line.currency.as_deref().unwrap_or(&ctx.currency);
+    if let Some((i, mark)) = read.marks.iter().find(|(_, mark)| !domain::currency_fits(mark, currency)) {
+        let named = if *mark == "$" { "dollars" } else { mark };
+        return Err(Refusal::new(
+            Some(plan.headers[*i].clone()),
+            Some(Invalid::Currency),
+            format!(
+                "is in {named} but the purchase is recorded in {currency}: map a currency column, or \
+                 convert the amounts"
+            ),
+        ));
+    }
     line.customer = identities::validate_ref(read.reference).map_err(|err| customer_refusal(plan, &err))?;
     let at = read.occurred.ok_or_else(|| {
         Refusal::new(column(&Target::PurchasedAt), Some(Invalid::Required), "is empty: when was it bought?")
@@ -330,14 +365,45 @@ pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Line, Refus
     if line.amount.is_none() && line.total() >= 1_000_000_000_000_000 {
         return Err(Refusal::new(column(&Target::UnitPrice), Some(Invalid::TooLarge), "is too large"));
     }
+    if let Some(refunded) = line.refunded {
+        let paid = line.amount.unwrap_or_else(|| line.total());
+        if refunded > paid {
+            return Err(Refusal::new(
+                column(&Target::Refunded),
+                Some(Invalid::TooLarge),
+                format!(
+                    "is more than the purchase's amount ({})",
+                    domain::format_money(paid, line.currency.as_deref().unwrap_or(&ctx.currency))
+                ),
+            ));
+        }
+        if line.refunded_at.is_some_and(|at| at < line.occurred_at || at > Utc::now()) {
+            return Err(Refusal::new(
+                column(&Target::RefundedAt),
+                Some(Invalid::DateRange),
+                "is before the purchase or in the future",
+            ));
+        }
+    }
     Ok(line)
 }
 
-/// Order numbers a dry run has seen in batches it already rolled back: later lines of them
-/// are added to that purchase, not skipped as recorded before.
+/// Order numbers (and interaction references) a dry run has seen in batches it already rolled
+/// back: later lines of an order are checked against it and added to it, not skipped as
+/// recorded before.
 #[derive(Debug, Default)]
 pub struct DryRunOrders {
-    pub(super) orders: HashSet<String>,
+    orders: HashMap<String, Recorded>,
+    pub(super) references: HashSet<String>,
+}
+
+/// What later lines of an order are checked against.
+#[derive(Clone, Debug)]
+struct Recorded {
+    occurred_at: DateTime<Utc>,
+    amount_minor: i64,
+    refunded_minor: i64,
+    currency: String,
 }
 
 /// What became of a row, and the row as read (for the dry run's preview).
@@ -439,9 +505,17 @@ async fn write(
                     customer: None,
                 });
             }
-            None if memory.as_ref().is_some_and(|m| m.orders.contains(order_no)) => {
-                // A dry run rolled the order back with an earlier batch: the line would join it.
-                return Ok(Written { outcome: Outcome::Updated(Uuid::nil()), customer: None });
+            None if let Some(seen) = memory.as_ref().and_then(|m| m.orders.get(order_no)) => {
+                // A dry run rolled the order back with an earlier batch: the line would join it,
+                // unless the run would refuse or skip it.
+                let outcome = match conflict(plan, line, seen) {
+                    Some(refusal) => Outcome::Rejected(refusal),
+                    None if line.item.is_none() => {
+                        Outcome::Skipped("the order was recorded on an earlier row")
+                    }
+                    None => Outcome::Updated(Uuid::nil()),
+                };
+                return Ok(Written { outcome, customer: None });
             }
             None => {}
         }
@@ -449,17 +523,24 @@ async fn write(
     let Some(found) = customer_of(txn, scope, plan, import_id, row_number, &line.customer).await? else {
         return Ok(Written { outcome: Outcome::Skipped("no customer matches"), customer: None });
     };
+    let amount_minor = line.amount.unwrap_or_else(|| line.total());
+    let refunded_minor = line.refunded.unwrap_or(0);
+    let status = match refunded_minor {
+        0 => TransactionStatus::Completed,
+        r if r >= amount_minor => TransactionStatus::Refunded,
+        _ => TransactionStatus::PartiallyRefunded,
+    };
     let record = transaction::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(scope.workspace_id),
         customer_id: Set(found),
         kind: Set(TransactionKind::Purchase.as_str().to_owned()),
-        status: Set(TransactionStatus::Completed.as_str().to_owned()),
+        status: Set(status.as_str().to_owned()),
         channel: Set(plan.channel.as_str().to_owned()),
         occurred_at: Set(line.occurred_at),
-        amount_minor: Set(line.amount.unwrap_or_else(|| line.total())),
+        amount_minor: Set(amount_minor),
         currency: Set(line.currency.clone().unwrap_or_else(|| ctx.currency.clone())),
-        refunded_minor: Set(0),
+        refunded_minor: Set(refunded_minor),
         refund_of: Set(None),
         payment_method: Set(line.payment_method.map(|p| p.as_str().to_owned())),
         store: Set(line.store.clone()),
@@ -485,15 +566,112 @@ async fn write(
         "externalRef": record.external_ref,
         "importId": import_id,
     }));
-    changes::record(txn, vec![change]).await?;
+    let mut feed = vec![change];
+    if refunded_minor > 0 {
+        feed.push(refund(txn, &record, line, row_number).await?);
+    }
+    changes::record(txn, feed).await?;
     if let (Some(memory), Some(order_no)) = (memory, &line.order_no) {
-        memory.orders.insert(order_no.clone());
+        let seen = Recorded {
+            occurred_at: record.occurred_at,
+            amount_minor,
+            refunded_minor,
+            currency: record.currency.clone(),
+        };
+        memory.orders.insert(order_no.clone(), seen);
     }
     Ok(Written { outcome: Outcome::Created(record.id), customer: Some(found) })
 }
 
+/// Records the refund a purchase row gives, as the import's too (a revert deletes it with its
+/// purchase), and returns its change for the feed.
+async fn refund(
+    txn: &DatabaseTransaction,
+    purchase: &transaction::Model,
+    line: &Line,
+    row_number: i64,
+) -> Result<Change, AppError> {
+    let record = transaction::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(purchase.workspace_id),
+        customer_id: Set(purchase.customer_id),
+        kind: Set(TransactionKind::Refund.as_str().to_owned()),
+        status: Set(TransactionStatus::Completed.as_str().to_owned()),
+        channel: Set(purchase.channel.clone()),
+        occurred_at: Set(line.refunded_at.unwrap_or(purchase.occurred_at)),
+        amount_minor: Set(purchase.refunded_minor),
+        currency: Set(purchase.currency.clone()),
+        refunded_minor: Set(0),
+        refund_of: Set(Some(purchase.id)),
+        payment_method: Set(purchase.payment_method.clone()),
+        store: Set(purchase.store.clone()),
+        location: Set(None),
+        external_ref: Set(None),
+        note: Set(None),
+        import_id: Set(purchase.import_id),
+        import_row: Set(Some(row_number)),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    Ok(Change::new(purchase.workspace_id, Kind::RefundRecorded, purchase.customer_id).with(json!({
+        "transactionId": record.id,
+        "refundOf": purchase.id,
+        "amountMinor": record.amount_minor,
+        "currency": record.currency,
+        "occurredAt": record.occurred_at,
+        "importId": purchase.import_id,
+    })))
+}
+
+/// Why a later line of an order cannot join the purchase its first line recorded: another
+/// moment (receipt numbers that restart each day or store are not order numbers), or, with an
+/// amount column, another total or refund. `None`: it joins.
+fn conflict(plan: &Plan, line: &Line, order: &Recorded) -> Option<Refusal> {
+    let has = |target: Target| plan.columns.iter().flatten().any(|(t, _)| *t == target);
+    if line.occurred_at != order.occurred_at {
+        return Some(Refusal::new(
+            plan.header_of(&Target::OrderNo, 0),
+            None,
+            format!(
+                "was used by a purchase at another time on an earlier row ({}): an order number must name \
+                 one purchase",
+                order.occurred_at.format("%Y-%m-%d %H:%M")
+            ),
+        ));
+    }
+    if let Some(amount) = line.amount
+        && has(Target::Amount)
+        && amount != order.amount_minor
+    {
+        return Some(Refusal::new(
+            plan.header_of(&Target::Amount, 0),
+            None,
+            format!(
+                "differs from the order's total on an earlier row ({}): give each line of an order the \
+                 order's total",
+                domain::format_money(order.amount_minor, &order.currency)
+            ),
+        ));
+    }
+    if let Some(refunded) = line.refunded
+        && refunded != order.refunded_minor
+    {
+        return Some(Refusal::new(
+            plan.header_of(&Target::Refunded, 0),
+            None,
+            format!(
+                "differs from the order's refund on an earlier row ({}): give each line of an order the \
+                 order's refund",
+                domain::format_money(order.refunded_minor, &order.currency)
+            ),
+        ));
+    }
+    None
+}
+
 /// A later line of a purchase this import recorded: the line is added, and without an amount
-/// column the total grows by it. With one, the row must give the same total.
+/// column the total grows by it.
 async fn add_line(
     txn: &DatabaseTransaction,
     plan: &Plan,
@@ -501,38 +679,14 @@ async fn add_line(
     line: &Line,
 ) -> Result<Written, AppError> {
     let has_amount_column = plan.columns.iter().flatten().any(|(t, _)| *t == Target::Amount);
-    // Receipt numbers that restart each day or store are not order numbers: a line of another
-    // moment is another purchase, and is refused rather than merged into this one.
-    if line.occurred_at != earlier.occurred_at {
-        return Ok(Written {
-            outcome: Outcome::Rejected(Refusal::new(
-                plan.header_of(&Target::OrderNo, 0),
-                None,
-                format!(
-                    "was used by a purchase at another time on an earlier row ({}): an order number must \
-                     name one purchase",
-                    earlier.occurred_at.format("%Y-%m-%d %H:%M")
-                ),
-            )),
-            customer: None,
-        });
-    }
-    if let Some(amount) = line.amount
-        && has_amount_column
-        && amount != earlier.amount_minor
-    {
-        return Ok(Written {
-            outcome: Outcome::Rejected(Refusal::new(
-                plan.header_of(&Target::Amount, 0),
-                None,
-                format!(
-                    "differs from the order's total on an earlier row ({}): give each line of an order the \
-                     order's total",
-                    domain::format_money(earlier.amount_minor, &earlier.currency)
-                ),
-            )),
-            customer: None,
-        });
+    let recorded = Recorded {
+        occurred_at: earlier.occurred_at,
+        amount_minor: earlier.amount_minor,
+        refunded_minor: earlier.refunded_minor,
+        currency: earlier.currency.clone(),
+    };
+    if let Some(refusal) = conflict(plan, line, &recorded) {
+        return Ok(Written { outcome: Outcome::Rejected(refusal), customer: None });
     }
     let Some(item) = &line.item else {
         return Ok(Written {
@@ -674,6 +828,7 @@ pub fn preview(row_number: i64, outcome: &Outcome, line: Option<&Line>, ctx: &Co
             json!(line.occurred_at.with_timezone(&ctx.tz).format("%Y-%m-%d %H:%M").to_string());
         out["amount"] = json!(domain::format_money(line.amount.unwrap_or_else(|| line.total()), &currency));
         out["item"] = json!(line.item.as_ref().map(|i| format!("{} × {}", i.name, i.quantity)));
+        out["refunded"] = json!(line.refunded.filter(|r| *r > 0).map(|r| domain::format_money(r, &currency)));
     }
     out
 }
@@ -695,29 +850,41 @@ pub async fn delete_batch(
     use sea_orm::{QueryOrder, QuerySelect};
     let mut query = transaction::Entity::find()
         .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
-        .filter(transaction::Column::ImportId.eq(import_id));
+        .filter(transaction::Column::ImportId.eq(import_id))
+        .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()));
     if let Some(after) = after {
         query = query.filter(transaction::Column::Id.gt(after));
     }
     let batch = query.order_by_asc(transaction::Column::Id).limit(limit).all(txn).await?;
     let Some(last) = batch.last().map(|t| t.id) else { return Ok((None, 0, Vec::new())) };
     let ids: Vec<Uuid> = batch.iter().map(|t| t.id).collect();
-    let refunded: HashSet<Uuid> = transaction::Entity::find()
+    // Refunds the import recorded go with their purchase; one recorded since keeps it.
+    let refunds: Vec<(Uuid, Option<Uuid>, Option<Uuid>)> = transaction::Entity::find()
         .select_only()
+        .column(transaction::Column::Id)
         .column(transaction::Column::RefundOf)
+        .column(transaction::Column::ImportId)
         .filter(transaction::Column::RefundOf.is_in(ids))
-        .into_tuple::<Option<Uuid>>()
+        .into_tuple()
         .all(txn)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
+        .await?;
+    let refunded: HashSet<Uuid> =
+        refunds.iter().filter(|(_, _, by)| *by != Some(import_id)).filter_map(|(_, of, _)| *of).collect();
+    let own_refunds: HashMap<Uuid, Vec<Uuid>> =
+        refunds.iter().filter(|(_, _, by)| *by == Some(import_id)).fold(HashMap::new(), |mut acc, r| {
+            if let Some(of) = r.1 {
+                acc.entry(of).or_default().push(r.0);
+            }
+            acc
+        });
+    let mut gone_refunds = Vec::new();
     let mut refused = Vec::new();
     let mut gone = Vec::new();
     let mut customers: BTreeSet<Uuid> = BTreeSet::new();
     let mut feed = Vec::new();
     for purchase in &batch {
-        if purchase.refunded_minor > 0 || refunded.contains(&purchase.id) {
+        let own: &[Uuid] = own_refunds.get(&purchase.id).map_or(&[], Vec::as_slice);
+        if own.is_empty() && purchase.refunded_minor > 0 || refunded.contains(&purchase.id) {
             refused.push((
                 purchase.import_row.unwrap_or_default(),
                 purchase.customer_id,
@@ -730,6 +897,13 @@ pub async fn delete_batch(
         }
         gone.push(purchase.id);
         customers.insert(purchase.customer_id);
+        for refund in own {
+            gone_refunds.push(*refund);
+            feed.push(
+                Change::new(scope.workspace_id, Kind::TransactionDeleted, purchase.customer_id)
+                    .with(json!({ "transactionId": refund, "refundOf": purchase.id, "importId": import_id })),
+            );
+        }
         feed.push(Change::new(scope.workspace_id, Kind::TransactionDeleted, purchase.customer_id).with(
             json!({
                 "transactionId": purchase.id,
@@ -743,6 +917,12 @@ pub async fn delete_batch(
             .filter(transaction_item::Column::TransactionId.is_in(gone.clone()))
             .exec(txn)
             .await?;
+        if !gone_refunds.is_empty() {
+            transaction::Entity::delete_many()
+                .filter(transaction::Column::Id.is_in(gone_refunds))
+                .exec(txn)
+                .await?;
+        }
         transaction::Entity::delete_many()
             .filter(transaction::Column::Id.is_in(gone.clone()))
             .exec(txn)

@@ -159,6 +159,8 @@ pub fn import_target(target: &str) -> Option<Key> {
         "itemCategory" => Key::TargetItemCategory,
         "quantity" => Key::TargetQuantity,
         "unitPrice" => Key::TargetUnitPrice,
+        "refunded" => Key::TargetRefunded,
+        "refundedAt" => Key::TargetRefundedAt,
         "interactionType" => Key::TargetInteractionType,
         "direction" => Key::TargetDirection,
         "occurredAt" => Key::TargetOccurredAt,

@@ -508,6 +508,9 @@ messages! {
     TargetItemCategory { zh: "商品类别", en: "Item category" }
     TargetQuantity { zh: "数量", en: "Quantity" }
     TargetUnitPrice { zh: "单价", en: "Unit price" }
+    TargetRefunded { zh: "已退款金额", en: "Amount refunded" }
+    TargetRefundedAt { zh: "退款时间", en: "Refunded at" }
+    ImportRefundedShort { zh: "已退", en: "refunded" }
     ImportButton { zh: "导入", en: "Import" }
     ExportCsv { zh: "导出 CSV", en: "Export CSV" }
     ExportPurchases { zh: "导出消费记录", en: "Export purchases" }

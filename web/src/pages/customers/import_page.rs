@@ -756,8 +756,10 @@ fn RecordPreview(rows: Vec<serde_json::Value>, kind: ImportKind) -> impl IntoVie
                                         "who" => who.clone(),
                                         field => text(&r[field]),
                                     };
+                                    let refunded = if *field == "amount" { text(&r["refunded"]) } else { String::new() };
                                     let shown = move || match InteractionKind::parse(&value) {
                                         Some(k) if key == Key::ImportInteractionType => i18n.t(labels::interaction(k)).to_owned(),
+                                        _ if !refunded.is_empty() => format!("{value} ({} {refunded})", i18n.t(Key::ImportRefundedShort)),
                                         _ => value.clone(),
                                     };
                                     view! { <td class:table__number=key == Key::ImportAmount data-label=move || i18n.t(key)>{shown}</td> }
