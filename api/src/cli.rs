@@ -52,8 +52,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bench::ingest(&cli.settings, bench::ListOptions { workspace: None, requests, concurrency })
                 .await?;
         }
-        Command::Bench { bench: Bench::Import { rows } } => {
-            Box::pin(bench::import(&cli.settings, rows)).await?;
+        Command::Bench { bench: Bench::Import { rows, kind } } => {
+            let kind = starcrm_shared::imports::ImportKind::parse(&kind)
+                .filter(|k| *k != starcrm_shared::imports::ImportKind::Interactions)
+                .ok_or_else(|| anyhow::anyhow!("--kind is customers or transactions"))?;
+            Box::pin(bench::import(&cli.settings, rows, kind)).await?;
         }
         Command::Bench { bench: Bench::Search { workspace, requests, concurrency } } => {
             bench::search(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;

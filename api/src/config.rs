@@ -75,6 +75,10 @@ pub enum Bench {
         /// Rows in the file.
         #[arg(long, default_value_t = 100_000)]
         rows: usize,
+        /// What the file holds: `customers` (a member list) or `transactions` (order lines, two
+        /// per order, five orders per customer).
+        #[arg(long, default_value = "customers")]
+        kind: String,
     },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);

@@ -5,6 +5,12 @@
 //! SQLite. Prints rows/s of each, the ratio, and the process's peak RSS (the file streams, so it
 //! stays flat as files grow). Target: import <= 3x the bare load.
 //!
+//! With `--kind transactions` the file is a shop's order lines instead (two lines per order,
+//! five orders per customer, the customer found or created by member number), imported through
+//! the purchases import (each order recorded with its lines under a savepoint, the customers'
+//! aggregates and stars worked out again once per batch) against the bare load of the same
+//! customers, purchases and lines.
+//!
 //! It works in new workspaces of its own: run it on a scratch data dir or database.
 
 use std::fmt::Write as _;
@@ -74,13 +80,14 @@ const TABLES: [(&str, &str); 4] = [
     ("channel_identities", "id, workspace_id, customer_id, channel, external_id, created_at"),
 ];
 
-/// Loads the rows bare: `COPY` (PostgreSQL) or multi-row `INSERT`s (SQLite), one transaction.
-async fn bare_load(state: &AppState, ws: Uuid, rows: usize) -> anyhow::Result<()> {
+/// Loads the members bare: `COPY` (PostgreSQL) or multi-row `INSERT`s (SQLite), one
+/// transaction. Returns the customers' ids.
+async fn bare_load(state: &AppState, ws: Uuid, rows: usize) -> anyhow::Result<Vec<Uuid>> {
     let first = crate::customers::service::allocate_numbers(&state.db, ws, i64::try_from(rows)?)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ids: Vec<Uuid> = (0..rows).map(|_| Uuid::now_v7()).collect();
     if state.db.get_database_backend() == DbBackend::Postgres {
-        let ids: Vec<Uuid> = (0..rows).map(|_| Uuid::now_v7()).collect();
         let pool = state.db.get_postgres_connection_pool();
         let mut conn = pool.acquire().await?;
         sea_orm::sqlx::Executor::execute(&mut *conn, "BEGIN").await?;
@@ -95,26 +102,25 @@ async fn bare_load(state: &AppState, ws: Uuid, rows: usize) -> anyhow::Result<()
         }
         sea_orm::sqlx::Executor::execute(&mut *conn, "COMMIT").await?;
     } else {
-        sqlite_load(state, ws, rows, first).await?;
+        sqlite_load(state, ws, &ids, first).await?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// The same rows as multi-row `INSERT`s of 500 in one transaction (SQLite has no `COPY`).
-async fn sqlite_load(state: &AppState, ws: Uuid, rows: usize, first: i64) -> anyhow::Result<()> {
+async fn sqlite_load(state: &AppState, ws: Uuid, ids: &[Uuid], first: i64) -> anyhow::Result<()> {
     use sea_orm::{EntityTrait, Set};
 
     use crate::entities::{channel_identity, customer, customer_email, customer_phone};
     let now = Utc::now();
     let txn = state.db.begin().await?;
-    for start in (0..rows).step_by(500) {
+    for (chunk, start) in ids.chunks(500).zip((0..).step_by(500)) {
         let mut customers = Vec::new();
         let mut phones = Vec::new();
         let mut emails = Vec::new();
         let mut identities = Vec::new();
-        for i in start..(start + 500).min(rows) {
+        for (i, id) in (start..).zip(chunk.iter().copied()) {
             let (no, name, phone, email) = member(i);
-            let id = Uuid::now_v7();
             customers.push(customer::ActiveModel {
                 id: Set(id),
                 workspace_id: Set(ws),
@@ -162,15 +168,188 @@ async fn sqlite_load(state: &AppState, ws: Uuid, rows: usize, first: i64) -> any
     Ok(())
 }
 
+/// An order of the purchases file: its number, when (workspace time), its customer's index
+/// and its two lines' unit prices in minor units.
+fn order(j: usize, customers: usize) -> (String, chrono::NaiveDateTime, usize, [i64; 2]) {
+    let base =
+        chrono::NaiveDate::from_ymd_opt(2024, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default();
+    let at = base + chrono::Duration::minutes(i64::try_from(j).unwrap_or(0));
+    (format!("B{j:09}"), at, j % customers, [1_000 + i64::try_from(j % 7).unwrap_or(0) * 100, 2_500])
+}
+
+/// The purchases file's shape for `rows` lines: (orders, customers).
+fn purchase_shape(rows: usize) -> (usize, usize) {
+    let orders = (rows / 2).max(1);
+    (orders, (orders / 5).max(1))
+}
+
+/// Writes the file the import reads; returns its mapping's targets.
+fn write_file(path: &std::path::Path, rows: usize, kind: ImportKind) -> anyhow::Result<Vec<&'static str>> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    if kind == ImportKind::Customers {
+        writeln!(file, "会员号,姓名,手机,邮箱")?;
+        for i in 0..rows {
+            let (no, name, phone, email) = member(i);
+            writeln!(file, "{no},{name},{phone},{email}")?;
+        }
+        return Ok(vec!["memberNo", "name", "phone", "email"]);
+    }
+    let (orders, customers) = purchase_shape(rows);
+    writeln!(file, "订单号,消费时间,会员号,姓名,手机,邮箱,商品名称,数量,单价")?;
+    for j in 0..orders {
+        let (order_no, at, c, prices) = order(j, customers);
+        let (no, name, phone, email) = member(c);
+        for (l, price) in prices.iter().enumerate() {
+            let at = at.format("%Y-%m-%d %H:%M");
+            writeln!(
+                file,
+                "{order_no},{at},{no},{name},{phone},{email},商品{l},1,{}",
+                super::super::exports::money(*price)
+            )?;
+        }
+    }
+    Ok(vec![
+        "orderNo",
+        "purchasedAt",
+        "memberNo",
+        "name",
+        "phone",
+        "email",
+        "itemName",
+        "quantity",
+        "unitPrice",
+    ])
+}
+
+/// A purchase of the bare load: id, customer, when, amount, order number.
+type BarePurchase = (Uuid, Uuid, chrono::DateTime<Utc>, i64, String);
+/// A line of the bare load: id, purchase, position, name, unit price.
+type BareLine = (Uuid, Uuid, i32, String, i64);
+
+/// The purchases and lines of the file, for its customers `ids`.
+fn bare_records(rows: usize, ids: &[Uuid]) -> (Vec<BarePurchase>, Vec<BareLine>) {
+    let (orders, customers) = purchase_shape(rows);
+    let mut purchases = Vec::with_capacity(orders);
+    let mut lines = Vec::with_capacity(orders * 2);
+    for j in 0..orders {
+        let (order_no, at, c, prices) = order(j, customers);
+        let id = Uuid::now_v7();
+        purchases.push((id, ids[c], at.and_utc(), prices.iter().sum(), order_no));
+        for (l, price) in (0_i32..).zip(prices) {
+            lines.push((Uuid::now_v7(), id, l, format!("商品{l}"), price));
+        }
+    }
+    (purchases, lines)
+}
+
+/// The bare load of the purchases file: its customers as [`bare_load`], then the purchases and
+/// their lines (`COPY` on PostgreSQL, multi-row `INSERT`s on SQLite), one transaction.
+async fn bare_purchases(state: &AppState, ws: Uuid, rows: usize) -> anyhow::Result<()> {
+    let ids = bare_load(state, ws, purchase_shape(rows).1).await?;
+    let (purchases, lines) = bare_records(rows, &ids);
+    let now = Utc::now();
+    if state.db.get_database_backend() == DbBackend::Postgres {
+        let pool = state.db.get_postgres_connection_pool();
+        let mut conn = pool.acquire().await?;
+        sea_orm::sqlx::Executor::execute(&mut *conn, "BEGIN").await?;
+        let mut copy = conn
+            .copy_in_raw(
+                "COPY transactions (id, workspace_id, customer_id, kind, status, channel, occurred_at, \
+                 amount_minor, currency, refunded_minor, external_ref, created_at) FROM STDIN WITH (FORMAT csv)",
+            )
+            .await?;
+        for chunk in purchases.chunks(COPY_CHUNK) {
+            let mut data = String::new();
+            for (id, customer, at, amount, order_no) in chunk {
+                let (at, now) = (at.to_rfc3339(), now.to_rfc3339());
+                let _ = writeln!(
+                    data,
+                    "{id},{ws},{customer},purchase,completed,store,{at},{amount},CNY,0,{order_no},{now}"
+                );
+            }
+            copy.send(data.as_bytes()).await?;
+        }
+        copy.finish().await?;
+        let mut copy = conn
+            .copy_in_raw(
+                "COPY transaction_items (id, workspace_id, transaction_id, position, name, quantity, \
+                 unit_price_minor) FROM STDIN WITH (FORMAT csv)",
+            )
+            .await?;
+        for chunk in lines.chunks(COPY_CHUNK) {
+            let mut data = String::new();
+            for (id, purchase, position, name, price) in chunk {
+                let _ = writeln!(data, "{id},{ws},{purchase},{position},{name},1,{price}");
+            }
+            copy.send(data.as_bytes()).await?;
+        }
+        copy.finish().await?;
+        sea_orm::sqlx::Executor::execute(&mut *conn, "COMMIT").await?;
+    } else {
+        sqlite_purchases(state, ws, &purchases, &lines).await?;
+    }
+    Ok(())
+}
+
+/// The purchases and lines as multi-row `INSERT`s of 500 in one transaction.
+async fn sqlite_purchases(
+    state: &AppState,
+    ws: Uuid,
+    purchases: &[BarePurchase],
+    lines: &[BareLine],
+) -> anyhow::Result<()> {
+    use sea_orm::{EntityTrait, Set};
+
+    use crate::entities::{transaction, transaction_item};
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    for chunk in purchases.chunks(500) {
+        let models = chunk.iter().map(|(id, customer, at, amount, order_no)| transaction::ActiveModel {
+            id: Set(*id),
+            workspace_id: Set(ws),
+            customer_id: Set(*customer),
+            kind: Set("purchase".to_owned()),
+            status: Set("completed".to_owned()),
+            channel: Set("store".to_owned()),
+            occurred_at: Set(*at),
+            amount_minor: Set(*amount),
+            currency: Set("CNY".to_owned()),
+            refunded_minor: Set(0),
+            external_ref: Set(Some(order_no.clone())),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        transaction::Entity::insert_many(models).exec_without_returning(&txn).await?;
+    }
+    for chunk in lines.chunks(500) {
+        let models =
+            chunk.iter().map(|(id, purchase, position, name, price)| transaction_item::ActiveModel {
+                id: Set(*id),
+                workspace_id: Set(ws),
+                transaction_id: Set(*purchase),
+                position: Set(*position),
+                sku: Set(None),
+                name: Set(name.clone()),
+                category: Set(None),
+                quantity: Set(1),
+                unit_price_minor: Set(*price),
+            });
+        transaction_item::Entity::insert_many(models).exec_without_returning(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 /// `starcrm bench import`.
 ///
 /// # Errors
-/// The database failing, or the import not creating every row.
-pub async fn import(settings: &Settings, rows: usize) -> anyhow::Result<()> {
+/// The database failing, or the import not recording every row.
+pub async fn import(settings: &Settings, rows: usize, kind: ImportKind) -> anyhow::Result<()> {
     let state = AppState::init(settings).await?;
     let stamp = Utc::now().format("%Y-%m-%d %H:%M:%S");
+    let what = if kind == ImportKind::Customers { "member rows" } else { "order lines" };
     println!(
-        "bench import: {rows} member rows ({:?}), peak RSS at start {:?} MB",
+        "bench import: {rows} {what} ({:?}), peak RSS at start {:?} MB",
         state.info.database,
         peak_rss_mb()
     );
@@ -180,37 +359,23 @@ pub async fn import(settings: &Settings, rows: usize) -> anyhow::Result<()> {
     let id = Uuid::now_v7();
     let path = imports::path_of(&settings.data_dir, id);
     std::fs::create_dir_all(imports::dir(&settings.data_dir))?;
-    {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        writeln!(file, "会员号,姓名,手机,邮箱")?;
-        for i in 0..rows {
-            let (no, name, phone, email) = member(i);
-            writeln!(file, "{no},{name},{phone},{email}")?;
-        }
-    }
+    let targets = write_file(&path, rows, kind)?;
     let bytes = std::fs::metadata(&path)?.len();
 
     let bare_ws = super::scratch_workspace(&state, &format!("Bench import bare {stamp}")).await?.id;
     let started = Instant::now();
-    bare_load(&state, bare_ws, rows).await?;
+    if kind == ImportKind::Customers {
+        bare_load(&state, bare_ws, rows).await?;
+    } else {
+        bare_purchases(&state, bare_ws, rows).await?;
+    }
     let bare = started.elapsed();
 
     let scope = Scope::system(import_ws);
-    imports::register(
-        &state.db,
-        &settings.data_dir,
-        &scope,
-        id,
-        "bench.csv",
-        bytes,
-        Some(ImportKind::Customers),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mapping = ["memberNo", "name", "phone", "email"]
-        .iter()
-        .map(|t| Column { target: Some((*t).to_owned()), keep: false })
-        .collect();
+    imports::register(&state.db, &settings.data_dir, &scope, id, "bench.csv", bytes, Some(kind))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mapping = targets.iter().map(|t| Column { target: Some((*t).to_owned()), keep: false }).collect();
     let settings_in = ImportSettings {
         mapping: Some(mapping),
         mode: starcrm_shared::imports::ImportMode::Upsert,
@@ -227,10 +392,17 @@ pub async fn import(settings: &Settings, rows: usize) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let job = started.elapsed();
     let done = imports::get(&state.db, &scope, id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let expected = if kind == ImportKind::Customers {
+        (i64::try_from(rows)?, 0)
+    } else {
+        let orders = i64::try_from(purchase_shape(rows).0)?;
+        (orders, orders)
+    };
     anyhow::ensure!(
-        done.created == i64::try_from(rows)?,
-        "the import created {} of {rows} rows ({}; {:?})",
+        (done.created, done.updated) == expected,
+        "the import created {} and updated {} of {expected:?} ({}; {:?})",
         done.created,
+        done.updated,
         done.status,
         done.error
     );
@@ -240,8 +412,14 @@ pub async fn import(settings: &Settings, rows: usize) -> anyhow::Result<()> {
     let rate = |d: std::time::Duration| rows as f64 / d.as_secs_f64();
     let baseline =
         if state.db.get_database_backend() == DbBackend::Postgres { "COPY" } else { "multi-row INSERT" };
-    println!("  bare load ({baseline}, 4 tables): {:>8.1} s  {:>9.0} rows/s", bare.as_secs_f64(), rate(bare));
-    println!("  import job (file -> customers):  {:>8.1} s  {:>9.0} rows/s", job.as_secs_f64(), rate(job));
+    let tables = if kind == ImportKind::Customers { "4 tables" } else { "6 tables" };
+    println!("  bare load ({baseline}, {tables}): {:>8.1} s  {:>9.0} rows/s", bare.as_secs_f64(), rate(bare));
+    println!(
+        "  import job (file -> {}): {:>8.1} s  {:>9.0} rows/s",
+        kind.as_str(),
+        job.as_secs_f64(),
+        rate(job)
+    );
     println!(
         "  ratio import / bare: {:.1}x (target <= 3x)   peak RSS {} MB   file {} MB",
         job.as_secs_f64() / bare.as_secs_f64().max(f64::EPSILON),

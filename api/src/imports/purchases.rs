@@ -17,7 +17,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, Set,
 };
 use serde_json::{Value, json};
-use starcrm_shared::customer::{self as domain, PaymentMethod, TransactionKind, TransactionStatus};
+use starcrm_shared::customer::{self as domain, Channel, PaymentMethod, TransactionKind, TransactionStatus};
 use starcrm_shared::imports::{self as rules, ImportMode, RowAction, Target};
 use starcrm_shared::rating::Trigger;
 use starcrm_shared::validate::Invalid;
@@ -409,9 +409,86 @@ struct Recorded {
 /// What became of a row, and the row as read (for the dry run's preview).
 pub type Done = (Outcome, Option<Line>);
 
+/// How a batch remembers the customer a reference found: its member number, phone and email.
+type RefKey = (Option<(Channel, String)>, Option<String>, Option<String>);
+
+fn ref_key(reference: &ValidRef) -> RefKey {
+    (
+        reference.identity.as_ref().map(|i| (i.channel, i.external_id.clone())),
+        reference.phone.clone(),
+        reference.email.clone(),
+    )
+}
+
+/// What a batch knows while it writes its rows, so that a row costs few statements: the
+/// purchases of its order numbers (read in one query, then kept as its rows record and grow
+/// them), how many lines each has, the customers its references found, and the feed it records
+/// at its end.
+#[derive(Default)]
+struct Batch {
+    orders: HashMap<String, transaction::Model>,
+    lines: HashMap<Uuid, i32>,
+    customers: HashMap<RefKey, Uuid>,
+    feed: Vec<Change>,
+    /// The customers the batch bought for, with their latest purchase.
+    touched: BTreeMap<Uuid, DateTime<Utc>>,
+}
+
+impl Batch {
+    /// The purchases already recorded with the batch's order numbers.
+    async fn load(txn: &DatabaseTransaction, workspace_id: Uuid, lines: &[&Line]) -> Result<Self, AppError> {
+        let numbers: BTreeSet<&String> = lines.iter().filter_map(|l| l.order_no.as_ref()).collect();
+        let mut orders = HashMap::new();
+        for chunk in numbers.into_iter().collect::<Vec<_>>().chunks(500) {
+            for found in transaction::Entity::find()
+                .filter(transaction::Column::WorkspaceId.eq(workspace_id))
+                .filter(transaction::Column::ExternalRef.is_in(chunk.iter().map(|n| (*n).clone())))
+                .all(txn)
+                .await?
+            {
+                if let Some(number) = found.external_ref.clone() {
+                    orders.insert(number, found);
+                }
+            }
+        }
+        Ok(Self { orders, ..Self::default() })
+    }
+
+    /// Keeps what a committed row did.
+    fn apply(&mut self, effects: Effects, at: DateTime<Utc>) {
+        if let Some(order) = effects.order {
+            if let Some(number) = order.external_ref.clone() {
+                self.orders.insert(number, order.clone());
+            }
+            let latest = self.touched.entry(order.customer_id).or_insert(at);
+            *latest = Ord::max(*latest, at);
+        }
+        if let Some((id, count)) = effects.lines {
+            self.lines.insert(id, count);
+        }
+        if let Some((key, id)) = effects.customer {
+            self.customers.insert(key, id);
+        }
+        self.feed.extend(effects.feed);
+    }
+}
+
+/// What a row's write changed, kept by the batch once its savepoint commits.
+#[derive(Default)]
+struct Effects {
+    /// The purchase the row recorded or added a line to, as it now is.
+    order: Option<transaction::Model>,
+    /// That purchase's number of lines now.
+    lines: Option<(Uuid, i32)>,
+    /// The customer the row's reference found or created.
+    customer: Option<(RefKey, Uuid)>,
+    feed: Vec<Change>,
+}
+
 /// Imports a batch of purchase rows inside `txn`, returning what became of each, in order.
 /// Every row is written under its own savepoint (a refused row leaves nothing behind); the
-/// aggregates and stars of the customers the batch touched are brought up to date at its end.
+/// feed, and the aggregates and stars of the customers the batch touched, are brought up to
+/// date at its end.
 ///
 /// # Errors
 /// Database failures that are not about a row (the batch then fails).
@@ -424,11 +501,12 @@ pub async fn import_batch(
     rows: &[Row],
     mut memory: Option<&mut DryRunOrders>,
 ) -> Result<Vec<Done>, AppError> {
+    let parsed: Vec<Result<Line, Refusal>> = rows.iter().map(|row| parse(plan, ctx, &row.cells)).collect();
+    let read: Vec<&Line> = parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let mut batch = Batch::load(txn, scope.workspace_id, &read).await?;
     let mut out = Vec::with_capacity(rows.len());
-    // The customers the batch bought for, with their latest purchase.
-    let mut touched: BTreeMap<Uuid, DateTime<Utc>> = BTreeMap::new();
-    for row in rows {
-        let line = match parse(plan, ctx, &row.cells) {
+    for (row, parsed) in rows.iter().zip(parsed) {
+        let line = match parsed {
             Ok(line) => line,
             Err(refusal) => {
                 out.push((Outcome::Rejected(refusal), None));
@@ -436,24 +514,13 @@ pub async fn import_batch(
             }
         };
         let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
-        let written = Box::pin(write(
-            &savepoint,
-            scope,
-            plan,
-            ctx,
-            import_id,
-            row.number,
-            &line,
-            memory.as_deref_mut(),
-        ))
-        .await;
+        let at = (row.number, import_id);
+        let written =
+            Box::pin(write(&savepoint, scope, plan, ctx, at, &line, &batch, memory.as_deref_mut())).await;
         match written {
-            Ok(Written { outcome, customer }) => {
+            Ok((outcome, effects)) => {
                 savepoint.commit().await?;
-                if let Some(id) = customer {
-                    let latest = touched.entry(id).or_insert(line.occurred_at);
-                    *latest = Ord::max(*latest, line.occurred_at);
-                }
+                batch.apply(effects, line.occurred_at);
                 out.push((outcome, Some(line)));
             }
             Err(err) if is_about_the_row(&err) => {
@@ -463,66 +530,55 @@ pub async fn import_batch(
             Err(err) => return Err(err),
         }
     }
-    for (id, latest) in touched {
-        aggregates::refresh(txn, scope, id, Trigger::Transaction).await?;
-        if let Some(found) = customer::Entity::find_by_id(id).one(txn).await? {
-            touch_activity(txn, &found, latest, true).await?;
+    changes::record(txn, std::mem::take(&mut batch.feed)).await?;
+    let ids: Vec<Uuid> = batch.touched.keys().copied().collect();
+    for found in aggregates::refresh_many(txn, scope, &ids, Trigger::Transaction).await? {
+        if let Some(latest) = batch.touched.get(&found.id) {
+            touch_activity(txn, &found, *latest, true).await?;
         }
     }
     Ok(out)
 }
 
-/// What writing a row did, and whose purchases changed.
-struct Written {
-    outcome: Outcome,
-    customer: Option<Uuid>,
-}
-
+/// Writes one row: a new purchase, a line of one recorded earlier in the file, or nothing.
 #[allow(clippy::too_many_arguments, reason = "one row's write and where it goes")]
 async fn write(
     txn: &DatabaseTransaction,
     scope: &Scope,
     plan: &Plan,
     ctx: &Context,
-    import_id: Uuid,
-    row_number: i64,
+    (row_number, import_id): (i64, Uuid),
     line: &Line,
+    batch: &Batch,
     memory: Option<&mut DryRunOrders>,
-) -> Result<Written, AppError> {
+) -> Result<(Outcome, Effects), AppError> {
+    let nothing = |outcome| Ok((outcome, Effects::default()));
     if let Some(order_no) = &line.order_no {
-        let earlier = transaction::Entity::find()
-            .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
-            .filter(transaction::Column::ExternalRef.eq(order_no))
-            .one(txn)
-            .await?;
-        match earlier {
+        match batch.orders.get(order_no) {
             Some(earlier) if earlier.import_id == Some(import_id) => {
-                return add_line(txn, plan, &earlier, line).await;
+                return add_line(txn, plan, earlier, batch.lines.get(&earlier.id).copied(), line).await;
             }
-            Some(_) => {
-                return Ok(Written {
-                    outcome: Outcome::Skipped("the order was recorded before"),
-                    customer: None,
-                });
-            }
+            Some(_) => return nothing(Outcome::Skipped("the order was recorded before")),
             None if let Some(seen) = memory.as_ref().and_then(|m| m.orders.get(order_no)) => {
                 // A dry run rolled the order back with an earlier batch: the line would join it,
                 // unless the run would refuse or skip it.
-                let outcome = match conflict(plan, line, seen) {
+                return nothing(match conflict(plan, line, seen) {
                     Some(refusal) => Outcome::Rejected(refusal),
                     None if line.item.is_none() => {
                         Outcome::Skipped("the order was recorded on an earlier row")
                     }
                     None => Outcome::Updated(Uuid::nil()),
-                };
-                return Ok(Written { outcome, customer: None });
+                });
             }
             None => {}
         }
     }
-    let Some(found) = customer_of(txn, scope, plan, import_id, row_number, &line.customer).await? else {
-        return Ok(Written { outcome: Outcome::Skipped("no customer matches"), customer: None });
+    let key = ref_key(&line.customer);
+    let found = match batch.customers.get(&key) {
+        Some(id) => Some(*id),
+        None => customer_of(txn, scope, plan, import_id, row_number, &line.customer).await?,
     };
+    let Some(found) = found else { return nothing(Outcome::Skipped("no customer matches")) };
     let amount_minor = line.amount.unwrap_or_else(|| line.total());
     let refunded_minor = line.refunded.unwrap_or(0);
     let status = match refunded_minor {
@@ -570,7 +626,6 @@ async fn write(
     if refunded_minor > 0 {
         feed.push(refund(txn, &record, line, row_number).await?);
     }
-    changes::record(txn, feed).await?;
     if let (Some(memory), Some(order_no)) = (memory, &line.order_no) {
         let seen = Recorded {
             occurred_at: record.occurred_at,
@@ -580,7 +635,14 @@ async fn write(
         };
         memory.orders.insert(order_no.clone(), seen);
     }
-    Ok(Written { outcome: Outcome::Created(record.id), customer: Some(found) })
+    let id = record.id;
+    let effects = Effects {
+        lines: Some((id, i32::from(line.item.is_some()))),
+        customer: Some((key, found)),
+        order: Some(record),
+        feed,
+    };
+    Ok((Outcome::Created(id), effects))
 }
 
 /// Records the refund a purchase row gives, as the import's too (a revert deletes it with its
@@ -670,14 +732,15 @@ fn conflict(plan: &Plan, line: &Line, order: &Recorded) -> Option<Refusal> {
     None
 }
 
-/// A later line of a purchase this import recorded: the line is added, and without an amount
-/// column the total grows by it.
+/// A later line of a purchase this import recorded: the line is added (at `lines`, its count
+/// of lines when the batch knows it), and without an amount column the total grows by it.
 async fn add_line(
     txn: &DatabaseTransaction,
     plan: &Plan,
     earlier: &transaction::Model,
+    lines: Option<i32>,
     line: &Line,
-) -> Result<Written, AppError> {
+) -> Result<(Outcome, Effects), AppError> {
     let has_amount_column = plan.columns.iter().flatten().any(|(t, _)| *t == Target::Amount);
     let recorded = Recorded {
         occurred_at: earlier.occurred_at,
@@ -686,26 +749,30 @@ async fn add_line(
         currency: earlier.currency.clone(),
     };
     if let Some(refusal) = conflict(plan, line, &recorded) {
-        return Ok(Written { outcome: Outcome::Rejected(refusal), customer: None });
+        return Ok((Outcome::Rejected(refusal), Effects::default()));
     }
     let Some(item) = &line.item else {
-        return Ok(Written {
-            outcome: Outcome::Skipped("the order was recorded on an earlier row"),
-            customer: None,
-        });
+        return Ok((Outcome::Skipped("the order was recorded on an earlier row"), Effects::default()));
     };
-    let position = transaction_item::Entity::find()
-        .filter(transaction_item::Column::TransactionId.eq(earlier.id))
-        .count(txn)
-        .await?;
+    let position = match lines {
+        Some(count) => count,
+        // An order a run cut short before (a resumed import): its lines are counted.
+        None => i32::try_from(
+            transaction_item::Entity::find()
+                .filter(transaction_item::Column::TransactionId.eq(earlier.id))
+                .count(txn)
+                .await?,
+        )
+        .unwrap_or(i32::MAX),
+    };
     if usize::try_from(position).unwrap_or(usize::MAX) >= domain::ITEMS_MAX {
         return Err(AppError::bad_input(
             "items",
             format!("an order holds at most {} lines", domain::ITEMS_MAX),
         ));
     }
-    insert_item(txn, earlier.workspace_id, earlier.id, i32::try_from(position).unwrap_or(i32::MAX), item)
-        .await?;
+    insert_item(txn, earlier.workspace_id, earlier.id, position, item).await?;
+    let mut order = earlier.clone();
     if !has_amount_column {
         transaction::Entity::update_many()
             .col_expr(
@@ -715,8 +782,11 @@ async fn add_line(
             .filter(transaction::Column::Id.eq(earlier.id))
             .exec(txn)
             .await?;
+        order.amount_minor += line.total();
     }
-    Ok(Written { outcome: Outcome::Updated(earlier.id), customer: Some(earlier.customer_id) })
+    let effects =
+        Effects { lines: Some((earlier.id, position + 1)), order: Some(order), ..Effects::default() };
+    Ok((Outcome::Updated(earlier.id), effects))
 }
 
 async fn insert_item(
