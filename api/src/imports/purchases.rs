@@ -13,8 +13,8 @@ use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
+    Set,
 };
 use serde_json::{Value, json};
 use starcrm_shared::customer::{self as domain, Channel, PaymentMethod, TransactionKind, TransactionStatus};
@@ -420,18 +420,26 @@ fn ref_key(reference: &ValidRef) -> RefKey {
     )
 }
 
-/// What a batch knows while it writes its rows, so that a row costs few statements: the
-/// purchases of its order numbers (read in one query, then kept as its rows record and grow
-/// them), how many lines each has, the customers its references found, and the feed it records
-/// at its end.
+/// What a batch works out in memory before it writes: the purchases of its order numbers
+/// (recorded before, read in one query, or new in the batch), how many lines each has, the
+/// customers its references found, and what it writes at its end in a few multi-row inserts.
 #[derive(Default)]
 struct Batch {
     orders: HashMap<String, transaction::Model>,
     lines: HashMap<Uuid, i32>,
     customers: HashMap<RefKey, Uuid>,
+    /// Purchases (and refunds) the batch records, in row order.
+    new: Vec<transaction::Model>,
+    /// Where each new purchase is in `new`.
+    new_at: HashMap<Uuid, usize>,
+    items: Vec<transaction_item::ActiveModel>,
+    /// Purchases recorded before the batch whose total grows by its lines (no amount column).
+    grown: BTreeMap<Uuid, i64>,
     feed: Vec<Change>,
     /// The customers the batch bought for, with their latest purchase.
     touched: BTreeMap<Uuid, DateTime<Utc>>,
+    /// Orders a dry run must remember for its later batches.
+    remember: Vec<(String, Recorded)>,
 }
 
 impl Batch {
@@ -454,41 +462,43 @@ impl Batch {
         Ok(Self { orders, ..Self::default() })
     }
 
-    /// Keeps what a committed row did.
-    fn apply(&mut self, effects: Effects, at: DateTime<Utc>) {
-        if let Some(order) = effects.order {
-            if let Some(number) = order.external_ref.clone() {
-                self.orders.insert(number, order.clone());
-            }
-            let latest = self.touched.entry(order.customer_id).or_insert(at);
-            *latest = Ord::max(*latest, at);
+    fn touch(&mut self, customer: Uuid, at: DateTime<Utc>) {
+        let latest = self.touched.entry(customer).or_insert(at);
+        *latest = Ord::max(*latest, at);
+    }
+
+    /// Writes what the batch worked out: its purchases, refunds and lines in multi-row inserts,
+    /// the growth of earlier purchases, and the feed.
+    async fn write(&mut self, txn: &DatabaseTransaction) -> Result<(), AppError> {
+        use sea_orm::IntoActiveModel;
+        let purchases: Vec<transaction::ActiveModel> =
+            self.new.drain(..).map(IntoActiveModel::into_active_model).collect();
+        // Purchases before refunds (a refund names its purchase), as `new` holds them.
+        crate::db::insert_chunks(txn, purchases).await.map_err(|e| {
+            AppError::unique_or_internal(e, "orderNo", "a purchase with this order number exists")
+        })?;
+        crate::db::insert_chunks(txn, std::mem::take(&mut self.items)).await?;
+        for (id, added) in std::mem::take(&mut self.grown) {
+            transaction::Entity::update_many()
+                .col_expr(
+                    transaction::Column::AmountMinor,
+                    Expr::col(transaction::Column::AmountMinor).add(added),
+                )
+                .filter(transaction::Column::Id.eq(id))
+                .exec(txn)
+                .await?;
         }
-        if let Some((id, count)) = effects.lines {
-            self.lines.insert(id, count);
-        }
-        if let Some((key, id)) = effects.customer {
-            self.customers.insert(key, id);
-        }
-        self.feed.extend(effects.feed);
+        changes::record(txn, std::mem::take(&mut self.feed)).await?;
+        Ok(())
     }
 }
 
-/// What a row's write changed, kept by the batch once its savepoint commits.
-#[derive(Default)]
-struct Effects {
-    /// The purchase the row recorded or added a line to, as it now is.
-    order: Option<transaction::Model>,
-    /// That purchase's number of lines now.
-    lines: Option<(Uuid, i32)>,
-    /// The customer the row's reference found or created.
-    customer: Option<(RefKey, Uuid)>,
-    feed: Vec<Change>,
-}
-
 /// Imports a batch of purchase rows inside `txn`, returning what became of each, in order.
-/// Every row is written under its own savepoint (a refused row leaves nothing behind); the
-/// feed, and the aggregates and stars of the customers the batch touched, are brought up to
-/// date at its end.
+/// The rows are worked out in memory (a customer nobody matches is created under a savepoint,
+/// so a refused one leaves nothing behind), then written in a few multi-row inserts; the
+/// aggregates and stars of the customers the batch touched are brought up to date at its end.
+/// When another writer records one of the batch's order numbers meanwhile (PostgreSQL), the
+/// batch is worked out again, and that order is skipped as recorded before.
 ///
 /// # Errors
 /// Database failures that are not about a row (the batch then fails).
@@ -499,121 +509,126 @@ pub async fn import_batch(
     ctx: &Context,
     import_id: Uuid,
     rows: &[Row],
-    mut memory: Option<&mut DryRunOrders>,
+    memory: Option<&mut DryRunOrders>,
 ) -> Result<Vec<Done>, AppError> {
     let parsed: Vec<Result<Line, Refusal>> = rows.iter().map(|row| parse(plan, ctx, &row.cells)).collect();
+    let mut attempt = 0;
+    loop {
+        let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
+        let known = memory.as_deref();
+        match Box::pin(work_out(&savepoint, scope, plan, ctx, import_id, rows, &parsed, known)).await {
+            Ok((out, remember)) => {
+                savepoint.commit().await?;
+                if let Some(memory) = memory {
+                    memory.orders.extend(remember);
+                }
+                return Ok(out);
+            }
+            Err(AppError::Conflict { .. }) if attempt < 2 => {
+                savepoint.rollback().await?;
+                attempt += 1;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// One attempt at a batch: what became of each row, and the orders a dry run must remember.
+#[allow(clippy::too_many_arguments, reason = "the batch and where it goes")]
+async fn work_out(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    plan: &Plan,
+    ctx: &Context,
+    import_id: Uuid,
+    rows: &[Row],
+    parsed: &[Result<Line, Refusal>],
+    memory: Option<&DryRunOrders>,
+) -> Result<(Vec<Done>, Vec<(String, Recorded)>), AppError> {
     let read: Vec<&Line> = parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
     let mut batch = Batch::load(txn, scope.workspace_id, &read).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, parsed) in rows.iter().zip(parsed) {
         let line = match parsed {
-            Ok(line) => line,
+            Ok(line) => line.clone(),
             Err(refusal) => {
-                out.push((Outcome::Rejected(refusal), None));
+                out.push((Outcome::Rejected(refusal.clone()), None));
                 continue;
             }
         };
-        let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
-        let at = (row.number, import_id);
-        let written =
-            Box::pin(write(&savepoint, scope, plan, ctx, at, &line, &batch, memory.as_deref_mut())).await;
-        match written {
-            Ok((outcome, effects)) => {
-                savepoint.commit().await?;
-                batch.apply(effects, line.occurred_at);
-                out.push((outcome, Some(line)));
-            }
-            Err(err) if is_about_the_row(&err) => {
-                savepoint.rollback().await?;
-                out.push((Outcome::Rejected(Refusal::from_error(plan, &err)), Some(line)));
-            }
-            Err(err) => return Err(err),
-        }
+        let outcome =
+            Box::pin(row_outcome(txn, scope, plan, ctx, (row.number, import_id), &line, &mut batch, memory))
+                .await?;
+        out.push((outcome, Some(line)));
     }
-    changes::record(txn, std::mem::take(&mut batch.feed)).await?;
+    batch.write(txn).await?;
     let ids: Vec<Uuid> = batch.touched.keys().copied().collect();
     for found in aggregates::refresh_many(txn, scope, &ids, Trigger::Transaction).await? {
         if let Some(latest) = batch.touched.get(&found.id) {
             touch_activity(txn, &found, *latest, true).await?;
         }
     }
-    Ok(out)
+    Ok((out, batch.remember))
 }
 
-/// Writes one row: a new purchase, a line of one recorded earlier in the file, or nothing.
-#[allow(clippy::too_many_arguments, reason = "one row's write and where it goes")]
-async fn write(
+/// Works out one row in memory: a new purchase, a line of one recorded earlier in the file, or
+/// nothing. Only a customer nobody matches is written now.
+#[allow(clippy::too_many_arguments, reason = "one row and where it goes")]
+async fn row_outcome(
     txn: &DatabaseTransaction,
     scope: &Scope,
     plan: &Plan,
     ctx: &Context,
     (row_number, import_id): (i64, Uuid),
     line: &Line,
-    batch: &Batch,
-    memory: Option<&mut DryRunOrders>,
-) -> Result<(Outcome, Effects), AppError> {
-    let nothing = |outcome| Ok((outcome, Effects::default()));
+    batch: &mut Batch,
+    memory: Option<&DryRunOrders>,
+) -> Result<Outcome, AppError> {
     if let Some(order_no) = &line.order_no {
-        match batch.orders.get(order_no) {
-            Some(earlier) if earlier.import_id == Some(import_id) => {
-                return add_line(txn, plan, earlier, batch.lines.get(&earlier.id).copied(), line).await;
+        if let Some(earlier) = batch.orders.get(order_no).cloned() {
+            if earlier.import_id != Some(import_id) {
+                return Ok(Outcome::Skipped("the order was recorded before"));
             }
-            Some(_) => return nothing(Outcome::Skipped("the order was recorded before")),
-            None if let Some(seen) = memory.as_ref().and_then(|m| m.orders.get(order_no)) => {
-                // A dry run rolled the order back with an earlier batch: the line would join it,
-                // unless the run would refuse or skip it.
-                return nothing(match conflict(plan, line, seen) {
-                    Some(refusal) => Outcome::Rejected(refusal),
-                    None if line.item.is_none() => {
-                        Outcome::Skipped("the order was recorded on an earlier row")
-                    }
-                    None => Outcome::Updated(Uuid::nil()),
-                });
-            }
-            None => {}
+            return add_line(txn, plan, earlier, line, batch).await;
+        }
+        if let Some(seen) = memory.and_then(|m| m.orders.get(order_no)) {
+            // A dry run rolled the order back with an earlier batch: the line would join it,
+            // unless the run would refuse or skip it.
+            return Ok(match conflict(plan, line, seen) {
+                Some(refusal) => Outcome::Rejected(refusal),
+                None if line.item.is_none() => Outcome::Skipped("the order was recorded on an earlier row"),
+                None => Outcome::Updated(Uuid::nil()),
+            });
         }
     }
     let key = ref_key(&line.customer);
-    let found = match batch.customers.get(&key) {
-        Some(id) => Some(*id),
-        None => customer_of(txn, scope, plan, import_id, row_number, &line.customer).await?,
+    let found = if let Some(id) = batch.customers.get(&key) {
+        Some(*id)
+    } else {
+        let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
+        match customer_of(&savepoint, scope, plan, import_id, row_number, &line.customer).await {
+            Ok(found) => {
+                savepoint.commit().await?;
+                if let Some(id) = found {
+                    batch.customers.insert(key, id);
+                }
+                found
+            }
+            Err(err) if is_about_the_row(&err) => {
+                savepoint.rollback().await?;
+                return Ok(Outcome::Rejected(Refusal::from_error(plan, &err)));
+            }
+            Err(err) => return Err(err),
+        }
     };
-    let Some(found) = found else { return nothing(Outcome::Skipped("no customer matches")) };
-    let amount_minor = line.amount.unwrap_or_else(|| line.total());
-    let refunded_minor = line.refunded.unwrap_or(0);
-    let status = match refunded_minor {
-        0 => TransactionStatus::Completed,
-        r if r >= amount_minor => TransactionStatus::Refunded,
-        _ => TransactionStatus::PartiallyRefunded,
-    };
-    let record = transaction::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(scope.workspace_id),
-        customer_id: Set(found),
-        kind: Set(TransactionKind::Purchase.as_str().to_owned()),
-        status: Set(status.as_str().to_owned()),
-        channel: Set(plan.channel.as_str().to_owned()),
-        occurred_at: Set(line.occurred_at),
-        amount_minor: Set(amount_minor),
-        currency: Set(line.currency.clone().unwrap_or_else(|| ctx.currency.clone())),
-        refunded_minor: Set(refunded_minor),
-        refund_of: Set(None),
-        payment_method: Set(line.payment_method.map(|p| p.as_str().to_owned())),
-        store: Set(line.store.clone()),
-        location: Set(None),
-        external_ref: Set(line.order_no.clone()),
-        note: Set(line.note.clone()),
-        import_id: Set(Some(import_id)),
-        import_row: Set(Some(row_number)),
-        created_at: Set(Utc::now()),
-    }
-    .insert(txn)
-    .await
-    .map_err(|e| AppError::unique_or_internal(e, "orderNo", "a purchase with this order number exists"))?;
+    let Some(found) = found else { return Ok(Outcome::Skipped("no customer matches")) };
+    let record = purchase(scope.workspace_id, plan, ctx, (row_number, import_id), line, found);
+    batch.touch(found, record.occurred_at);
     if let Some(item) = &line.item {
-        insert_item(txn, scope.workspace_id, record.id, 0, item).await?;
+        batch.items.push(item_model(scope.workspace_id, record.id, 0, item));
     }
-    let change = Change::new(scope.workspace_id, Kind::TransactionRecorded, found).with(json!({
+    batch.lines.insert(record.id, i32::from(line.item.is_some()));
+    batch.feed.push(Change::new(scope.workspace_id, Kind::TransactionRecorded, found).with(json!({
         "transactionId": record.id,
         "amountMinor": record.amount_minor,
         "currency": record.currency,
@@ -621,69 +636,98 @@ async fn write(
         "occurredAt": record.occurred_at,
         "externalRef": record.external_ref,
         "importId": import_id,
-    }));
-    let mut feed = vec![change];
-    if refunded_minor > 0 {
-        feed.push(refund(txn, &record, line, row_number).await?);
-    }
-    if let (Some(memory), Some(order_no)) = (memory, &line.order_no) {
-        let seen = Recorded {
-            occurred_at: record.occurred_at,
-            amount_minor,
-            refunded_minor,
-            currency: record.currency.clone(),
-        };
-        memory.orders.insert(order_no.clone(), seen);
+    })));
+    if let Some(order_no) = &line.order_no {
+        if memory.is_some() {
+            let seen = Recorded {
+                occurred_at: record.occurred_at,
+                amount_minor: record.amount_minor,
+                refunded_minor: record.refunded_minor,
+                currency: record.currency.clone(),
+            };
+            batch.remember.push((order_no.clone(), seen));
+        }
+        batch.orders.insert(order_no.clone(), record.clone());
     }
     let id = record.id;
-    let effects = Effects {
-        lines: Some((id, i32::from(line.item.is_some()))),
-        customer: Some((key, found)),
-        order: Some(record),
-        feed,
-    };
-    Ok((Outcome::Created(id), effects))
+    batch.new_at.insert(id, batch.new.len());
+    let refunded = record.refunded_minor > 0;
+    if refunded {
+        let (model, change) = refund(&record, line, row_number);
+        batch.new.push(record);
+        batch.new.push(model);
+        batch.feed.push(change);
+    } else {
+        batch.new.push(record);
+    }
+    Ok(Outcome::Created(id))
 }
 
-/// Records the refund a purchase row gives, as the import's too (a revert deletes it with its
-/// purchase), and returns its change for the feed.
-async fn refund(
-    txn: &DatabaseTransaction,
-    purchase: &transaction::Model,
+/// The purchase a row records (not yet written).
+fn purchase(
+    workspace_id: Uuid,
+    plan: &Plan,
+    ctx: &Context,
+    (row_number, import_id): (i64, Uuid),
     line: &Line,
-    row_number: i64,
-) -> Result<Change, AppError> {
-    let record = transaction::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(purchase.workspace_id),
-        customer_id: Set(purchase.customer_id),
-        kind: Set(TransactionKind::Refund.as_str().to_owned()),
-        status: Set(TransactionStatus::Completed.as_str().to_owned()),
-        channel: Set(purchase.channel.clone()),
-        occurred_at: Set(line.refunded_at.unwrap_or(purchase.occurred_at)),
-        amount_minor: Set(purchase.refunded_minor),
-        currency: Set(purchase.currency.clone()),
-        refunded_minor: Set(0),
-        refund_of: Set(Some(purchase.id)),
-        payment_method: Set(purchase.payment_method.clone()),
-        store: Set(purchase.store.clone()),
-        location: Set(None),
-        external_ref: Set(None),
-        note: Set(None),
-        import_id: Set(purchase.import_id),
-        import_row: Set(Some(row_number)),
-        created_at: Set(Utc::now()),
+    customer_id: Uuid,
+) -> transaction::Model {
+    let amount_minor = line.amount.unwrap_or_else(|| line.total());
+    let refunded_minor = line.refunded.unwrap_or(0);
+    let status = match refunded_minor {
+        0 => TransactionStatus::Completed,
+        r if r >= amount_minor => TransactionStatus::Refunded,
+        _ => TransactionStatus::PartiallyRefunded,
+    };
+    transaction::Model {
+        id: Uuid::now_v7(),
+        workspace_id,
+        customer_id,
+        kind: TransactionKind::Purchase.as_str().to_owned(),
+        status: status.as_str().to_owned(),
+        channel: plan.channel.as_str().to_owned(),
+        occurred_at: line.occurred_at,
+        amount_minor,
+        currency: line.currency.clone().unwrap_or_else(|| ctx.currency.clone()),
+        refunded_minor,
+        refund_of: None,
+        payment_method: line.payment_method.map(|p| p.as_str().to_owned()),
+        store: line.store.clone(),
+        location: None,
+        external_ref: line.order_no.clone(),
+        note: line.note.clone(),
+        import_id: Some(import_id),
+        import_row: Some(row_number),
+        created_at: Utc::now(),
     }
-    .insert(txn)
-    .await?;
-    Ok(Change::new(purchase.workspace_id, Kind::RefundRecorded, purchase.customer_id).with(json!({
+}
+
+/// The refund a purchase row gives, as the import's too (a revert deletes it with its
+/// purchase), and its change for the feed.
+fn refund(purchase: &transaction::Model, line: &Line, row_number: i64) -> (transaction::Model, Change) {
+    let record = transaction::Model {
+        id: Uuid::now_v7(),
+        kind: TransactionKind::Refund.as_str().to_owned(),
+        status: TransactionStatus::Completed.as_str().to_owned(),
+        occurred_at: line.refunded_at.unwrap_or(purchase.occurred_at),
+        amount_minor: purchase.refunded_minor,
+        refunded_minor: 0,
+        refund_of: Some(purchase.id),
+        external_ref: None,
+        note: None,
+        import_row: Some(row_number),
+        created_at: Utc::now(),
+        ..purchase.clone()
+    };
+    let change = Change::new(purchase.workspace_id, Kind::RefundRecorded, purchase.customer_id).with(json!({
         "transactionId": record.id,
         "refundOf": purchase.id,
         "amountMinor": record.amount_minor,
         "currency": record.currency,
         "occurredAt": record.occurred_at,
         "importId": purchase.import_id,
-    })))
+    }));
+    (record, change)
 }
 
 /// Why a later line of an order cannot join the purchase its first line recorded: another
@@ -732,16 +776,15 @@ fn conflict(plan: &Plan, line: &Line, order: &Recorded) -> Option<Refusal> {
     None
 }
 
-/// A later line of a purchase this import recorded: the line is added (at `lines`, its count
-/// of lines when the batch knows it), and without an amount column the total grows by it.
+/// A later line of a purchase this import recorded: the line is added after the order's
+/// others, and without an amount column the total grows by it.
 async fn add_line(
     txn: &DatabaseTransaction,
     plan: &Plan,
-    earlier: &transaction::Model,
-    lines: Option<i32>,
+    earlier: transaction::Model,
     line: &Line,
-) -> Result<(Outcome, Effects), AppError> {
-    let has_amount_column = plan.columns.iter().flatten().any(|(t, _)| *t == Target::Amount);
+    batch: &mut Batch,
+) -> Result<Outcome, AppError> {
     let recorded = Recorded {
         occurred_at: earlier.occurred_at,
         amount_minor: earlier.amount_minor,
@@ -749,13 +792,13 @@ async fn add_line(
         currency: earlier.currency.clone(),
     };
     if let Some(refusal) = conflict(plan, line, &recorded) {
-        return Ok((Outcome::Rejected(refusal), Effects::default()));
+        return Ok(Outcome::Rejected(refusal));
     }
     let Some(item) = &line.item else {
-        return Ok((Outcome::Skipped("the order was recorded on an earlier row"), Effects::default()));
+        return Ok(Outcome::Skipped("the order was recorded on an earlier row"));
     };
-    let position = match lines {
-        Some(count) => count,
+    let position = match batch.lines.get(&earlier.id) {
+        Some(count) => *count,
         // An order a run cut short before (a resumed import): its lines are counted.
         None => i32::try_from(
             transaction_item::Entity::find()
@@ -766,36 +809,32 @@ async fn add_line(
         .unwrap_or(i32::MAX),
     };
     if usize::try_from(position).unwrap_or(usize::MAX) >= domain::ITEMS_MAX {
-        return Err(AppError::bad_input(
-            "items",
-            format!("an order holds at most {} lines", domain::ITEMS_MAX),
-        ));
+        let err = AppError::bad_input("items", format!("an order holds at most {} lines", domain::ITEMS_MAX));
+        return Ok(Outcome::Rejected(Refusal::from_error(plan, &err)));
     }
-    insert_item(txn, earlier.workspace_id, earlier.id, position, item).await?;
-    let mut order = earlier.clone();
-    if !has_amount_column {
-        transaction::Entity::update_many()
-            .col_expr(
-                transaction::Column::AmountMinor,
-                Expr::col(transaction::Column::AmountMinor).add(line.total()),
-            )
-            .filter(transaction::Column::Id.eq(earlier.id))
-            .exec(txn)
-            .await?;
-        order.amount_minor += line.total();
+    batch.items.push(item_model(earlier.workspace_id, earlier.id, position, item));
+    batch.lines.insert(earlier.id, position + 1);
+    batch.touch(earlier.customer_id, earlier.occurred_at);
+    if !plan.columns.iter().flatten().any(|(t, _)| *t == Target::Amount) {
+        let added = line.total();
+        if let Some(at) = batch.new_at.get(&earlier.id) {
+            batch.new[*at].amount_minor += added;
+        } else {
+            *batch.grown.entry(earlier.id).or_default() += added;
+        }
+        if let Some(order) = earlier.external_ref.as_ref().and_then(|n| batch.orders.get_mut(n)) {
+            order.amount_minor += added;
+        }
     }
-    let effects =
-        Effects { lines: Some((earlier.id, position + 1)), order: Some(order), ..Effects::default() };
-    Ok((Outcome::Updated(earlier.id), effects))
+    Ok(Outcome::Updated(earlier.id))
 }
 
-async fn insert_item(
-    conn: &impl ConnectionTrait,
+fn item_model(
     workspace_id: Uuid,
     transaction_id: Uuid,
     position: i32,
     item: &ItemInput,
-) -> Result<(), AppError> {
+) -> transaction_item::ActiveModel {
     transaction_item::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(workspace_id),
@@ -807,9 +846,6 @@ async fn insert_item(
         quantity: Set(item.quantity),
         unit_price_minor: Set(item.unit_price_minor),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// The customer a purchase is for: found by member number, phone or email (a member number new
