@@ -604,6 +604,9 @@ async fn row_outcome(
     let key = ref_key(&line.customer);
     let found = if let Some(id) = batch.customers.get(&key) {
         Some(*id)
+    } else if let Some(id) = by_member_no(txn, scope, &line.customer).await? {
+        batch.customers.insert(key, id);
+        Some(id)
     } else {
         let savepoint = sea_orm::TransactionTrait::begin(txn).await?;
         match customer_of(&savepoint, scope, plan, import_id, row_number, &line.customer).await {
@@ -661,6 +664,20 @@ async fn row_outcome(
         batch.new.push(record);
     }
     Ok(Outcome::Created(id))
+}
+
+/// The customer a reference's member number already belongs to (merged-away: the one it was
+/// merged into): found without writing anything, so without a savepoint.
+async fn by_member_no(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    reference: &ValidRef,
+) -> Result<Option<Uuid>, AppError> {
+    let Some(identity) = &reference.identity else { return Ok(None) };
+    match identities::owner_of(txn, scope.workspace_id, identity).await? {
+        Some(owner) => Ok(Some(service::find(txn, scope, owner).await?.id)),
+        None => Ok(None),
+    }
 }
 
 /// The purchase a row records (not yet written).
