@@ -576,7 +576,7 @@ A1004,明天,,13800138000,,蛋糕,1,30,现金,静安店\n\
 A1005,2024-03-08 12:00,,13800138000,,蛋糕,1,30,比特币,静安店\n";
 
 const PURCHASE_VIEW: &str = "query($id: ID!) { customer(id: $id) {
-  name stars totalSpend { amountMinor } orderCount lastPurchaseAt identities { channel externalId }
+  name stars lifecycleStage totalSpend { amountMinor } orderCount lastPurchaseAt identities { channel externalId }
   transactions(first: 10) { edges { node { externalRef occurredAt amount { amountMinor currency }
     paymentMethod store items { name quantity unitPrice { amountMinor } } } } } } }";
 
@@ -621,6 +621,7 @@ async fn a_revert_leaves_the_refunded_purchase_and_its_customer(
         "the imported purchase's activity went with it"
     );
     assert_eq!((wang["orderCount"].as_i64(), wang["totalSpend"]["amountMinor"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(wang["lifecycleStage"], "LEAD", "the imported purchase had made a lead active: {wang}");
     assert!(wang["transactions"]["edges"].as_array().is_some_and(Vec::is_empty), "{wang}");
     let list = customers(app, token).await?;
     assert!(by_name(&list, "李雷").is_some(), "kept with its refunded purchase: {list:?}");
@@ -709,6 +710,7 @@ async fn a_purchases_file_records_orders_with_lines_moves_stars_is_idempotent_an
     let wang = customer_view(&app, &token, &known).await?;
     assert_eq!(wang["totalSpend"]["amountMinor"], 2 * 8_800 + 4_550, "{wang}");
     assert_eq!(wang["orderCount"], 1);
+    assert_eq!(wang["lifecycleStage"], "ACTIVE", "a purchase makes a lead active: {wang}");
     assert!(wang["stars"].as_i64().is_some(), "stars are computed: {wang}");
     let order = &wang["transactions"]["edges"][0]["node"];
     assert_eq!(order["externalRef"], "A1001");

@@ -1057,8 +1057,72 @@ pub async fn delete_batch(
             }
         }
         last_activity_again(txn, &customers).await?;
+        stage_again(txn, scope, import_id, &customers).await?;
     }
     Ok((Some(last), i64::try_from(gone.len()).unwrap_or(0), refused))
+}
+
+/// After a revert deleted purchases: a customer left without any, whom a purchase had moved
+/// from lead or prospect to active (as the feed tells), goes back to the stage they had, with
+/// a `lifecycleChanged` of their own. A customer moved on since (loyal, at risk...) is left.
+async fn stage_again(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    import_id: Uuid,
+    customers: &BTreeSet<Uuid>,
+) -> Result<(), AppError> {
+    use crate::entities::event;
+    use domain::LifecycleStage;
+    use sea_orm::{QueryOrder, QuerySelect};
+    let ids: Vec<Uuid> = customers.iter().copied().collect();
+    let buyers: HashSet<Uuid> = transaction::Entity::find()
+        .select_only()
+        .column(transaction::Column::CustomerId)
+        .filter(transaction::Column::CustomerId.is_in(ids.clone()))
+        .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
+        .distinct()
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let active = customer::Entity::find()
+        .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(customer::Column::Id.is_in(ids.into_iter().filter(|id| !buyers.contains(id))))
+        .filter(customer::Column::LifecycleStage.eq(LifecycleStage::Active.as_str()))
+        .filter(customer::Column::DeletedAt.is_null())
+        .all(txn)
+        .await?;
+    let mut feed = Vec::new();
+    for found in active {
+        let last = event::Entity::find()
+            .filter(event::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(event::Column::SubjectId.eq(found.id))
+            .filter(event::Column::Kind.eq(Kind::LifecycleChanged.as_str()))
+            .order_by_desc(event::Column::Position)
+            .one(txn)
+            .await?;
+        let payload: Value =
+            last.map_or(Value::Null, |e| serde_json::from_str(&e.payload).unwrap_or_default());
+        let Some(earlier) = payload["from"].as_str().and_then(LifecycleStage::parse) else { continue };
+        if payload["to"] != LifecycleStage::Active.as_str()
+            || !matches!(earlier, LifecycleStage::Lead | LifecycleStage::Prospect)
+        {
+            continue;
+        }
+        customer::Entity::update_many()
+            .col_expr(customer::Column::LifecycleStage, Expr::value(earlier.as_str()))
+            .filter(customer::Column::Id.eq(found.id))
+            .exec(txn)
+            .await?;
+        feed.push(Change::new(scope.workspace_id, Kind::LifecycleChanged, found.id).with(json!({
+            "from": LifecycleStage::Active.as_str(),
+            "to": earlier.as_str(),
+            "importId": import_id,
+        })));
+    }
+    changes::record(txn, feed).await?;
+    Ok(())
 }
 
 /// After a revert deleted purchases or interactions: each customer's last activity is the
