@@ -1211,3 +1211,76 @@ async fn refunds_in_a_purchases_file_are_recorded_exported_and_reverted_with_the
     assert_eq!(deleted, 3, "two purchases and the refund: {left:?}");
     Ok(())
 }
+
+/// The text of an XLSX file's first sheet (its XML, with the shared strings if any).
+fn sheet_xml(bytes: &[u8]) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut out = String::new();
+    for name in ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"] {
+        if let Ok(mut file) = archive.by_name(name) {
+            file.read_to_string(&mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Both exports come as Excel workbooks on request: the same headers and rows, amounts as
+/// numbers, phones masked without `pii:read`, a name Excel would run kept as plain text.
+#[tokio::test]
+async fn exports_come_as_excel_workbooks_with_amounts_as_numbers() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let id = upload(&app, &token, "orders.csv", PURCHASES.as_bytes().to_vec()).await?;
+    app.as_token(&token)
+        .execute(START, json!({ "input": { "importId": id, "channel": "STORE" } }))
+        .await?
+        .data();
+    work(&app).await?;
+    app.as_token(&token)
+        .execute(
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+            json!({ "input": { "name": "=cmd()", "phones": [{ "value": "13900139000" }] } }),
+        )
+        .await?
+        .data();
+    let marketer = app.add_user(&token, "MARKETER").await?;
+    let marketer = app.token(&marketer).await?;
+    let fetch = |token: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let link = app.as_token(&token).execute(query, json!({})).await?;
+            let url = link
+                .data()
+                .as_object()
+                .and_then(|o| o.values().next())
+                .map(|v| v["url"].as_str().unwrap_or_default().to_owned())
+                .unwrap_or_default();
+            let response = app.http.get(app.url(&url)).send().await?;
+            let kind = response.headers().get("content-type").cloned();
+            anyhow::ensure!(
+                kind.is_some_and(|k| k.as_bytes().starts_with(b"application/vnd.openxmlformats")),
+                "not a workbook"
+            );
+            sheet_xml(&response.bytes().await?)
+        }
+    };
+    let purchases = fetch(
+        token.clone(),
+        "mutation { exportTransactions(format: XLSX, columns: [\"orderNo\", \"phone\", \"amount\", \"item\"]) { url } }",
+    )
+    .await?;
+    assert!(purchases.contains("订单号 Order no") && purchases.contains("A1001"), "{purchases}");
+    assert!(purchases.contains("<v>221.5</v>"), "the amount is a number: {purchases}");
+    assert!(purchases.contains("+8613800138000"), "{purchases}");
+    let masked = fetch(marketer, "mutation { exportTransactions(format: XLSX) { url } }").await?;
+    assert!(!masked.contains("8613800138000") && masked.contains("138****8000"), "{masked}");
+    let customers = fetch(
+        token,
+        "mutation { exportCustomers(format: XLSX, columns: [\"name\", \"totalSpend\"]) { url } }",
+    )
+    .await?;
+    assert!(customers.contains(">=cmd()<") && !customers.contains("'=cmd()"), "text, unquoted: {customers}");
+    assert!(customers.contains("<v>221.5</v>"), "{customers}");
+    Ok(())
+}

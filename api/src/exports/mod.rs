@@ -5,6 +5,7 @@
 //! download link that expires.
 
 pub mod transactions;
+pub mod xlsx;
 
 use std::collections::HashMap;
 
@@ -27,6 +28,7 @@ use crate::entities::{customer, customer_email, customer_phone, customer_tag, do
 use crate::error::AppError;
 use crate::imports::http::{csv_line, csv_response};
 use crate::state::AppState;
+pub use xlsx::ExportFormat;
 
 /// The columns a customer export can have, in their default order.
 pub const CUSTOMER_COLUMNS: [&str; 16] = [
@@ -196,14 +198,14 @@ async fn contacts(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Contacts, App
     Ok(out)
 }
 
-/// One page of the export as CSV bytes, and the cursor after it (`None`: the last page).
+/// One page of the export's rows, and the cursor after it (`None`: the last page).
 async fn page(
     db: &DatabaseConnection,
     scope: &Scope,
     request: &ListRequest,
     columns: &[String],
     unmasked: bool,
-) -> Result<(Vec<u8>, Option<Cursor>), AppError> {
+) -> Result<(Vec<Vec<String>>, Option<Cursor>), AppError> {
     let result = query::list(db, scope, request, false).await?;
     let ids: Vec<Uuid> = result.rows.iter().map(|r| r.id).collect();
     let found = if ids.is_empty() { Contacts::default() } else { contacts(db, &ids).await? };
@@ -211,14 +213,14 @@ async fn page(
     for row in &result.rows {
         let tags = found.tags.get(&row.id).map_or(&[][..], Vec::as_slice);
         let (phone, email) = (found.phones.get(&row.id), found.emails.get(&row.id));
-        out.extend(csv_line(&cells(row, columns, phone, email, tags, unmasked)));
+        out.push(cells(row, columns, phone, email, tags, unmasked));
     }
     let next =
         if result.has_next { result.rows.last().map(|r| Cursor::after(r, request.sort)) } else { None };
     Ok((out, next))
 }
 
-/// Streams the customer export a link stands for.
+/// Streams the customer export a link stands for (as CSV, or an XLSX workbook).
 ///
 /// # Errors
 /// `NOT_FOUND` for a link whose parameters no longer make sense.
@@ -231,8 +233,10 @@ pub async fn download(state: &AppState, link: &download_link::Model) -> Result<R
     let filter = filter.into_filter().map_err(|_| AppError::NotFound { entity: "download" })?;
     let columns: Vec<String> =
         serde_json::from_value(params["columns"].clone()).map_err(AppError::internal)?;
-    let mut first = b"\xEF\xBB\xBF".to_vec();
-    first.extend(csv_line(&columns.iter().map(|c| header(c).to_owned()).collect::<Vec<_>>()));
+    let headers: Vec<String> = columns.iter().map(|c| header(c).to_owned()).collect();
+    let numeric: Vec<bool> =
+        columns.iter().map(|c| matches!(c.as_str(), "stars" | "totalSpend" | "orderCount")).collect();
+    let format = ExportFormat::of(&params);
     let db = state.db.clone();
     let scope = Scope::system(link.workspace_id);
     let unmasked = link.unmasked;
@@ -246,20 +250,41 @@ pub async fn download(state: &AppState, link: &download_link::Model) -> Result<R
         async move {
             let mut request = request?;
             match page(&db, &scope, &request, &columns, unmasked).await {
-                Ok((bytes, next)) => {
+                Ok((rows, next)) => {
                     let more = next.map(|cursor| {
                         request.after = Some(cursor);
                         request
                     });
-                    Some((Ok::<_, std::io::Error>(bytes), more))
+                    Some((Ok(rows), more))
                 }
-                Err(err) => Some((Err(std::io::Error::other(err.to_string())), None)),
+                Err(err) => Some((Err(err), None)),
             }
         }
     });
-    let body = futures_util::StreamExt::chain(futures_util::stream::once(async move { Ok(first) }), stream);
-    let name = format!("customers-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
-    Ok(csv_response(&name, Body::from_stream(body)))
+    let name = format!("customers-{}.{}", Utc::now().format("%Y%m%d-%H%M"), format.as_str());
+    match format {
+        ExportFormat::Xlsx => xlsx::response(&name, &headers, &numeric, stream).await,
+        ExportFormat::Csv => Ok(csv_response(&name, Body::from_stream(csv_stream(&headers, stream)))),
+    }
+}
+
+/// The CSV body of an export: a BOM (so Excel shows Chinese right), the headers, then each
+/// page of rows. It stops after a page that fails: the download then ends short rather than
+/// hang.
+pub(crate) fn csv_stream<S>(
+    headers: &[String],
+    pages: S,
+) -> impl futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static + use<S>
+where
+    S: futures_util::Stream<Item = Result<Vec<Vec<String>>, AppError>> + Send + 'static,
+{
+    let mut first = b"\xEF\xBB\xBF".to_vec();
+    first.extend(csv_line(headers));
+    let rows = futures_util::StreamExt::map(pages, |page| {
+        page.map(|rows| rows.iter().flat_map(|cells| csv_line(cells)).collect::<Vec<u8>>())
+            .map_err(|err| std::io::Error::other(err.to_string()))
+    });
+    futures_util::StreamExt::chain(futures_util::stream::once(async move { Ok(first) }), rows)
 }
 
 /// A link to a file.
@@ -281,14 +306,16 @@ pub struct ExportsMutation;
 
 #[Object]
 impl ExportsMutation {
-    /// A CSV of the customers `filter` selects (all live ones without it), with `columns`
-    /// (default: all of `exportColumns`). Contact details and birthdays are masked unless the
-    /// caller holds `pii:read`. Audited. Needs `data:export`; the link works for 15 minutes.
+    /// A CSV (or, with `format: XLSX`, an Excel workbook) of the customers `filter` selects
+    /// (all live ones without it), with `columns` (default: all of `exportColumns`). Contact
+    /// details and birthdays are masked unless the caller holds `pii:read`. Audited. Needs
+    /// `data:export`; the link works for 15 minutes.
     async fn export_customers(
         &self,
         ctx: &Context<'_>,
         filter: Option<CustomerFilter>,
         columns: Option<Vec<String>>,
+        #[graphql(default)] format: ExportFormat,
     ) -> async_graphql::Result<DownloadLink> {
         let scope = ctx.require(Permission::DataExport)?;
         scope.require(Permission::CustomersRead).map_err(|e| e.extend())?;
@@ -299,7 +326,7 @@ impl ExportsMutation {
         let filter_json =
             serde_json::to_value(filter.to_value()).map_err(|e| AppError::internal(e).extend())?;
         let unmasked = scope.can(Permission::PiiRead);
-        let params = json!({ "filter": filter_json, "columns": columns });
+        let params = json!({ "filter": filter_json, "columns": columns, "format": format.as_str() });
         let db = ctx.db()?;
         let txn = crate::db::begin_write(db).await.map_err(|e| AppError::from(e).extend())?;
         let link = downloads::create(&txn, scope, Kind::Customers, &params, unmasked)
@@ -308,9 +335,12 @@ impl ExportsMutation {
         audit::record(
             &txn,
             scope,
-            Entry::new("export.customers", "export", Uuid::now_v7()).changes(
-                json!({ "filter": params["filter"], "columns": params["columns"], "unmasked": unmasked }),
-            ),
+            Entry::new("export.customers", "export", Uuid::now_v7()).changes(json!({
+                "filter": params["filter"],
+                "columns": params["columns"],
+                "format": params["format"],
+                "unmasked": unmasked,
+            })),
         )
         .await
         .map_err(|e| e.extend())?;
@@ -318,7 +348,8 @@ impl ExportsMutation {
         Ok(link.into())
     }
 
-    /// A CSV of the purchases made from `from` until before `to` (both optional), of one
+    /// A CSV (or, with `format: XLSX`, an Excel workbook) of the purchases made from `from`
+    /// until before `to` (both optional), of one
     /// customer if `customerId` is given: one row per line, oldest first, with the order number,
     /// the customer's name, member number and phone (masked unless the caller holds `pii:read`),
     /// amount, refund and when it was made, payment method, store and the line; `columns` chooses
@@ -332,6 +363,7 @@ impl ExportsMutation {
         to: Option<DateTime<Utc>>,
         customer_id: Option<ID>,
         columns: Option<Vec<String>>,
+        #[graphql(default)] format: ExportFormat,
     ) -> async_graphql::Result<DownloadLink> {
         let scope = ctx.require(Permission::DataExport)?;
         scope.require(Permission::CustomersRead).map_err(|e| e.extend())?;
@@ -352,7 +384,7 @@ impl ExportsMutation {
         };
         let columns = transactions::chosen(columns).map_err(|e| e.extend())?;
         let period = transactions::Period { from, to, customer_id, columns };
-        let params = transactions::params(&period);
+        let params = transactions::params(&period, format);
         let unmasked = scope.can(Permission::PiiRead);
         let txn = crate::db::begin_write(db).await.map_err(|e| AppError::from(e).extend())?;
         let link = downloads::create(&txn, scope, Kind::Transactions, &params, unmasked)
@@ -361,8 +393,9 @@ impl ExportsMutation {
         audit::record(
             &txn,
             scope,
-            Entry::new("export.transactions", "export", Uuid::now_v7())
-                .changes(json!({ "period": params["period"], "unmasked": unmasked })),
+            Entry::new("export.transactions", "export", Uuid::now_v7()).changes(
+                json!({ "period": params["period"], "format": params["format"], "unmasked": unmasked }),
+            ),
         )
         .await
         .map_err(|e| e.extend())?;

@@ -23,7 +23,7 @@ use crate::entities::{
     channel_identity, customer, customer_phone, download_link, transaction, transaction_item, workspace,
 };
 use crate::error::AppError;
-use crate::imports::http::{csv_line, csv_response};
+use crate::imports::http::csv_response;
 
 /// The file's columns, by key, with their headers: Chinese and English, as a purchases import
 /// reads them back.
@@ -154,7 +154,7 @@ impl Related {
     }
 }
 
-/// One page of the export as CSV bytes, and where the next starts (`None`: the last page).
+/// One page of the export's rows, and where the next starts (`None`: the last page).
 async fn page(
     db: &DatabaseConnection,
     workspace_id: Uuid,
@@ -162,7 +162,7 @@ async fn page(
     after: Option<After>,
     tz: Tz,
     unmasked: bool,
-) -> Result<(Vec<u8>, Option<After>), AppError> {
+) -> Result<(Vec<Vec<String>>, Option<After>), AppError> {
     let mut query = transaction::Entity::find()
         .filter(transaction::Column::WorkspaceId.eq(workspace_id))
         .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()));
@@ -238,7 +238,7 @@ async fn page(
                 String::new(),
                 note.clone(),
             ]);
-            out.extend(csv_line(&pick(&row, &picked)));
+            out.push(pick(&row, &picked));
         }
         for item in lines {
             let mut row: Vec<String> = head.to_vec();
@@ -250,7 +250,7 @@ async fn page(
                 money(item.unit_price_minor),
                 note.clone(),
             ]);
-            out.extend(csv_line(&pick(&row, &picked)));
+            out.push(pick(&row, &picked));
         }
     }
     Ok((out, next))
@@ -269,44 +269,46 @@ pub fn chosen(columns: Option<Vec<String>>) -> Result<Vec<String>, AppError> {
     super::check_columns(columns, &keys())
 }
 
-/// Streams the purchases export a link stands for.
+/// Streams the purchases export a link stands for (as CSV, or an XLSX workbook).
 ///
 /// # Errors
 /// Database failures before the first byte.
 pub async fn download(db: &DatabaseConnection, link: &download_link::Model) -> Result<Response, AppError> {
     let params: Value = serde_json::from_str(&link.params).map_err(AppError::internal)?;
     let period: Period = serde_json::from_value(params["period"].clone()).map_err(AppError::internal)?;
+    let format = super::ExportFormat::of(&params);
     let tz: Tz = workspace::Entity::find_by_id(link.workspace_id)
         .one(db)
         .await?
         .and_then(|w| w.timezone.parse().ok())
         .unwrap_or(Tz::UTC);
-    let mut first = b"\xEF\xBB\xBF".to_vec();
-    let headers: Vec<String> = period
-        .columns
-        .iter()
-        .filter_map(|key| COLUMNS.iter().find(|(k, _)| k == key).map(|(_, h)| (*h).to_owned()))
-        .collect();
-    first.extend(csv_line(&headers));
+    let chosen: Vec<&(&str, &str)> =
+        period.columns.iter().filter_map(|key| COLUMNS.iter().find(|(k, _)| k == key)).collect();
+    let headers: Vec<String> = chosen.iter().map(|(_, h)| (*h).to_owned()).collect();
+    let numeric: Vec<bool> =
+        chosen.iter().map(|(k, _)| matches!(*k, "amount" | "refunded" | "quantity" | "unitPrice")).collect();
     let (db, workspace_id, unmasked) = (db.clone(), link.workspace_id, link.unmasked);
-    // Stop after the first page that fails: the download then ends short rather than hang.
-    let stream = futures_util::stream::unfold(Some(None), move |state: Option<Option<After>>| {
+    let pages = futures_util::stream::unfold(Some(None), move |state: Option<Option<After>>| {
         let db = db.clone();
         let period = period.clone();
         async move {
             let after = state?;
             match page(&db, workspace_id, &period, after, tz, unmasked).await {
-                Ok((bytes, next)) => Some((Ok::<_, std::io::Error>(bytes), next.map(Some))),
-                Err(err) => Some((Err(std::io::Error::other(err.to_string())), None)),
+                Ok((rows, next)) => Some((Ok(rows), next.map(Some))),
+                Err(err) => Some((Err(err), None)),
             }
         }
     });
-    let body = futures_util::StreamExt::chain(futures_util::stream::once(async move { Ok(first) }), stream);
-    let name = format!("purchases-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
-    Ok(csv_response(&name, Body::from_stream(body)))
+    let name = format!("purchases-{}.{}", Utc::now().format("%Y%m%d-%H%M"), format.as_str());
+    match format {
+        super::ExportFormat::Xlsx => super::xlsx::response(&name, &headers, &numeric, pages).await,
+        super::ExportFormat::Csv => {
+            Ok(csv_response(&name, Body::from_stream(super::csv_stream(&headers, pages))))
+        }
+    }
 }
 
 /// The parameters a link keeps.
-pub fn params(period: &Period) -> Value {
-    json!({ "period": period })
+pub fn params(period: &Period, format: super::ExportFormat) -> Value {
+    json!({ "period": period, "format": format.as_str() })
 }

@@ -62,15 +62,22 @@ fn filter(query: &ListQuery) -> serde_json::Value {
     })
 }
 
-/// A download link to the customers the list shows, as CSV.
-pub async fn export(query: &ListQuery) -> Result<String, ApiError> {
-    let data = execute::<_, serde_json::Value>(EXPORT, &json!({ "filter": filter(query) })).await?;
+/// The wire name of an export format: an Excel workbook, or CSV.
+fn format(excel: bool) -> &'static str {
+    if excel { "XLSX" } else { "CSV" }
+}
+
+/// A download link to the customers the list shows, as CSV or an Excel workbook.
+pub async fn export(query: &ListQuery, excel: bool) -> Result<String, ApiError> {
+    let variables = json!({ "filter": filter(query), "format": format(excel) });
+    let data = execute::<_, serde_json::Value>(EXPORT, &variables).await?;
     Ok(data["exportCustomers"]["url"].as_str().unwrap_or_default().to_owned())
 }
 
-/// A download link to the workspace's purchases as CSV, one row per line.
-pub async fn export_purchases() -> Result<String, ApiError> {
-    let data = execute::<_, serde_json::Value>(EXPORT_PURCHASES, &json!({ "customerId": null })).await?;
+/// A download link to the workspace's purchases, one row per line, as CSV or an Excel workbook.
+pub async fn export_purchases(excel: bool) -> Result<String, ApiError> {
+    let variables = json!({ "customerId": null, "format": format(excel) });
+    let data = execute::<_, serde_json::Value>(EXPORT_PURCHASES, &variables).await?;
     Ok(data["exportTransactions"]["url"].as_str().unwrap_or_default().to_owned())
 }
 

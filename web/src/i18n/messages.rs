@@ -512,7 +512,8 @@ messages! {
     TargetRefundedAt { zh: "退款时间", en: "Refunded at" }
     ImportRefundedShort { zh: "已退", en: "refunded" }
     ImportButton { zh: "导入", en: "Import" }
-    ExportCsv { zh: "导出 CSV", en: "Export CSV" }
+    ExportCustomers { zh: "导出客户", en: "Export customers" }
+    ExportFormat { zh: "导出格式", en: "Export format" }
     ExportPurchases { zh: "导出消费记录", en: "Export purchases" }
     ExportStarted { zh: "正在下载导出文件（链接 15 分钟内有效）。", en: "Your export is downloading (the link works for 15 minutes)." }
     ImportChooseFile { zh: "选择 CSV 文件", en: "Choose a CSV file" }

@@ -649,18 +649,28 @@ fn ExportButtons(query: RwSignal<ListQuery>, notice: RwSignal<Option<String>>) -
         Err(error) => notice.set(Some(labels::form_error(i18n, &error))),
     };
 
+    // The file both buttons make: CSV (any size) or an Excel workbook.
+    let excel = RwSignal::new(false);
     view! {
+                <select class="toolbar__select" data-testid="export-format"
+                    aria-label=move || i18n.t(Key::ExportFormat)
+                    on:change=move |event| excel.set(event_target_value(&event) == "xlsx")>
+                    <option value="csv">"CSV"</option>
+                    <option value="xlsx">"Excel (XLSX)"</option>
+                </select>
                 <button type="button" class="button" data-testid="export-customers" on:click=move |_| {
                     let query = query.get_untracked();
+                    let excel = excel.get_untracked();
                     leptos::task::spawn_local(async move {
-                        download(api::customers::export(&query).await);
+                        download(api::customers::export(&query, excel).await);
                     });
                 }>
-                    {move || i18n.t(Key::ExportCsv)}
+                    {move || i18n.t(Key::ExportCustomers)}
                 </button>
                 <button type="button" class="button" data-testid="export-purchases" on:click=move |_| {
+                    let excel = excel.get_untracked();
                     leptos::task::spawn_local(async move {
-                        download(api::customers::export_purchases().await);
+                        download(api::customers::export_purchases(excel).await);
                     });
                 }>
                     {move || i18n.t(Key::ExportPurchases)}
