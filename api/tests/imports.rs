@@ -846,6 +846,17 @@ async fn a_purchases_run_stopped_mid_order_resumes_and_the_order_keeps_all_its_l
     Ok(())
 }
 
+/// Imports the shop's order lines above (channel store) and runs the import.
+async fn import_purchases(app: &TestApp, token: &str) -> anyhow::Result<String> {
+    let id = upload(app, token, "orders.csv", PURCHASES.as_bytes().to_vec()).await?;
+    app.as_token(token)
+        .execute(START, json!({ "input": { "importId": id, "channel": "STORE" } }))
+        .await?
+        .data();
+    work(app).await?;
+    Ok(id)
+}
+
 const EXPORT_PURCHASES: &str = "mutation($from: DateTime, $to: DateTime, $customerId: ID) {
   exportTransactions(from: $from, to: $to, customerId: $customerId) { url expiresAt } }";
 
@@ -863,12 +874,7 @@ async fn exported_purchases_are_masked_without_pii_read_and_import_elsewhere_as_
 -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
-    let id = upload(&app, &token, "orders.csv", PURCHASES.as_bytes().to_vec()).await?;
-    app.as_token(&token)
-        .execute(START, json!({ "input": { "importId": id, "channel": "STORE" } }))
-        .await?
-        .data();
-    work(&app).await?;
+    import_purchases(&app, &token).await?;
 
     let text = export_purchases(&app, &token, json!({})).await?;
     let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
@@ -1231,12 +1237,7 @@ fn sheet_xml(bytes: &[u8]) -> anyhow::Result<String> {
 async fn exports_come_as_excel_workbooks_with_amounts_as_numbers() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
-    let id = upload(&app, &token, "orders.csv", PURCHASES.as_bytes().to_vec()).await?;
-    app.as_token(&token)
-        .execute(START, json!({ "input": { "importId": id, "channel": "STORE" } }))
-        .await?
-        .data();
-    work(&app).await?;
+    import_purchases(&app, &token).await?;
     app.as_token(&token)
         .execute(
             "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",

@@ -763,32 +763,24 @@ fn conflict(plan: &Plan, line: &Line, order: &Recorded) -> Option<Refusal> {
             ),
         ));
     }
-    if let Some(amount) = line.amount
-        && has(Target::Amount)
-        && amount != order.amount_minor
-    {
-        return Some(Refusal::new(
-            plan.header_of(&Target::Amount, 0),
-            None,
-            format!(
-                "differs from the order's total on an earlier row ({}): give each line of an order the \
-                 order's total",
-                domain::format_money(order.amount_minor, &order.currency)
-            ),
-        ));
-    }
-    if let Some(refunded) = line.refunded
-        && refunded != order.refunded_minor
-    {
-        return Some(Refusal::new(
-            plan.header_of(&Target::Refunded, 0),
-            None,
-            format!(
-                "differs from the order's refund on an earlier row ({}): give each line of an order the \
-                 order's refund",
-                domain::format_money(order.refunded_minor, &order.currency)
-            ),
-        ));
+    // With an amount column, each line gives the order's total; a refund column, its refund.
+    for (target, given, recorded, what) in [
+        (Target::Amount, line.amount.filter(|_| has(Target::Amount)), order.amount_minor, "total"),
+        (Target::Refunded, line.refunded, order.refunded_minor, "refund"),
+    ] {
+        if let Some(given) = given
+            && given != recorded
+        {
+            return Some(Refusal::new(
+                plan.header_of(&target, 0),
+                None,
+                format!(
+                    "differs from the order's {what} on an earlier row ({}): give each line of an order \
+                     the order's {what}",
+                    domain::format_money(recorded, &order.currency)
+                ),
+            ));
+        }
     }
     None
 }
