@@ -25,6 +25,7 @@ pub mod ratings;
 pub mod search;
 pub mod seed;
 pub mod server;
+pub mod service_desk;
 pub mod state;
 pub mod system;
 pub mod telemetry;

@@ -35,6 +35,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     state.webhooks.spawn_worker(state.db.clone());
     // Imports: dry runs, runs and reverts, resumed after a crash.
     state.imports.spawn_worker(state.db.clone());
+    // Service-level targets missed: recorded once, tickets escalated.
+    crate::service_desk::breaches::spawn(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(
         url = %format!("http://{addr}"),

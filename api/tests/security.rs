@@ -2099,3 +2099,161 @@ async fn imports_and_exports_need_their_permissions_and_links_cannot_be_guessed(
     }
     Ok(())
 }
+
+// ---- service desk ---------------------------------------------------------------------------
+
+const SAVE_SLA_POLICY: &str =
+    "mutation($input: SlaPolicyInput!) { saveSlaPolicy(input: $input) { version } }";
+const TICKET: &str = "query($id: ID!) { ticket(id: $id) { id status priority priorityReason assignee { id }
+  slaRule nextDue messages { id body } history { field to } } }";
+
+/// A ticket of workspace B (with a message), its customer, and B's manager's id.
+async fn b_ticket(w: &World) -> anyhow::Result<(Value, Value)> {
+    let opened = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "mutation { openTicket(input: { customer: { phone: \"13800000999\", name: \"B Caller\" }, kind: COMPLAINT,
+               channel: PHONE, subject: \"B's complaint\" }) { ticket { id customerId } } }",
+            json!({}),
+        )
+        .await?;
+    let ticket = opened.data()["openTicket"]["ticket"].clone();
+    w.app
+        .as_token(&w.b_owner)
+        .execute(
+            "mutation($id: ID!) { addTicketMessage(input: { ticketId: $id, kind: INBOUND, body: \"B's words\" }) { created } }",
+            json!({ "id": ticket["id"] }),
+        )
+        .await?
+        .data();
+    Ok((ticket["id"].clone(), ticket["customerId"].clone()))
+}
+
+#[tokio::test]
+async fn cross_workspace_tickets_are_not_found_and_stay_unchanged() -> anyhow::Result<()> {
+    let w = world().await?;
+    let (id, b_customer) = b_ticket(&w).await?;
+    let before =
+        w.app.as_token(&w.b_owner).execute(TICKET, json!({ "id": id })).await?.data()["ticket"].clone();
+    let attacks = [
+        (TICKET, json!({ "id": id })),
+        (
+            "mutation($id: ID!) { addTicketMessage(input: { ticketId: $id, kind: REPLY, body: \"hijack\" }) { created } }",
+            json!({ "id": id }),
+        ),
+        ("mutation($id: ID!) { setTicketStatus(id: $id, status: CLOSED) { status } }", json!({ "id": id })),
+        ("mutation($id: ID!) { assignTicket(id: $id, assigneeId: null) { id } }", json!({ "id": id })),
+        (
+            "mutation($id: ID!, $to: ID) { assignTicket(id: $id, assigneeId: $to) { id } }",
+            json!({ "id": id, "to": w.a_owner_id }),
+        ),
+        (
+            "mutation($id: ID!) { setTicketPriority(id: $id, priority: LOW, reason: \"mine now\") { id } }",
+            json!({ "id": id }),
+        ),
+        // A's ticket about B's customer, by id.
+        (
+            "mutation($c: ID!) { openTicket(input: { customer: { id: $c }, kind: INQUIRY, channel: WEB, subject: \"x\" }) { ticket { id } } }",
+            json!({ "c": b_customer }),
+        ),
+    ];
+    for (query, variables) in &attacks {
+        let response = w.app.as_token(&w.a_owner).execute(query, variables.clone()).await?;
+        assert_eq!(response.error_code(), Some("NOT_FOUND"), "{query}: {}", response.body);
+    }
+    // A's queues, counts and policy know nothing of B.
+    let listed = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "query($c: ID) { all: tickets(view: ALL) { totalCount } theirs: tickets(view: ALL, customerId: $c) { totalCount }
+               ticketCounts { open unassigned } }",
+            json!({ "c": b_customer }),
+        )
+        .await?;
+    assert_eq!(
+        listed.data(),
+        &json!({ "all": { "totalCount": 0 }, "theirs": { "totalCount": 0 }, "ticketCounts": { "open": 0, "unassigned": 0 } })
+    );
+    // B may not hand its ticket to A's staff.
+    let refused = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "mutation($id: ID!, $to: ID) { assignTicket(id: $id, assigneeId: $to) { id } }",
+            json!({ "id": id, "to": w.a_owner_id }),
+        )
+        .await?;
+    assert_eq!(refused.error_extension("field"), "assigneeId", "{}", refused.body);
+    let after =
+        w.app.as_token(&w.b_owner).execute(TICKET, json!({ "id": id })).await?.data()["ticket"].clone();
+    assert_eq!(after, before);
+    // A guessed id, and a malformed one.
+    let guessed = w.app.as_token(&w.b_owner).execute(TICKET, json!({ "id": uuid_like() })).await?;
+    assert_eq!(guessed.error_code(), Some("NOT_FOUND"));
+    let malformed = w.app.as_token(&w.b_owner).execute(TICKET, json!({ "id": "1 OR 1=1" })).await?;
+    assert_eq!(malformed.error_code(), Some("BAD_USER_INPUT"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn tickets_need_service_manage_and_policies_service_configure() -> anyhow::Result<()> {
+    let w = world().await?;
+    let (b_id, _) = b_ticket(&w).await?;
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    let marketer = w.app.add_user(&w.a_owner, "MARKETER").await?;
+    let marketer = w.app.token(&marketer).await?;
+    let open = "mutation { openTicket(input: { customer: { name: \"Walk-in\", phone: \"13900000001\" }, kind: INQUIRY,
+                 channel: STORE, subject: \"Hours\" }) { ticket { id } } }";
+    for token in [&analyst, &marketer, &w.b_token] {
+        for query in
+            ["{ tickets { totalCount } }", "{ ticketCounts { open } }", "{ slaPolicy { version } }", open]
+        {
+            let refused = w.app.as_token(token).execute(query, json!({})).await?;
+            assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{query}: {}", refused.body);
+            assert_eq!(refused.error_extension("permission"), "service:manage");
+        }
+    }
+    let refused = w.app.as_token(&w.b_token).execute(TICKET, json!({ "id": b_id })).await?;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"));
+    let anonymous = w.app.graphql().execute("{ tickets { totalCount } }", json!({})).await?;
+    assert_eq!(anonymous.error_code(), Some("UNAUTHENTICATED"));
+
+    // Agents serve customers but do not set the promises.
+    let policy = json!({ "input": { "rules": [{ "name": "All", "firstResponseMinutes": 1 }],
+        "hours": { "timezone": "UTC", "alwaysOpen": true, "week": [[], [], [], [], [], [], []] } } });
+    let refused = w.app.as_token(&w.a_agent).execute(SAVE_SLA_POLICY, policy.clone()).await?;
+    assert_eq!(refused.error_code(), Some("FORBIDDEN"), "{}", refused.body);
+    assert_eq!(refused.error_extension("permission"), "service:configure");
+    let opened = w.app.as_token(&w.a_agent).execute(open, json!({})).await?;
+    assert!(opened.data()["openTicket"]["ticket"]["id"].is_string());
+
+    // B's policy is B's: A still has the built-in one.
+    w.app.as_token(&w.b_owner).execute(SAVE_SLA_POLICY, policy).await?.data();
+    let a_policy = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("{ slaPolicy { version } slaPolicies { version } }", json!({}))
+        .await?;
+    assert_eq!(a_policy.data(), &json!({ "slaPolicy": { "version": 0 }, "slaPolicies": [] }));
+
+    // A call centre's token with service:manage alone opens tickets and appends the customer's
+    // messages, but sees no customer profile and has no "mine".
+    let call_centre = w.app.api_token(&w.a_owner, &["service:manage"]).await?;
+    let opened = w
+        .app
+        .as_token(&call_centre)
+        .execute(
+            "mutation { openTicket(input: { customer: { phone: \"13900000002\" }, kind: COMPLAINT, channel: PHONE,
+               subject: \"Rude staff\", externalRef: \"cc-1\" }) { ticket { id customer { name } } } }",
+            json!({}),
+        )
+        .await?;
+    assert!(opened.data()["openTicket"]["ticket"]["customer"].is_null(), "{}", opened.body);
+    let mine =
+        w.app.as_token(&call_centre).execute("{ tickets(view: MINE) { totalCount } }", json!({})).await?;
+    assert_eq!(mine.error_extension("field"), "view", "{}", mine.body);
+    Ok(())
+}

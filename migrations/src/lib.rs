@@ -19,6 +19,7 @@ mod m20261203_000011_imports;
 mod m20261203_000012_transaction_imports;
 mod m20261204_000013_interaction_imports;
 mod m20261204_000014_import_presets;
+mod m20261204_000015_service_desk;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_transaction_imports::Migration),
             Box::new(m20261204_000013_interaction_imports::Migration),
             Box::new(m20261204_000014_import_presets::Migration),
+            Box::new(m20261204_000015_service_desk::Migration),
         ]
     }
 }

@@ -6,6 +6,8 @@
 
 pub mod account;
 pub mod audit;
+#[cfg(feature = "calendar")]
+pub mod business_hours;
 pub mod customer;
 pub mod dashboard;
 pub mod enums;
@@ -17,6 +19,7 @@ pub mod permissions;
 pub mod rating;
 pub mod rating_views;
 pub mod search;
+pub mod service_desk;
 pub mod system;
 pub mod tiers;
 pub mod validate;

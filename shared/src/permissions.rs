@@ -30,6 +30,9 @@ pub enum Permission {
     /// Tickets, follow-ups and interactions.
     #[serde(rename = "service:manage")]
     ServiceManage,
+    /// Service-level policies and business hours.
+    #[serde(rename = "service:configure")]
+    ServiceConfigure,
     #[serde(rename = "campaigns:manage")]
     CampaignsManage,
     /// See the workspace's staff accounts.
@@ -58,7 +61,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Self; 18] = [
+    pub const ALL: [Self; 19] = [
         Self::CustomersRead,
         Self::CustomersWrite,
         Self::CustomersErase,
@@ -68,6 +71,7 @@ impl Permission {
         Self::RatingsManage,
         Self::RatingsOverride,
         Self::ServiceManage,
+        Self::ServiceConfigure,
         Self::CampaignsManage,
         Self::UsersRead,
         Self::UsersManage,
@@ -91,6 +95,7 @@ impl Permission {
             Self::RatingsManage => "ratings:manage",
             Self::RatingsOverride => "ratings:override",
             Self::ServiceManage => "service:manage",
+            Self::ServiceConfigure => "service:configure",
             Self::CampaignsManage => "campaigns:manage",
             Self::UsersRead => "users:read",
             Self::UsersManage => "users:manage",
@@ -169,8 +174,8 @@ impl Role {
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::{
             AuditRead, CampaignsManage, CustomersRead, CustomersWrite, DataExport, DataImport, PiiRead,
-            RatingsManage, RatingsOverride, RatingsRead, ServiceManage, TokensManage, TransactionsWrite,
-            UsersRead, WebhooksManage,
+            RatingsManage, RatingsOverride, RatingsRead, ServiceConfigure, ServiceManage, TokensManage,
+            TransactionsWrite, UsersRead, WebhooksManage,
         };
         match self {
             Self::Owner | Self::Admin => &Permission::ALL,
@@ -183,6 +188,7 @@ impl Role {
                 RatingsManage,
                 RatingsOverride,
                 ServiceManage,
+                ServiceConfigure,
                 CampaignsManage,
                 UsersRead,
                 TokensManage,

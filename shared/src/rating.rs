@@ -25,6 +25,8 @@ stored_enum! {
         Merge => "merge",
         /// The first rating of customers loaded in bulk (`starcrm seed`, an import).
         Initial => "initial",
+        /// A complaint was opened (complaints count against the score).
+        Complaint => "complaint",
     }
 }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 15] = [
+pub const CHANGE_KINDS: [&str; 18] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -21,6 +21,9 @@ pub const CHANGE_KINDS: [&str; 15] = [
     "starsChanged",
     "lifecycleChanged",
     "importFinished",
+    "ticketOpened",
+    "ticketChanged",
+    "ticketBreached",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

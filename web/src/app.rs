@@ -11,6 +11,8 @@ use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::ratings::{BenefitsPage, RatingsPage};
 use crate::pages::search_page::SearchPage;
+use crate::pages::service::inbox_page::InboxPage;
+use crate::pages::service::ticket_page::TicketPage;
 use crate::pages::settings::{AccountPage, AuditPage, TokensPage, UsersPage, WebhooksPage};
 use crate::state::session;
 
@@ -38,6 +40,14 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/search")
                     view=|| view! { <Private require=Some(Permission::CustomersRead)><SearchPage /></Private> }
+                />
+                <Route
+                    path=path!("/service")
+                    view=|| view! { <Private require=Some(Permission::ServiceManage)><InboxPage /></Private> }
+                />
+                <Route
+                    path=path!("/service/tickets/:id")
+                    view=|| view! { <Private require=Some(Permission::ServiceManage)><TicketPage /></Private> }
                 />
                 <Route
                     path=path!("/ratings")

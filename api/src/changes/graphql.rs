@@ -16,7 +16,8 @@ pub struct ChangeEvent {
     /// `customerMerged`, `customerUnmerged`, `customerErased`, `transactionRecorded`,
     /// `transactionDeleted` (a reverted import's purchase), `refundRecorded`,
     /// `interactionRecorded`, `interactionDeleted`, `starsChanged`, `lifecycleChanged`,
-    /// `importFinished` (the subject is the import).
+    /// `importFinished` (the subject is the import), `ticketOpened`, `ticketChanged`,
+    /// `ticketBreached` (the customer is the ticket's; `payload.ticketId` names it).
     pub kind: String,
     /// The customer it is about.
     pub customer_id: Option<ID>,

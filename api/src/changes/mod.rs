@@ -50,10 +50,16 @@ pub enum Kind {
     LifecycleChanged,
     /// An import finished; the subject is the import.
     ImportFinished,
+    /// A ticket was opened; the subject is its customer (as for every ticket change).
+    TicketOpened,
+    /// A ticket's status, thread, assignee, priority or deadlines changed.
+    TicketChanged,
+    /// A ticket missed a service-level target (recorded once per target).
+    TicketBreached,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 18] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -69,6 +75,9 @@ impl Kind {
         Kind::StarsChanged,
         Kind::LifecycleChanged,
         Kind::ImportFinished,
+        Kind::TicketOpened,
+        Kind::TicketChanged,
+        Kind::TicketBreached,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -88,6 +97,9 @@ impl Kind {
             Kind::StarsChanged => "starsChanged",
             Kind::LifecycleChanged => "lifecycleChanged",
             Kind::ImportFinished => "importFinished",
+            Kind::TicketOpened => "ticketOpened",
+            Kind::TicketChanged => "ticketChanged",
+            Kind::TicketBreached => "ticketBreached",
         }
     }
 
@@ -106,6 +118,9 @@ impl Kind {
                 | Kind::InteractionRecorded
                 | Kind::InteractionDeleted
                 | Kind::ImportFinished
+                | Kind::TicketOpened
+                | Kind::TicketChanged
+                | Kind::TicketBreached
         )
     }
 }

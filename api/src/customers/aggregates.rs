@@ -13,7 +13,7 @@ use starcrm_shared::rating::Trigger;
 use uuid::Uuid;
 
 use crate::auth::Scope;
-use crate::entities::{customer, transaction, transaction_item};
+use crate::entities::{customer, ticket, transaction, transaction_item};
 use crate::error::AppError;
 use crate::ratings::engine::{self, Cause, Context, Outcome};
 
@@ -31,6 +31,9 @@ pub struct Aggregates {
     pub window_spend_minor: i64,
     pub window_orders: i32,
     pub window_categories: i32,
+    /// Complaints in the window (opened in it and not found unjustified); `None` while the
+    /// workspace has never had one (the criterion is then neutral for everyone).
+    pub window_complaints: Option<i32>,
 }
 
 impl Aggregates {
@@ -133,8 +136,60 @@ pub async fn compute_many(
                 agg.window_categories = agg.window_categories.saturating_add(1);
             }
         }
+        complaints(conn, chunk, window_start, &mut out).await?;
     }
     Ok(out)
+}
+
+/// Complaints in the window per customer of `chunk`, once their workspace has any complaint.
+async fn complaints(
+    conn: &impl ConnectionTrait,
+    chunk: &[Uuid],
+    window_start: DateTime<Utc>,
+    out: &mut HashMap<Uuid, Aggregates>,
+) -> Result<(), AppError> {
+    use starcrm_shared::service_desk::TicketKind;
+    let counts: Vec<(Uuid, i64)> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::CustomerId)
+        .column_as(ticket::Column::Id.count(), "n")
+        .filter(ticket::Column::CustomerId.is_in(chunk.iter().copied()))
+        .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
+        .filter(ticket::Column::CreatedAt.gte(window_start))
+        .filter(
+            sea_orm::Condition::any()
+                .add(ticket::Column::Upheld.is_null())
+                .add(ticket::Column::Upheld.eq(true)),
+        )
+        .group_by(ticket::Column::CustomerId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let tracked = !counts.is_empty() || {
+        let workspaces = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::WorkspaceId)
+            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+            .distinct();
+        ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::Id)
+            .filter(ticket::Column::WorkspaceId.in_subquery(sea_orm::QueryTrait::into_query(workspaces)))
+            .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
+            .into_tuple::<Uuid>()
+            .one(conn)
+            .await?
+            .is_some()
+    };
+    if tracked {
+        for id in chunk {
+            out.entry(*id).or_default().window_complaints = Some(0);
+        }
+        for (id, n) in counts {
+            out.entry(id).or_default().window_complaints = Some(i32::try_from(n).unwrap_or(i32::MAX));
+        }
+    }
+    Ok(())
 }
 
 /// Recomputes and stores the aggregates of `customer_id` and rates the customer on them (in the

@@ -529,7 +529,7 @@ async fn workspace_currency(conn: &impl ConnectionTrait, workspace_id: Uuid) -> 
 
 /// The customer a record is about, created from the reference when nobody matches; a new
 /// identity is attached to whoever was found.
-async fn find_or_create(
+pub(crate) async fn find_or_create(
     txn: &DatabaseTransaction,
     scope: &Scope,
     reference: &ValidRef,

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::entities::{
     channel_identity, custom_field, customer, customer_consent, customer_email, customer_field_value,
-    customer_merge, customer_phone, customer_tag, interaction, transaction, transaction_item, user,
+    customer_merge, customer_phone, customer_tag, interaction, ticket, transaction, transaction_item, user,
     workspace,
 };
 
@@ -44,7 +44,8 @@ child_of!(
     channel_identity,
     customer_field_value,
     transaction,
-    interaction
+    interaction,
+    ticket
 );
 
 /// Merges belong to their survivor.
@@ -72,7 +73,15 @@ macro_rules! owned_row {
     )+};
 }
 
-owned_row!(customer_phone, customer_email, channel_identity, customer_field_value, transaction, interaction);
+owned_row!(
+    customer_phone,
+    customer_email,
+    channel_identity,
+    customer_field_value,
+    transaction,
+    interaction,
+    ticket
+);
 
 /// Points the rows of `E` with these ids at `customer_id`.
 ///
@@ -197,6 +206,26 @@ impl Loader<Uuid> for Users {
 
 pub type UserLoader = DataLoader<Users>;
 
+/// Loads customers by id as stored (the customer of each ticket on a queue page).
+pub struct Customers {
+    db: DatabaseConnection,
+}
+
+impl Loader<Uuid> for Customers {
+    type Value = customer::Model;
+    type Error = Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, customer::Model>, Self::Error> {
+        let rows = customer::Entity::find()
+            .filter(customer::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+}
+
+pub type CustomerLoader = DataLoader<Customers>;
+
 /// Loads the lines of transactions by transaction id, in order.
 pub struct Items {
     db: DatabaseConnection,
@@ -298,6 +327,7 @@ pub fn register<Q, M, S>(
             .delay(BATCH_WINDOW),
         )
         .data(batching(Users { db: db.clone() }))
+        .data(batching(Customers { db: db.clone() }))
         .data(batching(Items { db: db.clone() }))
         .data(batching(Definitions { db: db.clone() }))
         .data(batching(Numbers { db: db.clone() }))

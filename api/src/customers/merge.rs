@@ -26,7 +26,7 @@ use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_merge,
-    customer_phone, customer_tag, interaction, transaction,
+    customer_phone, customer_tag, interaction, ticket, transaction,
 };
 use crate::error::AppError;
 
@@ -149,6 +149,8 @@ pub struct Moved {
     pub identities: Vec<Uuid>,
     pub transactions: Vec<Uuid>,
     pub interactions: Vec<Uuid>,
+    /// Service desk tickets.
+    pub tickets: Vec<Uuid>,
     pub phones: Vec<Uuid>,
     pub emails: Vec<Uuid>,
     /// Tags the survivor did not have (copied; the merged customer keeps its own rows).
@@ -214,6 +216,7 @@ pub async fn merge(
         identities: ids_of::<channel_identity::Entity>(&txn, merged.id).await?,
         transactions: ids_of::<transaction::Entity>(&txn, merged.id).await?,
         interactions: ids_of::<interaction::Entity>(&txn, merged.id).await?,
+        tickets: ids_of::<ticket::Entity>(&txn, merged.id).await?,
         // Custom values the survivor lacks move too.
         phones: moving_phones.iter().map(|p| p.id).collect(),
         emails: moving_emails.iter().map(|e| e.id).collect(),
@@ -347,6 +350,7 @@ pub async fn merge(
                 "identities": moved.identities.len(),
                 "transactions": moved.transactions.len(),
                 "interactions": moved.interactions.len(),
+                "tickets": moved.tickets.len(),
             },
         })),
     )
@@ -399,6 +403,7 @@ async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid)
     move_rows::<channel_identity::Entity>(conn, &moved.identities, customer_id).await?;
     move_rows::<transaction::Entity>(conn, &moved.transactions, customer_id).await?;
     move_rows::<interaction::Entity>(conn, &moved.interactions, customer_id).await?;
+    move_rows::<ticket::Entity>(conn, &moved.tickets, customer_id).await?;
     move_rows::<customer_phone::Entity>(conn, &moved.phones, customer_id).await?;
     move_rows::<customer_email::Entity>(conn, &moved.emails, customer_id).await?;
     move_rows::<customer_field_value::Entity>(conn, &moved.field_values, customer_id).await?;

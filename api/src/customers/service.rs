@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set, Statement,
+    QueryFilter, QuerySelect, Set, Statement,
 };
 use serde_json::{Map, Value, json};
 use starcrm_shared::customer::{Channel, LifecycleStage, customer_code};
@@ -20,7 +20,7 @@ use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     audit_log, channel_identity, customer, customer_consent, customer_email, customer_field_value,
-    customer_phone, customer_tag, event, interaction, star_history,
+    customer_phone, customer_tag, event, interaction, star_history, ticket, ticket_change, ticket_message,
 };
 use crate::error::AppError;
 
@@ -388,6 +388,7 @@ pub async fn erase(
             .filter(interaction::Column::CustomerId.is_in(ids.clone()))
             .exec(&txn)
             .await?;
+        scrub_tickets(&txn, &ids).await?;
         // Override reasons are staff's words about the person.
         star_history::Entity::update_many()
             .col_expr(star_history::Column::Reason, Expr::value(Option::<String>::None))
@@ -409,6 +410,46 @@ pub async fn erase(
     let erased = find(&txn, scope, current.id).await?;
     txn.commit().await?;
     Ok(erased)
+}
+
+/// Erases what tickets say about the people `ids` (subjects, descriptions, threads, the reasons
+/// staff gave), keeping that they existed, their states and their times.
+async fn scrub_tickets(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), AppError> {
+    const ERASED: &str = "(erased)";
+    let tickets: Vec<Uuid> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(ticket::Column::CustomerId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if tickets.is_empty() {
+        return Ok(());
+    }
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Subject, Expr::value(ERASED))
+        .col_expr(ticket::Column::Description, Expr::value(Option::<String>::None))
+        .filter(ticket::Column::Id.is_in(tickets.clone()))
+        .exec(conn)
+        .await?;
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::PriorityReason, Expr::value(ERASED))
+        .filter(ticket::Column::Id.is_in(tickets.clone()))
+        .filter(ticket::Column::PriorityReason.is_not_null())
+        .exec(conn)
+        .await?;
+    ticket_message::Entity::update_many()
+        .col_expr(ticket_message::Column::Body, Expr::value(ERASED))
+        .filter(ticket_message::Column::TicketId.is_in(tickets.clone()))
+        .exec(conn)
+        .await?;
+    ticket_change::Entity::update_many()
+        .col_expr(ticket_change::Column::Reason, Expr::value(ERASED))
+        .filter(ticket_change::Column::TicketId.is_in(tickets))
+        .filter(ticket_change::Column::Reason.is_not_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 /// Every record merged into `id`, directly or through other merges.

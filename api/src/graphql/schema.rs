@@ -18,6 +18,7 @@ use crate::insight::graphql::InsightQuery;
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
+use crate::service_desk::graphql::{ServiceDeskMutation, ServiceDeskQuery};
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 use crate::webhooks::Webhooks;
@@ -39,6 +40,7 @@ pub struct Query(
     WebhooksQuery,
     ImportsQuery,
     ExportsQuery,
+    ServiceDeskQuery,
 );
 
 /// Everything a client can change.
@@ -52,6 +54,7 @@ pub struct Mutation(
     WebhooksMutation,
     ImportsMutation,
     ExportsMutation,
+    ServiceDeskMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

@@ -143,9 +143,9 @@ pub fn criteria_input(agg: &Aggregates, today: NaiveDate, tz: Tz) -> rating::Agg
         days_since_last_purchase: days_since(agg.last_purchase_at, today, tz),
         days_since_first_purchase: days_since(agg.first_purchase_at, today, tz),
         categories: u32::try_from(agg.window_categories.max(0)).unwrap_or(0),
-        // No surveys and no tickets yet: neutral.
+        // No surveys yet: neutral. Complaints count once the workspace has had one.
         satisfaction: None,
-        complaints: None,
+        complaints: agg.window_complaints.map(|n| u32::try_from(n.max(0)).unwrap_or(0)),
     }
 }
 
@@ -380,7 +380,8 @@ pub fn clear_override(update: UpdateMany<customer::Entity>) -> UpdateMany<custom
 }
 
 /// Writes history rows and records the star changes in the feed (a resumed run's rows for the
-/// same job and customer are skipped, never doubled).
+/// same job and customer are skipped, never doubled). Stars drive the service desk: the open
+/// tickets of customers whose stars changed are re-based in the same transaction.
 ///
 /// # Errors
 /// Database failures.
@@ -395,7 +396,19 @@ pub async fn record_changes(
             .exec_without_returning(conn)
             .await?;
     }
-    crate::changes::record(conn, events).await
+    let stars: Vec<(Uuid, Uuid, Option<i16>)> = events
+        .iter()
+        .filter(|e| e.kind == crate::changes::Kind::StarsChanged)
+        .map(|e| {
+            let after = e.payload.get("after").and_then(serde_json::Value::as_i64);
+            (e.workspace_id, e.subject_id, after.and_then(|s| i16::try_from(s).ok()))
+        })
+        .collect();
+    crate::changes::record(conn, events).await?;
+    for chunk in stars.chunks(500) {
+        crate::service_desk::tickets::rebase(conn, chunk).await?;
+    }
+    Ok(())
 }
 
 /// Rates one customer after their aggregates were recomputed (in the caller's transaction) and

@@ -285,15 +285,19 @@ pub struct Row {
 
 /// The set-based query behind a run: every rateable customer of workspace `$1` with their
 /// spend (in currency `$2`), orders and categories since `$3`, in id order (after `$4` when
-/// resuming). One pass over the window's transactions and items; the benchmark times it bare.
+/// resuming). One pass over the window's transactions, items and complaints; the benchmark times
+/// it bare.
 pub fn rows_sql(resume: bool) -> String {
     let purchase = TransactionKind::Purchase.as_str();
     let refunded = TransactionStatus::Refunded.as_str();
+    let complaint = starcrm_shared::service_desk::TicketKind::Complaint.as_str();
     let after = if resume { "AND c.id > $4" } else { "" };
     format!(
         "SELECT c.id, c.stars, c.computed_stars, c.star_score, c.stars_below_since, c.at_risk_stars, \
                 c.at_risk_on, c.star_override, c.star_override_until, c.first_purchase_at, c.last_purchase_at, \
-                COALESCE(s.spend, 0) AS spend, COALESCE(s.orders, 0) AS orders, COALESCE(k.categories, 0) AS categories \
+                COALESCE(s.spend, 0) AS spend, COALESCE(s.orders, 0) AS orders, COALESCE(k.categories, 0) AS categories, \
+                CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE workspace_id = $1 AND kind = '{complaint}') \
+                     THEN COALESCE(p.complaints, 0) END AS complaints \
          FROM customers c \
          LEFT JOIN (SELECT customer_id, \
                     CAST(SUM(CASE WHEN currency = $2 THEN amount_minor - refunded_minor ELSE 0 END) AS BIGINT) AS spend, \
@@ -306,6 +310,10 @@ pub fn rows_sql(resume: bool) -> String {
                     WHERE t.workspace_id = $1 AND t.kind = '{purchase}' AND t.status <> '{refunded}' \
                       AND t.occurred_at >= $3 AND i.category IS NOT NULL \
                     GROUP BY t.customer_id) k ON k.customer_id = c.id \
+         LEFT JOIN (SELECT customer_id, COUNT(*) AS complaints FROM tickets \
+                    WHERE workspace_id = $1 AND kind = '{complaint}' AND created_at >= $3 \
+                      AND (upheld IS NULL OR upheld = TRUE) \
+                    GROUP BY customer_id) p ON p.customer_id = c.id \
          WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.merged_into IS NULL AND c.erased_at IS NULL {after} \
          ORDER BY c.id"
     )
@@ -346,6 +354,9 @@ fn parse_row(r: &QueryResult) -> Result<Row, sea_orm::DbErr> {
             window_spend_minor: r.try_get("", "spend")?,
             window_orders: count("orders")?,
             window_categories: count("categories")?,
+            window_complaints: r
+                .try_get::<Option<i64>>("", "complaints")?
+                .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
             ..Aggregates::default()
         },
     })

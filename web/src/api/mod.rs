@@ -16,6 +16,7 @@ pub mod imports;
 pub mod live;
 pub mod ratings;
 pub mod search;
+pub mod service;
 pub mod system;
 pub mod tokens;
 pub mod users;

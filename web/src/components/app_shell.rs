@@ -48,7 +48,7 @@ const SECTIONS: [Section; 6] = [
     Section {
         key: Key::NavService,
         icon: IconName::Headset,
-        href: None,
+        href: Some("/service"),
         test_id: "nav-service",
         requires: Some(Permission::ServiceManage),
     },

@@ -6,6 +6,7 @@ use starcrm_shared::customer::{
     LifecycleStage, PaymentMethod, TransactionKind, TransactionStatus,
 };
 use starcrm_shared::rating::{Cadence, Criterion, JobStatus, NormalisationKind, Trigger};
+use starcrm_shared::service_desk::{MessageKind, TicketKind, TicketPriority, TicketStatus};
 use starcrm_shared::tiers::BenefitKind;
 use starcrm_shared::validate::Invalid;
 use starcrm_shared::{Permission, Role};
@@ -62,6 +63,7 @@ pub const fn trigger(t: Trigger) -> Key {
         Trigger::OverrideEnded => Key::TriggerOverrideEnded,
         Trigger::Merge => Key::TriggerMerge,
         Trigger::Initial => Key::TriggerInitial,
+        Trigger::Complaint => Key::TriggerComplaint,
     }
 }
 
@@ -96,6 +98,78 @@ pub fn benefit_text(i18n: I18n, b: &starcrm_shared::tiers::Benefit) -> String {
         (_, _, Some(text)) => format!("{name}: {text}"),
         _ => name.to_owned(),
     }
+}
+
+pub const fn ticket_kind(kind: TicketKind) -> Key {
+    match kind {
+        TicketKind::Inquiry => Key::TicketInquiry,
+        TicketKind::Complaint => Key::TicketComplaint,
+        TicketKind::Suggestion => Key::TicketSuggestion,
+        TicketKind::AfterSales => Key::TicketAfterSales,
+    }
+}
+
+pub const fn ticket_status(status: TicketStatus) -> Key {
+    match status {
+        TicketStatus::New => Key::TicketNew,
+        TicketStatus::Open => Key::TicketOpen,
+        TicketStatus::Pending => Key::TicketPending,
+        TicketStatus::OnHold => Key::TicketOnHold,
+        TicketStatus::Solved => Key::TicketSolved,
+        TicketStatus::Closed => Key::TicketClosed,
+    }
+}
+
+pub const fn priority(priority: TicketPriority) -> Key {
+    match priority {
+        TicketPriority::Low => Key::PriorityLow,
+        TicketPriority::Normal => Key::PriorityNormal,
+        TicketPriority::High => Key::PriorityHigh,
+        TicketPriority::Urgent => Key::PriorityUrgent,
+    }
+}
+
+pub const fn message_kind(kind: MessageKind) -> Key {
+    match kind {
+        MessageKind::Inbound => Key::MessageInbound,
+        MessageKind::Reply => Key::MessageReply,
+        MessageKind::Note => Key::MessageNote,
+    }
+}
+
+/// The names of the built-in service-level policy's rules, translated (a saved policy's names
+/// are the workspace's own words).
+pub fn builtin_sla_rule(name: &str) -> Option<Key> {
+    Some(match name {
+        "5 stars" => Key::RuleFiveStars,
+        "4 stars" => Key::RuleFourStars,
+        "3 stars" => Key::RuleThreeStars,
+        "Everyone else" => Key::RuleEveryoneElse,
+        _ => return None,
+    })
+}
+
+/// "1 h 05 min", "3 d 4 h", "12 min": a span of minutes, short.
+pub fn minutes_span(i18n: I18n, minutes: i64) -> String {
+    let m = minutes.unsigned_abs();
+    let (d, h, min) = (m / 1440, (m % 1440) / 60, m % 60);
+    if d > 0 {
+        i18n.t(Key::SpanDaysHours).replace("{d}", &d.to_string()).replace("{h}", &h.to_string())
+    } else if h > 0 {
+        i18n.t(Key::SpanHoursMinutes).replace("{h}", &h.to_string()).replace("{m}", &format!("{min:02}"))
+    } else {
+        i18n.t(Key::SpanMinutes).replace("{m}", &min.to_string())
+    }
+}
+
+/// Minutes from now to `iso` (negative: past), by the browser's clock.
+pub fn minutes_until(iso: &str) -> Option<i64> {
+    let at = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso)).get_time();
+    if at.is_nan() {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    Some(((at - js_sys::Date::now()) / 60_000.0).floor() as i64)
 }
 
 pub const fn stage(stage: LifecycleStage) -> Key {
@@ -263,6 +337,7 @@ pub const fn permission(permission: Permission) -> Key {
         Permission::RatingsManage => Key::PermRatingsManage,
         Permission::RatingsOverride => Key::PermRatingsOverride,
         Permission::ServiceManage => Key::PermServiceManage,
+        Permission::ServiceConfigure => Key::PermServiceConfigure,
         Permission::CampaignsManage => Key::PermCampaignsManage,
         Permission::UsersRead => Key::PermUsersRead,
         Permission::UsersManage => Key::PermUsersManage,
@@ -529,6 +604,9 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "starsChanged" => Key::KindStarsChanged,
         "lifecycleChanged" => Key::KindLifecycleChanged,
         "importFinished" => Key::KindImportFinished,
+        "ticketOpened" => Key::KindTicketOpened,
+        "ticketChanged" => Key::KindTicketChanged,
+        "ticketBreached" => Key::KindTicketBreached,
         "webhook.test" => Key::KindWebhookTest,
         _ => return None,
     })

@@ -28,6 +28,69 @@ messages! {
     NavCustomers { zh: "客户", en: "Customers" }
     NavRatings { zh: "星级评定", en: "Ratings" }
     NavService { zh: "客户服务", en: "Service" }
+
+    ServiceSubtitle { zh: "先到期的先处理，同一时限下星级高的客户优先", en: "Soonest deadline first; at the same deadline, the customers with the most stars" }
+    QueueMine { zh: "我的", en: "Mine" }
+    QueueUnassigned { zh: "未分配", en: "Unassigned" }
+    QueueOpen { zh: "全部未结", en: "All open" }
+    QueueBreachingSoon { zh: "一小时内到期", en: "Due within the hour" }
+    QueueBreached { zh: "已超时", en: "Overdue" }
+    TicketQueues { zh: "工单队列", en: "Ticket queues" }
+    Ticket { zh: "工单", en: "Ticket" }
+    Priority { zh: "优先级", en: "Priority" }
+    ServiceLevel { zh: "服务时效", en: "Service level" }
+    Assignee { zh: "处理人", en: "Assignee" }
+    NobodyAssigned { zh: "未分配", en: "Unassigned" }
+    NoTickets { zh: "这里没有工单", en: "No tickets here" }
+    NoTicketsBody { zh: "员工创建的工单，以及网店、呼叫中心和在线客服推送的工单都会出现在这里。", en: "Tickets staff open, and those your shop, call centre and chat push in, arrive here." }
+    TicketInquiry { zh: "咨询", en: "Inquiry" }
+    TicketComplaint { zh: "投诉", en: "Complaint" }
+    TicketSuggestion { zh: "建议", en: "Suggestion" }
+    TicketAfterSales { zh: "售后", en: "After-sales" }
+    TicketNew { zh: "新建", en: "New" }
+    TicketOpen { zh: "处理中", en: "Open" }
+    TicketPending { zh: "等待客户", en: "Waiting on customer" }
+    TicketOnHold { zh: "挂起", en: "On hold" }
+    TicketSolved { zh: "已解决", en: "Solved" }
+    TicketClosed { zh: "已关闭", en: "Closed" }
+    PriorityLow { zh: "低", en: "Low" }
+    PriorityNormal { zh: "普通", en: "Normal" }
+    PriorityHigh { zh: "高", en: "High" }
+    PriorityUrgent { zh: "紧急", en: "Urgent" }
+    SlaDueIn { zh: "剩余 {t}", en: "due in {t}" }
+    SlaOverdue { zh: "已超时 {t}", en: "{t} overdue" }
+    SlaPaused { zh: "计时暂停", en: "clock paused" }
+    SlaNone { zh: "无时效要求", en: "no target" }
+    SpanMinutes { zh: "{m}分钟", en: "{m} min" }
+    SpanHoursMinutes { zh: "{h}小时{m}分", en: "{h} h {m} min" }
+    SpanDaysHours { zh: "{d}天{h}小时", en: "{d} d {h} h" }
+    MessageInbound { zh: "客户", en: "Customer" }
+    MessageReply { zh: "回复", en: "Reply" }
+    MessageNote { zh: "内部备注", en: "Internal note" }
+    ReplyToCustomer { zh: "回复客户", en: "Reply to customer" }
+    AddInternalNote { zh: "添加内部备注", en: "Add internal note" }
+    MessagePlaceholder { zh: "写给客户的回复，或给团队的备注", en: "A reply to the customer, or a note for the team" }
+    TakeTicket { zh: "我来处理", en: "Take it" }
+    PutBack { zh: "退回队列", en: "Put back in the queue" }
+    MarkSolved { zh: "标记为已解决", en: "Mark solved" }
+    WaitOnCustomer { zh: "等待客户回复", en: "Wait on the customer" }
+    PutOnHold { zh: "挂起", en: "Put on hold" }
+    Reopen { zh: "重新打开", en: "Reopen" }
+    CloseTicket { zh: "关闭工单", en: "Close" }
+    FirstResponseTarget { zh: "首次响应", en: "First response" }
+    NextResponseTarget { zh: "下次响应", en: "Next response" }
+    ResolutionTarget { zh: "解决时限", en: "Resolution" }
+    TargetMet { zh: "已达成", en: "Met" }
+    RuleFiveStars { zh: "5星客户", en: "5 stars" }
+    RuleFourStars { zh: "4星客户", en: "4 stars" }
+    RuleThreeStars { zh: "3星客户", en: "3 stars" }
+    RuleEveryoneElse { zh: "其他客户", en: "Everyone else" }
+    SlaRuleLabel { zh: "时效规则", en: "Rule" }
+    TicketHistory { zh: "处理记录", en: "History" }
+    NoMessages { zh: "还没有消息", en: "No messages yet" }
+    BackToQueue { zh: "返回队列", en: "Back to the queue" }
+    PriorityByHand { zh: "手动设置", en: "set by hand" }
+    ServerSide { zh: "系统", en: "System" }
     NavCampaigns { zh: "营销活动", en: "Campaigns" }
     NavSettings { zh: "设置", en: "Settings" }
     Soon { zh: "即将推出", en: "Soon" }
@@ -357,6 +420,9 @@ messages! {
     KindStarsChanged { zh: "星级变化", en: "Stars changed" }
     KindLifecycleChanged { zh: "生命周期变化", en: "Lifecycle changed" }
     KindImportFinished { zh: "导入完成", en: "Import finished" }
+    KindTicketOpened { zh: "工单创建", en: "Ticket opened" }
+    KindTicketChanged { zh: "工单更新", en: "Ticket changed" }
+    KindTicketBreached { zh: "工单超时", en: "Ticket missed a target" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }
@@ -452,6 +518,7 @@ messages! {
     PermRatingsManage { zh: "管理星级规则", en: "Manage rating policies" }
     PermRatingsOverride { zh: "手动调整星级", en: "Override stars" }
     PermServiceManage { zh: "客户服务", en: "Customer service" }
+    PermServiceConfigure { zh: "服务时效规则", en: "Service-level policies" }
     PermCampaignsManage { zh: "营销活动", en: "Campaigns" }
     PermUsersRead { zh: "查看用户", en: "See users" }
     PermUsersManage { zh: "管理用户", en: "Manage users" }
@@ -835,6 +902,7 @@ messages! {
     TriggerOverrideEnded { zh: "人工设定结束", en: "Manual stars ended" }
     TriggerMerge { zh: "合并", en: "Merge" }
     TriggerInitial { zh: "首次评定", en: "Initial rating" }
+    TriggerComplaint { zh: "客户投诉", en: "Complaint" }
     BenefitPriorityService { zh: "优先服务", en: "Priority service" }
     BenefitDedicatedOwner { zh: "专属客户经理", en: "Dedicated owner" }
     BenefitDiscount { zh: "折扣", en: "Discount" }

@@ -6,4 +6,5 @@ pub mod login_page;
 pub mod not_found_page;
 pub mod ratings;
 pub mod search_page;
+pub mod service;
 pub mod settings;

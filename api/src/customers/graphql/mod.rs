@@ -312,7 +312,7 @@ pub struct CustomerRefInput {
 }
 
 impl CustomerRefInput {
-    fn into_ref(self) -> async_graphql::Result<CustomerRef> {
+    pub(crate) fn into_ref(self) -> async_graphql::Result<CustomerRef> {
         Ok(CustomerRef {
             id: self.id.as_ref().map(|id| parse_id(id, "customer.id")).transpose()?,
             identity: self.identity.map(Into::into),

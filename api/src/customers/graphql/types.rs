@@ -306,7 +306,10 @@ impl Interaction {
 }
 
 /// A staff account of the caller's workspace, batched across the page.
-async fn user_in_workspace(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<StaffMember>> {
+pub(crate) async fn user_in_workspace(
+    ctx: &Context<'_>,
+    id: uuid::Uuid,
+) -> async_graphql::Result<Option<StaffMember>> {
     let scope = ctx.scope()?;
     let loader = ctx.data::<UserLoader>().map_err(|_| internal("loader missing"))?;
     let found = loader.load_one(id).await.map_err(internal)?;

@@ -1,0 +1,148 @@
+//! The breach pass: every replica looks, each half minute, for tickets whose check time has come
+//! (the soonest deadline not yet recorded as missed). A missed target is recorded once per
+//! ticket and target (a unique key: two replicas cannot both record it), the ticket is escalated
+//! one priority step and the `ticketBreached` change goes on the feed (webhooks and live queues
+//! tell the manager).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use serde_json::json;
+use starcrm_shared::service_desk::SlaTarget;
+use uuid::Uuid;
+
+use super::tickets;
+use crate::audit::{self, Entry};
+use crate::auth::Scope;
+use crate::changes::{self, Change, Kind};
+use crate::db;
+use crate::entities::{sla_miss, ticket, ticket_change};
+use crate::error::AppError;
+
+/// How often a replica looks.
+pub const TICK: Duration = Duration::from_secs(30);
+/// Tickets looked at per transaction.
+const BATCH: u64 = 200;
+/// Batches per pass at most (the next pass goes on).
+const MAX_BATCHES: usize = 50;
+
+/// Runs the pass in the background.
+pub fn spawn(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(TICK);
+        loop {
+            interval.tick().await;
+            if let Err(err) = sweep(&db, Utc::now()).await {
+                tracing::error!(error = %err, "service-level breach pass failed");
+            }
+        }
+    });
+}
+
+/// Records the targets missed by `now`. Returns how many misses it recorded.
+///
+/// # Errors
+/// Database failures.
+pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let mut recorded = 0;
+    for _ in 0..MAX_BATCHES {
+        let txn = db::begin_write(db).await?;
+        let due = ticket::Entity::find()
+            .filter(ticket::Column::BreachCheckAt.lte(now))
+            .order_by_asc(ticket::Column::BreachCheckAt)
+            .limit(BATCH)
+            .all(&*txn)
+            .await?;
+        let full = due.len() as u64 == BATCH;
+        for t in due {
+            recorded += breach(&txn, t, now).await?;
+        }
+        txn.commit().await?;
+        if !full {
+            break;
+        }
+    }
+    Ok(recorded)
+}
+
+/// Records what `t` missed by `now`, escalates it and moves its check time on.
+async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let already = tickets::missed(&**txn, t.id).await?;
+    let mut misses = Vec::new();
+    for target in SlaTarget::ALL.iter().copied().filter(|x| !already.contains(x)) {
+        let running = match target {
+            SlaTarget::FirstResponse => t.first_responded_at.is_none(),
+            SlaTarget::NextResponse => t.waiting_since.is_some(),
+            SlaTarget::Resolution => t.solved_at.is_none(),
+        };
+        let due = match target {
+            SlaTarget::FirstResponse => t.first_response_due,
+            SlaTarget::NextResponse => t.next_response_due,
+            SlaTarget::Resolution => t.resolution_due,
+        };
+        if let Some(due) = due.filter(|d| running && *d <= now) {
+            misses.push((target, due));
+        }
+    }
+    let scope = Scope::system(t.workspace_id);
+    if !misses.is_empty() {
+        let rows = misses.iter().map(|(target, due)| sla_miss::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(t.workspace_id),
+            ticket_id: Set(t.id),
+            target: Set(target.as_str().to_owned()),
+            due_at: Set(*due),
+            recorded_at: Set(now),
+        });
+        sla_miss::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([sla_miss::Column::TicketId, sla_miss::Column::Target])
+            .exec_without_returning(&**txn)
+            .await?;
+        let from = tickets::priority_of(&t)?;
+        let to = from.raised();
+        let names: Vec<&str> = misses.iter().map(|(target, _)| target.as_str()).collect();
+        let why = format!("missed {}", names.join(", "));
+        if to != from {
+            ticket_change::Entity::insert(ticket_change::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                workspace_id: Set(t.workspace_id),
+                ticket_id: Set(t.id),
+                field: Set("priority".to_owned()),
+                from_value: Set(Some(from.as_str().to_owned())),
+                to_value: Set(Some(to.as_str().to_owned())),
+                reason: Set(Some(why.clone())),
+                actor_id: Set(None),
+                at: Set(now),
+            })
+            .exec_without_returning(&**txn)
+            .await?;
+            to.as_str().clone_into(&mut t.priority);
+            // An escalation is a decision the desk keeps: stars changing later do not undo it.
+            t.priority_reason = Some(why.clone());
+        }
+        let entry = Entry::new("ticket.breach", "ticket", t.id)
+            .changes(json!({ "missed": names, "priority": [from.as_str(), to.as_str()] }));
+        audit::record(&**txn, &scope, entry).await?;
+        let change = Change::new(t.workspace_id, Kind::TicketBreached, t.customer_id).with(json!({
+            "ticketId": t.id,
+            "number": t.number,
+            "missed": misses.iter().map(|(target, due)| json!({ "target": target.as_str(), "dueAt": due })).collect::<Vec<_>>(),
+            "priority": to.as_str(),
+            "assigneeId": t.assignee_id,
+        }));
+        changes::record(&**txn, vec![change]).await?;
+    }
+    tickets::reschedule(&**txn, &mut t).await?;
+    // Keep `updated_at`: the pass is not an edit by anyone.
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Priority, sea_orm::sea_query::Expr::value(t.priority.clone()))
+        .col_expr(ticket::Column::PriorityReason, sea_orm::sea_query::Expr::value(t.priority_reason.clone()))
+        .col_expr(ticket::Column::NextDue, sea_orm::sea_query::Expr::value(t.next_due))
+        .col_expr(ticket::Column::BreachCheckAt, sea_orm::sea_query::Expr::value(t.breach_check_at))
+        .col_expr(ticket::Column::UpdatedAt, sea_orm::sea_query::Expr::value(t.updated_at))
+        .filter(ticket::Column::Id.eq(t.id))
+        .exec(&**txn)
+        .await?;
+    Ok(misses.len())
+}

@@ -1,0 +1,651 @@
+//! The service desk: tickets whose priority, targets and place in the queue follow the customer's
+//! stars; the thread and the status clock; missed targets recorded once; stars changing mid-ticket.
+//! Runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::TestApp;
+use serde_json::{Value, json};
+use starcrm_shared::business_hours::{Hours, Span};
+
+const OPEN: &str = "mutation($input: OpenTicketInput!) { openTicket(input: $input) { created customerCreated
+  ticket { id number code status priority priorityReason stars slaRule slaState slaPolicyVersion
+    firstResponseDue nextResponseDue resolutionDue nextDue createdAt assignee { id name } customerId } } }";
+const TICKET: &str =
+    "query($id: ID!) { ticket(id: $id) { id status priority priorityReason stars slaRule slaState
+  firstResponseDue nextResponseDue resolutionDue nextDue waitingSince firstRespondedAt solvedAt createdAt
+  messages { kind body author { name } } history { field from to reason } misses { target dueAt } } }";
+const MESSAGE: &str = "mutation($input: AddTicketMessageInput!) { addTicketMessage(input: $input) { created
+  message { id kind } ticket { status firstRespondedAt waitingSince nextResponseDue nextDue slaState } } }";
+const STATUS: &str = "mutation($id: ID!, $status: TicketStatus!, $reason: String) {
+  setTicketStatus(id: $id, status: $status, reason: $reason) { status nextDue slaState solvedAt } }";
+const QUEUE: &str =
+    "query($view: TicketView, $customerId: ID) { tickets(view: $view, customerId: $customerId, first: 50) {
+  totalCount edges { node { id stars priority nextDue } } } }";
+const ASSIGN: &str =
+    "mutation($id: ID!, $to: ID) { assignTicket(id: $id, assigneeId: $to) { assignee { id } } }";
+const PRIORITY: &str = "mutation($id: ID!, $p: TicketPriority, $r: String) { setTicketPriority(id: $id, priority: $p, reason: $r) { priority priorityReason } }";
+const RATING: &str = "query($id: ID!) { customer(id: $id) { starScore
+  starExplanation { breakdown { criterion raw counted } } } }";
+const SAVE_POLICY: &str = "mutation($input: SlaPolicyInput!) { saveSlaPolicy(input: $input) { version
+  rules { name stars firstResponseMinutes } hours { timezone alwaysOpen } } }";
+
+async fn owner(app: &TestApp) -> anyhow::Result<String> {
+    let account = app.workspace("Service Shop").await?;
+    app.token(&account).await
+}
+
+fn at(value: &Value) -> DateTime<Utc> {
+    value
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// Round the clock, with the default targets by stars (5: 60 / 120 / 480 minutes; everyone
+/// else 480 / 960 / 2400): deadlines are then plain arithmetic on the opening time.
+async fn round_the_clock(app: &TestApp, token: &str) -> anyhow::Result<()> {
+    let rules = json!([
+        { "name": "5 stars", "stars": [5], "firstResponseMinutes": 60, "nextResponseMinutes": 120, "resolutionMinutes": 480 },
+        { "name": "Everyone else", "firstResponseMinutes": 480, "nextResponseMinutes": 960, "resolutionMinutes": 2400 },
+    ]);
+    let input = json!({ "rules": rules, "hours": { "timezone": "Asia/Shanghai", "alwaysOpen": true, "week": [[], [], [], [], [], [], []] } });
+    app.as_token(token).execute(SAVE_POLICY, json!({ "input": input })).await?.data();
+    Ok(())
+}
+
+async fn customer(app: &TestApp, token: &str, name: &str) -> anyhow::Result<String> {
+    let made = app
+        .as_token(token)
+        .execute(
+            "mutation($name: String!) { createCustomer(input: { name: $name }) { id } }",
+            json!({ "name": name }),
+        )
+        .await?;
+    Ok(made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned())
+}
+
+async fn set_stars(app: &TestApp, token: &str, id: &str, stars: i32) -> anyhow::Result<()> {
+    app.as_token(token)
+        .execute(
+            "mutation($input: OverrideStarsInput!) { overrideCustomerStars(input: $input) { stars } }",
+            json!({ "input": { "customerId": id, "stars": stars, "reason": "key account" } }),
+        )
+        .await?
+        .data();
+    Ok(())
+}
+
+async fn open(app: &TestApp, token: &str, input: Value) -> anyhow::Result<Value> {
+    let response = app.as_token(token).execute(OPEN, json!({ "input": input })).await?;
+    Ok(response.data()["openTicket"].clone())
+}
+
+fn complaint(customer: &str) -> Value {
+    json!({ "customer": { "id": customer }, "kind": "COMPLAINT", "channel": "PHONE", "subject": "Wrong size delivered" })
+}
+
+/// Moves a ticket's opening and history `hours` into the past, as if it had waited that long,
+/// and recomputes its deadlines from there.
+async fn age_ticket(app: &TestApp, id: &Value, hours: i64) -> anyhow::Result<()> {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+    use starcrm_api::entities::{ticket as t, ticket_change as c};
+    let db = &app.state.db;
+    let id: uuid::Uuid = id.as_str().unwrap_or_default().parse()?;
+    let back = Duration::hours(hours);
+    for row in c::Entity::find().filter(c::Column::TicketId.eq(id)).all(db).await? {
+        let at = row.at - back;
+        let mut row = row.into_active_model();
+        row.at = sea_orm::Set(at);
+        row.update(db).await?;
+    }
+    let mut row = t::Entity::find_by_id(id).one(db).await?.ok_or_else(|| anyhow::anyhow!("no ticket"))?;
+    row.created_at -= back;
+    starcrm_api::service_desk::tickets::reschedule(db, &mut row).await?;
+    row.into_active_model().reset_all().update(db).await?;
+    Ok(())
+}
+
+async fn ticket(app: &TestApp, token: &str, id: &Value) -> anyhow::Result<Value> {
+    Ok(app.as_token(token).execute(TICKET, json!({ "id": id })).await?.data()["ticket"].clone())
+}
+
+#[tokio::test]
+async fn a_five_star_complaint_is_urgent_gets_the_five_star_promise_and_tops_the_queue() -> anyhow::Result<()>
+{
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let regular = customer(&app, &token, "Regular Rui").await?;
+    let best = customer(&app, &token, "Best Bai").await?;
+    set_stars(&app, &token, &best, 5).await?;
+
+    // The regular customer complained first.
+    let first = open(&app, &token, complaint(&regular)).await?;
+    let second = open(&app, &token, complaint(&best)).await?;
+    let (t1, t2) = (&first["ticket"], &second["ticket"]);
+    assert_eq!(t1["number"], 1);
+    assert_eq!(t2["code"], "T000002");
+    assert_eq!(t2["priority"], "URGENT", "{t2}");
+    assert_eq!(t2["stars"], 5);
+    assert_eq!(t2["slaRule"], "5 stars");
+    assert_eq!(t2["slaPolicyVersion"], 1);
+    assert_eq!(t2["status"], "NEW");
+    assert_eq!(t2["slaState"], "DUE_SOON", "an hour to the first response");
+    assert_eq!(first["ticket"]["slaState"], "ON_TRACK");
+    let opened = at(&t2["createdAt"]);
+    assert_eq!(at(&t2["firstResponseDue"]) - opened, Duration::minutes(60));
+    assert_eq!(at(&t2["resolutionDue"]) - opened, Duration::minutes(480));
+    assert_eq!(t2["nextDue"], t2["firstResponseDue"]);
+    assert!(t2["nextResponseDue"].is_null());
+    assert_eq!(t1["slaRule"], "Everyone else");
+    assert_ne!(t1["priority"], "URGENT");
+    assert_eq!(at(&t1["firstResponseDue"]) - at(&t1["createdAt"]), Duration::minutes(480));
+
+    // The queue puts the 5-star complaint first although it came second.
+    let queue = app.as_token(&token).execute(QUEUE, json!({ "view": "OPEN" })).await?;
+    let edges = queue.data()["tickets"]["edges"].clone();
+    assert_eq!(queue.data()["tickets"]["totalCount"], 2);
+    assert_eq!(edges[0]["node"]["id"], t2["id"], "{edges}");
+    assert_eq!(edges[1]["node"]["id"], t1["id"]);
+    let unassigned = app.as_token(&token).execute(QUEUE, json!({ "view": "UNASSIGNED" })).await?;
+    assert_eq!(unassigned.data()["tickets"]["totalCount"], 2);
+    let one = app.as_token(&token).execute(QUEUE, json!({ "view": "ALL", "customerId": best })).await?;
+    assert_eq!(one.data()["tickets"]["edges"][0]["node"]["id"], t2["id"]);
+    assert_eq!(one.data()["tickets"]["totalCount"], 1);
+
+    // On the feed, without the subject.
+    let feed = app
+        .as_token(&token)
+        .execute("{ changes(kinds: [\"ticketOpened\"]) { events { customerId payload } } }", json!({}))
+        .await?;
+    let events = feed.data()["changes"]["events"].clone();
+    assert_eq!(events.as_array().map(Vec::len), Some(2), "{events}");
+    assert!(!events.to_string().contains("Wrong size"), "{events}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reply_meets_the_first_response_and_waiting_on_the_customer_stops_the_clock() -> anyhow::Result<()>
+{
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let who = customer(&app, &token, "Waiting Wu").await?;
+    let opened = open(&app, &token, complaint(&who)).await?;
+    let id = opened["ticket"]["id"].clone();
+    let resolution = opened["ticket"]["resolutionDue"].clone();
+
+    let reply = json!({ "ticketId": id, "kind": "REPLY", "body": "Sorry! A new pair is on its way." });
+    let replied = app.as_token(&token).execute(MESSAGE, json!({ "input": reply })).await?;
+    let t = replied.data()["addTicketMessage"]["ticket"].clone();
+    assert_eq!(t["status"], "OPEN");
+    assert!(t["firstRespondedAt"].is_string());
+    // First response met: the resolution deadline is the one that runs.
+    assert_eq!(t["nextDue"], resolution);
+
+    // Waiting on the customer: no deadline runs.
+    let pending = app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "PENDING" })).await?;
+    assert_eq!(pending.data()["setTicketStatus"]["slaState"], "PAUSED");
+    assert!(pending.data()["setTicketStatus"]["nextDue"].is_null());
+
+    // The customer answers: the ticket opens again, the next-response clock starts, and the
+    // resolution deadline moved by the time it waited.
+    let inbound = json!({ "ticketId": id, "kind": "INBOUND", "body": "It still has not arrived", "externalRef": "wx-msg-1" });
+    let answered = app.as_token(&token).execute(MESSAGE, json!({ "input": inbound.clone() })).await?;
+    let t = answered.data()["addTicketMessage"]["ticket"].clone();
+    assert_eq!(t["status"], "OPEN");
+    assert!(t["waitingSince"].is_string());
+    assert_eq!(at(&t["nextResponseDue"]) - at(&t["waitingSince"]), Duration::minutes(960));
+    let now = ticket(&app, &token, &id).await?;
+    assert!(at(&now["resolutionDue"]) >= at(&resolution), "{now}");
+    // The same inbound message again (a channel retry) is not added twice.
+    let again = app.as_token(&token).execute(MESSAGE, json!({ "input": inbound })).await?;
+    assert_eq!(again.data()["addTicketMessage"]["created"], false);
+
+    let note = json!({ "ticketId": id, "kind": "NOTE", "body": "Courier says Friday" });
+    app.as_token(&token).execute(MESSAGE, json!({ "input": note })).await?.data();
+    let solved = app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "SOLVED" })).await?;
+    assert_eq!(solved.data()["setTicketStatus"]["slaState"], "NONE");
+    assert!(solved.data()["setTicketStatus"]["solvedAt"].is_string());
+
+    let full = ticket(&app, &token, &id).await?;
+    let kinds: Vec<&str> =
+        full["messages"].as_array().into_iter().flatten().filter_map(|m| m["kind"].as_str()).collect();
+    assert_eq!(kinds, ["REPLY", "INBOUND", "NOTE"]);
+    assert_eq!(full["messages"][0]["author"]["name"], "Service Shop Owner");
+    assert!(full["messages"][1]["author"].is_null(), "the customer's message has no staff author");
+    let statuses: Vec<&str> = full["history"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|h| h["field"] == "status")
+        .filter_map(|h| h["to"].as_str())
+        .collect();
+    assert_eq!(statuses, ["new", "open", "pending", "open", "solved"]);
+
+    // The customer writes again after it was solved: it reopens. Closed, it takes no message.
+    let reopen = json!({ "ticketId": id, "kind": "INBOUND", "body": "Wrong colour this time" });
+    let reopened = app.as_token(&token).execute(MESSAGE, json!({ "input": reopen })).await?;
+    assert_eq!(reopened.data()["addTicketMessage"]["ticket"]["status"], "OPEN");
+    app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "SOLVED" })).await?.data();
+    app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "CLOSED" })).await?.data();
+    let late = json!({ "ticketId": id, "kind": "INBOUND", "body": "Hello?" });
+    let refused = app.as_token(&token).execute(MESSAGE, json!({ "input": late })).await?;
+    assert_eq!(refused.error_code(), Some("CONFLICT"), "{}", refused.body);
+    let refused = app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "OPEN" })).await?;
+    assert_eq!(refused.error_code(), Some("CONFLICT"), "{}", refused.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn business_hours_deadlines_are_the_shared_calendars_and_pauses_survive_edits() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    // The built-in policy: office hours in the workspace's zone, 8 business hours to a first
+    // response for customers below 3 stars.
+    let policy = app
+        .as_token(&token)
+        .execute(
+            "{ slaPolicy { version hours { timezone alwaysOpen week { from to } } rules { name } } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(policy.data()["slaPolicy"]["version"], 0);
+    assert_eq!(
+        policy.data()["slaPolicy"]["hours"]["week"][0],
+        json!([{ "from": "09:00", "to": "12:00" }, { "from": "13:00", "to": "18:00" }])
+    );
+    let timezone = policy.data()["slaPolicy"]["hours"]["timezone"].as_str().unwrap_or("UTC").to_owned();
+    let calendar = Hours::office(&timezone).calendar().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    let who = customer(&app, &token, "Office Ou").await?;
+    let input = json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "EMAIL", "subject": "Opening hours?" });
+    let t = open(&app, &token, input).await?["ticket"].clone();
+    let opened = at(&t["createdAt"]);
+    let minutes = match t["slaRule"].as_str() {
+        Some("5 stars") => 60,
+        Some("4 stars") => 120,
+        Some("3 stars") => 240,
+        _ => 480,
+    };
+    assert_eq!(Some(at(&t["firstResponseDue"])), calendar.due(opened, minutes, &[]), "{t}");
+
+    // A wait on the customer, then an edit (a note) and a status change: the deadline is
+    // recomputed from the whole history, the wait still excluded.
+    let id = t["id"].clone();
+    app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "PENDING" })).await?.data();
+    let note = json!({ "ticketId": id, "kind": "NOTE", "body": "Asked for the order number" });
+    app.as_token(&token).execute(MESSAGE, json!({ "input": note })).await?.data();
+    app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "OPEN" })).await?.data();
+    let now = ticket(&app, &token, &id).await?;
+    let history: Vec<(DateTime<Utc>, &str)> = now["history"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|h| h["field"] == "status")
+        .map(|h| (Utc::now(), h["to"].as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(history.iter().map(|h| h.1).collect::<Vec<_>>(), ["new", "pending", "open"]);
+    let due = at(&now["firstResponseDue"]);
+    assert!(due >= at(&t["firstResponseDue"]), "a wait never brings a deadline forward: {now}");
+    let pause_upper_bound = Span { from: opened, to: Some(Utc::now()) };
+    let latest = calendar.due(opened, minutes, &[pause_upper_bound]).unwrap_or(due);
+    assert!(due <= latest, "{now}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_missed_target_is_recorded_once_escalates_and_goes_on_the_feed() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let who = customer(&app, &token, "Late Lin").await?;
+    let input = json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "CHAT", "subject": "Where is my parcel?" });
+    let t = open(&app, &token, input).await?["ticket"].clone();
+    let id = t["id"].clone();
+    let before = t["priority"].as_str().unwrap_or_default().to_owned();
+
+    // Nothing is missed yet.
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 0);
+    // Opened nine hours ago: the first response (8 h) is missed; the resolution (40 h) is not.
+    age_ticket(&app, &id, 9).await?;
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 1);
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 0, "once");
+    let now = ticket(&app, &token, &id).await?;
+    assert_eq!(now["misses"].as_array().map(Vec::len), Some(1), "{now}");
+    assert_eq!(now["misses"][0]["target"], "FIRST_RESPONSE");
+    assert_ne!(now["priority"], before, "escalated: {now}");
+    assert_eq!(now["priorityReason"], "missed first_response");
+    assert_eq!(now["slaState"], "BREACHED");
+    let breached = app.as_token(&token).execute(QUEUE, json!({ "view": "BREACHED" })).await?;
+    assert_eq!(breached.data()["tickets"]["edges"][0]["node"]["id"], id, "{}", breached.body);
+    let counts =
+        app.as_token(&token).execute("{ ticketCounts { breached breachingSoon } }", json!({})).await?;
+    assert_eq!(counts.data()["ticketCounts"], json!({ "breached": 1, "breachingSoon": 0 }));
+    // Two days on, the resolution too; the first response is not recorded again.
+    age_ticket(&app, &id, 32).await?;
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 1);
+    let now = ticket(&app, &token, &id).await?;
+    let targets: Vec<&str> =
+        now["misses"].as_array().into_iter().flatten().filter_map(|m| m["target"].as_str()).collect();
+    assert_eq!(targets, ["FIRST_RESPONSE", "RESOLUTION"]);
+    let feed = app
+        .as_token(&token)
+        .execute("{ changes(kinds: [\"ticketBreached\"]) { events { payload } } }", json!({}))
+        .await?;
+    assert_eq!(feed.data()["changes"]["events"].as_array().map(Vec::len), Some(2), "{}", feed.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn stars_changing_mid_ticket_re_base_its_targets_visibly_and_audited() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let who = customer(&app, &token, "Rising Ren").await?;
+    let input = json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "APP", "subject": "Upgrade my plan" });
+    let t = open(&app, &token, input).await?["ticket"].clone();
+    assert_eq!(t["slaRule"], "Everyone else");
+    set_stars(&app, &token, &who, 5).await?;
+    let now = ticket(&app, &token, &t["id"]).await?;
+    assert_eq!(now["stars"], 5, "{now}");
+    assert_eq!(now["slaRule"], "5 stars");
+    assert_eq!(now["priority"], "HIGH", "an inquiry of a 5-star customer");
+    // Re-based from the opening: 60 minutes, not 480.
+    assert_eq!(at(&now["firstResponseDue"]) - at(&t["createdAt"]), Duration::minutes(60));
+    // The override first re-rates (the customer's computed stars may move), then sets 5 stars:
+    // the last re-base is the one to 5 stars.
+    let rebase = now["history"].as_array().into_iter().flatten().rfind(|h| h["field"] == "sla").cloned();
+    let rebase = rebase.ok_or_else(|| anyhow::anyhow!("no re-base in the history: {now}"))?;
+    assert_eq!(rebase["from"], "Everyone else");
+    assert_eq!(rebase["to"], "5 stars");
+    assert!(
+        rebase["reason"].as_str().is_some_and(|r| r.starts_with("stars ") && r.ends_with(" -> 5")),
+        "{rebase}"
+    );
+    let audit = app
+        .as_token(&token)
+        .execute(
+            "{ auditLog(filter: { action: \"ticket.sla_rebase\" }) { edges { node { entityId } } } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(audit.data()["auditLog"]["edges"][0]["node"]["entityId"], t["id"], "{}", audit.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_dedicated_owner_gets_the_ticket_and_assignment_checks_who() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let agent = app.add_user(&token, "AGENT").await?;
+    let analyst = app.add_user(&token, "ANALYST").await?;
+    let made = app
+        .as_token(&token)
+        .execute(
+            "mutation($owner: ID) { createCustomer(input: { name: \"Owned Ou\", ownerId: $owner }) { id } }",
+            json!({ "owner": agent.id }),
+        )
+        .await?;
+    let who = made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
+    let t = open(&app, &token, complaint(&who)).await?["ticket"].clone();
+    assert_eq!(t["assignee"]["id"], agent.id.as_str(), "{t}");
+    let agent_token = app.token(&agent).await?;
+    let mine = app.as_token(&agent_token).execute(QUEUE, json!({ "view": "MINE" })).await?;
+    assert_eq!(mine.data()["tickets"]["edges"][0]["node"]["id"], t["id"]);
+    let theirs = app.as_token(&token).execute(QUEUE, json!({ "view": "MINE" })).await?;
+    assert_eq!(theirs.data()["tickets"]["totalCount"], 0);
+
+    let refused = app.as_token(&token).execute(ASSIGN, json!({ "id": t["id"], "to": analyst.id })).await?;
+    assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{}", refused.body);
+    assert_eq!(refused.error_extension("field"), "assigneeId");
+    let back = app.as_token(&token).execute(ASSIGN, json!({ "id": t["id"], "to": null })).await?;
+    assert!(back.data()["assignTicket"]["assignee"].is_null());
+    let counts =
+        app.as_token(&token).execute("{ ticketCounts { mine unassigned open breached } }", json!({})).await?;
+    assert_eq!(
+        counts.data()["ticketCounts"],
+        json!({ "mine": 0, "unassigned": 1, "open": 1, "breached": 0 })
+    );
+
+    // A priority by hand needs a reason; null goes back to the derived one.
+    let refused = app.as_token(&token).execute(PRIORITY, json!({ "id": t["id"], "p": "LOW" })).await?;
+    assert_eq!(refused.error_extension("field"), "reason", "{}", refused.body);
+    let low = app
+        .as_token(&token)
+        .execute(PRIORITY, json!({ "id": t["id"], "p": "LOW", "r": "duplicate of T1" }))
+        .await?;
+    assert_eq!(
+        low.data()["setTicketPriority"],
+        json!({ "priority": "LOW", "priorityReason": "duplicate of T1" })
+    );
+    let derived = app.as_token(&token).execute(PRIORITY, json!({ "id": t["id"], "p": null })).await?;
+    assert_eq!(derived.data()["setTicketPriority"]["priority"], t["priority"]);
+    assert!(derived.data()["setTicketPriority"]["priorityReason"].is_null());
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_tickets_and_policies_are_refused_naming_the_field_and_change_nothing() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let who = customer(&app, &token, "Careful Cao").await?;
+    let other = customer(&app, &token, "Other Ou").await?;
+    let bought = app
+        .as_token(&token)
+        .execute(
+            "mutation($c: ID!) { recordTransaction(input: { customer: { id: $c }, channel: STORE, amountMinor: 1000 }) { transaction { id } } }",
+            json!({ "c": other }),
+        )
+        .await?;
+    let purchase = bought.data()["recordTransaction"]["transaction"]["id"].clone();
+    let base = complaint(&who);
+    let with = |key: &str, value: Value| {
+        let mut v = base.clone();
+        v[key] = value;
+        v
+    };
+    for (input, field) in [
+        (with("subject", json!("   ")), "subject"),
+        (with("subject", json!("x".repeat(201))), "subject"),
+        (with("description", json!("x".repeat(10_001))), "description"),
+        (with("priority", json!("LOW")), "priorityReason"),
+        (with("transactionId", purchase.clone()), "transactionId"),
+        (with("transactionId", json!("not-an-id")), "transactionId"),
+        (with("customer", json!({ "id": "nope" })), "customer.id"),
+    ] {
+        let refused = app.as_token(&token).execute(OPEN, json!({ "input": input })).await?;
+        assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{input}: {}", refused.body);
+        assert_eq!(refused.error_extension("field"), field, "{input}");
+    }
+    let queue = app.as_token(&token).execute(QUEUE, json!({ "view": "ALL" })).await?;
+    assert_eq!(queue.data()["tickets"]["totalCount"], 0, "nothing was opened");
+
+    // Opening twice with one externalRef gives the first ticket back.
+    let first = open(&app, &token, with("externalRef", json!("cc-123"))).await?;
+    let again = open(&app, &token, with("externalRef", json!("cc-123"))).await?;
+    assert_eq!(again["created"], false);
+    assert_eq!(again["ticket"]["id"], first["ticket"]["id"]);
+
+    let week = |day: Value| json!([day.clone(), day.clone(), day.clone(), day.clone(), day.clone(), [], []]);
+    let nine_to_six = json!([{ "from": "09:00", "to": "18:00" }]);
+    let rule = json!({ "name": "All", "firstResponseMinutes": 60 });
+    for (input, field) in [
+        (
+            json!({ "rules": [rule], "hours": { "timezone": "Mars/Base", "week": week(nine_to_six.clone()) } }),
+            "hours.timezone",
+        ),
+        (
+            json!({ "rules": [rule], "hours": { "timezone": "Asia/Shanghai", "week": week(json!([{ "from": "09:00", "to": "12:00" }, { "from": "11:00", "to": "18:00" }])) } }),
+            "hours.week[0]",
+        ),
+        (
+            json!({ "rules": [rule], "hours": { "timezone": "Asia/Shanghai", "week": week(json!([{ "from": "9am", "to": "18:00" }])) } }),
+            "hours.week[0][0].from",
+        ),
+        (
+            json!({ "rules": [rule], "hours": { "timezone": "Asia/Shanghai", "week": [[], [], [], [], [], [], []] } }),
+            "hours.week",
+        ),
+        (
+            json!({ "rules": [{ "name": "Six", "stars": [6], "firstResponseMinutes": 60 }], "hours": { "timezone": "UTC", "alwaysOpen": true, "week": week(json!([])) } }),
+            "rules[0].stars",
+        ),
+        (
+            json!({ "rules": [rule, { "name": "", "firstResponseMinutes": 60 }], "hours": { "timezone": "UTC", "alwaysOpen": true, "week": week(json!([])) } }),
+            "rules[1].name",
+        ),
+        (
+            json!({ "rules": [{ "name": "Zero", "resolutionMinutes": 0 }], "hours": { "timezone": "UTC", "alwaysOpen": true, "week": week(json!([])) } }),
+            "rules[0].resolutionMinutes",
+        ),
+        (
+            json!({ "rules": [], "hours": { "timezone": "UTC", "alwaysOpen": true, "week": week(json!([])) } }),
+            "rules",
+        ),
+    ] {
+        let refused = app.as_token(&token).execute(SAVE_POLICY, json!({ "input": input })).await?;
+        assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{input}: {}", refused.body);
+        assert_eq!(refused.error_extension("field"), field, "{input}");
+    }
+    let policy =
+        app.as_token(&token).execute("{ slaPolicy { version } slaPolicies { version } }", json!({})).await?;
+    assert_eq!(policy.data(), &json!({ "slaPolicy": { "version": 0 }, "slaPolicies": [] }));
+
+    // Saved twice: version 2 is active, the ticket opened before keeps the built-in one.
+    round_the_clock(&app, &token).await?;
+    round_the_clock(&app, &token).await?;
+    let policy =
+        app.as_token(&token).execute("{ slaPolicy { version } slaPolicies { version } }", json!({})).await?;
+    assert_eq!(
+        policy.data(),
+        &json!({ "slaPolicy": { "version": 2 }, "slaPolicies": [{ "version": 2 }, { "version": 1 }] })
+    );
+    let kept = app
+        .as_token(&token)
+        .execute(
+            "query($id: ID!) { ticket(id: $id) { slaPolicyVersion } }",
+            json!({ "id": first["ticket"]["id"] }),
+        )
+        .await?;
+    assert_eq!(kept.data()["ticket"]["slaPolicyVersion"], 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn tickets_follow_a_merge_and_erasure_scrubs_what_they_say() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let keep = customer(&app, &token, "Keep Kong").await?;
+    let dup = customer(&app, &token, "Keep Kong Dup").await?;
+    let t = open(&app, &token, complaint(&dup)).await?["ticket"].clone();
+    let reply = json!({ "ticketId": t["id"], "kind": "INBOUND", "body": "My address is 1 Secret Road" });
+    app.as_token(&token).execute(MESSAGE, json!({ "input": reply })).await?.data();
+    let versions = app
+        .as_token(&token)
+        .execute("query($a: ID!) { customer(id: $a) { version } }", json!({ "a": keep }))
+        .await?;
+    let merged = app
+        .as_token(&token)
+        .execute(
+            "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { customer { id } } }",
+            json!({ "input": {
+                "survivorId": keep, "mergedId": dup, "survivorVersion": versions.data()["customer"]["version"],
+            } }),
+        )
+        .await?;
+    merged.data();
+    let queue = app.as_token(&token).execute(QUEUE, json!({ "view": "ALL", "customerId": keep })).await?;
+    assert_eq!(queue.data()["tickets"]["edges"][0]["node"]["id"], t["id"], "{}", queue.body);
+
+    app.as_token(&token)
+        .execute(
+            "mutation($id: ID!) { eraseCustomer(id: $id, reason: \"customer asked\") { id } }",
+            json!({ "id": keep }),
+        )
+        .await?
+        .data();
+    let after = ticket(&app, &token, &t["id"]).await?;
+    assert!(!after.to_string().contains("Secret Road"), "{after}");
+    assert!(!after.to_string().contains("Wrong size"), "{after}");
+    assert_eq!(after["messages"][0]["body"], "(erased)");
+    Ok(())
+}
+
+#[tokio::test]
+async fn complaints_count_against_the_stars_once_the_workspace_has_one() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let loyal = customer(&app, &token, "Loyal Lu").await?;
+    let unhappy = customer(&app, &token, "Unhappy Hu").await?;
+    let first = customer(&app, &token, "First Fang").await?;
+    for who in [&loyal, &unhappy, &first] {
+        app.as_token(&token)
+            .execute(
+                "mutation($c: ID!) { recordTransaction(input: { customer: { id: $c }, channel: STORE, amountMinor: 300000 }) { transaction { id } } }",
+                json!({ "c": who }),
+            )
+            .await?
+            .data();
+    }
+    let rating = |id: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            anyhow::Ok(
+                app.as_token(&token).execute(RATING, json!({ "id": id })).await?.data()["customer"].clone(),
+            )
+        }
+    };
+    let complaints = |c: &Value| {
+        c["starExplanation"]["breakdown"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|b| b["criterion"] == "COMPLAINTS")
+            .cloned()
+            .unwrap_or_default()
+    };
+    // No complaint in the workspace yet: the criterion has no data and counts for nobody.
+    assert_eq!(complaints(&rating(unhappy.clone()).await?)["counted"], false);
+
+    // The workspace's first complaint turns the criterion on; a full re-rating brings everyone
+    // onto it (no complaints: full marks).
+    open(&app, &token, complaint(&first)).await?;
+    rerate(&app, &token).await?;
+    let before = rating(unhappy.clone()).await?;
+    assert_eq!(complaints(&before)["raw"], 0.0, "{before}");
+    assert_eq!(rating(loyal.clone()).await?["starScore"], before["starScore"]);
+
+    // A complaint lowers that customer's score at once, and only theirs.
+    open(&app, &token, complaint(&unhappy)).await?;
+    let after = rating(unhappy.clone()).await?;
+    assert_eq!(complaints(&after)["raw"], 1.0, "{after}");
+    assert!(after["starScore"].as_f64() < before["starScore"].as_f64(), "{before} -> {after}");
+    assert_eq!(rating(loyal.clone()).await?["starScore"], before["starScore"]);
+    // The scheduled path agrees with the real-time one.
+    rerate(&app, &token).await?;
+    assert_eq!(rating(unhappy.clone()).await?["starScore"], after["starScore"]);
+    Ok(())
+}
+
+/// Re-rates the whole workspace and waits for the job.
+async fn rerate(app: &TestApp, token: &str) -> anyhow::Result<()> {
+    let job = app.as_token(token).execute("mutation { recalculateStars { id } }", json!({})).await?;
+    let id = job.data()["recalculateStars"]["id"].clone();
+    for _ in 0..200 {
+        let state = app
+            .as_token(token)
+            .execute("query($id: ID!) { ratingJob(id: $id) { status } }", json!({ "id": id }))
+            .await?;
+        match state.data()["ratingJob"]["status"].as_str() {
+            Some("SUCCEEDED") => return Ok(()),
+            Some("FAILED") => anyhow::bail!("re-rating failed: {}", state.body),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+    anyhow::bail!("re-rating did not finish")
+}

@@ -1,0 +1,146 @@
+//! The service desk in the browser: complaints pushed over the API land in the agent's inbox with
+//! the 5-star customer's on top (their promise is the tightest), the agent opens it, replies and
+//! solves it, and the page shows the promise was met; both languages, desktop and phone.
+
+use serde_json::{Value, json};
+use starcrm_e2e::browser::Viewport;
+use starcrm_e2e::flows::sign_in;
+use starcrm_e2e::server::ServerOptions;
+use starcrm_e2e::{Browser, Server};
+
+const OPEN: &str = "mutation($input: OpenTicketInput!) { openTicket(input: $input) { ticket { id code } } }";
+
+/// A seeded customer with `stars` (the demo workspace has every level).
+async fn customer_with(server: &Server, stars: i64) -> anyhow::Result<Value> {
+    let manager = server.demo_api("manager").await?;
+    let found = manager
+        .execute(
+            "query($s: Int!) { customers(first: 1, filter: { stars: { min: $s, max: $s } }) { edges { node { id name } } } }",
+            json!({ "s": stars }),
+        )
+        .await?;
+    let node = found.data()["customers"]["edges"][0]["node"].clone();
+    anyhow::ensure!(node["id"].is_string(), "no {stars}-star customer: {}", found.body);
+    Ok(node)
+}
+
+/// Two complaints over the API (a call centre's push): a 2-star customer's first, then a
+/// 5-star customer's.
+async fn complaints(server: &Server) -> anyhow::Result<(Value, Value)> {
+    let manager = server.demo_api("manager").await?;
+    let low = customer_with(server, 2).await?;
+    let best = customer_with(server, 5).await?;
+    for (who, subject, reference) in
+        [(&low, "收到的鞋码不对", "cc-1001"), (&best, "会员积分没有到账", "cc-1002")]
+    {
+        let opened = manager
+            .execute(
+                OPEN,
+                json!({ "input": { "customer": { "id": who["id"] }, "kind": "COMPLAINT", "channel": "PHONE",
+                    "subject": subject, "description": "客户来电，情绪较急。", "externalRef": reference } }),
+            )
+            .await?;
+        anyhow::ensure!(opened.body["errors"].is_null(), "{}", opened.body);
+    }
+    Ok((low, best))
+}
+
+#[tokio::test]
+async fn a_five_star_complaint_tops_the_agents_queue_and_is_answered_and_solved() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let (_, best) = complaints(&server).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.click("[data-testid=nav-service]").await?;
+        browser.wait_for_path("/service").await?;
+        browser.wait_for("[data-testid=ticket-row]").await?;
+        // Opened second, listed first: five stars, the tightest promise.
+        assert_eq!(browser.attribute("[data-testid=ticket-row]", "data-stars").await?.as_deref(), Some("5"));
+        let first = browser.text("[data-testid=ticket-row]").await?;
+        assert!(first.contains("会员积分没有到账") && first.contains(best["name"].as_str().unwrap_or("-")), "{first}");
+        assert!(first.contains("紧急"), "a 5-star complaint is urgent: {first}");
+        assert_eq!(browser.count("[data-testid=ticket-row]").await?, 2);
+        browser.wait_for_text_containing("[data-testid=queue-open]", "2").await?;
+        browser.screenshot("service-inbox-zh-CN-desktop").await?;
+
+        // Keyboard: Enter opens the selected (first) ticket.
+        browser.script_string("document.body.focus(); return ''").await?;
+        browser
+            .script_string(
+                "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true })); return ''",
+            )
+            .await?;
+        browser.wait_for_path("/service/tickets/").await?;
+        browser.wait_for_text("[data-testid=ticket-subject]", "会员积分没有到账").await?;
+        browser.wait_for_attribute("[data-testid=sla-rule]", "data-rule", "5 stars").await?;
+        browser.wait_for_text("[data-testid=sla-rule]", "5星客户").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-stars]", "★★★★★").await?;
+        browser.click("[data-testid=take-ticket]").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-assignee]", "刘洋").await?;
+        browser.fill("[data-testid=message-body]", "您好，积分已为您补发，请查收。").await?;
+        browser.click("[data-testid=send-reply]").await?;
+        browser.wait_for("[data-testid=message][data-kind=reply]").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-status]", "处理中").await?;
+        browser.wait_for_text_containing("[data-testid=sla-panel]", "已达成").await?;
+        browser.screenshot("service-ticket-zh-CN-desktop").await?;
+
+        browser.click("[data-testid=status-solved]").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-status]", "已解决").await?;
+        let history = browser.text("[data-testid=ticket-history]").await?;
+        assert!(history.contains("已解决") && history.contains("刘洋"), "{history}");
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-status]", "Solved").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-history]", "Status: Solved").await?;
+        browser.screenshot("service-ticket-solved-en-desktop").await?;
+
+        // Back in the queue, only the other complaint is left open.
+        browser.click(".back-link a").await?;
+        browser.wait_for_path("/service").await?;
+        browser.wait_for_text_containing("[data-testid=queue-open]", "1").await?;
+        assert_eq!(browser.count("[data-testid=ticket-row]").await?, 1);
+        browser.screenshot("service-inbox-en-desktop").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}
+
+#[tokio::test]
+async fn the_inbox_and_a_ticket_fit_a_phone_and_analysts_do_not_see_the_desk() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    complaints(&server).await?;
+    let browser = Browser::start(Viewport::Phone).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url("/service")).await?;
+        browser.wait_for("[data-testid=ticket-row]").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the inbox scrolls sideways on a phone");
+        browser.screenshot("service-inbox-zh-CN-phone").await?;
+        browser.click("[data-testid=ticket-row] a").await?;
+        browser.wait_for("[data-testid=sla-panel]").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the ticket scrolls sideways on a phone");
+        browser.screenshot("service-ticket-zh-CN-phone").await?;
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=sla-panel]", "First response").await?;
+        browser.screenshot("service-ticket-en-phone").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result?;
+
+    // An analyst has no service desk: no navigation entry, and the address says so.
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "analyst").await?;
+        assert!(!browser.exists("[data-testid=nav-service]").await?);
+        browser.client().goto(&server.url("/service")).await?;
+        browser.wait_for("[data-testid=error-view][data-error-code=FORBIDDEN]").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

@@ -1,0 +1,543 @@
+//! The service desk's rules that the server enforces and the SPA shows: what a ticket is, how it
+//! moves through its statuses, the priority a customer's stars give it, and which service-level
+//! targets apply to it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::customer::Channel;
+use crate::stored_enum;
+
+stored_enum! {
+    /// What a customer came about.
+    pub enum TicketKind {
+        Inquiry => "inquiry",
+        Complaint => "complaint",
+        Suggestion => "suggestion",
+        /// About something bought: a return, a repair, a delivery (linked to its purchase).
+        AfterSales => "after_sales",
+    }
+}
+
+stored_enum! {
+    /// Where a ticket stands.
+    pub enum TicketStatus {
+        /// Nobody has looked at it yet.
+        New => "new",
+        /// Being worked on.
+        Open => "open",
+        /// Waiting on the customer: the service-level clock stops.
+        Pending => "pending",
+        /// Waiting on someone else (a supplier, another team): the clock keeps running.
+        OnHold => "on_hold",
+        /// Answered; the customer may still reopen it for a while.
+        Solved => "solved",
+        /// Done for good.
+        Closed => "closed",
+    }
+}
+
+impl TicketStatus {
+    /// Whether a person may move a ticket from this status to `to`. A solved ticket reopens
+    /// (to open); a closed one stays closed (the customer opens a new ticket).
+    pub const fn can_move_to(self, to: Self) -> bool {
+        use TicketStatus::{Closed, New, OnHold, Open, Pending, Solved};
+        matches!(
+            (self, to),
+            (New, Open | Pending | OnHold | Solved)
+                | (Open, Pending | OnHold | Solved)
+                | (Pending, Open | OnHold | Solved)
+                | (OnHold, Open | Pending | Solved)
+                | (Solved, Open | Closed)
+        )
+    }
+
+    /// Still needs the team (counts in queues and backlogs).
+    pub const fn is_active(self) -> bool {
+        !matches!(self, Self::Solved | Self::Closed)
+    }
+
+    /// The service-level clock does not run.
+    pub const fn pauses_clock(self) -> bool {
+        matches!(self, Self::Pending)
+    }
+}
+
+stored_enum! {
+    /// How urgent a ticket is.
+    pub enum TicketPriority {
+        Low => "low",
+        Normal => "normal",
+        High => "high",
+        Urgent => "urgent",
+    }
+}
+
+impl TicketPriority {
+    /// Higher is more urgent.
+    pub const fn rank(self) -> u8 {
+        match self {
+            Self::Low => 0,
+            Self::Normal => 1,
+            Self::High => 2,
+            Self::Urgent => 3,
+        }
+    }
+
+    const fn from_rank(rank: i8) -> Self {
+        match rank {
+            i8::MIN..=0 => Self::Low,
+            1 => Self::Normal,
+            2 => Self::High,
+            _ => Self::Urgent,
+        }
+    }
+
+    /// The priority a ticket gets from what it is about and the customer's stars: complaints
+    /// start high, suggestions low, the rest normal; five stars raise it one step, one star lowers
+    /// it one. A 5-star complaint is urgent, a 1-star suggestion low.
+    pub const fn derived(kind: TicketKind, stars: Option<u8>) -> Self {
+        let base: i8 = match kind {
+            TicketKind::Complaint => 2,
+            TicketKind::Inquiry | TicketKind::AfterSales => 1,
+            TicketKind::Suggestion => 0,
+        };
+        let step: i8 = match stars {
+            Some(5) => 1,
+            Some(1) => -1,
+            _ => 0,
+        };
+        Self::from_rank(base + step)
+    }
+
+    /// One step more urgent (an escalation), urgent staying urgent.
+    #[must_use]
+    pub const fn raised(self) -> Self {
+        Self::from_rank(self.rank().cast_signed() + 1)
+    }
+}
+
+stored_enum! {
+    /// A message in a ticket's thread.
+    pub enum MessageKind {
+        /// From the customer (through the channel the ticket came in on).
+        Inbound => "inbound",
+        /// A reply the customer sees.
+        Reply => "reply",
+        /// A note for the team only.
+        Note => "note",
+    }
+}
+
+stored_enum! {
+    /// A promise a service-level policy makes.
+    pub enum SlaTarget {
+        /// The first public reply.
+        FirstResponse => "first_response",
+        /// A reply to each later message of the customer.
+        NextResponse => "next_response",
+        /// Solving the ticket.
+        Resolution => "resolution",
+    }
+}
+
+stored_enum! {
+    /// Where a ticket stands against its promises.
+    pub enum SlaState {
+        /// No rule covers it, or it is solved or closed.
+        None => "none",
+        /// The next deadline is more than an hour away.
+        OnTrack => "on_track",
+        /// The next deadline is within the hour.
+        DueSoon => "due_soon",
+        /// A deadline that still runs has passed.
+        Breached => "breached",
+        /// Waiting on the customer: the clock stands.
+        Paused => "paused",
+    }
+}
+
+/// Longest target a rule may set, in business minutes (sixty 24-hour days).
+pub const MAX_TARGET_MINUTES: u32 = 60 * 24 * 60;
+/// Most rules a policy may hold.
+pub const MAX_RULES: usize = 50;
+
+/// One rule of a service-level policy: which tickets it covers (an empty list matches any) and
+/// its targets in business minutes (none: no promise).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaRule {
+    pub name: String,
+    #[serde(default)]
+    pub stars: Vec<u8>,
+    #[serde(default)]
+    pub kinds: Vec<TicketKind>,
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    #[serde(default)]
+    pub priorities: Vec<TicketPriority>,
+    pub first_response_minutes: Option<u32>,
+    pub next_response_minutes: Option<u32>,
+    pub resolution_minutes: Option<u32>,
+}
+
+/// What a rule is checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlaSubject {
+    pub stars: Option<u8>,
+    pub kind: TicketKind,
+    pub channel: Channel,
+    pub priority: TicketPriority,
+}
+
+impl SlaRule {
+    pub fn matches(&self, t: &SlaSubject) -> bool {
+        (self.stars.is_empty() || t.stars.is_some_and(|s| self.stars.contains(&s)))
+            && (self.kinds.is_empty() || self.kinds.contains(&t.kind))
+            && (self.channels.is_empty() || self.channels.contains(&t.channel))
+            && (self.priorities.is_empty() || self.priorities.contains(&t.priority))
+    }
+
+    pub const fn minutes(&self, target: SlaTarget) -> Option<u32> {
+        match target {
+            SlaTarget::FirstResponse => self.first_response_minutes,
+            SlaTarget::NextResponse => self.next_response_minutes,
+            SlaTarget::Resolution => self.resolution_minutes,
+        }
+    }
+}
+
+/// Why a rule was refused: its position, the field and the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleError {
+    pub rule: usize,
+    pub field: &'static str,
+    pub reason: crate::validate::Invalid,
+}
+
+/// The first rule that covers the ticket (rules are ordered: the most specific first).
+pub fn matching_rule<'a>(rules: &'a [SlaRule], subject: &SlaSubject) -> Option<(usize, &'a SlaRule)> {
+    rules.iter().enumerate().find(|(_, rule)| rule.matches(subject))
+}
+
+/// Checks a policy's rules: a name each, stars 1..=5, targets from 1 minute to sixty days, no
+/// value listed twice, at most fifty rules.
+pub fn check_rules(rules: &[SlaRule]) -> Result<(), RuleError> {
+    use crate::validate::Invalid;
+    let fail = |rule, field, reason| Err(RuleError { rule, field, reason });
+    if rules.len() > MAX_RULES {
+        return fail(MAX_RULES, "rules", Invalid::TooLarge);
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let name = rule.name.trim();
+        if name.is_empty() {
+            return fail(i, "name", Invalid::Required);
+        }
+        if name.chars().count() > 80 {
+            return fail(i, "name", Invalid::TooLong { max: 80 });
+        }
+        if rule.stars.iter().any(|s| !(1..=5).contains(s)) {
+            return fail(i, "stars", Invalid::NotAnOption);
+        }
+        if has_repeat(&rule.stars) {
+            return fail(i, "stars", Invalid::Duplicate);
+        }
+        if has_repeat(&rule.kinds) {
+            return fail(i, "kinds", Invalid::Duplicate);
+        }
+        if has_repeat(&rule.channels) {
+            return fail(i, "channels", Invalid::Duplicate);
+        }
+        if has_repeat(&rule.priorities) {
+            return fail(i, "priorities", Invalid::Duplicate);
+        }
+        for (field, minutes) in [
+            ("firstResponseMinutes", rule.first_response_minutes),
+            ("nextResponseMinutes", rule.next_response_minutes),
+            ("resolutionMinutes", rule.resolution_minutes),
+        ] {
+            match minutes {
+                Some(0) => return fail(i, field, Invalid::TooShort { min: 1 }),
+                Some(m) if m > MAX_TARGET_MINUTES => return fail(i, field, Invalid::TooLarge),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn has_repeat<T: PartialEq>(values: &[T]) -> bool {
+    values.iter().enumerate().any(|(i, v)| values[..i].contains(v))
+}
+
+/// The policy a new workspace starts with: the more stars, the faster the promise.
+pub fn default_rules() -> Vec<SlaRule> {
+    let rule = |name: &str, stars: Vec<u8>, first: u32, next: u32, resolution: u32| SlaRule {
+        name: name.to_owned(),
+        stars,
+        kinds: Vec::new(),
+        channels: Vec::new(),
+        priorities: Vec::new(),
+        first_response_minutes: Some(first),
+        next_response_minutes: Some(next),
+        resolution_minutes: Some(resolution),
+    };
+    vec![
+        rule("5 stars", vec![5], 60, 120, 8 * 60),
+        rule("4 stars", vec![4], 2 * 60, 4 * 60, 16 * 60),
+        rule("3 stars", vec![3], 4 * 60, 8 * 60, 24 * 60),
+        rule("Everyone else", Vec::new(), 8 * 60, 16 * 60, 40 * 60),
+    ]
+}
+
+/// Someone a ticket names: its customer, assignee, a message's author.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A ticket's customer as the desk shows it beside the ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketCustomer {
+    pub id: String,
+    pub name: String,
+    pub stars: Option<i16>,
+    pub code: String,
+}
+
+/// A ticket as a queue lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketRow {
+    pub id: String,
+    pub code: String,
+    pub subject: String,
+    pub kind: TicketKind,
+    pub channel: Option<Channel>,
+    pub status: TicketStatus,
+    pub priority: TicketPriority,
+    pub stars: Option<i16>,
+    pub sla_state: SlaState,
+    pub next_due: Option<String>,
+    pub created_at: String,
+    pub customer: Option<TicketCustomer>,
+    pub assignee: Option<PersonRef>,
+}
+
+/// A message of a ticket's thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketMessageInfo {
+    pub id: String,
+    pub kind: MessageKind,
+    pub body: String,
+    pub author: Option<PersonRef>,
+    pub created_at: String,
+}
+
+/// One change on a ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketHistoryInfo {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub reason: Option<String>,
+    pub actor: Option<PersonRef>,
+    pub at: String,
+}
+
+/// A ticket with its thread, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub row: TicketRow,
+    pub description: Option<String>,
+    pub priority_reason: Option<String>,
+    pub sla_rule: Option<String>,
+    pub first_response_due: Option<String>,
+    pub next_response_due: Option<String>,
+    pub resolution_due: Option<String>,
+    pub first_responded_at: Option<String>,
+    pub waiting_since: Option<String>,
+    pub solved_at: Option<String>,
+    pub messages: Vec<TicketMessageInfo>,
+    pub history: Vec<TicketHistoryInfo>,
+}
+
+/// Open tickets per queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketCountsInfo {
+    pub mine: u64,
+    pub unassigned: u64,
+    pub open: u64,
+    pub breaching_soon: u64,
+    pub breached: u64,
+}
+
+#[cfg(feature = "calendar")]
+pub use deadlines::*;
+
+#[cfg(feature = "calendar")]
+mod deadlines {
+    use chrono::{DateTime, Utc};
+
+    use super::{SlaRule, SlaTarget, TicketStatus};
+    use crate::business_hours::{Calendar, Span};
+
+    /// The spans a ticket waited on the customer, from its status history (oldest first).
+    pub fn pauses(history: &[(DateTime<Utc>, TicketStatus)]) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut since: Option<DateTime<Utc>> = None;
+        for &(at, status) in history {
+            match (status.pauses_clock(), since) {
+                (true, None) => since = Some(at),
+                (false, Some(from)) => {
+                    out.push(Span { from, to: Some(at) });
+                    since = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(from) = since {
+            out.push(Span { from, to: None });
+        }
+        out
+    }
+
+    /// What the deadlines of a ticket are computed from.
+    #[derive(Clone, Debug)]
+    pub struct Clock<'a> {
+        pub opened_at: DateTime<Utc>,
+        /// Status changes, oldest first (the first is the ticket's opening status).
+        pub history: &'a [(DateTime<Utc>, TicketStatus)],
+        /// The oldest customer message not answered yet after the first reply, if any.
+        pub waiting_since: Option<DateTime<Utc>>,
+    }
+
+    /// A ticket's deadline per target (none: no promise, a met target, or the clock stopped on
+    /// the customer).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Deadlines {
+        pub first_response: Option<DateTime<Utc>>,
+        pub next_response: Option<DateTime<Utc>>,
+        pub resolution: Option<DateTime<Utc>>,
+    }
+
+    impl Deadlines {
+        pub const fn get(&self, target: SlaTarget) -> Option<DateTime<Utc>> {
+            match target {
+                SlaTarget::FirstResponse => self.first_response,
+                SlaTarget::NextResponse => self.next_response,
+                SlaTarget::Resolution => self.resolution,
+            }
+        }
+
+        /// The soonest of them.
+        pub fn next(&self) -> Option<DateTime<Utc>> {
+            [self.first_response, self.next_response, self.resolution].into_iter().flatten().min()
+        }
+    }
+
+    /// The deadlines of a ticket under a rule, recomputed from its history: first response and
+    /// resolution from its opening, next response from the customer's unanswered message; time
+    /// waiting on the customer does not count.
+    pub fn deadlines(calendar: &Calendar, rule: &SlaRule, clock: &Clock<'_>) -> Deadlines {
+        let paused = pauses(clock.history);
+        let due = |from, target| rule.minutes(target).and_then(|m| calendar.due(from, m, &paused));
+        Deadlines {
+            first_response: due(clock.opened_at, SlaTarget::FirstResponse),
+            next_response: clock.waiting_since.and_then(|from| due(from, SlaTarget::NextResponse)),
+            resolution: due(clock.opened_at, SlaTarget::Resolution),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stars_raise_and_lower_the_priority_a_kind_starts_with() {
+        use TicketKind::{AfterSales, Complaint, Inquiry, Suggestion};
+        use TicketPriority::{High, Low, Normal, Urgent};
+        assert_eq!(TicketPriority::derived(Complaint, Some(5)), Urgent);
+        assert_eq!(TicketPriority::derived(Complaint, Some(3)), High);
+        assert_eq!(TicketPriority::derived(Complaint, None), High);
+        assert_eq!(TicketPriority::derived(Complaint, Some(1)), Normal);
+        assert_eq!(TicketPriority::derived(Inquiry, Some(5)), High);
+        assert_eq!(TicketPriority::derived(AfterSales, Some(4)), Normal);
+        assert_eq!(TicketPriority::derived(Inquiry, Some(1)), Low);
+        assert_eq!(TicketPriority::derived(Suggestion, Some(1)), Low);
+        assert_eq!(TicketPriority::derived(Suggestion, Some(5)), Normal);
+        assert_eq!(Urgent.raised(), Urgent);
+        assert_eq!(Low.raised(), Normal);
+    }
+
+    #[test]
+    fn a_closed_ticket_stays_closed_and_a_solved_one_reopens() {
+        use TicketStatus::{Closed, New, OnHold, Open, Pending, Solved};
+        assert!(Solved.can_move_to(Open));
+        assert!(!Closed.can_move_to(Open));
+        assert!(!Open.can_move_to(New));
+        assert!(!New.can_move_to(Closed));
+        assert!(Pending.can_move_to(Solved) && OnHold.can_move_to(Pending));
+        assert!(!Open.can_move_to(Open));
+    }
+
+    #[test]
+    fn the_first_matching_rule_applies_and_bad_rules_name_the_field() {
+        let rules = default_rules();
+        let subject = |stars| SlaSubject {
+            stars,
+            kind: TicketKind::Complaint,
+            channel: Channel::Phone,
+            priority: TicketPriority::High,
+        };
+        assert_eq!(matching_rule(&rules, &subject(Some(5))).map(|(i, _)| i), Some(0));
+        assert_eq!(matching_rule(&rules, &subject(Some(3))).map(|(i, _)| i), Some(2));
+        assert_eq!(matching_rule(&rules, &subject(None)).map(|(i, _)| i), Some(3));
+        assert_eq!(check_rules(&rules), Ok(()));
+
+        let mut bad = rules;
+        bad[1].stars = vec![4, 6];
+        assert_eq!(check_rules(&bad).map_err(|e| (e.rule, e.field)), Err((1, "stars")));
+        bad[1].stars = vec![4];
+        bad[2].resolution_minutes = Some(0);
+        assert_eq!(check_rules(&bad).map_err(|e| (e.rule, e.field)), Err((2, "resolutionMinutes")));
+        bad[2].resolution_minutes = Some(60);
+        bad[3].kinds = vec![TicketKind::Inquiry, TicketKind::Inquiry];
+        assert_eq!(check_rules(&bad).map_err(|e| (e.rule, e.field)), Err((3, "kinds")));
+    }
+
+    #[cfg(feature = "calendar")]
+    #[test]
+    fn a_ticket_waiting_on_the_customer_gets_its_deadline_pushed_by_the_wait() {
+        use chrono::{DateTime, Utc};
+
+        use crate::business_hours::Hours;
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+        let cal = Hours::office("Asia/Shanghai").calendar().unwrap_or_else(|e| panic!("{e:?}"));
+        let rule = &default_rules()[0]; // 1 h first response, 8 h resolution
+        let opened = at("2026-12-03T09:00:00+08:00");
+        let history = [
+            (opened, TicketStatus::New),
+            (at("2026-12-03T09:30:00+08:00"), TicketStatus::Pending),
+            (at("2026-12-03T14:00:00+08:00"), TicketStatus::Open),
+        ];
+        let clock = Clock { opened_at: opened, history: &history, waiting_since: None };
+        let due = deadlines(&cal, rule, &clock);
+        // 30 min before the wait, 30 min after it.
+        assert_eq!(due.first_response, Some(at("2026-12-03T14:30:00+08:00")));
+        assert_eq!(due.next_response, None);
+        // 8 h: 0.5 before, 4 after today (14-18), 3 tomorrow morning and 0.5 after lunch.
+        assert_eq!(due.resolution, Some(at("2026-12-04T13:30:00+08:00")));
+        // Still waiting: no deadline while the clock stands.
+        let clock = Clock { history: &history[..2], ..clock };
+        assert_eq!(deadlines(&cal, rule, &clock), Deadlines::default());
+    }
+}

@@ -1,0 +1,51 @@
+//! The service desk: the inbox (queues sorted by deadline, then stars) and a ticket's page.
+
+pub mod inbox_page;
+pub mod ticket_page;
+
+use leptos::prelude::*;
+use starcrm_shared::service_desk::SlaState;
+
+use crate::i18n::{I18n, Key, labels};
+
+/// A clock for countdowns: the current minute, refreshed every 30 seconds while the page lives.
+pub(crate) fn minute_clock() -> RwSignal<u64> {
+    let tick = RwSignal::new(0_u64);
+    if let Ok(handle) =
+        set_interval_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(30))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    tick
+}
+
+/// "due in 45 min", "1 h 05 min overdue", "clock paused": where a deadline stands now.
+pub(crate) fn countdown(i18n: I18n, due: Option<&str>, state: SlaState) -> String {
+    match (state, due.and_then(labels::minutes_until)) {
+        (SlaState::Paused, _) => i18n.t(Key::SlaPaused).to_owned(),
+        (_, Some(m)) if m < 0 => i18n.t(Key::SlaOverdue).replace("{t}", &labels::minutes_span(i18n, m)),
+        (_, Some(m)) => i18n.t(Key::SlaDueIn).replace("{t}", &labels::minutes_span(i18n, m)),
+        (_, None) => i18n.t(Key::SlaNone).to_owned(),
+    }
+}
+
+/// The colour class of a countdown: overdue red, within the hour amber.
+pub(crate) fn countdown_class(due: Option<&str>, state: SlaState) -> &'static str {
+    match (state, due.and_then(labels::minutes_until)) {
+        (SlaState::Paused, _) | (_, None) => "sla sla--muted",
+        (_, Some(m)) if m < 0 => "sla sla--over",
+        (_, Some(m)) if m <= 60 => "sla sla--near",
+        _ => "sla sla--ok",
+    }
+}
+
+/// The class of a priority pill.
+pub(crate) const fn priority_class(p: starcrm_shared::service_desk::TicketPriority) -> &'static str {
+    use starcrm_shared::service_desk::TicketPriority as P;
+    match p {
+        P::Urgent => "pill pill--urgent",
+        P::High => "pill pill--warn",
+        P::Normal => "pill pill--scope",
+        P::Low => "pill pill--muted",
+    }
+}
