@@ -58,6 +58,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| anyhow::anyhow!("--kind is customers or transactions"))?;
             Box::pin(bench::import(&cli.settings, rows, kind)).await?;
         }
+        Command::Bench { bench: Bench::Tickets { tickets, requests } } => {
+            bench::tickets(&cli.settings, tickets, requests).await?;
+        }
         Command::Bench { bench: Bench::Search { workspace, requests, concurrency } } => {
             bench::search(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;
         }

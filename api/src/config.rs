@@ -80,6 +80,18 @@ pub enum Bench {
         #[arg(long, default_value = "customers")]
         kind: String,
     },
+    /// The service desk at volume: seeds `--tickets N` tickets in a workspace of its own, then
+    /// the "mine" and "breaching soon" queue pages through the API over HTTP vs their bare SQL
+    /// (p50/p95/p99 and the ratio), and the breach pass vs a bare scan of the open tickets.
+    /// Run it on a scratch data dir or database.
+    Tickets {
+        /// Tickets to seed.
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: usize,
+        /// Timed requests per side and queue.
+        #[arg(long, default_value_t = 400)]
+        requests: usize,
+    },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);
     /// and recording a purchase over HTTP with real-time re-rating vs without (p95).

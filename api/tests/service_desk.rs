@@ -108,6 +108,13 @@ async fn age_ticket(app: &TestApp, id: &Value, hours: i64) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Tickets whose check time has come (the breach pass's work).
+async fn due_for_check(app: &TestApp) -> anyhow::Result<u64> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use starcrm_api::entities::ticket as t;
+    Ok(t::Entity::find().filter(t::Column::BreachCheckAt.lte(Utc::now())).count(&app.state.db).await?)
+}
+
 async fn ticket(app: &TestApp, token: &str, id: &Value) -> anyhow::Result<Value> {
     Ok(app.as_token(token).execute(TICKET, json!({ "id": id })).await?.data()["ticket"].clone())
 }
@@ -312,8 +319,20 @@ async fn a_missed_target_is_recorded_once_escalates_and_goes_on_the_feed() -> an
     assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 0);
     // Opened nine hours ago: the first response (8 h) is missed; the resolution (40 h) is not.
     age_ticket(&app, &id, 9).await?;
+    // A stored deadline that went stale (written by an older version, say) does not fool the
+    // pass: it works the deadlines out from the history again.
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        use starcrm_api::entities::ticket as t;
+        t::Entity::update_many()
+            .col_expr(t::Column::FirstResponseDue, Expr::value(Utc::now() + Duration::days(1)))
+            .filter(t::Column::Id.eq(id.as_str().unwrap_or_default().parse::<uuid::Uuid>()?))
+            .exec(&app.state.db)
+            .await?;
+    }
     assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 1);
     assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 0, "once");
+    assert_eq!(due_for_check(&app).await?, 0, "the next pass has nothing to look at");
     let now = ticket(&app, &token, &id).await?;
     assert_eq!(now["misses"].as_array().map(Vec::len), Some(1), "{now}");
     assert_eq!(now["misses"][0]["target"], "FIRST_RESPONSE");

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 use starcrm_shared::service_desk::SlaTarget;
@@ -68,6 +69,8 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
 
 /// Records what `t` missed by `now`, escalates it and moves its check time on.
 async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) -> Result<usize, AppError> {
+    // Deadlines as the ticket's history gives them now (never stale stored ones).
+    tickets::reschedule(&**txn, &mut t).await?;
     let already = tickets::missed(&**txn, t.id).await?;
     let mut misses = Vec::new();
     for target in SlaTarget::ALL.iter().copied().filter(|x| !already.contains(x)) {
@@ -133,14 +136,19 @@ async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) ->
         }));
         changes::record(&**txn, vec![change]).await?;
     }
+    // With the misses recorded (and a raised priority's rule), the next check moves past them.
     tickets::reschedule(&**txn, &mut t).await?;
     // Keep `updated_at`: the pass is not an edit by anyone.
     ticket::Entity::update_many()
-        .col_expr(ticket::Column::Priority, sea_orm::sea_query::Expr::value(t.priority.clone()))
-        .col_expr(ticket::Column::PriorityReason, sea_orm::sea_query::Expr::value(t.priority_reason.clone()))
-        .col_expr(ticket::Column::NextDue, sea_orm::sea_query::Expr::value(t.next_due))
-        .col_expr(ticket::Column::BreachCheckAt, sea_orm::sea_query::Expr::value(t.breach_check_at))
-        .col_expr(ticket::Column::UpdatedAt, sea_orm::sea_query::Expr::value(t.updated_at))
+        .col_expr(ticket::Column::Priority, Expr::value(t.priority.clone()))
+        .col_expr(ticket::Column::PriorityReason, Expr::value(t.priority_reason.clone()))
+        .col_expr(ticket::Column::SlaRule, Expr::value(t.sla_rule.clone()))
+        .col_expr(ticket::Column::FirstResponseDue, Expr::value(t.first_response_due))
+        .col_expr(ticket::Column::NextResponseDue, Expr::value(t.next_response_due))
+        .col_expr(ticket::Column::ResolutionDue, Expr::value(t.resolution_due))
+        .col_expr(ticket::Column::NextDue, Expr::value(t.next_due))
+        .col_expr(ticket::Column::BreachCheckAt, Expr::value(t.breach_check_at))
+        .col_expr(ticket::Column::UpdatedAt, Expr::value(t.updated_at))
         .filter(ticket::Column::Id.eq(t.id))
         .exec(&**txn)
         .await?;
