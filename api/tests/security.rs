@@ -2102,6 +2102,8 @@ async fn imports_and_exports_need_their_permissions_and_links_cannot_be_guessed(
 
 // ---- service desk ---------------------------------------------------------------------------
 
+const SAVE_CATEGORY: &str =
+    "mutation($input: TicketCategoryInput!) { saveTicketCategory(input: $input) { id name } }";
 const SAVE_SLA_POLICY: &str =
     "mutation($input: SlaPolicyInput!) { saveSlaPolicy(input: $input) { version } }";
 const TICKET: &str = "query($id: ID!) { ticket(id: $id) { id status priority priorityReason assignee { id }
@@ -2255,5 +2257,72 @@ async fn tickets_need_service_manage_and_policies_service_configure() -> anyhow:
     let mine =
         w.app.as_token(&call_centre).execute("{ tickets(view: MINE) { totalCount } }", json!({})).await?;
     assert_eq!(mine.error_extension("field"), "view", "{}", mine.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn root_causes_and_complaint_analysis_stay_in_their_workspace_and_role() -> anyhow::Result<()> {
+    let w = world().await?;
+    let b_cause = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(SAVE_CATEGORY, json!({ "input": { "name": "B's cause" } }))
+        .await?
+        .data()["saveTicketCategory"]["id"]
+        .clone();
+    // A renaming B's cause, or hanging a subcause under it: not found; A's list is empty.
+    for input in [json!({ "id": b_cause, "name": "Mine now" }), json!({ "name": "Sub", "parentId": b_cause })]
+    {
+        let refused = w.app.as_token(&w.a_owner).execute(SAVE_CATEGORY, json!({ "input": input })).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    }
+    let listed = w.app.as_token(&w.a_owner).execute("{ ticketCategories { id } }", json!({})).await?;
+    assert_eq!(listed.data()["ticketCategories"], json!([]));
+    // A's complaint solved with B's cause: refused as no cause of A's.
+    let opened = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation { openTicket(input: { customer: { name: \"A Caller\", phone: \"13900000003\" }, kind: COMPLAINT, channel: PHONE, subject: \"x\" }) { ticket { id } } }",
+            json!({}),
+        )
+        .await?;
+    let id = opened.data()["openTicket"]["ticket"]["id"].clone();
+    let refused = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation($id: ID!, $c: ID) { setTicketStatus(id: $id, status: SOLVED, rootCauseId: $c) { status } }",
+            json!({ "id": id, "c": b_cause }),
+        )
+        .await?;
+    assert_eq!(refused.error_extension("field"), "rootCauseId", "{}", refused.body);
+    // Agents do not edit the taxonomy; analysts and read-only tokens see no analysis.
+    let refused =
+        w.app.as_token(&w.a_agent).execute(SAVE_CATEGORY, json!({ "input": { "name": "Agent's" } })).await?;
+    assert_eq!(refused.error_extension("permission"), "service:configure", "{}", refused.body);
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    for token in [&analyst, &w.b_token] {
+        let refused = w
+            .app
+            .as_token(token)
+            .execute(
+                "{ complaintAnalysis(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\", by: ROOT_CAUSE) { count } }",
+                json!({}),
+            )
+            .await?;
+        assert_eq!(refused.error_extension("permission"), "service:manage", "{}", refused.body);
+    }
+    // B's analysis does not count A's complaint.
+    let b = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "query($from: DateTime!, $to: DateTime!) { complaintAnalysis(from: $from, to: $to, by: CHANNEL) { count } }",
+            json!({ "from": (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339(), "to": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339() }),
+        )
+        .await?;
+    assert_eq!(b.data()["complaintAnalysis"], json!([]));
     Ok(())
 }

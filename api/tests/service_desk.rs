@@ -668,3 +668,122 @@ async fn rerate(app: &TestApp, token: &str) -> anyhow::Result<()> {
     }
     anyhow::bail!("re-rating did not finish")
 }
+
+const CATEGORY: &str = "mutation($input: TicketCategoryInput!) { saveTicketCategory(input: $input) { id name parentId archived } }";
+const SOLVE: &str = "mutation($id: ID!, $cause: ID, $upheld: Boolean) {
+  setTicketStatus(id: $id, status: SOLVED, rootCauseId: $cause, resolution: \"Refunded the delivery fee\", upheld: $upheld) {
+    status upheld resolution rootCause { name } } }";
+const PARETO: &str = "query($from: DateTime!, $to: DateTime!, $by: ComplaintDimension!) {
+  complaintAnalysis(from: $from, to: $to, by: $by) { key label count previousCount share cumulativeShare } }";
+
+/// The complaints the star engine counts for a customer (`raw` of the criterion).
+async fn complaints_raw(app: &TestApp, token: &str, who: &str) -> anyhow::Result<Value> {
+    let found = app
+        .as_token(token)
+        .execute(
+            "query($id: ID!) { customer(id: $id) { starExplanation { breakdown { criterion raw } } } }",
+            json!({ "id": who }),
+        )
+        .await?;
+    let breakdown = found.data()["customer"]["starExplanation"]["breakdown"].clone();
+    let complaints =
+        breakdown.as_array().into_iter().flatten().find(|b| b["criterion"] == "COMPLAINTS").cloned();
+    Ok(complaints.unwrap_or_default()["raw"].clone())
+}
+
+async fn category(app: &TestApp, token: &str, input: Value) -> anyhow::Result<String> {
+    let saved = app.as_token(token).execute(CATEGORY, json!({ "input": input })).await?;
+    Ok(saved.data()["saveTicketCategory"]["id"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn complaints_are_solved_with_a_root_cause_and_analysed_as_a_pareto() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    // Before the workspace keeps root causes, a complaint solves without one.
+    let early = customer(&app, &token, "Early En").await?;
+    let t0 = open(&app, &token, complaint(&early)).await?["ticket"]["id"].clone();
+    let solved = app.as_token(&token).execute(SOLVE, json!({ "id": t0 })).await?;
+    assert_eq!(solved.data()["setTicketStatus"]["status"], "SOLVED");
+
+    let delivery = category(&app, &token, json!({ "name": "Delivery" })).await?;
+    let late = category(&app, &token, json!({ "name": "Late", "parentId": delivery })).await?;
+    let damaged = category(&app, &token, json!({ "name": "Damaged", "parentId": delivery })).await?;
+    let product = category(&app, &token, json!({ "name": "Product" })).await?;
+    // Two levels, unique names among siblings.
+    for (input, field) in [
+        (json!({ "name": "Very late", "parentId": late }), "parentId"),
+        (json!({ "name": "late", "parentId": delivery }), "name"),
+        (json!({ "name": "  " }), "name"),
+        (json!({ "id": delivery, "name": "Delivery", "parentId": product }), "parentId"),
+    ] {
+        let refused = app.as_token(&token).execute(CATEGORY, json!({ "input": input })).await?;
+        assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{input}: {}", refused.body);
+        assert_eq!(refused.error_extension("field"), field, "{input}");
+    }
+    let listed = app.as_token(&token).execute("{ ticketCategories { name parentId } }", json!({})).await?;
+    assert_eq!(listed.data()["ticketCategories"].as_array().map(Vec::len), Some(4));
+
+    let (a, b, c) = (
+        customer(&app, &token, "Ann An").await?,
+        customer(&app, &token, "Bo Bai").await?,
+        customer(&app, &token, "Cai Cao").await?,
+    );
+    let mut ids = Vec::new();
+    for who in [&a, &b, &c] {
+        ids.push(open(&app, &token, complaint(who)).await?["ticket"]["id"].clone());
+    }
+    // Without a root cause, or with a cause that has subcauses: refused, nothing changes.
+    for (cause, message) in [(Value::Null, "required"), (json!(delivery), "subcauses")] {
+        let refused = app.as_token(&token).execute(SOLVE, json!({ "id": ids[0], "cause": cause })).await?;
+        assert_eq!(refused.error_extension("field"), "rootCauseId", "{}", refused.body);
+        assert!(refused.error_message().to_lowercase().contains(message), "{}", refused.body);
+    }
+    let still = ticket(&app, &token, &ids[0]).await?;
+    assert_eq!(still["status"], "NEW");
+    let first = app.as_token(&token).execute(SOLVE, json!({ "id": ids[0], "cause": late })).await?;
+    assert_eq!(first.data()["setTicketStatus"]["rootCause"]["name"], "Late");
+    assert_eq!(first.data()["setTicketStatus"]["resolution"], "Refunded the delivery fee");
+    app.as_token(&token).execute(SOLVE, json!({ "id": ids[1], "cause": damaged })).await?.data();
+
+    // Not upheld: it stops counting against the customer's stars, at once.
+    assert_eq!(complaints_raw(&app, &token, &c).await?, 1.0);
+    let dismissed = app
+        .as_token(&token)
+        .execute(SOLVE, json!({ "id": ids[2], "cause": product, "upheld": false }))
+        .await?;
+    assert_eq!(dismissed.data()["setTicketStatus"]["upheld"], false);
+    assert_eq!(complaints_raw(&app, &token, &c).await?, 0.0);
+    let inquiry =
+        json!({ "customer": { "id": a }, "kind": "INQUIRY", "channel": "WEB", "subject": "Hours?" });
+    let inquiry = open(&app, &token, inquiry).await?["ticket"]["id"].clone();
+    let refused = app.as_token(&token).execute(SOLVE, json!({ "id": inquiry, "upheld": true })).await?;
+    assert_eq!(refused.error_extension("field"), "upheld", "{}", refused.body);
+
+    // The Pareto: subcauses count for their cause; shares add up; the period before is empty.
+    let period = json!({ "from": (Utc::now() - Duration::days(1)).to_rfc3339(), "to": (Utc::now() + Duration::hours(1)).to_rfc3339() });
+    let mut vars = period.clone();
+    vars["by"] = json!("ROOT_CAUSE");
+    let pareto = app.as_token(&token).execute(PARETO, vars).await?;
+    let rows = pareto.data()["complaintAnalysis"].clone();
+    assert_eq!(rows[0]["label"], "Delivery", "{rows}");
+    assert_eq!(rows[0]["count"], 2);
+    assert_eq!(rows[0]["previousCount"], 0);
+    let total: u64 = rows.as_array().into_iter().flatten().filter_map(|r| r["count"].as_u64()).sum();
+    assert_eq!(total, 4, "every complaint of the period, unclassified ones too: {rows}");
+    let last = rows.as_array().and_then(|r| r.last()).cloned().unwrap_or_default();
+    assert!((last["cumulativeShare"].as_f64().unwrap_or(0.0) - 1.0).abs() < 1e-9, "{rows}");
+    let mut vars = period;
+    vars["by"] = json!("CHANNEL");
+    let channels = app.as_token(&token).execute(PARETO, vars).await?;
+    assert_eq!(
+        channels.data()["complaintAnalysis"],
+        json!([{ "key": "phone", "label": "phone", "count": 4, "previousCount": 0, "share": 1.0, "cumulativeShare": 1.0 }])
+    );
+    let backwards = app
+        .as_token(&token)
+        .execute(PARETO, json!({ "from": Utc::now().to_rfc3339(), "to": (Utc::now() - Duration::days(1)).to_rfc3339(), "by": "AGENT" }))
+        .await?;
+    assert_eq!(backwards.error_extension("field"), "to");
+    Ok(())
+}

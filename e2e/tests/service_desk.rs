@@ -8,6 +8,7 @@ use starcrm_e2e::flows::sign_in;
 use starcrm_e2e::server::ServerOptions;
 use starcrm_e2e::{Browser, Server};
 
+const CATEGORY: &str = "mutation($input: TicketCategoryInput!) { saveTicketCategory(input: $input) { id } }";
 const OPEN: &str = "mutation($input: OpenTicketInput!) { openTicket(input: $input) { ticket { id code } } }";
 
 /// A seeded customer with `stars` (the demo workspace has every level).
@@ -25,9 +26,19 @@ async fn customer_with(server: &Server, stars: i64) -> anyhow::Result<Value> {
 }
 
 /// Two complaints over the API (a call centre's push): a 2-star customer's first, then a
-/// 5-star customer's.
-async fn complaints(server: &Server) -> anyhow::Result<(Value, Value)> {
+/// 5-star customer's; and the manager's root causes (returns the id of "会员权益 / 积分未到账").
+async fn complaints(server: &Server) -> anyhow::Result<(Value, Value, Value)> {
     let manager = server.demo_api("manager").await?;
+    let mut ids = Vec::new();
+    for name in ["配送", "会员权益"] {
+        let saved = manager.execute(CATEGORY, json!({ "input": { "name": name } })).await?;
+        ids.push(saved.data()["saveTicketCategory"]["id"].clone());
+    }
+    let points = manager
+        .execute(CATEGORY, json!({ "input": { "name": "积分未到账", "parentId": ids[1] } }))
+        .await?
+        .data()["saveTicketCategory"]["id"]
+        .clone();
     let low = customer_with(server, 2).await?;
     let best = customer_with(server, 5).await?;
     for (who, subject, reference) in
@@ -42,13 +53,13 @@ async fn complaints(server: &Server) -> anyhow::Result<(Value, Value)> {
             .await?;
         anyhow::ensure!(opened.body["errors"].is_null(), "{}", opened.body);
     }
-    Ok((low, best))
+    Ok((low, best, points))
 }
 
 #[tokio::test]
 async fn a_five_star_complaint_tops_the_agents_queue_and_is_answered_and_solved() -> anyhow::Result<()> {
     let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
-    let (_, best) = complaints(&server).await?;
+    let (_, best, points) = complaints(&server).await?;
     let browser = Browser::start(Viewport::Desktop).await?;
     let result = async {
         sign_in(&browser, &server, "agent").await?;
@@ -85,8 +96,15 @@ async fn a_five_star_complaint_tops_the_agents_queue_and_is_answered_and_solved(
         browser.wait_for_text_containing("[data-testid=sla-panel]", "已达成").await?;
         browser.screenshot("service-ticket-zh-CN-desktop").await?;
 
+        // A complaint is solved with its root cause.
+        browser.click("[data-testid=status-solved]").await?;
+        browser.wait_for_text_containing("p.notice[role=alert]", "根本原因").await?;
+        assert!(browser.text("[data-testid=ticket-status]").await?.contains("处理中"));
+        browser.select("[data-testid=root-cause]", points.as_str().unwrap_or_default()).await?;
+        browser.screenshot("service-ticket-root-cause-zh-CN-desktop").await?;
         browser.click("[data-testid=status-solved]").await?;
         browser.wait_for_text_containing("[data-testid=ticket-status]", "已解决").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-root-cause]", "积分未到账").await?;
         let history = browser.text("[data-testid=ticket-history]").await?;
         assert!(history.contains("已解决") && history.contains("刘洋"), "{history}");
         browser.click("[data-testid='lang-en']").await?;
@@ -95,6 +113,7 @@ async fn a_five_star_complaint_tops_the_agents_queue_and_is_answered_and_solved(
         browser.screenshot("service-ticket-solved-en-desktop").await?;
 
         // Back in the queue, only the other complaint is left open.
+        browser.scroll_to(".back-link a").await?;
         browser.click(".back-link a").await?;
         browser.wait_for_path("/service").await?;
         browser.wait_for_text_containing("[data-testid=queue-open]", "1").await?;

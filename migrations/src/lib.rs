@@ -21,6 +21,7 @@ mod m20261204_000013_interaction_imports;
 mod m20261204_000014_import_presets;
 mod m20261204_000015_service_desk;
 mod m20261204_000016_open_ticket_indexes;
+mod m20261204_000017_root_causes;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_import_presets::Migration),
             Box::new(m20261204_000015_service_desk::Migration),
             Box::new(m20261204_000016_open_ticket_indexes::Migration),
+            Box::new(m20261204_000017_root_causes::Migration),
         ]
     }
 }

@@ -364,8 +364,38 @@ pub struct TicketDetail {
     pub first_responded_at: Option<String>,
     pub waiting_since: Option<String>,
     pub solved_at: Option<String>,
+    /// The root cause a complaint was solved with.
+    pub root_cause: Option<PersonRef>,
+    pub upheld: Option<bool>,
     pub messages: Vec<TicketMessageInfo>,
     pub history: Vec<TicketHistoryInfo>,
+}
+
+/// A complaint root cause (a cause, or a subcause with its cause's id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketCategoryInfo {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub archived: bool,
+}
+
+/// The root causes a complaint can be solved with: live subcauses, and live causes without
+/// any, as `(id, "Cause / Subcause")`, in the workspace's order.
+pub fn root_cause_choices(all: &[TicketCategoryInfo]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for cause in all.iter().filter(|c| c.parent_id.is_none() && !c.archived) {
+        let subs: Vec<&TicketCategoryInfo> =
+            all.iter().filter(|c| c.parent_id.as_deref() == Some(cause.id.as_str()) && !c.archived).collect();
+        if subs.is_empty() {
+            out.push((cause.id.clone(), cause.name.clone()));
+        }
+        for sub in subs {
+            out.push((sub.id.clone(), format!("{} / {}", cause.name, sub.name)));
+        }
+    }
+    out
 }
 
 /// Open tickets per queue.

@@ -308,6 +308,8 @@ fn one_ticket(
         assignee_id: rng.chance(0.05).then_some(agent),
         transaction_id: None,
         upheld: None,
+        root_cause_id: None,
+        resolution: None,
         external_ref: None,
         stars,
         sla_policy_id: policy.id,

@@ -32,6 +32,7 @@ pub mod sla_miss;
 pub mod sla_policy;
 pub mod star_history;
 pub mod ticket;
+pub mod ticket_category;
 pub mod ticket_change;
 pub mod ticket_message;
 pub mod transaction;

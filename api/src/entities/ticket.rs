@@ -21,6 +21,8 @@ pub struct Model {
     pub assignee_id: Option<Uuid>,
     pub transaction_id: Option<Uuid>,
     pub upheld: Option<bool>,
+    pub root_cause_id: Option<Uuid>,
+    pub resolution: Option<String>,
     pub external_ref: Option<String>,
     pub stars: Option<i16>,
     pub sla_policy_id: Option<Uuid>,

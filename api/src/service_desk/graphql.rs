@@ -16,12 +16,13 @@ use starcrm_shared::service_desk::{
 
 use super::policy::{self, Policy};
 use super::queue::{self, TicketView};
+use super::root_causes;
 use super::tickets::{self, NewMessage, NewTicket};
 use crate::auth::ContextExt;
 use crate::customers::graphql::CustomerRefInput;
 use crate::customers::graphql::types::{Customer, user_in_workspace};
 use crate::customers::loaders::CustomerLoader;
-use crate::entities::{sla_miss, ticket, ticket_change, ticket_message};
+use crate::entities::{sla_miss, ticket, ticket_category, ticket_change, ticket_message};
 use crate::error::AppError;
 use crate::graphql::limits::MAX_PAGE_SIZE;
 use crate::graphql::pagination::ConnectionFields;
@@ -107,6 +108,28 @@ impl Ticket {
 
     async fn external_ref(&self) -> Option<&str> {
         self.0.external_ref.as_deref()
+    }
+
+    /// The root cause a complaint was solved with.
+    async fn root_cause(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TicketCategory>> {
+        let Some(id) = self.0.root_cause_id else { return Ok(None) };
+        let found = ticket_category::Entity::find_by_id(id)
+            .filter(ticket_category::Column::WorkspaceId.eq(self.0.workspace_id))
+            .one(ctx.db()?)
+            .await
+            .map_err(internal)?;
+        Ok(found.map(TicketCategory))
+    }
+
+    /// How it was resolved.
+    async fn resolution(&self) -> Option<&str> {
+        self.0.resolution.as_deref()
+    }
+
+    /// For a complaint: whether it was justified (null: not decided; it counts until found not
+    /// upheld).
+    async fn upheld(&self) -> Option<bool> {
+        self.0.upheld
     }
 
     /// The customer's stars the service-level targets were chosen for (re-based when they
@@ -239,6 +262,39 @@ pub fn sla_state(t: &ticket::Model, now: DateTime<Utc>) -> Result<SlaState, AppE
         (true, None) if status.pauses_clock() => SlaState::Paused,
         (false, _) | (true, None) => SlaState::None,
     })
+}
+
+/// A complaint root cause.
+pub struct TicketCategory(pub ticket_category::Model);
+
+#[Object]
+impl TicketCategory {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// The cause of a subcause; null for a cause.
+    async fn parent_id(&self) -> Option<ID> {
+        self.0.parent_id.map(|p| ID(p.to_string()))
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn archived(&self) -> bool {
+        self.0.archived
+    }
+}
+
+/// A complaint root cause to add (no id) or change.
+#[derive(InputObject)]
+pub struct TicketCategoryInput {
+    pub id: Option<ID>,
+    pub parent_id: Option<ID>,
+    pub name: String,
+    #[graphql(default)]
+    pub archived: bool,
 }
 
 /// A message of a ticket's thread.
@@ -607,6 +663,28 @@ impl ServiceDeskQuery {
         Ok(policy::active(ctx.db()?, scope.workspace_id).await.map_err(|e| e.extend())?.into())
     }
 
+    /// The workspace's complaint root causes (causes and their subcauses). Needs
+    /// `service:manage`.
+    async fn ticket_categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TicketCategory>> {
+        let scope = ctx.require(Permission::ServiceManage)?;
+        let all = root_causes::list(ctx.db()?, scope).await.map_err(|e| e.extend())?;
+        Ok(all.into_iter().map(TicketCategory).collect())
+    }
+
+    /// Complaints opened in `[from, to)` grouped by root cause, channel, star level or agent,
+    /// biggest first with shares (a Pareto), against the period of the same length before.
+    /// Needs `service:manage`.
+    async fn complaint_analysis(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        by: root_causes::ComplaintDimension,
+    ) -> async_graphql::Result<Vec<root_causes::ParetoRow>> {
+        let scope = ctx.require(Permission::ServiceManage)?;
+        root_causes::pareto(ctx.db()?, scope, from, to, by).await.map_err(|e| e.extend())
+    }
+
     /// Every saved version, newest first. Needs `service:manage`.
     async fn sla_policies(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SlaPolicy>> {
         let scope = ctx.require(Permission::ServiceManage)?;
@@ -727,17 +805,46 @@ impl ServiceDeskMutation {
         Ok(AddTicketMessagePayload { ticket: Ticket(t), message: TicketMessage(message), created })
     }
 
-    /// Moves a ticket to another status. Needs `service:manage`.
+    /// Moves a ticket to another status. Solving a complaint takes its root cause once the
+    /// workspace keeps root causes (a subcause when the cause has some); `upheld: false` says the complaint was not justified, and it
+    /// stops counting against the customer's stars. Needs `service:manage`.
+    #[allow(clippy::too_many_arguments, reason = "the arguments of one mutation")]
     async fn set_ticket_status(
         &self,
         ctx: &Context<'_>,
         id: ID,
         status: TicketStatus,
         reason: Option<String>,
+        root_cause_id: Option<ID>,
+        resolution: Option<String>,
+        upheld: Option<bool>,
     ) -> async_graphql::Result<Ticket> {
         let scope = ctx.require(Permission::ServiceManage)?;
         let id = parse_id(&id, "id")?;
-        Ok(Ticket(tickets::set_status(ctx.db()?, scope, id, status, reason).await.map_err(|e| e.extend())?))
+        let change = tickets::StatusChange {
+            reason,
+            root_cause_id: root_cause_id.as_ref().map(|c| parse_id(c, "rootCauseId")).transpose()?,
+            resolution,
+            upheld,
+        };
+        Ok(Ticket(tickets::set_status(ctx.db()?, scope, id, status, change).await.map_err(|e| e.extend())?))
+    }
+
+    /// Adds or changes a complaint root cause (`parentId`: the cause of a subcause; archived ones
+    /// are no longer offered). Needs `service:configure`.
+    async fn save_ticket_category(
+        &self,
+        ctx: &Context<'_>,
+        input: TicketCategoryInput,
+    ) -> async_graphql::Result<TicketCategory> {
+        let scope = ctx.require(Permission::ServiceConfigure)?;
+        let input = root_causes::CategoryInput {
+            id: input.id.as_ref().map(|id| parse_id(id, "id")).transpose()?,
+            parent_id: input.parent_id.as_ref().map(|id| parse_id(id, "parentId")).transpose()?,
+            name: input.name,
+            archived: input.archived,
+        };
+        Ok(TicketCategory(root_causes::save(ctx.db()?, scope, input).await.map_err(|e| e.extend())?))
     }
 
     /// Gives a ticket to someone who serves customers; `assigneeId: null` puts it back in the

@@ -10,4 +10,5 @@ pub mod breaches;
 pub mod graphql;
 pub mod policy;
 pub mod queue;
+pub mod root_causes;
 pub mod tickets;

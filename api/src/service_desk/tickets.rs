@@ -143,14 +143,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
             let (customer, customer_created) =
                 ingest::find_or_create(&txn, scope, &reference, input.channel).await?;
             if let Some(id) = input.transaction_id {
-                let purchase = transaction::Entity::find_by_id(id)
-                    .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
-                    .one(&*txn)
-                    .await?
-                    .ok_or(AppError::NotFound { entity: "transaction" })?;
-                if purchase.customer_id != customer.id {
-                    return Err(AppError::bad_input("transactionId", "is a purchase of another customer"));
-                }
+                check_purchase(&*txn, scope, id, customer.id).await?;
             }
             if input.kind == TicketKind::Complaint {
                 rate_complaint(&txn, scope, &customer).await?;
@@ -176,6 +169,8 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
                 assignee_id: assignee,
                 transaction_id: input.transaction_id,
                 upheld: None,
+                root_cause_id: None,
+                resolution: None,
                 external_ref: own_ref.clone(),
                 stars: customer.stars,
                 sla_policy_id: policy.id,
@@ -240,6 +235,24 @@ async fn rate_complaint(
     let mut agg = aggregates::compute(&**txn, customer.id, &ctx.currency, ctx.window_start(now)).await?;
     agg.window_complaints = Some(agg.window_complaints.unwrap_or(0).saturating_add(1));
     engine::store(&**txn, &ctx, customer, &agg, &engine::Cause::of(scope, Trigger::Complaint), now).await?;
+    Ok(())
+}
+
+/// An after-sales ticket's purchase: one of the workspace's, bought by the ticket's customer.
+async fn check_purchase(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+    customer_id: Uuid,
+) -> Result<(), AppError> {
+    let purchase = transaction::Entity::find_by_id(id)
+        .filter(transaction::Column::WorkspaceId.eq(scope.workspace_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound { entity: "transaction" })?;
+    if purchase.customer_id != customer_id {
+        return Err(AppError::bad_input("transactionId", "is a purchase of another customer"));
+    }
     Ok(())
 }
 
@@ -586,32 +599,94 @@ pub async fn add_message(
     Ok((t, message, true))
 }
 
+/// A status change, with what solving a complaint records.
+#[derive(Clone, Debug, Default)]
+pub struct StatusChange {
+    pub reason: Option<String>,
+    /// The root cause a complaint is solved with (required to solve one that has none, once the
+    /// workspace keeps root causes).
+    pub root_cause_id: Option<Uuid>,
+    /// How it was resolved, for the record.
+    pub resolution: Option<String>,
+    /// Whether a complaint was justified; `false` stops it counting against the stars.
+    pub upheld: Option<bool>,
+}
+
 /// Moves a ticket to another status (solve, close, put on hold, wait on the customer, reopen
-/// within [`REOPEN_DAYS`]). Needs `service:manage`.
+/// within [`REOPEN_DAYS`]); solving a complaint takes its root cause once the workspace keeps
+/// root causes. Needs `service:manage`.
 ///
 /// # Errors
-/// `CONFLICT` for a move the status rules forbid.
+/// `CONFLICT` for a move the status rules forbid; `BAD_USER_INPUT` on `rootCauseId` for a
+/// complaint solved without one, on `upheld` for a ticket that is not a complaint.
 pub async fn set_status(
     db: &DatabaseConnection,
     scope: &Scope,
     id: Uuid,
     to: TicketStatus,
-    why: Option<String>,
+    change: StatusChange,
 ) -> Result<ticket::Model, AppError> {
     scope.require(Permission::ServiceManage)?;
-    let why = text("reason", why.as_deref(), 500)?;
+    let why = text("reason", change.reason.as_deref(), 500)?;
+    let resolution = text("resolution", change.resolution.as_deref(), 2_000)?;
     if to == TicketStatus::New {
         return Err(AppError::bad_input("status", "a ticket cannot become new again"));
     }
     let txn = db::begin_write(db).await?;
     let mut t = locked(&*txn, scope, id).await?;
+    let complaint = kind_of(&t)? == TicketKind::Complaint;
     let from = status_of(&t)?;
     let now = Utc::now();
     let mut rows = Vec::new();
+    if let Some(cause) = change.root_cause_id.filter(|c| t.root_cause_id != Some(*c)) {
+        super::root_causes::check_choice(&*txn, scope, cause).await?;
+        let (old, new) = (t.root_cause_id.map(|c| c.to_string()), cause.to_string());
+        rows.push(change_row(&t, scope, "root_cause", old.as_deref(), Some(&new), None, now));
+        t.root_cause_id = Some(cause);
+    }
+    // Once the workspace keeps root causes, a complaint is solved with one.
+    if complaint
+        && to == TicketStatus::Solved
+        && t.root_cause_id.is_none()
+        && super::root_causes::list(&*txn, scope).await?.iter().any(|c| !c.archived)
+    {
+        return Err(AppError::invalid("rootCauseId", Invalid::Required));
+    }
+    if resolution.is_some() {
+        t.resolution = resolution;
+    }
+    let rerate = match change.upheld {
+        Some(_) if !complaint => {
+            return Err(AppError::bad_input("upheld", "only complaints are upheld or not"));
+        }
+        Some(upheld) if t.upheld != Some(upheld) => {
+            let (old, new) = (t.upheld.map(|u| u.to_string()), upheld.to_string());
+            rows.push(change_row(&t, scope, "upheld", old.as_deref(), Some(&new), None, now));
+            t.upheld = Some(upheld);
+            true
+        }
+        _ => false,
+    };
     move_status(&mut t, scope, to, why.as_deref(), now, &mut rows)?;
-    let entry = Entry::new("ticket.status", "ticket", t.id)
-        .changes(json!({ "status": [from.as_str(), to.as_str()] }));
-    commit_change(txn, scope, t, rows, Some(entry), now).await
+    let entry = Entry::new("ticket.status", "ticket", t.id).changes(json!({
+        "status": [from.as_str(), to.as_str()], "rootCauseId": t.root_cause_id, "upheld": t.upheld,
+    }));
+    if !rerate {
+        return commit_change(txn, scope, t, rows, Some(entry), now).await;
+    }
+    // A complaint found unjustified (or justified after all) changes the customer's complaint
+    // count: they are rated again at once (their open tickets follow their stars).
+    let (customer_id, ticket_id) = (t.customer_id, t.id);
+    ticket_change::Entity::insert_many(rows).exec_without_returning(&*txn).await?;
+    reschedule(&*txn, &mut t).await?;
+    let t = save(&*txn, t, now).await?;
+    changes::record(&*txn, vec![event(Kind::TicketChanged, &t)]).await?;
+    engine::Context::forget(scope.workspace_id);
+    aggregates::refresh(&*txn, scope, customer_id, Trigger::Complaint).await?;
+    audit::record(&*txn, scope, entry).await?;
+    let t = locked(&*txn, scope, ticket_id).await?;
+    txn.commit().await?;
+    Ok(t)
 }
 
 /// Gives a ticket to a staff member who serves customers, or takes it back to the unassigned

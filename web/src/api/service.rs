@@ -2,7 +2,9 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use starcrm_shared::service_desk::{MessageKind, TicketCountsInfo, TicketDetail, TicketRow, TicketStatus};
+use starcrm_shared::service_desk::{
+    MessageKind, TicketCategoryInfo, TicketCountsInfo, TicketDetail, TicketRow, TicketStatus,
+};
 
 use super::{ApiError, execute};
 
@@ -90,12 +92,15 @@ pub async fn queue(view: View, after: Option<String>) -> Result<Queue, ApiError>
     })
 }
 
-pub async fn ticket(id: &str) -> Result<TicketDetail, ApiError> {
+/// A ticket with the workspace's complaint root causes (to solve a complaint with).
+pub async fn ticket(id: &str) -> Result<(TicketDetail, Vec<TicketCategoryInfo>), ApiError> {
     #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
     struct Data {
         ticket: TicketDetail,
+        ticket_categories: Vec<TicketCategoryInfo>,
     }
-    execute::<_, Data>(TICKET, &json!({ "id": id })).await.map(|d| d.ticket)
+    execute::<_, Data>(TICKET, &json!({ "id": id })).await.map(|d| (d.ticket, d.ticket_categories))
 }
 
 pub async fn add_message(id: &str, kind: MessageKind, body: &str) -> Result<(), ApiError> {
@@ -103,8 +108,15 @@ pub async fn add_message(id: &str, kind: MessageKind, body: &str) -> Result<(), 
     execute::<_, serde_json::Value>(ADD_MESSAGE, &input).await.map(|_| ())
 }
 
-pub async fn set_status(id: &str, status: TicketStatus) -> Result<(), ApiError> {
-    execute::<_, serde_json::Value>(SET_STATUS, &json!({ "id": id, "status": status })).await.map(|_| ())
+/// Moves a ticket; solving a complaint may name its root cause and say it was not upheld.
+pub async fn set_status(
+    id: &str,
+    status: TicketStatus,
+    root_cause: Option<&str>,
+    upheld: Option<bool>,
+) -> Result<(), ApiError> {
+    let variables = json!({ "id": id, "status": status, "rootCauseId": root_cause, "upheld": upheld });
+    execute::<_, serde_json::Value>(SET_STATUS, &variables).await.map(|_| ())
 }
 
 /// `assignee: None` puts the ticket back in the unassigned queue.

@@ -91,6 +91,9 @@ messages! {
     BackToQueue { zh: "返回队列", en: "Back to the queue" }
     PriorityByHand { zh: "手动设置", en: "set by hand" }
     ServerSide { zh: "系统", en: "System" }
+    RootCause { zh: "根本原因", en: "Root cause" }
+    ChooseRootCause { zh: "选择根本原因", en: "Choose a root cause" }
+    ComplaintNotUpheld { zh: "投诉不成立（不计入星级）", en: "Not upheld (does not count against the stars)" }
     NavCampaigns { zh: "营销活动", en: "Campaigns" }
     NavSettings { zh: "设置", en: "Settings" }
     Soon { zh: "即将推出", en: "Soon" }

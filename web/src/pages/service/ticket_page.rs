@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use starcrm_shared::service_desk::{MessageKind, SlaState, TicketDetail, TicketStatus};
+use starcrm_shared::service_desk::{
+    MessageKind, SlaState, TicketCategoryInfo, TicketDetail, TicketKind, TicketStatus, root_cause_choices,
+};
 
 use super::{countdown, countdown_class, minute_clock, priority_class};
 use crate::api::{self, ApiError};
@@ -34,7 +36,7 @@ pub fn TicketPage() -> impl IntoView {
     use_page_title(Key::Ticket);
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let ticket = RwSignal::new(None::<TicketDetail>);
+    let ticket = RwSignal::new(None::<(TicketDetail, Vec<TicketCategoryInfo>)>);
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<String>);
     let load = move || {
@@ -60,7 +62,11 @@ pub fn TicketPage() -> impl IntoView {
             notice.set(None);
             load();
         }
-        Err(e) => notice.set(Some(labels::form_error(i18n, &e))),
+        // A complaint solved without its root cause says which field.
+        Err(e) => notice.set(Some(
+            labels::field_error(i18n, &e, "rootCauseId")
+                .map_or_else(|| labels::form_error(i18n, &e), |m| format!("{}: {m}", i18n.t(Key::RootCause))),
+        )),
     });
 
     view! {
@@ -69,13 +75,18 @@ pub fn TicketPage() -> impl IntoView {
         {move || match (error.get(), ticket.get()) {
             (Some(e), _) => view! { <ErrorView error=e on_retry=Callback::new(move |()| load()) /> }.into_any(),
             (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
-            (None, Some(t)) => view! { <TicketView t tick done /> }.into_any(),
+            (None, Some((t, causes))) => view! { <TicketView t causes tick done /> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn TicketView(t: TicketDetail, tick: RwSignal<u64>, done: Callback<Result<(), ApiError>>) -> impl IntoView {
+fn TicketView(
+    t: TicketDetail,
+    causes: Vec<TicketCategoryInfo>,
+    tick: RwSignal<u64>,
+    done: Callback<Result<(), ApiError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let id = StoredValue::new(t.row.id.clone());
@@ -91,6 +102,11 @@ fn TicketView(t: TicketDetail, tick: RwSignal<u64>, done: Callback<Result<(), Ap
         run(Box::pin(async move { api::service::assign(&id.get_value(), me.as_deref()).await }));
     };
     let put_back = move |_| run(Box::pin(async move { api::service::assign(&id.get_value(), None).await }));
+    let complaint = t.row.kind == TicketKind::Complaint;
+    let choices = root_cause_choices(&causes);
+    let root_cause = RwSignal::new(t.root_cause.as_ref().map(|c| c.id.clone()).unwrap_or_default());
+    let not_upheld = RwSignal::new(t.upheld == Some(false));
+    let root_cause_name = t.root_cause.clone().map(|c| c.name);
     let customer = t.row.customer.clone();
     let description = t.description.clone();
     let messages = t.messages.clone();
@@ -168,6 +184,20 @@ fn TicketView(t: TicketDetail, tick: RwSignal<u64>, done: Callback<Result<(), Ap
                         view! { <button type="button" class="button" data-testid="take-ticket" on:click=take>{move || i18n.t(Key::TakeTicket)}</button> }.into_any()
                     }}
                     <h2 class="card__title">{move || i18n.t(Key::Status)}</h2>
+                    {(complaint && status.is_active() && !choices.is_empty()).then(|| view! {
+                        <label class="field ticket-root-cause">
+                            <span class="field__label">{move || i18n.t(Key::RootCause)}</span>
+                            <select class="toolbar__select" data-testid="root-cause" on:change=move |ev| root_cause.set(event_target_value(&ev))>
+                                <option value="">{move || i18n.t(Key::ChooseRootCause)}</option>
+                                {choices.iter().map(|(id, name)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="checkbox">
+                            <input type="checkbox" data-testid="not-upheld" on:change=move |ev| not_upheld.set(event_target_checked(&ev)) />
+                            {move || i18n.t(Key::ComplaintNotUpheld)}
+                        </label>
+                    })}
+                    {root_cause_name.map(|name| view! { <p class="muted" data-testid="ticket-root-cause">{move || i18n.t(Key::RootCause)}": "{name.clone()}</p> })}
                     <div class="button-row">
                         {moves(status)
                             .into_iter()
@@ -176,7 +206,17 @@ fn TicketView(t: TicketDetail, tick: RwSignal<u64>, done: Callback<Result<(), Ap
                                     type="button"
                                     class=if to == TicketStatus::Solved { "button button--primary" } else { "button" }
                                     data-testid=format!("status-{}", to.as_str())
-                                    on:click=move |_| run(Box::pin(async move { api::service::set_status(&id.get_value(), to).await }))
+                                    on:click=move |_| {
+                                        // Solving a complaint takes the root cause chosen above.
+                                        let (cause, upheld) = if to == TicketStatus::Solved && complaint {
+                                            (Some(root_cause.get_untracked()).filter(|c| !c.is_empty()), Some(!not_upheld.get_untracked()))
+                                        } else {
+                                            (None, None)
+                                        };
+                                        run(Box::pin(async move {
+                                            api::service::set_status(&id.get_value(), to, cause.as_deref(), upheld).await
+                                        }));
+                                    }
                                 >
                                     {move || i18n.t(key)}
                                 </button>
