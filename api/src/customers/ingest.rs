@@ -81,14 +81,14 @@ pub(crate) fn occurred(value: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, Ap
     Ok(at)
 }
 
-fn external_ref(value: Option<&str>) -> Result<Option<String>, AppError> {
+pub(crate) fn external_ref(value: Option<&str>) -> Result<Option<String>, AppError> {
     value
         .filter(|v| !v.trim().is_empty())
         .map(|v| rules::external_id(v).map_err(|r| AppError::invalid("externalRef", r)))
         .transpose()
 }
 
-fn short_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+pub(crate) fn short_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
     rules::optional_text(value, max).map_err(|r| AppError::invalid(field, r))
 }
 
@@ -148,7 +148,7 @@ fn validate_transaction(input: NewTransaction) -> Result<ValidTransaction, AppEr
 }
 
 /// Whether an error is a lost race on a unique key (worth one more attempt).
-fn lost_race(err: &AppError) -> bool {
+pub(crate) fn lost_race(err: &AppError) -> bool {
     match err {
         AppError::Conflict { .. } => true,
         AppError::Internal(cause) => cause

@@ -13,7 +13,7 @@ use serde_json::json;
 use starcrm_shared::service_desk::SlaTarget;
 use uuid::Uuid;
 
-use super::tickets;
+use super::{policy, tickets};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
@@ -70,24 +70,16 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
 /// Records what `t` missed by `now`, escalates it and moves its check time on.
 async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) -> Result<usize, AppError> {
     // Deadlines as the ticket's history gives them now (never stale stored ones).
-    tickets::reschedule(&**txn, &mut t).await?;
-    let already = tickets::missed(&**txn, t.id).await?;
-    let mut misses = Vec::new();
-    for target in SlaTarget::ALL.iter().copied().filter(|x| !already.contains(x)) {
-        let running = match target {
-            SlaTarget::FirstResponse => t.first_responded_at.is_none(),
-            SlaTarget::NextResponse => t.waiting_since.is_some(),
-            SlaTarget::Resolution => t.solved_at.is_none(),
-        };
-        let due = match target {
-            SlaTarget::FirstResponse => t.first_response_due,
-            SlaTarget::NextResponse => t.next_response_due,
-            SlaTarget::Resolution => t.resolution_due,
-        };
-        if let Some(due) = due.filter(|d| running && *d <= now) {
-            misses.push((target, due));
-        }
-    }
+    let policy = policy::version(&**txn, t.workspace_id, t.sla_policy_id).await?;
+    let history = tickets::history(&**txn, t.id).await?;
+    let mut recorded = tickets::missed(&**txn, t.id).await?;
+    tickets::schedule(&mut t, &policy, &history, &recorded)?;
+    let misses: Vec<(SlaTarget, DateTime<Utc>)> = SlaTarget::ALL
+        .iter()
+        .copied()
+        .filter(|x| !recorded.contains(x) && tickets::running(&t, *x))
+        .filter_map(|x| tickets::due_of(&t, x).filter(|d| *d <= now).map(|d| (x, d)))
+        .collect();
     let scope = Scope::system(t.workspace_id);
     if !misses.is_empty() {
         let rows = misses.iter().map(|(target, due)| sla_miss::ActiveModel {
@@ -136,8 +128,11 @@ async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) ->
         }));
         changes::record(&**txn, vec![change]).await?;
     }
-    // With the misses recorded (and a raised priority's rule), the next check moves past them.
-    tickets::reschedule(&**txn, &mut t).await?;
+    if !misses.is_empty() {
+        // With the misses recorded (and a raised priority's rule), the next check moves past them.
+        recorded.extend(misses.iter().map(|(target, _)| *target));
+        tickets::schedule(&mut t, &policy, &history, &recorded)?;
+    }
     // Keep `updated_at`: the pass is not an edit by anyone.
     ticket::Entity::update_many()
         .col_expr(ticket::Column::Priority, Expr::value(t.priority.clone()))

@@ -22,8 +22,9 @@ use super::policy::{self, Policy};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
+use crate::customers::aggregates;
 use crate::customers::identities::{self, CustomerRef};
-use crate::customers::{aggregates, ingest};
+use crate::customers::ingest::{self, external_ref, lost_race, short_text};
 use crate::db;
 use crate::entities::{customer, sla_miss, ticket, ticket_change, ticket_message, transaction, user};
 use crate::error::AppError;
@@ -84,17 +85,6 @@ fn channel_of(t: &ticket::Model) -> Result<Channel, AppError> {
     parse(&t.channel, Channel::parse, "ticket channel")
 }
 
-fn text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
-    rules::optional_text(value, max).map_err(|r| AppError::invalid(field, r))
-}
-
-/// The sender's id for a ticket or message: a retry with it gets the first result back.
-fn external_ref(value: Option<&str>) -> Result<Option<String>, AppError> {
-    text("externalRef", value, 200)?
-        .map(|r| rules::external_id(&r).map_err(|e| AppError::invalid("externalRef", e)))
-        .transpose()
-}
-
 /// The ticket of the workspace opened with this `externalRef`, if the sender gave one.
 async fn by_ref(
     conn: &impl ConnectionTrait,
@@ -110,7 +100,7 @@ async fn by_ref(
 }
 
 fn reason(field: &str, value: Option<&str>) -> Result<String, AppError> {
-    text(field, value, 500)?.ok_or_else(|| AppError::invalid(field, Invalid::Required))
+    short_text(field, value, 500)?.ok_or_else(|| AppError::invalid(field, Invalid::Required))
 }
 
 fn stars_of(value: Option<i16>) -> Option<u8> {
@@ -126,7 +116,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
     let reference = identities::validate_ref(input.customer)?;
     let subject = starcrm_shared::validate::name(&input.subject, SUBJECT_MAX)
         .map_err(|r| AppError::invalid("subject", r))?;
-    let description = text("description", input.description.as_deref(), rules::NOTES_MAX_CHARS)?;
+    let description = short_text("description", input.description.as_deref(), rules::NOTES_MAX_CHARS)?;
     let own_ref = external_ref(input.external_ref.as_deref())?;
     let priority_reason = match input.priority {
         Some(_) => Some(reason("priorityReason", input.priority_reason.as_deref())?),
@@ -207,14 +197,17 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
             Ok(Opened { ticket: row, created: true, customer_created })
         };
         match attempt.await {
-            Err(err @ AppError::Conflict { .. }) => last = Some(err),
-            Err(AppError::Internal(cause)) if unique_violation(&cause) => {
-                last = Some(AppError::conflict("another ticket was opened at the same time; try again"));
-            }
+            Err(err) if lost_race(&err) => last = Some(err),
             other => return other,
         }
     }
-    Err(last.unwrap_or_else(|| AppError::internal(anyhow::anyhow!("no attempt made"))))
+    Err(match last {
+        Some(AppError::Internal(_)) => {
+            AppError::conflict("another ticket was opened at the same time; try again")
+        }
+        Some(err) => err,
+        None => AppError::internal(anyhow::anyhow!("no attempt made")),
+    })
 }
 
 /// Rates the customer with the complaint about to be recorded counted (complaints weigh against
@@ -270,13 +263,6 @@ fn opening_history(row: &ticket::Model, scope: &Scope) -> Vec<ticket_change::Act
         history.push(change_row(row, scope, "assignee", None, Some(&owner), Some("dedicated owner"), at));
     }
     history
-}
-
-fn unique_violation(cause: &anyhow::Error) -> bool {
-    cause
-        .downcast_ref::<sea_orm::DbErr>()
-        .and_then(sea_orm::DbErr::sql_err)
-        .is_some_and(|e| matches!(e, sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
 async fn next_number(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<i64, AppError> {
@@ -373,15 +359,10 @@ pub fn schedule(
     t.first_response_due = due.first_response;
     t.next_response_due = due.next_response;
     t.resolution_due = due.resolution;
-    let running = |target: SlaTarget| match target {
-        SlaTarget::FirstResponse => t.first_responded_at.is_none(),
-        SlaTarget::NextResponse => t.waiting_since.is_some(),
-        SlaTarget::Resolution => true,
-    };
     let mut next = None;
     let mut check = None;
     if status.is_active() {
-        for target in SlaTarget::ALL.iter().copied().filter(|&x| running(x)) {
+        for target in SlaTarget::ALL.iter().copied().filter(|&x| running(t, x)) {
             let Some(at) = due.get(target) else { continue };
             next = Some(next.map_or(at, |n: DateTime<Utc>| n.min(at)));
             if !missed.contains(&target) {
@@ -392,6 +373,25 @@ pub fn schedule(
     t.next_due = next;
     t.breach_check_at = check;
     Ok(())
+}
+
+/// Whether `target`'s clock still runs on `t`: the first response until the first reply, the
+/// next response while a customer's message waits, the resolution until solved.
+pub const fn running(t: &ticket::Model, target: SlaTarget) -> bool {
+    match target {
+        SlaTarget::FirstResponse => t.first_responded_at.is_none(),
+        SlaTarget::NextResponse => t.waiting_since.is_some(),
+        SlaTarget::Resolution => t.solved_at.is_none(),
+    }
+}
+
+/// `t`'s deadline for `target`, as last computed.
+pub const fn due_of(t: &ticket::Model, target: SlaTarget) -> Option<DateTime<Utc>> {
+    match target {
+        SlaTarget::FirstResponse => t.first_response_due,
+        SlaTarget::NextResponse => t.next_response_due,
+        SlaTarget::Resolution => t.resolution_due,
+    }
 }
 
 /// The status history of a ticket, oldest first.
@@ -537,7 +537,7 @@ pub async fn add_message(
     input: NewMessage,
 ) -> Result<(ticket::Model, ticket_message::Model, bool), AppError> {
     scope.require(Permission::ServiceManage)?;
-    let body = text("body", Some(&input.body), rules::NOTES_MAX_CHARS)?
+    let body = short_text("body", Some(&input.body), rules::NOTES_MAX_CHARS)?
         .ok_or_else(|| AppError::invalid("body", Invalid::Required))?;
     let own_ref = external_ref(input.external_ref.as_deref())?;
     let txn = db::begin_write(db).await?;
@@ -627,8 +627,8 @@ pub async fn set_status(
     change: StatusChange,
 ) -> Result<ticket::Model, AppError> {
     scope.require(Permission::ServiceManage)?;
-    let why = text("reason", change.reason.as_deref(), 500)?;
-    let resolution = text("resolution", change.resolution.as_deref(), 2_000)?;
+    let why = short_text("reason", change.reason.as_deref(), 500)?;
+    let resolution = short_text("resolution", change.resolution.as_deref(), 2_000)?;
     if to == TicketStatus::New {
         return Err(AppError::bad_input("status", "a ticket cannot become new again"));
     }
@@ -742,7 +742,7 @@ pub async fn set_priority(
     scope.require(Permission::ServiceManage)?;
     let why = match priority {
         Some(_) => Some(reason("reason", why.as_deref())?),
-        None => text("reason", why.as_deref(), 500)?,
+        None => short_text("reason", why.as_deref(), 500)?,
     };
     let txn = db::begin_write(db).await?;
     let mut t = locked(&*txn, scope, id).await?;
