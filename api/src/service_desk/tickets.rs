@@ -3,6 +3,9 @@
 //! assignment and priority. Every change recomputes the deadlines from the ticket's history, is
 //! written to the ticket's own history, and goes on the change feed.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait,
@@ -498,21 +501,34 @@ fn move_status(
 async fn commit_change(
     txn: db::WriteTxn,
     scope: &Scope,
+    t: ticket::Model,
+    rows: Vec<ticket_change::ActiveModel>,
+    audit_entry: Option<Entry>,
+    now: DateTime<Utc>,
+) -> Result<ticket::Model, AppError> {
+    let t = commit_change_uncommitted(&txn, scope, t, rows, audit_entry, now).await?;
+    txn.commit().await?;
+    Ok(t)
+}
+
+/// [`commit_change`] without the commit, for a caller with more to do in the transaction.
+async fn commit_change_uncommitted(
+    txn: &db::WriteTxn,
+    scope: &Scope,
     mut t: ticket::Model,
     rows: Vec<ticket_change::ActiveModel>,
     audit_entry: Option<Entry>,
     now: DateTime<Utc>,
 ) -> Result<ticket::Model, AppError> {
     if !rows.is_empty() {
-        ticket_change::Entity::insert_many(rows).exec_without_returning(&*txn).await?;
+        ticket_change::Entity::insert_many(rows).exec_without_returning(&**txn).await?;
     }
-    reschedule(&*txn, &mut t).await?;
-    let t = save(&*txn, t, now).await?;
-    changes::record(&*txn, vec![event(Kind::TicketChanged, &t)]).await?;
+    reschedule(&**txn, &mut t).await?;
+    let t = save(&**txn, t, now).await?;
+    changes::record(&**txn, vec![event(Kind::TicketChanged, &t)]).await?;
     if let Some(entry) = audit_entry {
-        audit::record(&*txn, scope, entry).await?;
+        audit::record(&**txn, scope, entry).await?;
     }
-    txn.commit().await?;
     Ok(t)
 }
 
@@ -675,16 +691,12 @@ pub async fn set_status(
         return commit_change(txn, scope, t, rows, Some(entry), now).await;
     }
     // A complaint found unjustified (or justified after all) changes the customer's complaint
-    // count: they are rated again at once (their open tickets follow their stars).
-    let (customer_id, ticket_id) = (t.customer_id, t.id);
-    ticket_change::Entity::insert_many(rows).exec_without_returning(&*txn).await?;
-    reschedule(&*txn, &mut t).await?;
-    let t = save(&*txn, t, now).await?;
-    changes::record(&*txn, vec![event(Kind::TicketChanged, &t)]).await?;
+    // count: they are rated again at once, in the same transaction (their open tickets, this one
+    // included, follow their stars).
+    let t = commit_change_uncommitted(&txn, scope, t, rows, Some(entry), now).await?;
     engine::Context::forget(scope.workspace_id);
-    aggregates::refresh(&*txn, scope, customer_id, Trigger::Complaint).await?;
-    audit::record(&*txn, scope, entry).await?;
-    let t = locked(&*txn, scope, ticket_id).await?;
+    aggregates::refresh(&*txn, scope, t.customer_id, Trigger::Complaint).await?;
+    let t = locked(&*txn, scope, t.id).await?;
     txn.commit().await?;
     Ok(t)
 }
@@ -784,6 +796,8 @@ pub async fn rebase(
         .all(conn)
         .await?;
     let now = Utc::now();
+    // A bulk re-rating re-bases many tickets: each policy version is read once.
+    let mut policies: HashMap<(Uuid, Option<Uuid>), Policy> = HashMap::new();
     for mut t in open {
         let Some(&(workspace_id, _, new_stars)) =
             stars.iter().find(|(w, c, _)| *w == t.workspace_id && *c == t.customer_id)
@@ -799,7 +813,12 @@ pub async fn rebase(
         if t.priority_reason.is_none() {
             TicketPriority::derived(kind_of(&t)?, stars_of(new_stars)).as_str().clone_into(&mut t.priority);
         }
-        reschedule(conn, &mut t).await?;
+        let policy = match policies.entry((t.workspace_id, t.sla_policy_id)) {
+            Slot::Occupied(found) => found.into_mut(),
+            Slot::Vacant(slot) => slot.insert(policy::version(conn, t.workspace_id, t.sla_policy_id).await?),
+        };
+        let (history, missed) = (history(conn, t.id).await?, missed(conn, t.id).await?);
+        schedule(&mut t, policy, &history, &missed)?;
         let why = format!(
             "stars {} -> {}",
             old_stars.map_or("none".to_owned(), |s| s.to_string()),
