@@ -2326,3 +2326,141 @@ async fn root_causes_and_complaint_analysis_stay_in_their_workspace_and_role() -
     assert_eq!(b.data()["complaintAnalysis"], json!([]));
     Ok(())
 }
+
+const SAVE_TEAM: &str = "mutation($input: TeamInput!) { saveTeam(input: $input) { id } }";
+
+#[tokio::test]
+async fn teams_and_follow_ups_stay_in_their_workspace_and_role() -> anyhow::Result<()> {
+    let w = world().await?;
+    let b_team = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(SAVE_TEAM, json!({ "input": { "name": "B desk", "members": [w.b_manager_id] } }))
+        .await?
+        .data()["saveTeam"]["id"]
+        .clone();
+    let (b_ticket_id, b_customer) = b_ticket(&w).await?;
+    let b_follow_up = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "mutation($c: ID!, $d: DateTime!) { planFollowUp(customerId: $c, dueAt: $d) { id } }",
+            json!({ "c": b_customer, "d": (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339() }),
+        )
+        .await?
+        .data()["planFollowUp"]["id"]
+        .clone();
+    let a_ticket = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation { openTicket(input: { customer: { name: \"A Walk-in\", phone: \"13900000077\" }, kind: INQUIRY, channel: STORE, subject: \"x\" }) { ticket { id } } }",
+            json!({}),
+        )
+        .await?
+        .data()["openTicket"]["ticket"]["id"]
+        .clone();
+    let until = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let due = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    // Another workspace: B's team, ticket, follow-up, customer and staff are not found from A.
+    let not_found = [
+        (SAVE_TEAM, json!({ "input": { "id": b_team, "name": "Mine now" } })),
+        (
+            "mutation($id: ID!, $t: ID) { setTicketTeam(id: $id, teamId: $t) { id } }",
+            json!({ "id": a_ticket, "t": b_team }),
+        ),
+        ("mutation($id: ID!) { setTicketTeam(id: $id, teamId: null) { id } }", json!({ "id": b_ticket_id })),
+        (
+            "mutation($id: ID!, $u: DateTime!) { snoozeFollowUp(id: $id, until: $u) { id } }",
+            json!({ "id": b_follow_up, "u": until }),
+        ),
+        (
+            "mutation($id: ID!) { completeFollowUp(id: $id, outcome: \"hijack\") { id } }",
+            json!({ "id": b_follow_up }),
+        ),
+        ("mutation($id: ID!) { cancelFollowUp(id: $id) { id } }", json!({ "id": b_follow_up })),
+        (
+            "mutation($c: ID!, $d: DateTime!) { planFollowUp(customerId: $c, dueAt: $d) { id } }",
+            json!({ "c": b_customer, "d": due }),
+        ),
+        (
+            "mutation($u: ID) { setAvailability(available: false, userId: $u) }",
+            json!({ "u": w.b_manager_id }),
+        ),
+        // A guessed id.
+        (
+            "mutation($id: ID!) { cancelFollowUp(id: $id) { id } }",
+            json!({ "id": uuid::Uuid::now_v7().to_string() }),
+        ),
+    ];
+    for (query, vars) in not_found {
+        let refused = w.app.as_token(&w.a_owner).execute(query, vars).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{query}: {}", refused.body);
+    }
+    let refused = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(SAVE_TEAM, json!({ "input": { "name": "Poach", "members": [w.b_manager_id] } }))
+        .await?;
+    assert_eq!(refused.error_extension("field"), "members[0]", "{}", refused.body);
+    let malformed = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("mutation { cancelFollowUp(id: \"42\") { id } }", json!({}))
+        .await?;
+    assert_eq!(malformed.error_extension("field"), "id", "{}", malformed.body);
+    let listed = w
+        .app
+        .as_token(&w.a_owner)
+        .execute("{ teams { id } followUps(view: ALL) { totalCount } }", json!({}))
+        .await?;
+    assert_eq!(listed.data(), &json!({ "teams": [], "followUps": { "totalCount": 0 } }));
+    // B's follow-up and ticket are as they were.
+    let b_view = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "query($id: ID!) { followUps(view: ALL) { edges { node { status snoozes } } } ticket(id: $id) { team { id } } }",
+            json!({ "id": b_ticket_id }),
+        )
+        .await?;
+    assert_eq!(b_view.data()["followUps"]["edges"], json!([{ "node": { "status": "OPEN", "snoozes": 0 } }]));
+    assert_eq!(b_view.data()["ticket"]["team"]["id"], b_team);
+    // A's desk figures count A's tickets only (one), never B's.
+    let kpis = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "query($from: DateTime!, $to: DateTime!) { serviceKpis(from: $from, to: $to) { tickets agents { agentId } } }",
+            json!({ "from": (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339(), "to": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339() }),
+        )
+        .await?;
+    assert_eq!(kpis.data()["serviceKpis"], json!({ "tickets": 1, "agents": [] }));
+    Ok(())
+}
+
+#[tokio::test]
+async fn teams_and_follow_ups_need_the_service_desk_and_its_configuration() -> anyhow::Result<()> {
+    let w = world().await?;
+    // Weaker roles and a member token: no desk at all; agents do not configure it.
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    for token in [&analyst, &w.b_token] {
+        for query in ["{ teams { id } }", "{ followUps { totalCount } }", "{ followUpCadence { everyDays } }"]
+        {
+            let refused = w.app.as_token(token).execute(query, json!({})).await?;
+            assert_eq!(refused.error_extension("permission"), "service:manage", "{query}: {}", refused.body);
+        }
+    }
+    for (query, vars) in [
+        (SAVE_TEAM, json!({ "input": { "name": "Agent's own" } })),
+        (
+            "mutation($i: FollowUpCadenceInput!) { saveFollowUpCadence(input: $i) { everyDays } }",
+            json!({ "i": { "everyDays": [1, 1, 1, 1, 1] } }),
+        ),
+    ] {
+        let refused = w.app.as_token(&w.a_agent).execute(query, vars).await?;
+        assert_eq!(refused.error_extension("permission"), "service:configure", "{}", refused.body);
+    }
+    Ok(())
+}

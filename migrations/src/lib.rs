@@ -22,6 +22,7 @@ mod m20261204_000014_import_presets;
 mod m20261204_000015_service_desk;
 mod m20261204_000016_open_ticket_indexes;
 mod m20261204_000017_root_causes;
+mod m20261204_000018_teams_and_follow_ups;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_service_desk::Migration),
             Box::new(m20261204_000016_open_ticket_indexes::Migration),
             Box::new(m20261204_000017_root_causes::Migration),
+            Box::new(m20261204_000018_teams_and_follow_ups::Migration),
         ]
     }
 }

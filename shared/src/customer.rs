@@ -705,6 +705,8 @@ pub struct InteractionView {
 pub enum TimelineItem {
     Transaction(TransactionView),
     Interaction(InteractionView),
+    /// A ticket at its opening (shown to the service desk).
+    Ticket(crate::service_desk::TicketEntryView),
 }
 
 impl TimelineItem {
@@ -712,6 +714,7 @@ impl TimelineItem {
         match self {
             Self::Transaction(t) => &t.id,
             Self::Interaction(i) => &i.id,
+            Self::Ticket(t) => &t.id,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod enums;
 pub mod error;
 pub mod explain;
+pub mod follow_ups;
 pub mod imports;
 pub mod mask;
 pub mod permissions;

@@ -364,6 +364,9 @@ pub struct TicketDetail {
     pub first_responded_at: Option<String>,
     pub waiting_since: Option<String>,
     pub solved_at: Option<String>,
+    /// The team it was routed to.
+    #[serde(default)]
+    pub team: Option<PersonRef>,
     /// The root cause a complaint was solved with.
     pub root_cause: Option<PersonRef>,
     pub upheld: Option<bool>,
@@ -398,11 +401,26 @@ pub fn root_cause_choices(all: &[TicketCategoryInfo]) -> Vec<(String, String)> {
     out
 }
 
+/// A ticket on its customer's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketEntryView {
+    pub id: String,
+    pub code: String,
+    pub subject: String,
+    pub kind: TicketKind,
+    pub status: TicketStatus,
+    pub priority: TicketPriority,
+    pub created_at: String,
+}
+
 /// Open tickets per queue.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketCountsInfo {
     pub mine: u64,
+    #[serde(default)]
+    pub my_team: u64,
     pub unassigned: u64,
     pub open: u64,
     pub breaching_soon: u64,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 18] = [
+pub const CHANGE_KINDS: [&str; 20] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -24,6 +24,8 @@ pub const CHANGE_KINDS: [&str; 18] = [
     "ticketOpened",
     "ticketChanged",
     "ticketBreached",
+    "followUpPlanned",
+    "followUpDone",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ use crate::auth::{Actor, Scope};
 use crate::config::Settings;
 use crate::entities::{customer, sla_miss, ticket, ticket_change, user};
 use crate::seed::generator::{self, Plan, Rng};
+use crate::service_desk::teams::Reach;
 use crate::service_desk::{breaches, queue};
 use crate::state::AppState;
 
@@ -98,7 +99,7 @@ async fn queue_pages(state: &AppState, scope: &Scope, token: &str, requests: usi
         [(queue::TicketView::Mine, "MINE"), (queue::TicketView::BreachingSoon, "BREACHING_SOON")]
     {
         let q = queue::Query { view, customer_id: None, within_minutes: 60, offset: 0, limit: 50 };
-        let total = queue::select(scope, &q, Utc::now())?.count(&db).await?;
+        let total = queue::select(scope, &Reach::All, &[], &q, Utc::now())?.count(&db).await?;
         let api = {
             let (client, url, token) = (client.clone(), served.url.clone(), token.to_owned());
             move |_| {
@@ -114,7 +115,8 @@ async fn queue_pages(state: &AppState, scope: &Scope, token: &str, requests: usi
             move |_| {
                 let (db, scope) = (db.clone(), scope.clone());
                 async move {
-                    let select = queue::select(&scope, &q, Utc::now()).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let select = queue::select(&scope, &Reach::All, &[], &q, Utc::now())
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                     select.clone().count(&db).await?;
                     // The page's rows with the customer and the assignee the inbox shows, in one
                     // joined statement: the least SQL that gives the page.
@@ -306,6 +308,7 @@ fn one_ticket(
         priority: TicketPriority::derived(kind, stars.and_then(|s| u8::try_from(s).ok())).as_str().to_owned(),
         priority_reason: None,
         assignee_id: rng.chance(0.05).then_some(agent),
+        team_id: None,
         transaction_id: None,
         upheld: None,
         root_cause_id: None,

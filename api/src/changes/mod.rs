@@ -56,10 +56,15 @@ pub enum Kind {
     TicketChanged,
     /// A ticket missed a service-level target (recorded once per target).
     TicketBreached,
+    /// A follow-up (回访) was planned: by the cadence, after a solved complaint or a lost star,
+    /// or by hand.
+    FollowUpPlanned,
+    /// A follow-up was done; its outcome is an interaction.
+    FollowUpDone,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 20] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -78,6 +83,8 @@ impl Kind {
         Kind::TicketOpened,
         Kind::TicketChanged,
         Kind::TicketBreached,
+        Kind::FollowUpPlanned,
+        Kind::FollowUpDone,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +107,8 @@ impl Kind {
             Kind::TicketOpened => "ticketOpened",
             Kind::TicketChanged => "ticketChanged",
             Kind::TicketBreached => "ticketBreached",
+            Kind::FollowUpPlanned => "followUpPlanned",
+            Kind::FollowUpDone => "followUpDone",
         }
     }
 
@@ -121,6 +130,8 @@ impl Kind {
                 | Kind::TicketOpened
                 | Kind::TicketChanged
                 | Kind::TicketBreached
+                | Kind::FollowUpPlanned
+                | Kind::FollowUpDone
         )
     }
 }

@@ -384,6 +384,18 @@ pub struct NewInteraction {
     pub external_ref: Option<String>,
 }
 
+/// The channel an interaction of `kind` came through when the sender does not say.
+pub(crate) const fn channel_of_kind(kind: InteractionKind) -> Channel {
+    match kind {
+        InteractionKind::Call => Channel::Phone,
+        InteractionKind::Email => Channel::Email,
+        InteractionKind::Chat => Channel::Chat,
+        InteractionKind::Visit => Channel::Store,
+        InteractionKind::Social => Channel::Social,
+        InteractionKind::Consultation => Channel::Other,
+    }
+}
+
 /// Records an interaction; a signed-in staff member is its agent. Needs `transactions:write`.
 ///
 /// # Errors
@@ -399,14 +411,7 @@ pub async fn record_interaction(
     let body = short_text("body", input.body.as_deref(), rules::NOTES_MAX_CHARS)?;
     let occurred_at = occurred(input.occurred_at)?;
     let own_ref = external_ref(input.external_ref.as_deref())?;
-    let channel = input.channel.unwrap_or(match input.kind {
-        InteractionKind::Call => Channel::Phone,
-        InteractionKind::Email => Channel::Email,
-        InteractionKind::Chat => Channel::Chat,
-        InteractionKind::Visit => Channel::Store,
-        InteractionKind::Social => Channel::Social,
-        InteractionKind::Consultation => Channel::Other,
-    });
+    let channel = input.channel.unwrap_or(channel_of_kind(input.kind));
     let mut last = None;
     for _ in 0..ATTEMPTS {
         let attempt = async {

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::entities::{
     channel_identity, custom_field, customer, customer_consent, customer_email, customer_field_value,
-    customer_merge, customer_phone, customer_tag, interaction, ticket, transaction, transaction_item, user,
-    workspace,
+    customer_merge, customer_phone, customer_tag, follow_up, interaction, ticket, transaction,
+    transaction_item, user, workspace,
 };
 
 /// A table whose rows belong to a customer.
@@ -45,7 +45,8 @@ child_of!(
     customer_field_value,
     transaction,
     interaction,
-    ticket
+    ticket,
+    follow_up
 );
 
 /// Merges belong to their survivor.
@@ -80,7 +81,8 @@ owned_row!(
     customer_field_value,
     transaction,
     interaction,
-    ticket
+    ticket,
+    follow_up
 );
 
 /// Points the rows of `E` with these ids at `customer_id`.

@@ -20,7 +20,8 @@ use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     audit_log, channel_identity, customer, customer_consent, customer_email, customer_field_value,
-    customer_phone, customer_tag, event, interaction, star_history, ticket, ticket_change, ticket_message,
+    customer_phone, customer_tag, event, follow_up, interaction, star_history, ticket, ticket_change,
+    ticket_message,
 };
 use crate::error::AppError;
 
@@ -389,6 +390,7 @@ pub async fn erase(
             .exec(&txn)
             .await?;
         scrub_tickets(&txn, &ids).await?;
+        scrub_follow_ups(&txn, &ids).await?;
         // Override reasons are staff's words about the person.
         star_history::Entity::update_many()
             .col_expr(star_history::Column::Reason, Expr::value(Option::<String>::None))
@@ -447,6 +449,25 @@ async fn scrub_tickets(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), 
         .col_expr(ticket_change::Column::Reason, Expr::value(ERASED))
         .filter(ticket_change::Column::TicketId.is_in(tickets))
         .filter(ticket_change::Column::Reason.is_not_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Erases what follow-ups say about the people `ids` and cancels the open ones (nobody calls an
+/// erased customer).
+async fn scrub_follow_ups(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), AppError> {
+    use starcrm_shared::follow_ups::FollowUpStatus;
+    follow_up::Entity::update_many()
+        .col_expr(follow_up::Column::Status, Expr::value(FollowUpStatus::Cancelled.as_str()))
+        .filter(follow_up::Column::CustomerId.is_in(ids.iter().copied()))
+        .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
+        .exec(conn)
+        .await?;
+    follow_up::Entity::update_many()
+        .col_expr(follow_up::Column::Note, Expr::value(Option::<String>::None))
+        .col_expr(follow_up::Column::Outcome, Expr::value(Option::<String>::None))
+        .filter(follow_up::Column::CustomerId.is_in(ids.iter().copied()))
         .exec(conn)
         .await?;
     Ok(())

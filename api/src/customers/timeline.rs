@@ -1,6 +1,7 @@
-//! A customer's timeline: transactions and interactions merged newest first, paged by
+//! A customer's timeline: transactions, interactions (done follow-ups among them) and, for
+//! callers on the service desk, the tickets they may see, merged newest first, paged by
 //! `(occurredAt, id)` keys so each source is read with one indexed query per page. Later
-//! features (star changes, tickets, surveys) add their sources here.
+//! features (star changes, surveys) add their sources here.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,14 +10,17 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use crate::entities::{interaction, transaction};
+use crate::entities::{interaction, ticket, transaction};
 use crate::error::AppError;
+use crate::service_desk::teams::Reach;
 
 /// One entry of the timeline.
 #[derive(Clone, Debug)]
 pub enum Entry {
     Transaction(transaction::Model),
     Interaction(interaction::Model),
+    /// At its opening.
+    Ticket(ticket::Model),
 }
 
 impl Entry {
@@ -24,6 +28,7 @@ impl Entry {
         match self {
             Self::Transaction(t) => t.occurred_at,
             Self::Interaction(i) => i.occurred_at,
+            Self::Ticket(t) => t.created_at,
         }
     }
 
@@ -31,6 +36,7 @@ impl Entry {
         match self {
             Self::Transaction(t) => t.id,
             Self::Interaction(i) => i.id,
+            Self::Ticket(t) => t.id,
         }
     }
 
@@ -58,7 +64,8 @@ pub fn decode_cursor(value: &str) -> Result<(DateTime<Utc>, Uuid), AppError> {
     Ok((at, id))
 }
 
-/// A page of the timeline of `customer_id`, newest first.
+/// A page of the timeline of `customer_id`, newest first; with the tickets `tickets` reaches
+/// (none: no tickets, for callers off the service desk).
 ///
 /// # Errors
 /// Database failures.
@@ -67,14 +74,30 @@ pub async fn page(
     customer_id: Uuid,
     first: u32,
     after: Option<(DateTime<Utc>, Uuid)>,
+    tickets: Option<&Reach>,
 ) -> Result<(Vec<Entry>, bool), AppError> {
     let limit = u64::from(first) + 1;
     let transactions = transactions(conn, customer_id, limit, after).await?;
     let interactions = interactions(conn, customer_id, limit, after).await?;
+    let opened = match tickets {
+        Some(reach) => {
+            ticket::Entity::find()
+                .filter(ticket::Column::CustomerId.eq(customer_id))
+                .filter(reach.condition())
+                .filter(before(ticket::Column::CreatedAt, ticket::Column::Id, after))
+                .order_by_desc(ticket::Column::CreatedAt)
+                .order_by_desc(ticket::Column::Id)
+                .limit(limit)
+                .all(conn)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let mut entries: Vec<Entry> = transactions
         .into_iter()
         .map(Entry::Transaction)
         .chain(interactions.into_iter().map(Entry::Interaction))
+        .chain(opened.into_iter().map(Entry::Ticket))
         .collect();
     entries.sort_by_key(|e| std::cmp::Reverse((e.at(), e.id())));
     let has_next = entries.len() > first as usize;

@@ -19,6 +19,8 @@ pub struct Model {
     pub priority: String,
     pub priority_reason: Option<String>,
     pub assignee_id: Option<Uuid>,
+    /// The team it was routed to (null while the workspace keeps no teams).
+    pub team_id: Option<Uuid>,
     pub transaction_id: Option<Uuid>,
     pub upheld: Option<bool>,
     pub root_cause_id: Option<Uuid>,

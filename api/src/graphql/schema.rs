@@ -18,7 +18,9 @@ use crate::insight::graphql::InsightQuery;
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
+use crate::service_desk::follow_up_graphql::{FollowUpMutation, FollowUpQuery};
 use crate::service_desk::graphql::{ServiceDeskMutation, ServiceDeskQuery};
+use crate::service_desk::team_graphql::{TeamMutation, TeamQuery};
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 use crate::webhooks::Webhooks;
@@ -41,6 +43,8 @@ pub struct Query(
     ImportsQuery,
     ExportsQuery,
     ServiceDeskQuery,
+    TeamQuery,
+    FollowUpQuery,
 );
 
 /// Everything a client can change.
@@ -55,6 +59,8 @@ pub struct Mutation(
     ImportsMutation,
     ExportsMutation,
     ServiceDeskMutation,
+    TeamMutation,
+    FollowUpMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

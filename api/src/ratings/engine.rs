@@ -381,7 +381,8 @@ pub fn clear_override(update: UpdateMany<customer::Entity>) -> UpdateMany<custom
 
 /// Writes history rows and records the star changes in the feed (a resumed run's rows for the
 /// same job and customer are skipped, never doubled). Stars drive the service desk: the open
-/// tickets of customers whose stars changed are re-based in the same transaction.
+/// tickets of customers whose stars changed are re-based in the same transaction, and a customer
+/// who lost a star gets a follow-up.
 ///
 /// # Errors
 /// Database failures.
@@ -396,17 +397,22 @@ pub async fn record_changes(
             .exec_without_returning(conn)
             .await?;
     }
-    let stars: Vec<(Uuid, Uuid, Option<i16>)> = events
+    let stars_of = |e: &crate::changes::Change, key: &str| {
+        e.payload.get(key).and_then(serde_json::Value::as_i64).and_then(|s| i16::try_from(s).ok())
+    };
+    let moves: Vec<(Uuid, Uuid, Option<i16>, Option<i16>)> = events
         .iter()
         .filter(|e| e.kind == crate::changes::Kind::StarsChanged)
-        .map(|e| {
-            let after = e.payload.get("after").and_then(serde_json::Value::as_i64);
-            (e.workspace_id, e.subject_id, after.and_then(|s| i16::try_from(s).ok()))
-        })
+        .map(|e| (e.workspace_id, e.subject_id, stars_of(e, "before"), stars_of(e, "after")))
         .collect();
     crate::changes::record(conn, events).await?;
-    for chunk in stars.chunks(500) {
-        crate::service_desk::tickets::rebase(conn, chunk).await?;
+    let now = Utc::now();
+    for chunk in moves.chunks(500) {
+        let stars: Vec<(Uuid, Uuid, Option<i16>)> =
+            chunk.iter().map(|(w, c, _, after)| (*w, *c, *after)).collect();
+        crate::service_desk::tickets::rebase(conn, &stars).await?;
+        // A customer who just lost a star is called to find out why.
+        crate::service_desk::follow_ups::after_star_drops(conn, chunk, now).await?;
     }
     Ok(())
 }

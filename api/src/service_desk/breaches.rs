@@ -2,7 +2,8 @@
 //! (the soonest deadline not yet recorded as missed). A missed target is recorded once per
 //! ticket and target (a unique key: two replicas cannot both record it), the ticket is escalated
 //! one priority step and the `ticketBreached` change goes on the feed (webhooks and live queues
-//! tell the manager).
+//! tell the manager). The same tick deals out tickets waiting in a team's queue and, every few
+//! minutes, plans the follow-ups the cadence calls for.
 
 use std::time::Duration;
 
@@ -32,10 +33,21 @@ const MAX_BATCHES: usize = 50;
 pub fn spawn(db: DatabaseConnection) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);
+        let mut passes: u64 = 0;
         loop {
             interval.tick().await;
             if let Err(err) = sweep(&db, Utc::now()).await {
                 tracing::error!(error = %err, "service-level breach pass failed");
+            }
+            if let Err(err) = tickets::deal_waiting(&db, Utc::now()).await {
+                tracing::error!(error = %err, "dealing waiting tickets failed");
+            }
+            // The follow-up cadence moves in days: every tenth tick is plenty.
+            passes += 1;
+            if passes % 10 == 1
+                && let Err(err) = super::follow_ups::sweep(&db, Utc::now()).await
+            {
+                tracing::error!(error = %err, "follow-up cadence pass failed");
             }
         }
     });

@@ -101,6 +101,17 @@ impl Ticket {
         user_in_workspace(ctx, id).await
     }
 
+    /// The team it was routed to.
+    async fn team(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TeamRef>> {
+        let Some(id) = self.0.team_id else { return Ok(None) };
+        let found = crate::entities::team::Entity::find_by_id(id)
+            .filter(crate::entities::team::Column::WorkspaceId.eq(self.0.workspace_id))
+            .one(ctx.db()?)
+            .await
+            .map_err(internal)?;
+        Ok(found.map(|t| TeamRef { id: ID(t.id.to_string()), name: t.name }))
+    }
+
     /// The purchase an after-sales ticket is about.
     async fn transaction_id(&self) -> Option<ID> {
         self.0.transaction_id.map(|id| ID(id.to_string()))
@@ -329,12 +340,20 @@ impl TicketMessage {
     }
 }
 
+/// A ticket's team, by name.
+#[derive(SimpleObject)]
+pub struct TeamRef {
+    pub id: ID,
+    pub name: String,
+}
+
 /// One change on a ticket.
 pub struct TicketHistoryEntry(pub ticket_change::Model);
 
 #[Object]
 impl TicketHistoryEntry {
-    /// `status`, `priority`, `assignee` or `sla` (the rule, after the customer's stars changed).
+    /// `status`, `priority`, `assignee`, `team`, `root_cause`, `upheld` or `sla` (the rule, after
+    /// the customer's stars changed).
     async fn field(&self) -> &str {
         &self.0.field
     }
@@ -375,6 +394,8 @@ pub struct SlaMiss {
 pub struct TicketCounts {
     /// Assigned to the caller (0 for an API token).
     pub mine: u64,
+    /// Of the caller's teams (0 for an API token).
+    pub my_team: u64,
     pub unassigned: u64,
     pub open: u64,
     pub breaching_soon: u64,
@@ -643,17 +664,21 @@ impl ServiceDeskQuery {
     /// How many open tickets each queue holds. Needs `service:manage`.
     async fn ticket_counts(&self, ctx: &Context<'_>) -> async_graphql::Result<TicketCounts> {
         let scope = ctx.require(Permission::ServiceManage)?;
-        let db = ctx.db()?;
-        let count = |view| async move {
-            let q = queue::Query { view, customer_id: None, within_minutes: 60, offset: 0, limit: 0 };
-            queue::list(db, scope, q).await.map(|(_, total)| total).map_err(|e| e.extend())
-        };
+        let staff = scope.user_id().is_some();
+        let mut views =
+            vec![TicketView::Unassigned, TicketView::Open, TicketView::BreachingSoon, TicketView::Breached];
+        if staff {
+            views.extend([TicketView::Mine, TicketView::MyTeam]);
+        }
+        let n = queue::counts(ctx.db()?, scope, &views).await.map_err(|e| e.extend())?;
+        let at = |i: usize| n.get(i).copied().unwrap_or(0);
         Ok(TicketCounts {
-            mine: if scope.user_id().is_some() { count(TicketView::Mine).await? } else { 0 },
-            unassigned: count(TicketView::Unassigned).await?,
-            open: count(TicketView::Open).await?,
-            breaching_soon: count(TicketView::BreachingSoon).await?,
-            breached: count(TicketView::Breached).await?,
+            unassigned: at(0),
+            open: at(1),
+            breaching_soon: at(2),
+            breached: at(3),
+            mine: at(4),
+            my_team: at(5),
         })
     }
 
@@ -683,6 +708,19 @@ impl ServiceDeskQuery {
     ) -> async_graphql::Result<Vec<root_causes::ParetoRow>> {
         let scope = ctx.require(Permission::ServiceManage)?;
         root_causes::pareto(ctx.db()?, scope, from, to, by).await.map_err(|e| e.extend())
+    }
+
+    /// How well the desk kept its promises for the tickets opened in `[from, to)`: service-level
+    /// hit rates by star level and per agent, with response and resolution times, reopen rates and
+    /// backlogs. Needs `service:configure`.
+    async fn service_kpis(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> async_graphql::Result<super::kpis::ServiceKpis> {
+        let scope = ctx.require(Permission::ServiceConfigure)?;
+        super::kpis::compute(ctx.db()?, scope, from, to).await.map_err(|e| e.extend())
     }
 
     /// Every saved version, newest first. Needs `service:manage`.

@@ -7,8 +7,13 @@
 //! be recomputed (a status change, a change of the customer's stars).
 
 pub mod breaches;
+pub mod follow_up_graphql;
+pub mod follow_ups;
 pub mod graphql;
+pub mod kpis;
 pub mod policy;
 pub mod queue;
 pub mod root_causes;
+pub mod team_graphql;
+pub mod teams;
 pub mod tickets;

@@ -1,4 +1,4 @@
-//! The queues agents work from: mine, unassigned, everything open, breaching soon, breached, or
+//! The queues agents work from: mine, my team's, unassigned, everything open, breaching soon, breached, or
 //! one customer's tickets; always soonest deadline first, then most stars, then oldest.
 
 use chrono::{DateTime, Duration, Utc};
@@ -11,6 +11,7 @@ use starcrm_shared::Permission;
 use starcrm_shared::service_desk::TicketStatus;
 use uuid::Uuid;
 
+use super::teams::{self, Reach};
 use crate::auth::Scope;
 use crate::entities::ticket;
 use crate::error::AppError;
@@ -20,6 +21,8 @@ use crate::error::AppError;
 pub enum TicketView {
     /// Open tickets assigned to the signed-in staff member.
     Mine,
+    /// Open tickets of the signed-in staff member's teams.
+    MyTeam,
     /// Open tickets nobody has taken.
     Unassigned,
     /// Every open ticket.
@@ -51,13 +54,22 @@ pub fn active_statuses() -> Vec<&'static str> {
     TicketStatus::ALL.iter().filter(|s| s.is_active()).map(|s| s.as_str()).collect()
 }
 
-/// The statement of a queue (without paging): the tickets it holds, in the queue's order.
+/// The statement of a queue (without paging): the tickets it holds that the caller may see
+/// (`reach`), in the queue's order. `my_teams`: the caller's teams, for `MY_TEAM`.
 ///
 /// # Errors
-/// `BAD_USER_INPUT` on `view` for `MINE` asked by an integration (it has no tickets of its own).
-pub fn select(scope: &Scope, q: &Query, now: DateTime<Utc>) -> Result<Select<ticket::Entity>, AppError> {
+/// `BAD_USER_INPUT` on `view` for `MINE` or `MY_TEAM` asked by an integration (it has no tickets
+/// of its own).
+pub fn select(
+    scope: &Scope,
+    reach: &Reach,
+    my_teams: &[Uuid],
+    q: &Query,
+    now: DateTime<Utc>,
+) -> Result<Select<ticket::Entity>, AppError> {
     use ticket::Column as C;
-    let mut select = ticket::Entity::find().filter(C::WorkspaceId.eq(scope.workspace_id));
+    let mut select =
+        ticket::Entity::find().filter(C::WorkspaceId.eq(scope.workspace_id)).filter(reach.condition());
     if q.view != TicketView::All {
         // Written as the literal the partial queue indexes are defined with (migration 16), so
         // the planner can use them.
@@ -69,6 +81,15 @@ pub fn select(scope: &Scope, q: &Query, now: DateTime<Utc>) -> Result<Select<tic
                 AppError::bad_input("view", "MINE is for signed-in staff; an API token has no tickets")
             })?;
             select.filter(C::AssigneeId.eq(me))
+        }
+        TicketView::MyTeam => {
+            if scope.user_id().is_none() {
+                return Err(AppError::bad_input(
+                    "view",
+                    "MY_TEAM is for signed-in staff; an API token has no team",
+                ));
+            }
+            select.filter(C::TeamId.is_in(my_teams.to_vec()))
         }
         TicketView::Unassigned => select.filter(C::AssigneeId.is_null()),
         TicketView::BreachingSoon => select
@@ -96,13 +117,43 @@ pub async fn list(
     q: Query,
 ) -> Result<(Vec<ticket::Model>, u64), AppError> {
     scope.require(Permission::ServiceManage)?;
-    let statement = select(scope, &q, Utc::now())?;
+    let reach = teams::reach(db, scope).await?;
+    let my_teams = match (q.view, scope.user_id()) {
+        (TicketView::MyTeam, Some(me)) => teams::teams_of(db, scope.workspace_id, me).await?,
+        _ => Vec::new(),
+    };
+    let statement = select(scope, &reach, &my_teams, &q, Utc::now())?;
     let total = statement.clone().count(db).await?;
     if q.limit == 0 {
         return Ok((Vec::new(), total));
     }
     let rows = statement.offset(q.offset).limit(q.limit).all(db).await?;
     Ok((rows, total))
+}
+
+/// How many open tickets each of `views` holds for the caller (the caller's reach and teams read
+/// once). Needs `service:manage`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `view` for `MINE` or `MY_TEAM` asked by an integration.
+pub async fn counts(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    views: &[TicketView],
+) -> Result<Vec<u64>, AppError> {
+    scope.require(Permission::ServiceManage)?;
+    let reach = teams::reach(db, scope).await?;
+    let my_teams = match scope.user_id() {
+        Some(me) => teams::teams_of(db, scope.workspace_id, me).await?,
+        None => Vec::new(),
+    };
+    let now = Utc::now();
+    let mut out = Vec::with_capacity(views.len());
+    for view in views {
+        let q = Query { view: *view, customer_id: None, within_minutes: 60, offset: 0, limit: 0 };
+        out.push(select(scope, &reach, &my_teams, &q, now)?.count(db).await?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
 
 use super::policy::{self, Policy};
+use super::teams;
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
@@ -146,7 +147,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
             let now = Utc::now();
             let stars = stars_of(customer.stars);
             let priority = input.priority.unwrap_or_else(|| TicketPriority::derived(input.kind, stars));
-            let assignee = dedicated_owner(&*txn, scope.workspace_id, &customer).await?;
+            let (team, assignee, how) = route(&*txn, (input.kind, input.channel), &customer, now).await?;
             let mut row = ticket::Model {
                 id: Uuid::now_v7(),
                 workspace_id: scope.workspace_id,
@@ -160,6 +161,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
                 priority: priority.as_str().to_owned(),
                 priority_reason: priority_reason.clone(),
                 assignee_id: assignee,
+                team_id: team.as_ref().map(|t| t.id),
                 transaction_id: input.transaction_id,
                 upheld: None,
                 root_cause_id: None,
@@ -185,7 +187,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
             let row = row.into_active_model().reset_all().insert(&*txn).await.map_err(|e| {
                 AppError::unique_or_internal(e, "externalRef", "a ticket with this externalRef exists")
             })?;
-            ticket_change::Entity::insert_many(opening_history(&row, scope))
+            ticket_change::Entity::insert_many(opening_history(&row, scope, how))
                 .exec_without_returning(&*txn)
                 .await?;
             changes::record(&*txn, vec![event(Kind::TicketOpened, &row)]).await?;
@@ -211,6 +213,25 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
         Some(err) => err,
         None => AppError::internal(anyhow::anyhow!("no attempt made")),
     })
+}
+
+/// Where a new ticket goes: the team that takes its kind and channel, and the customer's
+/// dedicated owner while active, else round robin in the team; with how it was given.
+async fn route(
+    conn: &impl ConnectionTrait,
+    (kind, channel): (TicketKind, Channel),
+    customer: &customer::Model,
+    now: DateTime<Utc>,
+) -> Result<(Option<crate::entities::team::Model>, Option<Uuid>, &'static str), AppError> {
+    let team = teams::route(conn, customer.workspace_id, kind, channel).await?;
+    if let Some(owner) = dedicated_owner(conn, customer.workspace_id, customer).await? {
+        return Ok((team, Some(owner), "dedicated owner"));
+    }
+    let dealt = match &team {
+        Some(team) => teams::deal(conn, team, now).await?,
+        None => None,
+    };
+    Ok((team, dealt, "round robin"))
 }
 
 /// Rates the customer with the complaint about to be recorded counted (complaints weigh against
@@ -252,18 +273,22 @@ async fn check_purchase(
     Ok(())
 }
 
-/// What a new ticket's history starts with: its status, a priority set by hand, the dedicated
-/// owner it went to.
-fn opening_history(row: &ticket::Model, scope: &Scope) -> Vec<ticket_change::ActiveModel> {
+/// What a new ticket's history starts with: its status, a priority set by hand, the team it was
+/// routed to, and whom it went to and how (`dedicated owner`, `round robin`).
+fn opening_history(row: &ticket::Model, scope: &Scope, how: &str) -> Vec<ticket_change::ActiveModel> {
     let at = row.created_at;
     let mut history =
         vec![change_row(row, scope, "status", None, Some(TicketStatus::New.as_str()), None, at)];
     if let Some(why) = &row.priority_reason {
         history.push(change_row(row, scope, "priority", None, Some(&row.priority), Some(why), at));
     }
+    if let Some(team) = row.team_id {
+        let team = team.to_string();
+        history.push(change_row(row, scope, "team", None, Some(&team), Some("routed"), at));
+    }
     if let Some(owner) = row.assignee_id {
         let owner = owner.to_string();
-        history.push(change_row(row, scope, "assignee", None, Some(&owner), Some("dedicated owner"), at));
+        history.push(change_row(row, scope, "assignee", None, Some(&owner), Some(how), at));
     }
     history
 }
@@ -279,7 +304,8 @@ async fn next_number(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<
     Ok(last.flatten().unwrap_or(0) + 1)
 }
 
-/// The customer's dedicated owner, when they are an active staff member who serves customers.
+/// The customer's dedicated owner, while they are an active staff member who serves customers
+/// and has not marked themselves away.
 async fn dedicated_owner(
     conn: &impl ConnectionTrait,
     workspace_id: Uuid,
@@ -291,12 +317,10 @@ async fn dedicated_owner(
     else {
         return Ok(None);
     };
-    Ok(can_take_tickets(&found).then_some(found.id))
-}
-
-fn can_take_tickets(u: &user::Model) -> bool {
-    u.status == "active"
-        && starcrm_shared::Role::parse(&u.role).is_some_and(|r| r.has(Permission::ServiceManage))
+    if !teams::serves_customers(&found) || teams::is_away(conn, workspace_id, found.id).await? {
+        return Ok(None);
+    }
+    Ok(Some(found.id))
 }
 
 fn change_row(
@@ -330,6 +354,7 @@ fn event(kind: Kind, t: &ticket::Model) -> Change {
         "status": t.status,
         "priority": t.priority,
         "assigneeId": t.assignee_id,
+        "teamId": t.team_id,
         "nextDue": t.next_due,
         "externalRef": t.external_ref,
     }))
@@ -431,25 +456,29 @@ pub async fn reschedule(conn: &impl ConnectionTrait, t: &mut ticket::Model) -> R
     schedule(t, &policy, &history, &missed)
 }
 
-/// A ticket of the caller's workspace, locked for the change (PostgreSQL; SQLite's writer holds
-/// the whole database).
+/// A ticket of the caller's workspace that the caller may see (another team's is not found),
+/// locked for the change (PostgreSQL; SQLite's writer holds the whole database).
 async fn locked(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<ticket::Model, AppError> {
-    let mut select =
-        ticket::Entity::find_by_id(id).filter(ticket::Column::WorkspaceId.eq(scope.workspace_id));
+    let reach = teams::reach(conn, scope).await?;
+    let mut select = ticket::Entity::find_by_id(id)
+        .filter(ticket::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(reach.condition());
     if conn.get_database_backend() == DatabaseBackend::Postgres {
         select = select.lock_exclusive();
     }
     select.one(conn).await?.ok_or(AppError::NotFound { entity: "ticket" })
 }
 
-/// A ticket of the caller's workspace. Needs `service:manage`.
+/// A ticket of the caller's workspace that the caller may see. Needs `service:manage`.
 ///
 /// # Errors
-/// `NOT_FOUND` for a ticket of another workspace (or none).
+/// `NOT_FOUND` for a ticket of another workspace or of a team an agent is not in (or none).
 pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<ticket::Model, AppError> {
     scope.require(Permission::ServiceManage)?;
+    let reach = teams::reach(conn, scope).await?;
     ticket::Entity::find_by_id(id)
         .filter(ticket::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(reach.condition())
         .one(conn)
         .await?
         .ok_or(AppError::NotFound { entity: "ticket" })
@@ -687,16 +716,20 @@ pub async fn set_status(
     let entry = Entry::new("ticket.status", "ticket", t.id).changes(json!({
         "status": [from.as_str(), to.as_str()], "rootCauseId": t.root_cause_id, "upheld": t.upheld,
     }));
-    if !rerate {
-        return commit_change(txn, scope, t, rows, Some(entry), now).await;
+    let solved_complaint = complaint && to == TicketStatus::Solved && from != to;
+    let mut t = commit_change_uncommitted(&txn, scope, t, rows, Some(entry), now).await?;
+    if solved_complaint {
+        // Was it really solved? The customer is called back (once per ticket).
+        super::follow_ups::after_complaint(&*txn, &t, now).await?;
     }
-    // A complaint found unjustified (or justified after all) changes the customer's complaint
-    // count: they are rated again at once, in the same transaction (their open tickets, this one
-    // included, follow their stars).
-    let t = commit_change_uncommitted(&txn, scope, t, rows, Some(entry), now).await?;
-    engine::Context::forget(scope.workspace_id);
-    aggregates::refresh(&*txn, scope, t.customer_id, Trigger::Complaint).await?;
-    let t = locked(&*txn, scope, t.id).await?;
+    if rerate {
+        // A complaint found unjustified (or justified after all) changes the customer's
+        // complaint count: they are rated again at once, in the same transaction (their open
+        // tickets, this one included, follow their stars).
+        engine::Context::forget(scope.workspace_id);
+        aggregates::refresh(&*txn, scope, t.customer_id, Trigger::Complaint).await?;
+        t = locked(&*txn, scope, t.id).await?;
+    }
     txn.commit().await?;
     Ok(t)
 }
@@ -719,7 +752,7 @@ pub async fn assign(
             .filter(user::Column::WorkspaceId.eq(scope.workspace_id))
             .one(&*txn)
             .await?;
-        if !found.as_ref().is_some_and(can_take_tickets) {
+        if !found.as_ref().is_some_and(teams::serves_customers) {
             return Err(AppError::bad_input(
                 "assigneeId",
                 "is not an active staff member who serves customers",
@@ -737,6 +770,104 @@ pub async fn assign(
     let entry = Entry::new("ticket.assign", "ticket", t.id).changes(json!({ "assigneeId": [from, to] }));
     t.assignee_id = assignee;
     commit_change(txn, scope, t, rows, Some(entry), now).await
+}
+
+/// Moves a ticket to another team (`None`: to no team). Someone outside the new team gives it up
+/// to round robin there (or to the team's unassigned queue). Needs `service:manage`.
+///
+/// # Errors
+/// `NOT_FOUND` on a team of another workspace; `BAD_USER_INPUT` on `teamId` for an archived one.
+pub async fn set_team(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+    team_id: Option<Uuid>,
+) -> Result<ticket::Model, AppError> {
+    scope.require(Permission::ServiceManage)?;
+    let txn = db::begin_write(db).await?;
+    let team = match team_id {
+        Some(team_id) => {
+            let found = teams::list(&*txn, scope)
+                .await?
+                .into_iter()
+                .find(|t| t.id == team_id)
+                .ok_or(AppError::NotFound { entity: "team" })?;
+            if found.archived {
+                return Err(AppError::bad_input("teamId", "the team is archived"));
+            }
+            Some(found)
+        }
+        None => None,
+    };
+    let mut t = locked(&*txn, scope, id).await?;
+    if t.team_id == team_id {
+        txn.commit().await?;
+        return Ok(t);
+    }
+    let now = Utc::now();
+    let (from, to) = (t.team_id.map(|u| u.to_string()), team_id.map(|u| u.to_string()));
+    let mut rows = vec![change_row(&t, scope, "team", from.as_deref(), to.as_deref(), None, now)];
+    t.team_id = team_id;
+    if let (Some(team), Some(assignee)) = (&team, t.assignee_id) {
+        let inside = teams::members(&*txn, &[team.id]).await?.iter().any(|m| m.user_id == assignee);
+        if !inside && status_of(&t)?.is_active() {
+            let next = teams::deal(&*txn, team, now).await?;
+            let (old, new) = (assignee.to_string(), next.map(|u| u.to_string()));
+            rows.push(change_row(
+                &t,
+                scope,
+                "assignee",
+                Some(&old),
+                new.as_deref(),
+                Some("round robin"),
+                now,
+            ));
+            t.assignee_id = next;
+        }
+    }
+    let entry = Entry::new("ticket.team", "ticket", t.id)
+        .changes(json!({ "teamId": [from, to], "assigneeId": t.assignee_id }));
+    commit_change(txn, scope, t, rows, Some(entry), now).await
+}
+
+/// The dealing pass: open tickets waiting unassigned in a team (everyone was full or away when
+/// they came) go round robin to members who have room now, soonest deadline first. Returns how
+/// many were dealt.
+///
+/// # Errors
+/// Database failures.
+pub async fn deal_waiting(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let txn = db::begin_write(db).await?;
+    let waiting = ticket::Entity::find()
+        .filter(sea_orm::sea_query::Expr::cust(super::queue::OPEN_CONDITION))
+        .filter(ticket::Column::AssigneeId.is_null())
+        .filter(ticket::Column::TeamId.is_not_null())
+        .order_by_asc(ticket::Column::NextDue)
+        .limit(200)
+        .all(&*txn)
+        .await?;
+    let mut full: Vec<Uuid> = Vec::new();
+    let mut dealt = 0;
+    for mut t in waiting {
+        let Some(team_id) = t.team_id.filter(|id| !full.contains(id)) else { continue };
+        let Some(team) = crate::entities::team::Entity::find_by_id(team_id).one(&*txn).await? else {
+            continue;
+        };
+        let Some(next) = teams::deal(&*txn, &team, now).await? else {
+            full.push(team_id);
+            continue;
+        };
+        let scope = Scope::system(t.workspace_id);
+        let to = next.to_string();
+        let rows = vec![change_row(&t, &scope, "assignee", None, Some(&to), Some("round robin"), now)];
+        t.assignee_id = Some(next);
+        ticket_change::Entity::insert_many(rows).exec_without_returning(&*txn).await?;
+        let t = save(&*txn, t, now).await?;
+        changes::record(&*txn, vec![event(Kind::TicketChanged, &t)]).await?;
+        dealt += 1;
+    }
+    txn.commit().await?;
+    Ok(dealt)
 }
 
 /// Sets a ticket's priority by hand (with a reason), or back to what stars and kind give

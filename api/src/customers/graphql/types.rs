@@ -328,6 +328,8 @@ pub async fn definitions(ctx: &Context<'_>) -> async_graphql::Result<Vec<custom_
 pub enum TimelineEntry {
     Transaction(Transaction),
     Interaction(Interaction),
+    /// A ticket, at its opening (for callers on the service desk, the tickets they may see).
+    Ticket(crate::service_desk::graphql::Ticket),
 }
 
 pub use starcrm_shared::customer::DuplicateReason;
@@ -666,7 +668,7 @@ impl Customer {
         let entries = self.timeline_page(ctx, first, after, true).await?;
         Ok(entries.map_entries(|e| match e {
             timeline::Entry::Transaction(t) => Some(Transaction(t)),
-            timeline::Entry::Interaction(_) => None,
+            timeline::Entry::Interaction(_) | timeline::Entry::Ticket(_) => None,
         }))
     }
 
@@ -681,7 +683,7 @@ impl Customer {
         let entries = self.timeline_page(ctx, first, after, false).await?;
         Ok(entries.map_entries(|e| match e {
             timeline::Entry::Interaction(i) => Some(Interaction(i)),
-            timeline::Entry::Transaction(_) => None,
+            timeline::Entry::Transaction(_) | timeline::Entry::Ticket(_) => None,
         }))
     }
 
@@ -695,10 +697,31 @@ impl Customer {
     ) -> async_graphql::Result<Connection<String, TimelineEntry, ConnectionFields>> {
         let page = PageRequest::new(first, None)?;
         let after = after.as_deref().map(timeline::decode_cursor).transpose().map_err(|e| e.extend())?;
+        let db = ctx.db()?;
+        let scope = ctx.scope()?;
+        let reach = if scope.can(Permission::ServiceManage) {
+            Some(crate::service_desk::teams::reach(db, scope).await.map_err(|e| e.extend())?)
+        } else {
+            None
+        };
         let (entries, has_next) =
-            timeline::page(ctx.db()?, self.0.id, page.first, after).await.map_err(|e| e.extend())?;
+            timeline::page(db, self.0.id, page.first, after, reach.as_ref()).await.map_err(|e| e.extend())?;
         let total_count = if ctx.look_ahead().field("totalCount").exists() {
-            self.count::<transaction::Entity>(ctx).await? + self.count::<interaction::Entity>(ctx).await?
+            let tickets = match &reach {
+                Some(reach) => {
+                    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+                    crate::entities::ticket::Entity::find()
+                        .filter(crate::entities::ticket::Column::CustomerId.eq(self.0.id))
+                        .filter(reach.condition())
+                        .count(db)
+                        .await
+                        .map_err(internal)?
+                }
+                None => 0,
+            };
+            self.count::<transaction::Entity>(ctx).await?
+                + self.count::<interaction::Entity>(ctx).await?
+                + tickets
         } else {
             0
         };
@@ -709,6 +732,7 @@ impl Customer {
             let node = match e {
                 timeline::Entry::Transaction(t) => TimelineEntry::Transaction(Transaction(t)),
                 timeline::Entry::Interaction(i) => TimelineEntry::Interaction(Interaction(i)),
+                timeline::Entry::Ticket(t) => TimelineEntry::Ticket(crate::service_desk::graphql::Ticket(t)),
             };
             Edge::new(cursor, node)
         }));
