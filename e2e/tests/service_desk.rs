@@ -1,6 +1,8 @@
 //! The service desk in the browser: complaints pushed over the API land in the agent's inbox with
 //! the 5-star customer's on top (their promise is the tightest), the agent opens it, replies and
-//! solves it, and the page shows the promise was met; both languages, desktop and phone.
+//! solves it, and the page shows the promise was met; the call back it planned is done from the
+//! follow-ups list and lands on the customer's timeline with the ticket; both languages, desktop
+//! and phone.
 
 use serde_json::{Value, json};
 use starcrm_e2e::browser::Viewport;
@@ -119,6 +121,34 @@ async fn a_five_star_complaint_tops_the_agents_queue_and_is_answered_and_solved(
         browser.wait_for_text_containing("[data-testid=queue-open]", "1").await?;
         assert_eq!(browser.count("[data-testid=ticket-row]").await?, 1);
         browser.screenshot("service-inbox-en-desktop").await?;
+
+        // Solving the complaint planned a call back in three days, for the agent who solved it.
+        browser.click("[data-testid=service-follow-ups]").await?;
+        browser.wait_for_path("/service/follow-ups").await?;
+        browser.click("[data-testid=follow-ups-upcoming]").await?;
+        let call = "[data-testid=follow-up][data-reason=complaint]";
+        browser.wait_for_text_containing(call, best["name"].as_str().unwrap_or("-")).await?;
+        browser.wait_for_text_containing(call, "After a complaint").await?;
+        browser.screenshot("service-follow-ups-en-desktop").await?;
+        browser.click(&format!("{call} [data-testid=follow-up-done]")).await?;
+        browser.fill("[data-testid=follow-up-outcome-input]", "Points arrived; customer satisfied").await?;
+        browser.click("[data-testid=follow-up-save]").await?;
+        browser.click("[data-testid=follow-ups-done]").await?;
+        browser.wait_for_text_containing("[data-testid=follow-up-outcome]", "Points arrived").await?;
+
+        // The customer's timeline has the complaint and the call.
+        browser.client().goto(&server.url(&format!("/customers/{}", best["id"].as_str().unwrap_or_default()))).await?;
+        browser.wait_for_text_containing("[data-testid=timeline-ticket]", "会员积分没有到账").await?;
+        browser.wait_for_text_containing("[data-testid=timeline-interaction]", "Points arrived; customer satisfied").await?;
+        browser.scroll_to("[data-testid=timeline-ticket]").await?;
+        browser.screenshot("customer-timeline-ticket-en-desktop").await?;
+
+        // The due list in Chinese: the star cadence has planned calls to the best customers.
+        browser.click("[data-testid='lang-zh-CN']").await?;
+        browser.client().goto(&server.url("/service/follow-ups")).await?;
+        browser.wait_for_text_containing("[data-testid=page-title]", "回访").await?;
+        browser.wait_for("[data-testid=follow-ups], [data-testid=no-follow-ups]").await?;
+        browser.screenshot("service-follow-ups-zh-CN-desktop").await?;
         anyhow::Ok(())
     }
     .await;
@@ -144,6 +174,10 @@ async fn the_inbox_and_a_ticket_fit_a_phone_and_analysts_do_not_see_the_desk() -
         browser.click("[data-testid='lang-en']").await?;
         browser.wait_for_text_containing("[data-testid=sla-panel]", "First response").await?;
         browser.screenshot("service-ticket-en-phone").await?;
+        browser.client().goto(&server.url("/service/follow-ups")).await?;
+        browser.wait_for("[data-testid=follow-ups], [data-testid=no-follow-ups]").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the follow-ups scroll sideways on a phone");
+        browser.screenshot("service-follow-ups-en-phone").await?;
         anyhow::Ok(())
     }
     .await;

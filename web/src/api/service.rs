@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::json;
+use starcrm_shared::follow_ups::FollowUpRow;
 use starcrm_shared::service_desk::{
     MessageKind, TicketCategoryInfo, TicketCountsInfo, TicketDetail, TicketRow, TicketStatus,
 };
@@ -18,6 +19,7 @@ const ASSIGN: &str = include_str!("../../graphql/assign_ticket.graphql");
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
     Mine,
+    MyTeam,
     Unassigned,
     Open,
     BreachingSoon,
@@ -25,12 +27,13 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [Self; 5] =
-        [Self::Mine, Self::Unassigned, Self::Open, Self::BreachingSoon, Self::Breached];
+    pub const ALL: [Self; 6] =
+        [Self::Mine, Self::MyTeam, Self::Unassigned, Self::Open, Self::BreachingSoon, Self::Breached];
 
     pub const fn wire(self) -> &'static str {
         match self {
             Self::Mine => "MINE",
+            Self::MyTeam => "MY_TEAM",
             Self::Unassigned => "UNASSIGNED",
             Self::Open => "OPEN",
             Self::BreachingSoon => "BREACHING_SOON",
@@ -41,6 +44,7 @@ impl View {
     pub const fn count(self, counts: &TicketCountsInfo) -> u64 {
         match self {
             Self::Mine => counts.mine,
+            Self::MyTeam => counts.my_team,
             Self::Unassigned => counts.unassigned,
             Self::Open => counts.open,
             Self::BreachingSoon => counts.breaching_soon,
@@ -122,4 +126,83 @@ pub async fn set_status(
 /// `assignee: None` puts the ticket back in the unassigned queue.
 pub async fn assign(id: &str, assignee: Option<&str>) -> Result<(), ApiError> {
     execute::<_, serde_json::Value>(ASSIGN, &json!({ "id": id, "assigneeId": assignee })).await.map(|_| ())
+}
+
+const FOLLOW_UPS: &str = include_str!("../../graphql/follow_ups.graphql");
+const COMPLETE_FOLLOW_UP: &str = include_str!("../../graphql/complete_follow_up.graphql");
+const SNOOZE_FOLLOW_UP: &str = include_str!("../../graphql/snooze_follow_up.graphql");
+
+/// A list of follow-ups (the server's `FollowUpView`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FollowUpView {
+    Due,
+    Upcoming,
+    Mine,
+    Done,
+}
+
+impl FollowUpView {
+    pub const ALL: [Self; 4] = [Self::Due, Self::Upcoming, Self::Mine, Self::Done];
+
+    pub const fn wire(self) -> &'static str {
+        match self {
+            Self::Due => "DUE",
+            Self::Upcoming => "UPCOMING",
+            Self::Mine => "MINE",
+            Self::Done => "DONE",
+        }
+    }
+}
+
+/// A page of follow-ups.
+#[derive(Clone, Debug, Default)]
+pub struct FollowUps {
+    pub rows: Vec<FollowUpRow>,
+    pub total: u64,
+    pub next: Option<String>,
+}
+
+pub async fn follow_ups(view: FollowUpView, after: Option<String>) -> Result<FollowUps, ApiError> {
+    #[derive(Deserialize)]
+    struct Edge {
+        node: FollowUpRow,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct PageInfo {
+        has_next_page: bool,
+        end_cursor: Option<String>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Found {
+        total_count: u64,
+        page_info: PageInfo,
+        edges: Vec<Edge>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        follow_ups: Found,
+    }
+    let variables = json!({ "view": view.wire(), "first": 50, "after": after });
+    let data = execute::<_, Data>(FOLLOW_UPS, &variables).await?;
+    Ok(FollowUps {
+        rows: data.follow_ups.edges.into_iter().map(|e| e.node).collect(),
+        total: data.follow_ups.total_count,
+        next: data.follow_ups.page_info.end_cursor.filter(|_| data.follow_ups.page_info.has_next_page),
+    })
+}
+
+/// Marks a follow-up done with its outcome.
+pub async fn complete_follow_up(id: &str, outcome: &str) -> Result<(), ApiError> {
+    let variables = json!({ "id": id, "outcome": outcome });
+    execute::<_, serde_json::Value>(COMPLETE_FOLLOW_UP, &variables).await.map(|_| ())
+}
+
+/// Puts a follow-up off by `days` from now.
+pub async fn snooze_follow_up(id: &str, days: u32) -> Result<(), ApiError> {
+    let until_ms = js_sys::Date::now() + f64::from(days) * 86_400_000.0;
+    let until = String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(until_ms)).to_iso_string());
+    execute::<_, serde_json::Value>(SNOOZE_FOLLOW_UP, &json!({ "id": id, "until": until })).await.map(|_| ())
 }

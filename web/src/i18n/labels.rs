@@ -607,6 +607,8 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "ticketOpened" => Key::KindTicketOpened,
         "ticketChanged" => Key::KindTicketChanged,
         "ticketBreached" => Key::KindTicketBreached,
+        "followUpPlanned" => Key::KindFollowUpPlanned,
+        "followUpDone" => Key::KindFollowUpDone,
         "webhook.test" => Key::KindWebhookTest,
         _ => return None,
     })

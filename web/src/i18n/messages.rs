@@ -31,6 +31,33 @@ messages! {
 
     ServiceSubtitle { zh: "先到期的先处理，同一时限下星级高的客户优先", en: "Soonest deadline first; at the same deadline, the customers with the most stars" }
     QueueMine { zh: "我的", en: "Mine" }
+    QueueMyTeam { zh: "我的团队", en: "My team" }
+    Team { zh: "团队", en: "Team" }
+    ServiceTickets { zh: "工单", en: "Tickets" }
+    FollowUps { zh: "回访", en: "Follow-ups" }
+    FollowUpsSubtitle { zh: "按星级节奏、投诉解决后和星级下降时安排的回访；完成后结果记入客户时间线", en: "Calls back planned by star cadence, after solved complaints and when a customer loses a star; the outcome goes on the customer's timeline" }
+    FollowUpsDue { zh: "今日到期", en: "Due today" }
+    FollowUpsUpcoming { zh: "稍后", en: "Upcoming" }
+    FollowUpsMine { zh: "我的", en: "Mine" }
+    FollowUpsDone { zh: "已完成", en: "Done" }
+    FollowUpCadence { zh: "星级节奏", en: "Star cadence" }
+    FollowUpComplaint { zh: "投诉解决后", en: "After a complaint" }
+    FollowUpStarDrop { zh: "星级下降", en: "Lost a star" }
+    FollowUpManual { zh: "手动安排", en: "Planned by hand" }
+    FollowUpDueOn { zh: "到期 {t}", en: "due {t}" }
+    FollowUpOverdue { zh: "已逾期", en: "Overdue" }
+    FollowUpOwner { zh: "负责人", en: "Owner" }
+    FollowUpAnyone { zh: "任何人", en: "Anyone" }
+    FollowUpOutcome { zh: "回访结果", en: "Outcome" }
+    FollowUpOutcomePlaceholder { zh: "客户怎么说？下一步做什么？", en: "What did the customer say? What happens next?" }
+    FollowUpMarkDone { zh: "完成", en: "Done" }
+    FollowUpSaveDone { zh: "保存结果", en: "Save outcome" }
+    FollowUpSnoozeDay { zh: "推迟一天", en: "Tomorrow" }
+    FollowUpSnoozeWeek { zh: "推迟一周", en: "Next week" }
+    FollowUpSnoozed { zh: "已推迟 {n} 次", en: "put off {n}×" }
+    FollowUpDoneAt { zh: "完成于 {t}", en: "done {t}" }
+    NoFollowUps { zh: "这里没有回访", en: "No follow-ups here" }
+    NoFollowUpsBody { zh: "五星客户按节奏回访，投诉解决后和星级下降时也会自动安排。", en: "Five-star customers are called on a cadence; solved complaints and lost stars plan calls too." }
     QueueUnassigned { zh: "未分配", en: "Unassigned" }
     QueueOpen { zh: "全部未结", en: "All open" }
     QueueBreachingSoon { zh: "一小时内到期", en: "Due within the hour" }
@@ -426,6 +453,8 @@ messages! {
     KindTicketOpened { zh: "工单创建", en: "Ticket opened" }
     KindTicketChanged { zh: "工单更新", en: "Ticket changed" }
     KindTicketBreached { zh: "工单超时", en: "Ticket missed a target" }
+    KindFollowUpPlanned { zh: "计划回访", en: "Follow-up planned" }
+    KindFollowUpDone { zh: "完成回访", en: "Follow-up done" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }

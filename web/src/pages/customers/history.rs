@@ -1,4 +1,4 @@
-//! A customer's history: the timeline (purchases, refunds and interactions merged, newest first),
+//! A customer's history: the timeline (purchases, refunds, interactions and tickets merged, newest first),
 //! transactions and interactions as tabs, and the dialogs that record a purchase or log an
 //! interaction.
 
@@ -8,6 +8,7 @@ use starcrm_shared::customer::{
     Channel, Direction, InteractionKind, InteractionView, PaymentMethod, TimelineItem, TransactionKind,
     TransactionView, format_money, parse_amount,
 };
+use starcrm_shared::service_desk::TicketEntryView;
 use starcrm_shared::validate;
 
 use crate::api::customers::History;
@@ -70,6 +71,7 @@ pub fn HistoryPanel(customer_id: String) -> impl IntoView {
                             children=move |item| match item {
                                 TimelineItem::Transaction(t) => view! { <TransactionEntry transaction=t /> }.into_any(),
                                 TimelineItem::Interaction(i) => view! { <InteractionEntry interaction=i /> }.into_any(),
+                                TimelineItem::Ticket(t) => view! { <TicketEntry ticket=t /> }.into_any(),
                             }
                         />
                     </ol>
@@ -165,6 +167,29 @@ fn InteractionEntry(interaction: InteractionView) -> impl IntoView {
                     {agent.map(|name| view! { <span>{move || i18n.t(Key::ByAgent).replace("{name}", &name)}</span> })}
                 </div>
                 {i.body.map(|b| view! { <div class="timeline__text">{b}</div> })}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn TicketEntry(ticket: TicketEntryView) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = ticket;
+    let (kind, status, at) = (t.kind, t.status, t.created_at.clone());
+    let href = format!("/service/tickets/{}", t.id);
+    view! {
+        <li class="timeline__entry" data-testid="timeline-ticket">
+            <span class="timeline__icon timeline__icon--ticket" aria-hidden="true">"✉"</span>
+            <div class="timeline__body">
+                <div class="timeline__title">
+                    <span>{move || i18n.t(labels::ticket_kind(kind))}</span>
+                    <span class="pill pill--muted">{move || i18n.t(labels::ticket_status(status))}</span>
+                    <a href=href><strong>{t.code}" "{t.subject}</strong></a>
+                </div>
+                <div class="timeline__meta">
+                    <span>{move || labels::time(i18n.locale(), &at)}</span>
+                </div>
             </div>
         </li>
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use starcrm_shared::service_desk::TicketRow;
 
-use super::{countdown, countdown_class, minute_clock, priority_class};
+use super::{ServiceTabs, countdown, countdown_class, minute_clock, priority_class};
 use crate::api::service::{Queue, View};
 use crate::api::{self, ApiError};
 use crate::components::error_view::ErrorView;
@@ -16,6 +16,7 @@ use crate::pages::customers::star_text;
 const fn view_label(view: View) -> Key {
     match view {
         View::Mine => Key::QueueMine,
+        View::MyTeam => Key::QueueMyTeam,
         View::Unassigned => Key::QueueUnassigned,
         View::Open => Key::QueueOpen,
         View::BreachingSoon => Key::QueueBreachingSoon,
@@ -72,6 +73,7 @@ pub fn InboxPage() -> impl IntoView {
             <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavService)}</h1>
             <p class="muted">{move || i18n.t(Key::ServiceSubtitle)}</p>
         </header>
+        <ServiceTabs />
         <QueueTabs view queue />
         {move || match (error.get(), queue.get()) {
             (Some(e), _) => view! { <ErrorView error=e on_retry=Callback::new(move |()| load(None)) /> }.into_any(),

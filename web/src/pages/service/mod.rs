@@ -1,12 +1,41 @@
-//! The service desk: the inbox (queues sorted by deadline, then stars) and a ticket's page.
+//! The service desk: the inbox (queues sorted by deadline, then stars), a ticket's page, and the
+//! follow-ups (回访) list.
 
+pub mod follow_ups_page;
 pub mod inbox_page;
 pub mod ticket_page;
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 use starcrm_shared::service_desk::SlaState;
 
-use crate::i18n::{I18n, Key, labels};
+use crate::i18n::{I18n, Key, labels, use_i18n};
+
+/// Tickets | Follow-ups: the desk's two lists.
+#[component]
+pub fn ServiceTabs() -> impl IntoView {
+    let i18n = use_i18n();
+    let path = use_location().pathname;
+    let link = move |href: &'static str, key: Key, test_id: &'static str| {
+        view! {
+            <a
+                class="segmented__item"
+                class:segmented__item--on=move || path.with(|p| p == href)
+                aria-current=move || path.with(|p| p == href).then_some("page")
+                href=href
+                data-testid=test_id
+            >
+                {move || i18n.t(key)}
+            </a>
+        }
+    };
+    view! {
+        <nav class="segmented service-tabs" aria-label=move || i18n.t(Key::NavService)>
+            {link("/service", Key::ServiceTickets, "service-tickets")}
+            {link("/service/follow-ups", Key::FollowUps, "service-follow-ups")}
+        </nav>
+    }
+}
 
 /// A clock for countdowns: the current minute, refreshed every 30 seconds while the page lives.
 pub(crate) fn minute_clock() -> RwSignal<u64> {

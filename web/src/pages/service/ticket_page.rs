@@ -94,6 +94,7 @@ fn TicketView(
     let me = session.viewer().and_then(|v| v.user.map(|u| u.id));
     let mine = me.is_some() && t.row.assignee.as_ref().map(|a| &a.id) == me.as_ref();
     let assignee = t.row.assignee.clone();
+    let team = t.team.clone();
     let run = move |action: std::pin::Pin<Box<dyn Future<Output = Result<(), ApiError>>>>| {
         leptos::task::spawn_local(async move { done.run(action.await) });
     };
@@ -177,6 +178,7 @@ fn TicketView(
                             Some(a) => view! { <span>{a.name}</span> }.into_any(),
                             None => view! { <span class="muted">{move || i18n.t(Key::NobodyAssigned)}</span> }.into_any(),
                         }}
+                        {team.map(|team| view! { <span class="muted" data-testid="ticket-team">" · "{team.name}</span> })}
                     </p>
                     {if mine {
                         view! { <button type="button" class="button" data-testid="put-back" on:click=put_back>{move || i18n.t(Key::PutBack)}</button> }.into_any()
@@ -265,6 +267,7 @@ fn history_text(i18n: I18n, field: &str, to: Option<&str>) -> String {
         "status" => format!("{}: {}", i18n.t(Key::Status), status.unwrap_or(to)),
         "priority" => format!("{}: {}", i18n.t(Key::Priority), priority.unwrap_or(to)),
         "assignee" => i18n.t(Key::Assignee).to_owned(),
+        "team" => i18n.t(Key::Team).to_owned(),
         "sla" => format!("{}: {}", i18n.t(Key::SlaRuleLabel), rule_name(i18n, to)),
         other => other.to_owned(),
     }
