@@ -789,3 +789,40 @@ async fn complaints_are_solved_with_a_root_cause_and_analysed_as_a_pareto() -> a
     assert_eq!(backwards.error_extension("field"), "to");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_deadline_close_at_hand_is_warned_about_once() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let who = customer(&app, &token, "Warned Wu").await?;
+    let input =
+        json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "CHAT", "subject": "Invoice?" });
+    let id = open(&app, &token, input).await?["ticket"]["id"].clone();
+    let db = &app.state.db;
+    let warn =
+        |minutes: i64| starcrm_api::service_desk::breaches::warn(db, Utc::now() + Duration::minutes(minutes));
+    // The first response (8 h) falls in an hour: the warning comes half an hour before it.
+    age_ticket(&app, &id, 7).await?;
+    assert_eq!(warn(0).await?, 0);
+    assert_eq!(warn(31).await?, 1);
+    assert_eq!(warn(35).await?, 0, "once per deadline");
+    let feed = app
+        .as_token(&token)
+        .execute("{ changes(kinds: [\"ticketDueSoon\"]) { events { payload } } }", json!({}))
+        .await?;
+    let payload = feed.data()["changes"]["events"][0]["payload"].clone();
+    assert_eq!(
+        (payload["ticketId"].clone(), payload["target"].clone()),
+        (id.clone(), json!("first_response")),
+        "{payload}"
+    );
+    // Answered: the next deadline (the resolution, a day and more away) is not close.
+    app.as_token(&token)
+        .execute(MESSAGE, json!({ "input": { "ticketId": id, "kind": "REPLY", "body": "Sent again" } }))
+        .await?
+        .data();
+    assert_eq!(warn(31).await?, 0);
+    assert_eq!(warn(33 * 60 - 10).await?, 1, "the resolution in its turn");
+    Ok(())
+}

@@ -519,3 +519,49 @@ async fn the_desk_measures_its_promises_by_star_level_and_agent() -> anyhow::Res
     assert_eq!(bad.error_extension("field"), "to", "{}", bad.body);
     Ok(())
 }
+
+#[tokio::test]
+async fn complaints_are_analysed_by_the_product_category_of_their_purchase() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let who = customer(&app, &token, "Many Orders").await?;
+    let mut purchases = Vec::new();
+    // The larger line decides: 2 x 300 of shoes beats 1 x 500 of socks.
+    for items in [
+        json!([{ "name": "Runner", "category": "shoes", "quantity": 2, "unitPriceMinor": 300 }, { "name": "Socks", "category": "socks", "unitPriceMinor": 500 }]),
+        json!([{ "name": "Boot", "category": "shoes", "unitPriceMinor": 900 }]),
+        json!([{ "name": "Scarf", "category": "accessories", "unitPriceMinor": 200 }]),
+    ] {
+        let pushed = app
+            .as_token(&token)
+            .execute(
+                "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { transaction { id } } }",
+                json!({ "input": { "customer": { "id": who }, "channel": "WEB", "amountMinor": 1000, "items": items } }),
+            )
+            .await?;
+        purchases.push(pushed.data()["recordTransaction"]["transaction"]["id"].clone());
+    }
+    for purchase in purchases.iter().map(Some).chain([None]) {
+        let input = json!({ "customer": { "id": who }, "kind": "COMPLAINT", "channel": "WEB", "subject": "Broken", "transactionId": purchase });
+        let opened = app
+            .as_token(&token)
+            .execute(
+                "mutation($input: OpenTicketInput!) { openTicket(input: $input) { created } }",
+                json!({ "input": input }),
+            )
+            .await?;
+        assert_eq!(opened.data()["openTicket"]["created"], true);
+    }
+    let pareto = app
+        .as_token(&token)
+        .execute(
+            "query($from: DateTime!, $to: DateTime!) { complaintAnalysis(from: $from, to: $to, by: PRODUCT_CATEGORY) { key count } }",
+            json!({ "from": (Utc::now() - Duration::hours(1)).to_rfc3339(), "to": (Utc::now() + Duration::hours(1)).to_rfc3339() }),
+        )
+        .await?;
+    assert_eq!(
+        pareto.data()["complaintAnalysis"],
+        json!([{ "key": "shoes", "count": 2 }, { "key": "", "count": 1 }, { "key": "accessories", "count": 1 }])
+    );
+    Ok(())
+}

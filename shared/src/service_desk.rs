@@ -414,6 +414,64 @@ pub struct TicketEntryView {
     pub created_at: String,
 }
 
+/// Met and missed service-level targets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HitCountView {
+    pub met: u64,
+    pub missed: u64,
+    pub rate: Option<f64>,
+}
+
+/// The promises kept for one star level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StarLevelSlaView {
+    pub stars: Option<i16>,
+    pub tickets: u64,
+    pub first_response: HitCountView,
+    pub resolution: HitCountView,
+}
+
+/// One agent's figures for a period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentKpiView {
+    pub agent_id: String,
+    pub name: String,
+    pub tickets: u64,
+    pub solved: u64,
+    pub median_first_response_minutes: Option<i64>,
+    pub median_resolution_minutes: Option<i64>,
+    pub first_response: HitCountView,
+    pub resolution: HitCountView,
+    pub reopen_rate: Option<f64>,
+    pub backlog: u64,
+}
+
+/// The desk's figures for a period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceKpisView {
+    pub tickets: u64,
+    pub first_response: HitCountView,
+    pub resolution: HitCountView,
+    pub by_stars: Vec<StarLevelSlaView>,
+    pub agents: Vec<AgentKpiView>,
+}
+
+/// A bar of the complaint Pareto.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParetoRowView {
+    pub key: String,
+    pub label: String,
+    pub count: u64,
+    pub previous_count: u64,
+    pub share: f64,
+    pub cumulative_share: f64,
+}
+
 /// Open tickets per queue.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

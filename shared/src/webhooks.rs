@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 20] = [
+pub const CHANGE_KINDS: [&str; 21] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -24,6 +24,7 @@ pub const CHANGE_KINDS: [&str; 20] = [
     "ticketOpened",
     "ticketChanged",
     "ticketBreached",
+    "ticketDueSoon",
     "followUpPlanned",
     "followUpDone",
 ];

@@ -11,6 +11,7 @@ use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::ratings::{BenefitsPage, RatingsPage};
 use crate::pages::search_page::SearchPage;
+use crate::pages::service::analysis_page::AnalysisPage;
 use crate::pages::service::follow_ups_page::FollowUpsPage;
 use crate::pages::service::inbox_page::InboxPage;
 use crate::pages::service::ticket_page::TicketPage;
@@ -45,6 +46,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/service")
                     view=|| view! { <Private require=Some(Permission::ServiceManage)><InboxPage /></Private> }
+                />
+                <Route
+                    path=path!("/service/analysis")
+                    view=|| view! { <Private require=Some(Permission::ServiceConfigure)><AnalysisPage /></Private> }
                 />
                 <Route
                     path=path!("/service/follow-ups")

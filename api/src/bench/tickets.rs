@@ -309,6 +309,8 @@ fn one_ticket(
         priority_reason: None,
         assignee_id: rng.chance(0.05).then_some(agent),
         team_id: None,
+        warned_due: None,
+        warn_check_at: None,
         transaction_id: None,
         upheld: None,
         root_cause_id: None,

@@ -17,7 +17,8 @@ pub struct ChangeEvent {
     /// `transactionDeleted` (a reverted import's purchase), `refundRecorded`,
     /// `interactionRecorded`, `interactionDeleted`, `starsChanged`, `lifecycleChanged`,
     /// `importFinished` (the subject is the import), `ticketOpened`, `ticketChanged`,
-    /// `ticketBreached` (the customer is the ticket's; `payload.ticketId` names it),
+    /// `ticketBreached`, `ticketDueSoon` (the customer is the ticket's; `payload.ticketId` names
+    /// it),
     /// `followUpPlanned`, `followUpDone` (`payload.followUpId`).
     pub kind: String,
     /// The customer it is about.

@@ -56,6 +56,8 @@ pub enum Kind {
     TicketChanged,
     /// A ticket missed a service-level target (recorded once per target).
     TicketBreached,
+    /// A ticket's next deadline is less than half an hour away (once per deadline).
+    TicketDueSoon,
     /// A follow-up (回访) was planned: by the cadence, after a solved complaint or a lost star,
     /// or by hand.
     FollowUpPlanned,
@@ -64,7 +66,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -83,6 +85,7 @@ impl Kind {
         Kind::TicketOpened,
         Kind::TicketChanged,
         Kind::TicketBreached,
+        Kind::TicketDueSoon,
         Kind::FollowUpPlanned,
         Kind::FollowUpDone,
     ];
@@ -107,6 +110,7 @@ impl Kind {
             Kind::TicketOpened => "ticketOpened",
             Kind::TicketChanged => "ticketChanged",
             Kind::TicketBreached => "ticketBreached",
+            Kind::TicketDueSoon => "ticketDueSoon",
             Kind::FollowUpPlanned => "followUpPlanned",
             Kind::FollowUpDone => "followUpDone",
         }
@@ -130,6 +134,7 @@ impl Kind {
                 | Kind::TicketOpened
                 | Kind::TicketChanged
                 | Kind::TicketBreached
+                | Kind::TicketDueSoon
                 | Kind::FollowUpPlanned
                 | Kind::FollowUpDone
         )

@@ -34,6 +34,10 @@ pub struct Model {
     pub resolution_due: Option<DateTimeUtc>,
     pub next_due: Option<DateTimeUtc>,
     pub breach_check_at: Option<DateTimeUtc>,
+    /// The deadline the last warning was about.
+    pub warned_due: Option<DateTimeUtc>,
+    /// When the warning about the soonest deadline not yet missed is due.
+    pub warn_check_at: Option<DateTimeUtc>,
     pub waiting_since: Option<DateTimeUtc>,
     pub first_responded_at: Option<DateTimeUtc>,
     pub solved_at: Option<DateTimeUtc>,

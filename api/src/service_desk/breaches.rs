@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde_json::json;
 use starcrm_shared::service_desk::SlaTarget;
 use uuid::Uuid;
@@ -38,6 +41,9 @@ pub fn spawn(db: DatabaseConnection) {
             interval.tick().await;
             if let Err(err) = sweep(&db, Utc::now()).await {
                 tracing::error!(error = %err, "service-level breach pass failed");
+            }
+            if let Err(err) = warn(&db, Utc::now()).await {
+                tracing::error!(error = %err, "service-level warning pass failed");
             }
             if let Err(err) = tickets::deal_waiting(&db, Utc::now()).await {
                 tracing::error!(error = %err, "dealing waiting tickets failed");
@@ -77,6 +83,51 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
         }
     }
     Ok(recorded)
+}
+
+/// The warning pass: tickets whose soonest deadline not yet missed is less than
+/// [`tickets::WARN_MINUTES`] away get `ticketDueSoon` on the change feed (webhooks, live
+/// queues), once per deadline. Returns how many were warned.
+///
+/// # Errors
+/// Database failures.
+pub async fn warn(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let mut warned = 0;
+    for _ in 0..MAX_BATCHES {
+        let txn = db::begin_write(db).await?;
+        let due = ticket::Entity::find()
+            .filter(ticket::Column::WarnCheckAt.lte(now))
+            .order_by_asc(ticket::Column::WarnCheckAt)
+            .limit(BATCH)
+            .all(&*txn)
+            .await?;
+        let full = due.len() as u64 == BATCH;
+        let mut events = Vec::new();
+        for mut t in due {
+            let deadline = t.breach_check_at;
+            // Past already: the breach pass speaks instead.
+            if deadline.is_some_and(|at| at > now) {
+                let target = SlaTarget::ALL
+                    .iter()
+                    .copied()
+                    .find(|x| tickets::running(&t, *x) && tickets::due_of(&t, *x) == deadline);
+                let mut change = tickets::event(Kind::TicketDueSoon, &t);
+                change.payload["target"] = json!(target.map(SlaTarget::as_str));
+                change.payload["dueAt"] = json!(deadline);
+                events.push(change);
+                warned += 1;
+            }
+            t.warned_due = deadline;
+            t.warn_check_at = None;
+            t.into_active_model().reset_all().update(&*txn).await?;
+        }
+        changes::record(&*txn, events).await?;
+        txn.commit().await?;
+        if !full {
+            break;
+        }
+    }
+    Ok(warned)
 }
 
 /// Records what `t` missed by `now`, escalates it and moves its check time on.

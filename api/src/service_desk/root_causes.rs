@@ -1,6 +1,6 @@
 //! Complaint root causes: the workspace's two-level taxonomy (a cause and its subcauses), the
 //! root cause a complaint is solved with, and the Pareto of complaints over a period by root
-//! cause, channel, star level or agent, against the period before.
+//! cause, channel, star level, agent or product category, against the period before.
 
 use std::collections::HashMap;
 
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::db;
-use crate::entities::{ticket, ticket_category, user};
+use crate::entities::{ticket, ticket_category, transaction_item, user};
 use crate::error::AppError;
 
 /// Most categories a workspace keeps (causes and subcauses together).
@@ -154,6 +154,9 @@ pub enum ComplaintDimension {
     StarLevel,
     /// Who the complaint is assigned to.
     Agent,
+    /// The product category of the purchase it is about (its largest line); empty for a
+    /// complaint about no purchase.
+    ProductCategory,
 }
 
 /// One bar of the Pareto.
@@ -239,8 +242,11 @@ async fn counts(
     to: DateTime<Utc>,
     dimension: ComplaintDimension,
 ) -> Result<HashMap<String, u64>, AppError> {
+    if dimension == ComplaintDimension::ProductCategory {
+        return by_category(db, scope, from, to).await;
+    }
     let column = match dimension {
-        ComplaintDimension::RootCause => ticket::Column::RootCauseId,
+        ComplaintDimension::RootCause | ComplaintDimension::ProductCategory => ticket::Column::RootCauseId,
         ComplaintDimension::Channel => ticket::Column::Channel,
         ComplaintDimension::StarLevel => ticket::Column::Stars,
         ComplaintDimension::Agent => ticket::Column::AssigneeId,
@@ -263,7 +269,9 @@ async fn counts(
             .into_iter()
             .map(|(k, n)| (k.map(|id| id.to_string()), n))
             .collect(),
-        ComplaintDimension::Channel => base.into_tuple::<(Option<String>, i64)>().all(db).await?,
+        ComplaintDimension::Channel | ComplaintDimension::ProductCategory => {
+            base.into_tuple::<(Option<String>, i64)>().all(db).await?
+        }
         ComplaintDimension::StarLevel => base
             .into_tuple::<(Option<i16>, i64)>()
             .all(db)
@@ -291,6 +299,49 @@ async fn counts(
     Ok(out)
 }
 
+/// Complaints per product category opened in `[from, to)`: the category of the largest line of
+/// the purchase each is about (empty for none).
+async fn by_category(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<HashMap<String, u64>, AppError> {
+    let purchases: Vec<Option<Uuid>> = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::TransactionId)
+        .filter(ticket::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
+        .filter(ticket::Column::CreatedAt.gte(from))
+        .filter(ticket::Column::CreatedAt.lt(to))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = purchases.iter().flatten().copied().collect();
+    let mut largest: HashMap<Uuid, (i64, String)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let lines = transaction_item::Entity::find()
+            .filter(transaction_item::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(transaction_item::Column::TransactionId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        for line in lines {
+            let value = line.unit_price_minor.saturating_mul(i64::from(line.quantity));
+            let category = line.category.unwrap_or_default();
+            let slot = largest.entry(line.transaction_id).or_insert((i64::MIN, String::new()));
+            if value > slot.0 {
+                *slot = (value, category);
+            }
+        }
+    }
+    let mut out: HashMap<String, u64> = HashMap::new();
+    for purchase in purchases {
+        let key = purchase.and_then(|p| largest.get(&p)).map(|(_, c)| c.clone()).unwrap_or_default();
+        *out.entry(key).or_default() += 1;
+    }
+    Ok(out)
+}
+
 /// Names for the groups' codes: categories and agents by id.
 async fn labels(
     db: &DatabaseConnection,
@@ -308,6 +359,8 @@ async fn labels(
             .into_iter()
             .map(|u| (u.id.to_string(), u.name))
             .collect(),
-        ComplaintDimension::Channel | ComplaintDimension::StarLevel => HashMap::new(),
+        ComplaintDimension::Channel | ComplaintDimension::StarLevel | ComplaintDimension::ProductCategory => {
+            HashMap::new()
+        }
     })
 }

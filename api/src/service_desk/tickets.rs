@@ -37,6 +37,8 @@ use crate::ratings::engine;
 /// A solved ticket may be reopened (by the customer writing again, or by staff) for this long;
 /// after it the customer opens a new one.
 pub const REOPEN_DAYS: i64 = 7;
+/// How long before a deadline the warning goes out (`ticketDueSoon` on the change feed).
+pub const WARN_MINUTES: i64 = 30;
 /// The longest subject.
 pub const SUBJECT_MAX: usize = 200;
 /// How often a write that lost a race (two openings with one `externalRef`, two tickets taking
@@ -175,6 +177,8 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
                 resolution_due: None,
                 next_due: None,
                 breach_check_at: None,
+                warned_due: None,
+                warn_check_at: None,
                 waiting_since: None,
                 first_responded_at: None,
                 solved_at: None,
@@ -346,7 +350,7 @@ fn change_row(
 }
 
 /// A ticket change for the feed: ids and states, never the subject or the thread.
-fn event(kind: Kind, t: &ticket::Model) -> Change {
+pub(crate) fn event(kind: Kind, t: &ticket::Model) -> Change {
     Change::new(t.workspace_id, kind, t.customer_id).with(json!({
         "ticketId": t.id,
         "number": t.number,
@@ -362,7 +366,8 @@ fn event(kind: Kind, t: &ticket::Model) -> Change {
 
 /// Sets the rule and deadlines of `t` under `policy` from its status history (oldest first) and
 /// the targets it already missed: `next_due` is the soonest deadline still running (the queues
-/// sort on it), `breach_check_at` the soonest not yet recorded as missed.
+/// sort on it), `breach_check_at` the soonest not yet recorded as missed, `warn_check_at`
+/// [`WARN_MINUTES`] before it unless that deadline was warned about already.
 pub fn schedule(
     t: &mut ticket::Model,
     policy: &Policy,
@@ -400,6 +405,9 @@ pub fn schedule(
     }
     t.next_due = next;
     t.breach_check_at = check;
+    // A warning is due ahead of the soonest deadline not yet missed, unless given for it already.
+    t.warn_check_at =
+        check.filter(|at| t.warned_due != Some(*at)).map(|at| at - Duration::minutes(WARN_MINUTES));
     Ok(())
 }
 

@@ -4,7 +4,8 @@ use serde::Deserialize;
 use serde_json::json;
 use starcrm_shared::follow_ups::FollowUpRow;
 use starcrm_shared::service_desk::{
-    MessageKind, TicketCategoryInfo, TicketCountsInfo, TicketDetail, TicketRow, TicketStatus,
+    MessageKind, ParetoRowView, ServiceKpisView, TicketCategoryInfo, TicketCountsInfo, TicketDetail,
+    TicketRow, TicketStatus,
 };
 
 use super::{ApiError, execute};
@@ -205,4 +206,50 @@ pub async fn snooze_follow_up(id: &str, days: u32) -> Result<(), ApiError> {
     let until_ms = js_sys::Date::now() + f64::from(days) * 86_400_000.0;
     let until = String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(until_ms)).to_iso_string());
     execute::<_, serde_json::Value>(SNOOZE_FOLLOW_UP, &json!({ "id": id, "until": until })).await.map(|_| ())
+}
+
+const ANALYSIS: &str = include_str!("../../graphql/service_analysis.graphql");
+
+/// What the complaint Pareto groups by (the server's `ComplaintDimension`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dimension {
+    RootCause,
+    ProductCategory,
+    Channel,
+    StarLevel,
+    Agent,
+}
+
+impl Dimension {
+    pub const ALL: [Self; 5] =
+        [Self::RootCause, Self::ProductCategory, Self::Channel, Self::StarLevel, Self::Agent];
+
+    pub const fn wire(self) -> &'static str {
+        match self {
+            Self::RootCause => "ROOT_CAUSE",
+            Self::ProductCategory => "PRODUCT_CATEGORY",
+            Self::Channel => "CHANNEL",
+            Self::StarLevel => "STAR_LEVEL",
+            Self::Agent => "AGENT",
+        }
+    }
+}
+
+/// The desk's figures and the complaint Pareto for the last `days` days.
+pub async fn analysis(days: u32, by: Dimension) -> Result<(ServiceKpisView, Vec<ParetoRowView>), ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        service_kpis: ServiceKpisView,
+        complaint_analysis: Vec<ParetoRowView>,
+    }
+    let now = js_sys::Date::now();
+    let iso = |ms: f64| String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms)).to_iso_string());
+    let variables = json!({
+        "from": iso(now - f64::from(days) * 86_400_000.0),
+        "to": iso(now + 60_000.0),
+        "by": by.wire(),
+    });
+    let data = execute::<_, Data>(ANALYSIS, &variables).await?;
+    Ok((data.service_kpis, data.complaint_analysis))
 }

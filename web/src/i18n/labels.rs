@@ -607,6 +607,7 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "ticketOpened" => Key::KindTicketOpened,
         "ticketChanged" => Key::KindTicketChanged,
         "ticketBreached" => Key::KindTicketBreached,
+        "ticketDueSoon" => Key::KindTicketDueSoon,
         "followUpPlanned" => Key::KindFollowUpPlanned,
         "followUpDone" => Key::KindFollowUpDone,
         "webhook.test" => Key::KindWebhookTest,

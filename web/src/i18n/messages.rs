@@ -32,6 +32,29 @@ messages! {
     ServiceSubtitle { zh: "先到期的先处理，同一时限下星级高的客户优先", en: "Soonest deadline first; at the same deadline, the customers with the most stars" }
     QueueMine { zh: "我的", en: "Mine" }
     QueueMyTeam { zh: "我的团队", en: "My team" }
+    ServiceAnalysis { zh: "服务分析", en: "Analysis" }
+    ServiceAnalysisSubtitle { zh: "对各星级客户的承诺兑现了多少、每位客服的表现，以及投诉的主要原因", en: "How well the promise to each star level was kept, each agent's figures, and what customers complain about most" }
+    Period { zh: "时间范围", en: "Period" }
+    Last7Days { zh: "近 7 天", en: "Last 7 days" }
+    Last30Days { zh: "近 30 天", en: "Last 30 days" }
+    Last90Days { zh: "近 90 天", en: "Last 90 days" }
+    TicketsOpened { zh: "新建工单", en: "Tickets opened" }
+    TargetsMissed { zh: "超时次数", en: "Targets missed" }
+    PromiseByStars { zh: "各星级的服务承诺兑现率", en: "Promise kept, by star level" }
+    TicketsCount { zh: "{n} 张工单", en: "{n} tickets" }
+    NoTicketsInPeriod { zh: "这段时间没有工单", en: "No tickets in this period" }
+    ComplaintsBy { zh: "投诉分布", en: "Complaints by" }
+    ProductCategory { zh: "商品品类", en: "Product category" }
+    NoComplaintsInPeriod { zh: "这段时间没有投诉", en: "No complaints in this period" }
+    ParetoNote { zh: "数量 · 累计占比 · 与上一周期相比", en: "count · cumulative share · against the period before" }
+    Unclassified { zh: "未分类", en: "Unclassified" }
+    AgentFigures { zh: "客服表现", en: "Agents" }
+    Tickets { zh: "已解决 / 工单", en: "Solved / tickets" }
+    MedianFirstResponse { zh: "首次响应中位数", en: "Median first response" }
+    MedianResolution { zh: "解决用时中位数", en: "Median resolution" }
+    HitRate { zh: "达成率", en: "Hit rate" }
+    ReopenRate { zh: "重开率", en: "Reopen rate" }
+    Backlog { zh: "待处理", en: "Backlog" }
     Team { zh: "团队", en: "Team" }
     ServiceTickets { zh: "工单", en: "Tickets" }
     FollowUps { zh: "回访", en: "Follow-ups" }
@@ -453,6 +476,7 @@ messages! {
     KindTicketOpened { zh: "工单创建", en: "Ticket opened" }
     KindTicketChanged { zh: "工单更新", en: "Ticket changed" }
     KindTicketBreached { zh: "工单超时", en: "Ticket missed a target" }
+    KindTicketDueSoon { zh: "工单即将超时", en: "Ticket due soon" }
     KindFollowUpPlanned { zh: "计划回访", en: "Follow-up planned" }
     KindFollowUpDone { zh: "完成回访", en: "Follow-up done" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }

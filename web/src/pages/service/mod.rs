@@ -1,6 +1,7 @@
 //! The service desk: the inbox (queues sorted by deadline, then stars), a ticket's page, and the
 //! follow-ups (回访) list.
 
+pub mod analysis_page;
 pub mod follow_ups_page;
 pub mod inbox_page;
 pub mod ticket_page;
@@ -10,11 +11,14 @@ use leptos_router::hooks::use_location;
 use starcrm_shared::service_desk::SlaState;
 
 use crate::i18n::{I18n, Key, labels, use_i18n};
+use crate::state::session::use_session;
+use starcrm_shared::Permission;
 
 /// Tickets | Follow-ups: the desk's two lists.
 #[component]
 pub fn ServiceTabs() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let path = use_location().pathname;
     let link = move |href: &'static str, key: Key, test_id: &'static str| {
         view! {
@@ -33,6 +37,9 @@ pub fn ServiceTabs() -> impl IntoView {
         <nav class="segmented service-tabs" aria-label=move || i18n.t(Key::NavService)>
             {link("/service", Key::ServiceTickets, "service-tickets")}
             {link("/service/follow-ups", Key::FollowUps, "service-follow-ups")}
+            <Show when=move || session.can(Permission::ServiceConfigure)>
+                {link("/service/analysis", Key::ServiceAnalysis, "service-analysis")}
+            </Show>
         </nav>
     }
 }
