@@ -239,3 +239,60 @@ async fn a_manager_sees_the_promise_kept_by_star_level_and_the_complaint_pareto(
     browser.close().await?;
     result
 }
+
+#[tokio::test]
+async fn a_manager_sets_the_cadence_a_team_and_root_causes_and_the_team_gets_the_next_complaint()
+-> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.client().goto(&server.url("/settings/service")).await?;
+        browser.wait_for("[data-testid=cadence-form]").await?;
+        browser.fill("[data-testid=cadence-5]", "14").await?;
+        browser.click("[data-testid=save-cadence]").await?;
+        browser.wait_for_text_containing("[data-testid=cadence-notice]", "已保存").await?;
+        // A complaints team with the agent in it.
+        browser.click("[data-testid=new-team]").await?;
+        browser.fill("[data-testid=team-name]", "投诉专线").await?;
+        browser.script_string("document.querySelectorAll('[data-testid=team-form] input[type=checkbox]')[1].click(); return ''").await?;
+        browser.script_string("[...document.querySelectorAll('[data-testid=team-form] label.checkbox')].find(l => l.textContent.includes('刘洋')).querySelector('input').click(); return ''").await?;
+        browser.click("[data-testid=save-team]").await?;
+        browser.wait_for_text_containing("[data-testid=team]", "投诉专线").await?;
+        browser.wait_for_text_containing("[data-testid=team]", "刘洋").await?;
+        browser.fill("[data-testid=root-cause-name]", "物流延误").await?;
+        browser.click("[data-testid=add-root-cause]").await?;
+        browser.wait_for_text_containing("[data-testid=root-causes]", "物流延误").await?;
+        browser.screenshot("settings-service-zh-CN-desktop").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result?;
+    // The saved cadence and team are what the API now works with: the next complaint goes to the
+    // team's only member.
+    let manager = server.demo_api("manager").await?;
+    let cadence = manager.execute("{ followUpCadence { everyDays } }", json!({})).await?;
+    assert_eq!(cadence.data()["followUpCadence"]["everyDays"][4], 14);
+    let best = customer_with(&server, 3).await?;
+    let opened = manager
+        .execute(
+            "mutation($c: ID!) { openTicket(input: { customer: { id: $c }, kind: COMPLAINT, channel: WEB, subject: \"破损\" }) { ticket { team { name } assignee { name } } } }",
+            json!({ "c": best["id"] }),
+        )
+        .await?;
+    assert_eq!(opened.data()["openTicket"]["ticket"]["team"]["name"], "投诉专线", "{}", opened.body);
+    let browser = Browser::start(Viewport::Phone).await?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.click("[data-testid='lang-en']").await?;
+        browser.client().goto(&server.url("/settings/service")).await?;
+        browser.wait_for_text_containing("[data-testid=teams]", "投诉专线").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the service settings scroll sideways on a phone");
+        browser.screenshot("settings-service-en-phone").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

@@ -111,6 +111,15 @@ pub struct FollowUpTicket {
     pub code: String,
 }
 
+/// The cadence as the settings page edits it (what `followUpCadence` returns).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CadenceView {
+    pub every_days: Vec<Option<u16>>,
+    pub after_complaint_days: Option<u16>,
+    pub after_star_drop_days: Option<u16>,
+}
+
 /// Whether going from `old` to `new` stars is a drop that calls for a follow-up: a rated
 /// customer who now has fewer stars (not a first rating, not losing a rating altogether).
 pub const fn is_star_drop(old: Option<u8>, new: Option<u8>) -> bool {

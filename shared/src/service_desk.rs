@@ -401,6 +401,27 @@ pub fn root_cause_choices(all: &[TicketCategoryInfo]) -> Vec<(String, String)> {
     out
 }
 
+/// A member of a team, as the settings show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMemberInfo {
+    pub user_id: String,
+    pub available: bool,
+    pub open_tickets: i64,
+}
+
+/// A team of agents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamInfo {
+    pub id: String,
+    pub name: String,
+    pub kinds: Vec<TicketKind>,
+    pub capacity: i32,
+    pub archived: bool,
+    pub members: Vec<TeamMemberInfo>,
+}
+
 /// A ticket on its customer's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -15,7 +15,9 @@ use crate::pages::service::analysis_page::AnalysisPage;
 use crate::pages::service::follow_ups_page::FollowUpsPage;
 use crate::pages::service::inbox_page::InboxPage;
 use crate::pages::service::ticket_page::TicketPage;
-use crate::pages::settings::{AccountPage, AuditPage, TokensPage, UsersPage, WebhooksPage};
+use crate::pages::settings::{
+    AccountPage, AuditPage, ServiceSettingsPage, TokensPage, UsersPage, WebhooksPage,
+};
 use crate::state::session;
 
 #[component]
@@ -72,6 +74,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/settings/users")
                     view=|| view! { <Private require=Some(Permission::UsersRead)><UsersPage /></Private> }
+                />
+                <Route
+                    path=path!("/settings/service")
+                    view=|| view! { <Private require=Some(Permission::ServiceConfigure)><ServiceSettingsPage /></Private> }
                 />
                 <Route
                     path=path!("/settings/tokens")

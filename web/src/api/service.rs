@@ -2,10 +2,10 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use starcrm_shared::follow_ups::FollowUpRow;
+use starcrm_shared::follow_ups::{CadenceView, FollowUpRow};
 use starcrm_shared::service_desk::{
-    MessageKind, ParetoRowView, ServiceKpisView, TicketCategoryInfo, TicketCountsInfo, TicketDetail,
-    TicketRow, TicketStatus,
+    MessageKind, ParetoRowView, ServiceKpisView, TeamInfo, TicketCategoryInfo, TicketCountsInfo,
+    TicketDetail, TicketRow, TicketStatus,
 };
 
 use super::{ApiError, execute};
@@ -252,4 +252,76 @@ pub async fn analysis(days: u32, by: Dimension) -> Result<(ServiceKpisView, Vec<
     });
     let data = execute::<_, Data>(ANALYSIS, &variables).await?;
     Ok((data.service_kpis, data.complaint_analysis))
+}
+
+const SERVICE_SETTINGS: &str = include_str!("../../graphql/service_settings.graphql");
+const SAVE_CADENCE: &str = include_str!("../../graphql/save_follow_up_cadence.graphql");
+const SAVE_TEAM: &str = include_str!("../../graphql/save_team.graphql");
+const SAVE_CATEGORY: &str = include_str!("../../graphql/save_ticket_category.graphql");
+
+/// Someone who may work in a team.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct StaffOption {
+    pub id: String,
+    pub name: String,
+    pub role: starcrm_shared::Role,
+}
+
+/// What the service desk settings edit.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceSettings {
+    pub cadence: CadenceView,
+    pub teams: Vec<TeamInfo>,
+    pub categories: Vec<TicketCategoryInfo>,
+    /// Active staff who serve customers.
+    pub staff: Vec<StaffOption>,
+}
+
+pub async fn service_settings() -> Result<ServiceSettings, ApiError> {
+    #[derive(Deserialize)]
+    struct Users {
+        nodes: Vec<StaffOption>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        follow_up_cadence: CadenceView,
+        teams: Vec<TeamInfo>,
+        ticket_categories: Vec<TicketCategoryInfo>,
+        users: Users,
+    }
+    let data = execute::<_, Data>(SERVICE_SETTINGS, &json!({})).await?;
+    Ok(ServiceSettings {
+        cadence: data.follow_up_cadence,
+        teams: data.teams,
+        categories: data.ticket_categories,
+        staff: data
+            .users
+            .nodes
+            .into_iter()
+            .filter(|u| u.role.has(starcrm_shared::Permission::ServiceManage))
+            .collect(),
+    })
+}
+
+pub async fn save_cadence(cadence: &CadenceView) -> Result<(), ApiError> {
+    execute::<_, serde_json::Value>(SAVE_CADENCE, &json!({ "input": cadence })).await.map(|_| ())
+}
+
+/// Saves a team: `id` none for a new one; `members` is the whole membership.
+pub async fn save_team(
+    id: Option<&str>,
+    name: &str,
+    kinds: &[starcrm_shared::service_desk::TicketKind],
+    capacity: i32,
+    members: &[String],
+) -> Result<(), ApiError> {
+    let input = json!({ "input": { "id": id, "name": name, "kinds": kinds, "capacity": capacity, "members": members } });
+    execute::<_, serde_json::Value>(SAVE_TEAM, &input).await.map(|_| ())
+}
+
+/// Adds a root cause (`parent`: the cause of a subcause).
+pub async fn add_category(name: &str, parent: Option<&str>) -> Result<(), ApiError> {
+    let input = json!({ "input": { "name": name, "parentId": parent, "archived": false } });
+    execute::<_, serde_json::Value>(SAVE_CATEGORY, &input).await.map(|_| ())
 }

@@ -32,6 +32,32 @@ messages! {
     ServiceSubtitle { zh: "先到期的先处理，同一时限下星级高的客户优先", en: "Soonest deadline first; at the same deadline, the customers with the most stars" }
     QueueMine { zh: "我的", en: "Mine" }
     QueueMyTeam { zh: "我的团队", en: "My team" }
+    SettingsService { zh: "客户服务", en: "Service desk" }
+    SettingsServiceSubtitle { zh: "回访节奏、分配工单的团队，以及解决投诉时选择的根本原因", en: "How often customers are called back, the teams tickets go to, and the root causes complaints are solved with" }
+    FollowUpCadenceTitle { zh: "回访节奏", en: "Follow-up cadence" }
+    FollowUpCadenceHelp { zh: "每个星级多少天回访一次（留空则不按节奏回访），以及投诉解决后、星级下降后多少天回访。", en: "How many days between calls for each star level (empty: not called on a schedule), and how long after a solved complaint or a lost star." }
+    CadenceNever { zh: "不回访", en: "never" }
+    CadenceInvalid { zh: "天数须为 1 到 730 之间的整数，或留空。", en: "Days are whole numbers from 1 to 730, or empty." }
+    Days { zh: "天", en: "days" }
+    Saved { zh: "已保存", en: "Saved" }
+    Teams { zh: "团队", en: "Teams" }
+    TeamsHelp { zh: "新工单交给第一个接收该类型的团队：有专属负责人时给负责人，否则在可接单、未满额的成员中轮流分配。括号内为各成员处理中的工单数。", en: "A new ticket goes to the first team that takes its kind: to the customer's dedicated owner, else round robin among available members under capacity. In brackets, each member's open tickets." }
+    Away { zh: "暂停接单", en: "away" }
+    NewTeam { zh: "新建团队", en: "New team" }
+    NoTeams { zh: "还没有团队：所有客服都能看到所有工单。", en: "No teams yet: every agent sees every ticket." }
+    Capacity { zh: "每人上限", en: "Capacity" }
+    CapacityInvalid { zh: "每人上限须为 1 到 1000 的整数。", en: "Capacity is a whole number from 1 to 1000." }
+    AllKinds { zh: "所有类型", en: "Every kind" }
+    TeamName { zh: "团队名称", en: "Team name" }
+    TeamTakes { zh: "接收的工单类型", en: "Ticket kinds it takes" }
+    TeamTakesHint { zh: "都不选则接收所有类型。", en: "None ticked: every kind." }
+    TeamMembers { zh: "成员", en: "Members" }
+    RootCauses { zh: "投诉根本原因", en: "Complaint root causes" }
+    RootCausesHelp { zh: "两级分类；设置后，解决投诉时须选择根本原因。", en: "Two levels; once set, a complaint is solved with its root cause." }
+    NoRootCauses { zh: "还没有根本原因分类。", en: "No root causes yet." }
+    RootCauseName { zh: "原因名称", en: "Cause name" }
+    RootCauseParent { zh: "上级原因", en: "Parent cause" }
+    TopLevelCause { zh: "作为一级原因", en: "Top-level cause" }
     ServiceAnalysis { zh: "服务分析", en: "Analysis" }
     ServiceAnalysisSubtitle { zh: "对各星级客户的承诺兑现了多少、每位客服的表现，以及投诉的主要原因", en: "How well the promise to each star level was kept, each agent's figures, and what customers complain about most" }
     Period { zh: "时间范围", en: "Period" }

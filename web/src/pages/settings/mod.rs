@@ -1,14 +1,16 @@
-//! Settings: the user's own account, users and roles, API tokens, webhooks, the audit log. Each tab shows
+//! Settings: the user's own account, users and roles, API tokens, webhooks, benefits, the service desk, the audit log. Each tab shows
 //! only when the role may use it.
 
 mod account_page;
 mod audit_page;
+mod service_page;
 mod tokens_page;
 mod users_page;
 mod webhooks_page;
 
 pub use account_page::AccountPage;
 pub use audit_page::AuditPage;
+pub use service_page::ServiceSettingsPage;
 pub use tokens_page::TokensPage;
 pub use users_page::UsersPage;
 pub use webhooks_page::WebhooksPage;
@@ -20,12 +22,13 @@ use starcrm_shared::Permission;
 use crate::i18n::{Key, use_i18n};
 use crate::state::session::use_session;
 
-const TABS: [(Key, &str, Option<Permission>, &str); 6] = [
+const TABS: [(Key, &str, Option<Permission>, &str); 7] = [
     (Key::SettingsAccount, "/settings/account", None, "tab-account"),
     (Key::SettingsUsers, "/settings/users", Some(Permission::UsersRead), "tab-users"),
     (Key::SettingsTokens, "/settings/tokens", Some(Permission::TokensManage), "tab-tokens"),
     (Key::SettingsWebhooks, "/settings/webhooks", Some(Permission::WebhooksManage), "tab-webhooks"),
     (Key::NavBenefits, "/settings/benefits", Some(Permission::RatingsRead), "tab-benefits"),
+    (Key::SettingsService, "/settings/service", Some(Permission::ServiceConfigure), "tab-service"),
     (Key::SettingsAudit, "/settings/audit", Some(Permission::AuditRead), "tab-audit"),
 ];
 
