@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::TestApp;
+use common::{TestApp, time_of};
 use serde_json::{Value, json};
 use starcrm_shared::business_hours::{Hours, Span};
 
@@ -36,14 +36,6 @@ async fn owner(app: &TestApp) -> anyhow::Result<String> {
     app.token(&account).await
 }
 
-fn at(value: &Value) -> DateTime<Utc> {
-    value
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
 /// Round the clock, with the default targets by stars (5: 60 / 120 / 480 minutes; everyone
 /// else 480 / 960 / 2400): deadlines are then plain arithmetic on the opening time.
 async fn round_the_clock(app: &TestApp, token: &str) -> anyhow::Result<()> {
@@ -53,28 +45,6 @@ async fn round_the_clock(app: &TestApp, token: &str) -> anyhow::Result<()> {
     ]);
     let input = json!({ "rules": rules, "hours": { "timezone": "Asia/Shanghai", "alwaysOpen": true, "week": [[], [], [], [], [], [], []] } });
     app.as_token(token).execute(SAVE_POLICY, json!({ "input": input })).await?.data();
-    Ok(())
-}
-
-async fn customer(app: &TestApp, token: &str, name: &str) -> anyhow::Result<String> {
-    let made = app
-        .as_token(token)
-        .execute(
-            "mutation($name: String!) { createCustomer(input: { name: $name }) { id } }",
-            json!({ "name": name }),
-        )
-        .await?;
-    Ok(made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned())
-}
-
-async fn set_stars(app: &TestApp, token: &str, id: &str, stars: i32) -> anyhow::Result<()> {
-    app.as_token(token)
-        .execute(
-            "mutation($input: OverrideStarsInput!) { overrideCustomerStars(input: $input) { stars } }",
-            json!({ "input": { "customerId": id, "stars": stars, "reason": "key account" } }),
-        )
-        .await?
-        .data();
     Ok(())
 }
 
@@ -125,9 +95,9 @@ async fn a_five_star_complaint_is_urgent_gets_the_five_star_promise_and_tops_the
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
     round_the_clock(&app, &token).await?;
-    let regular = customer(&app, &token, "Regular Rui").await?;
-    let best = customer(&app, &token, "Best Bai").await?;
-    set_stars(&app, &token, &best, 5).await?;
+    let regular = app.customer(&token, "Regular Rui").await?;
+    let best = app.customer(&token, "Best Bai").await?;
+    app.override_stars(&token, &best, 5).await?;
 
     // The regular customer complained first.
     let first = open(&app, &token, complaint(&regular)).await?;
@@ -142,14 +112,14 @@ async fn a_five_star_complaint_is_urgent_gets_the_five_star_promise_and_tops_the
     assert_eq!(t2["status"], "NEW");
     assert_eq!(t2["slaState"], "DUE_SOON", "an hour to the first response");
     assert_eq!(first["ticket"]["slaState"], "ON_TRACK");
-    let opened = at(&t2["createdAt"]);
-    assert_eq!(at(&t2["firstResponseDue"]) - opened, Duration::minutes(60));
-    assert_eq!(at(&t2["resolutionDue"]) - opened, Duration::minutes(480));
+    let opened = time_of(&t2["createdAt"]);
+    assert_eq!(time_of(&t2["firstResponseDue"]) - opened, Duration::minutes(60));
+    assert_eq!(time_of(&t2["resolutionDue"]) - opened, Duration::minutes(480));
     assert_eq!(t2["nextDue"], t2["firstResponseDue"]);
     assert!(t2["nextResponseDue"].is_null());
     assert_eq!(t1["slaRule"], "Everyone else");
     assert_ne!(t1["priority"], "URGENT");
-    assert_eq!(at(&t1["firstResponseDue"]) - at(&t1["createdAt"]), Duration::minutes(480));
+    assert_eq!(time_of(&t1["firstResponseDue"]) - time_of(&t1["createdAt"]), Duration::minutes(480));
 
     // The queue puts the 5-star complaint first although it came second.
     let queue = app.as_token(&token).execute(QUEUE, json!({ "view": "OPEN" })).await?;
@@ -180,7 +150,7 @@ async fn a_reply_meets_the_first_response_and_waiting_on_the_customer_stops_the_
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
     round_the_clock(&app, &token).await?;
-    let who = customer(&app, &token, "Waiting Wu").await?;
+    let who = app.customer(&token, "Waiting Wu").await?;
     let opened = open(&app, &token, complaint(&who)).await?;
     let id = opened["ticket"]["id"].clone();
     let resolution = opened["ticket"]["resolutionDue"].clone();
@@ -205,9 +175,9 @@ async fn a_reply_meets_the_first_response_and_waiting_on_the_customer_stops_the_
     let t = answered.data()["addTicketMessage"]["ticket"].clone();
     assert_eq!(t["status"], "OPEN");
     assert!(t["waitingSince"].is_string());
-    assert_eq!(at(&t["nextResponseDue"]) - at(&t["waitingSince"]), Duration::minutes(960));
+    assert_eq!(time_of(&t["nextResponseDue"]) - time_of(&t["waitingSince"]), Duration::minutes(960));
     let now = ticket(&app, &token, &id).await?;
-    assert!(at(&now["resolutionDue"]) >= at(&resolution), "{now}");
+    assert!(time_of(&now["resolutionDue"]) >= time_of(&resolution), "{now}");
     // The same inbound message again (a channel retry) is not added twice.
     let again = app.as_token(&token).execute(MESSAGE, json!({ "input": inbound })).await?;
     assert_eq!(again.data()["addTicketMessage"]["created"], false);
@@ -268,17 +238,17 @@ async fn business_hours_deadlines_are_the_shared_calendars_and_pauses_survive_ed
     let timezone = policy.data()["slaPolicy"]["hours"]["timezone"].as_str().unwrap_or("UTC").to_owned();
     let calendar = Hours::office(&timezone).calendar().map_err(|e| anyhow::anyhow!("{e:?}"))?;
 
-    let who = customer(&app, &token, "Office Ou").await?;
+    let who = app.customer(&token, "Office Ou").await?;
     let input = json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "EMAIL", "subject": "Opening hours?" });
     let t = open(&app, &token, input).await?["ticket"].clone();
-    let opened = at(&t["createdAt"]);
+    let opened = time_of(&t["createdAt"]);
     let minutes = match t["slaRule"].as_str() {
         Some("5 stars") => 60,
         Some("4 stars") => 120,
         Some("3 stars") => 240,
         _ => 480,
     };
-    assert_eq!(Some(at(&t["firstResponseDue"])), calendar.due(opened, minutes, &[]), "{t}");
+    assert_eq!(Some(time_of(&t["firstResponseDue"])), calendar.due(opened, minutes, &[]), "{t}");
 
     // A wait on the customer, then an edit (a note) and a status change: the deadline is
     // recomputed from the whole history, the wait still excluded.
@@ -293,14 +263,14 @@ async fn business_hours_deadlines_are_the_shared_calendars_and_pauses_survive_ed
         .into_iter()
         .flatten()
         .filter(|h| h["field"] == "status")
-        .map(|h| (at(&h["at"]), h["to"].as_str().unwrap_or_default()))
+        .map(|h| (time_of(&h["at"]), h["to"].as_str().unwrap_or_default()))
         .collect();
     assert_eq!(statuses.iter().map(|h| h.1).collect::<Vec<_>>(), ["new", "pending", "open"]);
     // Exactly the shared calendar's deadline with the wait taken out.
     let wait = Span { from: statuses[1].0, to: Some(statuses[2].0) };
-    assert_eq!(Some(at(&now["firstResponseDue"])), calendar.due(opened, minutes, &[wait]), "{now}");
+    assert_eq!(Some(time_of(&now["firstResponseDue"])), calendar.due(opened, minutes, &[wait]), "{now}");
     assert!(
-        at(&now["firstResponseDue"]) >= at(&t["firstResponseDue"]),
+        time_of(&now["firstResponseDue"]) >= time_of(&t["firstResponseDue"]),
         "a wait never brings a deadline forward"
     );
     Ok(())
@@ -311,7 +281,7 @@ async fn a_missed_target_is_recorded_once_escalates_and_goes_on_the_feed() -> an
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
     round_the_clock(&app, &token).await?;
-    let who = customer(&app, &token, "Late Lin").await?;
+    let who = app.customer(&token, "Late Lin").await?;
     let input = json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "CHAT", "subject": "Where is my parcel?" });
     let t = open(&app, &token, input).await?["ticket"].clone();
     let id = t["id"].clone();
@@ -366,17 +336,17 @@ async fn stars_changing_mid_ticket_re_base_its_targets_visibly_and_audited() -> 
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
     round_the_clock(&app, &token).await?;
-    let who = customer(&app, &token, "Rising Ren").await?;
+    let who = app.customer(&token, "Rising Ren").await?;
     let input = json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "APP", "subject": "Upgrade my plan" });
     let t = open(&app, &token, input).await?["ticket"].clone();
     assert_eq!(t["slaRule"], "Everyone else");
-    set_stars(&app, &token, &who, 5).await?;
+    app.override_stars(&token, &who, 5).await?;
     let now = ticket(&app, &token, &t["id"]).await?;
     assert_eq!(now["stars"], 5, "{now}");
     assert_eq!(now["slaRule"], "5 stars");
     assert_eq!(now["priority"], "HIGH", "an inquiry of a 5-star customer");
     // Re-based from the opening: 60 minutes, not 480.
-    assert_eq!(at(&now["firstResponseDue"]) - at(&t["createdAt"]), Duration::minutes(60));
+    assert_eq!(time_of(&now["firstResponseDue"]) - time_of(&t["createdAt"]), Duration::minutes(60));
     // The override first re-rates (the customer's computed stars may move), then sets 5 stars:
     // the last re-base is the one to 5 stars.
     let rebase = now["history"].as_array().into_iter().flatten().rfind(|h| h["field"] == "sla").cloned();
@@ -453,8 +423,8 @@ async fn the_dedicated_owner_gets_the_ticket_and_assignment_checks_who() -> anyh
 async fn bad_tickets_and_policies_are_refused_naming_the_field_and_change_nothing() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
-    let who = customer(&app, &token, "Careful Cao").await?;
-    let other = customer(&app, &token, "Other Ou").await?;
+    let who = app.customer(&token, "Careful Cao").await?;
+    let other = app.customer(&token, "Other Ou").await?;
     let bought = app
         .as_token(&token)
         .execute(
@@ -560,8 +530,8 @@ async fn bad_tickets_and_policies_are_refused_naming_the_field_and_change_nothin
 async fn tickets_follow_a_merge_and_erasure_scrubs_what_they_say() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
-    let keep = customer(&app, &token, "Keep Kong").await?;
-    let dup = customer(&app, &token, "Keep Kong Dup").await?;
+    let keep = app.customer(&token, "Keep Kong").await?;
+    let dup = app.customer(&token, "Keep Kong Dup").await?;
     let t = open(&app, &token, complaint(&dup)).await?["ticket"].clone();
     let reply = json!({ "ticketId": t["id"], "kind": "INBOUND", "body": "My address is 1 Secret Road" });
     app.as_token(&token).execute(MESSAGE, json!({ "input": reply })).await?.data();
@@ -600,9 +570,9 @@ async fn tickets_follow_a_merge_and_erasure_scrubs_what_they_say() -> anyhow::Re
 async fn complaints_count_against_the_stars_once_the_workspace_has_one() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
-    let loyal = customer(&app, &token, "Loyal Lu").await?;
-    let unhappy = customer(&app, &token, "Unhappy Hu").await?;
-    let first = customer(&app, &token, "First Fang").await?;
+    let loyal = app.customer(&token, "Loyal Lu").await?;
+    let unhappy = app.customer(&token, "Unhappy Hu").await?;
+    let first = app.customer(&token, "First Fang").await?;
     for who in [&loyal, &unhappy, &first] {
         app.as_token(&token)
             .execute(
@@ -703,7 +673,7 @@ async fn complaints_are_solved_with_a_root_cause_and_analysed_as_a_pareto() -> a
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
     // Before the workspace keeps root causes, a complaint solves without one.
-    let early = customer(&app, &token, "Early En").await?;
+    let early = app.customer(&token, "Early En").await?;
     let t0 = open(&app, &token, complaint(&early)).await?["ticket"]["id"].clone();
     let solved = app.as_token(&token).execute(SOLVE, json!({ "id": t0 })).await?;
     assert_eq!(solved.data()["setTicketStatus"]["status"], "SOLVED");
@@ -727,9 +697,9 @@ async fn complaints_are_solved_with_a_root_cause_and_analysed_as_a_pareto() -> a
     assert_eq!(listed.data()["ticketCategories"].as_array().map(Vec::len), Some(4));
 
     let (a, b, c) = (
-        customer(&app, &token, "Ann An").await?,
-        customer(&app, &token, "Bo Bai").await?,
-        customer(&app, &token, "Cai Cao").await?,
+        app.customer(&token, "Ann An").await?,
+        app.customer(&token, "Bo Bai").await?,
+        app.customer(&token, "Cai Cao").await?,
     );
     let mut ids = Vec::new();
     for who in [&a, &b, &c] {
@@ -795,7 +765,7 @@ async fn a_deadline_close_at_hand_is_warned_about_once() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
     round_the_clock(&app, &token).await?;
-    let who = customer(&app, &token, "Warned Wu").await?;
+    let who = app.customer(&token, "Warned Wu").await?;
     let input =
         json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "CHAT", "subject": "Invoice?" });
     let id = open(&app, &token, input).await?["ticket"]["id"].clone();

@@ -5,8 +5,8 @@
 
 mod common;
 
-use chrono::{DateTime, Duration, Utc};
-use common::TestApp;
+use chrono::{Duration, Utc};
+use common::{TestApp, time_of};
 use serde_json::{Value, json};
 
 const OPEN: &str = "mutation($input: OpenTicketInput!) { openTicket(input: $input) {
@@ -33,40 +33,10 @@ async fn owner(app: &TestApp) -> anyhow::Result<String> {
     app.token(&account).await
 }
 
-async fn customer(app: &TestApp, token: &str, name: &str) -> anyhow::Result<String> {
-    let made = app
-        .as_token(token)
-        .execute(
-            "mutation($name: String!) { createCustomer(input: { name: $name }) { id } }",
-            json!({ "name": name }),
-        )
-        .await?;
-    Ok(made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned())
-}
-
 async fn open(app: &TestApp, token: &str, who: &str, kind: &str) -> anyhow::Result<Value> {
     let input = json!({ "customer": { "id": who }, "kind": kind, "channel": "PHONE", "subject": "Help" });
     let response = app.as_token(token).execute(OPEN, json!({ "input": input })).await?;
     Ok(response.data()["openTicket"]["ticket"].clone())
-}
-
-fn at(value: &Value) -> DateTime<Utc> {
-    value
-        .as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
-async fn set_stars(app: &TestApp, token: &str, id: &str, stars: i32) -> anyhow::Result<()> {
-    app.as_token(token)
-        .execute(
-            "mutation($input: OverrideStarsInput!) { overrideCustomerStars(input: $input) { stars } }",
-            json!({ "input": { "customerId": id, "stars": stars, "reason": "key account" } }),
-        )
-        .await?
-        .data();
-    Ok(())
 }
 
 #[tokio::test]
@@ -86,7 +56,7 @@ async fn tickets_go_round_robin_within_capacity_and_wait_while_everyone_is_full_
     let team_id = team.data()["saveTeam"]["id"].clone();
     let mut opened = Vec::new();
     for n in 0..5 {
-        let who = customer(&app, &token, &format!("Round Robin {n}")).await?;
+        let who = app.customer(&token, &format!("Round Robin {n}")).await?;
         opened.push(open(&app, &token, &who, "COMPLAINT").await?);
     }
     let assignees: Vec<Value> = opened.iter().map(|t| t["assignee"]["id"].clone()).collect();
@@ -97,7 +67,7 @@ async fn tickets_go_round_robin_within_capacity_and_wait_while_everyone_is_full_
     assert!(history.iter().any(|h| h["field"] == "team" && h["to"] == team_id), "{history:?}");
 
     // An inquiry no team takes stays in the common pool.
-    let asker = customer(&app, &token, "Just Asking").await?;
+    let asker = app.customer(&token, "Just Asking").await?;
     let inquiry = open(&app, &token, &asker, "INQUIRY").await?;
     assert!(inquiry["team"].is_null() && inquiry["assignee"].is_null(), "{inquiry}");
 
@@ -145,7 +115,7 @@ async fn an_agent_sees_the_tickets_of_their_teams_and_managers_see_all() -> anyh
         .execute(SAVE_TEAM, json!({ "input": { "name": "After-sales", "kinds": ["AFTER_SALES", "COMPLAINT"], "members": [inside.id] } }))
         .await?;
     let team_id = team.data()["saveTeam"]["id"].clone();
-    let who = customer(&app, &token, "Scoped Su").await?;
+    let who = app.customer(&token, "Scoped Su").await?;
     let theirs = open(&app, &token, &who, "COMPLAINT").await?;
     let pool = open(&app, &token, &who, "INQUIRY").await?;
 
@@ -258,15 +228,15 @@ async fn age_customer(app: &TestApp, id: &str, days: i64) -> anyhow::Result<()> 
 async fn a_solved_complaint_and_a_lost_star_each_plan_one_call_back() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
-    let who = customer(&app, &token, "Called Back").await?;
-    set_stars(&app, &token, &who, 5).await?;
+    let who = app.customer(&token, "Called Back").await?;
+    app.override_stars(&token, &who, 5).await?;
     let t = open(&app, &token, &who, "COMPLAINT").await?;
     app.as_token(&token).execute(STATUS, json!({ "id": t["id"], "status": "SOLVED" })).await?.data();
     let planned = follow_ups(&app, &token, "OPEN", &who).await?;
     assert_eq!(planned.len(), 1, "{planned:?}");
     assert_eq!(planned[0]["reason"], "COMPLAINT");
     assert_eq!(planned[0]["ticket"]["id"], t["id"]);
-    let due = at(&planned[0]["dueAt"]) - Utc::now();
+    let due = time_of(&planned[0]["dueAt"]) - Utc::now();
     assert!(due > Duration::days(3) - Duration::minutes(5) && due <= Duration::days(3), "{due}");
     // Reopened and solved again: still one call.
     app.as_token(&token).execute(STATUS, json!({ "id": t["id"], "status": "OPEN" })).await?.data();
@@ -274,14 +244,14 @@ async fn a_solved_complaint_and_a_lost_star_each_plan_one_call_back() -> anyhow:
     assert_eq!(follow_ups(&app, &token, "OPEN", &who).await?.len(), 1);
 
     // Losing stars plans a call for the next day; gaining them does not.
-    set_stars(&app, &token, &who, 3).await?;
-    set_stars(&app, &token, &who, 4).await?;
+    app.override_stars(&token, &who, 3).await?;
+    app.override_stars(&token, &who, 4).await?;
     let planned = follow_ups(&app, &token, "UPCOMING", &who).await?;
     let drops: Vec<&Value> = planned.iter().filter(|f| f["reason"] == "STAR_DROP").collect();
     assert_eq!(drops.len(), 1, "{planned:?}");
     assert_eq!(drops[0]["note"], "★5 → ★3");
     // A second drop while one is open adds none.
-    set_stars(&app, &token, &who, 2).await?;
+    app.override_stars(&token, &who, 2).await?;
     let planned = follow_ups(&app, &token, "OPEN", &who).await?;
     assert_eq!(planned.iter().filter(|f| f["reason"] == "STAR_DROP").count(), 1, "{planned:?}");
     let feed = app
@@ -309,10 +279,10 @@ async fn the_star_cadence_calls_the_best_customers_and_a_done_call_lands_on_the_
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let new_best = customer(&app, &token, "New Best").await?;
-    let low = customer(&app, &token, "One Star").await?;
+    let new_best = app.customer(&token, "New Best").await?;
+    let low = app.customer(&token, "One Star").await?;
     for (id, stars) in [(&best, 5), (&new_best, 5), (&low, 1)] {
-        set_stars(&app, &token, id, stars).await?;
+        app.override_stars(&token, id, stars).await?;
     }
     age_customer(&app, &best, 31).await?;
     age_customer(&app, &low, 400).await?;
@@ -385,9 +355,9 @@ async fn the_cadence_is_the_workspaces_and_agents_see_their_own_calls() -> anyho
     let db = &app.state.db;
     let agent = app.add_user(&token, "AGENT").await?;
     let agent_token = app.token(&agent).await?;
-    let new_best = customer(&app, &token, "New Best").await?;
-    let low = customer(&app, &token, "One Star").await?;
-    set_stars(&app, &token, &new_best, 5).await?;
+    let new_best = app.customer(&token, "New Best").await?;
+    let low = app.customer(&token, "One Star").await?;
+    app.override_stars(&token, &new_best, 5).await?;
     // The agent's call, planned by the owner.
     let id = app
         .as_token(&token)
@@ -447,9 +417,9 @@ async fn the_desk_measures_its_promises_by_star_level_and_agent() -> anyhow::Res
     let token = owner(&app).await?;
     let agent = app.add_user(&token, "AGENT").await?;
     let agent_token = app.token(&agent).await?;
-    let best = customer(&app, &token, "Kept Promise").await?;
-    set_stars(&app, &token, &best, 5).await?;
-    let unrated = customer(&app, &token, "Missed Promise").await?;
+    let best = app.customer(&token, "Kept Promise").await?;
+    app.override_stars(&token, &best, 5).await?;
+    let unrated = app.customer(&token, "Missed Promise").await?;
     let (kept, late) =
         (open(&app, &token, &best, "COMPLAINT").await?, open(&app, &token, &unrated, "INQUIRY").await?);
     for t in [&kept, &late] {
@@ -524,7 +494,7 @@ async fn the_desk_measures_its_promises_by_star_level_and_agent() -> anyhow::Res
 async fn complaints_are_analysed_by_the_product_category_of_their_purchase() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;
-    let who = customer(&app, &token, "Many Orders").await?;
+    let who = app.customer(&token, "Many Orders").await?;
     let mut purchases = Vec::new();
     // The larger line decides: 2 x 300 of shoes beats 1 x 500 of socks.
     for items in [

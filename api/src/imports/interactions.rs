@@ -13,7 +13,7 @@ use sea_orm::{
     Set,
 };
 use serde_json::{Value, json};
-use starcrm_shared::customer::{self as domain, Channel, Direction, InteractionKind};
+use starcrm_shared::customer::{self as domain, Direction, InteractionKind};
 use starcrm_shared::imports::{self as rules, ImportMode, Target};
 use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use super::rows::{Outcome, Plan, Refusal, is_about_the_row};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
 use crate::customers::identities::{self, CustomerRef, IdentityInput, ValidRef};
-use crate::customers::ingest::touch_activity;
+use crate::customers::ingest::{channel_of_kind, touch_activity};
 use crate::entities::{customer, interaction};
 use crate::error::AppError;
 
@@ -141,18 +141,6 @@ pub fn parse(plan: &Plan, ctx: &Context, cells: &[String]) -> Result<Contact, Re
     Ok(Contact { kind, direction, occurred_at, subject, body, reference, customer })
 }
 
-/// The channel an interaction of `kind` came through, when the file does not say.
-fn channel_of(kind: InteractionKind) -> Channel {
-    match kind {
-        InteractionKind::Call => Channel::Phone,
-        InteractionKind::Email => Channel::Email,
-        InteractionKind::Chat => Channel::Chat,
-        InteractionKind::Visit => Channel::Store,
-        InteractionKind::Social => Channel::Social,
-        InteractionKind::Consultation => Channel::Other,
-    }
-}
-
 /// What became of a row, and the row as read (for the dry run's preview).
 pub type Done = (Outcome, Option<Contact>);
 
@@ -237,7 +225,7 @@ async fn write(
         customer_id: Set(found),
         kind: Set(contact.kind.as_str().to_owned()),
         direction: Set(contact.direction.as_str().to_owned()),
-        channel: Set(Some(channel_of(contact.kind).as_str().to_owned())),
+        channel: Set(Some(channel_of_kind(contact.kind).as_str().to_owned())),
         subject: Set(contact.subject.clone()),
         body: Set(contact.body.clone()),
         agent_id: Set(None),

@@ -9,20 +9,15 @@ use starcrm_shared::customer::InteractionKind;
 use starcrm_shared::follow_ups::{Cadence, FollowUpReason, FollowUpStatus};
 
 use super::follow_ups::{self, FollowUpView};
-use super::graphql::Ticket;
+use super::graphql::{Ticket, customer_for_desk, internal};
 use super::tickets;
 use crate::auth::ContextExt;
 use crate::customers::graphql::types::{Customer, user_in_workspace};
-use crate::customers::loaders::CustomerLoader;
 use crate::entities::follow_up;
 use crate::error::AppError;
 use crate::graphql::limits::MAX_PAGE_SIZE;
 use crate::graphql::pagination::ConnectionFields;
 use crate::users::graphql::{StaffMember, parse_id};
-
-fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
-    AppError::internal(anyhow::anyhow!("{err}")).extend()
-}
 
 /// A call back to a customer, with the start of the workspace's today (what is due before it is
 /// overdue).
@@ -48,13 +43,7 @@ impl FollowUp {
 
     /// The customer, for callers with `customers:read`.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        let scope = ctx.scope()?;
-        if !scope.can(Permission::CustomersRead) {
-            return Ok(None);
-        }
-        let loader = ctx.data::<CustomerLoader>().map_err(|_| internal("loader missing"))?;
-        let found = loader.load_one(self.0.customer_id).await.map_err(internal)?;
-        Ok(found.filter(|c| c.workspace_id == scope.workspace_id).map(Customer))
+        customer_for_desk(ctx, self.0.customer_id).await
     }
 
     /// Who calls (null: anyone on the desk).

@@ -28,8 +28,23 @@ use crate::graphql::limits::MAX_PAGE_SIZE;
 use crate::graphql::pagination::ConnectionFields;
 use crate::users::graphql::{StaffMember, parse_id};
 
-fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
+pub(super) fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
     AppError::internal(anyhow::anyhow!("{err}")).extend()
+}
+
+/// A ticket's or follow-up's customer, for callers with `customers:read` (null for service-only
+/// integrations), batched across the page.
+pub(super) async fn customer_for_desk(
+    ctx: &Context<'_>,
+    id: uuid::Uuid,
+) -> async_graphql::Result<Option<Customer>> {
+    let scope = ctx.scope()?;
+    if !scope.can(Permission::CustomersRead) {
+        return Ok(None);
+    }
+    let loader = ctx.data::<CustomerLoader>().map_err(|_| internal("loader missing"))?;
+    let found = loader.load_one(id).await.map_err(internal)?;
+    Ok(found.filter(|c| c.workspace_id == scope.workspace_id).map(Customer))
 }
 
 /// A ticket.
@@ -57,13 +72,7 @@ impl Ticket {
 
     /// The customer, for callers with `customers:read` (null for service-only integrations).
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        let scope = ctx.scope()?;
-        if !scope.can(Permission::CustomersRead) {
-            return Ok(None);
-        }
-        let loader = ctx.data::<CustomerLoader>().map_err(|_| internal("loader missing"))?;
-        let found = loader.load_one(self.0.customer_id).await.map_err(internal)?;
-        Ok(found.filter(|c| c.workspace_id == scope.workspace_id).map(Customer))
+        customer_for_desk(ctx, self.0.customer_id).await
     }
 
     async fn kind(&self) -> async_graphql::Result<TicketKind> {

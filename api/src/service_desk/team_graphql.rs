@@ -4,25 +4,17 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use starcrm_shared::Permission;
 use starcrm_shared::customer::Channel;
 use starcrm_shared::service_desk::TicketKind;
 use uuid::Uuid;
 
 use super::graphql::Ticket;
-use super::queue::OPEN_CONDITION;
 use super::{teams, tickets};
 use crate::auth::ContextExt;
 use crate::customers::graphql::types::user_in_workspace;
-use crate::entities::{team, team_member, ticket};
-use crate::error::AppError;
+use crate::entities::{team, team_member};
 use crate::users::graphql::{StaffMember, parse_id};
-
-fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
-    AppError::internal(anyhow::anyhow!("{err}")).extend()
-}
 
 /// A team of agents that tickets are routed to.
 pub struct Team {
@@ -140,22 +132,7 @@ async fn with_members(
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
     let members = teams::members(db, &ids).await.map_err(|e| e.extend())?;
     let users: Vec<Uuid> = members.iter().map(|m| m.user_id).collect();
-    let load: HashMap<Uuid, i64> = if users.is_empty() {
-        HashMap::new()
-    } else {
-        let counted: Vec<(Option<Uuid>, i64)> = ticket::Entity::find()
-            .select_only()
-            .column(ticket::Column::AssigneeId)
-            .column_as(ticket::Column::Id.count(), "n")
-            .filter(ticket::Column::AssigneeId.is_in(users))
-            .filter(Expr::cust(OPEN_CONDITION))
-            .group_by(ticket::Column::AssigneeId)
-            .into_tuple()
-            .all(db)
-            .await
-            .map_err(internal)?;
-        counted.into_iter().filter_map(|(u, n)| u.map(|u| (u, n))).collect()
-    };
+    let load = teams::open_load(db, &users).await.map_err(|e| e.extend())?;
     Ok(rows
         .into_iter()
         .map(|row| {

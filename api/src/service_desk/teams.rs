@@ -363,7 +363,10 @@ pub async fn route(
 }
 
 /// Open tickets held by each of `users`.
-async fn open_load(conn: &impl ConnectionTrait, users: &[Uuid]) -> Result<HashMap<Uuid, i64>, AppError> {
+///
+/// # Errors
+/// Database failures.
+pub async fn open_load(conn: &impl ConnectionTrait, users: &[Uuid]) -> Result<HashMap<Uuid, i64>, AppError> {
     if users.is_empty() {
         return Ok(HashMap::new());
     }

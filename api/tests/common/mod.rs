@@ -205,6 +205,30 @@ impl TestApp {
         Ok(account)
     }
 
+    /// A new customer named `name`; returns its id.
+    pub async fn customer(&self, token: &str, name: &str) -> anyhow::Result<String> {
+        let made = self
+            .as_token(token)
+            .execute(
+                "mutation($name: String!) { createCustomer(input: { name: $name }) { id } }",
+                serde_json::json!({ "name": name }),
+            )
+            .await?;
+        Ok(made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Sets a customer's stars by hand (a key account).
+    pub async fn override_stars(&self, token: &str, id: &str, stars: i32) -> anyhow::Result<()> {
+        self.as_token(token)
+            .execute(
+                "mutation($input: OverrideStarsInput!) { overrideCustomerStars(input: $input) { stars } }",
+                serde_json::json!({ "input": { "customerId": id, "stars": stars, "reason": "key account" } }),
+            )
+            .await?
+            .data();
+        Ok(())
+    }
+
     /// A new API token with `scopes`, made by `creator_token`; returns its secret.
     pub async fn api_token(&self, creator_token: &str, scopes: &[&str]) -> anyhow::Result<String> {
         let response = self
@@ -263,4 +287,13 @@ impl Drop for ServerTask {
             server.abort();
         }
     }
+}
+
+/// An RFC 3339 time in a response (the epoch when it is not one).
+pub fn time_of(value: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    value
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
 }
