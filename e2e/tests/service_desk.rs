@@ -241,13 +241,20 @@ async fn a_manager_sees_the_promise_kept_by_star_level_and_the_complaint_pareto(
 }
 
 #[tokio::test]
-async fn a_manager_sets_the_cadence_a_team_and_root_causes_and_the_team_gets_the_next_complaint()
+async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_team_gets_the_next_complaint()
 -> anyhow::Result<()> {
     let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
     let browser = Browser::start(Viewport::Desktop).await?;
     let result = async {
         sign_in(&browser, &server, "manager").await?;
         browser.client().goto(&server.url("/settings/service")).await?;
+        // The built-in promise to 5 stars, tightened to half an hour, with a public holiday.
+        browser.wait_for_text_containing("[data-testid=sla-version]", "内置").await?;
+        browser.fill("[data-testid=sla-rule-row]:first-child [data-testid=sla-first]", "0.5").await?;
+        browser.fill("[data-testid=sla-holidays]", "2026-10-01, 2026-10-02").await?;
+        browser.click("[data-testid=save-sla-policy]").await?;
+        browser.wait_for_text_containing("[data-testid=sla-notice]", "第 1 版").await?;
+        browser.screenshot("settings-service-sla-zh-CN-desktop").await?;
         browser.wait_for("[data-testid=cadence-form]").await?;
         browser.fill("[data-testid=cadence-5]", "14").await?;
         browser.click("[data-testid=save-cadence]").await?;
@@ -272,8 +279,13 @@ async fn a_manager_sets_the_cadence_a_team_and_root_causes_and_the_team_gets_the
     // The saved cadence and team are what the API now works with: the next complaint goes to the
     // team's only member.
     let manager = server.demo_api("manager").await?;
-    let cadence = manager.execute("{ followUpCadence { everyDays } }", json!({})).await?;
+    let cadence = manager
+        .execute("{ followUpCadence { everyDays } slaPolicy { version rules { firstResponseMinutes } hours { holidays } } }", json!({}))
+        .await?;
     assert_eq!(cadence.data()["followUpCadence"]["everyDays"][4], 14);
+    assert_eq!(cadence.data()["slaPolicy"]["version"], 1);
+    assert_eq!(cadence.data()["slaPolicy"]["rules"][0]["firstResponseMinutes"], 30);
+    assert_eq!(cadence.data()["slaPolicy"]["hours"]["holidays"], json!(["2026-10-01", "2026-10-02"]));
     let best = customer_with(&server, 3).await?;
     let opened = manager
         .execute(

@@ -422,6 +422,104 @@ pub struct TeamInfo {
     pub members: Vec<TeamMemberInfo>,
 }
 
+/// A rule of a service-level policy as the settings edit it (what `slaPolicy` returns and
+/// `saveSlaPolicy` takes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaRuleView {
+    pub name: String,
+    pub stars: Vec<i32>,
+    pub kinds: Vec<TicketKind>,
+    pub channels: Vec<Channel>,
+    pub priorities: Vec<TicketPriority>,
+    pub first_response_minutes: Option<i32>,
+    pub next_response_minutes: Option<i32>,
+    pub resolution_minutes: Option<i32>,
+}
+
+/// Opening hours of part of a day, `09:00` to `12:00`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntervalView {
+    pub from: String,
+    pub to: String,
+}
+
+/// When the team works.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessHoursView {
+    pub timezone: String,
+    pub always_open: bool,
+    /// Monday first.
+    pub week: Vec<Vec<IntervalView>>,
+    /// `YYYY-MM-DD`.
+    pub holidays: Vec<String>,
+}
+
+/// A version of the service-level policy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaPolicyView {
+    pub version: i64,
+    pub rules: Vec<SlaRuleView>,
+    pub hours: BusinessHoursView,
+}
+
+/// A day's opening hours as typed, `09:00-12:00, 13:00-18:00` (empty: closed). None when a part
+/// is not `HH:MM-HH:MM` with the end after the start.
+pub fn parse_day(text: &str) -> Option<Vec<IntervalView>> {
+    let valid = |t: &str| {
+        let (h, m) = t.split_once(':')?;
+        let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+        (h <= 24 && m < 60 && (h < 24 || m == 0) && t.len() == 5).then_some(u16::from(h) * 60 + u16::from(m))
+    };
+    text.split([',', '，', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|part| {
+            let (from, to) = part.split_once('-')?;
+            let (from, to) = (from.trim(), to.trim());
+            (valid(from)? < valid(to)?).then(|| IntervalView { from: from.to_owned(), to: to.to_owned() })
+        })
+        .collect()
+}
+
+/// A day's opening hours as the settings show them.
+pub fn format_day(day: &[IntervalView]) -> String {
+    day.iter().map(|i| format!("{}-{}", i.from, i.to)).collect::<Vec<_>>().join(", ")
+}
+
+/// Hours as typed (`1.5`) in whole minutes; empty is none.
+///
+/// # Errors
+/// `WrongType` for what is not a number, `Negative` for less than a minute, `TooLarge` beyond
+/// [`MAX_TARGET_MINUTES`].
+pub fn parse_hours(text: &str) -> Result<Option<i32>, crate::validate::Invalid> {
+    use crate::validate::Invalid;
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let hours: f64 = text.parse().map_err(|_| Invalid::WrongType)?;
+    let minutes = (hours * 60.0).round();
+    if !hours.is_finite() || minutes < 1.0 {
+        return Err(Invalid::Negative);
+    }
+    if minutes > f64::from(MAX_TARGET_MINUTES) {
+        return Err(Invalid::TooLarge);
+    }
+    #[allow(clippy::cast_possible_truncation, reason = "checked to fit just before")]
+    Ok(Some(minutes as i32))
+}
+
+/// Minutes as hours for the settings (`90` is `1.5`).
+pub fn format_hours(minutes: Option<i32>) -> String {
+    minutes.map_or_else(String::new, |m| {
+        let text = format!("{:.2}", f64::from(m) / 60.0);
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    })
+}
+
 /// A ticket on its customer's timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -666,5 +764,43 @@ mod tests {
         // Still waiting: no deadline while the clock stands.
         let clock = Clock { history: &history[..2], ..clock };
         assert_eq!(deadlines(&cal, rule, &clock), Deadlines::default());
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::{IntervalView, format_day, format_hours, parse_day, parse_hours};
+    use crate::validate::Invalid;
+
+    #[test]
+    fn a_day_is_typed_as_intervals() {
+        let day = parse_day("09:00-12:00, 13:00-18:00").unwrap();
+        assert_eq!(
+            day,
+            [
+                IntervalView { from: "09:00".into(), to: "12:00".into() },
+                IntervalView { from: "13:00".into(), to: "18:00".into() },
+            ]
+        );
+        assert_eq!(format_day(&day), "09:00-12:00, 13:00-18:00");
+        assert_eq!(parse_day("  "), Some(vec![]), "closed");
+        assert_eq!(parse_day("00:00-24:00").map(|d| d.len()), Some(1));
+        for bad in ["9-12", "12:00-09:00", "09:00", "25:00-26:00", "09:60-10:00", "09:00-24:30"] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn targets_are_typed_in_hours() {
+        assert_eq!(parse_hours("1.5"), Ok(Some(90)));
+        assert_eq!(parse_hours(""), Ok(None));
+        assert_eq!(parse_hours("0"), Err(Invalid::Negative));
+        assert_eq!(parse_hours("-2"), Err(Invalid::Negative));
+        assert_eq!(parse_hours("abc"), Err(Invalid::WrongType));
+        assert_eq!(parse_hours("100000"), Err(Invalid::TooLarge));
+        assert_eq!(format_hours(Some(90)), "1.5");
+        assert_eq!(format_hours(Some(480)), "8");
+        assert_eq!(format_hours(None), "");
+        assert_eq!(format_hours(Some(100)), "1.67");
     }
 }

@@ -1,11 +1,12 @@
-//! The service desk: queues, a ticket with its thread, replies, status and assignment.
+//! The service desk: queues, a ticket with its thread, replies, status and assignment; follow-ups;
+//! the analysis; the desk's settings (service-level policy, cadence, teams, root causes).
 
 use serde::Deserialize;
 use serde_json::json;
 use starcrm_shared::follow_ups::{CadenceView, FollowUpRow};
 use starcrm_shared::service_desk::{
-    MessageKind, ParetoRowView, ServiceKpisView, TeamInfo, TicketCategoryInfo, TicketCountsInfo,
-    TicketDetail, TicketRow, TicketStatus,
+    BusinessHoursView, MessageKind, ParetoRowView, ServiceKpisView, SlaPolicyView, SlaRuleView, TeamInfo,
+    TicketCategoryInfo, TicketCountsInfo, TicketDetail, TicketRow, TicketStatus,
 };
 
 use super::{ApiError, execute};
@@ -63,38 +64,46 @@ pub struct Queue {
     pub counts: TicketCountsInfo,
 }
 
+/// A page of a GraphQL connection with `edges { node }`, its total and next cursor.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Connection<T> {
+    total_count: u64,
+    page_info: PageInfo,
+    edges: Vec<Edge<T>>,
+}
+
+#[derive(Deserialize)]
+struct Edge<T> {
+    node: T,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+impl<T> Connection<T> {
+    /// The rows, the total and the cursor of the next page (none on the last).
+    fn into_parts(self) -> (Vec<T>, u64, Option<String>) {
+        let next = self.page_info.end_cursor.filter(|_| self.page_info.has_next_page);
+        (self.edges.into_iter().map(|e| e.node).collect(), self.total_count, next)
+    }
+}
+
 pub async fn queue(view: View, after: Option<String>) -> Result<Queue, ApiError> {
-    #[derive(Deserialize)]
-    struct Edge {
-        node: TicketRow,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct PageInfo {
-        has_next_page: bool,
-        end_cursor: Option<String>,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Found {
-        total_count: u64,
-        page_info: PageInfo,
-        edges: Vec<Edge>,
-    }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
-        tickets: Found,
+        tickets: Connection<TicketRow>,
         ticket_counts: TicketCountsInfo,
     }
     let variables = json!({ "view": view.wire(), "first": 50, "after": after });
     let data = execute::<_, Data>(TICKETS, &variables).await?;
-    Ok(Queue {
-        rows: data.tickets.edges.into_iter().map(|e| e.node).collect(),
-        total: data.tickets.total_count,
-        next: data.tickets.page_info.end_cursor.filter(|_| data.tickets.page_info.has_next_page),
-        counts: data.ticket_counts,
-    })
+    let (rows, total, next) = data.tickets.into_parts();
+    Ok(Queue { rows, total, next, counts: data.ticket_counts })
 }
 
 /// A ticket with the workspace's complaint root causes (to solve a complaint with).
@@ -165,34 +174,14 @@ pub struct FollowUps {
 
 pub async fn follow_ups(view: FollowUpView, after: Option<String>) -> Result<FollowUps, ApiError> {
     #[derive(Deserialize)]
-    struct Edge {
-        node: FollowUpRow,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct PageInfo {
-        has_next_page: bool,
-        end_cursor: Option<String>,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Found {
-        total_count: u64,
-        page_info: PageInfo,
-        edges: Vec<Edge>,
-    }
-    #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
-        follow_ups: Found,
+        follow_ups: Connection<FollowUpRow>,
     }
     let variables = json!({ "view": view.wire(), "first": 50, "after": after });
     let data = execute::<_, Data>(FOLLOW_UPS, &variables).await?;
-    Ok(FollowUps {
-        rows: data.follow_ups.edges.into_iter().map(|e| e.node).collect(),
-        total: data.follow_ups.total_count,
-        next: data.follow_ups.page_info.end_cursor.filter(|_| data.follow_ups.page_info.has_next_page),
-    })
+    let (rows, total, next) = data.follow_ups.into_parts();
+    Ok(FollowUps { rows, total, next })
 }
 
 /// Marks a follow-up done with its outcome.
@@ -324,4 +313,31 @@ pub async fn save_team(
 pub async fn add_category(name: &str, parent: Option<&str>) -> Result<(), ApiError> {
     let input = json!({ "input": { "name": name, "parentId": parent, "archived": false } });
     execute::<_, serde_json::Value>(SAVE_CATEGORY, &input).await.map(|_| ())
+}
+
+const SLA_POLICY: &str = include_str!("../../graphql/sla_policy.graphql");
+const SAVE_SLA_POLICY: &str = include_str!("../../graphql/save_sla_policy.graphql");
+
+pub async fn sla_policy() -> Result<SlaPolicyView, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        sla_policy: SlaPolicyView,
+    }
+    execute::<_, Data>(SLA_POLICY, &json!({})).await.map(|d| d.sla_policy)
+}
+
+/// Saves the rules and hours as the new active version; returns its number.
+pub async fn save_sla_policy(rules: &[SlaRuleView], hours: &BusinessHoursView) -> Result<i64, ApiError> {
+    #[derive(Deserialize)]
+    struct Saved {
+        version: i64,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        save_sla_policy: Saved,
+    }
+    let input = json!({ "input": { "rules": rules, "hours": hours } });
+    execute::<_, Data>(SAVE_SLA_POLICY, &input).await.map(|d| d.save_sla_policy.version)
 }

@@ -33,7 +33,7 @@ messages! {
     QueueMine { zh: "我的", en: "Mine" }
     QueueMyTeam { zh: "我的团队", en: "My team" }
     SettingsService { zh: "客户服务", en: "Service desk" }
-    SettingsServiceSubtitle { zh: "回访节奏、分配工单的团队，以及解决投诉时选择的根本原因", en: "How often customers are called back, the teams tickets go to, and the root causes complaints are solved with" }
+    SettingsServiceSubtitle { zh: "各星级的服务时效承诺、回访节奏、分配工单的团队，以及解决投诉时选择的根本原因", en: "The promise made to each star level, how often customers are called back, the teams tickets go to, and the root causes complaints are solved with" }
     FollowUpCadenceTitle { zh: "回访节奏", en: "Follow-up cadence" }
     FollowUpCadenceHelp { zh: "每个星级多少天回访一次（留空则不按节奏回访），以及投诉解决后、星级下降后多少天回访。", en: "How many days between calls for each star level (empty: not called on a schedule), and how long after a solved complaint or a lost star." }
     CadenceNever { zh: "不回访", en: "never" }
@@ -43,6 +43,31 @@ messages! {
     Teams { zh: "团队", en: "Teams" }
     TeamsHelp { zh: "新工单交给第一个接收该类型的团队：有专属负责人时给负责人，否则在可接单、未满额的成员中轮流分配。括号内为各成员处理中的工单数。", en: "A new ticket goes to the first team that takes its kind: to the customer's dedicated owner, else round robin among available members under capacity. In brackets, each member's open tickets." }
     Away { zh: "暂停接单", en: "away" }
+    SlaPolicyTitle { zh: "服务时效规则", en: "Service-level policy" }
+    SlaBuiltIn { zh: "内置规则", en: "built-in" }
+    SlaVersion { zh: "第 {v} 版", en: "version {v}" }
+    SlaPolicyHelp { zh: "按顺序匹配，第一条适用的规则生效；时限按工作时间计算（小时，可填 0.5）。留空表示不承诺。保存后生成新版本，进行中的工单保持原版本。", en: "Rules apply in order: the first that covers a ticket wins. Targets are business hours (0.5 is half an hour); empty means no promise. Saving makes a new version; open tickets keep theirs." }
+    SlaRulesHint { zh: "星级和类型都不选表示适用于全部。", en: "No stars or kinds ticked: the rule covers all." }
+    AddSlaRule { zh: "添加规则", en: "Add a rule" }
+    SlaTargetInvalid { zh: "第 {n} 条规则：时限须为正数的小时数，或留空。", en: "Rule {n}: targets are a positive number of hours, or empty." }
+    OpeningHoursInvalid { zh: "营业时间请写成 09:00-12:00, 13:00-18:00，休息日留空。", en: "Write opening hours like 09:00-12:00, 13:00-18:00; leave days off empty." }
+    SlaSaved { zh: "已保存为第 {v} 版", en: "Saved as version {v}" }
+    BusinessHours { zh: "工作时间", en: "Business hours" }
+    Timezone { zh: "时区", en: "Time zone" }
+    AlwaysOpen { zh: "全天候（7×24）", en: "Round the clock (24×7)" }
+    Closed { zh: "休息", en: "closed" }
+    Holidays { zh: "节假日", en: "Holidays" }
+    SaveAsNewVersion { zh: "保存为新版本", en: "Save as a new version" }
+    NoPromise { zh: "不承诺", en: "none" }
+    HoursUnit { zh: "小时", en: "hours" }
+    MoveUp { zh: "上移", en: "Move up" }
+    Monday { zh: "周一", en: "Monday" }
+    Tuesday { zh: "周二", en: "Tuesday" }
+    Wednesday { zh: "周三", en: "Wednesday" }
+    Thursday { zh: "周四", en: "Thursday" }
+    Friday { zh: "周五", en: "Friday" }
+    Saturday { zh: "周六", en: "Saturday" }
+    Sunday { zh: "周日", en: "Sunday" }
     NewTeam { zh: "新建团队", en: "New team" }
     NoTeams { zh: "还没有团队：所有客服都能看到所有工单。", en: "No teams yet: every agent sees every ticket." }
     Capacity { zh: "每人上限", en: "Capacity" }

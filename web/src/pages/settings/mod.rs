@@ -4,6 +4,7 @@
 mod account_page;
 mod audit_page;
 mod service_page;
+mod sla_editor;
 mod tokens_page;
 mod users_page;
 mod webhooks_page;

@@ -1,4 +1,5 @@
-//! Settings > Service desk, for desk managers: how often each star level is called back (and after
+//! Settings > Service desk, for desk managers: the service-level policy and business hours, how
+//! often each star level is called back (and after
 //! a solved complaint or a lost star), the teams tickets are routed to with their members and
 //! capacity, and the complaint root causes a complaint is solved with.
 
@@ -7,6 +8,7 @@ use starcrm_shared::follow_ups::CadenceView;
 use starcrm_shared::service_desk::{TeamInfo, TicketCategoryInfo, TicketKind};
 
 use super::SettingsLayout;
+use super::sla_editor::SlaPolicyEditor;
 use crate::api::service::{ServiceSettings, StaffOption};
 use crate::api::{self, ApiError};
 use crate::components::error_view::ErrorView;
@@ -54,6 +56,7 @@ pub fn ServiceSettingsPage() -> impl IntoView {
                 (Some(e), _) => view! { <ErrorView error=e on_retry=reload /> }.into_any(),
                 (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
                 (None, Some(s)) => view! {
+                    <SlaPolicyEditor />
                     <CadenceForm cadence=s.cadence.clone() />
                     <Teams teams=s.teams.clone() staff=s.staff.clone() on_saved=reload />
                     <RootCauses categories=s.categories on_saved=reload />
