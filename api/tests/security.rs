@@ -2145,6 +2145,7 @@ async fn cross_workspace_tickets_are_not_found_and_stay_unchanged() -> anyhow::R
             json!({ "id": id }),
         ),
         ("mutation($id: ID!) { setTicketStatus(id: $id, status: CLOSED) { status } }", json!({ "id": id })),
+        ("mutation($id: ID!) { setTicketTags(id: $id, tags: [\"mine\"]) { id } }", json!({ "id": id })),
         ("mutation($id: ID!) { assignTicket(id: $id, assigneeId: null) { id } }", json!({ "id": id })),
         (
             "mutation($id: ID!, $to: ID) { assignTicket(id: $id, assigneeId: $to) { id } }",

@@ -20,6 +20,9 @@ const MESSAGE: &str = "mutation($input: AddTicketMessageInput!) { addTicketMessa
   message { id kind } ticket { status firstRespondedAt waitingSince nextResponseDue nextDue slaState } } }";
 const STATUS: &str = "mutation($id: ID!, $status: TicketStatus!, $reason: String) {
   setTicketStatus(id: $id, status: $status, reason: $reason) { status nextDue slaState solvedAt } }";
+const TAGS: &str = "query($id: ID!) { ticket(id: $id) { tags history { field to } } }";
+const SET_TAGS: &str =
+    "mutation($id: ID!, $tags: [String!]!) { setTicketTags(id: $id, tags: $tags) { tags } }";
 const QUEUE: &str =
     "query($view: TicketView, $customerId: ID) { tickets(view: $view, customerId: $customerId, first: 50) {
   totalCount edges { node { id stars priority nextDue } } } }";
@@ -533,6 +536,13 @@ async fn tickets_follow_a_merge_and_erasure_scrubs_what_they_say() -> anyhow::Re
     let keep = app.customer(&token, "Keep Kong").await?;
     let dup = app.customer(&token, "Keep Kong Dup").await?;
     let t = open(&app, &token, complaint(&dup)).await?["ticket"].clone();
+    app.as_token(&token)
+        .execute(
+            "mutation($id: ID!) { setTicketTags(id: $id, tags: [\"Secret Road parcel\"]) { id } }",
+            json!({ "id": t["id"] }),
+        )
+        .await?
+        .data();
     let reply = json!({ "ticketId": t["id"], "kind": "INBOUND", "body": "My address is 1 Secret Road" });
     app.as_token(&token).execute(MESSAGE, json!({ "input": reply })).await?.data();
     let versions = app
@@ -794,5 +804,51 @@ async fn a_deadline_close_at_hand_is_warned_about_once() -> anyhow::Result<()> {
         .data();
     assert_eq!(warn(31).await?, 0);
     assert_eq!(warn(33 * 60 - 10).await?, 1, "the resolution in its turn");
+    Ok(())
+}
+
+#[tokio::test]
+async fn tickets_are_tagged_and_a_queue_narrows_to_a_tag() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let who = app.customer(&token, "Tagged Tao").await?;
+    let mut input = complaint(&who);
+    input["tags"] = json!([" Refund ", "VIP", "refund"]);
+    let first = open(&app, &token, input).await?["ticket"]["id"].clone();
+    let second = open(&app, &token, complaint(&who)).await?["ticket"]["id"].clone();
+    let tagged = app.as_token(&token).execute(TAGS, json!({ "id": first })).await?;
+    assert_eq!(tagged.data()["ticket"]["tags"], json!(["Refund", "VIP"]), "trimmed, once each ignoring case");
+    let set =
+        app.as_token(&token).execute(SET_TAGS, json!({ "id": second, "tags": ["refund", "退货"] })).await?;
+    assert_eq!(set.data()["setTicketTags"]["tags"], json!(["refund", "退货"]));
+    let history = app.as_token(&token).execute(TAGS, json!({ "id": second })).await?;
+    let rows = history.data()["ticket"]["history"].as_array().cloned().unwrap_or_default();
+    assert!(rows.iter().any(|h| h["field"] == "tags" && h["to"] == "refund, 退货"), "{rows:?}");
+    // A queue narrowed to a tag, whatever its case.
+    let narrowed = |tag: &'static str| {
+        let client = app.as_token(&token);
+        async move {
+            let r = client
+                .execute(
+                    "query($tag: String) { tickets(view: ALL, tag: $tag) { totalCount } }",
+                    json!({ "tag": tag }),
+                )
+                .await?;
+            anyhow::Ok(r.data()["tickets"]["totalCount"].as_u64().unwrap_or(99))
+        }
+    };
+    assert_eq!(narrowed("REFUND").await?, 2);
+    assert_eq!(narrowed("vip").await?, 1);
+    assert_eq!(narrowed("none such").await?, 0);
+    // Bad tags name their place and change nothing.
+    for (tags, field) in [(json!(["ok", "  "]), "tags[1]"), (json!(["x".repeat(31)]), "tags[0]")] {
+        let refused = app.as_token(&token).execute(SET_TAGS, json!({ "id": second, "tags": tags })).await?;
+        assert_eq!(refused.error_extension("field"), field, "{}", refused.body);
+    }
+    let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+    let refused = app.as_token(&token).execute(SET_TAGS, json!({ "id": second, "tags": many })).await?;
+    assert_eq!(refused.error_extension("field"), "tags[20]", "{}", refused.body);
+    let still = app.as_token(&token).execute(TAGS, json!({ "id": second })).await?;
+    assert_eq!(still.data()["ticket"]["tags"], json!(["refund", "退货"]));
     Ok(())
 }

@@ -91,6 +91,10 @@ async fn a_five_star_complaint_tops_the_agents_queue_and_is_answered_and_solved(
         browser.wait_for_text_containing("[data-testid=ticket-stars]", "★★★★★").await?;
         browser.click("[data-testid=take-ticket]").await?;
         browser.wait_for_text_containing("[data-testid=ticket-assignee]", "刘洋").await?;
+        // A tag, for finding it again.
+        browser.fill("[data-testid=ticket-tag-input]", "积分补发").await?;
+        browser.script_string("document.querySelector('[data-testid=ticket-tag-input]').form.requestSubmit(); return ''").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-tags]", "积分补发").await?;
         browser.fill("[data-testid=message-body]", "您好，积分已为您补发，请查收。").await?;
         browser.click("[data-testid=send-reply]").await?;
         browser.wait_for("[data-testid=message][data-kind=reply]").await?;

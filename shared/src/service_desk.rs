@@ -367,6 +367,8 @@ pub struct TicketDetail {
     /// The team it was routed to.
     #[serde(default)]
     pub team: Option<PersonRef>,
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// The root cause a complaint was solved with.
     pub root_cause: Option<PersonRef>,
     pub upheld: Option<bool>,
@@ -518,6 +520,41 @@ pub fn format_hours(minutes: Option<i32>) -> String {
         let text = format!("{:.2}", f64::from(m) / 60.0);
         text.trim_end_matches('0').trim_end_matches('.').to_owned()
     })
+}
+
+/// Most tags a ticket carries.
+pub const MAX_TAGS: usize = 20;
+/// The longest tag, in characters.
+pub const TAG_MAX_CHARS: usize = 30;
+
+/// A ticket's tags as given: trimmed, each 1 to [`TAG_MAX_CHARS`] characters without control
+/// characters, the same tag twice (ignoring case) kept once as first written, at most
+/// [`MAX_TAGS`].
+///
+/// # Errors
+/// The place of the first bad tag (or [`MAX_TAGS`] when there are too many) and why.
+pub fn normalize_tags(tags: &[String]) -> Result<Vec<String>, (usize, crate::validate::Invalid)> {
+    use crate::validate::Invalid;
+    let mut out: Vec<String> = Vec::new();
+    for (i, tag) in tags.iter().enumerate() {
+        let tag = tag.trim();
+        if tag.is_empty() {
+            return Err((i, Invalid::Required));
+        }
+        if tag.chars().count() > TAG_MAX_CHARS {
+            return Err((i, Invalid::TooLong { max: TAG_MAX_CHARS }));
+        }
+        if tag.chars().any(char::is_control) {
+            return Err((i, Invalid::Characters));
+        }
+        if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+            out.push(tag.to_owned());
+        }
+    }
+    if out.len() > MAX_TAGS {
+        return Err((MAX_TAGS, Invalid::TooLarge));
+    }
+    Ok(out)
 }
 
 /// A ticket on its customer's timeline.
@@ -769,7 +806,7 @@ mod tests {
 
 #[cfg(test)]
 mod settings_tests {
-    use super::{IntervalView, format_day, format_hours, parse_day, parse_hours};
+    use super::{IntervalView, format_day, format_hours, normalize_tags, parse_day, parse_hours};
     use crate::validate::Invalid;
 
     #[test]
@@ -788,6 +825,20 @@ mod settings_tests {
         for bad in ["9-12", "12:00-09:00", "09:00", "25:00-26:00", "09:60-10:00", "09:00-24:30"] {
             assert_eq!(parse_day(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn tags_are_trimmed_kept_once_and_checked() {
+        let given: Vec<String> = [" Refund ", "VIP", "refund", "退货"].map(String::from).to_vec();
+        assert_eq!(
+            normalize_tags(&given),
+            Ok(vec!["Refund".to_owned(), "VIP".to_owned(), "退货".to_owned()])
+        );
+        assert_eq!(normalize_tags(&["ok".into(), " ".into()]), Err((1, Invalid::Required)));
+        assert_eq!(normalize_tags(&["x".repeat(31)]), Err((0, Invalid::TooLong { max: 30 })));
+        assert_eq!(normalize_tags(&["a\u{7}b".into()]), Err((0, Invalid::Characters)));
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert_eq!(normalize_tags(&many), Err((20, Invalid::TooLarge)));
     }
 
     #[test]

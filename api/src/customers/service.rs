@@ -21,7 +21,7 @@ use crate::db;
 use crate::entities::{
     audit_log, channel_identity, customer, customer_consent, customer_email, customer_field_value,
     customer_phone, customer_tag, event, follow_up, interaction, star_history, ticket, ticket_change,
-    ticket_message,
+    ticket_message, ticket_tag,
 };
 use crate::error::AppError;
 
@@ -443,6 +443,18 @@ async fn scrub_tickets(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), 
     ticket_message::Entity::update_many()
         .col_expr(ticket_message::Column::Body, Expr::value(ERASED))
         .filter(ticket_message::Column::TicketId.is_in(tickets.clone()))
+        .exec(conn)
+        .await?;
+    // Tags are free words staff wrote about the person's tickets, here and in their history.
+    ticket_tag::Entity::delete_many()
+        .filter(ticket_tag::Column::TicketId.is_in(tickets.clone()))
+        .exec(conn)
+        .await?;
+    ticket_change::Entity::update_many()
+        .col_expr(ticket_change::Column::FromValue, Expr::value(ERASED))
+        .col_expr(ticket_change::Column::ToValue, Expr::value(ERASED))
+        .filter(ticket_change::Column::TicketId.is_in(tickets.clone()))
+        .filter(ticket_change::Column::Field.eq("tags"))
         .exec(conn)
         .await?;
     ticket_change::Entity::update_many()

@@ -39,6 +39,7 @@ pub mod ticket;
 pub mod ticket_category;
 pub mod ticket_change;
 pub mod ticket_message;
+pub mod ticket_tag;
 pub mod transaction;
 pub mod transaction_item;
 pub mod user;

@@ -110,6 +110,11 @@ impl Ticket {
         user_in_workspace(ctx, id).await
     }
 
+    /// Its labels, as first written.
+    async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        tickets::tags_of(ctx.db()?, self.0.id).await.map_err(|e| e.extend())
+    }
+
     /// The team it was routed to.
     async fn team(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<TeamRef>> {
         let Some(id) = self.0.team_id else { return Ok(None) };
@@ -626,13 +631,16 @@ impl ServiceDeskQuery {
         Ok(Ticket(tickets::find(ctx.db()?, scope, id).await.map_err(|e| e.extend())?))
     }
 
-    /// A queue: soonest deadline first, then most stars, then oldest. Needs `service:manage`.
+    /// A queue: soonest deadline first, then most stars, then oldest; `tag` narrows it to the
+    /// tickets with that tag (ignoring case). Needs `service:manage`.
     #[graphql(complexity = "crate::users::graphql::page_complexity(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments, reason = "the arguments of one query")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
         #[graphql(default_with = "TicketView::Open")] view: TicketView,
         customer_id: Option<ID>,
+        tag: Option<String>,
         #[graphql(default = 60)] within_minutes: i32,
         first: Option<i32>,
         after: Option<String>,
@@ -651,6 +659,7 @@ impl ServiceDeskQuery {
         let q = queue::Query {
             view,
             customer_id: customer_id.as_ref().map(|id| parse_id(id, "customerId")).transpose()?,
+            tag: tag.filter(|t| !t.trim().is_empty()),
             within_minutes: within_minutes.unsigned_abs(),
             offset,
             limit: u64::from(first.unsigned_abs()),
@@ -760,6 +769,9 @@ pub struct OpenTicketInput {
     pub priority_reason: Option<String>,
     /// The sender's id for it: opening again with the same one returns the first ticket.
     pub external_ref: Option<String>,
+    /// Labels for finding it again (each up to 30 characters, at most 20).
+    #[graphql(default)]
+    pub tags: Vec<String>,
 }
 
 #[derive(SimpleObject)]
@@ -825,6 +837,7 @@ impl ServiceDeskMutation {
             priority: input.priority,
             priority_reason: input.priority_reason,
             external_ref: input.external_ref,
+            tags: input.tags,
         };
         let opened = tickets::open(ctx.db()?, scope, new).await.map_err(|e| e.extend())?;
         Ok(OpenTicketPayload {
@@ -906,6 +919,19 @@ impl ServiceDeskMutation {
         let id = parse_id(&id, "id")?;
         let assignee = assignee_id.as_ref().map(|a| parse_id(a, "assigneeId")).transpose()?;
         Ok(Ticket(tickets::assign(ctx.db()?, scope, id, assignee).await.map_err(|e| e.extend())?))
+    }
+
+    /// Replaces a ticket's tags (trimmed; the same tag twice, ignoring case, is kept once).
+    /// Needs `service:manage`.
+    async fn set_ticket_tags(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        tags: Vec<String>,
+    ) -> async_graphql::Result<Ticket> {
+        let scope = ctx.require(Permission::ServiceManage)?;
+        let id = parse_id(&id, "id")?;
+        Ok(Ticket(tickets::set_tags(ctx.db()?, scope, id, &tags).await.map_err(|e| e.extend())?))
     }
 
     /// Sets a ticket's priority by hand with a reason; `priority: null` goes back to the one

@@ -2,10 +2,10 @@
 //! one customer's tickets; always soonest deadline first, then most stars, then oldest.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, NullOrdering, Order};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, NullOrdering, Order};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    QueryTrait, Select,
 };
 use starcrm_shared::Permission;
 use starcrm_shared::service_desk::TicketStatus;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::teams::{self, Reach};
 use crate::auth::Scope;
-use crate::entities::ticket;
+use crate::entities::{ticket, ticket_tag};
 use crate::error::AppError;
 
 /// Which tickets a queue shows.
@@ -36,10 +36,12 @@ pub enum TicketView {
 }
 
 /// What to list.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Query {
     pub view: TicketView,
     pub customer_id: Option<Uuid>,
+    /// Only tickets with this tag (ignoring case).
+    pub tag: Option<String>,
     /// The warning window of `BreachingSoon`, in minutes.
     pub within_minutes: u32,
     pub offset: u64,
@@ -101,6 +103,18 @@ pub fn select(
     if let Some(customer) = q.customer_id {
         select = select.filter(C::CustomerId.eq(customer));
     }
+    if let Some(tag) = &q.tag {
+        let tagged = ticket_tag::Entity::find()
+            .select_only()
+            .column(ticket_tag::Column::TicketId)
+            .filter(ticket_tag::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(ExprTrait::eq(
+                Expr::expr(Func::lower(Expr::col((ticket_tag::Entity, ticket_tag::Column::Tag)))),
+                tag.trim().to_lowercase(),
+            ))
+            .into_query();
+        select = select.filter(C::Id.in_subquery(tagged));
+    }
     Ok(select
         .order_by_with_nulls(C::NextDue, Order::Asc, NullOrdering::Last)
         .order_by_with_nulls(C::Stars, Order::Desc, NullOrdering::Last)
@@ -150,7 +164,7 @@ pub async fn counts(
     let now = Utc::now();
     let mut out = Vec::with_capacity(views.len());
     for view in views {
-        let q = Query { view: *view, customer_id: None, within_minutes: 60, offset: 0, limit: 0 };
+        let q = Query { view: *view, customer_id: None, tag: None, within_minutes: 60, offset: 0, limit: 0 };
         out.push(select(scope, &reach, &my_teams, &q, now)?.count(db).await?);
     }
     Ok(out)

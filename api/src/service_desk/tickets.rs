@@ -30,7 +30,9 @@ use crate::customers::aggregates;
 use crate::customers::identities::{self, CustomerRef};
 use crate::customers::ingest::{self, external_ref, lost_race, short_text};
 use crate::db;
-use crate::entities::{customer, sla_miss, ticket, ticket_change, ticket_message, transaction, user};
+use crate::entities::{
+    customer, sla_miss, ticket, ticket_change, ticket_message, ticket_tag, transaction, user,
+};
 use crate::error::AppError;
 use crate::ratings::engine;
 
@@ -59,6 +61,8 @@ pub struct NewTicket {
     pub priority: Option<TicketPriority>,
     pub priority_reason: Option<String>,
     pub external_ref: Option<String>,
+    /// Labels for finding it again.
+    pub tags: Vec<String>,
 }
 
 /// What opening did.
@@ -124,6 +128,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
         .map_err(|r| AppError::invalid("subject", r))?;
     let description = short_text("description", input.description.as_deref(), rules::NOTES_MAX_CHARS)?;
     let own_ref = external_ref(input.external_ref.as_deref())?;
+    let tags = checked_tags(&input.tags)?;
     let priority_reason = match input.priority {
         Some(_) => Some(reason("priorityReason", input.priority_reason.as_deref())?),
         None => None,
@@ -191,17 +196,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
             let row = row.into_active_model().reset_all().insert(&*txn).await.map_err(|e| {
                 AppError::unique_or_internal(e, "externalRef", "a ticket with this externalRef exists")
             })?;
-            ticket_change::Entity::insert_many(opening_history(&row, scope, how))
-                .exec_without_returning(&*txn)
-                .await?;
-            changes::record(&*txn, vec![event(Kind::TicketOpened, &row)]).await?;
-            // Coming to the desk is contact: the customer was active now.
-            ingest::touch_activity(&*txn, &customer, now, false).await?;
-            let entry = Entry::new("ticket.open", "ticket", row.id).changes(json!({
-                "number": row.number, "customerId": row.customer_id, "kind": row.kind,
-                "channel": row.channel, "priority": row.priority, "slaRule": row.sla_rule,
-            }));
-            audit::record(&*txn, scope, entry).await?;
+            record_opening(&txn, scope, &row, (how, &tags), &customer).await?;
             txn.commit().await?;
             Ok(Opened { ticket: row, created: true, customer_created })
         };
@@ -217,6 +212,29 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
         Some(err) => err,
         None => AppError::internal(anyhow::anyhow!("no attempt made")),
     })
+}
+
+/// What opening a ticket writes beside it: its first history (with `how` it was given), its
+/// tags, the change, the customer's activity and the audit entry.
+async fn record_opening(
+    txn: &db::WriteTxn,
+    scope: &Scope,
+    row: &ticket::Model,
+    (how, tags): (&str, &[String]),
+    customer: &customer::Model,
+) -> Result<(), AppError> {
+    ticket_change::Entity::insert_many(opening_history(row, scope, how))
+        .exec_without_returning(&**txn)
+        .await?;
+    write_tags(&**txn, row, tags).await?;
+    changes::record(&**txn, vec![event(Kind::TicketOpened, row)]).await?;
+    // Coming to the desk is contact: the customer was active now.
+    ingest::touch_activity(&**txn, customer, row.created_at, false).await?;
+    let entry = Entry::new("ticket.open", "ticket", row.id).changes(json!({
+        "number": row.number, "customerId": row.customer_id, "kind": row.kind,
+        "channel": row.channel, "priority": row.priority, "slaRule": row.sla_rule,
+    }));
+    audit::record(&**txn, scope, entry).await
 }
 
 /// Where a new ticket goes: the team that takes its kind and channel, and the customer's
@@ -876,6 +894,74 @@ pub async fn deal_waiting(db: &DatabaseConnection, now: DateTime<Utc>) -> Result
     }
     txn.commit().await?;
     Ok(dealt)
+}
+
+/// A ticket's tags, checked, naming the bad one (`tags[2]`).
+fn checked_tags(tags: &[String]) -> Result<Vec<String>, AppError> {
+    desk::normalize_tags(tags).map_err(|(i, why)| AppError::invalid(&format!("tags[{i}]"), why))
+}
+
+/// Replaces a ticket's tags.
+async fn write_tags(conn: &impl ConnectionTrait, t: &ticket::Model, tags: &[String]) -> Result<(), AppError> {
+    ticket_tag::Entity::delete_many().filter(ticket_tag::Column::TicketId.eq(t.id)).exec(conn).await?;
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = tags.iter().map(|tag| ticket_tag::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(t.workspace_id),
+        ticket_id: Set(t.id),
+        tag: Set(tag.clone()),
+        created_at: Set(now),
+    });
+    ticket_tag::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// A ticket's tags, as first written, in the order given.
+///
+/// # Errors
+/// Database failures.
+pub async fn tags_of(conn: &impl ConnectionTrait, ticket_id: Uuid) -> Result<Vec<String>, AppError> {
+    Ok(ticket_tag::Entity::find()
+        .select_only()
+        .column(ticket_tag::Column::Tag)
+        .filter(ticket_tag::Column::TicketId.eq(ticket_id))
+        .order_by_asc(ticket_tag::Column::CreatedAt)
+        .order_by_asc(ticket_tag::Column::Id)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Replaces a ticket's tags (trimmed, each kept once ignoring case). Needs `service:manage`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `tags[i]` for an empty, too long or garbled tag, or too many.
+pub async fn set_tags(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+    tags: &[String],
+) -> Result<ticket::Model, AppError> {
+    scope.require(Permission::ServiceManage)?;
+    let tags = checked_tags(tags)?;
+    let txn = db::begin_write(db).await?;
+    let t = locked(&*txn, scope, id).await?;
+    let before = tags_of(&*txn, t.id).await?;
+    if before == tags {
+        txn.commit().await?;
+        return Ok(t);
+    }
+    write_tags(&*txn, &t, &tags).await?;
+    let now = Utc::now();
+    let (from, to) = (before.join(", "), tags.join(", "));
+    let rows = vec![change_row(&t, scope, "tags", Some(&from), Some(&to), None, now)];
+    // The tags' words stay in the ticket's history (erasure scrubs it there), not in the audit log.
+    let entry =
+        Entry::new("ticket.tags", "ticket", t.id).changes(json!({ "tags": [before.len(), tags.len()] }));
+    commit_change(txn, scope, t, rows, Some(entry), now).await
 }
 
 /// Sets a ticket's priority by hand (with a reason), or back to what stars and kind give

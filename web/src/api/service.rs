@@ -16,6 +16,7 @@ const TICKET: &str = include_str!("../../graphql/ticket.graphql");
 const ADD_MESSAGE: &str = include_str!("../../graphql/add_ticket_message.graphql");
 const SET_STATUS: &str = include_str!("../../graphql/set_ticket_status.graphql");
 const ASSIGN: &str = include_str!("../../graphql/assign_ticket.graphql");
+const SET_TAGS: &str = include_str!("../../graphql/set_ticket_tags.graphql");
 
 /// A queue of the inbox (the server's `TicketView`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -340,4 +341,9 @@ pub async fn save_sla_policy(rules: &[SlaRuleView], hours: &BusinessHoursView) -
     }
     let input = json!({ "input": { "rules": rules, "hours": hours } });
     execute::<_, Data>(SAVE_SLA_POLICY, &input).await.map(|d| d.save_sla_policy.version)
+}
+
+/// Replaces a ticket's tags.
+pub async fn set_tags(id: &str, tags: &[String]) -> Result<(), ApiError> {
+    execute::<_, serde_json::Value>(SET_TAGS, &json!({ "id": id, "tags": tags })).await.map(|_| ())
 }

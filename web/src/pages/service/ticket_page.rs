@@ -95,6 +95,7 @@ fn TicketView(
     let mine = me.is_some() && t.row.assignee.as_ref().map(|a| &a.id) == me.as_ref();
     let assignee = t.row.assignee.clone();
     let team = t.team.clone();
+    let tags = t.tags.clone();
     let run = move |action: std::pin::Pin<Box<dyn Future<Output = Result<(), ApiError>>>>| {
         leptos::task::spawn_local(async move { done.run(action.await) });
     };
@@ -180,6 +181,7 @@ fn TicketView(
                         }}
                         {team.map(|team| view! { <span class="muted" data-testid="ticket-team">" · "{team.name}</span> })}
                     </p>
+                    <TagsEditor id=id.get_value() tags=tags done />
                     {if mine {
                         view! { <button type="button" class="button" data-testid="put-back" on:click=put_back>{move || i18n.t(Key::PutBack)}</button> }.into_any()
                     } else {
@@ -371,5 +373,48 @@ fn Composer(id: String, done: Callback<Result<(), ApiError>>) -> impl IntoView {
                 </button>
             </div>
         </div>
+    }
+}
+
+/// A ticket's tags: remove one with its ×, add one with Enter.
+#[component]
+fn TagsEditor(id: String, tags: Vec<String>, done: Callback<Result<(), ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = StoredValue::new(id);
+    let current = StoredValue::new(tags.clone());
+    let typed = RwSignal::new(String::new());
+    let save = move |next: Vec<String>| {
+        leptos::task::spawn_local(
+            async move { done.run(api::service::set_tags(&id.get_value(), &next).await) },
+        );
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let tag = typed.get_untracked().trim().to_owned();
+        if tag.is_empty() {
+            return;
+        }
+        let mut next = current.get_value();
+        next.push(tag);
+        typed.set(String::new());
+        save(next);
+    };
+    view! {
+        <h2 class="card__title">{move || i18n.t(Key::Tags)}</h2>
+        <div class="tag-chips" data-testid="ticket-tags">
+            {tags.into_iter().map(|tag| {
+                let gone = tag.clone();
+                view! {
+                    <span class="tag-chip" data-testid="ticket-tag">{tag.clone()}
+                        <button type="button" class="tag-chip__remove" aria-label=move || format!("{} {}", i18n.t(Key::Remove), gone)
+                            on:click=move |_| { let t = tag.clone(); save(current.get_value().into_iter().filter(|x| *x != t).collect()); }>"×"</button>
+                    </span>
+                }
+            }).collect_view()}
+        </div>
+        <form class="tag-add" on:submit=add>
+            <input class="field__input" data-testid="ticket-tag-input" maxlength="30" placeholder=move || i18n.t(Key::AddTag)
+                aria-label=move || i18n.t(Key::AddTag) prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+        </form>
     }
 }
