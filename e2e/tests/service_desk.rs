@@ -298,6 +298,22 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
         )
         .await?;
     assert_eq!(opened.data()["openTicket"]["ticket"]["team"]["name"], "投诉专线", "{}", opened.body);
+    // The agent in the team goes away from the inbox: round robin passes them over.
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url("/service")).await?;
+        browser.wait_for_text_containing("[data-testid=availability]", "接单中").await?;
+        browser.click("[data-testid=availability]").await?;
+        browser.wait_for_text_containing("[data-testid=availability]", "暂停接单").await?;
+        browser.screenshot("service-inbox-away-zh-CN-desktop").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result?;
+    let members = manager.execute("{ teams { members { available } } }", json!({})).await?;
+    assert_eq!(members.data()["teams"][0]["members"], json!([{ "available": false }]));
     let browser = Browser::start(Viewport::Phone).await?;
     let result = async {
         sign_in(&browser, &server, "manager").await?;

@@ -349,8 +349,19 @@ pub struct TicketHistoryInfo {
     pub at: String,
 }
 
+/// What an agent sees of the customer beside a ticket: what their stars earn and how they buy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerProfile {
+    pub benefits: Vec<crate::tiers::Benefit>,
+    pub order_count: i32,
+    pub total_spend: crate::customer::MoneyValue,
+    pub last_purchase_at: Option<String>,
+    pub lifecycle_stage: crate::customer::LifecycleStage,
+}
+
 /// A ticket with its thread, as its page shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TicketDetail {
     #[serde(flatten)]
@@ -374,6 +385,9 @@ pub struct TicketDetail {
     pub upheld: Option<bool>,
     pub messages: Vec<TicketMessageInfo>,
     pub history: Vec<TicketHistoryInfo>,
+    /// Null for callers who may not read customers.
+    #[serde(default)]
+    pub profile: Option<CustomerProfile>,
 }
 
 /// A complaint root cause (a cause, or a subcause with its cause's id).

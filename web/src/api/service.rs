@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::json;
 use starcrm_shared::follow_ups::{CadenceView, FollowUpRow};
 use starcrm_shared::service_desk::{
-    BusinessHoursView, MessageKind, ParetoRowView, ServiceKpisView, SlaPolicyView, SlaRuleView, TeamInfo,
-    TicketCategoryInfo, TicketCountsInfo, TicketDetail, TicketRow, TicketStatus,
+    BusinessHoursView, MessageKind, ParetoRowView, PersonRef, ServiceKpisView, SlaPolicyView, SlaRuleView,
+    TeamInfo, TicketCategoryInfo, TicketCountsInfo, TicketDetail, TicketRow, TicketStatus,
 };
 
 use super::{ApiError, execute};
@@ -107,15 +107,42 @@ pub async fn queue(view: View, after: Option<String>) -> Result<Queue, ApiError>
     Ok(Queue { rows, total, next, counts: data.ticket_counts })
 }
 
-/// A ticket with the workspace's complaint root causes (to solve a complaint with).
-pub async fn ticket(id: &str) -> Result<(TicketDetail, Vec<TicketCategoryInfo>), ApiError> {
+/// A ticket's page: the ticket, the workspace's complaint root causes (to solve a complaint
+/// with), and the agents in the desk's teams it can be handed to (available ones first).
+pub async fn ticket(id: &str) -> Result<(TicketDetail, Vec<TicketCategoryInfo>, Vec<PersonRef>), ApiError> {
+    #[derive(Deserialize)]
+    struct Member {
+        available: bool,
+        user: Option<PersonRef>,
+    }
+    #[derive(Deserialize)]
+    struct Team {
+        archived: bool,
+        members: Vec<Member>,
+    }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
         ticket: TicketDetail,
         ticket_categories: Vec<TicketCategoryInfo>,
+        teams: Vec<Team>,
     }
-    execute::<_, Data>(TICKET, &json!({ "id": id })).await.map(|d| (d.ticket, d.ticket_categories))
+    let data = execute::<_, Data>(TICKET, &json!({ "id": id })).await?;
+    let mut members: Vec<(bool, PersonRef)> = data
+        .teams
+        .into_iter()
+        .filter(|t| !t.archived)
+        .flat_map(|t| t.members)
+        .filter_map(|m| m.user.map(|u| (m.available, u)))
+        .collect();
+    members.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.name.cmp(&b.1.name)));
+    let mut agents: Vec<PersonRef> = Vec::new();
+    for (_, person) in members {
+        if !agents.iter().any(|a| a.id == person.id) {
+            agents.push(person);
+        }
+    }
+    Ok((data.ticket, data.ticket_categories, agents))
 }
 
 pub async fn add_message(id: &str, kind: MessageKind, body: &str) -> Result<(), ApiError> {
@@ -346,4 +373,44 @@ pub async fn save_sla_policy(rules: &[SlaRuleView], hours: &BusinessHoursView) -
 /// Replaces a ticket's tags.
 pub async fn set_tags(id: &str, tags: &[String]) -> Result<(), ApiError> {
     execute::<_, serde_json::Value>(SET_TAGS, &json!({ "id": id, "tags": tags })).await.map(|_| ())
+}
+
+const MY_AVAILABILITY: &str = include_str!("../../graphql/my_availability.graphql");
+const SET_AVAILABILITY: &str = include_str!("../../graphql/set_availability.graphql");
+
+/// Whether the signed-in staff member takes new tickets; none when they are in no team.
+pub async fn my_availability() -> Result<Option<bool>, ApiError> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    #[derive(Deserialize)]
+    struct Viewer {
+        user: Option<Id>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Member {
+        user_id: String,
+        available: bool,
+    }
+    #[derive(Deserialize)]
+    struct Team {
+        members: Vec<Member>,
+    }
+    #[derive(Deserialize)]
+    struct Data {
+        viewer: Viewer,
+        teams: Vec<Team>,
+    }
+    let data = execute::<_, Data>(MY_AVAILABILITY, &json!({})).await?;
+    let Some(me) = data.viewer.user.map(|u| u.id) else { return Ok(None) };
+    let mine: Vec<bool> =
+        data.teams.iter().flat_map(|t| &t.members).filter(|m| m.user_id == me).map(|m| m.available).collect();
+    Ok((!mine.is_empty()).then(|| mine.contains(&true)))
+}
+
+/// Takes new tickets again, or marks oneself away.
+pub async fn set_availability(available: bool) -> Result<(), ApiError> {
+    execute::<_, serde_json::Value>(SET_AVAILABILITY, &json!({ "available": available })).await.map(|_| ())
 }

@@ -43,6 +43,9 @@ messages! {
     Teams { zh: "团队", en: "Teams" }
     TeamsHelp { zh: "新工单交给第一个接收该类型的团队：有专属负责人时给负责人，否则在可接单、未满额的成员中轮流分配。括号内为各成员处理中的工单数。", en: "A new ticket goes to the first team that takes its kind: to the customer's dedicated owner, else round robin among available members under capacity. In brackets, each member's open tickets." }
     Away { zh: "暂停接单", en: "away" }
+    HandOn { zh: "转交给…", en: "Hand on to…" }
+    TakingTickets { zh: "接单中", en: "Taking tickets" }
+    AwayNoTickets { zh: "暂停接单", en: "Away" }
     AddTag { zh: "添加标签，回车确认", en: "Add a tag, then Enter" }
     SlaPolicyTitle { zh: "服务时效规则", en: "Service-level policy" }
     SlaBuiltIn { zh: "内置规则", en: "built-in" }

@@ -69,9 +69,12 @@ pub fn InboxPage() -> impl IntoView {
     keyboard(rows, selected);
 
     view! {
-        <header class="page-header">
-            <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavService)}</h1>
-            <p class="muted">{move || i18n.t(Key::ServiceSubtitle)}</p>
+        <header class="page-header page-header--split">
+            <div>
+                <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavService)}</h1>
+                <p class="muted">{move || i18n.t(Key::ServiceSubtitle)}</p>
+            </div>
+            <Availability />
         </header>
         <ServiceTabs />
         <QueueTabs view queue />
@@ -218,5 +221,36 @@ fn TicketRowView(row: TicketRow, selected: Signal<bool>) -> impl IntoView {
                 }}
             </td>
         </tr>
+    }
+}
+
+/// For agents in a team: whether round robin gives them new tickets, and the switch.
+#[component]
+fn Availability() -> impl IntoView {
+    let i18n = use_i18n();
+    let available = RwSignal::new(None::<bool>);
+    leptos::task::spawn_local(async move {
+        if let Ok(found) = api::service::my_availability().await {
+            available.set(found);
+        }
+    });
+    let toggle = move |_| {
+        let Some(now) = available.get_untracked() else { return };
+        leptos::task::spawn_local(async move {
+            if api::service::set_availability(!now).await.is_ok() {
+                available.set(Some(!now));
+            }
+        });
+    };
+    move || {
+        available.get().map(|on| {
+            view! {
+                <button type="button" class=if on { "button availability availability--on" } else { "button availability" }
+                    data-testid="availability" aria-pressed=on.to_string() on:click=toggle>
+                    <span class="availability__dot" aria-hidden="true"></span>
+                    {move || i18n.t(if on { Key::TakingTickets } else { Key::AwayNoTickets })}
+                </button>
+            }
+        })
     }
 }

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use starcrm_shared::service_desk::{
-    MessageKind, SlaState, TicketCategoryInfo, TicketDetail, TicketKind, TicketStatus, root_cause_choices,
+    MessageKind, PersonRef, SlaState, TicketCategoryInfo, TicketDetail, TicketKind, TicketStatus,
+    root_cause_choices,
 };
 
 use super::{countdown, countdown_class, minute_clock, priority_class};
@@ -13,6 +14,7 @@ use crate::components::error_view::ErrorView;
 use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
 use crate::state::session::use_session;
+use starcrm_shared::customer::format_money;
 
 /// The status moves offered from a status, in the order people want them.
 fn moves(from: TicketStatus) -> Vec<(TicketStatus, Key)> {
@@ -36,7 +38,7 @@ pub fn TicketPage() -> impl IntoView {
     use_page_title(Key::Ticket);
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let ticket = RwSignal::new(None::<(TicketDetail, Vec<TicketCategoryInfo>)>);
+    let ticket = RwSignal::new(None::<(TicketDetail, Vec<TicketCategoryInfo>, Vec<PersonRef>)>);
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<String>);
     let load = move || {
@@ -75,7 +77,7 @@ pub fn TicketPage() -> impl IntoView {
         {move || match (error.get(), ticket.get()) {
             (Some(e), _) => view! { <ErrorView error=e on_retry=Callback::new(move |()| load()) /> }.into_any(),
             (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
-            (None, Some((t, causes))) => view! { <TicketView t causes tick done /> }.into_any(),
+            (None, Some((t, causes, agents))) => view! { <TicketView t causes agents tick done /> }.into_any(),
         }}
     }
 }
@@ -84,6 +86,7 @@ pub fn TicketPage() -> impl IntoView {
 fn TicketView(
     t: TicketDetail,
     causes: Vec<TicketCategoryInfo>,
+    agents: Vec<PersonRef>,
     tick: RwSignal<u64>,
     done: Callback<Result<(), ApiError>>,
 ) -> impl IntoView {
@@ -96,6 +99,9 @@ fn TicketView(
     let assignee = t.row.assignee.clone();
     let team = t.team.clone();
     let tags = t.tags.clone();
+    let current = t.row.assignee.as_ref().map(|a| a.id.clone());
+    let others: Vec<PersonRef> = agents.into_iter().filter(|a| Some(&a.id) != current.as_ref()).collect();
+    let profile = t.profile.clone();
     let run = move |action: std::pin::Pin<Box<dyn Future<Output = Result<(), ApiError>>>>| {
         leptos::task::spawn_local(async move { done.run(action.await) });
     };
@@ -171,6 +177,23 @@ fn TicketView(
                         <div class="cell-sub mono">{c.code.clone()}</div>
                         <div class="stars stars--large" class:stars--none=c.stars.is_none() data-testid="ticket-stars">{star_text(c.stars)}</div>
                     })}
+                    {profile.map(|p| {
+                        let spend = format_money(p.total_spend.amount_minor, &p.total_spend.currency);
+                        let last = p.last_purchase_at.clone();
+                        let stage = p.lifecycle_stage;
+                        view! {
+                            <div class="ticket-profile" data-testid="ticket-profile">
+                                <div class="pills">
+                                    {p.benefits.iter().map(|b| { let b = b.clone(); view! { <span class="pill pill--star">{move || labels::benefit_text(i18n, &b)}</span> } }).collect_view()}
+                                </div>
+                                <dl class="ticket-profile__facts">
+                                    <dt>{move || i18n.t(Key::LifecycleStage)}</dt><dd>{move || i18n.t(labels::stage(stage))}</dd>
+                                    <dt>{move || i18n.t(Key::Orders)}</dt><dd>{p.order_count}" · "{spend}</dd>
+                                    <dt>{move || i18n.t(Key::LastPurchase)}</dt><dd>{move || labels::time_or(i18n, last.as_deref(), Key::Never)}</dd>
+                                </dl>
+                            </div>
+                        }
+                    })}
                 </div>
                 <div class="card ticket-actions">
                     <h2 class="card__title">{move || i18n.t(Key::Assignee)}</h2>
@@ -187,6 +210,18 @@ fn TicketView(
                     } else {
                         view! { <button type="button" class="button" data-testid="take-ticket" on:click=take>{move || i18n.t(Key::TakeTicket)}</button> }.into_any()
                     }}
+                    {(!others.is_empty()).then(|| view! {
+                        <select class="toolbar__select ticket-hand-on" data-testid="hand-on" aria-label=move || i18n.t(Key::HandOn)
+                            on:change=move |ev| {
+                                let to = event_target_value(&ev);
+                                if !to.is_empty() {
+                                    run(Box::pin(async move { api::service::assign(&id.get_value(), Some(&to)).await }));
+                                }
+                            }>
+                            <option value="">{move || i18n.t(Key::HandOn)}</option>
+                            {others.iter().map(|a| view! { <option value=a.id.clone()>{a.name.clone()}</option> }).collect_view()}
+                        </select>
+                    })}
                     <h2 class="card__title">{move || i18n.t(Key::Status)}</h2>
                     {(complaint && status.is_active() && !choices.is_empty()).then(|| view! {
                         <label class="field ticket-root-cause">
