@@ -8,6 +8,8 @@
 //! workspace, so two replicas, a retried pass or a reopened-and-solved-again complaint never plan
 //! one twice. Agents see their own and unowned follow-ups; managers see all.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, OnConflict, Order};
 use sea_orm::{
@@ -149,9 +151,34 @@ pub async fn plan(
 
 /// Whom a follow-up of `customer` goes to: their dedicated owner while active, else anyone.
 async fn owner_of(conn: &impl ConnectionTrait, c: &customer::Model) -> Result<Option<Uuid>, AppError> {
-    let Some(owner) = c.owner_id else { return Ok(None) };
-    let found = user::Entity::find_by_id(owner).one(conn).await?;
-    Ok(found.filter(|u| u.workspace_id == c.workspace_id && u.status == "active").map(|u| u.id))
+    Ok(owners_of(conn, std::slice::from_ref(c)).await?.get(&c.id).copied().flatten())
+}
+
+/// [`owner_of`] for many customers in one query: customer id -> owner.
+async fn owners_of(
+    conn: &impl ConnectionTrait,
+    customers: &[customer::Model],
+) -> Result<HashMap<Uuid, Option<Uuid>>, AppError> {
+    let ids: Vec<Uuid> = customers.iter().filter_map(|c| c.owner_id).collect();
+    let active: HashMap<Uuid, Uuid> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .filter(user::Column::Status.eq("active"))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.workspace_id))
+            .collect()
+    };
+    Ok(customers
+        .iter()
+        .map(|c| {
+            let owner = c.owner_id.filter(|o| active.get(o) == Some(&c.workspace_id));
+            (c.id, owner)
+        })
+        .collect())
 }
 
 /// Plans the call after a solved complaint (once per ticket, however often it is solved), to
@@ -196,29 +223,48 @@ pub async fn after_star_drops(
     drops: &[(Uuid, Uuid, Option<i16>, Option<i16>)],
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
+    let as_stars = |s: &Option<i16>| s.and_then(|s| u8::try_from(s).ok());
     let drops: Vec<_> = drops
         .iter()
-        .filter(|(_, _, before, after)| {
-            is_star_drop(before.and_then(|s| u8::try_from(s).ok()), after.and_then(|s| u8::try_from(s).ok()))
-        })
+        .filter(|(_, _, before, after)| is_star_drop(as_stars(before), as_stars(after)))
         .collect();
+    if drops.is_empty() {
+        return Ok(0);
+    }
+    // A bulk re-rating drops many stars at once: everything is read once per batch.
+    let ids: Vec<Uuid> = drops.iter().map(|(_, c, _, _)| *c).collect();
+    let waiting: HashSet<Uuid> = follow_up::Entity::find()
+        .select_only()
+        .column(follow_up::Column::CustomerId)
+        .filter(follow_up::Column::CustomerId.is_in(ids.clone()))
+        .filter(follow_up::Column::Reason.eq(FollowUpReason::StarDrop.as_str()))
+        .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let customers: Vec<customer::Model> = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|c| !waiting.contains(&c.id) && c.erased_at.is_none() && c.merged_into.is_none())
+        .collect();
+    let owners = owners_of(conn, &customers).await?;
+    let mut cadences: HashMap<Uuid, Cadence> = HashMap::new();
     let mut plans = Vec::new();
     for (workspace_id, customer_id, before, after) in drops {
-        let Some(days) = cadence(conn, *workspace_id).await?.after_star_drop_days else { continue };
-        let open = follow_up::Entity::find()
-            .filter(follow_up::Column::CustomerId.eq(*customer_id))
-            .filter(follow_up::Column::Reason.eq(FollowUpReason::StarDrop.as_str()))
-            .filter(follow_up::Column::Status.eq(FollowUpStatus::Open.as_str()))
-            .count(conn)
-            .await?;
-        let Some(c) = customer::Entity::find_by_id(*customer_id).one(conn).await? else { continue };
-        if open > 0 || c.erased_at.is_some() || c.merged_into.is_some() {
-            continue;
-        }
+        let Some(c) = customers.iter().find(|c| c.id == *customer_id) else { continue };
+        let cadence = match cadences.get(workspace_id) {
+            Some(found) => found,
+            None => cadences.entry(*workspace_id).or_insert(cadence(conn, *workspace_id).await?),
+        };
+        let Some(days) = cadence.after_star_drop_days else { continue };
         plans.push(Plan {
             workspace_id: *workspace_id,
-            customer_id: *customer_id,
-            owner_id: owner_of(conn, &c).await?,
+            customer_id: c.id,
+            owner_id: owners.get(&c.id).copied().flatten(),
             reason: FollowUpReason::StarDrop,
             ticket_id: None,
             source_key: Some(format!("drop:{customer_id}:{}", now.timestamp_micros())),
@@ -273,12 +319,13 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
                 .limit(BATCH)
                 .all(&*txn)
                 .await?;
+            let owners = owners_of(&*txn, &due).await?;
             let mut plans = Vec::with_capacity(due.len());
             for c in &due {
                 plans.push(Plan {
                     workspace_id,
                     customer_id: c.id,
-                    owner_id: owner_of(&*txn, c).await?,
+                    owner_id: owners.get(&c.id).copied().flatten(),
                     reason: FollowUpReason::Cadence,
                     ticket_id: None,
                     source_key: Some(format!("cadence:{}:{}", c.id, now.date_naive())),
