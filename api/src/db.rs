@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -162,7 +164,11 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
 /// The database cannot start a transaction.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     let turn = match writer_queue(db) {
-        Some(queue) => Some(queue.lock_owned().await),
+        Some(queue) => {
+            let asked = Instant::now();
+            let guard = queue.lock_owned().await;
+            Some(Turn::taken(guard, asked))
+        }
         None => None,
     };
     let txn = db
@@ -195,7 +201,86 @@ fn writer_queue(db: &DatabaseConnection) -> Option<Arc<tokio::sync::Mutex<()>>> 
 /// or is dropped. Used like [`DatabaseTransaction`], which it derefs to.
 pub struct WriteTxn {
     txn: DatabaseTransaction,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    _turn: Option<Turn>,
+}
+
+/// A SQLite write turn being held: counted in [`write_turns`] when it ends.
+struct Turn {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    since: Instant,
+}
+
+impl Turn {
+    fn taken(guard: tokio::sync::OwnedMutexGuard<()>, asked: Instant) -> Self {
+        let since = Instant::now();
+        TURNS.waited_ns.fetch_add(nanos(since - asked), Ordering::Relaxed);
+        WRITE_WAIT_SECONDS.observe((since - asked).as_secs_f64());
+        Self { _guard: guard, since }
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let held = self.since.elapsed();
+        TURNS.writes.fetch_add(1, Ordering::Relaxed);
+        TURNS.held_ns.fetch_add(nanos(held), Ordering::Relaxed);
+        WRITE_HOLD_SECONDS.observe(held.as_secs_f64());
+    }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+struct TurnTotals {
+    writes: AtomicU64,
+    waited_ns: AtomicU64,
+    held_ns: AtomicU64,
+}
+
+static TURNS: TurnTotals =
+    TurnTotals { writes: AtomicU64::new(0), waited_ns: AtomicU64::new(0), held_ns: AtomicU64::new(0) };
+
+fn turn_histogram() -> Histogram {
+    // 50 µs .. ~1.6 s
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
+}
+
+/// Time SQLite write transactions of this process waited for their turn (`/metrics`).
+pub static WRITE_WAIT_SECONDS: LazyLock<Histogram> = LazyLock::new(turn_histogram);
+/// Time SQLite write transactions of this process held the write turn (`/metrics`).
+pub static WRITE_HOLD_SECONDS: LazyLock<Histogram> = LazyLock::new(turn_histogram);
+
+/// How this process's SQLite write transactions took turns so far: how many ended, and the
+/// total time they waited for their turn and held it. The held time bounds the write rate:
+/// one second of turns is at most one second of writes. All zero on PostgreSQL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteTurns {
+    pub writes: u64,
+    pub waited: Duration,
+    pub held: Duration,
+}
+
+impl WriteTurns {
+    /// The turns taken between `earlier` and `self`.
+    #[must_use]
+    pub fn since(self, earlier: Self) -> Self {
+        Self {
+            writes: self.writes.saturating_sub(earlier.writes),
+            waited: self.waited.saturating_sub(earlier.waited),
+            held: self.held.saturating_sub(earlier.held),
+        }
+    }
+}
+
+/// The totals of [`WriteTurns`] so far.
+#[must_use]
+pub fn write_turns() -> WriteTurns {
+    WriteTurns {
+        writes: TURNS.writes.load(Ordering::Relaxed),
+        waited: Duration::from_nanos(TURNS.waited_ns.load(Ordering::Relaxed)),
+        held: Duration::from_nanos(TURNS.held_ns.load(Ordering::Relaxed)),
+    }
 }
 
 impl std::fmt::Debug for WriteTxn {

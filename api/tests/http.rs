@@ -65,6 +65,24 @@ async fn metrics_count_requests_by_route_in_prometheus_format() -> anyhow::Resul
 }
 
 #[tokio::test]
+async fn sqlite_write_turns_are_counted_and_exported() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let before = starcrm_api::db::write_turns();
+    app.workspace("Turns").await?;
+    let turns = starcrm_api::db::write_turns().since(before);
+    if app.state.info.database == starcrm_shared::DatabaseKind::Sqlite {
+        assert!(turns.writes >= 1, "creating a workspace writes: {turns:?}");
+        assert!(turns.held > Duration::ZERO, "{turns:?}");
+    } else {
+        assert_eq!(turns, starcrm_api::db::WriteTurns::default(), "PostgreSQL writes take no turns");
+    }
+    let body = app.http.get(app.url("/metrics")).send().await?.text().await?;
+    assert!(body.contains("# TYPE starcrm_sqlite_write_hold_seconds histogram"), "{body}");
+    assert!(body.contains("# TYPE starcrm_sqlite_write_wait_seconds histogram"), "{body}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id_and_a_clean_incoming_one_is_kept() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let generated = app.http.get(app.url("/healthz")).send().await?;

@@ -206,6 +206,25 @@ async fn refunds_update_the_purchase_and_the_aggregates() -> anyhow::Result<()> 
     assert_eq!(agg["orderCount"], 1, "a fully refunded order no longer counts");
     assert_eq!(agg["categoryCount"], 1);
     assert_eq!(agg["firstPurchaseAt"], agg["lastPurchaseAt"]);
+    assert_eq!(
+        agg["firstPurchaseAt"], "2026-03-12T10:00:00+00:00",
+        "the refunded purchase no longer opens it"
+    );
+
+    // A purchase in another currency is an order but is not added to the workspace-currency spend.
+    push(
+        &app,
+        &token,
+        json!({ "customer": wechat("r-1"), "channel": "APP", "amountMinor": 7_000, "currency": "USD",
+        "externalRef": "C", "occurredAt": at(3) }),
+    )
+    .await?;
+    let agg = customer(&app, &token, &id).await?;
+    assert_eq!(
+        (agg["totalSpend"]["amountMinor"].clone(), agg["orderCount"].clone()),
+        (json!(5_000), json!(2))
+    );
+    assert_eq!(agg["lastPurchaseAt"], "2026-03-13T10:00:00+00:00");
 
     let retried = app
         .as_token(&token)

@@ -745,15 +745,21 @@ where
     );
     let mut out = Vec::new();
     for &concurrency in &options.concurrency {
+        let before = crate::db::write_turns();
         let reference = measure(options.requests, concurrency, base.clone()).await?;
+        let between = crate::db::write_turns();
         let through = measure(options.requests, concurrency, api.clone()).await?;
-        for (side, sample) in [(baseline, &reference), ("API (HTTP)", &through)] {
+        let turns = [between.since(before), crate::db::write_turns().since(between)];
+        for ((side, sample), turns) in
+            [(baseline, &reference), ("API (HTTP)", &through)].into_iter().zip(turns)
+        {
             println!(
-                "{side:>14} {concurrency:>6} {:>10.2} {:>10.2} {:>10.2} {:>10.0}",
+                "{side:>14} {concurrency:>6} {:>10.2} {:>10.2} {:>10.2} {:>10.0}{}",
                 ms(sample.percentile(50.0)),
                 ms(sample.percentile(95.0)),
                 ms(sample.percentile(99.0)),
-                sample.throughput()
+                sample.throughput(),
+                turn_summary(turns)
             );
         }
         out.push(Compared {
@@ -765,6 +771,23 @@ where
     }
     println!();
     Ok(out)
+}
+
+/// SQLite's write turns of one side, per write transaction: mean time waiting for the turn and
+/// holding it (empty when the side took none: reads, PostgreSQL). One writer at a time means
+/// the mean hold bounds the rate at 1 / hold writes per second.
+fn turn_summary(turns: crate::db::WriteTurns) -> String {
+    if turns.writes == 0 {
+        return String::new();
+    }
+    #[allow(clippy::cast_precision_loss, reason = "a count of writes, far below 2^52")]
+    let per = |d: Duration| ms(d) / turns.writes as f64;
+    format!(
+        "   write turn: waited {:.2} ms, held {:.2} ms (at most {:.0}/s)",
+        per(turns.waited),
+        per(turns.held),
+        1_000.0 / per(turns.held).max(1e-6)
+    )
 }
 
 /// The verdicts of `bench search`: the ratio, and the index's own p95 at 100k.

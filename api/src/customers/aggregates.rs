@@ -6,8 +6,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, UpdateMany};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, QueryTrait,
+    UpdateMany,
+};
 use starcrm_shared::customer::{TransactionKind, TransactionStatus};
 use starcrm_shared::rating::Trigger;
 use uuid::Uuid;
@@ -63,6 +66,50 @@ pub async fn compute(
     Ok(all.remove(&customer_id).unwrap_or_default())
 }
 
+/// A customer's summed purchases: spend in the currency, all-time and in the window; purchases
+/// not refunded in full, all-time and in the window; the first and last of those.
+type PurchaseTotals =
+    (Uuid, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// `SUM(...)` as a 64-bit integer on both databases (PostgreSQL sums `bigint` as `numeric`).
+fn sum_of(term: Expr) -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    Expr::from(Func::sum(term)).cast_as("BIGINT")
+}
+
+/// A purchase's amount less what was refunded, when it is in `currency` (other currencies are
+/// not summed) and, given a window start, on or after it; else 0.
+fn net_in(currency: &str, since: Option<DateTime<Utc>>) -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    let mut cond = Condition::all().add(Expr::col(transaction::Column::Currency).eq(currency));
+    if let Some(since) = since {
+        cond = cond.add(Expr::col(transaction::Column::OccurredAt).gte(since));
+    }
+    let net = Expr::col(transaction::Column::AmountMinor).sub(Expr::col(transaction::Column::RefundedMinor));
+    Expr::case(cond, net).finally(0).into()
+}
+
+/// 1 for a purchase not refunded in full (on or after `since` when given), else 0.
+fn count_if(since: Option<DateTime<Utc>>) -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    let mut cond =
+        Condition::all().add(Expr::col(transaction::Column::Status).ne(TransactionStatus::Refunded.as_str()));
+    if let Some(since) = since {
+        cond = cond.add(Expr::col(transaction::Column::OccurredAt).gte(since));
+    }
+    Expr::case(cond, 1).finally(0).into()
+}
+
+/// When a purchase not refunded in full happened (NULL for one refunded in full).
+fn kept_at() -> Expr {
+    use sea_orm::sea_query::ExprTrait as _;
+    Expr::case(
+        Expr::col(transaction::Column::Status).ne(TransactionStatus::Refunded.as_str()),
+        Expr::col(transaction::Column::OccurredAt),
+    )
+    .into()
+}
+
 /// [`compute`] for many customers at once: two queries per 500 customers, whatever their
 /// purchases. A customer without purchases gets the empty aggregates.
 ///
@@ -77,34 +124,31 @@ pub async fn compute_many(
     let mut out: HashMap<Uuid, Aggregates> =
         customer_ids.iter().map(|id| (*id, Aggregates::default())).collect();
     for chunk in customer_ids.chunks(500) {
-        let purchases: Vec<(Uuid, i64, i64, String, DateTime<Utc>, String)> = transaction::Entity::find()
+        // Summed by the database, one row per customer: a regular's hundredth purchase costs
+        // what their first did (this runs inside SQLite's write turn on every purchase).
+        let totals: Vec<PurchaseTotals> = transaction::Entity::find()
             .select_only()
             .column(transaction::Column::CustomerId)
-            .column(transaction::Column::AmountMinor)
-            .column(transaction::Column::RefundedMinor)
-            .column(transaction::Column::Status)
-            .column(transaction::Column::OccurredAt)
-            .column(transaction::Column::Currency)
+            .column_as(sum_of(net_in(currency, None)), "total_spend")
+            .column_as(sum_of(net_in(currency, Some(window_start))), "window_spend")
+            .column_as(sum_of(count_if(None)), "orders")
+            .column_as(sum_of(count_if(Some(window_start))), "window_orders")
+            .column_as(Expr::from(Func::min(kept_at())), "first_at")
+            .column_as(Expr::from(Func::max(kept_at())), "last_at")
             .filter(transaction::Column::CustomerId.is_in(chunk.iter().copied()))
             .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
+            .group_by(transaction::Column::CustomerId)
             .into_tuple()
             .all(conn)
             .await?;
-        for (customer_id, amount, refunded, status, at, row_currency) in purchases {
+        for (customer_id, total, window, orders, window_orders, first, last) in totals {
             let agg = out.entry(customer_id).or_default();
-            let in_window = at >= window_start;
-            if row_currency == currency {
-                agg.total_spend_minor = agg.total_spend_minor.saturating_add(amount - refunded);
-                if in_window {
-                    agg.window_spend_minor = agg.window_spend_minor.saturating_add(amount - refunded);
-                }
-            }
-            if status != TransactionStatus::Refunded.as_str() {
-                agg.order_count += 1;
-                agg.window_orders += i32::from(in_window);
-                agg.first_purchase_at = Some(agg.first_purchase_at.map_or(at, |f| f.min(at)));
-                agg.last_purchase_at = Some(agg.last_purchase_at.map_or(at, |l| l.max(at)));
-            }
+            agg.total_spend_minor = total.unwrap_or(0);
+            agg.window_spend_minor = window.unwrap_or(0);
+            agg.order_count = i32::try_from(orders.unwrap_or(0)).unwrap_or(i32::MAX);
+            agg.window_orders = i32::try_from(window_orders.unwrap_or(0)).unwrap_or(i32::MAX);
+            agg.first_purchase_at = first;
+            agg.last_purchase_at = last;
         }
         // Each customer's categories with the last time each was bought: all-time and
         // in-window counts at once.
@@ -141,51 +185,49 @@ pub async fn compute_many(
     Ok(out)
 }
 
-/// Complaints in the window per customer of `chunk`, once their workspace has any complaint.
+/// Complaints in the window per customer of `chunk`, once their workspace has any complaint
+/// (before that the criterion stays neutral). One statement: the real-time path runs it inside
+/// SQLite's write turn.
 async fn complaints(
     conn: &impl ConnectionTrait,
     chunk: &[Uuid],
     window_start: DateTime<Utc>,
     out: &mut HashMap<Uuid, Aggregates>,
 ) -> Result<(), AppError> {
+    use sea_orm::sea_query::ExprTrait as _;
     use starcrm_shared::service_desk::TicketKind;
-    let counts: Vec<(Uuid, i64)> = ticket::Entity::find()
+    let complaint = TicketKind::Complaint.as_str();
+    let in_window = ticket::Entity::find()
         .select_only()
-        .column(ticket::Column::CustomerId)
         .column_as(ticket::Column::Id.count(), "n")
-        .filter(ticket::Column::CustomerId.is_in(chunk.iter().copied()))
-        .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
-        .filter(ticket::Column::CreatedAt.gte(window_start))
         .filter(
-            sea_orm::Condition::any()
-                .add(ticket::Column::Upheld.is_null())
-                .add(ticket::Column::Upheld.eq(true)),
+            Expr::col((ticket::Entity, ticket::Column::CustomerId))
+                .equals((customer::Entity, customer::Column::Id)),
         )
-        .group_by(ticket::Column::CustomerId)
+        .filter(ticket::Column::Kind.eq(complaint))
+        .filter(ticket::Column::CreatedAt.gte(window_start))
+        .filter(Condition::any().add(ticket::Column::Upheld.is_null()).add(ticket::Column::Upheld.eq(true)))
+        .into_query();
+    let tracked = ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(
+            Expr::col((ticket::Entity, ticket::Column::WorkspaceId))
+                .equals((customer::Entity, customer::Column::WorkspaceId)),
+        )
+        .filter(ticket::Column::Kind.eq(complaint))
+        .into_query();
+    let rows: Vec<(Uuid, i64, bool)> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::Id)
+        .column_as(Expr::SubQuery(None, Box::new(in_window.into())), "n")
+        .column_as(Expr::exists(tracked), "tracked")
+        .filter(customer::Column::Id.is_in(chunk.iter().copied()))
         .into_tuple()
         .all(conn)
         .await?;
-    let tracked = !counts.is_empty() || {
-        let workspaces = customer::Entity::find()
-            .select_only()
-            .column(customer::Column::WorkspaceId)
-            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
-            .distinct();
-        ticket::Entity::find()
-            .select_only()
-            .column(ticket::Column::Id)
-            .filter(ticket::Column::WorkspaceId.in_subquery(sea_orm::QueryTrait::into_query(workspaces)))
-            .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
-            .into_tuple::<Uuid>()
-            .one(conn)
-            .await?
-            .is_some()
-    };
-    if tracked {
-        for id in chunk {
-            out.entry(*id).or_default().window_complaints = Some(0);
-        }
-        for (id, n) in counts {
+    for (id, n, tracked) in rows {
+        if tracked {
             out.entry(id).or_default().window_complaints = Some(i32::try_from(n).unwrap_or(i32::MAX));
         }
     }
@@ -221,14 +263,56 @@ pub async fn refresh_at(
         store_only(conn, scope, customer_id, now).await?;
         return Ok(None);
     }
-    let ctx = Context::cached(conn, scope.workspace_id).await?;
     let customer = customer::Entity::find_by_id(customer_id)
         .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
         .one(conn)
         .await?
         .ok_or(AppError::NotFound { entity: "customer" })?;
-    let agg = compute(conn, customer_id, &ctx.currency, ctx.window_start(now)).await?;
-    engine::store(conn, &ctx, &customer, &agg, &Cause::of(scope, trigger), now).await.map(Some)
+    rate(conn, scope, &customer, trigger, now, Vec::new()).await.map(Some)
+}
+
+/// [`refresh`] of a customer the caller's transaction has just read (or created), sparing a
+/// read of the row: `customer` must be as it is in the transaction.
+///
+/// # Errors
+/// Database failures.
+/// `also` are more columns of the customer to set in the same update.
+///
+/// # Errors
+/// Database failures.
+pub async fn refresh_loaded(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    customer: &customer::Model,
+    trigger: Trigger,
+    also: Vec<(customer::Column, Expr)>,
+) -> Result<Option<Outcome>, AppError> {
+    let now = Utc::now();
+    if !engine::realtime() {
+        let currency = workspace_currency(conn, scope).await?;
+        let agg = compute(conn, customer.id, &currency, now).await?;
+        let mut update =
+            agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer.id));
+        for (column, value) in also {
+            update = update.col_expr(column, value);
+        }
+        update.exec(conn).await?;
+        return Ok(None);
+    }
+    rate(conn, scope, customer, trigger, now, also).await.map(Some)
+}
+
+async fn rate(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    customer: &customer::Model,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+    also: Vec<(customer::Column, Expr)>,
+) -> Result<Outcome, AppError> {
+    let ctx = Context::cached(conn, scope.workspace_id).await?;
+    let agg = compute(conn, customer.id, &ctx.currency, ctx.window_start(now)).await?;
+    engine::store_with(conn, &ctx, customer, &agg, &Cause::of(scope, trigger), now, also).await
 }
 
 /// [`refresh`] for many customers of the caller's workspace at once (an import's batch): their
@@ -278,11 +362,15 @@ async fn store_only(
     customer_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let currency = crate::entities::workspace::Entity::find_by_id(scope.workspace_id)
-        .one(conn)
-        .await?
-        .map_or_else(|| "CNY".to_owned(), |w| w.currency);
+    let currency = workspace_currency(conn, scope).await?;
     let agg = compute(conn, customer_id, &currency, now).await?;
     agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer_id)).exec(conn).await?;
     Ok(())
+}
+
+async fn workspace_currency(conn: &impl ConnectionTrait, scope: &Scope) -> Result<String, AppError> {
+    Ok(crate::entities::workspace::Entity::find_by_id(scope.workspace_id)
+        .one(conn)
+        .await?
+        .map_or_else(|| "CNY".to_owned(), |w| w.currency))
 }

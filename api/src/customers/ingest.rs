@@ -185,6 +185,12 @@ async fn try_record_transaction(
     scope: &Scope,
     valid: &ValidTransaction,
 ) -> Result<Recorded<transaction::Model>, AppError> {
+    // Read before taking SQLite's write turn: every statement inside it is one other writers
+    // wait for. A workspace's currency does not change under a purchase.
+    let currency = match &valid.currency {
+        Some(c) => c.clone(),
+        None => workspace_currency(db, scope.workspace_id).await?,
+    };
     let txn = db::begin_write(db).await?;
     if let Some(first) =
         first_result::<transaction::Entity>(&txn, scope, valid.external_ref.as_deref()).await?
@@ -193,10 +199,6 @@ async fn try_record_transaction(
         return Ok(first);
     }
     let (customer, customer_created) = find_or_create(&txn, scope, &valid.reference, valid.channel).await?;
-    let currency = match &valid.currency {
-        Some(c) => c.clone(),
-        None => workspace_currency(&txn, scope.workspace_id).await?,
-    };
     let record = transaction::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(scope.workspace_id),
@@ -248,11 +250,14 @@ async fn try_record_transaction(
         "occurredAt": record.occurred_at,
         "externalRef": record.external_ref,
     }));
-    changes::record(&txn, vec![change]).await?;
-    aggregates::refresh(&txn, scope, customer.id, Trigger::Transaction).await?;
-    touch_activity(&txn, &customer, valid.occurred_at, true).await?;
-    let customer = service::find(&txn, scope, customer.id).await?;
+    // The purchase's feed entries in one go, and the activity it brings in the rating's update
+    // of the customer: fewer statements inside SQLite's write turn.
+    let Activity { columns, change: stage_change } = activity(&customer, valid.occurred_at, true);
+    changes::record(&txn, std::iter::once(change).chain(stage_change).collect()).await?;
+    aggregates::refresh_loaded(&txn, scope, &customer, Trigger::Transaction, columns).await?;
     txn.commit().await?;
+    // The customer as the purchase left them, read after the write turn is handed on.
+    let customer = service::find(db, scope, customer.id).await?;
     Ok(Recorded { record, customer, created: true, customer_created })
 }
 
@@ -589,23 +594,41 @@ pub(crate) async fn touch_activity(
     at: DateTime<Utc>,
     purchase: bool,
 ) -> Result<(), AppError> {
-    let mut update = customer::Entity::update_many().filter(customer::Column::Id.eq(customer.id));
-    let mut changed = false;
-    if customer.last_activity_at.is_none_or(|last| last < at) {
-        update = update.col_expr(customer::Column::LastActivityAt, Expr::value(Some(at)));
-        changed = true;
-    }
-    let stage = LifecycleStage::parse(&customer.lifecycle_stage);
-    if purchase && matches!(stage, Some(LifecycleStage::Lead | LifecycleStage::Prospect)) {
-        update =
-            update.col_expr(customer::Column::LifecycleStage, Expr::value(LifecycleStage::Active.as_str()));
-        changed = true;
-        let change = Change::new(customer.workspace_id, Kind::LifecycleChanged, customer.id)
-            .with(json!({ "from": customer.lifecycle_stage, "to": LifecycleStage::Active.as_str() }));
+    let Activity { columns, change } = activity(customer, at, purchase);
+    if let Some(change) = change {
         changes::record(conn, vec![change]).await?;
     }
-    if changed {
+    if !columns.is_empty() {
+        let mut update = customer::Entity::update_many().filter(customer::Column::Id.eq(customer.id));
+        for (column, value) in columns {
+            update = update.col_expr(column, value);
+        }
         update.exec(conn).await?;
     }
     Ok(())
+}
+
+/// What [`touch_activity`] changes: the customer's columns, and the stage change for the feed.
+pub(crate) struct Activity {
+    pub columns: Vec<(customer::Column, Expr)>,
+    pub change: Option<Change>,
+}
+
+/// [`touch_activity`] worked out without writing, for a caller that folds it into its own
+/// update of the customer.
+pub(crate) fn activity(customer: &customer::Model, at: DateTime<Utc>, purchase: bool) -> Activity {
+    let mut columns = Vec::new();
+    let mut change = None;
+    if customer.last_activity_at.is_none_or(|last| last < at) {
+        columns.push((customer::Column::LastActivityAt, Expr::value(Some(at))));
+    }
+    let stage = LifecycleStage::parse(&customer.lifecycle_stage);
+    if purchase && matches!(stage, Some(LifecycleStage::Lead | LifecycleStage::Prospect)) {
+        columns.push((customer::Column::LifecycleStage, Expr::value(LifecycleStage::Active.as_str())));
+        change = Some(
+            Change::new(customer.workspace_id, Kind::LifecycleChanged, customer.id)
+                .with(json!({ "from": customer.lifecycle_stage, "to": LifecycleStage::Active.as_str() })),
+        );
+    }
+    Activity { columns, change }
 }

@@ -169,6 +169,7 @@ pub async fn validate_with(
     let tags = input.tags.map(|list| tags(&list)).transpose()?;
     let consents = input.consents.map(consents).transpose()?;
     let custom_fields = match input.custom_fields {
+        Some(values) if values.is_empty() => Some(Vec::new()),
         Some(values) => Some(match fields {
             Some(defs) => custom_values(defs, values, &today)?,
             None => custom_values(&definitions(conn, scope.workspace_id).await?, values, &today)?,

@@ -133,8 +133,10 @@ pub async fn create(
 ) -> Result<customer::Model, AppError> {
     scope.require(Permission::CustomersWrite)?;
     let identities = identities::validate_all(&input.identities)?;
+    // Validated before taking SQLite's write turn (its reads, an owner and custom field
+    // definitions, would make every other writer wait).
+    let valid = profile::validate(db, scope, input.profile, true).await?;
     let txn = db::begin_write(db).await?;
-    let valid = profile::validate(&txn, scope, input.profile, true).await?;
     let created = insert(&txn, scope, &valid).await?;
     for (i, identity) in identities.iter().enumerate() {
         identities::link(&txn, scope, created.id, identity, &format!("identities[{i}]")).await?;

@@ -70,6 +70,16 @@ impl Metrics {
             "Content-Security-Policy violations browsers reported for the web app",
             csp_violations.clone(),
         );
+        registry.register(
+            "sqlite_write_wait_seconds",
+            "Time SQLite write transactions waited for their turn (one writer at a time per file)",
+            crate::db::WRITE_WAIT_SECONDS.clone(),
+        );
+        registry.register(
+            "sqlite_write_hold_seconds",
+            "Time SQLite write transactions held the write turn, from BEGIN IMMEDIATE to the end",
+            crate::db::WRITE_HOLD_SECONDS.clone(),
+        );
         Self { registry, requests, durations, in_flight, csp_violations }
     }
 

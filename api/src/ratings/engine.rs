@@ -430,14 +430,31 @@ pub async fn store(
     cause: &Cause,
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
+    store_with(conn, ctx, customer, agg, cause, now, Vec::new()).await
+}
+
+/// [`store`], setting the columns `also` of the customer in the same update.
+///
+/// # Errors
+/// Database failures.
+pub async fn store_with(
+    conn: &impl ConnectionTrait,
+    ctx: &Context,
+    customer: &customer::Model,
+    agg: &Aggregates,
+    cause: &Cause,
+    now: DateTime<Utc>,
+    also: Vec<(customer::Column, Expr)>,
+) -> Result<Outcome, AppError> {
     use customer::Column as C;
     let today = ctx.today(now);
     let before = Rated::of(customer);
     let outcome = decide(&before, &criteria_input(agg, today, ctx.tz), &ctx.policy, &ctx.stats, today, now);
-    set_rating(agg.set(customer::Entity::update_many()), &outcome, ctx.version, now)
-        .filter(C::Id.eq(customer.id))
-        .exec(conn)
-        .await?;
+    let mut update = set_rating(agg.set(customer::Entity::update_many()), &outcome, ctx.version, now);
+    for (column, value) in also {
+        update = update.col_expr(column, value);
+    }
+    update.filter(C::Id.eq(customer.id)).exec(conn).await?;
     let change = Change {
         workspace_id: ctx.workspace_id,
         customer_id: customer.id,
