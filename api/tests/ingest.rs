@@ -527,3 +527,31 @@ async fn merge_moves_the_history_and_unmerge_puts_it_back() -> anyhow::Result<()
     assert_eq!(list.data()["customers"]["totalCount"], 2);
     Ok(())
 }
+
+#[tokio::test]
+async fn concurrent_pushes_of_one_external_ref_record_one_purchase() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    let input = json!({ "input": { "customer": { "phone": "13700002222" }, "channel": "STORE", "amountMinor": 3_300,
+        "externalRef": "pos-7-0042" } });
+    let attempts = (0..6).map(|_| {
+        let gql = app.as_token(&token);
+        let input = input.clone();
+        async move { gql.execute(PUSH, input).await }
+    });
+    let mut answers = Vec::new();
+    for response in futures_util::future::join_all(attempts).await {
+        answers.push(response?.data()["recordTransaction"].clone());
+    }
+    let ids: Vec<&Value> = answers.iter().map(|a| &a["transaction"]["id"]).collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "every answer names the one purchase: {answers:?}");
+    assert_eq!(answers.iter().filter(|a| a["created"] == true).count(), 1, "{answers:?}");
+    let customers: Vec<&Value> = answers.iter().map(|a| &a["customerId"]).collect();
+    assert!(customers.iter().all(|c| *c == customers[0]), "one customer was created: {answers:?}");
+    let agg = customer(&app, &token, customers[0]).await?;
+    assert_eq!(
+        (agg["orderCount"].clone(), agg["totalSpend"]["amountMinor"].clone()),
+        (json!(1), json!(3_300))
+    );
+    Ok(())
+}

@@ -150,45 +150,16 @@ pub async fn compute_many(
             agg.first_purchase_at = first;
             agg.last_purchase_at = last;
         }
-        // Each customer's categories with the last time each was bought: all-time and
-        // in-window counts at once.
-        let categories: Vec<(Uuid, Option<String>, Option<DateTime<Utc>>)> = transaction_item::Entity::find()
-            .select_only()
-            .column(transaction::Column::CustomerId)
-            .column(transaction_item::Column::Category)
-            .column_as(transaction::Column::OccurredAt.max(), "last_at")
-            .join(
-                JoinType::InnerJoin,
-                transaction_item::Entity::belongs_to(transaction::Entity)
-                    .from(transaction_item::Column::TransactionId)
-                    .to(transaction::Column::Id)
-                    .into(),
-            )
-            .filter(transaction::Column::CustomerId.is_in(chunk.iter().copied()))
-            .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
-            .filter(transaction::Column::Status.ne(TransactionStatus::Refunded.as_str()))
-            .filter(transaction_item::Column::Category.is_not_null())
-            .group_by(transaction::Column::CustomerId)
-            .group_by(transaction_item::Column::Category)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        for (customer_id, _, last_at) in categories {
-            let agg = out.entry(customer_id).or_default();
-            agg.category_count = agg.category_count.saturating_add(1);
-            if last_at.is_some_and(|a| a >= window_start) {
-                agg.window_categories = agg.window_categories.saturating_add(1);
-            }
-        }
-        complaints(conn, chunk, window_start, &mut out).await?;
+        categories_and_complaints(conn, chunk, window_start, &mut out).await?;
     }
     Ok(out)
 }
 
-/// Complaints in the window per customer of `chunk`, once their workspace has any complaint
-/// (before that the criterion stays neutral). One statement: the real-time path runs it inside
-/// SQLite's write turn.
-async fn complaints(
+/// Per customer of `chunk`: the categories bought (all-time and in the window, counting
+/// purchases not refunded in full), and the complaints in the window once their workspace has
+/// any complaint (before that the criterion stays neutral). One statement: the real-time path
+/// runs it inside SQLite's write turn.
+async fn categories_and_complaints(
     conn: &impl ConnectionTrait,
     chunk: &[Uuid],
     window_start: DateTime<Utc>,
@@ -196,6 +167,35 @@ async fn complaints(
 ) -> Result<(), AppError> {
     use sea_orm::sea_query::ExprTrait as _;
     use starcrm_shared::service_desk::TicketKind;
+    let categories = |since: Option<DateTime<Utc>>| {
+        let mut query = transaction_item::Entity::find()
+            .select_only()
+            .column_as(
+                Expr::from(Func::count_distinct(Expr::col((
+                    transaction_item::Entity,
+                    transaction_item::Column::Category,
+                )))),
+                "n",
+            )
+            .join(
+                JoinType::InnerJoin,
+                transaction_item::Entity::belongs_to(transaction::Entity)
+                    .from(transaction_item::Column::TransactionId)
+                    .to(transaction::Column::Id)
+                    .into(),
+            )
+            .filter(
+                Expr::col((transaction::Entity, transaction::Column::CustomerId))
+                    .equals((customer::Entity, customer::Column::Id)),
+            )
+            .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
+            .filter(transaction::Column::Status.ne(TransactionStatus::Refunded.as_str()))
+            .filter(transaction_item::Column::Category.is_not_null());
+        if let Some(since) = since {
+            query = query.filter(transaction::Column::OccurredAt.gte(since));
+        }
+        Expr::SubQuery(None, Box::new(query.into_query().into()))
+    };
     let complaint = TicketKind::Complaint.as_str();
     let in_window = ticket::Entity::find()
         .select_only()
@@ -217,18 +217,23 @@ async fn complaints(
         )
         .filter(ticket::Column::Kind.eq(complaint))
         .into_query();
-    let rows: Vec<(Uuid, i64, bool)> = customer::Entity::find()
+    let rows: Vec<(Uuid, i64, i64, i64, bool)> = customer::Entity::find()
         .select_only()
         .column(customer::Column::Id)
-        .column_as(Expr::SubQuery(None, Box::new(in_window.into())), "n")
+        .column_as(categories(None), "categories")
+        .column_as(categories(Some(window_start)), "window_categories")
+        .column_as(Expr::SubQuery(None, Box::new(in_window.into())), "complaints")
         .column_as(Expr::exists(tracked), "tracked")
         .filter(customer::Column::Id.is_in(chunk.iter().copied()))
         .into_tuple()
         .all(conn)
         .await?;
-    for (id, n, tracked) in rows {
+    for (id, categories, window_categories, complaints, tracked) in rows {
+        let agg = out.entry(id).or_default();
+        agg.category_count = i32::try_from(categories).unwrap_or(i32::MAX);
+        agg.window_categories = i32::try_from(window_categories).unwrap_or(i32::MAX);
         if tracked {
-            out.entry(id).or_default().window_complaints = Some(i32::try_from(n).unwrap_or(i32::MAX));
+            agg.window_complaints = Some(i32::try_from(complaints).unwrap_or(i32::MAX));
         }
     }
     Ok(())
@@ -312,7 +317,7 @@ async fn rate(
 ) -> Result<Outcome, AppError> {
     let ctx = Context::cached(conn, scope.workspace_id).await?;
     let agg = compute(conn, customer.id, &ctx.currency, ctx.window_start(now)).await?;
-    engine::store_with(conn, &ctx, customer, &agg, &Cause::of(scope, trigger), now, also).await
+    engine::store(conn, &ctx, customer, &agg, &Cause::of(scope, trigger), now, also).await
 }
 
 /// [`refresh`] for many customers of the caller's workspace at once (an import's batch): their
@@ -350,7 +355,7 @@ pub async fn refresh_many(
     let cause = Cause::of(scope, trigger);
     for customer in &customers {
         let agg = aggs.get(&customer.id).copied().unwrap_or_default();
-        engine::store(conn, &ctx, customer, &agg, &cause, now).await?;
+        engine::store(conn, &ctx, customer, &agg, &cause, now, Vec::new()).await?;
     }
     Ok(customers)
 }

@@ -191,13 +191,14 @@ async fn try_record_transaction(
         Some(c) => c.clone(),
         None => workspace_currency(db, scope.workspace_id).await?,
     };
-    let txn = db::begin_write(db).await?;
-    if let Some(first) =
-        first_result::<transaction::Entity>(&txn, scope, valid.external_ref.as_deref()).await?
+    // A retry of a recorded purchase is answered from reads, without the write turn. Two first
+    // pushes of one externalRef at once: the later insert breaks the unique key, and its retry
+    // finds the earlier one here.
+    if let Some(first) = first_result::<transaction::Entity>(db, scope, valid.external_ref.as_deref()).await?
     {
-        txn.commit().await?;
         return Ok(first);
     }
+    let txn = db::begin_write(db).await?;
     let (customer, customer_created) = find_or_create(&txn, scope, &valid.reference, valid.channel).await?;
     let record = transaction::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -473,7 +474,7 @@ pub async fn record_interaction(
 /// What the first push with this `external_ref` recorded, if the sender gave one and there was
 /// one: a retry gets it back with `created: false`.
 async fn first_result<E>(
-    conn: &DatabaseTransaction,
+    conn: &impl ConnectionTrait,
     scope: &Scope,
     external_ref: Option<&str>,
 ) -> Result<Option<Recorded<E::Model>>, AppError>
@@ -488,7 +489,7 @@ where
 
 /// The row of entity `E` with this `external_ref` in the workspace, if the sender gave one.
 async fn find_by_ref<E>(
-    conn: &DatabaseTransaction,
+    conn: &impl ConnectionTrait,
     scope: &Scope,
     external_ref: Option<&str>,
 ) -> Result<Option<E::Model>, AppError>

@@ -418,26 +418,12 @@ pub async fn record_changes(
 }
 
 /// Rates one customer after their aggregates were recomputed (in the caller's transaction) and
-/// stores aggregates and rating in one update. Returns the outcome.
+/// stores aggregates and rating in one update, with the columns `also` of the customer (the
+/// activity a purchase brings). Returns the outcome.
 ///
 /// # Errors
 /// Database failures.
 pub async fn store(
-    conn: &impl ConnectionTrait,
-    ctx: &Context,
-    customer: &customer::Model,
-    agg: &Aggregates,
-    cause: &Cause,
-    now: DateTime<Utc>,
-) -> Result<Outcome, AppError> {
-    store_with(conn, ctx, customer, agg, cause, now, Vec::new()).await
-}
-
-/// [`store`], setting the columns `also` of the customer in the same update.
-///
-/// # Errors
-/// Database failures.
-pub async fn store_with(
     conn: &impl ConnectionTrait,
     ctx: &Context,
     customer: &customer::Model,

@@ -273,7 +273,8 @@ async fn rate_complaint(
     let now = Utc::now();
     let mut agg = aggregates::compute(&**txn, customer.id, &ctx.currency, ctx.window_start(now)).await?;
     agg.window_complaints = Some(agg.window_complaints.unwrap_or(0).saturating_add(1));
-    engine::store(&**txn, &ctx, customer, &agg, &engine::Cause::of(scope, Trigger::Complaint), now).await?;
+    let cause = engine::Cause::of(scope, Trigger::Complaint);
+    engine::store(&**txn, &ctx, customer, &agg, &cause, now, Vec::new()).await?;
     Ok(())
 }
 
