@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, QueryTrait,
-    UpdateMany,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, UpdateMany,
 };
 use starcrm_shared::customer::{TransactionKind, TransactionStatus};
 use starcrm_shared::rating::Trigger;
@@ -150,33 +149,13 @@ pub async fn compute_many(
             agg.first_purchase_at = first;
             agg.last_purchase_at = last;
         }
-        categories_and_complaints(conn, chunk, window_start, &mut out).await?;
-    }
-    Ok(out)
-}
-
-/// Per customer of `chunk`: the categories bought (all-time and in the window, counting
-/// purchases not refunded in full), and the complaints in the window once their workspace has
-/// any complaint (before that the criterion stays neutral). One statement: the real-time path
-/// runs it inside SQLite's write turn.
-async fn categories_and_complaints(
-    conn: &impl ConnectionTrait,
-    chunk: &[Uuid],
-    window_start: DateTime<Utc>,
-    out: &mut HashMap<Uuid, Aggregates>,
-) -> Result<(), AppError> {
-    use sea_orm::sea_query::ExprTrait as _;
-    use starcrm_shared::service_desk::TicketKind;
-    let categories = |since: Option<DateTime<Utc>>| {
-        let mut query = transaction_item::Entity::find()
+        // Each customer's categories with the last time each was bought: all-time and
+        // in-window counts at once.
+        let categories: Vec<(Uuid, Option<String>, Option<DateTime<Utc>>)> = transaction_item::Entity::find()
             .select_only()
-            .column_as(
-                Expr::from(Func::count_distinct(Expr::col((
-                    transaction_item::Entity,
-                    transaction_item::Column::Category,
-                )))),
-                "n",
-            )
+            .column(transaction::Column::CustomerId)
+            .column(transaction_item::Column::Category)
+            .column_as(transaction::Column::OccurredAt.max(), "last_at")
             .join(
                 JoinType::InnerJoin,
                 transaction_item::Entity::belongs_to(transaction::Entity)
@@ -184,56 +163,69 @@ async fn categories_and_complaints(
                     .to(transaction::Column::Id)
                     .into(),
             )
-            .filter(
-                Expr::col((transaction::Entity, transaction::Column::CustomerId))
-                    .equals((customer::Entity, customer::Column::Id)),
-            )
+            .filter(transaction::Column::CustomerId.is_in(chunk.iter().copied()))
             .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
             .filter(transaction::Column::Status.ne(TransactionStatus::Refunded.as_str()))
-            .filter(transaction_item::Column::Category.is_not_null());
-        if let Some(since) = since {
-            query = query.filter(transaction::Column::OccurredAt.gte(since));
+            .filter(transaction_item::Column::Category.is_not_null())
+            .group_by(transaction::Column::CustomerId)
+            .group_by(transaction_item::Column::Category)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        for (customer_id, _, last_at) in categories {
+            let agg = out.entry(customer_id).or_default();
+            agg.category_count = agg.category_count.saturating_add(1);
+            if last_at.is_some_and(|a| a >= window_start) {
+                agg.window_categories = agg.window_categories.saturating_add(1);
+            }
         }
-        Expr::SubQuery(None, Box::new(query.into_query().into()))
-    };
-    let complaint = TicketKind::Complaint.as_str();
-    let in_window = ticket::Entity::find()
+        complaints(conn, chunk, window_start, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// Complaints in the window per customer of `chunk`, once their workspace has any complaint.
+async fn complaints(
+    conn: &impl ConnectionTrait,
+    chunk: &[Uuid],
+    window_start: DateTime<Utc>,
+    out: &mut HashMap<Uuid, Aggregates>,
+) -> Result<(), AppError> {
+    use starcrm_shared::service_desk::TicketKind;
+    let counts: Vec<(Uuid, i64)> = ticket::Entity::find()
         .select_only()
+        .column(ticket::Column::CustomerId)
         .column_as(ticket::Column::Id.count(), "n")
-        .filter(
-            Expr::col((ticket::Entity, ticket::Column::CustomerId))
-                .equals((customer::Entity, customer::Column::Id)),
-        )
-        .filter(ticket::Column::Kind.eq(complaint))
+        .filter(ticket::Column::CustomerId.is_in(chunk.iter().copied()))
+        .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
         .filter(ticket::Column::CreatedAt.gte(window_start))
         .filter(Condition::any().add(ticket::Column::Upheld.is_null()).add(ticket::Column::Upheld.eq(true)))
-        .into_query();
-    let tracked = ticket::Entity::find()
-        .select_only()
-        .column(ticket::Column::Id)
-        .filter(
-            Expr::col((ticket::Entity, ticket::Column::WorkspaceId))
-                .equals((customer::Entity, customer::Column::WorkspaceId)),
-        )
-        .filter(ticket::Column::Kind.eq(complaint))
-        .into_query();
-    let rows: Vec<(Uuid, i64, i64, i64, bool)> = customer::Entity::find()
-        .select_only()
-        .column(customer::Column::Id)
-        .column_as(categories(None), "categories")
-        .column_as(categories(Some(window_start)), "window_categories")
-        .column_as(Expr::SubQuery(None, Box::new(in_window.into())), "complaints")
-        .column_as(Expr::exists(tracked), "tracked")
-        .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+        .group_by(ticket::Column::CustomerId)
         .into_tuple()
         .all(conn)
         .await?;
-    for (id, categories, window_categories, complaints, tracked) in rows {
-        let agg = out.entry(id).or_default();
-        agg.category_count = i32::try_from(categories).unwrap_or(i32::MAX);
-        agg.window_categories = i32::try_from(window_categories).unwrap_or(i32::MAX);
-        if tracked {
-            agg.window_complaints = Some(i32::try_from(complaints).unwrap_or(i32::MAX));
+    let tracked = !counts.is_empty() || {
+        let workspaces = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::WorkspaceId)
+            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+            .distinct();
+        ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::Id)
+            .filter(ticket::Column::WorkspaceId.in_subquery(sea_orm::QueryTrait::into_query(workspaces)))
+            .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
+            .into_tuple::<Uuid>()
+            .one(conn)
+            .await?
+            .is_some()
+    };
+    if tracked {
+        for id in chunk {
+            out.entry(*id).or_default().window_complaints = Some(0);
+        }
+        for (id, n) in counts {
+            out.entry(id).or_default().window_complaints = Some(i32::try_from(n).unwrap_or(i32::MAX));
         }
     }
     Ok(())

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set,
+    Set,
 };
 use serde_json::json;
 use starcrm_shared::Permission;
@@ -279,40 +279,45 @@ pub async fn resolve(
         return service::find(conn, scope, owner).await.map(Some);
     }
     if let Some(phone) = &reference.phone {
-        let holders = customer_phone::Entity::find()
-            .select_only()
-            .column(customer_phone::Column::CustomerId)
+        let ids: Vec<Uuid> = customer_phone::Entity::find()
             .filter(customer_phone::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(customer_phone::Column::Phone.eq(phone))
-            .into_query();
-        if let Some(found) = oldest_live(conn, scope, holders).await? {
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| p.customer_id)
+            .collect();
+        if let Some(found) = oldest_live(conn, scope, ids).await? {
             return Ok(Some(found));
         }
     }
     if let Some(email) = &reference.email {
-        let holders = customer_email::Entity::find()
-            .select_only()
-            .column(customer_email::Column::CustomerId)
+        let ids: Vec<Uuid> = customer_email::Entity::find()
             .filter(customer_email::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(customer_email::Column::Email.eq(email))
-            .into_query();
-        if let Some(found) = oldest_live(conn, scope, holders).await? {
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|e| e.customer_id)
+            .collect();
+        if let Some(found) = oldest_live(conn, scope, ids).await? {
             return Ok(Some(found));
         }
     }
     Ok(None)
 }
 
-/// The oldest customer of the workspace, neither deleted nor merged away, among `holders` (a
-/// query for customer ids): one statement, as ingest runs it inside SQLite's write turn.
 async fn oldest_live(
     conn: &impl ConnectionTrait,
     scope: &Scope,
-    holders: sea_orm::sea_query::SelectStatement,
+    ids: Vec<Uuid>,
 ) -> Result<Option<customer::Model>, AppError> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
     Ok(customer::Entity::find()
         .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
-        .filter(customer::Column::Id.in_subquery(holders))
+        .filter(customer::Column::Id.is_in(ids))
         .filter(customer::Column::DeletedAt.is_null())
         .filter(customer::Column::MergedInto.is_null())
         .order_by_asc(customer::Column::Id)
