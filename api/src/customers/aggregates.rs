@@ -257,7 +257,7 @@ pub async fn refresh_at(
     now: DateTime<Utc>,
 ) -> Result<Option<Outcome>, AppError> {
     if !engine::realtime() {
-        store_only(conn, scope, customer_id, now).await?;
+        store_only(conn, scope, customer_id, now, Vec::new()).await?;
         return Ok(None);
     }
     let customer = customer::Entity::find_by_id(customer_id)
@@ -286,14 +286,7 @@ pub async fn refresh_loaded(
 ) -> Result<Option<Outcome>, AppError> {
     let now = Utc::now();
     if !engine::realtime() {
-        let currency = workspace_currency(conn, scope).await?;
-        let agg = compute(conn, customer.id, &currency, now).await?;
-        let mut update =
-            agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer.id));
-        for (column, value) in also {
-            update = update.col_expr(column, value);
-        }
-        update.exec(conn).await?;
+        store_only(conn, scope, customer.id, now, also).await?;
         return Ok(None);
     }
     rate(conn, scope, customer, trigger, now, also).await.map(Some)
@@ -337,7 +330,7 @@ pub async fn refresh_many(
     }
     if !engine::realtime() {
         for customer in &customers {
-            store_only(conn, scope, customer.id, now).await?;
+            store_only(conn, scope, customer.id, now, Vec::new()).await?;
         }
         return Ok(customers);
     }
@@ -353,21 +346,36 @@ pub async fn refresh_many(
 }
 
 /// The path without rating (the benchmark's baseline): aggregates only, as before the engine.
+/// The aggregates stored without rating (real-time rating switched off), with `also` set in the
+/// same update.
 async fn store_only(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     customer_id: Uuid,
     now: DateTime<Utc>,
+    also: Vec<(customer::Column, Expr)>,
 ) -> Result<(), AppError> {
-    let currency = workspace_currency(conn, scope).await?;
+    let currency = workspace_currency(conn, scope.workspace_id).await?;
     let agg = compute(conn, customer_id, &currency, now).await?;
-    agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer_id)).exec(conn).await?;
+    let mut update = agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer_id));
+    for (column, value) in also {
+        update = update.col_expr(column, value);
+    }
+    update.exec(conn).await?;
     Ok(())
 }
 
-async fn workspace_currency(conn: &impl ConnectionTrait, scope: &Scope) -> Result<String, AppError> {
-    Ok(crate::entities::workspace::Entity::find_by_id(scope.workspace_id)
+/// The workspace's currency: spend in any other currency is not summed.
+///
+/// # Errors
+/// Database failures; `NOT_FOUND` when the workspace does not exist.
+pub(crate) async fn workspace_currency(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+) -> Result<String, AppError> {
+    Ok(crate::entities::workspace::Entity::find_by_id(workspace_id)
         .one(conn)
         .await?
-        .map_or_else(|| "CNY".to_owned(), |w| w.currency))
+        .ok_or(AppError::NotFound { entity: "workspace" })?
+        .currency)
 }

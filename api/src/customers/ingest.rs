@@ -27,7 +27,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
 use crate::db;
-use crate::entities::{customer, interaction, transaction, transaction_item, workspace};
+use crate::entities::{customer, interaction, transaction, transaction_item};
 use crate::error::AppError;
 
 /// How often a write that lost a race (a duplicate push, a new identity created twice) is
@@ -189,7 +189,7 @@ async fn try_record_transaction(
     // wait for. A workspace's currency does not change under a purchase.
     let currency = match &valid.currency {
         Some(c) => c.clone(),
-        None => workspace_currency(db, scope.workspace_id).await?,
+        None => aggregates::workspace_currency(db, scope.workspace_id).await?,
     };
     // A retry of a recorded purchase is answered from reads, without the write turn. Two first
     // pushes of one externalRef at once: the later insert breaks the unique key, and its retry
@@ -528,14 +528,6 @@ impl From<RefColumn> for interaction::Column {
             RefColumn::ExternalRef => Self::ExternalRef,
         }
     }
-}
-
-async fn workspace_currency(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<String, AppError> {
-    Ok(workspace::Entity::find_by_id(workspace_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "workspace" })?
-        .currency)
 }
 
 /// The customer a record is about, created from the reference when nobody matches; a new
