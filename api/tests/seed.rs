@@ -50,10 +50,13 @@ async fn seeded_data_is_realistic_and_its_aggregates_match_the_rows() -> anyhow:
     let app = TestApp::start().await?;
     let (workspace, rows) = seeded(&app, "Realistic", 2026).await?;
     for c in &rows {
+        let basis = aggregates::Basis {
+            currency: "CNY",
+            window_start: chrono::Utc::now() - chrono::Duration::days(365),
+            complaints_tracked: None,
+        };
         let recount =
-            aggregates::compute(&app.state.db, c.id, "CNY", chrono::Utc::now() - chrono::Duration::days(365))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            aggregates::compute(&app.state.db, c.id, &basis).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
         assert_eq!(
             (recount.total_spend_minor, recount.order_count, recount.category_count),
             (c.total_spend_minor, c.order_count, c.category_count),

@@ -30,7 +30,7 @@ const ASSIGN: &str =
     "mutation($id: ID!, $to: ID) { assignTicket(id: $id, assigneeId: $to) { assignee { id } } }";
 const PRIORITY: &str = "mutation($id: ID!, $p: TicketPriority, $r: String) { setTicketPriority(id: $id, priority: $p, reason: $r) { priority priorityReason } }";
 const RATING: &str = "query($id: ID!) { customer(id: $id) { starScore
-  starExplanation { breakdown { criterion raw counted } } } }";
+  starExplanation { score breakdown { criterion raw counted } } } }";
 const SAVE_POLICY: &str = "mutation($input: SlaPolicyInput!) { saveSlaPolicy(input: $input) { version
   rules { name stars firstResponseMinutes } hours { timezone alwaysOpen } } }";
 
@@ -583,14 +583,22 @@ async fn complaints_count_against_the_stars_once_the_workspace_has_one() -> anyh
     let loyal = app.customer(&token, "Loyal Lu").await?;
     let unhappy = app.customer(&token, "Unhappy Hu").await?;
     let first = app.customer(&token, "First Fang").await?;
+    let buy = |who: String| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            app.as_token(&token)
+                .execute(
+                    "mutation($c: ID!) { recordTransaction(input: { customer: { id: $c }, channel: STORE, amountMinor: 300000 }) { transaction { id } } }",
+                    json!({ "c": who }),
+                )
+                .await?
+                .data();
+            anyhow::Ok(())
+        }
+    };
     for who in [&loyal, &unhappy, &first] {
-        app.as_token(&token)
-            .execute(
-                "mutation($c: ID!) { recordTransaction(input: { customer: { id: $c }, channel: STORE, amountMinor: 300000 }) { transaction { id } } }",
-                json!({ "c": who }),
-            )
-            .await?
-            .data();
+        buy(who.clone()).await?;
     }
     let rating = |id: String| {
         let app = &app;
@@ -616,6 +624,18 @@ async fn complaints_count_against_the_stars_once_the_workspace_has_one() -> anyh
     // The workspace's first complaint turns the criterion on; a full re-rating brings everyone
     // onto it (no complaints: full marks).
     open(&app, &token, complaint(&first)).await?;
+    // A purchase right after it is rated with the criterion on, though the purchases above had
+    // the rating context cached moments before: the stored score is the one explained.
+    for who in [&loyal, &unhappy] {
+        buy(who.clone()).await?;
+    }
+    let bought = rating(loyal.clone()).await?;
+    assert_eq!(complaints(&bought)["counted"], true, "{bought}");
+    let (stored, explained) = (
+        bought["starScore"].as_f64().unwrap_or(-1.0),
+        bought["starExplanation"]["score"].as_f64().unwrap_or(-2.0),
+    );
+    assert!((stored - explained).abs() < 0.01, "stored {stored}, explained {explained}");
     rerate(&app, &token).await?;
     let before = rating(unhappy.clone()).await?;
     assert_eq!(complaints(&before)["raw"], 0.0, "{before}");

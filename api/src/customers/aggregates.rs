@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func};
+use sea_orm::sea_query::{Expr, Func, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, UpdateMany,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, QueryTrait,
+    UpdateMany,
 };
 use starcrm_shared::customer::{TransactionKind, TransactionStatus};
 use starcrm_shared::rating::Trigger;
@@ -51,6 +52,16 @@ impl Aggregates {
     }
 }
 
+/// What aggregates are computed over: the workspace currency (spend in others is not summed),
+/// the rating window's first instant, and whether the workspace counts complaints (`None`:
+/// not known, read it).
+#[derive(Clone, Copy, Debug)]
+pub struct Basis<'a> {
+    pub currency: &'a str,
+    pub window_start: DateTime<Utc>,
+    pub complaints_tracked: Option<bool>,
+}
+
 /// Reads a customer's purchases and computes their aggregates.
 ///
 /// # Errors
@@ -58,17 +69,29 @@ impl Aggregates {
 pub async fn compute(
     conn: &impl ConnectionTrait,
     customer_id: Uuid,
-    currency: &str,
-    window_start: DateTime<Utc>,
+    basis: &Basis<'_>,
 ) -> Result<Aggregates, AppError> {
-    let mut all = compute_many(conn, &[customer_id], currency, window_start).await?;
+    let mut all = compute_many(conn, &[customer_id], basis).await?;
     Ok(all.remove(&customer_id).unwrap_or_default())
 }
 
-/// A customer's summed purchases: spend in the currency, all-time and in the window; purchases
-/// not refunded in full, all-time and in the window; the first and last of those.
-type PurchaseTotals =
-    (Uuid, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+/// Whether a workspace has ever had a complaint ticket (the complaints criterion counts from
+/// then on).
+///
+/// # Errors
+/// Database failures.
+pub async fn complaints_tracked(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<bool, AppError> {
+    use starcrm_shared::service_desk::TicketKind;
+    Ok(ticket::Entity::find()
+        .select_only()
+        .column(ticket::Column::Id)
+        .filter(ticket::Column::WorkspaceId.eq(workspace_id))
+        .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?
+        .is_some())
+}
 
 /// `SUM(...)` as a 64-bit integer on both databases (PostgreSQL sums `bigint` as `numeric`).
 fn sum_of(term: Expr) -> Expr {
@@ -117,15 +140,17 @@ fn kept_at() -> Expr {
 pub async fn compute_many(
     conn: &impl ConnectionTrait,
     customer_ids: &[Uuid],
-    currency: &str,
-    window_start: DateTime<Utc>,
+    basis: &Basis<'_>,
 ) -> Result<HashMap<Uuid, Aggregates>, AppError> {
+    let &Basis { currency, window_start, complaints_tracked } = basis;
     let mut out: HashMap<Uuid, Aggregates> =
         customer_ids.iter().map(|id| (*id, Aggregates::default())).collect();
     for chunk in customer_ids.chunks(500) {
-        // Summed by the database, one row per customer: a regular's hundredth purchase costs
-        // what their first did (this runs inside SQLite's write turn on every purchase).
-        let totals: Vec<PurchaseTotals> = transaction::Entity::find()
+        // One statement (it runs inside SQLite's write turn on every purchase): the sums, one
+        // row per customer, whatever their purchases, followed by each customer's categories
+        // with the last time each was bought (all-time and in-window counts at once).
+        let null = || Expr::cust("NULL");
+        let mut query = transaction::Entity::find()
             .select_only()
             .column(transaction::Column::CustomerId)
             .column_as(sum_of(net_in(currency, None)), "total_spend")
@@ -134,28 +159,23 @@ pub async fn compute_many(
             .column_as(sum_of(count_if(Some(window_start))), "window_orders")
             .column_as(Expr::from(Func::min(kept_at())), "first_at")
             .column_as(Expr::from(Func::max(kept_at())), "last_at")
+            .column_as(null(), "category")
+            .column_as(null(), "category_at")
             .filter(transaction::Column::CustomerId.is_in(chunk.iter().copied()))
             .filter(transaction::Column::Kind.eq(TransactionKind::Purchase.as_str()))
             .group_by(transaction::Column::CustomerId)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        for (customer_id, total, window, orders, window_orders, first, last) in totals {
-            let agg = out.entry(customer_id).or_default();
-            agg.total_spend_minor = total.unwrap_or(0);
-            agg.window_spend_minor = window.unwrap_or(0);
-            agg.order_count = i32::try_from(orders.unwrap_or(0)).unwrap_or(i32::MAX);
-            agg.window_orders = i32::try_from(window_orders.unwrap_or(0)).unwrap_or(i32::MAX);
-            agg.first_purchase_at = first;
-            agg.last_purchase_at = last;
-        }
-        // Each customer's categories with the last time each was bought: all-time and
-        // in-window counts at once.
-        let categories: Vec<(Uuid, Option<String>, Option<DateTime<Utc>>)> = transaction_item::Entity::find()
+            .into_query();
+        let categories = transaction_item::Entity::find()
             .select_only()
             .column(transaction::Column::CustomerId)
+            .column_as(null(), "total_spend")
+            .column_as(null(), "window_spend")
+            .column_as(null(), "orders")
+            .column_as(null(), "window_orders")
+            .column_as(null(), "first_at")
+            .column_as(null(), "last_at")
             .column(transaction_item::Column::Category)
-            .column_as(transaction::Column::OccurredAt.max(), "last_at")
+            .column_as(transaction::Column::OccurredAt.max(), "category_at")
             .join(
                 JoinType::InnerJoin,
                 transaction_item::Entity::belongs_to(transaction::Entity)
@@ -169,26 +189,44 @@ pub async fn compute_many(
             .filter(transaction_item::Column::Category.is_not_null())
             .group_by(transaction::Column::CustomerId)
             .group_by(transaction_item::Column::Category)
-            .into_tuple()
-            .all(conn)
-            .await?;
-        for (customer_id, _, last_at) in categories {
+            .into_query();
+        query.union(UnionType::All, categories);
+        for row in conn.query_all(&query).await? {
+            let customer_id: Uuid = row.try_get("", "customer_id")?;
             let agg = out.entry(customer_id).or_default();
-            agg.category_count = agg.category_count.saturating_add(1);
-            if last_at.is_some_and(|a| a >= window_start) {
-                agg.window_categories = agg.window_categories.saturating_add(1);
+            if row.try_get::<Option<String>>("", "category")?.is_some() {
+                agg.category_count = agg.category_count.saturating_add(1);
+                let at: Option<DateTime<Utc>> = row.try_get("", "category_at")?;
+                if at.is_some_and(|a| a >= window_start) {
+                    agg.window_categories = agg.window_categories.saturating_add(1);
+                }
+                continue;
             }
+            let total: Option<i64> = row.try_get("", "total_spend")?;
+            let window: Option<i64> = row.try_get("", "window_spend")?;
+            let orders: Option<i64> = row.try_get("", "orders")?;
+            let window_orders: Option<i64> = row.try_get("", "window_orders")?;
+            agg.total_spend_minor = total.unwrap_or(0);
+            agg.window_spend_minor = window.unwrap_or(0);
+            agg.order_count = i32::try_from(orders.unwrap_or(0)).unwrap_or(i32::MAX);
+            agg.window_orders = i32::try_from(window_orders.unwrap_or(0)).unwrap_or(i32::MAX);
+            agg.first_purchase_at = row.try_get("", "first_at")?;
+            agg.last_purchase_at = row.try_get("", "last_at")?;
         }
-        complaints(conn, chunk, window_start, &mut out).await?;
+        if complaints_tracked != Some(false) {
+            complaints(conn, chunk, window_start, complaints_tracked.is_some(), &mut out).await?;
+        }
     }
     Ok(out)
 }
 
-/// Complaints in the window per customer of `chunk`, once their workspace has any complaint.
+/// Complaints in the window per customer of `chunk`, once their workspace has any complaint
+/// (`tracked`: known to have; otherwise read).
 async fn complaints(
     conn: &impl ConnectionTrait,
     chunk: &[Uuid],
     window_start: DateTime<Utc>,
+    tracked: bool,
     out: &mut HashMap<Uuid, Aggregates>,
 ) -> Result<(), AppError> {
     use starcrm_shared::service_desk::TicketKind;
@@ -204,7 +242,7 @@ async fn complaints(
         .into_tuple()
         .all(conn)
         .await?;
-    let tracked = !counts.is_empty() || {
+    let tracked = tracked || !counts.is_empty() || {
         let workspaces = customer::Entity::find()
             .select_only()
             .column(customer::Column::WorkspaceId)
@@ -213,7 +251,7 @@ async fn complaints(
         ticket::Entity::find()
             .select_only()
             .column(ticket::Column::Id)
-            .filter(ticket::Column::WorkspaceId.in_subquery(sea_orm::QueryTrait::into_query(workspaces)))
+            .filter(ticket::Column::WorkspaceId.in_subquery(workspaces.into_query()))
             .filter(ticket::Column::Kind.eq(TicketKind::Complaint.as_str()))
             .into_tuple::<Uuid>()
             .one(conn)
@@ -301,7 +339,7 @@ async fn rate(
     also: Vec<(customer::Column, Expr)>,
 ) -> Result<Outcome, AppError> {
     let ctx = Context::cached(conn, scope.workspace_id).await?;
-    let agg = compute(conn, customer.id, &ctx.currency, ctx.window_start(now)).await?;
+    let agg = compute(conn, customer.id, &ctx.basis(now)).await?;
     engine::store(conn, &ctx, customer, &agg, &Cause::of(scope, trigger), now, also).await
 }
 
@@ -336,7 +374,7 @@ pub async fn refresh_many(
     }
     let ctx = Context::cached(conn, scope.workspace_id).await?;
     let ids: Vec<Uuid> = customers.iter().map(|c| c.id).collect();
-    let aggs = compute_many(conn, &ids, &ctx.currency, ctx.window_start(now)).await?;
+    let aggs = compute_many(conn, &ids, &ctx.basis(now)).await?;
     let cause = Cause::of(scope, trigger);
     for customer in &customers {
         let agg = aggs.get(&customer.id).copied().unwrap_or_default();
@@ -356,7 +394,8 @@ async fn store_only(
     also: Vec<(customer::Column, Expr)>,
 ) -> Result<(), AppError> {
     let currency = workspace_currency(conn, scope.workspace_id).await?;
-    let agg = compute(conn, customer_id, &currency, now).await?;
+    let basis = Basis { currency: &currency, window_start: now, complaints_tracked: Some(false) };
+    let agg = compute(conn, customer_id, &basis).await?;
     let mut update = agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer_id));
     for (column, value) in also {
         update = update.col_expr(column, value);

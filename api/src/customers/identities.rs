@@ -259,9 +259,72 @@ pub fn validate_ref(input: CustomerRef) -> Result<ValidRef, AppError> {
     Ok(ValidRef { id: input.id, identity, phone, email, name })
 }
 
+/// The customers a phone or email reference (without id or channel identity) names, read before
+/// SQLite's write turn: inside it, [`resolve`] then only checks that the oldest of them is still
+/// live, one statement fewer for every other writer to wait on. `None` when there is nothing
+/// to read ahead (an id or identity, or nobody has the phone or email yet).
+pub struct Hint(Vec<Uuid>);
+
+/// Reads a [`Hint`] for `reference`.
+///
+/// # Errors
+/// Database failures.
+pub async fn hint(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    reference: &ValidRef,
+) -> Result<Option<Hint>, AppError> {
+    if reference.id.is_some() || reference.identity.is_some() {
+        return Ok(None);
+    }
+    for contact in [Contact::Phone, Contact::Email] {
+        let ids = with_contact(conn, scope, reference, contact).await?;
+        if !ids.is_empty() {
+            return Ok(Some(Hint(ids)));
+        }
+    }
+    Ok(None)
+}
+
+#[derive(Clone, Copy)]
+enum Contact {
+    Phone,
+    Email,
+}
+
+/// The customers with the reference's phone or email (none when it has no such contact).
+async fn with_contact(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    reference: &ValidRef,
+    contact: Contact,
+) -> Result<Vec<Uuid>, AppError> {
+    Ok(match (contact, &reference.phone, &reference.email) {
+        (Contact::Phone, Some(phone), _) => customer_phone::Entity::find()
+            .filter(customer_phone::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer_phone::Column::Phone.eq(phone))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|p| p.customer_id)
+            .collect(),
+        (Contact::Email, _, Some(email)) => customer_email::Entity::find()
+            .filter(customer_email::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(customer_email::Column::Email.eq(email))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|e| e.customer_id)
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
 /// Finds the customer a reference means: by id, then identity, then phone, then email (the
 /// oldest live customer with it). Returns `None` when nobody matches (an id that matches nobody
-/// is `NOT_FOUND`, never a new customer).
+/// is `NOT_FOUND`, never a new customer). With a [`Hint`] read before the write turn, its
+/// oldest live customer is taken when there still is one; otherwise the reference is read
+/// again.
 ///
 /// # Errors
 /// `NOT_FOUND` for an unknown id.
@@ -269,6 +332,7 @@ pub async fn resolve(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     reference: &ValidRef,
+    hint: Option<Hint>,
 ) -> Result<Option<customer::Model>, AppError> {
     if let Some(id) = reference.id {
         return service::find(conn, scope, id).await.map(Some);
@@ -278,28 +342,13 @@ pub async fn resolve(
     {
         return service::find(conn, scope, owner).await.map(Some);
     }
-    if let Some(phone) = &reference.phone {
-        let ids: Vec<Uuid> = customer_phone::Entity::find()
-            .filter(customer_phone::Column::WorkspaceId.eq(scope.workspace_id))
-            .filter(customer_phone::Column::Phone.eq(phone))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|p| p.customer_id)
-            .collect();
-        if let Some(found) = oldest_live(conn, scope, ids).await? {
-            return Ok(Some(found));
-        }
+    if let Some(Hint(ids)) = hint
+        && let Some(found) = oldest_live(conn, scope, ids).await?
+    {
+        return Ok(Some(found));
     }
-    if let Some(email) = &reference.email {
-        let ids: Vec<Uuid> = customer_email::Entity::find()
-            .filter(customer_email::Column::WorkspaceId.eq(scope.workspace_id))
-            .filter(customer_email::Column::Email.eq(email))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|e| e.customer_id)
-            .collect();
+    for contact in [Contact::Phone, Contact::Email] {
+        let ids = with_contact(conn, scope, reference, contact).await?;
         if let Some(found) = oldest_live(conn, scope, ids).await? {
             return Ok(Some(found));
         }

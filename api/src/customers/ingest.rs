@@ -19,7 +19,7 @@ use starcrm_shared::rating::Trigger;
 use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
 
-use super::identities::{self, CustomerRef, ValidRef};
+use super::identities::{self, CustomerRef, Hint, ValidRef};
 use super::loaders::ChildOf;
 use super::profile::{self, ContactInput, CustomerInput};
 use super::{aggregates, service};
@@ -198,8 +198,10 @@ async fn try_record_transaction(
     {
         return Ok(first);
     }
+    let hint = identities::hint(db, scope, &valid.reference).await?;
     let txn = db::begin_write(db).await?;
-    let (customer, customer_created) = find_or_create(&txn, scope, &valid.reference, valid.channel).await?;
+    let (customer, customer_created) =
+        find_or_create(&txn, scope, &valid.reference, valid.channel, hint).await?;
     let record = transaction::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(scope.workspace_id),
@@ -426,7 +428,7 @@ pub async fn record_interaction(
                 txn.commit().await?;
                 return Ok(first);
             }
-            let (customer, customer_created) = find_or_create(&txn, scope, &reference, channel).await?;
+            let (customer, customer_created) = find_or_create(&txn, scope, &reference, channel, None).await?;
             let record = interaction::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 workspace_id: Set(scope.workspace_id),
@@ -537,8 +539,9 @@ pub(crate) async fn find_or_create(
     scope: &Scope,
     reference: &ValidRef,
     channel: Channel,
+    hint: Option<Hint>,
 ) -> Result<(customer::Model, bool), AppError> {
-    if let Some(found) = identities::resolve(txn, scope, reference).await? {
+    if let Some(found) = identities::resolve(txn, scope, reference, hint).await? {
         if let Some(identity) = &reference.identity {
             identities::attach(txn, scope, found.id, identity, "customer.identity").await?;
         }

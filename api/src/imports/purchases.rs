@@ -868,7 +868,7 @@ pub(super) async fn customer_of(
     row_number: i64,
     reference: &ValidRef,
 ) -> Result<Option<Uuid>, AppError> {
-    if let Some(found) = identities::resolve(txn, scope, reference).await? {
+    if let Some(found) = identities::resolve(txn, scope, reference, None).await? {
         if let Some(identity) = &reference.identity
             && identities::attach(txn, scope, found.id, identity, "memberNo").await?.is_some()
         {

@@ -705,7 +705,7 @@ async fn resolve(
     if reference.identity.is_none() && reference.phone.is_none() && reference.email.is_none() {
         return Ok(None);
     }
-    identities::resolve(conn, scope, &reference).await
+    identities::resolve(conn, scope, &reference, None).await
 }
 
 async fn write_row(

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::policy;
 use crate::auth::Scope;
-use crate::customers::aggregates::Aggregates;
+use crate::customers::aggregates::{self, Aggregates, Basis};
 use crate::entities::{customer, star_history, workspace};
 use crate::error::AppError;
 
@@ -56,6 +56,10 @@ pub struct Context {
     pub version: i32,
     pub policy: Policy,
     pub stats: PopulationStats,
+    /// Whether the workspace has ever had a complaint ticket: until then the complaints
+    /// criterion is neutral and a purchase need not count anyone's complaints. Creating a
+    /// complaint forgets this process's cached context.
+    pub complaints_tracked: bool,
 }
 
 impl Context {
@@ -70,6 +74,7 @@ impl Context {
             .ok_or(AppError::NotFound { entity: "workspace" })?;
         let row = policy::ensure_active(conn, workspace_id).await?;
         let stats = row.stats.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+        let complaints_tracked = aggregates::complaints_tracked(conn, workspace_id).await?;
         Ok(Self {
             workspace_id,
             currency: ws.currency,
@@ -77,6 +82,7 @@ impl Context {
             version: row.version,
             policy: policy::parse(&row.policy)?,
             stats,
+            complaints_tracked,
         })
     }
 
@@ -109,6 +115,15 @@ impl Context {
     /// The first instant of the window that ends `now`.
     pub fn window_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         now - Duration::days(i64::from(self.policy.window_days))
+    }
+
+    /// What aggregates are computed over when rating at `now` under this context.
+    pub fn basis(&self, now: DateTime<Utc>) -> Basis<'_> {
+        Basis {
+            currency: &self.currency,
+            window_start: self.window_start(now),
+            complaints_tracked: Some(self.complaints_tracked),
+        }
     }
 
     /// The workspace's calendar day at `now`.

@@ -42,7 +42,7 @@ pub async fn explain(
     scope.require(Permission::RatingsRead)?;
     let now = Utc::now();
     let ctx = Context::load(conn, scope.workspace_id).await?;
-    let agg = aggregates::compute(conn, customer.id, &ctx.currency, ctx.window_start(now)).await?;
+    let agg = aggregates::compute(conn, customer.id, &ctx.basis(now)).await?;
     let today = ctx.today(now);
     let input = engine::criteria_input(&agg, today, ctx.tz);
     let before = Rated::of(customer);

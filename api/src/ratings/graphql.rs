@@ -358,8 +358,7 @@ impl RatingsQuery {
             else {
                 continue;
             };
-            let agg =
-                aggregates::compute(db, c.id, &rated.currency, rated.window_start(now)).await.map_err(ext)?;
+            let agg = aggregates::compute(db, c.id, &rated.basis(now)).await.map_err(ext)?;
             samples.push(PreviewSample {
                 customer_id: ID(c.id.to_string()),
                 code: starcrm_shared::customer::customer_code(c.number),

@@ -142,7 +142,7 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
                 return Ok(Opened { ticket: first, created: false, customer_created: false });
             }
             let (customer, customer_created) =
-                ingest::find_or_create(&txn, scope, &reference, input.channel).await?;
+                ingest::find_or_create(&txn, scope, &reference, input.channel, None).await?;
             if let Some(id) = input.transaction_id {
                 check_purchase(&*txn, scope, id, customer.id).await?;
             }
@@ -198,6 +198,10 @@ pub async fn open(db: &DatabaseConnection, scope: &Scope, input: NewTicket) -> R
             })?;
             record_opening(&txn, scope, &row, (how, &tags), &customer).await?;
             txn.commit().await?;
+            if input.kind == TicketKind::Complaint {
+                // Purchases from now on count it, even the workspace's first.
+                engine::Context::forget(scope.workspace_id);
+            }
             Ok(Opened { ticket: row, created: true, customer_created })
         };
         match attempt.await {
@@ -267,11 +271,13 @@ async fn rate_complaint(
     if !engine::realtime() {
         return Ok(());
     }
-    // A workspace's first complaint starts the criterion counting: no cached "no complaints".
-    engine::Context::forget(scope.workspace_id);
-    let ctx = engine::Context::cached(&**txn, scope.workspace_id).await?;
+    // A workspace's first complaint starts the criterion counting: read the context afresh and
+    // count complaints whatever it says (this one is about to be recorded). The cached context
+    // is forgotten once the ticket is committed.
+    let ctx = engine::Context::load(&**txn, scope.workspace_id).await?;
     let now = Utc::now();
-    let mut agg = aggregates::compute(&**txn, customer.id, &ctx.currency, ctx.window_start(now)).await?;
+    let basis = aggregates::Basis { complaints_tracked: Some(true), ..ctx.basis(now) };
+    let mut agg = aggregates::compute(&**txn, customer.id, &basis).await?;
     agg.window_complaints = Some(agg.window_complaints.unwrap_or(0).saturating_add(1));
     let cause = engine::Cause::of(scope, Trigger::Complaint);
     engine::store(&**txn, &ctx, customer, &agg, &cause, now, Vec::new()).await?;
