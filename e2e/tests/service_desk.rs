@@ -328,3 +328,90 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
     browser.close().await?;
     result
 }
+
+/// A seeded customer with `stars` and their primary phone.
+async fn caller_with(server: &Server, stars: i64) -> anyhow::Result<(String, String, String)> {
+    let manager = server.demo_api("manager").await?;
+    let found = manager
+        .execute(
+            "query($s: Int!) { customers(first: 20, filter: { stars: { min: $s, max: $s } }) { edges { node { id name phones { value(reveal: true) } } } } }",
+            json!({ "s": stars }),
+        )
+        .await?;
+    let edges = found.data()["customers"]["edges"].as_array().cloned().unwrap_or_default();
+    let node = edges
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["phones"][0]["value"].is_string())
+        .ok_or_else(|| anyhow::anyhow!("no {stars}-star customer with a phone: {}", found.body))?;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    Ok((text(&node["id"]), text(&node["name"]), text(&node["phones"][0]["value"])))
+}
+
+#[tokio::test]
+async fn an_agent_logs_a_call_as_a_ticket_from_the_inbox_and_from_a_customers_page() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let (_, best_name, best_phone) = caller_with(&server, 5).await?;
+    let (other_id, other_name, _) = caller_with(&server, 3).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url("/service")).await?;
+        browser.click("[data-testid=new-ticket]").await?;
+        browser.wait_for("[data-testid=open-ticket-dialog]").await?;
+        // Nothing typed: the caller and the subject are asked for, nothing is sent.
+        browser.click("[data-testid=save-ticket]").await?;
+        browser.wait_for(".field--invalid #field-ticket-contact").await?;
+        browser.wait_for(".field--invalid #field-ticket-subject").await?;
+        browser.fill("#field-ticket-contact", "12345").await?;
+        browser.fill("#field-ticket-subject", "会员积分没有到账").await?;
+        browser.select("select[name=ticket-kind]", "complaint").await?;
+        browser.fill("#field-ticket-description", "客户来电：上周消费的积分至今未到账。").await?;
+        browser.wait_for(".field--invalid #field-ticket-contact").await?;
+        browser.screenshot("service-new-ticket-zh-CN-desktop").await?;
+        // The 5-star caller's phone: the ticket is theirs, urgent because of their stars.
+        browser.fill("#field-ticket-contact", &best_phone).await?;
+        browser.click("[data-testid=save-ticket]").await?;
+        browser.wait_for_path("/service/tickets/").await?;
+        browser.wait_for_text("[data-testid=ticket-subject]", "会员积分没有到账").await?;
+        browser.wait_for_text("[data-testid=ticket-customer]", &best_name).await?;
+        browser.wait_for_text("[data-testid=ticket-priority]", "紧急").await?;
+        browser.screenshot("service-new-ticket-opened-zh-CN-desktop").await?;
+
+        // From a customer's page, in English: the customer is given; a priority set by hand
+        // needs its reason.
+        browser.click("[data-testid='lang-en']").await?;
+        browser.client().goto(&server.url(&format!("/customers/{other_id}"))).await?;
+        browser.click("[data-testid=new-ticket]").await?;
+        browser.wait_for("[data-testid=open-ticket-dialog]").await?;
+        assert!(!browser.exists("#field-ticket-contact").await?, "the customer is known here");
+        browser.fill("#field-ticket-subject", "Wants to change the delivery address").await?;
+        browser.select("select[name=ticket-priority]", "high").await?;
+        browser.click("[data-testid=save-ticket]").await?;
+        browser.wait_for(".field--invalid #field-ticket-priority-reason").await?;
+        browser.screenshot("customer-new-ticket-en-desktop").await?;
+        browser.fill("#field-ticket-priority-reason", "Parcel leaves the warehouse today").await?;
+        browser.click("[data-testid=save-ticket]").await?;
+        browser.wait_for_path("/service/tickets/").await?;
+        browser.wait_for_text("[data-testid=ticket-customer]", &other_name).await?;
+        browser.wait_for_text("[data-testid=ticket-priority]", "High").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result?;
+
+    let browser = Browser::start(Viewport::Phone).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url("/service")).await?;
+        browser.click("[data-testid=new-ticket]").await?;
+        browser.wait_for("[data-testid=open-ticket-dialog]").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the new ticket form scrolls sideways on a phone");
+        browser.screenshot("service-new-ticket-zh-CN-phone").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

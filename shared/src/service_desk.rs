@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::customer::Channel;
 use crate::stored_enum;
 
+/// The longest ticket subject, in characters.
+pub const SUBJECT_MAX: usize = 200;
+
 stored_enum! {
     /// What a customer came about.
     pub enum TicketKind {

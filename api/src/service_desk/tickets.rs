@@ -41,8 +41,7 @@ use crate::ratings::engine;
 pub const REOPEN_DAYS: i64 = 7;
 /// How long before a deadline the warning goes out (`ticketDueSoon` on the change feed).
 pub const WARN_MINUTES: i64 = 30;
-/// The longest subject.
-pub const SUBJECT_MAX: usize = 200;
+pub use starcrm_shared::service_desk::SUBJECT_MAX;
 /// How often a write that lost a race (two openings with one `externalRef`, two tickets taking
 /// the same number) is tried.
 const ATTEMPTS: usize = 3;

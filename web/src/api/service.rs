@@ -166,6 +166,26 @@ pub async fn assign(id: &str, assignee: Option<&str>) -> Result<(), ApiError> {
     execute::<_, serde_json::Value>(ASSIGN, &json!({ "id": id, "assigneeId": assignee })).await.map(|_| ())
 }
 
+const OPEN_TICKET: &str = include_str!("../../graphql/open_ticket.graphql");
+
+/// Opens a ticket (an `OpenTicketInput`); returns its id.
+pub async fn open_ticket(input: serde_json::Value) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Opened {
+        ticket: Id,
+    }
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        open_ticket: Opened,
+    }
+    execute::<_, Data>(OPEN_TICKET, &json!({ "input": input })).await.map(|d| d.open_ticket.ticket.id)
+}
+
 const FOLLOW_UPS: &str = include_str!("../../graphql/follow_ups.graphql");
 const COMPLETE_FOLLOW_UP: &str = include_str!("../../graphql/complete_follow_up.graphql");
 const SNOOZE_FOLLOW_UP: &str = include_str!("../../graphql/snooze_follow_up.graphql");

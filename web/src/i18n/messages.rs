@@ -146,6 +146,15 @@ messages! {
     ServiceLevel { zh: "服务时效", en: "Service level" }
     Assignee { zh: "处理人", en: "Assignee" }
     NobodyAssigned { zh: "未分配", en: "Unassigned" }
+    NewTicket { zh: "新建工单", en: "New ticket" }
+    OpenTicket { zh: "创建工单", en: "Open ticket" }
+    TicketContact { zh: "客户手机号或邮箱", en: "Customer's phone or email" }
+    TicketContactHint { zh: "没有客户使用时，将以此新建客户。", en: "A new customer is created when nobody has it." }
+    TicketNewName { zh: "姓名（新客户，可选）", en: "Name (new customer, optional)" }
+    TicketKind { zh: "类型", en: "Kind" }
+    DescriptionOptional { zh: "描述（可选）", en: "Description (optional)" }
+    PriorityFromStars { zh: "按星级自动确定", en: "From the customer's stars" }
+    PriorityReason { zh: "调整优先级的原因", en: "Why this priority" }
     NoTickets { zh: "这里没有工单", en: "No tickets here" }
     NoTicketsBody { zh: "员工创建的工单，以及网店、呼叫中心和在线客服推送的工单都会出现在这里。", en: "Tickets staff open, and those your shop, call centre and chat push in, arrive here." }
     TicketInquiry { zh: "咨询", en: "Inquiry" }

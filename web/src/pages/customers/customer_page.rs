@@ -20,6 +20,7 @@ use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
 use crate::i18n::{I18n, Key, labels, use_i18n};
+use crate::pages::service::open_ticket::OpenTicketDialog;
 use crate::state::session::use_session;
 
 /// The dialog open over the page, if any.
@@ -28,6 +29,7 @@ enum Open {
     Edit,
     Purchase,
     Interaction,
+    Ticket,
     Delete,
     Erase,
 }
@@ -231,6 +233,11 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                         {move || i18n.t(Key::LogInteraction)}
                     </button>
                 </Show>
+                <Show when=move || live && session.can(Permission::ServiceManage)>
+                    <button type="button" class="button" data-testid="new-ticket" on:click=move |_| open.set(Some(Open::Ticket))>
+                        {move || i18n.t(Key::NewTicket)}
+                    </button>
+                </Show>
                 <Show when=move || live && can_write()>
                     <button type="button" class="button" data-testid="edit-customer" on:click=move |_| open.set(Some(Open::Edit))>
                         {move || i18n.t(Key::Edit)}
@@ -311,6 +318,10 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                         state.reload();
                     })
                 />
+            }
+            .into_any(),
+            Some(Open::Ticket) => view! {
+                <OpenTicketDialog customer=Some(id.get_value()) on_close=Callback::new(move |()| open.set(None)) />
             }
             .into_any(),
             Some(Open::Interaction) => view! {

@@ -5,6 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use starcrm_shared::service_desk::TicketRow;
 
+use starcrm_shared::Permission;
+
+use super::open_ticket::OpenTicketDialog;
 use super::{ServiceTabs, countdown, countdown_class, minute_clock, priority_class};
 use crate::api::service::{Queue, View};
 use crate::api::{self, ApiError};
@@ -12,6 +15,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::list_footer::ListFooter;
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
+use crate::state::session::use_session;
 
 const fn view_label(view: View) -> Key {
     match view {
@@ -69,13 +73,7 @@ pub fn InboxPage() -> impl IntoView {
     keyboard(rows, selected);
 
     view! {
-        <header class="page-header page-header--split">
-            <div>
-                <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavService)}</h1>
-                <p class="muted">{move || i18n.t(Key::ServiceSubtitle)}</p>
-            </div>
-            <Availability />
-        </header>
+        <InboxHeader />
         <ServiceTabs />
         <QueueTabs view queue />
         {move || match (error.get(), queue.get()) {
@@ -225,6 +223,33 @@ fn TicketRowView(row: TicketRow, selected: Signal<bool>) -> impl IntoView {
 }
 
 /// For agents in a team: whether round robin gives them new tickets, and the switch.
+/// The title, the agent's availability and, for those who may, a new ticket.
+#[component]
+fn InboxHeader() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let opening = RwSignal::new(false);
+    view! {
+        <header class="page-header page-header--split">
+            <div>
+                <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavService)}</h1>
+                <p class="muted">{move || i18n.t(Key::ServiceSubtitle)}</p>
+            </div>
+            <div class="page-header__actions">
+                <Availability />
+                <Show when=move || session.can(Permission::ServiceManage)>
+                    <button type="button" class="button button--primary" data-testid="new-ticket" on:click=move |_| opening.set(true)>
+                        {move || i18n.t(Key::NewTicket)}
+                    </button>
+                </Show>
+            </div>
+        </header>
+        <Show when=move || opening.get()>
+            <OpenTicketDialog customer=None on_close=Callback::new(move |()| opening.set(false)) />
+        </Show>
+    }
+}
+
 #[component]
 fn Availability() -> impl IntoView {
     let i18n = use_i18n();

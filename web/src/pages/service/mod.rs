@@ -4,6 +4,7 @@
 pub mod analysis_page;
 pub mod follow_ups_page;
 pub mod inbox_page;
+pub mod open_ticket;
 pub mod ticket_page;
 
 use leptos::prelude::*;
