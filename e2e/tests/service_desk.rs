@@ -324,13 +324,23 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
         browser.click("[data-testid='lang-en']").await?;
         browser.client().goto(&server.url("/settings/service")).await?;
         browser.wait_for_text_containing("[data-testid=teams]", "投诉专线").await?;
+        // The manager sees the agent away, and brings them back to taking tickets.
+        browser.wait_for("[data-testid=team-member][data-available=false]").await?;
+        browser.wait_for_text_containing("[data-testid=team-member]", "Away").await?;
         assert_eq!(browser.overflow_x().await?, 0, "the service settings scroll sideways on a phone");
         browser.screenshot("settings-service-en-phone").await?;
+        browser.scroll_to("[data-testid=teams]").await?;
+        browser.screenshot("settings-service-teams-en-phone").await?;
+        browser.click("[data-testid=toggle-availability]").await?;
+        browser.wait_for("[data-testid=team-member][data-available=true]").await?;
         anyhow::Ok(())
     }
     .await;
     browser.close().await?;
-    result
+    result?;
+    let members = manager.execute("{ teams { members { available } } }", json!({})).await?;
+    assert_eq!(members.data()["teams"][0]["members"], json!([{ "available": true }]));
+    Ok(())
 }
 
 #[tokio::test]

@@ -430,7 +430,9 @@ pub async fn my_availability() -> Result<Option<bool>, ApiError> {
     Ok((!mine.is_empty()).then(|| mine.contains(&true)))
 }
 
-/// Takes new tickets again, or marks oneself away.
-pub async fn set_availability(available: bool) -> Result<(), ApiError> {
-    execute::<_, serde_json::Value>(SET_AVAILABILITY, &json!({ "available": available })).await.map(|_| ())
+/// Takes new tickets again, or marks oneself away (`user: None`); a desk manager marks a team
+/// member (`user`) away or back.
+pub async fn set_availability(available: bool, user: Option<&str>) -> Result<(), ApiError> {
+    let variables = json!({ "available": available, "userId": user });
+    execute::<_, serde_json::Value>(SET_AVAILABILITY, &variables).await.map(|_| ())
 }

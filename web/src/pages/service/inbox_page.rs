@@ -262,7 +262,7 @@ fn Availability() -> impl IntoView {
     let toggle = move |_| {
         let Some(now) = available.get_untracked() else { return };
         leptos::task::spawn_local(async move {
-            if api::service::set_availability(!now).await.is_ok() {
+            if api::service::set_availability(!now, None).await.is_ok() {
                 available.set(Some(!now));
             }
         });

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use starcrm_shared::follow_ups::CadenceView;
-use starcrm_shared::service_desk::{TeamInfo, TicketCategoryInfo, TicketKind};
+use starcrm_shared::service_desk::{TeamInfo, TeamMemberInfo, TicketCategoryInfo, TicketKind};
 
 use super::SettingsLayout;
 use super::sla_editor::SlaPolicyEditor;
@@ -146,6 +146,7 @@ fn CadenceForm(cadence: CadenceView) -> impl IntoView {
 fn Teams(teams: Vec<TeamInfo>, staff: Vec<StaffOption>, on_saved: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let editing = RwSignal::new(None::<Option<TeamInfo>>);
+    let notice = RwSignal::new(None::<String>);
     let staff = StoredValue::new(staff);
     let name_of = move |id: &str| {
         staff.with_value(|s| s.iter().find(|u| u.id == id).map_or_else(|| id.to_owned(), |u| u.name.clone()))
@@ -159,6 +160,7 @@ fn Teams(teams: Vec<TeamInfo>, staff: Vec<StaffOption>, on_saved: Callback<()>) 
                 </button>
             </div>
             <p class="muted">{move || i18n.t(Key::TeamsHelp)}</p>
+            {move || notice.get().map(|m| view! { <p class="form-error" role="alert" data-testid="teams-notice">{m}</p> })}
             {if teams.is_empty() {
                 view! { <p class="muted" data-testid="no-teams">{move || i18n.t(Key::NoTeams)}</p> }.into_any()
             } else {
@@ -178,12 +180,11 @@ fn Teams(teams: Vec<TeamInfo>, staff: Vec<StaffOption>, on_saved: Callback<()>) 
                                                 kinds.iter().map(|k| i18n.t(labels::ticket_kind(*k))).collect::<Vec<_>>().join(" / ")
                                             }}
                                         </div>
-                                        <div class="cell-sub">
-                                            {move || members.iter().map(|m| {
-                                                let away = if m.available { String::new() } else { format!(" · {}", i18n.t(Key::Away)) };
-                                                format!("{} ({}){away}", name_of(&m.user_id), m.open_tickets)
-                                            }).collect::<Vec<_>>().join("，")}
-                                        </div>
+                                        <ul class="member-list">
+                                            {members.into_iter().map(|m| view! {
+                                                <Member name=name_of(&m.user_id) member=m on_changed=on_saved notice />
+                                            }).collect_view()}
+                                        </ul>
                                     </div>
                                     <button type="button" class="button button--small" on:click=move |_| editing.set(Some(Some(edit.clone())))>
                                         {move || i18n.t(Key::Edit)}
@@ -201,6 +202,43 @@ fn Teams(teams: Vec<TeamInfo>, staff: Vec<StaffOption>, on_saved: Callback<()>) 
                 }) />
             })}
         </section>
+    }
+}
+
+/// A team member with their open tickets, whether they take new ones, and the desk manager's
+/// switch to mark them away or back (in all their teams).
+#[component]
+fn Member(
+    name: String,
+    member: TeamMemberInfo,
+    on_changed: Callback<()>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = RwSignal::new(false);
+    let available = member.available;
+    let user = StoredValue::new(member.user_id);
+    let toggle = move |_| {
+        pending.set(true);
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            let result = api::service::set_availability(!available, Some(&user.get_value())).await;
+            pending.set(false);
+            match result {
+                Ok(()) => on_changed.run(()),
+                Err(e) => notice.set(Some(labels::form_error(i18n, &e))),
+            }
+        });
+    };
+    view! {
+        <li class="member-list__item" data-testid="team-member" data-available=available.to_string()>
+            <span>{name}</span>
+            <span class="muted">"("{member.open_tickets}")"</span>
+            {(!available).then(|| view! { <span class="pill pill--warn">{move || i18n.t(Key::AwayNoTickets)}</span> })}
+            <button type="button" class="link-button" data-testid="toggle-availability" disabled=move || pending.get() on:click=toggle>
+                {move || i18n.t(if available { Key::MarkAway } else { Key::MarkAvailable })}
+            </button>
+        </li>
     }
 }
 
