@@ -278,6 +278,14 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
         browser.fill("[data-testid=root-cause-name]", "物流延误").await?;
         browser.click("[data-testid=add-root-cause]").await?;
         browser.wait_for_text_containing("[data-testid=root-causes]", "物流延误").await?;
+        // A cause added by mistake is archived: out of the choices, listed to restore.
+        browser.fill("[data-testid=root-cause-name]", "价格争议").await?;
+        browser.click("[data-testid=add-root-cause]").await?;
+        browser.wait_for_text_containing("[data-testid=root-cause-item]:last-child", "价格争议").await?;
+        browser
+            .script_string("[...document.querySelectorAll('[data-testid=root-cause]')].find(e => e.textContent.includes('价格争议')).querySelector('button').click(); return ''")
+            .await?;
+        browser.wait_for_text_containing("[data-testid=archived-root-causes]", "价格争议").await?;
         browser.screenshot("settings-service-zh-CN-desktop").await?;
         anyhow::Ok(())
     }
@@ -333,13 +341,28 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
         browser.screenshot("settings-service-teams-en-phone").await?;
         browser.click("[data-testid=toggle-availability]").await?;
         browser.wait_for("[data-testid=team-member][data-available=true]").await?;
+        // The team is archived from its form: it stays listed, marked, and takes no tickets.
+        browser.click("[data-testid=team] button.button--small").await?;
+        browser.click("[data-testid=team-archived]").await?;
+        browser.click("[data-testid=save-team]").await?;
+        browser.wait_for("[data-testid=team-archived-pill]").await?;
         anyhow::Ok(())
     }
     .await;
     browser.close().await?;
     result?;
-    let members = manager.execute("{ teams { members { available } } }", json!({})).await?;
-    assert_eq!(members.data()["teams"][0]["members"], json!([{ "available": true }]));
+    let members = manager.execute("{ teams { archived members { available } } }", json!({})).await?;
+    assert_eq!(members.data()["teams"][0], json!({ "archived": true, "members": [{ "available": true }] }));
+    let causes = manager.execute("{ ticketCategories { name archived } }", json!({})).await?;
+    assert!(
+        causes.data()["ticketCategories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["name"] == "价格争议" && c["archived"] == true),
+        "{}",
+        causes.body
+    );
     Ok(())
 }
 

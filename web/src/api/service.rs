@@ -345,21 +345,32 @@ pub async fn save_cadence(cadence: &CadenceView) -> Result<(), ApiError> {
     execute::<_, serde_json::Value>(SAVE_CADENCE, &json!({ "input": cadence })).await.map(|_| ())
 }
 
-/// Saves a team: `id` none for a new one; `members` is the whole membership.
-pub async fn save_team(
-    id: Option<&str>,
-    name: &str,
-    kinds: &[starcrm_shared::service_desk::TicketKind],
-    capacity: i32,
-    members: &[String],
-) -> Result<(), ApiError> {
-    let input = json!({ "input": { "id": id, "name": name, "kinds": kinds, "capacity": capacity, "members": members } });
+/// A team as saved: `id` none for a new one; `members` is the whole membership; an archived
+/// team gets no new tickets.
+pub struct TeamDraft<'a> {
+    pub id: Option<&'a str>,
+    pub name: &'a str,
+    pub kinds: &'a [starcrm_shared::service_desk::TicketKind],
+    pub capacity: i32,
+    pub members: &'a [String],
+    pub archived: bool,
+}
+
+pub async fn save_team(team: &TeamDraft<'_>) -> Result<(), ApiError> {
+    let TeamDraft { id, name, kinds, capacity, members, archived } = team;
+    let input = json!({ "input": { "id": id, "name": name, "kinds": kinds, "capacity": capacity,
+        "members": members, "archived": archived } });
     execute::<_, serde_json::Value>(SAVE_TEAM, &input).await.map(|_| ())
 }
 
-/// Adds a root cause (`parent`: the cause of a subcause).
-pub async fn add_category(name: &str, parent: Option<&str>) -> Result<(), ApiError> {
-    let input = json!({ "input": { "name": name, "parentId": parent, "archived": false } });
+/// Adds a root cause (`id` none; `parent`: the cause of a subcause), or archives or restores one.
+pub async fn save_category(
+    id: Option<&str>,
+    name: &str,
+    parent: Option<&str>,
+    archived: bool,
+) -> Result<(), ApiError> {
+    let input = json!({ "input": { "id": id, "name": name, "parentId": parent, "archived": archived } });
     execute::<_, serde_json::Value>(SAVE_CATEGORY, &input).await.map(|_| ())
 }
 

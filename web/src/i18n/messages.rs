@@ -43,6 +43,9 @@ messages! {
     Teams { zh: "团队", en: "Teams" }
     TeamsHelp { zh: "新工单交给第一个接收该类型的团队：有专属负责人时给负责人，否则在可接单、未满额的成员中轮流分配。括号内为各成员处理中的工单数。", en: "A new ticket goes to the first team that takes its kind: to the customer's dedicated owner, else round robin among available members under capacity. In brackets, each member's open tickets." }
     MarkAway { zh: "设为暂停接单", en: "Mark away" }
+    Archive { zh: "归档", en: "Archive" }
+    Archived { zh: "已归档", en: "Archived" }
+    TeamArchived { zh: "归档：不再接收新工单", en: "Archived: gets no new tickets" }
     MarkAvailable { zh: "恢复接单", en: "Mark available" }
     HandOn { zh: "转交给…", en: "Hand on to…" }
     TakingTickets { zh: "接单中", en: "Taking tickets" }

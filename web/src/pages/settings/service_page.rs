@@ -175,6 +175,7 @@ fn Teams(teams: Vec<TeamInfo>, staff: Vec<StaffOption>, on_saved: Callback<()>) 
                                     <div>
                                         <strong>{t.name.clone()}</strong>
                                         <span class="muted">" · "{move || i18n.t(Key::Capacity)}" "{t.capacity}</span>
+                                        {t.archived.then(|| view! { <span class="pill pill--warn team-list__archived" data-testid="team-archived-pill">{move || i18n.t(Key::Archived)}</span> })}
                                         <div class="cell-sub">
                                             {move || if kinds.is_empty() { i18n.t(Key::AllKinds).to_owned() } else {
                                                 kinds.iter().map(|k| i18n.t(labels::ticket_kind(*k))).collect::<Vec<_>>().join(" / ")
@@ -254,6 +255,8 @@ fn TeamForm(team: Option<TeamInfo>, staff: Vec<StaffOption>, on_done: Callback<b
             .map(|t| t.members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>())
             .unwrap_or_default(),
     );
+    let archived = RwSignal::new(team.as_ref().is_some_and(|t| t.archived));
+    let existing = team.is_some();
     let notice = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     let id = StoredValue::new(id);
@@ -265,14 +268,18 @@ fn TeamForm(team: Option<TeamInfo>, staff: Vec<StaffOption>, on_done: Callback<b
         };
         pending.set(true);
         leptos::task::spawn_local(async move {
-            let result = api::service::save_team(
-                id.get_value().as_deref(),
-                &name.get_untracked(),
-                &kinds.get_untracked(),
-                cap,
-                &members.get_untracked(),
-            )
-            .await;
+            let (name, kinds, members) =
+                (name.get_untracked(), kinds.get_untracked(), members.get_untracked());
+            let team_id = id.get_value();
+            let draft = api::service::TeamDraft {
+                id: team_id.as_deref(),
+                name: &name,
+                kinds: &kinds,
+                capacity: cap,
+                members: &members,
+                archived: archived.get_untracked(),
+            };
+            let result = api::service::save_team(&draft).await;
             pending.set(false);
             match result {
                 Ok(()) => on_done.run(true),
@@ -320,6 +327,13 @@ fn TeamForm(team: Option<TeamInfo>, staff: Vec<StaffOption>, on_done: Callback<b
                     }).collect_view()}
                 </div>
             </fieldset>
+            <Show when=move || existing>
+                <label class="checkbox">
+                    <input type="checkbox" data-testid="team-archived" prop:checked=move || archived.get()
+                        on:change=move |ev| archived.set(event_target_checked(&ev)) />
+                    <span>{move || i18n.t(Key::TeamArchived)}</span>
+                </label>
+            </Show>
             {move || notice.get().map(|m| view! { <p class="notice notice--warn" role="alert">{m}</p> })}
             <div class="button-row">
                 <button type="submit" class="button button--primary" data-testid="save-team" disabled=move || pending.get()>{move || i18n.t(Key::Save)}</button>
@@ -337,11 +351,14 @@ fn RootCauses(categories: Vec<TicketCategoryInfo>, on_saved: Callback<()>) -> im
     let notice = RwSignal::new(None::<String>);
     let causes: Vec<TicketCategoryInfo> =
         categories.iter().filter(|c| c.parent_id.is_none() && !c.archived).cloned().collect();
+    // Archived ones (and subcauses of an archived cause) stay restorable, out of the choices.
+    let archived: Vec<TicketCategoryInfo> = categories.iter().filter(|c| c.archived).cloned().collect();
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let parent_id = Some(parent.get_untracked()).filter(|p| !p.is_empty());
         leptos::task::spawn_local(async move {
-            match api::service::add_category(&name.get_untracked(), parent_id.as_deref()).await {
+            match api::service::save_category(None, &name.get_untracked(), parent_id.as_deref(), false).await
+            {
                 Ok(()) => {
                     name.set(String::new());
                     on_saved.run(());
@@ -361,18 +378,25 @@ fn RootCauses(categories: Vec<TicketCategoryInfo>, on_saved: Callback<()>) -> im
                 view! {
                     <ul class="cause-list">
                         {causes.into_iter().map(|c| {
-                            let subs: Vec<String> = categories.iter()
+                            let subs: Vec<TicketCategoryInfo> = categories.iter()
                                 .filter(|s| s.parent_id.as_deref() == Some(c.id.as_str()) && !s.archived)
-                                .map(|s| s.name.clone()).collect();
+                                .cloned().collect();
                             view! {
-                                <li data-testid="root-cause-item"><strong>{c.name.clone()}</strong>
-                                    {(!subs.is_empty()).then(|| view! { <span class="muted">" · "{subs.join("，")}</span> })}
+                                <li class="cause-list__item" data-testid="root-cause-item">
+                                    <Cause cause=c strong=true on_saved notice />
+                                    {subs.into_iter().map(|s| view! { <Cause cause=s strong=false on_saved notice /> }).collect_view()}
                                 </li>
                             }
                         }).collect_view()}
                     </ul>
                 }.into_any()
             }}
+            {(!archived.is_empty()).then(|| view! {
+                <p class="cause-list__archived muted" data-testid="archived-root-causes">
+                    {move || i18n.t(Key::Archived)}": "
+                    {archived.into_iter().map(|c| view! { <Cause cause=c strong=false on_saved notice /> }).collect_view()}
+                </p>
+            })}
             <form class="cause-form" on:submit=add>
                 <input class="field__input" data-testid="root-cause-name" placeholder=move || i18n.t(Key::RootCauseName)
                     aria-label=move || i18n.t(Key::RootCauseName)
@@ -385,5 +409,37 @@ fn RootCauses(categories: Vec<TicketCategoryInfo>, on_saved: Callback<()>) -> im
             </form>
             {move || notice.get().map(|m| view! { <p class="notice notice--warn" role="alert">{m}</p> })}
         </section>
+    }
+}
+
+/// A root cause with the switch that archives it (no longer offered when solving; tickets keep
+/// it) or restores it.
+#[component]
+fn Cause(
+    cause: TicketCategoryInfo,
+    strong: bool,
+    on_saved: Callback<()>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let archived = cause.archived;
+    let label = cause.name.clone();
+    let cause = StoredValue::new(cause);
+    let toggle = move |_| {
+        let c = cause.get_value();
+        leptos::task::spawn_local(async move {
+            match api::service::save_category(Some(&c.id), &c.name, c.parent_id.as_deref(), !archived).await {
+                Ok(()) => on_saved.run(()),
+                Err(e) => notice.set(Some(labels::form_error(i18n, &e))),
+            }
+        });
+    };
+    view! {
+        <span class="cause" data-testid="root-cause" data-archived=archived.to_string()>
+            {if strong { view! { <strong>{label}</strong> }.into_any() } else { view! { <span>{label}</span> }.into_any() }}
+            <button type="button" class="link-button" data-testid="toggle-root-cause" on:click=toggle>
+                {move || i18n.t(if archived { Key::Restore } else { Key::Archive })}
+            </button>
+        </span>
     }
 }
