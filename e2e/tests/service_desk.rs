@@ -326,9 +326,18 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
     result?;
     let members = manager.execute("{ teams { members { available } } }", json!({})).await?;
     assert_eq!(members.data()["teams"][0]["members"], json!([{ "available": false }]));
+    on_a_phone_the_manager_brings_the_agent_back_and_archives_the_team(&server).await
+}
+
+/// In English on a phone: the manager sees the agent away and brings them back, then archives the
+/// team; the API agrees, and the root cause archived on the desktop is listed as archived.
+async fn on_a_phone_the_manager_brings_the_agent_back_and_archives_the_team(
+    server: &Server,
+) -> anyhow::Result<()> {
+    let manager = server.demo_api("manager").await?;
     let browser = Browser::start(Viewport::Phone).await?;
     let result = async {
-        sign_in(&browser, &server, "manager").await?;
+        sign_in(&browser, server, "manager").await?;
         browser.click("[data-testid='lang-en']").await?;
         browser.client().goto(&server.url("/settings/service")).await?;
         browser.wait_for_text_containing("[data-testid=teams]", "投诉专线").await?;
