@@ -260,9 +260,18 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
         browser.wait_for_text_containing("[data-testid=sla-version]", "内置").await?;
         browser.fill("[data-testid=sla-rule-row]:first-child [data-testid=sla-first]", "0.5").await?;
         browser.fill("[data-testid=sla-holidays]", "2026-10-01, 2026-10-02").await?;
+        // The 4-star rule narrowed to urgent tickets (the others fall to the rules below it).
+        browser
+            .script_string("document.querySelector('[data-testid=sla-rule-row]:nth-child(2) [data-testid=sla-more] summary').click(); return ''")
+            .await?;
+        browser
+            .script_string("[...document.querySelectorAll('[data-testid=sla-rule-row]:nth-child(2) [data-testid=sla-priorities] label')].find(l => l.textContent.includes('紧急')).querySelector('input').click(); return ''")
+            .await?;
         browser.click("[data-testid=save-sla-policy]").await?;
         browser.wait_for_text_containing("[data-testid=sla-notice]", "第 1 版").await?;
         browser.screenshot("settings-service-sla-zh-CN-desktop").await?;
+        browser.scroll_to("[data-testid=sla-rule-row]:nth-child(2)").await?;
+        browser.screenshot("settings-service-sla-rules-zh-CN-desktop").await?;
         browser.wait_for("[data-testid=cadence-form]").await?;
         browser.fill("[data-testid=cadence-5]", "14").await?;
         browser.click("[data-testid=save-cadence]").await?;
@@ -296,11 +305,13 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
     // team's only member.
     let manager = server.demo_api("manager").await?;
     let cadence = manager
-        .execute("{ followUpCadence { everyDays } slaPolicy { version rules { firstResponseMinutes } hours { holidays } } }", json!({}))
+        .execute("{ followUpCadence { everyDays } slaPolicy { version rules { firstResponseMinutes priorities channels } hours { holidays } } }", json!({}))
         .await?;
     assert_eq!(cadence.data()["followUpCadence"]["everyDays"][4], 14);
     assert_eq!(cadence.data()["slaPolicy"]["version"], 1);
     assert_eq!(cadence.data()["slaPolicy"]["rules"][0]["firstResponseMinutes"], 30);
+    assert_eq!(cadence.data()["slaPolicy"]["rules"][1]["priorities"], json!(["URGENT"]));
+    assert_eq!(cadence.data()["slaPolicy"]["rules"][1]["channels"], json!([]));
     assert_eq!(cadence.data()["slaPolicy"]["hours"]["holidays"], json!(["2026-10-01", "2026-10-02"]));
     let best = customer_with(&server, 3).await?;
     let opened = manager

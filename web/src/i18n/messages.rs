@@ -52,6 +52,7 @@ messages! {
     AwayNoTickets { zh: "暂停接单", en: "Away" }
     AddTag { zh: "添加标签，回车确认", en: "Add a tag, then Enter" }
     SlaPolicyTitle { zh: "服务时效规则", en: "Service-level policy" }
+    SlaChannelsPriorities { zh: "限定渠道和优先级（不选即全部）", en: "Only some channels or priorities (none ticked: all)" }
     SlaBuiltIn { zh: "内置规则", en: "built-in" }
     SlaVersion { zh: "第 {v} 版", en: "version {v}" }
     SlaPolicyHelp { zh: "按顺序匹配，第一条适用的规则生效；时限按工作时间计算（小时，可填 0.5）。留空表示不承诺。保存后生成新版本，进行中的工单保持原版本。", en: "Rules apply in order: the first that covers a ticket wins. Targets are business hours (0.5 is half an hour); empty means no promise. Saving makes a new version; open tickets keep theirs." }

@@ -1,5 +1,6 @@
 //! The service-level policy editor: ordered rules (which star levels and ticket kinds each covers,
-//! and its first-response, next-response and resolution targets in business hours) and the
+//! and, when narrowed, which channels and priorities; its first-response, next-response and
+//! resolution targets in business hours) and the
 //! business hours (time zone, opening hours per weekday with breaks, holidays, or round the clock).
 //! Saving makes a new version; open tickets keep theirs.
 
@@ -15,17 +16,18 @@ use crate::components::error_view::ErrorView;
 use crate::i18n::{I18n, Key, labels, use_i18n};
 use crate::pages::customers::star_text;
 
-/// One rule being edited (channels and priorities it matches are kept as they were).
+/// One rule being edited. An empty list matches every value.
 #[derive(Clone, Copy)]
 struct RuleRow {
     key: u32,
     name: RwSignal<String>,
     stars: RwSignal<Vec<i32>>,
     kinds: RwSignal<Vec<TicketKind>>,
+    channels: RwSignal<Vec<Channel>>,
+    priorities: RwSignal<Vec<TicketPriority>>,
     first: RwSignal<String>,
     next: RwSignal<String>,
     resolution: RwSignal<String>,
-    kept: StoredValue<(Vec<Channel>, Vec<TicketPriority>)>,
 }
 
 impl RuleRow {
@@ -35,23 +37,23 @@ impl RuleRow {
             name: RwSignal::new(r.name),
             stars: RwSignal::new(r.stars),
             kinds: RwSignal::new(r.kinds),
+            channels: RwSignal::new(r.channels),
+            priorities: RwSignal::new(r.priorities),
             first: RwSignal::new(format_hours(r.first_response_minutes)),
             next: RwSignal::new(format_hours(r.next_response_minutes)),
             resolution: RwSignal::new(format_hours(r.resolution_minutes)),
-            kept: StoredValue::new((r.channels, r.priorities)),
         }
     }
 
     /// The rule as saved, or the message saying what is wrong with it (`n`: its place, from 1).
     fn read(&self, i18n: I18n, n: usize) -> Result<SlaRuleView, String> {
         let bad = || i18n.t(Key::SlaTargetInvalid).replace("{n}", &n.to_string());
-        let (channels, priorities) = self.kept.get_value();
         Ok(SlaRuleView {
             name: self.name.get_untracked(),
             stars: self.stars.get_untracked(),
             kinds: self.kinds.get_untracked(),
-            channels,
-            priorities,
+            channels: self.channels.get_untracked(),
+            priorities: self.priorities.get_untracked(),
             first_response_minutes: parse_hours(&self.first.get_untracked()).map_err(|_| bad())?,
             next_response_minutes: parse_hours(&self.next.get_untracked()).map_err(|_| bad())?,
             resolution_minutes: parse_hours(&self.resolution.get_untracked()).map_err(|_| bad())?,
@@ -285,13 +287,20 @@ fn RuleEditor(row: RuleRow, rows: RwSignal<Vec<RuleRow>>) -> impl IntoView {
                 }).collect_view()}
             </td>
             <td class="sla-rules__checks">
-                {TicketKind::ALL.iter().copied().map(|k| view! {
-                    <label class="checkbox">
-                        <input type="checkbox" prop:checked=move || row.kinds.with(|v| v.contains(&k))
-                            on:change=move |ev| { let on = event_target_checked(&ev); row.kinds.update(|v| { v.retain(|x| *x != k); if on { v.push(k); } }); } />
-                        <span>{move || i18n.t(labels::ticket_kind(k))}</span>
-                    </label>
-                }).collect_view()}
+                {checks(row.kinds, TicketKind::ALL, labels::ticket_kind)}
+                // Narrower rules (e.g. urgent phone complaints) open this; most never need it.
+                <details class="sla-rules__more" data-testid="sla-more"
+                    open=row.channels.with_untracked(|c| !c.is_empty()) || row.priorities.with_untracked(|p| !p.is_empty())>
+                    <summary>{move || i18n.t(Key::SlaChannelsPriorities)}</summary>
+                    <div data-testid="sla-channels">
+                        <span class="sla-rules__group">{move || i18n.t(Key::Channel)}</span>
+                        {checks(row.channels, Channel::ALL, labels::channel)}
+                    </div>
+                    <div data-testid="sla-priorities">
+                        <span class="sla-rules__group">{move || i18n.t(Key::Priority)}</span>
+                        {checks(row.priorities, TicketPriority::ALL, labels::priority)}
+                    </div>
+                </details>
             </td>
             {hours_input(row.first, "sla-first")}
             {hours_input(row.next, "sla-next")}
@@ -303,4 +312,28 @@ fn RuleEditor(row: RuleRow, rows: RwSignal<Vec<RuleRow>>) -> impl IntoView {
             </td>
         </tr>
     }
+}
+
+/// A checkbox per value of `options`, bound to the values of `chosen` (none: every value).
+fn checks<T>(chosen: RwSignal<Vec<T>>, options: &'static [T], label: fn(T) -> Key) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    options
+        .iter()
+        .copied()
+        .map(|value| {
+            view! {
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || chosen.with(|v| v.contains(&value))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            chosen.update(|v| { v.retain(|x| *x != value); if on { v.push(value); } });
+                        } />
+                    <span>{move || i18n.t(label(value))}</span>
+                </label>
+            }
+        })
+        .collect_view()
 }
