@@ -390,7 +390,38 @@ fn escape_like(text: &str) -> String {
 /// # Errors
 /// A migration failed; it was rolled back.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("database migration failed")
+    let schema = schema_connection(db).await?;
+    let done = Migrator::up(&schema, None).await.context("database migration failed");
+    if schema.get_database_backend() == DbBackend::Sqlite {
+        schema.close().await?;
+    }
+    done
+}
+
+/// A connection to run schema changes on, in order, one after the other.
+///
+/// SQLite keeps a copy of the schema per connection and checks an `ALTER TABLE ... DROP COLUMN`
+/// against that copy when the statement is prepared, without looking whether another
+/// connection changed it since: run across a pool, a migration that added two columns on two
+/// connections could be refused `no such column` when dropping the second, depending on which
+/// connection the pool handed out (seen under load in CI). So on SQLite: a pool of one
+/// connection to the same file, with the same settings (close it when done). PostgreSQL has no
+/// such copy: the pool itself.
+///
+/// # Errors
+/// The connection cannot be opened.
+pub async fn schema_connection(db: &DatabaseConnection) -> anyhow::Result<DatabaseConnection> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(db.clone());
+    }
+    let options = db.get_sqlite_connection_pool().connect_options();
+    let pool = sea_orm::sqlx::pool::PoolOptions::<sea_orm::sqlx::Sqlite>::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with((*options).clone())
+        .await
+        .context("cannot open a connection for the schema change")?;
+    Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
 #[cfg(test)]

@@ -29,7 +29,8 @@ async fn migrations_apply_on_an_empty_database_and_are_idempotent() -> anyhow::R
 async fn migrations_roll_back_and_apply_again() -> anyhow::Result<()> {
     use sea_orm_migration::MigratorTrait;
     let (_db, conn) = migrated().await?;
-    starcrm_migrations::Migrator::down(&conn, None).await?;
+    let schema = db::schema_connection(&conn).await?;
+    starcrm_migrations::Migrator::down(&schema, None).await?;
     assert!(workspace::Entity::find().all(&conn).await.is_err(), "the table is gone");
     db::migrate(&conn).await?;
     assert_eq!(workspace::Entity::find().all(&conn).await?.len(), 0);
