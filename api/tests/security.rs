@@ -2304,6 +2304,16 @@ async fn root_causes_and_complaint_analysis_stay_in_their_workspace_and_role() -
     assert_eq!(refused.error_extension("permission"), "service:configure", "{}", refused.body);
     let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
     let analyst = w.app.token(&analyst).await?;
+    // The standard taxonomy: not for an agent, an analyst or a B token; B's lands in B only.
+    let standard = "mutation { addStandardTicketCategories(language: EN) { id } }";
+    for token in [&w.a_agent, &analyst, &w.b_token] {
+        let refused = w.app.as_token(token).execute(standard, json!({})).await?;
+        assert_eq!(refused.error_extension("permission"), "service:configure", "{}", refused.body);
+    }
+    let b_all = w.app.as_token(&w.b_owner).execute(standard, json!({})).await?;
+    assert_eq!(b_all.data()["addStandardTicketCategories"].as_array().map(Vec::len), Some(22));
+    let listed = w.app.as_token(&w.a_owner).execute("{ ticketCategories { id } }", json!({})).await?;
+    assert_eq!(listed.data()["ticketCategories"], json!([]), "A's taxonomy is still empty");
     for token in [&analyst, &w.b_token] {
         let refused = w
             .app

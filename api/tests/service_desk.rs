@@ -698,6 +698,71 @@ async fn category(app: &TestApp, token: &str, input: Value) -> anyhow::Result<St
     Ok(saved.data()["saveTicketCategory"]["id"].as_str().unwrap_or_default().to_owned())
 }
 
+const STANDARD: &str = "mutation($language: Language!) { addStandardTicketCategories(language: $language) { id name parentId archived } }";
+
+#[tokio::test]
+async fn a_workspace_starts_from_the_standard_root_causes_once_in_its_language() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    // What the workspace already keeps stays, and is not added twice (names ignore case).
+    let delivery = category(&app, &token, json!({ "name": "delivery" })).await?;
+    category(&app, &token, json!({ "name": "Courier was rude", "parentId": delivery })).await?;
+    category(&app, &token, json!({ "name": "Other", "archived": true })).await?;
+    let added = app.as_token(&token).execute(STANDARD, json!({ "language": "EN" })).await?;
+    let all = added.data()["addStandardTicketCategories"].as_array().cloned().unwrap_or_default();
+    let named = |name: &str| all.iter().filter(|c| c["name"] == name).cloned().collect::<Vec<_>>();
+    // 6 causes and 15 subcauses, with "delivery" and "Other" already there, plus "Courier was rude".
+    assert_eq!(all.len(), 6 + 15 + 1, "{}", added.body);
+    assert!(named("Delivery").is_empty(), "kept as it was named: {}", added.body);
+    let subs_of = |id: &Value| all.iter().filter(|c| &c["parentId"] == id).count();
+    assert_eq!(subs_of(&json!(delivery)), 4, "the three standard ones beside the workspace's own");
+    assert_eq!(named("Other").len(), 1);
+    assert_eq!(named("Other")[0]["archived"], true, "an archived cause is not brought back");
+    let product = named("Product")[0].clone();
+    assert_eq!(product["parentId"], Value::Null);
+    assert_eq!(subs_of(&product["id"]), 3);
+    assert_eq!(named("Late")[0]["parentId"], json!(delivery));
+
+    // Again: nothing added, one audit entry.
+    let again = app.as_token(&token).execute(STANDARD, json!({ "language": "EN" })).await?;
+    assert_eq!(again.data()["addStandardTicketCategories"].as_array().map(Vec::len), Some(all.len()));
+    let audit = app
+        .as_token(&token)
+        .execute(
+            "{ auditLog(filter: { action: \"ticket_category.standard\" }) { edges { node { changes } } } }",
+            json!({}),
+        )
+        .await?;
+    let entries = audit.data()["auditLog"]["edges"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), 1, "{}", audit.body);
+    assert!(entries[0]["node"]["changes"].to_string().contains("delivery / Late"), "{}", audit.body);
+
+    // From then on a complaint is solved with one of them.
+    let who = app.customer(&token, "Dai Deng").await?;
+    let id = open(&app, &token, complaint(&who)).await?["ticket"]["id"].clone();
+    let refused = app.as_token(&token).execute(SOLVE, json!({ "id": id })).await?;
+    assert_eq!(refused.error_extension("field"), "rootCauseId", "{}", refused.body);
+    let late = named("Late")[0]["id"].clone();
+    let solved = app.as_token(&token).execute(SOLVE, json!({ "id": id, "cause": late })).await?;
+    assert_eq!(solved.data()["setTicketStatus"]["rootCause"]["name"], "Late");
+
+    // Another workspace starts from it in Chinese.
+    let other = app.workspace("服务二店").await?;
+    let other = app.token(&other).await?;
+    let zh = app.as_token(&other).execute(STANDARD, json!({ "language": "ZH_CN" })).await?;
+    let chinese: Vec<String> = zh.data()["addStandardTicketCategories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(chinese.len(), 21, "{}", zh.body);
+    assert!(chinese.iter().any(|n| n == "配送延迟") && chinese.iter().any(|n| n == "其他"), "{chinese:?}");
+    let unknown = app.as_token(&other).execute(STANDARD, json!({ "language": "FR" })).await?;
+    assert!(unknown.body["errors"].is_array(), "{}", unknown.body);
+    Ok(())
+}
+
 #[tokio::test]
 async fn complaints_are_solved_with_a_root_cause_and_analysed_as_a_pareto() -> anyhow::Result<()> {
     let app = TestApp::start().await?;

@@ -420,6 +420,76 @@ pub fn root_cause_choices(all: &[TicketCategoryInfo]) -> Vec<(String, String)> {
     out
 }
 
+/// A cause of the standard taxonomy: its name in English and in Chinese, and its subcauses.
+#[derive(Clone, Copy, Debug)]
+pub struct StandardCause {
+    pub en: &'static str,
+    pub zh: &'static str,
+    pub subcauses: &'static [(&'static str, &'static str)],
+}
+
+/// The complaint root causes most shops start from (what went wrong with the goods, the
+/// delivery, the service, the bill or a policy), so that a complaint can be solved with a cause
+/// from day one and the Pareto means something; a workspace adds, renames and archives from there.
+pub const STANDARD_ROOT_CAUSES: [StandardCause; 6] = [
+    StandardCause {
+        en: "Product",
+        zh: "产品",
+        subcauses: &[
+            ("Defective or damaged", "质量缺陷或损坏"),
+            ("Not as described", "与描述不符"),
+            ("Wrong or missing item", "错发或漏发"),
+        ],
+    },
+    StandardCause {
+        en: "Delivery",
+        zh: "物流配送",
+        subcauses: &[
+            ("Late", "配送延迟"),
+            ("Damaged in transit", "运输途中损坏"),
+            ("Lost parcel", "包裹丢失"),
+        ],
+    },
+    StandardCause {
+        en: "Service",
+        zh: "服务",
+        subcauses: &[
+            ("Slow response", "响应慢"),
+            ("Staff attitude", "服务态度"),
+            ("Wrong information given", "信息有误"),
+        ],
+    },
+    StandardCause {
+        en: "Billing",
+        zh: "账单与支付",
+        subcauses: &[
+            ("Charged wrongly", "扣费有误"),
+            ("Refund delayed", "退款延迟"),
+            ("Promotion not applied", "优惠未生效"),
+        ],
+    },
+    StandardCause {
+        en: "Policy",
+        zh: "政策",
+        subcauses: &[
+            ("Returns and exchanges", "退换货政策"),
+            ("Warranty", "保修"),
+            ("Membership benefits", "会员权益"),
+        ],
+    },
+    StandardCause { en: "Other", zh: "其他", subcauses: &[] },
+];
+
+/// The standard taxonomy in one language: `(cause, subcauses)`.
+pub fn standard_root_causes(language: crate::explain::Language) -> Vec<(&'static str, Vec<&'static str>)> {
+    let zh = language == crate::explain::Language::ZhCn;
+    let pick = |en: &'static str, cn: &'static str| if zh { cn } else { en };
+    STANDARD_ROOT_CAUSES
+        .iter()
+        .map(|c| (pick(c.en, c.zh), c.subcauses.iter().map(|(en, cn)| pick(en, cn)).collect()))
+        .collect()
+}
+
 /// A member of a team, as the settings show them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -823,7 +893,10 @@ mod tests {
 
 #[cfg(test)]
 mod settings_tests {
-    use super::{IntervalView, format_day, format_hours, normalize_tags, parse_day, parse_hours};
+    use super::{
+        IntervalView, STANDARD_ROOT_CAUSES, format_day, format_hours, normalize_tags, parse_day, parse_hours,
+        standard_root_causes,
+    };
     use crate::validate::Invalid;
 
     #[test]
@@ -842,6 +915,31 @@ mod settings_tests {
         for bad in ["9-12", "12:00-09:00", "09:00", "25:00-26:00", "09:60-10:00", "09:00-24:30"] {
             assert_eq!(parse_day(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_standard_root_causes_are_a_valid_two_level_taxonomy_in_both_languages() {
+        use crate::explain::Language;
+        for language in [Language::En, Language::ZhCn] {
+            let causes = standard_root_causes(language);
+            assert_eq!(causes.len(), STANDARD_ROOT_CAUSES.len());
+            let mut names: Vec<String> = causes.iter().map(|(c, _)| c.to_lowercase()).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), causes.len(), "cause names are unique");
+            for (cause, subs) in &causes {
+                let mut unique: Vec<String> = subs.iter().map(|s| s.to_lowercase()).collect();
+                unique.sort_unstable();
+                unique.dedup();
+                assert_eq!(unique.len(), subs.len(), "subcause names are unique under {cause}");
+                assert!(
+                    crate::validate::name(cause, 60).is_ok() && subs.iter().all(|s| s.chars().count() <= 60),
+                    "{cause}"
+                );
+            }
+        }
+        assert_eq!(standard_root_causes(Language::ZhCn)[1].1[0], "配送延迟");
+        assert_eq!(standard_root_causes(Language::En)[1].1[0], "Late");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use starcrm_shared::Permission;
 use starcrm_shared::business_hours::{Hours, Interval};
 use starcrm_shared::customer::Channel;
+use starcrm_shared::explain::Language;
 use starcrm_shared::service_desk::{
     MessageKind, SlaRule, SlaState, SlaTarget, TicketKind, TicketPriority, TicketStatus,
 };
@@ -905,6 +906,21 @@ impl ServiceDeskMutation {
             archived: input.archived,
         };
         Ok(TicketCategory(root_causes::save(ctx.db()?, scope, input).await.map_err(|e| e.extend())?))
+    }
+
+    /// Adds the standard complaint root causes (product, delivery, service, billing, policy,
+    /// other, with their subcauses) in `language`, leaving out those the workspace has (by name,
+    /// archived ones included), and returns the workspace's taxonomy. Needs `service:configure`.
+    async fn add_standard_ticket_categories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] language: Language,
+    ) -> async_graphql::Result<Vec<TicketCategory>> {
+        let scope = ctx.require(Permission::ServiceConfigure)?;
+        let db = ctx.db()?;
+        root_causes::add_standard(db, scope, language).await.map_err(|e| e.extend())?;
+        let all = root_causes::list(db, scope).await.map_err(|e| e.extend())?;
+        Ok(all.into_iter().map(TicketCategory).collect())
     }
 
     /// Gives a ticket to someone who serves customers; `assigneeId: null` puts it back in the

@@ -11,7 +11,8 @@ use sea_orm::{
 };
 use serde_json::json;
 use starcrm_shared::Permission;
-use starcrm_shared::service_desk::TicketKind;
+use starcrm_shared::explain::Language;
+use starcrm_shared::service_desk::{TicketKind, standard_root_causes};
 use starcrm_shared::validate::{self, Invalid};
 use uuid::Uuid;
 
@@ -108,17 +109,7 @@ pub async fn save(
         row.update(&*txn).await?
     } else {
         let position = all.iter().filter(|c| c.parent_id == input.parent_id).count();
-        ticket_category::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(scope.workspace_id),
-            parent_id: Set(input.parent_id),
-            name: Set(name.clone()),
-            position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-            archived: Set(input.archived),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&*txn)
-        .await?
+        insert(&*txn, scope, input.parent_id, &name, position, input.archived).await?
     };
     let entry = Entry::new("ticket_category.save", "ticket_category", saved.id).changes(json!({
         "name": saved.name, "parentId": saved.parent_id, "archived": saved.archived, "created": input.id.is_none(),
@@ -126,6 +117,80 @@ pub async fn save(
     audit::record(&*txn, scope, entry).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    parent_id: Option<Uuid>,
+    name: &str,
+    position: usize,
+    archived: bool,
+) -> Result<ticket_category::Model, AppError> {
+    Ok(ticket_category::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(scope.workspace_id),
+        parent_id: Set(parent_id),
+        name: Set(name.to_owned()),
+        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        archived: Set(archived),
+        created_at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Adds the standard taxonomy ([`starcrm_shared::service_desk::STANDARD_ROOT_CAUSES`]) in
+/// `language` to the workspace's: causes and subcauses it lacks (by name, ignoring case; an archived one counts as there, so
+/// it is not brought back), after what it keeps. Running it again adds nothing. Needs
+/// `service:configure`. Returns how many categories it added.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `name` when the workspace would keep more than [`MAX_CATEGORIES`].
+pub async fn add_standard(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    language: Language,
+) -> Result<usize, AppError> {
+    scope.require(Permission::ServiceConfigure)?;
+    let txn = db::begin_write(db).await?;
+    let mut all = list(&*txn, scope).await?;
+    let same = |c: &ticket_category::Model, parent: Option<Uuid>, name: &str| {
+        c.parent_id == parent && c.name.to_lowercase() == name.to_lowercase()
+    };
+    let mut added = Vec::new();
+    for (cause, subcauses) in standard_root_causes(language) {
+        let parent = if let Some(found) = all.iter().find(|c| same(c, None, cause)) {
+            found.clone()
+        } else {
+            let position = all.iter().filter(|c| c.parent_id.is_none()).count();
+            let row = insert(&*txn, scope, None, cause, position, false).await?;
+            added.push(row.name.clone());
+            all.push(row.clone());
+            row
+        };
+        for sub in subcauses {
+            if !all.iter().any(|c| same(c, Some(parent.id), sub)) {
+                let position = all.iter().filter(|c| c.parent_id == Some(parent.id)).count();
+                let row = insert(&*txn, scope, Some(parent.id), sub, position, false).await?;
+                added.push(format!("{} / {}", parent.name, row.name));
+                all.push(row);
+            }
+        }
+    }
+    if all.len() > MAX_CATEGORIES {
+        return Err(AppError::bad_input(
+            "name",
+            format!("a workspace keeps at most {MAX_CATEGORIES} categories"),
+        ));
+    }
+    if !added.is_empty() {
+        let entry = Entry::new("ticket_category.standard", "workspace", scope.workspace_id)
+            .changes(json!({ "added": added }));
+        audit::record(&*txn, scope, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(added.len())
 }
 
 /// Checks a root cause chosen to solve a complaint: a live category of the workspace, a
