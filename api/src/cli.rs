@@ -36,8 +36,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             create_workspace(&cli.settings, new, generated.then_some(owner_password)).await?;
         }
-        Command::Seed { customers, transactions, workspace, seed } => {
-            seed_demo(&cli.settings, customers, transactions, workspace.as_deref(), seed).await?;
+        Command::Seed { customers, transactions, workspace, seed, service_desk } => {
+            let plan = DemoPlan { customers, transactions, random_seed: seed, service_desk };
+            seed_demo(&cli.settings, plan, workspace.as_deref()).await?;
         }
         Command::Rerate { workspace, batch_size } => {
             rerate(&cli.settings, workspace.as_deref(), batch_size).await?;
@@ -105,13 +106,16 @@ async fn create_workspace(
 /// Customers the demo workspace gets when it is first created.
 const DEMO_CUSTOMERS: u64 = 300;
 
-async fn seed_demo(
-    settings: &Settings,
+/// What `starcrm seed` was asked for.
+struct DemoPlan {
     customers: Option<u64>,
     transactions: Option<u64>,
-    workspace: Option<&str>,
     random_seed: u64,
-) -> anyhow::Result<()> {
+    service_desk: bool,
+}
+
+async fn seed_demo(settings: &Settings, plan: DemoPlan, workspace: Option<&str>) -> anyhow::Result<()> {
+    let DemoPlan { customers, transactions, random_seed, service_desk } = plan;
     let (conn, _, _) = db::open(settings).await?;
     db::migrate(&conn).await?;
     let created = seed::demo(&conn).await.map_err(user_error)?;
@@ -166,7 +170,13 @@ async fn seed_demo(
         report.rows_per_second()
     );
     // The demo customers' first stars: their history says so, not "manual run".
-    rerate_workspace(&conn, target.id, &target.name, 2_000, Trigger::Initial).await
+    rerate_workspace(&conn, target.id, &target.name, 2_000, Trigger::Initial).await?;
+    if service_desk && created && workspace.is_none() {
+        // With stars in place, so that the tickets get the priorities and targets they call for.
+        let tickets = seed::service_desk::demo(&conn, target.id).await.map_err(user_error)?;
+        println!("opened {tickets} demo tickets (team 客服一组, standard root causes)");
+    }
+    Ok(())
 }
 
 async fn rerate(settings: &Settings, workspace: Option<&str>, batch_size: usize) -> anyhow::Result<()> {

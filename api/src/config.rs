@@ -161,6 +161,10 @@ pub enum Command {
         /// Random seed: the same seed gives the same people and histories.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// When the demo workspace is first created, also set up its service desk: the standard
+        /// root causes, a team and tickets at every stage (`scripts/run` does).
+        #[arg(long, env = "STARCRM_DEMO_SERVICE_DESK")]
+        service_desk: bool,
     },
     /// Re-rate every customer of a workspace now (the star engine's whole-workspace run; resumes
     /// a run that was interrupted), printing progress.

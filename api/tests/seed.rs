@@ -5,7 +5,7 @@ mod common;
 
 use common::TestApp;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use serde_json::json;
+use serde_json::{Value, json};
 use starcrm_api::customers::aggregates;
 use starcrm_api::entities::customer;
 use starcrm_api::seed::generator::{Plan, generate};
@@ -109,4 +109,72 @@ async fn owner_email(app: &TestApp, workspace: uuid::Uuid) -> anyhow::Result<Str
     let owner =
         user::Entity::find().filter(user::Column::WorkspaceId.eq(workspace)).one(&app.state.db).await?;
     Ok(owner.map(|u| u.email).unwrap_or_default())
+}
+
+/// `starcrm seed --service-desk` (what `scripts/run` does): the demo's agent finds work at every
+/// stage, complaints solved with causes of the standard taxonomy feed the analysis, and the
+/// demo's team deals the new tickets out.
+#[tokio::test]
+async fn the_demo_service_desk_has_work_at_every_stage() -> anyhow::Result<()> {
+    use starcrm_api::seed;
+    let app = TestApp::start().await?;
+    let db = &app.state.db;
+    assert!(seed::demo(db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    let workspace = seed::find_workspace(db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let plan = Plan { customers: 60, transactions: 600, seed: 2026, now: chrono::Utc::now() };
+    generate(db, workspace.id, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let opened = seed::service_desk::demo(db, workspace.id).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    assert_eq!(opened, 14);
+
+    let agent = common::Account {
+        id: String::new(),
+        email: seed::demo_email("agent"),
+        password: seed::DEMO_PASSWORD.to_owned(),
+        workspace_id: workspace.id.to_string(),
+    };
+    let token = app.token(&agent).await?;
+    let desk = app
+        .as_token(&token)
+        .execute(
+            "query($from: DateTime!, $to: DateTime!) {
+               ticketCounts { open mine myTeam }
+               all: tickets(view: ALL, first: 50) { edges { node { status kind rootCause { name } messages { kind } } } }
+               ticketCategories { name parentId }
+               teams { name members { userId } }
+               complaintAnalysis(from: $from, to: $to, by: ROOT_CAUSE) { key label count } }",
+            json!({
+                "from": (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339(),
+                "to": (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339(),
+            }),
+        )
+        .await?;
+    let data = desk.data();
+    // Three new, two answered, one waiting on the customer; eight solved.
+    assert_eq!(data["ticketCounts"]["open"], 6, "{}", desk.body);
+    assert!(
+        data["ticketCounts"]["mine"].as_u64() >= Some(1),
+        "the team dealt some to the agent: {}",
+        desk.body
+    );
+    let tickets: Vec<Value> =
+        data["all"]["edges"].as_array().into_iter().flatten().map(|e| e["node"].clone()).collect();
+    let with = |status: &str| tickets.iter().filter(|t| t["status"] == status).count();
+    assert_eq!((with("NEW"), with("OPEN"), with("PENDING"), with("SOLVED")), (3, 2, 1, 8), "{}", desk.body);
+    for t in tickets.iter().filter(|t| t["kind"] == "COMPLAINT" && t["status"] == "SOLVED") {
+        assert!(t["rootCause"]["name"].is_string(), "a solved complaint has its cause: {t}");
+    }
+    assert!(tickets.iter().any(|t| t["messages"].to_string().contains("INBOUND")), "customers wrote back");
+    assert_eq!(data["ticketCategories"].as_array().map(Vec::len), Some(21), "the standard taxonomy");
+    assert_eq!(data["teams"][0]["name"], "客服一组");
+    assert_eq!(data["teams"][0]["members"].as_array().map(Vec::len), Some(2));
+    // Subcauses count for their cause; the two complaints still open have none yet.
+    let pareto: std::collections::BTreeMap<String, u64> = data["complaintAnalysis"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| (r["label"].as_str().unwrap_or("?").to_owned(), r["count"].as_u64().unwrap_or(0)))
+        .collect();
+    let expected = [("", 2), ("产品", 1), ("服务", 1), ("物流配送", 2), ("账单与支付", 2)];
+    assert_eq!(pareto, expected.map(|(l, n)| (l.to_owned(), n)).into_iter().collect(), "{}", desk.body);
+    Ok(())
 }

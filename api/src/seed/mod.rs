@@ -2,6 +2,7 @@
 //! sign in and look around right after `scripts/run`.
 
 pub mod generator;
+pub mod service_desk;
 pub mod vocabulary;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
