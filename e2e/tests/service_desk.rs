@@ -284,6 +284,13 @@ async fn a_manager_sets_the_promise_the_cadence_a_team_and_root_causes_and_the_t
         browser.click("[data-testid=save-team]").await?;
         browser.wait_for_text_containing("[data-testid=team]", "投诉专线").await?;
         browser.wait_for_text_containing("[data-testid=team]", "刘洋").await?;
+        // No root causes yet: start from the standard list, in the page's language.
+        browser.scroll_to("[data-testid=root-causes]").await?;
+        browser.wait_for("[data-testid=standard-root-causes]").await?;
+        browser.screenshot("settings-service-root-causes-empty-zh-CN-desktop").await?;
+        browser.click("[data-testid=standard-root-causes]").await?;
+        browser.wait_for_text_containing("[data-testid=root-causes]", "配送延迟").await?;
+        assert_eq!(browser.count("[data-testid=root-cause-item]").await?, 6);
         browser.fill("[data-testid=root-cause-name]", "物流延误").await?;
         browser.click("[data-testid=add-root-cause]").await?;
         browser.wait_for_text_containing("[data-testid=root-causes]", "物流延误").await?;
@@ -449,6 +456,45 @@ async fn an_agent_logs_a_call_as_a_ticket_from_the_inbox_and_from_a_customers_pa
         browser.wait_for("[data-testid=open-ticket-dialog]").await?;
         assert_eq!(browser.overflow_x().await?, 0, "the new ticket form scrolls sideways on a phone");
         browser.screenshot("service-new-ticket-zh-CN-phone").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}
+
+/// What `scripts/run` seeds (`starcrm seed --service-desk`): the agent's first sign-in shows a
+/// queue with work in it, a manager's analysis shows the standard causes; both languages, phone.
+#[tokio::test]
+async fn the_demo_desk_has_work_for_the_agent_and_figures_for_the_manager() -> anyhow::Result<()> {
+    let options = ServerOptions { mode: "production", web: true, seed: true };
+    let server = Server::start_with_env(options, &[("STARCRM_DEMO_SERVICE_DESK", "true")]).await?;
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "agent").await?;
+        browser.client().goto(&server.url("/service")).await?;
+        browser.wait_for("[data-testid=ticket-row]").await?;
+        browser.click("[data-testid=queue-open]").await?;
+        browser.wait_for_text_containing("[data-testid=queue-open]", "6").await?;
+        assert_eq!(browser.count("[data-testid=ticket-row]").await?, 6);
+        browser.screenshot("service-demo-inbox-zh-CN-desktop").await?;
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-row]", "Urgent").await?;
+        browser.screenshot("service-demo-inbox-en-desktop").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result?;
+    let browser = Browser::start(Viewport::Phone).await?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.client().goto(&server.url("/service/analysis")).await?;
+        browser.wait_for_text_containing("[data-testid=complaint-pareto]", "物流配送").await?;
+        browser.wait_for_text_containing("[data-testid=complaint-pareto]", "账单与支付").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the analysis scrolls sideways on a phone");
+        browser.scroll_to("[data-testid=complaint-pareto]").await?;
+        browser.screenshot("service-demo-pareto-zh-CN-phone").await?;
         anyhow::Ok(())
     }
     .await;

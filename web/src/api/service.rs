@@ -374,6 +374,15 @@ pub async fn save_category(
     execute::<_, serde_json::Value>(SAVE_CATEGORY, &input).await.map(|_| ())
 }
 
+const ADD_STANDARD_CATEGORIES: &str = include_str!("../../graphql/add_standard_ticket_categories.graphql");
+
+/// Adds the standard root causes the workspace lacks, named in `language` (`EN` or `ZH_CN`).
+pub async fn add_standard_categories(language: &str) -> Result<(), ApiError> {
+    execute::<_, serde_json::Value>(ADD_STANDARD_CATEGORIES, &json!({ "language": language }))
+        .await
+        .map(|_| ())
+}
+
 const SLA_POLICY: &str = include_str!("../../graphql/sla_policy.graphql");
 const SAVE_SLA_POLICY: &str = include_str!("../../graphql/save_sla_policy.graphql");
 

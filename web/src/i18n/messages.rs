@@ -89,6 +89,8 @@ messages! {
     RootCauses { zh: "投诉根本原因", en: "Complaint root causes" }
     RootCausesHelp { zh: "两级分类；设置后，解决投诉时须选择根本原因。", en: "Two levels; once set, a complaint is solved with its root cause." }
     NoRootCauses { zh: "还没有根本原因分类。", en: "No root causes yet." }
+    UseStandardRootCauses { zh: "使用标准分类", en: "Start from the standard list" }
+    StandardRootCausesHint { zh: "产品、物流配送、服务、账单与支付、政策、其他，各含细分原因；之后可改名或归档。", en: "Product, delivery, service, billing, policy and other, each with subcauses; rename or archive any later." }
     RootCauseName { zh: "原因名称", en: "Cause name" }
     RootCauseParent { zh: "上级原因", en: "Parent cause" }
     TopLevelCause { zh: "作为一级原因", en: "Top-level cause" }

@@ -22,6 +22,14 @@ pub enum Locale {
 impl Locale {
     pub const ALL: [Self; 2] = [Self::ZhCn, Self::En];
 
+    /// The API's `Language` value for this locale (explanations, the standard taxonomy).
+    pub const fn api_language(self) -> &'static str {
+        match self {
+            Self::ZhCn => "ZH_CN",
+            Self::En => "EN",
+        }
+    }
+
     /// BCP 47 tag, as used in `<html lang>` and storage.
     pub const fn tag(self) -> &'static str {
         match self {

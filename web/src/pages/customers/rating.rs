@@ -13,15 +13,8 @@ use crate::api::{self, ApiError};
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
-use crate::i18n::{I18n, Key, Locale, labels, use_i18n};
+use crate::i18n::{I18n, Key, labels, use_i18n};
 use crate::state::session::use_session;
-
-fn language(locale: Locale) -> &'static str {
-    match locale {
-        Locale::ZhCn => "ZH_CN",
-        Locale::En => "EN",
-    }
-}
 
 #[component]
 pub fn RatingCard(customer_id: String, #[prop(into)] on_changed: Callback<String>) -> impl IntoView {
@@ -34,7 +27,7 @@ pub fn RatingCard(customer_id: String, #[prop(into)] on_changed: Callback<String
     let notice = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         round.track();
-        let lang = language(i18n.locale());
+        let lang = i18n.locale().api_language();
         leptos::task::spawn_local(async move {
             rating.set(Some(api::ratings::customer(&id.get_value(), lang).await));
         });

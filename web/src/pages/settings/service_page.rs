@@ -373,7 +373,7 @@ fn RootCauses(categories: Vec<TicketCategoryInfo>, on_saved: Callback<()>) -> im
             <h3 class="card__title">{move || i18n.t(Key::RootCauses)}</h3>
             <p class="muted">{move || i18n.t(Key::RootCausesHelp)}</p>
             {if causes.is_empty() {
-                view! { <p class="muted">{move || i18n.t(Key::NoRootCauses)}</p> }.into_any()
+                view! { <StandardCauses on_saved notice /> }.into_any()
             } else {
                 view! {
                     <ul class="cause-list">
@@ -409,6 +409,32 @@ fn RootCauses(categories: Vec<TicketCategoryInfo>, on_saved: Callback<()>) -> im
             </form>
             {move || notice.get().map(|m| view! { <p class="notice notice--warn" role="alert">{m}</p> })}
         </section>
+    }
+}
+
+/// What an empty taxonomy shows: the offer of the standard list, named in the UI's language.
+#[component]
+fn StandardCauses(on_saved: Callback<()>, notice: RwSignal<Option<String>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = RwSignal::new(false);
+    let add = move |_| {
+        pending.set(true);
+        let language = i18n.locale().api_language();
+        leptos::task::spawn_local(async move {
+            match api::service::add_standard_categories(language).await {
+                Ok(()) => on_saved.run(()),
+                Err(e) => notice.set(Some(labels::form_error(i18n, &e))),
+            }
+            pending.set(false);
+        });
+    };
+    view! {
+        <div class="standard-causes">
+            <p class="muted">{move || i18n.t(Key::NoRootCauses)}" "{move || i18n.t(Key::StandardRootCausesHint)}</p>
+            <button type="button" class="button" data-testid="standard-root-causes" disabled=move || pending.get() on:click=add>
+                {move || i18n.t(Key::UseStandardRootCauses)}
+            </button>
+        </div>
     }
 }
 
