@@ -2476,3 +2476,47 @@ async fn teams_and_follow_ups_need_the_service_desk_and_its_configuration() -> a
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn notifications_are_their_persons_alone() -> anyhow::Result<()> {
+    use sea_orm::{ActiveModelTrait, Set};
+    let w = world().await?;
+    // What the breach pass writes for A's owner.
+    let id = uuid::Uuid::now_v7();
+    starcrm_api::entities::notification::ActiveModel {
+        id: Set(id),
+        workspace_id: Set(w.a_workspace.parse()?),
+        user_id: Set(w.a_owner_id.parse()?),
+        kind: Set("ticket_breached".to_owned()),
+        ticket_id: Set(None),
+        ticket_number: Set(Some(7)),
+        details: Set(Some("{\"missed\":[\"first_response\"]}".to_owned())),
+        created_at: Set(chrono::Utc::now()),
+        read_at: Set(None),
+    }
+    .insert(&w.app.state.db)
+    .await?;
+    let list = "{ notifications { unreadCount nodes { id } } }";
+    let mark = "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }";
+    let own = w.app.as_token(&w.a_owner).execute(list, json!({})).await?;
+    assert_eq!(own.data()["notifications"]["unreadCount"], 1, "{}", own.body);
+    // Another workspace's owner, a colleague, a guessed id: not seen, not marked.
+    for token in [&w.b_owner, &w.a_agent] {
+        let theirs = w.app.as_token(token).execute(list, json!({})).await?;
+        assert_eq!(theirs.data()["notifications"], json!({ "unreadCount": 0, "nodes": [] }));
+        let refused = w.app.as_token(token).execute(mark, json!({ "ids": [id] })).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+        let all = w.app.as_token(token).execute(mark, json!({})).await?;
+        assert_eq!(all.data()["markNotificationsRead"], 0, "marking all marks only one's own");
+    }
+    let guessed = w.app.as_token(&w.a_owner).execute(mark, json!({ "ids": [uuid::Uuid::now_v7()] })).await?;
+    assert_eq!(guessed.error_code(), Some("NOT_FOUND"), "{}", guessed.body);
+    // An API token has no person to tell.
+    for query in [list, "mutation { markNotificationsRead }"] {
+        let refused = w.app.as_token(&w.b_token).execute(query, json!({})).await?;
+        assert_eq!(refused.error_extension("field"), "notifications", "{}", refused.body);
+    }
+    let still = w.app.as_token(&w.a_owner).execute(list, json!({})).await?;
+    assert_eq!(still.data()["notifications"]["unreadCount"], 1, "nothing was marked: {}", still.body);
+    Ok(())
+}

@@ -334,6 +334,82 @@ async fn a_missed_target_is_recorded_once_escalates_and_goes_on_the_feed() -> an
     Ok(())
 }
 
+const NOTIFICATIONS: &str =
+    "{ notifications { unreadCount nodes { id kind ticketId ticketCode missed priority readAt } } }";
+const MARK_READ: &str = "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }";
+
+#[tokio::test]
+async fn a_missed_target_notifies_the_desks_managers_and_the_assignee_once() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let manager = app.add_user(&token, "MANAGER").await?;
+    let manager = app.token(&manager).await?;
+    let agent_account = app.add_user(&token, "AGENT").await?;
+    let agent = app.token(&agent_account).await?;
+    let analyst = app.add_user(&token, "ANALYST").await?;
+    let analyst = app.token(&analyst).await?;
+    let who = app.customer(&token, "Waiting Wu").await?;
+    let input = json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "CHAT", "subject": "Still waiting" });
+    let id = open(&app, &token, input).await?["ticket"]["id"].clone();
+    let assigned = app.as_token(&token).execute(ASSIGN, json!({ "id": id, "to": agent_account.id })).await?;
+    assert_eq!(assigned.data()["assignTicket"]["assignee"]["id"], json!(agent_account.id));
+    let list = |who: &str| {
+        let who = who.to_owned();
+        let app = &app;
+        async move {
+            anyhow::Ok(
+                app.as_token(&who).execute(NOTIFICATIONS, json!({})).await?.data()["notifications"].clone(),
+            )
+        }
+    };
+    assert_eq!(list(&manager).await?["unreadCount"], 0);
+
+    age_ticket(&app, &id, 9).await?;
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 1);
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 0);
+    // The owner and the manager (they run the desk) and the assignee: one each, once.
+    for who in [&token, &manager, &agent] {
+        let mine = list(who).await?;
+        assert_eq!(mine["unreadCount"], 1, "{mine}");
+        let n = &mine["nodes"][0];
+        assert_eq!((n["kind"].clone(), n["ticketId"].clone()), (json!("ticket_breached"), id.clone()), "{n}");
+        assert_eq!(n["missed"], json!(["FIRST_RESPONSE"]));
+        assert_eq!(n["ticketCode"], "T000001");
+        assert!(n["priority"].is_string() && n["readAt"].is_null(), "{n}");
+    }
+    assert_eq!(list(&analyst).await?["nodes"], json!([]), "not on the desk: not told");
+
+    // Read by the agent: theirs only. Someone else's id is not found, and nothing changes.
+    let owners_id = list(&token).await?["nodes"][0]["id"].clone();
+    let refused = app.as_token(&agent).execute(MARK_READ, json!({ "ids": [owners_id] })).await?;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    let marked = app.as_token(&agent).execute(MARK_READ, json!({})).await?;
+    assert_eq!(marked.data()["markNotificationsRead"], 1);
+    let read = list(&agent).await?;
+    assert_eq!(read["unreadCount"], 0);
+    assert!(read["nodes"][0]["readAt"].is_string(), "kept, marked read: {read}");
+    assert_eq!(list(&token).await?["unreadCount"], 1);
+
+    // The resolution missed later: a second one; marked by id.
+    age_ticket(&app, &id, 32).await?;
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 1);
+    let mine = list(&token).await?;
+    assert_eq!(mine["unreadCount"], 2, "{mine}");
+    assert_eq!(mine["nodes"][0]["missed"], json!(["RESOLUTION"]), "newest first");
+    let marked = app.as_token(&token).execute(MARK_READ, json!({ "ids": [owners_id] })).await?;
+    assert_eq!(marked.data()["markNotificationsRead"], 1);
+    assert_eq!(list(&token).await?["unreadCount"], 1);
+    let unread = app
+        .as_token(&token)
+        .execute("{ notifications(unreadOnly: true) { nodes { missed } } }", json!({}))
+        .await?;
+    assert_eq!(unread.data()["notifications"]["nodes"], json!([{ "missed": ["RESOLUTION"] }]));
+    let bad = app.as_token(&token).execute("{ notifications(first: 0) { unreadCount } }", json!({})).await?;
+    assert_eq!(bad.error_extension("field"), "first", "{}", bad.body);
+    Ok(())
+}
+
 #[tokio::test]
 async fn stars_changing_mid_ticket_re_base_its_targets_visibly_and_audited() -> anyhow::Result<()> {
     let app = TestApp::start().await?;

@@ -25,6 +25,7 @@ mod m20261204_000017_root_causes;
 mod m20261204_000018_teams_and_follow_ups;
 mod m20261204_000019_breach_warnings;
 mod m20261204_000020_ticket_tags;
+mod m20261204_000021_notifications;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_teams_and_follow_ups::Migration),
             Box::new(m20261204_000019_breach_warnings::Migration),
             Box::new(m20261204_000020_ticket_tags::Migration),
+            Box::new(m20261204_000021_notifications::Migration),
         ]
     }
 }

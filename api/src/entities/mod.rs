@@ -23,6 +23,7 @@ pub mod import_preset;
 pub mod interaction;
 pub mod job;
 pub mod login_failure;
+pub mod notification;
 pub mod rating_policy;
 pub mod rating_tiers;
 pub mod refresh_token;

@@ -20,6 +20,7 @@ use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
 use crate::service_desk::follow_up_graphql::{FollowUpMutation, FollowUpQuery};
 use crate::service_desk::graphql::{ServiceDeskMutation, ServiceDeskQuery};
+use crate::service_desk::notification_graphql::{NotificationMutation, NotificationQuery};
 use crate::service_desk::team_graphql::{TeamMutation, TeamQuery};
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
@@ -45,6 +46,7 @@ pub struct Query(
     ServiceDeskQuery,
     TeamQuery,
     FollowUpQuery,
+    NotificationQuery,
 );
 
 /// Everything a client can change.
@@ -61,6 +63,7 @@ pub struct Mutation(
     ServiceDeskMutation,
     TeamMutation,
     FollowUpMutation,
+    NotificationMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

@@ -1,9 +1,9 @@
 //! The breach pass: every replica looks, each half minute, for tickets whose check time has come
 //! (the soonest deadline not yet recorded as missed). A missed target is recorded once per
 //! ticket and target (a unique key: two replicas cannot both record it), the ticket is escalated
-//! one priority step and the `ticketBreached` change goes on the feed (webhooks and live queues
-//! tell the manager). The same tick deals out tickets waiting in a team's queue and, every few
-//! minutes, plans the follow-ups the cadence calls for.
+//! one priority step, the `ticketBreached` change goes on the feed (webhooks, live queues) and the
+//! desk's managers and the assignee are notified. The same tick deals out tickets waiting in a
+//! team's queue and, every few minutes, plans the follow-ups the cadence calls for.
 
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use serde_json::json;
 use starcrm_shared::service_desk::SlaTarget;
 use uuid::Uuid;
 
-use super::{policy, tickets};
+use super::{notifications, policy, tickets};
 use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
@@ -190,6 +190,7 @@ async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) ->
             "assigneeId": t.assignee_id,
         }));
         changes::record(&**txn, vec![change]).await?;
+        notifications::ticket_breached(&**txn, &t, &names, to.as_str()).await?;
     }
     if !misses.is_empty() {
         // With the misses recorded (and a raised priority's rule), the next check moves past them.

@@ -11,6 +11,8 @@ pub mod follow_up_graphql;
 pub mod follow_ups;
 pub mod graphql;
 pub mod kpis;
+pub mod notification_graphql;
+pub mod notifications;
 pub mod policy;
 pub mod queue;
 pub mod root_causes;
