@@ -501,3 +501,90 @@ async fn the_demo_desk_has_work_for_the_agent_and_figures_for_the_manager() -> a
     browser.close().await?;
     result
 }
+
+/// A ticket that misses its promise rings the desk manager's bell in the top bar (the breach pass
+/// looks every half minute; the policy here promises a first response within a minute).
+#[tokio::test]
+async fn a_missed_promise_rings_the_managers_bell_and_leads_to_the_ticket() -> anyhow::Result<()> {
+    let server = Server::start_with(ServerOptions { mode: "production", web: true, seed: true }).await?;
+    let manager = server.demo_api("manager").await?;
+    let rules = json!([{ "name": "Everyone", "firstResponseMinutes": 1, "nextResponseMinutes": 60, "resolutionMinutes": 600 }]);
+    let hours =
+        json!({ "timezone": "Asia/Shanghai", "alwaysOpen": true, "week": [[], [], [], [], [], [], []] });
+    let saved = manager
+        .execute(
+            "mutation($input: SlaPolicyInput!) { saveSlaPolicy(input: $input) { version } }",
+            json!({ "input": { "rules": rules, "hours": hours } }),
+        )
+        .await?;
+    anyhow::ensure!(saved.body["errors"].is_null(), "{}", saved.body);
+    let who = customer_with(&server, 4).await?;
+    let opened = manager
+        .execute(
+            OPEN,
+            json!({ "input": { "customer": { "id": who["id"] }, "kind": "INQUIRY", "channel": "PHONE", "subject": "发票什么时候开？" } }),
+        )
+        .await?;
+    let code = opened.data()["openTicket"]["ticket"]["code"].as_str().unwrap_or_default().to_owned();
+    let started = std::time::Instant::now();
+    loop {
+        let n = manager.execute("{ notifications { unreadCount } }", json!({})).await?;
+        if n.data()["notifications"]["unreadCount"] == 1 {
+            break;
+        }
+        anyhow::ensure!(started.elapsed().as_secs() < 180, "no notification after 3 minutes: {}", n.body);
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+    let browser = Browser::start(Viewport::Desktop).await?;
+    let result = async {
+        sign_in(&browser, &server, "manager").await?;
+        browser.wait_for_text("[data-testid=notifications-unread]", "1").await?;
+        browser.click("[data-testid=notifications]").await?;
+        let said = browser.wait_for_text_containing("[data-testid=notification]", &code).await?;
+        assert!(said.contains("超时：首次响应"), "{said}");
+        browser.screenshot("notifications-zh-CN-desktop").await?;
+        browser.click("[data-testid='lang-en']").await?;
+        browser.wait_for_text_containing("[data-testid=notification]", "missed first response").await?;
+        browser.screenshot("notifications-en-desktop").await?;
+        // Following it opens the ticket and marks it read.
+        browser.click("[data-testid=notification]").await?;
+        browser.wait_for_path("/service/tickets/").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-subject]", "发票").await?;
+        for _ in 0..50 {
+            if !browser.exists("[data-testid=notifications-unread]").await? {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert!(!browser.exists("[data-testid=notifications-unread]").await?, "the badge goes once read");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result?;
+    let left = manager.execute("{ notifications { unreadCount nodes { readAt } } }", json!({})).await?;
+    assert_eq!(left.data()["notifications"]["unreadCount"], 0, "{}", left.body);
+    assert!(left.data()["notifications"]["nodes"][0]["readAt"].is_string());
+    // On a phone the list fits the screen; the owner (who runs the desk too) marks all read.
+    let browser = Browser::start(Viewport::Phone).await?;
+    let result = async {
+        sign_in(&browser, &server, "owner").await?;
+        browser.wait_for_text("[data-testid=notifications-unread]", "1").await?;
+        browser.click("[data-testid=notifications]").await?;
+        browser.wait_for("[data-testid=notification]").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the notifications scroll sideways on a phone");
+        browser.screenshot("notifications-zh-CN-phone").await?;
+        browser.click("[data-testid=notifications-read-all]").await?;
+        for _ in 0..50 {
+            if !browser.exists("[data-testid=notifications-unread]").await? {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert!(!browser.exists("[data-testid=notifications-unread]").await?, "all read");
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
+}

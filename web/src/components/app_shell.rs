@@ -10,6 +10,7 @@ use crate::api;
 use crate::components::global_search::GlobalSearch;
 use crate::components::icon::{Icon, IconName};
 use crate::components::language_switcher::LanguageSwitcher;
+use crate::components::notification_bell::NotificationBell;
 use crate::i18n::{I18n, Key, labels, use_i18n};
 use crate::state::session::{Session, use_session};
 
@@ -103,6 +104,9 @@ pub fn AppShell(children: Children) -> impl IntoView {
                     <GlobalSearch />
                 </Show>
                 <LanguageSwitcher />
+                <Show when=move || session.can(Permission::ServiceManage)>
+                    <NotificationBell />
+                </Show>
                 <UserMenu />
             </header>
             <nav id="side-nav" class="sidenav" aria-label=move || i18n.t(Key::NavMain)>

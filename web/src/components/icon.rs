@@ -17,6 +17,7 @@ pub enum IconName {
     Tag,
     Gauge,
     Search,
+    Bell,
 }
 
 impl IconName {
@@ -53,6 +54,7 @@ impl IconName {
             Self::Tag => &["M3.5 12.5l8-8H20v8.5l-8 8z", "M15.5 8.5h.01"],
             Self::Gauge => &["M4.5 17a8.5 8.5 0 1 1 15 0", "M12 13l3.5-4"],
             Self::Search => &["M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z", "M20 20l-4-4"],
+            Self::Bell => &["M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z", "M10 20.5a2 2 0 0 0 4 0"],
         }
     }
 }

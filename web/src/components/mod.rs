@@ -10,4 +10,5 @@ pub mod global_search;
 pub mod icon;
 pub mod language_switcher;
 pub mod list_footer;
+pub mod notification_bell;
 pub mod protected;

@@ -218,6 +218,12 @@ messages! {
     NavCampaigns { zh: "营销活动", en: "Campaigns" }
     NavSettings { zh: "设置", en: "Settings" }
     Soon { zh: "即将推出", en: "Soon" }
+    Notifications { zh: "通知", en: "Notifications" }
+    NoNotifications { zh: "暂无通知。工单超时时，客服主管和处理人会在这里收到提醒。", en: "Nothing yet. When a ticket misses its promise, the desk's managers and its assignee are told here." }
+    MarkAllRead { zh: "全部标为已读", en: "Mark all read" }
+    NotificationMissed { zh: "{code} 超时：{targets}", en: "{code} missed {targets}" }
+    NotificationPriority { zh: "优先级已升为{p}", en: "now {p}" }
+    ListSeparator { zh: "、", en: ", " }
 
     Loading { zh: "加载中…", en: "Loading…" }
     SystemTitle { zh: "关于本服务器", en: "About this server" }
