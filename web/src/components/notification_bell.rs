@@ -137,16 +137,18 @@ fn Item(n: Notification, on_read: impl Fn() + Copy + Send + Sync + 'static) -> i
             }
         })
     };
+    // Marked read before the ticket opens: the page it leads to shows the count without it
+    // (its own bell may look the count up as it mounts).
     let follow = move |_| {
-        let id = id.clone();
+        let (id, ticket, navigate) = (id.clone(), ticket.clone(), navigate.clone());
         leptos::task::spawn_local(async move {
             if api::notifications::mark_read(Some(&id)).await.is_ok() {
                 on_read();
             }
+            if let Some(ticket) = ticket {
+                navigate(&format!("/service/tickets/{ticket}"), NavigateOptions::default());
+            }
         });
-        if let Some(ticket) = &ticket {
-            navigate(&format!("/service/tickets/{ticket}"), NavigateOptions::default());
-        }
     };
     view! {
         <li>
