@@ -245,6 +245,18 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits until nothing matches `css` any more (a badge cleared, a dialog closed).
+    pub async fn wait_for_gone(&self, css: &str) -> anyhow::Result<()> {
+        let started = Instant::now();
+        while self.exists(css).await? {
+            if started.elapsed() > WAIT {
+                bail!("{css} is still there after {} s", WAIT.as_secs());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
     /// Sets the value of the input matching `css` the way typing and leaving it would, firing
     /// `event` (`input` or `change`). For range sliders and dates, which `fill` cannot drive.
     pub async fn set_value(&self, css: &str, value: &str, event: &str) -> anyhow::Result<()> {
