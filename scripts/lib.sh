@@ -107,11 +107,12 @@ ensure_web_toolchain() {
   ensure_wasm_opt
 }
 
-# free_port : prints a TCP port on 127.0.0.1 that nothing listens on.
+# free_port : prints a TCP port on 127.0.0.1 that nothing listens on, below Linux's ephemeral
+# range (32768 and up), where a test's outgoing connection could hold it without listening.
 free_port() {
   local port
   for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
@@ -139,21 +140,32 @@ start_postgres() {
   [[ -n "$(pg_bin_dir)" ]] || apt_install postgresql
   local bin port run_as=()
   bin="$(pg_bin_dir)"
-  port="$(free_port)"
   PG_TMP="$(mktemp -d /tmp/starcrm-pg.XXXXXX)"
   # initdb refuses to run as root: the server runs as the `postgres` user then.
   if [[ $EUID -eq 0 ]]; then
     chown postgres: "$PG_TMP"
     run_as=(runuser -u postgres --)
   fi
-  log "Starting a throwaway PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on port $port"
   "${run_as[@]}" "$bin/initdb" -D "$PG_TMP/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$PG_TMP/initdb.log" 2>&1 ||
     { cat "$PG_TMP/initdb.log" >&2; die "initdb failed"; }
-  # Durability settings off: this database lives for one test run.
-  "${run_as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 \
-    -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null || { cat "$PG_TMP/postgres.log" >&2; die "PostgreSQL did not start"; }
-  export STARCRM_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  # A port free when probed can be taken before the server binds it: try another then.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    if [[ -f "$PG_TMP/postgres.log" ]]; then : >"$PG_TMP/postgres.log"; fi
+    log "Starting a throwaway PostgreSQL ($("$bin/postgres" --version | awk '{print $3}')) on port $port"
+    # Durability settings off: this database lives for one test run.
+    if "${run_as[@]}" "$bin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 \
+      -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null; then
+      export STARCRM_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+      return 0
+    fi
+    grep -q "could not create any TCP/IP sockets" "$PG_TMP/postgres.log" || break
+    log "Port $port was taken meanwhile (attempt $attempt)"
+  done
+  cat "$PG_TMP/postgres.log" >&2
+  die "PostgreSQL did not start"
 }
 
 stop_postgres() {
