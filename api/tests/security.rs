@@ -2155,6 +2155,8 @@ async fn cross_workspace_tickets_are_not_found_and_stay_unchanged() -> anyhow::R
             "mutation($id: ID!) { setTicketPriority(id: $id, priority: LOW, reason: \"mine now\") { id } }",
             json!({ "id": id }),
         ),
+        // B's ticket by the code B's customer would quote (A has no ticket 1 of its own).
+        ("query { ticketByCode(code: \"T000001\") { id } }", json!({})),
         // A's ticket about B's customer, by id.
         (
             "mutation($c: ID!) { openTicket(input: { customer: { id: $c }, kind: INQUIRY, channel: WEB, subject: \"x\" }) { ticket { id } } }",

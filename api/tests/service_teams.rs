@@ -10,7 +10,7 @@ use common::{TestApp, time_of};
 use serde_json::{Value, json};
 
 const OPEN: &str = "mutation($input: OpenTicketInput!) { openTicket(input: $input) {
-  ticket { id assignee { id } team { id name } history { field to reason } } } }";
+  ticket { id code assignee { id } team { id name } history { field to reason } } } }";
 const SAVE_TEAM: &str = "mutation($input: TeamInput!) { saveTeam(input: $input) { id name capacity
   members { userId available openTickets } } }";
 const QUEUE: &str =
@@ -146,6 +146,12 @@ async fn an_agent_sees_the_tickets_of_their_teams_and_managers_see_all() -> anyh
         .execute(STATUS, json!({ "id": theirs["id"], "status": "SOLVED" }))
         .await?;
     assert_eq!(write.error_code(), Some("NOT_FOUND"), "{}", write.body);
+    // Nor by the code a customer quotes on the phone.
+    let by_code = "query($code: String!) { ticketByCode(code: $code) { id } }";
+    let quoted = app.as_token(&outside_token).execute(by_code, json!({ "code": theirs["code"] })).await?;
+    assert_eq!(quoted.error_code(), Some("NOT_FOUND"), "{}", quoted.body);
+    let quoted = app.as_token(&inside_token).execute(by_code, json!({ "code": theirs["code"] })).await?;
+    assert_eq!(quoted.data()["ticketByCode"]["id"], theirs["id"]);
     let timeline = app
         .as_token(&outside_token)
         .execute(

@@ -237,6 +237,13 @@ async fn a_manager_sees_the_promise_kept_by_star_level_and_the_complaint_pareto(
     let browser = Browser::start(Viewport::Phone).await?;
     let result = async {
         sign_in(&browser, &server, "manager").await?;
+        browser.client().goto(&server.url("/service")).await?;
+        browser.wait_for("[data-testid=ticket-row]").await?;
+        browser.fill("[data-testid=goto-ticket] input", "发票").await?;
+        browser.click("[data-testid=goto-ticket] button").await?;
+        browser.wait_for_text_containing("[data-testid=goto-problem]", "T000042").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the inbox header scrolls sideways on a phone");
+        browser.screenshot("service-demo-goto-zh-CN-phone").await?;
         browser.client().goto(&server.url("/service/analysis")).await?;
         browser.wait_for("[data-testid=sla-level]").await?;
         assert_eq!(browser.overflow_x().await?, 0, "the analysis scrolls sideways on a phone");
@@ -481,6 +488,16 @@ async fn the_demo_desk_has_work_for_the_agent_and_figures_for_the_manager() -> a
         browser.click("[data-testid='lang-en']").await?;
         browser.wait_for_text_containing("[data-testid=ticket-row]", "Urgent").await?;
         browser.screenshot("service-demo-inbox-en-desktop").await?;
+        // A customer quotes a code on the phone: a wrong one says so, a right one opens the ticket.
+        browser.fill("[data-testid=goto-ticket] input", "T999999").await?;
+        browser.click("[data-testid=goto-ticket] button").await?;
+        browser.wait_for_text_containing("[data-testid=goto-problem]", "No ticket T999999").await?;
+        let code = browser.text("[data-testid=ticket-row] .mono").await?;
+        let subject = browser.text("[data-testid=ticket-row] .cell-title").await?;
+        let number = code.trim_start_matches(['T', '0']);
+        browser.fill("[data-testid=goto-ticket] input", &format!("#{number}")).await?;
+        browser.click("[data-testid=goto-ticket] button").await?;
+        browser.wait_for_text_containing("[data-testid=ticket-subject]", &subject).await?;
         anyhow::Ok(())
     }
     .await;
@@ -489,6 +506,13 @@ async fn the_demo_desk_has_work_for_the_agent_and_figures_for_the_manager() -> a
     let browser = Browser::start(Viewport::Phone).await?;
     let result = async {
         sign_in(&browser, &server, "manager").await?;
+        browser.client().goto(&server.url("/service")).await?;
+        browser.wait_for("[data-testid=ticket-row]").await?;
+        browser.fill("[data-testid=goto-ticket] input", "发票").await?;
+        browser.click("[data-testid=goto-ticket] button").await?;
+        browser.wait_for_text_containing("[data-testid=goto-problem]", "T000042").await?;
+        assert_eq!(browser.overflow_x().await?, 0, "the inbox header scrolls sideways on a phone");
+        browser.screenshot("service-demo-goto-zh-CN-phone").await?;
         browser.client().goto(&server.url("/service/analysis")).await?;
         browser.wait_for_text_containing("[data-testid=complaint-pareto]", "物流配送").await?;
         browser.wait_for_text_containing("[data-testid=complaint-pareto]", "账单与支付").await?;

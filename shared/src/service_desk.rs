@@ -10,6 +10,24 @@ use crate::stored_enum;
 /// The longest ticket subject, in characters.
 pub const SUBJECT_MAX: usize = 200;
 
+/// `T000042`: how staff and customers quote ticket 42 of a workspace.
+#[must_use]
+pub fn ticket_code(number: i64) -> String {
+    format!("T{number:06}")
+}
+
+/// The ticket number in what someone typed: `T000042`, `t42`, `#42` or `42` (spaces around
+/// ignored). `None` for anything else.
+#[must_use]
+pub fn parse_ticket_code(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let digits = text.strip_prefix(['T', 't', '#']).unwrap_or(text).trim_start();
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|n| *n > 0)
+}
+
 stored_enum! {
     /// What a customer came about.
     pub enum TicketKind {
@@ -809,6 +827,19 @@ mod deadlines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ticket_code_reads_back_as_its_number() {
+        assert_eq!(ticket_code(42), "T000042");
+        assert_eq!(ticket_code(1_234_567), "T1234567");
+        for typed in ["T000042", "t42", "#42", " 42 ", "T 42"] {
+            assert_eq!(parse_ticket_code(typed), Some(42), "{typed}");
+        }
+        assert_eq!(parse_ticket_code(&ticket_code(1_234_567)), Some(1_234_567));
+        for wrong in ["", "T", "T0", "-1", "4 2", "T-4", "42a", "TT42", "x42", "99999999999999999999"] {
+            assert_eq!(parse_ticket_code(wrong), None, "{wrong}");
+        }
+    }
 
     #[test]
     fn stars_raise_and_lower_the_priority_a_kind_starts_with() {

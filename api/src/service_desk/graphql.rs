@@ -64,7 +64,7 @@ impl Ticket {
 
     /// `T000042`: what staff and customers quote.
     async fn code(&self) -> String {
-        format!("T{:06}", self.0.number)
+        starcrm_shared::service_desk::ticket_code(self.0.number)
     }
 
     async fn customer_id(&self) -> ID {
@@ -630,6 +630,13 @@ impl ServiceDeskQuery {
         let scope = ctx.require(Permission::ServiceManage)?;
         let id = parse_id(&id, "id")?;
         Ok(Ticket(tickets::find(ctx.db()?, scope, id).await.map_err(|e| e.extend())?))
+    }
+
+    /// The ticket staff or a customer quote: `T000042`, `#42` or `42`. Needs `service:manage`;
+    /// `NOT_FOUND` for a ticket the caller may not see, as for one that does not exist.
+    async fn ticket_by_code(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<Ticket> {
+        let scope = ctx.require(Permission::ServiceManage)?;
+        Ok(Ticket(tickets::find_by_code(ctx.db()?, scope, &code).await.map_err(|e| e.extend())?))
     }
 
     /// A queue: soonest deadline first, then most stars, then oldest; `tag` narrows it to the

@@ -42,7 +42,7 @@ impl Notification {
 
     /// `T000042`.
     async fn ticket_code(&self) -> Option<String> {
-        self.0.ticket_number.map(|n| format!("T{n:06}"))
+        self.0.ticket_number.map(starcrm_shared::service_desk::ticket_code)
     }
 
     /// The targets the ticket missed.

@@ -506,9 +506,33 @@ async fn locked(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<
 /// # Errors
 /// `NOT_FOUND` for a ticket of another workspace or of a team an agent is not in (or none).
 pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<ticket::Model, AppError> {
+    find_where(conn, scope, ticket::Column::Id.eq(id)).await
+}
+
+/// The ticket staff quote as `code` (`T000042`, `#42`, `42`), if the caller may see it.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `code` when it is not a ticket code; `NOT_FOUND` when there is no such
+/// ticket the caller may see.
+pub async fn find_by_code(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    code: &str,
+) -> Result<ticket::Model, AppError> {
+    let number = starcrm_shared::service_desk::parse_ticket_code(code)
+        .ok_or_else(|| AppError::bad_input("code", "a ticket code looks like T000042 or 42"))?;
+    find_where(conn, scope, ticket::Column::Number.eq(number)).await
+}
+
+async fn find_where(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    which: sea_orm::sea_query::SimpleExpr,
+) -> Result<ticket::Model, AppError> {
     scope.require(Permission::ServiceManage)?;
     let reach = teams::reach(conn, scope).await?;
-    ticket::Entity::find_by_id(id)
+    ticket::Entity::find()
+        .filter(which)
         .filter(ticket::Column::WorkspaceId.eq(scope.workspace_id))
         .filter(reach.condition())
         .one(conn)

@@ -186,6 +186,22 @@ pub async fn open_ticket(input: serde_json::Value) -> Result<String, ApiError> {
     execute::<_, Data>(OPEN_TICKET, &json!({ "input": input })).await.map(|d| d.open_ticket.ticket.id)
 }
 
+const TICKET_BY_CODE: &str = include_str!("../../graphql/ticket_by_code.graphql");
+
+/// The id of the ticket quoted as `code` (`T000042`, `#42`, `42`).
+pub async fn ticket_by_code(code: &str) -> Result<String, ApiError> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        ticket_by_code: Id,
+    }
+    execute::<_, Data>(TICKET_BY_CODE, &json!({ "code": code })).await.map(|d| d.ticket_by_code.id)
+}
+
 const FOLLOW_UPS: &str = include_str!("../../graphql/follow_ups.graphql");
 const COMPLETE_FOLLOW_UP: &str = include_str!("../../graphql/complete_follow_up.graphql");
 const SNOOZE_FOLLOW_UP: &str = include_str!("../../graphql/snooze_follow_up.graphql");

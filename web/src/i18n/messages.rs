@@ -154,6 +154,11 @@ messages! {
     Assignee { zh: "处理人", en: "Assignee" }
     NobodyAssigned { zh: "未分配", en: "Unassigned" }
     NewTicket { zh: "新建工单", en: "New ticket" }
+    GoToTicket { zh: "按工单号查找", en: "Go to ticket" }
+    GoToTicketPlaceholder { zh: "工单号，如 T000042", en: "Ticket code, e.g. T000042" }
+    GoToTicketButton { zh: "查找", en: "Go" }
+    NotATicketCode { zh: "工单号形如 T000042 或 42。", en: "A ticket code looks like T000042 or 42." }
+    NoSuchTicket { zh: "没有工单 {code}，或您无权查看。", en: "No ticket {code}, or not one you may see." }
     OpenTicket { zh: "创建工单", en: "Open ticket" }
     TicketContact { zh: "客户手机号或邮箱", en: "Customer's phone or email" }
     TicketContactHint { zh: "没有客户使用时，将以此新建客户。", en: "A new customer is created when nobody has it." }

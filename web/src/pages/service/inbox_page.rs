@@ -2,10 +2,10 @@
 //! customers with the most stars. `j`/`k` (or the arrow keys) move through the list, Enter opens.
 
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
-use starcrm_shared::service_desk::TicketRow;
-
-use starcrm_shared::Permission;
+use starcrm_shared::service_desk::{TicketRow, parse_ticket_code, ticket_code};
+use starcrm_shared::{ErrorCode, Permission};
 
 use super::open_ticket::OpenTicketDialog;
 use super::{ServiceTabs, countdown, countdown_class, minute_clock, priority_class};
@@ -141,10 +141,7 @@ fn keyboard(rows: Signal<Vec<TicketRow>>, selected: RwSignal<usize>) {
             "k" | "ArrowUp" => selected.update(|s| *s = s.saturating_sub(1)),
             "Enter" => {
                 if let Some(row) = rows.with_untracked(|r| r.get(selected.get_untracked()).cloned()) {
-                    navigate(
-                        &format!("/service/tickets/{}", row.id),
-                        leptos_router::NavigateOptions::default(),
-                    );
+                    navigate(&format!("/service/tickets/{}", row.id), NavigateOptions::default());
                 }
             }
             _ => {}
@@ -236,6 +233,7 @@ fn InboxHeader() -> impl IntoView {
                 <p class="muted">{move || i18n.t(Key::ServiceSubtitle)}</p>
             </div>
             <div class="page-header__actions">
+                <GoToTicket />
                 <Availability />
                 <Show when=move || session.can(Permission::ServiceManage)>
                     <button type="button" class="button button--primary" data-testid="new-ticket" on:click=move |_| opening.set(true)>
@@ -247,6 +245,46 @@ fn InboxHeader() -> impl IntoView {
         <Show when=move || opening.get()>
             <OpenTicketDialog customer=None on_close=Callback::new(move |()| opening.set(false)) />
         </Show>
+    }
+}
+
+/// A code a customer quotes on the phone (`T000042`, `#42`, `42`) opens its ticket.
+#[component]
+fn GoToTicket() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let code = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = code.get_untracked();
+        let Some(number) = parse_ticket_code(&typed) else {
+            problem.set(Some(i18n.t(Key::NotATicketCode).to_owned()));
+            return;
+        };
+        let quoted = ticket_code(number);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::service::ticket_by_code(&quoted).await {
+                Ok(id) => {
+                    problem.set(None);
+                    navigate(&format!("/service/tickets/{id}"), NavigateOptions::default());
+                }
+                Err(e) if e.is(ErrorCode::NotFound) => {
+                    problem.set(Some(i18n.t(Key::NoSuchTicket).replace("{code}", &quoted)));
+                }
+                Err(e) => problem.set(Some(labels::form_error(i18n, &e))),
+            }
+        });
+    };
+    view! {
+        <form class="goto" role="search" data-testid="goto-ticket" on:submit=submit>
+            <input class="field__input goto__input" type="search" inputmode="text" autocomplete="off"
+                aria-label=move || i18n.t(Key::GoToTicket) placeholder=move || i18n.t(Key::GoToTicketPlaceholder)
+                bind:value=code on:input=move |_| problem.set(None) />
+            <button type="submit" class="button">{move || i18n.t(Key::GoToTicketButton)}</button>
+            {move || problem.get().map(|text| view! { <p class="goto__problem field__error" role="alert" data-testid="goto-problem">{text}</p> })}
+        </form>
     }
 }
 
