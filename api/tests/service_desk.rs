@@ -136,6 +136,18 @@ async fn a_five_star_complaint_is_urgent_gets_the_five_star_promise_and_tops_the
     assert_eq!(one.data()["tickets"]["edges"][0]["node"]["id"], t2["id"]);
     assert_eq!(one.data()["tickets"]["totalCount"], 1);
 
+    // Found by the code the customer quotes, however it is typed.
+    let by_code = "query($code: String!) { ticketByCode(code: $code) { id } }";
+    for typed in ["T000002", "t2", "#2", " 2 "] {
+        let found = app.as_token(&token).execute(by_code, json!({ "code": typed })).await?;
+        assert_eq!(found.data()["ticketByCode"]["id"], t2["id"], "{typed}: {}", found.body);
+    }
+    let missing = app.as_token(&token).execute(by_code, json!({ "code": "T000099" })).await?;
+    assert_eq!(missing.error_code(), Some("NOT_FOUND"), "{}", missing.body);
+    let garbled = app.as_token(&token).execute(by_code, json!({ "code": "T2 OR 1=1" })).await?;
+    assert_eq!(garbled.error_code(), Some("BAD_USER_INPUT"), "{}", garbled.body);
+    assert_eq!(garbled.error_extension("field"), "code");
+
     // On the feed, without the subject.
     let feed = app
         .as_token(&token)
@@ -407,6 +419,67 @@ async fn a_missed_target_notifies_the_desks_managers_and_the_assignee_once() -> 
     assert_eq!(unread.data()["notifications"]["nodes"], json!([{ "missed": ["RESOLUTION"] }]));
     let bad = app.as_token(&token).execute("{ notifications(first: 0) { unreadCount } }", json!({})).await?;
     assert_eq!(bad.error_extension("field"), "first", "{}", bad.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_pass_with_many_misses_tells_each_manager_of_each_and_keeps_their_newest_200() -> anyhow::Result<()>
+{
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+    use starcrm_api::entities::notification as n;
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let manager = app.add_user(&token, "MANAGER").await?;
+    let manager_id: uuid::Uuid = manager.id.parse()?;
+    let manager_token = app.token(&manager).await?;
+    let workspace = starcrm_api::entities::user::Entity::find_by_id(manager_id)
+        .one(&app.state.db)
+        .await?
+        .map(|u| u.workspace_id)
+        .ok_or_else(|| anyhow::anyhow!("no manager"))?;
+    // The manager's older notifications: 199, read, an hour old.
+    let an_hour_ago = Utc::now() - Duration::hours(1);
+    let old: Vec<n::ActiveModel> = (0..199)
+        .map(|i| n::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            workspace_id: Set(workspace),
+            user_id: Set(manager_id),
+            kind: Set("ticket_breached".to_owned()),
+            ticket_id: Set(None),
+            ticket_number: Set(Some(1000 + i)),
+            details: Set(Some("{\"missed\":[\"first_response\"],\"priority\":\"high\"}".to_owned())),
+            created_at: Set(an_hour_ago + Duration::seconds(i)),
+            read_at: Set(Some(an_hour_ago + Duration::seconds(i))),
+        })
+        .collect();
+    n::Entity::insert_many(old).exec_without_returning(&app.state.db).await?;
+
+    let who = app.customer(&token, "Many Ma").await?;
+    let mut ids = Vec::new();
+    for subject in ["One", "Two", "Three"] {
+        let input =
+            json!({ "customer": { "id": who }, "kind": "INQUIRY", "channel": "CHAT", "subject": subject });
+        let id = open(&app, &token, input).await?["ticket"]["id"].clone();
+        age_ticket(&app, &id, 9).await?;
+        ids.push(id);
+    }
+    // One pass, three misses: one notification each for the owner and the manager.
+    assert_eq!(starcrm_api::service_desk::breaches::sweep(&app.state.db, Utc::now()).await?, 3);
+    let owners = app.as_token(&token).execute(NOTIFICATIONS, json!({})).await?;
+    assert_eq!(owners.data()["notifications"]["unreadCount"], 3, "{}", owners.body);
+    let mine = app.as_token(&manager_token).execute(NOTIFICATIONS, json!({})).await?;
+    let mine = &mine.data()["notifications"];
+    assert_eq!(mine["unreadCount"], 3, "{mine}");
+    let mut told: Vec<Value> = (0..3).map(|i| mine["nodes"][i]["ticketId"].clone()).collect();
+    told.sort_by_key(ToString::to_string);
+    ids.sort_by_key(ToString::to_string);
+    assert_eq!(told, ids, "each ticket once, newest first");
+    // 199 + 3 is over the 200 kept: the two oldest went, the new ones stayed.
+    let kept = n::Entity::find().filter(n::Column::UserId.eq(manager_id));
+    assert_eq!(kept.clone().count(&app.state.db).await?, 200);
+    let oldest = kept.order_by_asc(n::Column::CreatedAt).one(&app.state.db).await?;
+    assert_eq!(oldest.and_then(|o| o.ticket_number), Some(1002));
     Ok(())
 }
 

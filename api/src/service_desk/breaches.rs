@@ -74,9 +74,11 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
             .all(&*txn)
             .await?;
         let full = due.len() as u64 == BATCH;
+        let mut outbox = notifications::Outbox::default();
         for t in due {
-            recorded += breach(&txn, t, now).await?;
+            recorded += breach(&txn, &mut outbox, t, now).await?;
         }
+        outbox.flush(&*txn).await?;
         txn.commit().await?;
         if !full {
             break;
@@ -131,7 +133,12 @@ pub async fn warn(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, 
 }
 
 /// Records what `t` missed by `now`, escalates it and moves its check time on.
-async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) -> Result<usize, AppError> {
+async fn breach(
+    txn: &db::WriteTxn,
+    outbox: &mut notifications::Outbox,
+    mut t: ticket::Model,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
     // Deadlines as the ticket's history gives them now (never stale stored ones).
     let policy = policy::version(&**txn, t.workspace_id, t.sla_policy_id).await?;
     let history = tickets::history(&**txn, t.id).await?;
@@ -190,7 +197,7 @@ async fn breach(txn: &db::WriteTxn, mut t: ticket::Model, now: DateTime<Utc>) ->
             "assigneeId": t.assignee_id,
         }));
         changes::record(&**txn, vec![change]).await?;
-        notifications::ticket_breached(&**txn, &t, &names, to.as_str()).await?;
+        outbox.ticket_breached(&**txn, &t, &names, to.as_str()).await?;
     }
     if !misses.is_empty() {
         // With the misses recorded (and a raised priority's rule), the next check moves past them.

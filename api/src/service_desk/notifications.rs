@@ -4,6 +4,9 @@
 //! miss, like the miss itself). A notification names its ticket by id and number and the targets
 //! missed; nothing personal, so erasure has nothing to scrub here.
 
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
+
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -25,51 +28,89 @@ pub const TICKET_BREACHED: &str = "ticket_breached";
 /// The newest notifications a person keeps (older ones go when new ones come).
 pub const KEEP: u64 = 200;
 
-/// Tells the desk's managers and `t`'s assignee that it missed `missed` (target names) and is
-/// now at `priority`.
-///
-/// # Errors
-/// Database failures.
-pub async fn ticket_breached(
-    conn: &impl ConnectionTrait,
-    t: &ticket::Model,
-    missed: &[&str],
-    priority: &str,
-) -> Result<(), AppError> {
-    let managers: Vec<&str> =
+/// The notifications one transaction of the breach pass makes: written together when it
+/// flushes, with each workspace's managers looked up once and each recipient's list pruned once
+/// (not once per miss).
+#[derive(Default)]
+pub struct Outbox {
+    managers: HashMap<Uuid, Vec<Uuid>>,
+    rows: Vec<notification::ActiveModel>,
+    recipients: BTreeSet<Uuid>,
+}
+
+impl Outbox {
+    /// Tells the desk's managers and `t`'s assignee that it missed `missed` (target names) and
+    /// is now at `priority`.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn ticket_breached(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        t: &ticket::Model,
+        missed: &[&str],
+        priority: &str,
+    ) -> Result<(), AppError> {
+        let mut recipients = match self.managers.entry(t.workspace_id) {
+            Entry::Occupied(known) => known.get().clone(),
+            Entry::Vacant(slot) => slot.insert(managers(conn, t.workspace_id).await?).clone(),
+        };
+        if let Some(assignee) = t.assignee_id
+            && !recipients.contains(&assignee)
+        {
+            recipients.push(assignee);
+        }
+        let details = json!({ "missed": missed, "priority": priority }).to_string();
+        let now = Utc::now();
+        for user_id in recipients {
+            self.recipients.insert(user_id);
+            self.rows.push(notification::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                workspace_id: Set(t.workspace_id),
+                user_id: Set(user_id),
+                kind: Set(TICKET_BREACHED.to_owned()),
+                ticket_id: Set(Some(t.id)),
+                ticket_number: Set(Some(t.number)),
+                details: Set(Some(details.clone())),
+                created_at: Set(now),
+                read_at: Set(None),
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes what was gathered and trims each recipient's list to the newest [`KEEP`].
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn flush(self, conn: &impl ConnectionTrait) -> Result<(), AppError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        // Nine columns a row: well under either database's limit on bound values.
+        let mut rows = self.rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<_> = rows.by_ref().take(500).collect();
+            notification::Entity::insert_many(chunk).exec_without_returning(conn).await?;
+        }
+        let recipients: Vec<Uuid> = self.recipients.into_iter().collect();
+        prune(conn, &recipients).await
+    }
+}
+
+/// The active people of `workspace_id` who may configure the desk.
+async fn managers(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Vec<Uuid>, AppError> {
+    let roles: Vec<&str> =
         Role::ALL.iter().filter(|r| r.has(Permission::ServiceConfigure)).map(|r| r.as_str()).collect();
-    let mut recipients: Vec<Uuid> = user::Entity::find()
+    Ok(user::Entity::find()
         .select_only()
         .column(user::Column::Id)
-        .filter(user::Column::WorkspaceId.eq(t.workspace_id))
+        .filter(user::Column::WorkspaceId.eq(workspace_id))
         .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
-        .filter(user::Column::Role.is_in(managers))
+        .filter(user::Column::Role.is_in(roles))
         .into_tuple()
         .all(conn)
-        .await?;
-    if let Some(assignee) = t.assignee_id
-        && !recipients.contains(&assignee)
-    {
-        recipients.push(assignee);
-    }
-    if recipients.is_empty() {
-        return Ok(());
-    }
-    let details = json!({ "missed": missed, "priority": priority }).to_string();
-    let now = Utc::now();
-    let rows = recipients.iter().map(|user_id| notification::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(t.workspace_id),
-        user_id: Set(*user_id),
-        kind: Set(TICKET_BREACHED.to_owned()),
-        ticket_id: Set(Some(t.id)),
-        ticket_number: Set(Some(t.number)),
-        details: Set(Some(details.clone())),
-        created_at: Set(now),
-        read_at: Set(None),
-    });
-    notification::Entity::insert_many(rows).exec_without_returning(conn).await?;
-    prune(conn, &recipients).await
+        .await?)
 }
 
 fn me(scope: &Scope) -> Result<Uuid, AppError> {
@@ -125,20 +166,20 @@ pub async fn mark_read(
         .filter(notification::Column::WorkspaceId.eq(scope.workspace_id))
         .filter(notification::Column::UserId.eq(me))
         .filter(notification::Column::ReadAt.is_null());
-    if let Some(ids) = ids {
+    if let Some(mut ids) = ids {
         if u64::try_from(ids.len()).unwrap_or(u64::MAX) > KEEP {
             return Err(AppError::bad_input("ids", format!("at most {KEEP} at a time")));
         }
+        ids.sort_unstable();
+        ids.dedup();
+        let named = u64::try_from(ids.len()).ok();
         let owned = notification::Entity::find()
             .filter(notification::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(notification::Column::UserId.eq(me))
-            .filter(notification::Column::Id.is_in(ids.clone()))
+            .filter(notification::Column::Id.is_in(ids.iter().copied()))
             .count(db)
             .await?;
-        let mut unique = ids.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        if Some(owned) != u64::try_from(unique.len()).ok() {
+        if Some(owned) != named {
             return Err(AppError::NotFound { entity: "notification" });
         }
         update = update.filter(notification::Column::Id.is_in(ids));
