@@ -216,7 +216,7 @@ async fn breach_pass(db: &sea_orm::DatabaseConnection, workspace_id: Uuid) -> an
     #[allow(clippy::cast_precision_loss, reason = "a rate")]
     let per_second = recorded as f64 / pass.as_secs_f64().max(1e-9);
     println!(
-        "  breach pass over {open} open tickets ({overdue} past a deadline): a bare scan of them {:.0} ms; the pass recorded {recorded} misses of the {due} tickets whose check time had come (escalated, on the feed, {notifications} notifications) in {:.0} ms ({per_second:.0} misses/s, {:.2}x the bare scan); the next pass ({again} recorded) {:.1} ms ({:.3}x)",
+        "  breach pass over {open} open tickets ({overdue} past a deadline): a bare scan of them {:.0} ms; the pass recorded {recorded} misses of the {due} tickets whose check time had come (escalated, on the feed; {notifications} notifications kept, at most 200 a person) in {:.0} ms ({per_second:.0} misses/s, {:.2}x the bare scan); the next pass ({again} recorded) {:.1} ms ({:.3}x)",
         ms(bare),
         ms(pass),
         pass.as_secs_f64() / bare.as_secs_f64().max(1e-9),

@@ -5,6 +5,8 @@
 //! desk's managers and the assignee are notified. The same tick deals out tickets waiting in a
 //! team's queue and, every few minutes, plans the follow-ups the cadence calls for.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -75,8 +77,9 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize,
             .await?;
         let full = due.len() as u64 == BATCH;
         let mut outbox = notifications::Outbox::default();
+        let mut policies = Policies::new();
         for t in due {
-            recorded += breach(&txn, &mut outbox, t, now).await?;
+            recorded += breach(&txn, &mut outbox, &mut policies, t, now).await?;
         }
         outbox.flush(&*txn).await?;
         txn.commit().await?;
@@ -133,17 +136,24 @@ pub async fn warn(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, 
 }
 
 /// Records what `t` missed by `now`, escalates it and moves its check time on.
+/// The policy versions a batch has read, by workspace and version id (most tickets share a few).
+type Policies = HashMap<(Uuid, Option<Uuid>), policy::Policy>;
+
 async fn breach(
     txn: &db::WriteTxn,
     outbox: &mut notifications::Outbox,
+    policies: &mut Policies,
     mut t: ticket::Model,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     // Deadlines as the ticket's history gives them now (never stale stored ones).
-    let policy = policy::version(&**txn, t.workspace_id, t.sla_policy_id).await?;
+    let policy = match policies.entry((t.workspace_id, t.sla_policy_id)) {
+        Slot::Occupied(known) => known.into_mut(),
+        Slot::Vacant(slot) => slot.insert(policy::version(&**txn, t.workspace_id, t.sla_policy_id).await?),
+    };
     let history = tickets::history(&**txn, t.id).await?;
     let mut recorded = tickets::missed(&**txn, t.id).await?;
-    tickets::schedule(&mut t, &policy, &history, &recorded)?;
+    tickets::schedule(&mut t, policy, &history, &recorded)?;
     let misses: Vec<(SlaTarget, DateTime<Utc>)> = SlaTarget::ALL
         .iter()
         .copied()
@@ -202,7 +212,7 @@ async fn breach(
     if !misses.is_empty() {
         // With the misses recorded (and a raised priority's rule), the next check moves past them.
         recorded.extend(misses.iter().map(|(target, _)| *target));
-        tickets::schedule(&mut t, &policy, &history, &recorded)?;
+        tickets::schedule(&mut t, policy, &history, &recorded)?;
     }
     // Keep `updated_at`: the pass is not an edit by anyone.
     ticket::Entity::update_many()
