@@ -484,6 +484,94 @@ async fn a_pass_with_many_misses_tells_each_manager_of_each_and_keeps_their_newe
 }
 
 #[tokio::test]
+async fn paging_through_a_moving_queue_neither_repeats_nor_skips_a_ticket() -> anyhow::Result<()> {
+    const PAGE: &str =
+        "query($view: TicketView, $after: String) { tickets(view: $view, first: 2, after: $after) {
+      totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } } } }";
+    let app = TestApp::start().await?;
+    let token = owner(&app).await?;
+    round_the_clock(&app, &token).await?;
+    let best = app.customer(&token, "Best Bo").await?;
+    app.override_stars(&token, &best, 5).await?;
+    let low = app.customer(&token, "Low Lu").await?;
+    app.override_stars(&token, &low, 1).await?;
+    let unrated = app.customer(&token, "New Nie").await?;
+    let mut opened = Vec::new();
+    for (who, kind) in [
+        (&low, "INQUIRY"),
+        (&best, "COMPLAINT"),
+        (&unrated, "INQUIRY"),
+        (&best, "INQUIRY"),
+        (&low, "COMPLAINT"),
+        (&unrated, "SUGGESTION"),
+        (&best, "SUGGESTION"),
+    ] {
+        let input = json!({ "customer": { "id": who }, "kind": kind, "channel": "WEB", "subject": "Paging" });
+        opened.push(open(&app, &token, input).await?["ticket"]["id"].clone());
+    }
+    // Two solved: no deadline any more, last in the ALL view.
+    for id in &opened[5..] {
+        let solved = app.as_token(&token).execute(STATUS, json!({ "id": id, "status": "SOLVED" })).await?;
+        assert_eq!(solved.data()["setTicketStatus"]["status"], "SOLVED", "{}", solved.body);
+    }
+    let page = |view: &'static str, after: Value| {
+        let client = app.as_token(&token);
+        async move {
+            let r = client.execute(PAGE, json!({ "view": view, "after": after })).await?;
+            let t = r.data()["tickets"].clone();
+            let ids: Vec<Value> =
+                t["edges"].as_array().into_iter().flatten().map(|e| e["node"]["id"].clone()).collect();
+            anyhow::Ok((ids, t["pageInfo"].clone()))
+        }
+    };
+    let whole = |view: &'static str| {
+        let client = app.as_token(&token);
+        async move {
+            let r = client.execute(QUEUE, json!({ "view": view })).await?;
+            anyhow::Ok(
+                r.data()["tickets"]["edges"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e["node"]["id"].clone())
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+
+    // Two at a time through everything (deadlines and none, stars and none): each once, in order.
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let (ids, info) = page("ALL", after).await?;
+        assert_eq!(info["hasPreviousPage"], !seen.is_empty(), "{info}");
+        seen.extend(ids);
+        if info["hasNextPage"] != true {
+            break;
+        }
+        after = info["endCursor"].clone();
+    }
+    assert_eq!(seen, whole("ALL").await?);
+    assert_eq!(seen.len(), 7);
+
+    // The first page of the open queue, then its top ticket is solved: the next page goes on
+    // from where the first ended (an offset would have skipped a ticket).
+    let open_before = whole("OPEN").await?;
+    assert_eq!(open_before.len(), 5);
+    let (first, info) = page("OPEN", Value::Null).await?;
+    assert_eq!(first, open_before[..2]);
+    let solved = app.as_token(&token).execute(STATUS, json!({ "id": first[0], "status": "SOLVED" })).await?;
+    assert_eq!(solved.data()["setTicketStatus"]["status"], "SOLVED", "{}", solved.body);
+    let (second, _) = page("OPEN", info["endCursor"].clone()).await?;
+    assert_eq!(second, open_before[2..4], "neither repeated nor skipped");
+
+    // A cursor this server did not make.
+    let forged = app.as_token(&token).execute(PAGE, json!({ "view": "OPEN", "after": "cTo0Mg" })).await?;
+    assert_eq!(forged.error_extension("field"), "after", "{}", forged.body);
+    Ok(())
+}
+
+#[tokio::test]
 async fn stars_changing_mid_ticket_re_base_its_targets_visibly_and_audited() -> anyhow::Result<()> {
     let app = TestApp::start().await?;
     let token = owner(&app).await?;

@@ -103,7 +103,8 @@ async fn queue_pages(state: &AppState, scope: &Scope, token: &str, requests: usi
     for (view, name) in
         [(queue::TicketView::Mine, "MINE"), (queue::TicketView::BreachingSoon, "BREACHING_SOON")]
     {
-        let q = queue::Query { view, customer_id: None, tag: None, within_minutes: 60, offset: 0, limit: 50 };
+        let q =
+            queue::Query { view, customer_id: None, tag: None, within_minutes: 60, after: None, limit: 50 };
         let total = queue::select(scope, &Reach::All, &[], &q, Utc::now())?.count(&db).await?;
         let api = {
             let (client, url, token) = (client.clone(), served.url.clone(), token.to_owned());

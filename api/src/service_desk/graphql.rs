@@ -3,8 +3,6 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use starcrm_shared::Permission;
@@ -606,20 +604,6 @@ fn hours_in(h: BusinessHoursInput) -> Result<Hours, AppError> {
     })
 }
 
-/// The offset a queue cursor stands for.
-fn decode_offset(cursor: &str) -> async_graphql::Result<u64> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("q:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| AppError::bad_input("after", "is not a valid cursor").extend())
-}
-
-fn encode_offset(offset: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("q:{offset}"))
-}
-
 #[derive(Default)]
 pub struct ServiceDeskQuery;
 
@@ -663,27 +647,22 @@ impl ServiceDeskQuery {
         if !(1..=7 * 24 * 60).contains(&within_minutes) {
             return Err(AppError::bad_input("withinMinutes", "must be between 1 and 10080 (a week)").extend());
         }
-        let offset = after.as_deref().map(decode_offset).transpose()?.unwrap_or(0);
+        let cursor = after.as_deref().map(queue::Cursor::decode).transpose().map_err(|e| e.extend())?;
         let q = queue::Query {
             view,
             customer_id: customer_id.as_ref().map(|id| parse_id(id, "customerId")).transpose()?,
             tag: tag.filter(|t| !t.trim().is_empty()),
             within_minutes: within_minutes.unsigned_abs(),
-            offset,
             limit: u64::from(first.unsigned_abs()),
+            after: cursor,
         };
-        let (rows, total) = queue::list(ctx.db()?, scope, q).await.map_err(|e| e.extend())?;
-        let shown = rows.len() as u64;
-        let mut connection = Connection::with_additional_fields(
-            offset > 0,
-            offset + shown < total,
-            ConnectionFields { total_count: total },
-        );
-        connection.edges.extend(
-            rows.into_iter()
-                .enumerate()
-                .map(|(i, t)| Edge::new(encode_offset(offset + i as u64 + 1), Ticket(t))),
-        );
+        let had_before = q.after.is_some();
+        let (rows, total, more) = queue::list(ctx.db()?, scope, q).await.map_err(|e| e.extend())?;
+        let mut connection =
+            Connection::with_additional_fields(had_before, more, ConnectionFields { total_count: total });
+        connection
+            .edges
+            .extend(rows.into_iter().map(|t| Edge::new(queue::Cursor::after(&t).encode(), Ticket(t))));
         Ok(connection)
     }
 

@@ -1,12 +1,15 @@
 //! The queues agents work from: mine, my team's, unassigned, everything open, breaching soon, breached, or
 //! one customer's tickets; always soonest deadline first, then most stars, then oldest.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, NullOrdering, Order};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Select,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select,
 };
+use serde::{Deserialize, Serialize};
 use starcrm_shared::Permission;
 use starcrm_shared::service_desk::TicketStatus;
 use uuid::Uuid;
@@ -44,8 +47,64 @@ pub struct Query {
     pub tag: Option<String>,
     /// The warning window of `BreachingSoon`, in minutes.
     pub within_minutes: u32,
-    pub offset: u64,
+    /// The page starts after this row.
+    pub after: Option<Cursor>,
     pub limit: u64,
+}
+
+/// Where a queue page starts: the order key of the last row before it (deadline, stars,
+/// number). A queue moves while someone pages through it; a key, unlike a row offset, neither
+/// repeats nor skips a ticket because others left the queue meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The deadline as stored (every fraction of a second kept, so equal compares equal).
+    #[serde(rename = "d")]
+    pub next_due: Option<DateTime<Utc>>,
+    #[serde(rename = "s")]
+    pub stars: Option<i16>,
+    #[serde(rename = "n")]
+    pub number: i64,
+}
+
+impl Cursor {
+    /// The cursor after `t`.
+    pub fn after(t: &ticket::Model) -> Self {
+        Self { next_due: t.next_due, stars: t.stars, number: t.number }
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// # Errors
+    /// `BAD_USER_INPUT` on `after` for anything this server did not make.
+    pub fn decode(value: &str) -> Result<Self, AppError> {
+        URL_SAFE_NO_PAD
+            .decode(value)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| AppError::bad_input("after", "is not a valid cursor"))
+    }
+
+    /// The rows after this one in the queue's order: deadline ascending (none last), then
+    /// stars descending (none last), then number ascending.
+    fn condition(&self) -> Condition {
+        use ticket::Column as C;
+        let stars_then_number = match self.stars {
+            Some(stars) => Condition::any()
+                .add(C::Stars.lt(stars))
+                .add(C::Stars.is_null())
+                .add(Condition::all().add(C::Stars.eq(stars)).add(C::Number.gt(self.number))),
+            None => Condition::all().add(C::Stars.is_null()).add(C::Number.gt(self.number)),
+        };
+        match self.next_due {
+            Some(due) => Condition::any()
+                .add(C::NextDue.gt(due))
+                .add(C::NextDue.is_null())
+                .add(Condition::all().add(C::NextDue.eq(due)).add(stars_then_number)),
+            None => Condition::all().add(C::NextDue.is_null()).add(stars_then_number),
+        }
+    }
 }
 
 /// The SQL condition of an open ticket, exactly as the partial queue indexes state it.
@@ -121,7 +180,8 @@ pub fn select(
         .order_by_asc(C::Number))
 }
 
-/// A page of a queue and how many tickets it holds. Needs `service:manage`.
+/// A page of a queue, how many tickets the queue holds, and whether more follow the page.
+/// Needs `service:manage`.
 ///
 /// # Errors
 /// `BAD_USER_INPUT` on `view` for `MINE` asked by an integration (it has no tickets of its own).
@@ -129,7 +189,7 @@ pub async fn list(
     db: &DatabaseConnection,
     scope: &Scope,
     q: Query,
-) -> Result<(Vec<ticket::Model>, u64), AppError> {
+) -> Result<(Vec<ticket::Model>, u64, bool), AppError> {
     scope.require(Permission::ServiceManage)?;
     let reach = teams::reach(db, scope).await?;
     let my_teams = match (q.view, scope.user_id()) {
@@ -139,10 +199,16 @@ pub async fn list(
     let statement = select(scope, &reach, &my_teams, &q, Utc::now())?;
     let total = statement.clone().count(db).await?;
     if q.limit == 0 {
-        return Ok((Vec::new(), total));
+        return Ok((Vec::new(), total, false));
     }
-    let rows = statement.offset(q.offset).limit(q.limit).all(db).await?;
-    Ok((rows, total))
+    let statement = match &q.after {
+        Some(cursor) => statement.filter(cursor.condition()),
+        None => statement,
+    };
+    let mut rows = statement.limit(q.limit + 1).all(db).await?;
+    let more = rows.len() as u64 > q.limit;
+    rows.truncate(usize::try_from(q.limit).unwrap_or(usize::MAX));
+    Ok((rows, total, more))
 }
 
 /// How many open tickets each of `views` holds for the caller (the caller's reach and teams read
@@ -164,7 +230,8 @@ pub async fn counts(
     let now = Utc::now();
     let mut out = Vec::with_capacity(views.len());
     for view in views {
-        let q = Query { view: *view, customer_id: None, tag: None, within_minutes: 60, offset: 0, limit: 0 };
+        let q =
+            Query { view: *view, customer_id: None, tag: None, within_minutes: 60, after: None, limit: 0 };
         out.push(select(scope, &reach, &my_teams, &q, now)?.count(db).await?);
     }
     Ok(out)
