@@ -8,6 +8,8 @@ pub mod account;
 pub mod audit;
 #[cfg(feature = "calendar")]
 pub mod business_hours;
+#[cfg(feature = "calendar")]
+pub mod contact_budget;
 pub mod customer;
 pub mod dashboard;
 pub mod enums;
@@ -21,7 +23,9 @@ pub mod rating;
 pub mod rating_views;
 pub mod search;
 pub mod service_desk;
+pub mod surveys;
 pub mod system;
+pub mod terms;
 pub mod tiers;
 pub mod validate;
 pub mod webhooks;
