@@ -27,6 +27,7 @@ pub mod seed;
 pub mod server;
 pub mod service_desk;
 pub mod state;
+pub mod surveys;
 pub mod system;
 pub mod telemetry;
 pub mod users;
