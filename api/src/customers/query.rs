@@ -2,8 +2,6 @@
 //! time and spend ranges, custom fields) turned into one SQL condition, sorted by a chosen key
 //! with keyset pagination on `(key, id)`, so deep pages cost what the first one does.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use sea_orm::{
@@ -118,17 +116,13 @@ pub enum CursorValue {
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        crate::graphql::pagination::encode_key_cursor(self)
     }
 
     /// # Errors
     /// `BAD_USER_INPUT` on `after` for anything this server did not make.
     pub fn decode(value: &str) -> Result<Self, AppError> {
-        URL_SAFE_NO_PAD
-            .decode(value)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| AppError::bad_input("after", "is not a valid cursor"))
+        crate::graphql::pagination::decode_key_cursor(value)
     }
 
     /// The cursor after `row` in `sort` order.

@@ -56,6 +56,23 @@ fn decode_cursor(cursor: &str) -> Option<Uuid> {
     Uuid::from_slice(&bytes).ok()
 }
 
+/// A cursor made of a row's sort key (any serializable value), opaque to clients.
+pub fn encode_key_cursor<K: serde::Serialize>(key: &K) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
+}
+
+/// The sort key in a cursor [`encode_key_cursor`] made.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `after` for anything this server did not make.
+pub fn decode_key_cursor<K: serde::de::DeserializeOwned>(cursor: &str) -> Result<K, AppError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| AppError::bad_input("after", "is not a valid cursor"))
+}
+
 /// A page of rows read with `limit first + 1` (the extra row tells whether there is a next page).
 pub struct Slice<T> {
     pub rows: Vec<(Uuid, T)>,

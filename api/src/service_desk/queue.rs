@@ -1,8 +1,6 @@
 //! The queues agents work from: mine, my team's, unassigned, everything open, breaching soon, breached, or
 //! one customer's tickets; always soonest deadline first, then most stars, then oldest.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, NullOrdering, Order};
 use sea_orm::{
@@ -73,17 +71,13 @@ impl Cursor {
     }
 
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        crate::graphql::pagination::encode_key_cursor(self)
     }
 
     /// # Errors
     /// `BAD_USER_INPUT` on `after` for anything this server did not make.
     pub fn decode(value: &str) -> Result<Self, AppError> {
-        URL_SAFE_NO_PAD
-            .decode(value)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| AppError::bad_input("after", "is not a valid cursor"))
+        crate::graphql::pagination::decode_key_cursor(value)
     }
 
     /// The rows after this one in the queue's order: deadline ascending (none last), then

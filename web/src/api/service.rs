@@ -166,6 +166,12 @@ pub async fn assign(id: &str, assignee: Option<&str>) -> Result<(), ApiError> {
     execute::<_, serde_json::Value>(ASSIGN, &json!({ "id": id, "assigneeId": assignee })).await.map(|_| ())
 }
 
+/// A node's id, as several answers give it.
+#[derive(Deserialize)]
+struct Id {
+    id: String,
+}
+
 const OPEN_TICKET: &str = include_str!("../../graphql/open_ticket.graphql");
 
 /// Opens a ticket (an `OpenTicketInput`); returns its id.
@@ -173,10 +179,6 @@ pub async fn open_ticket(input: serde_json::Value) -> Result<String, ApiError> {
     #[derive(Deserialize)]
     struct Opened {
         ticket: Id,
-    }
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
     }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -190,10 +192,6 @@ const TICKET_BY_CODE: &str = include_str!("../../graphql/ticket_by_code.graphql"
 
 /// The id of the ticket quoted as `code` (`T000042`, `#42`, `42`).
 pub async fn ticket_by_code(code: &str) -> Result<String, ApiError> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
@@ -436,10 +434,6 @@ const SET_AVAILABILITY: &str = include_str!("../../graphql/set_availability.grap
 
 /// Whether the signed-in staff member takes new tickets; none when they are in no team.
 pub async fn my_availability() -> Result<Option<bool>, ApiError> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
     #[derive(Deserialize)]
     struct Viewer {
         user: Option<Id>,
