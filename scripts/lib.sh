@@ -178,18 +178,20 @@ stop_postgres() {
 }
 
 STANDARDWEBHOOKS_VERSION=1.1.0
+AIOSMTPD_VERSION=1.4.6
 
 # ensure_webhook_verifier : a Python virtualenv with the Standard Webhooks reference library
 # (PyPI `standardwebhooks`), which the webhook tests use to check our signatures as an
-# integrator's receiver would. Exports STARCRM_WEBHOOK_VERIFIER, the virtualenv's python.
+# integrator's receiver would, and aiosmtpd (PyPI), the real SMTP server the email tests send
+# to. Exports STARCRM_WEBHOOK_VERIFIER, the virtualenv's python.
 ensure_webhook_verifier() {
   local venv="$TOOLS/python"
-  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '$STANDARDWEBHOOKS_VERSION')" 2>/dev/null; then
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '$STANDARDWEBHOOKS_VERSION' or m.version('aiosmtpd') != '$AIOSMTPD_VERSION')" 2>/dev/null; then
     apt_install python3 python3-venv
-    log "Installing standardwebhooks $STANDARDWEBHOOKS_VERSION (PyPI) for the webhook tests"
+    log "Installing standardwebhooks $STANDARDWEBHOOKS_VERSION and aiosmtpd $AIOSMTPD_VERSION (PyPI) for the webhook and email tests"
     rm -rf "$venv"
     /usr/bin/python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION" "aiosmtpd==$AIOSMTPD_VERSION"
   fi
   export STARCRM_WEBHOOK_VERIFIER="$venv/bin/python"
 }

@@ -21,6 +21,7 @@ pub mod http;
 pub mod imports;
 pub mod insight;
 pub mod jobs;
+pub mod messaging;
 pub mod ratings;
 pub mod search;
 pub mod seed;
