@@ -202,9 +202,7 @@ impl FollowUpQuery {
         let q = follow_ups::Query {
             view,
             customer_id: customer_id.as_ref().map(|id| parse_id(id, "customerId")).transpose()?,
-            due_by: follow_ups::end_of_today(db, scope.workspace_id, Utc::now())
-                .await
-                .map_err(|e| e.extend())?,
+            due_by,
             offset,
             limit: u64::from(first.unsigned_abs()),
         };
