@@ -553,6 +553,10 @@ async fn paging_through_a_moving_queue_neither_repeats_nor_skips_a_ticket() -> a
     }
     assert_eq!(seen, whole("ALL").await?);
     assert_eq!(seen.len(), 7);
+    // The walk crossed rows without a deadline and rows without stars (the cursor's null cases).
+    let all = app.as_token(&token).execute(QUEUE, json!({ "view": "ALL" })).await?;
+    let nodes = all.data()["tickets"]["edges"].to_string();
+    assert!(nodes.contains("\"nextDue\":null") && nodes.contains("\"stars\":null"), "{nodes}");
 
     // The first page of the open queue, then its top ticket is solved: the next page goes on
     // from where the first ended (an offset would have skipped a ticket).
