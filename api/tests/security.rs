@@ -2522,3 +2522,63 @@ async fn notifications_are_their_persons_alone() -> anyhow::Result<()> {
     assert_eq!(still.data()["notifications"]["unreadCount"], 1, "nothing was marked: {}", still.body);
     Ok(())
 }
+
+#[tokio::test]
+async fn survey_answers_stay_in_their_workspace_and_role() -> anyhow::Result<()> {
+    let w = world().await?;
+    let record = "mutation($input: RecordSurveyResponseInput!) { recordSurveyResponse(input: $input) { response { id } } }";
+    let responses = "query($id: ID!) { customer(id: $id) { surveyResponses { id score } } }";
+    let a_customer = w.app.customer(&w.a_owner, "A Respondent").await?;
+    let b_customer = w.app.customer(&w.b_owner, "B Respondent").await?;
+    let a_ticket = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation($c: ID!) { openTicket(input: { customer: { id: $c }, kind: INQUIRY, channel: PHONE, subject: \"x\" }) { ticket { id } } }",
+            json!({ "c": a_customer }),
+        )
+        .await?
+        .data()["openTicket"]["ticket"]["id"]
+        .clone();
+    // B answering for A's customer, or rating A's ticket with B's own customer: not found.
+    let for_a = json!({ "customer": { "id": a_customer }, "kind": "NPS", "score": 0, "comment": "planted" });
+    let on_a_ticket =
+        json!({ "customer": { "id": b_customer }, "kind": "CSAT", "score": 1, "ticketId": a_ticket });
+    for input in [for_a, on_a_ticket] {
+        let refused = w.app.as_token(&w.b_owner).execute(record, json!({ "input": input })).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    }
+    // B naming A's owner as the agent of its own answer: not a staff member of B's.
+    let a_agent =
+        json!({ "customer": { "id": b_customer }, "kind": "CSAT", "score": 5, "agentId": w.a_owner_id });
+    let refused = w.app.as_token(&w.b_owner).execute(record, json!({ "input": a_agent })).await?;
+    assert_eq!(refused.error_extension("field"), "agentId", "{}", refused.body);
+    // B reading A's customer's answers: no such customer.
+    let read = w.app.as_token(&w.b_owner).execute(responses, json!({ "id": a_customer })).await?;
+    assert_eq!(read.data()["customer"], Value::Null, "{}", read.body);
+    // Roles and scopes: an analyst reads but records nothing; a purchases-only token neither
+    // records answers nor (without surveys:read) reads them.
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    let shop = w.app.api_token(&w.a_owner, &["transactions:write", "customers:read"]).await?;
+    let own = json!({ "customer": { "id": a_customer }, "kind": "NPS", "score": 9 });
+    for token in [&analyst, &shop] {
+        let refused = w.app.as_token(token).execute(record, json!({ "input": own })).await?;
+        assert_eq!(refused.error_extension("permission"), "surveys:record", "{}", refused.body);
+    }
+    let unread = w.app.as_token(&shop).execute(responses, json!({ "id": a_customer })).await?;
+    assert_eq!(unread.error_extension("permission"), "surveys:read", "{}", unread.body);
+    // A's agent records one (a call centre survey); a surveys:record token too.
+    let recorder = w.app.api_token(&w.a_owner, &["surveys:record"]).await?;
+    for token in [&w.a_agent, &recorder] {
+        let done = w.app.as_token(token).execute(record, json!({ "input": own })).await?;
+        assert!(done.data()["recordSurveyResponse"]["response"]["id"].is_string(), "{}", done.body);
+    }
+    let seen = w.app.as_token(&analyst).execute(responses, json!({ "id": a_customer })).await?;
+    let scores: Vec<Value> = seen.data()["customer"]["surveyResponses"]
+        .as_array()
+        .map(|a| a.iter().map(|r| r["score"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(scores, [json!(9), json!(9)], "{}", seen.body);
+    Ok(())
+}

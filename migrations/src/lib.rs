@@ -26,6 +26,7 @@ mod m20261204_000018_teams_and_follow_ups;
 mod m20261204_000019_breach_warnings;
 mod m20261204_000020_ticket_tags;
 mod m20261204_000021_notifications;
+mod m20261205_000022_survey_responses;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_breach_warnings::Migration),
             Box::new(m20261204_000020_ticket_tags::Migration),
             Box::new(m20261204_000021_notifications::Migration),
+            Box::new(m20261205_000022_survey_responses::Migration),
         ]
     }
 }

@@ -35,6 +35,15 @@ pub enum Permission {
     ServiceConfigure,
     #[serde(rename = "campaigns:manage")]
     CampaignsManage,
+    /// Survey scores, answers and what customers talk about.
+    #[serde(rename = "surveys:read")]
+    SurveysRead,
+    /// Record answers gathered on the business's own channels (integrators, call centres).
+    #[serde(rename = "surveys:record")]
+    SurveysRecord,
+    /// Survey definitions and triggers, messaging settings and the contact budget.
+    #[serde(rename = "surveys:manage")]
+    SurveysManage,
     /// See the workspace's staff accounts.
     #[serde(rename = "users:read")]
     UsersRead,
@@ -61,7 +70,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 22] = [
         Self::CustomersRead,
         Self::CustomersWrite,
         Self::CustomersErase,
@@ -73,6 +82,9 @@ impl Permission {
         Self::ServiceManage,
         Self::ServiceConfigure,
         Self::CampaignsManage,
+        Self::SurveysRead,
+        Self::SurveysRecord,
+        Self::SurveysManage,
         Self::UsersRead,
         Self::UsersManage,
         Self::TokensManage,
@@ -97,6 +109,9 @@ impl Permission {
             Self::ServiceManage => "service:manage",
             Self::ServiceConfigure => "service:configure",
             Self::CampaignsManage => "campaigns:manage",
+            Self::SurveysRead => "surveys:read",
+            Self::SurveysRecord => "surveys:record",
+            Self::SurveysManage => "surveys:manage",
             Self::UsersRead => "users:read",
             Self::UsersManage => "users:manage",
             Self::TokensManage => "tokens:manage",
@@ -174,8 +189,8 @@ impl Role {
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::{
             AuditRead, CampaignsManage, CustomersRead, CustomersWrite, DataExport, DataImport, PiiRead,
-            RatingsManage, RatingsOverride, RatingsRead, ServiceConfigure, ServiceManage, TokensManage,
-            TransactionsWrite, UsersRead, WebhooksManage,
+            RatingsManage, RatingsOverride, RatingsRead, ServiceConfigure, ServiceManage, SurveysManage,
+            SurveysRead, SurveysRecord, TokensManage, TransactionsWrite, UsersRead, WebhooksManage,
         };
         match self {
             Self::Owner | Self::Admin => &Permission::ALL,
@@ -190,6 +205,9 @@ impl Role {
                 ServiceManage,
                 ServiceConfigure,
                 CampaignsManage,
+                SurveysRead,
+                SurveysRecord,
+                SurveysManage,
                 UsersRead,
                 TokensManage,
                 WebhooksManage,
@@ -197,11 +215,18 @@ impl Role {
                 DataExport,
                 AuditRead,
             ],
-            Self::Agent => {
-                &[CustomersRead, CustomersWrite, PiiRead, TransactionsWrite, RatingsRead, ServiceManage]
-            }
-            Self::Marketer => &[CustomersRead, RatingsRead, CampaignsManage, DataExport],
-            Self::Analyst => &[CustomersRead, RatingsRead, DataExport],
+            Self::Agent => &[
+                CustomersRead,
+                CustomersWrite,
+                PiiRead,
+                TransactionsWrite,
+                RatingsRead,
+                ServiceManage,
+                SurveysRead,
+                SurveysRecord,
+            ],
+            Self::Marketer => &[CustomersRead, RatingsRead, CampaignsManage, SurveysRead, DataExport],
+            Self::Analyst => &[CustomersRead, RatingsRead, SurveysRead, DataExport],
         }
     }
 

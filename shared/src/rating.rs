@@ -27,6 +27,8 @@ stored_enum! {
         Initial => "initial",
         /// A complaint was opened (complaints count against the score).
         Complaint => "complaint",
+        /// The customer answered a survey (satisfaction counts in the score).
+        Survey => "survey",
     }
 }
 

@@ -51,6 +51,17 @@ impl SurveyKind {
 }
 
 stored_enum! {
+    /// How an answer reached us.
+    pub enum ResponseSource {
+        /// The customer's own invitation link.
+        Link => "link",
+        /// Gathered on the business's own channels (a POS tablet, a call centre) and recorded over
+        /// the API.
+        Integration => "integration",
+    }
+}
+
+stored_enum! {
     /// Where an NPS answer falls.
     pub enum NpsGroup {
         /// 0 to 6.

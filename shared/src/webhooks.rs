@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 21] = [
+pub const CHANGE_KINDS: [&str; 22] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -27,6 +27,7 @@ pub const CHANGE_KINDS: [&str; 21] = [
     "ticketDueSoon",
     "followUpPlanned",
     "followUpDone",
+    "surveyAnswered",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

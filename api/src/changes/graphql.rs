@@ -19,7 +19,8 @@ pub struct ChangeEvent {
     /// `importFinished` (the subject is the import), `ticketOpened`, `ticketChanged`,
     /// `ticketBreached`, `ticketDueSoon` (the customer is the ticket's; `payload.ticketId` names
     /// it),
-    /// `followUpPlanned`, `followUpDone` (`payload.followUpId`).
+    /// `followUpPlanned`, `followUpDone` (`payload.followUpId`), `surveyAnswered`
+    /// (`payload.responseId`).
     pub kind: String,
     /// The customer it is about.
     pub customer_id: Option<ID>,

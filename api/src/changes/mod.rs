@@ -63,10 +63,12 @@ pub enum Kind {
     FollowUpPlanned,
     /// A follow-up was done; its outcome is an interaction.
     FollowUpDone,
+    /// A customer answered a survey (`payload.responseId`, kind and score; never the comment).
+    SurveyAnswered,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -88,6 +90,7 @@ impl Kind {
         Kind::TicketDueSoon,
         Kind::FollowUpPlanned,
         Kind::FollowUpDone,
+        Kind::SurveyAnswered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +116,7 @@ impl Kind {
             Kind::TicketDueSoon => "ticketDueSoon",
             Kind::FollowUpPlanned => "followUpPlanned",
             Kind::FollowUpDone => "followUpDone",
+            Kind::SurveyAnswered => "surveyAnswered",
         }
     }
 
@@ -137,6 +141,7 @@ impl Kind {
                 | Kind::TicketDueSoon
                 | Kind::FollowUpPlanned
                 | Kind::FollowUpDone
+                | Kind::SurveyAnswered
         )
     }
 }

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::ratings::engine::{self, Cause, Context, Outcome};
 
 /// The aggregates of one customer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Aggregates {
     /// Purchases minus refunds, in the workspace currency (other currencies are not summed).
     pub total_spend_minor: i64,
@@ -37,6 +37,9 @@ pub struct Aggregates {
     /// Complaints in the window (opened in it and not found unjustified); `None` while the
     /// workspace has never had one (the criterion is then neutral for everyone).
     pub window_complaints: Option<i32>,
+    /// Satisfaction from their survey answers, 0 to 1 (`starcrm_shared::surveys::satisfaction`);
+    /// `None` (neutral) without any.
+    pub satisfaction: Option<f64>,
 }
 
 impl Aggregates {
@@ -53,13 +56,14 @@ impl Aggregates {
 }
 
 /// What aggregates are computed over: the workspace currency (spend in others is not summed),
-/// the rating window's first instant, and whether the workspace counts complaints (`None`:
-/// not known, read it).
+/// the rating window's first instant, whether the workspace counts complaints (`None`: not
+/// known, read it), and the instant survey answers' ages are counted from.
 #[derive(Clone, Copy, Debug)]
 pub struct Basis<'a> {
     pub currency: &'a str,
     pub window_start: DateTime<Utc>,
     pub complaints_tracked: Option<bool>,
+    pub now: DateTime<Utc>,
 }
 
 /// Reads a customer's purchases and computes their aggregates.
@@ -142,7 +146,7 @@ pub async fn compute_many(
     customer_ids: &[Uuid],
     basis: &Basis<'_>,
 ) -> Result<HashMap<Uuid, Aggregates>, AppError> {
-    let &Basis { currency, window_start, complaints_tracked } = basis;
+    let &Basis { currency, window_start, complaints_tracked, now } = basis;
     let mut out: HashMap<Uuid, Aggregates> =
         customer_ids.iter().map(|id| (*id, Aggregates::default())).collect();
     for chunk in customer_ids.chunks(500) {
@@ -215,6 +219,9 @@ pub async fn compute_many(
         }
         if complaints_tracked != Some(false) {
             complaints(conn, chunk, window_start, complaints_tracked.is_some(), &mut out).await?;
+        }
+        for (id, satisfaction) in crate::surveys::responses::satisfaction_of(conn, chunk, now).await? {
+            out.entry(id).or_default().satisfaction = Some(satisfaction);
         }
     }
     Ok(out)
@@ -394,7 +401,7 @@ async fn store_only(
     also: Vec<(customer::Column, Expr)>,
 ) -> Result<(), AppError> {
     let currency = workspace_currency(conn, scope.workspace_id).await?;
-    let basis = Basis { currency: &currency, window_start: now, complaints_tracked: Some(false) };
+    let basis = Basis { currency: &currency, window_start: now, complaints_tracked: Some(false), now };
     let agg = compute(conn, customer_id, &basis).await?;
     let mut update = agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer_id));
     for (column, value) in also {

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::entities::{
     channel_identity, custom_field, customer, customer_consent, customer_email, customer_field_value,
-    customer_merge, customer_phone, customer_tag, follow_up, interaction, ticket, transaction,
-    transaction_item, user, workspace,
+    customer_merge, customer_phone, customer_tag, follow_up, interaction, survey_response, ticket,
+    transaction, transaction_item, user, workspace,
 };
 
 /// A table whose rows belong to a customer.
@@ -46,7 +46,8 @@ child_of!(
     transaction,
     interaction,
     ticket,
-    follow_up
+    follow_up,
+    survey_response
 );
 
 /// Merges belong to their survivor.
@@ -82,7 +83,8 @@ owned_row!(
     transaction,
     interaction,
     ticket,
-    follow_up
+    follow_up,
+    survey_response
 );
 
 /// Points the rows of `E` with these ids at `customer_id`.

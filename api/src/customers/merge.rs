@@ -26,7 +26,7 @@ use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_merge,
-    customer_phone, customer_tag, follow_up, interaction, ticket, transaction,
+    customer_phone, customer_tag, follow_up, interaction, survey_response, ticket, transaction,
 };
 use crate::error::AppError;
 
@@ -153,6 +153,8 @@ pub struct Moved {
     pub tickets: Vec<Uuid>,
     /// Follow-ups (回访), open or done.
     pub follow_ups: Vec<Uuid>,
+    /// Survey answers.
+    pub survey_responses: Vec<Uuid>,
     pub phones: Vec<Uuid>,
     pub emails: Vec<Uuid>,
     /// Tags the survivor did not have (copied; the merged customer keeps its own rows).
@@ -220,6 +222,7 @@ pub async fn merge(
         interactions: ids_of::<interaction::Entity>(&txn, merged.id).await?,
         tickets: ids_of::<ticket::Entity>(&txn, merged.id).await?,
         follow_ups: ids_of::<follow_up::Entity>(&txn, merged.id).await?,
+        survey_responses: ids_of::<survey_response::Entity>(&txn, merged.id).await?,
         // Custom values the survivor lacks move too.
         phones: moving_phones.iter().map(|p| p.id).collect(),
         emails: moving_emails.iter().map(|e| e.id).collect(),
@@ -408,6 +411,7 @@ async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid)
     move_rows::<interaction::Entity>(conn, &moved.interactions, customer_id).await?;
     move_rows::<ticket::Entity>(conn, &moved.tickets, customer_id).await?;
     move_rows::<follow_up::Entity>(conn, &moved.follow_ups, customer_id).await?;
+    move_rows::<survey_response::Entity>(conn, &moved.survey_responses, customer_id).await?;
     move_rows::<customer_phone::Entity>(conn, &moved.phones, customer_id).await?;
     move_rows::<customer_email::Entity>(conn, &moved.emails, customer_id).await?;
     move_rows::<customer_field_value::Entity>(conn, &moved.field_values, customer_id).await?;

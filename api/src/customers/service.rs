@@ -20,8 +20,8 @@ use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     audit_log, channel_identity, customer, customer_consent, customer_email, customer_field_value,
-    customer_phone, customer_tag, event, follow_up, interaction, star_history, ticket, ticket_change,
-    ticket_message, ticket_tag,
+    customer_phone, customer_tag, event, follow_up, interaction, star_history, survey_response, ticket,
+    ticket_change, ticket_message, ticket_tag,
 };
 use crate::error::AppError;
 
@@ -393,6 +393,12 @@ pub async fn erase(
             .await?;
         scrub_tickets(&txn, &ids).await?;
         scrub_follow_ups(&txn, &ids).await?;
+        // What they wrote in survey answers; the scores stay (anonymous, counted in results).
+        survey_response::Entity::update_many()
+            .col_expr(survey_response::Column::Comment, Expr::value(Option::<String>::None))
+            .filter(survey_response::Column::CustomerId.is_in(ids.clone()))
+            .exec(&txn)
+            .await?;
         // Override reasons are staff's words about the person.
         star_history::Entity::update_many()
             .col_expr(star_history::Column::Reason, Expr::value(Option::<String>::None))

@@ -34,6 +34,7 @@ pub mod session;
 pub mod sla_miss;
 pub mod sla_policy;
 pub mod star_history;
+pub mod survey_response;
 pub mod team;
 pub mod team_member;
 pub mod ticket;

@@ -22,6 +22,7 @@ use crate::service_desk::follow_up_graphql::{FollowUpMutation, FollowUpQuery};
 use crate::service_desk::graphql::{ServiceDeskMutation, ServiceDeskQuery};
 use crate::service_desk::notification_graphql::{NotificationMutation, NotificationQuery};
 use crate::service_desk::team_graphql::{TeamMutation, TeamQuery};
+use crate::surveys::graphql::SurveysMutation;
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 use crate::webhooks::Webhooks;
@@ -64,6 +65,7 @@ pub struct Mutation(
     TeamMutation,
     FollowUpMutation,
     NotificationMutation,
+    SurveysMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

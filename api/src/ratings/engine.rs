@@ -123,6 +123,7 @@ impl Context {
             currency: &self.currency,
             window_start: self.window_start(now),
             complaints_tracked: Some(self.complaints_tracked),
+            now,
         }
     }
 
@@ -158,8 +159,8 @@ pub fn criteria_input(agg: &Aggregates, today: NaiveDate, tz: Tz) -> rating::Agg
         days_since_last_purchase: days_since(agg.last_purchase_at, today, tz),
         days_since_first_purchase: days_since(agg.first_purchase_at, today, tz),
         categories: u32::try_from(agg.window_categories.max(0)).unwrap_or(0),
-        // No surveys yet: neutral. Complaints count once the workspace has had one.
-        satisfaction: None,
+        // Neutral without survey answers. Complaints count once the workspace has had one.
+        satisfaction: agg.satisfaction,
         complaints: agg.window_complaints.map(|n| u32::try_from(n.max(0)).unwrap_or(0)),
     }
 }

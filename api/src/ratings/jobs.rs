@@ -186,13 +186,13 @@ async fn run_claimed(
     let (params, rows) = match pinned {
         // Resuming: the same policy, window and population as the first attempt.
         Some(params) if params.version == ctx.version => {
-            let rows = read_rows(db, &ctx, params.window_start, current.cursor).await?;
+            let rows = read_rows(db, &ctx, (params.window_start, params.now), current.cursor).await?;
             (params, rows)
         }
         _ => {
             let now = opts.now.unwrap_or_else(Utc::now);
             let window_start = ctx.window_start(now);
-            let rows = read_rows(db, &ctx, window_start, None).await?;
+            let rows = read_rows(db, &ctx, (window_start, now), None).await?;
             let params = Params {
                 version: ctx.version,
                 window_start,
@@ -362,14 +362,15 @@ fn parse_row(r: &QueryResult) -> Result<Row, sea_orm::DbErr> {
     })
 }
 
-/// Streams the workspace's customers with their window aggregates.
+/// Streams the workspace's customers with their window aggregates, and their satisfaction from
+/// survey answers as of `now`.
 ///
 /// # Errors
 /// Database failures.
 pub async fn read_rows(
     db: &DatabaseConnection,
     ctx: &Context,
-    window_start: DateTime<Utc>,
+    (window_start, now): (DateTime<Utc>, DateTime<Utc>),
     after: Option<Uuid>,
 ) -> Result<Vec<Row>, AppError> {
     let stmt =
@@ -378,6 +379,14 @@ pub async fn read_rows(
     let mut rows = Vec::new();
     while let Some(r) = stream.try_next().await? {
         rows.push(parse_row(&r)?);
+    }
+    drop(stream);
+    let satisfaction =
+        crate::surveys::responses::satisfaction_in_workspace(db, ctx.workspace_id, now).await?;
+    if !satisfaction.is_empty() {
+        for row in &mut rows {
+            row.agg.satisfaction = satisfaction.get(&row.id).copied();
+        }
     }
     Ok(rows)
 }

@@ -1,5 +1,9 @@
-//! Surveys (NPS and CSAT), and what customers talk about in their comments. The scoring
-//! arithmetic is in `shared::surveys`, the distinguishing-terms arithmetic in `shared::terms`;
-//! this module turns texts into terms.
+//! Surveys (NPS and CSAT), and what customers talk about in their comments (issue 19). The
+//! scoring arithmetic is in `shared::surveys`, the distinguishing-terms arithmetic in
+//! `shared::terms`; `responses` records answers (which move the stars and close the loop on
+//! unhappy ones), `text` turns comments into terms.
 
+pub mod graphql;
+pub mod jobs;
+pub mod responses;
 pub mod text;

@@ -64,6 +64,7 @@ pub const fn trigger(t: Trigger) -> Key {
         Trigger::Merge => Key::TriggerMerge,
         Trigger::Initial => Key::TriggerInitial,
         Trigger::Complaint => Key::TriggerComplaint,
+        Trigger::Survey => Key::TriggerSurvey,
     }
 }
 
@@ -339,6 +340,9 @@ pub const fn permission(permission: Permission) -> Key {
         Permission::ServiceManage => Key::PermServiceManage,
         Permission::ServiceConfigure => Key::PermServiceConfigure,
         Permission::CampaignsManage => Key::PermCampaignsManage,
+        Permission::SurveysRead => Key::PermSurveysRead,
+        Permission::SurveysRecord => Key::PermSurveysRecord,
+        Permission::SurveysManage => Key::PermSurveysManage,
         Permission::UsersRead => Key::PermUsersRead,
         Permission::UsersManage => Key::PermUsersManage,
         Permission::TokensManage => Key::PermTokensManage,
@@ -610,6 +614,7 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "ticketDueSoon" => Key::KindTicketDueSoon,
         "followUpPlanned" => Key::KindFollowUpPlanned,
         "followUpDone" => Key::KindFollowUpDone,
+        "surveyAnswered" => Key::KindSurveyAnswered,
         "webhook.test" => Key::KindWebhookTest,
         _ => return None,
     })

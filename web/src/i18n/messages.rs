@@ -561,6 +561,7 @@ messages! {
     KindTicketDueSoon { zh: "工单即将超时", en: "Ticket due soon" }
     KindFollowUpPlanned { zh: "计划回访", en: "Follow-up planned" }
     KindFollowUpDone { zh: "完成回访", en: "Follow-up done" }
+    KindSurveyAnswered { zh: "回答调查", en: "Survey answered" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }
@@ -658,6 +659,9 @@ messages! {
     PermServiceManage { zh: "客户服务", en: "Customer service" }
     PermServiceConfigure { zh: "服务时效规则", en: "Service-level policies" }
     PermCampaignsManage { zh: "营销活动", en: "Campaigns" }
+    PermSurveysRead { zh: "查看调查结果", en: "Read survey results" }
+    PermSurveysRecord { zh: "录入调查答卷", en: "Record survey answers" }
+    PermSurveysManage { zh: "管理调查与触达", en: "Manage surveys and messaging" }
     PermUsersRead { zh: "查看用户", en: "See users" }
     PermUsersManage { zh: "管理用户", en: "Manage users" }
     PermTokensManage { zh: "管理 API 令牌", en: "Manage API tokens" }
@@ -1041,6 +1045,7 @@ messages! {
     TriggerMerge { zh: "合并", en: "Merge" }
     TriggerInitial { zh: "首次评定", en: "Initial rating" }
     TriggerComplaint { zh: "客户投诉", en: "Complaint" }
+    TriggerSurvey { zh: "满意度调查", en: "Survey answer" }
     BenefitPriorityService { zh: "优先服务", en: "Priority service" }
     BenefitDedicatedOwner { zh: "专属客户经理", en: "Dedicated owner" }
     BenefitDiscount { zh: "折扣", en: "Discount" }

@@ -739,6 +739,22 @@ impl Customer {
         Ok(connection)
     }
 
+    /// The customer's survey answers, newest first (at most `first`: 50 by default, 100 at
+    /// most). Needs `surveys:read`.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn survey_responses(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<crate::surveys::graphql::SurveyResponse>> {
+        let page = PageRequest::new(first, None)?;
+        let rows =
+            crate::surveys::responses::of_customer(ctx.db()?, ctx.scope()?, self.0.id, u64::from(page.first))
+                .await
+                .map_err(|e| e.extend())?;
+        Ok(rows.into_iter().map(crate::surveys::graphql::SurveyResponse).collect())
+    }
+
     /// Merges into this customer, newest first.
     async fn merges(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomerMerge>> {
         let mut rows = children::<customer_merge::Entity>(ctx, self.0.id).await?;
