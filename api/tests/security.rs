@@ -2580,5 +2580,23 @@ async fn survey_answers_stay_in_their_workspace_and_role() -> anyhow::Result<()>
         .map(|a| a.iter().map(|r| r["score"].clone()).collect())
         .unwrap_or_default();
     assert_eq!(scores, [json!(9), json!(9)], "{}", seen.body);
+    // B's results and terms hold none of A's answers; a token without surveys:read sees none.
+    let results = "{ surveyScores(kind: NPS) { overall { n } } surveyTerms(kind: NPS) { comments }
+        surveyResponses(kind: NPS) { id } }";
+    let b_view = w.app.as_token(&w.b_owner).execute(results, json!({})).await?;
+    assert_eq!(
+        b_view.data(),
+        &json!({ "surveyScores": { "overall": { "n": 0 } }, "surveyTerms": { "comments": 0 }, "surveyResponses": [] })
+    );
+    let a_view = w.app.as_token(&analyst).execute(results, json!({})).await?;
+    assert_eq!(a_view.data()["surveyScores"]["overall"]["n"], 2, "{}", a_view.body);
+    for query in [
+        "{ surveyScores(kind: NPS) { overall { n } } }",
+        "{ surveyTerms(kind: NPS) { comments } }",
+        "{ surveyResponses(kind: NPS) { id } }",
+    ] {
+        let refused = w.app.as_token(&shop).execute(query, json!({})).await?;
+        assert_eq!(refused.error_extension("permission"), "surveys:read", "{query}: {}", refused.body);
+    }
     Ok(())
 }

@@ -375,3 +375,206 @@ async fn answers_follow_a_merge_and_their_words_go_with_an_erasure() -> anyhow::
     assert!(seen["surveyResponses"][0]["comment"].is_null(), "{seen}");
     Ok(())
 }
+
+const SCORES: &str = "query($kind: SurveyKind!, $from: DateTime, $to: DateTime, $by: SurveyDimension) {
+  surveyScores(kind: $kind, from: $from, to: $to, by: $by) { by
+    overall { n value standardError margin low high promoters passives detractors satisfied }
+    groups { key agent { id } score { n value margin } } } }";
+
+#[tokio::test]
+async fn scores_come_with_n_and_margin_by_star_level_agent_and_local_month() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let account = app.workspace("Survey Shop").await?;
+    let token = app.token(&account).await?;
+    let five = buyer(&app, &token, "13800000011").await?;
+    let two = buyer(&app, &token, "13800000012").await?;
+    app.override_stars(&token, &five, 5).await?;
+    app.override_stars(&token, &two, 2).await?;
+    // 6 promoters, 2 passives, 2 detractors: NPS 40 from ten answers, margin 1.96 * 100 *
+    // sqrt((0.6 + 0.2 - 0.4^2) / 10) = 49.6. Shanghai time: 2026-10-31 20:00 UTC is November.
+    let answers = [
+        (&five, 10, "2026-10-05T02:00:00Z"),
+        (&five, 10, "2026-10-06T02:00:00Z"),
+        (&five, 9, "2026-10-31T20:00:00Z"),
+        (&five, 9, "2026-12-01T02:00:00Z"),
+        (&five, 10, "2026-12-02T02:00:00Z"),
+        (&five, 8, "2026-12-02T03:00:00Z"),
+        (&two, 9, "2026-10-07T02:00:00Z"),
+        (&two, 7, "2026-10-08T02:00:00Z"),
+        (&two, 3, "2026-10-09T02:00:00Z"),
+        (&two, 0, "2026-12-03T02:00:00Z"),
+    ];
+    for (who, score, at) in answers {
+        record(
+            &app,
+            &token,
+            json!({ "customer": { "id": who }, "kind": "NPS", "score": score, "answeredAt": at }),
+        )
+        .await?;
+    }
+    // A CSAT answer is not an NPS answer.
+    record(
+        &app,
+        &token,
+        json!({ "customer": { "id": five }, "kind": "CSAT", "score": 5, "agentId": account.id }),
+    )
+    .await?;
+    let period = json!({ "kind": "NPS", "from": "2026-09-30T16:00:00Z", "to": "2026-12-31T16:00:00Z" });
+    let scores = |by: Value| {
+        let mut vars = period.clone();
+        vars["by"] = by;
+        let gql = app.as_token(&token);
+        async move { anyhow::Ok(gql.execute(SCORES, vars).await?.data()["surveyScores"].clone()) }
+    };
+    let overall = scores(Value::Null).await?;
+    let o = &overall["overall"];
+    assert_eq!(
+        (o["n"].clone(), o["promoters"].clone(), o["passives"].clone(), o["detractors"].clone()),
+        (json!(10), json!(6), json!(2), json!(2))
+    );
+    let close = |v: &Value, want: f64| (v.as_f64().unwrap_or(f64::NAN) - want).abs() < 0.05;
+    assert!(close(&o["value"], 40.0), "{o}");
+    assert!(close(&o["margin"], 49.58), "{o}");
+    assert!(close(&o["standardError"], 25.30), "{o}");
+    assert!(close(&o["low"], -9.58) && close(&o["high"], 89.58), "{o}");
+    assert_eq!(overall["groups"], json!([]));
+
+    let by_stars = scores(json!("STAR_LEVEL")).await?;
+    let keyed: Vec<(Value, Value, Value)> = by_stars["groups"]
+        .as_array()
+        .map(|g| {
+            g.iter()
+                .map(|g| (g["key"].clone(), g["score"]["n"].clone(), g["score"]["value"].clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    // 5 stars: 5 promoters, 1 passive -> 83.3; 2 stars: 1 promoter, 1 passive, 2 detractors -> -25.
+    assert_eq!(keyed.len(), 2, "{by_stars}");
+    assert_eq!((keyed[0].0.clone(), keyed[0].1.clone()), (json!("5"), json!(6)));
+    assert!(close(&keyed[0].2, 83.33), "{keyed:?}");
+    assert_eq!(
+        (keyed[1].0.clone(), keyed[1].1.clone(), keyed[1].2.clone()),
+        (json!("2"), json!(4), json!(-25.0))
+    );
+
+    let by_month = scores(json!("MONTH")).await?;
+    let months: Vec<(Value, Value)> = by_month["groups"]
+        .as_array()
+        .map(|g| g.iter().map(|g| (g["key"].clone(), g["score"]["n"].clone())).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        months,
+        [(json!("2026-10"), json!(5)), (json!("2026-11"), json!(1)), (json!("2026-12"), json!(4))]
+    );
+    let empty = app
+        .as_token(&token)
+        .execute(SCORES, json!({ "kind": "NPS", "from": "2026-01-01T00:00:00Z", "to": "2026-03-01T00:00:00Z", "by": "MONTH" }))
+        .await?;
+    let empty = &empty.data()["surveyScores"];
+    assert_eq!(empty["overall"]["n"], 0);
+    assert!(empty["overall"]["value"].is_null(), "no score without answers: {empty}");
+    assert_eq!(
+        empty["groups"].as_array().map(Vec::len),
+        Some(3),
+        "every month of the period is a point: {empty}"
+    );
+
+    let by_agent = app.as_token(&token).execute(SCORES, json!({ "kind": "CSAT", "by": "AGENT" })).await?;
+    let group = &by_agent.data()["surveyScores"]["groups"][0];
+    assert_eq!(group["agent"]["id"], account.id.as_str(), "{}", by_agent.body);
+    assert_eq!(group["score"]["value"], 100.0);
+
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_period_ending_before_it_starts_or_a_trend_too_long_is_refused() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = shop(&app).await?;
+    for (vars, field) in [
+        (json!({ "kind": "NPS", "from": "2026-12-01T00:00:00Z", "to": "2026-11-01T00:00:00Z" }), "to"),
+        (
+            json!({ "kind": "NPS", "from": "2020-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z", "by": "MONTH" }),
+            "from",
+        ),
+    ] {
+        let refused = app.as_token(&token).execute(SCORES, vars).await?;
+        assert_eq!(refused.error_extension("field"), field, "{}", refused.body);
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_terms_of_unhappy_comments_lead_to_the_answers_that_use_them() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = shop(&app).await?;
+    let id = buyer(&app, &token, "13800000013").await?;
+    let comments = [
+        (2, "快递太慢了，等了一个星期"),
+        (3, "The delivery was late again"),
+        (1, "快递慢，包装也破了"),
+        (10, "店员很热情，服务周到"),
+        (9, "Friendly staff and a great fitting room"),
+        (10, "店员耐心，推荐很专业"),
+    ];
+    for round in 0..3 {
+        for (score, comment) in comments {
+            record(
+                &app,
+                &token,
+                json!({ "customer": { "id": id }, "kind": "NPS", "score": score, "comment": format!("{comment} ({round})") }),
+            )
+            .await?;
+        }
+    }
+    let terms = app
+        .as_token(&token)
+        .execute(
+            "{ surveyTerms(kind: NPS, limit: 5) { comments unhappyComments happyComments
+               unhappy { term z significant count otherCount } happy { term count otherCount } } }",
+            json!({}),
+        )
+        .await?;
+    let t = &terms.data()["surveyTerms"];
+    assert_eq!(
+        (t["comments"].clone(), t["unhappyComments"].clone(), t["happyComments"].clone()),
+        (json!(18), json!(9), json!(9))
+    );
+    let words = |side: &str| -> Vec<String> {
+        t[side]
+            .as_array()
+            .map(|a| a.iter().filter_map(|w| w["term"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    assert!(words("unhappy").contains(&"快递".to_owned()), "{t}");
+    assert!(words("happy").contains(&"店员".to_owned()), "{t}");
+    let drill = app
+        .as_token(&token)
+        .execute("{ surveyResponses(kind: NPS, term: \"快递\") { score comment } }", json!({}))
+        .await?;
+    let found = drill.data()["surveyResponses"].as_array().cloned().unwrap_or_default();
+    assert_eq!(found.len(), 6, "{}", drill.body);
+    assert!(found.iter().all(|r| r["comment"].as_str().is_some_and(|c| c.contains("快递"))));
+    // English terms are stems: "deliveries" finds "delivery".
+    let english = app
+        .as_token(&token)
+        .execute("{ surveyResponses(kind: NPS, term: \"deliveries\", first: 2) { comment } }", json!({}))
+        .await?;
+    assert_eq!(english.data()["surveyResponses"].as_array().map(Vec::len), Some(2), "{}", english.body);
+    let unhappy = app
+        .as_token(&token)
+        .execute("{ surveyResponses(kind: NPS, unhappy: true, first: 100) { score } }", json!({}))
+        .await?;
+    assert_eq!(unhappy.data()["surveyResponses"].as_array().map(Vec::len), Some(9));
+    let blank = app
+        .as_token(&token)
+        .execute("{ surveyResponses(kind: NPS, term: \"的\") { score } }", json!({}))
+        .await?;
+    assert_eq!(
+        blank.error_extension("field"),
+        "term",
+        "a stop word alone is nothing to look for: {}",
+        blank.body
+    );
+    Ok(())
+}

@@ -40,13 +40,18 @@ impl SurveyKind {
         self.accepts(score).then(|| f64::from(score - low) / f64::from(high - low))
     }
 
+    /// The highest unhappy score: NPS 6, CSAT 2.
+    pub const fn unhappy_max(self) -> u8 {
+        match self {
+            Self::Nps => 6,
+            Self::Csat => 2,
+        }
+    }
+
     /// Whether an answer is unhappy enough to close the loop (a complaint or a call back): NPS 0
     /// to 6, CSAT 1 or 2.
     pub const fn is_unhappy(self, score: u8) -> bool {
-        match self {
-            Self::Nps => score <= 6,
-            Self::Csat => score <= 2,
-        }
+        score <= self.unhappy_max()
     }
 }
 

@@ -22,7 +22,7 @@ use crate::service_desk::follow_up_graphql::{FollowUpMutation, FollowUpQuery};
 use crate::service_desk::graphql::{ServiceDeskMutation, ServiceDeskQuery};
 use crate::service_desk::notification_graphql::{NotificationMutation, NotificationQuery};
 use crate::service_desk::team_graphql::{TeamMutation, TeamQuery};
-use crate::surveys::graphql::SurveysMutation;
+use crate::surveys::graphql::{SurveysMutation, SurveysQuery};
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 use crate::webhooks::Webhooks;
@@ -48,6 +48,7 @@ pub struct Query(
     TeamQuery,
     FollowUpQuery,
     NotificationQuery,
+    SurveysQuery,
 );
 
 /// Everything a client can change.

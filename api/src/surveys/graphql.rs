@@ -1,4 +1,5 @@
-//! Surveys over GraphQL: answers (recorded by integrations, read on the customer page).
+//! Surveys over GraphQL: answers (recorded by integrations, read on the customer page), scores
+//! with their margins of error, and what customers talk about.
 
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -7,6 +8,8 @@ use starcrm_shared::customer::Channel;
 use starcrm_shared::surveys::{NpsGroup, ResponseSource, SurveyKind};
 
 use super::responses::{self, NewResponse};
+use super::scores::{self, Dimension, Tally};
+use super::terms;
 use crate::auth::ContextExt;
 use crate::customers::graphql::CustomerRefInput;
 use crate::customers::graphql::types::{Customer, user_in_workspace};
@@ -156,6 +159,213 @@ pub struct RecordSurveyResponsePayload {
     pub customer: Option<Customer>,
     /// False when `externalRef` was seen before: this is the first result again.
     pub created: bool,
+}
+
+/// A score with what it rests on. NPS runs from -100 to 100, CSAT from 0 to 100 (the share of
+/// 4 and 5); `margin` is the half-width of its 95% interval, `low` and `high` its ends on the
+/// scale. All null without answers.
+#[derive(SimpleObject)]
+pub struct SurveyScore {
+    pub n: i64,
+    pub value: Option<f64>,
+    pub standard_error: Option<f64>,
+    pub margin: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// NPS answers 9 and 10, 7 and 8, 0 to 6.
+    pub promoters: i64,
+    pub passives: i64,
+    pub detractors: i64,
+    /// CSAT answers 4 and 5.
+    pub satisfied: i64,
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl SurveyScore {
+    fn of(kind: SurveyKind, t: &Tally) -> Self {
+        let score = t.score(kind);
+        let (low, high) = match kind {
+            SurveyKind::Nps => (-100.0, 100.0),
+            SurveyKind::Csat => (0.0, 100.0),
+        };
+        let interval = score.map(|s| s.interval(low, high));
+        Self {
+            n: count(t.n),
+            value: score.map(|s| s.value),
+            standard_error: score.map(|s| s.standard_error),
+            margin: score.map(|s| s.margin),
+            low: interval.map(|i| i.0),
+            high: interval.map(|i| i.1),
+            promoters: count(t.nps.promoters),
+            passives: count(t.nps.passives),
+            detractors: count(t.nps.detractors),
+            satisfied: count(t.satisfied),
+        }
+    }
+}
+
+/// One group of answers.
+#[derive(SimpleObject)]
+pub struct SurveyScoreGroup {
+    /// The star level (`5`), channel (`STORE`), store, agent id or month (`2026-11`); null for
+    /// answers without one (a customer not rated, an answer about no store).
+    pub key: Option<String>,
+    /// The agent, when grouped by agent.
+    pub agent: Option<StaffMember>,
+    pub score: SurveyScore,
+}
+
+/// Scores over a period.
+#[derive(SimpleObject)]
+pub struct SurveyScores {
+    pub kind: SurveyKind,
+    pub by: Option<Dimension>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub overall: SurveyScore,
+    pub groups: Vec<SurveyScoreGroup>,
+}
+
+/// A term of the comments and how strongly it sets its group apart.
+#[derive(SimpleObject)]
+pub struct SurveyTerm {
+    /// As segmented: a Chinese word, or an English stem (`deliveri`).
+    pub term: String,
+    /// The weighted log-odds ratio's z: above 1.96, unlikely to be chance.
+    pub z: f64,
+    pub significant: bool,
+    /// Uses in this group's comments, and in the other group's.
+    pub count: i64,
+    pub other_count: i64,
+}
+
+impl SurveyTerm {
+    fn of(t: &starcrm_shared::terms::TermScore) -> Self {
+        Self {
+            term: t.term.clone(),
+            z: t.z,
+            significant: t.is_significant(),
+            count: count(t.count_a),
+            other_count: count(t.count_b),
+        }
+    }
+}
+
+/// What customers talk about over a period: terms unhappy answers (NPS 0 to 6, CSAT 1 and 2)
+/// use more than happy ones (NPS 9 and 10, CSAT 4 and 5), and the other way round.
+#[derive(SimpleObject)]
+pub struct SurveyTerms {
+    pub comments: i64,
+    pub unhappy_comments: i64,
+    pub happy_comments: i64,
+    pub unhappy: Vec<SurveyTerm>,
+    pub happy: Vec<SurveyTerm>,
+}
+
+#[derive(Default)]
+pub struct SurveysQuery;
+
+#[Object]
+impl SurveysQuery {
+    /// NPS or CSAT over `[from, to)` (the last 365 days by default), overall and grouped `by`
+    /// star level (the customer's current stars), channel, agent, store or month (every month of
+    /// the period, in the workspace's time zone, at most 36). Needs `surveys:read`.
+    async fn survey_scores(
+        &self,
+        ctx: &Context<'_>,
+        kind: SurveyKind,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        by: Option<Dimension>,
+    ) -> async_graphql::Result<SurveyScores> {
+        let scope = ctx.require(Permission::SurveysRead)?;
+        let db = ctx.db()?;
+        let period = scores::period(from, to, Utc::now()).map_err(ext)?;
+        let found = scores::scores(db, scope, kind, period, by).await.map_err(ext)?;
+        let agents = if by == Some(Dimension::Agent) {
+            scores::agents(db, scope, &found.groups).await.map_err(ext)?
+        } else {
+            Vec::new()
+        };
+        let groups = found
+            .groups
+            .iter()
+            .map(|g| SurveyScoreGroup {
+                key: g.key.clone(),
+                agent: agents
+                    .iter()
+                    .find(|a| g.key.as_deref() == Some(a.id.to_string().as_str()))
+                    .cloned()
+                    .map(StaffMember),
+                score: SurveyScore::of(kind, &g.tally),
+            })
+            .collect();
+        Ok(SurveyScores {
+            kind,
+            by,
+            from: found.from,
+            to: found.to,
+            overall: SurveyScore::of(kind, &found.overall),
+            groups,
+        })
+    }
+
+    /// The terms that set unhappy answers' comments apart from happy ones' over `[from, to)`
+    /// (the last 365 days by default; the newest 100 000 comments), at most `limit` each way.
+    /// Needs `surveys:read`.
+    async fn survey_terms(
+        &self,
+        ctx: &Context<'_>,
+        kind: SurveyKind,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        #[graphql(default = 20)] limit: i32,
+    ) -> async_graphql::Result<SurveyTerms> {
+        let scope = ctx.require(Permission::SurveysRead)?;
+        let period = scores::period(from, to, Utc::now()).map_err(ext)?;
+        let a = terms::distinguishing(ctx.db()?, scope, kind, period, limit).await.map_err(ext)?;
+        Ok(SurveyTerms {
+            comments: count(a.comments),
+            unhappy_comments: count(a.unhappy_comments),
+            happy_comments: count(a.happy_comments),
+            unhappy: a.unhappy.iter().map(SurveyTerm::of).collect(),
+            happy: a.happy.iter().map(SurveyTerm::of).collect(),
+        })
+    }
+
+    /// The newest answers over `[from, to)`, at most `first` (50 by default, 100 at most): all,
+    /// only unhappy ones, or those whose comment uses `term` (the drill-down from a term).
+    /// Needs `surveys:read`.
+    #[graphql(complexity = "crate::users::graphql::page_complexity(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments, reason = "the arguments of one query")]
+    async fn survey_responses(
+        &self,
+        ctx: &Context<'_>,
+        kind: SurveyKind,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        term: Option<String>,
+        unhappy: Option<bool>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<SurveyResponse>> {
+        let scope = ctx.require(Permission::SurveysRead)?;
+        let page = crate::graphql::pagination::PageRequest::new(first, None)?;
+        let period = scores::period(from, to, Utc::now()).map_err(ext)?;
+        let first = usize::try_from(page.first).unwrap_or(usize::MAX);
+        let db = ctx.db()?;
+        let rows = match term.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(term) => terms::using_term(db, scope, kind, period, term, first).await.map_err(ext)?,
+            None => responses::in_period(db, scope, kind, period, unhappy, first).await.map_err(ext)?,
+        };
+        let rows = rows.into_iter().filter(|r| {
+            let given = u8::try_from(r.score).unwrap_or(0);
+            unhappy.is_none_or(|u| kind.is_unhappy(given) == u)
+        });
+        Ok(rows.map(SurveyResponse).collect())
+    }
 }
 
 #[derive(Default)]

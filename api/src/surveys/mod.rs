@@ -6,4 +6,6 @@
 pub mod graphql;
 pub mod jobs;
 pub mod responses;
+pub mod scores;
+pub mod terms;
 pub mod text;

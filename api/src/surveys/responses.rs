@@ -347,9 +347,9 @@ pub async fn close_loop(
 /// Database failures.
 pub async fn close_open_loops(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
     use survey_response::Column as C;
-    let unhappy = Condition::any()
-        .add(Condition::all().add(C::Kind.eq(SurveyKind::Nps.as_str())).add(C::Score.lte(6)))
-        .add(Condition::all().add(C::Kind.eq(SurveyKind::Csat.as_str())).add(C::Score.lte(2)));
+    let unhappy = SurveyKind::ALL.iter().fold(Condition::any(), |any, kind| {
+        any.add(Condition::all().add(C::Kind.eq(kind.as_str())).add(C::Score.lte(kind.unhappy_max())))
+    });
     let open = survey_response::Entity::find()
         .filter(C::LoopTicketId.is_null())
         .filter(C::CreatedAt.gte(now - Duration::days(LOOP_RETRY_DAYS)))
@@ -386,6 +386,40 @@ pub async fn of_customer(
         .order_by_desc(survey_response::Column::AnsweredAt)
         .order_by_desc(survey_response::Column::Id)
         .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// The newest answers of `kind` over `[from, to)`, at most `first`; only unhappy (or only not
+/// unhappy) ones when asked. Needs `surveys:read`.
+///
+/// # Errors
+/// `FORBIDDEN`; database failures.
+pub async fn in_period(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    kind: SurveyKind,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    unhappy: Option<bool>,
+    first: usize,
+) -> Result<Vec<survey_response::Model>, AppError> {
+    use survey_response::Column as C;
+    scope.require(Permission::SurveysRead)?;
+    let threshold = kind.unhappy_max();
+    let mut query = survey_response::Entity::find()
+        .filter(C::WorkspaceId.eq(scope.workspace_id))
+        .filter(C::Kind.eq(kind.as_str()))
+        .filter(C::AnsweredAt.gte(from))
+        .filter(C::AnsweredAt.lt(to));
+    query = match unhappy {
+        Some(true) => query.filter(C::Score.lte(threshold)),
+        Some(false) => query.filter(C::Score.gt(threshold)),
+        None => query,
+    };
+    Ok(query
+        .order_by_desc(C::AnsweredAt)
+        .order_by_desc(C::Id)
+        .limit(u64::try_from(first).unwrap_or(u64::MAX))
         .all(conn)
         .await?)
 }
