@@ -62,6 +62,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { bench: Bench::Tickets { tickets, requests } } => {
             bench::tickets(&cli.settings, tickets, requests).await?;
         }
+        Command::Bench { bench: Bench::Surveys { responses, runs } } => {
+            bench::surveys(&cli.settings, responses, runs).await?;
+        }
         Command::Bench { bench: Bench::Search { workspace, requests, concurrency } } => {
             bench::search(&cli.settings, bench::ListOptions { workspace, requests, concurrency }).await?;
         }

@@ -92,6 +92,18 @@ pub enum Bench {
         #[arg(long, default_value_t = 400)]
         requests: usize,
     },
+    /// Survey results at volume: seeds `--responses N` NPS answers (one in ten with a comment)
+    /// in a workspace of its own, then NPS by star level and by month, and the term analysis
+    /// over the newest 100 000 comments, each against the bare SQL they read (median wall time
+    /// and the ratio). Run it on a scratch data dir or database.
+    Surveys {
+        /// Answers to seed.
+        #[arg(long, default_value_t = 1_000_000)]
+        responses: usize,
+        /// Timed runs per measurement (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);
     /// and recording a purchase over HTTP with real-time re-rating vs without (p95).

@@ -37,8 +37,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     state.imports.spawn_worker(state.db.clone());
     // Service-level targets missed: recorded once, tickets escalated.
     crate::service_desk::breaches::spawn(state.db.clone());
-    // Unhappy survey answers whose complaint was not opened with them.
-    crate::surveys::jobs::spawn(state.db.clone());
+    // Survey invitations made and sent; unhappy answers whose complaint was not opened with them.
+    crate::surveys::jobs::spawn(state.db.clone(), state.webhooks.sender().clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(
         url = %format!("http://{addr}"),

@@ -2,83 +2,10 @@
 //! scripts/test installs) and read back with Python's standard email parser, as a mail client
 //! would read it.
 
-use std::process::Stdio;
-use std::time::Duration;
+mod common;
 
-use serde_json::Value;
-use starcrm_api::messaging::email::{self, Email, SendError, SmtpSettings, TlsMode};
-
-/// A real SMTP server on a free port, storing what it receives in a Maildir.
-struct SmtpServer {
-    child: tokio::process::Child,
-    port: u16,
-    maildir: tempfile::TempDir,
-    python: String,
-}
-
-impl SmtpServer {
-    async fn start() -> anyhow::Result<Self> {
-        let python = std::env::var("STARCRM_WEBHOOK_VERIFIER").map_err(|_| {
-            anyhow::anyhow!(
-                "STARCRM_WEBHOOK_VERIFIER is not set: run the tests with scripts/test, which installs \
-                 aiosmtpd (PyPI) into a virtualenv and points this variable at its python"
-            )
-        })?;
-        let maildir = tempfile::tempdir()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = tokio::process::Command::new(&python)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(maildir.path().join("mail"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()?;
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Ok(Self { child, port, maildir, python });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        anyhow::bail!("aiosmtpd did not listen on {port}")
-    }
-
-    fn settings(&self) -> SmtpSettings {
-        SmtpSettings {
-            host: "127.0.0.1".to_owned(),
-            port: self.port,
-            tls: TlsMode::None,
-            username: None,
-            password: None,
-            from: "星辰茶庄 <service@starcrm.test>".to_owned(),
-        }
-    }
-
-    /// What the server received, parsed.
-    async fn received(&self) -> anyhow::Result<Vec<Value>> {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/read_mail.py");
-        let out = tokio::process::Command::new(&self.python)
-            .arg(script)
-            .arg(self.maildir.path().join("mail"))
-            .output()
-            .await?;
-        anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        Ok(serde_json::from_slice(&out.stdout)?)
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
-    }
-}
+use common::python::SmtpServer;
+use starcrm_api::messaging::email::{self, Email, SendError, SmtpSettings};
 
 #[tokio::test]
 async fn an_email_reaches_a_real_smtp_server_with_its_chinese_subject_and_both_bodies() -> anyhow::Result<()>

@@ -690,6 +690,9 @@ async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
         "{ dashboard { customers } }",
         "{ changes { endPosition } }",
         "{ webhookEndpoints { id secret } }",
+        "{ surveyScores(kind: NPS) { overall { n } } }",
+        "{ surveyDefinitions { id } }",
+        "{ messagingSettings { linkBase smtp { host } } }",
     ] {
         let response = app.graphql().execute(query, json!({})).await?;
         assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{query}");
@@ -2597,6 +2600,76 @@ async fn survey_answers_stay_in_their_workspace_and_role() -> anyhow::Result<()>
     ] {
         let refused = w.app.as_token(&shop).execute(query, json!({})).await?;
         assert_eq!(refused.error_extension("permission"), "surveys:read", "{query}: {}", refused.body);
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn survey_setup_and_links_stay_in_their_workspace_and_role() -> anyhow::Result<()> {
+    let w = world().await?;
+    let define = "mutation($input: SurveyDefinitionInput!) { saveSurveyDefinition(input: $input) { id } }";
+    let send = "mutation($d: ID!, $c: [ID!]!) { sendSurvey(definitionId: $d, customerIds: $c) }";
+    let input = |name: &str| {
+        json!({ "input": { "name": name, "kind": "NPS", "trigger": "MANUAL", "channel": "EMAIL",
+            "templates": [{ "language": "zh-CN", "subject": "x", "body": "{link}" }] } })
+    };
+    let a_def = w.app.as_token(&w.a_owner).execute(define, input("A NPS")).await?.data()["saveSurveyDefinition"]["id"].clone();
+    let a_customer = w.app.customer(&w.a_owner, "A Customer").await?;
+    let b_customer = w.app.customer(&w.b_owner, "B Customer").await?;
+    // B changing or sending A's definition: not found; A sending to B's customer: refused.
+    let mut takeover = input("Mine now");
+    takeover["input"]["id"] = a_def.clone();
+    let refused = w.app.as_token(&w.b_owner).execute(define, takeover).await?;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    let refused = w.app.as_token(&w.b_owner).execute(send, json!({ "d": a_def, "c": [b_customer] })).await?;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    let refused = w.app.as_token(&w.a_owner).execute(send, json!({ "d": a_def, "c": [b_customer] })).await?;
+    assert_eq!(refused.error_extension("field"), "customerIds", "{}", refused.body);
+    // B sees none of A's definitions or invitations; nor A's messaging settings.
+    w.app.as_token(&w.a_owner).execute(send, json!({ "d": a_def, "c": [a_customer] })).await?.data();
+    let b_view = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "{ surveyDefinitions { id } surveyInvitations { id } messagingSettings { linkBase } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(b_view.data()["surveyDefinitions"], json!([]));
+    assert_eq!(b_view.data()["surveyInvitations"], json!([]));
+    let a_saved = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation { saveMessagingSettings(input: { linkBase: \"https://a.example.com\" }) { linkBase } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(a_saved.data()["saveMessagingSettings"]["linkBase"], "https://a.example.com");
+    let b_settings =
+        w.app.as_token(&w.b_owner).execute("{ messagingSettings { linkBase } }", json!({})).await?;
+    assert!(b_settings.data()["messagingSettings"]["linkBase"].is_null(), "{}", b_settings.body);
+    // An agent reads invitations but sets nothing up, sends nothing, and sees no SMTP settings.
+    for (query, vars) in [
+        (define, input("Agent's")),
+        (send, json!({ "d": a_def, "c": [a_customer] })),
+        ("{ messagingSettings { linkBase } }", json!({})),
+        (
+            "mutation { saveMessagingSettings(input: { linkBase: \"https://evil.example.com\" }) { linkBase } }",
+            json!({}),
+        ),
+    ] {
+        let refused = w.app.as_token(&w.a_agent).execute(query, vars).await?;
+        assert_eq!(refused.error_extension("permission"), "surveys:manage", "{query}: {}", refused.body);
+    }
+    let listed = w.app.as_token(&w.a_agent).execute("{ surveyInvitations { status } }", json!({})).await?;
+    assert_eq!(listed.data()["surveyInvitations"][0]["status"], "QUEUED", "{}", listed.body);
+    // A guessed link opens nothing, signed in or not.
+    let guess =
+        "query { surveyInvitation(token: \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\") { state } }";
+    for client in [w.app.graphql(), w.app.as_token(&w.b_owner)] {
+        let refused = client.execute(guess, json!({})).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
     }
     Ok(())
 }

@@ -6,15 +6,14 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::python::verify_webhooks;
 use common::{Options, TestApp};
 use serde_json::{Value, json};
 use starcrm_api::webhooks::delivery::SCHEDULE;
 use starcrm_e2e::receiver::{Received, Receiver};
-use tokio::io::AsyncWriteExt;
 
 const CREATE_ENDPOINT: &str = "mutation($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { id url secret eventTypes status }
@@ -36,33 +35,6 @@ const PURCHASE: &str =
 /// The event types of everything the receiver got, in order.
 fn types(receiver: &Receiver) -> Vec<String> {
     receiver.got().iter().map(|r| r.json()["type"].as_str().unwrap_or_default().to_owned()).collect()
-}
-
-/// Verifies each (secret, delivery) with the reference library; "ok" or its error for each.
-async fn verify(cases: &[(&str, &Received)]) -> anyhow::Result<Vec<String>> {
-    let python = std::env::var("STARCRM_WEBHOOK_VERIFIER").map_err(|_| {
-        anyhow::anyhow!(
-            "STARCRM_WEBHOOK_VERIFIER is not set: run the tests with scripts/test, which installs the \
-             standardwebhooks library (PyPI) into a virtualenv and points this variable at its python"
-        )
-    })?;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/verify_webhooks.py");
-    let input: Vec<Value> = cases
-        .iter()
-        .map(|(secret, r)| json!({ "secret": secret, "headers": r.headers, "body": r.body }))
-        .collect();
-    let mut child = tokio::process::Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(serde_json::to_string(&input)?.as_bytes()).await?;
-    }
-    let output = child.wait_with_output().await?;
-    anyhow::ensure!(output.status.success(), "verifier failed: {}", String::from_utf8_lossy(&output.stderr));
-    Ok(serde_json::from_slice(&output.stdout)?)
 }
 
 async fn app(allow_private: bool) -> anyhow::Result<TestApp> {
@@ -150,13 +122,13 @@ async fn changes_arrive_signed_for_the_reference_library_also_across_a_secret_ro
 
     // The reference library accepts every delivery with the secret, and refuses another.
     let cases: Vec<(&str, &Received)> = got.iter().map(|r| (secret.as_str(), r)).collect();
-    assert!(verify(&cases).await?.iter().all(|v| v == "ok"), "{:?}", verify(&cases).await?);
-    let wrong = verify(&[("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &got[0])]).await?;
+    assert!(verify_webhooks(&cases).await?.iter().all(|v| v == "ok"), "{:?}", verify_webhooks(&cases).await?);
+    let wrong = verify_webhooks(&[("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", &got[0])]).await?;
     assert_ne!(wrong, vec!["ok".to_owned()]);
     // A tampered body fails too.
     let mut tampered = got[0].clone();
     tampered.body = tampered.body.replace("customerCreated", "customerDeleted");
-    assert_ne!(verify(&[(secret.as_str(), &tampered)]).await?, vec!["ok".to_owned()]);
+    assert_ne!(verify_webhooks(&[(secret.as_str(), &tampered)]).await?, vec!["ok".to_owned()]);
 
     // Rotation: for 24 h both secrets sign, so a receiver still on the old one keeps working.
     let rotated = app
@@ -175,7 +147,10 @@ async fn changes_arrive_signed_for_the_reference_library_also_across_a_secret_ro
     let after = receiver.got();
     let latest = after.get(before).ok_or_else(|| anyhow::anyhow!("nothing delivered after the rotation"))?;
     assert_eq!(latest.headers["webhook-signature"].split(' ').count(), 2, "{:?}", latest.headers);
-    assert_eq!(verify(&[(new_secret.as_str(), latest), (secret.as_str(), latest)]).await?, vec!["ok", "ok"]);
+    assert_eq!(
+        verify_webhooks(&[(new_secret.as_str(), latest), (secret.as_str(), latest)]).await?,
+        vec!["ok", "ok"]
+    );
 
     // The log lists each delivery with its answer; a test event goes out signed the same way.
     let seen = endpoint(&app, &token, &all["id"]).await?;
@@ -196,7 +171,7 @@ async fn changes_arrive_signed_for_the_reference_library_also_across_a_secret_ro
     );
     let test_delivery = receiver.got().last().cloned().ok_or_else(|| anyhow::anyhow!("no test event"))?;
     assert_eq!(test_delivery.json()["type"], "webhook.test");
-    assert_eq!(verify(&[(new_secret.as_str(), &test_delivery)]).await?, vec!["ok"]);
+    assert_eq!(verify_webhooks(&[(new_secret.as_str(), &test_delivery)]).await?, vec!["ok"]);
     Ok(())
 }
 

@@ -27,6 +27,7 @@ mod m20261204_000019_breach_warnings;
 mod m20261204_000020_ticket_tags;
 mod m20261204_000021_notifications;
 mod m20261205_000022_survey_responses;
+mod m20261205_000023_survey_invitations;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_ticket_tags::Migration),
             Box::new(m20261204_000021_notifications::Migration),
             Box::new(m20261205_000022_survey_responses::Migration),
+            Box::new(m20261205_000023_survey_invitations::Migration),
         ]
     }
 }

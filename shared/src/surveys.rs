@@ -56,6 +56,135 @@ impl SurveyKind {
 }
 
 stored_enum! {
+    /// When a survey asks.
+    pub enum SurveyTrigger {
+        /// A ticket was solved (CSAT about it, attributed to its agent).
+        TicketSolved => "ticket_solved",
+        /// Days after a purchase (attributed to its channel and store).
+        AfterPurchase => "after_purchase",
+        /// Sent by hand to a list of customers.
+        Manual => "manual",
+    }
+}
+
+stored_enum! {
+    /// How an invitation reaches the customer: email over the business's SMTP server, or handed
+    /// to the business's own sender (SMS, WeChat template message, app push) as a signed webhook.
+    pub enum MessageChannel {
+        Email => "email",
+        Sms => "sms",
+        Wechat => "wechat",
+        Push => "push",
+    }
+}
+
+impl MessageChannel {
+    /// The consent channel a message on this channel needs.
+    pub const fn consent(self) -> crate::customer::ConsentChannel {
+        use crate::customer::ConsentChannel as C;
+        match self {
+            Self::Email => C::Email,
+            Self::Sms => C::Sms,
+            Self::Wechat => C::Wechat,
+            Self::Push => C::AppPush,
+        }
+    }
+}
+
+stored_enum! {
+    /// Where an invitation stands.
+    pub enum InvitationStatus {
+        /// Waiting to go out (its time, quiet hours, a retry).
+        Queued => "queued",
+        Sent => "sent",
+        /// Not sent, with the reason (no consent, no address, the contact budget).
+        Skipped => "skipped",
+        /// Sending failed for good, or after its retries.
+        Failed => "failed",
+        /// The customer answered through the link.
+        Answered => "answered",
+    }
+}
+
+/// A message in one language: `{name}`, `{stars}` and `{link}` are filled in when it is sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Template {
+    pub language: String,
+    /// The email's subject (other channels have none).
+    pub subject: String,
+    pub body: String,
+}
+
+/// The variables a template may use.
+pub const TEMPLATE_VARIABLES: [&str; 3] = ["name", "stars", "link"];
+/// The longest subject and body, in characters.
+pub const SUBJECT_MAX: usize = 200;
+pub const BODY_MAX: usize = 2_000;
+
+/// A template refused, with the field (`subject`, `body`) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl Template {
+    /// Checks a template: a body with `{link}`, only known variables, braces closed, lengths.
+    ///
+    /// # Errors
+    /// The first field that is wrong.
+    pub fn check(&self, needs_subject: bool) -> Result<(), TemplateError> {
+        let wrong = |field, message: String| Err(TemplateError { field, message });
+        if needs_subject && self.subject.trim().is_empty() {
+            return wrong("subject", "an email needs a subject".to_owned());
+        }
+        if self.subject.chars().count() > SUBJECT_MAX {
+            return wrong("subject", format!("at most {SUBJECT_MAX} characters"));
+        }
+        if self.body.chars().count() > BODY_MAX {
+            return wrong("body", format!("at most {BODY_MAX} characters"));
+        }
+        for (field, text) in [("subject", &self.subject), ("body", &self.body)] {
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find('{') {
+                let Some(close) = rest[open..].find('}') else {
+                    return wrong(field, "a `{` is not closed".to_owned());
+                };
+                let name = &rest[open + 1..open + close];
+                if !TEMPLATE_VARIABLES.contains(&name) {
+                    return wrong(field, format!("`{{{name}}}` is not one of {{name}}, {{stars}}, {{link}}"));
+                }
+                rest = &rest[open + close + 1..];
+            }
+        }
+        if !self.body.contains("{link}") {
+            return wrong("body", "the body must carry the answer link: {link}".to_owned());
+        }
+        Ok(())
+    }
+
+    /// The template with its variables filled in.
+    pub fn render(&self, name: &str, stars: Option<u8>, link: &str) -> (String, String) {
+        let stars = stars.map_or_else(String::new, |s| "★".repeat(usize::from(s)));
+        let fill =
+            |text: &str| text.replace("{name}", name).replace("{stars}", &stars).replace("{link}", link);
+        (fill(&self.subject), fill(&self.body))
+    }
+}
+
+/// The template for `language` among `templates`: the exact tag, then the same language
+/// (`zh-TW` -> `zh-CN`), then the first.
+pub fn template_for<'a>(templates: &'a [Template], language: &str) -> Option<&'a Template> {
+    let base = |tag: &str| tag.split('-').next().unwrap_or(tag).to_ascii_lowercase();
+    templates
+        .iter()
+        .find(|t| t.language.eq_ignore_ascii_case(language))
+        .or_else(|| templates.iter().find(|t| base(&t.language) == base(language)))
+        .or_else(|| templates.first())
+}
+
+stored_enum! {
     /// How an answer reached us.
     pub enum ResponseSource {
         /// The customer's own invitation link.
@@ -210,6 +339,28 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn templates_need_the_link_and_only_known_variables() {
+        let t = |subject: &str, body: &str| Template {
+            language: "zh-CN".to_owned(),
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+        };
+        assert!(t("{name}，请评价", "您好 {name}（{stars}），请点击 {link}").check(true).is_ok());
+        assert_eq!(t("", "{link}").check(true).map_err(|e| e.field), Err("subject"));
+        assert!(t("", "{link}").check(false).is_ok(), "SMS and WeChat have no subject");
+        assert_eq!(t("x", "no link here").check(true).map_err(|e| e.field), Err("body"));
+        assert_eq!(t("x", "{points} {link}").check(true).map_err(|e| e.field), Err("body"));
+        assert_eq!(t("x {name", "{link}").check(true).map_err(|e| e.field), Err("subject"));
+        let (subject, body) =
+            t("{name}，请评价", "{stars} {link}").render("林秀英", Some(4), "https://x/s/abc");
+        assert_eq!((subject.as_str(), body.as_str()), ("林秀英，请评价", "★★★★ https://x/s/abc"));
+        let list = [t("zh", "{link}"), Template { language: "en".to_owned(), ..t("en", "{link}") }];
+        assert_eq!(template_for(&list, "en-GB").map(|t| t.subject.as_str()), Some("en"));
+        assert_eq!(template_for(&list, "zh-TW").map(|t| t.subject.as_str()), Some("zh"));
+        assert_eq!(template_for(&list, "fr").map(|t| t.subject.as_str()), Some("zh"));
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

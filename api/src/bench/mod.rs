@@ -25,6 +25,7 @@ use crate::{http, seed, server};
 
 mod import;
 mod ingest;
+mod surveys;
 mod tickets;
 
 /// A new workspace of a benchmark's own, with a throwaway owner.
@@ -54,6 +55,7 @@ pub async fn scratch_workspace(state: &AppState, name: &str) -> anyhow::Result<w
 }
 pub use import::import;
 pub use ingest::ingest;
+pub use surveys::surveys;
 pub use tickets::tickets;
 
 /// Knobs of `bench list`.

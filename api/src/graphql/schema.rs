@@ -23,6 +23,7 @@ use crate::service_desk::graphql::{ServiceDeskMutation, ServiceDeskQuery};
 use crate::service_desk::notification_graphql::{NotificationMutation, NotificationQuery};
 use crate::service_desk::team_graphql::{TeamMutation, TeamQuery};
 use crate::surveys::graphql::{SurveysMutation, SurveysQuery};
+use crate::surveys::setup_graphql::{SurveySetupMutation, SurveySetupQuery};
 use crate::system::SystemQuery;
 use crate::users::graphql::{UsersMutation, UsersQuery};
 use crate::webhooks::Webhooks;
@@ -49,6 +50,7 @@ pub struct Query(
     FollowUpQuery,
     NotificationQuery,
     SurveysQuery,
+    SurveySetupQuery,
 );
 
 /// Everything a client can change.
@@ -67,6 +69,7 @@ pub struct Mutation(
     FollowUpMutation,
     NotificationMutation,
     SurveysMutation,
+    SurveySetupMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// How the connection to the SMTP server is secured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "snake_case")]
 pub enum TlsMode {
     /// Plain SMTP (a relay on the same host or network only).
@@ -60,6 +60,12 @@ pub enum SendError {
     /// Connection, TLS, timeout or a 4xx answer: worth another try later.
     #[error("temporary failure: {reason}")]
     Temporary { reason: String },
+}
+
+/// Whether `text` is a mailbox a message can come from (`星辰茶庄 <service@example.com>` or a bare
+/// address).
+pub fn is_mailbox(text: &str) -> bool {
+    text.parse::<Mailbox>().is_ok()
 }
 
 /// How long one SMTP conversation may take.

@@ -1,5 +1,6 @@
 //! Outbound messages to customers (survey invitations now, campaigns later). `email` sends over
-//! the business's SMTP server; the business-delivered channels (SMS, WeChat, app push) and the
-//! per-recipient outbox come with the surveys that use them.
+//! the business's SMTP server; `settings` holds it with the business's own sender for SMS, WeChat
+//! and app push (signed webhooks), the links' public address and the contact budget.
 
 pub mod email;
+pub mod settings;

@@ -1,23 +1,29 @@
-//! The surveys' background pass, on every replica: unhappy answers whose complaint ticket was not
-//! opened with them (the process stopped between the two, or opening failed) get it now. Safe
-//! on many replicas at once: the ticket is opened with the answer's own reference.
+//! The surveys' background pass, on every replica: the triggers' invitations are made (each
+//! once: unique per definition and origin), the invitations whose time has come are sent (each
+//! claimed for a while first), and unhappy answers whose complaint ticket was not opened with
+//! them (the process stopped between the two, or opening failed) get it now (the ticket is
+//! opened with the answer's own reference).
 
 use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 
-use super::responses;
+use super::{invitations, responses};
+use crate::webhooks::sender::Sender;
 
 /// How often a replica looks.
 pub const TICK: Duration = Duration::from_secs(60);
 
 /// Runs the pass in the background.
-pub fn spawn(db: DatabaseConnection) {
+pub fn spawn(db: DatabaseConnection, sender: Sender) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);
         loop {
             interval.tick().await;
+            if let Err(err) = pass(&db, &sender).await {
+                tracing::error!(error = %err, "survey invitations pass failed");
+            }
             match responses::close_open_loops(&db, Utc::now()).await {
                 Ok(0) => {}
                 Ok(closed) => tracing::info!(closed, "complaints of unhappy survey answers opened late"),
@@ -25,4 +31,14 @@ pub fn spawn(db: DatabaseConnection) {
             }
         }
     });
+}
+
+/// Makes the triggers' invitations and sends those due. Returns (made, handled).
+///
+/// # Errors
+/// Database failures.
+pub async fn pass(db: &DatabaseConnection, sender: &Sender) -> Result<(u64, usize), crate::error::AppError> {
+    let made = invitations::enqueue_triggered(db, Utc::now()).await?;
+    let handled = invitations::send_due(db, sender, Utc::now()).await?;
+    Ok((made, handled))
 }

@@ -3,9 +3,12 @@
 //! `shared::terms`; `responses` records answers (which move the stars and close the loop on
 //! unhappy ones), `text` turns comments into terms.
 
+pub mod definitions;
 pub mod graphql;
+pub mod invitations;
 pub mod jobs;
 pub mod responses;
 pub mod scores;
+pub mod setup_graphql;
 pub mod terms;
 pub mod text;

@@ -200,7 +200,7 @@ async fn by_ref(
 
 /// Fills in what an answer is about: a ticket (the customer's own; its agent by default) and a
 /// purchase (the customer's own; its channel and store by default), and checks the agent.
-async fn attribute(
+pub(crate) async fn attribute(
     conn: &impl ConnectionTrait,
     scope: &Scope,
     row: &mut survey_response::Model,

@@ -96,6 +96,11 @@ impl Webhooks {
         Ok(Arc::new(Self { sender: Sender::new(allow_private)?, stopping: watch::channel(false).0 }))
     }
 
+    /// The HTTP sender (also used by the messaging of business-delivered channels).
+    pub fn sender(&self) -> &Sender {
+        &self.sender
+    }
+
     /// Whether endpoints may be on this machine or a private network.
     pub fn allow_private(&self) -> bool {
         self.sender.allow_private()

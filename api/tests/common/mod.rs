@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod python;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

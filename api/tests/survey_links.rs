@@ -1,0 +1,385 @@
+//! Survey invitations end to end: a solved ticket's CSAT goes out by email to a real SMTP server
+//! (aiosmtpd) with a single-use link; SMS goes to the business's own sender as a webhook the
+//! Standard Webhooks reference library verifies; consent, address and the contact budget are
+//! checked when a message goes out and every skip says why; quiet hours wait; links expire.
+//! The background pass is driven by hand. Runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use chrono::{Duration, Timelike, Utc};
+use common::python::{SmtpServer, verify_webhooks};
+use common::{Options, TestApp};
+use serde_json::{Value, json};
+use starcrm_e2e::receiver::Receiver;
+
+const SETTINGS: &str = "mutation($input: MessagingSettingsInput!) { saveMessagingSettings(input: $input) {
+  linkBase deliveryUrl deliverySecret smtp { host port hasPassword from } contactBudget } }";
+const DEFINE: &str = "mutation($input: SurveyDefinitionInput!) { saveSurveyDefinition(input: $input) { id name kind trigger channel active } }";
+const SEND: &str = "mutation($d: ID!, $c: [ID!]!) { sendSurvey(definitionId: $d, customerIds: $c) }";
+const INVITATIONS: &str = "query($d: ID) { surveyInvitations(definitionId: $d) { customerId status skipReason error sendAt sentAt expiresAt } }";
+const OPEN: &str = "query($t: String!) { surveyInvitation(token: $t) { kind low high business state } }";
+const ANSWER: &str = "mutation($t: String!, $s: Int!, $c: String) { answerSurvey(token: $t, score: $s, comment: $c, language: \"zh-CN\") }";
+
+/// A budget without quiet hours (the standard one keeps 21:00 to 09:00 quiet, whenever the tests
+/// run), with `surveys` surveys a month.
+fn budget(surveys: u32) -> Value {
+    json!({ "timezone": "Asia/Shanghai", "surveys": { "max": surveys, "days": 30 }, "messages": { "max": 4, "days": 30 },
+            "quietHours": null, "byStars": [] })
+}
+
+async fn app() -> anyhow::Result<TestApp> {
+    TestApp::start_with(Options {
+        configure: Some(|s| s.webhooks_allow_private = true),
+        ..Options::default()
+    })
+    .await
+}
+
+async fn pass(app: &TestApp) -> anyhow::Result<()> {
+    starcrm_api::surveys::jobs::pass(&app.state.db, app.state.webhooks.sender()).await?;
+    Ok(())
+}
+
+async fn customer(app: &TestApp, token: &str, input: Value) -> anyhow::Result<String> {
+    let created = app
+        .as_token(token)
+        .execute(
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id } }",
+            json!({ "input": input }),
+        )
+        .await?;
+    Ok(created.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned())
+}
+
+fn token_in(text: &str) -> Option<String> {
+    let start = text.find("/s/")? + 3;
+    Some(text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
+}
+
+#[tokio::test]
+async fn a_solved_ticket_sends_a_csat_link_by_email_that_answers_once_and_closes_the_loop()
+-> anyhow::Result<()> {
+    let app = app().await?;
+    let smtp = SmtpServer::start().await?;
+    let account = app.workspace("星辰茶庄").await?;
+    let token = app.token(&account).await?;
+    let settings = json!({ "linkBase": "https://crm.example.com/", "contactBudget": budget(1),
+        "smtp": { "host": "127.0.0.1", "port": smtp.port, "tls": "NONE", "from": "星辰茶庄 <service@starcrm.test>" } });
+    let saved = app.as_token(&token).execute(SETTINGS, json!({ "input": settings })).await?;
+    assert_eq!(
+        saved.data()["saveMessagingSettings"]["linkBase"],
+        "https://crm.example.com",
+        "{}",
+        saved.body
+    );
+    let body = "{name}您好，请为刚才的服务打分：{link}";
+    let define = json!({ "name": "服务满意度", "kind": "CSAT", "trigger": "TICKET_SOLVED", "channel": "EMAIL",
+        "templates": [{ "language": "zh-CN", "subject": "您对本次服务满意吗？", "body": body }] });
+    let definition = app.as_token(&token).execute(DEFINE, json!({ "input": define })).await?;
+    assert_eq!(definition.data()["saveSurveyDefinition"]["trigger"], "TICKET_SOLVED");
+    let id = customer(
+        &app,
+        &token,
+        json!({ "name": "李娜", "emails": [{ "value": "li.na@example.com" }], "consents": [{ "channel": "EMAIL", "granted": true }] }),
+    )
+    .await?;
+    let opened = app
+        .as_token(&token)
+        .execute(
+            "mutation($c: ID!) { openTicket(input: { customer: { id: $c }, kind: INQUIRY, channel: EMAIL, subject: \"发票\" }) { ticket { id } } }",
+            json!({ "c": id }),
+        )
+        .await?;
+    let ticket = opened.data()["openTicket"]["ticket"]["id"].clone();
+    app.as_token(&token)
+        .execute(
+            "mutation($t: ID!, $a: ID) { assignTicket(id: $t, assigneeId: $a) { id } }",
+            json!({ "t": ticket, "a": account.id }),
+        )
+        .await?
+        .data();
+    app.as_token(&token)
+        .execute(
+            "mutation($t: ID!) { setTicketStatus(id: $t, status: SOLVED) { status } }",
+            json!({ "t": ticket }),
+        )
+        .await?
+        .data();
+    pass(&app).await?;
+    // Once: a second pass neither makes nor sends another.
+    pass(&app).await?;
+    let sent = app.as_token(&token).execute(INVITATIONS, json!({})).await?;
+    let invitations = sent.data()["surveyInvitations"].as_array().cloned().unwrap_or_default();
+    assert_eq!(invitations.len(), 1, "{}", sent.body);
+    assert_eq!(invitations[0]["status"], "SENT", "{}", sent.body);
+    let mails = smtp.received().await?;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0]["subject"], "您对本次服务满意吗？");
+    assert_eq!(mails[0]["to"], "李娜 <li.na@example.com>");
+    let text = mails[0]["plain"].as_str().unwrap_or_default();
+    assert!(text.starts_with("李娜您好，请为刚才的服务打分：https://crm.example.com/s/"), "{text}");
+    let link = token_in(text).unwrap_or_default();
+    assert_eq!(link.len(), 43, "256 random bits: {link}");
+
+    // The customer's page (no sign-in).
+    let page = app.graphql().execute(OPEN, json!({ "t": link })).await?;
+    assert_eq!(
+        page.data()["surveyInvitation"],
+        json!({ "kind": "CSAT", "low": 1, "high": 5, "business": "星辰茶庄", "state": "OPEN" })
+    );
+    // Staff with the link cannot answer for the customer; a guessed or cut token opens nothing.
+    let staff = app.as_token(&token).execute(ANSWER, json!({ "t": link, "s": 5 })).await?;
+    assert_eq!(staff.error_code(), Some("FORBIDDEN"), "{}", staff.body);
+    for guess in [&link[..42], "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ""] {
+        let refused = app.graphql().execute(ANSWER, json!({ "t": guess, "s": 1 })).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{guess}: {}", refused.body);
+    }
+    let out_of_range = app.graphql().execute(ANSWER, json!({ "t": link, "s": 6 })).await?;
+    assert_eq!(out_of_range.error_extension("field"), "score", "{}", out_of_range.body);
+
+    let answered =
+        app.graphql().execute(ANSWER, json!({ "t": link, "s": 2, "c": "等了太久，问题也没解决" })).await?;
+    assert_eq!(answered.data()["answerSurvey"], true);
+    let again = app.graphql().execute(ANSWER, json!({ "t": link, "s": 5 })).await?;
+    assert_eq!(again.error_code(), Some("CONFLICT"), "single use: {}", again.body);
+    let page = app.graphql().execute(OPEN, json!({ "t": link })).await?;
+    assert_eq!(page.data()["surveyInvitation"]["state"], "ANSWERED");
+
+    let seen = app
+        .as_token(&token)
+        .execute(
+            "query($c: ID!) { customer(id: $c) { surveyResponses { score comment source agent { id } ticketId
+               loopTicket { kind subject } } } }",
+            json!({ "c": id }),
+        )
+        .await?;
+    let r = &seen.data()["customer"]["surveyResponses"][0];
+    assert_eq!(r["score"], 2, "{}", seen.body);
+    assert_eq!(r["source"], "LINK");
+    assert_eq!(r["agent"]["id"], account.id.as_str(), "the solved ticket's agent is rated");
+    assert_eq!(r["ticketId"], ticket);
+    assert_eq!(r["loopTicket"]["kind"], "COMPLAINT");
+    assert_eq!(r["loopTicket"]["subject"], "CSAT 2/5: 等了太久，问题也没解决");
+    Ok(())
+}
+
+#[tokio::test]
+async fn consent_address_and_budget_are_checked_at_send_time_and_sms_goes_out_signed() -> anyhow::Result<()> {
+    let app = app().await?;
+    let receiver = Receiver::start().await?;
+    let account = app.workspace("Tea House").await?;
+    let token = app.token(&account).await?;
+    let settings = json!({ "linkBase": "https://crm.example.com", "deliveryUrl": receiver.url, "contactBudget": budget(1) });
+    let saved = app.as_token(&token).execute(SETTINGS, json!({ "input": settings })).await?;
+    let secret =
+        saved.data()["saveMessagingSettings"]["deliverySecret"].as_str().unwrap_or_default().to_owned();
+    assert!(secret.starts_with("whsec_"), "{}", saved.body);
+    let define = |name: &str| {
+        json!({ "input": { "name": name, "kind": "NPS", "trigger": "MANUAL", "channel": "SMS",
+            "templates": [{ "language": "en", "body": "Hi {name} {stars}, would you recommend us? {link}" }] } })
+    };
+    let first = app.as_token(&token).execute(DEFINE, define("Relationship NPS")).await?.data()["saveSurveyDefinition"]["id"].clone();
+    let second = app.as_token(&token).execute(DEFINE, define("Second NPS")).await?.data()["saveSurveyDefinition"]["id"].clone();
+    let sms = json!([{ "channel": "SMS", "granted": true }]);
+    let willing = customer(
+        &app,
+        &token,
+        json!({ "name": "Ann", "phones": [{ "value": "13900000001" }], "consents": sms }),
+    )
+    .await?;
+    let unwilling =
+        customer(&app, &token, json!({ "name": "Bo", "phones": [{ "value": "13900000002" }] })).await?;
+    let refused = customer(
+        &app,
+        &token,
+        json!({ "name": "Cy", "phones": [{ "value": "13900000004" }], "consents": [{ "channel": "SMS", "granted": false }] }),
+    )
+    .await?;
+    let unreachable = customer(&app, &token, json!({ "name": "Di", "consents": sms })).await?;
+    let queued = app
+        .as_token(&token)
+        .execute(SEND, json!({ "d": first, "c": [willing, unwilling, refused, unreachable] }))
+        .await?;
+    assert_eq!(queued.data()["sendSurvey"], 4);
+    let again = app.as_token(&token).execute(SEND, json!({ "d": first, "c": [willing] })).await?;
+    assert_eq!(again.data()["sendSurvey"], 0, "asked by hand once a day at most");
+    pass(&app).await?;
+
+    let listed = app.as_token(&token).execute(INVITATIONS, json!({ "d": first })).await?;
+    let by_customer = |id: &str| {
+        listed.data()["surveyInvitations"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["customerId"] == id))
+            .map(|i| (i["status"].clone(), i["skipReason"].clone()))
+            .unwrap_or_default()
+    };
+    assert_eq!(by_customer(&willing), (json!("SENT"), Value::Null), "{}", listed.body);
+    assert_eq!(by_customer(&unwilling), (json!("SKIPPED"), json!("NO_CONSENT")));
+    assert_eq!(by_customer(&refused), (json!("SKIPPED"), json!("NO_CONSENT")));
+    assert_eq!(by_customer(&unreachable), (json!("SKIPPED"), json!("NO_ADDRESS")));
+
+    let got = receiver.got();
+    assert_eq!(got.len(), 1, "one message, to the one who may hear from us");
+    let message = got[0].json();
+    assert_eq!(message["type"], "message.send");
+    assert_eq!(message["channel"], "sms");
+    assert_eq!(message["to"], "+8613900000001");
+    let text = message["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with("Hi Ann ") && text.contains(", would you recommend us? https://crm.example.com/s/"),
+        "{message}"
+    );
+    assert_eq!(verify_webhooks(&[(secret.as_str(), &got[0])]).await?, ["ok"]);
+
+    // One survey a month: Ann's second survey is skipped for the budget, and says so.
+    app.as_token(&token).execute(SEND, json!({ "d": second, "c": [willing] })).await?.data();
+    pass(&app).await?;
+    let listed = app.as_token(&token).execute(INVITATIONS, json!({ "d": second })).await?;
+    assert_eq!(listed.data()["surveyInvitations"][0]["skipReason"], "SURVEY_BUDGET", "{}", listed.body);
+    assert_eq!(receiver.got().len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_a_message_until_they_end_and_an_old_link_has_expired() -> anyhow::Result<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use starcrm_api::entities::survey_invitation;
+    let app = app().await?;
+    let receiver = Receiver::start().await?;
+    let account = app.workspace("Night Shop").await?;
+    let token = app.token(&account).await?;
+    // Quiet from a minute ago to an hour from now, in Shanghai.
+    let local = Utc::now().with_timezone(&chrono_tz::Asia::Shanghai);
+    let minute = i64::from(local.hour() * 60 + local.minute());
+    let (from, to) = ((minute + 1440 - 1) % 1440, (minute + 60) % 1440);
+    let mut quiet = budget(5);
+    quiet["quietHours"] = json!({ "from": from, "to": to });
+    let settings =
+        json!({ "linkBase": "https://crm.example.com", "deliveryUrl": receiver.url, "contactBudget": quiet });
+    app.as_token(&token).execute(SETTINGS, json!({ "input": settings })).await?.data();
+    let define = json!({ "input": { "name": "NPS", "kind": "NPS", "trigger": "MANUAL", "channel": "WECHAT",
+        "templates": [{ "language": "zh-CN", "body": "{link}" }] } });
+    let definition =
+        app.as_token(&token).execute(DEFINE, define).await?.data()["saveSurveyDefinition"]["id"].clone();
+    let id = customer(
+        &app,
+        &token,
+        json!({ "name": "王芳", "identities": [{ "channel": "WECHAT", "externalId": "o6_bmjrPTlm6_2sgVt7hMZOPfL2M" }],
+                "consents": [{ "channel": "WECHAT", "granted": true }] }),
+    )
+    .await?;
+    app.as_token(&token).execute(SEND, json!({ "d": definition, "c": [id] })).await?.data();
+    pass(&app).await?;
+    let listed = app.as_token(&token).execute(INVITATIONS, json!({})).await?;
+    let held = &listed.data()["surveyInvitations"][0];
+    assert_eq!(held["status"], "QUEUED", "{}", listed.body);
+    let send_at = common::time_of(&held["sendAt"]);
+    assert!(
+        send_at > Utc::now() + Duration::minutes(55) && send_at <= Utc::now() + Duration::minutes(61),
+        "{held}"
+    );
+    assert!(receiver.got().is_empty(), "nothing goes out in quiet hours");
+
+    // After the quiet hours it goes out to the WeChat identity.
+    let db = &app.state.db;
+    survey_invitation::Entity::update_many()
+        .col_expr(
+            survey_invitation::Column::SendAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .exec(db)
+        .await?;
+    let mut daytime = budget(5);
+    daytime["quietHours"] = Value::Null;
+    app.as_token(&token).execute(SETTINGS, json!({ "input": { "contactBudget": daytime } })).await?.data();
+    pass(&app).await?;
+    let got = receiver.got();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].json()["to"], "o6_bmjrPTlm6_2sgVt7hMZOPfL2M");
+    let link = token_in(got[0].json()["text"].as_str().unwrap_or_default()).unwrap_or_default();
+
+    // Its link runs out: the page says so and an answer is refused, changing nothing.
+    survey_invitation::Entity::update_many()
+        .col_expr(
+            survey_invitation::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - Duration::seconds(1)),
+        )
+        .filter(survey_invitation::Column::CustomerId.eq(id.parse::<uuid::Uuid>()?))
+        .exec(db)
+        .await?;
+    let page = app.graphql().execute(OPEN, json!({ "t": link })).await?;
+    assert_eq!(page.data()["surveyInvitation"]["state"], "EXPIRED");
+    let late = app.graphql().execute(ANSWER, json!({ "t": link, "s": 9 })).await?;
+    assert_eq!(late.error_code(), Some("CONFLICT"), "{}", late.body);
+    let seen = app
+        .as_token(&token)
+        .execute("query($c: ID!) { customer(id: $c) { surveyResponses { id } } }", json!({ "c": id }))
+        .await?;
+    assert_eq!(seen.data()["customer"]["surveyResponses"], json!([]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_definitions_and_settings_are_refused_naming_the_field() -> anyhow::Result<()> {
+    let app = app().await?;
+    let account = app.workspace("Careful Shop").await?;
+    let token = app.token(&account).await?;
+    let base = json!({ "name": "CSAT", "kind": "CSAT", "trigger": "TICKET_SOLVED", "channel": "EMAIL",
+        "templates": [{ "language": "zh-CN", "subject": "评价", "body": "{link}" }] });
+    let with = |field: &str, value: Value| {
+        let mut input = base.clone();
+        input[field] = value;
+        json!({ "input": input })
+    };
+    for (vars, field) in [
+        (
+            with("templates", json!([{ "language": "zh-CN", "subject": "评价", "body": "no link" }])),
+            "templates[0].body",
+        ),
+        (
+            with("templates", json!([{ "language": "zh-CN", "subject": "", "body": "{link}" }])),
+            "templates[0].subject",
+        ),
+        (
+            with("templates", json!([{ "language": "zh-CN", "subject": "x", "body": "{points} {link}" }])),
+            "templates[0].body",
+        ),
+        (with("templates", json!([])), "templates"),
+        (with("kind", json!("NPS")), "kind"),
+        (with("delayDays", json!(-1)), "delayDays"),
+        (with("linkDays", json!(0)), "linkDays"),
+        (with("name", json!("  ")), "name"),
+    ] {
+        let refused = app.as_token(&token).execute(DEFINE, vars.clone()).await?;
+        assert_eq!(refused.error_extension("field"), field, "{vars}: {}", refused.body);
+    }
+    app.as_token(&token).execute(DEFINE, with("name", json!("CSAT"))).await?.data();
+    let twice = app.as_token(&token).execute(DEFINE, with("name", json!("CSAT"))).await?;
+    assert_eq!(twice.error_code(), Some("CONFLICT"), "{}", twice.body);
+    let mut bad_budget = budget(1);
+    bad_budget["messages"]["max"] = json!(101);
+    for (input, field) in [
+        (json!({ "linkBase": "ftp://x" }), "linkBase"),
+        (json!({ "deliveryUrl": "not a url" }), "deliveryUrl"),
+        (json!({ "smtp": { "host": "", "port": 25, "tls": "NONE", "from": "a@b.c" } }), "smtp.host"),
+        (json!({ "smtp": { "host": "mail", "port": 25, "tls": "NONE", "from": "nobody" } }), "smtp.from"),
+        (
+            json!({ "smtp": { "host": "mail", "port": 25, "tls": "NONE", "from": "a@b.c", "username": "u" } }),
+            "smtp.password",
+        ),
+        (json!({ "contactBudget": bad_budget }), "contactBudget.messages.max"),
+    ] {
+        let refused = app.as_token(&token).execute(SETTINGS, json!({ "input": input })).await?;
+        assert_eq!(refused.error_extension("field"), field, "{input}: {}", refused.body);
+    }
+    // Nothing of the refused settings was kept.
+    let settings = app
+        .as_token(&token)
+        .execute("{ messagingSettings { linkBase smtp { host } deliveryUrl } }", json!({}))
+        .await?;
+    assert_eq!(
+        settings.data()["messagingSettings"],
+        json!({ "linkBase": null, "smtp": null, "deliveryUrl": null })
+    );
+    Ok(())
+}
