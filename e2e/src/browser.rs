@@ -234,9 +234,23 @@ impl Browser {
         Ok(!self.client().find_all(Locator::Css(css)).await?.is_empty())
     }
 
-    /// Clicks the element matching `css` (waits for it).
+    /// Clicks the element matching `css` (waits for it). An element that a sticky header or
+    /// footer covers (a long dialog scrolled by an earlier click) is scrolled to the middle of its
+    /// scrolling box first, as a person would scroll to it.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.on_element(css, |element| async move { element.click().await }).await
+        let first = self.on_element(css, |element| async move { element.click().await }).await;
+        match first {
+            Err(err) if format!("{err:#}").contains("click intercepted") => {
+                self.client()
+                    .execute(
+                        "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+                        vec![json!(css)],
+                    )
+                    .await?;
+                self.on_element(css, |element| async move { element.click().await }).await
+            }
+            other => other,
+        }
     }
 
     /// Waits until an element matches `css`.
