@@ -18,6 +18,7 @@ use crate::pages::service::ticket_page::TicketPage;
 use crate::pages::settings::{
     AccountPage, AuditPage, ServiceSettingsPage, TokensPage, UsersPage, WebhooksPage,
 };
+use crate::pages::survey_page::SurveyPage;
 use crate::state::session;
 
 #[component]
@@ -28,6 +29,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <Private require=None><NotFoundPage /></Private> }>
                 <Route path=path!("/login") view=LoginPage />
+                // The customer's survey link: no sign-in.
+                <Route path=path!("/s/:token") view=SurveyPage />
                 <Route path=path!("/") view=|| view! { <Private require=None><DashboardPage /></Private> } />
                 <Route
                     path=path!("/customers")

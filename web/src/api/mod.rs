@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod ratings;
 pub mod search;
 pub mod service;
+pub mod surveys;
 pub mod system;
 pub mod tokens;
 pub mod users;

@@ -662,6 +662,29 @@ messages! {
     PermSurveysRead { zh: "查看调查结果", en: "Read survey results" }
     PermSurveysRecord { zh: "录入调查答卷", en: "Record survey answers" }
     PermSurveysManage { zh: "管理调查与触达", en: "Manage surveys and messaging" }
+    SurveyTitle { zh: "满意度调查", en: "Your feedback" }
+    SurveyNpsQuestion { zh: "您有多大可能向朋友或同事推荐{business}？", en: "How likely are you to recommend {business} to a friend or colleague?" }
+    SurveyCsatQuestion { zh: "您对{business}这次的服务满意吗？", en: "How satisfied were you with {business} this time?" }
+    SurveyNpsLow { zh: "0 完全不可能", en: "0 Not at all likely" }
+    SurveyNpsHigh { zh: "10 非常可能", en: "10 Extremely likely" }
+    SurveyCsatLow { zh: "1 非常不满意", en: "1 Very dissatisfied" }
+    SurveyCsatHigh { zh: "5 非常满意", en: "5 Very satisfied" }
+    SurveyCommentLabel { zh: "想说说原因吗？（选填）", en: "Tell us why (optional)" }
+    SurveyCommentHint { zh: "您的意见会直接转给负责的同事", en: "Your words go straight to the team responsible" }
+    SurveyCommentTooLong { zh: "留言最多 2000 字", en: "At most 2000 characters" }
+    SurveySend { zh: "提交", en: "Send" }
+    SurveySending { zh: "提交中…", en: "Sending…" }
+    SurveySendFailed { zh: "提交失败，请稍后再试", en: "That did not go through; please try again" }
+    SurveyThanksTitle { zh: "感谢您的反馈！", en: "Thank you for your feedback!" }
+    SurveyThanksBody { zh: "我们会认真阅读每一条意见。", en: "We read every answer." }
+    SurveyAnsweredTitle { zh: "您已经回答过这份调查", en: "You have answered this survey" }
+    SurveyExpiredTitle { zh: "这个调查链接已过期", en: "This survey link has expired" }
+    SurveyExpiredBody { zh: "感谢您的关注，下次再听您的意见。", en: "Thank you all the same; we will ask again another time." }
+    SurveyInvalidTitle { zh: "链接无效", en: "This link does not work" }
+    SurveyInvalidBody { zh: "请检查链接是否完整，或使用消息中的原始链接。", en: "Check that the whole link was copied, or open it from the message." }
+    SurveyFailedTitle { zh: "暂时无法打开", en: "Cannot open the survey right now" }
+    SurveyFailedBody { zh: "请检查网络后刷新页面。", en: "Check your connection and reload the page." }
+    SurveyFoot { zh: "由 StarCRM 提供 · 您的回答仅用于改进服务", en: "Powered by StarCRM · your answer is used only to improve the service" }
     PermUsersRead { zh: "查看用户", en: "See users" }
     PermUsersManage { zh: "管理用户", en: "Manage users" }
     PermTokensManage { zh: "管理 API 令牌", en: "Manage API tokens" }

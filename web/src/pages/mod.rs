@@ -8,3 +8,4 @@ pub mod ratings;
 pub mod search_page;
 pub mod service;
 pub mod settings;
+pub mod survey_page;
