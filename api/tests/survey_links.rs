@@ -83,21 +83,7 @@ async fn a_solved_ticket_sends_a_csat_link_by_email_that_answers_once_and_closes
         json!({ "name": "李娜", "emails": [{ "value": "li.na@example.com" }], "consents": [{ "channel": "EMAIL", "granted": true }] }),
     )
     .await?;
-    let opened = app
-        .as_token(&token)
-        .execute(
-            "mutation($c: ID!) { openTicket(input: { customer: { id: $c }, kind: INQUIRY, channel: EMAIL, subject: \"发票\" }) { ticket { id } } }",
-            json!({ "c": id }),
-        )
-        .await?;
-    let ticket = opened.data()["openTicket"]["ticket"]["id"].clone();
-    app.as_token(&token)
-        .execute(
-            "mutation($t: ID!, $a: ID) { assignTicket(id: $t, assigneeId: $a) { id } }",
-            json!({ "t": ticket, "a": account.id }),
-        )
-        .await?
-        .data();
+    let ticket = app.assigned_ticket(&token, &id, ("EMAIL", "发票"), &account.id).await?;
     app.as_token(&token)
         .execute(
             "mutation($t: ID!) { setTicketStatus(id: $t, status: SOLVED) { status } }",

@@ -233,21 +233,7 @@ async fn a_csat_answer_on_a_ticket_rates_its_agent_and_an_nps_answer_its_purchas
     let token = app.token(&account).await?;
     let owner = account.id.clone();
     let id = buyer(&app, &token, "13800000005").await?;
-    let opened = app
-        .as_token(&token)
-        .execute(
-            "mutation($c: ID!) { openTicket(input: { customer: { id: $c }, kind: INQUIRY, channel: WECHAT, subject: \"Size?\" }) { ticket { id } } }",
-            json!({ "c": id }),
-        )
-        .await?;
-    let ticket = opened.data()["openTicket"]["ticket"]["id"].clone();
-    app.as_token(&token)
-        .execute(
-            "mutation($t: ID!, $a: ID) { assignTicket(id: $t, assigneeId: $a) { id } }",
-            json!({ "t": ticket, "a": owner }),
-        )
-        .await?
-        .data();
+    let ticket = app.assigned_ticket(&token, &id, ("WECHAT", "Size?"), &owner).await?;
     let csat = record(
         &app,
         &token,

@@ -220,6 +220,35 @@ impl TestApp {
     }
 
     /// Sets a customer's stars by hand (a key account).
+    /// Opens an inquiry for `customer` on `channel` and gives it to `assignee`; the ticket's id.
+    pub async fn assigned_ticket(
+        &self,
+        token: &str,
+        customer: &str,
+        (channel, subject): (&str, &str),
+        assignee: &str,
+    ) -> anyhow::Result<serde_json::Value> {
+        let opened = self
+            .as_token(token)
+            .execute(
+                &format!(
+                    "mutation($c: ID!, $s: String!) {{ openTicket(input: {{ customer: {{ id: $c }}, kind: INQUIRY, \
+                     channel: {channel}, subject: $s }}) {{ ticket {{ id }} }} }}"
+                ),
+                serde_json::json!({ "c": customer, "s": subject }),
+            )
+            .await?;
+        let ticket = opened.data()["openTicket"]["ticket"]["id"].clone();
+        self.as_token(token)
+            .execute(
+                "mutation($t: ID!, $a: ID) { assignTicket(id: $t, assigneeId: $a) { id } }",
+                serde_json::json!({ "t": ticket, "a": assignee }),
+            )
+            .await?
+            .data();
+        Ok(ticket)
+    }
+
     pub async fn override_stars(&self, token: &str, id: &str, stars: i32) -> anyhow::Result<()> {
         self.as_token(token)
             .execute(
