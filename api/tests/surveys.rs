@@ -87,8 +87,9 @@ async fn an_answer_moves_the_score_in_real_time_and_the_scheduled_rerating_keeps
     // The scheduled path reads the same answers: re-rating everyone changes nobody's score.
     let job = app.as_token(&token).execute("mutation { recalculateStars { id } }", json!({})).await?;
     let job_id = job.data()["recalculateStars"]["id"].clone();
+    let mut status = Value::Null;
     for _ in 0..200 {
-        let status = app
+        status = app
             .as_token(&token)
             .execute("query($id: ID!) { ratingJob(id: $id) { status } }", json!({ "id": job_id }))
             .await?
@@ -100,6 +101,7 @@ async fn an_answer_moves_the_score_in_real_time_and_the_scheduled_rerating_keeps
         assert!(status == "QUEUED" || status == "RUNNING", "{status}");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    assert_eq!(status, "SUCCEEDED", "the re-rating must have run for the comparison to mean anything");
     let rerated = rating(&app, &token, &id).await?;
     assert_eq!(satisfaction(&rerated), satisfaction(&mixed));
     assert!((score(&rerated) - score(&mixed)).abs() < 1e-6, "{mixed} -> {rerated}");

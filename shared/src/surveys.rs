@@ -53,6 +53,15 @@ impl SurveyKind {
     pub const fn is_unhappy(self, score: u8) -> bool {
         score <= self.unhappy_max()
     }
+
+    /// Whether an answer is happy: an NPS promoter (9, 10) or a satisfied CSAT (4, 5), the
+    /// answers the scores count for.
+    pub const fn is_happy(self, score: u8) -> bool {
+        match self {
+            Self::Nps => score >= 9,
+            Self::Csat => score >= 4,
+        }
+    }
 }
 
 stored_enum! {
@@ -390,6 +399,8 @@ mod tests {
         assert_eq!(NpsGroup::of(6), NpsGroup::Detractor);
         assert_eq!(NpsGroup::of(9), NpsGroup::Promoter);
         assert!(SurveyKind::Nps.is_unhappy(6) && !SurveyKind::Nps.is_unhappy(7));
+        assert!(SurveyKind::Nps.is_happy(9) && !SurveyKind::Nps.is_happy(8));
+        assert!(SurveyKind::Csat.is_happy(4) && !SurveyKind::Csat.is_happy(3));
         assert!(SurveyKind::Csat.is_unhappy(2) && !SurveyKind::Csat.is_unhappy(3));
     }
 

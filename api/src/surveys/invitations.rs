@@ -216,12 +216,8 @@ pub async fn send_by_hand(
             .await?;
         live.extend(found);
     }
-    if live.len() != {
-        let mut ids = customer_ids.to_vec();
-        ids.sort();
-        ids.dedup();
-        ids.len()
-    } {
+    let named: std::collections::BTreeSet<&Uuid> = customer_ids.iter().collect();
+    if live.len() != named.len() {
         return Err(AppError::bad_input(
             "customerIds",
             "names a customer that is not a live customer of this workspace",
@@ -241,7 +237,7 @@ pub async fn send_by_hand(
 
 /// What one try to send came to.
 enum Attempt {
-    Delivered { token_hash: String },
+    Delivered { token_hash: String, link_days: i32 },
     Skipped(SkipReason),
     Later(DateTime<Utc>),
     Failed(String),
@@ -302,19 +298,13 @@ async fn record(
     use survey_invitation::Column as C;
     let update = survey_invitation::Entity::update_many().filter(C::Id.eq(inv.id));
     let update = match outcome {
-        Attempt::Delivered { token_hash } => {
-            let link_days = survey_definition::Entity::find_by_id(inv.definition_id)
-                .one(db)
-                .await?
-                .map_or(14, |d| d.link_days);
-            update
-                .col_expr(C::Status, Expr::value(status(InvitationStatus::Sent)))
-                .col_expr(C::TokenHash, Expr::value(token_hash))
-                .col_expr(C::SentAt, Expr::value(now))
-                .col_expr(C::ExpiresAt, Expr::value(now + Duration::days(i64::from(link_days))))
-                .col_expr(C::Attempts, Expr::value(inv.attempts + 1))
-                .col_expr(C::Error, Expr::value(Option::<String>::None))
-        }
+        Attempt::Delivered { token_hash, link_days } => update
+            .col_expr(C::Status, Expr::value(status(InvitationStatus::Sent)))
+            .col_expr(C::TokenHash, Expr::value(token_hash))
+            .col_expr(C::SentAt, Expr::value(now))
+            .col_expr(C::ExpiresAt, Expr::value(now + Duration::days(i64::from(link_days))))
+            .col_expr(C::Attempts, Expr::value(inv.attempts + 1))
+            .col_expr(C::Error, Expr::value(Option::<String>::None)),
         Attempt::Skipped(reason) => update
             .col_expr(C::Status, Expr::value(status(InvitationStatus::Skipped)))
             .col_expr(C::SkipReason, Expr::value(reason.as_str())),
@@ -498,7 +488,7 @@ async fn send_one(
             }
         }
     }
-    Ok(Attempt::Delivered { token_hash: tokens::hash(&token) })
+    Ok(Attempt::Delivered { token_hash: tokens::hash(&token), link_days: d.link_days })
 }
 
 /// Where an invitation link stands for the person holding it.

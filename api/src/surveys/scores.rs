@@ -14,7 +14,7 @@ use starcrm_shared::surveys::{NpsCounts, NpsGroup, Score, SurveyKind, csat};
 use uuid::Uuid;
 
 use crate::auth::Scope;
-use crate::entities::{customer, survey_response, user, workspace};
+use crate::entities::{customer, survey_response, user};
 use crate::error::AppError;
 
 /// The longest period a month-by-month trend covers.
@@ -59,7 +59,7 @@ impl Tally {
                 NpsGroup::Detractor => self.nps.detractors += count,
             },
             SurveyKind::Csat => {
-                if score >= 4 {
+                if kind.is_happy(score) {
                     self.satisfied += count;
                 }
             }
@@ -197,7 +197,8 @@ pub async fn scores(
             tally::<Uuid>(conn, scope, kind, (from, to), Some(agent), false).await?
         }
         Some(Dimension::Month) => {
-            let tz = workspace_tz(conn, scope.workspace_id).await?;
+            // The workspace's zone, as the star engine's (cached) context reads it.
+            let tz = crate::ratings::engine::Context::cached(conn, scope.workspace_id).await?.tz;
             let starts = month_starts(from, to, tz)?;
             let counted =
                 tally::<i32>(conn, scope, kind, (from, to), Some(month_case(&starts)), false).await?;
@@ -311,14 +312,6 @@ where
         by_key.entry(key).or_default().add(kind, score, u64::try_from(n).unwrap_or(0));
     }
     Ok(by_key.into_iter().map(|(k, t)| (k.map(|k| k.text()), t)).collect())
-}
-
-async fn workspace_tz(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Tz, AppError> {
-    let row = workspace::Entity::find_by_id(workspace_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound { entity: "workspace" })?;
-    Ok(row.timezone.parse().unwrap_or(Tz::Asia__Shanghai))
 }
 
 /// The names of the agents among `groups`' keys (ids of the workspace's staff).

@@ -11,6 +11,7 @@ use super::definitions::{self, DefinitionInput};
 use super::invitations::{self, LinkState};
 use crate::auth::Caller;
 use crate::auth::ContextExt;
+use crate::customers::graphql::patch;
 use crate::entities::{survey_definition, survey_invitation};
 use crate::error::AppError;
 use crate::messaging::email::TlsMode;
@@ -247,15 +248,6 @@ pub struct MessagingSettingsInput {
     pub contact_budget: Option<Json<ContactBudget>>,
 }
 
-#[allow(clippy::option_option, reason = "left out / cleared / given, as `MessagingInput` takes them")]
-fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        async_graphql::MaybeUndefined::Undefined => None,
-        async_graphql::MaybeUndefined::Null => Some(None),
-        async_graphql::MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 /// A survey as the customer's link opens it.
 #[derive(SimpleObject)]
 pub struct PublicSurvey {
@@ -363,7 +355,7 @@ impl SurveySetupMutation {
         input: MessagingSettingsInput,
     ) -> async_graphql::Result<MessagingSettings> {
         let scope = ctx.require(Permission::SurveysManage)?;
-        let smtp = match maybe(input.smtp) {
+        let smtp = match patch(input.smtp) {
             Some(Some(s)) => Some(Some(SmtpInput {
                 host: s.host,
                 port: u16::try_from(s.port)
@@ -377,9 +369,9 @@ impl SurveySetupMutation {
             None => None,
         };
         let input = MessagingInput {
-            link_base: maybe(input.link_base),
+            link_base: patch(input.link_base),
             smtp,
-            delivery_url: maybe(input.delivery_url),
+            delivery_url: patch(input.delivery_url),
             contact_budget: input.contact_budget.map(|b| b.0),
         };
         Ok(messaging::save(ctx.db()?, scope, input).await.map_err(ext)?.into())

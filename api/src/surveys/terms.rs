@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use starcrm_shared::Permission;
-use starcrm_shared::surveys::{NpsGroup, SurveyKind};
+use starcrm_shared::surveys::SurveyKind;
 use starcrm_shared::terms::{self, Counts, DEFAULT_PRIOR_WORDS, TermScore};
 
 use super::text;
@@ -19,14 +19,6 @@ pub const MAX_COMMENTS: u64 = 100_000;
 const MIN_COUNT: u64 = 2;
 /// The drill-down reads at most this many of the period's newest comments.
 const DRILL_SCAN: u64 = 20_000;
-
-/// Whether an answer is happy: an NPS promoter (9, 10) or CSAT 4 or 5.
-fn is_happy(kind: SurveyKind, score: u8) -> bool {
-    match kind {
-        SurveyKind::Nps => NpsGroup::of(score) == NpsGroup::Promoter,
-        SurveyKind::Csat => score >= 4,
-    }
-}
 
 /// The analysis of a period's comments.
 #[derive(Clone, Debug, Default)]
@@ -55,7 +47,7 @@ pub fn analyse(kind: SurveyKind, rows: &[(i16, String)], limit: usize) -> Analys
         if kind.is_unhappy(score) {
             out.unhappy_comments += 1;
             terms::add(&mut unhappy, &counts);
-        } else if is_happy(kind, score) {
+        } else if kind.is_happy(score) {
             out.happy_comments += 1;
             terms::add(&mut happy, &counts);
         }

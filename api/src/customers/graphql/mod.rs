@@ -142,7 +142,8 @@ pub struct UpdateCustomerInput {
     pub custom_fields: Option<Vec<CustomFieldInput>>,
 }
 
-fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+/// Left out (`None`), cleared (`Some(None)`) or given, as the services' patch inputs take them.
+pub(crate) fn patch<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
