@@ -2593,6 +2593,13 @@ async fn survey_answers_stay_in_their_workspace_and_role() -> anyhow::Result<()>
     );
     let a_view = w.app.as_token(&analyst).execute(results, json!({})).await?;
     assert_eq!(a_view.data()["surveyScores"]["overall"]["n"], 2, "{}", a_view.body);
+    // The answers name their customer only to callers who may read customers.
+    let named = "{ surveyResponses(kind: NPS) { customer { id } } }";
+    let seen = w.app.as_token(&analyst).execute(named, json!({})).await?;
+    assert_eq!(seen.data()["surveyResponses"][0]["customer"]["id"], a_customer.as_str(), "{}", seen.body);
+    let reader = w.app.api_token(&w.a_owner, &["surveys:read"]).await?;
+    let unnamed = w.app.as_token(&reader).execute(named, json!({})).await?;
+    assert_eq!(unnamed.data()["surveyResponses"][0]["customer"], Value::Null, "{}", unnamed.body);
     for query in [
         "{ surveyScores(kind: NPS) { overall { n } } }",
         "{ surveyTerms(kind: NPS) { comments } }",
@@ -2662,8 +2669,22 @@ async fn survey_setup_and_links_stay_in_their_workspace_and_role() -> anyhow::Re
         let refused = w.app.as_token(&w.a_agent).execute(query, vars).await?;
         assert_eq!(refused.error_extension("permission"), "surveys:manage", "{query}: {}", refused.body);
     }
-    let listed = w.app.as_token(&w.a_agent).execute("{ surveyInvitations { status } }", json!({})).await?;
+    let listed = w
+        .app
+        .as_token(&w.a_agent)
+        .execute("{ surveyInvitations { status customer { id } } }", json!({}))
+        .await?;
     assert_eq!(listed.data()["surveyInvitations"][0]["status"], "QUEUED", "{}", listed.body);
+    assert_eq!(
+        listed.data()["surveyInvitations"][0]["customer"]["id"],
+        a_customer.as_str(),
+        "{}",
+        listed.body
+    );
+    let reader = w.app.api_token(&w.a_owner, &["surveys:read"]).await?;
+    let unnamed =
+        w.app.as_token(&reader).execute("{ surveyInvitations { customer { id } } }", json!({})).await?;
+    assert_eq!(unnamed.data()["surveyInvitations"][0]["customer"], Value::Null, "{}", unnamed.body);
     // A guessed link opens nothing, signed in or not.
     let guess =
         "query { surveyInvitation(token: \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\") { state } }";

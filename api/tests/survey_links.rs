@@ -305,6 +305,108 @@ async fn quiet_hours_hold_a_message_until_they_end_and_an_old_link_has_expired()
     Ok(())
 }
 
+/// Moves a definition's start `days` back, as if it had run that long.
+async fn started_days_ago(app: &TestApp, id: &Value, days: i64) -> anyhow::Result<()> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use starcrm_api::entities::survey_definition as d;
+    d::Entity::update_many()
+        .col_expr(
+            d::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - Duration::days(days) - Duration::minutes(5)),
+        )
+        .filter(d::Column::Id.eq(id.as_str().unwrap_or_default().parse::<uuid::Uuid>()?))
+        .exec(&app.state.db)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_periodic_nps_asks_the_chosen_star_levels_once_a_period_spread_over_its_days() -> anyhow::Result<()>
+{
+    let app = app().await?;
+    let receiver = Receiver::start().await?;
+    let account = app.workspace("Members Club").await?;
+    let token = app.token(&account).await?;
+    let settings = json!({ "linkBase": "https://crm.example.com", "deliveryUrl": receiver.url, "contactBudget": budget(5) });
+    app.as_token(&token).execute(SETTINGS, json!({ "input": settings })).await?.data();
+    let sms = json!([{ "channel": "SMS", "granted": true }]);
+    // Customers 1 to 5: 5, 4, 2 stars, not rated, 5 stars.
+    let mut ids = Vec::new();
+    for (n, stars) in [Some(5), Some(4), Some(2), None, Some(5)].into_iter().enumerate() {
+        let phone = format!("1390000010{n}");
+        let id = customer(
+            &app,
+            &token,
+            json!({ "name": format!("Member {n}"), "phones": [{ "value": phone }], "consents": sms }),
+        )
+        .await?;
+        if let Some(stars) = stars {
+            app.override_stars(&token, &id, stars).await?;
+        }
+        ids.push(id);
+    }
+    let input = json!({ "name": "Top tiers NPS", "kind": "NPS", "trigger": "PERIODIC", "channel": "SMS",
+        "periodDays": 30, "starLevels": [5, 4, 5],
+        "templates": [{ "language": "en", "body": "How likely are you to recommend us? {link}" }] });
+    let saved = app
+        .as_token(&token)
+        .execute(
+            "mutation($input: SurveyDefinitionInput!) { saveSurveyDefinition(input: $input) { id trigger periodDays starLevels } }",
+            json!({ "input": input }),
+        )
+        .await?;
+    let definition = saved.data()["saveSurveyDefinition"].clone();
+    assert_eq!(definition["trigger"], "PERIODIC");
+    assert_eq!(definition["periodDays"], 30);
+    assert_eq!(definition["starLevels"], json!([4, 5]), "sorted, once each");
+    let id = definition["id"].clone();
+    let asked = |listed: &starcrm_e2e::graphql::GraphqlResponse| -> Vec<String> {
+        let mut who: Vec<String> = listed.data()["surveyInvitations"]
+            .as_array()
+            .map(|a| a.iter().map(|i| i["customerId"].as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_default();
+        who.sort();
+        who
+    };
+
+    // On its first day only customers whose number falls on day 0 of the 30 are due: none here.
+    pass(&app).await?;
+    let listed = app.as_token(&token).execute(INVITATIONS, json!({ "d": id })).await?;
+    assert_eq!(asked(&listed), Vec::<String>::new(), "{}", listed.body);
+
+    // Five days in, customers 1 to 5 have had their day: the 4 and 5 stars are asked, once.
+    started_days_ago(&app, &id, 5).await?;
+    pass(&app).await?;
+    pass(&app).await?;
+    let listed = app.as_token(&token).execute(INVITATIONS, json!({ "d": id })).await?;
+    let mut expected = vec![ids[0].clone(), ids[1].clone(), ids[4].clone()];
+    expected.sort();
+    assert_eq!(asked(&listed), expected, "{}", listed.body);
+    assert_eq!(receiver.got().len(), 3);
+
+    // A period later they are asked again; the 2 stars and the customer not rated still are not.
+    started_days_ago(&app, &id, 35).await?;
+    pass(&app).await?;
+    let listed = app.as_token(&token).execute(INVITATIONS, json!({ "d": id })).await?;
+    let mut twice: Vec<String> = expected.iter().flat_map(|e| [e.clone(), e.clone()]).collect();
+    twice.sort();
+    assert_eq!(asked(&listed), twice, "{}", listed.body);
+
+    // A periodic survey needs its period; star levels are 1 to 5.
+    for (field, value, named) in [
+        ("periodDays", Value::Null, "periodDays"),
+        ("periodDays", json!(7), "periodDays"),
+        ("starLevels", json!([6]), "starLevels"),
+    ] {
+        let mut bad = input.clone();
+        bad["name"] = json!("Another");
+        bad[field] = value;
+        let refused = app.as_token(&token).execute(DEFINE, json!({ "input": bad })).await?;
+        assert_eq!(refused.error_extension("field"), named, "{bad}: {}", refused.body);
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn bad_definitions_and_settings_are_refused_naming_the_field() -> anyhow::Result<()> {
     let app = app().await?;

@@ -536,6 +536,22 @@ async fn the_terms_of_unhappy_comments_lead_to_the_answers_that_use_them() -> an
     };
     assert!(words("unhappy").contains(&"快递".to_owned()), "{t}");
     assert!(words("happy").contains(&"店员".to_owned()), "{t}");
+    // A stem is shown as the word customers wrote.
+    let shown = app
+        .as_token(&token)
+        .execute("{ surveyTerms(kind: NPS, limit: 20) { unhappy { term word } } }", json!({}))
+        .await?;
+    let pairs = shown.data()["surveyTerms"]["unhappy"].clone();
+    assert!(
+        pairs
+            .as_array()
+            .is_some_and(|a| a.iter().any(|w| w["term"] == "deliveri" && w["word"] == "delivery")),
+        "{pairs}"
+    );
+    assert!(
+        pairs.as_array().is_some_and(|a| a.iter().any(|w| w["term"] == "快递" && w["word"] == "快递")),
+        "{pairs}"
+    );
     let drill = app
         .as_token(&token)
         .execute("{ surveyResponses(kind: NPS, term: \"快递\") { score comment } }", json!({}))

@@ -1,12 +1,15 @@
-//! Surveys in the browser: a solved ticket brings the customer a CSAT link (through the
-//! business's own WeChat sender, a local receiver here), which they answer on a phone with a 2
-//! and a Chinese comment; the complaint it opens reaches the desk and the answer the customer's
-//! stars. A second link is answered in English. Screenshots in both languages at phone width.
+//! Surveys in the browser: a manager sets up messaging, the contact budget and a CSAT survey in
+//! the settings; a solved ticket then brings the customer a CSAT link (through the business's own
+//! WeChat sender, a local receiver here), which they answer on a phone with a 2 and a Chinese
+//! comment; the complaint it opens reaches the desk, the answer the customer's stars, page and
+//! the feedback dashboard, where the term 快递 leads back to it. A second link is answered in
+//! English. Screenshots in both languages, on a desktop and at phone width.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use starcrm_e2e::browser::Viewport;
+use starcrm_e2e::flows::sign_in;
 use starcrm_e2e::receiver::Receiver;
 use starcrm_e2e::server::ServerOptions;
 use starcrm_e2e::{Browser, GraphqlClient, Server};
@@ -47,26 +50,10 @@ async fn a_solved_ticket_brings_a_csat_link_answered_on_a_phone_and_the_complain
     let server = Server::start_with_env(options, &[("STARCRM_WEBHOOKS_ALLOW_PRIVATE", "true")]).await?;
     let receiver = Receiver::start().await?;
     let manager = server.demo_api("manager").await?;
-    let budget = json!({ "timezone": "Asia/Shanghai", "surveys": { "max": 5, "days": 30 }, "messages": { "max": 10, "days": 30 },
-        "quietHours": null, "byStars": [] });
-    let settings =
-        json!({ "linkBase": server.url(""), "deliveryUrl": receiver.url, "contactBudget": budget });
-    manager
-        .execute(
-            "mutation($i: MessagingSettingsInput!) { saveMessagingSettings(input: $i) { linkBase } }",
-            json!({ "i": settings }),
-        )
-        .await?
-        .data();
-    let definition = json!({ "name": "服务满意度", "kind": "CSAT", "trigger": "TICKET_SOLVED", "channel": "WECHAT",
-        "templates": [{ "language": "zh-CN", "body": "{name}您好，请为刚才的服务打分：{link}" }] });
-    manager
-        .execute(
-            "mutation($i: SurveyDefinitionInput!) { saveSurveyDefinition(input: $i) { id } }",
-            json!({ "i": definition }),
-        )
-        .await?
-        .data();
+    let desk = Browser::start(Viewport::Desktop).await?;
+    let result = set_up_in_settings(&desk, &server, &receiver).await;
+    desk.close().await?;
+    result?;
     let created = manager
         .execute(
             "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }",
@@ -115,6 +102,24 @@ async fn a_solved_ticket_brings_a_csat_link_answered_on_a_phone_and_the_complain
     browser.close().await?;
     result?;
 
+    // Answers a shop's tablet gathered: enough comments for the terms to compare.
+    let record = "mutation($i: RecordSurveyResponseInput!) { recordSurveyResponse(input: $i) { created } }";
+    for (n, (score, comment)) in
+        [(1, "快递三天都没到"), (5, "客服很耐心，问题很快解决了"), (4, "客服很耐心")].into_iter().enumerate()
+    {
+        let input = json!({ "customer": { "id": customer }, "kind": "CSAT", "score": score, "comment": comment,
+            "channel": "STORE", "store": "静安店", "externalRef": format!("pos-{n}") });
+        manager.execute(record, json!({ "i": input })).await?.data();
+    }
+    let desk = Browser::start(Viewport::Desktop).await?;
+    let result = look_at_results(&desk, &server, customer.as_str().unwrap_or_default(), "desktop").await;
+    desk.close().await?;
+    result?;
+    let phone = Browser::start(Viewport::Phone).await?;
+    let result = look_at_results(&phone, &server, customer.as_str().unwrap_or_default(), "phone").await;
+    phone.close().await?;
+    result?;
+
     // The 2 opened a complaint for the desk with the customer's words; both answers are on the
     // customer's record, and the unhappy one weighs on their satisfaction.
     let seen = manager
@@ -125,7 +130,7 @@ async fn a_solved_ticket_brings_a_csat_link_answered_on_a_phone_and_the_complain
         )
         .await?;
     let answers = seen.data()["customer"]["surveyResponses"].as_array().cloned().unwrap_or_default();
-    assert_eq!(answers.len(), 2, "{}", seen.body);
+    assert_eq!(answers.len(), 5, "{}", seen.body);
     let unhappy = answers.iter().find(|a| a["score"] == 2).cloned().unwrap_or_default();
     assert_eq!(unhappy["comment"], "快递太慢了，客服也不回复");
     assert_eq!(unhappy["source"], "LINK");
@@ -136,5 +141,78 @@ async fn a_solved_ticket_brings_a_csat_link_answered_on_a_phone_and_the_complain
         .and_then(|b| b.iter().find(|c| c["criterion"] == "SATISFACTION").cloned())
         .unwrap_or_default();
     assert_eq!(satisfaction["counted"], true, "{satisfaction}");
+    Ok(())
+}
+
+/// The manager points survey links at this server and the business's sender at the receiver,
+/// allows five surveys a month without quiet hours (the test runs at any hour), and adds a CSAT
+/// survey sent on WeChat when a ticket is solved, with the default templates.
+async fn set_up_in_settings(desk: &Browser, server: &Server, receiver: &Receiver) -> anyhow::Result<()> {
+    sign_in(desk, server, "manager").await?;
+    desk.click("[data-testid=nav-settings]").await?;
+    desk.click("[data-testid=tab-surveys]").await?;
+    desk.wait_for("[data-testid=messaging-form]").await?;
+    desk.wait_for("[data-testid=no-surveys]").await?;
+    desk.fill("[data-testid=link-base]", &server.url("")).await?;
+    desk.fill("[data-testid=delivery-url]", &receiver.url).await?;
+    desk.fill("[data-testid=budget-surveys] input:nth-of-type(1)", "5").await?;
+    desk.click("[data-testid=quiet-hours]").await?;
+    desk.click("[data-testid=save-messaging]").await?;
+    // Saved: the page shows the secret the sender verifies signatures with.
+    desk.wait_for("[data-testid=delivery-secret]").await?;
+    desk.click("[data-testid=new-survey]").await?;
+    desk.fill("[data-testid=survey-name]", "服务满意度").await?;
+    desk.screenshot("survey-definition-zh-CN").await?;
+    desk.click("[data-testid=save-survey]").await?;
+    desk.wait_for_text_containing("[data-testid=survey-definition]", "服务满意度").await?;
+    desk.screenshot("survey-settings-zh-CN").await?;
+    desk.click("[data-testid='lang-en']").await?;
+    desk.wait_for_text_containing("[data-testid=survey-definition]", "A ticket is solved").await?;
+    desk.screenshot("survey-settings-en").await?;
+    desk.click("[data-testid='lang-zh-CN']").await?;
+    Ok(())
+}
+
+/// The manager sees the complaint in the desk's queue, the answers on the customer's page, and on
+/// the feedback dashboard the CSAT with its margin, the term 快递 among what unhappy customers
+/// say, and, through it, the customer's own words.
+async fn look_at_results(
+    browser: &Browser,
+    server: &Server,
+    customer: &str,
+    width: &str,
+) -> anyhow::Result<()> {
+    sign_in(browser, server, "manager").await?;
+    browser.client().goto(&server.url("/service")).await?;
+    browser.wait_for_text_containing("[data-testid=ticket-row]", "CSAT 2/5").await?;
+    browser.client().goto(&server.url(&format!("/customers/{customer}"))).await?;
+    browser.wait_for_text_containing("[data-testid=survey-answers-card]", "快递太慢了，客服也不回复").await?;
+    browser.scroll_to("[data-testid=survey-answers-card]").await?;
+    browser.screenshot(&format!("customer-survey-answers-zh-CN-{width}")).await?;
+    if width == "phone" {
+        browser.click(".topbar__menu").await?;
+    }
+    browser.click("[data-testid=nav-feedback]").await?;
+    browser.click("[data-testid=kind-csat]").await?;
+    browser.wait_for_attribute("[data-testid=feedback-overall]", "data-n", "5").await?;
+    browser.wait_for_text_containing("[data-testid=feedback-value]", "%").await?;
+    browser.wait_for("[data-testid=feedback-trend] .trend__point").await?;
+    browser.screenshot(&format!("feedback-csat-zh-CN-{width}")).await?;
+    browser.click("[data-testid=terms-unhappy] [data-term='快递']").await?;
+    browser.wait_for_text_containing("[data-testid=feedback-answers]", "快递太慢了，客服也不回复").await?;
+    browser.wait_for_text_containing("[data-testid=feedback-answers]", "快递三天都没到").await?;
+    assert_eq!(browser.count("[data-testid=feedback-answers] [data-testid=answer]").await?, 2);
+    assert_eq!(browser.overflow_x().await?, 0, "the dashboard fits the {width}");
+    browser.scroll_to("[data-testid=feedback-terms]").await?;
+    browser.screenshot(&format!("feedback-terms-zh-CN-{width}")).await?;
+    browser.click("[data-testid='lang-en']").await?;
+    browser
+        .wait_for_text_containing("[data-testid=feedback-terms]", "Unhappy customers mention more")
+        .await?;
+    browser.screenshot(&format!("feedback-terms-en-{width}")).await?;
+    browser.scroll_to("[data-testid=page-title]").await?;
+    browser.wait_for_text_containing("[data-testid=feedback-trend]", "Dec").await?;
+    browser.screenshot(&format!("feedback-csat-en-{width}")).await?;
+    browser.click("[data-testid='lang-zh-CN']").await?;
     Ok(())
 }

@@ -29,6 +29,7 @@ mod m20261204_000021_notifications;
 mod m20261205_000022_survey_responses;
 mod m20261205_000023_survey_invitations;
 mod m20261205_000024_survey_score_index;
+mod m20261205_000025_periodic_surveys;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000022_survey_responses::Migration),
             Box::new(m20261205_000023_survey_invitations::Migration),
             Box::new(m20261205_000024_survey_score_index::Migration),
+            Box::new(m20261205_000025_periodic_surveys::Migration),
         ]
     }
 }

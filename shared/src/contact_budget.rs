@@ -4,8 +4,13 @@
 //! recent contacts, and records the reason of every skip.
 //!
 //! Service messages (a reply to the customer's own ticket) are not unasked and never count.
+//!
+//! The types are plain data everywhere (the SPA edits them); the rules need the `calendar`
+//! feature (time zones), which only the api enables.
 
+#[cfg(feature = "calendar")]
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone, Timelike, Utc};
+#[cfg(feature = "calendar")]
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +92,7 @@ pub struct ContactBudget {
 }
 
 /// What the budget says about a contact now.
+#[cfg(feature = "calendar")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
     Send,
@@ -107,6 +113,7 @@ pub const MAX_CONTACTS: u32 = 100;
 /// The longest period a limit may span, in days.
 pub const MAX_DAYS: u32 = 366;
 
+#[cfg(feature = "calendar")]
 impl ContactBudget {
     /// The default: one survey a month, four messages a month, nothing between 21:00 and 09:00.
     pub fn standard(timezone: &str) -> Self {
@@ -224,6 +231,7 @@ impl ContactBudget {
     }
 }
 
+#[cfg(feature = "calendar")]
 fn check_limit(limit: Limit, field: &str) -> Result<(), BudgetError> {
     if limit.max > MAX_CONTACTS {
         return Err(BudgetError { field: format!("{field}.max"), message: "at most 100" });
@@ -235,6 +243,7 @@ fn check_limit(limit: Limit, field: &str) -> Result<(), BudgetError> {
 }
 
 #[cfg(test)]
+#[cfg(feature = "calendar")]
 mod tests {
     use proptest::prelude::*;
 

@@ -8,7 +8,6 @@ pub mod account;
 pub mod audit;
 #[cfg(feature = "calendar")]
 pub mod business_hours;
-#[cfg(feature = "calendar")]
 pub mod contact_budget;
 pub mod customer;
 pub mod dashboard;

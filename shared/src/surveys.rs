@@ -73,6 +73,8 @@ stored_enum! {
         AfterPurchase => "after_purchase",
         /// Sent by hand to a list of customers.
         Manual => "manual",
+        /// Every `period_days` days to the customers of some star levels: the relationship NPS.
+        Periodic => "periodic",
     }
 }
 

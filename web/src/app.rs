@@ -7,6 +7,7 @@ use crate::components::protected::Private;
 use crate::i18n;
 use crate::pages::customers::{CustomerPage, CustomersPage, ImportPage};
 use crate::pages::dashboard::DashboardPage;
+use crate::pages::feedback::FeedbackPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::ratings::{BenefitsPage, RatingsPage};
@@ -16,7 +17,7 @@ use crate::pages::service::follow_ups_page::FollowUpsPage;
 use crate::pages::service::inbox_page::InboxPage;
 use crate::pages::service::ticket_page::TicketPage;
 use crate::pages::settings::{
-    AccountPage, AuditPage, ServiceSettingsPage, TokensPage, UsersPage, WebhooksPage,
+    AccountPage, AuditPage, ServiceSettingsPage, SurveysSettingsPage, TokensPage, UsersPage, WebhooksPage,
 };
 use crate::pages::survey_page::SurveyPage;
 use crate::state::session;
@@ -69,6 +70,10 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <Private require=Some(Permission::RatingsRead)><RatingsPage /></Private> }
                 />
                 <Route
+                    path=path!("/feedback")
+                    view=|| view! { <Private require=Some(Permission::SurveysRead)><FeedbackPage /></Private> }
+                />
+                <Route
                     path=path!("/settings/benefits")
                     view=|| view! { <Private require=Some(Permission::RatingsRead)><BenefitsPage /></Private> }
                 />
@@ -81,6 +86,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/settings/service")
                     view=|| view! { <Private require=Some(Permission::ServiceConfigure)><ServiceSettingsPage /></Private> }
+                />
+                <Route
+                    path=path!("/settings/surveys")
+                    view=|| view! { <Private require=Some(Permission::SurveysManage)><SurveysSettingsPage /></Private> }
                 />
                 <Route
                     path=path!("/settings/tokens")

@@ -20,6 +20,10 @@ pub struct Model {
     /// JSON `starcrm_shared::surveys::Templates`.
     pub templates: String,
     pub link_days: i32,
+    /// Days between asks, for the `periodic` trigger.
+    pub period_days: Option<i32>,
+    /// JSON array of the star levels asked; null: every level.
+    pub star_levels: Option<String>,
     pub active: bool,
     pub updated_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -33,7 +33,7 @@ pub(super) fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
 
 /// A ticket's or follow-up's customer, for callers with `customers:read` (null for service-only
 /// integrations), batched across the page.
-pub(super) async fn customer_for_desk(
+pub(crate) async fn customer_for_desk(
     ctx: &Context<'_>,
     id: uuid::Uuid,
 ) -> async_graphql::Result<Option<Customer>> {

@@ -1,5 +1,6 @@
 //! Survey definitions: what is asked (NPS or CSAT), when (a ticket solved, days after a purchase,
-//! by hand), on which channel and in which words (a template per language).
+//! every so many days to some star levels, by hand), on which channel and in which words (a
+//! template per language).
 
 use chrono::Utc;
 use sea_orm::{
@@ -20,6 +21,8 @@ use crate::error::AppError;
 pub const MAX_DELAY_DAYS: i32 = 365;
 /// The longest a link may stay valid, in days.
 pub const MAX_LINK_DAYS: i32 = 90;
+/// How often a periodic survey may ask one customer at most, and at least, in days.
+pub const PERIOD_DAYS: std::ops::RangeInclusive<i32> = 30..=730;
 
 /// A definition as given (`id` to change an existing one).
 #[derive(Clone, Debug)]
@@ -33,6 +36,9 @@ pub struct DefinitionInput {
     pub templates: Vec<Template>,
     pub link_days: i32,
     pub active: bool,
+    /// For the periodic trigger: days between asks, and the star levels asked (none: all).
+    pub period_days: Option<i32>,
+    pub star_levels: Vec<u8>,
 }
 
 fn parse<T>(value: &str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, AppError> {
@@ -97,6 +103,15 @@ fn check(input: &DefinitionInput) -> Result<String, AppError> {
     if input.trigger == SurveyTrigger::TicketSolved && input.kind != SurveyKind::Csat {
         return Err(AppError::bad_input("kind", "a solved ticket is rated with CSAT"));
     }
+    if input.trigger == SurveyTrigger::Periodic {
+        let (low, high) = (PERIOD_DAYS.start(), PERIOD_DAYS.end());
+        if !input.period_days.is_some_and(|d| PERIOD_DAYS.contains(&d)) {
+            return Err(AppError::bad_input("periodDays", format!("must be between {low} and {high}")));
+        }
+        if input.star_levels.iter().any(|s| !(1..=5).contains(s)) {
+            return Err(AppError::bad_input("starLevels", "are 1 to 5"));
+        }
+    }
     if input.templates.is_empty() {
         return Err(AppError::bad_input("templates", "give the message in at least one language"));
     }
@@ -124,6 +139,7 @@ pub async fn save(
 ) -> Result<survey_definition::Model, AppError> {
     scope.require(Permission::SurveysManage)?;
     let name = check(&input)?;
+    let periodic = input.trigger == SurveyTrigger::Periodic;
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
     let existing = match input.id {
@@ -141,6 +157,8 @@ pub async fn save(
         templates: serde_json::to_string(&input.templates).map_err(AppError::internal)?,
         link_days: input.link_days,
         active: input.active,
+        period_days: periodic.then_some(input.period_days).flatten(),
+        star_levels: star_levels(periodic, &input.star_levels)?,
         updated_by: scope.user_id(),
         created_at: existing.as_ref().map_or(now, |e| e.created_at),
         updated_at: now,
@@ -151,8 +169,25 @@ pub async fn save(
     let entry = Entry::new("survey.definition", "survey_definition", saved.id).changes(json!({
         "name": saved.name, "kind": saved.kind, "trigger": saved.trigger, "delayDays": saved.delay_days,
         "channel": saved.channel, "active": saved.active, "created": existing.is_none(),
+        "periodDays": saved.period_days, "starLevels": saved.star_levels,
     }));
     audit::record(&*txn, scope, entry).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// The star levels a periodic survey asks, stored sorted and once each (null: every level).
+fn star_levels(periodic: bool, given: &[u8]) -> Result<Option<String>, AppError> {
+    let mut levels: Vec<u8> = given.to_vec();
+    levels.sort_unstable();
+    levels.dedup();
+    if !periodic || levels.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(&levels).map(Some).map_err(AppError::internal)
+}
+
+/// The star levels a stored definition asks (empty: every level).
+pub fn levels_of(definition: &survey_definition::Model) -> Vec<u8> {
+    definition.star_levels.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default()
 }

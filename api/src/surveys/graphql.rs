@@ -37,6 +37,11 @@ impl SurveyResponse {
         ID(self.0.customer_id.to_string())
     }
 
+    /// The customer, for callers with `customers:read` (null for the others).
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        crate::service_desk::graphql::customer_for_desk(ctx, self.0.customer_id).await
+    }
+
     async fn kind(&self) -> async_graphql::Result<SurveyKind> {
         responses::kind_of(&self.0).map_err(ext)
     }
@@ -232,8 +237,10 @@ pub struct SurveyScores {
 /// A term of the comments and how strongly it sets its group apart.
 #[derive(SimpleObject)]
 pub struct SurveyTerm {
-    /// As segmented: a Chinese word, or an English stem (`deliveri`).
+    /// As segmented: a Chinese word, or an English stem (`deliveri`). The drill-down takes it.
     pub term: String,
+    /// How the customers wrote it most often (`delivery`): what to show.
+    pub word: String,
     /// The weighted log-odds ratio's z: above 1.96, unlikely to be chance.
     pub z: f64,
     pub significant: bool,
@@ -243,9 +250,10 @@ pub struct SurveyTerm {
 }
 
 impl SurveyTerm {
-    fn of(t: &starcrm_shared::terms::TermScore) -> Self {
+    fn of(t: &starcrm_shared::terms::TermScore, word: &str) -> Self {
         Self {
             term: t.term.clone(),
+            word: word.to_owned(),
             z: t.z,
             significant: t.is_significant(),
             count: count(t.count_a),
@@ -331,8 +339,8 @@ impl SurveysQuery {
             comments: count(a.comments),
             unhappy_comments: count(a.unhappy_comments),
             happy_comments: count(a.happy_comments),
-            unhappy: a.unhappy.iter().map(SurveyTerm::of).collect(),
-            happy: a.happy.iter().map(SurveyTerm::of).collect(),
+            unhappy: a.unhappy.iter().map(|t| SurveyTerm::of(t, a.word(&t.term))).collect(),
+            happy: a.happy.iter().map(|t| SurveyTerm::of(t, a.word(&t.term))).collect(),
         })
     }
 

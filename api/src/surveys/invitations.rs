@@ -102,24 +102,28 @@ async fn insert_new(
 
 /// Makes the invitations the active definitions' triggers call for: a CSAT per ticket solved
 /// since the definition exists (at most [`LOOKBACK_DAYS`] back), an NPS per purchase
-/// `delay_days` old. Returns how many it made.
+/// `delay_days` old, the periodic survey to the customers whose turn it is. Returns how many it
+/// made.
 ///
 /// # Errors
 /// Database failures.
 pub async fn enqueue_triggered(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
     let active = survey_definition::Entity::find()
         .filter(survey_definition::Column::Active.eq(true))
-        .filter(
-            survey_definition::Column::Trigger
-                .is_in([SurveyTrigger::TicketSolved.as_str(), SurveyTrigger::AfterPurchase.as_str()]),
-        )
+        .filter(survey_definition::Column::Trigger.is_in([
+            SurveyTrigger::TicketSolved.as_str(),
+            SurveyTrigger::AfterPurchase.as_str(),
+            SurveyTrigger::Periodic.as_str(),
+        ]))
         .all(db)
         .await?;
     let mut made = 0;
     for d in active {
         let delay = Duration::days(i64::from(d.delay_days));
         let since = (now - Duration::days(LOOKBACK_DAYS)).max(d.created_at);
-        let rows: Vec<survey_invitation::ActiveModel> = if d.trigger == SurveyTrigger::TicketSolved.as_str() {
+        let rows: Vec<survey_invitation::ActiveModel> = if d.trigger == SurveyTrigger::Periodic.as_str() {
+            periodic(db, &d, now).await?
+        } else if d.trigger == SurveyTrigger::TicketSolved.as_str() {
             let asked = survey_invitation::Entity::find()
                 .select_only()
                 .column(survey_invitation::Column::TicketId)
@@ -180,6 +184,52 @@ pub async fn enqueue_triggered(db: &DatabaseConnection, now: DateTime<Utc>) -> R
         made += insert_new(db, rows).await?;
     }
     Ok(made)
+}
+
+/// The customers of a periodic definition whose turn it is. Its customers are spread over the
+/// period by their number (customer `n` is asked on the days since the definition began that are
+/// `n` modulo the period), so a 90-day survey asks about a ninetieth of them each day rather than
+/// everyone at once; a day the pass missed is caught up for [`LOOKBACK_DAYS`]. Each turn is asked
+/// once (`periodic:<turn>:<customer>`); customers not rated yet, or of other star levels, are not
+/// asked.
+async fn periodic(
+    db: &DatabaseConnection,
+    d: &survey_definition::Model,
+    now: DateTime<Utc>,
+) -> Result<Vec<survey_invitation::ActiveModel>, AppError> {
+    use sea_orm::sea_query::ExprTrait as _;
+    let Some(period) = d.period_days.map(i64::from).filter(|p| *p > 0) else { return Ok(Vec::new()) };
+    let levels: Vec<i16> = definitions::levels_of(d).into_iter().map(i16::from).collect();
+    let today = (now - d.created_at).num_days();
+    let mut rows = Vec::new();
+    for day in std::cmp::max(today - LOOKBACK_DAYS + 1, 0)..=today {
+        let turn = day / period;
+        let asked = survey_invitation::Entity::find()
+            .select_only()
+            .column(survey_invitation::Column::CustomerId)
+            .filter(survey_invitation::Column::DefinitionId.eq(d.id))
+            .filter(survey_invitation::Column::Origin.like(format!("periodic:{turn}:%")))
+            .into_query();
+        let mut due = customer::Entity::find()
+            .select_only()
+            .column(customer::Column::Id)
+            .filter(customer::Column::WorkspaceId.eq(d.workspace_id))
+            .filter(customer::Column::DeletedAt.is_null())
+            .filter(Expr::col(customer::Column::Number).modulo(period).eq(day % period))
+            .filter(customer::Column::Id.not_in_subquery(asked));
+        due = if levels.is_empty() {
+            due.filter(customer::Column::Stars.is_not_null())
+        } else {
+            due.filter(customer::Column::Stars.is_in(levels.iter().copied()))
+        };
+        let ids: Vec<Uuid> =
+            due.order_by_asc(customer::Column::Number).limit(1_000).into_tuple().all(db).await?;
+        rows.extend(ids.into_iter().map(|id| queued(d, id, format!("periodic:{turn}:{id}"), now)));
+        if rows.len() >= 1_000 {
+            break;
+        }
+    }
+    Ok(rows)
 }
 
 /// Queues the definition's survey for `customer_ids` of the workspace, now. Needs

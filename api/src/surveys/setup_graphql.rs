@@ -79,6 +79,16 @@ impl SurveyDefinition {
         self.0.link_days
     }
 
+    /// For the periodic trigger: days between two asks of one customer.
+    async fn period_days(&self) -> Option<i32> {
+        self.0.period_days
+    }
+
+    /// For the periodic trigger: the star levels asked (empty: every rated customer).
+    async fn star_levels(&self) -> Vec<i32> {
+        definitions::levels_of(&self.0).into_iter().map(i32::from).collect()
+    }
+
     async fn active(&self) -> bool {
         self.0.active
     }
@@ -103,6 +113,12 @@ pub struct SurveyDefinitionInput {
     pub link_days: i32,
     #[graphql(default = true)]
     pub active: bool,
+    /// For the `PERIODIC` trigger (required there): days between two asks of one customer, 30
+    /// to 730.
+    pub period_days: Option<i32>,
+    /// For the `PERIODIC` trigger: the star levels asked (empty: every rated customer).
+    #[graphql(default)]
+    pub star_levels: Vec<i32>,
 }
 
 /// One customer asked once, and what came of it.
@@ -120,6 +136,14 @@ impl SurveyInvitation {
 
     async fn customer_id(&self) -> ID {
         ID(self.0.customer_id.to_string())
+    }
+
+    /// The customer, for callers with `customers:read` (null for the others).
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::customers::graphql::types::Customer>> {
+        crate::service_desk::graphql::customer_for_desk(ctx, self.0.customer_id).await
     }
 
     async fn channel(&self) -> Option<MessageChannel> {
@@ -344,6 +368,13 @@ impl SurveySetupMutation {
                 .collect(),
             link_days: input.link_days,
             active: input.active,
+            period_days: input.period_days,
+            star_levels: input
+                .star_levels
+                .iter()
+                .map(|s| u8::try_from(*s).ok().filter(|s| (1..=5).contains(s)))
+                .collect::<Option<Vec<u8>>>()
+                .ok_or_else(|| AppError::bad_input("starLevels", "are 1 to 5").extend())?,
         };
         Ok(SurveyDefinition(definitions::save(ctx.db()?, scope, input).await.map_err(ext)?))
     }

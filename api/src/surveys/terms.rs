@@ -2,6 +2,8 @@
 //! unhappy answers apart from happy ones (weighted log-odds with an informative prior,
 //! `starcrm_shared::terms`), and the answers that use a term (the drill-down).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use starcrm_shared::Permission;
@@ -32,16 +34,31 @@ pub struct Analysis {
     /// Terms happy customers use more, strongest first (z < 0 from the unhappy side: flipped
     /// here so z > 0 and `count_a` is the happy count).
     pub happy: Vec<TermScore>,
+    /// The word each listed term was written as most often (`delivery` for `deliveri`).
+    pub words: HashMap<String, String>,
+}
+
+impl Analysis {
+    /// How `term` reads in the comments.
+    pub fn word<'a>(&'a self, term: &'a str) -> &'a str {
+        self.words.get(term).map_or(term, String::as_str)
+    }
 }
 
 /// Counts the terms of `(score, comment)` rows into unhappy, happy and everyone.
 pub fn analyse(kind: SurveyKind, rows: &[(i16, String)], limit: usize) -> Analysis {
     let (mut unhappy, mut happy, mut all) = (Counts::new(), Counts::new(), Counts::new());
     let mut out = Analysis::default();
+    // Per term, how often each word it came from was written (English stems only; a Chinese
+    // word is its own term).
+    let mut forms: HashMap<String, HashMap<String, u64>> = HashMap::new();
     for (score, comment) in rows {
         let Ok(score) = u8::try_from(*score) else { continue };
-        let words = text::terms(comment);
-        let counts = terms::count(words.iter().map(String::as_str));
+        let words = text::words(comment);
+        for (term, word) in words.iter().filter(|(t, w)| t != w) {
+            *forms.entry(term.clone()).or_default().entry(word.clone()).or_default() += 1;
+        }
+        let counts = terms::count(words.iter().map(|(t, _)| t.as_str()));
         out.comments += 1;
         terms::add(&mut all, &counts);
         if kind.is_unhappy(score) {
@@ -67,6 +84,14 @@ pub fn analyse(kind: SurveyKind, rows: &[(i16, String)], limit: usize) -> Analys
             count_b: t.count_a,
         })
         .collect();
+    for t in out.unhappy.iter().chain(&out.happy) {
+        let most = forms.get(&t.term).and_then(|f| {
+            f.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(w, _)| w.clone())
+        });
+        if let Some(word) = most {
+            out.words.insert(t.term.clone(), word);
+        }
+    }
     out
 }
 

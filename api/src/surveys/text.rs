@@ -67,6 +67,10 @@ const ZH_STOP: &[&str] = &[
     "一直",
     "每次",
     "还会",
+    "一次",
+    "两次",
+    "到现在",
+    "直接",
 ];
 
 /// English function words (the common short list: articles, pronouns, auxiliaries,
@@ -92,11 +96,17 @@ fn is_han(c: char) -> bool {
 
 /// The terms of `text`, in order, repeats kept (callers count them).
 pub fn terms(text: &str) -> Vec<String> {
+    words(text).into_iter().map(|(term, _)| term).collect()
+}
+
+/// The terms of `text` with the word each came from (`deliveri` from `delivery`; a Chinese word
+/// is its own term), in order, repeats kept.
+pub fn words(text: &str) -> Vec<(String, String)> {
     let text: String = text.chars().take(MAX_CHARS).collect();
     let mut out = Vec::new();
     let mut run = String::new();
     let mut han_run = false;
-    let flush = |run: &mut String, han: bool, out: &mut Vec<String>| {
+    let flush = |run: &mut String, han: bool, out: &mut Vec<(String, String)>| {
         if run.is_empty() {
             return;
         }
@@ -119,24 +129,24 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
-fn chinese(run: &str, out: &mut Vec<String>) {
+fn chinese(run: &str, out: &mut Vec<(String, String)>) {
     for token in JIEBA.cut(run, true) {
         let word = token.word;
         // One character alone (了, 的, 很) rarely says what a comment is about.
         if word.chars().count() >= 2 && !ZH_STOP.contains(&word) {
-            out.push(word.to_owned());
+            out.push((word.to_owned(), word.to_owned()));
         }
     }
 }
 
-fn latin(run: &str, out: &mut Vec<String>) {
+fn latin(run: &str, out: &mut Vec<(String, String)>) {
     let lower = run.to_lowercase();
     for word in lower.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
         let word = word.trim_matches('\'');
         if word.chars().count() < 2 || word.chars().all(|c| c.is_ascii_digit()) || EN_STOP.contains(&word) {
             continue;
         }
-        out.push(STEMMER.stem(word).into_owned());
+        out.push((STEMMER.stem(word).into_owned(), word.to_owned()));
     }
 }
 

@@ -24,7 +24,7 @@ struct Section {
     requires: Option<Permission>,
 }
 
-const SECTIONS: [Section; 6] = [
+const SECTIONS: [Section; 7] = [
     Section {
         key: Key::NavDashboard,
         icon: IconName::Dashboard,
@@ -52,6 +52,13 @@ const SECTIONS: [Section; 6] = [
         href: Some("/service"),
         test_id: "nav-service",
         requires: Some(Permission::ServiceManage),
+    },
+    Section {
+        key: Key::NavFeedback,
+        icon: IconName::Feedback,
+        href: Some("/feedback"),
+        test_id: "nav-feedback",
+        requires: Some(Permission::SurveysRead),
     },
     Section {
         key: Key::NavCampaigns,

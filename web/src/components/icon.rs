@@ -18,6 +18,7 @@ pub enum IconName {
     Gauge,
     Search,
     Bell,
+    Feedback,
 }
 
 impl IconName {
@@ -55,6 +56,12 @@ impl IconName {
             Self::Gauge => &["M4.5 17a8.5 8.5 0 1 1 15 0", "M12 13l3.5-4"],
             Self::Search => &["M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z", "M20 20l-4-4"],
             Self::Bell => &["M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z", "M10 20.5a2 2 0 0 0 4 0"],
+            Self::Feedback => &[
+                "M4 5.5h16v11H10l-4.5 3.5v-3.5H4z",
+                "M9 11.5a3.5 3.5 0 0 0 6 0",
+                "M9.5 8.5h.01",
+                "M14.5 8.5h.01",
+            ],
         }
     }
 }

@@ -684,6 +684,121 @@ messages! {
     SurveyInvalidBody { zh: "请检查链接是否完整，或使用消息中的原始链接。", en: "Check that the whole link was copied, or open it from the message." }
     SurveyFailedTitle { zh: "暂时无法打开", en: "Cannot open the survey right now" }
     SurveyFailedBody { zh: "请检查网络后刷新页面。", en: "Check your connection and reload the page." }
+    NavFeedback { zh: "客户反馈", en: "Feedback" }
+    FeedbackSubtitle { zh: "NPS 与 CSAT 及其误差范围，按星级、渠道、客服与门店细分；不满意的客户在说什么", en: "NPS and CSAT with their margin of error by star level, channel, agent and store, and what unhappy customers talk about" }
+    FeedbackKind { zh: "调查类型", en: "Survey type" }
+    Last365Days { zh: "近 12 个月", en: "Last 12 months" }
+    FeedbackAnswersCount { zh: "{n} 份答卷", en: "{n} answers" }
+    FeedbackInterval { zh: "95% 置信区间：{i}", en: "95% interval: {i}" }
+    FeedbackSmallSample { zh: "答卷少于 30 份，结果仅供参考", en: "Fewer than 30 answers: read this as a rough guide" }
+    FeedbackSplit { zh: "答卷构成", en: "How the answers split" }
+    FeedbackPromoters { zh: "推荐者（9–10）", en: "Promoters (9–10)" }
+    FeedbackPassives { zh: "中立者（7–8）", en: "Passives (7–8)" }
+    FeedbackDetractors { zh: "贬损者（0–6）", en: "Detractors (0–6)" }
+    FeedbackSatisfied { zh: "满意（4–5）", en: "Satisfied (4–5)" }
+    FeedbackNotSatisfied { zh: "其他（1–3）", en: "Others (1–3)" }
+    FeedbackNoAnswers { zh: "这段时间还没有答卷", en: "No answers in this period" }
+    FeedbackBy { zh: "细分", en: "Broken down by" }
+    FeedbackAgent { zh: "客服", en: "Agent" }
+    FeedbackStore { zh: "门店", en: "Store" }
+    FeedbackIntervalNote { zh: "圆点为得分，色带为 95% 置信区间；色带互相重叠的两组，差异可能只是偶然。星级为客户当前的星级。", en: "The dot is the score, the band its 95% interval: groups whose bands overlap may differ by chance alone. Star levels are the customers' current stars." }
+    FeedbackTrend { zh: "近 12 个月趋势", en: "Last 12 months" }
+    FeedbackTermsTitle { zh: "客户在说什么", en: "What customers talk about" }
+    FeedbackTermsBasis { zh: "比较 {unhappy} 条不满意评论与 {happy} 条满意评论", en: "{unhappy} unhappy comments compared with {happy} happy ones" }
+    FeedbackTermsUnhappy { zh: "不满意的客户更常提到", en: "Unhappy customers mention more" }
+    FeedbackTermsHappy { zh: "满意的客户更常提到", en: "Happy customers mention more" }
+    FeedbackNoTerms { zh: "评论还不够多，暂无可比较的词", en: "Not enough comments to compare yet" }
+    FeedbackTermsNote { zh: "按加权对数几率排序，加粗的词差异显著（z > 1.96）。点击一个词查看提到它的答卷。", en: "Ranked by weighted log-odds; terms in bold are significant (z > 1.96). Select a term to read the answers that use it." }
+    FeedbackLatest { zh: "最新答卷", en: "Latest answers" }
+    FeedbackUnhappyAnswers { zh: "不满意的答卷", en: "Unhappy answers" }
+    FeedbackUsingTerm { zh: "提到“{t}”的答卷", en: "Answers mentioning “{t}”" }
+    FeedbackAll { zh: "全部", en: "All" }
+    FeedbackUnhappyOnly { zh: "不满意", en: "Unhappy" }
+    FeedbackScore { zh: "评分", en: "Score" }
+    FeedbackNoComment { zh: "（没有留言）", en: "(no comment)" }
+    FeedbackAgentIs { zh: "客服：{name}", en: "Agent: {name}" }
+    FeedbackRecordedByIntegration { zh: "由外部系统录入", en: "Recorded by an integration" }
+    FeedbackLoopTicket { zh: "已开投诉工单 {code}", en: "Complaint {code} opened" }
+    CustomerFeedbackTitle { zh: "调查答卷", en: "Survey answers" }
+    CustomerFeedbackEmpty { zh: "还没有回答过调查", en: "No survey answers yet" }
+    SettingsSurveys { zh: "调查与触达", en: "Surveys" }
+    SettingsSurveysSubtitle { zh: "何时邀请客户评分、通过哪个渠道、用什么话；消息怎样发出；每位客户多久最多联系一次", en: "When customers are asked for a score, on which channel and in which words; how messages go out; how often one customer may be contacted" }
+    SurveyDefinitions { zh: "调查", en: "Surveys" }
+    NewSurvey { zh: "新建调查", en: "New survey" }
+    EditSurvey { zh: "编辑调查", en: "Edit survey" }
+    NoSurveys { zh: "还没有调查。新建一个，在工单解决后或购买几天后自动邀请客户评分。", en: "No surveys yet. Create one to ask customers for a score after a ticket is solved or a few days after a purchase." }
+    SurveyName { zh: "名称", en: "Name" }
+    SurveyKindLabel { zh: "类型", en: "Type" }
+    SurveyKindNps { zh: "NPS（0–10 推荐度）", en: "NPS (0–10, would recommend)" }
+    SurveyKindCsat { zh: "CSAT（1–5 满意度）", en: "CSAT (1–5, satisfaction)" }
+    SurveyTriggerLabel { zh: "何时发送", en: "When it asks" }
+    SurveyTriggerTicketSolved { zh: "工单解决后", en: "A ticket is solved" }
+    SurveyTriggerAfterPurchase { zh: "购买后", en: "After a purchase" }
+    SurveyTriggerManual { zh: "手动发送", en: "Sent by hand" }
+    SurveyTriggerPeriodic { zh: "定期（按星级）", en: "Every so often (by star level)" }
+    SurveyPeriodDays { zh: "每隔多少天询问同一位客户", en: "Days between asks of one customer" }
+    SurveyStarLevels { zh: "询问哪些星级的客户", en: "Star levels asked" }
+    SurveyStarLevelsHint { zh: "都不选则询问所有已评星的客户。客户按编号分散到整个周期里，每天只问一小部分。", en: "None chosen: every rated customer. Customers are spread over the period by number, a small share each day." }
+    SurveyEvery { zh: "每 {d} 天", en: "every {d} days" }
+    SurveyDelayDays { zh: "延迟（天）", en: "Delay (days)" }
+    SurveyDelayAfter { zh: "{d} 天后", en: "after {d} days" }
+    SurveyChannelLabel { zh: "渠道", en: "Channel" }
+    MessageEmail { zh: "邮件", en: "Email" }
+    MessageSms { zh: "短信", en: "SMS" }
+    MessageWechat { zh: "微信模板消息", en: "WeChat template message" }
+    MessagePush { zh: "App 推送", en: "App push" }
+    SurveyLinkDays { zh: "链接有效期（天）", en: "Link valid (days)" }
+    SurveyActive { zh: "启用", en: "Active" }
+    SurveyInactive { zh: "已停用", en: "Paused" }
+    SurveyTemplateHint { zh: "可用变量：{name} 客户称呼、{stars} 星级、{link} 调查链接（必填）。按客户的语言选择模板；英文留空则都发中文。", en: "Variables: {name} the customer's name, {stars} their stars, {link} the survey link (required). The customer's language picks the template; leave English empty to send Chinese to everyone." }
+    TemplateSubject { zh: "邮件主题", en: "Email subject" }
+    TemplateBody { zh: "消息正文", en: "Message" }
+    SurveyNumbersInvalid { zh: "延迟和有效期须为整数天数。", en: "Delay and validity are whole numbers of days." }
+    MessagingTitle { zh: "消息发送", en: "Sending messages" }
+    MessagingHelp { zh: "邮件经您的 SMTP 服务器发出；短信、微信和推送以签名的 Webhook 交给您自己的发送服务，由它发出。", en: "Email goes out through your SMTP server; SMS, WeChat and push are handed to your own sender as signed webhooks, and it sends them." }
+    LinkBase { zh: "Web 应用的公开地址", en: "Public address of the web app" }
+    LinkBaseHint { zh: "调查链接以此开头，例如 https://crm.example.com", en: "Survey links start with it, e.g. https://crm.example.com" }
+    DeliveryUrl { zh: "您的发送服务地址（短信、微信、推送）", en: "Your sender's address (SMS, WeChat, push)" }
+    DeliveryUrlHint { zh: "每条消息以 Standard Webhooks 签名的 POST 请求送到这里，包含渲染好的正文和链接", en: "Each message is POSTed here, signed per Standard Webhooks, with the rendered text and link" }
+    DeliverySecret { zh: "签名密钥（验证请求来自 StarCRM）", en: "Signing secret (to verify requests come from StarCRM)" }
+    SmtpUse { zh: "通过 SMTP 服务器发送邮件", en: "Send email through an SMTP server" }
+    SmtpHost { zh: "SMTP 服务器", en: "SMTP host" }
+    SmtpPort { zh: "端口", en: "Port" }
+    SmtpTls { zh: "加密方式", en: "Encryption" }
+    TlsStartTls { zh: "STARTTLS（通常为 587 端口）", en: "STARTTLS (usually port 587)" }
+    TlsImplicit { zh: "TLS（通常为 465 端口）", en: "TLS (usually port 465)" }
+    TlsNone { zh: "不加密（仅限同一网络内的中继）", en: "None (a relay on the same network only)" }
+    SmtpFrom { zh: "发件人", en: "From" }
+    SmtpFromHint { zh: "例如 星辰会员中心 <service@example.com>", en: "e.g. Example Store <service@example.com>" }
+    SmtpUsername { zh: "用户名", en: "Username" }
+    SmtpPassword { zh: "密码", en: "Password" }
+    SmtpPasswordKept { zh: "已保存，留空则不变", en: "Saved; leave empty to keep it" }
+    SmtpPortInvalid { zh: "端口须为 1 到 65535 之间的整数。", en: "The port is a whole number from 1 to 65535." }
+    BudgetTitle { zh: "联系频率上限", en: "Contact budget" }
+    BudgetHelp { zh: "每位客户在一段时间内最多被主动联系几次（调查与今后的营销消息合计），以及免打扰时段。超出上限的邀请不会发出，并记录原因。", en: "How often one customer may be contacted unasked (surveys now, campaigns later, counted together), and quiet hours. An invitation over the budget is not sent, and the reason is recorded." }
+    BudgetSurveys { zh: "调查", en: "Surveys" }
+    BudgetMessages { zh: "所有消息", en: "All messages" }
+    BudgetAtMost { zh: "最多", en: "at most" }
+    BudgetTimes { zh: "次数", en: "times" }
+    BudgetTimesPer { zh: "次，每", en: "per" }
+    QuietHours { zh: "免打扰时段", en: "Quiet hours" }
+    QuietFrom { zh: "开始", en: "From" }
+    QuietTo { zh: "结束", en: "To" }
+    BudgetByStars { zh: "星级单独的上限", en: "Star levels with their own limits" }
+    BudgetByStarsHelp { zh: "例如：5 星客户每 60 天最多收到 1 份调查。留空的一项沿用上面的上限。", en: "For example: 5-star customers get at most 1 survey in 60 days. An empty limit keeps the one above." }
+    AddStarRule { zh: "添加星级规则", en: "Add a star level rule" }
+    BudgetInvalid { zh: "上限须填写次数（0–100）和天数（1–366）；免打扰时段须为有效时间。", en: "A limit needs a count (0–100) and days (1–366); quiet hours need valid times." }
+    InvitationsTitle { zh: "最近的邀请", en: "Latest invitations" }
+    NoInvitations { zh: "还没有发出邀请", en: "No invitations yet" }
+    InvitationQueued { zh: "待发送", en: "Queued" }
+    InvitationSent { zh: "已发送", en: "Sent" }
+    InvitationSkipped { zh: "未发送", en: "Skipped" }
+    InvitationFailed { zh: "发送失败", en: "Failed" }
+    InvitationAnswered { zh: "已回答", en: "Answered" }
+    SkipSurveyBudget { zh: "已达调查上限", en: "Survey budget reached" }
+    SkipMessageBudget { zh: "已达消息上限", en: "Message budget reached" }
+    SkipNoConsent { zh: "客户未同意该渠道", en: "No consent for the channel" }
+    SkipNoAddress { zh: "没有该渠道的联系方式", en: "No address for the channel" }
     SurveyFoot { zh: "由 StarCRM 提供 · 您的回答仅用于改进服务", en: "Powered by StarCRM · your answer is used only to improve the service" }
     PermUsersRead { zh: "查看用户", en: "See users" }
     PermUsersManage { zh: "管理用户", en: "Manage users" }

@@ -2,6 +2,7 @@
 
 pub mod customers;
 pub mod dashboard;
+pub mod feedback;
 pub mod login_page;
 pub mod not_found_page;
 pub mod ratings;

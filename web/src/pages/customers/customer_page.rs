@@ -14,6 +14,7 @@ use super::duplicates::{DuplicatesCard, MergesCard};
 use super::history::{HistoryPanel, RecordInteractionDialog, RecordPurchaseDialog};
 use super::rating::RatingCard;
 use super::star_text;
+use super::survey_answers::SurveyAnswersCard;
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
@@ -280,6 +281,9 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
             </div>
             <div class="customer-layout__main">
                 <HistoryPanel customer_id=id.get_value() />
+                <Show when=move || session.can(Permission::SurveysRead)>
+                    <SurveyAnswersCard customer_id=id.get_value() />
+                </Show>
                 <Show when=move || live>
                     <DuplicatesCard customer=detail.get_value() state />
                 </Show>

@@ -9,6 +9,7 @@ mod duplicates;
 mod history;
 mod import_page;
 mod rating;
+mod survey_answers;
 
 pub use customer_page::CustomerPage;
 pub use customers_page::{CustomersPage, customers_href};

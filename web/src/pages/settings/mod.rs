@@ -1,10 +1,11 @@
-//! Settings: the user's own account, users and roles, API tokens, webhooks, benefits, the service desk, the audit log. Each tab shows
+//! Settings: the user's own account, users and roles, API tokens, webhooks, benefits, the service desk, surveys, the audit log. Each tab shows
 //! only when the role may use it.
 
 mod account_page;
 mod audit_page;
 mod service_page;
 mod sla_editor;
+mod surveys_page;
 mod tokens_page;
 mod users_page;
 mod webhooks_page;
@@ -12,6 +13,7 @@ mod webhooks_page;
 pub use account_page::AccountPage;
 pub use audit_page::AuditPage;
 pub use service_page::ServiceSettingsPage;
+pub use surveys_page::SurveysSettingsPage;
 pub use tokens_page::TokensPage;
 pub use users_page::UsersPage;
 pub use webhooks_page::WebhooksPage;
@@ -23,13 +25,14 @@ use starcrm_shared::Permission;
 use crate::i18n::{Key, use_i18n};
 use crate::state::session::use_session;
 
-const TABS: [(Key, &str, Option<Permission>, &str); 7] = [
+const TABS: [(Key, &str, Option<Permission>, &str); 8] = [
     (Key::SettingsAccount, "/settings/account", None, "tab-account"),
     (Key::SettingsUsers, "/settings/users", Some(Permission::UsersRead), "tab-users"),
     (Key::SettingsTokens, "/settings/tokens", Some(Permission::TokensManage), "tab-tokens"),
     (Key::SettingsWebhooks, "/settings/webhooks", Some(Permission::WebhooksManage), "tab-webhooks"),
     (Key::NavBenefits, "/settings/benefits", Some(Permission::RatingsRead), "tab-benefits"),
     (Key::SettingsService, "/settings/service", Some(Permission::ServiceConfigure), "tab-service"),
+    (Key::SettingsSurveys, "/settings/surveys", Some(Permission::SurveysManage), "tab-surveys"),
     (Key::SettingsAudit, "/settings/audit", Some(Permission::AuditRead), "tab-audit"),
 ];
 
