@@ -172,9 +172,17 @@ async fn seed_demo(settings: &Settings, plan: DemoPlan, workspace: Option<&str>)
         report.seconds,
         report.rows_per_second()
     );
+    let full_demo = service_desk && created && workspace.is_none();
+    if full_demo {
+        // Before the first rating, so that the customers' satisfaction counts in their stars.
+        let answers = seed::surveys::demo(&conn, target.id, random_seed, chrono::Utc::now())
+            .await
+            .map_err(user_error)?;
+        println!("recorded {answers} demo survey answers (two surveys, paused until messaging is set up)");
+    }
     // The demo customers' first stars: their history says so, not "manual run".
     rerate_workspace(&conn, target.id, &target.name, 2_000, Trigger::Initial).await?;
-    if service_desk && created && workspace.is_none() {
+    if full_demo {
         // With stars in place, so that the tickets get the priorities and targets they call for.
         let tickets = seed::service_desk::demo(&conn, target.id).await.map_err(user_error)?;
         println!("opened {tickets} demo tickets (team 客服一组, standard root causes)");

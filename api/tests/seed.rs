@@ -181,3 +181,54 @@ async fn the_demo_service_desk_has_work_at_every_stage() -> anyhow::Result<()> {
     assert_eq!(pareto, expected.map(|(l, n)| (l.to_owned(), n)).into_iter().collect(), "{}", desk.body);
     Ok(())
 }
+
+/// `starcrm seed --service-desk` also gives the demo a year of feedback: the Feedback page has
+/// scores by star level and terms to show, better scores from those who buy more, and the two
+/// demo surveys wait, paused, for the business to set up how messages go out.
+#[tokio::test]
+async fn the_demo_has_a_year_of_feedback_and_two_paused_surveys() -> anyhow::Result<()> {
+    use starcrm_api::seed;
+    let app = TestApp::start().await?;
+    let db = &app.state.db;
+    assert!(seed::demo(db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    let workspace = seed::find_workspace(db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let plan = Plan { customers: 200, transactions: 2_000, seed: 2026, now: chrono::Utc::now() };
+    generate(db, workspace.id, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let answers = seed::surveys::demo(db, workspace.id, 2026, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    assert!((100..=250).contains(&answers), "about one and a half answers per customer asked: {answers}");
+
+    let analyst = common::Account {
+        id: String::new(),
+        email: seed::demo_email("analyst"),
+        password: seed::DEMO_PASSWORD.to_owned(),
+        workspace_id: workspace.id.to_string(),
+    };
+    let token = app.token(&analyst).await?;
+    let seen = app
+        .as_token(&token)
+        .execute(
+            "{ nps: surveyScores(kind: NPS) { overall { n value } }
+               csat: surveyScores(kind: CSAT) { overall { n } }
+               terms: surveyTerms(kind: NPS) { comments unhappy { term } happy { term } }
+               surveyDefinitions { name trigger active periodDays starLevels } }",
+            json!({}),
+        )
+        .await?;
+    let data = seen.data();
+    let (nps, csat) = (&data["nps"]["overall"]["n"], &data["csat"]["overall"]["n"]);
+    assert_eq!(nps.as_u64().unwrap_or(0) + csat.as_u64().unwrap_or(0), answers as u64, "{}", seen.body);
+    assert!(data["terms"]["comments"].as_u64().unwrap_or(0) > 50, "{}", seen.body);
+    assert!(!data["terms"]["unhappy"].as_array().is_none_or(Vec::is_empty), "{}", seen.body);
+    assert_eq!(
+        data["surveyDefinitions"],
+        json!([
+            { "name": "会员关系 NPS", "trigger": "PERIODIC", "active": false, "periodDays": 90, "starLevels": [4, 5] },
+            { "name": "服务满意度", "trigger": "TICKET_SOLVED", "active": false, "periodDays": null, "starLevels": [] },
+        ]),
+        "{}",
+        seen.body
+    );
+    Ok(())
+}

@@ -464,7 +464,8 @@ async fn an_agent_logs_a_call_as_a_ticket_from_the_inbox_and_from_a_customers_pa
 }
 
 /// What `scripts/run` seeds (`starcrm seed --service-desk`): the agent's first sign-in shows a
-/// queue with work in it, a manager's analysis shows the standard causes; both languages, phone.
+/// queue with work in it, a manager's analysis shows the standard causes, and the Feedback page a
+/// year of answers; both languages, phone.
 #[tokio::test]
 async fn the_demo_desk_has_work_for_the_agent_and_figures_for_the_manager() -> anyhow::Result<()> {
     let options = ServerOptions { mode: "production", web: true, seed: true };
@@ -491,6 +492,20 @@ async fn the_demo_desk_has_work_for_the_agent_and_figures_for_the_manager() -> a
         browser.fill("[data-testid=goto-ticket] input", &format!("#{number}")).await?;
         browser.click("[data-testid=goto-ticket] button").await?;
         browser.wait_for_text_containing("[data-testid=ticket-subject]", &subject).await?;
+        // A year of demo feedback: the NPS by star level over twelve months, its trend, and
+        // what unhappy customers talk about, leading to their answers.
+        browser.click("[data-testid=nav-feedback]").await?;
+        browser.click("[data-testid=period-365]").await?;
+        browser.wait_for("[data-testid=feedback-group][data-key='5']").await?;
+        browser.wait_for("[data-testid=terms-unhappy] [data-testid=term]").await?;
+        browser.screenshot("feedback-demo-en-desktop").await?;
+        browser.click("[data-testid='lang-zh-CN']").await?;
+        browser.wait_for_text_containing("[data-testid=feedback-trend]", "月").await?;
+        browser.screenshot("feedback-demo-zh-CN-desktop").await?;
+        browser.click("[data-testid=terms-unhappy] [data-testid=term]").await?;
+        browser.wait_for("[data-testid=feedback-answers] [data-testid=answer-customer]").await?;
+        browser.scroll_to("[data-testid=feedback-terms]").await?;
+        browser.screenshot("feedback-demo-terms-zh-CN-desktop").await?;
         anyhow::Ok(())
     }
     .await;

@@ -3,6 +3,7 @@
 
 pub mod generator;
 pub mod service_desk;
+pub mod surveys;
 pub mod vocabulary;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
