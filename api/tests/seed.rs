@@ -54,6 +54,7 @@ async fn seeded_data_is_realistic_and_its_aggregates_match_the_rows() -> anyhow:
             currency: "CNY",
             window_start: chrono::Utc::now() - chrono::Duration::days(365),
             complaints_tracked: None,
+            surveys_answered: None,
             now: chrono::Utc::now(),
         };
         let recount =

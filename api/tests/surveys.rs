@@ -108,6 +108,23 @@ async fn an_answer_moves_the_score_in_real_time_and_the_scheduled_rerating_keeps
     Ok(())
 }
 
+/// Until a workspace has answers nobody's are read; its first answer counts at once, and so does
+/// every purchase after it (the cached rating context that knew of no answers is forgotten).
+#[tokio::test]
+async fn the_workspace_first_answer_counts_and_so_does_the_next_purchase() -> anyhow::Result<()> {
+    let app = TestApp::start().await?;
+    let token = shop(&app).await?;
+    let id = buyer(&app, &token, "13800000031").await?;
+    assert_eq!(satisfaction(&rating(&app, &token, &id).await?)[0], false, "neutral without answers");
+    record(&app, &token, json!({ "customer": { "id": id }, "kind": "NPS", "score": 10 })).await?;
+    assert_eq!(satisfaction(&rating(&app, &token, &id).await?)[0], true, "the answer counts");
+    let again = json!({ "input": { "customer": { "id": id }, "channel": "STORE", "amountMinor": 1_000,
+        "externalRef": "order-after-the-answer" } });
+    app.as_token(&token).execute(PUSH, again).await?.data();
+    assert_eq!(satisfaction(&rating(&app, &token, &id).await?)[0], true, "the next purchase read it too");
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_retried_push_returns_the_first_answer_and_counts_once() -> anyhow::Result<()> {
     let app = TestApp::start().await?;

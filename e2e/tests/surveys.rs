@@ -157,6 +157,9 @@ async fn set_up_in_settings(desk: &Browser, server: &Server, receiver: &Receiver
     desk.fill("[data-testid=delivery-url]", &receiver.url).await?;
     desk.fill("[data-testid=budget-surveys] input:nth-of-type(1)", "5").await?;
     desk.click("[data-testid=quiet-hours]").await?;
+    desk.click("[data-testid=add-star-rule]").await?;
+    desk.scroll_to("[data-testid=star-rule]").await?;
+    desk.screenshot("survey-budget-zh-CN").await?;
     desk.click("[data-testid=save-messaging]").await?;
     // Saved: the page shows the secret the sender verifies signatures with.
     desk.wait_for("[data-testid=delivery-secret]").await?;
@@ -173,8 +176,8 @@ async fn set_up_in_settings(desk: &Browser, server: &Server, receiver: &Receiver
     Ok(())
 }
 
-/// The manager sees the complaint in the desk's queue, the answers on the customer's page, and on
-/// the feedback dashboard the CSAT with its margin, the term 快递 among what unhappy customers
+/// The manager sees the complaint in the desk's queue, the answers on the customer's page (and
+/// asks the customer by hand), and on the feedback dashboard the CSAT with its margin, the term 快递 among what unhappy customers
 /// say, and, through it, the customer's own words.
 async fn look_at_results(
     browser: &Browser,
@@ -189,6 +192,13 @@ async fn look_at_results(
     browser.wait_for_text_containing("[data-testid=survey-answers-card]", "快递太慢了，客服也不回复").await?;
     browser.scroll_to("[data-testid=survey-answers-card]").await?;
     browser.screenshot(&format!("customer-survey-answers-zh-CN-{width}")).await?;
+    // Asking by hand: once a day per survey (the second look, on the phone, is told so).
+    browser.click("[data-testid=send-survey]").await?;
+    browser.wait_for("[data-testid=survey-choice]").await?;
+    browser.screenshot(&format!("send-survey-zh-CN-{width}")).await?;
+    browser.click("[data-testid=confirm-send-survey]").await?;
+    let told = if width == "desktop" { "调查已排队" } else { "今天已经用这份调查邀请过" };
+    browser.wait_for_text_containing("[data-testid=notice]", told).await?;
     if width == "phone" {
         browser.click(".topbar__menu").await?;
     }

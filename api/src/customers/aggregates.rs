@@ -57,12 +57,14 @@ impl Aggregates {
 
 /// What aggregates are computed over: the workspace currency (spend in others is not summed),
 /// the rating window's first instant, whether the workspace counts complaints (`None`: not
-/// known, read it), and the instant survey answers' ages are counted from.
+/// known, read it), whether it has any survey answer (`Some(false)`: none, so nobody's
+/// satisfaction is read), and the instant survey answers' ages are counted from.
 #[derive(Clone, Copy, Debug)]
 pub struct Basis<'a> {
     pub currency: &'a str,
     pub window_start: DateTime<Utc>,
     pub complaints_tracked: Option<bool>,
+    pub surveys_answered: Option<bool>,
     pub now: DateTime<Utc>,
 }
 
@@ -146,7 +148,7 @@ pub async fn compute_many(
     customer_ids: &[Uuid],
     basis: &Basis<'_>,
 ) -> Result<HashMap<Uuid, Aggregates>, AppError> {
-    let &Basis { currency, window_start, complaints_tracked, now } = basis;
+    let &Basis { currency, window_start, complaints_tracked, surveys_answered, now } = basis;
     let mut out: HashMap<Uuid, Aggregates> =
         customer_ids.iter().map(|id| (*id, Aggregates::default())).collect();
     for chunk in customer_ids.chunks(500) {
@@ -220,8 +222,10 @@ pub async fn compute_many(
         if complaints_tracked != Some(false) {
             complaints(conn, chunk, window_start, complaints_tracked.is_some(), &mut out).await?;
         }
-        for (id, satisfaction) in crate::surveys::responses::satisfaction_of(conn, chunk, now).await? {
-            out.entry(id).or_default().satisfaction = Some(satisfaction);
+        if surveys_answered != Some(false) {
+            for (id, satisfaction) in crate::surveys::responses::satisfaction_of(conn, chunk, now).await? {
+                out.entry(id).or_default().satisfaction = Some(satisfaction);
+            }
         }
     }
     Ok(out)
@@ -346,7 +350,13 @@ async fn rate(
     also: Vec<(customer::Column, Expr)>,
 ) -> Result<Outcome, AppError> {
     let ctx = Context::cached(conn, scope.workspace_id).await?;
-    let agg = compute(conn, customer.id, &ctx.basis(now)).await?;
+    let mut basis = ctx.basis(now);
+    if trigger == Trigger::Survey {
+        // The answer being recorded counts, even the workspace's first (the cached context is
+        // forgotten once it is committed).
+        basis.surveys_answered = Some(true);
+    }
+    let agg = compute(conn, customer.id, &basis).await?;
     engine::store(conn, &ctx, customer, &agg, &Cause::of(scope, trigger), now, also).await
 }
 
@@ -401,7 +411,13 @@ async fn store_only(
     also: Vec<(customer::Column, Expr)>,
 ) -> Result<(), AppError> {
     let currency = workspace_currency(conn, scope.workspace_id).await?;
-    let basis = Basis { currency: &currency, window_start: now, complaints_tracked: Some(false), now };
+    let basis = Basis {
+        currency: &currency,
+        window_start: now,
+        complaints_tracked: Some(false),
+        surveys_answered: Some(false),
+        now,
+    };
     let agg = compute(conn, customer_id, &basis).await?;
     let mut update = agg.set(customer::Entity::update_many()).filter(customer::Column::Id.eq(customer_id));
     for (column, value) in also {

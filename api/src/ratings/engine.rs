@@ -60,6 +60,10 @@ pub struct Context {
     /// criterion is neutral and a purchase need not count anyone's complaints. Creating a
     /// complaint forgets this process's cached context.
     pub complaints_tracked: bool,
+    /// Whether the workspace has any survey answer: until then satisfaction is neutral for
+    /// everyone and a purchase need not read anyone's answers. Recording the first answer
+    /// forgets this process's cached context (other replicas within [`CONTEXT_TTL`]).
+    pub surveys_answered: bool,
 }
 
 impl Context {
@@ -75,6 +79,7 @@ impl Context {
         let row = policy::ensure_active(conn, workspace_id).await?;
         let stats = row.stats.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
         let complaints_tracked = aggregates::complaints_tracked(conn, workspace_id).await?;
+        let surveys_answered = crate::surveys::responses::any_answer(conn, workspace_id).await?;
         Ok(Self {
             workspace_id,
             currency: ws.currency,
@@ -83,6 +88,7 @@ impl Context {
             policy: policy::parse(&row.policy)?,
             stats,
             complaints_tracked,
+            surveys_answered,
         })
     }
 
@@ -105,6 +111,16 @@ impl Context {
         Ok(fresh)
     }
 
+    /// A survey answer was committed: a cached context that knew of none is forgotten, so the
+    /// next purchase reads satisfaction.
+    pub fn answered(workspace_id: Uuid) {
+        if let Ok(mut c) = cache().lock()
+            && c.get(&workspace_id).is_some_and(|(_, ctx)| !ctx.surveys_answered)
+        {
+            c.remove(&workspace_id);
+        }
+    }
+
     /// Forgets this process's cached context of a workspace (its policy or population changed).
     pub fn forget(workspace_id: Uuid) {
         if let Ok(mut c) = cache().lock() {
@@ -123,6 +139,7 @@ impl Context {
             currency: &self.currency,
             window_start: self.window_start(now),
             complaints_tracked: Some(self.complaints_tracked),
+            surveys_answered: Some(self.surveys_answered),
             now,
         }
     }

@@ -305,6 +305,8 @@ pub async fn close_loop(
     db: &DatabaseConnection,
     response: survey_response::Model,
 ) -> Result<survey_response::Model, AppError> {
+    // Committed: purchases from now on read the workspace's answers, even after its first.
+    crate::ratings::engine::Context::answered(response.workspace_id);
     let kind = kind_of(&response)?;
     let given = u8::try_from(response.score).unwrap_or(0);
     if response.loop_ticket_id.is_some() || !kind.is_unhappy(given) {
@@ -448,6 +450,21 @@ fn since(now: DateTime<Utc>) -> DateTime<Utc> {
     #[allow(clippy::cast_possible_truncation, reason = "a whole number of days")]
     let days = surveys::SATISFACTION_WINDOW_DAYS as i64;
     now - Duration::days(days)
+}
+
+/// Whether the workspace has any survey answer (until then nobody's satisfaction is read).
+///
+/// # Errors
+/// Database failures.
+pub async fn any_answer(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<bool, AppError> {
+    Ok(survey_response::Entity::find()
+        .select_only()
+        .column(survey_response::Column::Id)
+        .filter(survey_response::Column::WorkspaceId.eq(workspace_id))
+        .into_tuple::<Uuid>()
+        .one(conn)
+        .await?
+        .is_some())
 }
 
 /// The satisfaction of each of `customer_ids` that has answers in the window, as of `now`.

@@ -356,3 +356,38 @@ pub async fn save_messaging(
         json!({ "linkBase": link_base, "deliveryUrl": delivery_url, "smtp": smtp, "contactBudget": budget });
     execute::<_, serde_json::Value>(SAVE_MESSAGING, &json!({ "input": input })).await.map(|_| ())
 }
+
+const CHOICES: &str = include_str!("../../graphql/survey_choices.graphql");
+const SEND: &str = include_str!("../../graphql/send_survey.graphql");
+
+/// A survey a manager may send by hand.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SurveyChoice {
+    pub id: String,
+    pub name: String,
+    pub kind: SurveyKind,
+    pub trigger: SurveyTrigger,
+    pub active: bool,
+}
+
+/// The workspace's active surveys.
+pub async fn choices() -> Result<Vec<SurveyChoice>, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        survey_definitions: Vec<SurveyChoice>,
+    }
+    let data = execute::<_, Data>(CHOICES, &json!({})).await?;
+    Ok(data.survey_definitions.into_iter().filter(|d| d.active).collect())
+}
+
+/// Queues `definition` for `customer` now; `false` when it was already sent them today.
+pub async fn send_now(definition: &str, customer: &str) -> Result<bool, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Data {
+        send_survey: u64,
+    }
+    let variables = json!({ "definitionId": definition, "customerIds": [customer] });
+    execute::<_, Data>(SEND, &variables).await.map(|d| d.send_survey > 0)
+}

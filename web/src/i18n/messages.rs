@@ -719,6 +719,12 @@ messages! {
     FeedbackAgentIs { zh: "客服：{name}", en: "Agent: {name}" }
     FeedbackRecordedByIntegration { zh: "由外部系统录入", en: "Recorded by an integration" }
     FeedbackLoopTicket { zh: "已开投诉工单 {code}", en: "Complaint {code} opened" }
+    SendSurvey { zh: "邀请评价", en: "Ask for feedback" }
+    SendSurveyHelp { zh: "现在给这位客户发送一份调查。发送前会检查客户是否同意该渠道、是否有联系方式，以及联系频率上限。", en: "Send this customer a survey now. Consent for the channel, an address and the contact budget are checked when it goes out." }
+    SendSurveyChoose { zh: "请选择一份调查", en: "Choose a survey" }
+    SendSurveyNone { zh: "没有启用的调查。请先在 设置 > 调查与触达 中启用一份。", en: "No survey is active. Switch one on in Settings > Surveys first." }
+    SendSurveyQueued { zh: "调查已排队，将在下一轮发送时发出；结果见 设置 > 调查与触达。", en: "The survey is queued and goes out with the next pass; see Settings > Surveys for how it went." }
+    SendSurveyAlready { zh: "今天已经用这份调查邀请过这位客户。", en: "This customer was already sent this survey today." }
     CustomerFeedbackTitle { zh: "调查答卷", en: "Survey answers" }
     CustomerFeedbackEmpty { zh: "还没有回答过调查", en: "No survey answers yet" }
     SettingsSurveys { zh: "调查与触达", en: "Surveys" }

@@ -1,3 +1,4 @@
 //! State the whole app shares, as typed contexts.
 
+pub mod loaded;
 pub mod session;

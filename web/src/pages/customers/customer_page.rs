@@ -14,7 +14,7 @@ use super::duplicates::{DuplicatesCard, MergesCard};
 use super::history::{HistoryPanel, RecordInteractionDialog, RecordPurchaseDialog};
 use super::rating::RatingCard;
 use super::star_text;
-use super::survey_answers::SurveyAnswersCard;
+use super::survey_answers::{SendSurveyDialog, SurveyAnswersCard};
 use crate::api::{self, ApiError};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::dialog::Dialog;
@@ -33,6 +33,7 @@ enum Open {
     Ticket,
     Delete,
     Erase,
+    Survey,
 }
 
 /// The loaded customer and what a change asks the page to do next.
@@ -239,6 +240,11 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                         {move || i18n.t(Key::NewTicket)}
                     </button>
                 </Show>
+                <Show when=move || live && session.can(Permission::SurveysManage)>
+                    <button type="button" class="button" data-testid="send-survey" on:click=move |_| open.set(Some(Open::Survey))>
+                        {move || i18n.t(Key::SendSurvey)}
+                    </button>
+                </Show>
                 <Show when=move || live && can_write()>
                     <button type="button" class="button" data-testid="edit-customer" on:click=move |_| open.set(Some(Open::Edit))>
                         {move || i18n.t(Key::Edit)}
@@ -320,6 +326,17 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                         open.set(None);
                         state.say(i18n.t(Key::PurchaseRecorded).replace("{amount}", &amount));
                         state.reload();
+                    })
+                />
+            }
+            .into_any(),
+            Some(Open::Survey) => view! {
+                <SendSurveyDialog
+                    customer_id=id.get_value()
+                    on_close=Callback::new(move |()| open.set(None))
+                    on_sent=Callback::new(move |message: String| {
+                        open.set(None);
+                        state.say(message);
                     })
                 />
             }

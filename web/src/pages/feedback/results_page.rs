@@ -8,13 +8,12 @@ use leptos::prelude::*;
 use starcrm_shared::surveys::SurveyKind;
 
 use super::answers::{AnswerList, score_text};
-use crate::api::surveys::{
-    Dimension, Drill, GroupView, ResponseView, Results, ScoreView, TermView, TermsView,
-};
+use crate::api::surveys::{Dimension, Drill, GroupView, ResponseView, ScoreView, TermView, TermsView};
 use crate::api::{self, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
+use crate::state::loaded::load;
 
 const PERIODS: [(u32, Key); 3] = [(30, Key::Last30Days), (90, Key::Last90Days), (365, Key::Last365Days)];
 
@@ -61,26 +60,14 @@ pub fn FeedbackPage() -> impl IntoView {
     let days = RwSignal::new(90_u32);
     let by = RwSignal::new(Dimension::StarLevel);
     let drill = RwSignal::new(Drill::Latest);
-    let data = RwSignal::new(None::<Results>);
-    let error = RwSignal::new(None::<ApiError>);
+    let data =
+        load(move || api::surveys::results(kind.get_untracked(), days.get_untracked(), by.get_untracked()));
     let answers = RwSignal::new(None::<Result<Vec<ResponseView>, ApiError>>);
-    let load = move || {
-        let (k, d, b) = (kind.get_untracked(), days.get_untracked(), by.get_untracked());
-        leptos::task::spawn_local(async move {
-            match api::surveys::results(k, d, b).await {
-                Ok(found) => {
-                    error.set(None);
-                    data.set(Some(found));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
     Effect::new(move |_| {
         kind.track();
         days.track();
         by.track();
-        load();
+        data.reload.run(());
     });
     Effect::new(move |_| {
         let (k, d, which) = (kind.get(), days.get(), drill.get());
@@ -119,8 +106,8 @@ pub fn FeedbackPage() -> impl IntoView {
                 }).collect_view()}
             </div>
         </div>
-        {move || match (error.get(), data.get()) {
-            (Some(e), _) => view! { <ErrorView error=e on_retry=Callback::new(move |()| load()) /> }.into_any(),
+        {move || match (data.error.get(), data.value.get()) {
+            (Some(e), _) => view! { <ErrorView error=e on_retry=data.reload /> }.into_any(),
             (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
             (None, Some(results)) => {
                 let k = kind.get_untracked();

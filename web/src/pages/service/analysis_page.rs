@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use starcrm_shared::service_desk::{AgentKpiView, HitCountView, ParetoRowView, ServiceKpisView};
 
 use super::ServiceTabs;
+use crate::api;
 use crate::api::service::Dimension;
-use crate::api::{self, ApiError};
 use crate::components::error_view::ErrorView;
 use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
+use crate::state::loaded::load;
 
 const PERIODS: [(u32, Key); 3] = [(7, Key::Last7Days), (30, Key::Last30Days), (90, Key::Last90Days)];
 
@@ -40,24 +41,11 @@ pub fn AnalysisPage() -> impl IntoView {
     use_page_title(Key::ServiceAnalysis);
     let days = RwSignal::new(30_u32);
     let by = RwSignal::new(Dimension::RootCause);
-    let data = RwSignal::new(None::<(ServiceKpisView, Vec<ParetoRowView>)>);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move || {
-        let (d, b) = (days.get_untracked(), by.get_untracked());
-        leptos::task::spawn_local(async move {
-            match api::service::analysis(d, b).await {
-                Ok(found) => {
-                    error.set(None);
-                    data.set(Some(found));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
+    let data = load(move || api::service::analysis(days.get_untracked(), by.get_untracked()));
     Effect::new(move |_| {
         days.track();
         by.track();
-        load();
+        data.reload.run(());
     });
     view! {
         <header class="page-header">
@@ -76,8 +64,8 @@ pub fn AnalysisPage() -> impl IntoView {
                 })
                 .collect_view()}
         </div>
-        {move || match (error.get(), data.get()) {
-            (Some(e), _) => view! { <ErrorView error=e on_retry=Callback::new(move |()| load()) /> }.into_any(),
+        {move || match (data.error.get(), data.value.get()) {
+            (Some(e), _) => view! { <ErrorView error=e on_retry=data.reload /> }.into_any(),
             (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
             (None, Some((kpis, pareto))) => view! {
                 <dl class="stats stats--four stats--compact" data-testid="service-figures">

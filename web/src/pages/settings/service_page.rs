@@ -9,11 +9,12 @@ use starcrm_shared::service_desk::{TeamInfo, TeamMemberInfo, TicketCategoryInfo,
 
 use super::SettingsLayout;
 use super::sla_editor::SlaPolicyEditor;
-use crate::api::service::{ServiceSettings, StaffOption};
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::api::service::StaffOption;
 use crate::components::error_view::ErrorView;
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
+use crate::state::loaded::load;
 
 /// Days as typed: empty is none; anything else must be 1 to 730.
 fn parse_days(text: &str) -> Result<Option<u16>, ()> {
@@ -35,24 +36,12 @@ fn days_text(days: Option<u16>) -> String {
 #[component]
 pub fn ServiceSettingsPage() -> impl IntoView {
     use_page_title(Key::SettingsService);
-    let settings = RwSignal::new(None::<ServiceSettings>);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            match api::service::service_settings().await {
-                Ok(found) => {
-                    error.set(None);
-                    settings.set(Some(found));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    load();
-    let reload = Callback::new(move |()| load());
+    let settings = load(api::service::service_settings);
+    let reload = settings.reload;
+    reload.run(());
     view! {
         <SettingsLayout title=Key::SettingsService subtitle=Key::SettingsServiceSubtitle>
-            {move || match (error.get(), settings.get()) {
+            {move || match (settings.error.get(), settings.value.get()) {
                 (Some(e), _) => view! { <ErrorView error=e on_retry=reload /> }.into_any(),
                 (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
                 (None, Some(s)) => view! {

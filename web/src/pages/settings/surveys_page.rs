@@ -8,14 +8,15 @@ use starcrm_shared::contact_budget::{ContactBudget, Limit, QuietHours, SkipReaso
 use starcrm_shared::surveys::{InvitationStatus, MessageChannel, SurveyKind, SurveyTrigger, Template};
 
 use super::SettingsLayout;
-use crate::api::surveys::{DefinitionView, InvitationView, MessagingView, SmtpInput, SurveySettings};
-use crate::api::{self, ApiError};
+use crate::api;
+use crate::api::surveys::{DefinitionView, InvitationView, MessagingView, SmtpInput};
 use crate::components::copy_box::CopyBox;
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::FormError;
 use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::star_text;
+use crate::state::loaded::load;
 
 pub(crate) const fn trigger_label(t: SurveyTrigger) -> Key {
     match t {
@@ -57,24 +58,12 @@ const fn skip_label(r: SkipReason) -> Key {
 #[component]
 pub fn SurveysSettingsPage() -> impl IntoView {
     use_page_title(Key::SettingsSurveys);
-    let settings = RwSignal::new(None::<SurveySettings>);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move || {
-        leptos::task::spawn_local(async move {
-            match api::surveys::settings().await {
-                Ok(found) => {
-                    error.set(None);
-                    settings.set(Some(found));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    load();
-    let reload = Callback::new(move |()| load());
+    let settings = load(api::surveys::settings);
+    let reload = settings.reload;
+    reload.run(());
     view! {
         <SettingsLayout title=Key::SettingsSurveys subtitle=Key::SettingsSurveysSubtitle>
-            {move || match (error.get(), settings.get()) {
+            {move || match (settings.error.get(), settings.value.get()) {
                 (Some(e), _) => view! { <ErrorView error=e on_retry=reload /> }.into_any(),
                 (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
                 (None, Some(s)) => view! {
