@@ -693,6 +693,8 @@ async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
         "{ surveyScores(kind: NPS) { overall { n } } }",
         "{ surveyDefinitions { id } }",
         "{ messagingSettings { linkBase smtp { host } } }",
+        "{ loyaltyRule { version } }",
+        "{ pointsLiability { outstanding } }",
     ] {
         let response = app.graphql().execute(query, json!({})).await?;
         assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{query}");
@@ -2692,5 +2694,192 @@ async fn survey_setup_and_links_stay_in_their_workspace_and_role() -> anyhow::Re
         let refused = client.execute(guess, json!({})).await?;
         assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn points_stay_in_their_workspace_and_role() -> anyhow::Result<()> {
+    let w = world().await?;
+    let rule = json!({ "active": true, "points": 1, "perMinor": 100, "categoryBonuses": [], "pendingDays": 0,
+        "expiry": { "kind": "NEVER", "count": 0 }, "warnDays": 30 });
+    let save =
+        "mutation($rule: EarnRuleInput!, $v: Int!) { saveLoyaltyRule(rule: $rule, version: $v) { version } }";
+    w.app.as_token(&w.a_owner).execute(save, json!({ "rule": rule, "v": 0 })).await?.data();
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    let bought = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(push, json!({ "input": { "customer": { "phone": "13911112222" }, "channel": "STORE", "amountMinor": 50_000 } }))
+        .await?;
+    let a_customer = bought.data()["recordTransaction"]["customerId"].as_str().unwrap_or_default().to_owned();
+    let redeem = "mutation($input: PointsInput!) { redeemPoints(input: $input) { balance } }";
+    let adjust = "mutation($input: PointsInput!) { adjustPoints(input: $input) { balance } }";
+    let points = "query($id: ID!) { customer(id: $id) { points { balance lots { id } history { id } } } }";
+    let spend = json!({ "input": { "customerId": a_customer, "points": 100, "reason": "x" } });
+
+    // Workspace B: A's customer is not found for spending, giving or reading; B's own rule and
+    // liability know nothing of A's.
+    for query in [redeem, adjust] {
+        let refused = w.app.as_token(&w.b_owner).execute(query, spend.clone()).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{query}: {}", refused.body);
+    }
+    let read = w.app.as_token(&w.b_owner).execute(points, json!({ "id": a_customer })).await?;
+    assert_eq!(read.data()["customer"], Value::Null, "{}", read.body);
+    let b_view = w
+        .app
+        .as_token(&w.b_owner)
+        .execute("{ loyaltyRule { version } pointsLiability { outstanding } }", json!({}))
+        .await?;
+    assert_eq!(
+        b_view.data(),
+        &json!({ "loyaltyRule": { "version": 0 }, "pointsLiability": { "outstanding": 0 } })
+    );
+
+    // Roles: an analyst reads but neither spends, gives nor edits the rule; an agent spends but
+    // does not give; a purchases-only token does none of it and reads nothing.
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    let shop = w.app.api_token(&w.a_owner, &["transactions:write", "customers:read"]).await?;
+    for (token, query, permission) in [
+        (&analyst, redeem, "points:redeem"),
+        (&analyst, adjust, "points:adjust"),
+        (&w.a_agent, adjust, "points:adjust"),
+        (&shop, redeem, "points:redeem"),
+    ] {
+        let refused = w.app.as_token(token).execute(query, spend.clone()).await?;
+        assert_eq!(refused.error_extension("permission"), permission, "{}", refused.body);
+    }
+    for token in [&analyst, &w.a_agent] {
+        let refused = w.app.as_token(token).execute(save, json!({ "rule": rule, "v": 1 })).await?;
+        assert_eq!(refused.error_extension("permission"), "loyalty:manage", "{}", refused.body);
+    }
+    let unread = w.app.as_token(&shop).execute(points, json!({ "id": a_customer })).await?;
+    assert_eq!(unread.error_extension("permission"), "loyalty:read", "{}", unread.body);
+    let seen = w.app.as_token(&analyst).execute(points, json!({ "id": a_customer })).await?;
+    assert_eq!(seen.data()["customer"]["points"]["balance"], 500, "{}", seen.body);
+    let done = w.app.as_token(&w.a_agent).execute(redeem, spend.clone()).await?;
+    assert_eq!(done.data()["redeemPoints"]["balance"], 400);
+    // A POS token with points:redeem spends; it cannot give.
+    let pos = w.app.api_token(&w.a_owner, &["points:redeem"]).await?;
+    let done = w.app.as_token(&pos).execute(redeem, spend.clone()).await?;
+    assert_eq!(done.data()["redeemPoints"]["balance"], 300);
+    let refused = w.app.as_token(&pos).execute(adjust, spend).await?;
+    assert_eq!(refused.error_extension("permission"), "points:adjust", "{}", refused.body);
+    // A guessed operation id as a page cursor of B's customer lists nothing of A's.
+    let b_customer = w.app.customer(&w.b_owner, "B member").await?;
+    let a_history = w.app.as_token(&w.a_owner).execute(points, json!({ "id": a_customer })).await?;
+    let a_op = a_history.data()["customer"]["points"]["history"][0]["id"].clone();
+    let guessed =
+        "query($id: ID!, $before: ID) { customer(id: $id) { points { history(before: $before) { id } } } }";
+    let b_read =
+        w.app.as_token(&w.b_owner).execute(guessed, json!({ "id": b_customer, "before": a_op })).await?;
+    assert_eq!(b_read.data()["customer"]["points"]["history"], json!([]), "{}", b_read.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn member_tokens_reach_only_me_and_only_for_their_customer() -> anyhow::Result<()> {
+    let w = world().await?;
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    let mut ids = Vec::new();
+    for phone in ["13922220001", "13922220002"] {
+        let bought = w
+            .app
+            .as_token(&w.a_owner)
+            .execute(push, json!({ "input": { "customer": { "phone": phone }, "channel": "APP", "amountMinor": 10_000 } }))
+            .await?;
+        ids.push(bought.data()["recordTransaction"]["customerId"].as_str().unwrap_or_default().to_owned());
+    }
+    let (mine, other) = (ids[0].clone(), ids[1].clone());
+    let issue = "mutation($c: ID!, $m: Int! = 30) { issueMemberToken(customerId: $c, minutes: $m) { token expiresAt customerId } }";
+    // Only a caller with members:issue, only for its own workspace's customers, 1 to 60 minutes.
+    let app_backend = w.app.api_token(&w.a_owner, &["members:issue"]).await?;
+    let shop = w.app.api_token(&w.a_owner, &["transactions:write", "customers:read"]).await?;
+    let refused = w.app.as_token(&shop).execute(issue, json!({ "c": mine })).await?;
+    assert_eq!(refused.error_extension("permission"), "members:issue", "{}", refused.body);
+    let refused = w.app.as_token(&w.a_agent).execute(issue, json!({ "c": mine })).await?;
+    assert_eq!(refused.error_extension("permission"), "members:issue", "{}", refused.body);
+    let cross = w.app.as_token(&w.b_owner).execute(issue, json!({ "c": mine })).await?;
+    assert_eq!(cross.error_code(), Some("NOT_FOUND"), "{}", cross.body);
+    for minutes in [0, 61] {
+        let refused = w.app.as_token(&app_backend).execute(issue, json!({ "c": mine, "m": minutes })).await?;
+        assert_eq!(refused.error_extension("field"), "minutes", "{}", refused.body);
+    }
+    let issued = w.app.as_token(&app_backend).execute(issue, json!({ "c": mine })).await?;
+    let token = issued.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+    let member = w.app.as_token(&token);
+
+    let me = "{ me { customerId points { balance } pointsHistory { kind points } } }";
+    let seen = member.execute(me, json!({})).await?;
+    assert_eq!(seen.data()["me"]["customerId"], mine.as_str());
+    // Every staff field, query or mutation, is closed to it: no customer by id (its own or
+    // another), no lists, no settings, no spending, no minting tokens.
+    for (query, variables) in [
+        ("query($id: ID!) { customer(id: $id) { id } }", json!({ "id": mine })),
+        ("query($id: ID!) { customer(id: $id) { id } }", json!({ "id": other })),
+        ("{ customers { totalCount } }", json!({})),
+        ("{ viewer { actor } }", json!({})),
+        ("{ dashboard { customers } }", json!({})),
+        ("{ loyaltyRule { version } }", json!({})),
+        ("{ pointsLiability { outstanding } }", json!({})),
+        ("{ notifications { unreadCount } }", json!({})),
+        ("{ changes { endPosition } }", json!({})),
+        ("mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }", json!({ "c": other })),
+        (
+            "mutation($i: PointsInput!) { redeemPoints(input: $i) { balance } }",
+            json!({ "i": { "customerId": mine, "points": 1 } }),
+        ),
+        (
+            "mutation($i: PointsInput!) { adjustPoints(input: $i) { balance } }",
+            json!({ "i": { "customerId": mine, "points": 100, "reason": "x" } }),
+        ),
+        (push, json!({ "input": { "customer": { "id": mine }, "channel": "APP", "amountMinor": 1 } })),
+    ] {
+        let refused = member.execute(query, variables).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{query}: {}", refused.body);
+    }
+    // Staff and API tokens are no members: `me` is closed to them.
+    for staff in [&w.a_owner, &app_backend] {
+        let refused = w.app.as_token(staff).execute(me, json!({})).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    }
+    // A token re-signed for the other customer without the key, an expired one, and one whose
+    // customer was deleted are all refused.
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let engine = URL_SAFE_NO_PAD;
+    let claims: Value = serde_json::from_slice(&base64::Engine::decode(&engine, &parts[1])?)?;
+    let mut forged = claims.clone();
+    forged["sub"] = json!(other);
+    parts[1] = base64::Engine::encode(&engine, serde_json::to_vec(&forged)?);
+    let refused = w.app.as_token(&parts.join(".")).execute(me, json!({})).await?;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    let now = chrono::Utc::now();
+    let (expired, _) = w.app.state.auth.keys.issue_member(
+        mine.parse()?,
+        w.a_workspace.parse()?,
+        now - chrono::Duration::hours(2),
+        now - chrono::Duration::hours(1),
+    )?;
+    let refused = w.app.as_token(&expired).execute(me, json!({})).await?;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    // Workspace B's key is the same server's, but B's claim on A's customer names the wrong
+    // workspace: not found, so refused.
+    let (wrong_ws, _) = w.app.state.auth.keys.issue_member(
+        mine.parse()?,
+        uuid::Uuid::now_v7(),
+        now,
+        now + chrono::Duration::minutes(5),
+    )?;
+    let refused = w.app.as_token(&wrong_ws).execute(me, json!({})).await?;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    w.app
+        .as_token(&w.a_owner)
+        .execute("mutation($id: ID!) { deleteCustomer(id: $id) { id } }", json!({ "id": mine }))
+        .await?
+        .data();
+    let refused = member.execute(me, json!({})).await?;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
     Ok(())
 }

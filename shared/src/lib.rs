@@ -16,6 +16,7 @@ pub mod error;
 pub mod explain;
 pub mod follow_ups;
 pub mod imports;
+pub mod loyalty;
 pub mod mask;
 pub mod permissions;
 pub mod rating;

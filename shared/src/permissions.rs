@@ -44,6 +44,21 @@ pub enum Permission {
     /// Survey definitions and triggers, messaging settings and the contact budget.
     #[serde(rename = "surveys:manage")]
     SurveysManage,
+    /// Points balances, lots, history and the liability report.
+    #[serde(rename = "loyalty:read")]
+    LoyaltyRead,
+    /// Spend a member's points (a reward, a discount at the till).
+    #[serde(rename = "points:redeem")]
+    PointsRedeem,
+    /// Give or take away points by hand, with a reason (audited).
+    #[serde(rename = "points:adjust")]
+    PointsAdjust,
+    /// The earn rule, expiry and the rewards catalogue.
+    #[serde(rename = "loyalty:manage")]
+    LoyaltyManage,
+    /// Obtain short-lived member tokens for the business's own app (one customer each).
+    #[serde(rename = "members:issue")]
+    MembersIssue,
     /// See the workspace's staff accounts.
     #[serde(rename = "users:read")]
     UsersRead,
@@ -70,7 +85,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Self; 22] = [
+    pub const ALL: [Self; 27] = [
         Self::CustomersRead,
         Self::CustomersWrite,
         Self::CustomersErase,
@@ -85,6 +100,11 @@ impl Permission {
         Self::SurveysRead,
         Self::SurveysRecord,
         Self::SurveysManage,
+        Self::LoyaltyRead,
+        Self::PointsRedeem,
+        Self::PointsAdjust,
+        Self::LoyaltyManage,
+        Self::MembersIssue,
         Self::UsersRead,
         Self::UsersManage,
         Self::TokensManage,
@@ -112,6 +132,11 @@ impl Permission {
             Self::SurveysRead => "surveys:read",
             Self::SurveysRecord => "surveys:record",
             Self::SurveysManage => "surveys:manage",
+            Self::LoyaltyRead => "loyalty:read",
+            Self::PointsRedeem => "points:redeem",
+            Self::PointsAdjust => "points:adjust",
+            Self::LoyaltyManage => "loyalty:manage",
+            Self::MembersIssue => "members:issue",
             Self::UsersRead => "users:read",
             Self::UsersManage => "users:manage",
             Self::TokensManage => "tokens:manage",
@@ -188,9 +213,10 @@ impl Role {
     /// managers may also run integrations (API tokens, never with more than they hold; webhooks).
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::{
-            AuditRead, CampaignsManage, CustomersRead, CustomersWrite, DataExport, DataImport, PiiRead,
-            RatingsManage, RatingsOverride, RatingsRead, ServiceConfigure, ServiceManage, SurveysManage,
-            SurveysRead, SurveysRecord, TokensManage, TransactionsWrite, UsersRead, WebhooksManage,
+            AuditRead, CampaignsManage, CustomersRead, CustomersWrite, DataExport, DataImport, LoyaltyManage,
+            LoyaltyRead, MembersIssue, PiiRead, PointsAdjust, PointsRedeem, RatingsManage, RatingsOverride,
+            RatingsRead, ServiceConfigure, ServiceManage, SurveysManage, SurveysRead, SurveysRecord,
+            TokensManage, TransactionsWrite, UsersRead, WebhooksManage,
         };
         match self {
             Self::Owner | Self::Admin => &Permission::ALL,
@@ -208,6 +234,11 @@ impl Role {
                 SurveysRead,
                 SurveysRecord,
                 SurveysManage,
+                LoyaltyRead,
+                PointsRedeem,
+                PointsAdjust,
+                LoyaltyManage,
+                MembersIssue,
                 UsersRead,
                 TokensManage,
                 WebhooksManage,
@@ -224,9 +255,19 @@ impl Role {
                 ServiceManage,
                 SurveysRead,
                 SurveysRecord,
+                LoyaltyRead,
+                PointsRedeem,
             ],
-            Self::Marketer => &[CustomersRead, RatingsRead, CampaignsManage, SurveysRead, DataExport],
-            Self::Analyst => &[CustomersRead, RatingsRead, SurveysRead, DataExport],
+            Self::Marketer => &[
+                CustomersRead,
+                RatingsRead,
+                CampaignsManage,
+                SurveysRead,
+                LoyaltyRead,
+                LoyaltyManage,
+                DataExport,
+            ],
+            Self::Analyst => &[CustomersRead, RatingsRead, SurveysRead, LoyaltyRead, DataExport],
         }
     }
 

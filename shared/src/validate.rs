@@ -41,6 +41,10 @@ pub enum Invalid {
     Decimals {
         max: usize,
     },
+    /// A number below the least the field allows.
+    TooSmall {
+        min: usize,
+    },
 }
 
 impl Invalid {
@@ -64,15 +68,17 @@ impl Invalid {
             Self::WrongType => "WRONG_TYPE",
             Self::Duplicate => "DUPLICATE",
             Self::Decimals { .. } => "DECIMALS",
+            Self::TooSmall { .. } => "TOO_SMALL",
         }
     }
 
     /// The number a reason is about (a length, a count of decimals), sent beside its code.
     pub const fn limit(self) -> Option<usize> {
         match self {
-            Self::TooShort { min: limit } | Self::TooLong { max: limit } | Self::Decimals { max: limit } => {
-                Some(limit)
-            }
+            Self::TooShort { min: limit }
+            | Self::TooLong { max: limit }
+            | Self::Decimals { max: limit }
+            | Self::TooSmall { min: limit } => Some(limit),
             _ => None,
         }
     }
@@ -97,6 +103,7 @@ impl Invalid {
             "WRONG_TYPE" => Self::WrongType,
             "DUPLICATE" => Self::Duplicate,
             "DECIMALS" => Self::Decimals { max: limit? },
+            "TOO_SMALL" => Self::TooSmall { min: limit? },
             _ => return None,
         })
     }
@@ -125,6 +132,7 @@ impl Invalid {
             Self::WrongType => "has the wrong type for this field".to_owned(),
             Self::Duplicate => "appears more than once".to_owned(),
             Self::Decimals { max } => format!("must have at most {max} decimals"),
+            Self::TooSmall { min } => format!("must be at least {min}"),
         }
     }
 }

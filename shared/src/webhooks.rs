@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 22] = [
+pub const CHANGE_KINDS: [&str; 23] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -28,6 +28,7 @@ pub const CHANGE_KINDS: [&str; 22] = [
     "followUpPlanned",
     "followUpDone",
     "surveyAnswered",
+    "pointsChanged",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -16,6 +16,8 @@ use crate::error::AppError;
 
 pub const ISSUER: &str = "starcrm";
 pub const AUDIENCE: &str = "starcrm-api";
+/// The audience of member tokens: a business's app acting for one of its customers.
+pub const MEMBER_AUDIENCE: &str = "member";
 const ALGORITHM: Algorithm = Algorithm::HS256;
 const SECRET_NAME: &str = "jwt_hs256_key";
 
@@ -37,10 +39,25 @@ pub struct AccessClaims {
     pub exp: i64,
 }
 
+/// What a member token says: one customer of one workspace, for a few minutes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberClaims {
+    pub iss: String,
+    pub aud: String,
+    /// The customer.
+    pub sub: Uuid,
+    pub ws: Uuid,
+    /// This token (for the audit log).
+    pub jti: Uuid,
+    pub iat: i64,
+    pub exp: i64,
+}
+
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    member_validation: Validation,
 }
 
 impl JwtKeys {
@@ -50,10 +67,14 @@ impl JwtKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        let mut member_validation = validation.clone();
+        member_validation.set_audience(&[MEMBER_AUDIENCE]);
+        member_validation.set_required_spec_claims(&["exp", "iss", "aud", "sub", "jti"]);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            member_validation,
         }
     }
 
@@ -83,6 +104,39 @@ impl JwtKeys {
         let token = jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
             .map_err(AppError::internal)?;
         Ok((token, expires))
+    }
+
+    /// Signs a member token for `customer` of `workspace`, valid until `expires`.
+    ///
+    /// # Errors
+    /// Signing failed (a bug).
+    pub fn issue_member(
+        &self,
+        customer: Uuid,
+        workspace: Uuid,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<(String, MemberClaims), AppError> {
+        let claims = MemberClaims {
+            iss: ISSUER.to_owned(),
+            aud: MEMBER_AUDIENCE.to_owned(),
+            sub: customer,
+            ws: workspace,
+            jti: Uuid::now_v7(),
+            iat: now.timestamp(),
+            exp: expires.timestamp(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(ALGORITHM), &claims, &self.encoding)
+            .map_err(AppError::internal)?;
+        Ok((token, claims))
+    }
+
+    /// The claims of a valid, unexpired member token; `None` for anything else (a staff token
+    /// among them: its audience differs).
+    pub fn verify_member(&self, token: &str) -> Option<MemberClaims> {
+        jsonwebtoken::decode::<MemberClaims>(token, &self.decoding, &self.member_validation)
+            .map(|data| data.claims)
+            .ok()
     }
 
     /// # Errors

@@ -20,7 +20,8 @@ pub struct ChangeEvent {
     /// `ticketBreached`, `ticketDueSoon` (the customer is the ticket's; `payload.ticketId` names
     /// it),
     /// `followUpPlanned`, `followUpDone` (`payload.followUpId`), `surveyAnswered`
-    /// (`payload.responseId`).
+    /// (`payload.responseId`), `pointsChanged` (`payload.operationId`, `kind`, `points`,
+    /// `balance`).
     pub kind: String,
     /// The customer it is about.
     pub customer_id: Option<ID>,

@@ -65,10 +65,13 @@ pub enum Kind {
     FollowUpDone,
     /// A customer answered a survey (`payload.responseId`, kind and score; never the comment).
     SurveyAnswered,
+    /// A member's points changed: earned, spent, taken back by a refund, expired or adjusted
+    /// (`payload.operationId`, kind, points, the balance after).
+    PointsChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -91,6 +94,7 @@ impl Kind {
         Kind::FollowUpPlanned,
         Kind::FollowUpDone,
         Kind::SurveyAnswered,
+        Kind::PointsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +121,7 @@ impl Kind {
             Kind::FollowUpPlanned => "followUpPlanned",
             Kind::FollowUpDone => "followUpDone",
             Kind::SurveyAnswered => "surveyAnswered",
+            Kind::PointsChanged => "pointsChanged",
         }
     }
 
@@ -142,6 +147,7 @@ impl Kind {
                 | Kind::FollowUpPlanned
                 | Kind::FollowUpDone
                 | Kind::SurveyAnswered
+                | Kind::PointsChanged
         )
     }
 }

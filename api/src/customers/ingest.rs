@@ -15,6 +15,7 @@ use starcrm_shared::customer::{
     self as rules, Channel, Direction, InteractionKind, LifecycleStage, PaymentMethod, TransactionKind,
     TransactionStatus,
 };
+use starcrm_shared::loyalty::earn::Line;
 use starcrm_shared::rating::Trigger;
 use starcrm_shared::validate::Invalid;
 use uuid::Uuid;
@@ -199,6 +200,8 @@ async fn try_record_transaction(
         return Ok(first);
     }
     let hint = identities::hint(db, scope, &valid.reference).await?;
+    // The earn rule and the star levels' multipliers, cached: no read on most purchases.
+    let earning = crate::loyalty::rules::earning(db, scope).await?;
     let txn = db::begin_write(db).await?;
     let (customer, customer_created) =
         find_or_create(&txn, scope, &valid.reference, valid.channel, hint).await?;
@@ -256,7 +259,22 @@ async fn try_record_transaction(
     // The purchase's feed entries in one go, and the activity it brings in the rating's update
     // of the customer: fewer statements inside SQLite's write turn.
     let Activity { columns, change: stage_change } = activity(&customer, valid.occurred_at, true);
-    changes::record(&txn, std::iter::once(change).chain(stage_change).collect()).await?;
+    // Points at the multiplier of the stars the customer held when buying.
+    let points_change = match &earning {
+        Some(earning) => {
+            let lines: Vec<Line<'_>> = valid
+                .items
+                .iter()
+                .map(|i| Line {
+                    category: i.category.as_deref(),
+                    amount_minor: i.unit_price_minor.saturating_mul(i64::from(i.quantity)),
+                })
+                .collect();
+            crate::loyalty::ledger::earn_purchase(&txn, scope, earning, &customer, &record, &lines).await?
+        }
+        None => None,
+    };
+    changes::record(&txn, std::iter::once(change).chain(stage_change).chain(points_change).collect()).await?;
     aggregates::refresh_loaded(&txn, scope, &customer, Trigger::Transaction, columns).await?;
     txn.commit().await?;
     // The customer as the purchase left them, read after the write turn is handed on.
@@ -364,6 +382,21 @@ pub async fn record_refund(
     .map_err(|e| {
         AppError::unique_or_internal(e, "externalRef", "a transaction with this externalRef exists")
     })?;
+    changes::record(&txn, refund_changes(&txn, scope, &original, &record).await?).await?;
+    aggregates::refresh(&txn, scope, original.customer_id, Trigger::Transaction).await?;
+    let customer = service::find(&txn, scope, original.customer_id).await?;
+    txn.commit().await?;
+    Ok(Recorded { record, customer, created: true, customer_created: false })
+}
+
+/// The feed entries of a refund: the refund, and the share of the purchase's points it takes
+/// back, as the purchase earned them (before `original` counted this refund).
+async fn refund_changes(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    original: &transaction::Model,
+    record: &transaction::Model,
+) -> Result<Vec<Change>, AppError> {
     let change = Change::new(scope.workspace_id, Kind::RefundRecorded, original.customer_id).with(json!({
         "transactionId": record.id,
         "refundOf": original.id,
@@ -372,11 +405,17 @@ pub async fn record_refund(
         "occurredAt": record.occurred_at,
         "externalRef": record.external_ref,
     }));
-    changes::record(&txn, vec![change]).await?;
-    aggregates::refresh(&txn, scope, original.customer_id, Trigger::Transaction).await?;
-    let customer = service::find(&txn, scope, original.customer_id).await?;
-    txn.commit().await?;
-    Ok(Recorded { record, customer, created: true, customer_created: false })
+    let refunded = original.refunded_minor + record.amount_minor;
+    let points = crate::loyalty::ledger::reverse_refund(
+        txn,
+        scope,
+        original,
+        record,
+        original.refunded_minor,
+        refunded,
+    )
+    .await?;
+    Ok(std::iter::once(change).chain(points).collect())
 }
 
 /// An interaction as staff or an integration records it.

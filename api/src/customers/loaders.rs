@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::entities::{
     channel_identity, custom_field, customer, customer_consent, customer_email, customer_field_value,
-    customer_merge, customer_phone, customer_tag, follow_up, interaction, survey_response, ticket,
-    transaction, transaction_item, user, workspace,
+    customer_merge, customer_phone, customer_tag, follow_up, interaction, point_entry, point_lot,
+    point_operation, survey_response, ticket, transaction, transaction_item, user, workspace,
 };
 
 /// A table whose rows belong to a customer.
@@ -47,7 +47,10 @@ child_of!(
     interaction,
     ticket,
     follow_up,
-    survey_response
+    survey_response,
+    point_lot,
+    point_operation,
+    point_entry
 );
 
 /// Merges belong to their survivor.
@@ -84,7 +87,10 @@ owned_row!(
     interaction,
     ticket,
     follow_up,
-    survey_response
+    survey_response,
+    point_lot,
+    point_operation,
+    point_entry
 );
 
 /// Points the rows of `E` with these ids at `customer_id`.

@@ -26,7 +26,8 @@ use crate::changes::{self, Change, Kind};
 use crate::db;
 use crate::entities::{
     channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_merge,
-    customer_phone, customer_tag, follow_up, interaction, survey_response, ticket, transaction,
+    customer_phone, customer_tag, follow_up, interaction, point_entry, point_lot, point_operation,
+    survey_response, ticket, transaction,
 };
 use crate::error::AppError;
 
@@ -155,6 +156,10 @@ pub struct Moved {
     pub follow_ups: Vec<Uuid>,
     /// Survey answers.
     pub survey_responses: Vec<Uuid>,
+    /// Loyalty points: lots, operations and their entries (the accounts are recounted).
+    pub point_lots: Vec<Uuid>,
+    pub point_operations: Vec<Uuid>,
+    pub point_entries: Vec<Uuid>,
     pub phones: Vec<Uuid>,
     pub emails: Vec<Uuid>,
     /// Tags the survivor did not have (copied; the merged customer keeps its own rows).
@@ -223,6 +228,9 @@ pub async fn merge(
         tickets: ids_of::<ticket::Entity>(&txn, merged.id).await?,
         follow_ups: ids_of::<follow_up::Entity>(&txn, merged.id).await?,
         survey_responses: ids_of::<survey_response::Entity>(&txn, merged.id).await?,
+        point_lots: ids_of::<point_lot::Entity>(&txn, merged.id).await?,
+        point_operations: ids_of::<point_operation::Entity>(&txn, merged.id).await?,
+        point_entries: ids_of::<point_entry::Entity>(&txn, merged.id).await?,
         // Custom values the survivor lacks move too.
         phones: moving_phones.iter().map(|p| p.id).collect(),
         emails: moving_emails.iter().map(|e| e.id).collect(),
@@ -260,6 +268,8 @@ pub async fn merge(
 
     // Move the rows.
     reassign(&txn, &moved, survivor.id).await?;
+    crate::loyalty::ledger::after_merge(&txn, scope, &moved.point_lots, false, [survivor.id, merged.id])
+        .await?;
     for tag in &moved.tags {
         customer_tag::ActiveModel {
             workspace_id: Set(scope.workspace_id),
@@ -412,6 +422,9 @@ async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid)
     move_rows::<ticket::Entity>(conn, &moved.tickets, customer_id).await?;
     move_rows::<follow_up::Entity>(conn, &moved.follow_ups, customer_id).await?;
     move_rows::<survey_response::Entity>(conn, &moved.survey_responses, customer_id).await?;
+    move_rows::<point_lot::Entity>(conn, &moved.point_lots, customer_id).await?;
+    move_rows::<point_operation::Entity>(conn, &moved.point_operations, customer_id).await?;
+    move_rows::<point_entry::Entity>(conn, &moved.point_entries, customer_id).await?;
     move_rows::<customer_phone::Entity>(conn, &moved.phones, customer_id).await?;
     move_rows::<customer_email::Entity>(conn, &moved.emails, customer_id).await?;
     move_rows::<customer_field_value::Entity>(conn, &moved.field_values, customer_id).await?;
@@ -424,6 +437,7 @@ async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid)
 /// # Errors
 /// `NOT_FOUND`; `CONFLICT` when it was undone already, is older than the window, or either
 /// customer was merged again since.
+#[allow(clippy::too_many_lines, reason = "one transaction, step by step, as the merge it undoes")]
 pub async fn unmerge(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -460,6 +474,8 @@ pub async fn unmerge(
     }
     let moved: Moved = record.moved.as_deref().and_then(|m| serde_json::from_str(m).ok()).unwrap_or_default();
     reassign(&txn, &moved, merged.id).await?;
+    crate::loyalty::ledger::after_merge(&txn, scope, &moved.point_lots, true, [survivor.id, merged.id])
+        .await?;
     restore_primaries(&txn, &moved).await?;
     if !moved.tags.is_empty() {
         customer_tag::Entity::delete_many()

@@ -53,10 +53,18 @@ pub async fn graphql(
         &request_id,
         &state.settings,
     );
+    let member = match member_of(&state, &headers, &request_id).await {
+        Ok(member) => member,
+        Err(refused) => return refused,
+    };
     // A bad credential is refused outright rather than treated as anonymous.
-    let caller = match auth::authenticate(&state.db, &state.auth, &headers, &meta).await {
-        Ok(caller) => caller,
-        Err(err) => return reject_error(StatusCode::UNAUTHORIZED, &err, &request_id),
+    let caller = if member.is_some() {
+        None
+    } else {
+        match auth::authenticate(&state.db, &state.auth, &headers, &meta).await {
+            Ok(caller) => caller,
+            Err(err) => return reject_error(StatusCode::UNAUTHORIZED, &err, &request_id),
+        }
     };
     if let Some(scope) = &caller
         && let Err(retry_after_seconds) = check_rate(&state, scope)
@@ -88,7 +96,11 @@ pub async fn graphql(
         Ok(claimed) => claimed,
         Err(answer) => return answer,
     };
-    let request = request.data(request_id.clone()).data(meta).data(Caller(caller));
+    let request = request
+        .data(request_id.clone())
+        .data(meta)
+        .data(Caller(caller))
+        .data(crate::loyalty::member_graphql::MemberCaller(member));
 
     let mut response = schema.execute(request).await;
     finish_errors(&mut response.errors, &request_id);
@@ -116,6 +128,32 @@ pub async fn graphql(
         http.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     http
+}
+
+/// The member a member token stands for (a business's app acting for one customer), within its
+/// rate limit. A member is no staff caller: resolvers get no scope for it, only the member
+/// fields read it.
+async fn member_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    request_id: &RequestId,
+) -> Result<Option<crate::loyalty::members::Member>, Response> {
+    let member = crate::loyalty::members::from_headers(&state.db, &state.auth, headers)
+        .await
+        .map_err(|err| reject_error(StatusCode::UNAUTHORIZED, &err, request_id))?;
+    if let Some(m) = &member
+        && let Err(retry_after_seconds) =
+            state.auth.limits.per_api_token.check(&format!("member:{}", m.customer_id))
+    {
+        let mut response = reject_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &AppError::RateLimited { retry_after_seconds },
+            request_id,
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+        return Err(response);
+    }
+    Ok(member)
 }
 
 /// Takes the `Idempotency-Key` of a mutation by a known caller (see [`idempotency`]): the row

@@ -15,6 +15,8 @@ use crate::customers::graphql::{CustomersMutation, CustomersQuery};
 use crate::exports::{ExportsMutation, ExportsQuery};
 use crate::imports::graphql::{ImportsMutation, ImportsQuery, ImportsSubscription};
 use crate::insight::graphql::InsightQuery;
+use crate::loyalty::graphql::{LoyaltyMutation, LoyaltyQuery};
+use crate::loyalty::member_graphql::{MemberMutation, MemberQuery};
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
@@ -51,6 +53,8 @@ pub struct Query(
     NotificationQuery,
     SurveysQuery,
     SurveySetupQuery,
+    LoyaltyQuery,
+    MemberQuery,
 );
 
 /// Everything a client can change.
@@ -70,6 +74,8 @@ pub struct Mutation(
     NotificationMutation,
     SurveysMutation,
     SurveySetupMutation,
+    LoyaltyMutation,
+    MemberMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

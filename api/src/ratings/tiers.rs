@@ -77,5 +77,7 @@ pub async fn save(db: &DatabaseConnection, scope: &Scope, tiers: Vec<Tier>) -> R
     )
     .await?;
     txn.commit().await?;
+    // Points multipliers come from the tiers: the next purchase earns with the new ones.
+    crate::loyalty::rules::forget(scope.workspace_id);
     Ok(tiers)
 }

@@ -342,6 +342,11 @@ pub const fn permission(permission: Permission) -> Key {
         Permission::CampaignsManage => Key::PermCampaignsManage,
         Permission::SurveysRead => Key::PermSurveysRead,
         Permission::SurveysRecord => Key::PermSurveysRecord,
+        Permission::LoyaltyRead => Key::PermLoyaltyRead,
+        Permission::PointsRedeem => Key::PermPointsRedeem,
+        Permission::PointsAdjust => Key::PermPointsAdjust,
+        Permission::LoyaltyManage => Key::PermLoyaltyManage,
+        Permission::MembersIssue => Key::PermMembersIssue,
         Permission::SurveysManage => Key::PermSurveysManage,
         Permission::UsersRead => Key::PermUsersRead,
         Permission::UsersManage => Key::PermUsersManage,
@@ -355,7 +360,7 @@ pub const fn permission(permission: Permission) -> Key {
 }
 
 /// The audit actions the log shows, and their names: every action the server records.
-pub const ACTIONS: [(&str, Key); 45] = [
+pub const ACTIONS: [(&str, Key); 47] = [
     ("session.login", Key::ActionLogin),
     ("session.login_failed", Key::ActionLoginFailed),
     ("session.logout", Key::ActionLogout),
@@ -401,6 +406,8 @@ pub const ACTIONS: [(&str, Key); 45] = [
     ("custom_field.create", Key::ActionCustomFieldCreate),
     ("custom_field.update", Key::ActionCustomFieldUpdate),
     ("custom_field.archive", Key::ActionCustomFieldArchive),
+    ("points.adjusted", Key::ActionPointsAdjusted),
+    ("loyalty.rule_saved", Key::ActionLoyaltyRuleSaved),
 ];
 
 /// The name of a field an audit entry's details mention (its stored key), when it has one.
@@ -495,6 +502,7 @@ pub fn invalid(i18n: I18n, reason: Invalid) -> String {
         Invalid::WrongType => i18n.t(Key::InvalidWrongType).to_owned(),
         Invalid::Duplicate => i18n.t(Key::InvalidDuplicate).to_owned(),
         Invalid::Decimals { max } => i18n.t(Key::InvalidDecimals).replace("{n}", &max.to_string()),
+        Invalid::TooSmall { min } => i18n.t(Key::InvalidTooSmall).replace("{n}", &min.to_string()),
     }
 }
 
@@ -615,6 +623,7 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "followUpPlanned" => Key::KindFollowUpPlanned,
         "followUpDone" => Key::KindFollowUpDone,
         "surveyAnswered" => Key::KindSurveyAnswered,
+        "pointsChanged" => Key::KindPointsChanged,
         "webhook.test" => Key::KindWebhookTest,
         _ => return None,
     })

@@ -562,6 +562,7 @@ messages! {
     KindFollowUpPlanned { zh: "计划回访", en: "Follow-up planned" }
     KindFollowUpDone { zh: "完成回访", en: "Follow-up done" }
     KindSurveyAnswered { zh: "回答调查", en: "Survey answered" }
+    KindPointsChanged { zh: "积分变动", en: "Points changed" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }
@@ -661,6 +662,11 @@ messages! {
     PermCampaignsManage { zh: "营销活动", en: "Campaigns" }
     PermSurveysRead { zh: "查看调查结果", en: "Read survey results" }
     PermSurveysRecord { zh: "录入调查答卷", en: "Record survey answers" }
+    PermLoyaltyRead { zh: "查看积分", en: "See loyalty points" }
+    PermPointsRedeem { zh: "兑换积分", en: "Redeem points" }
+    PermPointsAdjust { zh: "手动调整积分", en: "Adjust points by hand" }
+    PermLoyaltyManage { zh: "管理积分规则与奖励", en: "Manage points rules and rewards" }
+    PermMembersIssue { zh: "签发会员令牌（自有 App）", en: "Issue member tokens (your own app)" }
     PermSurveysManage { zh: "管理调查与触达", en: "Manage surveys and messaging" }
     SurveyTitle { zh: "满意度调查", en: "Your feedback" }
     SurveyNpsQuestion { zh: "您有多大可能向朋友或同事推荐{business}？", en: "How likely are you to recommend {business} to a friend or colleague?" }
@@ -1032,6 +1038,7 @@ messages! {
     InvalidWrongType { zh: "类型不正确。", en: "The value has the wrong type." }
     InvalidDuplicate { zh: "重复了。", en: "Appears more than once." }
     InvalidDecimals { zh: "最多保留 {n} 位小数。", en: "Use at most {n} decimals." }
+    InvalidTooSmall { zh: "不能小于 {n}。", en: "Must be at least {n}." }
     ErrorRateLimitedWait { zh: "尝试次数过多，请在 {n} 秒后重试。", en: "Too many attempts. Try again in {n} seconds." }
 
     ErrorRetry { zh: "重试", en: "Try again" }
@@ -1225,4 +1232,94 @@ messages! {
     BenefitText { zh: "说明", en: "Details" }
     Remove { zh: "移除", en: "Remove" }
     BenefitsSaved { zh: "权益已保存。", en: "Benefits saved." }
+
+    NavPoints { zh: "积分", en: "Points" }
+    SettingsPoints { zh: "积分规则", en: "Points" }
+    SettingsPointsSubtitle { zh: "消费怎样累积积分、何时可用、何时过期；各星级的积分倍率在“星级权益”中设置", en: "How purchases earn points, when they can be spent and when they expire; each star level's multiplier is set under Tier benefits" }
+    PointsTitle { zh: "积分", en: "Points" }
+    PointsBalance { zh: "积分余额", en: "Balance" }
+    PointsSpendable { zh: "可用", en: "Spendable" }
+    PointsPending { zh: "待生效", en: "Pending" }
+    PointsDebt { zh: "欠扣", en: "Owed" }
+    PointsDebtHelp { zh: "退款收回了已经用掉的积分，差额记为欠扣，之后获得的积分会先抵扣。", en: "A refund took back points that were already spent; the difference is owed and the next points earned pay it off first." }
+    PointsExpiringSoon { zh: "即将过期", en: "Expiring soon" }
+    PointsEmpty { zh: "还没有积分记录。", en: "No points yet." }
+    PointsLots { zh: "积分批次（按使用顺序）", en: "Lots, in the order they are spent" }
+    PointsHistory { zh: "积分明细", en: "History" }
+    PointsEarnedAt { zh: "{s} 星时获得 · ×{m}", en: "earned at {s} stars · ×{m}" }
+    PointsPendingUntil { zh: "{d} 起可用", en: "spendable from {d}" }
+    PointsExpiresOn { zh: "{d} 过期", en: "expires {d}" }
+    PointsNeverExpire { zh: "永不过期", en: "never expire" }
+    PointsAfter { zh: "余额 {n}", en: "balance {n}" }
+    PointsBalanceNow { zh: "已完成，积分余额 {n}。", en: "Done. The balance is now {n}." }
+    RedeemPoints { zh: "兑换积分", en: "Redeem points" }
+    RedeemPointsHelp { zh: "扣除可用积分，先用最早过期的批次。", en: "Spends spendable points, the soonest to expire first." }
+    AdjustPoints { zh: "调整积分", en: "Adjust points" }
+    AdjustPointsHelp { zh: "手动赠送或扣除积分，需填写原因，记入审计日志。", en: "Give or take away points by hand. A reason is required and the change is audited." }
+    PointsGive { zh: "赠送", en: "Give" }
+    PointsTake { zh: "扣除", en: "Take away" }
+    PointsAmount { zh: "积分数", en: "Points" }
+    PointsAmountInvalid { zh: "请输入大于 0 的整数积分。", en: "Enter a whole number of points above zero." }
+    PointsReason { zh: "备注（可选）", en: "Note (optional)" }
+    PointsReasonRequired { zh: "原因", en: "Reason" }
+    LotPurchase { zh: "消费获得", en: "Purchase" }
+    LotAdjustment { zh: "手动赠送", en: "Given by hand" }
+    LotWelcome { zh: "新会员礼", en: "Welcome" }
+    LotReferral { zh: "推荐奖励", en: "Referral" }
+    LotBirthday { zh: "生日礼", en: "Birthday" }
+    PointsEarned { zh: "消费获得", en: "Earned" }
+    PointsReversed { zh: "退款收回", en: "Taken back by a refund" }
+    PointsRedeemed { zh: "兑换", en: "Redeemed" }
+    PointsExpired { zh: "过期", en: "Expired" }
+    PointsAdjusted { zh: "手动调整", en: "Adjusted" }
+    ActionPointsAdjusted { zh: "调整积分", en: "Adjusted points" }
+    ActionLoyaltyRuleSaved { zh: "保存积分规则", en: "Saved the points rule" }
+    PointsRuleTitle { zh: "积分规则", en: "Earn rule" }
+    PointsRuleHelp { zh: "每次保存都是新版本；已获得的积分按获得时的版本计算，退款也按当时的版本收回。", en: "Every save is a new version. Points already earned keep the version they were earned under, and a refund takes back exactly that." }
+    PointsRuleVersion { zh: "第 {v} 版 · {who} · {at}", en: "Version {v} · {who} · {at}" }
+    PointsRuleSaved { zh: "已保存为第 {v} 版。", en: "Saved as version {v}." }
+    PointsRuleInvalid { zh: "请检查数字：积分、金额与天数须为正整数（金额可带两位小数）。", en: "Check the numbers: points, amounts and days must be whole numbers above zero (amounts may have two decimals)." }
+    PointsActive { zh: "消费累积积分", en: "Purchases earn points" }
+    PointsPer { zh: "积分", en: "Points" }
+    PointsPerAmount { zh: "每消费金额", en: "For every amount spent" }
+    PointsPerAmountHint { zh: "例如 1 表示每消费 1 元", en: "1 means for every 1 of the currency" }
+    PointsPendingDays { zh: "待生效天数", en: "Pending days" }
+    PointsPendingDaysHint { zh: "期间退款不会产生可用积分", en: "A refund within them never made spendable points" }
+    PointsCap { zh: "单笔上限", en: "Cap per purchase" }
+    PointsCapHint { zh: "留空表示不设上限", en: "Leave empty for none" }
+    PointsExpiry { zh: "过期方式", en: "Expiry" }
+    ExpiryNever { zh: "永不过期", en: "Never" }
+    ExpiryAfterDays { zh: "获得后若干天", en: "Days after earning" }
+    ExpiryMonthEnd { zh: "若干个月后的月底", en: "End of the month, months later" }
+    ExpiryYearEnd { zh: "若干年后的年底", en: "End of the year, years later" }
+    PointsExpiryCount { zh: "数量", en: "How many" }
+    PointsExpiryCountDays { zh: "天", en: "days" }
+    PointsExpiryCountMonths { zh: "个月（0 为当月月底）", en: "months (0: the end of that month)" }
+    PointsExpiryCountYears { zh: "年（1 为次年年底）", en: "years (1: the end of next year)" }
+    PointsWarnDays { zh: "提前提醒天数", en: "Warn days ahead" }
+    PointsCategoryBonuses { zh: "品类倍率", en: "Category multipliers" }
+    PointsCategoryBonusesHelp { zh: "该品类商品行按倍率计分，0 表示不计积分（如礼品卡）。", en: "Lines of the category earn at this multiplier; 0 earns nothing (gift cards, deposits)." }
+    PointsBonusCategory { zh: "品类", en: "Category" }
+    PointsAddBonus { zh: "添加品类倍率", en: "Add a category" }
+    PointsPageSubtitle { zh: "会员持有的积分、到期分布和预计未兑换部分", en: "What members hold, when it expires, and how much is likely never to be spent" }
+    PointsOff { zh: "尚未开启：消费不累积积分。", en: "Off: purchases earn no points." }
+    PointsRuleEarn { zh: "每消费 {a} 得 {p} 积分", en: "{p} points for every {a} spent" }
+    PointsRuleEarnOne { zh: "每消费 {a} 得 1 积分", en: "1 point for every {a} spent" }
+    PointsRulePending { zh: "{d} 天后可用", en: "spendable after {d} days" }
+    PointsRuleAfterDays { zh: "获得后 {n} 天过期", en: "expire {n} days after earning" }
+    PointsRuleMonthEnd { zh: "{n} 个月后的月底过期", en: "expire at the end of the month {n} months on" }
+    PointsRuleYearEnd { zh: "{n} 年后的年底过期", en: "expire at the end of the year {n} years on" }
+    PointsRuleCap { zh: "单笔最多 {n} 积分", en: "at most {n} per purchase" }
+    PointsMultiplierHint { zh: "各星级的积分倍率来自“星级权益”。", en: "Each star level's multiplier comes from Tier benefits." }
+    PointsLiability { zh: "积分负债", en: "Liability" }
+    PointsOutstanding { zh: "未使用积分", en: "Outstanding" }
+    PointsExpectedBreakage { zh: "预计过期未用", en: "Expected breakage" }
+    PointsNeverExpiring { zh: "永不过期", en: "Never expiring" }
+    PointsOwed { zh: "会员欠扣", en: "Owed by members" }
+    PointsBreakageHelp { zh: "预计过期未用 = 会过期的未使用积分 × 历史上离开积分批次时过期（而非兑换）的比例。", en: "Expected breakage = outstanding points that can expire × the share of points that expired rather than being spent so far." }
+    PointsBreakageUnknown { zh: "还没有积分被兑换或过期，暂无法估计过期比例。", en: "No points have been spent or expired yet, so there is no history to estimate breakage from." }
+    PointsByExpiry { zh: "按到期月份", en: "By month of expiry" }
+    PointsExpiryMonth { zh: "到期月份", en: "Expires in" }
+    PointsLater { zh: "更晚", en: "Later" }
+    PointsNothingExpiring { zh: "没有会过期的积分。", en: "No points will expire." }
 }

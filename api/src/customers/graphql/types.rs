@@ -755,6 +755,15 @@ impl Customer {
         Ok(rows.into_iter().map(crate::surveys::graphql::SurveyResponse).collect())
     }
 
+    /// The customer's loyalty points: balance, what can be spent now, what is pending, owed and
+    /// expiring soon, with the lots and the history. Needs `loyalty:read`.
+    async fn points(&self, ctx: &Context<'_>) -> async_graphql::Result<crate::loyalty::graphql::Points> {
+        let summary = crate::loyalty::views::summary(ctx.db()?, ctx.scope()?, self.0.id)
+            .await
+            .map_err(|e| e.extend())?;
+        Ok(crate::loyalty::graphql::Points { customer_id: self.0.id, summary })
+    }
+
     /// Merges into this customer, newest first.
     async fn merges(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomerMerge>> {
         let mut rows = children::<customer_merge::Entity>(ctx, self.0.id).await?;

@@ -1,0 +1,60 @@
+//! The expiry pass, on every replica: lots whose expiry has passed and that still hold points
+//! are written off in batches, each one write transaction that first takes the accounts of the
+//! members it touches (as every other change to their points does, so a redemption and the pass
+//! never both spend the same points). Lots carry their expiry as an instant worked out in the
+//! workspace's time zone when they were earned, so the pass needs no zone of its own.
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
+use uuid::Uuid;
+
+use super::ledger;
+use crate::auth::Scope;
+use crate::entities::workspace;
+use crate::error::AppError;
+
+/// How often a replica looks.
+pub const TICK: Duration = Duration::from_secs(60);
+/// Due lots read per write transaction.
+const BATCH: u64 = 5_000;
+
+/// Runs the pass in the background.
+pub fn spawn(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(TICK);
+        loop {
+            interval.tick().await;
+            match pass(&db, Utc::now()).await {
+                Ok((0, _)) => {}
+                Ok((members, points)) => tracing::info!(members, points, "expired points written off"),
+                Err(err) => tracing::error!(error = %err, "points expiry pass failed"),
+            }
+        }
+    });
+}
+
+/// Writes off every lot expired at `now`, workspace by workspace (the live-lots index leads with
+/// the workspace). Returns (members, points) written off.
+///
+/// # Errors
+/// Database failures.
+pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(u64, i64), AppError> {
+    let workspaces: Vec<Uuid> =
+        workspace::Entity::find().select_only().column(workspace::Column::Id).into_tuple().all(db).await?;
+    let mut members = 0;
+    let mut points = 0;
+    for workspace_id in workspaces {
+        let scope = Scope::system(workspace_id);
+        loop {
+            let (written, batch) = ledger::expire_batch(db, &scope, now, BATCH).await?;
+            members += written;
+            points += batch;
+            // A batch that wrote nothing off would be read again: go on instead of spinning.
+            if written == 0 {
+                break;
+            }
+        }
+    }
+    Ok((members, points))
+}

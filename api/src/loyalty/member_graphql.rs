@@ -1,0 +1,192 @@
+//! Member access over GraphQL: `issueMemberToken` for the business's backend, and `me`, the only
+//! field a member token reaches, answering for that one customer.
+
+use async_graphql::{Context, ErrorExtensions, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use starcrm_shared::Permission;
+use starcrm_shared::explain::Language;
+use starcrm_shared::loyalty::OperationKind;
+use starcrm_shared::rating::Suggestion;
+use starcrm_shared::tiers::{self, Benefit};
+
+use super::members::{self, Member};
+use super::views;
+use crate::auth::ContextExt;
+use crate::entities::{customer, point_operation};
+use crate::error::AppError;
+use crate::users::graphql::parse_id;
+
+#[allow(clippy::needless_pass_by_value, reason = "used as `map_err(ext)`")]
+fn ext(err: AppError) -> async_graphql::Error {
+    err.extend()
+}
+
+/// The member a request's token stands for (`None`: not a member token).
+#[derive(Clone, Debug)]
+pub struct MemberCaller(pub Option<Member>);
+
+fn member<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Member> {
+    match ctx.data::<MemberCaller>() {
+        Ok(MemberCaller(Some(m))) => Ok(m),
+        _ => Err(AppError::Unauthenticated.extend()),
+    }
+}
+
+/// A member token for the business's app.
+#[derive(SimpleObject)]
+pub struct MemberToken {
+    /// Send as `Authorization: Bearer <token>`; it reaches `me` only.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub customer_id: ID,
+}
+
+/// The member's own standing.
+pub struct MemberView {
+    member: Member,
+    customer: customer::Model,
+}
+
+/// The member's stars, in plain language.
+#[derive(SimpleObject)]
+pub struct MemberStars {
+    /// The stars that apply (1 to 5; null before the first rating).
+    pub stars: Option<i32>,
+    pub score: f64,
+    /// Why, and what would raise them, in sentences.
+    pub lines: Vec<String>,
+    pub next_stars: Option<i32>,
+    /// The least extra spend, orders or categories, each alone, for the next level.
+    pub to_next: Vec<Suggestion>,
+    /// The smallest single purchase today that reaches the next level (minor units).
+    pub next_purchase_minor: Option<i64>,
+    pub currency: String,
+}
+
+/// The member's points.
+#[derive(SimpleObject)]
+pub struct MemberPoints {
+    pub balance: i64,
+    pub spendable: i64,
+    pub pending: i64,
+    pub owed: i64,
+    pub expiring_soon: i64,
+    pub next_expiry: Option<DateTime<Utc>>,
+}
+
+/// One change to the member's points, as the member sees it.
+#[derive(SimpleObject)]
+pub struct MemberPointsEntry {
+    pub kind: OperationKind,
+    pub points: i64,
+    pub balance_after: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MemberPointsEntry {
+    fn of(row: &point_operation::Model) -> Option<Self> {
+        Some(Self {
+            kind: OperationKind::parse(&row.kind)?,
+            points: row.points,
+            balance_after: row.balance_after,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[Object]
+impl MemberView {
+    async fn customer_id(&self) -> ID {
+        ID(self.customer.id.to_string())
+    }
+
+    /// The member's name as the business holds it.
+    async fn name(&self) -> &str {
+        &self.customer.name
+    }
+
+    /// The member's stars and what would raise them.
+    #[graphql(complexity = 20)]
+    async fn stars(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] language: Language,
+    ) -> async_graphql::Result<MemberStars> {
+        let e = members::explanation(ctx.db()?, &self.member, &self.customer, language).await.map_err(ext)?;
+        Ok(MemberStars {
+            stars: e.stars.map(i32::from),
+            score: e.evaluation.score,
+            lines: e.lines,
+            next_stars: e.next_stars.map(i32::from),
+            to_next: e.to_next,
+            next_purchase_minor: e.next_purchase,
+            currency: e.currency,
+        })
+    }
+
+    /// What the member's stars earn.
+    async fn benefits(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Benefit>> {
+        let all = crate::ratings::tiers::load(ctx.db()?, &self.member.scope()).await.map_err(ext)?;
+        let stars = self.customer.stars.and_then(|s| u8::try_from(s).ok()).unwrap_or(0);
+        Ok(if stars == 0 { Vec::new() } else { tiers::for_stars(&all, stars) })
+    }
+
+    async fn points(&self, ctx: &Context<'_>) -> async_graphql::Result<MemberPoints> {
+        let s = views::summary_of(ctx.db()?, &self.member.scope(), self.customer.id).await.map_err(ext)?;
+        Ok(MemberPoints {
+            balance: s.balance,
+            spendable: s.spendable,
+            pending: s.pending,
+            owed: s.debt,
+            expiring_soon: s.expiring_soon,
+            next_expiry: s.next_expiry,
+        })
+    }
+
+    /// The newest changes to the member's points (at most `first`, 50 by default, 100 at most).
+    #[graphql(complexity = "crate::users::graphql::page_complexity(first, child_complexity)")]
+    async fn points_history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<MemberPointsEntry>> {
+        let page = crate::graphql::pagination::PageRequest::new(first, None)?;
+        let rows = members::history(ctx.db()?, &self.member, u64::from(page.first)).await.map_err(ext)?;
+        Ok(rows.iter().filter_map(MemberPointsEntry::of).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct MemberQuery;
+
+#[Object]
+impl MemberQuery {
+    /// The member's own standing. Only a member token reaches it; staff and API tokens get
+    /// `UNAUTHENTICATED`.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<MemberView> {
+        let m = member(ctx)?;
+        let customer = members::customer(ctx.db()?, m).await.map_err(ext)?;
+        Ok(MemberView { member: m.clone(), customer })
+    }
+}
+
+#[derive(Default)]
+pub struct MemberMutation;
+
+#[Object]
+impl MemberMutation {
+    /// A short-lived token bound to one customer, for the business's own app once it has
+    /// signed its customer in (1 to 60 minutes, 30 by default). Needs `members:issue`; audited.
+    async fn issue_member_token(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+        #[graphql(default = 30)] minutes: i32,
+    ) -> async_graphql::Result<MemberToken> {
+        let scope = ctx.require(Permission::MembersIssue)?;
+        let id = parse_id(&customer_id, "customerId")?;
+        let (token, expires_at, customer) =
+            members::issue(ctx.db()?, ctx.auth()?, scope, id, i64::from(minutes)).await.map_err(ext)?;
+        Ok(MemberToken { token, expires_at, customer_id: ID(customer.to_string()) })
+    }
+}
