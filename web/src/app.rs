@@ -10,6 +10,7 @@ use crate::pages::dashboard::DashboardPage;
 use crate::pages::feedback::FeedbackPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::not_found_page::NotFoundPage;
+use crate::pages::points::PointsPage;
 use crate::pages::ratings::{BenefitsPage, RatingsPage};
 use crate::pages::search_page::SearchPage;
 use crate::pages::service::analysis_page::AnalysisPage;
@@ -17,7 +18,8 @@ use crate::pages::service::follow_ups_page::FollowUpsPage;
 use crate::pages::service::inbox_page::InboxPage;
 use crate::pages::service::ticket_page::TicketPage;
 use crate::pages::settings::{
-    AccountPage, AuditPage, ServiceSettingsPage, SurveysSettingsPage, TokensPage, UsersPage, WebhooksPage,
+    AccountPage, AuditPage, LoyaltySettingsPage, ServiceSettingsPage, SurveysSettingsPage, TokensPage,
+    UsersPage, WebhooksPage,
 };
 use crate::pages::survey_page::SurveyPage;
 use crate::state::session;
@@ -86,6 +88,14 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/settings/service")
                     view=|| view! { <Private require=Some(Permission::ServiceConfigure)><ServiceSettingsPage /></Private> }
+                />
+                <Route
+                    path=path!("/points")
+                    view=|| view! { <Private require=Some(Permission::LoyaltyRead)><PointsPage /></Private> }
+                />
+                <Route
+                    path=path!("/settings/points")
+                    view=|| view! { <Private require=Some(Permission::LoyaltyManage)><LoyaltySettingsPage /></Private> }
                 />
                 <Route
                     path=path!("/settings/surveys")

@@ -177,7 +177,8 @@ pub async fn liability(db: &DatabaseConnection, scope: &Scope) -> Result<Liabili
     // The month index of a lot's expiry: -1 never, 0.. the months listed, the last index later.
     let mut case = CaseStatement::new().case(Expr::col(L::ExpiresAt).is_null(), -1);
     for (i, end) in starts.iter().enumerate().skip(1) {
-        case = case.case(Expr::col(L::ExpiresAt).lt(*end), i32::try_from(i - 1).unwrap_or(i32::MAX));
+        // Points that expire at the first instant of a month were the month before's.
+        case = case.case(Expr::col(L::ExpiresAt).lte(*end), i32::try_from(i - 1).unwrap_or(i32::MAX));
     }
     let later_index = i32::try_from(starts.len() - 1).unwrap_or(i32::MAX);
     let case: SimpleExpr = case.finally(later_index).into();

@@ -14,6 +14,7 @@ pub mod dashboard;
 mod error;
 pub mod imports;
 pub mod live;
+pub mod loyalty;
 pub mod notifications;
 pub mod ratings;
 pub mod search;

@@ -24,7 +24,7 @@ struct Section {
     requires: Option<Permission>,
 }
 
-const SECTIONS: [Section; 7] = [
+const SECTIONS: [Section; 8] = [
     Section {
         key: Key::NavDashboard,
         icon: IconName::Dashboard,
@@ -59,6 +59,13 @@ const SECTIONS: [Section; 7] = [
         href: Some("/feedback"),
         test_id: "nav-feedback",
         requires: Some(Permission::SurveysRead),
+    },
+    Section {
+        key: Key::NavPoints,
+        icon: IconName::Gift,
+        href: Some("/points"),
+        test_id: "nav-points",
+        requires: Some(Permission::LoyaltyRead),
     },
     Section {
         key: Key::NavCampaigns,

@@ -19,6 +19,7 @@ pub enum IconName {
     Search,
     Bell,
     Feedback,
+    Gift,
 }
 
 impl IconName {
@@ -61,6 +62,13 @@ impl IconName {
                 "M9 11.5a3.5 3.5 0 0 0 6 0",
                 "M9.5 8.5h.01",
                 "M14.5 8.5h.01",
+            ],
+            Self::Gift => &[
+                "M4 9.5h16v3.5H4z",
+                "M5.5 13v7h13v-7",
+                "M12 9.5V20",
+                "M12 9.5C10.5 6 7.5 5 7 7s2.5 2.5 5 2.5",
+                "M12 9.5c1.5-3.5 4.5-4.5 5-2.5s-2.5 2.5-5 2.5",
             ],
         }
     }

@@ -570,6 +570,17 @@ pub fn date(locale: Locale, iso: &str) -> String {
     date.to_locale_date_string(locale.tag(), &options).into()
 }
 
+/// The last day something is valid that ends at the instant `iso` (points expiring at midnight
+/// on 1 January are valid through 31 December), as the reader's locale writes it.
+pub fn last_day(locale: Locale, iso: &str) -> String {
+    let end = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
+    if end.get_time().is_nan() {
+        return iso.to_owned();
+    }
+    let before = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(end.get_time() - 1.0));
+    before.to_iso_string().as_string().map_or_else(|| iso.to_owned(), |b| date(locale, &b))
+}
+
 /// Today in the reader's time zone, `YYYY-MM-DD`.
 pub fn today() -> String {
     let now = js_sys::Date::new_0();

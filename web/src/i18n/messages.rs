@@ -1248,7 +1248,7 @@ messages! {
     PointsHistory { zh: "积分明细", en: "History" }
     PointsEarnedAt { zh: "{s} 星时获得 · ×{m}", en: "earned at {s} stars · ×{m}" }
     PointsPendingUntil { zh: "{d} 起可用", en: "spendable from {d}" }
-    PointsExpiresOn { zh: "{d} 过期", en: "expires {d}" }
+    PointsExpiresOn { zh: "有效至 {d}", en: "valid through {d}" }
     PointsNeverExpire { zh: "永不过期", en: "never expire" }
     PointsAfter { zh: "余额 {n}", en: "balance {n}" }
     PointsBalanceNow { zh: "已完成，积分余额 {n}。", en: "Done. The balance is now {n}." }
@@ -1274,7 +1274,7 @@ messages! {
     PointsAdjusted { zh: "手动调整", en: "Adjusted" }
     ActionPointsAdjusted { zh: "调整积分", en: "Adjusted points" }
     ActionLoyaltyRuleSaved { zh: "保存积分规则", en: "Saved the points rule" }
-    PointsRuleTitle { zh: "积分规则", en: "Earn rule" }
+    PointsRuleTitle { zh: "获取规则", en: "Earn rule" }
     PointsRuleHelp { zh: "每次保存都是新版本；已获得的积分按获得时的版本计算，退款也按当时的版本收回。", en: "Every save is a new version. Points already earned keep the version they were earned under, and a refund takes back exactly that." }
     PointsRuleVersion { zh: "第 {v} 版 · {who} · {at}", en: "Version {v} · {who} · {at}" }
     PointsRuleSaved { zh: "已保存为第 {v} 版。", en: "Saved as version {v}." }
@@ -1307,8 +1307,11 @@ messages! {
     PointsRuleEarnOne { zh: "每消费 {a} 得 1 积分", en: "1 point for every {a} spent" }
     PointsRulePending { zh: "{d} 天后可用", en: "spendable after {d} days" }
     PointsRuleAfterDays { zh: "获得后 {n} 天过期", en: "expire {n} days after earning" }
-    PointsRuleMonthEnd { zh: "{n} 个月后的月底过期", en: "expire at the end of the month {n} months on" }
-    PointsRuleYearEnd { zh: "{n} 年后的年底过期", en: "expire at the end of the year {n} years on" }
+    PointsRuleMonthEnd { zh: "{n} 个月后的月底过期", en: "expire at the end of the month, {n} months on" }
+    PointsRuleSameMonthEnd { zh: "当月月底过期", en: "expire at the end of the month they were earned in" }
+    PointsRuleYearEnd { zh: "{n} 年后的年底过期", en: "expire at the end of the year, {n} years on" }
+    PointsRuleNextYearEnd { zh: "次年年底过期", en: "expire at the end of the next year" }
+    PointsRuleSameYearEnd { zh: "当年年底过期", en: "expire at the end of the year they were earned in" }
     PointsRuleCap { zh: "单笔最多 {n} 积分", en: "at most {n} per purchase" }
     PointsMultiplierHint { zh: "各星级的积分倍率来自“星级权益”。", en: "Each star level's multiplier comes from Tier benefits." }
     PointsLiability { zh: "积分负债", en: "Liability" }

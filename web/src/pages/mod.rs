@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod feedback;
 pub mod login_page;
 pub mod not_found_page;
+pub mod points;
 pub mod ratings;
 pub mod search_page;
 pub mod service;

@@ -12,6 +12,7 @@ use starcrm_shared::customer::{
 use super::customer_form::EditCustomerDialog;
 use super::duplicates::{DuplicatesCard, MergesCard};
 use super::history::{HistoryPanel, RecordInteractionDialog, RecordPurchaseDialog};
+use super::points::PointsCard;
 use super::rating::RatingCard;
 use super::star_text;
 use super::survey_answers::{SendSurveyDialog, SurveyAnswersCard};
@@ -287,6 +288,9 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
             </div>
             <div class="customer-layout__main">
                 <HistoryPanel customer_id=id.get_value() />
+                <Show when=move || session.can(Permission::LoyaltyRead)>
+                    <PointsCard customer_id=id.get_value() />
+                </Show>
                 <Show when=move || session.can(Permission::SurveysRead)>
                     <SurveyAnswersCard customer_id=id.get_value() />
                 </Show>

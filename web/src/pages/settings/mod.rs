@@ -1,8 +1,9 @@
-//! Settings: the user's own account, users and roles, API tokens, webhooks, benefits, the service desk, surveys, the audit log. Each tab shows
+//! Settings: the user's own account, users and roles, API tokens, webhooks, benefits, the service desk, surveys, points, the audit log. Each tab shows
 //! only when the role may use it.
 
 mod account_page;
 mod audit_page;
+mod loyalty_page;
 mod service_page;
 mod sla_editor;
 mod surveys_page;
@@ -12,6 +13,7 @@ mod webhooks_page;
 
 pub use account_page::AccountPage;
 pub use audit_page::AuditPage;
+pub use loyalty_page::LoyaltySettingsPage;
 pub use service_page::ServiceSettingsPage;
 pub use surveys_page::SurveysSettingsPage;
 pub use tokens_page::TokensPage;
@@ -25,7 +27,7 @@ use starcrm_shared::Permission;
 use crate::i18n::{Key, use_i18n};
 use crate::state::session::use_session;
 
-const TABS: [(Key, &str, Option<Permission>, &str); 8] = [
+const TABS: [(Key, &str, Option<Permission>, &str); 9] = [
     (Key::SettingsAccount, "/settings/account", None, "tab-account"),
     (Key::SettingsUsers, "/settings/users", Some(Permission::UsersRead), "tab-users"),
     (Key::SettingsTokens, "/settings/tokens", Some(Permission::TokensManage), "tab-tokens"),
@@ -33,6 +35,7 @@ const TABS: [(Key, &str, Option<Permission>, &str); 8] = [
     (Key::NavBenefits, "/settings/benefits", Some(Permission::RatingsRead), "tab-benefits"),
     (Key::SettingsService, "/settings/service", Some(Permission::ServiceConfigure), "tab-service"),
     (Key::SettingsSurveys, "/settings/surveys", Some(Permission::SurveysManage), "tab-surveys"),
+    (Key::SettingsPoints, "/settings/points", Some(Permission::LoyaltyManage), "tab-points"),
     (Key::SettingsAudit, "/settings/audit", Some(Permission::AuditRead), "tab-audit"),
 ];
 
