@@ -53,6 +53,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bench::ingest(&cli.settings, bench::ListOptions { workspace: None, requests, concurrency })
                 .await?;
         }
+        Command::Bench { bench: Bench::Points { requests, concurrency, lots } } => {
+            let options = bench::ListOptions { workspace: None, requests, concurrency };
+            Box::pin(bench::points(&cli.settings, options, lots)).await?;
+        }
         Command::Bench { bench: Bench::Import { rows, kind } } => {
             let kind = starcrm_shared::imports::ImportKind::parse(&kind)
                 .filter(|k| *k != starcrm_shared::imports::ImportKind::Interactions)
@@ -186,6 +190,11 @@ async fn seed_demo(settings: &Settings, plan: DemoPlan, workspace: Option<&str>)
         // With stars in place, so that the tickets get the priorities and targets they call for.
         let tickets = seed::service_desk::demo(&conn, target.id).await.map_err(user_error)?;
         println!("opened {tickets} demo tickets (team 客服一组, standard root causes)");
+        // With stars in place, so that purchases earn at their level's multiplier.
+        let (lots, redemptions) = seed::loyalty::demo(&conn, target.id, random_seed, chrono::Utc::now())
+            .await
+            .map_err(user_error)?;
+        println!("earned points for {lots} demo purchases, {redemptions} redemptions (points rule on)");
     }
     Ok(())
 }

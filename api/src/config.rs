@@ -68,6 +68,20 @@ pub enum Bench {
         #[arg(long, value_delimiter = ',', default_value = "1,8")]
         concurrency: Vec<usize>,
     },
+    /// Points: recordTransaction over HTTP into a workspace with points on vs one with points off
+    /// (p95 ratio, target <= 1.2), then the expiry pass over `--lots` expired lots vs the bare
+    /// scan of them. Works in new workspaces of its own: run it on a scratch data dir or database.
+    Points {
+        /// Timed purchases per side and concurrency level.
+        #[arg(long, default_value_t = 800)]
+        requests: usize,
+        /// Concurrent clients, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,8")]
+        concurrency: Vec<usize>,
+        /// Expired lots to write off (0: skip the expiry part).
+        #[arg(long, default_value_t = 1_000_000)]
+        lots: usize,
+    },
     /// Imports: a generated member list through the import job vs the bare load of the same rows
     /// (`COPY` on PostgreSQL, multi-row `INSERT` on SQLite) in the same run: rows/s, the ratio and
     /// peak RSS. Works in new workspaces of its own: run it on a scratch data dir or database.

@@ -460,8 +460,15 @@ async fn ledger_invariants(app: &TestApp, strict: bool) -> anyhow::Result<()> {
             lot.remaining,
             lot.points
         );
+        // The lot is the credit; its entries are what left it.
         let moved: i64 = entries.iter().filter(|e| e.lot_id == Some(lot.id)).map(|e| e.points).sum();
-        anyhow::ensure!(moved == lot.remaining, "lot {}: entries {moved}, holds {}", lot.id, lot.remaining);
+        anyhow::ensure!(
+            lot.points + moved == lot.remaining,
+            "lot {}: {} + entries {moved}, holds {}",
+            lot.id,
+            lot.points,
+            lot.remaining
+        );
     }
     for account in point_account::Entity::find().all(db).await? {
         let c = account.customer_id;
@@ -486,8 +493,12 @@ async fn ledger_invariants(app: &TestApp, strict: bool) -> anyhow::Result<()> {
                 "{c}: last balance_after"
             );
         }
+        let credited: i64 = lots.iter().filter(|l| l.customer_id == c).map(|l| l.points).sum();
         let moved: i64 = entries.iter().filter(|e| e.customer_id == c).map(|e| e.points).sum();
-        anyhow::ensure!(moved == held, "{c}: entries add up to {moved}, the lots hold {held}");
+        anyhow::ensure!(
+            credited + moved == held,
+            "{c}: credits {credited} and entries {moved}, the lots hold {held}"
+        );
         let live = lots
             .iter()
             .any(|l| l.customer_id == c && l.remaining > 0 && l.expires_at.is_none_or(|e| e > now));

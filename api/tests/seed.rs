@@ -113,18 +113,26 @@ async fn owner_email(app: &TestApp, workspace: uuid::Uuid) -> anyhow::Result<Str
     Ok(owner.map(|u| u.email).unwrap_or_default())
 }
 
+/// A server with the demo workspace (its accounts) filled by the generator with `plan`.
+async fn demo_with(plan: Plan) -> anyhow::Result<(TestApp, starcrm_api::entities::workspace::Model)> {
+    let app = TestApp::start().await?;
+    let db = &app.state.db;
+    assert!(starcrm_api::seed::demo(db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+    let workspace =
+        starcrm_api::seed::find_workspace(db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    generate(db, workspace.id, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok((app, workspace))
+}
+
 /// `starcrm seed --service-desk` (what `scripts/run` does): the demo's agent finds work at every
 /// stage, complaints solved with causes of the standard taxonomy feed the analysis, and the
 /// demo's team deals the new tickets out.
 #[tokio::test]
 async fn the_demo_service_desk_has_work_at_every_stage() -> anyhow::Result<()> {
     use starcrm_api::seed;
-    let app = TestApp::start().await?;
+    let (app, workspace) =
+        demo_with(Plan { customers: 60, transactions: 600, seed: 2026, now: chrono::Utc::now() }).await?;
     let db = &app.state.db;
-    assert!(seed::demo(db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
-    let workspace = seed::find_workspace(db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let plan = Plan { customers: 60, transactions: 600, seed: 2026, now: chrono::Utc::now() };
-    generate(db, workspace.id, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let opened = seed::service_desk::demo(db, workspace.id).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert_eq!(opened, 14);
 
@@ -189,12 +197,9 @@ async fn the_demo_service_desk_has_work_at_every_stage() -> anyhow::Result<()> {
 #[tokio::test]
 async fn the_demo_has_a_year_of_feedback_and_two_paused_surveys() -> anyhow::Result<()> {
     use starcrm_api::seed;
-    let app = TestApp::start().await?;
+    let (app, workspace) =
+        demo_with(Plan { customers: 200, transactions: 2_000, seed: 2026, now: chrono::Utc::now() }).await?;
     let db = &app.state.db;
-    assert!(seed::demo(db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?);
-    let workspace = seed::find_workspace(db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let plan = Plan { customers: 200, transactions: 2_000, seed: 2026, now: chrono::Utc::now() };
-    generate(db, workspace.id, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let answers = seed::surveys::demo(db, workspace.id, 2026, chrono::Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -231,5 +236,57 @@ async fn the_demo_has_a_year_of_feedback_and_two_paused_surveys() -> anyhow::Res
         "{}",
         seen.body
     );
+    Ok(())
+}
+
+/// The demo's points: a rule on, every purchase earned, refunds taken back, some redemptions,
+/// earlier years' points expired; the ledger adds up and the Points page has a liability to show.
+#[tokio::test]
+async fn the_demo_has_a_points_ledger_that_adds_up() -> anyhow::Result<()> {
+    use sea_orm::EntityTrait;
+    use starcrm_api::seed;
+    let (app, workspace) =
+        demo_with(Plan { customers: 100, transactions: 1_000, seed: 7, now: chrono::Utc::now() }).await?;
+    let db = &app.state.db;
+    let (lots, redemptions) = seed::loyalty::demo(db, workspace.id, 7, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    assert!(lots > 500, "most purchases earn: {lots}");
+    assert!(redemptions > 5, "{redemptions}");
+    let analyst = common::Account {
+        id: String::new(),
+        email: seed::demo_email("analyst"),
+        password: seed::DEMO_PASSWORD.to_owned(),
+        workspace_id: workspace.id.to_string(),
+    };
+    let token = app.token(&analyst).await?;
+    let seen = app
+        .as_token(&token)
+        .execute(
+            "{ loyaltyRule { version rule { active } } pointsLiability { outstanding breakageRate months { points } } }",
+            json!({}),
+        )
+        .await?;
+    let data = seen.data();
+    assert_eq!(data["loyaltyRule"], json!({ "version": 1, "rule": { "active": true } }));
+    let outstanding = data["pointsLiability"]["outstanding"].as_i64().unwrap_or(0);
+    assert!(outstanding > 1_000, "{}", seen.body);
+    assert!(
+        data["pointsLiability"]["breakageRate"].as_f64().is_some(),
+        "earlier years expired: {}",
+        seen.body
+    );
+    // Held in the accounts = what the lots hold.
+    let lots_held: i64 =
+        starcrm_api::entities::point_lot::Entity::find().all(db).await?.iter().map(|l| l.remaining).sum();
+    let accounts: i64 = starcrm_api::entities::point_account::Entity::find()
+        .all(db)
+        .await?
+        .iter()
+        .map(|a| a.held - a.debt)
+        .sum();
+    let owed: i64 =
+        starcrm_api::entities::point_account::Entity::find().all(db).await?.iter().map(|a| a.debt).sum();
+    assert_eq!(accounts + owed, lots_held);
     Ok(())
 }

@@ -506,6 +506,11 @@ async fn the_demo_desk_has_work_for_the_agent_and_figures_for_the_manager() -> a
         browser.wait_for("[data-testid=feedback-answers] [data-testid=answer-customer]").await?;
         browser.scroll_to("[data-testid=feedback-terms]").await?;
         browser.screenshot("feedback-demo-terms-zh-CN-desktop").await?;
+        // The demo's points: two years of purchases earned, some spent, earlier years expired.
+        browser.click("[data-testid=nav-points]").await?;
+        browser.wait_for("[data-testid=points-expiry-table]").await?;
+        browser.wait_for_text_containing("[data-testid=points-rule-text]", "次年年底过期").await?;
+        browser.screenshot("points-demo-zh-CN-desktop").await?;
         anyhow::Ok(())
     }
     .await;

@@ -25,6 +25,7 @@ use crate::{http, seed, server};
 
 mod import;
 mod ingest;
+mod points;
 mod surveys;
 mod tickets;
 
@@ -55,6 +56,7 @@ pub async fn scratch_workspace(state: &AppState, name: &str) -> anyhow::Result<w
 }
 pub use import::import;
 pub use ingest::ingest;
+pub use points::points;
 pub use surveys::surveys;
 pub use tickets::tickets;
 

@@ -45,16 +45,31 @@ pub async fn pass(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(u64, i
     let mut members = 0;
     let mut points = 0;
     for workspace_id in workspaces {
-        let scope = Scope::system(workspace_id);
-        loop {
-            let (written, batch) = ledger::expire_batch(db, &scope, now, BATCH).await?;
-            members += written;
-            points += batch;
-            // A batch that wrote nothing off would be read again: go on instead of spinning.
-            if written == 0 {
-                break;
-            }
-        }
+        let (m, p) = pass_workspace(db, workspace_id, now).await?;
+        members += m;
+        points += p;
     }
     Ok((members, points))
+}
+
+/// [`pass`] for one workspace.
+///
+/// # Errors
+/// Database failures.
+pub async fn pass_workspace(
+    db: &DatabaseConnection,
+    workspace_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(u64, i64), AppError> {
+    let scope = Scope::system(workspace_id);
+    let (mut members, mut points) = (0, 0);
+    loop {
+        let (written, batch) = ledger::expire_batch(db, &scope, now, BATCH).await?;
+        members += written;
+        points += batch;
+        // A batch that wrote nothing off would be read again: stop instead of spinning.
+        if written == 0 {
+            return Ok((members, points));
+        }
+    }
 }

@@ -82,6 +82,46 @@ async fn lock(
     Ok(Account { held: row.try_get_by_index(0)?, debt: row.try_get_by_index(1)? })
 }
 
+/// Adds `points` to a member who owes nothing (creating the account on first use) and returns
+/// what they hold now; `None` when they owe (the caller then repays the debt first).
+async fn add_unless_owing(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    customer_id: Uuid,
+    points: i64,
+) -> Result<Option<i64>, AppError> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "INSERT INTO point_accounts (customer_id, workspace_id, held, debt, version, updated_at)
+             VALUES ($1, $2, $3, 0, 1, $4)
+             ON CONFLICT (customer_id) DO UPDATE SET held = point_accounts.held + EXCLUDED.held,
+               version = point_accounts.version + 1, updated_at = EXCLUDED.updated_at
+             WHERE point_accounts.debt = 0 AND point_accounts.workspace_id = EXCLUDED.workspace_id
+             RETURNING held"
+        }
+        _ => {
+            "INSERT INTO point_accounts (customer_id, workspace_id, held, debt, version, updated_at)
+             VALUES (?, ?, ?, 0, 1, ?)
+             ON CONFLICT (customer_id) DO UPDATE SET held = point_accounts.held + excluded.held,
+               version = point_accounts.version + 1, updated_at = excluded.updated_at
+             WHERE point_accounts.debt = 0 AND point_accounts.workspace_id = excluded.workspace_id
+             RETURNING held"
+        }
+    };
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [customer_id.into(), workspace_id.into(), points.into(), Utc::now().into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get_by_index(0)?),
+        None => None,
+    })
+}
+
 async fn store(conn: &impl ConnectionTrait, customer_id: Uuid, account: Account) -> Result<(), AppError> {
     point_account::Entity::update_many()
         .col_expr(point_account::Column::Held, Expr::value(account.held))
@@ -288,9 +328,11 @@ async fn credit(
     }
     .insert(conn)
     .await?;
-    let earn = std::iter::once((EntryKind::Earn, Some(id), lot.points, 0));
-    let repaid = (repay > 0).then_some((EntryKind::Repay, Some(id), -repay, -repay));
-    entries(conn, scope, operation, earn.chain(repaid)).await?;
+    // The lot is the credit; entries record what leaves it (here: debt repaid at once).
+    if repay > 0 {
+        entries(conn, scope, operation, std::iter::once((EntryKind::Repay, Some(id), -repay, -repay)))
+            .await?;
+    }
     Ok(id)
 }
 
@@ -312,10 +354,16 @@ pub(crate) async fn earn_purchase(
     if earned.points <= 0 {
         return Ok(None);
     }
-    let account = lock(conn, scope.workspace_id, customer.id).await?;
+    // Most members owe nothing: one statement adds the points (and takes the account row).
+    let owed = add_unless_owing(conn, scope.workspace_id, customer.id, earned.points).await?;
+    let (after, repay, stored) = if let Some(held) = owed {
+        (Account { held, debt: 0 }, 0, true)
+    } else {
+        let (after, repay) = credited(lock(conn, scope.workspace_id, customer.id).await?, earned.points);
+        (after, repay, false)
+    };
     let mut operation = Operation::new(customer.id, OperationKind::Earn, earned.points, Utc::now());
     operation.transaction_id = Some(purchase.id);
-    let (after, repay) = credited(account, earned.points);
     let (_, change) = operation.insert(conn, scope, after).await?;
     let lot = NewLot {
         source: LotSource::Purchase,
@@ -327,7 +375,9 @@ pub(crate) async fn earn_purchase(
         snapshot: Some((earning.version, customer.stars, earned)),
     };
     credit(conn, scope, &operation, lot, repay).await?;
-    store(conn, customer.id, after).await?;
+    if !stored {
+        store(conn, customer.id, after).await?;
+    }
     Ok(Some(change))
 }
 

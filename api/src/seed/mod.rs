@@ -2,6 +2,7 @@
 //! sign in and look around right after `scripts/run`.
 
 pub mod generator;
+pub mod loyalty;
 pub mod service_desk;
 pub mod surveys;
 pub mod vocabulary;

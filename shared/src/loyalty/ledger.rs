@@ -30,7 +30,7 @@ stored_enum! {
 stored_enum! {
     /// One movement in the ledger.
     pub enum EntryKind {
-        /// A lot credited.
+        /// A lot credited (the lot row itself is the credit: no entry is written for it).
         Earn => "earn",
         /// Part of a new lot went to pay off debt.
         Repay => "repay",
@@ -241,7 +241,7 @@ impl Model {
         let points = points.max(0);
         self.lots
             .push(ModelLot { state: LotState { id, remaining: points, available_at, expires_at }, points });
-        self.journal.push(ModelEntry { kind: EntryKind::Earn, lot: Some(id), points, debt: 0 });
+        // The lot is the credit; entries record only what leaves it, as the server writes them.
         let repay = repayment(points, self.debt);
         if repay > 0 {
             self.lots[id].state.remaining -= repay;
@@ -310,14 +310,18 @@ impl Model {
                 return Err(format!("lot {} holds {} of {}", s.id, s.remaining, lot.points));
             }
             let moved: i64 = self.journal.iter().filter(|e| e.lot == Some(s.id)).map(|e| e.points).sum();
-            if moved != s.remaining {
-                return Err(format!("lot {}: its entries add up to {moved}, it holds {}", s.id, s.remaining));
+            if lot.points + moved != s.remaining {
+                return Err(format!(
+                    "lot {}: {} credited, {moved} moved, it holds {}",
+                    s.id, lot.points, s.remaining
+                ));
             }
         }
         if self.debt > 0 && self.lots.iter().any(|l| l.state.remaining > 0 && !l.state.expired(now)) {
             return Err(format!("owes {} while a live lot holds points", self.debt));
         }
-        let points: i64 = self.journal.iter().map(|e| e.points).sum();
+        let credited: i64 = self.lots.iter().map(|l| l.points).sum();
+        let points: i64 = credited + self.journal.iter().map(|e| e.points).sum::<i64>();
         let debt: i64 = self.journal.iter().map(|e| e.debt).sum();
         if points - debt != self.balance() || debt != self.debt {
             return Err(format!(
