@@ -193,11 +193,16 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
                     </select>
                 </label>
                 <Show when=move || expiry_kind.get() != ExpiryKind::Never>
-                    {number_field(Key::PointsExpiryCount, expiry_count, "points-expiry-count", Some(match expiry_kind.get_untracked() {
-                        ExpiryKind::AfterDays => Key::PointsExpiryCountDays,
-                        ExpiryKind::MonthEnd => Key::PointsExpiryCountMonths,
-                        _ => Key::PointsExpiryCountYears,
-                    }))}
+                    <label class="field">
+                        <span class="field__label">{move || i18n.t(Key::PointsExpiryCount)}</span>
+                        <input class="field__input" type="text" inputmode="numeric" data-testid="points-expiry-count"
+                            prop:value=move || expiry_count.get() on:input=move |ev| expiry_count.set(event_target_value(&ev)) />
+                        <span class="field__hint">{move || i18n.t(match expiry_kind.get() {
+                            ExpiryKind::AfterDays => Key::PointsExpiryCountDays,
+                            ExpiryKind::MonthEnd => Key::PointsExpiryCountMonths,
+                            _ => Key::PointsExpiryCountYears,
+                        })}</span>
+                    </label>
                     {number_field(Key::PointsWarnDays, warn_days, "points-warn-days", None)}
                 </Show>
             </div>
