@@ -162,7 +162,7 @@ async fn consent_address_and_budget_are_checked_at_send_time_and_sms_goes_out_si
     assert!(secret.starts_with("whsec_"), "{}", saved.body);
     let define = |name: &str| {
         json!({ "input": { "name": name, "kind": "NPS", "trigger": "MANUAL", "channel": "SMS",
-            "templates": [{ "language": "en", "body": "Hi {name} {stars}, would you recommend us? {link}" }] } })
+            "templates": [{ "language": "en", "body": "Hi {name} {stars}, {points} points. Would you recommend us? {link}" }] } })
     };
     let first = app.as_token(&token).execute(DEFINE, define("Relationship NPS")).await?.data()["saveSurveyDefinition"]["id"].clone();
     let second = app.as_token(&token).execute(DEFINE, define("Second NPS")).await?.data()["saveSurveyDefinition"]["id"].clone();
@@ -173,6 +173,10 @@ async fn consent_address_and_budget_are_checked_at_send_time_and_sms_goes_out_si
         json!({ "name": "Ann", "phones": [{ "value": "13900000001" }], "consents": sms }),
     )
     .await?;
+    // The message shows the customer's points balance.
+    let gift = "mutation($i: PointsInput!) { adjustPoints(input: $i) { balance } }";
+    let given = json!({ "i": { "customerId": willing, "points": 120, "reason": "welcome" } });
+    app.as_token(&token).execute(gift, given).await?.data();
     let unwilling =
         customer(&app, &token, json!({ "name": "Bo", "phones": [{ "value": "13900000002" }] })).await?;
     let refused = customer(
@@ -212,7 +216,8 @@ async fn consent_address_and_budget_are_checked_at_send_time_and_sms_goes_out_si
     assert_eq!(message["to"], "+8613900000001");
     let text = message["text"].as_str().unwrap_or_default();
     assert!(
-        text.starts_with("Hi Ann ") && text.contains(", would you recommend us? https://crm.example.com/s/"),
+        text.starts_with("Hi Ann ")
+            && text.contains(", 120 points. Would you recommend us? https://crm.example.com/s/"),
         "{message}"
     );
     assert_eq!(verify_webhooks(&[(secret.as_str(), &got[0])]).await?, ["ok"]);
@@ -429,7 +434,7 @@ async fn bad_definitions_and_settings_are_refused_naming_the_field() -> anyhow::
             "templates[0].subject",
         ),
         (
-            with("templates", json!([{ "language": "zh-CN", "subject": "x", "body": "{points} {link}" }])),
+            with("templates", json!([{ "language": "zh-CN", "subject": "x", "body": "{coupon} {link}" }])),
             "templates[0].body",
         ),
         (with("templates", json!([])), "templates"),

@@ -117,7 +117,8 @@ stored_enum! {
     }
 }
 
-/// A message in one language: `{name}`, `{stars}` and `{link}` are filled in when it is sent.
+/// A message in one language: `{name}`, `{stars}`, `{points}` and `{link}` are filled in when it
+/// is sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Template {
@@ -128,7 +129,7 @@ pub struct Template {
 }
 
 /// The variables a template may use.
-pub const TEMPLATE_VARIABLES: [&str; 3] = ["name", "stars", "link"];
+pub const TEMPLATE_VARIABLES: [&str; 4] = ["name", "stars", "points", "link"];
 /// The longest subject and body, in characters.
 pub const SUBJECT_MAX: usize = 200;
 pub const BODY_MAX: usize = 2_000;
@@ -164,7 +165,10 @@ impl Template {
                 };
                 let name = &rest[open + 1..open + close];
                 if !TEMPLATE_VARIABLES.contains(&name) {
-                    return wrong(field, format!("`{{{name}}}` is not one of {{name}}, {{stars}}, {{link}}"));
+                    return wrong(
+                        field,
+                        format!("`{{{name}}}` is not one of {{name}}, {{stars}}, {{points}}, {{link}}"),
+                    );
                 }
                 rest = &rest[open + close + 1..];
             }
@@ -175,11 +179,21 @@ impl Template {
         Ok(())
     }
 
-    /// The template with its variables filled in.
-    pub fn render(&self, name: &str, stars: Option<u8>, link: &str) -> (String, String) {
+    /// Whether the template shows the customer's points (the sender then reads them).
+    pub fn uses_points(&self) -> bool {
+        self.subject.contains("{points}") || self.body.contains("{points}")
+    }
+
+    /// The template with its variables filled in (`points`: the customer's balance).
+    pub fn render(&self, name: &str, stars: Option<u8>, points: i64, link: &str) -> (String, String) {
         let stars = stars.map_or_else(String::new, |s| "★".repeat(usize::from(s)));
-        let fill =
-            |text: &str| text.replace("{name}", name).replace("{stars}", &stars).replace("{link}", link);
+        let points = points.to_string();
+        let fill = |text: &str| {
+            text.replace("{name}", name)
+                .replace("{stars}", &stars)
+                .replace("{points}", &points)
+                .replace("{link}", link)
+        };
         (fill(&self.subject), fill(&self.body))
     }
 }
@@ -362,11 +376,16 @@ mod tests {
         assert_eq!(t("", "{link}").check(true).map_err(|e| e.field), Err("subject"));
         assert!(t("", "{link}").check(false).is_ok(), "SMS and WeChat have no subject");
         assert_eq!(t("x", "no link here").check(true).map_err(|e| e.field), Err("body"));
-        assert_eq!(t("x", "{points} {link}").check(true).map_err(|e| e.field), Err("body"));
+        assert!(t("x", "{points} {link}").check(true).is_ok());
+        assert_eq!(t("x", "{coupon} {link}").check(true).map_err(|e| e.field), Err("body"));
         assert_eq!(t("x {name", "{link}").check(true).map_err(|e| e.field), Err("subject"));
-        let (subject, body) =
-            t("{name}，请评价", "{stars} {link}").render("林秀英", Some(4), "https://x/s/abc");
-        assert_eq!((subject.as_str(), body.as_str()), ("林秀英，请评价", "★★★★ https://x/s/abc"));
+        let (subject, body) = t("{name}，请评价", "{stars} {points} 积分 {link}").render(
+            "林秀英",
+            Some(4),
+            1280,
+            "https://x/s/abc",
+        );
+        assert_eq!((subject.as_str(), body.as_str()), ("林秀英，请评价", "★★★★ 1280 积分 https://x/s/abc"));
         let list = [t("zh", "{link}"), Template { language: "en".to_owned(), ..t("en", "{link}") }];
         assert_eq!(template_for(&list, "en-GB").map(|t| t.subject.as_str()), Some("en"));
         assert_eq!(template_for(&list, "zh-TW").map(|t| t.subject.as_str()), Some("zh"));

@@ -487,7 +487,13 @@ async fn send_one(
     };
     let token = tokens::generate("")?;
     let link = format!("{link_base}/s/{token}");
-    let (subject, body) = template.render(&c.name, stars, &link);
+    // The points balance, read only when the template shows it.
+    let points = if template.uses_points() {
+        crate::loyalty::views::summary_of(db, &Scope::system(c.workspace_id), c.id).await?.balance
+    } else {
+        0
+    };
+    let (subject, body) = template.render(&c.name, stars, points, &link);
     match channel {
         MessageChannel::Email => {
             let Some(smtp) = &messaging.smtp else {

@@ -32,7 +32,7 @@ pub struct SurveyTemplate {
     /// The email's subject (SMS, WeChat and push have none).
     #[graphql(default)]
     pub subject: String,
-    /// With `{link}` (required), `{name}`, `{stars}`.
+    /// With `{link}` (required), `{name}`, `{stars}`, `{points}` (the points balance).
     pub body: String,
 }
 

@@ -762,7 +762,7 @@ messages! {
     SurveyLinkDays { zh: "链接有效期（天）", en: "Link valid (days)" }
     SurveyActive { zh: "启用", en: "Active" }
     SurveyInactive { zh: "已停用", en: "Paused" }
-    SurveyTemplateHint { zh: "可用变量：{name} 客户称呼、{stars} 星级、{link} 调查链接（必填）。按客户的语言选择模板；英文留空则都发中文。", en: "Variables: {name} the customer's name, {stars} their stars, {link} the survey link (required). The customer's language picks the template; leave English empty to send Chinese to everyone." }
+    SurveyTemplateHint { zh: "可用变量：{name} 客户称呼、{stars} 星级、{points} 积分余额、{link} 调查链接（必填）。按客户的语言选择模板；英文留空则都发中文。", en: "Variables: {name} the customer's name, {stars} their stars, {points} their points balance, {link} the survey link (required). The customer's language picks the template; leave English empty to send Chinese to everyone." }
     TemplateSubject { zh: "邮件主题", en: "Email subject" }
     TemplateBody { zh: "消息正文", en: "Message" }
     SurveyNumbersInvalid { zh: "延迟和有效期须为整数天数。", en: "Delay and validity are whole numbers of days." }
