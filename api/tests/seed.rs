@@ -113,6 +113,21 @@ async fn owner_email(app: &TestApp, workspace: uuid::Uuid) -> anyhow::Result<Str
     Ok(owner.map(|u| u.email).unwrap_or_default())
 }
 
+/// An access token of the demo account of `role`.
+async fn demo_token(
+    app: &TestApp,
+    workspace: &starcrm_api::entities::workspace::Model,
+    role: &str,
+) -> anyhow::Result<String> {
+    let account = common::Account {
+        id: String::new(),
+        email: starcrm_api::seed::demo_email(role),
+        password: starcrm_api::seed::DEMO_PASSWORD.to_owned(),
+        workspace_id: workspace.id.to_string(),
+    };
+    app.token(&account).await
+}
+
 /// A server with the demo workspace (its accounts) filled by the generator with `plan`.
 async fn demo_with(plan: Plan) -> anyhow::Result<(TestApp, starcrm_api::entities::workspace::Model)> {
     let app = TestApp::start().await?;
@@ -205,13 +220,7 @@ async fn the_demo_has_a_year_of_feedback_and_two_paused_surveys() -> anyhow::Res
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert!((100..=250).contains(&answers), "about one and a half answers per customer asked: {answers}");
 
-    let analyst = common::Account {
-        id: String::new(),
-        email: seed::demo_email("analyst"),
-        password: seed::DEMO_PASSWORD.to_owned(),
-        workspace_id: workspace.id.to_string(),
-    };
-    let token = app.token(&analyst).await?;
+    let token = demo_token(&app, &workspace, "analyst").await?;
     let seen = app
         .as_token(&token)
         .execute(
@@ -253,13 +262,7 @@ async fn the_demo_has_a_points_ledger_that_adds_up() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert!(lots > 500, "most purchases earn: {lots}");
     assert!(redemptions > 5, "{redemptions}");
-    let analyst = common::Account {
-        id: String::new(),
-        email: seed::demo_email("analyst"),
-        password: seed::DEMO_PASSWORD.to_owned(),
-        workspace_id: workspace.id.to_string(),
-    };
-    let token = app.token(&analyst).await?;
+    let token = demo_token(&app, &workspace, "analyst").await?;
     let seen = app
         .as_token(&token)
         .execute(

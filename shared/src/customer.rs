@@ -393,19 +393,25 @@ pub struct MoneyValue {
     pub currency: String,
 }
 
+/// `12,345`: a whole number with thousands separators (no sign).
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
 /// `¥1,234.50`, `$12.00`, `1,234.50 EUR`: minor units as two decimals with thousands separators.
 pub fn format_money(amount_minor: i64, currency: &str) -> String {
     let sign = if amount_minor < 0 { "-" } else { "" };
     let abs = amount_minor.unsigned_abs();
     let (units, cents) = (abs / 100, abs % 100);
-    let digits = units.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = group_thousands(units);
     match currency_symbol(currency) {
         Some(symbol) => format!("{sign}{symbol}{grouped}.{cents:02}"),
         None => format!("{sign}{grouped}.{cents:02} {currency}"),

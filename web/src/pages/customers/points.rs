@@ -40,17 +40,10 @@ pub(crate) fn signed(points: i64) -> String {
     if points > 0 { format!("+{}", grouped(points)) } else { grouped(points) }
 }
 
-/// `12,345`.
+/// `12,345` / `-80`.
 pub(crate) fn grouped(points: i64) -> String {
-    let digits = points.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if points < 0 { format!("-{out}") } else { out }
+    let digits = starcrm_shared::customer::group_thousands(points.unsigned_abs());
+    if points < 0 { format!("-{digits}") } else { digits }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
