@@ -695,6 +695,10 @@ async fn anonymous_callers_reach_nothing_private() -> anyhow::Result<()> {
         "{ messagingSettings { linkBase smtp { host } } }",
         "{ loyaltyRule { version } }",
         "{ pointsLiability { outstanding } }",
+        "{ rewards { id } }",
+        "{ voucher(code: \"ABCD-EFGH-JK\") { status } }",
+        "mutation { useVoucher(code: \"ABCD-EFGH-JK\") { created } }",
+        "{ me { name } }",
     ] {
         let response = app.graphql().execute(query, json!({})).await?;
         assert_eq!(response.error_code(), Some("UNAUTHENTICATED"), "{query}");
@@ -2840,9 +2844,13 @@ async fn member_tokens_reach_only_me_and_only_for_their_customer() -> anyhow::Re
         let refused = member.execute(query, variables).await?;
         assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{query}: {}", refused.body);
     }
-    // Staff and API tokens are no members: `me` is closed to them.
+    // Staff and API tokens are no members: `me` and the member's own redemption are closed to
+    // them.
+    let mine_redeem = "mutation($r: ID!) { redeemMyReward(rewardId: $r) { balance } }";
     for staff in [&w.a_owner, &app_backend] {
         let refused = w.app.as_token(staff).execute(me, json!({})).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+        let refused = w.app.as_token(staff).execute(mine_redeem, json!({ "r": mine })).await?;
         assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
     }
     // A token re-signed for the other customer without the key, an expired one, and one whose
@@ -2881,5 +2889,122 @@ async fn member_tokens_reach_only_me_and_only_for_their_customer() -> anyhow::Re
         .data();
     let refused = member.execute(me, json!({})).await?;
     assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn rewards_and_vouchers_stay_in_their_workspace_role_and_member() -> anyhow::Result<()> {
+    let w = world().await?;
+    let rule = json!({ "active": true, "points": 1, "perMinor": 100, "categoryBonuses": [], "pendingDays": 0,
+        "expiry": { "kind": "NEVER", "count": 0 }, "warnDays": 30 });
+    let save_rule =
+        "mutation($rule: EarnRuleInput!, $v: Int!) { saveLoyaltyRule(rule: $rule, version: $v) { version } }";
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    let save = "mutation($id: ID, $i: RewardInput!) { saveReward(id: $id, input: $i) { id } }";
+    let redeem =
+        "mutation($c: ID!, $r: ID!) { redeemReward(customerId: $c, rewardId: $r) { voucher { code } } }";
+    let use_it = "mutation($c: String!) { useVoucher(code: $c) { created } }";
+    let check = "query($c: String!) { voucher(code: $c) { status } }";
+    let codes = "mutation($r: ID!) { addRewardCodes(rewardId: $r, codes: [\"X-1\"]) { added } }";
+    let reward = json!({ "name": "券", "kind": "CASH", "valueMinor": 500, "pointsCost": 10, "minStars": 1,
+        "codes": "GENERATED", "active": true });
+    let pool = json!({ "name": "池", "kind": "COUPON", "pointsCost": 10, "minStars": 1, "codes": "POOL", "active": true });
+    // Each workspace: a rule, a member with points, a reward, a voucher.
+    let mut sides = Vec::new();
+    for (owner, phone) in [(&w.a_owner, "13933330001"), (&w.b_owner, "13933330002")] {
+        let as_owner = w.app.as_token(owner);
+        as_owner.execute(save_rule, json!({ "rule": rule, "v": 0 })).await?.data();
+        let bought = as_owner
+            .execute(push, json!({ "input": { "customer": { "phone": phone }, "channel": "STORE", "amountMinor": 100_000 } }))
+            .await?;
+        let customer =
+            bought.data()["recordTransaction"]["customerId"].as_str().unwrap_or_default().to_owned();
+        let saved = as_owner.execute(save, json!({ "i": reward })).await?;
+        let reward_id = saved.data()["saveReward"]["id"].as_str().unwrap_or_default().to_owned();
+        let saved = as_owner.execute(save, json!({ "i": pool })).await?;
+        let pool_id = saved.data()["saveReward"]["id"].as_str().unwrap_or_default().to_owned();
+        let got = as_owner.execute(redeem, json!({ "c": customer, "r": reward_id })).await?;
+        let code = got.data()["redeemReward"]["voucher"]["code"].as_str().unwrap_or_default().to_owned();
+        sides.push((customer, reward_id, pool_id, code));
+    }
+    let (a_customer, a_reward, a_pool, a_code) = sides[0].clone();
+    let (b_customer, b_reward, _, b_code) = sides[1].clone();
+
+    // Workspace B reaches none of A's: not the reward (edit, codes, redeem with B's own member),
+    // not A's voucher codes (check or use), and B's catalogue lists only its own.
+    let b = w.app.as_token(&w.b_owner);
+    for (query, variables) in [
+        (save, json!({ "id": a_reward, "i": reward })),
+        (codes, json!({ "r": a_pool })),
+        (redeem, json!({ "c": b_customer, "r": a_reward })),
+        (redeem, json!({ "c": a_customer, "r": b_reward })),
+        (use_it, json!({ "c": a_code })),
+        (check, json!({ "c": a_code })),
+    ] {
+        let refused = b.execute(query, variables).await?;
+        assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{query}: {}", refused.body);
+    }
+    let listed = b.execute("{ rewards(includeInactive: true) { id } }", json!({})).await?;
+    assert!(!listed.body.to_string().contains(&a_reward), "{}", listed.body);
+    // A's voucher is still unused after B's attempt.
+    let a = w.app.as_token(&w.a_owner);
+    assert_eq!(a.execute(check, json!({ "c": a_code })).await?.data()["voucher"]["status"], "ISSUED");
+    // B's own code is not A's either.
+    let refused = a.execute(use_it, json!({ "c": b_code })).await?;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+
+    // Roles: an analyst reads the catalogue but neither edits, redeems nor uses; an agent
+    // redeems and uses but does not edit; a till token with points:redeem redeems and uses, a
+    // shop token with neither scope does nothing and reads nothing.
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    let shop = w.app.api_token(&w.a_owner, &["transactions:write", "customers:read"]).await?;
+    let till = w.app.api_token(&w.a_owner, &["points:redeem"]).await?;
+    for (token, query, variables, permission) in [
+        (&analyst, save, json!({ "i": reward }), "loyalty:manage"),
+        (&w.a_agent, save, json!({ "id": a_reward, "i": reward }), "loyalty:manage"),
+        (&w.a_agent, codes, json!({ "r": a_pool }), "loyalty:manage"),
+        (&analyst, redeem, json!({ "c": a_customer, "r": a_reward }), "points:redeem"),
+        (&analyst, use_it, json!({ "c": a_code }), "points:redeem"),
+        (&shop, redeem, json!({ "c": a_customer, "r": a_reward }), "points:redeem"),
+        (&shop, use_it, json!({ "c": a_code }), "points:redeem"),
+        (&shop, check, json!({ "c": a_code }), "loyalty:read"),
+        (&shop, "{ rewards { id } }", json!({}), "loyalty:read"),
+    ] {
+        let refused = w.app.as_token(token).execute(query, variables).await?;
+        assert_eq!(refused.error_extension("permission"), permission, "{query}: {}", refused.body);
+    }
+    let seen = w.app.as_token(&analyst).execute(check, json!({ "c": a_code })).await?;
+    assert_eq!(seen.data()["voucher"]["status"], "ISSUED");
+    let got = w.app.as_token(&w.a_agent).execute(redeem, json!({ "c": a_customer, "r": a_reward })).await?;
+    let agent_code = got.data()["redeemReward"]["voucher"]["code"].as_str().unwrap_or_default().to_owned();
+    let used = w.app.as_token(&till).execute(use_it, json!({ "c": agent_code })).await?;
+    assert_eq!(used.data()["useVoucher"]["created"], true);
+
+    // A member token: its own redemption only, never another workspace's reward, and a guessed
+    // code is no voucher to it.
+    let issue = "mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }";
+    let token = a.execute(issue, json!({ "c": a_customer })).await?;
+    let token = token.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+    let member = w.app.as_token(&token);
+    let mine = "mutation($r: ID!) { redeemMyReward(rewardId: $r) { voucher { code } } }";
+    let refused = member.execute(mine, json!({ "r": b_reward })).await?;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    for (query, variables) in [
+        (use_it, json!({ "c": a_code })),
+        (check, json!({ "c": a_code })),
+        ("{ rewards(includeInactive: true) { id } }", json!({})),
+        (redeem, json!({ "c": a_customer, "r": a_reward })),
+        (save, json!({ "id": a_reward, "i": reward })),
+        (codes, json!({ "r": a_pool })),
+    ] {
+        let refused = member.execute(query, variables).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{query}: {}", refused.body);
+    }
+    let listed = member.execute("{ me { rewards { id } vouchers { code } } }", json!({})).await?;
+    let text = listed.body.to_string();
+    assert!(!text.contains(&b_reward) && !text.contains(&b_code), "{text}");
+    assert!(text.contains(&a_code), "{text}");
     Ok(())
 }

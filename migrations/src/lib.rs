@@ -31,6 +31,7 @@ mod m20261205_000023_survey_invitations;
 mod m20261205_000024_survey_score_index;
 mod m20261205_000025_periodic_surveys;
 mod m20261205_000026_points_ledger;
+mod m20261205_000027_rewards;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000024_survey_score_index::Migration),
             Box::new(m20261205_000025_periodic_surveys::Migration),
             Box::new(m20261205_000026_points_ledger::Migration),
+            Box::new(m20261205_000027_rewards::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::entities::{
     channel_identity, custom_field, customer, customer_consent, customer_email, customer_field_value,
     customer_merge, customer_phone, customer_tag, follow_up, interaction, point_entry, point_lot,
-    point_operation, survey_response, ticket, transaction, transaction_item, user, workspace,
+    point_operation, survey_response, ticket, transaction, transaction_item, user, voucher, workspace,
 };
 
 /// A table whose rows belong to a customer.
@@ -50,7 +50,8 @@ child_of!(
     survey_response,
     point_lot,
     point_operation,
-    point_entry
+    point_entry,
+    voucher
 );
 
 /// Merges belong to their survivor.
@@ -90,7 +91,8 @@ owned_row!(
     survey_response,
     point_lot,
     point_operation,
-    point_entry
+    point_entry,
+    voucher
 );
 
 /// Points the rows of `E` with these ids at `customer_id`.

@@ -27,7 +27,7 @@ use crate::db;
 use crate::entities::{
     channel_identity, customer, customer_consent, customer_email, customer_field_value, customer_merge,
     customer_phone, customer_tag, follow_up, interaction, point_entry, point_lot, point_operation,
-    survey_response, ticket, transaction,
+    survey_response, ticket, transaction, voucher,
 };
 use crate::error::AppError;
 
@@ -160,6 +160,8 @@ pub struct Moved {
     pub point_lots: Vec<Uuid>,
     pub point_operations: Vec<Uuid>,
     pub point_entries: Vec<Uuid>,
+    /// Vouchers bought with points.
+    pub vouchers: Vec<Uuid>,
     pub phones: Vec<Uuid>,
     pub emails: Vec<Uuid>,
     /// Tags the survivor did not have (copied; the merged customer keeps its own rows).
@@ -231,6 +233,7 @@ pub async fn merge(
         point_lots: ids_of::<point_lot::Entity>(&txn, merged.id).await?,
         point_operations: ids_of::<point_operation::Entity>(&txn, merged.id).await?,
         point_entries: ids_of::<point_entry::Entity>(&txn, merged.id).await?,
+        vouchers: ids_of::<voucher::Entity>(&txn, merged.id).await?,
         // Custom values the survivor lacks move too.
         phones: moving_phones.iter().map(|p| p.id).collect(),
         emails: moving_emails.iter().map(|e| e.id).collect(),
@@ -425,6 +428,7 @@ async fn reassign(conn: &impl ConnectionTrait, moved: &Moved, customer_id: Uuid)
     move_rows::<point_lot::Entity>(conn, &moved.point_lots, customer_id).await?;
     move_rows::<point_operation::Entity>(conn, &moved.point_operations, customer_id).await?;
     move_rows::<point_entry::Entity>(conn, &moved.point_entries, customer_id).await?;
+    move_rows::<voucher::Entity>(conn, &moved.vouchers, customer_id).await?;
     move_rows::<customer_phone::Entity>(conn, &moved.phones, customer_id).await?;
     move_rows::<customer_email::Entity>(conn, &moved.emails, customer_id).await?;
     move_rows::<customer_field_value::Entity>(conn, &moved.field_values, customer_id).await?;

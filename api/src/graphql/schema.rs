@@ -17,6 +17,7 @@ use crate::imports::graphql::{ImportsMutation, ImportsQuery, ImportsSubscription
 use crate::insight::graphql::InsightQuery;
 use crate::loyalty::graphql::{LoyaltyMutation, LoyaltyQuery};
 use crate::loyalty::member_graphql::{MemberMutation, MemberQuery};
+use crate::loyalty::rewards_graphql::{RewardsMutation, RewardsQuery};
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
@@ -55,6 +56,7 @@ pub struct Query(
     SurveySetupQuery,
     LoyaltyQuery,
     MemberQuery,
+    RewardsQuery,
 );
 
 /// Everything a client can change.
@@ -76,6 +78,7 @@ pub struct Mutation(
     SurveySetupMutation,
     LoyaltyMutation,
     MemberMutation,
+    RewardsMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

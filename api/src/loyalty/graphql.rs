@@ -120,6 +120,22 @@ impl Points {
             .map_err(ext)?;
         Ok(rows.into_iter().map(PointsOperation).collect())
     }
+
+    /// Vouchers the customer got for points, newest first (at most `first`: 50 by default, 100
+    /// at most).
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn vouchers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<super::rewards_graphql::Voucher>> {
+        let page = PageRequest::new(first, None)?;
+        let (db, scope) = (ctx.db()?, ctx.scope()?);
+        let rows = super::rewards::of_customer(db, scope, self.customer_id, u64::from(page.first))
+            .await
+            .map_err(ext)?;
+        super::rewards_graphql::with_rewards(db, scope, rows).await.map_err(ext)
+    }
 }
 
 /// One credit of points and what is left of it.

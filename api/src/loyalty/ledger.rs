@@ -481,7 +481,11 @@ async fn first(
 }
 
 /// The live customer a points call names (following merges to the survivor).
-async fn member(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<customer::Model, AppError> {
+pub(crate) async fn member(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<customer::Model, AppError> {
     let customer = service::find(conn, scope, id).await?;
     if customer.deleted_at.is_some() {
         return Err(AppError::bad_input("customerId", "is deleted"));
@@ -519,27 +523,46 @@ async fn spend(
         txn.commit().await?;
         return Ok(done);
     }
-    let now = Utc::now();
-    let mut account = lock(&txn, scope.workspace_id, customer.id).await?;
-    let lots: Vec<LotState<Uuid>> = live_lots(&txn, customer.id).await?.iter().map(state).collect();
-    let Some(takes) = plan::redeem(&lots, points, now.timestamp_millis()) else {
-        let can = plan::spendable(&lots, now.timestamp_millis());
-        return Err(AppError::bad_input("points", format!("only {can} points can be spent now")));
-    };
-    let mut operation = Operation::new(customer.id, kind, -points, now);
-    operation.external_ref = reference;
-    operation.reason = reason;
-    let entry_kind = if kind == OperationKind::Adjust { EntryKind::Adjust } else { EntryKind::Redeem };
-    account.held -= points;
-    let (row, change) = operation.insert(&txn, scope, account).await?;
-    take(&txn, scope, &operation, entry_kind, &takes).await?;
-    store(&txn, customer.id, account).await?;
+    let (row, change) = spend_in(&txn, scope, customer.id, points, kind, reference, reason).await?;
     if kind == OperationKind::Adjust {
         audit_adjustment(&txn, scope, &row).await?;
     }
     changes::record(&txn, vec![change]).await?;
     txn.commit().await?;
     Ok(Done { operation: row, created: true })
+}
+
+/// Within the caller's write transaction: takes the member's account, spends `points` (the
+/// soonest-expiring spendable first) and writes the operation, its entries, the lots and the
+/// account. The caller records the change and commits.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `points` when fewer can be spent, naming how many can.
+pub(crate) async fn spend_in(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    customer_id: Uuid,
+    points: i64,
+    kind: OperationKind,
+    reference: Option<String>,
+    reason: Option<String>,
+) -> Result<(point_operation::Model, Change), AppError> {
+    let now = Utc::now();
+    let mut account = lock(conn, scope.workspace_id, customer_id).await?;
+    let lots: Vec<LotState<Uuid>> = live_lots(conn, customer_id).await?.iter().map(state).collect();
+    let Some(takes) = plan::redeem(&lots, points, now.timestamp_millis()) else {
+        let can = plan::spendable(&lots, now.timestamp_millis());
+        return Err(AppError::bad_input("points", format!("only {can} points can be spent now")));
+    };
+    let mut operation = Operation::new(customer_id, kind, -points, now);
+    operation.external_ref = reference;
+    operation.reason = reason;
+    let entry_kind = if kind == OperationKind::Adjust { EntryKind::Adjust } else { EntryKind::Redeem };
+    account.held -= points;
+    let (row, change) = operation.insert(conn, scope, account).await?;
+    take(conn, scope, &operation, entry_kind, &takes).await?;
+    store(conn, customer_id, account).await?;
+    Ok((row, change))
 }
 
 async fn audit_adjustment(

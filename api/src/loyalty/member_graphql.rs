@@ -5,14 +5,15 @@ use async_graphql::{Context, ErrorExtensions, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use starcrm_shared::Permission;
 use starcrm_shared::explain::Language;
-use starcrm_shared::loyalty::OperationKind;
+use starcrm_shared::loyalty::{OperationKind, Redeemable, RewardKind, VoucherStatus};
 use starcrm_shared::rating::Suggestion;
 use starcrm_shared::tiers::{self, Benefit};
 
 use super::members::{self, Member};
+use super::rewards::{self, Reward};
 use super::views;
 use crate::auth::ContextExt;
-use crate::entities::{customer, point_operation};
+use crate::entities::{customer, point_operation, reward, voucher};
 use crate::error::AppError;
 use crate::users::graphql::parse_id;
 
@@ -94,6 +95,92 @@ impl MemberPointsEntry {
     }
 }
 
+/// A reward as the member sees it: what it costs and whether they can have it now.
+#[derive(SimpleObject)]
+pub struct MemberReward {
+    pub id: ID,
+    pub name: String,
+    pub description: Option<String>,
+    pub kind: RewardKind,
+    pub points_cost: i64,
+    pub min_stars: i32,
+    pub value_minor: Option<i64>,
+    pub percent_off: Option<i32>,
+    /// How many are left (null: no limit).
+    pub left: Option<i64>,
+    /// `YES`, or the first reason they cannot redeem it now.
+    pub redeemable: Redeemable,
+}
+
+impl MemberReward {
+    fn of(r: &Reward, stars: Option<i32>, spendable: i64) -> Option<Self> {
+        Some(Self {
+            id: ID(r.row.id.to_string()),
+            name: r.row.name.clone(),
+            description: r.row.description.clone(),
+            kind: RewardKind::parse(&r.row.kind)?,
+            points_cost: r.row.points_cost,
+            min_stars: r.row.min_stars,
+            value_minor: r.row.value_minor,
+            percent_off: r.row.percent_off,
+            left: r.left(),
+            redeemable: r.redeemable(stars, spendable),
+        })
+    }
+}
+
+/// A voucher the member got.
+#[derive(SimpleObject)]
+pub struct MemberVoucher {
+    pub code: String,
+    pub status: VoucherStatus,
+    pub reward_name: Option<String>,
+    pub reward_kind: Option<RewardKind>,
+    pub value_minor: Option<i64>,
+    pub percent_off: Option<i32>,
+    pub points: i64,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+impl MemberVoucher {
+    fn of(v: voucher::Model, rewards: &[reward::Model]) -> Self {
+        let reward = rewards.iter().find(|r| r.id == v.reward_id);
+        Self {
+            status: rewards::status(&v, Utc::now()),
+            reward_name: reward.map(|r| r.name.clone()),
+            reward_kind: reward.and_then(|r| RewardKind::parse(&r.kind)),
+            value_minor: reward.and_then(|r| r.value_minor),
+            percent_off: reward.and_then(|r| r.percent_off),
+            points: v.points,
+            issued_at: v.issued_at,
+            expires_at: v.expires_at,
+            used_at: v.used_at,
+            code: v.code,
+        }
+    }
+}
+
+async fn member_vouchers(
+    conn: &impl sea_orm::ConnectionTrait,
+    member: &Member,
+    rows: Vec<voucher::Model>,
+) -> Result<Vec<MemberVoucher>, AppError> {
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|v| v.reward_id).collect();
+    let named = rewards::rewards_by_id(conn, &member.scope(), ids).await?;
+    Ok(rows.into_iter().map(|v| MemberVoucher::of(v, &named)).collect())
+}
+
+/// What the member's redemption gave.
+#[derive(SimpleObject)]
+pub struct MemberRedeemPayload {
+    pub voucher: MemberVoucher,
+    pub balance: i64,
+    /// False when a retry got the first voucher back.
+    pub created: bool,
+}
+
 #[Object]
 impl MemberView {
     async fn customer_id(&self) -> ID {
@@ -143,6 +230,32 @@ impl MemberView {
         })
     }
 
+    /// The rewards on offer, cheapest first, each saying whether the member can redeem it now.
+    #[graphql(complexity = 20)]
+    async fn rewards(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MemberReward>> {
+        let db = ctx.db()?;
+        let scope = self.member.scope();
+        let all = rewards::list(db, &scope, false).await.map_err(ext)?;
+        let spendable = views::summary_of(db, &scope, self.customer.id).await.map_err(ext)?.spendable;
+        let stars = self.customer.stars.map(i32::from);
+        Ok(all.iter().filter_map(|r| MemberReward::of(r, stars, spendable)).collect())
+    }
+
+    /// The member's vouchers, newest first (at most `first`, 50 by default, 100 at most).
+    #[graphql(complexity = "crate::users::graphql::page_complexity(first, child_complexity)")]
+    async fn vouchers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<MemberVoucher>> {
+        let page = crate::graphql::pagination::PageRequest::new(first, None)?;
+        let db = ctx.db()?;
+        let rows = rewards::of_customer(db, &self.member.scope(), self.customer.id, u64::from(page.first))
+            .await
+            .map_err(ext)?;
+        member_vouchers(db, &self.member, rows).await.map_err(ext)
+    }
+
     /// The newest changes to the member's points (at most `first`, 50 by default, 100 at most).
     #[graphql(complexity = "crate::users::graphql::page_complexity(first, child_complexity)")]
     async fn points_history(
@@ -188,5 +301,23 @@ impl MemberMutation {
         let (token, expires_at, customer) =
             members::issue(ctx.db()?, ctx.auth()?, scope, id, i64::from(minutes)).await.map_err(ext)?;
         Ok(MemberToken { token, expires_at, customer_id: ID(customer.to_string()) })
+    }
+
+    /// The member spends their own points on a reward (member token only). Idempotent on
+    /// `externalRef`.
+    async fn redeem_my_reward(
+        &self,
+        ctx: &Context<'_>,
+        reward_id: ID,
+        external_ref: Option<String>,
+    ) -> async_graphql::Result<MemberRedeemPayload> {
+        let m = member(ctx)?;
+        let reward = parse_id(&reward_id, "rewardId")?;
+        let db = ctx.db()?;
+        let done = rewards::redeem(db, &m.scope(), m.customer_id, reward, external_ref.as_deref())
+            .await
+            .map_err(ext)?;
+        let voucher = member_vouchers(db, m, vec![done.voucher]).await.map_err(ext)?.remove(0);
+        Ok(MemberRedeemPayload { voucher, balance: done.balance, created: done.created })
     }
 }

@@ -10,5 +10,7 @@ pub mod graphql;
 pub mod ledger;
 pub mod member_graphql;
 pub mod members;
+pub mod rewards;
+pub mod rewards_graphql;
 pub mod rules;
 pub mod views;

@@ -11,6 +11,8 @@ pub mod earn;
 #[cfg(feature = "calendar")]
 pub mod expiry;
 pub mod ledger;
+pub mod rewards;
 
 pub use earn::{CategoryBonus, EarnRule, Earned, ExpiryKind, ExpiryRule, Line};
 pub use ledger::{EntryKind, LotSource, LotState, OperationKind};
+pub use rewards::{Redeemable, RewardCodes, RewardKind, RewardSpec, VoucherStatus};
