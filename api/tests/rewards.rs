@@ -2,7 +2,8 @@
 //! voucher with a code the till uses once (retries answered the same, a second use refused),
 //! stock and star eligibility hold and a refused redemption changes nothing, pool codes go out
 //! once each, two members racing for the last unit: one wins, expired vouchers are refused, and
-//! the member redeems through their own token. Runs on SQLite and on PostgreSQL.
+//! the member redeems through their own token and sees their level's name and progress. Runs on
+//! SQLite and on PostgreSQL.
 
 mod common;
 
@@ -314,10 +315,38 @@ async fn a_member_sees_what_they_can_redeem_and_redeems_it_themselves() -> anyho
         "active": true }),
     )
     .await?;
+    // The levels carry the workspace's names, shown with the stars to staff and to the member.
+    let names = ["普通", "银卡", "金卡", "铂金", "钻石"];
+    let tiers: Vec<Value> = (1..=5)
+        .map(|stars| json!({ "stars": stars, "name": format!(" {} ", names[stars - 1]), "includesLower": true, "benefits": [] }))
+        .collect();
+    let save_tiers = "mutation($t: [TierInput!]!) { saveRatingTiers(tiers: $t) { stars name } }";
+    let saved = shop.gql(save_tiers, json!({ "t": tiers })).await?;
+    assert_eq!(saved.data()["saveRatingTiers"][4]["name"], "钻石", "trimmed");
+    let mut long = tiers.clone();
+    long[2]["name"] = json!("金".repeat(21));
+    let refused = shop.gql(save_tiers, json!({ "t": long })).await?;
+    assert_eq!(refused.error_extension("field"), "tiers[2].name", "{}", refused.body);
+    let staff =
+        shop.gql("query($id: ID!) { customer(id: $id) { stars tierName } }", json!({ "id": member })).await?;
+    let stars = staff.data()["customer"]["stars"].as_u64().unwrap_or(0);
+    let level_index = usize::try_from(stars.max(1))? - 1;
+    assert_eq!(staff.data()["customer"]["tierName"], names[level_index], "{}", staff.body);
+
     let issue = "mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }";
     let token = shop.gql(issue, json!({ "c": member })).await?;
     let token = token.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
     let me = shop.app.as_token(&token);
+    let standing =
+        me.execute("{ me { stars { stars tierName score levelScore nextScore } } }", json!({})).await?;
+    let standing = standing.data()["me"]["stars"].clone();
+    assert_eq!(standing["tierName"], names[level_index], "{standing}");
+    let (score, level) =
+        (standing["score"].as_f64().unwrap_or(-1.0), standing["levelScore"].as_f64().unwrap_or(-1.0));
+    assert!(level <= score, "{standing}");
+    if let Some(next) = standing["nextScore"].as_f64() {
+        assert!(score < next, "{standing}");
+    }
     let seen = me.execute("{ me { rewards { id name pointsCost redeemable } } }", json!({})).await?;
     let rewards = seen.data()["me"]["rewards"].as_array().cloned().unwrap_or_default();
     let said: Vec<(&str, &str)> = rewards

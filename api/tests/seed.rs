@@ -291,5 +291,18 @@ async fn the_demo_has_a_points_ledger_that_adds_up() -> anyhow::Result<()> {
     let owed: i64 =
         starcrm_api::entities::point_account::Entity::find().all(db).await?.iter().map(|a| a.debt).sum();
     assert_eq!(accounts + owed, lots_held);
+    // The catalogue, the levels' names and vouchers bought with the points, some used.
+    let seen = app
+        .as_token(&token)
+        .execute("{ rewards { name issued left } ratingTiers { stars name } }", json!({}))
+        .await?;
+    let data = seen.data();
+    let rewards = data["rewards"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rewards.len(), 5, "{}", seen.body);
+    let issued: i64 = rewards.iter().map(|r| r["issued"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(usize::try_from(issued)?, redemptions, "{}", seen.body);
+    assert_eq!(data["ratingTiers"][4], json!({ "stars": 5, "name": "钻石会员" }));
+    let vouchers = starcrm_api::entities::voucher::Entity::find().all(db).await?;
+    assert!(vouchers.iter().any(|v| v.status == "used") && vouchers.iter().any(|v| v.status == "issued"));
     Ok(())
 }

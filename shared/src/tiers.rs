@@ -46,11 +46,16 @@ pub struct Benefit {
 #[serde(rename_all = "camelCase")]
 pub struct Tier {
     pub stars: u8,
+    /// The workspace's own name for the level (钻石, 金卡, 银卡...), shown beside the stars.
+    #[serde(default)]
+    pub name: Option<String>,
     /// Whether the level also gives the benefits of the levels below it.
     pub includes_lower: bool,
     pub benefits: Vec<Benefit>,
 }
 
+/// Longest tier name.
+pub const TIER_NAME_MAX: usize = 20;
 /// Longest benefit text.
 pub const BENEFIT_TEXT_MAX: usize = 200;
 /// Most benefits on one level.
@@ -76,7 +81,7 @@ pub fn standard() -> Vec<Tier> {
     use BenefitKind::{
         BirthdayGift, DedicatedOwner, Discount, FreeShipping, PointsMultiplier, PriorityService,
     };
-    let tier = |stars, benefits| Tier { stars, includes_lower: true, benefits };
+    let tier = |stars, benefits| Tier { stars, name: None, includes_lower: true, benefits };
     vec![
         tier(1, vec![]),
         tier(2, vec![Benefit::valued(PointsMultiplier, 1.0)]),
@@ -110,6 +115,14 @@ pub fn check(tiers: &[Tier]) -> Result<(), (String, Invalid)> {
         if usize::from(tier.stars) != i + 1 {
             return Err((at("stars"), Invalid::NotAnOption));
         }
+        if let Some(name) = tier.name.as_deref() {
+            if name.chars().count() > TIER_NAME_MAX {
+                return Err((at("name"), Invalid::TooLong { max: TIER_NAME_MAX }));
+            }
+            if name.chars().any(char::is_control) {
+                return Err((at("name"), Invalid::Characters));
+            }
+        }
         if tier.benefits.len() > BENEFITS_PER_TIER_MAX {
             return Err((at("benefits"), Invalid::TooLarge));
         }
@@ -132,6 +145,16 @@ pub fn check(tiers: &[Tier]) -> Result<(), (String, Invalid)> {
         }
     }
     Ok(())
+}
+
+/// The workspace's name for the level of `stars` (none when it gave none).
+pub fn name_of(tiers: &[Tier], stars: u8) -> Option<&str> {
+    tiers
+        .iter()
+        .find(|t| t.stars == stars)
+        .and_then(|t| t.name.as_deref())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
 }
 
 /// What a customer with `stars` gets: their level's benefits, then (while levels include the ones

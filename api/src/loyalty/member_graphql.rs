@@ -53,7 +53,13 @@ pub struct MemberView {
 pub struct MemberStars {
     /// The stars that apply (1 to 5; null before the first rating).
     pub stars: Option<i32>,
+    /// The workspace's name for the member's level (金卡...), if it gave one.
+    pub tier_name: Option<String>,
     pub score: f64,
+    /// The score the member's level starts at and the one the next level starts at (0 to 100):
+    /// progress to the next star is `(score - levelScore) / (nextScore - levelScore)`.
+    pub level_score: f64,
+    pub next_score: Option<f64>,
     /// Why, and what would raise them, in sentences.
     pub lines: Vec<String>,
     pub next_stars: Option<i32>,
@@ -199,10 +205,21 @@ impl MemberView {
         ctx: &Context<'_>,
         #[graphql(default)] language: Language,
     ) -> async_graphql::Result<MemberStars> {
-        let e = members::explanation(ctx.db()?, &self.member, &self.customer, language).await.map_err(ext)?;
+        let db = ctx.db()?;
+        let e = members::explanation(db, &self.member, &self.customer, language).await.map_err(ext)?;
+        let all = crate::ratings::tiers::load(db, &self.member.scope()).await.map_err(ext)?;
+        let thresholds = crate::ratings::engine::Context::cached(db, self.member.workspace_id)
+            .await
+            .map_err(ext)?
+            .policy
+            .thresholds;
+        let level = e.stars.and_then(|s| u8::try_from(s).ok()).unwrap_or(1);
         Ok(MemberStars {
             stars: e.stars.map(i32::from),
+            tier_name: tiers::name_of(&all, level).map(str::to_owned),
             score: e.evaluation.score,
+            level_score: thresholds.floor_of(level),
+            next_score: e.next_stars.map(|n| thresholds.floor_of(n)),
             lines: e.lines,
             next_stars: e.next_stars.map(i32::from),
             to_next: e.to_next,

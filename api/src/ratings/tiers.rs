@@ -44,6 +44,7 @@ pub async fn save(db: &DatabaseConnection, scope: &Scope, tiers: Vec<Tier>) -> R
     let tiers: Vec<Tier> = tiers
         .into_iter()
         .map(|mut t| {
+            t.name = t.name.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
             for b in &mut t.benefits {
                 b.text = b.text.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
             }
@@ -72,8 +73,10 @@ pub async fn save(db: &DatabaseConnection, scope: &Scope, tiers: Vec<Tier>) -> R
     audit::record(
         &txn,
         scope,
-        Entry::new("rating_tiers.saved", "workspace", scope.workspace_id)
-            .changes(json!({ "benefits": tiers.iter().map(|t| t.benefits.len()).collect::<Vec<_>>() })),
+        Entry::new("rating_tiers.saved", "workspace", scope.workspace_id).changes(json!({
+            "names": tiers.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+            "benefits": tiers.iter().map(|t| t.benefits.len()).collect::<Vec<_>>(),
+        })),
     )
     .await?;
     txn.commit().await?;

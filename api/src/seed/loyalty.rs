@@ -36,6 +36,14 @@ pub async fn demo(
         ..EarnRule::standard()
     };
     rules::save(db, &system, rule, 0).await?;
+    // The levels' own names, beside the standard benefits.
+    let names = ["普通会员", "银卡会员", "金卡会员", "铂金会员", "钻石会员"];
+    let tiers = starcrm_shared::tiers::standard()
+        .into_iter()
+        .zip(names)
+        .map(|(tier, name)| starcrm_shared::tiers::Tier { name: Some(name.to_owned()), ..tier })
+        .collect();
+    crate::ratings::tiers::save(db, &system, tiers).await?;
     let earning = rules::earning(db, &system)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("the demo rule is not active")))?;
@@ -78,7 +86,8 @@ pub async fn demo(
         }
         txn.commit().await?;
     }
-    // Some members spent points on rewards.
+    let rewards = catalogue(db, &system).await?;
+    // Some members spent points on rewards, and used some of the vouchers.
     let mut rng = Rng::new(seed ^ 0x0010_17a1);
     let mut redemptions = 0;
     let mut ids: Vec<&Uuid> = customers.keys().collect();
@@ -88,18 +97,87 @@ pub async fn demo(
             continue;
         }
         let summary = crate::loyalty::views::summary_of(db, &system, *id).await?;
-        if summary.spendable < 200 {
+        let stars = customers.get(id).and_then(|c| c.stars).map(i32::from);
+        let offers: Vec<&crate::loyalty::rewards::Reward> = rewards
+            .iter()
+            .filter(|r| r.redeemable(stars, summary.spendable) == starcrm_shared::loyalty::Redeemable::Yes)
+            .collect();
+        if offers.is_empty() {
             continue;
         }
-        let points = 100
-            * i64::try_from(1 + rng.below(u64::try_from(summary.spendable / 200).unwrap_or(1))).unwrap_or(1);
-        let reward = *rng.pick(&["兑换保温杯", "兑换 50 元代金券", "兑换会员礼盒", "抵扣现金"]);
-        let spend =
-            ledger::Spend { customer_id: *id, points, reason: Some(reward.to_owned()), external_ref: None };
-        ledger::redeem(db, &system, spend).await?;
+        let reward = offers[usize::try_from(rng.below(offers.len() as u64)).unwrap_or(0)];
+        let got = match crate::loyalty::rewards::redeem(db, &system, *id, reward.row.id, None).await {
+            Ok(got) => got,
+            // The last unit of a limited gift went to an earlier member.
+            Err(AppError::BadUserInput { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        if rng.chance(0.5) {
+            let till = format!("POS-{}", 10_000 + redemptions);
+            crate::loyalty::rewards::use_voucher(db, &system, &got.voucher.code, Some(&till)).await?;
+        }
         redemptions += 1;
     }
     // Points from earlier years have run out.
     expiry::pass_workspace(db, workspace_id, now).await?;
     Ok((earned, redemptions))
+}
+
+/// The demo's rewards catalogue: money off for everyone, a discount, a gift from 3 stars, a pool
+/// of shop coupons and a gift box for 5 stars.
+async fn catalogue(
+    db: &DatabaseConnection,
+    system: &Scope,
+) -> Result<Vec<crate::loyalty::rewards::Reward>, AppError> {
+    use starcrm_shared::loyalty::{RewardCodes, RewardKind, RewardSpec};
+    let spec = |name: &str, kind, cost, min_stars| RewardSpec {
+        name: name.to_owned(),
+        description: None,
+        kind,
+        points_cost: cost,
+        min_stars,
+        stock: None,
+        value_minor: None,
+        percent_off: None,
+        codes: RewardCodes::Generated,
+        valid_days: Some(90),
+        active: true,
+    };
+    let rewards = [
+        RewardSpec { value_minor: Some(5_000), ..spec("50 元代金券", RewardKind::Cash, 500, 1) },
+        RewardSpec {
+            percent_off: Some(10),
+            valid_days: Some(30),
+            ..spec("全场 9 折券", RewardKind::Discount, 300, 2)
+        },
+        RewardSpec {
+            description: Some("304 不锈钢，500 ml，门店领取".to_owned()),
+            stock: Some(200),
+            ..spec("品牌保温杯", RewardKind::Gift, 800, 3)
+        },
+        RewardSpec {
+            value_minor: Some(2_000),
+            codes: RewardCodes::Pool,
+            ..spec("天猫旗舰店 20 元券", RewardKind::Coupon, 200, 1)
+        },
+        RewardSpec {
+            description: Some("当季新品礼盒，专属顾问送达".to_owned()),
+            stock: Some(20),
+            valid_days: None,
+            ..spec("钻石会员礼盒", RewardKind::Gift, 2_000, 5)
+        },
+    ];
+    let mut pool = None;
+    for reward in rewards {
+        let is_pool = reward.codes == RewardCodes::Pool;
+        let saved = crate::loyalty::rewards::save(db, system, None, None, reward).await?;
+        if is_pool {
+            pool = Some(saved.row.id);
+        }
+    }
+    if let Some(pool) = pool {
+        let codes = (1..=40).map(|i| format!("TMALL-20-{i:04}")).collect();
+        crate::loyalty::rewards::add_codes(db, system, pool, codes).await?;
+    }
+    crate::loyalty::rewards::list(db, system, true).await
 }

@@ -755,6 +755,14 @@ impl Customer {
         Ok(rows.into_iter().map(crate::surveys::graphql::SurveyResponse).collect())
     }
 
+    /// The workspace's name for the customer's star level (钻石, 金卡...), if it gave one. Read
+    /// per customer: ask for it on one customer, not in lists.
+    async fn tier_name(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let Some(stars) = self.0.stars.and_then(|s| u8::try_from(s).ok()) else { return Ok(None) };
+        let all = crate::ratings::tiers::load(ctx.db()?, ctx.scope()?).await.map_err(|e| e.extend())?;
+        Ok(starcrm_shared::tiers::name_of(&all, stars).map(str::to_owned))
+    }
+
     /// The customer's loyalty points: balance, what can be spent now, what is pending, owed and
     /// expiring soon, with the lots and the history. Needs `loyalty:read`.
     async fn points(&self, ctx: &Context<'_>) -> async_graphql::Result<crate::loyalty::graphql::Points> {
