@@ -2,7 +2,9 @@
 //! 4-star customer (pushed as a till would) earns at the level's 1.5x multiplier; the customer
 //! page shows the lot with the stars it was earned at; the manager redeems part of it there; a
 //! refund takes back the purchase's share and the history says so; the Points page shows what
-//! is outstanding. Screenshots in both languages, on a desktop and at phone width.
+//! is outstanding. Then rewards: one added in Settings, redeemed on the customer page, and by the
+//! member on their own page in the business's app. Screenshots in both languages, on a desktop
+//! and at phone width.
 
 use serde_json::{Value, json};
 use starcrm_e2e::browser::Viewport;
@@ -133,5 +135,139 @@ async fn redeem_and_refund(
     desk.click("[data-testid='lang-zh-CN']").await?;
     desk.wait_for_text_containing("[data-testid=points-rule-text]", "每消费 ¥1.00 得 1 积分").await?;
     desk.screenshot("points-zh-CN").await?;
+    Ok(())
+}
+
+/// A manager adds a reward in Settings > Points; a 4-star customer (the level named 铂金会员)
+/// earns 900 points at the 1.5x it includes from 3 stars; staff redeem the reward on the customer page and see the voucher; then the
+/// member opens their page in the business's app (a phone-width webview with a member token),
+/// sees their stars, level, progress and points, and redeems the reward themselves.
+#[tokio::test]
+async fn a_reward_is_redeemed_by_staff_and_by_the_member_on_their_own_page() -> anyhow::Result<()> {
+    let options = ServerOptions { mode: "production", web: true, seed: true };
+    let server = Server::start_with(options).await?;
+    let manager = server.demo_api("manager").await?;
+    let rule = json!({ "active": true, "points": 1, "perMinor": 100, "categoryBonuses": [], "capPerPurchase": null,
+        "pendingDays": 0, "expiry": { "kind": "YEAR_END", "count": 1 }, "warnDays": 30 });
+    manager
+        .execute(
+            "mutation($r: EarnRuleInput!) { saveLoyaltyRule(rule: $r, version: 0) { version } }",
+            json!({ "r": rule }),
+        )
+        .await?
+        .data();
+    let names = ["普通会员", "银卡会员", "金卡会员", "铂金会员", "钻石会员"];
+    let multipliers = [None, Some(1.0), Some(1.5), None, Some(2.0)];
+    let tiers: Vec<Value> = (0..5)
+        .map(|i| {
+            let benefits = match (multipliers[i], i) {
+                (Some(m), _) => json!([{ "kind": "POINTS_MULTIPLIER", "value": m }]),
+                (None, 3) => json!([{ "kind": "FREE_SHIPPING" }, { "kind": "DISCOUNT", "value": 5.0 }]),
+                _ => json!([]),
+            };
+            json!({ "stars": i + 1, "name": names[i], "includesLower": true, "benefits": benefits })
+        })
+        .collect();
+    manager
+        .execute(
+            "mutation($t: [TierInput!]!) { saveRatingTiers(tiers: $t) { stars } }",
+            json!({ "t": tiers }),
+        )
+        .await?
+        .data();
+    let created = manager
+        .execute(
+            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }",
+            json!({ "i": { "name": "陈静" } }),
+        )
+        .await?;
+    let customer = created.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
+    manager
+        .execute(
+            "mutation($i: OverrideStarsInput!) { overrideCustomerStars(input: $i) { stars } }",
+            json!({ "i": { "customerId": customer, "stars": 4, "reason": "大客户" } }),
+        )
+        .await?
+        .data();
+    manager
+        .execute(
+            "mutation($i: RecordTransactionInput!) { recordTransaction(input: $i) { transaction { id } } }",
+            json!({ "i": { "customer": { "id": customer }, "channel": "APP", "amountMinor": 60_000 } }),
+        )
+        .await?
+        .data();
+
+    let desk = Browser::start(Viewport::Desktop).await?;
+    let result = staff_redeem(&desk, &server, &customer).await;
+    desk.close().await?;
+    result?;
+
+    let issued = manager
+        .execute("mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }", json!({ "c": customer }))
+        .await?;
+    let token = issued.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+    let phone = Browser::start(Viewport::Phone).await?;
+    let result = member_redeems(&phone, &server, &token).await;
+    phone.close().await?;
+    result
+}
+
+/// Settings > Points > Add a reward (¥10 off for 300 points); the customer page's reward dialog
+/// redeems it and the voucher is listed.
+async fn staff_redeem(desk: &Browser, server: &Server, customer: &str) -> anyhow::Result<()> {
+    sign_in(desk, server, "manager").await?;
+    desk.client().goto(&server.url("/settings/points")).await?;
+    desk.click("[data-testid=add-reward]").await?;
+    desk.fill("[data-testid=reward-name]", "满 100 减 10 元券").await?;
+    desk.fill("[data-testid=reward-cost]", "300").await?;
+    desk.fill("[data-testid=reward-value]", "10").await?;
+    desk.fill("[data-testid=reward-valid-days]", "30").await?;
+    desk.screenshot("reward-editor-zh-CN").await?;
+    desk.click("[data-testid=save-reward]").await?;
+    desk.wait_for_text_containing("[data-testid=rewards-table]", "满 100 减 10 元券").await?;
+    desk.click("[data-testid='lang-en']").await?;
+    desk.wait_for_text_containing("[data-testid=rewards-table]", "Money off").await?;
+    desk.scroll_to("[data-testid=rewards-card]").await?;
+    desk.screenshot("settings-rewards-en").await?;
+    desk.click("[data-testid='lang-zh-CN']").await?;
+
+    desk.client().goto(&server.url(&format!("/customers/{customer}"))).await?;
+    desk.wait_for_text("[data-testid=customer-tier]", "铂金会员").await?;
+    desk.wait_for_text("[data-testid=points-balance]", "900").await?;
+    desk.click("[data-testid=redeem-reward]").await?;
+    desk.wait_for("[data-testid=reward-redeem]").await?;
+    desk.screenshot("redeem-reward-zh-CN").await?;
+    desk.click("[data-testid=reward-redeem]").await?;
+    desk.wait_for_text_containing("[data-testid=points-notice]", "积分余额 600").await?;
+    desk.wait_for_text_containing("[data-testid=points-vouchers]", "可使用").await?;
+    desk.scroll_to("[data-testid=points-vouchers]").await?;
+    desk.screenshot("customer-vouchers-zh-CN").await?;
+    Ok(())
+}
+
+/// The member page at phone width: stars, the level's name, progress, points; the member
+/// redeems the reward and gets a code; the same in English.
+async fn member_redeems(phone: &Browser, server: &Server, token: &str) -> anyhow::Result<()> {
+    phone.client().goto(&server.url(&format!("/member#token={token}"))).await?;
+    phone.wait_for_text("[data-testid=member-tier]", "铂金会员").await?;
+    phone.wait_for_text("[data-testid=member-spendable]", "600").await?;
+    phone.wait_for("[data-testid=member-progress]").await?;
+    phone.wait_for_text_containing("[data-testid=member-next]", "5 星").await?;
+    phone.wait_for_text_containing("[data-testid=member-benefits]", "免运费").await?;
+    phone.screenshot("member-zh-CN-phone").await?;
+    assert_eq!(phone.overflow_x().await?, 0, "the member page fits a phone");
+    phone.click("[data-testid=member-redeem]").await?;
+    phone.click("[data-testid=member-confirm]").await?;
+    phone.wait_for_text_containing("[data-testid=member-notice]", "券码").await?;
+    phone.wait_for_text("[data-testid=member-spendable]", "300").await?;
+    phone.scroll_to("[data-testid=member-vouchers]").await?;
+    phone.screenshot("member-redeemed-zh-CN-phone").await?;
+    phone.click("[data-testid='lang-en']").await?;
+    phone.wait_for_text_containing("[data-testid=member-next]", "5 stars").await?;
+    phone.wait_for_text_containing("[data-testid=member-vouchers]", "Ready to use").await?;
+    phone.screenshot("member-en-phone").await?;
+    // Without a token (or with a spent one) the page says to open it from the app again.
+    phone.client().goto(&server.url("/member")).await?;
+    phone.wait_for("[data-testid=member-signed-out]").await?;
     Ok(())
 }

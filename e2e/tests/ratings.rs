@@ -121,7 +121,14 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
 
         browser.client().goto(&server.url("/settings/benefits")).await?;
         browser.wait_for_text_containing("[data-testid=tier-5]", "Dedicated owner").await?;
+        // The 5-star level gets the workspace's own name, shown with the stars from then on.
+        browser.fill("[data-testid=tier-name-5]", "Diamond").await?;
         browser.screenshot("benefits-en-desktop").await?;
+        browser.click("[data-testid=save-benefits]").await?;
+        browser.wait_for_text_containing("[data-testid=notice]", "Benefits saved").await?;
+        browser.client().refresh().await?;
+        browser.wait_for_text_containing("[data-testid=tier-5]", "Dedicated owner").await?;
+        assert_eq!(browser.value("[data-testid=tier-name-5]").await?.as_deref(), Some("Diamond"));
         browser.client().goto(&server.url("/")).await?;
         browser.wait_for_text_containing("[data-testid=customer-total]", "300").await?;
         browser.screenshot("dashboard-stars-en-desktop").await?;

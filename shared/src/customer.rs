@@ -643,6 +643,9 @@ pub struct CustomerDetail {
     pub last_activity_at: Option<String>,
     pub notes: Option<String>,
     pub stars: Option<i16>,
+    /// The workspace's name for the star level (金卡...), if it gave one.
+    #[serde(default)]
+    pub tier_name: Option<String>,
     pub total_spend: MoneyValue,
     pub order_count: i32,
     pub first_purchase_at: Option<String>,

@@ -9,6 +9,7 @@ use crate::pages::customers::{CustomerPage, CustomersPage, ImportPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::feedback::FeedbackPage;
 use crate::pages::login_page::LoginPage;
+use crate::pages::member_page::MemberPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::points::PointsPage;
 use crate::pages::ratings::{BenefitsPage, RatingsPage};
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 // The customer's survey link: no sign-in.
                 <Route path=path!("/s/:token") view=SurveyPage />
+                <Route path=path!("/member") view=MemberPage />
                 <Route path=path!("/") view=|| view! { <Private require=None><DashboardPage /></Private> } />
                 <Route
                     path=path!("/customers")

@@ -362,7 +362,7 @@ pub async fn redeem(
     if bump.exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::bad_input("rewardId", "is out of stock"));
     }
-    let reason = format!("{} ({})", reward.row.name, reward.row.kind);
+    let reason = reward.row.name.clone();
     let (operation, change) = ledger::spend_in(
         &txn,
         scope,

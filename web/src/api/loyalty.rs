@@ -59,12 +59,17 @@ pub struct PointsView {
     pub next_expiry: Option<String>,
     pub lots: Vec<LotView>,
     pub history: Vec<OperationView>,
+    pub vouchers: Vec<super::rewards::VoucherView>,
+    /// The customer's stars (which rewards they may redeem).
+    #[serde(skip)]
+    pub stars: Option<i32>,
 }
 
 /// A customer's points (`None` when the customer is not there).
 pub async fn of_customer(id: &str) -> Result<Option<PointsView>, ApiError> {
     #[derive(Deserialize)]
     struct Customer {
+        stars: Option<i32>,
         points: PointsView,
     }
     #[derive(Deserialize)]
@@ -72,7 +77,7 @@ pub async fn of_customer(id: &str) -> Result<Option<PointsView>, ApiError> {
         customer: Option<Customer>,
     }
     let data = execute::<_, Data>(POINTS, &json!({ "id": id })).await?;
-    Ok(data.customer.map(|c| c.points))
+    Ok(data.customer.map(|c| PointsView { stars: c.stars, ..c.points }))
 }
 
 /// Gives (`points` above zero) or takes away points with a reason; returns the balance after.

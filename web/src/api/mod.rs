@@ -17,6 +17,7 @@ pub mod live;
 pub mod loyalty;
 pub mod notifications;
 pub mod ratings;
+pub mod rewards;
 pub mod search;
 pub mod service;
 pub mod surveys;

@@ -1325,4 +1325,72 @@ messages! {
     PointsExpiryMonth { zh: "到期月份", en: "Expires in" }
     PointsLater { zh: "更晚", en: "Later" }
     PointsNothingExpiring { zh: "没有会过期的积分。", en: "No points will expire." }
+
+    MemberTitle { zh: "我的会员", en: "My membership" }
+    MemberHello { zh: "{n}，你好", en: "Hello, {n}" }
+    MemberSignedOutTitle { zh: "请从 App 重新打开", en: "Please open this page from the app again" }
+    MemberSignedOutBody { zh: "会员页面的登录已过期或无效，请返回 App 重新进入。", en: "The sign-in for this page has expired or is not valid. Go back to the app and open it again." }
+    MemberFailed { zh: "暂时无法加载，请稍后重试。", en: "This page could not load right now. Please try again." }
+    MemberWhy { zh: "星级是怎样算出来的", en: "How your stars are worked out" }
+    MemberNextPurchase { zh: "单笔消费满 {m} 即可升至 {s} 星", en: "One purchase of {m} takes you to {s} stars" }
+    MemberNextStars { zh: "继续消费即可升至 {s} 星", en: "Keep shopping to reach {s} stars" }
+    MemberTopLevel { zh: "你已是最高星级", en: "You are at the top level" }
+    MemberPointsSpendable { zh: "积分可用", en: "points to spend" }
+    MemberPointsPending { zh: "另有 {n} 积分待生效。", en: "{n} more points become spendable soon. " }
+    MemberPointsExpiring { zh: "{n} 积分将于 {d} 过期。", en: "{n} points expire on {d}. " }
+    MemberPointsOwed { zh: "退款欠扣 {n} 积分，将从新积分中抵扣。", en: "{n} points are owed after a refund and come off your next points." }
+    MemberRewards { zh: "积分兑换", en: "Rewards" }
+    MemberNoRewards { zh: "暂无可兑换的礼品。", en: "No rewards on offer right now." }
+    MemberVouchers { zh: "我的券", en: "My vouchers" }
+    MemberBenefits { zh: "我的星级权益", en: "My benefits" }
+    MemberCost { zh: "{n} 积分", en: "{n} points" }
+    MemberRedeem { zh: "兑换", en: "Redeem" }
+    MemberConfirm { zh: "确认使用 {n} 积分", en: "Use {n} points" }
+    MemberRedeemed { zh: "已兑换「{r}」，券码 {c}。", en: "Redeemed {r}. Your code: {c}." }
+    MemberNeedsStars { zh: "{s} 星及以上可兑换", en: "From {s} stars" }
+    MemberNeedsPoints { zh: "积分不足", en: "Not enough points yet" }
+    MemberOutOfStock { zh: "已兑完", en: "All gone" }
+    MemberNotOffered { zh: "暂停兑换", en: "Not on offer now" }
+    RewardPercentOff { zh: "{p}% 折扣", en: "{p}% off" }
+    VoucherIssued { zh: "可使用", en: "Ready to use" }
+    VoucherUsed { zh: "已使用", en: "Used" }
+    VoucherExpired { zh: "已过期", en: "Expired" }
+    RedeemReward { zh: "兑换礼品", en: "Redeem a reward" }
+    RedeemRewardHelp { zh: "可用积分 {n}。兑换后生成券码，到店或下单时使用。", en: "{n} points can be spent. A redemption gives a voucher code to use in store or online." }
+    RewardRedeemedStaff { zh: "已兑换，券码 {c}，积分余额 {n}。", en: "Redeemed. Voucher code {c}; the balance is now {n}." }
+    RewardsEmpty { zh: "还没有礼品，请在“设置 > 积分规则”中添加。", en: "No rewards yet. Add them under Settings > Points." }
+    RewardsTitle { zh: "积分兑换礼品", en: "Rewards" }
+    RewardsHelp { zh: "会员用积分兑换的礼品和券；可限定最低星级和库存。兑换后会员获得券码，门店或收银系统核销一次。", en: "What members spend points on. Each can be limited to a least star level and a stock. A redemption gives the member a voucher code that the till accepts once." }
+    RewardsNone { zh: "还没有礼品。", en: "No rewards yet." }
+    RewardAdd { zh: "添加礼品", en: "Add a reward" }
+    RewardEdit { zh: "编辑礼品", en: "Edit the reward" }
+    RewardName { zh: "名称", en: "Name" }
+    RewardKindLabel { zh: "类型", en: "Kind" }
+    RewardCoupon { zh: "优惠券", en: "Coupon" }
+    RewardGift { zh: "实物礼品", en: "Gift" }
+    RewardDiscount { zh: "折扣券", en: "Discount" }
+    RewardCash { zh: "积分抵现", en: "Money off" }
+    RewardCost { zh: "所需积分", en: "Points" }
+    RewardMinStars { zh: "最低星级", en: "Least stars" }
+    RewardIssuedLeft { zh: "已兑 / 剩余", en: "Issued / left" }
+    RewardOff { zh: "已下架", en: "off" }
+    RewardValue { zh: "面值（元）", en: "Value" }
+    RewardValueHint { zh: "积分抵现必填；优惠券可选", en: "Required for money off; optional for a coupon" }
+    RewardPercent { zh: "折扣（%）", en: "Percent off" }
+    RewardValidDays { zh: "有效天数", en: "Valid for days" }
+    RewardValidDaysHint { zh: "留空表示使用前一直有效", en: "Leave empty: valid until used" }
+    RewardCodesLabel { zh: "券码来源", en: "Codes" }
+    RewardCodesGenerated { zh: "系统生成", en: "Generated" }
+    RewardCodesPool { zh: "导入券码池", en: "From a pool you load" }
+    RewardStock { zh: "库存", en: "Stock" }
+    RewardStockHint { zh: "留空表示不限量", en: "Leave empty for no limit" }
+    RewardDescription { zh: "说明（可选）", en: "Description (optional)" }
+    RewardPoolCodes { zh: "添加券码（每行一个）", en: "Add codes (one per line)" }
+    RewardPoolHint { zh: "券码池即库存，每个券码只发放一次。", en: "The pool is the stock; each code goes out once." }
+    RewardPoolLeft { zh: "剩余 {n} 个。", en: "{n} left." }
+    RewardActive { zh: "上架（会员可兑换）", en: "On offer" }
+    RewardNumbersInvalid { zh: "请检查数字：积分、库存、天数和折扣须为整数，面值须为金额。", en: "Check the numbers: points, stock, days and percent are whole numbers; the value is an amount of money." }
+    TierName { zh: "等级名称", en: "Level name" }
+    TierNamePlaceholder { zh: "等级名称，如 金卡会员", en: "Level name, e.g. Gold" }
+    PointsVouchers { zh: "兑换的券", en: "Vouchers" }
 }

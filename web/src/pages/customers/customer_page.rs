@@ -221,6 +221,7 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                     <span class="mono">{customer.code.clone()}</span>
                     <span class=format!("pill pill--stage pill--{}", stage.as_str())>{move || i18n.t(labels::stage(stage))}</span>
                     <span class="stars" class:stars--none=customer.stars.is_none() title=move || i18n.t(Key::Stars)>{star_text(customer.stars)}</span>
+                    {customer.tier_name.clone().map(|n| view! { <span class="customer-tier" data-testid="customer-tier">{n}</span> })}
                     {tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
                     <Show when=move || !live>
                         <span class="pill pill--warn">{move || i18n.t(Key::Deleted)}</span>

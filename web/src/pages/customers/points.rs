@@ -1,10 +1,11 @@
 //! The customer page's points card: the balance (what can be spent now, what is still pending,
 //! what a refund left owed, what expires soon), the lots in the order they are spent, the
-//! history, and redeeming or adjusting by hand with a reason.
+//! history, the vouchers, and redeeming points or a reward, or adjusting by hand with a reason.
 
 use leptos::prelude::*;
 use starcrm_shared::Permission;
-use starcrm_shared::loyalty::{LotSource, OperationKind};
+use starcrm_shared::loyalty::rewards::redeemable;
+use starcrm_shared::loyalty::{LotSource, OperationKind, Redeemable};
 
 use crate::api;
 use crate::api::loyalty::{LotView, OperationView, PointsView};
@@ -12,6 +13,7 @@ use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::FormError;
 use crate::i18n::{I18n, Key, labels, use_i18n};
+use crate::pages::member_page::VoucherRow;
 use crate::state::loaded::load;
 use crate::state::session::use_session;
 
@@ -64,6 +66,7 @@ pub fn PointsCard(customer_id: String) -> impl IntoView {
     let reload = points.reload;
     reload.run(());
     let acting = RwSignal::new(None::<Action>);
+    let rewarding = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
     view! {
         <section class="card" data-testid="points-card">
@@ -71,6 +74,8 @@ pub fn PointsCard(customer_id: String) -> impl IntoView {
                 <h2 class="card__title">{move || i18n.t(Key::PointsTitle)}</h2>
                 <div class="card__actions">
                     <Show when=move || session.can(Permission::PointsRedeem)>
+                        <button type="button" class="button button--small" data-testid="redeem-reward"
+                            on:click=move |_| rewarding.set(true)>{move || i18n.t(Key::RedeemReward)}</button>
                         <button type="button" class="button button--small" data-testid="redeem-points"
                             on:click=move |_| acting.set(Some(Action::Redeem))>{move || i18n.t(Key::RedeemPoints)}</button>
                     </Show>
@@ -87,6 +92,18 @@ pub fn PointsCard(customer_id: String) -> impl IntoView {
                 (None, Some(None)) => view! { <p class="muted">{move || i18n.t(Key::CustomerNotFound)}</p> }.into_any(),
                 (None, Some(Some(p))) => view! { <PointsBody points=p /> }.into_any(),
             }}
+            {move || rewarding.get().then(|| {
+                let (stars, spendable) = points.value.get().flatten().map_or((None, 0), |p| (p.stars, p.spendable));
+                view! {
+                    <RewardDialog customer_id=id.get_value() stars spendable
+                        on_close=Callback::new(move |()| rewarding.set(false))
+                        on_done=Callback::new(move |(balance, code): (i64, String)| {
+                            rewarding.set(false);
+                            notice.set(Some(i18n.t(Key::RewardRedeemedStaff).replace("{c}", &code).replace("{n}", &grouped(balance))));
+                            reload.run(());
+                        }) />
+                }
+            })}
             {move || acting.get().map(|action| view! {
                 <PointsDialog action customer_id=id.get_value()
                     on_close=Callback::new(move |()| acting.set(None))
@@ -104,7 +121,7 @@ pub fn PointsCard(customer_id: String) -> impl IntoView {
 fn PointsBody(points: PointsView) -> impl IntoView {
     let i18n = use_i18n();
     let next_expiry = points.next_expiry.clone();
-    let empty = points.lots.is_empty() && points.history.is_empty();
+    let empty = points.lots.is_empty() && points.history.is_empty() && points.vouchers.is_empty();
     view! {
         <dl class="figures">
             <div class="figure figure--wide">
@@ -144,6 +161,12 @@ fn PointsBody(points: PointsView) -> impl IntoView {
                 <ul class="points-lots" data-testid="points-lots">
                     {points.lots.into_iter().map(|lot| view! { <Lot lot /> }).collect_view()}
                 </ul>
+                {(!points.vouchers.is_empty()).then(|| view! {
+                    <h3 class="card__subtitle">{move || i18n.t(Key::PointsVouchers)}</h3>
+                    <ul class="member-vouchers points-vouchers" data-testid="points-vouchers">
+                        {points.vouchers.into_iter().map(|v| view! { <VoucherRow voucher=v /> }).collect_view()}
+                    </ul>
+                })}
                 <h3 class="card__subtitle">{move || i18n.t(Key::PointsHistory)}</h3>
                 <ul class="points-history" data-testid="points-history">
                     {points.history.into_iter().map(|op| view! { <Operation op /> }).collect_view()}
@@ -283,6 +306,78 @@ fn PointsDialog(
                     </button>
                 </div>
             </form>
+        </Dialog>
+    }
+}
+
+/// Redeem a reward for the customer: the catalogue with what each costs, the ones they cannot
+/// have now greyed with the reason.
+#[component]
+fn RewardDialog(
+    customer_id: String,
+    stars: Option<i32>,
+    spendable: i64,
+    on_close: Callback<()>,
+    on_done: Callback<(i64, String)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let catalogue = load(move || async move { api::rewards::list(false).await });
+    catalogue.reload.run(());
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let customer = StoredValue::new(customer_id);
+    let redeem = move |reward_id: String| {
+        error.set(None);
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::rewards::redeem(&customer.get_value(), &reward_id).await;
+            pending.set(false);
+            match result {
+                Ok(done) => on_done.run((done.balance, done.voucher.code)),
+                Err(e) => error.set(Some(labels::form_error(i18n, &e))),
+            }
+        });
+    };
+    view! {
+        <Dialog title=Key::RedeemReward on_close test_id="reward-dialog">
+            <p class="muted">{move || i18n.t(Key::RedeemRewardHelp).replace("{n}", &grouped(spendable))}</p>
+            {move || match (catalogue.error.get(), catalogue.value.get()) {
+                (Some(e), _) => view! { <ErrorView error=e on_retry=catalogue.reload /> }.into_any(),
+                (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
+                (None, Some(list)) if list.is_empty() => view! { <p class="muted">{move || i18n.t(Key::RewardsEmpty)}</p> }.into_any(),
+                (None, Some(list)) => view! {
+                    <ul class="member-rewards">
+                        {list.into_iter().map(|r| {
+                            let state = redeemable(r.active, r.min_stars, r.points_cost, r.left, stars, spendable);
+                            let id = r.id.clone();
+                            let why = match state {
+                                Redeemable::Yes => None,
+                                Redeemable::NeedsStars => Some(i18n.t(Key::MemberNeedsStars).replace("{s}", &r.min_stars.to_string())),
+                                Redeemable::NeedsPoints => Some(i18n.t(Key::MemberNeedsPoints).to_owned()),
+                                Redeemable::OutOfStock => Some(i18n.t(Key::MemberOutOfStock).to_owned()),
+                                Redeemable::NotOffered => Some(i18n.t(Key::MemberNotOffered).to_owned()),
+                            };
+                            view! {
+                                <li class="member-reward" class:member-reward--off=state != Redeemable::Yes data-testid="reward-option">
+                                    <div class="member-reward__text">
+                                        <strong class="member-reward__name">{r.name.clone()}</strong>
+                                        <span class="member-reward__cost">{i18n.t(Key::MemberCost).replace("{n}", &grouped(r.points_cost))}</span>
+                                        {why.map(|w| view! { <span class="muted member-reward__why">{w}</span> })}
+                                    </div>
+                                    {(state == Redeemable::Yes).then(|| view! {
+                                        <button type="button" class="button button--small button--primary" data-testid="reward-redeem"
+                                            disabled=move || pending.get() on:click=move |_| redeem(id.clone())>
+                                            {move || i18n.t(Key::MemberRedeem)}
+                                        </button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any(),
+            }}
+            <FormError message=error />
         </Dialog>
     }
 }

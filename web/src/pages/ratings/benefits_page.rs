@@ -96,6 +96,10 @@ fn TierCard(tiers: RwSignal<Vec<Tier>>, index: usize) -> impl IntoView {
                     {move || i18n.t(Key::IncludesLower)}
                 </label>
             </div>
+            <input class="field__input tier__name" type="text" maxlength="20" data-testid=format!("tier-name-{stars}")
+                    placeholder=move || i18n.t(Key::TierNamePlaceholder) aria-label=move || i18n.t(Key::TierName)
+                    prop:value=move || tiers.with(|t| t.get(index).and_then(|t| t.name.clone()).unwrap_or_default())
+                    on:input=move |ev| { let v = event_target_value(&ev); tiers.update(|t| t[index].name = Some(v)) } />
             {move || (0..count()).map(|b| view! { <BenefitRow tiers tier=index index=b /> }).collect_view()}
             <button type="button" class="button button--small" data-testid=format!("add-benefit-{stars}")
                 on:click=move |_| tiers.update(|t| t[index].benefits.push(Benefit { kind: BenefitKind::Custom, value: None, text: Some(String::new()) }))>

@@ -1,12 +1,13 @@
 //! Settings > Points: the earn rule (points per amount spent, category bonuses, a cap, the
 //! pending period, when points expire and how long before members are warned). The star levels'
 //! multipliers come from the benefits tab. Every save is a new version; points already earned
-//! keep the version that earned them.
+//! keep the version that earned them. Below it, the rewards catalogue.
 
 use leptos::prelude::*;
 use starcrm_shared::loyalty::{CategoryBonus, EarnRule, ExpiryKind, ExpiryRule};
 
 use super::SettingsLayout;
+use super::rewards_section::RewardsCard;
 use crate::api;
 use crate::api::loyalty::RuleView;
 use crate::components::error_view::ErrorView;
@@ -36,6 +37,7 @@ pub fn LoyaltySettingsPage() -> impl IntoView {
                 (None, None) => view! { <p class="muted">"…"</p> }.into_any(),
                 (None, Some(r)) => view! { <RuleForm saved=r /> }.into_any(),
             }}
+            <RewardsCard />
         </SettingsLayout>
     }
 }

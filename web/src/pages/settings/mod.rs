@@ -4,6 +4,7 @@
 mod account_page;
 mod audit_page;
 mod loyalty_page;
+mod rewards_section;
 mod service_page;
 mod sla_editor;
 mod surveys_page;
