@@ -2,8 +2,9 @@
 //! voucher with a code the till uses once (retries answered the same, a second use refused),
 //! stock and star eligibility hold and a refused redemption changes nothing, pool codes go out
 //! once each, two members racing for the last unit: one wins, expired vouchers are refused, and
-//! the member redeems through their own token and sees their level's name and progress. Runs on
-//! SQLite and on PostgreSQL.
+//! the member redeems through their own token and sees their level's name and progress; birthday
+//! points come once a year on the day in the workspace's time zone. Runs on SQLite and on
+//! PostgreSQL.
 
 mod common;
 
@@ -28,6 +29,7 @@ const REWARDS: &str = "{ rewards(includeInactive: true) { id name issued left } 
 struct Shop {
     app: TestApp,
     token: String,
+    workspace_id: String,
 }
 
 impl Shop {
@@ -35,7 +37,7 @@ impl Shop {
         let app = TestApp::start().await?;
         let account = app.workspace("Reward Shop").await?;
         let token = app.token(&account).await?;
-        let shop = Self { app, token };
+        let shop = Self { app, token, workspace_id: account.workspace_id.clone() };
         let rule = json!({ "active": true, "points": 1, "perMinor": 100, "categoryBonuses": [],
             "capPerPurchase": null, "pendingDays": 0, "expiry": { "kind": "NEVER", "count": 0 }, "warnDays": 30 });
         shop.gql(
@@ -77,6 +79,16 @@ impl Shop {
             .gql("query($id: ID!) { customer(id: $id) { points { balance } } }", json!({ "id": customer }))
             .await?;
         Ok(read.data()["customer"]["points"]["balance"].as_i64().unwrap_or(i64::MIN))
+    }
+
+    async fn points_of(&self, customer: &str) -> anyhow::Result<Value> {
+        let read = self
+            .gql(
+                "query($id: ID!) { customer(id: $id) { points { balance history { kind points } lots { source } } } }",
+                json!({ "id": customer }),
+            )
+            .await?;
+        Ok(read.data()["customer"]["points"].clone())
     }
 
     async fn issued(&self, reward: &Value) -> anyhow::Result<Value> {
@@ -366,5 +378,79 @@ async fn a_member_sees_what_they_can_redeem_and_redeems_it_themselves() -> anyho
     assert_eq!(vouchers.data()["me"]["vouchers"].as_array().map(Vec::len), Some(1));
     assert_eq!(vouchers.data()["me"]["vouchers"][0]["code"], done["voucher"]["code"]);
     assert_eq!(vouchers.data()["me"]["points"]["balance"], 100);
+    Ok(())
+}
+
+#[tokio::test]
+async fn birthday_points_come_once_on_the_day_in_the_workspace_time_zone() -> anyhow::Result<()> {
+    use chrono::TimeZone;
+    use sea_orm::{ActiveModelTrait, Set};
+    use starcrm_api::entities::{customer, workspace};
+    use starcrm_api::loyalty::birthdays;
+    let shop = Shop::open().await?;
+    let ws: uuid::Uuid = shop.workspace_id.parse()?;
+    let db = &shop.app.state.db;
+    let mut zone: workspace::ActiveModel =
+        workspace::Entity::find_by_id(ws).one(db).await?.ok_or_else(|| anyhow::anyhow!("workspace"))?.into();
+    zone.timezone = Set("Asia/Shanghai".to_owned());
+    zone.update(db).await?;
+    starcrm_api::ratings::engine::Context::forget(ws);
+    let mut rule = json!({ "active": true, "points": 1, "perMinor": 100, "categoryBonuses": [], "capPerPurchase": null,
+        "pendingDays": 0, "expiry": { "kind": "NEVER", "count": 0 }, "warnDays": 30, "birthdayPoints": [0, 50, 100] });
+    let save =
+        "mutation($rule: EarnRuleInput!, $v: Int!) { saveLoyaltyRule(rule: $rule, version: $v) { version } }";
+    let refused = shop.gql(save, json!({ "rule": rule, "v": 1 })).await?;
+    assert_eq!(refused.error_extension("field"), "birthdayPoints", "five levels: {}", refused.body);
+    rule["birthdayPoints"] = json!([0, 50, 100, 200, 500]);
+    shop.gql(save, json!({ "rule": rule, "v": 1 })).await?.data();
+
+    let create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }";
+    let mut ids = Vec::new();
+    for (name, born, stars) in [
+        ("三月十五", "1990-03-15", 3),
+        ("三月十四", "1990-03-14", 3),
+        ("闰日", "2000-02-29", 5),
+        ("新填", "1990-03-15", 4),
+    ] {
+        let made = shop.gql(create, json!({ "i": { "name": name, "birthday": born } })).await?;
+        let id = made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
+        shop.app.override_stars(&shop.token, &id, stars).await?;
+        ids.push(id);
+    }
+    // The fourth entered their birthday two weeks before it: it waits a year.
+    let mut recent: customer::ActiveModel = customer::Entity::find_by_id(ids[3].parse::<uuid::Uuid>()?)
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("c"))?
+        .into();
+    recent.birthday_set_at =
+        Set(Some(Utc.with_ymd_and_hms(2027, 3, 1, 2, 0, 0).single().unwrap_or_default()));
+    recent.update(db).await?;
+
+    // 16:30 UTC on 14 March is already the 15th in Shanghai: the 15th's birthday, not the 14th's.
+    let at = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap_or_default();
+    assert_eq!(birthdays::pass_workspace(db, ws, at(2027, 3, 14, 16, 30)).await?, 1);
+    let first = shop.points_of(&ids[0]).await?;
+    assert_eq!(first["balance"], 100, "3 stars: {first}");
+    assert_eq!(first["history"][0], json!({ "kind": "GIFT", "points": 100 }));
+    assert_eq!(first["lots"][0]["source"], "BIRTHDAY");
+    assert_eq!(
+        shop.points_of(&ids[1]).await?["balance"],
+        0,
+        "the 14th's birthday was the day before in Shanghai"
+    );
+    assert_eq!(shop.points_of(&ids[3]).await?["balance"], 0, "set two weeks before: next year");
+    // Again the same day (another replica, a rerun): nothing more.
+    assert_eq!(birthdays::pass_workspace(db, ws, at(2027, 3, 15, 3, 0)).await?, 0);
+    assert_eq!(shop.points_of(&ids[0]).await?["balance"], 100);
+    // 15:30 UTC on the 14th is 23:30 in Shanghai: the 14th's birthday.
+    assert_eq!(birthdays::pass_workspace(db, ws, at(2027, 3, 14, 15, 30)).await?, 1);
+    assert_eq!(shop.points_of(&ids[1]).await?["balance"], 100);
+    // A 29 February birthday on the 28th in 2027; the next year the late entry gets its gift.
+    assert_eq!(birthdays::pass_workspace(db, ws, at(2027, 2, 28, 4, 0)).await?, 1);
+    assert_eq!(shop.points_of(&ids[2]).await?["balance"], 500, "5 stars");
+    assert_eq!(birthdays::pass_workspace(db, ws, at(2028, 3, 15, 4, 0)).await?, 2);
+    assert_eq!(shop.points_of(&ids[3]).await?["balance"], 200, "4 stars, a year later");
+    assert_eq!(shop.points_of(&ids[0]).await?["balance"], 200, "and once more the next year");
     Ok(())
 }

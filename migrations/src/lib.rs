@@ -32,6 +32,7 @@ mod m20261205_000024_survey_score_index;
 mod m20261205_000025_periodic_surveys;
 mod m20261205_000026_points_ledger;
 mod m20261205_000027_rewards;
+mod m20261205_000028_birthday_set_at;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000025_periodic_surveys::Migration),
             Box::new(m20261205_000026_points_ledger::Migration),
             Box::new(m20261205_000027_rewards::Migration),
+            Box::new(m20261205_000028_birthday_set_at::Migration),
         ]
     }
 }

@@ -318,6 +318,13 @@ pub fn apply(model: &mut customer::ActiveModel, input: &ValidInput) {
         model.gender = Set(gender.as_str().to_owned());
     }
     if let Some(birthday) = input.birthday {
+        let changed = match &model.birthday {
+            sea_orm::ActiveValue::Unchanged(old) | Set(old) => *old != birthday,
+            sea_orm::ActiveValue::NotSet => true,
+        };
+        if changed {
+            model.birthday_set_at = Set(birthday.map(|_| Utc::now()));
+        }
         model.birthday = Set(birthday);
     }
     let texts = [

@@ -15,6 +15,9 @@ pub struct Model {
     pub gender: String,
     /// Personal data.
     pub birthday: Option<Date>,
+    /// When the birthday was last set (none: before this was recorded); a birthday gift waits a
+    /// year for one set less than 30 days ahead.
+    pub birthday_set_at: Option<DateTimeUtc>,
     /// Personal data.
     pub id_number: Option<String>,
     pub address: Option<String>,

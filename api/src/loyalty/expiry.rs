@@ -16,6 +16,8 @@ use crate::error::AppError;
 
 /// How often a replica looks.
 pub const TICK: Duration = Duration::from_secs(60);
+/// Ticks between birthday passes (hourly).
+const BIRTHDAY_TICKS: u64 = 60;
 /// Due lots read per write transaction.
 const BATCH: u64 = 5_000;
 
@@ -23,6 +25,7 @@ const BATCH: u64 = 5_000;
 pub fn spawn(db: DatabaseConnection) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(TICK);
+        let mut ticks: u64 = 0;
         loop {
             interval.tick().await;
             match pass(&db, Utc::now()).await {
@@ -30,6 +33,15 @@ pub fn spawn(db: DatabaseConnection) {
                 Ok((members, points)) => tracing::info!(members, points, "expired points written off"),
                 Err(err) => tracing::error!(error = %err, "points expiry pass failed"),
             }
+            // Birthdays hourly (from the first tick): a day's gifts go out within its first hour.
+            if ticks.is_multiple_of(BIRTHDAY_TICKS) {
+                match super::birthdays::pass(&db, Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(gifts) => tracing::info!(gifts, "birthday points given"),
+                    Err(err) => tracing::error!(error = %err, "birthday pass failed"),
+                }
+            }
+            ticks += 1;
         }
     });
 }

@@ -602,6 +602,33 @@ pub async fn adjust(db: &DatabaseConnection, scope: &Scope, input: Spend) -> Res
     let Some(reason) = short_text("reason", input.reason.as_deref(), REASON_MAX)? else {
         return Err(AppError::bad_input("reason", "say why the points are given"));
     };
+    let given =
+        Given { kind: OperationKind::Adjust, source: LotSource::Adjustment, points, reference, reason };
+    give(db, scope, input.customer_id, given).await
+}
+
+/// Points credited outside a purchase: by hand, or by a programme (birthday, welcome, referral).
+pub(crate) struct Given {
+    pub kind: OperationKind,
+    pub source: LotSource,
+    pub points: i64,
+    pub reference: Option<String>,
+    pub reason: String,
+}
+
+/// Credits `given` to the member as a lot spendable at once, expiring by the current rule
+/// (never, while the workspace has none); repays debt first. Idempotent on the reference; an
+/// adjustment is audited.
+///
+/// # Errors
+/// `NOT_FOUND`; `BAD_USER_INPUT` for a deleted customer; `CONFLICT` for a reference used for
+/// another member.
+pub(crate) async fn give(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    customer_id: Uuid,
+    given: Given,
+) -> Result<Done, AppError> {
     // The rule's expiry, in the workspace's zone (never, while the workspace has no rule).
     let (rule, zone) = match rules::current(db, scope.workspace_id).await? {
         Some(row) => (
@@ -614,21 +641,21 @@ pub async fn adjust(db: &DatabaseConnection, scope: &Scope, input: Spend) -> Res
         None => (None, chrono_tz::Tz::UTC),
     };
     let txn = db::begin_write(db).await?;
-    let customer = member(&txn, scope, input.customer_id).await?;
-    if let Some(done) = first(&txn, scope, OperationKind::Adjust, reference.as_deref(), customer.id).await? {
+    let customer = member(&txn, scope, customer_id).await?;
+    if let Some(done) = first(&txn, scope, given.kind, given.reference.as_deref(), customer.id).await? {
         txn.commit().await?;
         return Ok(done);
     }
     let now = Utc::now();
     let account = lock(&txn, scope.workspace_id, customer.id).await?;
-    let mut operation = Operation::new(customer.id, OperationKind::Adjust, points, now);
-    operation.external_ref = reference;
-    operation.reason = Some(reason);
-    let (after, repay) = credited(account, points);
+    let mut operation = Operation::new(customer.id, given.kind, given.points, now);
+    operation.external_ref = given.reference;
+    operation.reason = Some(given.reason);
+    let (after, repay) = credited(account, given.points);
     let (row, change) = operation.insert(&txn, scope, after).await?;
     let lot = NewLot {
-        source: LotSource::Adjustment,
-        points,
+        source: given.source,
+        points: given.points,
         available_at: now,
         expires_at: rule.and_then(|r| expiry::expires_at(r.expiry, now, zone)),
         transaction_id: None,
@@ -637,7 +664,9 @@ pub async fn adjust(db: &DatabaseConnection, scope: &Scope, input: Spend) -> Res
     };
     credit(&txn, scope, &operation, lot, repay).await?;
     store(&txn, customer.id, after).await?;
-    audit_adjustment(&txn, scope, &row).await?;
+    if given.kind == OperationKind::Adjust {
+        audit_adjustment(&txn, scope, &row).await?;
+    }
     changes::record(&txn, vec![change]).await?;
     txn.commit().await?;
     Ok(Done { operation: row, created: true })

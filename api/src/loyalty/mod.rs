@@ -5,6 +5,7 @@
 //! `shared::loyalty`; this module reads the lots, writes the plan, and keeps the caches (what a
 //! lot has left, what a member holds and owes) in step with the append-only journal.
 
+pub mod birthdays;
 pub mod expiry;
 pub mod graphql;
 pub mod ledger;

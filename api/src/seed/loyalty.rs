@@ -33,6 +33,7 @@ pub async fn demo(
     let rule = EarnRule {
         active: true,
         expiry: ExpiryRule { kind: ExpiryKind::YearEnd, count: 1 },
+        birthday_points: vec![0, 50, 100, 200, 500],
         ..EarnRule::standard()
     };
     rules::save(db, &system, rule, 0).await?;

@@ -67,6 +67,11 @@ pub struct EarnRule {
     pub expiry: ExpiryRule,
     /// Days before expiry a member is told what will expire.
     pub warn_days: u32,
+    /// Birthday gift points by star level: five figures, 1 star to 5 stars (empty: no gift).
+    /// Given once a year on the member's birthday in the workspace's time zone.
+    #[serde(default)]
+    #[cfg_attr(feature = "graphql", graphql(default))]
+    pub birthday_points: Vec<u32>,
 }
 
 /// Most category bonuses in a rule.
@@ -92,7 +97,14 @@ impl EarnRule {
             pending_days: 7,
             expiry: ExpiryRule { kind: ExpiryKind::YearEnd, count: 1 },
             warn_days: 30,
+            birthday_points: Vec::new(),
         }
+    }
+
+    /// The birthday gift for a member with `stars` (none without stars or a gift).
+    pub fn birthday_gift(&self, stars: Option<i16>) -> Option<u32> {
+        let level = usize::try_from(stars?).ok()?.checked_sub(1)?;
+        self.birthday_points.get(level).copied().filter(|p| *p > 0)
     }
 
     /// Checks a rule as written in the settings; the error names the field.
@@ -151,6 +163,12 @@ impl EarnRule {
         }
         if self.warn_days > 365 {
             return wrong("warnDays", Invalid::TooLarge);
+        }
+        if !matches!(self.birthday_points.len(), 0 | 5) {
+            return wrong("birthdayPoints", Invalid::WrongType);
+        }
+        if self.birthday_points.iter().any(|p| *p > 1_000_000) {
+            return wrong("birthdayPoints", Invalid::TooLarge);
         }
         Ok(())
     }

@@ -60,6 +60,8 @@ stored_enum! {
         Expire => "expire",
         /// Points given or taken away by hand, with a reason.
         Adjust => "adjust",
+        /// Points a programme gave: a birthday, a welcome, a referral.
+        Gift => "gift",
     }
 }
 

@@ -7,6 +7,8 @@
 //! [`ledger`] run random sequences of earn / redeem / refund / expire / adjust against the
 //! invariants the server's own tests check on both databases.
 
+#[cfg(feature = "calendar")]
+pub mod birthday;
 pub mod earn;
 #[cfg(feature = "calendar")]
 pub mod expiry;

@@ -1393,4 +1393,7 @@ messages! {
     TierName { zh: "等级名称", en: "Level name" }
     TierNamePlaceholder { zh: "等级名称，如 金卡会员", en: "Level name, e.g. Gold" }
     PointsVouchers { zh: "兑换的券", en: "Vouchers" }
+    PointsGift { zh: "赠送积分", en: "Gift" }
+    PointsBirthday { zh: "生日积分（按星级）", en: "Birthday points by star level" }
+    PointsBirthdayHelp { zh: "会员生日当天（按工作区时区）赠送一次；生日在 30 天内才填写的，次年起赠送。全部为 0 表示不赠送。", en: "Given once a year on the member's birthday in the workspace's time zone; a birthday entered less than 30 days ahead waits for the next year. All 0: no gift." }
 }

@@ -34,6 +34,7 @@ pub(crate) const fn operation_label(k: OperationKind) -> Key {
         OperationKind::Redeem => Key::PointsRedeemed,
         OperationKind::Expire => Key::PointsExpired,
         OperationKind::Adjust => Key::PointsAdjusted,
+        OperationKind::Gift => Key::PointsGift,
     }
 }
 

@@ -71,6 +71,8 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
     let expiry_count = RwSignal::new(r.expiry.count.to_string());
     let warn_days = RwSignal::new(r.warn_days.to_string());
     let cap = RwSignal::new(r.cap_per_purchase.map(|c| c.to_string()).unwrap_or_default());
+    let birthday: [RwSignal<String>; 5] =
+        std::array::from_fn(|i| RwSignal::new(r.birthday_points.get(i).copied().unwrap_or(0).to_string()));
     let next_key = StoredValue::new(r.category_bonuses.len());
     let bonuses = RwSignal::new(
         r.category_bonuses
@@ -119,6 +121,17 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
             error.set(Some(i18n.t(Key::PointsRuleInvalid).to_owned()));
             return;
         };
+        let mut birthday_points = Vec::new();
+        for level in birthday {
+            let Some(p) = whole(&level.get_untracked()) else {
+                error.set(Some(i18n.t(Key::PointsRuleInvalid).to_owned()));
+                return;
+            };
+            birthday_points.push(p);
+        }
+        if birthday_points.iter().all(|p| *p == 0) {
+            birthday_points.clear();
+        }
         let mut category_bonuses = Vec::new();
         for b in bonuses.get_untracked() {
             let Some(multiplier) = b.multiplier.get_untracked().trim().parse::<f64>().ok() else {
@@ -136,6 +149,7 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
             pending_days,
             expiry: ExpiryRule { kind: expiry_kind.get_untracked(), count },
             warn_days,
+            birthday_points,
         };
         error.set(None);
         pending.set(true);
@@ -230,6 +244,17 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
                 next_key.set_value(key + 1);
                 bonuses.update(|l| l.push(BonusRow { key, category: RwSignal::new(String::new()), multiplier: RwSignal::new("2".to_owned()) }));
             }>{move || i18n.t(Key::PointsAddBonus)}</button>
+            <h4 class="card__subtitle">{move || i18n.t(Key::PointsBirthday)}</h4>
+            <p class="muted">{move || i18n.t(Key::PointsBirthdayHelp)}</p>
+            <div class="birthday-points">
+                {birthday.into_iter().enumerate().map(|(i, level)| view! {
+                    <label class="field">
+                        <span class="field__label stars">{"★".repeat(i + 1)}</span>
+                        <input class="field__input" type="text" inputmode="numeric" data-testid=format!("points-birthday-{}", i + 1)
+                            prop:value=move || level.get() on:input=move |ev| level.set(event_target_value(&ev)) />
+                    </label>
+                }).collect_view()}
+            </div>
             <FormError message=error />
             {move || notice.get().map(|m| view! { <p class="notice notice--ok" role="status" data-testid="points-rule-saved">{m}</p> })}
             <div class="form__actions">
