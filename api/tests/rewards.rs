@@ -454,3 +454,114 @@ async fn birthday_points_come_once_on_the_day_in_the_workspace_time_zone() -> an
     assert_eq!(shop.points_of(&ids[0]).await?["balance"], 200, "and once more the next year");
     Ok(())
 }
+
+#[tokio::test]
+async fn referrals_reward_both_once_the_first_purchase_settles_and_refuse_self_referrals()
+-> anyhow::Result<()> {
+    use starcrm_api::loyalty::referrals;
+    let shop = Shop::open().await?;
+    let ws: uuid::Uuid = shop.workspace_id.parse()?;
+    let db = &shop.app.state.db;
+    let rule = json!({ "active": true, "points": 1, "perMinor": 100, "categoryBonuses": [], "capPerPurchase": null,
+        "pendingDays": 7, "expiry": { "kind": "NEVER", "count": 0 }, "warnDays": 30,
+        "referrerPoints": 300, "referredPoints": 100 });
+    let save = "mutation($rule: EarnRuleInput!) { saveLoyaltyRule(rule: $rule, version: 1) { version } }";
+    shop.gql(save, json!({ "rule": rule })).await?.data();
+    let referrer = shop.member("13600000001", 10).await?;
+    let code = shop
+        .gql("query($id: ID!) { customer(id: $id) { points { referralCode } } }", json!({ "id": referrer }))
+        .await?;
+    let code = code.data()["customer"]["points"]["referralCode"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(code.len(), 8, "{code}");
+    let create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }";
+    let new_customer = |phone: &'static str, email: Option<&'static str>| {
+        let input = json!({ "i": { "name": "新朋友", "phones": [{ "value": phone }],
+            "emails": email.map(|e| vec![json!({ "value": e })]).unwrap_or_default() } });
+        let shop = &shop;
+        async move {
+            let made = shop.gql(create, input).await?;
+            anyhow::Ok(made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    let record = "mutation($c: ID!, $code: String!) { recordReferral(customerId: $c, code: $code) { status referrerId } }";
+    // Guards: the member's own code, a customer sharing the member's phone or email, one who
+    // bought before, an unknown code; each refused, nothing recorded.
+    let same_phone = new_customer("13600000001", None).await?;
+    let bought = shop.member("13600000009", 5).await?;
+    for (customer, used, field, says) in [
+        (referrer.as_str(), code.as_str(), "code", "own code"),
+        (same_phone.as_str(), code.as_str(), "code", "same phone"),
+        (bought.as_str(), code.as_str(), "customerId", "bought before"),
+    ] {
+        let refused = shop.gql(record, json!({ "c": customer, "code": used })).await?;
+        assert_eq!(refused.error_extension("field"), field, "{}", refused.body);
+        assert!(refused.error_message().contains(says), "{}", refused.body);
+    }
+    let unknown = shop.gql(record, json!({ "c": bought, "code": "ZZZZZZZZ" })).await?;
+    assert_eq!(unknown.error_code(), Some("NOT_FOUND"), "{}", unknown.body);
+
+    // A real friend: recorded (code typed in small letters), once.
+    let friend = new_customer("13600000002", Some("friend@example.com")).await?;
+    let done = shop.gql(record, json!({ "c": friend, "code": code.to_lowercase() })).await?;
+    assert_eq!(done.data()["recordReferral"], json!({ "status": "pending", "referrerId": referrer }));
+    let twice = shop.gql(record, json!({ "c": friend, "code": code })).await?;
+    assert_eq!(twice.error_code(), Some("CONFLICT"), "{}", twice.body);
+
+    // The friend's first purchase: nothing until the 7 pending days have passed, then both
+    // sides, once.
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    shop.gql(
+        push,
+        json!({ "input": { "customer": { "id": friend }, "channel": "APP", "amountMinor": 5_000 } }),
+    )
+    .await?
+    .data();
+    assert_eq!(referrals::settle_workspace(db, ws, Utc::now()).await?, 0, "still pending");
+    let later = Utc::now() + Duration::days(8);
+    assert_eq!(referrals::settle_workspace(db, ws, later).await?, 1);
+    assert_eq!(referrals::settle_workspace(db, ws, later).await?, 0, "once");
+    let gift = |points: &Value| {
+        points["history"]
+            .as_array()
+            .and_then(|h| h.iter().find(|o| o["kind"] == "GIFT"))
+            .map(|o| o["points"].clone())
+    };
+    assert_eq!(gift(&shop.points_of(&referrer).await?), Some(json!(300)));
+    assert_eq!(gift(&shop.points_of(&friend).await?), Some(json!(100)));
+    assert_eq!(shop.points_of(&friend).await?["lots"][0]["source"], "REFERRAL");
+
+    // A referred customer whose first purchase was refunded in full earns nobody anything.
+    let other = new_customer("13600000003", None).await?;
+    shop.gql(record, json!({ "c": other, "code": code })).await?.data();
+    let bought = shop
+        .gql(
+            "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { transaction { id } } }",
+            json!({ "input": { "customer": { "id": other }, "channel": "APP", "amountMinor": 3_000 } }),
+        )
+        .await?;
+    let purchase = bought.data()["recordTransaction"]["transaction"]["id"].clone();
+    shop.gql(
+        "mutation($i: RecordRefundInput!) { recordRefund(input: $i) { transaction { id } } }",
+        json!({ "i": { "transactionId": purchase, "amountMinor": 3_000 } }),
+    )
+    .await?
+    .data();
+    assert_eq!(referrals::settle_workspace(db, ws, later).await?, 0);
+    assert_eq!(gift(&shop.points_of(&other).await?), None);
+
+    // The member sees their code and what their referrals did.
+    let issue = "mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }";
+    let token = shop.gql(issue, json!({ "c": referrer })).await?;
+    let token = token.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+    let me = shop
+        .app
+        .as_token(&token)
+        .execute("{ me { referralCode referrals { rewarded pending } } }", json!({}))
+        .await?;
+    assert_eq!(
+        me.data()["me"],
+        json!({ "referralCode": code, "referrals": { "rewarded": 1, "pending": 1 } })
+    );
+    Ok(())
+}

@@ -3008,3 +3008,35 @@ async fn rewards_and_vouchers_stay_in_their_workspace_role_and_member() -> anyho
     assert!(text.contains(&a_code), "{text}");
     Ok(())
 }
+
+#[tokio::test]
+async fn referral_codes_stay_in_their_workspace_and_role() -> anyhow::Result<()> {
+    let w = world().await?;
+    let a_customer = w.app.customer(&w.a_owner, "A member").await?;
+    let issue = "mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }";
+    let token = w.app.as_token(&w.a_owner).execute(issue, json!({ "c": a_customer })).await?;
+    let token = token.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+    let analyst = w.app.add_user(&w.a_owner, "ANALYST").await?;
+    let analyst = w.app.token(&analyst).await?;
+    // Referral codes: another workspace's code or customer is not found; an analyst records
+    // none; a member token records none.
+    let refer =
+        "mutation($c: ID!, $code: String!) { recordReferral(customerId: $c, code: $code) { status } }";
+    let code_of = "query($id: ID!) { customer(id: $id) { points { referralCode } } }";
+    let a_code_read = w.app.as_token(&w.a_owner).execute(code_of, json!({ "id": a_customer })).await?;
+    let a_referral =
+        a_code_read.data()["customer"]["points"]["referralCode"].as_str().unwrap_or_default().to_owned();
+    let b_new = w.app.customer(&w.b_owner, "B newcomer").await?;
+    let a_new = w.app.customer(&w.a_owner, "A newcomer").await?;
+    for (token, variables, code) in [
+        (&w.b_owner, json!({ "c": b_new, "code": a_referral }), "NOT_FOUND"),
+        (&w.a_owner, json!({ "c": b_new, "code": a_referral }), "NOT_FOUND"),
+        (&token, json!({ "c": a_new, "code": a_referral }), "UNAUTHENTICATED"),
+    ] {
+        let refused = w.app.as_token(token).execute(refer, variables).await?;
+        assert_eq!(refused.error_code(), Some(code), "{}", refused.body);
+    }
+    let refused = w.app.as_token(&analyst).execute(refer, json!({ "c": a_new, "code": a_referral })).await?;
+    assert_eq!(refused.error_extension("permission"), "customers:write", "{}", refused.body);
+    Ok(())
+}

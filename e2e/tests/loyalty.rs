@@ -254,6 +254,7 @@ async fn member_redeems(phone: &Browser, server: &Server, token: &str) -> anyhow
     phone.wait_for("[data-testid=member-progress]").await?;
     phone.wait_for_text_containing("[data-testid=member-next]", "5 星").await?;
     phone.wait_for_text_containing("[data-testid=member-benefits]", "免运费").await?;
+    phone.wait_for_text_containing("[data-testid=member-referral]", "首单完成后双方都得积分").await?;
     phone.screenshot("member-zh-CN-phone").await?;
     assert_eq!(phone.overflow_x().await?, 0, "the member page fits a phone");
     phone.click("[data-testid=member-redeem]").await?;

@@ -33,6 +33,7 @@ mod m20261205_000025_periodic_surveys;
 mod m20261205_000026_points_ledger;
 mod m20261205_000027_rewards;
 mod m20261205_000028_birthday_set_at;
+mod m20261205_000029_referrals;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000026_points_ledger::Migration),
             Box::new(m20261205_000027_rewards::Migration),
             Box::new(m20261205_000028_birthday_set_at::Migration),
+            Box::new(m20261205_000029_referrals::Migration),
         ]
     }
 }

@@ -32,6 +32,8 @@ pub mod point_lot;
 pub mod point_operation;
 pub mod rating_policy;
 pub mod rating_tiers;
+pub mod referral;
+pub mod referral_code;
 pub mod refresh_token;
 pub mod reward;
 pub mod reward_code;

@@ -33,6 +33,11 @@ pub fn spawn(db: DatabaseConnection) {
                 Ok((members, points)) => tracing::info!(members, points, "expired points written off"),
                 Err(err) => tracing::error!(error = %err, "points expiry pass failed"),
             }
+            match super::referrals::pass(&db, Utc::now()).await {
+                Ok(0) => {}
+                Ok(rewarded) => tracing::info!(rewarded, "referrals rewarded"),
+                Err(err) => tracing::error!(error = %err, "referral pass failed"),
+            }
             // Birthdays hourly (from the first tick): a day's gifts go out within its first hour.
             if ticks.is_multiple_of(BIRTHDAY_TICKS) {
                 match super::birthdays::pass(&db, Utc::now()).await {

@@ -121,6 +121,11 @@ impl Points {
         Ok(rows.into_iter().map(PointsOperation).collect())
     }
 
+    /// The customer's referral code to pass on (made on first use).
+    async fn referral_code(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        super::referrals::code_of(ctx.db()?, ctx.scope()?, self.customer_id).await.map_err(ext)
+    }
+
     /// Vouchers the customer got for points, newest first (at most `first`: 50 by default, 100
     /// at most).
     #[graphql(complexity = "page_complexity(first, child_complexity)")]

@@ -178,6 +178,13 @@ async fn member_vouchers(
     Ok(rows.into_iter().map(|v| MemberVoucher::of(v, &named)).collect())
 }
 
+/// The member's referrals.
+#[derive(SimpleObject)]
+pub struct MemberReferrals {
+    pub rewarded: u64,
+    pub pending: u64,
+}
+
 /// What the member's redemption gave.
 #[derive(SimpleObject)]
 pub struct MemberRedeemPayload {
@@ -271,6 +278,18 @@ impl MemberView {
             .await
             .map_err(ext)?;
         member_vouchers(db, &self.member, rows).await.map_err(ext)
+    }
+
+    /// The member's referral code to pass on (made on first use).
+    async fn referral_code(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        super::referrals::code_of(ctx.db()?, &self.member.scope(), self.customer.id).await.map_err(ext)
+    }
+
+    /// Customers the member referred: rewarded, and waiting for their first purchase to settle.
+    async fn referrals(&self, ctx: &Context<'_>) -> async_graphql::Result<MemberReferrals> {
+        let (rewarded, pending) =
+            super::referrals::counts(ctx.db()?, &self.member.scope(), self.customer.id).await.map_err(ext)?;
+        Ok(MemberReferrals { rewarded, pending })
     }
 
     /// The newest changes to the member's points (at most `first`, 50 by default, 100 at most).

@@ -11,6 +11,7 @@ pub mod graphql;
 pub mod ledger;
 pub mod member_graphql;
 pub mod members;
+pub mod referrals;
 pub mod rewards;
 pub mod rewards_graphql;
 pub mod rules;

@@ -216,6 +216,20 @@ pub struct UseVoucherPayload {
     pub created: bool,
 }
 
+/// Who referred whom.
+#[derive(SimpleObject)]
+pub struct Referral {
+    pub id: ID,
+    pub referrer_id: ID,
+    pub customer_id: ID,
+    /// `pending` until the customer's first purchase passes the pending period, then `rewarded`
+    /// or `refused` (with the reason).
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub settled_at: Option<DateTime<Utc>>,
+}
+
 /// Codes loaded into a pool.
 #[derive(SimpleObject)]
 pub struct AddRewardCodesPayload {
@@ -309,6 +323,29 @@ impl RewardsMutation {
             rewards::redeem(db, scope, customer, reward, external_ref.as_deref()).await.map_err(ext)?;
         let named = rewards::rewards_by_id(db, scope, vec![reward]).await.map_err(ext)?.pop();
         Ok((done, named).into())
+    }
+
+    /// Records that the holder of a referral code referred this new customer (the business's
+    /// app calls it at sign-up). Both are rewarded once the customer's first purchase passes the
+    /// pending period. Needs `customers:write`.
+    async fn record_referral(
+        &self,
+        ctx: &Context<'_>,
+        customer_id: ID,
+        code: String,
+    ) -> async_graphql::Result<Referral> {
+        let scope = ctx.require(Permission::CustomersWrite)?;
+        let id = parse_id(&customer_id, "customerId")?;
+        let r = super::referrals::record(ctx.db()?, scope, id, &code).await.map_err(ext)?;
+        Ok(Referral {
+            id: ID(r.id.to_string()),
+            referrer_id: ID(r.referrer_id.to_string()),
+            customer_id: ID(r.customer_id.to_string()),
+            status: r.status,
+            reason: r.reason,
+            created_at: r.created_at,
+            settled_at: r.settled_at,
+        })
     }
 
     /// Marks a voucher used at the till (once; a retry with the same `externalRef` gets the

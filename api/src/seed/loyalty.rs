@@ -34,6 +34,8 @@ pub async fn demo(
         active: true,
         expiry: ExpiryRule { kind: ExpiryKind::YearEnd, count: 1 },
         birthday_points: vec![0, 50, 100, 200, 500],
+        referrer_points: 200,
+        referred_points: 100,
         ..EarnRule::standard()
     };
     rules::save(db, &system, rule, 0).await?;

@@ -72,6 +72,14 @@ pub struct EarnRule {
     #[serde(default)]
     #[cfg_attr(feature = "graphql", graphql(default))]
     pub birthday_points: Vec<u32>,
+    /// Points for a member whose referred customer's first purchase passed the pending period,
+    /// and for that customer (0: no referral programme).
+    #[serde(default)]
+    #[cfg_attr(feature = "graphql", graphql(default))]
+    pub referrer_points: u32,
+    #[serde(default)]
+    #[cfg_attr(feature = "graphql", graphql(default))]
+    pub referred_points: u32,
 }
 
 /// Most category bonuses in a rule.
@@ -98,6 +106,8 @@ impl EarnRule {
             expiry: ExpiryRule { kind: ExpiryKind::YearEnd, count: 1 },
             warn_days: 30,
             birthday_points: Vec::new(),
+            referrer_points: 0,
+            referred_points: 0,
         }
     }
 
@@ -169,6 +179,12 @@ impl EarnRule {
         }
         if self.birthday_points.iter().any(|p| *p > 1_000_000) {
             return wrong("birthdayPoints", Invalid::TooLarge);
+        }
+        if self.referrer_points > 1_000_000 {
+            return wrong("referrerPoints", Invalid::TooLarge);
+        }
+        if self.referred_points > 1_000_000 {
+            return wrong("referredPoints", Invalid::TooLarge);
         }
         Ok(())
     }

@@ -184,6 +184,14 @@ pub struct Member {
     pub points: MemberPoints,
     pub rewards: Vec<MemberReward>,
     pub vouchers: Vec<VoucherView>,
+    pub referral_code: String,
+    pub referrals: MemberReferrals,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub struct MemberReferrals {
+    pub rewarded: u64,
+    pub pending: u64,
 }
 
 pub async fn member(token: &str, language: &str) -> Result<Member, ApiError> {

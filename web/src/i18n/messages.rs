@@ -1396,4 +1396,10 @@ messages! {
     PointsGift { zh: "赠送积分", en: "Gift" }
     PointsBirthday { zh: "生日积分（按星级）", en: "Birthday points by star level" }
     PointsBirthdayHelp { zh: "会员生日当天（按工作区时区）赠送一次；生日在 30 天内才填写的，次年起赠送。全部为 0 表示不赠送。", en: "Given once a year on the member's birthday in the workspace's time zone; a birthday entered less than 30 days ahead waits for the next year. All 0: no gift." }
+    PointsReferral { zh: "推荐有礼", en: "Referrals" }
+    PointsReferralHelp { zh: "被推荐的新客户首单过了待生效期（且未全额退款）后，双方各得积分。同手机号、邮箱、证件号或渠道身份的推荐不予奖励。0 表示不开启。", en: "Once a referred new customer's first purchase passes the pending period (and is not refunded in full), both get points. Referrals between customers sharing a phone, email, identity number or channel identity are refused. 0: off." }
+    PointsReferrer { zh: "推荐人得", en: "The member who referred" }
+    PointsReferred { zh: "新客户得", en: "The new customer" }
+    MemberReferralCode { zh: "我的推荐码", en: "My referral code" }
+    MemberReferralHelp { zh: "好友注册时填写此码，首单完成后双方都得积分。已奖励 {r} 位，待完成 {p} 位。", en: "Friends enter this code when they sign up; once their first purchase completes you both get points. Rewarded: {r}; waiting: {p}." }
 }

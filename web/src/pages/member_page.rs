@@ -142,6 +142,8 @@ fn MemberView(
     let benefits = member.benefits.clone();
     let rewards = member.rewards.clone();
     let vouchers = member.vouchers.clone();
+    let referral_code = member.referral_code.clone();
+    let referrals = member.referrals;
     view! {
         <section class="member-card member-card--stars" data-testid="member-stars">
             <p class="member-card__hello">{move || i18n.t(Key::MemberHello).replace("{n}", &member.name)}</p>
@@ -205,6 +207,11 @@ fn MemberView(
                 </ul>
             </section>
         })}
+        <section class="member-card" data-testid="member-referral">
+            <h2 class="member-card__title">{move || i18n.t(Key::MemberReferralCode)}</h2>
+            <p class="member-referral"><code class="voucher__code" data-testid="member-referral-code">{referral_code}</code></p>
+            <p class="muted member-points__more">{move || i18n.t(Key::MemberReferralHelp).replace("{r}", &referrals.rewarded.to_string()).replace("{p}", &referrals.pending.to_string())}</p>
+        </section>
         {(!benefits.is_empty()).then(|| view! {
             <section class="member-card" data-testid="member-benefits">
                 <h2 class="member-card__title">{move || i18n.t(Key::MemberBenefits)}</h2>

@@ -71,6 +71,8 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
     let expiry_count = RwSignal::new(r.expiry.count.to_string());
     let warn_days = RwSignal::new(r.warn_days.to_string());
     let cap = RwSignal::new(r.cap_per_purchase.map(|c| c.to_string()).unwrap_or_default());
+    let referrer = RwSignal::new(r.referrer_points.to_string());
+    let referred = RwSignal::new(r.referred_points.to_string());
     let birthday: [RwSignal<String>; 5] =
         std::array::from_fn(|i| RwSignal::new(r.birthday_points.get(i).copied().unwrap_or(0).to_string()));
     let next_key = StoredValue::new(r.category_bonuses.len());
@@ -121,6 +123,12 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
             error.set(Some(i18n.t(Key::PointsRuleInvalid).to_owned()));
             return;
         };
+        let (Some(referrer_points), Some(referred_points)) =
+            (whole(&referrer.get_untracked()), whole(&referred.get_untracked()))
+        else {
+            error.set(Some(i18n.t(Key::PointsRuleInvalid).to_owned()));
+            return;
+        };
         let mut birthday_points = Vec::new();
         for level in birthday {
             let Some(p) = whole(&level.get_untracked()) else {
@@ -150,6 +158,8 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
             expiry: ExpiryRule { kind: expiry_kind.get_untracked(), count },
             warn_days,
             birthday_points,
+            referrer_points,
+            referred_points,
         };
         error.set(None);
         pending.set(true);
@@ -254,6 +264,12 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
                             prop:value=move || level.get() on:input=move |ev| level.set(event_target_value(&ev)) />
                     </label>
                 }).collect_view()}
+            </div>
+            <h4 class="card__subtitle">{move || i18n.t(Key::PointsReferral)}</h4>
+            <p class="muted">{move || i18n.t(Key::PointsReferralHelp)}</p>
+            <div class="form-grid">
+                {number_field(Key::PointsReferrer, referrer, "points-referrer", None)}
+                {number_field(Key::PointsReferred, referred, "points-referred", None)}
             </div>
             <FormError message=error />
             {move || notice.get().map(|m| view! { <p class="notice notice--ok" role="status" data-testid="points-rule-saved">{m}</p> })}
