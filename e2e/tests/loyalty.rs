@@ -24,28 +24,7 @@ async fn a_four_star_purchase_earns_at_its_multiplier_is_redeemed_and_a_refund_t
     result?;
 
     // A 4-star customer buys for ¥200.00: 200 points at 1.5x.
-    let created = manager
-        .execute(
-            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }",
-            json!({ "i": { "name": "李娜" } }),
-        )
-        .await?;
-    let customer = created.data()["createCustomer"]["id"].clone();
-    manager
-        .execute(
-            "mutation($i: OverrideStarsInput!) { overrideCustomerStars(input: $i) { stars } }",
-            json!({ "i": { "customerId": customer, "stars": 4, "reason": "大客户" } }),
-        )
-        .await?
-        .data();
-    let bought = manager
-        .execute(
-            "mutation($i: RecordTransactionInput!) { recordTransaction(input: $i) { transaction { id } } }",
-            json!({ "i": { "customer": { "id": customer }, "channel": "STORE", "amountMinor": 20_000, "store": "静安店" } }),
-        )
-        .await?;
-    let purchase = bought.data()["recordTransaction"]["transaction"]["id"].clone();
-    let id = customer.as_str().unwrap_or_default().to_owned();
+    let (id, purchase) = four_star_purchase(&manager, "李娜", 20_000).await?;
 
     let desk = Browser::start(Viewport::Desktop).await?;
     let result = redeem_and_refund(&desk, &server, &manager, &id, &purchase).await;
@@ -69,6 +48,37 @@ async fn a_four_star_purchase_earns_at_its_multiplier_is_redeemed_and_a_refund_t
     .await;
     phone.close().await?;
     result
+}
+
+/// A new customer the manager sets to 4 stars buys for `amount_minor` in store; returns the
+/// customer's id and the purchase's.
+async fn four_star_purchase(
+    manager: &starcrm_e2e::GraphqlClient,
+    name: &str,
+    amount_minor: i64,
+) -> anyhow::Result<(String, Value)> {
+    let created = manager
+        .execute(
+            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }",
+            json!({ "i": { "name": name } }),
+        )
+        .await?;
+    let customer = created.data()["createCustomer"]["id"].clone();
+    manager
+        .execute(
+            "mutation($i: OverrideStarsInput!) { overrideCustomerStars(input: $i) { stars } }",
+            json!({ "i": { "customerId": customer, "stars": 4, "reason": "大客户" } }),
+        )
+        .await?
+        .data();
+    let bought = manager
+        .execute(
+            "mutation($i: RecordTransactionInput!) { recordTransaction(input: $i) { transaction { id } } }",
+            json!({ "i": { "customer": { "id": customer }, "channel": "STORE", "amountMinor": amount_minor, "store": "静安店" } }),
+        )
+        .await?;
+    let purchase = bought.data()["recordTransaction"]["transaction"]["id"].clone();
+    Ok((customer.as_str().unwrap_or_default().to_owned(), purchase))
 }
 
 /// Settings > Points: on, spendable at once, the rest as the standard rule has it.
@@ -139,8 +149,8 @@ async fn redeem_and_refund(
 }
 
 /// A manager adds a reward in Settings > Points; a 4-star customer (the level named 铂金会员)
-/// earns 900 points at the 1.5x it includes from 3 stars; staff redeem the reward on the customer page and see the voucher; then the
-/// member opens their page in the business's app (a phone-width webview with a member token),
+/// earns 900 points at the 1.5x it includes from 3 stars; staff redeem the reward on the
+/// customer page and see the voucher; then the member opens their page in the business's app (a phone-width webview with a member token),
 /// sees their stars, level, progress and points, and redeems the reward themselves.
 #[tokio::test]
 async fn a_reward_is_redeemed_by_staff_and_by_the_member_on_their_own_page() -> anyhow::Result<()> {
@@ -175,27 +185,7 @@ async fn a_reward_is_redeemed_by_staff_and_by_the_member_on_their_own_page() -> 
         )
         .await?
         .data();
-    let created = manager
-        .execute(
-            "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }",
-            json!({ "i": { "name": "陈静" } }),
-        )
-        .await?;
-    let customer = created.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
-    manager
-        .execute(
-            "mutation($i: OverrideStarsInput!) { overrideCustomerStars(input: $i) { stars } }",
-            json!({ "i": { "customerId": customer, "stars": 4, "reason": "大客户" } }),
-        )
-        .await?
-        .data();
-    manager
-        .execute(
-            "mutation($i: RecordTransactionInput!) { recordTransaction(input: $i) { transaction { id } } }",
-            json!({ "i": { "customer": { "id": customer }, "channel": "APP", "amountMinor": 60_000 } }),
-        )
-        .await?
-        .data();
+    let (customer, _) = four_star_purchase(&manager, "陈静", 60_000).await?;
 
     let desk = Browser::start(Viewport::Desktop).await?;
     let result = staff_redeem(&desk, &server, &customer).await;
