@@ -476,3 +476,76 @@ async fn bad_definitions_and_settings_are_refused_naming_the_field() -> anyhow::
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_member_answers_their_own_waiting_survey_in_the_app_once() -> anyhow::Result<()> {
+    let app = app().await?;
+    let receiver = Receiver::start().await?;
+    let account = app.workspace("Member Surveys").await?;
+    let token = app.token(&account).await?;
+    let settings = json!({ "linkBase": "https://crm.example.com", "deliveryUrl": receiver.url, "contactBudget": budget(5) });
+    app.as_token(&token).execute(SETTINGS, json!({ "input": settings })).await?.data();
+    let definition = json!({ "input": { "name": "App NPS", "kind": "NPS", "trigger": "MANUAL", "channel": "SMS",
+        "templates": [{ "language": "zh-CN", "body": "{name}，您愿意推荐我们吗？{link}" }] } });
+    let d =
+        app.as_token(&token).execute(DEFINE, definition).await?.data()["saveSurveyDefinition"]["id"].clone();
+    let sms = json!([{ "channel": "SMS", "granted": true }]);
+    let mine = customer(
+        &app,
+        &token,
+        json!({ "name": "甲", "phones": [{ "value": "13900000011" }], "consents": sms }),
+    )
+    .await?;
+    let other = customer(
+        &app,
+        &token,
+        json!({ "name": "乙", "phones": [{ "value": "13900000012" }], "consents": sms }),
+    )
+    .await?;
+    app.as_token(&token).execute(SEND, json!({ "d": d, "c": [mine, other] })).await?.data();
+    pass(&app).await?;
+    let ids = app
+        .as_token(&token)
+        .execute(
+            "query($d: ID) { surveyInvitations(definitionId: $d) { id customerId status } }",
+            json!({ "d": d }),
+        )
+        .await?;
+    let rows = ids.data()["surveyInvitations"].as_array().cloned().unwrap_or_default();
+    let of = |c: &str| rows.iter().find(|r| r["customerId"] == c).map_or(Value::Null, |r| r["id"].clone());
+    let (my_invitation, other_invitation) = (of(&mine), of(&other));
+
+    let issued = app
+        .as_token(&token)
+        .execute("mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }", json!({ "c": mine }))
+        .await?;
+    let member = issued.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+    let waiting =
+        app.as_token(&member).execute("{ me { surveys { id kind expiresAt } } }", json!({})).await?;
+    let waiting = waiting.data()["me"]["surveys"].as_array().cloned().unwrap_or_default();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!((waiting[0]["id"].clone(), waiting[0]["kind"].as_str()), (my_invitation.clone(), Some("NPS")));
+
+    let answer = "mutation($i: ID!, $s: Int!) { answerMySurvey(invitationId: $i, score: $s, comment: \"很好\", language: \"zh-CN\") }";
+    // Another member's survey is no survey to this token; staff cannot answer as a member.
+    let refused = app.as_token(&member).execute(answer, json!({ "i": other_invitation, "s": 0 })).await?;
+    assert_eq!(refused.error_code(), Some("NOT_FOUND"), "{}", refused.body);
+    let refused = app.as_token(&token).execute(answer, json!({ "i": my_invitation, "s": 9 })).await?;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    let bad = app.as_token(&member).execute(answer, json!({ "i": my_invitation, "s": 11 })).await?;
+    assert_eq!(bad.error_extension("field"), "score", "{}", bad.body);
+    let done = app.as_token(&member).execute(answer, json!({ "i": my_invitation, "s": 9 })).await?;
+    assert_eq!(done.data()["answerMySurvey"], true);
+    let twice = app.as_token(&member).execute(answer, json!({ "i": my_invitation, "s": 3 })).await?;
+    assert_eq!(twice.error_code(), Some("CONFLICT"), "{}", twice.body);
+    let left = app.as_token(&member).execute("{ me { surveys { id } } }", json!({})).await?;
+    assert_eq!(left.data()["me"]["surveys"], json!([]));
+    // Staff see the answer, and the other member's survey still waits.
+    let listed = app.as_token(&token).execute(INVITATIONS, json!({ "d": d })).await?;
+    let statuses: Vec<&str> = listed.data()["surveyInvitations"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["status"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(statuses.contains(&"ANSWERED") && statuses.contains(&"SENT"), "{statuses:?}");
+    Ok(())
+}

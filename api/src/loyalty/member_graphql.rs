@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ErrorExtensions, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use sea_orm::EntityTrait;
 use starcrm_shared::Permission;
 use starcrm_shared::explain::Language;
 use starcrm_shared::loyalty::{OperationKind, Redeemable, RewardKind, VoucherStatus};
@@ -178,6 +179,18 @@ async fn member_vouchers(
     Ok(rows.into_iter().map(|v| MemberVoucher::of(v, &named)).collect())
 }
 
+/// A survey waiting for the member's answer.
+#[derive(SimpleObject)]
+pub struct MemberSurvey {
+    pub id: ID,
+    /// NPS (0-10) or CSAT (1-5).
+    pub kind: starcrm_shared::surveys::SurveyKind,
+    /// The business asking (the workspace's name).
+    pub business: String,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
 /// The member's referrals.
 #[derive(SimpleObject)]
 pub struct MemberReferrals {
@@ -280,6 +293,37 @@ impl MemberView {
         member_vouchers(db, &self.member, rows).await.map_err(ext)
     }
 
+    /// Surveys waiting for the member's answer (answer with `answerMySurvey`).
+    async fn surveys(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<MemberSurvey>> {
+        let db = ctx.db()?;
+        let rows =
+            crate::surveys::invitations::open_for(db, self.member.workspace_id, self.customer.id, Utc::now())
+                .await
+                .map_err(ext)?;
+        let business = if rows.is_empty() {
+            String::new()
+        } else {
+            crate::entities::workspace::Entity::find_by_id(self.member.workspace_id)
+                .one(db)
+                .await
+                .map_err(|e| ext(e.into()))?
+                .map(|w| w.name)
+                .unwrap_or_default()
+        };
+        Ok(rows
+            .into_iter()
+            .filter_map(|i| {
+                Some(MemberSurvey {
+                    kind: starcrm_shared::surveys::SurveyKind::parse(&i.kind)?,
+                    business: business.clone(),
+                    id: ID(i.id.to_string()),
+                    sent_at: i.sent_at,
+                    expires_at: i.expires_at,
+                })
+            })
+            .collect())
+    }
+
     /// The member's referral code to pass on (made on first use).
     async fn referral_code(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         super::referrals::code_of(ctx.db()?, &self.member.scope(), self.customer.id).await.map_err(ext)
@@ -337,6 +381,29 @@ impl MemberMutation {
         let (token, expires_at, customer) =
             members::issue(ctx.db()?, ctx.auth()?, scope, id, i64::from(minutes)).await.map_err(ext)?;
         Ok(MemberToken { token, expires_at, customer_id: ID(customer.to_string()) })
+    }
+
+    /// The member answers one of their own surveys (`me.surveys`), as the link would: once,
+    /// before it expires; the answer moves their stars as any answer does.
+    async fn answer_my_survey(
+        &self,
+        ctx: &Context<'_>,
+        invitation_id: ID,
+        score: i32,
+        comment: Option<String>,
+        language: Option<String>,
+    ) -> async_graphql::Result<bool> {
+        let m = member(ctx)?;
+        let id = parse_id(&invitation_id, "invitationId")?;
+        let link = crate::surveys::invitations::Link::Member {
+            workspace_id: m.workspace_id,
+            customer_id: m.customer_id,
+            invitation_id: id,
+        };
+        crate::surveys::invitations::answer(ctx.db()?, link, score, comment.as_deref(), language.as_deref())
+            .await
+            .map_err(ext)?;
+        Ok(true)
     }
 
     /// The member spends their own points on a reward (member token only). Idempotent on

@@ -570,12 +570,38 @@ pub struct Opened {
 /// # Errors
 /// `NOT_FOUND`; database failures.
 pub async fn open(conn: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<Opened, AppError> {
-    let token = token.trim();
-    if token.is_empty() || token.len() > 100 {
-        return Err(AppError::NotFound { entity: "survey link" });
-    }
+    opened(conn, &Link::Token(token), now).await
+}
+
+/// How an answer finds its invitation: by a link's token, or (the member's own app) by its id
+/// among the member's own.
+#[derive(Clone, Copy, Debug)]
+pub enum Link<'a> {
+    Token(&'a str),
+    Member { workspace_id: Uuid, customer_id: Uuid, invitation_id: Uuid },
+}
+
+async fn opened(
+    conn: &impl ConnectionTrait,
+    link: &Link<'_>,
+    now: DateTime<Utc>,
+) -> Result<Opened, AppError> {
+    let wanted = match *link {
+        Link::Token(token) => {
+            let token = token.trim();
+            if token.is_empty() || token.len() > 100 {
+                return Err(AppError::NotFound { entity: "survey link" });
+            }
+            Condition::all().add(survey_invitation::Column::TokenHash.eq(tokens::hash(token)))
+        }
+        Link::Member { workspace_id, customer_id, invitation_id } => Condition::all()
+            .add(survey_invitation::Column::Id.eq(invitation_id))
+            .add(survey_invitation::Column::WorkspaceId.eq(workspace_id))
+            .add(survey_invitation::Column::CustomerId.eq(customer_id))
+            .add(survey_invitation::Column::TokenHash.is_not_null()),
+    };
     let invitation = survey_invitation::Entity::find()
-        .filter(survey_invitation::Column::TokenHash.eq(tokens::hash(token)))
+        .filter(wanted)
         .one(conn)
         .await?
         .ok_or(AppError::NotFound { entity: "survey link" })?;
@@ -605,19 +631,19 @@ pub async fn open(conn: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) 
 /// `BAD_USER_INPUT` on `score`, `comment` or `language`.
 pub async fn answer(
     db: &DatabaseConnection,
-    token: &str,
+    link: Link<'_>,
     score: i32,
     comment: Option<&str>,
     language: Option<&str>,
 ) -> Result<survey_response::Model, AppError> {
     let now = Utc::now();
-    let opened = open(db, token, now).await?;
+    let opened = opened(db, &link, now).await?;
     let given = responses::checked_score(opened.kind, score)?;
     let comment = responses::checked_comment(comment)?;
     let language = responses::checked_language(language)?;
     let txn = crate::db::begin_write(db).await?;
     // Read again inside the write turn: of two answers at once, one wins.
-    let opened = open(&*txn, token, now).await?;
+    let opened = self::opened(&*txn, &link, now).await?;
     match opened.state {
         LinkState::Answered => return Err(AppError::conflict("this survey was answered already; thank you")),
         LinkState::Expired => return Err(AppError::conflict("this survey link has expired")),
@@ -663,6 +689,27 @@ pub async fn answer(
     }
     txn.commit().await?;
     responses::close_loop(db, response).await
+}
+
+/// A member's invitations still open (sent, not answered, not expired), newest first.
+///
+/// # Errors
+/// Database failures.
+pub async fn open_for(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    customer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<survey_invitation::Model>, AppError> {
+    Ok(survey_invitation::Entity::find()
+        .filter(survey_invitation::Column::WorkspaceId.eq(workspace_id))
+        .filter(survey_invitation::Column::CustomerId.eq(customer_id))
+        .filter(survey_invitation::Column::Status.eq(InvitationStatus::Sent.as_str()))
+        .filter(survey_invitation::Column::ExpiresAt.gt(now))
+        .order_by_desc(survey_invitation::Column::CreatedAt)
+        .limit(10)
+        .all(conn)
+        .await?)
 }
 
 /// A page of the workspace's invitations, newest first: of one definition, in one state. Needs

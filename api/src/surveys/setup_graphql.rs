@@ -441,9 +441,15 @@ impl SurveySetupMutation {
                 reason: "staff cannot answer a customer's survey; open the link signed out".to_owned(),
             }));
         }
-        invitations::answer(ctx.db()?, &token, score, comment.as_deref(), language.as_deref())
-            .await
-            .map_err(ext)?;
+        invitations::answer(
+            ctx.db()?,
+            invitations::Link::Token(&token),
+            score,
+            comment.as_deref(),
+            language.as_deref(),
+        )
+        .await
+        .map_err(ext)?;
         Ok(true)
     }
 }

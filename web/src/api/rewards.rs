@@ -14,6 +14,7 @@ const ADD_CODES: &str = include_str!("../../graphql/add_reward_codes.graphql");
 const REDEEM: &str = include_str!("../../graphql/redeem_reward.graphql");
 const MEMBER: &str = include_str!("../../graphql/member.graphql");
 const REDEEM_MINE: &str = include_str!("../../graphql/redeem_my_reward.graphql");
+const ANSWER_MINE: &str = include_str!("../../graphql/answer_my_survey.graphql");
 
 /// A reward in the catalogue.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -186,6 +187,15 @@ pub struct Member {
     pub vouchers: Vec<VoucherView>,
     pub referral_code: String,
     pub referrals: MemberReferrals,
+    pub surveys: Vec<MemberSurvey>,
+}
+
+/// A survey waiting for the member's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct MemberSurvey {
+    pub id: String,
+    pub kind: starcrm_shared::surveys::SurveyKind,
+    pub business: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -211,4 +221,14 @@ pub async fn redeem_mine(token: &str, reward_id: &str) -> Result<Redeemed, ApiEr
     send::<_, Data>(REDEEM_MINE, &json!({ "rewardId": reward_id }), Some(token))
         .await
         .map(|d| d.redeem_my_reward)
+}
+
+pub async fn answer_mine(
+    token: &str,
+    invitation_id: &str,
+    score: u8,
+    language: &str,
+) -> Result<(), ApiError> {
+    let variables = json!({ "invitationId": invitation_id, "score": score, "language": language });
+    send::<_, serde_json::Value>(ANSWER_MINE, &variables, Some(token)).await.map(|_| ())
 }

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use starcrm_shared::ErrorCode;
 use starcrm_shared::customer::format_money;
 use starcrm_shared::loyalty::{Redeemable, VoucherStatus};
+use starcrm_shared::surveys::SurveyKind;
 
 use crate::api::rewards::{self, Member, MemberReward, VoucherView};
 use crate::components::language_switcher::LanguageSwitcher;
@@ -19,6 +20,7 @@ use crate::pages::customers::points::grouped;
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Notice {
     Redeemed { reward: String, code: String },
+    Thanks,
     Failed(String),
 }
 
@@ -94,6 +96,20 @@ pub fn MemberPage() -> impl IntoView {
             }
         });
     });
+    let answer = Callback::new(move |(invitation, score): (String, u8)| {
+        let Some(t) = token.get_value() else { return };
+        notice.set(None);
+        leptos::task::spawn_local(async move {
+            match rewards::answer_mine(&t, &invitation, score, i18n.locale().tag()).await {
+                Ok(()) => {
+                    notice.set(Some(Notice::Thanks));
+                    load();
+                }
+                Err(e) if e.is(ErrorCode::Unauthenticated) => state.set(View::SignedOut),
+                Err(e) => notice.set(Some(Notice::Failed(labels::form_error(i18n, &e)))),
+            }
+        });
+    });
     let body = move || {
         match state.get() {
         View::Loading => view! { <p class="member__status" aria-busy="true">{move || i18n.t(Key::Loading)}</p> }.into_any(),
@@ -111,7 +127,7 @@ pub fn MemberPage() -> impl IntoView {
             </div>
         }
         .into_any(),
-        View::Ready(m) => view! { <MemberView member=*m redeem notice /> }.into_any(),
+        View::Ready(m) => view! { <MemberView member=*m redeem answer notice /> }.into_any(),
     }
     };
     view! {
@@ -126,6 +142,7 @@ pub fn MemberPage() -> impl IntoView {
 fn MemberView(
     member: Member,
     redeem: Callback<MemberReward>,
+    answer: Callback<(String, u8)>,
     notice: RwSignal<Option<Notice>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -143,6 +160,7 @@ fn MemberView(
     let rewards = member.rewards.clone();
     let vouchers = member.vouchers.clone();
     let referral_code = member.referral_code.clone();
+    let surveys = member.surveys.clone();
     let referrals = member.referrals;
     view! {
         <section class="member-card member-card--stars" data-testid="member-stars">
@@ -177,11 +195,13 @@ fn MemberView(
                 {(p.owed > 0).then(|| i18n.t(Key::MemberPointsOwed).replace("{n}", &grouped(p.owed)))}
             </p>
         </section>
+        {surveys.into_iter().map(|survey| view! { <SurveyCard survey answer /> }).collect_view()}
         {move || notice.get().map(|n| {
             let (ok, text) = match n {
                 Notice::Redeemed { reward, code } => {
                     (true, i18n.t(Key::MemberRedeemed).replace("{r}", &reward).replace("{c}", &code))
                 }
+                Notice::Thanks => (true, i18n.t(Key::SurveyThanksTitle).to_owned()),
                 Notice::Failed(message) => (false, message),
             };
             view! { <p class="notice member-notice" class:notice--ok=ok class:notice--warn=!ok role="status" data-testid="member-notice">{text}</p> }
@@ -303,5 +323,39 @@ pub(crate) fn VoucherRow(voucher: VoucherView) -> impl IntoView {
             <span class="voucher__status" data-status=status.as_str()>{move || i18n.t(label)}</span>
             {when.map(|w| view! { <span class="muted voucher__when">{w}</span> })}
         </li>
+    }
+}
+
+/// A survey waiting for the member: the question and the scale; a tap chooses, Send answers.
+#[component]
+fn SurveyCard(survey: rewards::MemberSurvey, answer: Callback<(String, u8)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = RwSignal::new(None::<u8>);
+    let (question, low, high) = match survey.kind {
+        SurveyKind::Nps => (Key::SurveyNpsQuestion, 0_u8, 10_u8),
+        SurveyKind::Csat => (Key::SurveyCsatQuestion, 1, 5),
+    };
+    let class =
+        if survey.kind == SurveyKind::Nps { "survey-scale survey-scale--nps" } else { "survey-scale" };
+    let business = survey.business;
+    let id = StoredValue::new(survey.id);
+    view! {
+        <section class="member-card" data-testid="member-survey">
+            <h2 class="member-card__title">{move || i18n.t(question).replace("{business}", &business)}</h2>
+            <div class=class role="radiogroup">
+                {(low..=high).map(|s| view! {
+                    <button type="button" role="radio" class="survey-scale__button"
+                        class:survey-scale__button--chosen=move || chosen.get() == Some(s)
+                        aria-checked=move || if chosen.get() == Some(s) { "true" } else { "false" }
+                        data-testid=format!("member-survey-{s}") on:click=move |_| chosen.set(Some(s))>{s.to_string()}</button>
+                }).collect_view()}
+            </div>
+            <Show when=move || chosen.get().is_some()>
+                <button type="button" class="button button--primary button--block member-survey__send" data-testid="member-survey-send"
+                    on:click=move |_| if let Some(s) = chosen.get_untracked() { answer.run((id.get_value(), s)) }>
+                    {move || i18n.t(Key::SurveySend)}
+                </button>
+            </Show>
+        </section>
     }
 }
