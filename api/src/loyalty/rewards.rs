@@ -121,7 +121,11 @@ pub async fn list(
         .collect())
 }
 
-async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<Reward, AppError> {
+/// One reward of the workspace with what is left of it.
+///
+/// # Errors
+/// `NOT_FOUND`; database failures.
+pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Result<Reward, AppError> {
     let row = reward::Entity::find_by_id(id)
         .filter(reward::Column::WorkspaceId.eq(scope.workspace_id))
         .one(conn)

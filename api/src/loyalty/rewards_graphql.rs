@@ -297,12 +297,7 @@ impl RewardsMutation {
         let id = parse_id(&reward_id, "rewardId")?;
         let db = ctx.db()?;
         let (added, skipped) = rewards::add_codes(db, scope, id, codes).await.map_err(ext)?;
-        let reward = rewards::list(db, scope, true)
-            .await
-            .map_err(ext)?
-            .into_iter()
-            .find(|r| r.row.id == id)
-            .ok_or_else(|| ext(AppError::NotFound { entity: "reward" }))?;
+        let reward = rewards::find(db, scope, id).await.map_err(ext)?;
         Ok(AddRewardCodesPayload { added, skipped, reward: Reward(reward) })
     }
 

@@ -256,18 +256,21 @@ fn next_star_line(i18n: I18n, s: &rewards::MemberStars) -> String {
     }
 }
 
-#[component]
-fn RewardRow(reward: MemberReward, redeem: Callback<MemberReward>, currency: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let why = match reward.redeemable {
+/// Why a reward cannot be redeemed now, in words (none when it can).
+pub(crate) fn why_not(i18n: I18n, state: Redeemable, min_stars: i32) -> Option<String> {
+    match state {
         Redeemable::Yes => None,
-        Redeemable::NeedsStars => {
-            Some(i18n.t(Key::MemberNeedsStars).replace("{s}", &reward.min_stars.to_string()))
-        }
+        Redeemable::NeedsStars => Some(i18n.t(Key::MemberNeedsStars).replace("{s}", &min_stars.to_string())),
         Redeemable::NeedsPoints => Some(i18n.t(Key::MemberNeedsPoints).to_owned()),
         Redeemable::OutOfStock => Some(i18n.t(Key::MemberOutOfStock).to_owned()),
         Redeemable::NotOffered => Some(i18n.t(Key::MemberNotOffered).to_owned()),
-    };
+    }
+}
+
+#[component]
+fn RewardRow(reward: MemberReward, redeem: Callback<MemberReward>, currency: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let why = why_not(i18n, reward.redeemable, reward.min_stars);
     let value = match (reward.value_minor, reward.percent_off) {
         (Some(v), _) => Some(format_money(v, &currency)),
         (None, Some(p)) => Some(i18n.t(Key::RewardPercentOff).replace("{p}", &p.to_string())),

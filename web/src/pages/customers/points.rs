@@ -13,7 +13,7 @@ use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::FormError;
 use crate::i18n::{I18n, Key, labels, use_i18n};
-use crate::pages::member_page::VoucherRow;
+use crate::pages::member_page::{VoucherRow, why_not};
 use crate::state::loaded::load;
 use crate::state::session::use_session;
 
@@ -351,13 +351,7 @@ fn RewardDialog(
                         {list.into_iter().map(|r| {
                             let state = redeemable(r.active, r.min_stars, r.points_cost, r.left, stars, spendable);
                             let id = r.id.clone();
-                            let why = match state {
-                                Redeemable::Yes => None,
-                                Redeemable::NeedsStars => Some(i18n.t(Key::MemberNeedsStars).replace("{s}", &r.min_stars.to_string())),
-                                Redeemable::NeedsPoints => Some(i18n.t(Key::MemberNeedsPoints).to_owned()),
-                                Redeemable::OutOfStock => Some(i18n.t(Key::MemberOutOfStock).to_owned()),
-                                Redeemable::NotOffered => Some(i18n.t(Key::MemberNotOffered).to_owned()),
-                            };
+                            let why = why_not(i18n, state, r.min_stars);
                             view! {
                                 <li class="member-reward" class:member-reward--off=state != Redeemable::Yes data-testid="reward-option">
                                     <div class="member-reward__text">
