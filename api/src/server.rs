@@ -39,7 +39,9 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     crate::service_desk::breaches::spawn(state.db.clone());
     // Survey invitations made and sent; unhappy answers whose complaint was not opened with them.
     crate::surveys::jobs::spawn(state.db.clone(), state.webhooks.sender().clone());
-    // Points whose expiry has passed written off.
+    // Other messages to customers (points about to expire).
+    crate::messaging::outbox::spawn(state.db.clone(), state.webhooks.sender().clone());
+    // Points whose expiry has passed written off; birthdays, referrals and expiry warnings.
     crate::loyalty::expiry::spawn(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(

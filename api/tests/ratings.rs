@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use starcrm_api::auth::Scope;
 use starcrm_api::entities::{customer, event, star_history};
-use starcrm_api::ratings::{jobs, overrides, policy};
+use starcrm_api::ratings::{jobs, overrides, policy, welcome};
 use uuid::Uuid;
 
 const PUSH: &str = "mutation($input: RecordTransactionInput!) {
@@ -24,7 +24,7 @@ const REFUND: &str = "mutation($input: RecordRefundInput!) {
 }";
 const RATING: &str = "query($id: ID!, $lang: Language) {
   customer(id: $id) { stars starScore computedStars starPolicyVersion starsAtRisk { stars on }
-    starOverride { stars reason until }
+    starOverride { stars reason until } starWelcome { stars until }
     starExplanation(language: $lang) { score scoreStars computedStars nextStars toNext { criterion more } nextPurchaseMinor lines
       breakdown { criterion raw counted normalised weight points } }
     starHistory { starsBefore starsAfter trigger reason actorName policyVersion }
@@ -35,6 +35,10 @@ const SAVE_DRAFT: &str =
 const ACTIVATE: &str = "mutation($v: Int!) { activateRatingPolicy(version: $v) { policy { version status } job { id status } } }";
 const JOB: &str = "query($id: ID!) { ratingJob(id: $id) { status total processed changed trigger error } }";
 const SAVE_TIERS: &str = "mutation($t: [TierInput!]!) { saveRatingTiers(tiers: $t) { stars } }";
+const CREATE_CUSTOMER: &str =
+    "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { id stars } }";
+const INTERACT: &str =
+    "mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { customerId } }";
 const OVERRIDE: &str = "mutation($input: OverrideStarsInput!) { overrideCustomerStars(input: $input) { stars computedStars starOverride { stars reason until } } }";
 
 /// A policy on spend alone: 100 points at 100.00 (10,000 minor units), so spend maps straight
@@ -573,5 +577,106 @@ async fn a_policy_activated_while_a_run_was_stopped_gets_a_run_of_its_own() -> a
     assert!(!rows.is_empty() && rows.iter().all(|h| h.policy_version == Some(3)), "{rows:?}");
     let distinct: std::collections::HashSet<Uuid> = rows.iter().map(|h| h.customer_id).collect();
     assert_eq!(distinct.len(), rows.len(), "no customer twice");
+    Ok(())
+}
+
+/// `spend_policy` with the seeds' 新客户注册送星级: new customers shown `stars` for `days`.
+fn welcome_policy(stars: u32, days: u32) -> Value {
+    let mut policy = spend_policy(0, false);
+    policy["welcome"] = json!({ "stars": stars, "days": days });
+    policy
+}
+
+fn triggers(rating: &Value) -> Vec<String> {
+    rating["starHistory"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| h["trigger"].as_str())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_customer_is_shown_the_welcome_level_for_its_days_then_the_computed_stars() -> anyhow::Result<()>
+{
+    let shop = shop().await?;
+    // Without a welcome, a customer entered by staff waits for their first rating.
+    shop.activate(spend_policy(0, false)).await?;
+    let before = shop.run(CREATE_CUSTOMER, json!({ "input": { "name": "Before the welcome" } })).await?;
+    assert_eq!(before["createCustomer"]["stars"], Value::Null, "{before}");
+
+    // A welcome outside 2 to 5 stars or 1 to 366 days is refused, naming the field.
+    for (bad, field) in
+        [(welcome_policy(1, 30), "policy.welcome.stars"), (welcome_policy(3, 0), "policy.welcome.days")]
+    {
+        let refused = shop.app.as_token(&shop.token).execute(SAVE_DRAFT, json!({ "p": bad })).await?;
+        assert_eq!(refused.error_code(), Some("BAD_USER_INPUT"), "{bad}");
+        assert_eq!(refused.error_extension("field"), field);
+    }
+    shop.activate(welcome_policy(3, 30)).await?;
+
+    // Entered by staff: 3 stars at once, marked as a welcome in the explanation and the history.
+    let created = shop.run(CREATE_CUSTOMER, json!({ "input": { "name": "New member" } })).await?;
+    assert_eq!(created["createCustomer"]["stars"], 3, "{created}");
+    let staff_id = created["createCustomer"]["id"].clone();
+    let seen = shop.rating(&staff_id).await?;
+    assert_eq!((seen["stars"].clone(), seen["computedStars"].clone()), (json!(3), json!(1)), "{seen}");
+    assert_eq!(seen["starWelcome"]["stars"], 3);
+    let lines = seen["starExplanation"]["lines"].to_string();
+    assert!(lines.contains("New-customer welcome: shown as 3 stars until"), "{lines}");
+    assert!(lines.contains("the score alone gives 1 star"), "{lines}");
+    assert_eq!(seen["starExplanation"]["nextStars"], 4, "the next level counts from the stars shown");
+    assert_eq!(triggers(&seen), ["WELCOME"]);
+    let zh = shop.run(RATING, json!({ "id": staff_id, "lang": "ZH_CN" })).await?;
+    assert!(zh["customer"]["starExplanation"]["lines"].to_string().contains("新客户注册送星级"), "{zh}");
+
+    // Met by a first purchase (2 stars by the score): held at 3; a purchase earning more lifts
+    // them above it (a welcome never lowers stars).
+    let first = shop.buy("13600000021", 2_500, "w-1").await?;
+    assert_eq!(
+        (first["customer"]["stars"].clone(), first["customer"]["computedStars"].clone()),
+        (json!(3), json!(2))
+    );
+    let buyer = first["customerId"].clone();
+    let more = shop.buy("13600000021", 4_000, "w-2").await?;
+    assert_eq!(more["customer"]["stars"], 4, "{more}");
+    // Met by a call: welcomed and rated at once.
+    let interaction = shop
+        .run(
+            INTERACT,
+            json!({ "input": { "customer": { "phone": "13600000022", "name": "Caller" }, "kind": "CALL", "direction": "INBOUND" } }),
+        )
+        .await?;
+    let caller = interaction["recordInteraction"]["customerId"].clone();
+    assert_eq!(shop.rating(&caller).await?["stars"], 3);
+
+    // A whole-workspace run (a new policy version) keeps the welcomes running.
+    let run = shop.activate(welcome_policy(2, 10)).await?;
+    assert_eq!(run["status"], "SUCCEEDED", "{run}");
+    assert_eq!(shop.rating(&staff_id).await?["stars"], 3, "the welcome given at joining is kept");
+    assert_eq!(shop.rating(&buyer).await?["stars"], 4);
+
+    // Thirty days on, the welcomes end: the computed stars apply again, recorded as such.
+    let later = Utc::now() + chrono::Duration::days(31);
+    let ended = welcome::expire(&shop.app.state.db, later).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(ended, 3, "the staff entry, the buyer and the caller");
+    let after = shop.rating(&staff_id).await?;
+    assert_eq!((after["stars"].clone(), after["starWelcome"].clone()), (json!(1), Value::Null), "{after}");
+    assert_eq!(triggers(&after), ["WELCOME_ENDED", "WELCOME"]);
+    assert!(!after["starExplanation"]["lines"].to_string().contains("welcome"));
+    let buyer_after = shop.rating(&buyer).await?;
+    assert_eq!(buyer_after["stars"], 4, "stars earned above the welcome stay: {buyer_after}");
+    assert_eq!(buyer_after["starWelcome"], Value::Null);
+    let again = welcome::expire(&shop.app.state.db, later).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(again, 0, "an ended welcome is not read again");
+    let unwelcomed = shop.rating(&before["createCustomer"]["id"]).await?;
+    assert_eq!(unwelcomed["starWelcome"], Value::Null, "customers from before the rule get none");
+    let audit = shop
+        .run("{ auditLog(first: 50, filter: { action: \"customer.\" }) { nodes { action } } }", json!({}))
+        .await?;
+    let nodes = audit["auditLog"]["nodes"].as_array().cloned().unwrap_or_default();
+    let ended = nodes.iter().filter(|n| n["action"] == "customer.welcome_ended").count();
+    assert_eq!(ended, 3, "{audit}");
     Ok(())
 }

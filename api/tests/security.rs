@@ -3040,3 +3040,106 @@ async fn referral_codes_stay_in_their_workspace_and_role() -> anyhow::Result<()>
     assert_eq!(refused.error_extension("permission"), "customers:write", "{}", refused.body);
     Ok(())
 }
+
+#[tokio::test]
+async fn expiry_warnings_and_welcome_levels_stay_in_their_workspace_role_and_member() -> anyhow::Result<()> {
+    let w = world().await?;
+    let rule = json!({ "active": true, "points": 1, "perMinor": 100, "categoryBonuses": [], "pendingDays": 0,
+        "expiry": { "kind": "AFTER_DAYS", "count": 30 }, "warnDays": 7,
+        "warning": { "channel": "SMS", "subject": "", "body": "{points} 积分将于 {date} 过期" } });
+    let save =
+        "mutation($rule: EarnRuleInput!, $v: Int!) { saveLoyaltyRule(rule: $rule, version: $v) { version } }";
+    // Only loyalty:manage writes the warning message.
+    let refused = w.app.as_token(&w.a_agent).execute(save, json!({ "rule": rule, "v": 0 })).await?;
+    assert_eq!(refused.error_extension("permission"), "loyalty:manage", "{}", refused.body);
+    w.app.as_token(&w.a_owner).execute(save, json!({ "rule": rule, "v": 0 })).await?.data();
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    let at = chrono::Utc::now() - chrono::Duration::days(25);
+    let bought = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(push, json!({ "input": { "customer": { "phone": "13933330001" }, "channel": "STORE", "amountMinor": 10_000, "occurredAt": at } }))
+        .await?;
+    let a_customer = bought.data()["recordTransaction"]["customerId"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(starcrm_api::loyalty::warnings::pass(&w.app.state.db, chrono::Utc::now()).await?, 1);
+    let warnings = "query($id: ID!) { customer(id: $id) { points { warnings { points status } } } }";
+
+    // Workspace B: A's customer is not found; B's own customers show none of A's warnings.
+    let cross = w.app.as_token(&w.b_owner).execute(warnings, json!({ "id": a_customer })).await?;
+    assert_eq!(cross.data()["customer"], Value::Null, "{}", cross.body);
+    let b_customer = w.app.customer(&w.b_owner, "B member").await?;
+    let own = w.app.as_token(&w.b_owner).execute(warnings, json!({ "id": b_customer })).await?;
+    assert_eq!(own.data()["customer"]["points"]["warnings"], json!([]), "{}", own.body);
+    // A token without loyalty:read reads none; the owner does.
+    let shop = w.app.api_token(&w.a_owner, &["transactions:write", "customers:read"]).await?;
+    let unread = w.app.as_token(&shop).execute(warnings, json!({ "id": a_customer })).await?;
+    assert_eq!(unread.error_extension("permission"), "loyalty:read", "{}", unread.body);
+    let seen = w.app.as_token(&w.a_owner).execute(warnings, json!({ "id": a_customer })).await?;
+    assert_eq!(
+        seen.data()["customer"]["points"]["warnings"][0],
+        json!({ "points": 100, "status": "QUEUED" })
+    );
+
+    // The welcome level: only ratings:manage sets it; starWelcome needs ratings:read and the
+    // customer's workspace.
+    let policy = json!({ "windowDays": 365, "rules": [{ "criterion": "MONETARY", "weight": 100,
+            "normalisation": { "kind": "LINEAR", "cap": 10000.0, "steps": [] } }],
+        "thresholds": { "two": 20.0, "three": 40.0, "four": 60.0, "five": 80.0 }, "graceDays": 0, "oneStepDown": false,
+        "schedule": { "cadence": "MANUAL", "day": 1 }, "welcome": { "stars": 4, "days": 14 } });
+    let draft = "mutation($p: PolicyInput!) { saveRatingPolicyDraft(policy: $p) { version } }";
+    let refused = w.app.as_token(&w.a_agent).execute(draft, json!({ "p": policy })).await?;
+    assert_eq!(refused.error_extension("permission"), "ratings:manage", "{}", refused.body);
+    let version = w.app.as_token(&w.a_owner).execute(draft, json!({ "p": policy })).await?.data()
+        ["saveRatingPolicyDraft"]["version"]
+        .clone();
+    w.app
+        .as_token(&w.a_owner)
+        .execute(
+            "mutation($v: Int!) { activateRatingPolicy(version: $v) { policy { version } } }",
+            json!({ "v": version }),
+        )
+        .await?
+        .data();
+    let welcomed = w.app.customer(&w.a_owner, "New in A").await?;
+    let welcome = "query($id: ID!) { customer(id: $id) { stars starWelcome { stars } } }";
+    let seen = w.app.as_token(&w.a_owner).execute(welcome, json!({ "id": welcomed })).await?;
+    assert_eq!(
+        seen.data()["customer"],
+        json!({ "stars": 4, "starWelcome": { "stars": 4 } }),
+        "{}",
+        seen.body
+    );
+    let cross = w.app.as_token(&w.b_owner).execute(welcome, json!({ "id": welcomed })).await?;
+    assert_eq!(cross.data()["customer"], Value::Null, "{}", cross.body);
+    let unread = w.app.as_token(&shop).execute(welcome, json!({ "id": welcomed })).await?;
+    assert_eq!(unread.error_extension("permission"), "ratings:read", "{}", unread.body);
+    // B's new customers get B's policy (none), not A's welcome.
+    let b_new = w.app.customer(&w.b_owner, "New in B").await?;
+    let b_seen = w.app.as_token(&w.b_owner).execute(welcome, json!({ "id": b_new })).await?;
+    assert_eq!(b_seen.data()["customer"]["starWelcome"], Value::Null, "{}", b_seen.body);
+
+    // A member token reads neither through staff fields.
+    let app_backend = w.app.api_token(&w.a_owner, &["members:issue"]).await?;
+    let issued = w
+        .app
+        .as_token(&app_backend)
+        .execute(
+            "mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }",
+            json!({ "c": a_customer }),
+        )
+        .await?;
+    let member = issued.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+    for (query, id) in [(warnings, &a_customer), (welcome, &welcomed)] {
+        let refused = w.app.as_token(&member).execute(query, json!({ "id": id })).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    }
+    let own = w.app.as_token(&member).execute("{ me { stars { stars welcomeUntil } } }", json!({})).await?;
+    assert_eq!(
+        own.data()["me"]["stars"]["welcomeUntil"],
+        Value::Null,
+        "bought before the welcome: {}",
+        own.body
+    );
+    Ok(())
+}

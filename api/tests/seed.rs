@@ -304,5 +304,29 @@ async fn the_demo_has_a_points_ledger_that_adds_up() -> anyhow::Result<()> {
     assert_eq!(data["ratingTiers"][4], json!({ "stars": 5, "name": "钻石会员" }));
     let vouchers = starcrm_api::entities::voucher::Entity::find().all(db).await?;
     assert!(vouchers.iter().any(|v| v.status == "used") && vouchers.iter().any(|v| v.status == "issued"));
+    // Exactly the members whose spendable points run out within the 30 warning days were warned
+    // (how many depends on the date the test runs: year-end expiry).
+    let now = chrono::Utc::now();
+    let soon: std::collections::BTreeSet<uuid::Uuid> = starcrm_api::entities::point_lot::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|l| l.remaining > 0 && l.available_at <= now)
+        .filter(|l| l.expires_at.is_some_and(|e| e > now && e <= now + chrono::Duration::days(30)))
+        .map(|l| l.customer_id)
+        .collect();
+    let warned: std::collections::BTreeSet<uuid::Uuid> = starcrm_api::entities::point_warning::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| w.customer_id)
+        .collect();
+    assert_eq!(warned, soon);
+    // New customers are welcomed with 3 stars for 30 days (新客户注册送星级).
+    let policies = app
+        .as_token(&token)
+        .execute("{ ratingPolicies { status policy { welcome { stars days } } } }", json!({}))
+        .await?;
+    assert_eq!(policies.data()["ratingPolicies"][0]["policy"]["welcome"], json!({ "stars": 3, "days": 30 }));
     Ok(())
 }

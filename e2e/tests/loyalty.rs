@@ -93,11 +93,22 @@ async fn turn_points_on(desk: &Browser, server: &Server) -> anyhow::Result<()> {
     desk.fill("[data-testid=points-bonus-category]", "礼品卡").await?;
     desk.fill("[data-testid=points-bonus-multiplier]", "0").await?;
     desk.screenshot("settings-points-zh-CN").await?;
+    // Members told by SMS before points expire, in the standard words (the business's own
+    // sender delivers them).
+    desk.click("[data-testid=points-warning-on]").await?;
+    let body = desk.value("[data-testid=points-warning-body]").await?.unwrap_or_default();
+    assert!(body.contains("{points}") && body.contains("{date}"), "{body}");
+    desk.scroll_to("[data-testid=points-warning-body]").await?;
+    desk.screenshot("settings-points-warning-zh-CN").await?;
     desk.click("[data-testid=save-points-rule]").await?;
     desk.wait_for_text_containing("[data-testid=points-rule-saved]", "第 1 版").await?;
     desk.click("[data-testid='lang-en']").await?;
     desk.wait_for_text_containing("[data-testid=points-rule-version]", "Version 1").await?;
     desk.screenshot("settings-points-en").await?;
+    // Saved and read back: the reminder is on, by SMS.
+    desk.client().refresh().await?;
+    desk.wait_for("[data-testid=points-warning-body]").await?;
+    assert_eq!(desk.value("[data-testid=points-warning-channel]").await?.as_deref(), Some("sms"));
     desk.click("[data-testid='lang-zh-CN']").await?;
     Ok(())
 }

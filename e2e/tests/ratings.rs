@@ -192,3 +192,62 @@ async fn the_ratings_pages_fit_a_phone_in_both_languages() -> anyhow::Result<()>
     browser.close().await?;
     result
 }
+
+/// The demo's policy welcomes new customers with 3 stars for 30 days (新客户注册送星级): the
+/// policy editor shows it; a customer entered today is shown 3 stars at once, marked as a welcome
+/// beside the stars and in the explanation, in both languages and at phone width.
+#[tokio::test]
+async fn a_new_customer_is_shown_the_welcome_level_and_the_explanation_says_why() -> anyhow::Result<()> {
+    let (server, browser) = ratings_page(Viewport::Desktop, "manager").await?;
+    let owner = server.demo_api("owner").await?;
+    let result = async {
+        assert_eq!(
+            browser
+                .script_string("return String(document.querySelector('[data-testid=welcome-on]').checked)")
+                .await?,
+            "true"
+        );
+        assert_eq!(browser.value("[data-testid=welcome-days]").await?.as_deref(), Some("30"));
+        browser.scroll_to("[data-testid=welcome]").await?;
+        browser.screenshot("ratings-welcome-zh-CN-desktop").await?;
+        let created = owner
+            .execute(
+                "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id stars } }",
+                serde_json::json!({ "i": { "name": "林晓雨", "sourceChannel": "APP" } }),
+            )
+            .await?;
+        assert_eq!(created.data()["createCustomer"]["stars"], 3, "{}", created.body);
+        let id = created.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
+        browser.client().goto(&server.url(&format!("/customers/{id}"))).await?;
+        browser.wait_for_attribute("[data-testid=rating-stars]", "data-stars", "3").await?;
+        browser.wait_for_text_containing("[data-testid=welcome-stars]", "新客送星").await?;
+        browser.wait_for_text_containing("[data-testid=star-explanation]", "新客户注册送星级").await?;
+        browser.wait_for_text_containing("[data-testid=star-history]", "新客户注册送星级").await?;
+        browser.screenshot("customer-welcome-zh-CN-desktop").await?;
+        browser.click("[data-testid='lang-en']").await?;
+        browser
+            .wait_for_text_containing(
+                "[data-testid=star-explanation]",
+                "New-customer welcome: shown as 3 stars",
+            )
+            .await?;
+        browser.screenshot("customer-welcome-en-desktop").await?;
+        anyhow::Ok(id)
+    }
+    .await;
+    browser.close().await?;
+    let id = result?;
+    let phone = Browser::start(Viewport::Phone).await?;
+    let result = async {
+        sign_in(&phone, &server, "manager").await?;
+        phone.client().goto(&server.url(&format!("/customers/{id}"))).await?;
+        phone.wait_for_text_containing("[data-testid=welcome-stars]", "新客送星").await?;
+        phone.scroll_to("[data-testid=star-explanation]").await?;
+        phone.screenshot("customer-welcome-zh-CN-phone").await?;
+        assert_eq!(phone.overflow_x().await?, 0, "the rating card fits a phone");
+        anyhow::Ok(())
+    }
+    .await;
+    phone.close().await?;
+    result
+}

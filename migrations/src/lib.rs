@@ -34,6 +34,8 @@ mod m20261205_000026_points_ledger;
 mod m20261205_000027_rewards;
 mod m20261205_000028_birthday_set_at;
 mod m20261205_000029_referrals;
+mod m20261205_000030_welcome;
+mod m20261205_000031_messages;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -72,6 +74,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000027_rewards::Migration),
             Box::new(m20261205_000028_birthday_set_at::Migration),
             Box::new(m20261205_000029_referrals::Migration),
+            Box::new(m20261205_000030_welcome::Migration),
+            Box::new(m20261205_000031_messages::Migration),
         ]
     }
 }

@@ -24,6 +24,14 @@ pub struct Override {
     pub until: Option<String>,
 }
 
+/// A welcome level in force (new customers are shown at least these stars for a while).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WelcomeLevel {
+    pub stars: u8,
+    /// `YYYY-MM-DD`, the last day of the welcome in the workspace's calendar.
+    pub until: String,
+}
+
 /// What an explanation is made of.
 #[derive(Clone, Debug)]
 pub struct Facts<'a> {
@@ -36,15 +44,22 @@ pub struct Facts<'a> {
     /// `YYYY-MM-DD` of `at_risk.on_day`.
     pub at_risk_date: Option<String>,
     pub manual: Option<Override>,
+    pub welcome: Option<WelcomeLevel>,
     /// The smallest purchase today that would earn the level above the stars shown
     /// ([`next_level`]), from [`crate::rating::purchase_to_reach`]; `None` when none would.
     pub next_purchase: Option<i64>,
 }
 
 /// The level above the stars the customer is shown: a manual override's, else the stars the
-/// engine holds them at (never below what the score earns). `None` at five stars.
-pub fn next_level(computed_stars: u8, score_stars: u8, manual: Option<u8>) -> Option<u8> {
-    let shown = manual.unwrap_or_else(|| computed_stars.max(score_stars));
+/// engine holds them at (never below what the score earns) lifted to a welcome level in force.
+/// `None` at five stars.
+pub fn next_level(
+    computed_stars: u8,
+    score_stars: u8,
+    welcome: Option<u8>,
+    manual: Option<u8>,
+) -> Option<u8> {
+    let shown = crate::rating::shown_stars(computed_stars.max(score_stars), welcome, manual);
     (shown < 5).then(|| shown + 1)
 }
 
@@ -150,6 +165,23 @@ fn purchase_line(facts: &Facts<'_>, next: u8, amount: i64, lang: Language) -> St
     }
 }
 
+/// The welcome level new customers are shown, when it lifts their stars.
+fn welcome_line(facts: &Facts<'_>, lang: Language) -> Option<String> {
+    let welcome = facts.welcome.as_ref().filter(|w| w.stars > facts.computed_stars)?;
+    let (level, own, until) =
+        (stars_text(welcome.stars, lang), stars_text(facts.computed_stars, lang), &welcome.until);
+    Some(match (lang == Language::ZhCn, facts.manual.is_some()) {
+        (false, false) => {
+            format!("New-customer welcome: shown as {level} until {until}; the score alone gives {own}.")
+        }
+        (false, true) => {
+            format!("New-customer welcome: {level} until {until}, while the stars set by hand apply.")
+        }
+        (true, false) => format!("新客户注册送星级：{until} 前按 {level}对待；按评分为 {own}。"),
+        (true, true) => format!("新客户注册送星级：{until} 前为 {level}，目前以人工设定的星级为准。"),
+    })
+}
+
 /// The explanation, one sentence per line.
 pub fn explain(facts: &Facts<'_>, lang: Language) -> Vec<String> {
     let zh = lang == Language::ZhCn;
@@ -205,6 +237,7 @@ pub fn explain(facts: &Facts<'_>, lang: Language) -> Vec<String> {
             ),
         });
     }
+    lines.extend(welcome_line(facts, lang));
     if let (Some(risk), Some(date)) = (facts.at_risk, facts.at_risk_date.as_deref()) {
         lines.push(if zh {
             format!(
@@ -232,7 +265,12 @@ pub fn explain(facts: &Facts<'_>, lang: Language) -> Vec<String> {
             )
         });
     }
-    let next = next_level(facts.computed_stars, ev.stars, facts.manual.as_ref().map(|m| m.stars));
+    let next = next_level(
+        facts.computed_stars,
+        ev.stars,
+        facts.welcome.as_ref().map(|w| w.stars),
+        facts.manual.as_ref().map(|m| m.stars),
+    );
     if let (Some(next), Some(amount)) = (next, facts.next_purchase) {
         lines.push(purchase_line(facts, next, amount, lang));
     }
@@ -277,6 +315,7 @@ mod tests {
             at_risk: None,
             at_risk_date: None,
             manual,
+            welcome: None,
             next_purchase: next,
         }
     }
@@ -290,7 +329,7 @@ mod tests {
         // Bought last week: recency is full already, so the purchase needs some money.
         let agg = bought(5);
         let ev = evaluate(&agg, &policy, &stats);
-        let next = next_level(ev.stars, ev.stars, None).expect("below five");
+        let next = next_level(ev.stars, ev.stars, None, None).expect("below five");
         let amount = purchase_to_reach(&agg, &policy, &stats, next).expect("reachable");
         let en = explain(&facts(&ev, &policy, None, Some(amount)), Language::En);
         assert!(en[0].starts_with(&format!("Score {:.1} of 100", ev.score)), "{en:?}");
@@ -323,7 +362,7 @@ mod tests {
         let stats = stats();
         let agg = bought(200);
         let ev = evaluate(&agg, &policy, &stats);
-        let next = next_level(ev.stars, ev.stars, None).expect("below five");
+        let next = next_level(ev.stars, ev.stars, None, None).expect("below five");
         let amount = purchase_to_reach(&agg, &policy, &stats, next);
         assert_eq!(amount, Some(1));
         let en = explain(&facts(&ev, &policy, None, amount), Language::En);
@@ -343,9 +382,13 @@ mod tests {
         let policy = Policy::standard();
         let ev = evaluate(&Aggregates::default(), &policy, &PopulationStats::default());
         let manual = Override { stars: 4, reason: "VIP event".to_owned(), until: None };
-        assert_eq!(next_level(ev.stars, ev.stars, Some(4)), Some(5), "from 4, not from the score's stars");
-        assert_eq!(next_level(3, 2, None), Some(4), "protection holds 3: the next is 4");
-        assert_eq!(next_level(2, 2, Some(5)), None);
+        assert_eq!(
+            next_level(ev.stars, ev.stars, None, Some(4)),
+            Some(5),
+            "from 4, not from the score's stars"
+        );
+        assert_eq!(next_level(3, 2, None, None), Some(4), "protection holds 3: the next is 4");
+        assert_eq!(next_level(2, 2, None, Some(5)), None);
         let en = explain(&facts(&ev, &policy, Some(manual.clone()), Some(900_000)), Language::En);
         assert!(en.iter().any(|l| l.starts_with("Set by hand to 4 stars (VIP event)")), "{en:?}");
         let last = en.last().cloned().unwrap_or_default();
@@ -375,6 +418,7 @@ mod tests {
             at_risk: Some(AtRisk { stars: ev.stars, on_day: 20_000 }),
             at_risk_date: Some("2024-10-04".to_owned()),
             manual: Some(Override { stars: 5, reason: "VIP event".to_owned(), until: None }),
+            welcome: None,
             next_purchase: None,
         };
         let en = explain(&facts, Language::En);
@@ -383,5 +427,39 @@ mod tests {
             en.iter().any(|l| l.contains("at risk of dropping to") && l.contains("2024-10-04")),
             "{en:?}"
         );
+    }
+
+    /// A new customer held at the welcome level: the explanation says so in both languages and
+    /// the next level counts from the stars shown.
+    #[test]
+    fn marks_the_welcome_level_and_counts_the_next_star_from_it() {
+        let policy = Policy::standard();
+        let ev = evaluate(&Aggregates::default(), &policy, &PopulationStats::default());
+        assert_eq!(ev.stars, 2, "a customer who never bought, every other criterion neutral");
+        let welcome = WelcomeLevel { stars: 4, until: "2026-12-31".to_owned() };
+        let facts = Facts { welcome: Some(welcome.clone()), ..facts(&ev, &policy, None, Some(50_000)) };
+        let en = explain(&facts, Language::En);
+        assert!(
+            en.contains(
+                &"New-customer welcome: shown as 4 stars until 2026-12-31; the score alone gives 2 stars."
+                    .to_owned()
+            ),
+            "{en:?}"
+        );
+        assert!(
+            en.last().is_some_and(|l| l.contains("would earn 5 stars")),
+            "from the welcome level: {en:?}"
+        );
+        let zh = explain(&facts, Language::ZhCn);
+        assert!(
+            zh.iter().any(|l| l.starts_with("新客户注册送星级：2026-12-31 前按 4 星对待；按评分为 2 星。")),
+            "{zh:?}"
+        );
+        assert_eq!(next_level(1, 1, Some(3), None), Some(4));
+        assert_eq!(next_level(4, 4, Some(3), None), Some(5), "a welcome never lowers the stars");
+        assert_eq!(next_level(1, 1, Some(3), Some(2)), Some(3), "stars set by hand win");
+        // Earned stars at or above the welcome level: nothing to mark.
+        let above = Facts { computed_stars: 4, ..facts.clone() };
+        assert!(!explain(&above, Language::En).iter().any(|l| l.contains("welcome")));
     }
 }

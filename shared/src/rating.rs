@@ -21,6 +21,10 @@ stored_enum! {
         Override => "override",
         /// A manual override ended (expired or lifted) and the computed stars apply again.
         OverrideEnded => "override_ended",
+        /// A new customer was given the policy's welcome level.
+        Welcome => "welcome",
+        /// A new customer's welcome period ended and the computed stars apply again.
+        WelcomeEnded => "welcome_ended",
         /// Two customers were merged or a merge undone.
         Merge => "merge",
         /// The first rating of customers loaded in bulk (`starcrm seed`, an import).
@@ -277,6 +281,30 @@ pub struct Policy {
     pub one_step_down: bool,
     #[serde(default)]
     pub schedule: Schedule,
+    /// New customers' welcome level, if the workspace gives one.
+    #[serde(default)]
+    pub welcome: Option<Welcome>,
+}
+
+/// A welcome for new customers (the seeds' 新客户注册送星级): for `days` after they join, they are
+/// shown at least `stars`. Given when the customer is created (by staff, an integration or a first
+/// purchase; not to customers loaded in bulk by an import), kept if the policy changes later, and
+/// marked in the explanation. The score is unchanged: the welcome lifts the stars shown only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject, async_graphql::InputObject))]
+#[cfg_attr(feature = "graphql", graphql(input_name = "WelcomeInput"))]
+#[serde(rename_all = "camelCase")]
+pub struct Welcome {
+    /// 2 to 5.
+    pub stars: u8,
+    /// 1 to 366.
+    pub days: u32,
+}
+
+/// The stars shown: a manual override's, else the stars the engine holds the customer at, lifted
+/// to a welcome level in force.
+pub fn shown_stars(computed: u8, welcome: Option<u8>, manual: Option<u8>) -> u8 {
+    manual.unwrap_or_else(|| welcome.map_or(computed, |w| w.max(computed)))
 }
 
 impl Policy {
@@ -302,6 +330,7 @@ impl Policy {
             grace_days: 30,
             one_step_down: true,
             schedule: Schedule::default(),
+            welcome: None,
         }
     }
 
@@ -316,6 +345,14 @@ impl Policy {
         }
         if self.grace_days > 366 {
             return Err(("graceDays".to_owned(), Invalid::TooLarge));
+        }
+        if let Some(w) = self.welcome {
+            if !(2..=5).contains(&w.stars) {
+                return Err(("welcome.stars".to_owned(), Invalid::NotAnOption));
+            }
+            if !(1..=366).contains(&w.days) {
+                return Err(("welcome.days".to_owned(), Invalid::TooLarge));
+            }
         }
         if self.rules.is_empty() {
             return Err(("rules".to_owned(), Invalid::Required));

@@ -47,6 +47,13 @@ pub struct OverrideView {
     pub until: Option<String>,
 }
 
+/// A new customer's welcome level while it lasts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WelcomeView {
+    pub stars: i32,
+    pub until: String,
+}
+
 /// A drop the grace period holds back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AtRiskView {
@@ -92,6 +99,8 @@ pub struct CustomerRating {
     pub computed_stars: Option<i16>,
     pub stars_at_risk: Option<AtRiskView>,
     pub star_override: Option<OverrideView>,
+    #[serde(default)]
+    pub star_welcome: Option<WelcomeView>,
     pub star_explanation: ExplanationView,
     pub star_history: Vec<StarChangeView>,
     pub benefits: Vec<Benefit>,

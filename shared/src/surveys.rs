@@ -103,6 +103,27 @@ impl MessageChannel {
 }
 
 stored_enum! {
+    /// Where a message of the outbox stands (survey invitations have their own states).
+    pub enum MessageStatus {
+        /// Waiting to go out (its time, quiet hours, a retry).
+        Queued => "queued",
+        Sent => "sent",
+        /// Not sent, with the reason (no consent, no address).
+        Skipped => "skipped",
+        /// Sending failed for good, or after its retries.
+        Failed => "failed",
+    }
+}
+
+stored_enum! {
+    /// What an outbox message is for.
+    pub enum MessagePurpose {
+        /// Points about to expire (the loyalty programme's warning).
+        PointsExpiring => "points_expiring",
+    }
+}
+
+stored_enum! {
     /// Where an invitation stands.
     pub enum InvitationStatus {
         /// Waiting to go out (its time, quiet hours, a retry).
@@ -134,6 +155,30 @@ pub const TEMPLATE_VARIABLES: [&str; 4] = ["name", "stars", "points", "link"];
 pub const SUBJECT_MAX: usize = 200;
 pub const BODY_MAX: usize = 2_000;
 
+/// Checks a message text: only `variables` in braces, every brace closed, at most [`BODY_MAX`]
+/// characters.
+///
+/// # Errors
+/// Why, in a sentence naming the variables allowed.
+pub fn check_text(text: &str, variables: &[&str]) -> Result<(), String> {
+    if text.chars().count() > BODY_MAX {
+        return Err(format!("at most {BODY_MAX} characters"));
+    }
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            return Err("a `{` is not closed".to_owned());
+        };
+        let name = &rest[open + 1..open + close];
+        if !variables.contains(&name) {
+            let allowed: Vec<String> = variables.iter().map(|v| format!("{{{v}}}")).collect();
+            return Err(format!("`{{{name}}}` is not one of {}", allowed.join(", ")));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    Ok(())
+}
+
 /// A template refused, with the field (`subject`, `body`) and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemplateError {
@@ -158,20 +203,7 @@ impl Template {
             return wrong("body", format!("at most {BODY_MAX} characters"));
         }
         for (field, text) in [("subject", &self.subject), ("body", &self.body)] {
-            let mut rest = text.as_str();
-            while let Some(open) = rest.find('{') {
-                let Some(close) = rest[open..].find('}') else {
-                    return wrong(field, "a `{` is not closed".to_owned());
-                };
-                let name = &rest[open + 1..open + close];
-                if !TEMPLATE_VARIABLES.contains(&name) {
-                    return wrong(
-                        field,
-                        format!("`{{{name}}}` is not one of {{name}}, {{stars}}, {{points}}, {{link}}"),
-                    );
-                }
-                rest = &rest[open + close + 1..];
-            }
+            check_text(text, &TEMPLATE_VARIABLES).map_err(|message| TemplateError { field, message })?;
         }
         if !self.body.contains("{link}") {
             return wrong("body", "the body must carry the answer link: {link}".to_owned());

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 23] = [
+pub const CHANGE_KINDS: [&str; 24] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -29,6 +29,7 @@ pub const CHANGE_KINDS: [&str; 23] = [
     "followUpDone",
     "surveyAnswered",
     "pointsChanged",
+    "pointsExpiring",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

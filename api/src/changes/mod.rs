@@ -68,10 +68,14 @@ pub enum Kind {
     /// A member's points changed: earned, spent, taken back by a refund, expired or adjusted
     /// (`payload.operationId`, kind, points, the balance after).
     PointsChanged,
+    /// A member's points will expire soon (`payload.points`, `expiresAt`, `expiresOn`), once per
+    /// member and expiry date, `warnDays` before: the business's own app or sender can remind
+    /// them (the outbox does when a message is configured).
+    PointsExpiring,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -95,6 +99,7 @@ impl Kind {
         Kind::FollowUpDone,
         Kind::SurveyAnswered,
         Kind::PointsChanged,
+        Kind::PointsExpiring,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +127,7 @@ impl Kind {
             Kind::FollowUpDone => "followUpDone",
             Kind::SurveyAnswered => "surveyAnswered",
             Kind::PointsChanged => "pointsChanged",
+            Kind::PointsExpiring => "pointsExpiring",
         }
     }
 
@@ -148,6 +154,7 @@ impl Kind {
                 | Kind::FollowUpDone
                 | Kind::SurveyAnswered
                 | Kind::PointsChanged
+                | Kind::PointsExpiring
         )
     }
 }

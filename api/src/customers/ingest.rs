@@ -499,6 +499,9 @@ pub async fn record_interaction(
                     "externalRef": record.external_ref,
                 }));
             changes::record(&txn, vec![change]).await?;
+            if customer_created && customer.welcome_stars.is_some() {
+                aggregates::refresh_loaded(&txn, scope, &customer, Trigger::Welcome, Vec::new()).await?;
+            }
             touch_activity(&txn, &customer, occurred_at, false).await?;
             let customer = service::find(&txn, scope, customer.id).await?;
             txn.commit().await?;
@@ -608,10 +611,13 @@ pub(crate) async fn find_or_create(
         ..CustomerInput::default()
     };
     let valid = profile::validate(txn, scope, input, true).await?;
-    let created = service::insert(txn, scope, &valid).await?;
+    let mut created = service::insert(txn, scope, &valid).await?;
     if let Some(identity) = &reference.identity {
         identities::link(txn, scope, created.id, identity, "customer.identity").await?;
     }
+    // A customer met for the first time is new to the business: the welcome level, if any (the
+    // caller rates them).
+    crate::ratings::welcome::start(txn, scope, &mut created, Utc::now()).await?;
     audit::record(
         txn,
         scope,

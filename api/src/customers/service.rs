@@ -137,7 +137,7 @@ pub async fn create(
     // definitions, would make every other writer wait).
     let valid = profile::validate(db, scope, input.profile, true).await?;
     let txn = db::begin_write(db).await?;
-    let created = insert(&txn, scope, &valid).await?;
+    let mut created = insert(&txn, scope, &valid).await?;
     for (i, identity) in identities.iter().enumerate() {
         identities::link(&txn, scope, created.id, identity, &format!("identities[{i}]")).await?;
     }
@@ -147,6 +147,11 @@ pub async fn create(
         Entry::new("customer.create", "customer", created.id).changes(audit_diff(&valid)),
     )
     .await?;
+    // New to the business: the welcome level, shown at once.
+    crate::ratings::welcome::start_and_rate(&txn, scope, &mut created).await?;
+    if created.welcome_stars.is_some() {
+        created = find(&txn, scope, created.id).await?;
+    }
     txn.commit().await?;
     Ok(created)
 }

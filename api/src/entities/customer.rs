@@ -18,6 +18,8 @@ pub struct Model {
     /// When the birthday was last set (none: before this was recorded); a birthday gift waits a
     /// year for one set less than 30 days ahead.
     pub birthday_set_at: Option<DateTimeUtc>,
+    pub welcome_stars: Option<i16>,
+    pub welcome_until: Option<DateTimeUtc>,
     /// Personal data.
     pub id_number: Option<String>,
     pub address: Option<String>,

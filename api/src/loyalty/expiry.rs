@@ -16,8 +16,8 @@ use crate::error::AppError;
 
 /// How often a replica looks.
 pub const TICK: Duration = Duration::from_secs(60);
-/// Ticks between birthday passes (hourly).
-const BIRTHDAY_TICKS: u64 = 60;
+/// Ticks between birthday and warning passes (hourly).
+const HOURLY_TICKS: u64 = 60;
 /// Due lots read per write transaction.
 const BATCH: u64 = 5_000;
 
@@ -38,12 +38,18 @@ pub fn spawn(db: DatabaseConnection) {
                 Ok(rewarded) => tracing::info!(rewarded, "referrals rewarded"),
                 Err(err) => tracing::error!(error = %err, "referral pass failed"),
             }
-            // Birthdays hourly (from the first tick): a day's gifts go out within its first hour.
-            if ticks.is_multiple_of(BIRTHDAY_TICKS) {
+            // Birthdays and expiry warnings hourly (from the first tick): a day's gifts go out
+            // within its first hour.
+            if ticks.is_multiple_of(HOURLY_TICKS) {
                 match super::birthdays::pass(&db, Utc::now()).await {
                     Ok(0) => {}
                     Ok(gifts) => tracing::info!(gifts, "birthday points given"),
                     Err(err) => tracing::error!(error = %err, "birthday pass failed"),
+                }
+                match super::warnings::pass(&db, Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(warned) => tracing::info!(warned, "members warned of expiring points"),
+                    Err(err) => tracing::error!(error = %err, "expiry warning pass failed"),
                 }
             }
             ticks += 1;

@@ -2,15 +2,17 @@
 //! and adjusting points, and the workspace's liability.
 
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use starcrm_shared::Permission;
+use starcrm_shared::contact_budget::SkipReason;
 use starcrm_shared::loyalty::{EarnRule, LotSource, OperationKind};
+use starcrm_shared::surveys::{MessageChannel, MessageStatus};
 use uuid::Uuid;
 
 use super::ledger::{self, Done, Spend};
 use super::{rules, views};
 use crate::auth::ContextExt;
-use crate::entities::{point_lot, point_operation};
+use crate::entities::{message, point_lot, point_operation, point_warning};
 use crate::error::AppError;
 use crate::graphql::pagination::PageRequest;
 use crate::users::graphql::{StaffMember, page_complexity, parse_id};
@@ -121,6 +123,21 @@ impl Points {
         Ok(rows.into_iter().map(PointsOperation).collect())
     }
 
+    /// The warnings the member was given before points expired, newest first (at most
+    /// `first`: 20 by default, 100 at most), with how the message went.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn warnings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<PointsWarning>> {
+        let page = PageRequest::new(first.or(Some(20)), None)?;
+        let rows = views::warnings(ctx.db()?, ctx.scope()?, self.customer_id, u64::from(page.first))
+            .await
+            .map_err(ext)?;
+        Ok(rows.into_iter().map(|(warning, message)| PointsWarning { warning, message }).collect())
+    }
+
     /// The customer's referral code to pass on (made on first use).
     async fn referral_code(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
         super::referrals::code_of(ctx.db()?, ctx.scope()?, self.customer_id).await.map_err(ext)
@@ -140,6 +157,57 @@ impl Points {
             .await
             .map_err(ext)?;
         super::rewards_graphql::with_rewards(db, scope, rows).await.map_err(ext)
+    }
+}
+
+/// A member told their points would expire.
+pub struct PointsWarning {
+    warning: point_warning::Model,
+    message: Option<message::Model>,
+}
+
+#[Object]
+impl PointsWarning {
+    /// The last day the points could be spent (the workspace's calendar).
+    async fn expires_on(&self) -> NaiveDate {
+        self.warning.expires_on
+    }
+
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.warning.expires_at
+    }
+
+    /// Points that were to expire then.
+    async fn points(&self) -> i64 {
+        self.warning.points
+    }
+
+    async fn warned_at(&self) -> DateTime<Utc> {
+        self.warning.created_at
+    }
+
+    /// The message's channel (null: no message configured, the change feed's event only).
+    async fn channel(&self) -> Option<MessageChannel> {
+        self.message.as_ref().and_then(|m| MessageChannel::parse(&m.channel))
+    }
+
+    /// Where the message stands.
+    async fn status(&self) -> Option<MessageStatus> {
+        self.message.as_ref().and_then(|m| MessageStatus::parse(&m.status))
+    }
+
+    /// Why it was not sent.
+    async fn skip_reason(&self) -> Option<SkipReason> {
+        self.message.as_ref().and_then(|m| m.skip_reason.as_deref()).and_then(SkipReason::parse)
+    }
+
+    /// The last error sending it.
+    async fn error(&self) -> Option<&str> {
+        self.message.as_ref().and_then(|m| m.error.as_deref())
+    }
+
+    async fn sent_at(&self) -> Option<DateTime<Utc>> {
+        self.message.as_ref().and_then(|m| m.sent_at)
     }
 }
 

@@ -69,6 +69,8 @@ pub struct MemberStars {
     /// The smallest single purchase today that reaches the next level (minor units).
     pub next_purchase_minor: Option<i64>,
     pub currency: String,
+    /// A new member's welcome level: the stars are at least it until then (the lines say so).
+    pub welcome_until: Option<DateTime<Utc>>,
 }
 
 /// The member's points.
@@ -245,6 +247,7 @@ impl MemberView {
             to_next: e.to_next,
             next_purchase_minor: e.next_purchase,
             currency: e.currency,
+            welcome_until: crate::ratings::graphql::fields::welcome_of(&self.customer).map(|w| w.until),
         })
     }
 

@@ -16,3 +16,4 @@ pub mod rewards;
 pub mod rewards_graphql;
 pub mod rules;
 pub mod views;
+pub mod warnings;

@@ -170,6 +170,10 @@ pub async fn save(
     for bonus in &mut rule.category_bonuses {
         bonus.category = bonus.category.trim().to_owned();
     }
+    if let Some(warning) = &rule.warning {
+        // The message's own words say what is wrong with it.
+        warning.check().map_err(|(field, why)| AppError::bad_input(format!("warning.{field}"), why))?;
+    }
     rule.check().map_err(|(field, why)| AppError::invalid(&field, why))?;
     let txn = db::begin_write(db).await?;
     let before = current(&txn, scope.workspace_id).await?;

@@ -16,7 +16,7 @@ use super::ledger::{live_lots, state};
 use super::rules;
 use crate::auth::Scope;
 use crate::customers::service;
-use crate::entities::{point_account, point_lot, point_operation};
+use crate::entities::{message, point_account, point_lot, point_operation, point_warning};
 use crate::error::AppError;
 use crate::surveys::scores::month_starts;
 
@@ -129,6 +129,48 @@ pub async fn history(
         query = query.filter(point_operation::Column::Id.lt(before));
     }
     Ok(query.order_by_desc(point_operation::Column::Id).limit(limit).all(conn).await?)
+}
+
+/// The expiry warnings a member was given, newest first, each with the message that told them
+/// (none when the business configured no message). Needs `loyalty:read`.
+///
+/// # Errors
+/// `FORBIDDEN`; `NOT_FOUND`; database failures.
+pub async fn warnings(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    customer_id: Uuid,
+    limit: u64,
+) -> Result<Vec<(point_warning::Model, Option<message::Model>)>, AppError> {
+    scope.require(Permission::LoyaltyRead)?;
+    let customer = service::find(conn, scope, customer_id).await?;
+    let rows = point_warning::Entity::find()
+        .filter(point_warning::Column::WorkspaceId.eq(scope.workspace_id))
+        .filter(point_warning::Column::CustomerId.eq(customer.id))
+        .order_by_desc(point_warning::Column::ExpiresOn)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().filter_map(|w| w.message_id).collect();
+    let mut messages: std::collections::HashMap<Uuid, message::Model> = if ids.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        message::Entity::find()
+            .filter(message::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(message::Column::Id.is_in(ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|w| {
+            let m = w.message_id.and_then(|id| messages.remove(&id));
+            (w, m)
+        })
+        .collect())
 }
 
 /// Points outstanding that expire in one month (in the workspace's zone).

@@ -193,6 +193,8 @@ pub struct Rated {
     pub at_risk_on: Option<NaiveDate>,
     pub override_stars: Option<i16>,
     pub override_until: Option<DateTime<Utc>>,
+    pub welcome_stars: Option<i16>,
+    pub welcome_until: Option<DateTime<Utc>>,
 }
 
 impl Rated {
@@ -206,12 +208,19 @@ impl Rated {
             at_risk_on: c.at_risk_on,
             override_stars: c.star_override,
             override_until: c.star_override_until,
+            welcome_stars: c.welcome_stars,
+            welcome_until: c.welcome_until,
         }
     }
 
     /// The manual override in force at `now`, if any.
     pub fn override_at(&self, now: DateTime<Utc>) -> Option<i16> {
         self.override_stars.filter(|_| self.override_until.is_none_or(|u| u > now))
+    }
+
+    /// The welcome level in force at `now`, if any.
+    pub fn welcome_at(&self, now: DateTime<Utc>) -> Option<i16> {
+        self.welcome_stars.filter(|_| self.welcome_until.is_some_and(|u| u > now))
     }
 }
 
@@ -223,12 +232,14 @@ pub struct Outcome {
     pub after: Rated,
     /// A manual override ran out and was cleared.
     pub override_ended: bool,
+    /// A welcome period ran out and was cleared.
+    pub welcome_ended: bool,
 }
 
 impl Outcome {
     /// Whether anything stored changes.
     pub fn changes(&self, before: &Rated) -> bool {
-        self.after != *before || self.override_ended
+        self.after != *before || self.override_ended || self.welcome_ended
     }
 
     /// Whether the stars that apply change.
@@ -241,7 +252,8 @@ fn small(stars: u8) -> i16 {
     i16::from(stars)
 }
 
-/// Evaluates a customer and applies downgrade protection and a manual override.
+/// Evaluates a customer and applies downgrade protection, a welcome level and a manual override
+/// (`shared::rating::shown_stars`).
 pub fn decide(
     before: &Rated,
     input: &rating::Aggregates,
@@ -258,9 +270,11 @@ pub fn decide(
     let decision = rating::protect(standing, evaluation.stars, day_number(today), policy);
     let in_force = before.override_at(now);
     let override_ended = before.override_stars.is_some() && in_force.is_none();
+    let welcome = before.welcome_at(now);
+    let welcome_ended = before.welcome_stars.is_some() && welcome.is_none();
     let computed = small(decision.stars);
     let after = Rated {
-        stars: Some(in_force.unwrap_or(computed)),
+        stars: Some(in_force.unwrap_or_else(|| welcome.map_or(computed, |w| w.max(computed)))),
         computed_stars: Some(computed),
         score: Some(evaluation.score),
         below_since: decision.below_since.map(day_of),
@@ -268,8 +282,10 @@ pub fn decide(
         at_risk_on: decision.at_risk.map(|r| day_of(r.on_day)),
         override_stars: in_force,
         override_until: in_force.and(before.override_until),
+        welcome_stars: welcome,
+        welcome_until: welcome.and(before.welcome_until),
     };
-    Outcome { evaluation, after, override_ended }
+    Outcome { evaluation, after, override_ended, welcome_ended }
 }
 
 /// Who or what caused a change, for the history.
@@ -312,9 +328,15 @@ pub struct Change<'a> {
 }
 
 impl Change<'_> {
-    /// The trigger recorded: an override that ran out is what moved the stars.
+    /// The trigger recorded: an override or a welcome that ran out is what moved the stars.
     fn trigger(&self) -> Trigger {
-        if self.outcome.override_ended { Trigger::OverrideEnded } else { self.cause.trigger }
+        if self.outcome.override_ended {
+            Trigger::OverrideEnded
+        } else if self.outcome.welcome_ended {
+            Trigger::WelcomeEnded
+        } else {
+            self.cause.trigger
+        }
     }
 
     /// The history row, when the stars that apply change.
@@ -397,6 +419,11 @@ pub fn set_rating(
         .col_expr(C::StarsEvaluatedAt, Expr::value(at));
     if outcome.override_ended {
         update = clear_override(update);
+    }
+    if outcome.welcome_ended {
+        update = update
+            .col_expr(C::WelcomeStars, Expr::value(Option::<i16>::None))
+            .col_expr(C::WelcomeUntil, Expr::value(Option::<DateTime<Utc>>::None));
     }
     update
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use starcrm_shared::Permission;
-use starcrm_shared::explain::{self, Facts, Language, Override};
+use starcrm_shared::explain::{self, Facts, Language, Override, WelcomeLevel};
 use starcrm_shared::rating::{self, AtRisk, Evaluation, Suggestion};
 
 use super::engine::{self, Context, Rated};
@@ -49,8 +49,18 @@ pub async fn explain(
     let outcome = engine::decide(&before, &input, &ctx.policy, &ctx.stats, today, now);
     let computed = outcome.after.computed_stars.and_then(|s| u8::try_from(s).ok()).unwrap_or(1);
     let manual_stars = outcome.after.override_stars.and_then(|s| u8::try_from(s).ok());
-    // From the stars shown (an override's when there is one), as the badge says.
-    let next = explain::next_level(computed, outcome.evaluation.stars, manual_stars);
+    let welcome = outcome.after.welcome_stars.zip(outcome.after.welcome_until).map(|(stars, until)| {
+        // The last day it applies: it ends at the instant `until`.
+        let last = (until - chrono::Duration::seconds(1)).with_timezone(&ctx.tz).date_naive();
+        WelcomeLevel { stars: u8::try_from(stars).unwrap_or(1), until: last.to_string() }
+    });
+    // From the stars shown (an override's or a welcome's when there is one), as the badge says.
+    let next = explain::next_level(
+        computed,
+        outcome.evaluation.stars,
+        welcome.as_ref().map(|w| w.stars),
+        manual_stars,
+    );
     let to_next = next.map(|n| rating::ways_to_reach(&input, &ctx.policy, &ctx.stats, n)).unwrap_or_default();
     let next_purchase = next.and_then(|n| rating::purchase_to_reach(&input, &ctx.policy, &ctx.stats, n));
     let at_risk = outcome.after.at_risk_stars.zip(outcome.after.at_risk_on).map(|(stars, on)| AtRisk {
@@ -72,6 +82,7 @@ pub async fn explain(
         at_risk,
         at_risk_date: outcome.after.at_risk_on.map(|d| d.to_string()),
         manual,
+        welcome,
         next_purchase,
     };
     let lines = explain::explain(&facts, language);

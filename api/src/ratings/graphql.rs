@@ -206,6 +206,15 @@ pub struct StarOverride {
     pub set_by: Option<ID>,
 }
 
+/// A new customer's welcome level while it lasts.
+#[derive(SimpleObject)]
+pub struct StarWelcome {
+    /// The stars they are shown at least.
+    pub stars: i32,
+    /// When it ends (the computed stars apply again).
+    pub until: DateTime<Utc>,
+}
+
 /// A few customers of one cell of a simulation's matrix.
 #[derive(SimpleObject)]
 pub struct SimulationSample {
@@ -480,8 +489,8 @@ impl RatingsMutation {
 pub mod fields {
     use super::{
         AtRiskInfo, Benefit, ColumnTrait, Context, ContextExt, EntityTrait, ID, Language, Permission,
-        QueryFilter, QueryOrder, QuerySelect, StarChange, StarExplanation, StarOverride, customer, ext,
-        star_history, tiers,
+        QueryFilter, QueryOrder, QuerySelect, StarChange, StarExplanation, StarOverride, StarWelcome, Utc,
+        customer, ext, star_history, tiers,
     };
 
     /// The manual override in force.
@@ -493,6 +502,14 @@ pub mod fields {
             set_at: c.star_override_at,
             set_by: c.star_override_by.map(|id| ID(id.to_string())),
         })
+    }
+
+    /// The welcome level while it lasts.
+    pub fn welcome_of(c: &customer::Model) -> Option<StarWelcome> {
+        c.welcome_stars
+            .zip(c.welcome_until)
+            .filter(|(_, until)| *until > Utc::now())
+            .map(|(stars, until)| StarWelcome { stars: i32::from(stars), until })
     }
 
     /// The drop the grace period holds back.

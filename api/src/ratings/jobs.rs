@@ -294,7 +294,8 @@ pub fn rows_sql(resume: bool) -> String {
     let after = if resume { "AND c.id > $4" } else { "" };
     format!(
         "SELECT c.id, c.stars, c.computed_stars, c.star_score, c.stars_below_since, c.at_risk_stars, \
-                c.at_risk_on, c.star_override, c.star_override_until, c.first_purchase_at, c.last_purchase_at, \
+                c.at_risk_on, c.star_override, c.star_override_until, c.welcome_stars, c.welcome_until, \
+                c.first_purchase_at, c.last_purchase_at, \
                 COALESCE(s.spend, 0) AS spend, COALESCE(s.orders, 0) AS orders, COALESCE(k.categories, 0) AS categories, \
                 CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE workspace_id = $1 AND kind = '{complaint}') \
                      THEN COALESCE(p.complaints, 0) END AS complaints \
@@ -347,6 +348,8 @@ fn parse_row(r: &QueryResult) -> Result<Row, sea_orm::DbErr> {
             at_risk_on: r.try_get("", "at_risk_on")?,
             override_stars: r.try_get("", "star_override")?,
             override_until: r.try_get("", "star_override_until")?,
+            welcome_stars: r.try_get("", "welcome_stars")?,
+            welcome_until: r.try_get("", "welcome_until")?,
         },
         agg: Aggregates {
             first_purchase_at: r.try_get("", "first_purchase_at")?,
@@ -493,7 +496,7 @@ async fn update_ratings(
     version: i32,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    const COLUMNS: usize = 8;
+    const COLUMNS: usize = 9;
     for part in changed.chunks(500) {
         let mut values: Vec<Value> = Vec::with_capacity(part.len() * COLUMNS);
         let mut tuples = Vec::with_capacity(part.len());
@@ -501,7 +504,7 @@ async fn update_ratings(
             let a = &outcome.after;
             let n = i * COLUMNS;
             tuples.push(format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                 n + 1,
                 n + 2,
                 n + 3,
@@ -509,7 +512,8 @@ async fn update_ratings(
                 n + 5,
                 n + 6,
                 n + 7,
-                n + 8
+                n + 8,
+                n + 9
             ));
             values.extend([
                 Value::from(*id),
@@ -520,6 +524,7 @@ async fn update_ratings(
                 a.at_risk_stars.into(),
                 a.at_risk_on.into(),
                 outcome.override_ended.into(),
+                outcome.welcome_ended.into(),
             ]);
         }
         let p = part.len() * COLUMNS;
@@ -531,7 +536,9 @@ async fn update_ratings(
              star_override_reason = CASE WHEN v.column8 THEN NULL ELSE customers.star_override_reason END, \
              star_override_until = CASE WHEN v.column8 THEN NULL ELSE customers.star_override_until END, \
              star_override_by = CASE WHEN v.column8 THEN NULL ELSE customers.star_override_by END, \
-             star_override_at = CASE WHEN v.column8 THEN NULL ELSE customers.star_override_at END \
+             star_override_at = CASE WHEN v.column8 THEN NULL ELSE customers.star_override_at END, \
+             welcome_stars = CASE WHEN v.column9 THEN NULL ELSE customers.welcome_stars END, \
+             welcome_until = CASE WHEN v.column9 THEN NULL ELSE customers.welcome_until END \
              FROM (VALUES {}) AS v WHERE customers.id = v.column1",
             p + 1,
             p + 2,

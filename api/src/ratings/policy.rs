@@ -83,6 +83,24 @@ pub async fn ensure_active(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no active rating policy")))
 }
 
+/// Starts a new workspace on `policy` as its active version 1 (the demo's, with a welcome level);
+/// a workspace that has a policy keeps it.
+///
+/// # Errors
+/// Database failures.
+pub async fn start_with(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    policy: &Policy,
+) -> Result<(), AppError> {
+    rating_policy::Entity::insert(row(workspace_id, 1, PolicyStatus::Active, policy))
+        .on_conflict_do_nothing_on([rating_policy::Column::WorkspaceId, rating_policy::Column::Version])
+        .exec_without_returning(conn)
+        .await?;
+    super::engine::Context::forget(workspace_id);
+    Ok(())
+}
+
 /// Every version of the workspace's policy, newest first. Needs `ratings:read`.
 ///
 /// # Errors

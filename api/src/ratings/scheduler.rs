@@ -76,12 +76,13 @@ pub async fn queue_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<us
     Ok(queued)
 }
 
-/// One round: overrides, due schedules, runnable jobs.
+/// One round: overrides and welcomes that ran out, due schedules, runnable jobs.
 ///
 /// # Errors
 /// Database failures.
 pub async fn tick(db: &DatabaseConnection, worker: &str, now: DateTime<Utc>) -> Result<(), AppError> {
     overrides::expire(db, now).await?;
+    super::welcome::expire(db, now).await?;
     queue_due(db, now).await?;
     for job in jobs::runnable(db, now).await? {
         // One failing job (marked failed with its error) does not hold up the others.

@@ -121,8 +121,10 @@ pub async fn demo(
         }
         redemptions += 1;
     }
-    // Points from earlier years have run out.
+    // Points from earlier years have run out; members whose points run out within the warning
+    // days were told (on the change feed: the demo has no message configured).
     expiry::pass_workspace(db, workspace_id, now).await?;
+    crate::loyalty::warnings::pass_workspace(db, workspace_id, now).await?;
     Ok((earned, redemptions))
 }
 

@@ -10,6 +10,7 @@ pub mod vocabulary;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use starcrm_shared::Role;
 use starcrm_shared::customer::CustomFieldKind;
+use starcrm_shared::rating::{Policy, Welcome};
 
 use crate::auth::{RequestMeta, password};
 use crate::customers::custom_fields::FieldInput;
@@ -70,6 +71,9 @@ pub async fn demo(db: &DatabaseConnection) -> Result<bool, AppError> {
         owner_password: DEMO_PASSWORD.to_owned(),
     };
     let (workspace, _) = create(db, &RequestMeta::default(), new).await?;
+    // The standard policy with the seeds' 新客户注册送星级: new customers shown 3 stars for 30 days.
+    let policy = Policy { welcome: Some(Welcome { stars: 3, days: 30 }), ..Policy::standard() };
+    crate::ratings::policy::start_with(db, workspace.id, &policy).await?;
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     for (local, name, role) in &DEMO_USERS[1..] {
         crate::users::service::insert_seeded(db, workspace.id, &demo_email(local), name, *role, hash.clone())

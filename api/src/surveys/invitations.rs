@@ -14,22 +14,21 @@ use sea_orm::{
 use serde_json::json;
 use starcrm_shared::Permission;
 use starcrm_shared::contact_budget::{ContactKind, Decision, SkipReason};
-use starcrm_shared::customer::{ConsentChannel, TransactionKind};
+use starcrm_shared::customer::TransactionKind;
 use starcrm_shared::service_desk::TicketStatus;
-use starcrm_shared::surveys::{InvitationStatus, MessageChannel, ResponseSource, SurveyKind, SurveyTrigger};
+use starcrm_shared::surveys::{InvitationStatus, ResponseSource, SurveyKind, SurveyTrigger};
 use uuid::Uuid;
 
 use super::{definitions, responses};
 use crate::auth::Scope;
 use crate::auth::tokens;
 use crate::entities::{
-    channel_identity, customer, customer_consent, customer_email, customer_phone, survey_definition,
-    survey_invitation, survey_response, ticket, transaction, workspace,
+    customer, survey_definition, survey_invitation, survey_response, ticket, transaction, workspace,
 };
 use crate::error::AppError;
-use crate::messaging::email::{self, Email, SendError};
+use crate::messaging::deliver::{Delivery, Outgoing, address, consents, deliver};
 use crate::messaging::settings::{self as messaging, Messaging};
-use crate::webhooks::sender::{Request, Sender};
+use crate::webhooks::sender::Sender;
 
 /// How far back a trigger looks for solved tickets and purchases (a pass that did not run for a
 /// while catches up; older events are not surveyed).
@@ -367,61 +366,13 @@ async fn record(
             .col_expr(C::Status, Expr::value(status(InvitationStatus::Failed)))
             .col_expr(C::Error, Expr::value(error))
             .col_expr(C::Attempts, Expr::value(inv.attempts + 1)),
-        Attempt::Retry(error) => {
-            // 5, 10, 20, 40 minutes.
-            let wait = Duration::minutes(5 * (1_i64 << inv.attempts.clamp(0, 6)));
-            update
-                .col_expr(C::Error, Expr::value(error))
-                .col_expr(C::Attempts, Expr::value(inv.attempts + 1))
-                .col_expr(C::SendAt, Expr::value(now + wait))
-        }
+        Attempt::Retry(error) => update
+            .col_expr(C::Error, Expr::value(error))
+            .col_expr(C::Attempts, Expr::value(inv.attempts + 1))
+            .col_expr(C::SendAt, Expr::value(now + crate::messaging::deliver::retry_wait(inv.attempts))),
     };
     update.exec(db).await?;
     Ok(())
-}
-
-/// The customer's address on `channel`: their primary (else first) email or phone, their WeChat
-/// identity, or for app push their id (the business's app knows it).
-async fn address(
-    conn: &impl ConnectionTrait,
-    c: &customer::Model,
-    channel: MessageChannel,
-) -> Result<Option<String>, AppError> {
-    Ok(match channel {
-        MessageChannel::Email => customer_email::Entity::find()
-            .filter(customer_email::Column::CustomerId.eq(c.id))
-            .order_by_desc(customer_email::Column::IsPrimary)
-            .one(conn)
-            .await?
-            .map(|e| e.email),
-        MessageChannel::Sms => customer_phone::Entity::find()
-            .filter(customer_phone::Column::CustomerId.eq(c.id))
-            .order_by_desc(customer_phone::Column::IsPrimary)
-            .one(conn)
-            .await?
-            .map(|p| p.phone),
-        MessageChannel::Wechat => channel_identity::Entity::find()
-            .filter(channel_identity::Column::CustomerId.eq(c.id))
-            .filter(channel_identity::Column::Channel.eq("wechat"))
-            .one(conn)
-            .await?
-            .map(|i| i.external_id),
-        MessageChannel::Push => Some(c.id.to_string()),
-    })
-}
-
-/// Whether the customer agreed to hear from the business on `channel`.
-async fn consents(
-    conn: &impl ConnectionTrait,
-    customer_id: Uuid,
-    channel: ConsentChannel,
-) -> Result<bool, AppError> {
-    Ok(customer_consent::Entity::find()
-        .filter(customer_consent::Column::CustomerId.eq(customer_id))
-        .filter(customer_consent::Column::Channel.eq(channel.as_str()))
-        .one(conn)
-        .await?
-        .is_some_and(|c| c.granted))
 }
 
 /// The customer's unasked contacts of the last `days` days (surveys sent).
@@ -494,55 +445,25 @@ async fn send_one(
         0
     };
     let (subject, body) = template.render(&c.name, stars, points, &link);
-    match channel {
-        MessageChannel::Email => {
-            let Some(smtp) = &messaging.smtp else {
-                return Ok(Attempt::Retry("set the SMTP server in the messaging settings".to_owned()));
-            };
-            let mail = Email { to, to_name: Some(c.name.clone()), subject, text: body, html: None };
-            match email::send(smtp, &mail).await {
-                Ok(_) => {}
-                Err(SendError::Temporary { reason }) => return Ok(Attempt::Retry(reason)),
-                Err(e @ (SendError::Address { .. } | SendError::Refused { .. })) => {
-                    return Ok(Attempt::Failed(e.to_string()));
-                }
-            }
-        }
-        MessageChannel::Sms | MessageChannel::Wechat | MessageChannel::Push => {
-            let (Some(url), Some(secret)) = (&messaging.delivery_url, &messaging.delivery_secret) else {
-                return Ok(Attempt::Retry(
-                    "set the delivery URL for SMS, WeChat and push in the messaging settings".to_owned(),
-                ));
-            };
-            let id = format!("msg_{}", inv.id.simple());
-            let payload = json!({
-                "type": "message.send",
-                "id": id,
-                "channel": channel.as_str(),
-                "to": to,
-                "customerId": c.id,
-                "language": template.language,
-                "text": body,
-                "link": link,
-                "purpose": "survey",
-                "surveyKind": d.kind,
-            })
-            .to_string();
-            let timestamp = now.timestamp();
-            let Some(signature) = crate::webhooks::signing::sign(secret, &id, timestamp, &payload) else {
-                return Ok(Attempt::Failed("the delivery secret is malformed".to_owned()));
-            };
-            let outcome = sender
-                .send(&Request { url, id: &id, timestamp, signature: &signature, body: &payload })
-                .await;
-            if !outcome.succeeded() {
-                let why = outcome
-                    .error
-                    .or_else(|| outcome.status.map(|s| format!("the sender answered HTTP {s}")))
-                    .unwrap_or_default();
-                return Ok(Attempt::Retry(why));
-            }
-        }
+    let mut extra = serde_json::Map::new();
+    extra.insert("language".to_owned(), template.language.clone().into());
+    extra.insert("link".to_owned(), link.into());
+    extra.insert("purpose".to_owned(), "survey".into());
+    extra.insert("surveyKind".to_owned(), d.kind.clone().into());
+    let out = Outgoing {
+        id: format!("msg_{}", inv.id.simple()),
+        channel,
+        to,
+        to_name: &c.name,
+        customer_id: c.id,
+        subject,
+        body,
+        extra,
+    };
+    match deliver(sender, messaging, out, now).await {
+        Delivery::Sent => {}
+        Delivery::Failed(why) => return Ok(Attempt::Failed(why)),
+        Delivery::Retry(why) => return Ok(Attempt::Retry(why)),
     }
     Ok(Attempt::Delivered { token_hash: tokens::hash(&token), link_days: d.link_days })
 }

@@ -80,6 +80,11 @@ pub struct EarnRule {
     #[serde(default)]
     #[cfg_attr(feature = "graphql", graphql(default))]
     pub referred_points: u32,
+    /// The message members get `warnDays` before points expire (none: only the
+    /// `pointsExpiring` event in the change feed).
+    #[serde(default)]
+    #[cfg_attr(feature = "graphql", graphql(default))]
+    pub warning: Option<super::warning::ExpiryWarning>,
 }
 
 /// Most category bonuses in a rule.
@@ -108,6 +113,7 @@ impl EarnRule {
             birthday_points: Vec::new(),
             referrer_points: 0,
             referred_points: 0,
+            warning: None,
         }
     }
 
@@ -185,6 +191,14 @@ impl EarnRule {
         }
         if self.referred_points > 1_000_000 {
             return wrong("referredPoints", Invalid::TooLarge);
+        }
+        if let Some(warning) = &self.warning {
+            if self.warn_days == 0 {
+                return wrong("warnDays", Invalid::TooSmall { min: 1 });
+            }
+            if let Err((field, _)) = warning.check() {
+                return wrong(&format!("warning.{field}"), Invalid::NotAnOption);
+            }
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ pub mod earn;
 pub mod expiry;
 pub mod ledger;
 pub mod rewards;
+pub mod warning;
 
 pub use earn::{CategoryBonus, EarnRule, Earned, ExpiryKind, ExpiryRule, Line};
 pub use ledger::{EntryKind, LotSource, LotState, OperationKind};

@@ -48,6 +48,19 @@ pub struct OperationView {
 }
 
 /// A customer's points.
+/// A member told their points would expire, and how the message went.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WarningView {
+    pub expires_on: String,
+    pub points: i64,
+    pub warned_at: String,
+    pub channel: Option<starcrm_shared::surveys::MessageChannel>,
+    pub status: Option<starcrm_shared::surveys::MessageStatus>,
+    pub skip_reason: Option<starcrm_shared::contact_budget::SkipReason>,
+    pub sent_at: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PointsView {
@@ -60,6 +73,8 @@ pub struct PointsView {
     pub lots: Vec<LotView>,
     pub history: Vec<OperationView>,
     pub vouchers: Vec<super::rewards::VoucherView>,
+    #[serde(default)]
+    pub warnings: Vec<WarningView>,
     /// The customer's stars (which rewards they may redeem).
     #[serde(skip)]
     pub stars: Option<i32>,

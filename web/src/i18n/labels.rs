@@ -65,6 +65,8 @@ pub const fn trigger(t: Trigger) -> Key {
         Trigger::Initial => Key::TriggerInitial,
         Trigger::Complaint => Key::TriggerComplaint,
         Trigger::Survey => Key::TriggerSurvey,
+        Trigger::Welcome => Key::TriggerWelcome,
+        Trigger::WelcomeEnded => Key::TriggerWelcomeEnded,
     }
 }
 
@@ -635,6 +637,7 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "followUpDone" => Key::KindFollowUpDone,
         "surveyAnswered" => Key::KindSurveyAnswered,
         "pointsChanged" => Key::KindPointsChanged,
+        "pointsExpiring" => Key::KindPointsExpiring,
         "webhook.test" => Key::KindWebhookTest,
         _ => return None,
     })

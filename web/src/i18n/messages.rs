@@ -563,6 +563,7 @@ messages! {
     KindFollowUpDone { zh: "完成回访", en: "Follow-up done" }
     KindSurveyAnswered { zh: "回答调查", en: "Survey answered" }
     KindPointsChanged { zh: "积分变动", en: "Points changed" }
+    KindPointsExpiring { zh: "积分即将到期", en: "Points expiring soon" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }
@@ -1124,6 +1125,11 @@ messages! {
     WindowDays { zh: "统计周期（天）", en: "Window (days)" }
     GraceDays { zh: "降级宽限期（天）", en: "Grace period (days)" }
     OneStepDown { zh: "每次评估最多降一星", en: "At most one star down per evaluation" }
+    WelcomeRule { zh: "新客户注册送星级", en: "Welcome level for new customers" }
+    WelcomeStars { zh: "赠送星级", en: "Stars shown" }
+    WelcomePill { zh: "新客送星", en: "Welcome stars" }
+    WelcomeDays { zh: "有效天数", en: "For (days)" }
+    WelcomeHint { zh: "新客户（员工录入、接口或首次消费创建；导入的老客户除外）在此期间至少显示该星级，评分不变，星级说明中会注明。", en: "New customers (entered by staff, through the API or by a first purchase; not customers imported in bulk) are shown at least these stars for that long. The score is unchanged and the explanation says so." }
     Schedule { zh: "定期重评", en: "Re-evaluation" }
     CadenceManual { zh: "仅手动", en: "Manual only" }
     CadenceMonthly { zh: "每月", en: "Monthly" }
@@ -1197,6 +1203,8 @@ messages! {
     TriggerInitial { zh: "首次评定", en: "Initial rating" }
     TriggerComplaint { zh: "客户投诉", en: "Complaint" }
     TriggerSurvey { zh: "满意度调查", en: "Survey answer" }
+    TriggerWelcome { zh: "新客户注册送星级", en: "New-customer welcome" }
+    TriggerWelcomeEnded { zh: "欢迎星级到期", en: "Welcome period ended" }
     BenefitPriorityService { zh: "优先服务", en: "Priority service" }
     BenefitDedicatedOwner { zh: "专属客户经理", en: "Dedicated owner" }
     BenefitDiscount { zh: "折扣", en: "Discount" }
@@ -1297,6 +1305,15 @@ messages! {
     PointsExpiryCountMonths { zh: "个月（0 为当月月底）", en: "months (0: the end of that month)" }
     PointsExpiryCountYears { zh: "年（1 为次年年底）", en: "years (1: the end of next year)" }
     PointsWarnDays { zh: "提前提醒天数", en: "Warn days ahead" }
+    PointsWarning { zh: "积分到期提醒", en: "Expiry reminder" }
+    PointsWarnings { zh: "到期提醒", en: "Expiry reminders" }
+    PointsWarningLine { zh: "{n} 积分，最后可用日 {d}", en: "{n} points, last day {d}" }
+    PointsWarningEventOnly { zh: "仅事件", en: "Event only" }
+    PointsWarningOn { zh: "提前通知会员即将到期的积分", en: "Tell members before their points expire" }
+    PointsWarningOff { zh: "未设置提醒消息：仅在变更流中发出“积分即将到期”事件，供您的应用或短信平台自行提醒。", en: "No message: only the “points expiring soon” event goes on the change feed, for your own app or SMS platform to remind members." }
+    PointsWarningSubject { zh: "邮件主题", en: "Email subject" }
+    PointsWarningBody { zh: "提醒内容", en: "Message" }
+    PointsWarningHint { zh: "可用变量：{name} 姓名、{points} 到期积分、{date} 最后可用日期、{balance} 当前积分。按客户的渠道授权发送，避开免打扰时段，每个到期日只提醒一次。", en: "Variables: {name}, {points} (expiring), {date} (the last day to use them), {balance}. Sent only with the customer's consent for the channel, outside quiet hours, once per expiry date." }
     PointsCategoryBonuses { zh: "品类倍率", en: "Category multipliers" }
     PointsCategoryBonusesHelp { zh: "该品类商品行按倍率计分，0 表示不计积分（如礼品卡）。", en: "Lines of the category earn at this multiplier; 0 earns nothing (gift cards, deposits)." }
     PointsBonusCategory { zh: "品类", en: "Category" }

@@ -28,7 +28,7 @@ use crate::entities::{
 use crate::error::AppError;
 use crate::graphql::pagination::{ConnectionFields, PageRequest};
 use crate::ratings::graphql::fields as rating_fields;
-use crate::ratings::graphql::{AtRiskInfo, StarChange, StarExplanation, StarOverride};
+use crate::ratings::graphql::{AtRiskInfo, StarChange, StarExplanation, StarOverride, StarWelcome};
 use crate::users::graphql::{StaffMember, page_complexity};
 
 fn internal(err: impl std::fmt::Display) -> async_graphql::Error {
@@ -519,6 +519,13 @@ impl Customer {
     async fn star_override(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StarOverride>> {
         ctx.require(Permission::RatingsRead)?;
         Ok(rating_fields::override_of(&self.0))
+    }
+
+    /// A new customer's welcome level (新客户注册送星级) while it lasts: they are shown at least
+    /// these stars until then. Needs `ratings:read`.
+    async fn star_welcome(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StarWelcome>> {
+        ctx.require(Permission::RatingsRead)?;
+        Ok(rating_fields::welcome_of(&self.0))
     }
 
     /// The policy version of the last change. Needs `ratings:read`.

@@ -8,7 +8,7 @@ use starcrm_shared::loyalty::rewards::redeemable;
 use starcrm_shared::loyalty::{LotSource, OperationKind, Redeemable};
 
 use crate::api;
-use crate::api::loyalty::{LotView, OperationView, PointsView};
+use crate::api::loyalty::{LotView, OperationView, PointsView, WarningView};
 use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::FormError;
@@ -168,6 +168,12 @@ fn PointsBody(points: PointsView) -> impl IntoView {
                         {points.vouchers.into_iter().map(|v| view! { <VoucherRow voucher=v /> }).collect_view()}
                     </ul>
                 })}
+                {(!points.warnings.is_empty()).then(|| view! {
+                    <h3 class="card__subtitle">{move || i18n.t(Key::PointsWarnings)}</h3>
+                    <ul class="points-warnings" data-testid="points-warnings">
+                        {points.warnings.into_iter().map(|w| view! { <WarningRow warning=w /> }).collect_view()}
+                    </ul>
+                })}
                 <h3 class="card__subtitle">{move || i18n.t(Key::PointsHistory)}</h3>
                 <ul class="points-history" data-testid="points-history">
                     {points.history.into_iter().map(|op| view! { <Operation op /> }).collect_view()}
@@ -175,6 +181,36 @@ fn PointsBody(points: PointsView) -> impl IntoView {
             }
             .into_any()
         }}
+    }
+}
+
+/// One expiry warning: the points and their last day, and how the message went (or that only
+/// the change feed's event went out).
+#[component]
+fn WarningRow(warning: WarningView) -> impl IntoView {
+    use starcrm_shared::surveys::MessageStatus;
+    let i18n = use_i18n();
+    let WarningView { expires_on, points, warned_at, channel, status, skip_reason, sent_at } = warning;
+    let (label, class) = match status {
+        Some(MessageStatus::Sent) => (Key::InvitationSent, "pill pill--scope"),
+        Some(MessageStatus::Queued) => (Key::InvitationQueued, "pill pill--muted"),
+        Some(MessageStatus::Skipped) => (Key::InvitationSkipped, "pill pill--warn"),
+        Some(MessageStatus::Failed) => (Key::InvitationFailed, "pill pill--urgent"),
+        None => (Key::PointsWarningEventOnly, "pill pill--muted"),
+    };
+    let when = sent_at.unwrap_or(warned_at);
+    view! {
+        <li class="points-warning" data-testid="points-warning">
+            <span>{move || i18n.t(Key::PointsWarningLine).replace("{n}", &grouped(points)).replace("{d}", &labels::date(i18n.locale(), &expires_on))}</span>
+            <span class="muted small">
+                {move || channel.map(|c| format!("{} · ", i18n.t(crate::pages::settings::channel_label(c)))).unwrap_or_default()}
+                {move || labels::time(i18n.locale(), &when)}
+            </span>
+            <span class=class data-testid="points-warning-status">
+                {move || i18n.t(label)}
+                {move || skip_reason.map(|r| format!(" · {}", i18n.t(crate::pages::settings::skip_label(r)))).unwrap_or_default()}
+            </span>
+        </li>
     }
 }
 

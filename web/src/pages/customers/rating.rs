@@ -108,6 +108,12 @@ fn RatingBody(rating: CustomerRating) -> impl IntoView {
                         <p class="muted small">{m.reason.clone()}" · "{move || i18n.t(Key::ComputedStarsNote).replace("{n}", &computed.unwrap_or(1).to_string())}</p>
                     }
                 })}
+                {rating.star_welcome.clone().filter(|_| manual.is_none()).map(|w| view! {
+                    <p class="pill pill--ok" data-testid="welcome-stars">
+                        {move || i18n.t(Key::WelcomePill)}
+                        {format!(" · {}", i18n.t(Key::ManualUntil).replace("{date}", &labels::last_day(i18n.locale(), &w.until)))}
+                    </p>
+                })}
                 {at_risk.map(|r| view! {
                     <p class="pill pill--warn" data-testid="at-risk">
                         {move || i18n.t(Key::AtRiskNote).replace("{n}", &r.stars.to_string()).replace("{date}", &labels::date(i18n.locale(), &r.on))}

@@ -9,7 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use starcrm_shared::Permission;
 use starcrm_shared::customer::currency_symbol;
-use starcrm_shared::rating::{self, Cadence, NormalisationKind, Policy, PolicyStatus, Step, Unit};
+use starcrm_shared::rating::{self, Cadence, NormalisationKind, Policy, PolicyStatus, Step, Unit, Welcome};
 use starcrm_shared::rating_views::{JobView, PolicyVersionView, RatingPreview, SimulationView};
 
 use super::charts::{MigrationMatrix, StarBars};
@@ -341,8 +341,53 @@ fn EditorCard(
                         </label>
                     </Show>
                 </div>
+                <WelcomeFields draft=draft />
             </fieldset>
         </section>
+    }
+}
+
+/// The welcome level for new customers (新客户注册送星级): on or off, the stars and the days.
+#[component]
+fn WelcomeFields(draft: RwSignal<Policy>) -> impl IntoView {
+    let i18n = use_i18n();
+    let on = move || draft.with(|p| p.welcome.is_some());
+    view! {
+        <div class="thresholds" data-testid="welcome">
+            <label class="checkbox">
+                <input type="checkbox" data-testid="welcome-on" prop:checked=on
+                    on:change=move |ev| {
+                        let checked = event_target_checked(&ev);
+                        draft.update(|p| p.welcome = checked.then_some(Welcome { stars: 3, days: 30 }));
+                    } />
+                {move || i18n.t(Key::WelcomeRule)}
+            </label>
+            <Show when=on>
+                <label class="field field--inline">
+                    <span class="field__label">{move || i18n.t(Key::WelcomeStars)}</span>
+                    <select class="field__input" data-testid="welcome-stars" on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<u8>() {
+                            draft.update(|p| if let Some(w) = p.welcome.as_mut() { w.stars = v });
+                        }
+                    }>
+                        {(2..=5_u8).map(|n| view! {
+                            <option value=n.to_string() selected=move || draft.with(|p| p.welcome.is_some_and(|w| w.stars == n))>
+                                {"★".repeat(usize::from(n))}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field field--inline">
+                    <span class="field__label">{move || i18n.t(Key::WelcomeDays)}</span>
+                    <input type="number" min="1" max="366" class="field__input field__input--short" data-testid="welcome-days"
+                        prop:value=move || draft.with(|p| p.welcome.map_or(30, |w| w.days)).to_string()
+                        on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() {
+                            draft.update(|p| if let Some(w) = p.welcome.as_mut() { w.days = v });
+                        } />
+                </label>
+            </Show>
+            <p class="muted">{move || i18n.t(Key::WelcomeHint)}</p>
+        </div>
     }
 }
 

@@ -4,10 +4,13 @@
 //! keep the version that earned them. Below it, the rewards catalogue.
 
 use leptos::prelude::*;
+use starcrm_shared::loyalty::warning::ExpiryWarning;
 use starcrm_shared::loyalty::{CategoryBonus, EarnRule, ExpiryKind, ExpiryRule};
+use starcrm_shared::surveys::MessageChannel;
 
 use super::SettingsLayout;
 use super::rewards_section::RewardsCard;
+use super::surveys_page::channel_label;
 use crate::api;
 use crate::api::loyalty::RuleView;
 use crate::components::error_view::ErrorView;
@@ -73,6 +76,7 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
     let cap = RwSignal::new(r.cap_per_purchase.map(|c| c.to_string()).unwrap_or_default());
     let referrer = RwSignal::new(r.referrer_points.to_string());
     let referred = RwSignal::new(r.referred_points.to_string());
+    let warning = RwSignal::new(r.warning.clone());
     let birthday: [RwSignal<String>; 5] =
         std::array::from_fn(|i| RwSignal::new(r.birthday_points.get(i).copied().unwrap_or(0).to_string()));
     let next_key = StoredValue::new(r.category_bonuses.len());
@@ -160,6 +164,7 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
             birthday_points,
             referrer_points,
             referred_points,
+            warning: warning.get_untracked(),
         };
         error.set(None);
         pending.set(true);
@@ -232,6 +237,9 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
                     {number_field(Key::PointsWarnDays, warn_days, "points-warn-days", None)}
                 </Show>
             </div>
+            <Show when=move || expiry_kind.get() != ExpiryKind::Never>
+                <WarningFields warning=warning />
+            </Show>
             <h4 class="card__subtitle">{move || i18n.t(Key::PointsCategoryBonuses)}</h4>
             <p class="muted">{move || i18n.t(Key::PointsCategoryBonusesHelp)}</p>
             <ul class="bonus-list">
@@ -279,5 +287,63 @@ fn RuleForm(saved: RuleView) -> impl IntoView {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The message members get before their points expire: off (the change feed's event only), or a
+/// channel and the words, with `{name}`, `{points}`, `{date}` and `{balance}` filled in.
+#[component]
+fn WarningFields(warning: RwSignal<Option<ExpiryWarning>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let on = move || warning.with(Option::is_some);
+    let edit = move |f: &dyn Fn(&mut ExpiryWarning)| {
+        warning.update(|w| {
+            if let Some(w) = w.as_mut() {
+                f(w);
+            }
+        });
+    };
+    view! {
+        <h4 class="card__subtitle">{move || i18n.t(Key::PointsWarning)}</h4>
+        <label class="checkbox">
+            <input type="checkbox" data-testid="points-warning-on" prop:checked=on
+                on:change=move |ev| {
+                    let checked = event_target_checked(&ev);
+                    let language = i18n.locale().tag();
+                    warning.set(checked.then(|| ExpiryWarning::standard(MessageChannel::Sms, language)));
+                } />
+            {move || i18n.t(Key::PointsWarningOn)}
+        </label>
+        <Show when=on fallback=move || view! { <p class="muted">{move || i18n.t(Key::PointsWarningOff)}</p> }>
+            <div class="form-grid">
+                <label class="field">
+                    <span class="field__label">{move || i18n.t(Key::SurveyChannelLabel)}</span>
+                    <select class="field__input" data-testid="points-warning-channel" on:change=move |ev| {
+                        if let Some(c) = MessageChannel::parse(&event_target_value(&ev)) { edit(&|w| w.channel = c) }
+                    }>
+                        {MessageChannel::ALL.iter().map(|&c| view! {
+                            <option value=c.as_str() selected=move || warning.with(|w| w.as_ref().is_some_and(|w| w.channel == c))>
+                                {move || i18n.t(channel_label(c))}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <Show when=move || warning.with(|w| w.as_ref().is_some_and(|w| w.channel == MessageChannel::Email))>
+                    <label class="field">
+                        <span class="field__label">{move || i18n.t(Key::PointsWarningSubject)}</span>
+                        <input class="field__input" type="text" maxlength="200" data-testid="points-warning-subject"
+                            prop:value=move || warning.with(|w| w.as_ref().map(|w| w.subject.clone()).unwrap_or_default())
+                            on:input=move |ev| { let v = event_target_value(&ev); edit(&|w| w.subject.clone_from(&v)) } />
+                    </label>
+                </Show>
+            </div>
+            <label class="field">
+                <span class="field__label">{move || i18n.t(Key::PointsWarningBody)}</span>
+                <textarea class="field__input" rows="3" maxlength="2000" data-testid="points-warning-body"
+                    prop:value=move || warning.with(|w| w.as_ref().map(|w| w.body.clone()).unwrap_or_default())
+                    on:input=move |ev| { let v = event_target_value(&ev); edit(&|w| w.body.clone_from(&v)) }></textarea>
+                <span class="field__hint">{move || i18n.t(Key::PointsWarningHint)}</span>
+            </label>
+        </Show>
     }
 }

@@ -17,6 +17,7 @@ pub use audit_page::AuditPage;
 pub use loyalty_page::LoyaltySettingsPage;
 pub use service_page::ServiceSettingsPage;
 pub use surveys_page::SurveysSettingsPage;
+pub(crate) use surveys_page::{channel_label, skip_label};
 pub use tokens_page::TokensPage;
 pub use users_page::UsersPage;
 pub use webhooks_page::WebhooksPage;

@@ -46,7 +46,7 @@ const fn status_label(s: InvitationStatus) -> (Key, &'static str) {
     }
 }
 
-const fn skip_label(r: SkipReason) -> Key {
+pub(crate) const fn skip_label(r: SkipReason) -> Key {
     match r {
         SkipReason::SurveyBudget => Key::SkipSurveyBudget,
         SkipReason::MessageBudget => Key::SkipMessageBudget,
