@@ -245,6 +245,20 @@ async fn a_new_customer_is_shown_the_welcome_level_and_the_explanation_says_why(
         phone.scroll_to("[data-testid=star-explanation]").await?;
         phone.screenshot("customer-welcome-zh-CN-phone").await?;
         assert_eq!(phone.overflow_x().await?, 0, "the rating card fits a phone");
+        // The member sees it too, in the business's app.
+        let issued = owner
+            .execute(
+                "mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }",
+                serde_json::json!({ "c": id }),
+            )
+            .await?;
+        let token = issued.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned();
+        phone.client().goto(&server.url(&format!("/member#token={token}"))).await?;
+        phone.wait_for_text_containing("[data-testid=member-welcome]", "新客送星").await?;
+        phone.screenshot("member-welcome-zh-CN-phone").await?;
+        phone.click("[data-testid='lang-en']").await?;
+        phone.wait_for_text_containing("[data-testid=member-welcome]", "Welcome stars").await?;
+        phone.screenshot("member-welcome-en-phone").await?;
         anyhow::Ok(())
     }
     .await;

@@ -147,6 +147,9 @@ pub struct MemberStars {
     pub lines: Vec<String>,
     pub next_purchase_minor: Option<i64>,
     pub currency: String,
+    /// A new member's welcome level ends then.
+    #[serde(default)]
+    pub welcome_until: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]

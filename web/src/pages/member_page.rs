@@ -167,6 +167,11 @@ fn MemberView(
             <p class="member-card__hello">{move || i18n.t(Key::MemberHello).replace("{n}", &member.name)}</p>
             <p class="member-stars" aria-label=move || i18n.t(Key::Stars)>{star_row(s.stars)}</p>
             {s.tier_name.clone().map(|n| view! { <p class="member-tier" data-testid="member-tier">{n}</p> })}
+            {s.welcome_until.clone().map(|until| view! {
+                <p class="pill pill--ok" data-testid="member-welcome">
+                    {move || format!("{} · {}", i18n.t(Key::WelcomePill), i18n.t(Key::ManualUntil).replace("{date}", &labels::last_day(i18n.locale(), &until)))}
+                </p>
+            })}
             {progress.map(|f| {
                 let pct = format!("{:.0}%", f * 100.0);
                 view! {
