@@ -4,7 +4,8 @@
 //! same way.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Map, Value};
 use starcrm_shared::customer::ConsentChannel;
 use starcrm_shared::surveys::MessageChannel;
@@ -24,6 +25,34 @@ pub enum Delivery {
     Failed(String),
     /// Worth trying again later: the server or sender was unreachable, or messaging is not set up.
     Retry(String),
+}
+
+/// How long a replica holds a message it is sending.
+pub const LEASE_MINUTES: i64 = 10;
+
+/// Takes a queued message (an invitation, an outbox row) for [`LEASE_MINUTES`] by moving its
+/// `send_at` on, if it is still queued at the `send_at` it was read with: another replica's pass
+/// then leaves it alone. Returns whether this pass got it.
+///
+/// # Errors
+/// Database failures.
+pub async fn claim<E: EntityTrait>(
+    db: &DatabaseConnection,
+    columns: (E::Column, E::Column, E::Column),
+    id: Uuid,
+    queued: &str,
+    send_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let (id_column, status, send_at_column) = columns;
+    let claimed = E::update_many()
+        .col_expr(send_at_column, Expr::value(now + chrono::Duration::minutes(LEASE_MINUTES)))
+        .filter(id_column.eq(id))
+        .filter(status.eq(queued))
+        .filter(send_at_column.eq(send_at))
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
 }
 
 /// How long a message waits before its next try after `attempts` failed ones: 5, 10, 20, 40

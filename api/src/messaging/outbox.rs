@@ -6,7 +6,7 @@
 //! hours moving it later. These are notices about the customer's own account, not marketing: the
 //! contact budget does not count them.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -25,8 +25,6 @@ use crate::webhooks::sender::Sender;
 pub const MAX_ATTEMPTS: i32 = 5;
 /// Messages a pass sends at most.
 const BATCH: u64 = 100;
-/// How long a replica holds a message it is sending.
-const LEASE_MINUTES: i64 = 10;
 
 /// How often a replica looks.
 pub const TICK: std::time::Duration = std::time::Duration::from_secs(15);
@@ -119,24 +117,17 @@ pub async fn send_due(
         .limit(BATCH)
         .all(db)
         .await?;
-    let mut settings: std::collections::HashMap<Uuid, Messaging> = std::collections::HashMap::new();
+    let mut settings = settings::Cache::default();
     let mut handled = 0;
     for m in due {
-        // Take it for a while: another replica's pass leaves it alone.
-        let claimed = message::Entity::update_many()
-            .col_expr(message::Column::SendAt, Expr::value(now + Duration::minutes(LEASE_MINUTES)))
-            .filter(message::Column::Id.eq(m.id))
-            .filter(message::Column::Status.eq(MessageStatus::Queued.as_str()))
-            .filter(message::Column::SendAt.eq(m.send_at))
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
+        use message::Column as C;
+        let queued = MessageStatus::Queued.as_str();
+        if !deliver::claim::<message::Entity>(db, (C::Id, C::Status, C::SendAt), m.id, queued, m.send_at, now)
+            .await?
+        {
             continue;
         }
-        if let std::collections::hash_map::Entry::Vacant(slot) = settings.entry(m.workspace_id) {
-            slot.insert(settings::load(db, m.workspace_id).await?);
-        }
-        let Some(messaging) = settings.get(&m.workspace_id) else { continue };
+        let messaging = settings.get(db, m.workspace_id).await?;
         let attempt = match send_one(db, sender, messaging, &m, now).await {
             Ok(attempt) => attempt,
             Err(err) => Attempt::Retry(err.to_string()),

@@ -67,6 +67,27 @@ pub async fn load(conn: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Mes
     })
 }
 
+/// Workspaces' settings read once per pass.
+#[derive(Default)]
+pub struct Cache(std::collections::HashMap<Uuid, Messaging>);
+
+impl Cache {
+    /// The settings of `workspace_id`, read the first time they are asked for.
+    ///
+    /// # Errors
+    /// As [`load`].
+    pub async fn get(
+        &mut self,
+        conn: &impl ConnectionTrait,
+        workspace_id: Uuid,
+    ) -> Result<&Messaging, AppError> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(workspace_id) {
+            slot.insert(load(conn, workspace_id).await?);
+        }
+        self.0.get(&workspace_id).ok_or(AppError::NotFound { entity: "messaging settings" })
+    }
+}
+
 /// The SMTP server as given.
 #[derive(Clone, Debug)]
 pub struct SmtpInput {

@@ -3,8 +3,6 @@
 //! (every skip recorded with its reason; quiet hours move the send), each carrying a single-use,
 //! expiring link whose token is kept only as a hash; answered through the public page.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -26,7 +24,7 @@ use crate::entities::{
     customer, survey_definition, survey_invitation, survey_response, ticket, transaction, workspace,
 };
 use crate::error::AppError;
-use crate::messaging::deliver::{Delivery, Outgoing, address, consents, deliver};
+use crate::messaging::deliver::{Delivery, Outgoing, address, claim, consents, deliver};
 use crate::messaging::settings::{self as messaging, Messaging};
 use crate::webhooks::sender::Sender;
 
@@ -37,8 +35,6 @@ pub const LOOKBACK_DAYS: i64 = 7;
 pub const MAX_ATTEMPTS: i32 = 5;
 /// Invitations a pass sends at most.
 const BATCH: u64 = 100;
-/// How long a replica holds an invitation it is sending.
-const LEASE_MINUTES: i64 = 10;
 
 fn status(value: InvitationStatus) -> String {
     value.as_str().to_owned()
@@ -309,24 +305,16 @@ pub async fn send_due(
         .limit(BATCH)
         .all(db)
         .await?;
-    let mut settings: HashMap<Uuid, Messaging> = HashMap::new();
+    let mut settings = messaging::Cache::default();
     let mut handled = 0;
     for inv in due {
-        // Take it for a while: another replica's pass leaves it alone.
-        let claimed = survey_invitation::Entity::update_many()
-            .col_expr(survey_invitation::Column::SendAt, Expr::value(now + Duration::minutes(LEASE_MINUTES)))
-            .filter(survey_invitation::Column::Id.eq(inv.id))
-            .filter(survey_invitation::Column::Status.eq(InvitationStatus::Queued.as_str()))
-            .filter(survey_invitation::Column::SendAt.eq(inv.send_at))
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
+        use survey_invitation::Column as C;
+        let queued = InvitationStatus::Queued.as_str();
+        let columns = (C::Id, C::Status, C::SendAt);
+        if !claim::<survey_invitation::Entity>(db, columns, inv.id, queued, inv.send_at, now).await? {
             continue;
         }
-        if let std::collections::hash_map::Entry::Vacant(slot) = settings.entry(inv.workspace_id) {
-            slot.insert(messaging::load(db, inv.workspace_id).await?);
-        }
-        let Some(messaging) = settings.get(&inv.workspace_id) else { continue };
+        let messaging = settings.get(db, inv.workspace_id).await?;
         let outcome = match send_one(db, sender, messaging, &inv, now).await {
             Ok(outcome) => outcome,
             Err(err) => Attempt::Retry(err.to_string()),
