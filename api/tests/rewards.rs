@@ -565,3 +565,32 @@ async fn referrals_reward_both_once_the_first_purchase_settles_and_refuse_self_r
     );
     Ok(())
 }
+
+/// A "new" customer with another phone but the member's email (written in capitals) is the same
+/// person: the referral is refused, naming the code.
+#[tokio::test]
+async fn a_customer_sharing_the_members_email_is_refused_as_a_self_referral() -> anyhow::Result<()> {
+    let shop = Shop::open().await?;
+    let create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { id } }";
+    let mut ids = Vec::new();
+    for (phone, email) in [("13600000005", "li.na@example.com"), ("13600000006", "LI.NA@example.com")] {
+        let made = shop
+            .gql(create, json!({ "i": { "name": "李娜", "phones": [{ "value": phone }], "emails": [{ "value": email }] } }))
+            .await?;
+        ids.push(made.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let code = shop
+        .gql("query($id: ID!) { customer(id: $id) { points { referralCode } } }", json!({ "id": ids[0] }))
+        .await?;
+    let code = code.data()["customer"]["points"]["referralCode"].as_str().unwrap_or_default().to_owned();
+    let record =
+        "mutation($c: ID!, $code: String!) { recordReferral(customerId: $c, code: $code) { status } }";
+    let refused = shop.gql(record, json!({ "c": ids[1], "code": code })).await?;
+    assert_eq!(refused.error_extension("field"), "code", "{}", refused.body);
+    assert!(refused.error_message().contains("same email"), "{}", refused.body);
+    let counted = shop
+        .gql("query($id: ID!) { customer(id: $id) { points { balance } } }", json!({ "id": ids[0] }))
+        .await?;
+    assert_eq!(counted.data()["customer"]["points"]["balance"], 0, "nothing recorded, nothing given");
+    Ok(())
+}
