@@ -82,8 +82,7 @@ pub async fn pass_workspace(
         let customer_id: Uuid = r.try_get("", "customer_id")?;
         let expires_at: DateTime<Utc> = r.try_get("", "expires_at")?;
         let points: i64 = r.try_get("", "points")?;
-        // The last day they can be spent: expiry at midnight is the day before's end.
-        let expires_on = (expires_at - Duration::seconds(1)).with_timezone(&zone).date_naive();
+        let expires_on = crate::ratings::engine::last_day(expires_at, zone);
         let entry = due.entry((customer_id, expires_on)).or_insert(Due {
             customer_id,
             expires_on,

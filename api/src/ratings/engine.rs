@@ -160,6 +160,12 @@ pub fn day_of(number: i64) -> NaiveDate {
     NaiveDate::default() + Duration::days(number)
 }
 
+/// The last calendar day in `tz` of something that ends at the instant `end` (points expiring at
+/// midnight on 1 January last through 31 December).
+pub fn last_day(end: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    (end - Duration::seconds(1)).with_timezone(&tz).date_naive()
+}
+
 /// Whole days from `then` to `today` in the workspace's calendar (0 for the future).
 fn days_since(then: Option<DateTime<Utc>>, today: NaiveDate, tz: Tz) -> Option<u32> {
     then.map(|t| {

@@ -50,8 +50,7 @@ pub async fn explain(
     let computed = outcome.after.computed_stars.and_then(|s| u8::try_from(s).ok()).unwrap_or(1);
     let manual_stars = outcome.after.override_stars.and_then(|s| u8::try_from(s).ok());
     let welcome = outcome.after.welcome_stars.zip(outcome.after.welcome_until).map(|(stars, until)| {
-        // The last day it applies: it ends at the instant `until`.
-        let last = (until - chrono::Duration::seconds(1)).with_timezone(&ctx.tz).date_naive();
+        let last = engine::last_day(until, ctx.tz);
         WelcomeLevel { stars: u8::try_from(stars).unwrap_or(1), until: last.to_string() }
     });
     // From the stars shown (an override's or a welcome's when there is one), as the badge says.
