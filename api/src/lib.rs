@@ -25,6 +25,7 @@ pub mod imports;
 pub mod insight;
 pub mod jobs;
 pub mod loyalty;
+pub mod marketing;
 pub mod messaging;
 pub mod ratings;
 pub mod search;

@@ -43,6 +43,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     crate::messaging::outbox::spawn(state.db.clone(), state.webhooks.sender().clone());
     // Points whose expiry has passed written off; birthdays, referrals and expiry warnings.
     crate::loyalty::expiry::spawn(state.db.clone());
+    // Segment members kept current from the change feed; RFM scored after re-ratings and daily.
+    crate::marketing::membership::spawn(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(
         url = %format!("http://{addr}"),

@@ -3143,3 +3143,130 @@ async fn expiry_warnings_and_welcome_levels_stay_in_their_workspace_role_and_mem
     );
     Ok(())
 }
+
+const CREATE_SEGMENT: &str =
+    "mutation($input: SegmentInput!) { createSegment(input: $input) { id version memberCount } }";
+const SEGMENT: &str = "query($id: ID!) { segment(id: $id) { id name memberCount } }";
+
+/// A member token for `customer` of workspace A, issued by an app backend's API token.
+async fn member_token(w: &World, customer: &str) -> anyhow::Result<String> {
+    let app_backend = w.app.api_token(&w.a_owner, &["members:issue"]).await?;
+    let issued = w
+        .app
+        .as_token(&app_backend)
+        .execute("mutation($c: ID!) { issueMemberToken(customerId: $c) { token } }", json!({ "c": customer }))
+        .await?;
+    Ok(issued.data()["issueMemberToken"]["token"].as_str().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn segments_and_rfm_stay_in_their_workspace_role_and_member() -> anyhow::Result<()> {
+    let w = world().await?;
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    let bought = w
+        .app
+        .as_token(&w.a_owner)
+        .execute(
+            push,
+            json!({ "input": { "customer": { "phone": "13933330002", "name": "A buyer" },
+            "channel": "STORE", "amountMinor": 50_000 } }),
+        )
+        .await?;
+    let a_customer = bought.data()["recordTransaction"]["customerId"].as_str().unwrap_or_default().to_owned();
+    let input = json!({ "name": "Big spenders", "filter": { "totalSpend": { "min": 10_000 } } });
+    // Only campaigns:manage saves segments: an agent may not; A's owner may.
+    let refused = w.app.as_token(&w.a_agent).execute(CREATE_SEGMENT, json!({ "input": input })).await?;
+    assert_eq!(refused.error_extension("permission"), "campaigns:manage", "{}", refused.body);
+    let created = w.app.as_token(&w.a_owner).execute(CREATE_SEGMENT, json!({ "input": input })).await?;
+    let segment = created.data()["createSegment"].clone();
+    assert_eq!(segment["memberCount"], 1, "{}", created.body);
+    let id = segment["id"].as_str().unwrap_or_default().to_owned();
+
+    // Workspace B: A's segment is not found to read, edit or delete, and stays as it was.
+    let read = w.app.as_token(&w.b_owner).execute(SEGMENT, json!({ "id": id })).await?;
+    assert_eq!(read.error_code(), Some("NOT_FOUND"), "{}", read.body);
+    let edit = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "mutation($id: ID!, $input: SegmentInput!) { updateSegment(id: $id, version: 1, input: $input) { id } }",
+            json!({ "id": id, "input": { "name": "Taken over", "filter": { "stars": { "min": 1 } } } }),
+        )
+        .await?;
+    assert_eq!(edit.error_code(), Some("NOT_FOUND"), "{}", edit.body);
+    let delete = w
+        .app
+        .as_token(&w.b_owner)
+        .execute("mutation($id: ID!) { deleteSegment(id: $id) }", json!({ "id": id }))
+        .await?;
+    assert_eq!(delete.error_code(), Some("NOT_FOUND"), "{}", delete.body);
+    let b_list = w.app.as_token(&w.b_owner).execute("{ segments { id } }", json!({})).await?;
+    assert_eq!(b_list.data()["segments"], json!([]), "{}", b_list.body);
+    // A guessed segment id in B's filter selects none of A's customers.
+    let guessed = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "query($f: CustomerFilter) { customers(first: 10, filter: $f) { totalCount } }",
+            json!({ "f": { "segmentIds": [id] } }),
+        )
+        .await?;
+    assert_eq!(guessed.data()["customers"]["totalCount"], 0, "{}", guessed.body);
+    let preview = w
+        .app
+        .as_token(&w.b_owner)
+        .execute(
+            "query($f: CustomerFilter!) { segmentPreview(filter: $f) { customers } }",
+            json!({ "f": { "segmentIds": [id] } }),
+        )
+        .await?;
+    assert_eq!(preview.data()["segmentPreview"]["customers"], 0, "{}", preview.body);
+    // A's customer's standing is not found from B.
+    let standing =
+        "query($id: ID!) { customerMarketing(customerId: $id) { rfm { group } segments { member } } }";
+    let cross = w.app.as_token(&w.b_owner).execute(standing, json!({ "id": a_customer })).await?;
+    assert_eq!(cross.error_code(), Some("NOT_FOUND"), "{}", cross.body);
+    let mine = w.app.as_token(&w.a_owner).execute(SEGMENT, json!({ "id": id })).await?;
+    assert_eq!(mine.data()["segment"]["name"], "Big spenders", "unchanged: {}", mine.body);
+
+    // RFM: recomputing needs campaigns:manage; B's grid holds none of A's customers.
+    let recompute = "mutation { recomputeRfm { customers } }";
+    let refused = w.app.as_token(&w.a_agent).execute(recompute, json!({})).await?;
+    assert_eq!(refused.error_extension("permission"), "campaigns:manage", "{}", refused.body);
+    let a_grid = w.app.as_token(&w.a_owner).execute(recompute, json!({})).await?;
+    assert_eq!(a_grid.data()["recomputeRfm"]["customers"], 1, "{}", a_grid.body);
+    let b_grid = w.app.as_token(&w.b_owner).execute(recompute, json!({})).await?;
+    assert_eq!(b_grid.data()["recomputeRfm"]["customers"], 0, "{}", b_grid.body);
+    // An agent reads segments and standings (customers:read) but cannot delete.
+    let agent_reads = w.app.as_token(&w.a_agent).execute(standing, json!({ "id": a_customer })).await?;
+    assert_eq!(
+        agent_reads.data()["customerMarketing"]["segments"][0]["member"],
+        true,
+        "{}",
+        agent_reads.body
+    );
+    let refused = w
+        .app
+        .as_token(&w.a_agent)
+        .execute("mutation($id: ID!) { deleteSegment(id: $id) }", json!({ "id": id }))
+        .await?;
+    assert_eq!(refused.error_extension("permission"), "campaigns:manage", "{}", refused.body);
+    // A token without customers:read reads no segments.
+    let pos = w.app.api_token(&w.a_owner, &["transactions:write"]).await?;
+    let unread = w.app.as_token(&pos).execute("{ segments { id } rfmGrid { customers } }", json!({})).await?;
+    assert_eq!(unread.error_extension("permission"), "customers:read", "{}", unread.body);
+
+    // A member token reaches none of it.
+    let member = member_token(&w, &a_customer).await?;
+    for (query, vars) in [
+        (SEGMENT, json!({ "id": id })),
+        (standing, json!({ "id": a_customer })),
+        ("{ segments { id } }", json!({})),
+        (CREATE_SEGMENT, json!({ "input": input })),
+    ] {
+        let refused = w.app.as_token(&member).execute(query, vars).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    }
+    Ok(())
+}

@@ -36,6 +36,7 @@ mod m20261205_000028_birthday_set_at;
 mod m20261205_000029_referrals;
 mod m20261205_000030_welcome;
 mod m20261205_000031_messages;
+mod m20261205_000032_segments;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000029_referrals::Migration),
             Box::new(m20261205_000030_welcome::Migration),
             Box::new(m20261205_000031_messages::Migration),
+            Box::new(m20261205_000032_segments::Migration),
         ]
     }
 }

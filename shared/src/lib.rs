@@ -17,6 +17,7 @@ pub mod explain;
 pub mod follow_ups;
 pub mod imports;
 pub mod loyalty;
+pub mod marketing;
 pub mod mask;
 pub mod permissions;
 pub mod rating;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The change feed's kinds, in the order the settings page offers them (the server's
 /// `changes::Kind::ALL`, checked by a test there).
-pub const CHANGE_KINDS: [&str; 24] = [
+pub const CHANGE_KINDS: [&str; 26] = [
     "customerCreated",
     "customerUpdated",
     "customerDeleted",
@@ -30,6 +30,8 @@ pub const CHANGE_KINDS: [&str; 24] = [
     "surveyAnswered",
     "pointsChanged",
     "pointsExpiring",
+    "segmentEntered",
+    "segmentLeft",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

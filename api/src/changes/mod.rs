@@ -72,10 +72,16 @@ pub enum Kind {
     /// member and expiry date, `warnDays` before: the business's own app or sender can remind
     /// them (the outbox does when a message is configured).
     PointsExpiring,
+    /// A customer entered a segment (`payload.segmentId`, the `conditions` whose change brought
+    /// them in, the `trigger`: the change's kind or `schedule`).
+    SegmentEntered,
+    /// A customer left a segment (`payload.segmentId`, the `conditions` that no longer hold, the
+    /// `trigger`).
+    SegmentLeft,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 26] = [
         Kind::CustomerCreated,
         Kind::CustomerUpdated,
         Kind::CustomerDeleted,
@@ -100,6 +106,8 @@ impl Kind {
         Kind::SurveyAnswered,
         Kind::PointsChanged,
         Kind::PointsExpiring,
+        Kind::SegmentEntered,
+        Kind::SegmentLeft,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -128,6 +136,8 @@ impl Kind {
             Kind::SurveyAnswered => "surveyAnswered",
             Kind::PointsChanged => "pointsChanged",
             Kind::PointsExpiring => "pointsExpiring",
+            Kind::SegmentEntered => "segmentEntered",
+            Kind::SegmentLeft => "segmentLeft",
         }
     }
 
@@ -155,6 +165,8 @@ impl Kind {
                 | Kind::SurveyAnswered
                 | Kind::PointsChanged
                 | Kind::PointsExpiring
+                | Kind::SegmentEntered
+                | Kind::SegmentLeft
         )
     }
 }

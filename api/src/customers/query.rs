@@ -10,6 +10,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use starcrm_shared::Permission;
 use starcrm_shared::customer::{Channel, CustomFieldKind, CustomerSort, LifecycleStage};
+use starcrm_shared::marketing::RfmGroup;
+use starcrm_shared::surveys::SurveyKind;
 use uuid::Uuid;
 
 use super::profile;
@@ -69,9 +71,126 @@ pub struct Filter {
     pub total_spend_minor: Option<Range<i64>>,
     pub order_count: Option<Range<i32>>,
     pub custom_fields: Vec<FieldCondition>,
+    /// Whole days since the last purchase (never bought: no match).
+    pub days_since_last_purchase: Option<Range<i32>>,
+    /// Whole days since the last contact of any kind: a purchase, interaction, ticket or
+    /// follow-up (never: no match).
+    pub days_since_last_contact: Option<Range<i32>>,
+    /// Spendable points (members without an account hold 0).
+    pub points: Option<Range<i64>>,
+    /// The customer's latest survey answer of this kind scored in the range.
+    pub satisfaction: Option<Satisfaction>,
+    /// In any of these RFM groups (customers who have not bought are in none).
+    pub rfm_groups: Option<Vec<RfmGroup>>,
+    /// A member of any of these segments (not allowed inside a segment's own filter).
+    pub segment_ids: Option<Vec<Uuid>>,
+}
+
+/// A condition on the latest survey answer of a kind.
+#[derive(Clone, Copy, Debug)]
+pub struct Satisfaction {
+    pub kind: SurveyKind,
+    pub score: Range<i16>,
 }
 
 impl Filter {
+    /// The conditions that must all hold, each as a filter of its own, with the name of the field
+    /// it is about (`stars`, `customFields.vip`, `and[0]`): what a segment's reasons name.
+    pub fn parts(&self) -> Vec<(String, Filter)> {
+        let mut parts = Vec::new();
+        let mut part = |key: &str, filter: Filter| parts.push((key.to_owned(), filter));
+        let none = Filter::default;
+        if let Some(v) = &self.search {
+            part("search", Filter { search: Some(v.clone()), ..none() });
+        }
+        if let Some(v) = &self.phone {
+            part("phone", Filter { phone: Some(v.clone()), ..none() });
+        }
+        if let Some(v) = &self.email {
+            part("email", Filter { email: Some(v.clone()), ..none() });
+        }
+        if self.stars.is_some() {
+            part("stars", Filter { stars: self.stars, ..none() });
+        }
+        if self.unrated.is_some() {
+            part("unrated", Filter { unrated: self.unrated, ..none() });
+        }
+        if let Some(v) = &self.lifecycle_stages {
+            part("lifecycleStages", Filter { lifecycle_stages: Some(v.clone()), ..none() });
+        }
+        if let Some(v) = &self.channels {
+            part("channels", Filter { channels: Some(v.clone()), ..none() });
+        }
+        if let Some(v) = &self.tags_any {
+            part("tagsAny", Filter { tags_any: Some(v.clone()), ..none() });
+        }
+        if let Some(v) = &self.tags_all {
+            part("tagsAll", Filter { tags_all: Some(v.clone()), ..none() });
+        }
+        if let Some(v) = &self.owner_ids {
+            part("ownerIds", Filter { owner_ids: Some(v.clone()), ..none() });
+        }
+        if self.unowned.is_some() {
+            part("unowned", Filter { unowned: self.unowned, ..none() });
+        }
+        if let Some(v) = &self.created_at {
+            part("createdAt", Filter { created_at: Some(*v), ..none() });
+        }
+        if let Some(v) = &self.last_purchase_at {
+            part("lastPurchaseAt", Filter { last_purchase_at: Some(*v), ..none() });
+        }
+        if self.total_spend_minor.is_some() {
+            part("totalSpend", Filter { total_spend_minor: self.total_spend_minor, ..none() });
+        }
+        if self.order_count.is_some() {
+            part("orderCount", Filter { order_count: self.order_count, ..none() });
+        }
+        for c in &self.custom_fields {
+            part(&format!("customFields.{}", c.key), Filter { custom_fields: vec![c.clone()], ..none() });
+        }
+        if self.days_since_last_purchase.is_some() {
+            part(
+                "daysSinceLastPurchase",
+                Filter { days_since_last_purchase: self.days_since_last_purchase, ..none() },
+            );
+        }
+        if self.days_since_last_contact.is_some() {
+            part(
+                "daysSinceLastContact",
+                Filter { days_since_last_contact: self.days_since_last_contact, ..none() },
+            );
+        }
+        if self.points.is_some() {
+            part("points", Filter { points: self.points, ..none() });
+        }
+        if self.satisfaction.is_some() {
+            part("satisfaction", Filter { satisfaction: self.satisfaction, ..none() });
+        }
+        if let Some(v) = &self.rfm_groups {
+            part("rfmGroups", Filter { rfm_groups: Some(v.clone()), ..none() });
+        }
+        if let Some(v) = &self.segment_ids {
+            part("segmentIds", Filter { segment_ids: Some(v.clone()), ..none() });
+        }
+        for (i, child) in self.and.iter().enumerate() {
+            part(&format!("and[{i}]"), child.clone());
+        }
+        if !self.or.is_empty() {
+            part("or", Filter { or: self.or.clone(), ..none() });
+        }
+        if let Some(not) = &self.not {
+            part("not", Filter { not: Some(not.clone()), ..none() });
+        }
+        parts
+    }
+
+    /// Whether any node names a segment.
+    pub fn uses_segments(&self) -> bool {
+        self.segment_ids.is_some()
+            || self.and.iter().chain(&self.or).any(Self::uses_segments)
+            || self.not.as_ref().is_some_and(|n| n.uses_segments())
+    }
+
     fn uses_custom_fields(&self) -> bool {
         !self.custom_fields.is_empty()
             || self.and.iter().chain(&self.or).any(Self::uses_custom_fields)
@@ -190,18 +309,10 @@ pub async fn page_query(
     request: &ListRequest,
 ) -> Result<(Select<customer::Entity>, Condition), AppError> {
     scope.require(Permission::CustomersRead)?;
-    if request.filter.nodes() > MAX_FILTER_NODES {
-        return Err(AppError::bad_input("filter", format!("at most {MAX_FILTER_NODES} conditions")));
-    }
-    let fields = if request.filter.uses_custom_fields() {
-        profile::definitions(conn, scope.workspace_id).await?
-    } else {
-        Vec::new()
-    };
     let mut base = Condition::all()
         .add(customer::Column::WorkspaceId.eq(scope.workspace_id))
         .add(customer::Column::MergedInto.is_null())
-        .add(condition(&request.filter, scope.workspace_id, &fields)?);
+        .add(sql_condition(conn, scope.workspace_id, &request.filter, Utc::now()).await?);
     if !request.include_deleted {
         base = base.add(customer::Column::DeletedAt.is_null());
     }
@@ -224,6 +335,37 @@ pub async fn page_query(
         }
     };
     Ok((query.order_by(customer::Column::Id, order).limit(u64::from(request.first) + 1), base))
+}
+
+/// The SQL condition of `filter` in the workspace, with time-relative conditions counted back
+/// from `now` (it says nothing of deleted or merged-away customers: callers add that). Checks the
+/// filter's size and custom fields.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a filter that is too big, names an unknown custom field or has a bad
+/// value.
+pub async fn sql_condition(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    filter: &Filter,
+    now: DateTime<Utc>,
+) -> Result<Condition, AppError> {
+    if filter.nodes() > MAX_FILTER_NODES {
+        return Err(AppError::bad_input("filter", format!("at most {MAX_FILTER_NODES} conditions")));
+    }
+    let fields = if filter.uses_custom_fields() {
+        profile::definitions(conn, workspace_id).await?
+    } else {
+        Vec::new()
+    };
+    condition(filter, &Cx { workspace_id, fields: &fields, now })
+}
+
+/// What a filter's SQL depends on besides the filter.
+struct Cx<'a> {
+    workspace_id: Uuid,
+    fields: &'a [custom_field::Model],
+    now: DateTime<Utc>,
 }
 
 /// Rows after the cursor in sort order; `NULL` last-purchase dates sort last either way.
@@ -315,24 +457,21 @@ fn has_email(workspace_id: Uuid, email: String) -> Expr {
 
 /// The SQL condition of a filter tree.
 #[allow(clippy::too_many_lines, reason = "one arm per filter field")]
-fn condition(
-    filter: &Filter,
-    workspace_id: Uuid,
-    fields: &[custom_field::Model],
-) -> Result<Condition, AppError> {
+fn condition(filter: &Filter, cx: &Cx<'_>) -> Result<Condition, AppError> {
+    let workspace_id = cx.workspace_id;
     let mut all = Condition::all();
     for child in &filter.and {
-        all = all.add(condition(child, workspace_id, fields)?);
+        all = all.add(condition(child, cx)?);
     }
     if !filter.or.is_empty() {
         let mut any = Condition::any();
         for child in &filter.or {
-            any = any.add(condition(child, workspace_id, fields)?);
+            any = any.add(condition(child, cx)?);
         }
         all = all.add(any);
     }
     if let Some(not) = &filter.not {
-        all = all.add(condition(not, workspace_id, fields)?.not());
+        all = all.add(condition(not, cx)?.not());
     }
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if search.chars().count() > MAX_SEARCH_CHARS {
@@ -446,7 +585,81 @@ fn condition(
         all = all.add(range(customer::Column::OrderCount, orders));
     }
     for (i, cond) in filter.custom_fields.iter().enumerate() {
-        all = all.add(field_condition(cond, i, fields)?);
+        all = all.add(field_condition(cond, i, cx.fields)?);
+    }
+    all = all.add(activity_condition(filter, cx)?);
+    Ok(all)
+}
+
+/// The days-since, points, satisfaction, RFM and segment conditions of one filter node.
+fn activity_condition(filter: &Filter, cx: &Cx<'_>) -> Result<Condition, AppError> {
+    let mut all = Condition::all();
+    let days_ago = |days: i32, field: &str| -> Result<DateTime<Utc>, AppError> {
+        if !(0..=36_600).contains(&days) {
+            return Err(AppError::bad_input(field, "must be between 0 and 36600 days"));
+        }
+        Ok(cx.now - chrono::Duration::days(i64::from(days)))
+    };
+    for (days, column, field) in [
+        (&filter.days_since_last_purchase, customer::Column::LastPurchaseAt, "filter.daysSinceLastPurchase"),
+        (&filter.days_since_last_contact, customer::Column::LastActivityAt, "filter.daysSinceLastContact"),
+    ] {
+        if let Some(days) = days {
+            // At least `min` days ago is at or before now - min; at most `max` days ago is at
+            // or after now - max.
+            let at = Range {
+                min: days.max.map(|d| days_ago(d, field)).transpose()?,
+                max: days.min.map(|d| days_ago(d, field)).transpose()?,
+            };
+            all = all.add(range(column, &at));
+        }
+    }
+    if let Some(points) = &filter.points {
+        use crate::entities::point_account::{Column, Entity};
+        let balance = Expr::col(Column::Held).sub(Expr::col(Column::Debt));
+        let mut held = ids_with(Entity, Column::CustomerId, Column::WorkspaceId, cx.workspace_id);
+        if let Some(min) = points.min {
+            held.and_where(balance.clone().gte(min));
+        }
+        if let Some(max) = points.max {
+            held.and_where(balance.lte(max));
+        }
+        let mut any = Condition::any().add(in_subquery(held));
+        if points.min.is_none_or(|m| m <= 0) && points.max.is_none_or(|m| m >= 0) {
+            // No account is a balance of 0.
+            let accounts = ids_with(Entity, Column::CustomerId, Column::WorkspaceId, cx.workspace_id);
+            any = any.add(Condition::all().add(in_subquery(accounts)).not());
+        }
+        all = all.add(any);
+    }
+    if let Some(sat) = &filter.satisfaction {
+        let (low, high) = sat.kind.range();
+        let min = sat.score.min.unwrap_or(i16::from(low));
+        let max = sat.score.max.unwrap_or(i16::from(high));
+        // The latest answer of the kind: none later than it.
+        all = all.add(Expr::cust_with_values(
+            "customers.id IN (SELECT r.customer_id FROM survey_responses r WHERE r.workspace_id = ? \
+             AND r.kind = ? AND r.score BETWEEN ? AND ? AND NOT EXISTS (SELECT 1 FROM survey_responses l \
+             WHERE l.customer_id = r.customer_id AND l.kind = r.kind AND (l.answered_at > r.answered_at \
+             OR (l.answered_at = r.answered_at AND l.id > r.id))))",
+            [sea_orm::Value::from(cx.workspace_id), sat.kind.as_str().into(), min.into(), max.into()],
+        ));
+    }
+    if let Some(groups) = &filter.rfm_groups {
+        use crate::entities::customer_rfm::{Column, Entity};
+        all = all.add(in_subquery(
+            ids_with(Entity, Column::CustomerId, Column::WorkspaceId, cx.workspace_id)
+                .and_where(Column::RfmGroup.is_in(groups.iter().map(|g| g.as_str())))
+                .to_owned(),
+        ));
+    }
+    if let Some(segments) = &filter.segment_ids {
+        use crate::entities::segment_member::{Column, Entity};
+        all = all.add(in_subquery(
+            ids_with(Entity, Column::CustomerId, Column::WorkspaceId, cx.workspace_id)
+                .and_where(Column::SegmentId.is_in(segments.iter().copied()))
+                .to_owned(),
+        ));
     }
     Ok(all)
 }

@@ -18,6 +18,7 @@ use crate::insight::graphql::InsightQuery;
 use crate::loyalty::graphql::{LoyaltyMutation, LoyaltyQuery};
 use crate::loyalty::member_graphql::{MemberMutation, MemberQuery};
 use crate::loyalty::rewards_graphql::{RewardsMutation, RewardsQuery};
+use crate::marketing::graphql::{MarketingMutation, MarketingQuery};
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
 use crate::search::sync::Search;
@@ -57,6 +58,7 @@ pub struct Query(
     LoyaltyQuery,
     MemberQuery,
     RewardsQuery,
+    MarketingQuery,
 );
 
 /// Everything a client can change.
@@ -79,6 +81,7 @@ pub struct Mutation(
     LoyaltyMutation,
     MemberMutation,
     RewardsMutation,
+    MarketingMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

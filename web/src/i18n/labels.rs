@@ -638,6 +638,8 @@ pub fn change_kind(kind: &str) -> Option<Key> {
         "surveyAnswered" => Key::KindSurveyAnswered,
         "pointsChanged" => Key::KindPointsChanged,
         "pointsExpiring" => Key::KindPointsExpiring,
+        "segmentEntered" => Key::KindSegmentEntered,
+        "segmentLeft" => Key::KindSegmentLeft,
         "webhook.test" => Key::KindWebhookTest,
         _ => return None,
     })

@@ -564,6 +564,8 @@ messages! {
     KindSurveyAnswered { zh: "回答调查", en: "Survey answered" }
     KindPointsChanged { zh: "积分变动", en: "Points changed" }
     KindPointsExpiring { zh: "积分即将到期", en: "Points expiring soon" }
+    KindSegmentEntered { zh: "进入客户分群", en: "Entered a segment" }
+    KindSegmentLeft { zh: "离开客户分群", en: "Left a segment" }
     KindWebhookTest { zh: "测试事件", en: "Test event" }
 
     Profile { zh: "个人资料", en: "Profile" }

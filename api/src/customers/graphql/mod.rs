@@ -13,12 +13,14 @@ use starcrm_shared::customer::{
     Channel, ConsentChannel, CustomFieldKind, CustomerSort, Direction, Gender, InteractionKind,
     LifecycleStage, PaymentMethod,
 };
+use starcrm_shared::marketing::RfmGroup;
+use starcrm_shared::surveys::SurveyKind;
 
 use self::types::{CustomField, Customer, CustomerMerge, DuplicateCandidate, Interaction, Transaction};
 use super::identities::{CustomerRef, IdentityInput};
 use super::ingest::{ItemInput, NewInteraction, NewRefund, NewTransaction, Recorded};
 use super::profile::{ConsentInput, ContactInput as ContactValue, CustomerInput};
-use super::query::{Cursor, FieldCondition, Filter, Range, Sort};
+use super::query::{Cursor, FieldCondition, Filter, Range, Satisfaction, Sort};
 use super::service::NewCustomer;
 use super::{custom_fields, identities, ingest, merge, query, service};
 use crate::auth::{ContextExt, Scope};
@@ -235,6 +237,26 @@ pub struct CustomerFilter {
     pub total_spend: Option<MoneyRange>,
     pub order_count: Option<IntRange>,
     pub custom_fields: Option<Vec<CustomFieldCondition>>,
+    /// Whole days since the last purchase (customers who never bought never match).
+    pub days_since_last_purchase: Option<IntRange>,
+    /// Whole days since the last contact of any kind (purchase, interaction, ticket, follow-up).
+    pub days_since_last_contact: Option<IntRange>,
+    /// Spendable points (customers without points hold 0).
+    pub points: Option<MoneyRange>,
+    /// The latest survey answer of a kind.
+    pub satisfaction: Option<SatisfactionCondition>,
+    /// In any of these RFM groups (customers who never bought are in none).
+    pub rfm_groups: Option<Vec<RfmGroup>>,
+    /// A member of any of these segments (not inside a segment's own filter).
+    pub segment_ids: Option<Vec<ID>>,
+}
+
+/// The customer's latest answer to a survey of this kind scored in the range (NPS 0 to 10,
+/// CSAT 1 to 5; an open end is the scale's end).
+#[derive(InputObject, Clone, Copy)]
+pub struct SatisfactionCondition {
+    pub kind: SurveyKind,
+    pub score: IntRange,
 }
 
 impl CustomerFilter {
@@ -288,6 +310,22 @@ impl CustomerFilter {
                     is_set: c.is_set,
                 })
                 .collect(),
+            days_since_last_purchase: self.days_since_last_purchase.map(|r| Range { min: r.min, max: r.max }),
+            days_since_last_contact: self.days_since_last_contact.map(|r| Range { min: r.min, max: r.max }),
+            points: self.points.map(|r| Range { min: r.min, max: r.max }),
+            satisfaction: self
+                .satisfaction
+                .map(|c| -> async_graphql::Result<Satisfaction> {
+                    Ok(Satisfaction { kind: c.kind, score: small(c.score, "filter.satisfaction.score")? })
+                })
+                .transpose()?,
+            rfm_groups: self.rfm_groups,
+            segment_ids: self
+                .segment_ids
+                .map(|ids| {
+                    ids.iter().map(|id| parse_id(id, "filter.segmentIds")).collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?,
         })
     }
 }
