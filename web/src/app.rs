@@ -9,6 +9,7 @@ use crate::pages::customers::{CustomerPage, CustomersPage, ImportPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::feedback::FeedbackPage;
 use crate::pages::login_page::LoginPage;
+use crate::pages::marketing::segments_page::SegmentsPage;
 use crate::pages::member_page::MemberPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::points::PointsPage;
@@ -90,6 +91,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/settings/service")
                     view=|| view! { <Private require=Some(Permission::ServiceConfigure)><ServiceSettingsPage /></Private> }
+                />
+                <Route
+                    path=path!("/segments")
+                    view=|| view! { <Private require=Some(Permission::CustomersRead)><SegmentsPage /></Private> }
                 />
                 <Route
                     path=path!("/points")

@@ -407,43 +407,87 @@ async fn rfm_due(db: &DatabaseConnection, workspace_id: Uuid, now: DateTime<Utc>
     Ok(rerated.is_some())
 }
 
-/// One round on every workspace: applies the feed to each segment; scores RFM where due and then
-/// refreshes the workspace's segments whole; refreshes a segment after an import.
+/// Applies the feed to every segment, and refreshes a segment whole after an import.
 ///
 /// # Errors
 /// Database failures.
-pub async fn run_once(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Moves, AppError> {
+pub async fn apply_feed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Moves, AppError> {
     let mut moves = Moves::default();
-    let all = segment::Entity::find().order_by_asc(segment::Column::WorkspaceId).all(db).await?;
-    for row in &all {
-        let (m, imported) = advance(db, row.id, now).await?;
+    let ids: Vec<Uuid> = segment::Entity::find()
+        .select_only()
+        .column(segment::Column::Id)
+        .order_by_asc(segment::Column::WorkspaceId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for id in ids {
+        let (m, imported) = advance(db, id, now).await?;
         moves += m;
         if imported {
-            moves += refresh(db, row.id, "importFinished", now).await?;
+            moves += refresh(db, id, "importFinished", now).await?;
         }
     }
+    Ok(moves)
+}
+
+/// Scores RFM in every workspace where it is due, then refreshes that workspace's segments whole
+/// (days-since conditions move with the calendar, groups with the scores).
+///
+/// # Errors
+/// Database failures.
+pub async fn scheduled(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Moves, AppError> {
+    let mut moves = Moves::default();
     let workspaces: Vec<Uuid> =
         workspace::Entity::find().select_only().column(workspace::Column::Id).into_tuple().all(db).await?;
     for ws in workspaces {
         if rfm_due(db, ws, now).await? {
             super::rfm::score(db, ws, now).await?;
-            for row in all.iter().filter(|s| s.workspace_id == ws) {
-                moves += refresh(db, row.id, "schedule", now).await?;
+            let ids: Vec<Uuid> = segment::Entity::find()
+                .select_only()
+                .column(segment::Column::Id)
+                .filter(segment::Column::WorkspaceId.eq(ws))
+                .into_tuple()
+                .all(db)
+                .await?;
+            for id in ids {
+                moves += refresh(db, id, "schedule", now).await?;
             }
         }
     }
     Ok(moves)
 }
 
-/// Runs [`run_once`] when changes are recorded and every [`POLL`], until the process ends.
+/// One round: [`apply_feed`], then [`scheduled`].
+///
+/// # Errors
+/// Database failures.
+pub async fn run_once(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Moves, AppError> {
+    let mut moves = apply_feed(db, now).await?;
+    moves += scheduled(db, now).await?;
+    Ok(moves)
+}
+
+/// How often a replica checks whether RFM scoring is due.
+const SCHEDULE_CHECK: Duration = Duration::minutes(1);
+
+/// Runs [`apply_feed`] when changes are recorded and every [`POLL`], and [`scheduled`] every
+/// minute, until the process ends.
 pub fn spawn(db: DatabaseConnection) {
     tokio::spawn(async move {
         let mut changes = changes::subscribe();
+        let mut checked: Option<DateTime<Utc>> = None;
         loop {
-            match run_once(&db, Utc::now()).await {
+            let now = Utc::now();
+            match apply_feed(&db, now).await {
                 Ok(Moves { entered: 0, left: 0 }) => {}
                 Ok(m) => tracing::debug!(entered = m.entered, left = m.left, "segment members moved"),
                 Err(err) => tracing::warn!(error = %err, "segment upkeep failed; will retry"),
+            }
+            if checked.is_none_or(|at| now - at >= SCHEDULE_CHECK) {
+                checked = Some(now);
+                if let Err(err) = scheduled(&db, now).await {
+                    tracing::warn!(error = %err, "RFM scoring or segment refresh failed; will retry");
+                }
             }
             tokio::select! {
                 _ = changes.changed() => {

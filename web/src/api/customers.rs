@@ -28,6 +28,8 @@ pub struct ListQuery {
     pub min_spend_minor: Option<i64>,
     pub include_deleted: bool,
     pub sort: CustomerSort,
+    /// Members of this segment only (the segments page links here with `?segment=`).
+    pub segment: Option<String>,
 }
 
 impl Default for ListQuery {
@@ -41,6 +43,7 @@ impl Default for ListQuery {
             min_spend_minor: None,
             include_deleted: false,
             sort: CustomerSort::Created,
+            segment: None,
         }
     }
 }
@@ -59,6 +62,7 @@ fn filter(query: &ListQuery) -> serde_json::Value {
         "channels": query.channel.map(|c| vec![c]),
         "tagsAny": text(&query.tag).map(|t| vec![t]),
         "totalSpend": query.min_spend_minor.map(|min| json!({ "min": min })),
+        "segmentIds": query.segment.as_ref().map(|s| vec![s]),
     })
 }
 

@@ -15,6 +15,7 @@ mod error;
 pub mod imports;
 pub mod live;
 pub mod loyalty;
+pub mod marketing;
 pub mod notifications;
 pub mod ratings;
 pub mod rewards;

@@ -70,7 +70,7 @@ const SECTIONS: [Section; 8] = [
     Section {
         key: Key::NavCampaigns,
         icon: IconName::Megaphone,
-        href: None,
+        href: Some("/segments"),
         test_id: "nav-campaigns",
         requires: Some(Permission::CampaignsManage),
     },

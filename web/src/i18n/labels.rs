@@ -5,6 +5,7 @@ use starcrm_shared::customer::{
     Channel, ConsentChannel, CustomerSort, Direction, DuplicateReason, Gender, InteractionKind,
     LifecycleStage, PaymentMethod, TransactionKind, TransactionStatus,
 };
+use starcrm_shared::marketing::RfmGroup;
 use starcrm_shared::rating::{Cadence, Criterion, JobStatus, NormalisationKind, Trigger};
 use starcrm_shared::service_desk::{MessageKind, TicketKind, TicketPriority, TicketStatus};
 use starcrm_shared::tiers::BenefitKind;
@@ -173,6 +174,20 @@ pub fn minutes_until(iso: &str) -> Option<i64> {
     }
     #[allow(clippy::cast_possible_truncation)]
     Some(((at - js_sys::Date::now()) / 60_000.0).floor() as i64)
+}
+
+pub const fn rfm_group(group: RfmGroup) -> Key {
+    match group {
+        RfmGroup::Champions => Key::RfmChampions,
+        RfmGroup::Loyal => Key::RfmLoyal,
+        RfmGroup::Potential => Key::RfmPotential,
+        RfmGroup::New => Key::RfmNew,
+        RfmGroup::NeedsAttention => Key::RfmNeedsAttention,
+        RfmGroup::AtRisk => Key::RfmAtRisk,
+        RfmGroup::CantLose => Key::RfmCantLose,
+        RfmGroup::Hibernating => Key::RfmHibernating,
+        RfmGroup::Lost => Key::RfmLost,
+    }
 }
 
 pub const fn stage(stage: LifecycleStage) -> Key {

@@ -220,7 +220,7 @@ messages! {
     RootCause { zh: "根本原因", en: "Root cause" }
     ChooseRootCause { zh: "选择根本原因", en: "Choose a root cause" }
     ComplaintNotUpheld { zh: "投诉不成立（不计入星级）", en: "Not upheld (does not count against the stars)" }
-    NavCampaigns { zh: "营销活动", en: "Campaigns" }
+    NavCampaigns { zh: "营销", en: "Marketing" }
     NavSettings { zh: "设置", en: "Settings" }
     Soon { zh: "即将推出", en: "Soon" }
     Notifications { zh: "通知", en: "Notifications" }
@@ -1421,4 +1421,69 @@ messages! {
     PointsReferred { zh: "新客户得", en: "The new customer" }
     MemberReferralCode { zh: "我的推荐码", en: "My referral code" }
     MemberReferralHelp { zh: "好友注册时填写此码，首单完成后双方都得积分。已奖励 {r} 位，待完成 {p} 位。", en: "Friends enter this code when they sign up; once their first purchase completes you both get points. Rewarded: {r}; waiting: {p}." }
+    SegmentsTitle { zh: "客户分群", en: "Segments" }
+    SegmentsSubtitle { zh: "按星级、消费、活跃度和 RFM 圈定客户；每笔交易、每次星级变化都会实时更新成员。", en: "Group customers by stars, spend, activity and RFM; every purchase and star change updates the members as it happens." }
+    RfmTitle { zh: "RFM 分析", en: "RFM analysis" }
+    RfmHint { zh: "在已购客户中按最近一次购买（R）以及购买频次与金额（FM）五分位打分；每次重新评级后及每日更新。点击格子可按该分组建分群。", en: "Quintile scores among buying customers for recency (R) and for frequency with spend (FM); updated after each re-rating and daily. Click a cell to segment its group." }
+    RfmRecency { zh: "最近购买 R", en: "Recency R" }
+    RfmFm { zh: "频次·金额 FM", en: "Frequency · spend FM" }
+    RfmAsOf { zh: "{n} 位已购客户 · 统计于 {t}", en: "{n} buying customers · as of {t}" }
+    RfmNotYet { zh: "尚未计算。", en: "Not worked out yet." }
+    RfmRecompute { zh: "立即重新计算", en: "Recompute now" }
+    RfmChampions { zh: "冠军客户", en: "Champions" }
+    RfmLoyal { zh: "忠诚客户", en: "Loyal" }
+    RfmPotential { zh: "潜力客户", en: "Potential" }
+    RfmNew { zh: "新客户", en: "New" }
+    RfmNeedsAttention { zh: "需要关注", en: "Needs attention" }
+    RfmAtRisk { zh: "流失风险", en: "At risk" }
+    RfmCantLose { zh: "不能失去", en: "Can't lose" }
+    RfmHibernating { zh: "沉睡客户", en: "Hibernating" }
+    RfmLost { zh: "已流失", en: "Lost" }
+    SegmentList { zh: "已保存的分群", en: "Saved segments" }
+    SegmentsNone { zh: "还没有分群。设置条件后保存为分群。", en: "No segments yet. Set conditions and save one." }
+    SegmentMembers { zh: "{n} 位成员", en: "{n} members" }
+    SegmentViewCustomers { zh: "查看客户", en: "View customers" }
+    SegmentBuilder { zh: "新建分群", en: "New segment" }
+    SegmentEditing { zh: "编辑分群", en: "Edit segment" }
+    SegmentName { zh: "分群名称", en: "Segment name" }
+    SegStarsFrom { zh: "最低星级", en: "Stars from" }
+    SegStarsTo { zh: "最高星级", en: "Stars up to" }
+    SegAny { zh: "不限", en: "Any" }
+    SegBoughtDaysMin { zh: "至少多少天未购买", en: "No purchase for at least (days)" }
+    SegBoughtDaysMax { zh: "最近多少天内购买过", en: "Bought within (days)" }
+    SegContactDaysMin { zh: "至少多少天未联系", en: "No contact for at least (days)" }
+    SegSpendMin { zh: "累计消费至少（元）", en: "Total spend at least" }
+    SegOrdersMin { zh: "订单数至少", en: "Orders at least" }
+    SegTags { zh: "带有任一标签（逗号分隔）", en: "Has any tag (comma separated)" }
+    SegPointsMin { zh: "积分至少", en: "Points at least" }
+    SegNpsMax { zh: "最近一次 NPS 不高于", en: "Latest NPS at most" }
+    SegRfmGroups { zh: "RFM 分组（任一）", en: "RFM groups (any)" }
+    SegLiveCount { zh: "当前符合条件", en: "Matching now" }
+    SegSpendTotal { zh: "累计消费 {a}", en: "Total spend {a}" }
+    SegSave { zh: "保存分群", en: "Save segment" }
+    SegNew { zh: "新建", en: "New" }
+    SegSaved { zh: "分群“{name}”已保存，{n} 位成员。", en: "Segment “{name}” saved with {n} members." }
+    SegDeleted { zh: "分群已删除。", en: "Segment deleted." }
+    SegConfirmDelete { zh: "删除分群“{name}”？客户本身不受影响。", en: "Delete segment “{name}”? The customers themselves are not affected." }
+    SegNeedCondition { zh: "至少设置一个条件。", en: "Set at least one condition." }
+    SegBadNumber { zh: "请输入 0 或更大的整数。", en: "Enter a whole number, 0 or more." }
+    SegApiOnly { zh: "此分群通过 API 创建，条件无法在此表单中显示，请通过 API 修改。", en: "Made over the API with conditions this form cannot show; change it over the API." }
+    SegUnrated { zh: "未评级", en: "Not rated" }
+    CustomerSegments { zh: "客户分群", en: "Segments" }
+    SegMemberSince { zh: "{t} 加入", en: "Since {t}" }
+    SegMissing { zh: "差 {n} 个条件", en: "{n} condition(s) short" }
+    SegInNone { zh: "不在任何分群中。", en: "In no segment." }
+    SegRfmOf { zh: "RFM：{g}（R{r} F{f} M{m}）", en: "RFM: {g} (R{r} F{f} M{m})" }
+    CondStars { zh: "星级 {a}", en: "Stars {a}" }
+    CondBoughtMin { zh: "≥ {n} 天未购买", en: "No purchase for ≥ {n} days" }
+    CondBoughtMax { zh: "{n} 天内购买过", en: "Bought within {n} days" }
+    CondContactMin { zh: "≥ {n} 天未联系", en: "No contact for ≥ {n} days" }
+    CondSpendMin { zh: "累计消费 ≥ {a}", en: "Spend ≥ {a}" }
+    CondOrdersMin { zh: "订单 ≥ {n}", en: "Orders ≥ {n}" }
+    CondTags { zh: "标签：{t}", en: "Tags: {t}" }
+    CondPointsMin { zh: "积分 ≥ {n}", en: "Points ≥ {n}" }
+    CondNpsMax { zh: "最近 NPS ≤ {n}", en: "Latest NPS ≤ {n}" }
+    CondRfm { zh: "RFM：{g}", en: "RFM: {g}" }
+    CondOther { zh: "条件 {k}", en: "Condition {k}" }
+    SegmentFilterChip { zh: "分群：{name}", en: "Segment: {name}" }
 }

@@ -4,6 +4,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod feedback;
 pub mod login_page;
+pub mod marketing;
 pub mod member_page;
 pub mod not_found_page;
 pub mod points;

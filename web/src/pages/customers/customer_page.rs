@@ -22,6 +22,7 @@ use crate::components::dialog::Dialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::{FormError, TextField};
 use crate::i18n::{I18n, Key, labels, use_i18n};
+use crate::pages::marketing::customer_card::SegmentsCard;
 use crate::pages::service::open_ticket::OpenTicketDialog;
 use crate::state::session::use_session;
 
@@ -281,6 +282,7 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                     <RatingCard customer_id=id.get_value() on_changed=Callback::new(move |message: String| { state.say(message); state.reload(); }) />
                 </Show>
                 <SpendingCard customer=detail.get_value() />
+                <SegmentsCard customer_id=id.get_value() />
                 <ProfileCard customer=detail.get_value() />
                 <ContactCard customer=detail.get_value() />
                 <ConsentCard customer=detail.get_value() />

@@ -29,11 +29,20 @@ pub fn CustomersPage() -> impl IntoView {
     // reload or the back button keeps it.
     let params = use_query_map();
     let url_stars = Memo::new(move |_| params.with(|p| p.get("stars").and_then(|s| StarFilter::parse(&s))));
-    let query = RwSignal::new(ListQuery { stars: url_stars.get_untracked(), ..ListQuery::default() });
+    // So does a segment (`?segment=<id>`), from the segments page.
+    let url_segment = Memo::new(move |_| params.with(|p| p.get("segment")));
+    let query = RwSignal::new(ListQuery {
+        stars: url_stars.get_untracked(),
+        segment: url_segment.get_untracked(),
+        ..ListQuery::default()
+    });
     Effect::new(move |_| {
-        let stars = url_stars.get();
-        if query.with_untracked(|q| q.stars != stars) {
-            query.update(|q| q.stars = stars);
+        let (stars, segment) = (url_stars.get(), url_segment.get());
+        if query.with_untracked(|q| q.stars != stars || q.segment != segment) {
+            query.update(|q| {
+                q.stars = stars;
+                q.segment = segment;
+            });
         }
     });
     let columns = RwSignal::new(Column::chosen());
@@ -59,6 +68,7 @@ pub fn CustomersPage() -> impl IntoView {
             <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavCustomers)}</h1>
             <p class="page-subtitle page-subtitle--muted">{move || i18n.t(Key::CustomersSubtitle)}</p>
         </header>
+        {move || url_segment.get().map(|id| view! { <SegmentChip id /> })}
         <div class="toolbar">
             <CustomerFilters query />
             <div class="toolbar__spacer"></div>
@@ -119,6 +129,25 @@ fn star_filter_label(i18n: crate::i18n::I18n, filter: StarFilter) -> String {
         StarFilter::Level(1) => i18n.t(Key::StarsLevelOne).to_owned(),
         StarFilter::Level(n) => i18n.t(Key::StarsLevel).replace("{n}", &n.to_string()),
         StarFilter::Unrated => i18n.t(Key::UnratedCustomers).to_owned(),
+    }
+}
+
+/// "Segment: <name>" above the list when it shows a segment's members, with a way back to all.
+#[component]
+fn SegmentChip(id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        if let Ok((n, _)) = api::marketing::name(&id).await {
+            name.set(Some(n));
+        }
+    });
+    view! {
+        <p class="segment-chip" data-testid="segment-chip">
+            <span class="chip chip--on">{move || i18n.t(Key::SegmentFilterChip).replace("{name}", &name.get().unwrap_or_default())}</span>
+            " "
+            <a href="/customers" class="link-button">{move || i18n.t(Key::ClearFilters)}</a>
+        </p>
     }
 }
 
