@@ -1425,8 +1425,7 @@ messages! {
     SegmentsSubtitle { zh: "按星级、消费、活跃度和 RFM 圈定客户；每笔交易、每次星级变化都会实时更新成员。", en: "Group customers by stars, spend, activity and RFM; every purchase and star change updates the members as it happens." }
     RfmTitle { zh: "RFM 分析", en: "RFM analysis" }
     RfmHint { zh: "在已购客户中按最近一次购买（R）以及购买频次与金额（FM）五分位打分；每次重新评级后及每日更新。点击格子可按该分组建分群。", en: "Quintile scores among buying customers for recency (R) and for frequency with spend (FM); updated after each re-rating and daily. Click a cell to segment its group." }
-    RfmRecency { zh: "最近购买 R", en: "Recency R" }
-    RfmFm { zh: "频次·金额 FM", en: "Frequency · spend FM" }
+    RfmAxes { zh: "行：最近购买 R（R5 最近）；列：购买频次与金额 FM（FM5 最多）", en: "Rows: recency R (R5 most recent); columns: frequency with spend FM (FM5 most)" }
     RfmAsOf { zh: "{n} 位已购客户 · 统计于 {t}", en: "{n} buying customers · as of {t}" }
     RfmNotYet { zh: "尚未计算。", en: "Not worked out yet." }
     RfmRecompute { zh: "立即重新计算", en: "Recompute now" }
@@ -1485,5 +1484,6 @@ messages! {
     CondNpsMax { zh: "最近 NPS ≤ {n}", en: "Latest NPS ≤ {n}" }
     CondRfm { zh: "RFM：{g}", en: "RFM: {g}" }
     CondOther { zh: "条件 {k}", en: "Condition {k}" }
+    SegAll { zh: "全部分群 →", en: "All segments →" }
     SegmentFilterChip { zh: "分群：{name}", en: "Segment: {name}" }
 }

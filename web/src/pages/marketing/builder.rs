@@ -122,11 +122,14 @@ fn RfmPicks(draft: RwSignal<SegmentDraft>) -> impl IntoView {
                 let g = *g;
                 let on = move || draft.with(|d| d.rfm_groups.contains(&g));
                 view! {
-                    <label class=move || format!("chip rfm-chip rfm--{}{}", g.as_str(), if on() { " chip--on" } else { "" })>
+                    <label
+                        class=move || format!("chip rfm-chip rfm--{}{}", g.as_str(), if on() { " chip--on" } else { "" })
+                        data-testid=format!("seg-rfm-{}", g.as_str())
+                        data-on=move || on().to_string()
+                    >
                         <input
                             type="checkbox"
                             class="sr-only"
-                            data-testid=format!("seg-rfm-{}", g.as_str())
                             prop:checked=on
                             on:change=move |_| draft.update(|d| {
                                 if let Some(i) = d.rfm_groups.iter().position(|x| *x == g) {

@@ -54,7 +54,7 @@ pub fn SegmentsCard(customer_id: String) -> impl IntoView {
                 }
             }}
             <Show when=move || session.can(Permission::CampaignsManage)>
-                <A href="/segments" attr:class="link-button">{move || i18n.t(Key::SegmentsTitle)}</A>
+                <A href="/segments" attr:class="link-button">{move || i18n.t(Key::SegAll)}</A>
             </Show>
         </section>
     }

@@ -18,12 +18,13 @@ pub fn RfmGrid(grid: RfmGridView, on_pick: Callback<RfmGroup>) -> impl IntoView 
         .map(|r| (r, cells.iter().filter(|c| c.recency == r).cloned().collect::<Vec<_>>()))
         .collect();
     view! {
+        <p class="rfm-axes muted">{move || i18n.t(Key::RfmAxes)}</p>
         <div class="rfm">
             <table class="rfm-grid" data-testid="rfm-grid">
                 <caption class="sr-only">{move || i18n.t(Key::RfmTitle)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col" class="rfm-grid__axis">{move || i18n.t(Key::RfmRecency)}" ↓ · "{move || i18n.t(Key::RfmFm)}" →"</th>
+                        <th scope="col"></th>
                         {(1..=5).map(|fm| view! { <th scope="col">{format!("FM{fm}")}</th> }).collect_view()}
                     </tr>
                 </thead>
@@ -33,13 +34,14 @@ pub fn RfmGrid(grid: RfmGridView, on_pick: Callback<RfmGroup>) -> impl IntoView 
                             <th scope="row">{format!("R{r}")}</th>
                             {cells.into_iter().map(|c| {
                                 let group = c.group;
-                                let spend = format_money(c.spend.amount_minor, &c.spend.currency);
+                                let (amount, currency) = (c.spend.amount_minor, c.spend.currency.clone());
+                                let spend = compact_money(c.spend.amount_minor, &c.spend.currency);
                                 view! {
                                     <td class=format!("rfm-cell rfm--{}", group.as_str())>
                                         <button
                                             type="button"
                                             class="rfm-cell__button"
-                                            title=move || i18n.t(labels::rfm_group(group))
+                                            title=move || format!("{} · {}", i18n.t(labels::rfm_group(group)), format_money(amount, &currency))
                                             data-testid=format!("rfm-cell-{r}-{}", c.frequency_monetary)
                                             on:click=move |_| on_pick.run(group)
                                         >
@@ -69,4 +71,17 @@ pub fn RfmGrid(grid: RfmGridView, on_pick: Callback<RfmGroup>) -> impl IntoView 
             </ul>
         </div>
     }
+}
+
+/// Money in a cell: whole units, thousands as `k` and millions as `M` (`¥71k`, `¥1.3M`).
+fn compact_money(amount_minor: i64, currency: &str) -> String {
+    let symbol = if currency == "CNY" { "¥" } else { "" };
+    let units = amount_minor / 100;
+    #[allow(clippy::cast_precision_loss, reason = "a rounded figure for display")]
+    let text = match units.unsigned_abs() {
+        0..1_000 => units.to_string(),
+        1_000..1_000_000 => format!("{:.0}k", units as f64 / 1_000.0),
+        _ => format!("{:.1}M", units as f64 / 1_000_000.0),
+    };
+    if symbol.is_empty() { format!("{text} {currency}") } else { format!("{symbol}{text}") }
 }
