@@ -66,6 +66,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { bench: Bench::Tickets { tickets, requests } } => {
             bench::tickets(&cli.settings, tickets, requests).await?;
         }
+        Command::Bench { bench: Bench::Segments { customers, runs, changes } } => {
+            Box::pin(bench::segments(&cli.settings, customers, runs, changes)).await?;
+        }
         Command::Bench { bench: Bench::Surveys { responses, runs } } => {
             bench::surveys(&cli.settings, responses, runs).await?;
         }

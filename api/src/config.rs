@@ -118,6 +118,21 @@ pub enum Bench {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Segments and RFM at volume: generates `--customers N` customers with purchases in a
+    /// workspace of its own, then materialising a 3-condition segment through the service vs the
+    /// bare `INSERT ... SELECT`, RFM scoring vs the bare window query, and `--changes` star changes
+    /// applied to a live segment (median of `--runs`). Run it on a scratch data dir or database.
+    Segments {
+        /// Customers to generate (two purchases each on average).
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        /// Timed runs per measurement (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Star changes to apply to a live segment (0: skip).
+        #[arg(long, default_value_t = 10_000)]
+        changes: usize,
+    },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);
     /// and recording a purchase over HTTP with real-time re-rating vs without (p95).

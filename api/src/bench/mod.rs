@@ -26,6 +26,7 @@ use crate::{http, seed, server};
 mod import;
 mod ingest;
 mod points;
+mod segments;
 mod surveys;
 mod tickets;
 
@@ -57,6 +58,7 @@ pub async fn scratch_workspace(state: &AppState, name: &str) -> anyhow::Result<w
 pub use import::import;
 pub use ingest::ingest;
 pub use points::points;
+pub use segments::segments;
 pub use surveys::surveys;
 pub use tickets::tickets;
 

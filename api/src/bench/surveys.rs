@@ -101,13 +101,13 @@ pub async fn surveys(settings: &Settings, count: usize, runs: usize) -> anyhow::
     Ok(())
 }
 
-fn report(what: &str, ours: Duration, baseline: &str, bare: Duration) {
+pub(super) fn report(what: &str, ours: Duration, baseline: &str, bare: Duration) {
     let ratio = ours.as_secs_f64() / bare.as_secs_f64().max(1e-9);
     println!("  {what}: {:.1} ms vs {baseline} {:.1} ms: {ratio:.2}x", ms(ours), ms(bare));
 }
 
 /// The median wall time of `runs` calls (after one warm-up call).
-async fn median<F, Fut>(runs: usize, call: F) -> anyhow::Result<Duration>
+pub(super) async fn median<F, Fut>(runs: usize, call: F) -> anyhow::Result<Duration>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
