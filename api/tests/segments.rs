@@ -254,6 +254,20 @@ async fn segment_members_match_a_brute_force_reference_and_rfm_the_shared_quinti
     }
     let cells = grid.data()["recomputeRfm"]["cells"].as_array().map_or(0, Vec::len);
     assert_eq!(cells, 25);
+    // Scoring again keeps up: a deleted buyer loses their scores, the others keep theirs.
+    let gone = buyers[0].0.clone();
+    shop.run("mutation($id: ID!) { deleteCustomer(id: $id) { id } }", json!({ "id": gone })).await?.data();
+    let again = shop.run("mutation { recomputeRfm { customers } }", json!({})).await?;
+    assert_eq!(again.data()["recomputeRfm"]["customers"], buyers.len() - 1);
+    let left: Vec<String> = customer_rfm::Entity::find()
+        .all(&shop.app.state.db)
+        .await?
+        .into_iter()
+        .map(|row| row.customer_id.to_string())
+        .collect();
+    assert!(!left.contains(&gone) && left.len() == buyers.len() - 1, "{left:?}");
+    shop.run("mutation($id: ID!) { restoreCustomer(id: $id) { id } }", json!({ "id": gone })).await?.data();
+    shop.run("mutation { recomputeRfm { customers } }", json!({})).await?.data();
 
     // A segment of RFM groups holds exactly the buyers in them.
     let champions: BTreeSet<String> = buyers

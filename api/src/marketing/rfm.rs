@@ -27,22 +27,27 @@ fn group_case() -> String {
     sql
 }
 
+/// The customers RFM scores (`$1` the workspace): live ones who have bought.
+const SCORED: &str = "workspace_id = $1 AND merged_into IS NULL AND deleted_at IS NULL \
+                      AND order_count > 0 AND last_purchase_at IS NOT NULL";
+
 /// The scores of the workspace's live buying customers, as a `SELECT` of `(id, r, f, m, fm)`
 /// with `$1` the workspace: what [`score`] stores and the benchmark times bare.
-pub fn scores_sql() -> &'static str {
-    "SELECT id, r, f, m, (f + m + 1) / 2 AS fm FROM (
-       SELECT id,
-         1 + 5 * (RANK() OVER (ORDER BY last_purchase_at) - 1) / COUNT(*) OVER () AS r,
-         1 + 5 * (RANK() OVER (ORDER BY order_count) - 1) / COUNT(*) OVER () AS f,
-         1 + 5 * (RANK() OVER (ORDER BY total_spend_minor) - 1) / COUNT(*) OVER () AS m
-       FROM customers
-       WHERE workspace_id = $1 AND merged_into IS NULL AND deleted_at IS NULL
-         AND order_count > 0 AND last_purchase_at IS NOT NULL
-     ) q"
+pub fn scores_sql() -> String {
+    format!(
+        "SELECT id, r, f, m, (f + m + 1) / 2 AS fm FROM (
+           SELECT id,
+             1 + 5 * (RANK() OVER (ORDER BY last_purchase_at) - 1) / COUNT(*) OVER () AS r,
+             1 + 5 * (RANK() OVER (ORDER BY order_count) - 1) / COUNT(*) OVER () AS f,
+             1 + 5 * (RANK() OVER (ORDER BY total_spend_minor) - 1) / COUNT(*) OVER () AS m
+           FROM customers WHERE {SCORED}
+         ) q"
+    )
 }
 
-/// Works out the workspace's RFM scores again, replacing the last ones. Returns how many
-/// customers were scored.
+/// Works out the workspace's RFM scores again: writes the scores that changed (a row's
+/// `computed_at` is when its scores were last set) and drops those of customers no longer
+/// scored. Returns how many customers hold scores.
 ///
 /// # Errors
 /// Database failures.
@@ -50,22 +55,36 @@ pub async fn score(db: &DatabaseConnection, workspace_id: Uuid, now: DateTime<Ut
     let started = std::time::Instant::now();
     let txn = crate::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
+    // Customers no longer scored (merged, deleted, every purchase reverted) lose their scores.
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
-        "DELETE FROM customer_rfm WHERE workspace_id = $1",
+        format!("DELETE FROM customer_rfm WHERE workspace_id = $1 AND customer_id NOT IN (SELECT id FROM customers WHERE {SCORED})"),
         [workspace_id.into()],
     ))
     .await?;
+    // Only scores that changed are written: day to day most stay as they were.
     let sql = format!(
         "INSERT INTO customer_rfm (customer_id, workspace_id, recency, frequency, monetary, rfm_group, computed_at)
-         SELECT id, $1, r, f, m, {}, $2 FROM ({}) s",
+         SELECT id, $1, r, f, m, {}, $2 FROM ({}) s WHERE true
+         ON CONFLICT (customer_id) DO UPDATE SET recency = excluded.recency, frequency = excluded.frequency,
+           monetary = excluded.monetary, rfm_group = excluded.rfm_group, computed_at = excluded.computed_at
+         WHERE customer_rfm.recency <> excluded.recency OR customer_rfm.frequency <> excluded.frequency
+           OR customer_rfm.monetary <> excluded.monetary",
         group_case(),
         scores_sql()
     );
+    txn.execute_raw(Statement::from_sql_and_values(backend, sql, [workspace_id.into(), now.into()])).await?;
     let scored = txn
-        .execute_raw(Statement::from_sql_and_values(backend, sql, [workspace_id.into(), now.into()]))
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM customer_rfm WHERE workspace_id = $1",
+            [workspace_id.into()],
+        ))
         .await?
-        .rows_affected();
+        .map(|row| row.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+    let scored = u64::try_from(scored).unwrap_or(0);
     let run = rfm_run::ActiveModel {
         workspace_id: sea_orm::Set(workspace_id),
         computed_at: sea_orm::Set(now),
