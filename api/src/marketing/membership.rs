@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -345,32 +345,39 @@ pub async fn refresh(
     let Some(row) = segment::Entity::find_by_id(id).one(db).await? else { return Ok(Moves::default()) };
     let segment = Segment::of(row)?;
     let ws = segment.row.workspace_id;
-    let stored = || {
-        Query::select()
-            .column(segment_member::Column::CustomerId)
-            .from(segment_member::Entity)
-            .and_where(segment_member::Column::SegmentId.eq(id))
-            .to_owned()
-    };
+    // NOT EXISTS both ways (PostgreSQL hashes a NOT IN list only while it fits in `work_mem`).
+    let is_member = Query::select()
+        .expr(Expr::val(1))
+        .from(segment_member::Entity)
+        .and_where(segment_member::Column::SegmentId.eq(id))
+        .and_where(
+            Expr::col((segment_member::Entity, segment_member::Column::CustomerId))
+                .equals((customer::Entity, customer::Column::Id)),
+        )
+        .to_owned();
     let live = live_condition(db, ws, &segment.filter, now).await?;
     let entering: Vec<Uuid> = customer::Entity::find()
         .select_only()
         .column(customer::Column::Id)
         .filter(live.clone())
-        .filter(Expr::col((customer::Entity, customer::Column::Id)).not_in_subquery(stored()))
+        .filter(Expr::exists(is_member).not())
         .into_tuple()
         .all(db)
         .await?;
-    let current =
-        Query::select().column(customer::Column::Id).from(customer::Entity).cond_where(live).to_owned();
+    let holds = Query::select()
+        .expr(Expr::val(1))
+        .from(customer::Entity)
+        .cond_where(live)
+        .and_where(
+            Expr::col((customer::Entity, customer::Column::Id))
+                .equals((segment_member::Entity, segment_member::Column::CustomerId)),
+        )
+        .to_owned();
     let leaving: Vec<Uuid> = segment_member::Entity::find()
         .select_only()
         .column(segment_member::Column::CustomerId)
         .filter(segment_member::Column::SegmentId.eq(id))
-        .filter(
-            Expr::col((Alias::new("segment_members"), segment_member::Column::CustomerId))
-                .not_in_subquery(current),
-        )
+        .filter(Expr::exists(holds).not())
         .into_tuple()
         .all(db)
         .await?;

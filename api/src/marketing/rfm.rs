@@ -20,7 +20,7 @@ fn group_case() -> String {
     let mut sql = String::from("CASE");
     for (r, row) in GRID.iter().enumerate() {
         for (c, group) in row.iter().enumerate() {
-            let _ = write!(sql, " WHEN r = {} AND fm = {} THEN '{}'", r + 1, c + 1, group.as_str());
+            let _ = write!(sql, " WHEN s.r = {} AND s.fm = {} THEN '{}'", r + 1, c + 1, group.as_str());
         }
     }
     sql.push_str(" END");
@@ -58,18 +58,23 @@ pub async fn score(db: &DatabaseConnection, workspace_id: Uuid, now: DateTime<Ut
     // Customers no longer scored (merged, deleted, every purchase reverted) lose their scores.
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
-        format!("DELETE FROM customer_rfm WHERE workspace_id = $1 AND customer_id NOT IN (SELECT id FROM customers WHERE {SCORED})"),
+        // NOT EXISTS, not NOT IN: PostgreSQL hashes a NOT IN list only while it fits in
+        // `work_mem`, and compares row by row past that.
+        "DELETE FROM customer_rfm WHERE workspace_id = $1 AND NOT EXISTS (SELECT 1 FROM customers c \
+         WHERE c.id = customer_rfm.customer_id AND c.merged_into IS NULL AND c.deleted_at IS NULL \
+         AND c.order_count > 0 AND c.last_purchase_at IS NOT NULL)",
         [workspace_id.into()],
     ))
     .await?;
-    // Only scores that changed are written: day to day most stay as they were.
+    // Only scores that changed are written (found by a join, so unchanged rows are not even
+    // locked): day to day most stay as they were.
     let sql = format!(
         "INSERT INTO customer_rfm (customer_id, workspace_id, recency, frequency, monetary, rfm_group, computed_at)
-         SELECT id, $1, r, f, m, {}, $2 FROM ({}) s WHERE true
+         SELECT s.id, $1, s.r, s.f, s.m, {}, $2 FROM ({}) s
+         LEFT JOIN customer_rfm o ON o.customer_id = s.id
+         WHERE o.customer_id IS NULL OR o.recency <> s.r OR o.frequency <> s.f OR o.monetary <> s.m
          ON CONFLICT (customer_id) DO UPDATE SET recency = excluded.recency, frequency = excluded.frequency,
-           monetary = excluded.monetary, rfm_group = excluded.rfm_group, computed_at = excluded.computed_at
-         WHERE customer_rfm.recency <> excluded.recency OR customer_rfm.frequency <> excluded.frequency
-           OR customer_rfm.monetary <> excluded.monetary",
+           monetary = excluded.monetary, rfm_group = excluded.rfm_group, computed_at = excluded.computed_at",
         group_case(),
         scores_sql()
     );
@@ -181,7 +186,7 @@ mod tests {
     fn the_case_names_every_cell_once() {
         let case = super::group_case();
         assert_eq!(case.matches(" WHEN ").count(), 25);
-        assert!(case.contains("WHEN r = 5 AND fm = 5 THEN 'champions'"));
-        assert!(case.contains("WHEN r = 1 AND fm = 1 THEN 'lost'"));
+        assert!(case.contains("WHEN s.r = 5 AND s.fm = 5 THEN 'champions'"));
+        assert!(case.contains("WHEN s.r = 1 AND s.fm = 1 THEN 'lost'"));
     }
 }

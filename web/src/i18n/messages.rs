@@ -1485,5 +1485,6 @@ messages! {
     CondRfm { zh: "RFM：{g}", en: "RFM: {g}" }
     CondOther { zh: "条件 {k}", en: "Condition {k}" }
     SegAll { zh: "全部分群 →", en: "All segments →" }
+    SegShowAll { zh: "显示全部客户", en: "Show all customers" }
     SegmentFilterChip { zh: "分群：{name}", en: "Segment: {name}" }
 }

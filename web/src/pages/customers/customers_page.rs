@@ -146,7 +146,7 @@ fn SegmentChip(id: String) -> impl IntoView {
         <p class="segment-chip" data-testid="segment-chip">
             <span class="chip chip--on">{move || i18n.t(Key::SegmentFilterChip).replace("{name}", &name.get().unwrap_or_default())}</span>
             " "
-            <a href="/customers" class="link-button">{move || i18n.t(Key::ClearFilters)}</a>
+            <a href="/customers" class="link-button" data-testid="segment-chip-clear">{move || i18n.t(Key::SegShowAll)}</a>
         </p>
     }
 }
