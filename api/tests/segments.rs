@@ -423,3 +423,73 @@ async fn bad_segments_are_refused_naming_the_field_and_edits_follow_versions() -
     assert_eq!(gone.error_code(), Some("NOT_FOUND"));
     Ok(())
 }
+
+#[tokio::test]
+async fn points_satisfaction_and_last_contact_conditions_select_the_right_customers() -> anyhow::Result<()> {
+    let shop = Shop::open("Activity shop").await?;
+    let (wang, li, chen) = (
+        shop.app.customer(&shop.token, "王芳").await?,
+        shop.app.customer(&shop.token, "李娜").await?,
+        shop.app.customer(&shop.token, "陈静").await?,
+    );
+    let count = |filter: Value| {
+        let shop = &shop;
+        async move {
+            let counted = shop.run(MEMBERS, json!({ "f": filter })).await?;
+            let mut ids: Vec<String> = counted.data()["customers"]["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n["id"].as_str().map(str::to_owned))
+                .collect();
+            ids.sort();
+            anyhow::Ok(ids)
+        }
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    // Points: 300 given to Wang by hand; nobody else has an account (a balance of 0).
+    shop.run(
+        "mutation($i: PointsInput!) { adjustPoints(input: $i) { balance } }",
+        json!({ "i": { "customerId": wang, "points": 300, "reason": "开业礼" } }),
+    )
+    .await?
+    .data();
+    assert_eq!(count(json!({ "points": { "min": 100 } })).await?, vec![wang.clone()]);
+    assert_eq!(count(json!({ "points": { "max": 0 } })).await?, sorted(vec![li.clone(), chen.clone()]));
+    assert_eq!(
+        count(json!({ "not": { "points": { "min": 1 } } })).await?,
+        sorted(vec![li.clone(), chen.clone()])
+    );
+
+    // Satisfaction: the latest NPS answer counts. Li was a detractor and then a promoter.
+    let answer = |who: &str, score: i32, days_ago: i64| {
+        let at = Utc::now() - Duration::days(days_ago);
+        json!({ "input": { "customer": { "id": who }, "kind": "NPS", "score": score, "answeredAt": at } })
+    };
+    let record = "mutation($input: RecordSurveyResponseInput!) { recordSurveyResponse(input: $input) { response { id } } }";
+    shop.run(record, answer(&li, 3, 20)).await?.data();
+    shop.run(record, answer(&li, 9, 2)).await?.data();
+    shop.run(record, answer(&chen, 4, 5)).await?.data();
+    let detractors = json!({ "satisfaction": { "kind": "NPS", "score": { "max": 6 } } });
+    assert_eq!(count(detractors).await?, vec![chen.clone()]);
+    assert_eq!(
+        count(json!({ "satisfaction": { "kind": "NPS", "score": { "min": 9 } } })).await?,
+        vec![li.clone()]
+    );
+    assert!(count(json!({ "satisfaction": { "kind": "CSAT", "score": { "max": 5 } } })).await?.is_empty());
+
+    // Last contact: a call to Chen 40 days ago; Wang and Li were never contacted.
+    shop.run(
+        "mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { customerId } }",
+        json!({ "input": { "customer": { "id": chen }, "kind": "CALL", "channel": "PHONE", "direction": "OUTBOUND",
+            "subject": "回访", "occurredAt": Utc::now() - Duration::days(40) } }),
+    )
+    .await?
+    .data();
+    assert_eq!(count(json!({ "daysSinceLastContact": { "min": 30 } })).await?, vec![chen.clone()]);
+    assert!(count(json!({ "daysSinceLastContact": { "max": 30 } })).await?.is_empty());
+    Ok(())
+}

@@ -626,9 +626,16 @@ fn activity_condition(filter: &Filter, cx: &Cx<'_>) -> Result<Condition, AppErro
         }
         let mut any = Condition::any().add(in_subquery(held));
         if points.min.is_none_or(|m| m <= 0) && points.max.is_none_or(|m| m >= 0) {
-            // No account is a balance of 0.
-            let accounts = ids_with(Entity, Column::CustomerId, Column::WorkspaceId, cx.workspace_id);
-            any = any.add(Condition::all().add(in_subquery(accounts)).not());
+            // No account is a balance of 0 (NOT EXISTS: a NOT IN list of every account would be
+            // compared row by row once it outgrows PostgreSQL's work_mem).
+            let account = Query::select()
+                .expr(Expr::val(1))
+                .from(Entity)
+                .and_where(
+                    Expr::col((Entity, Column::CustomerId)).equals((customer::Entity, customer::Column::Id)),
+                )
+                .to_owned();
+            any = any.add(Expr::exists(account).not());
         }
         all = all.add(any);
     }
