@@ -481,15 +481,23 @@ async fn points_satisfaction_and_last_contact_conditions_select_the_right_custom
     );
     assert!(count(json!({ "satisfaction": { "kind": "CSAT", "score": { "max": 5 } } })).await?.is_empty());
 
-    // Last contact: a call to Chen 40 days ago; Wang and Li were never contacted.
-    shop.run(
-        "mutation($input: RecordInteractionInput!) { recordInteraction(input: $input) { customerId } }",
-        json!({ "input": { "customer": { "id": chen }, "kind": "CALL", "channel": "PHONE", "direction": "OUTBOUND",
-            "subject": "回访", "occurredAt": Utc::now() - Duration::days(40) } }),
-    )
-    .await?
-    .data();
+    // Last contact (set in the database, as the answers above moved it): Chen 40 days ago, Li 2
+    // days ago, Wang never.
+    for (who, at) in [
+        (&chen, Some(Utc::now() - Duration::days(40))),
+        (&li, Some(Utc::now() - Duration::days(2))),
+        (&wang, None),
+    ] {
+        starcrm_api::entities::customer::Entity::update_many()
+            .col_expr(
+                starcrm_api::entities::customer::Column::LastActivityAt,
+                sea_orm::sea_query::Expr::value(at),
+            )
+            .filter(starcrm_api::entities::customer::Column::Id.eq(who.parse::<uuid::Uuid>()?))
+            .exec(&shop.app.state.db)
+            .await?;
+    }
     assert_eq!(count(json!({ "daysSinceLastContact": { "min": 30 } })).await?, vec![chen.clone()]);
-    assert!(count(json!({ "daysSinceLastContact": { "max": 30 } })).await?.is_empty());
+    assert_eq!(count(json!({ "daysSinceLastContact": { "max": 30 } })).await?, vec![li.clone()]);
     Ok(())
 }

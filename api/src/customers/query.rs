@@ -640,17 +640,42 @@ fn activity_condition(filter: &Filter, cx: &Cx<'_>) -> Result<Condition, AppErro
         all = all.add(any);
     }
     if let Some(sat) = &filter.satisfaction {
+        use crate::entities::survey_response::{Column, Entity};
         let (low, high) = sat.kind.range();
         let min = sat.score.min.unwrap_or(i16::from(low));
         let max = sat.score.max.unwrap_or(i16::from(high));
-        // The latest answer of the kind: none later than it.
-        all = all.add(Expr::cust_with_values(
-            "customers.id IN (SELECT r.customer_id FROM survey_responses r WHERE r.workspace_id = ? \
-             AND r.kind = ? AND r.score BETWEEN ? AND ? AND NOT EXISTS (SELECT 1 FROM survey_responses l \
-             WHERE l.customer_id = r.customer_id AND l.kind = r.kind AND (l.answered_at > r.answered_at \
-             OR (l.answered_at = r.answered_at AND l.id > r.id))))",
-            [sea_orm::Value::from(cx.workspace_id), sat.kind.as_str().into(), min.into(), max.into()],
-        ));
+        let (r, l) = (sea_orm::sea_query::Alias::new("r"), sea_orm::sea_query::Alias::new("l"));
+        // The latest answer of the kind: none later than it (ties broken by id).
+        let later = Query::select()
+            .expr(Expr::val(1))
+            .from_as(Entity, l.clone())
+            .and_where(Expr::col((l.clone(), Column::CustomerId)).equals((r.clone(), Column::CustomerId)))
+            .and_where(Expr::col((l.clone(), Column::Kind)).equals((r.clone(), Column::Kind)))
+            .cond_where(
+                Condition::any()
+                    .add(
+                        Expr::col((l.clone(), Column::AnsweredAt))
+                            .gt(Expr::col((r.clone(), Column::AnsweredAt))),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(
+                                Expr::col((l.clone(), Column::AnsweredAt))
+                                    .eq(Expr::col((r.clone(), Column::AnsweredAt))),
+                            )
+                            .add(Expr::col((l, Column::Id)).gt(Expr::col((r.clone(), Column::Id)))),
+                    ),
+            )
+            .to_owned();
+        let latest = Query::select()
+            .column((r.clone(), Column::CustomerId))
+            .from_as(Entity, r.clone())
+            .and_where(Expr::col((r.clone(), Column::WorkspaceId)).eq(cx.workspace_id))
+            .and_where(Expr::col((r.clone(), Column::Kind)).eq(sat.kind.as_str()))
+            .and_where(Expr::col((r, Column::Score)).between(min, max))
+            .and_where(Expr::exists(later).not())
+            .to_owned();
+        all = all.add(in_subquery(latest));
     }
     if let Some(groups) = &filter.rfm_groups {
         use crate::entities::customer_rfm::{Column, Entity};
