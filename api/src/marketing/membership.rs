@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -57,6 +57,62 @@ impl Evaluation {
     }
 }
 
+/// The SQL conditions of each of the segment's conditions, in `Filter::parts` order.
+async fn part_conditions(
+    conn: &impl ConnectionTrait,
+    segment: &Segment,
+    now: DateTime<Utc>,
+) -> Result<Vec<Condition>, AppError> {
+    let ws = segment.row.workspace_id;
+    let mut conditions = Vec::new();
+    for (_, part) in segment.filter.parts() {
+        conditions.push(query::sql_condition(conn, ws, &part, now).await?);
+    }
+    Ok(conditions)
+}
+
+/// For each of `ids` (customers of workspace `ws`; others are absent from the answer): whether
+/// they are live, and whether each of `conditions` holds, in one statement per chunk.
+async fn check(
+    conn: &impl ConnectionTrait,
+    ws: Uuid,
+    conditions: &[Condition],
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Evaluation>, AppError> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let mut select = Query::select();
+        select
+            .column((customer::Entity, customer::Column::Id))
+            .expr(
+                Expr::case(
+                    Condition::all()
+                        .add(customer::Column::DeletedAt.is_null())
+                        .add(customer::Column::MergedInto.is_null()),
+                    1,
+                )
+                .finally(0),
+            )
+            .from(customer::Entity)
+            .and_where(customer::Column::WorkspaceId.eq(ws))
+            .and_where(customer::Column::Id.is_in(chunk.iter().copied()));
+        for condition in conditions {
+            select.expr(Expr::case(condition.clone(), 1).finally(0));
+        }
+        let statement = conn.get_database_backend().build(&select);
+        for row in conn.query_all_raw(statement).await? {
+            let id: Uuid = row.try_get_by_index(0)?;
+            let live: i32 = row.try_get_by_index(1)?;
+            let mut holds = Vec::with_capacity(conditions.len());
+            for i in 0..conditions.len() {
+                holds.push(row.try_get_by_index::<i32>(i + 2)? == 1);
+            }
+            out.insert(id, Evaluation { live: live == 1, holds });
+        }
+    }
+    Ok(out)
+}
+
 /// Evaluates each condition of `segment` for each of `ids` (customers of the workspace; others
 /// are absent from the answer).
 ///
@@ -68,44 +124,8 @@ pub async fn evaluate(
     ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<HashMap<Uuid, Evaluation>, AppError> {
-    let ws = segment.row.workspace_id;
-    let parts = segment.filter.parts();
-    let mut conditions = Vec::with_capacity(parts.len());
-    for (_, part) in &parts {
-        conditions.push(query::sql_condition(conn, ws, part, now).await?);
-    }
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        let mut select = Query::select();
-        select
-            .column((customer::Entity, customer::Column::Id))
-            .expr(
-                Expr::case(
-                    sea_orm::sea_query::Condition::all()
-                        .add(customer::Column::DeletedAt.is_null())
-                        .add(customer::Column::MergedInto.is_null()),
-                    1,
-                )
-                .finally(0),
-            )
-            .from(customer::Entity)
-            .and_where(customer::Column::WorkspaceId.eq(ws))
-            .and_where(customer::Column::Id.is_in(chunk.iter().copied()));
-        for condition in &conditions {
-            select.expr(Expr::case(condition.clone(), 1).finally(0));
-        }
-        let statement = conn.get_database_backend().build(&select);
-        for row in conn.query_all_raw(statement).await? {
-            let id: Uuid = row.try_get_by_index(0)?;
-            let live: i32 = row.try_get_by_index(1)?;
-            let mut holds = Vec::with_capacity(parts.len());
-            for i in 0..parts.len() {
-                holds.push(row.try_get_by_index::<i32>(i + 2)? == 1);
-            }
-            out.insert(id, Evaluation { live: live == 1, holds });
-        }
-    }
-    Ok(out)
+    let conditions = part_conditions(conn, segment, now).await?;
+    check(conn, segment.row.workspace_id, &conditions, ids).await
 }
 
 /// Why a customer is or is not in a segment.
@@ -137,17 +157,25 @@ pub async fn of_customer(
         .into_iter()
         .map(|m| (m.segment_id, m.entered_at))
         .collect();
-    let mut out = Vec::with_capacity(all.len());
-    for segment in all {
-        let Some(evaluation) = evaluate(conn, &segment, &[customer_id], now).await?.remove(&customer_id)
-        else {
-            continue;
-        };
-        let keys = segment.filter.parts().into_iter().map(|(k, _)| k);
-        let conditions = keys.zip(evaluation.holds).collect();
-        out.push(Match { member_since: since.get(&segment.row.id).copied(), segment, conditions });
+    // Every segment's conditions in one statement: the card costs the same with 1 segment or 200.
+    let mut conditions = Vec::new();
+    for segment in &all {
+        conditions.extend(part_conditions(conn, segment, now).await?);
     }
-    Ok(out)
+    let Some(evaluation) =
+        check(conn, scope.workspace_id, &conditions, &[customer_id]).await?.remove(&customer_id)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut holds = evaluation.holds.into_iter();
+    Ok(all
+        .into_iter()
+        .map(|segment| {
+            let conditions =
+                segment.filter.parts().into_iter().map(|(k, _)| (k, holds.next().unwrap_or(false))).collect();
+            Match { member_since: since.get(&segment.row.id).copied(), segment, conditions }
+        })
+        .collect())
 }
 
 /// What one step did.
@@ -420,14 +448,17 @@ async fn rfm_due(db: &DatabaseConnection, workspace_id: Uuid, now: DateTime<Utc>
 /// Database failures.
 pub async fn apply_feed(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Moves, AppError> {
     let mut moves = Moves::default();
-    let ids: Vec<Uuid> = segment::Entity::find()
-        .select_only()
-        .column(segment::Column::Id)
-        .order_by_asc(segment::Column::WorkspaceId)
-        .into_tuple()
-        .all(db)
+    // Only segments behind their workspace's feed: a change in one workspace costs the others
+    // nothing.
+    let behind = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT s.id FROM segments s JOIN change_positions p ON p.workspace_id = s.workspace_id \
+             WHERE s.cursor < p.last_position ORDER BY s.workspace_id",
+        ))
         .await?;
-    for id in ids {
+    for row in behind {
+        let id: Uuid = row.try_get_by_index(0)?;
         let (m, imported) = advance(db, id, now).await?;
         moves += m;
         if imported {
