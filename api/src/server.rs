@@ -45,6 +45,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     crate::loyalty::expiry::spawn(state.db.clone());
     // Segment members kept current from the change feed; RFM scored after re-ratings and daily.
     crate::marketing::membership::spawn(state.db.clone());
+    crate::marketing::sending::spawn(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(
         url = %format!("http://{addr}"),

@@ -37,6 +37,7 @@ mod m20261205_000029_referrals;
 mod m20261205_000030_welcome;
 mod m20261205_000031_messages;
 mod m20261205_000032_segments;
+mod m20261205_000033_campaigns;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -78,6 +79,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000030_welcome::Migration),
             Box::new(m20261205_000031_messages::Migration),
             Box::new(m20261205_000032_segments::Migration),
+            Box::new(m20261205_000033_campaigns::Migration),
         ]
     }
 }

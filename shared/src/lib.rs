@@ -8,6 +8,7 @@ pub mod account;
 pub mod audit;
 #[cfg(feature = "calendar")]
 pub mod business_hours;
+pub mod campaigns;
 pub mod contact_budget;
 pub mod customer;
 pub mod dashboard;

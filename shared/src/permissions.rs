@@ -33,8 +33,12 @@ pub enum Permission {
     /// Service-level policies and business hours.
     #[serde(rename = "service:configure")]
     ServiceConfigure,
+    /// Segments and campaigns: write, launch, cancel.
     #[serde(rename = "campaigns:manage")]
     CampaignsManage,
+    /// Approves a campaign launched to more customers than its launcher may send to alone.
+    #[serde(rename = "campaigns:approve")]
+    CampaignsApprove,
     /// Survey scores, answers and what customers talk about.
     #[serde(rename = "surveys:read")]
     SurveysRead,
@@ -85,7 +89,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 28] = [
         Self::CustomersRead,
         Self::CustomersWrite,
         Self::CustomersErase,
@@ -97,6 +101,7 @@ impl Permission {
         Self::ServiceManage,
         Self::ServiceConfigure,
         Self::CampaignsManage,
+        Self::CampaignsApprove,
         Self::SurveysRead,
         Self::SurveysRecord,
         Self::SurveysManage,
@@ -129,6 +134,7 @@ impl Permission {
             Self::ServiceManage => "service:manage",
             Self::ServiceConfigure => "service:configure",
             Self::CampaignsManage => "campaigns:manage",
+            Self::CampaignsApprove => "campaigns:approve",
             Self::SurveysRead => "surveys:read",
             Self::SurveysRecord => "surveys:record",
             Self::SurveysManage => "surveys:manage",
@@ -213,10 +219,10 @@ impl Role {
     /// managers may also run integrations (API tokens, never with more than they hold; webhooks).
     pub const fn permissions(self) -> &'static [Permission] {
         use Permission::{
-            AuditRead, CampaignsManage, CustomersRead, CustomersWrite, DataExport, DataImport, LoyaltyManage,
-            LoyaltyRead, MembersIssue, PiiRead, PointsAdjust, PointsRedeem, RatingsManage, RatingsOverride,
-            RatingsRead, ServiceConfigure, ServiceManage, SurveysManage, SurveysRead, SurveysRecord,
-            TokensManage, TransactionsWrite, UsersRead, WebhooksManage,
+            AuditRead, CampaignsApprove, CampaignsManage, CustomersRead, CustomersWrite, DataExport,
+            DataImport, LoyaltyManage, LoyaltyRead, MembersIssue, PiiRead, PointsAdjust, PointsRedeem,
+            RatingsManage, RatingsOverride, RatingsRead, ServiceConfigure, ServiceManage, SurveysManage,
+            SurveysRead, SurveysRecord, TokensManage, TransactionsWrite, UsersRead, WebhooksManage,
         };
         match self {
             Self::Owner | Self::Admin => &Permission::ALL,
@@ -231,6 +237,7 @@ impl Role {
                 ServiceManage,
                 ServiceConfigure,
                 CampaignsManage,
+                CampaignsApprove,
                 SurveysRead,
                 SurveysRecord,
                 SurveysManage,

@@ -112,6 +112,8 @@ stored_enum! {
         Skipped => "skipped",
         /// Sending failed for good, or after its retries.
         Failed => "failed",
+        /// Withdrawn before it went (a cancelled campaign).
+        Cancelled => "cancelled",
     }
 }
 
@@ -120,6 +122,8 @@ stored_enum! {
     pub enum MessagePurpose {
         /// Points about to expire (the loyalty programme's warning).
         PointsExpiring => "points_expiring",
+        /// A campaign's message (counted by the contact budget).
+        Campaign => "campaign",
     }
 }
 

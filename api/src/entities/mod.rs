@@ -3,6 +3,8 @@
 
 pub mod api_token;
 pub mod audit_log;
+pub mod campaign;
+pub mod campaign_recipient;
 pub mod channel_identity;
 pub mod custom_field;
 pub mod customer;

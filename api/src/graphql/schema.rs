@@ -18,6 +18,7 @@ use crate::insight::graphql::InsightQuery;
 use crate::loyalty::graphql::{LoyaltyMutation, LoyaltyQuery};
 use crate::loyalty::member_graphql::{MemberMutation, MemberQuery};
 use crate::loyalty::rewards_graphql::{RewardsMutation, RewardsQuery};
+use crate::marketing::campaigns_graphql::{CampaignMutation, CampaignQuery};
 use crate::marketing::graphql::{MarketingMutation, MarketingQuery};
 use crate::ratings::graphql::{RatingsMutation, RatingsQuery};
 use crate::search::graphql::SearchQueryRoot;
@@ -59,6 +60,7 @@ pub struct Query(
     MemberQuery,
     RewardsQuery,
     MarketingQuery,
+    CampaignQuery,
 );
 
 /// Everything a client can change.
@@ -82,6 +84,7 @@ pub struct Mutation(
     MemberMutation,
     RewardsMutation,
     MarketingMutation,
+    CampaignMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

@@ -58,19 +58,27 @@ impl Segment {
     /// `INTERNAL` when the stored filter no longer parses.
     pub fn of(row: segment::Model) -> Result<Self, AppError> {
         let filter_json: serde_json::Value = serde_json::from_str(&row.filter).map_err(AppError::internal)?;
-        let value = async_graphql::Value::from_json(filter_json.clone()).map_err(AppError::internal)?;
-        let input = <CustomerFilter as InputType>::parse(Some(value)).map_err(|e| {
-            AppError::internal(anyhow::anyhow!(
-                "segment {}: stored filter: {}",
-                row.id,
-                e.into_server_error(async_graphql::Pos::default()).message
-            ))
-        })?;
-        let filter = input.into_filter().map_err(|e| {
-            AppError::internal(anyhow::anyhow!("segment {}: stored filter: {}", row.id, e.message))
-        })?;
+        let filter = stored_filter(&filter_json, &format!("segment {}", row.id))?;
         Ok(Self { row, filter, filter_json })
     }
+}
+
+/// A stored `CustomerFilter` (a segment's, a campaign's) read back; `whose` names the owner in
+/// the error.
+///
+/// # Errors
+/// `INTERNAL` when it no longer parses.
+pub fn stored_filter(filter_json: &serde_json::Value, whose: &str) -> Result<Filter, AppError> {
+    let value = async_graphql::Value::from_json(filter_json.clone()).map_err(AppError::internal)?;
+    let input = <CustomerFilter as InputType>::parse(Some(value)).map_err(|e| {
+        AppError::internal(anyhow::anyhow!(
+            "{whose}: stored filter: {}",
+            e.into_server_error(async_graphql::Pos::default()).message
+        ))
+    })?;
+    input
+        .into_filter()
+        .map_err(|e| AppError::internal(anyhow::anyhow!("{whose}: stored filter: {}", e.message)))
 }
 
 /// The condition selecting the live customers a filter holds for, in the workspace.

@@ -5,15 +5,20 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde_json::{Map, Value};
+use starcrm_shared::contact_budget::ContactKind;
 use starcrm_shared::customer::ConsentChannel;
-use starcrm_shared::surveys::MessageChannel;
+use starcrm_shared::surveys::{MessageChannel, MessagePurpose, MessageStatus};
 use uuid::Uuid;
 
 use super::email::{self, Email, SendError};
 use super::settings::Messaging;
-use crate::entities::{channel_identity, customer, customer_consent, customer_email, customer_phone};
+use crate::entities::{
+    channel_identity, customer, customer_consent, customer_email, customer_phone, message, survey_invitation,
+};
 use crate::error::AppError;
 use crate::webhooks::sender::{Request, Sender};
 
@@ -185,4 +190,40 @@ pub async fn consents(
         .one(conn)
         .await?
         .is_some_and(|c| c.granted))
+}
+
+/// The customer's unasked contacts since `since` that the contact budget counts: survey
+/// invitations and campaign messages sent.
+///
+/// # Errors
+/// Database failures.
+pub async fn contacts(
+    conn: &impl ConnectionTrait,
+    customer_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, ContactKind)>, AppError> {
+    let surveys: Vec<Option<DateTime<Utc>>> = survey_invitation::Entity::find()
+        .select_only()
+        .column(survey_invitation::Column::SentAt)
+        .filter(survey_invitation::Column::CustomerId.eq(customer_id))
+        .filter(survey_invitation::Column::SentAt.gte(since))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let campaigns: Vec<Option<DateTime<Utc>>> = message::Entity::find()
+        .select_only()
+        .column(message::Column::SentAt)
+        .filter(message::Column::CustomerId.eq(customer_id))
+        .filter(message::Column::Purpose.eq(MessagePurpose::Campaign.as_str()))
+        .filter(message::Column::Status.eq(MessageStatus::Sent.as_str()))
+        .filter(message::Column::SentAt.gte(since))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(surveys
+        .into_iter()
+        .flatten()
+        .map(|at| (at, ContactKind::Survey))
+        .chain(campaigns.into_iter().flatten().map(|at| (at, ContactKind::Campaign)))
+        .collect())
 }

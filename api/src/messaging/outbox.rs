@@ -1,17 +1,19 @@
-//! The outbox: messages to customers that are not survey invitations (points about to expire
-//! now, campaigns later). [`enqueue`] queues one unless its origin (what it is about) was queued
+//! The outbox: messages to customers that are not survey invitations (points about to expire,
+//! campaigns). [`enqueue`] queues one unless its origin (what it is about) was queued
 //! before in the workspace; the background pass ([`send_due`]) sends those whose time has come,
 //! each claimed for a while first so that two replicas never both send it, with the customer's
 //! consent for the channel and address checked at send time (a skip keeps its reason) and quiet
-//! hours moving it later. These are notices about the customer's own account, not marketing: the
-//! contact budget does not count them.
+//! hours moving it later. Notices about the customer's own account (points expiring) are not
+//! marketing: the contact budget neither counts nor stops them. Campaign messages are checked
+//! against it again at send time (another campaign or a survey may have used it up since the
+//! campaign was prepared).
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use starcrm_shared::contact_budget::SkipReason;
+use starcrm_shared::contact_budget::{ContactKind, Decision, SkipReason};
 use starcrm_shared::surveys::{MessageChannel, MessagePurpose, MessageStatus};
 use uuid::Uuid;
 
@@ -29,16 +31,31 @@ const BATCH: u64 = 100;
 /// How often a replica looks.
 pub const TICK: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// Sends the outbox in the background.
+/// Rung when messages are queued for now (a campaign prepared).
+pub static WAKE: crate::wake::Wake = crate::wake::Wake::new();
+
+/// Sends the outbox in the background: every [`TICK`], when woken, and at once again after a
+/// full batch.
 pub fn spawn(db: DatabaseConnection, sender: Sender) {
     tokio::spawn(async move {
-        let mut interval = tokio::time::interval(TICK);
+        let mut woken = WAKE.subscribe();
         loop {
-            interval.tick().await;
-            match send_due(&db, &sender, Utc::now()).await {
-                Ok(0) => {}
-                Ok(handled) => tracing::info!(handled, "outbox messages handled"),
-                Err(err) => tracing::error!(error = %err, "outbox pass failed"),
+            let handled = match send_due(&db, &sender, Utc::now()).await {
+                Ok(handled) => handled,
+                Err(err) => {
+                    tracing::error!(error = %err, "outbox pass failed");
+                    0
+                }
+            };
+            if handled > 0 {
+                tracing::info!(handled, "outbox messages handled");
+            }
+            if handled >= usize::try_from(BATCH).unwrap_or(usize::MAX) {
+                continue;
+            }
+            tokio::select! {
+                _ = woken.changed() => {}
+                () = tokio::time::sleep(TICK) => {}
             }
         }
     });
@@ -160,6 +177,17 @@ async fn send_one(
     let Some(to) = deliver::address(db, &c, channel).await? else {
         return Ok(Attempt::Skipped(SkipReason::NoAddress));
     };
+    if m.purpose == MessagePurpose::Campaign.as_str() {
+        let stars = c.stars.and_then(|s| u8::try_from(s).ok());
+        let (surveys, messages) = messaging.budget.limits(stars);
+        let since = now - chrono::Duration::days(i64::from(surveys.days.max(messages.days)));
+        let history = deliver::contacts(db, c.id, since).await?;
+        match messaging.budget.decide(ContactKind::Campaign, stars, &history, now) {
+            Decision::Skip(reason) => return Ok(Attempt::Skipped(reason)),
+            Decision::Later(at) => return Ok(Attempt::Later(at)),
+            Decision::Send => {}
+        }
+    }
     if let Some(at) = messaging.budget.quiet_until(now) {
         return Ok(Attempt::Later(at));
     }

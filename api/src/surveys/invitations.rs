@@ -24,7 +24,7 @@ use crate::entities::{
     customer, survey_definition, survey_invitation, survey_response, ticket, transaction, workspace,
 };
 use crate::error::AppError;
-use crate::messaging::deliver::{Delivery, Outgoing, address, claim, consents, deliver};
+use crate::messaging::deliver::{Delivery, Outgoing, address, claim, consents, contacts, deliver};
 use crate::messaging::settings::{self as messaging, Messaging};
 use crate::webhooks::sender::Sender;
 
@@ -363,23 +363,6 @@ async fn record(
     Ok(())
 }
 
-/// The customer's unasked contacts of the last `days` days (surveys sent).
-async fn history(
-    conn: &impl ConnectionTrait,
-    customer_id: Uuid,
-    since: DateTime<Utc>,
-) -> Result<Vec<(DateTime<Utc>, ContactKind)>, AppError> {
-    let sent: Vec<Option<DateTime<Utc>>> = survey_invitation::Entity::find()
-        .select_only()
-        .column(survey_invitation::Column::SentAt)
-        .filter(survey_invitation::Column::CustomerId.eq(customer_id))
-        .filter(survey_invitation::Column::SentAt.gte(since))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(sent.into_iter().flatten().map(|at| (at, ContactKind::Survey)).collect())
-}
-
 async fn send_one(
     db: &DatabaseConnection,
     sender: &Sender,
@@ -410,7 +393,7 @@ async fn send_one(
     let stars = c.stars.and_then(|s| u8::try_from(s).ok());
     let (surveys, messages) = messaging.budget.limits(stars);
     let since = now - Duration::days(i64::from(surveys.days.max(messages.days)));
-    match messaging.budget.decide(ContactKind::Survey, stars, &history(db, c.id, since).await?, now) {
+    match messaging.budget.decide(ContactKind::Survey, stars, &contacts(db, c.id, since).await?, now) {
         Decision::Skip(reason) => return Ok(Attempt::Skipped(reason)),
         Decision::Later(at) => return Ok(Attempt::Later(at)),
         Decision::Send => {}

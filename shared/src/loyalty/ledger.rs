@@ -24,6 +24,8 @@ stored_enum! {
         Referral => "referral",
         /// A birthday reward.
         Birthday => "birthday",
+        /// A campaign's bonus points.
+        Campaign => "campaign",
     }
 }
 

@@ -357,6 +357,7 @@ pub const fn permission(permission: Permission) -> Key {
         Permission::ServiceManage => Key::PermServiceManage,
         Permission::ServiceConfigure => Key::PermServiceConfigure,
         Permission::CampaignsManage => Key::PermCampaignsManage,
+        Permission::CampaignsApprove => Key::PermCampaignsApprove,
         Permission::SurveysRead => Key::PermSurveysRead,
         Permission::SurveysRecord => Key::PermSurveysRecord,
         Permission::LoyaltyRead => Key::PermLoyaltyRead,

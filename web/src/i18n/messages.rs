@@ -663,6 +663,7 @@ messages! {
     PermServiceManage { zh: "客户服务", en: "Customer service" }
     PermServiceConfigure { zh: "服务时效规则", en: "Service-level policies" }
     PermCampaignsManage { zh: "营销活动", en: "Campaigns" }
+    PermCampaignsApprove { zh: "审批营销活动", en: "Approve campaigns" }
     PermSurveysRead { zh: "查看调查结果", en: "Read survey results" }
     PermSurveysRecord { zh: "录入调查答卷", en: "Record survey answers" }
     PermLoyaltyRead { zh: "查看积分", en: "See loyalty points" }
@@ -809,6 +810,7 @@ messages! {
     InvitationSent { zh: "已发送", en: "Sent" }
     InvitationSkipped { zh: "未发送", en: "Skipped" }
     InvitationFailed { zh: "发送失败", en: "Failed" }
+    MessageCancelled { zh: "已取消", en: "Cancelled" }
     InvitationAnswered { zh: "已回答", en: "Answered" }
     SkipSurveyBudget { zh: "已达调查上限", en: "Survey budget reached" }
     SkipMessageBudget { zh: "已达消息上限", en: "Message budget reached" }
@@ -1277,6 +1279,7 @@ messages! {
     LotWelcome { zh: "新会员礼", en: "Welcome" }
     LotReferral { zh: "推荐奖励", en: "Referral" }
     LotBirthday { zh: "生日礼", en: "Birthday" }
+    LotCampaign { zh: "营销活动", en: "Campaign" }
     PointsEarned { zh: "消费获得", en: "Earned" }
     PointsReversed { zh: "退款收回", en: "Taken back by a refund" }
     PointsRedeemed { zh: "兑换", en: "Redeemed" }

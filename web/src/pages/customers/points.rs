@@ -24,6 +24,7 @@ pub(crate) const fn source_label(s: LotSource) -> Key {
         LotSource::Welcome => Key::LotWelcome,
         LotSource::Referral => Key::LotReferral,
         LotSource::Birthday => Key::LotBirthday,
+        LotSource::Campaign => Key::LotCampaign,
     }
 }
 
@@ -196,6 +197,7 @@ fn WarningRow(warning: WarningView) -> impl IntoView {
         Some(MessageStatus::Queued) => (Key::InvitationQueued, "pill pill--muted"),
         Some(MessageStatus::Skipped) => (Key::InvitationSkipped, "pill pill--warn"),
         Some(MessageStatus::Failed) => (Key::InvitationFailed, "pill pill--urgent"),
+        Some(MessageStatus::Cancelled) => (Key::MessageCancelled, "pill pill--muted"),
         None => (Key::PointsWarningEventOnly, "pill pill--muted"),
     };
     let when = sent_at.unwrap_or(warned_at);
