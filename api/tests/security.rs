@@ -3270,3 +3270,160 @@ async fn segments_and_rfm_stay_in_their_workspace_role_and_member() -> anyhow::R
     }
     Ok(())
 }
+
+const CREATE_CAMPAIGN: &str =
+    "mutation($input: CampaignInput!) { createCampaign(input: $input) { id version } }";
+const CAMPAIGN: &str = "query($id: ID!) { campaign(id: $id) { id name status version } }";
+
+/// An email campaign to 5-star customers with a coupon, nobody held out.
+fn campaign_input(name: &str) -> Value {
+    json!({ "name": name, "channel": "EMAIL", "stars": [5], "holdoutPercent": 0, "offer": "COUPON", "couponPrefix": "AA",
+        "content": [{ "language": "en", "subject": "For you", "body": "Code {coupon}" }] })
+}
+
+/// A's 5-star customer and a coupon campaign to them, prepared (sending): (customer, campaign,
+/// the customer's coupon code). An agent was refused on the way.
+async fn a_sending_campaign(w: &World) -> anyhow::Result<(String, String, String)> {
+    let a = w.app.as_token(&w.a_owner);
+    a.execute(
+        "mutation($input: MessagingSettingsInput!) { saveMessagingSettings(input: $input) { linkBase } }",
+        json!({ "input": { "linkBase": "https://a.example.com" } }),
+    )
+    .await?
+    .data();
+    let created = a
+        .execute(
+            "mutation { createCustomer(input: { name: \"A five\", emails: [{ value: \"five@a.example.com\" }],
+               consents: [{ channel: EMAIL, granted: true }] }) { id } }",
+            json!({}),
+        )
+        .await?;
+    let a_customer = created.data()["createCustomer"]["id"].as_str().unwrap_or_default().to_owned();
+    w.app.override_stars(&w.a_owner, &a_customer, 5).await?;
+    // Only campaigns:manage writes campaigns: an agent may not; A's owner may, and launches.
+    let refused =
+        w.app.as_token(&w.a_agent).execute(CREATE_CAMPAIGN, json!({ "input": campaign_input("x") })).await?;
+    assert_eq!(refused.error_extension("permission"), "campaigns:manage", "{}", refused.body);
+    let made = a.execute(CREATE_CAMPAIGN, json!({ "input": campaign_input("A spring") })).await?;
+    let c = made.data()["createCampaign"].clone();
+    let id = c["id"].as_str().unwrap_or_default().to_owned();
+    let launched = a
+        .execute(
+            "mutation($id: ID!) { launchCampaign(id: $id, version: 1) { status version } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    assert_eq!(launched.data()["launchCampaign"]["status"], "SCHEDULED", "{}", launched.body);
+    starcrm_api::marketing::sending::run(&w.app.state.db, chrono::Utc::now()).await?;
+    let recipients = a
+        .execute("query($id: ID!) { campaignRecipients(id: $id) { couponCode } }", json!({ "id": id }))
+        .await?;
+    let code =
+        recipients.data()["campaignRecipients"][0]["couponCode"].as_str().unwrap_or_default().to_owned();
+    assert!(code.starts_with("AA-"), "{}", recipients.body);
+    Ok((a_customer, id, code))
+}
+
+#[tokio::test]
+async fn campaigns_stay_in_their_workspace_role_and_member() -> anyhow::Result<()> {
+    let w = world().await?;
+    let (a_customer, id, code) = a_sending_campaign(&w).await?;
+    let a = w.app.as_token(&w.a_owner);
+
+    // Workspace B: A's campaign is not found to read, edit, launch, approve, cancel or delete;
+    // its recipients and coupons are not found either.
+    let b = w.app.as_token(&w.b_owner);
+    for (query, vars) in [
+        (CAMPAIGN, json!({ "id": id })),
+        ("query($id: ID!) { campaignRecipients(id: $id) { customerId } }", json!({ "id": id })),
+        (
+            "mutation($id: ID!, $input: CampaignInput!) { updateCampaign(id: $id, version: 2, input: $input) { id } }",
+            json!({ "id": id, "input": campaign_input("taken") }),
+        ),
+        ("mutation($id: ID!) { launchCampaign(id: $id, version: 2) { id } }", json!({ "id": id })),
+        ("mutation($id: ID!) { approveCampaign(id: $id, version: 2) { id } }", json!({ "id": id })),
+        ("mutation($id: ID!) { cancelCampaign(id: $id, version: 3) { id } }", json!({ "id": id })),
+        ("mutation($id: ID!) { deleteCampaign(id: $id, version: 3) }", json!({ "id": id })),
+        (
+            "mutation($c: String!) { redeemCampaignCoupon(code: $c, reference: \"r1\") { created } }",
+            json!({ "c": code }),
+        ),
+    ] {
+        let cross = b.execute(query, vars).await?;
+        assert_eq!(cross.error_code(), Some("NOT_FOUND"), "{query}: {}", cross.body);
+    }
+    let b_list = b.execute("{ campaigns { id } }", json!({})).await?;
+    assert_eq!(b_list.data()["campaigns"], json!([]), "{}", b_list.body);
+    // B cannot aim a campaign at A's segment.
+    let segment = a
+        .execute(
+            CREATE_SEGMENT,
+            json!({ "input": { "name": "A fives", "filter": { "stars": { "min": 5 } } } }),
+        )
+        .await?;
+    let segment_id = segment.data()["createSegment"]["id"].clone();
+    let mut aimed = campaign_input("aimed");
+    aimed["segmentId"] = segment_id;
+    let refused = b.execute(CREATE_CAMPAIGN, json!({ "input": aimed })).await?;
+    assert_eq!(refused.error_extension("field"), "segmentId", "{}", refused.body);
+    let mine = a.execute(CAMPAIGN, json!({ "id": id })).await?;
+    assert_eq!(mine.data()["campaign"]["status"], "SENDING", "unchanged: {}", mine.body);
+
+    // An agent reads campaigns (customers:read) but cannot cancel or approve; a till token
+    // redeems coupons but reads no campaigns.
+    let agent = w.app.as_token(&w.a_agent);
+    assert_eq!(agent.execute(CAMPAIGN, json!({ "id": id })).await?.data()["campaign"]["name"], "A spring");
+    let version = mine.data()["campaign"]["version"].clone();
+    let cancel = agent
+        .execute(
+            "mutation($id: ID!, $v: Int!) { cancelCampaign(id: $id, version: $v) { id } }",
+            json!({ "id": id, "v": version }),
+        )
+        .await?;
+    assert_eq!(cancel.error_extension("permission"), "campaigns:manage", "{}", cancel.body);
+    let approve = agent
+        .execute(
+            "mutation($id: ID!, $v: Int!) { approveCampaign(id: $id, version: $v) { id } }",
+            json!({ "id": id, "v": version }),
+        )
+        .await?;
+    assert_eq!(approve.error_extension("permission"), "campaigns:approve", "{}", approve.body);
+    let pos = w.app.api_token(&w.a_owner, &["transactions:write"]).await?;
+    let unread = w.app.as_token(&pos).execute("{ campaigns { id } }", json!({})).await?;
+    assert_eq!(unread.error_extension("permission"), "customers:read", "{}", unread.body);
+    let reader = w.app.api_token(&w.a_owner, &["customers:read"]).await?;
+    let redeem = w
+        .app
+        .as_token(&reader)
+        .execute(
+            "mutation($c: String!) { redeemCampaignCoupon(code: $c, reference: \"r1\") { created } }",
+            json!({ "c": code }),
+        )
+        .await?;
+    assert_eq!(redeem.error_extension("permission"), "transactions:write", "{}", redeem.body);
+
+    // A member token reaches none of it; a guessed unsubscribe link is not found.
+    let member = member_token(&w, &a_customer).await?;
+    for (query, vars) in [
+        (CAMPAIGN, json!({ "id": id })),
+        ("{ campaigns { id } }", json!({})),
+        (CREATE_CAMPAIGN, json!({ "input": campaign_input("member") })),
+        (
+            "mutation($c: String!) { redeemCampaignCoupon(code: $c, reference: \"r\") { created } }",
+            json!({ "c": code }),
+        ),
+    ] {
+        let refused = w.app.as_token(&member).execute(query, vars).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    }
+    let guessed = w
+        .app
+        .graphql()
+        .execute(
+            "query { unsubscribeLink(token: \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\") { business } }",
+            json!({}),
+        )
+        .await?;
+    assert_eq!(guessed.error_code(), Some("NOT_FOUND"), "{}", guessed.body);
+    Ok(())
+}
