@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::python::SmtpServer;
+use common::python::{SmtpServer, SmtpSettingsOf};
 use starcrm_api::messaging::email::{self, Email, SendError, SmtpSettings};
 
 #[tokio::test]

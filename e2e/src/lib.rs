@@ -15,6 +15,7 @@ pub mod flows;
 pub mod graphql;
 pub mod receiver;
 pub mod server;
+pub mod smtp;
 pub mod ws;
 
 pub use browser::Browser;

@@ -223,13 +223,32 @@ pub struct Lift {
     pub holdout_rate: f64,
     /// `recipients_rate - holdout_rate`, in points of share (0.03 = 3 points).
     pub lift: f64,
-    /// The 95% interval of `lift` (Wald, unpooled).
+    /// The 95% interval of `lift` (Newcombe's hybrid score interval: each rate's Wilson
+    /// interval combined, which stays honest for small groups and rates near 0 or 1 where the
+    /// textbook Wald interval collapses to a point).
     pub low: f64,
     pub high: f64,
     /// Two-sided p-value of "no difference" (pooled two-proportion z-test).
     pub p_value: f64,
-    /// `p_value < 0.05`.
+    /// Either group is smaller than [`MIN_GROUP`]: too few people to tell.
+    pub too_small: bool,
+    /// `p_value < 0.05` with both groups at least [`MIN_GROUP`].
     pub significant: bool,
+}
+
+/// The smallest group a lift is judged on: below it the normal approximation behind the test
+/// is not trusted and the report says there are too few people to tell.
+pub const MIN_GROUP: u64 = 30;
+
+/// The 95% Wilson score interval of `converted` out of `size` (`size` > 0).
+#[allow(clippy::cast_precision_loss)]
+pub fn wilson(arm: Arm) -> (f64, f64) {
+    let (n, p) = (arm.size as f64, arm.rate());
+    let z2 = Z95 * Z95;
+    let centre = p + z2 / (2.0 * n);
+    let spread = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    let d = 1.0 + z2 / n;
+    ((centre - spread) / d, (centre + spread) / d)
 }
 
 /// The z of a two-sided 95% interval.
@@ -244,18 +263,21 @@ pub fn lift(recipients: Arm, holdout: Arm) -> Option<Lift> {
     let (p1, p0) = (recipients.rate(), holdout.rate());
     let (n1, n0) = (recipients.size as f64, holdout.size as f64);
     let diff = p1 - p0;
-    let se = (p1 * (1.0 - p1) / n1 + p0 * (1.0 - p0) / n0).sqrt();
+    let (l1, u1) = wilson(recipients);
+    let (l0, u0) = wilson(holdout);
     let pooled = (recipients.converted + holdout.converted) as f64 / (n1 + n0);
     let se0 = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n0)).sqrt();
     let p_value = if se0 > 0.0 { 2.0 * normal_tail((diff / se0).abs()) } else { 1.0 };
+    let too_small = recipients.size.min(holdout.size) < MIN_GROUP;
     Some(Lift {
         recipients_rate: p1,
         holdout_rate: p0,
         lift: diff,
-        low: diff - Z95 * se,
-        high: diff + Z95 * se,
+        low: diff - ((p1 - l1).powi(2) + (u0 - p0).powi(2)).sqrt(),
+        high: diff + ((u1 - p1).powi(2) + (p0 - l0).powi(2)).sqrt(),
         p_value,
-        significant: p_value < 0.05,
+        too_small,
+        significant: p_value < 0.05 && !too_small,
     })
 }
 
@@ -345,17 +367,23 @@ mod tests {
         assert!((l.recipients_rate - 0.12).abs() < 1e-12);
         assert!((l.holdout_rate - 0.05).abs() < 1e-12);
         assert!((l.lift - 0.07).abs() < 1e-12);
-        // se = sqrt(.12*.88/1000 + .05*.95/100) = sqrt(0.0001056 + 0.000475) = 0.024096
-        let se = (0.12_f64 * 0.88 / 1000.0 + 0.05 * 0.95 / 100.0).sqrt();
-        assert!((se - 0.024_096).abs() < 1e-6);
-        assert!((l.low - (0.07 - 1.959_964 * se)).abs() < 1e-6);
-        assert!((l.high - (0.07 + 1.959_964 * se)).abs() < 1e-6);
+        // Wilson: 120/1000 -> [0.10130, 0.14161]; 5/100 -> [0.02154, 0.11175]; Newcombe:
+        // 0.07 - sqrt((0.12-0.10130)^2 + (0.11175-0.05)^2) = 0.00548,
+        // 0.07 + sqrt((0.14161-0.12)^2 + (0.05-0.02154)^2) = 0.10573.
+        let (lo, hi) = wilson(Arm { size: 1_000, converted: 120 });
+        assert!((lo - 0.101_30).abs() < 1e-5 && (hi - 0.141_61).abs() < 1e-5, "{lo} {hi}");
+        assert!((l.low - 0.005_480).abs() < 1e-6, "{}", l.low);
+        assert!((l.high - 0.105_731).abs() < 1e-6, "{}", l.high);
         // pooled 125/1100; z = 0.07 / sqrt(p(1-p)(1/1000+1/100)) = 2.1030; p = 2(1 - Φ(z)) = 0.03547
         assert!((l.p_value - 0.035_47).abs() < 0.000_05, "{}", l.p_value);
         assert!(l.significant);
         // The same rates on a tenth of the people: not significant.
         let small = lift(Arm { size: 100, converted: 12 }, Arm { size: 10, converted: 0 }).unwrap();
-        assert!(!small.significant);
+        assert!(!small.significant && small.too_small);
+        // All of one converting and none of the other: the interval is still an interval, and
+        // one person against three is too few to tell.
+        let tiny = lift(Arm { size: 1, converted: 1 }, Arm { size: 3, converted: 0 }).unwrap();
+        assert!(tiny.low < 0.5 && tiny.high <= 1.0 && tiny.too_small && !tiny.significant, "{tiny:?}");
         assert!(lift(Arm { size: 10, converted: 1 }, Arm::default()).is_none());
     }
 

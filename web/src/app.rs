@@ -9,6 +9,8 @@ use crate::pages::customers::{CustomerPage, CustomersPage, ImportPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::feedback::FeedbackPage;
 use crate::pages::login_page::LoginPage;
+use crate::pages::marketing::campaign_page::{CampaignPage, NewCampaignPage};
+use crate::pages::marketing::campaigns_page::CampaignsPage;
 use crate::pages::marketing::segments_page::SegmentsPage;
 use crate::pages::member_page::MemberPage;
 use crate::pages::not_found_page::NotFoundPage;
@@ -24,9 +26,11 @@ use crate::pages::settings::{
     UsersPage, WebhooksPage,
 };
 use crate::pages::survey_page::SurveyPage;
+use crate::pages::unsubscribe_page::UnsubscribePage;
 use crate::state::session;
 
 #[component]
+#[allow(clippy::too_many_lines, reason = "the route table: one entry per page")]
 pub fn App() -> impl IntoView {
     i18n::provide_i18n();
     session::provide_session();
@@ -36,6 +40,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage />
                 // The customer's survey link: no sign-in.
                 <Route path=path!("/s/:token") view=SurveyPage />
+                // A campaign message's unsubscribe link: no sign-in.
+                <Route path=path!("/u/:token") view=UnsubscribePage />
                 <Route path=path!("/member") view=MemberPage />
                 <Route path=path!("/") view=|| view! { <Private require=None><DashboardPage /></Private> } />
                 <Route
@@ -95,6 +101,18 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/segments")
                     view=|| view! { <Private require=Some(Permission::CustomersRead)><SegmentsPage /></Private> }
+                />
+                <Route
+                    path=path!("/campaigns")
+                    view=|| view! { <Private require=Some(Permission::CampaignsManage)><CampaignsPage /></Private> }
+                />
+                <Route
+                    path=path!("/campaigns/new")
+                    view=|| view! { <Private require=Some(Permission::CampaignsManage)><NewCampaignPage /></Private> }
+                />
+                <Route
+                    path=path!("/campaigns/:id")
+                    view=|| view! { <Private require=Some(Permission::CampaignsManage)><CampaignPage /></Private> }
                 />
                 <Route
                     path=path!("/points")

@@ -170,14 +170,13 @@ fn check_content(spec: &Spec) -> Result<Vec<Template>, AppError> {
     Ok(content)
 }
 
-async fn check(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Result<Valid, AppError> {
-    let name = spec.name.trim().to_owned();
-    if name.is_empty() {
-        return Err(AppError::bad_input("name", "is required"));
-    }
-    if name.chars().count() > NAME_MAX {
-        return Err(AppError::bad_input("name", format!("at most {NAME_MAX} characters")));
-    }
+/// Checks who a spec targets: star levels, segment, extra conditions, the next-star gap. Returns
+/// the star levels, sorted.
+async fn check_audience(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    spec: &Spec,
+) -> Result<Vec<u8>, AppError> {
     let mut stars = spec.stars.clone();
     stars.sort_unstable();
     stars.dedup();
@@ -215,6 +214,18 @@ async fn check(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Resul
             return Err(AppError::bad_input("nearNextStar", "5-star customers have no next star"));
         }
     }
+    Ok(stars)
+}
+
+async fn check(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Result<Valid, AppError> {
+    let name = spec.name.trim().to_owned();
+    if name.is_empty() {
+        return Err(AppError::bad_input("name", "is required"));
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(AppError::bad_input("name", format!("at most {NAME_MAX} characters")));
+    }
+    let stars = check_audience(conn, scope, spec).await?;
     let content = check_content(spec)?;
     if spec.offer_text.as_ref().is_some_and(|t| t.chars().count() > OFFER_TEXT_MAX) {
         return Err(AppError::bad_input("offerText", format!("at most {OFFER_TEXT_MAX} characters")));
@@ -328,14 +339,25 @@ pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Resul
     Campaign::of(row)
 }
 
-/// A spec checked and read as an unsaved campaign (for the wizard's live audience). Needs
-/// `customers:read`.
+/// A spec's audience checked and the spec read as an unsaved campaign (for the wizard's live
+/// audience, before the message is written). Needs `customers:read`.
 ///
 /// # Errors
 /// `BAD_USER_INPUT` naming the field.
 pub async fn draft(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Result<Campaign, AppError> {
     scope.require(Permission::CustomersRead)?;
-    let valid = check(conn, scope, spec).await?;
+    // Only the audience must hold: the wizard counts it before the message is written.
+    let stars = check_audience(conn, scope, spec).await?;
+    let valid = Valid {
+        name: spec.name.trim().to_owned(),
+        stars,
+        content: spec.content.clone(),
+        holdout: spec.holdout_percent.unwrap_or(DEFAULT_HOLDOUT).min(MAX_HOLDOUT),
+        window_days: spec
+            .window_days
+            .unwrap_or_else(|| rules::default_window_days(spec.channel))
+            .clamp(1, MAX_WINDOW_DAYS),
+    };
     let now = Utc::now();
     let mut row = blank(scope, Uuid::nil(), now);
     apply(&mut row, spec, valid);

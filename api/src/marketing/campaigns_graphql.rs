@@ -367,7 +367,9 @@ pub struct CampaignLift {
     pub low: f64,
     pub high: f64,
     pub p_value: f64,
-    /// p < 0.05; when false the difference may well be chance.
+    /// Either group has fewer than 30 people: too few to tell.
+    pub too_small: bool,
+    /// p < 0.05 with both groups large enough; when false the difference may well be chance.
     pub significant: bool,
 }
 
@@ -380,6 +382,7 @@ impl From<starcrm_shared::campaigns::Lift> for CampaignLift {
             low: l.low,
             high: l.high,
             p_value: l.p_value,
+            too_small: l.too_small,
             significant: l.significant,
         }
     }

@@ -3,60 +3,22 @@
 //! (aiosmtpd) and the Standard Webhooks reference library.
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use starcrm_api::messaging::email::{SmtpSettings, TlsMode};
 use starcrm_e2e::receiver::Received;
 use tokio::io::AsyncWriteExt;
 
-fn python() -> anyhow::Result<String> {
-    std::env::var("STARCRM_WEBHOOK_VERIFIER").map_err(|_| {
-        anyhow::anyhow!(
-            "STARCRM_WEBHOOK_VERIFIER is not set: run the tests with scripts/test, which installs \
-             aiosmtpd and standardwebhooks (PyPI) into a virtualenv and points this variable at its python"
-        )
-    })
+pub use starcrm_e2e::smtp::SmtpServer;
+use starcrm_e2e::smtp::python;
+
+/// The server's address as the api's SMTP settings.
+pub trait SmtpSettingsOf {
+    fn settings(&self) -> SmtpSettings;
 }
 
-/// A real SMTP server on a free port, storing what it receives in a Maildir.
-pub struct SmtpServer {
-    child: tokio::process::Child,
-    pub port: u16,
-    maildir: tempfile::TempDir,
-    python: String,
-}
-
-impl SmtpServer {
-    pub async fn start() -> anyhow::Result<Self> {
-        let python = python()?;
-        let maildir = tempfile::tempdir()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = tokio::process::Command::new(&python)
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(maildir.path().join("mail"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()?;
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return Ok(Self { child, port, maildir, python });
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        anyhow::bail!("aiosmtpd did not listen on {port}")
-    }
-
-    pub fn settings(&self) -> SmtpSettings {
+impl SmtpSettingsOf for SmtpServer {
+    fn settings(&self) -> SmtpSettings {
         SmtpSettings {
             host: "127.0.0.1".to_owned(),
             port: self.port,
@@ -65,24 +27,6 @@ impl SmtpServer {
             password: None,
             from: "星辰茶庄 <service@starcrm.test>".to_owned(),
         }
-    }
-
-    /// What the server received, parsed.
-    pub async fn received(&self) -> anyhow::Result<Vec<Value>> {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/read_mail.py");
-        let out = tokio::process::Command::new(&self.python)
-            .arg(script)
-            .arg(self.maildir.path().join("mail"))
-            .output()
-            .await?;
-        anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        Ok(serde_json::from_slice(&out.stdout)?)
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod campaigns;
 pub mod customers;
 pub mod dashboard;
 mod error;

@@ -1490,4 +1490,100 @@ messages! {
     SegAll { zh: "全部分群 →", en: "All segments →" }
     SegShowAll { zh: "显示全部客户", en: "Show all customers" }
     SegmentFilterChip { zh: "分群：{name}", en: "Segment: {name}" }
+    CampaignsTitle { zh: "营销活动", en: "Campaigns" }
+    CampaignsSubtitle { zh: "按星级和分群精准触达，遵守客户授权与打扰上限，并用对照组衡量真实增量。", en: "Reach customers by star level and segment, within their consent and the contact budget, and measure the real uplift against a holdout." }
+    CampNew { zh: "新建活动", en: "New campaign" }
+    CampNone { zh: "还没有营销活动。从上方的预设一键开始，或新建一个。", en: "No campaigns yet. Start from a preset above in one click, or make a new one." }
+    CampWhen { zh: "时间", en: "When" }
+    PresetEarlyAccess { zh: "五星专享抢先购", en: "5★ early access" }
+    PresetEarlyAccessHint { zh: "新品上市前 48 小时，只对五星客户开放。", en: "48 hours before launch, for 5-star customers only." }
+    PresetLiftToThree { zh: "助力二星升三星", en: "Lift 2★ to 3★" }
+    PresetLiftToThreeHint { zh: "给离三星只差一点的二星客户一张优惠券。", en: "A coupon for 2-star customers a few points short of 3 stars." }
+    PresetWinBack { zh: "挽回高星流失客户", en: "Win back 4-5★" }
+    PresetWinBackHint { zh: "60 天未购买的四、五星客户，专属折扣召回。", en: "4-5 star customers with no purchase for 60 days, with a personal discount." }
+    CampStepAudience { zh: "1 目标客户", en: "1 Audience" }
+    CampStepContent { zh: "2 内容", en: "2 Content" }
+    CampStepOffer { zh: "3 权益", en: "3 Offer" }
+    CampStepSchedule { zh: "4 发送与衡量", en: "4 Schedule and measure" }
+    CampName { zh: "活动名称", en: "Campaign name" }
+    CampSegment { zh: "客户分群", en: "Segment" }
+    CampNoSegment { zh: "不限分群", en: "Any segment" }
+    CampStars { zh: "星级", en: "Stars" }
+    CampNearNext { zh: "仅限距下一星级不超过 {n} 分的客户", en: "Only customers within {n} points of their next star" }
+    CampLapsed { zh: "仅限 {n} 天以上未购买的客户", en: "Only customers with no purchase for {n} days or more" }
+    CampChannel { zh: "渠道", en: "Channel" }
+    CampVariables { zh: "可用变量：{name} 姓名、{stars} 星级、{benefits} 星级权益、{points} 积分、{coupon} 专属券码、{unsubscribe} 退订链接（不写则自动附在末尾）。", en: "Variables: {name}, {stars}, {benefits} (the star level's benefits), {points}, {coupon} (a personal code), {unsubscribe} (added at the end if left out)." }
+    CampChinese { zh: "中文（默认）", en: "Chinese (default)" }
+    CampEnglish { zh: "英文", en: "English" }
+    CampSubject { zh: "标题", en: "Subject" }
+    CampBody { zh: "正文", en: "Message" }
+    CampPreview { zh: "预览（示例五星客户）", en: "Preview (a sample 5-star customer)" }
+    CampOfferNone { zh: "仅消息", en: "Message only" }
+    CampOfferCoupon { zh: "专属券码", en: "Personal coupon" }
+    CampOfferPoints { zh: "赠送积分", en: "Bonus points" }
+    CampOfferText { zh: "权益说明", en: "The offer in words" }
+    CampCouponPrefix { zh: "券码前缀", en: "Coupon prefix" }
+    CampBonusPoints { zh: "赠送积分数", en: "Bonus points" }
+    CampSendAt { zh: "发送时间", en: "Send at" }
+    CampSendNowHint { zh: "留空则发布后立即发送；免打扰时段内的消息会顺延。", en: "Leave empty to send on launch; messages in quiet hours wait until they end." }
+    CampThrottle { zh: "每小时最多发送", en: "At most per hour" }
+    CampHoldoutPercent { zh: "对照组比例（%）", en: "Holdout (%)" }
+    CampWindow { zh: "归因窗口（天）", en: "Attribution window (days)" }
+    CampCost { zh: "每条成本（{c}）", en: "Cost per message ({c})" }
+    CampHoldoutHint { zh: "对照组随机抽取且可复现，不会收到任何消息；它的购买率就是“不发也会买”的基线。", en: "The holdout is drawn at random, reproducibly, and receives nothing: its purchase rate is the baseline of what would have happened anyway." }
+    CampSaveDraft { zh: "保存草稿", en: "Save draft" }
+    CampConfirmDelete { zh: "删除这个草稿？", en: "Delete this draft?" }
+    CampLaunch { zh: "发布", en: "Launch" }
+    CampSaved { zh: "草稿已保存。", en: "Draft saved." }
+    CampLaunched { zh: "活动已发布。", en: "Campaign launched." }
+    CampAudience { zh: "目标客户", en: "Audience" }
+    CampCustomers { zh: "位客户", en: "customers" }
+    CampExclNoConsent { zh: "未授权", en: "No consent" }
+    CampExclNoAddress { zh: "无联系方式", en: "No address" }
+    CampExclBudget { zh: "超出打扰上限", en: "Contact budget used" }
+    CampHoldout { zh: "对照组", en: "Holdout" }
+    CampToSend { zh: "将发送", en: "To send" }
+    CampQuietHours { zh: "其中 {n} 条落在免打扰时段，将在时段结束后发送。", en: "{n} fall in quiet hours and go when they end." }
+    CampEstimatedCost { zh: "预计成本 {m}", en: "Estimated cost {m}" }
+    CampNeedsApproval { zh: "受众较大：发布后需由有审批权限的同事批准才会发送。", en: "A large audience: once launched it waits for someone who may approve campaigns." }
+    CampStatusDraft { zh: "草稿", en: "Draft" }
+    CampStatusAwaiting { zh: "待审批", en: "Awaiting approval" }
+    CampStatusScheduled { zh: "已排期", en: "Scheduled" }
+    CampStatusSending { zh: "发送中", en: "Sending" }
+    CampStatusSent { zh: "已发送", en: "Sent" }
+    CampStatusCancelled { zh: "已取消", en: "Cancelled" }
+    CampApprove { zh: "批准发送", en: "Approve" }
+    CampCancel { zh: "取消活动", en: "Cancel campaign" }
+    CampRefresh { zh: "刷新", en: "Refresh" }
+    CampFunnel { zh: "转化漏斗", en: "Funnel" }
+    CampTargeted { zh: "目标客户", en: "Targeted" }
+    CampExcluded { zh: "已排除", en: "Excluded" }
+    CampSent { zh: "已发出", en: "Sent" }
+    CampDelivered { zh: "已送达", en: "Delivered" }
+    CampConverted { zh: "已转化", en: "Converted" }
+    CampAfterLaunch { zh: "待发送 {q} · 发送时跳过 {s}（授权撤回、退订或打扰上限）· 已取消 {c} · 退订 {u}", en: "Queued {q} · skipped at send time {s} (consent withdrawn, unsubscribed or budget) · cancelled {c} · unsubscribed {u}" }
+    CampResults { zh: "效果", en: "Results" }
+    CampRevenue { zh: "收入", en: "Revenue" }
+    CampIncremental { zh: "增量收入", en: "Incremental revenue" }
+    CampCostLabel { zh: "成本", en: "Cost" }
+    CampLift { zh: "增量", en: "Lift" }
+    CampPoints { zh: "{n} 个百分点", en: "{n} pts" }
+    CampLiftLine { zh: "收到消息的客户转化 {r}，对照组 {h}：增量 {d}（95% 区间 {lo} 至 {hi} 个百分点）。", en: "Recipients converted {r}, the holdout {h}: a lift of {d} (95% interval {lo} to {hi} points)." }
+    CampSignificant { zh: "结果显著（p = {p}）：增量不太可能是偶然。", en: "Significant (p = {p}): the lift is unlikely to be chance." }
+    CampNotSignificant { zh: "结果不显著（p = {p}）：这个差异可能只是偶然，不能据此判断活动有效。", en: "Not significant (p = {p}): the difference may well be chance; it does not show the campaign worked." }
+    CampTooSmall { zh: "样本太少（任一组少于 30 人），无法判断差异是否偶然（p = {p}）。", en: "Too few people to tell (a group under 30): the difference may be chance (p = {p})." }
+    CampNoLift { zh: "对照组或收件人为空，暂无法计算增量。", en: "No lift yet: the recipients or the holdout are empty." }
+    CampConversionRule { zh: "转化：送达后归因窗口内的购买，或使用了本活动的券码；对照组从其本应收到消息的时间起算。", en: "A conversion is a purchase within the attribution window after delivery, or a redemption of the campaign's coupon; the holdout counts from when its message would have gone." }
+    CampRecipients { zh: "收件人", en: "Recipients" }
+    CampStarNote { zh: "星级为准备发送时的星级；* 表示该星级的差异不显著。", en: "Stars as when the campaign was prepared; * marks a difference that is not significant." }
+    CampRecExcluded { zh: "已排除", en: "Excluded" }
+    CampRecDelivered { zh: "已送达", en: "Delivered" }
+    CampSentAt { zh: "送达时间", en: "Delivered at" }
+    UnsubTitle { zh: "退订营销消息", en: "Unsubscribe" }
+    UnsubAsk { zh: "不再接收「{b}」通过{c}发送的营销消息？", en: "Stop marketing messages from {b} by {c}?" }
+    UnsubConfirm { zh: "确认退订", en: "Unsubscribe" }
+    UnsubDone { zh: "已退订", en: "You are unsubscribed" }
+    UnsubDoneBody { zh: "「{b}」不会再通过{c}向您发送营销消息，已排队的消息也会立即停止。", en: "{b} will send you no more marketing messages by {c}; anything already queued is stopped too." }
+    UnsubInvalid { zh: "链接无效", en: "This link is not valid" }
+    UnsubFailed { zh: "暂时无法处理，请稍后再试。", en: "Something went wrong; please try again shortly." }
 }

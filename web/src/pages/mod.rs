@@ -13,3 +13,4 @@ pub mod search_page;
 pub mod service;
 pub mod settings;
 pub mod survey_page;
+pub mod unsubscribe_page;

@@ -60,6 +60,7 @@ pub fn SegmentsPage() -> impl IntoView {
                 <p class="page-subtitle muted">{move || i18n.t(Key::SegmentsSubtitle)}</p>
             </div>
         </header>
+        <super::MarketingTabs />
         {move || notice.get().map(|m| view! { <p class="notice notice--ok notice--spaced" role="status" data-testid="notice">{m}</p> })}
         <div class="segments-layout">
             <div class="segments-layout__main">
