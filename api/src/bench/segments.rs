@@ -11,7 +11,11 @@
 //!   writing its result into a fresh table with no index: the first scoring of the workspace
 //!   (every row new) once, then the median of the runs after it (day to day: few changes);
 //! - keeping a segment current: `--changes` recorded star changes applied by the feed worker
-//!   (changes per second).
+//!   (changes per second);
+//! - preparing an email campaign with a personal coupon to every customer who has bought (each customer's consent, address and contact budget read, the holdout drawn, the
+//!   message rendered with its coupon and unsubscribe link, recipient and outbox rows written, in
+//!   one transaction) against the bare `INSERT ... SELECT` of the same audience with its consent
+//!   and address into a plain table; in recipients per second.
 
 use std::time::{Duration, Instant};
 
@@ -108,8 +112,133 @@ pub async fn segments(
     );
 
     feed(&db, &scope, changes).await?;
+    campaign(&db, &scope, runs).await?;
+    Ok(())
+}
+
+/// The bare baseline of a campaign's preparation: the audience with its email consent and
+/// address, written into a plain table (`$1` the workspace).
+const BARE_AUDIENCE: &str = "INSERT INTO bench_audience (customer_id, consent, address)
+  SELECT c.id,
+    CASE WHEN EXISTS (SELECT 1 FROM customer_consents k WHERE k.customer_id = c.id AND k.channel = 'email' AND k.granted) THEN 1 ELSE 0 END,
+    (SELECT e.email FROM customer_emails e WHERE e.customer_id = c.id ORDER BY e.is_primary DESC LIMIT 1)
+  FROM customers c
+  WHERE c.workspace_id = $1 AND c.merged_into IS NULL AND c.deleted_at IS NULL AND c.order_count >= 1";
+
+/// The benchmark's campaign: email with a personal coupon to every customer who has bought.
+fn campaign_spec(run: usize) -> crate::marketing::campaigns::Spec {
+    crate::marketing::campaigns::Spec {
+        name: format!("bench {run} {}", Uuid::now_v7().simple()),
+        channel: starcrm_shared::surveys::MessageChannel::Email,
+        segment_id: None,
+        stars: Vec::new(),
+        filter: Some((
+            Filter { order_count: Some(Range { min: Some(1), max: None }), ..Filter::default() },
+            json!({ "orderCount": { "min": 1 } }),
+        )),
+        near_next_star: None,
+        content: vec![starcrm_shared::surveys::Template {
+            language: "zh-CN".to_owned(),
+            subject: "{name}，老客专享".to_owned(),
+            body: "{name}您好！您的专属优惠码 {coupon}，积分 {points}。".to_owned(),
+        }],
+        offer: starcrm_shared::campaigns::CampaignOffer::Coupon,
+        offer_text: None,
+        coupon_prefix: Some("BENCH".to_owned()),
+        bonus_points: None,
+        holdout_percent: None,
+        window_days: None,
+        throttle_per_hour: None,
+        cost_per_message_minor: 0,
+        fixed_cost_minor: 0,
+        send_at: None,
+        preset: None,
+    }
+}
+
+/// The bare baseline once, in a table made for it and dropped after; rows written and the time.
+async fn bare_audience(db: &DatabaseConnection, workspace_id: Uuid) -> anyhow::Result<(u64, Duration)> {
+    let backend = db.get_database_backend();
+    let uuid_type = if backend == sea_orm::DatabaseBackend::Postgres { "uuid" } else { "" };
+    db.execute_unprepared(&format!(
+        "CREATE TABLE bench_audience (customer_id {uuid_type}, consent INTEGER, address TEXT)"
+    ))
+    .await?;
+    let started = Instant::now();
+    let txn = crate::db::begin_write(db).await?;
+    let n = txn
+        .execute_raw(Statement::from_sql_and_values(backend, BARE_AUDIENCE, [workspace_id.into()]))
+        .await?
+        .rows_affected();
+    txn.commit().await?;
+    let took = started.elapsed();
+    db.execute_unprepared("DROP TABLE bench_audience").await?;
+    Ok((n, took))
+}
+
+/// Prepares a campaign to every customer who has bought `runs` times (after a warm-up),
+/// each a new campaign whose rows are removed after it, against the bare baseline.
+async fn campaign(db: &DatabaseConnection, scope: &Scope, runs: usize) -> anyhow::Result<()> {
+    use crate::marketing::{audience, campaigns};
+    let input = crate::messaging::settings::MessagingInput {
+        link_base: Some(Some("https://crm.example.com".to_owned())),
+        ..Default::default()
+    };
+    let messaging =
+        crate::messaging::settings::save(db, scope, input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let backend = db.get_database_backend();
+    let (mut ours, mut bare, mut prepared) = (Vec::new(), Vec::new(), audience::Prepared::default());
+    for run in 0..=runs.max(1) {
+        let spec = campaign_spec(run);
+        let c = campaigns::create(db, scope, &spec).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let started = Instant::now();
+        let txn = crate::db::begin_write(db).await?;
+        let done =
+            audience::prepare(&*txn, &c, &messaging, Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        txn.commit().await?;
+        let took = started.elapsed();
+        prepared = done;
+        // Untimed: the run's rows go, so every run starts from the same tables.
+        let origin = format!("campaign:{}:%", c.row.id);
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "DELETE FROM messages WHERE workspace_id = $1 AND origin LIKE $2",
+            [scope.workspace_id.into(), origin.into()],
+        ))
+        .await?;
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "DELETE FROM campaigns WHERE id = $1",
+            [c.row.id.into()],
+        ))
+        .await?;
+
+        let (n, bare_took) = bare_audience(db, scope.workspace_id).await?;
+        anyhow::ensure!(
+            n == done.audience,
+            "the bare SQL found {n} customers, the campaign {}",
+            done.audience
+        );
+        if run > 0 {
+            ours.push(took);
+            bare.push(bare_took);
+        }
+    }
+    ours.sort();
+    bare.sort();
+    let (ours, bare) = (ours[ours.len() / 2], bare[bare.len() / 2]);
     println!(
-        "  campaign preparation (consent, budget, holdout): not measured yet; campaigns are the next part of issue 21"
+        "  campaign to {} customers: {} excluded (consent, address, budget), {} held out, {} messages queued",
+        prepared.audience, prepared.excluded, prepared.held_out, prepared.queued
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let rate = prepared.audience as f64 / ours.as_secs_f64().max(1e-9);
+    println!("  campaign preparation: {rate:.0} recipients/s");
+    report(
+        "campaign preparation (recipients + messages written)",
+        ours,
+        "bare INSERT ... SELECT of the audience with consent and address",
+        bare,
     );
     Ok(())
 }

@@ -45,7 +45,7 @@ pub fn CampaignsPage() -> impl IntoView {
         });
     };
     view! {
-        <header class="page-header">
+        <header class="page-header page-header--split">
             <div>
                 <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::CampaignsTitle)}</h1>
                 <p class="page-subtitle muted">{move || i18n.t(Key::CampaignsSubtitle)}</p>
