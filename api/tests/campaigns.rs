@@ -690,6 +690,11 @@ async fn bad_campaigns_are_refused_naming_the_field_and_change_nothing() -> anyh
     let c = made.data()["createCampaign"].clone();
     let empty = shop.run(LAUNCH, json!({ "id": c["id"], "v": c["version"] })).await?;
     assert_eq!(empty.error_extension("field"), "stars", "{}", empty.body);
+    // With someone to reach but no public address for the unsubscribe links, it is not launched.
+    shop.customer("Five", 5, true, true).await?;
+    let unlinked = shop.run(LAUNCH, json!({ "id": c["id"], "v": c["version"] })).await?;
+    assert_eq!(unlinked.error_code(), Some("CONFLICT"), "{}", unlinked.body);
+    assert!(unlinked.body.to_string().contains("public address of links"), "{}", unlinked.body);
     let twice = shop.run(CREATE, json!({ "input": base })).await?;
     assert_eq!(twice.error_extension("field"), "name");
     // Presets make reviewable drafts, numbered when used twice a day.

@@ -308,15 +308,17 @@ pub fn roi(revenue_minor: i64, cost_minor: i64) -> Option<f64> {
     (cost_minor > 0).then(|| (revenue_minor - cost_minor) as f64 / cost_minor as f64)
 }
 
-/// A code per recipient: the prefix and 8 characters from an alphabet without look-alikes
-/// (no 0/O, 1/I/L), from the caller's random bytes.
-pub fn coupon_code(prefix: &str, random: [u8; 8]) -> String {
-    const ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTUVWXY";
-    let mut code = String::with_capacity(prefix.len() + 9);
+/// The characters of a coupon code: digits and capitals without look-alikes (no 0/O, 1/I/L).
+pub const CODE_ALPHABET: &[u8; 30] = b"23456789ABCDEFGHJKMNPQRSTUVWXY";
+
+/// A code per recipient: the prefix, a dash, and one character of [`CODE_ALPHABET`] per digit
+/// (each taken modulo 30; the caller draws them uniformly).
+pub fn coupon_code(prefix: &str, digits: &[u8]) -> String {
+    let mut code = String::with_capacity(prefix.len() + 1 + digits.len());
     code.push_str(prefix);
     code.push('-');
-    for b in random {
-        code.push(char::from(ALPHABET[usize::from(b) % ALPHABET.len()]));
+    for d in digits {
+        code.push(char::from(CODE_ALPHABET[usize::from(*d) % CODE_ALPHABET.len()]));
     }
     code
 }
@@ -424,7 +426,7 @@ mod tests {
 
     #[test]
     fn coupon_codes_use_the_prefix_and_no_look_alikes() {
-        let code = coupon_code("SPRING", [0, 1, 29, 30, 200, 255, 7, 8]);
+        let code = coupon_code("SPRING", &[0, 1, 29, 30, 200, 255, 7, 8]);
         assert_eq!(code.len(), "SPRING-".len() + 8);
         assert!(code.starts_with("SPRING-"));
         assert!(!code[7..].contains(['0', 'O', '1', 'I', 'L']));

@@ -193,8 +193,9 @@ async fn campaign(db: &DatabaseConnection, scope: &Scope, runs: usize) -> anyhow
         let c = campaigns::create(db, scope, &spec).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let started = Instant::now();
         let txn = crate::db::begin_write(db).await?;
-        let done =
-            audience::prepare(&*txn, &c, &messaging, Utc::now()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let done = audience::prepare(&*txn, &c, &messaging, Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         txn.commit().await?;
         let took = started.elapsed();
         prepared = done;

@@ -11,7 +11,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Order, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set};
 use starcrm_shared::campaigns::{self as rules, CampaignExclusion, CampaignOffer, Fill, RecipientStatus};
 use starcrm_shared::contact_budget::ContactBudget;
 use starcrm_shared::surveys::{InvitationStatus, MessageChannel, MessagePurpose, MessageStatus, Template};
@@ -413,6 +413,115 @@ pub struct Prepared {
 /// Rows written per batch.
 const BATCH: usize = 2_000;
 
+/// One customer's place in a preparation.
+struct Planned<'a> {
+    c: &'a Candidate,
+    decision: Decision,
+    at: DateTime<Utc>,
+    /// The personal coupon (empty without a coupon offer or a message).
+    coupon: String,
+    /// The unsubscribe link's token (empty without a message).
+    token: String,
+    message_id: Option<Uuid>,
+}
+
+impl Planned<'_> {
+    fn row(&self, campaign: &Campaign, window: Duration) -> campaign_recipient::ActiveModel {
+        let (status, exclusion) = match self.decision {
+            Decision::Excluded(reason) => (RecipientStatus::Excluded, Some(reason.as_str().to_owned())),
+            Decision::Holdout => (RecipientStatus::Holdout, None),
+            Decision::Send => (RecipientStatus::Queued, None),
+        };
+        campaign_recipient::ActiveModel {
+            campaign_id: Set(campaign.row.id),
+            customer_id: Set(self.c.id),
+            workspace_id: Set(campaign.row.workspace_id),
+            stars: Set(self.c.stars),
+            status: Set(status.as_str().to_owned()),
+            exclusion: Set(exclusion),
+            message_id: Set(self.message_id),
+            coupon_code: Set((!self.coupon.is_empty()).then(|| self.coupon.clone())),
+            unsubscribe_hash: Set((!self.token.is_empty()).then(|| tokens::hash(&self.token))),
+            send_at: Set(self.at),
+            sent_at: Set(None),
+            window_ends_at: Set(self.at + window),
+            points_credited: Set(0),
+            redeemed_at: Set(None),
+            redeemed_ref: Set(None),
+            unsubscribed_at: Set(None),
+        }
+    }
+}
+
+/// Times a preparation draws new codes for those that clashed before it gives up.
+const CODE_ATTEMPTS: usize = 8;
+
+/// A personal coupon code: the prefix and 10 characters drawn uniformly (30^10, about 6e14
+/// codes; a clash with a code of the workspace is drawn again by [`write_recipients`]).
+fn random_code(prefix: &str) -> Result<String, AppError> {
+    let mut digits = Vec::with_capacity(10);
+    while digits.len() < 10 {
+        let mut bytes = [0_u8; 16];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("random source failed: {e}")))?;
+        // Bytes below 240 are uniform modulo 30.
+        digits.extend(bytes.into_iter().filter(|b| *b < 240).map(|b| b % 30));
+    }
+    digits.truncate(10);
+    Ok(rules::coupon_code(prefix, &digits))
+}
+
+/// Writes a chunk's recipient rows. A coupon code that another recipient of the workspace holds
+/// already leaves its row out (`ON CONFLICT DO NOTHING` on the workspace's codes); those rows
+/// get new codes and are written again.
+async fn write_recipients(
+    conn: &impl ConnectionTrait,
+    campaign: &Campaign,
+    rows: &mut [Planned<'_>],
+    window: Duration,
+    prefix: &str,
+) -> Result<(), AppError> {
+    use sea_orm::sea_query::OnConflict;
+    let mut pending: Vec<usize> = (0..rows.len()).collect();
+    for _ in 0..CODE_ATTEMPTS {
+        let mut inserted = 0_u64;
+        for part in pending.chunks(crate::db::INSERT_CHUNK) {
+            let models: Vec<_> = part.iter().map(|i| rows[*i].row(campaign, window)).collect();
+            let conflict = OnConflict::columns([
+                campaign_recipient::Column::WorkspaceId,
+                campaign_recipient::Column::CouponCode,
+            ])
+            .do_nothing()
+            .to_owned();
+            inserted += campaign_recipient::Entity::insert_many(models)
+                .on_conflict(conflict)
+                .exec_without_returning(conn)
+                .await?;
+        }
+        if inserted == u64::try_from(pending.len()).unwrap_or(u64::MAX) {
+            return Ok(());
+        }
+        let written: std::collections::HashSet<Uuid> = campaign_recipient::Entity::find()
+            .select_only()
+            .column(campaign_recipient::Column::CustomerId)
+            .filter(campaign_recipient::Column::CampaignId.eq(campaign.row.id))
+            .filter(campaign_recipient::Column::CustomerId.is_in(pending.iter().map(|i| rows[*i].c.id)))
+            .into_tuple()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        pending.retain(|i| !written.contains(&rows[*i].c.id));
+        for i in &pending {
+            rows[*i].coupon = random_code(prefix)?;
+        }
+    }
+    Err(AppError::internal(anyhow::anyhow!(
+        "could not draw unclashing coupon codes for campaign {}",
+        campaign.row.id
+    )))
+}
+
 /// Writes the recipients and queues the messages of a campaign, in `conn` (the caller's
 /// transaction). Returns the counts.
 ///
@@ -438,10 +547,8 @@ pub async fn prepare(
     let mut done = Prepared::default();
     let mut n = 0_u64;
     for chunk in candidates.chunks(BATCH) {
-        let mut recipients = Vec::with_capacity(chunk.len());
-        let mut messages = Vec::with_capacity(chunk.len());
+        let mut planned_rows = Vec::with_capacity(chunk.len());
         for c in chunk {
-            done.audience += 1;
             let decision = decide(campaign, budget, c);
             let at = if matches!(decision, Decision::Excluded(_)) {
                 start
@@ -449,69 +556,49 @@ pub async fn prepare(
                 n += 1;
                 planned(start, campaign.row.throttle_per_hour, n - 1)
             };
-            let mut row = campaign_recipient::ActiveModel {
-                campaign_id: Set(campaign.row.id),
-                customer_id: Set(c.id),
-                workspace_id: Set(campaign.row.workspace_id),
-                stars: Set(c.stars),
-                status: Set(RecipientStatus::Holdout.as_str().to_owned()),
-                exclusion: Set(None),
-                message_id: Set(None),
-                coupon_code: Set(None),
-                unsubscribe_hash: Set(None),
-                send_at: Set(at),
-                sent_at: Set(None),
-                window_ends_at: Set(at + window),
-                points_credited: Set(0),
-                redeemed_at: Set(None),
-                redeemed_ref: Set(None),
-                unsubscribed_at: Set(None),
-            };
+            let mut row =
+                Planned { c, decision, at, coupon: String::new(), token: String::new(), message_id: None };
             match decision {
-                Decision::Excluded(reason) => {
-                    done.excluded += 1;
-                    row.status = Set(RecipientStatus::Excluded.as_str().to_owned());
-                    row.exclusion = Set(Some(reason.as_str().to_owned()));
-                }
+                Decision::Excluded(_) => done.excluded += 1,
                 Decision::Holdout => done.held_out += 1,
                 Decision::Send => {
                     done.queued += 1;
-                    let coupon = if campaign.offer == CampaignOffer::Coupon {
-                        let random: [u8; 8] = Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default();
-                        rules::coupon_code(&prefix, random)
-                    } else {
-                        String::new()
-                    };
-                    let token = tokens::generate("")?;
-                    let (subject, body) = texts.render(c, &coupon, &token);
-                    let message_id = Uuid::now_v7();
-                    messages.push(message::ActiveModel {
-                        id: Set(message_id),
-                        workspace_id: Set(campaign.row.workspace_id),
-                        customer_id: Set(c.id),
-                        purpose: Set(MessagePurpose::Campaign.as_str().to_owned()),
-                        channel: Set(campaign.channel.as_str().to_owned()),
-                        origin: Set(format!("campaign:{}:{}", campaign.row.id, c.id)),
-                        subject: Set(subject),
-                        body: Set(body),
-                        status: Set(MessageStatus::Queued.as_str().to_owned()),
-                        skip_reason: Set(None),
-                        error: Set(None),
-                        attempts: Set(0),
-                        send_at: Set(at),
-                        sent_at: Set(None),
-                        created_at: Set(now),
-                    });
-                    row.status = Set(RecipientStatus::Queued.as_str().to_owned());
-                    row.message_id = Set(Some(message_id));
-                    row.coupon_code = Set((!coupon.is_empty()).then_some(coupon));
-                    row.unsubscribe_hash = Set(Some(tokens::hash(&token)));
+                    if campaign.offer == CampaignOffer::Coupon {
+                        row.coupon = random_code(&prefix)?;
+                    }
+                    row.token = tokens::generate("")?;
+                    row.message_id = Some(Uuid::now_v7());
                 }
             }
-            recipients.push(row);
+            done.audience += 1;
+            planned_rows.push(row);
         }
+        write_recipients(conn, campaign, &mut planned_rows, window, &prefix).await?;
+        let messages: Vec<message::ActiveModel> = planned_rows
+            .iter()
+            .filter_map(|p| {
+                let id = p.message_id?;
+                let (subject, body) = texts.render(p.c, &p.coupon, &p.token);
+                Some(message::ActiveModel {
+                    id: Set(id),
+                    workspace_id: Set(campaign.row.workspace_id),
+                    customer_id: Set(p.c.id),
+                    purpose: Set(MessagePurpose::Campaign.as_str().to_owned()),
+                    channel: Set(campaign.channel.as_str().to_owned()),
+                    origin: Set(format!("campaign:{}:{}", campaign.row.id, p.c.id)),
+                    subject: Set(subject),
+                    body: Set(body),
+                    status: Set(MessageStatus::Queued.as_str().to_owned()),
+                    skip_reason: Set(None),
+                    error: Set(None),
+                    attempts: Set(0),
+                    send_at: Set(p.at),
+                    sent_at: Set(None),
+                    created_at: Set(now),
+                })
+            })
+            .collect();
         crate::db::insert_chunks(conn, messages).await?;
-        crate::db::insert_chunks(conn, recipients).await?;
     }
     Ok(done)
 }

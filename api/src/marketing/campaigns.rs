@@ -508,8 +508,9 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid, version: i
 /// audited.
 ///
 /// # Errors
-/// `CONFLICT` for a stale version or a campaign not a draft; `BAD_USER_INPUT` on `stars` for an
-/// audience of nobody, on `sendAt` for a time now past.
+/// `CONFLICT` for a stale version, a campaign not a draft, or no public address of links in the
+/// messaging settings; `BAD_USER_INPUT` on `stars` for an audience of nobody, on `sendAt` for a
+/// time now past.
 pub async fn launch(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -525,6 +526,12 @@ pub async fn launch(
     }
     if current.row.send_at.is_some_and(|at| at < now - Duration::minutes(1)) {
         return Err(AppError::bad_input("sendAt", "is now in the past: edit the campaign to send it now"));
+    }
+    // Every message carries its unsubscribe link: without the public address none can go.
+    if crate::messaging::settings::load(db, scope.workspace_id).await?.link_base.is_none() {
+        return Err(AppError::conflict(
+            "set the public address of links in the messaging settings before launching a campaign",
+        ));
     }
     let needs_approval = size > APPROVAL_ABOVE && !scope.can(Permission::CampaignsApprove);
     let status = if needs_approval { CampaignStatus::AwaitingApproval } else { CampaignStatus::Scheduled };
