@@ -23,3 +23,16 @@ pub async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
     browser.wait_for_path("/login").await?;
     Ok(())
 }
+
+/// Thousands grouped as the SPA shows them (`12,345`).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

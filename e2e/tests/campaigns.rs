@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use starcrm_e2e::browser::Viewport;
-use starcrm_e2e::flows::sign_in;
+use starcrm_e2e::flows::{grouped, sign_in};
 use starcrm_e2e::graphql::GraphqlClient;
 use starcrm_e2e::server::ServerOptions;
 use starcrm_e2e::smtp::SmtpServer;
@@ -21,19 +21,6 @@ const SETTINGS: &str =
 const AUDIENCE: &str = "query($input: CampaignInput!) { campaignAudience(input: $input) { toSend } }";
 const CAMPAIGN: &str =
     "query($id: ID!) { campaign(id: $id) { status report { delivered converted heldOut } } }";
-
-/// Thousands grouped as the SPA shows them.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// Waits until the server's workers have sent the campaign.
 async fn sent(api: &GraphqlClient, id: &str) -> anyhow::Result<Value> {

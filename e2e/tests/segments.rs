@@ -6,22 +6,9 @@
 
 use serde_json::json;
 use starcrm_e2e::browser::Viewport;
-use starcrm_e2e::flows::sign_in;
+use starcrm_e2e::flows::{grouped, sign_in};
 use starcrm_e2e::server::ServerOptions;
 use starcrm_e2e::{Browser, Server};
-
-/// Thousands grouped as the SPA shows them.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 #[tokio::test]
 async fn a_segment_of_lapsed_high_star_customers_is_built_counted_saved_and_explained() -> anyhow::Result<()>
