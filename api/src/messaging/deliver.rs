@@ -227,3 +227,21 @@ pub async fn contacts(
         .chain(campaigns.into_iter().flatten().map(|at| (at, ContactKind::Campaign)))
         .collect())
 }
+
+/// What the contact budget says about a contact of `kind` to `c` now, from their unasked
+/// contacts within the longest period their star level's limits span.
+///
+/// # Errors
+/// Database failures.
+pub async fn budget_decision(
+    conn: &impl ConnectionTrait,
+    budget: &starcrm_shared::contact_budget::ContactBudget,
+    kind: ContactKind,
+    c: &customer::Model,
+    now: DateTime<Utc>,
+) -> Result<starcrm_shared::contact_budget::Decision, AppError> {
+    let stars = c.stars.and_then(|s| u8::try_from(s).ok());
+    let (surveys, messages) = budget.limits(stars);
+    let since = now - chrono::Duration::days(i64::from(surveys.days.max(messages.days)));
+    Ok(budget.decide(kind, stars, &contacts(conn, c.id, since).await?, now))
+}

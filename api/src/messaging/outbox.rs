@@ -178,11 +178,7 @@ async fn send_one(
         return Ok(Attempt::Skipped(SkipReason::NoAddress));
     };
     if m.purpose == MessagePurpose::Campaign.as_str() {
-        let stars = c.stars.and_then(|s| u8::try_from(s).ok());
-        let (surveys, messages) = messaging.budget.limits(stars);
-        let since = now - chrono::Duration::days(i64::from(surveys.days.max(messages.days)));
-        let history = deliver::contacts(db, c.id, since).await?;
-        match messaging.budget.decide(ContactKind::Campaign, stars, &history, now) {
+        match deliver::budget_decision(db, &messaging.budget, ContactKind::Campaign, &c, now).await? {
             Decision::Skip(reason) => return Ok(Attempt::Skipped(reason)),
             Decision::Later(at) => return Ok(Attempt::Later(at)),
             Decision::Send => {}

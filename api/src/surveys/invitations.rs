@@ -24,7 +24,7 @@ use crate::entities::{
     customer, survey_definition, survey_invitation, survey_response, ticket, transaction, workspace,
 };
 use crate::error::AppError;
-use crate::messaging::deliver::{Delivery, Outgoing, address, claim, consents, contacts, deliver};
+use crate::messaging::deliver::{Delivery, Outgoing, address, budget_decision, claim, consents, deliver};
 use crate::messaging::settings::{self as messaging, Messaging};
 use crate::webhooks::sender::Sender;
 
@@ -390,10 +390,7 @@ async fn send_one(
     let Some(to) = address(db, &c, channel).await? else {
         return Ok(Attempt::Skipped(SkipReason::NoAddress));
     };
-    let stars = c.stars.and_then(|s| u8::try_from(s).ok());
-    let (surveys, messages) = messaging.budget.limits(stars);
-    let since = now - Duration::days(i64::from(surveys.days.max(messages.days)));
-    match messaging.budget.decide(ContactKind::Survey, stars, &contacts(db, c.id, since).await?, now) {
+    match budget_decision(db, &messaging.budget, ContactKind::Survey, &c, now).await? {
         Decision::Skip(reason) => return Ok(Attempt::Skipped(reason)),
         Decision::Later(at) => return Ok(Attempt::Later(at)),
         Decision::Send => {}
@@ -415,7 +412,7 @@ async fn send_one(
     } else {
         0
     };
-    let (subject, body) = template.render(&c.name, stars, points, &link);
+    let (subject, body) = template.render(&c.name, c.stars.and_then(|s| u8::try_from(s).ok()), points, &link);
     let mut extra = serde_json::Map::new();
     extra.insert("language".to_owned(), template.language.clone().into());
     extra.insert("link".to_owned(), link.into());
