@@ -21,6 +21,8 @@ stored_enum! {
         Lead => "lead",
         /// Has shown intent (consultation, quote, cart).
         Prospect => "prospect",
+        /// Made a first purchase recently.
+        New => "new",
         /// Buys.
         Active => "active",
         /// Buys often and long.
@@ -29,6 +31,8 @@ stored_enum! {
         AtRisk => "at_risk",
         /// Has stopped buying.
         Churned => "churned",
+        /// Bought again after being called churned.
+        WonBack => "won_back",
     }
 }
 

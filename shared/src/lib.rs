@@ -17,6 +17,7 @@ pub mod error;
 pub mod explain;
 pub mod follow_ups;
 pub mod imports;
+pub mod insight;
 pub mod loyalty;
 pub mod marketing;
 pub mod mask;

@@ -194,10 +194,12 @@ pub const fn stage(stage: LifecycleStage) -> Key {
     match stage {
         LifecycleStage::Lead => Key::StageLead,
         LifecycleStage::Prospect => Key::StageProspect,
+        LifecycleStage::New => Key::StageNew,
         LifecycleStage::Active => Key::StageActive,
         LifecycleStage::Loyal => Key::StageLoyal,
         LifecycleStage::AtRisk => Key::StageAtRisk,
         LifecycleStage::Churned => Key::StageChurned,
+        LifecycleStage::WonBack => Key::StageWonBack,
     }
 }
 

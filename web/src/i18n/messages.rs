@@ -312,10 +312,12 @@ messages! {
     UnratedCustomers { zh: "未评星", en: "Not rated yet" }
     StageLead { zh: "线索", en: "Lead" }
     StageProspect { zh: "意向", en: "Prospect" }
+    StageNew { zh: "新客", en: "New" }
     StageActive { zh: "活跃", en: "Active" }
     StageLoyal { zh: "忠实", en: "Loyal" }
     StageAtRisk { zh: "流失风险", en: "At risk" }
     StageChurned { zh: "已流失", en: "Churned" }
+    StageWonBack { zh: "已挽回", en: "Won back" }
     Customer { zh: "客户", en: "Customer" }
     Stars { zh: "星级", en: "Stars" }
     TotalSpend { zh: "累计消费", en: "Total spend" }
