@@ -78,7 +78,9 @@ pub async fn score(db: &DatabaseConnection, workspace_id: Uuid, now: DateTime<Ut
         group_case(),
         scores_sql()
     );
-    txn.execute_raw(Statement::from_sql_and_values(backend, sql, [workspace_id.into(), now.into()])).await?;
+    let written = txn
+        .execute_raw(Statement::from_sql_and_values(backend, sql, [workspace_id.into(), now.into()]))
+        .await?;
     let scored = txn
         .query_one_raw(Statement::from_sql_and_values(
             backend,
@@ -109,6 +111,11 @@ pub async fn score(db: &DatabaseConnection, workspace_id: Uuid, now: DateTime<Ut
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    // Many rows written (a first scoring, a big import): the planner's statistics of the table
+    // are stale, and the next scoring's join against it would be planned for a small table.
+    if written.rows_affected() > 10_000 {
+        crate::db::refresh_statistics(db, &["customer_rfm"]).await?;
+    }
     Ok(scored)
 }
 
