@@ -179,19 +179,26 @@ stop_postgres() {
 
 STANDARDWEBHOOKS_VERSION=1.1.0
 AIOSMTPD_VERSION=1.4.6
+# The reference the purchase-behaviour model tests hold StarCRM's fits against, and the
+# numerical stack it runs on (versions checked together on Python 3.11).
+LIFETIMES_VERSION=0.11.3
+LIFETIMES_STACK="numpy==2.4.6 scipy==1.17.1 pandas==3.1.1 autograd==1.9.1 dill==0.4.1"
 
 # ensure_webhook_verifier : a Python virtualenv with the Standard Webhooks reference library
 # (PyPI `standardwebhooks`), which the webhook tests use to check our signatures as an
-# integrator's receiver would, and aiosmtpd (PyPI), the real SMTP server the email tests send
-# to. Exports STARCRM_WEBHOOK_VERIFIER, the virtualenv's python.
+# integrator's receiver would, aiosmtpd (PyPI), the real SMTP server the email tests send
+# to, and lifetimes (PyPI), the reference for the purchase-behaviour models. Exports
+# STARCRM_WEBHOOK_VERIFIER, the virtualenv's python.
 ensure_webhook_verifier() {
   local venv="$TOOLS/python"
-  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '$STANDARDWEBHOOKS_VERSION' or m.version('aiosmtpd') != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('standardwebhooks') != '$STANDARDWEBHOOKS_VERSION' or m.version('aiosmtpd') != '$AIOSMTPD_VERSION' or m.version('lifetimes') != '$LIFETIMES_VERSION')" 2>/dev/null; then
     apt_install python3 python3-venv
-    log "Installing standardwebhooks $STANDARDWEBHOOKS_VERSION and aiosmtpd $AIOSMTPD_VERSION (PyPI) for the webhook and email tests"
+    log "Installing standardwebhooks $STANDARDWEBHOOKS_VERSION, aiosmtpd $AIOSMTPD_VERSION and lifetimes $LIFETIMES_VERSION (PyPI) for the webhook, email and model tests"
     rm -rf "$venv"
     /usr/bin/python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION" "aiosmtpd==$AIOSMTPD_VERSION"
+    # shellcheck disable=SC2086 # the stack is a list of requirements
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION" \
+      "aiosmtpd==$AIOSMTPD_VERSION" "lifetimes==$LIFETIMES_VERSION" $LIFETIMES_STACK
   fi
   export STARCRM_WEBHOOK_VERIFIER="$venv/bin/python"
 }

@@ -46,6 +46,9 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     // Segment members kept current from the change feed; RFM scored after re-ratings and daily.
     crate::marketing::membership::spawn(state.db.clone());
     crate::marketing::sending::spawn(state.db.clone());
+    // Purchase-behaviour models refitted, customers scored and lifecycle stages moved after
+    // re-ratings and daily.
+    crate::insight::worker::spawn(state.db.clone());
     let addr = listener.local_addr().context("cannot read the listening address")?;
     tracing::info!(
         url = %format!("http://{addr}"),

@@ -60,7 +60,7 @@ async fn a_push_finds_the_customer_by_identity_then_phone_then_email_or_creates_
     let found = customer(&app, &token, &id).await?;
     assert_eq!(found["identities"].as_array().map(Vec::len), Some(2), "the store card was linked: {found}");
     assert_eq!(found["name"], "微信用户");
-    assert_eq!(found["lifecycleStage"], "ACTIVE", "a lead who buys becomes active");
+    assert_eq!(found["lifecycleStage"], "NEW", "a lead who buys becomes a new customer");
 
     let by_email = push(
         &app,

@@ -3427,3 +3427,93 @@ async fn campaigns_stay_in_their_workspace_role_and_member() -> anyhow::Result<(
     assert_eq!(guessed.error_code(), Some("NOT_FOUND"), "{}", guessed.body);
     Ok(())
 }
+
+const INSIGHT: &str = "query($id: ID!) { customer(id: $id) { insight { purchaseDays pAlive reasons } lifecycleHistory { to } } }";
+
+#[tokio::test]
+async fn insight_stays_in_its_workspace_role_and_member() -> anyhow::Result<()> {
+    let w = world().await?;
+    let a = w.app.as_token(&w.a_owner);
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    let mut customer = String::new();
+    for days in [90, 40, 3] {
+        let at = chrono::Utc::now() - chrono::Duration::days(days);
+        let bought = a
+            .execute(
+                push,
+                json!({ "input": { "customer": { "phone": "13933330001" }, "channel": "APP", "amountMinor": 10_000, "occurredAt": at } }),
+            )
+            .await?;
+        bought.data()["recordTransaction"]["customerId"]
+            .as_str()
+            .unwrap_or_default()
+            .clone_into(&mut customer);
+    }
+    let fitted = a.execute("mutation { recomputeInsight { status customers } }", json!({})).await?;
+    assert_eq!(fitted.data()["recomputeInsight"]["customers"], 1, "{}", fitted.body);
+    let mine = a.execute(INSIGHT, json!({ "id": customer })).await?;
+    assert_eq!(mine.data()["customer"]["insight"]["purchaseDays"], 3, "{}", mine.body);
+    let a_model = a.execute("{ purchaseModel { fittedAt status } }", json!({})).await?;
+
+    // Workspace B: A's customer is not found; its own lists and fit hold nothing of A's, and
+    // refitting B leaves A's fit alone.
+    let b = w.app.as_token(&w.b_owner);
+    let cross = b.execute(INSIGHT, json!({ "id": customer })).await?;
+    assert_eq!(cross.data()["customer"], Value::Null, "{}", cross.body);
+    let guessed = a.execute(INSIGHT, json!({ "id": uuid::Uuid::now_v7().to_string() })).await?;
+    assert_eq!(guessed.data()["customer"], Value::Null, "{}", guessed.body);
+    let all = "{ atRiskCustomers(stages: [LEAD, PROSPECT, NEW, ACTIVE, LOYAL, AT_RISK, CHURNED, WON_BACK]) { customer { id } } }";
+    let listed = b.execute(all, json!({})).await?;
+    assert_eq!(listed.data()["atRiskCustomers"], json!([]), "{}", listed.body);
+    let b_model = b.execute("{ purchaseModel { status customers } }", json!({})).await?;
+    assert_eq!(b_model.data()["purchaseModel"]["status"], "NOT_YET", "{}", b_model.body);
+    b.execute("mutation { recomputeInsight { status } }", json!({})).await?.data();
+    let after = a.execute("{ purchaseModel { fittedAt status } }", json!({})).await?;
+    assert_eq!(after.data(), a_model.data(), "B's refit leaves A's fit");
+    let b_after = b.execute("{ purchaseModel { customers } }", json!({})).await?;
+    assert_eq!(b_after.data()["purchaseModel"]["customers"], 0);
+
+    // An agent reads insight but cannot change the rules or refit; a till token reads nothing;
+    // a reader token cannot refit.
+    let agent = w.app.as_token(&w.a_agent);
+    let read = agent.execute(INSIGHT, json!({ "id": customer })).await?;
+    assert_eq!(read.data()["customer"]["insight"]["purchaseDays"], 3, "{}", read.body);
+    let refit = agent.execute("mutation { recomputeInsight { status } }", json!({})).await?;
+    assert_eq!(refit.error_extension("permission"), "ratings:manage", "{}", refit.body);
+    let rules = json!({ "automatic": false, "newDays": 30, "loyalMinPurchases": 5, "loyalMinStars": 4, "atRiskBelow": 0.4,
+        "overdueFactor": 3.0, "complaintDays": 30, "complaintMinStars": 4, "churnedBelow": 0.1, "churnedDays": 300, "wonBackDays": 60 });
+    let save =
+        "mutation($r: LifecycleRulesInput!) { updateLifecycleSettings(rules: $r, model: BG_NBD) { model } }";
+    let refused = agent.execute(save, json!({ "r": rules })).await?;
+    assert_eq!(refused.error_extension("permission"), "ratings:manage", "{}", refused.body);
+    let pos = w.app.api_token(&w.a_owner, &["transactions:write"]).await?;
+    for query in [
+        "{ atRiskCustomers { customer { id } } }",
+        "{ purchaseModel { status } }",
+        "{ lifecycleSettings { model } }",
+    ] {
+        let unread = w.app.as_token(&pos).execute(query, json!({})).await?;
+        assert_eq!(unread.error_extension("permission"), "customers:read", "{query}: {}", unread.body);
+    }
+    let reader = w.app.api_token(&w.a_owner, &["customers:read"]).await?;
+    let refit =
+        w.app.as_token(&reader).execute("mutation { recomputeInsight { status } }", json!({})).await?;
+    assert_eq!(refit.error_extension("permission"), "ratings:manage", "{}", refit.body);
+
+    // A member token reaches none of it.
+    let member = member_token(&w, &customer).await?;
+    for (query, vars) in [
+        (INSIGHT, json!({ "id": customer })),
+        ("{ atRiskCustomers { customer { id } } }", json!({})),
+        ("{ purchaseModel { status } }", json!({})),
+        ("mutation { recomputeInsight { status } }", json!({})),
+        (save, json!({ "r": rules })),
+    ] {
+        let refused = w.app.as_token(&member).execute(query, vars).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    }
+    let unchanged = a.execute("{ lifecycleSettings { updatedAt } }", json!({})).await?;
+    assert_eq!(unchanged.data()["lifecycleSettings"]["updatedAt"], Value::Null);
+    Ok(())
+}

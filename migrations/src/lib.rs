@@ -38,6 +38,7 @@ mod m20261205_000030_welcome;
 mod m20261205_000031_messages;
 mod m20261205_000032_segments;
 mod m20261205_000033_campaigns;
+mod m20261206_000034_insight;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -80,6 +81,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000031_messages::Migration),
             Box::new(m20261205_000032_segments::Migration),
             Box::new(m20261205_000033_campaigns::Migration),
+            Box::new(m20261206_000034_insight::Migration),
         ]
     }
 }

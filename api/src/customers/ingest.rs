@@ -12,8 +12,7 @@ use sea_orm::{
 use serde_json::json;
 use starcrm_shared::Permission;
 use starcrm_shared::customer::{
-    self as rules, Channel, Direction, InteractionKind, LifecycleStage, PaymentMethod, TransactionKind,
-    TransactionStatus,
+    self as rules, Channel, Direction, InteractionKind, PaymentMethod, TransactionKind, TransactionStatus,
 };
 use starcrm_shared::loyalty::earn::Line;
 use starcrm_shared::rating::Trigger;
@@ -258,7 +257,10 @@ async fn try_record_transaction(
     }));
     // The purchase's feed entries in one go, and the activity it brings in the rating's update
     // of the customer: fewer statements inside SQLite's write turn.
-    let Activity { columns, change: stage_change } = activity(&customer, valid.occurred_at, true);
+    let Activity { columns, change: stage_change, transition } = activity(&customer, valid.occurred_at, true);
+    if let Some(row) = transition {
+        crate::entities::lifecycle_transition::Entity::insert(row).exec_without_returning(&txn).await?;
+    }
     // Points at the multiplier of the stars the customer held when buying.
     let points_change = match &earning {
         Some(earning) => {
@@ -628,16 +630,21 @@ pub(crate) async fn find_or_create(
     Ok((created, true))
 }
 
-/// Moves `last_activity_at` forward, and a lead or prospect who buys becomes active.
+/// Moves `last_activity_at` forward, and a purchase moves the stage at once where it should
+/// (`crate::insight::lifecycle::on_purchase`: a lead or prospect becomes new, a churned customer is
+/// won back).
 pub(crate) async fn touch_activity(
     conn: &impl ConnectionTrait,
     customer: &customer::Model,
     at: DateTime<Utc>,
     purchase: bool,
 ) -> Result<(), AppError> {
-    let Activity { columns, change } = activity(customer, at, purchase);
+    let Activity { columns, change, transition } = activity(customer, at, purchase);
     if let Some(change) = change {
         changes::record(conn, vec![change]).await?;
+    }
+    if let Some(row) = transition {
+        crate::entities::lifecycle_transition::Entity::insert(row).exec_without_returning(conn).await?;
     }
     if !columns.is_empty() {
         let mut update = customer::Entity::update_many().filter(customer::Column::Id.eq(customer.id));
@@ -649,10 +656,12 @@ pub(crate) async fn touch_activity(
     Ok(())
 }
 
-/// What [`touch_activity`] changes: the customer's columns, and the stage change for the feed.
+/// What [`touch_activity`] changes: the customer's columns, and the stage change for the feed
+/// and its `lifecycle_transitions` row.
 pub(crate) struct Activity {
     pub columns: Vec<(customer::Column, Expr)>,
     pub change: Option<Change>,
+    pub transition: Option<crate::entities::lifecycle_transition::ActiveModel>,
 }
 
 /// [`touch_activity`] worked out without writing, for a caller that folds it into its own
@@ -663,13 +672,15 @@ pub(crate) fn activity(customer: &customer::Model, at: DateTime<Utc>, purchase: 
     if customer.last_activity_at.is_none_or(|last| last < at) {
         columns.push((customer::Column::LastActivityAt, Expr::value(Some(at))));
     }
-    let stage = LifecycleStage::parse(&customer.lifecycle_stage);
-    if purchase && matches!(stage, Some(LifecycleStage::Lead | LifecycleStage::Prospect)) {
-        columns.push((customer::Column::LifecycleStage, Expr::value(LifecycleStage::Active.as_str())));
-        change = Some(
-            Change::new(customer.workspace_id, Kind::LifecycleChanged, customer.id)
-                .with(json!({ "from": customer.lifecycle_stage, "to": LifecycleStage::Active.as_str() })),
-        );
+    let mut transition = None;
+    if let Some(moved) = purchase.then(|| crate::insight::lifecycle::on_purchase(customer, at)).flatten() {
+        columns.push((customer::Column::LifecycleStage, Expr::value(moved.to.as_str())));
+        // The stage changes when the purchase is recorded (an imported purchase may be old).
+        let now = Utc::now();
+        columns.push((customer::Column::LifecycleChangedAt, Expr::value(Some(now))));
+        let (row, event) = moved.rows(customer.workspace_id, now);
+        change = Some(event);
+        transition = Some(row);
     }
-    Activity { columns, change }
+    Activity { columns, change, transition }
 }

@@ -262,6 +262,18 @@ pub async fn update(
         return Err(AppError::stale("customer"));
     }
     profile::write_children(&txn, scope.workspace_id, current.id, &valid).await?;
+    if let Some(stage) = valid.lifecycle_stage.filter(|s| s.as_str() != current.lifecycle_stage) {
+        use crate::insight::lifecycle::{self, Source, Transition};
+        let from = LifecycleStage::parse(&current.lifecycle_stage).unwrap_or(LifecycleStage::Lead);
+        let moved = Transition {
+            customer_id: current.id,
+            from,
+            to: stage,
+            reasons: vec![starcrm_shared::insight::lifecycle::Reason::SetByStaff],
+            source: Source::Staff,
+        };
+        lifecycle::write(&txn, scope.workspace_id, Utc::now(), &[moved]).await?;
+    }
     let diff = audit_diff(&valid);
     let fields: Vec<&String> = diff.as_object().map(|d| d.keys().collect()).unwrap_or_default();
     let change = Change::new(scope.workspace_id, Kind::CustomerUpdated, current.id)

@@ -58,6 +58,8 @@ pub struct Model {
     pub star_override_until: Option<DateTimeUtc>,
     pub star_override_by: Option<Uuid>,
     pub star_override_at: Option<DateTimeUtc>,
+    /// When the lifecycle stage last changed (why: its `lifecycle_transitions` row).
+    pub lifecycle_changed_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

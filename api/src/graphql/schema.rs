@@ -15,6 +15,7 @@ use crate::customers::graphql::{CustomersMutation, CustomersQuery};
 use crate::exports::{ExportsMutation, ExportsQuery};
 use crate::imports::graphql::{ImportsMutation, ImportsQuery, ImportsSubscription};
 use crate::insight::graphql::InsightQuery;
+use crate::insight::models_graphql::{PurchaseModelMutation, PurchaseModelQuery};
 use crate::loyalty::graphql::{LoyaltyMutation, LoyaltyQuery};
 use crate::loyalty::member_graphql::{MemberMutation, MemberQuery};
 use crate::loyalty::rewards_graphql::{RewardsMutation, RewardsQuery};
@@ -46,6 +47,7 @@ pub struct Query(
     SearchQueryRoot,
     RatingsQuery,
     InsightQuery,
+    PurchaseModelQuery,
     ChangesQuery,
     WebhooksQuery,
     ImportsQuery,
@@ -85,6 +87,7 @@ pub struct Mutation(
     RewardsMutation,
     MarketingMutation,
     CampaignMutation,
+    PurchaseModelMutation,
 );
 
 /// Everything a client can follow live (over the WebSocket at `/graphql/ws`).

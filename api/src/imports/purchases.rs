@@ -1055,7 +1055,7 @@ pub async fn delete_batch(
 }
 
 /// After a revert deleted purchases: a customer left without any, whom a purchase had moved
-/// from lead or prospect to active (as the feed tells), goes back to the stage they had, with
+/// from lead or prospect to new (as the feed tells), goes back to the stage they had, with
 /// a `lifecycleChanged` of their own. A customer moved on since (loyal, at risk...) is left.
 async fn stage_again(
     txn: &DatabaseTransaction,
@@ -1081,7 +1081,7 @@ async fn stage_again(
     let active = customer::Entity::find()
         .filter(customer::Column::WorkspaceId.eq(scope.workspace_id))
         .filter(customer::Column::Id.is_in(ids.into_iter().filter(|id| !buyers.contains(id))))
-        .filter(customer::Column::LifecycleStage.eq(LifecycleStage::Active.as_str()))
+        .filter(customer::Column::LifecycleStage.eq(LifecycleStage::New.as_str()))
         .filter(customer::Column::DeletedAt.is_null())
         .all(txn)
         .await?;
@@ -1097,7 +1097,7 @@ async fn stage_again(
         let payload: Value =
             last.map_or(Value::Null, |e| serde_json::from_str(&e.payload).unwrap_or_default());
         let Some(earlier) = payload["from"].as_str().and_then(LifecycleStage::parse) else { continue };
-        if payload["to"] != LifecycleStage::Active.as_str()
+        if payload["to"] != LifecycleStage::New.as_str()
             || !matches!(earlier, LifecycleStage::Lead | LifecycleStage::Prospect)
         {
             continue;
@@ -1108,7 +1108,7 @@ async fn stage_again(
             .exec(txn)
             .await?;
         feed.push(Change::new(scope.workspace_id, Kind::LifecycleChanged, found.id).with(json!({
-            "from": LifecycleStage::Active.as_str(),
+            "from": LifecycleStage::New.as_str(),
             "to": earlier.as_str(),
             "importId": import_id,
         })));

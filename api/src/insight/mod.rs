@@ -1,5 +1,11 @@
 //! Insight: what a manager opens the dashboard for (customers, activity, revenue by stars,
-//! recent star changes, customers close to dropping a star), read with set-based queries.
+//! recent star changes, customers close to dropping a star), read with set-based queries; and
+//! (issue 22) purchase-behaviour models, lifecycle stages and the churn warning.
 
 pub mod dashboard;
 pub mod graphql;
+pub mod lifecycle;
+pub mod models_graphql;
+pub mod pass;
+pub mod settings;
+pub mod worker;

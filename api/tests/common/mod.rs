@@ -207,6 +207,39 @@ impl TestApp {
         Ok(account)
     }
 
+    /// Uploads `bytes` as a CSV file to import; the import's id.
+    pub async fn upload_import(&self, token: &str, name: &str, bytes: Vec<u8>) -> anyhow::Result<String> {
+        let response = self
+            .http
+            .post(self.url(&format!("/api/imports?fileName={name}")))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(bytes)
+            .send()
+            .await?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await?;
+        anyhow::ensure!(status == reqwest::StatusCode::CREATED, "upload refused: {status} {body}");
+        Ok(body["id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Imports a purchases CSV file (channel store) and runs the import to its end.
+    pub async fn import_purchases(&self, token: &str, csv: &str) -> anyhow::Result<()> {
+        let id = self.upload_import(token, "orders.csv", csv.as_bytes().to_vec()).await?;
+        self.as_token(token)
+            .execute(
+                "mutation($input: ImportSettingsInput!) { startImport(input: $input) { id } }",
+                serde_json::json!({ "input": { "importId": id, "channel": "STORE" } }),
+            )
+            .await?
+            .data();
+        self.state
+            .imports
+            .run_once(&self.state.db, &starcrm_api::imports::run::RunOptions::default())
+            .await?;
+        Ok(())
+    }
+
     /// A new customer named `name`; returns its id.
     pub async fn customer(&self, token: &str, name: &str) -> anyhow::Result<String> {
         let made = self

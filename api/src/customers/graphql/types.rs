@@ -555,6 +555,29 @@ impl Customer {
         rating_fields::history(ctx, &self.0, first).await
     }
 
+    /// What the purchase-behaviour models say of the customer (P(alive), expected purchases,
+    /// lifetime value, the next expected purchase) beside their own rhythm, and why they are at
+    /// their lifecycle stage. `None` before their first purchase or the first insight pass.
+    /// Needs `customers:read`.
+    async fn insight(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] language: Language,
+    ) -> async_graphql::Result<Option<crate::insight::models_graphql::CustomerInsight>> {
+        crate::insight::models_graphql::customer_insight(ctx, &self.0, language).await
+    }
+
+    /// Lifecycle stage changes, newest first, with their reasons. Needs `customers:read`.
+    #[graphql(complexity = "5 + first as usize")]
+    async fn lifecycle_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: u64,
+        #[graphql(default)] language: Language,
+    ) -> async_graphql::Result<Vec<crate::insight::models_graphql::LifecycleTransition>> {
+        crate::insight::models_graphql::lifecycle_history(ctx, &self.0, first, language).await
+    }
+
     /// What the customer's stars earn under the workspace's tier benefits.
     async fn benefits(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Benefit>> {
         rating_fields::benefits(ctx, &self.0).await
