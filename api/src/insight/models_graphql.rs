@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, ErrorExtensions, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{NullOrdering, Query};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 use starcrm_shared::Permission;
 use starcrm_shared::customer::LifecycleStage;
 use starcrm_shared::explain::Language;
@@ -318,7 +318,9 @@ impl PurchaseModelQuery {
         let rows = customer_insight::Entity::find()
             .filter(customer_insight::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(customer_insight::Column::CustomerId.in_subquery(at_stages))
-            .order_by_desc(customer_insight::Column::ValueAtRiskMinor)
+            // Without a fitted model every value is unknown: those go last on both databases.
+            .order_by_with_nulls(customer_insight::Column::ValueAtRiskMinor, Order::Desc, NullOrdering::Last)
+            .order_by_with_nulls(customer_insight::Column::ClvMinor, Order::Desc, NullOrdering::Last)
             .order_by_asc(customer_insight::Column::CustomerId)
             .offset(offset)
             .limit(first)
