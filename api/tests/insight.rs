@@ -345,6 +345,21 @@ async fn stages_move_with_reasons_and_events_by_the_pass_a_purchase_and_staff() 
             .contains(&format!("Usually buys every 20 days, now {days_since} days since the last purchase")),
         "{reasons:?}"
     );
+    // The star explanation says what the models say.
+    let explained = shop
+        .run("query($id: ID!) { customer(id: $id) { starExplanation(language: EN) { lines pAlive nextPurchaseExpectedAt } } }", json!({ "id": quiet }))
+        .await?;
+    let e = &explained.data()["customer"]["starExplanation"];
+    let p_alive = c["insight"]["pAlive"].as_f64().unwrap_or(-1.0);
+    assert_eq!(e["pAlive"].as_f64(), Some(p_alive), "{e}");
+    let line = e["lines"].as_array().and_then(|l| l.last()).and_then(Value::as_str).unwrap_or_default();
+    assert!(
+        line.starts_with(&format!(
+            "Chance still active: {:.0}%; next purchase expected around ",
+            p_alive * 100.0
+        )),
+        "{line}"
+    );
     let history = &c["lifecycleHistory"][0];
     assert_eq!(
         (history["from"].as_str(), history["to"].as_str(), history["source"].as_str()),

@@ -133,6 +133,10 @@ pub struct StarExplanation {
     pub currency: String,
     /// The explanation in sentences, in the language asked for.
     pub lines: Vec<String>,
+    /// The chance the customer is still active, from the purchase models (`None` before they
+    /// buy or without a fitted model); its sentence is the last of `lines`.
+    pub p_alive: Option<f64>,
+    pub next_purchase_expected_at: Option<DateTime<Utc>>,
 }
 
 impl From<Explanation> for StarExplanation {
@@ -152,6 +156,8 @@ impl From<Explanation> for StarExplanation {
             next_purchase_minor: e.next_purchase,
             currency: e.currency,
             lines: e.lines,
+            p_alive: None,
+            next_purchase_expected_at: None,
         }
     }
 }
@@ -524,7 +530,29 @@ pub mod fields {
         language: Language,
     ) -> async_graphql::Result<StarExplanation> {
         let scope = ctx.scope()?;
-        Ok(super::super::explain::explain(ctx.db()?, scope, c, language).await.map_err(ext)?.into())
+        let db = ctx.db()?;
+        let mut explained: StarExplanation =
+            super::super::explain::explain(db, scope, c, language).await.map_err(ext)?.into();
+        // What the purchase models add: the chance the customer is still active and when the
+        // next purchase is expected.
+        let insight = crate::entities::customer_insight::Entity::find_by_id(c.id)
+            .filter(crate::entities::customer_insight::Column::WorkspaceId.eq(scope.workspace_id))
+            .one(db)
+            .await
+            .map_err(|e| ext(e.into()))?;
+        if let Some(p_alive) = insight.as_ref().and_then(|i| i.p_alive) {
+            let next = insight.as_ref().and_then(|i| i.next_purchase_at);
+            let tz = crate::ratings::engine::Context::cached(db, scope.workspace_id).await.map_err(ext)?.tz;
+            let day = next.map(|at| at.with_timezone(&tz).format("%Y-%m-%d").to_string());
+            explained.lines.push(starcrm_shared::insight::lifecycle::activity_line(
+                p_alive,
+                day.as_deref(),
+                language,
+            ));
+            explained.p_alive = Some(p_alive);
+            explained.next_purchase_expected_at = next;
+        }
+        Ok(explained)
     }
 
     /// `customer.starHistory`: newest first.

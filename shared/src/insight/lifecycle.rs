@@ -295,6 +295,21 @@ impl Reason {
     }
 }
 
+/// The star explanation's sentence on what the purchase models say: the chance the customer is
+/// still active and the day the next purchase is expected (`YYYY-MM-DD`).
+#[must_use]
+pub fn activity_line(p_alive: f64, next: Option<&str>, language: Language) -> String {
+    let percent = percent(p_alive);
+    match (language, next) {
+        (Language::ZhCn, Some(day)) => format!("仍活跃的概率为 {percent}%，预计 {day} 前后再次购买。"),
+        (Language::ZhCn, None) => format!("仍活跃的概率为 {percent}%。"),
+        (Language::En, Some(day)) => {
+            format!("Chance still active: {percent}%; next purchase expected around {day}.")
+        }
+        (Language::En, None) => format!("Chance still active: {percent}%."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +327,15 @@ mod tests {
             previous: LifecycleStage::Active,
             days_in_previous: 40.0,
         }
+    }
+
+    #[test]
+    fn the_activity_sentence_in_both_languages() {
+        assert_eq!(
+            activity_line(0.842, Some("2026-12-20"), Language::En),
+            "Chance still active: 84%; next purchase expected around 2026-12-20."
+        );
+        assert_eq!(activity_line(0.5, None, Language::ZhCn), "仍活跃的概率为 50%。");
     }
 
     #[test]
