@@ -125,6 +125,9 @@ fn id_at(rng: &mut Rng, at: DateTime<Utc>) -> Uuid {
 const SIGMA: f64 = 1.4;
 /// Share of customers who never bought (leads).
 const NEVER_BOUGHT: f64 = 0.15;
+/// Share of buyers who stopped buying at some point before today (the rest still buy): without
+/// it every history runs to today and no customer would ever look lapsed to the purchase models.
+const STOPPED: f64 = 0.4;
 /// Share of customers registered twice (the same phone as an earlier customer).
 const DUPLICATES: f64 = 0.01;
 
@@ -421,10 +424,16 @@ fn person(
     let mut last_purchase: Option<DateTime<Utc>> = None;
     let mut categories: Vec<&str> = Vec::new();
     let span = (plan.now - first_seen).num_minutes().max(1);
+    // Whether and when this buyer stopped, from a generator of their own so the draws of every
+    // other field stay as they were.
+    let mut own = Rng::new(plan.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss, reason = "minutes of a few years")]
+    let buying_span =
+        if own.chance(STOPPED) { ((span as f64) * (0.1 + 0.9 * own.unit())) as i64 } else { span }.max(1);
     for k in 0..count {
         let at = loop {
-            let at =
-                first_seen + Duration::minutes(i64::try_from(rng.below(span.unsigned_abs())).unwrap_or(0));
+            let at = first_seen
+                + Duration::minutes(i64::try_from(rng.below(buying_span.unsigned_abs())).unwrap_or(0));
             if rng.unit() * 5.0 < season(at.date_naive()) && (9..23).contains(&at.hour()) || rng.chance(0.02)
             {
                 break at;
