@@ -133,6 +133,20 @@ pub enum Bench {
         #[arg(long, default_value_t = 10_000)]
         changes: usize,
     },
+    /// The purchase-behaviour models at volume: generates `--customers N` customers with about
+    /// `--purchases K` purchases each in a workspace of its own, then the insight pass (read, fit,
+    /// score, write, stages) vs the bare summary SQL (median of `--runs`). Run it on a scratch
+    /// data dir or database.
+    Insight {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u64,
+        /// Purchases per customer on average.
+        #[arg(long, default_value_t = 10)]
+        purchases: u64,
+        /// Timed runs per measurement (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);
     /// and recording a purchase over HTTP with real-time re-rating vs without (p95).

@@ -25,6 +25,7 @@ use crate::{http, seed, server};
 
 mod import;
 mod ingest;
+mod insight;
 mod points;
 mod segments;
 mod surveys;
@@ -57,6 +58,7 @@ pub async fn scratch_workspace(state: &AppState, name: &str) -> anyhow::Result<w
 }
 pub use import::import;
 pub use ingest::ingest;
+pub use insight::insight;
 pub use points::points;
 pub use segments::segments;
 pub use surveys::surveys;

@@ -1,0 +1,169 @@
+//! `starcrm bench insight`: the purchase-behaviour models at volume. Generates `--customers N`
+//! customers with about `--purchases K` purchases each (the seed generator's histories) in a
+//! workspace of its own, then times, as the median of `--runs` runs after a first pass:
+//!
+//! - the insight pass: reading every buyer's purchase days (grouped to days in SQL, a page of
+//!   customers per query), fitting BG/NBD, the modified BG/NBD, Gamma-Gamma and the calibration
+//!   fit, scoring and writing every buyer's row, moving lifecycle stages; each step's share;
+//! - against the bare summary SQL: the same purchases grouped to days and then to one summary
+//!   row per customer (count, first and last day, spend) in one statement, streamed and counted.
+//!
+//! Dashboards and recommendations are not in it yet.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures_util::TryStreamExt;
+use sea_orm::{DatabaseConnection, Statement, StreamTrait};
+use uuid::Uuid;
+
+use super::surveys::{median, report};
+use super::{ms, scratch_workspace};
+use crate::config::Settings;
+use crate::insight::{lifecycle, pass, settings};
+use crate::seed::generator::{self, Plan};
+use crate::state::AppState;
+
+/// The bare summary: purchases to days, days to one row per customer, streamed and counted.
+async fn bare_summary(db: &DatabaseConnection, ws: Uuid, currency: &str, offset: i32) -> anyhow::Result<u64> {
+    let backend = db.get_database_backend();
+    let days = pass::days_sql(backend, offset, false).replace(" ORDER BY t.customer_id, day", "");
+    let sql = format!(
+        "SELECT customer_id, COUNT(*) AS days, MIN(day) AS first, MAX(day) AS last, SUM(spend) AS spend \
+         FROM ({days}) d GROUP BY customer_id"
+    );
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [ws.into(), currency.into(), Utc::now().into(), Uuid::nil().into()],
+    );
+    let mut stream = db.stream_raw(stmt).await?;
+    let mut rows = 0;
+    while stream.try_next().await?.is_some() {
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+/// Time spent in each step of one pass.
+#[derive(Default)]
+struct Steps {
+    observe: Duration,
+    fit: Duration,
+    write: Duration,
+    stages: Duration,
+    moved: u64,
+}
+
+/// One pass with its steps timed (what `insight::pass::run` does, step by step).
+async fn timed_pass(
+    db: &DatabaseConnection,
+    ws: Uuid,
+) -> anyhow::Result<(Steps, starcrm_shared::insight::report::ModelReport)> {
+    let err = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let now = Utc::now();
+    let ctx = crate::ratings::engine::Context::load(db, ws).await.map_err(err)?;
+    let chosen = settings::Settings::load(db, ws).await.map_err(err)?;
+    let offset = pass::offset_of(ctx.tz, now);
+    let today = pass::day_of(now, offset);
+    let cut_off = today - 90;
+    let mut steps = Steps::default();
+    let started = Instant::now();
+    let customers = pass::observe(db, ws, &ctx.currency, (now, offset), Some(cut_off)).await.map_err(err)?;
+    steps.observe = started.elapsed();
+    let started = Instant::now();
+    let (report, fitted) = pass::fit(&customers, chosen.model, Some((90, String::new())), String::new());
+    steps.fit = started.elapsed();
+    let started = Instant::now();
+    pass::write(db, ws, now, &customers, &fitted).await.map_err(err)?;
+    steps.write = started.elapsed();
+    let started = Instant::now();
+    steps.moved = lifecycle::apply(db, ws, now, &chosen, &customers, &fitted, today).await.map_err(err)?;
+    steps.stages = started.elapsed();
+    Ok((steps, report))
+}
+
+/// `starcrm bench insight`.
+///
+/// # Errors
+/// The database failing.
+pub async fn insight(settings: &Settings, customers: u64, purchases: u64, runs: usize) -> anyhow::Result<()> {
+    let state = AppState::init(settings).await?;
+    let db = state.db.clone();
+    let workspace = scratch_workspace(&state, &format!("bench insight {}", Uuid::now_v7().simple())).await?;
+    let ws = workspace.id;
+    println!("bench insight: {customers} customers ({:?}), median of {runs} runs", state.info.database);
+    let started = Instant::now();
+    let plan = Plan { customers, transactions: customers * purchases, seed: 22, now: Utc::now() };
+    let written = generator::generate(&db, ws, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::db::refresh_statistics(&db, &["customers", "transactions"]).await?;
+    println!(
+        "  generated {} customers, {} purchases ({} rows) in {:.1} s",
+        written.customers,
+        written.transactions,
+        written.rows(),
+        started.elapsed().as_secs_f64()
+    );
+    let ctx = crate::ratings::engine::Context::load(&db, ws).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let offset = pass::offset_of(ctx.tz, Utc::now());
+    let currency = ctx.currency.clone();
+
+    let buyers = bare_summary(&db, ws, &currency, offset).await?;
+    let bare = median(runs, || async { bare_summary(&db, ws, &currency, offset).await.map(|_| ()) }).await?;
+    // The first pass moves every buyer's stage; the runs after it few.
+    let started = Instant::now();
+    let (first, fitted) = timed_pass(&db, ws).await?;
+    let first_total = started.elapsed();
+    println!(
+        "  fit on {} buyers ({} repeat, {} distinct summaries): {:?}; calibration {}",
+        fitted.customers,
+        fitted.repeat_buyers,
+        fitted.distinct_summaries,
+        fitted.status,
+        fitted
+            .calibration
+            .as_ref()
+            .map_or_else(|| "none".to_owned(), |c| format!("relative error {:.3}", c.relative_error)),
+    );
+    for m in &fitted.count_models {
+        println!(
+            "    {:?}: r {:.4} alpha {:.3} a {:.4} b {:.4} (LL {:.5}, {} evaluations)",
+            m.kind, m.r, m.alpha, m.a, m.b, m.log_likelihood, m.evaluations
+        );
+    }
+    if let Some(s) = &fitted.spend {
+        println!("    Gamma-Gamma: p {:.4} q {:.4} v {:.1}", s.p, s.q, s.v);
+    }
+    println!(
+        "  first pass: {:.1} s (read {:.1} s, fit {:.1} s, write {:.1} s, stages {:.1} s: {} moved)",
+        first_total.as_secs_f64(),
+        first.observe.as_secs_f64(),
+        first.fit.as_secs_f64(),
+        first.write.as_secs_f64(),
+        first.stages.as_secs_f64(),
+        first.moved
+    );
+    let last = std::cell::RefCell::new(Steps::default());
+    let ours = median(runs, || async {
+        let (steps, _) = timed_pass(&db, ws).await?;
+        *last.borrow_mut() = steps;
+        Ok(())
+    })
+    .await?;
+    let last = last.into_inner();
+    println!(
+        "  a later pass: read {:.0} ms, fit {:.0} ms, write {:.0} ms, stages {:.0} ms ({} moved)",
+        ms(last.observe),
+        ms(last.fit),
+        ms(last.write),
+        ms(last.stages),
+        last.moved
+    );
+    report(
+        &format!("insight pass over {buyers} buyers (read, fit, score, write, stages)"),
+        ours,
+        "bare summary SQL",
+        bare,
+    );
+    Ok(())
+}
