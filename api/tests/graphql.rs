@@ -88,6 +88,7 @@ async fn every_spa_operation_executes_against_the_schema() -> anyhow::Result<()>
             .replace("{{agentVersion}}", &agent_version)
             .replace("{{apiTokenId}}", &api_token)
             .replace("{{webhookEndpointId}}", &webhook_endpoint)
+            .replace("{{tomorrow}}", &(chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339())
             .replace("{{customerId}}", customers[0]["id"].as_str().unwrap_or_default())
             .replace("{{customerVersion}}", &customers[0]["version"].to_string())
             .replace("{{duplicateId}}", customers[1]["id"].as_str().unwrap_or_default());

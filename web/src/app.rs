@@ -8,6 +8,8 @@ use crate::i18n;
 use crate::pages::customers::{CustomerPage, CustomersPage, ImportPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::feedback::FeedbackPage;
+use crate::pages::insight::at_risk_page::AtRiskPage;
+use crate::pages::insight::model_page::ModelPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::marketing::campaign_page::{CampaignPage, NewCampaignPage};
 use crate::pages::marketing::campaigns_page::CampaignsPage;
@@ -97,6 +99,14 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/settings/service")
                     view=|| view! { <Private require=Some(Permission::ServiceConfigure)><ServiceSettingsPage /></Private> }
+                />
+                <Route
+                    path=path!("/insight")
+                    view=|| view! { <Private require=Some(Permission::CustomersRead)><AtRiskPage /></Private> }
+                />
+                <Route
+                    path=path!("/insight/models")
+                    view=|| view! { <Private require=Some(Permission::CustomersRead)><ModelPage /></Private> }
                 />
                 <Route
                     path=path!("/segments")

@@ -14,6 +14,7 @@ pub mod customers;
 pub mod dashboard;
 mod error;
 pub mod imports;
+pub mod insight;
 pub mod live;
 pub mod loyalty;
 pub mod marketing;

@@ -24,7 +24,7 @@ struct Section {
     requires: Option<Permission>,
 }
 
-const SECTIONS: [Section; 8] = [
+const SECTIONS: [Section; 9] = [
     Section {
         key: Key::NavDashboard,
         icon: IconName::Dashboard,
@@ -37,6 +37,13 @@ const SECTIONS: [Section; 8] = [
         icon: IconName::Customers,
         href: Some("/customers"),
         test_id: "nav-customers",
+        requires: Some(Permission::CustomersRead),
+    },
+    Section {
+        key: Key::NavInsight,
+        icon: IconName::Pulse,
+        href: Some("/insight"),
+        test_id: "nav-insight",
         requires: Some(Permission::CustomersRead),
     },
     Section {

@@ -20,6 +20,7 @@ pub enum IconName {
     Bell,
     Feedback,
     Gift,
+    Pulse,
 }
 
 impl IconName {
@@ -63,6 +64,7 @@ impl IconName {
                 "M9.5 8.5h.01",
                 "M14.5 8.5h.01",
             ],
+            Self::Pulse => &["M3 12h4l3-7 4 14 3-7h4"],
             Self::Gift => &[
                 "M4 9.5h16v3.5H4z",
                 "M5.5 13v7h13v-7",

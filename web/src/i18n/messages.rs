@@ -1588,4 +1588,72 @@ messages! {
     UnsubDoneBody { zh: "「{b}」不会再通过{c}向您发送营销消息，已排队的消息也会立即停止。", en: "{b} will send you no more marketing messages by {c}; anything already queued is stopped too." }
     UnsubInvalid { zh: "链接无效", en: "This link is not valid" }
     UnsubFailed { zh: "暂时无法处理，请稍后再试。", en: "Something went wrong; please try again shortly." }
+    NavInsight { zh: "洞察", en: "Insight" }
+    AtRiskTitle { zh: "流失预警", en: "Churn warning" }
+    AtRiskSubtitle { zh: "有流失风险的客户，按流失损失排序：12 个月价值 × 已不再购买的概率。", en: "Customers at risk, ordered by what losing them would cost: 12-month value × the chance they have stopped buying." }
+    AtRiskWinBack { zh: "发起挽回活动", en: "Start a win-back campaign" }
+    AtRiskNone { zh: "目前没有处于流失风险的客户。模型每天和每次重新评星后更新。", en: "No customer is at risk now. The models refit daily and after each re-rating." }
+    AtRiskOwner { zh: "负责人", en: "Owner" }
+    AtRiskNoOwner { zh: "未分配", en: "unassigned" }
+    AtRiskPlan { zh: "安排回访", en: "Plan a follow-up" }
+    AtRiskPlanned { zh: "已为明天上午安排回访。", en: "Follow-up planned for tomorrow morning." }
+    AtRiskPlannedShort { zh: "已安排回访", en: "Follow-up planned" }
+    InsightCardTitle { zh: "生命周期", en: "Lifecycle" }
+    InsightNoPurchases { zh: "尚无购买，模型暂无预测。", en: "No purchase yet: nothing to predict." }
+    InsightPAlive { zh: "仍活跃的概率", en: "Chance still active" }
+    InsightExpected90 { zh: "未来 90 天预计购买", en: "Purchases expected in 90 days" }
+    InsightExpected365 { zh: "未来一年预计购买", en: "Purchases expected in a year" }
+    InsightClv { zh: "12 个月价值", en: "12-month value" }
+    InsightValueAtRisk { zh: "流失损失", en: "Value at risk" }
+    InsightNextPurchase { zh: "预计下次购买", en: "Next purchase expected" }
+    InsightUsualGap { zh: "通常每 {n} 天购买一次", en: "Usually buys every {n} days" }
+    InsightDaysSince { zh: "距上次购买 {n} 天", en: "{n} days since the last purchase" }
+    InsightLastPurchase { zh: "上次购买", en: "Last purchase" }
+    InsightDaysAgo { zh: "{n} 天前", en: "{n} days ago" }
+    InsightUsually { zh: "通常间隔", en: "Usually buys" }
+    InsightEveryDays { zh: "每 {n} 天", en: "every {n} days" }
+    InsightStageHistory { zh: "阶段变化", en: "Stage changes" }
+    ModelsTitle { zh: "购买模型", en: "Purchase models" }
+    ModelsSubtitle { zh: "根据每位客户自己的购买节奏预测：是否仍活跃、未来购买多少、价值多少。", en: "Predictions from each customer's own buying: whether they are still active, how much they will buy, what they are worth." }
+    ModelsRefit { zh: "立即重新拟合", en: "Refit now" }
+    ModelsRefitting { zh: "拟合中…", en: "Fitting…" }
+    ModelsRefitted { zh: "已重新拟合，所有客户的预测和阶段均已更新。", en: "Refitted: every customer's predictions and stage are up to date." }
+    ModelsNotYet { zh: "尚未拟合。服务器启动后一分钟内会自动拟合。", en: "Not fitted yet. The server fits within a minute of starting." }
+    ModelsFitted { zh: "已用 {n} 位购买客户（其中 {r} 位复购）拟合。", en: "Fitted on {n} buying customers ({r} bought again)." }
+    ModelsTooLittle { zh: "数据太少，无法可靠拟合：{n} 位购买客户，{r} 位复购（至少需要 100 位和 30 位）。在此之前，阶段按沉默天数判断。", en: "Too little data to fit reliably: {n} buying customers, {r} who bought again (at least 100 and 30 are needed). Until then, stages go by days of silence." }
+    ModelsFailed { zh: "拟合失败：", en: "The fit failed:" }
+    ModelsFitTitle { zh: "拟合结果", en: "The fit" }
+    ModelsFittedAt { zh: "拟合于", en: "Fitted" }
+    ModelsScoringWith { zh: "用于评分的模型", en: "Scoring with" }
+    ModelsModel { zh: "模型", en: "Model" }
+    ModelsLogLikelihood { zh: "每位客户的对数似然", en: "Log-likelihood per customer" }
+    ModelsSpend { zh: "单次消费模型（Gamma-Gamma）：", en: "Spend per purchase (Gamma-Gamma):" }
+    ModelsCorrelation { zh: "购买次数与客单价相关系数 {c}（接近 0 时适用）", en: "frequency-spend correlation {c} (the model wants it near 0)" }
+    ModelBgNbd { zh: "BG/NBD", en: "BG/NBD" }
+    ModelMbgNbd { zh: "修正 BG/NBD", en: "Modified BG/NBD" }
+    ModelsCalibrationTitle { zh: "能否信任？校准检验", en: "Can you trust it? The calibration check" }
+    ModelsNoCalibration { zh: "历史不足四周，暂无校准检验。", en: "Less than four weeks of history: no calibration check yet." }
+    ModelsCalibrationHint { zh: "用截至 {date} 的数据拟合，预测其后 {n} 天的购买，再与实际购买对比。", en: "Fitted on the history up to {date}; its predictions for the next {n} days set against what customers actually bought." }
+    ModelsPredicted { zh: "预测", en: "Predicted" }
+    ModelsActual { zh: "实际", en: "Actual" }
+    ModelsRepeatAxis { zh: "截止前复购次数", en: "Repeat purchases before the cut-off" }
+    ModelsTrustGood { zh: "预测与实际吻合，可以信任。", en: "Predictions track what happened: trust it." }
+    ModelsTrustRough { zh: "大致吻合，可作参考。", en: "Roughly right: use it as a guide." }
+    ModelsTrustPoor { zh: "偏差较大，不宜依赖。", en: "Far off: do not rely on it." }
+    ModelsError { zh: "误差", en: "error" }
+    ModelsTotals { zh: "预测/实际购买", en: "predicted/actual purchases" }
+    RulesTitle { zh: "生命周期规则", en: "Lifecycle rules" }
+    RulesHint { zh: "每次拟合后，按这些规则自动设定购买客户的阶段，每次变化都记录原因。", en: "After each fit, buying customers' stages are set by these rules, each change with its reasons." }
+    RuleAutomatic { zh: "自动设定阶段", en: "Set stages automatically" }
+    RuleNewDays { zh: "新客期（天）", en: "New for (days)" }
+    RuleLoyalPurchases { zh: "忠实：至少购买天数", en: "Loyal: days with a purchase, at least" }
+    RuleLoyalStars { zh: "忠实：至少星级", en: "Loyal: stars, at least" }
+    RuleAtRiskBelow { zh: "活跃概率低于此值为有风险", en: "At risk below this chance of being active" }
+    RuleOverdue { zh: "超过通常间隔的倍数为有风险", en: "At risk past this many usual gaps" }
+    RuleComplaintDays { zh: "近期投诉或差评（天）", en: "Recent complaint or detractor score (days)" }
+    RuleComplaintStars { zh: "投诉计入风险的最低星级", en: "Complaints count from this many stars" }
+    RuleChurnedBelow { zh: "活跃概率低于此值为流失", en: "Churned below this chance of being active" }
+    RuleChurnedDays { zh: "无模型时，沉默多少天为流失", en: "Without a model, churned after days of silence" }
+    RuleWonBackDays { zh: "挽回状态保持（天）", en: "Won back for (days)" }
+    RulesSaved { zh: "已保存，下次拟合时生效。", en: "Saved; the next fit applies them." }
 }

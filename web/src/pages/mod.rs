@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod dashboard;
 pub mod feedback;
+pub mod insight;
 pub mod login_page;
 pub mod marketing;
 pub mod member_page;

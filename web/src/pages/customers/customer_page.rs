@@ -12,6 +12,7 @@ use starcrm_shared::customer::{
 use super::customer_form::EditCustomerDialog;
 use super::duplicates::{DuplicatesCard, MergesCard};
 use super::history::{HistoryPanel, RecordInteractionDialog, RecordPurchaseDialog};
+use super::insight_card::InsightCard;
 use super::points::PointsCard;
 use super::rating::RatingCard;
 use super::star_text;
@@ -282,6 +283,7 @@ fn CustomerView(customer: CustomerDetail, state: PageState) -> impl IntoView {
                     <RatingCard customer_id=id.get_value() on_changed=Callback::new(move |message: String| { state.say(message); state.reload(); }) />
                 </Show>
                 <SpendingCard customer=detail.get_value() />
+                <InsightCard customer_id=id.get_value() />
                 <SegmentsCard customer_id=id.get_value() />
                 <ProfileCard customer=detail.get_value() />
                 <ContactCard customer=detail.get_value() />

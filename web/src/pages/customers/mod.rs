@@ -8,6 +8,7 @@ mod customers_page;
 mod duplicates;
 mod history;
 mod import_page;
+pub(crate) mod insight_card;
 pub(crate) mod points;
 mod rating;
 mod survey_answers;
