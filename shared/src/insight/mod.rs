@@ -1,7 +1,9 @@
-//! Insight (issue 22): purchase-behaviour models, lifecycle stages and churn warning.
+//! Insight (issue 22): purchase-behaviour models, lifecycle stages, churn warning and
+//! recommendations.
 
 #[cfg(feature = "models")]
 pub mod fit;
 pub mod lifecycle;
 pub mod models;
+pub mod recommend;
 pub mod report;
