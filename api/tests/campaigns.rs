@@ -44,6 +44,9 @@ const CANCEL: &str = "mutation($id: ID!, $v: Int!) { cancelCampaign(id: $id, ver
 const AUDIENCE: &str = "query($input: CampaignInput!) { campaignAudience(input: $input) {
   customers byStars excluded { noConsent noAddress messageBudget } holdout toSend needsApproval estimatedCost { amountMinor } } }";
 
+const AUDIENCE_POOL: &str = "query($input: CampaignInput!) { campaignAudience(input: $input) {
+  toSend holdout excluded { noConsent noAddress messageBudget noCoupon } } }";
+
 /// SMTP on `port`, links at crm.example.com, `messages` unasked contacts a month, no quiet hours.
 fn settings(port: u16, messages: u32) -> Value {
     json!({ "linkBase": "https://crm.example.com",
@@ -543,6 +546,135 @@ async fn a_points_offer_is_credited_once_through_the_ledger() -> anyhow::Result<
     Ok(())
 }
 
+const SAVE_REWARD: &str = "mutation($input: RewardInput!) { saveReward(input: $input) { id } }";
+const ADD_CODES: &str =
+    "mutation($r: ID!, $codes: [String!]!) { addRewardCodes(rewardId: $r, codes: $codes) { added } }";
+
+/// The first three of `people` buy tea with a cup, the fourth a cake: the message names what to
+/// offer each next.
+async fn three_teas_and_a_cake(shop: &Shop, people: &[String]) -> anyhow::Result<()> {
+    let item = |sku: &str, name: &str| json!({ "sku": sku, "name": name, "unitPriceMinor": 3_800 });
+    for (i, id) in people.iter().take(4).enumerate() {
+        let (items, amount) = if i < 3 {
+            (json!([item("TEA-LJ", "西湖龙井"), item("CUP-01", "玻璃杯")]), 7_600)
+        } else {
+            (json!([item("SNK-01", "桂花糕")]), 3_800)
+        };
+        shop.run(
+            PUSH,
+            json!({ "input": { "customer": { "id": id }, "channel": "STORE", "amountMinor": amount, "items": items } }),
+        )
+        .await?
+        .data();
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_coupon_pool_hands_out_the_tills_own_codes_once_each_and_excludes_past_the_last()
+-> anyhow::Result<()> {
+    let shop = Shop::open("Pool shop").await?;
+    let smtp = SmtpServer::start().await?;
+    shop.run(SETTINGS, json!({ "input": settings(smtp.port, 10) })).await?.data();
+    let mut people = Vec::new();
+    for i in 0..12 {
+        people.push(shop.customer(&format!("Pool{i:02}"), 5, true, true).await?);
+    }
+    three_teas_and_a_cake(&shop, &people).await?;
+    shop.run("mutation { recomputeInsight { status } }", json!({})).await?.data();
+    let reward = |codes: &str| {
+        json!({ "input": { "name": format!("门店 20 元券 {codes}"), "kind": "COUPON", "pointsCost": 100,
+            "minStars": 1, "valueMinor": 2000, "codes": codes, "active": false } })
+    };
+    let pool = shop.run(SAVE_REWARD, reward("POOL")).await?.data()["saveReward"]["id"].clone();
+    let till: Vec<String> = (1..=8).map(|i| format!("POS-{i:04}")).collect();
+    let added = shop.run(ADD_CODES, json!({ "r": pool, "codes": till })).await?;
+    assert_eq!(added.data()["addRewardCodes"]["added"], 8);
+
+    // A reward that generates its codes has no pool to hand out.
+    let generated = shop.run(SAVE_REWARD, reward("GENERATED")).await?.data()["saveReward"]["id"].clone();
+    let mut input = email_campaign("till codes", &[5], 0);
+    input["couponPrefix"] = Value::Null;
+    input["content"][0]["body"] = json!("{name}您好：优惠码 {coupon}。为您推荐：{recommendation}");
+    input["couponRewardId"] = generated;
+    let refused = shop.run(CREATE, json!({ "input": input.clone() })).await?;
+    assert_eq!(refused.error_extension("field"), "couponRewardId", "{}", refused.body);
+
+    // The live audience counts the 4 customers past the pool's last code.
+    input["couponRewardId"] = pool.clone();
+    let preview = shop.run(AUDIENCE_POOL, json!({ "input": input.clone() })).await?;
+    let p = &preview.data()["campaignAudience"];
+    assert_eq!((p["toSend"].clone(), p["excluded"]["noCoupon"].clone()), (json!(8), json!(4)), "{p}");
+
+    let id = shop.launch(input.clone()).await?;
+    shop.pass().await?;
+    let sent = shop.recipients(&id, Some("SENT")).await?;
+    let codes: BTreeSet<String> =
+        sent.iter().filter_map(|r| r["couponCode"].as_str().map(str::to_owned)).collect();
+    assert_eq!(codes, till.iter().cloned().collect::<BTreeSet<_>>(), "each pool code went out once");
+    let excluded = shop.recipients(&id, Some("EXCLUDED")).await?;
+    assert_eq!(excluded.len(), 4);
+    assert!(
+        excluded.iter().all(|r| r["exclusion"] == "NO_COUPON" && r["couponCode"].is_null()),
+        "{excluded:?}"
+    );
+    let mails = smtp.received().await?;
+    assert_eq!(mails.len(), 8);
+    let coupons: BTreeMap<String, String> = sent
+        .iter()
+        .map(|r| {
+            (
+                r["customerName"].as_str().unwrap_or_default().to_owned(),
+                r["couponCode"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    for mail in &mails {
+        let name = mail["to"].as_str().unwrap_or_default().split(' ').next().unwrap_or_default();
+        // The tea buyers have tea and cups at home: the cake, next best seller; everyone else
+        // the first of the best sellers (tea and cups tie; the cup comes first by its SKU).
+        let next = if ["Pool00", "Pool01", "Pool02"].contains(&name) { "桂花糕" } else { "玻璃杯" };
+        let plain = mail["plain"].as_str().unwrap_or_default();
+        assert!(
+            plain.starts_with(&format!("{name}您好：优惠码 {}。为您推荐：{next}", coupons[name])),
+            "{plain}"
+        );
+    }
+    let c = shop
+        .run(
+            "query($id: ID!) { campaign(id: $id) { couponPrefix couponRewardId couponPoolFree report { excluded { noCoupon } } } }",
+            json!({ "id": id }),
+        )
+        .await?;
+    let c = &c.data()["campaign"];
+    assert_eq!(
+        (c["couponPrefix"].clone(), c["couponRewardId"].clone(), c["couponPoolFree"].clone()),
+        (Value::Null, pool.clone(), json!(0)),
+        "{c}"
+    );
+    assert_eq!(c["report"]["excluded"]["noCoupon"], 4);
+    // The pool is the reward's stock too: nothing is left for a member to redeem.
+    let rewards = shop.run("{ rewards(includeInactive: true) { id left } }", json!({})).await?;
+    let left = rewards.data()["rewards"].as_array().cloned().unwrap_or_default();
+    assert!(left.iter().any(|r| r["id"] == pool && r["left"] == 0), "{left:?}");
+    // The till redeems its own code as the campaign's coupon.
+    let (name, code) = coupons.iter().next().map(|(n, c)| (n.clone(), c.clone())).unwrap_or_default();
+    let redeemed = shop.run(REDEEM, json!({ "c": code, "r": "till-1" })).await?;
+    let who = redeemed.data()["redeemCampaignCoupon"]["customerId"].clone();
+    assert!(
+        sent.iter().any(|r| r["customerId"] == who && r["customerName"] == name.as_str()),
+        "{}",
+        redeemed.body
+    );
+
+    // A second campaign on the dry pool would reach nobody.
+    input["name"] = json!("till codes again");
+    let dry = shop.run(AUDIENCE_POOL, json!({ "input": input })).await?;
+    let d = &dry.data()["campaignAudience"];
+    assert_eq!((d["toSend"].clone(), d["excluded"]["noCoupon"].clone()), (json!(0), json!(12)), "{d}");
+    Ok(())
+}
+
 #[tokio::test]
 async fn large_launches_wait_for_approval_and_a_cancel_stops_what_is_queued() -> anyhow::Result<()> {
     let shop = Shop::open("Approval shop").await?;
@@ -673,6 +805,7 @@ async fn bad_campaigns_are_refused_naming_the_field_and_change_nothing() -> anyh
         (with(json!({ "nearNextStar": 5 })), "nearNextStar"),
         (with(json!({ "sendAt": Utc::now() - Duration::hours(2) })), "sendAt"),
         (with(json!({ "segmentId": uuid::Uuid::now_v7().to_string() })), "segmentId"),
+        (with(json!({ "couponRewardId": uuid::Uuid::now_v7().to_string() })), "couponRewardId"),
         (
             with(json!({ "filter": { "segmentIds": [uuid::Uuid::now_v7().to_string()] } })),
             "filter.segmentIds",

@@ -5,7 +5,8 @@
 //! said plainly; lifecycle stages moved by the pass with their reasons and events (overdue
 //! against the customer's own rhythm, a 5-star customer's complaint, churn), at once by a
 //! purchase (new, won back) and by staff; the churn warning ordered by value at risk; refused
-//! settings. Runs on SQLite and on PostgreSQL.
+//! settings; product associations, each customer's recommendations and the offline check against
+//! a brute-force reference on generated baskets. Runs on SQLite and on PostgreSQL.
 
 #![allow(
     clippy::cast_precision_loss,
@@ -555,5 +556,177 @@ async fn lifecycle_settings_are_checked_naming_the_field_and_need_ratings_manage
     let refused =
         shop.app.as_token(&agent).execute("mutation { recomputeInsight { status } }", json!({})).await?;
     assert_eq!(refused.error_code(), Some("FORBIDDEN"));
+    Ok(())
+}
+
+/// A catalogue with planted habits: tea buyers often take a cup, kettle buyers a filter.
+const CATALOGUE: [(&str, &str, &str); 8] = [
+    ("TEA-LJ", "西湖龙井", "茶叶"),
+    ("CUP-01", "玻璃杯", "茶具"),
+    ("TEA-PE", "普洱", "茶叶"),
+    ("KET-01", "电水壶", "茶具"),
+    ("FIL-01", "滤网", "茶具"),
+    ("SNK-01", "桂花糕", "点心"),
+    ("SNK-02", "绿豆糕", "点心"),
+    ("GFT-01", "礼盒", "礼品"),
+];
+
+/// Orders of 80 customers over 400 days: (customer, day offset from `start`, SKUs), at most one
+/// a day each. Nothing is bought 88 to 92 days before today, so "bought in the last 90 days" has
+/// no edge case.
+fn baskets(days: i64, seed: u64) -> Vec<(u32, i64, Vec<&'static str>)> {
+    let mut rng = Rng(seed);
+    let mut out = Vec::new();
+    for n in 0..80_u32 {
+        let orders = 1 + (rng.uniform() * 5.0) as usize;
+        for _ in 0..orders {
+            let day = loop {
+                let d = (rng.uniform() * days as f64) as i64;
+                if !(days - 92..=days - 88).contains(&d) {
+                    break d;
+                }
+            };
+            let mut skus = vec![CATALOGUE[(rng.uniform() * 8.0) as usize].0];
+            for _ in 0..(rng.uniform() * 2.0) as usize {
+                skus.push(CATALOGUE[(rng.uniform() * 8.0) as usize].0);
+            }
+            if skus.contains(&"TEA-LJ") && rng.uniform() < 0.7 {
+                skus.push("CUP-01");
+            }
+            if skus.contains(&"KET-01") && rng.uniform() < 0.8 {
+                skus.push("FIL-01");
+            }
+            out.push((n, day, skus));
+        }
+    }
+    // One order a day per customer, so "the last purchase" is the same whichever way it is read.
+    out.sort_by_key(|(n, day, _)| (*n, *day));
+    out.dedup_by_key(|(n, day, _)| (*n, *day));
+    out
+}
+
+#[tokio::test]
+async fn associations_recommendations_and_their_offline_check_match_a_brute_force_reference()
+-> anyhow::Result<()> {
+    use starcrm_shared::insight::recommend::{self as rec, Basket, Counts};
+    let shop = Shop::open("Basket shop").await?;
+    let today = shop.today().await?;
+    let span = 400;
+    let start = today - Duration::days(span);
+    let orders = baskets(span, 7);
+    let mut csv =
+        String::from("\u{feff}订单号,下单时间,会员卡号,姓名,商品编码,商品名称,商品类别,数量,单价\n");
+    for (i, (n, day, skus)) in orders.iter().enumerate() {
+        let date = start + Duration::days(*day);
+        for sku in skus {
+            let (_, name, category) = CATALOGUE.iter().find(|c| c.0 == *sku).copied().unwrap_or_default();
+            let _ = writeln!(csv, "O{i},{date} 12:00,M{n},客户{n},{sku},{name},{category},1,38.00");
+        }
+    }
+    shop.app.import_purchases(&shop.token, &csv).await?;
+    let model = shop
+        .run(
+            "mutation { recomputeInsight { recommendations { baskets products associations hitRate popularHitRate
+               evaluation { customers hits popularHits k } } } }",
+            json!({}),
+        )
+        .await?;
+    let report = model.data()["recomputeInsight"]["recommendations"].clone();
+
+    // The reference: the same baskets counted by brute force.
+    let mut counts: Counts<String> = Counts::default();
+    let mut histories: BTreeMap<u32, Vec<Basket<String>>> = BTreeMap::new();
+    for (n, day, skus) in &orders {
+        let products: Vec<String> = skus.iter().map(|s| (*s).to_owned()).collect();
+        counts.add_basket(&products);
+        let epoch_day = (start + Duration::days(*day) - NaiveDate::default()).num_days();
+        histories.entry(*n).or_default().push(Basket { day: epoch_day, products });
+    }
+    let expected = rec::associations(&counts, rec::MIN_PAIR_BASKETS, rec::PER_PRODUCT);
+    assert!(!expected.is_empty(), "the planted habits make associations");
+    let histories: Vec<Vec<Basket<String>>> = histories.into_values().collect();
+    let evaluation = rec::evaluate(&histories, rec::TOP);
+    assert_eq!(
+        report,
+        json!({ "baskets": counts.baskets, "products": counts.products.len(), "associations": expected.len(),
+            "hitRate": evaluation.hit_rate(), "popularHitRate": evaluation.popular_hit_rate(),
+            "evaluation": { "customers": evaluation.customers, "hits": evaluation.hits,
+                "popularHits": evaluation.popular_hits, "k": 10 } }),
+        "{evaluation:?}"
+    );
+
+    let listed = shop
+        .run(
+            "{ productAssociations(first: 200) { from { key name category } to { key } baskets support confidence lift } }",
+            json!({}),
+        )
+        .await?;
+    let listed = listed.data()["productAssociations"].as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), expected.len());
+    for a in &expected {
+        let row = listed
+            .iter()
+            .find(|r| r["from"]["key"] == a.from.as_str() && r["to"]["key"] == a.to.as_str())
+            .unwrap_or_else(|| panic!("{a:?} listed"));
+        assert_eq!(row["baskets"], a.baskets);
+        for (field, value) in [("support", a.support), ("confidence", a.confidence), ("lift", a.lift)] {
+            assert!(close(row[field].as_f64().unwrap_or(-1.0), value, 1e-9), "{field}: {row} vs {a:?}");
+        }
+    }
+    let tea_cup = listed.iter().find(|r| r["from"]["key"] == "TEA-LJ" && r["to"]["key"] == "CUP-01");
+    assert_eq!(tea_cup.map(|r| r["from"]["name"].clone()), Some(json!("西湖龙井")), "{listed:?}");
+
+    check_lists(&shop, &histories, &counts, today).await?;
+    let ids = shop.ids().await?;
+    let bad = shop
+        .run(
+            "query($id: ID!) { customer(id: $id) { recommendations(first: 0) { score } } }",
+            json!({ "id": ids["客户0"] }),
+        )
+        .await?;
+    assert_eq!(bad.error_extension("field"), "first", "{}", bad.body);
+    Ok(())
+}
+
+/// Each customer's list: what the shared recommender says on the brute-force counts, with the
+/// products of their last 90 days left out.
+async fn check_lists(
+    shop: &Shop,
+    histories: &[Vec<starcrm_shared::insight::recommend::Basket<String>>],
+    counts: &starcrm_shared::insight::recommend::Counts<String>,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use starcrm_shared::insight::recommend::{self as rec, Index, Reason};
+    let index = Index::of(counts);
+    let ids = shop.ids().await?;
+    let recent_from = (today - Duration::days(90) - NaiveDate::default()).num_days();
+    let query = "query($id: ID!, $l: Language) { customer(id: $id) { recommendations(language: $l) {
+        product { key name } score boughtWith { key name } reason } } }";
+    for (n, history) in histories.iter().enumerate().take(12) {
+        let bought: Vec<String> = history.iter().flat_map(|b| b.products.clone()).collect();
+        let recent: std::collections::HashSet<String> =
+            history.iter().filter(|b| b.day >= recent_from).flat_map(|b| b.products.clone()).collect();
+        let want = rec::recommend(&index, &bought, &recent, rec::TOP);
+        let id = ids[&format!("客户{n}")];
+        let got = shop.run(query, json!({ "id": id, "l": "ZH_CN" })).await?;
+        let got = got.data()["customer"]["recommendations"].as_array().cloned().unwrap_or_default();
+        assert_eq!(got.len(), want.len(), "客户{n}: {got:?}");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g["product"]["key"], w.product.as_str(), "客户{n}: {got:?} vs {want:?}");
+            assert!(close(g["score"].as_f64().unwrap_or(-1.0), w.score, 1e-9));
+            assert!(!recent.contains(&w.product));
+            match &w.reason {
+                Reason::OftenBoughtWith(p) => {
+                    assert_eq!(g["boughtWith"]["key"], p.as_str());
+                    let name = g["boughtWith"]["name"].as_str().unwrap_or_default();
+                    assert_eq!(g["reason"], format!("常与「{name}」一起购买"));
+                }
+                Reason::Popular => assert_eq!(
+                    (g["boughtWith"].clone(), g["reason"].clone()),
+                    (Value::Null, json!("本店热销"))
+                ),
+            }
+        }
+    }
     Ok(())
 }

@@ -3515,5 +3515,98 @@ async fn insight_stays_in_its_workspace_role_and_member() -> anyhow::Result<()> 
     }
     let unchanged = a.execute("{ lifecycleSettings { updatedAt } }", json!({})).await?;
     assert_eq!(unchanged.data()["lifecycleSettings"]["updatedAt"], Value::Null);
+
+    Ok(())
+}
+
+#[tokio::test]
+async fn coupon_pools_stay_in_their_workspace() -> anyhow::Result<()> {
+    let w = world().await?;
+    let a = w.app.as_token(&w.a_owner);
+    let b = w.app.as_token(&w.b_owner);
+    // B can neither hand out the codes of A's coupon pool nor count them in a live audience;
+    // A can.
+    let pool = a
+        .execute(
+            "mutation($input: RewardInput!) { saveReward(input: $input) { id } }",
+            json!({ "input": { "name": "A till coupon", "kind": "COUPON", "pointsCost": 100, "minStars": 1,
+                "valueMinor": 2000, "codes": "POOL", "active": false } }),
+        )
+        .await?;
+    let pool_id = pool.data()["saveReward"]["id"].clone();
+    a.execute(
+        "mutation($r: ID!) { addRewardCodes(rewardId: $r, codes: [\"A-TILL-1\"]) { added } }",
+        json!({ "r": pool_id }),
+    )
+    .await?
+    .data();
+    let mut pooled = campaign_input("pooled");
+    pooled["couponRewardId"] = pool_id;
+    if let Some(o) = pooled.as_object_mut() {
+        o.remove("couponPrefix");
+    }
+    let refused = b.execute(CREATE_CAMPAIGN, json!({ "input": pooled.clone() })).await?;
+    assert_eq!(refused.error_extension("field"), "couponRewardId", "{}", refused.body);
+    let counted = b
+        .execute(
+            "query($input: CampaignInput!) { campaignAudience(input: $input) { toSend } }",
+            json!({ "input": pooled.clone() }),
+        )
+        .await?;
+    assert_eq!(counted.error_extension("field"), "couponRewardId", "{}", counted.body);
+    let mine = a.execute(CREATE_CAMPAIGN, json!({ "input": pooled })).await?;
+    assert!(mine.data()["createCampaign"]["id"].is_string(), "{}", mine.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn recommendations_stay_in_their_workspace_role_and_member() -> anyhow::Result<()> {
+    let w = world().await?;
+    let a = w.app.as_token(&w.a_owner);
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    // A's tea and cup go together (a fourth basket without them makes the pair stand out).
+    let tea_and_cup = json!([{ "sku": "A-TEA", "name": "A tea", "unitPriceMinor": 6_000 },
+        { "sku": "A-CUP", "name": "A cup", "unitPriceMinor": 4_000 }]);
+    let mut customer = String::new();
+    for days in [60, 30, 3] {
+        let at = chrono::Utc::now() - chrono::Duration::days(days);
+        let input = json!({ "customer": { "phone": "13933330001" }, "channel": "APP", "amountMinor": 10_000,
+            "occurredAt": at, "items": tea_and_cup });
+        let bought = a.execute(push, json!({ "input": input })).await?;
+        bought.data()["recordTransaction"]["customerId"]
+            .as_str()
+            .unwrap_or_default()
+            .clone_into(&mut customer);
+    }
+    let cake = json!({ "customer": { "phone": "13933330002" }, "channel": "APP", "amountMinor": 3_000,
+        "items": [{ "sku": "A-CAKE", "name": "A cake", "unitPriceMinor": 3_000 }] });
+    a.execute(push, json!({ "input": cake })).await?.data();
+    a.execute("mutation { recomputeInsight { status } }", json!({})).await?.data();
+    let pairs = "{ productAssociations { from { key } to { key } } }";
+    let a_pairs = a.execute(pairs, json!({})).await?;
+    assert_eq!(a_pairs.data()["productAssociations"].as_array().map(Vec::len), Some(2), "{}", a_pairs.body);
+    let recs = "query($id: ID!) { customer(id: $id) { recommendations { product { key } reason } } }";
+    let mine = a.execute(recs, json!({ "id": customer })).await?;
+    assert_eq!(mine.data()["customer"]["recommendations"][0]["product"]["key"], "A-CAKE", "{}", mine.body);
+
+    // B lists none of A's associations and cannot read A's customer's list.
+    let b = w.app.as_token(&w.b_owner);
+    b.execute("mutation { recomputeInsight { status } }", json!({})).await?.data();
+    let b_pairs = b.execute(pairs, json!({})).await?;
+    assert_eq!(b_pairs.data()["productAssociations"], json!([]), "{}", b_pairs.body);
+    let cross = b.execute(recs, json!({ "id": customer })).await?;
+    assert_eq!(cross.data()["customer"], Value::Null, "{}", cross.body);
+    // An agent reads them; a till token and a member token do not.
+    let read = w.app.as_token(&w.a_agent).execute(pairs, json!({})).await?;
+    assert_eq!(read.data(), a_pairs.data());
+    let pos = w.app.api_token(&w.a_owner, &["transactions:write"]).await?;
+    let unread = w.app.as_token(&pos).execute(pairs, json!({})).await?;
+    assert_eq!(unread.error_extension("permission"), "customers:read", "{}", unread.body);
+    let member = member_token(&w, &customer).await?;
+    for (query, vars) in [(pairs, json!({})), (recs, json!({ "id": customer }))] {
+        let refused = w.app.as_token(&member).execute(query, vars).await?;
+        assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    }
     Ok(())
 }

@@ -39,6 +39,8 @@ mod m20261205_000031_messages;
 mod m20261205_000032_segments;
 mod m20261205_000033_campaigns;
 mod m20261206_000034_insight;
+mod m20261206_000035_campaign_coupon_pool;
+mod m20261206_000036_recommendations;
 
 /// The ordered list of StarCRM migrations.
 #[derive(Debug)]
@@ -82,6 +84,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000032_segments::Migration),
             Box::new(m20261205_000033_campaigns::Migration),
             Box::new(m20261206_000034_insight::Migration),
+            Box::new(m20261206_000035_campaign_coupon_pool::Migration),
+            Box::new(m20261206_000036_recommendations::Migration),
         ]
     }
 }

@@ -56,6 +56,8 @@ stored_enum! {
         NoAddress => "no_address",
         /// The customer had their messages for the period (the contact budget).
         MessageBudget => "message_budget",
+        /// The coupon pool the campaign hands out ran out of codes before this customer.
+        NoCoupon => "no_coupon",
     }
 }
 
@@ -84,7 +86,8 @@ stored_enum! {
 }
 
 /// The variables a campaign message may use.
-pub const VARIABLES: [&str; 6] = ["name", "stars", "benefits", "points", "coupon", "unsubscribe"];
+pub const VARIABLES: [&str; 7] =
+    ["name", "stars", "benefits", "points", "coupon", "recommendation", "unsubscribe"];
 
 /// The holdout share when none is given, percent.
 pub const DEFAULT_HOLDOUT: u8 = 10;
@@ -120,6 +123,8 @@ pub struct Fill<'a> {
     pub benefits: &'a str,
     pub points: i64,
     pub coupon: &'a str,
+    /// The product to offer the recipient next (their first recommendation), by name.
+    pub recommendation: &'a str,
     pub unsubscribe: &'a str,
 }
 
@@ -134,6 +139,7 @@ pub fn render(text: &str, fill: &Fill<'_>) -> String {
         .replace("{benefits}", fill.benefits)
         .replace("{points}", &fill.points.to_string())
         .replace("{coupon}", fill.coupon)
+        .replace("{recommendation}", fill.recommendation)
         .replace("{unsubscribe}", fill.unsubscribe)
 }
 
@@ -404,11 +410,12 @@ mod tests {
             benefits: "免运费",
             points: 1200,
             coupon: "VIP-ABCD2345",
+            recommendation: "西湖龙井",
             unsubscribe: "https://x/u/t",
         };
-        let text = "{name} {stars} {benefits} {points} {coupon} {unsubscribe}";
+        let text = "{name} {stars} {benefits} {points} {coupon} {recommendation} {unsubscribe}";
         assert!(check_text(text).is_ok());
-        assert_eq!(render(text, &fill), "王芳 ★★★★★ 免运费 1200 VIP-ABCD2345 https://x/u/t");
+        assert_eq!(render(text, &fill), "王芳 ★★★★★ 免运费 1200 VIP-ABCD2345 西湖龙井 https://x/u/t");
         assert!(check_text("{link}").unwrap_err().contains("{coupon}"));
         assert!(check_text("{name").is_err());
     }

@@ -145,6 +145,7 @@ fn campaign_spec(run: usize) -> crate::marketing::campaigns::Spec {
         offer: starcrm_shared::campaigns::CampaignOffer::Coupon,
         offer_text: None,
         coupon_prefix: Some("BENCH".to_owned()),
+        coupon_reward_id: None,
         bonus_points: None,
         holdout_percent: None,
         window_days: None,

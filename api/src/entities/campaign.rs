@@ -28,6 +28,8 @@ pub struct Model {
     /// The offer in words (`¥20 off your next order`).
     pub offer_text: Option<String>,
     pub coupon_prefix: Option<String>,
+    /// The coupon reward whose pool of codes the campaign hands out (null: generated codes).
+    pub coupon_reward_id: Option<Uuid>,
     pub bonus_points: Option<i64>,
     pub holdout_percent: i16,
     pub window_days: i32,

@@ -39,6 +39,8 @@ pub mod point_entry;
 pub mod point_lot;
 pub mod point_operation;
 pub mod point_warning;
+pub mod product_association;
+pub mod product_stat;
 pub mod rating_policy;
 pub mod rating_tiers;
 pub mod referral;

@@ -12,6 +12,8 @@ pub struct Model {
     pub reward_id: Uuid,
     pub code: String,
     pub voucher_id: Option<Uuid>,
+    /// The campaign it went to (a code is free while this and `voucher_id` are null).
+    pub campaign_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

@@ -13,9 +13,13 @@ use starcrm_shared::customer::LifecycleStage;
 use starcrm_shared::explain::Language;
 use starcrm_shared::insight::lifecycle::{Reason, Rules, decide};
 use starcrm_shared::insight::models::ModelKind;
-use starcrm_shared::insight::report::{Calibration, CountReport, FitStatus, ModelReport, SpendReport};
+use starcrm_shared::insight::recommend::{Reason as Because, TOP};
+use starcrm_shared::insight::report::{
+    Calibration, CountReport, FitStatus, ModelReport, RecommendationReport, SpendReport,
+};
 
 use super::lifecycle::complaints_and_scores;
+use super::recommend::{self, ProductInfo};
 use super::settings::{self, Settings};
 use super::worker;
 use crate::auth::ContextExt;
@@ -49,6 +53,8 @@ pub struct PurchaseModel {
     pub spend: Option<SpendReport>,
     /// Fitted on the history up to a cut-off: predicted purchases after it against actual ones.
     pub calibration: Option<Calibration>,
+    /// What the pass learnt from baskets for recommendations, and how they did offline.
+    pub recommendations: Option<RecommendationReport>,
     /// A pass is running now.
     pub running: bool,
 }
@@ -69,6 +75,7 @@ fn purchase_model(row: Option<&crate::entities::insight_model::Model>, settings:
         scoring: report.as_ref().map_or(settings.model, |r| r.scoring),
         count_models: report.as_ref().map(|r| r.count_models.clone()).unwrap_or_default(),
         spend: report.as_ref().and_then(|r| r.spend.clone()),
+        recommendations: report.as_ref().and_then(|r| r.recommendations),
         calibration: report.and_then(|r| r.calibration),
         running,
     }
@@ -270,6 +277,94 @@ pub async fn lifecycle_history(
         .collect())
 }
 
+/// A product as the shop sells it.
+#[derive(SimpleObject, Clone)]
+pub struct Product {
+    /// The SKU, else the name: what purchases are matched by.
+    pub key: String,
+    pub name: String,
+    pub category: Option<String>,
+}
+
+impl From<ProductInfo> for Product {
+    fn from(p: ProductInfo) -> Self {
+        Self { key: p.product, name: p.name, category: p.category }
+    }
+}
+
+fn product(names: &HashMap<String, ProductInfo>, key: &str) -> Product {
+    names
+        .get(key)
+        .cloned()
+        .map_or_else(|| Product { key: key.to_owned(), name: key.to_owned(), category: None }, Product::from)
+}
+
+/// A product recommended to a customer, with the reason.
+#[derive(SimpleObject)]
+pub struct ProductRecommendation {
+    pub product: Product,
+    /// The association's confidence (share of baskets with the reason's product that also hold
+    /// this one), or, for a best seller, its share of all baskets.
+    pub score: f64,
+    /// The product it is often bought with (`None`: a best seller).
+    pub bought_with: Option<Product>,
+    /// The reason in the language asked.
+    pub reason: String,
+}
+
+/// "Customers who bought `from` also bought `to`".
+#[derive(SimpleObject)]
+pub struct ProductAssociation {
+    pub from: Product,
+    pub to: Product,
+    /// Baskets holding both.
+    pub baskets: i64,
+    pub support: f64,
+    pub confidence: f64,
+    pub lift: f64,
+}
+
+/// `Customer.recommendations`: the top products the customer has not bought in the last 90
+/// days. Needs `customers:read`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for `first` over 50; database failures.
+pub async fn customer_recommendations(
+    ctx: &Context<'_>,
+    c: &customer::Model,
+    first: u64,
+    language: Language,
+) -> async_graphql::Result<Vec<ProductRecommendation>> {
+    let scope = ctx.require(Permission::CustomersRead)?;
+    if !(1..=50).contains(&first) {
+        return Err(AppError::bad_input("first", "1 to 50").extend());
+    }
+    let db = ctx.db()?;
+    let k = usize::try_from(first).unwrap_or(TOP);
+    let list = recommend::for_customer(db, scope.workspace_id, c.id, k, Utc::now()).await.map_err(ext)?;
+    let keys = list.iter().flat_map(|r| {
+        let because = match &r.reason {
+            Because::OftenBoughtWith(p) => Some(p.clone()),
+            Because::Popular => None,
+        };
+        std::iter::once(r.product.clone()).chain(because)
+    });
+    let names = recommend::products(db, scope.workspace_id, keys.collect::<Vec<_>>()).await.map_err(ext)?;
+    let zh = language == Language::ZhCn;
+    Ok(list
+        .into_iter()
+        .map(|r| ProductRecommendation {
+            product: product(&names, &r.product),
+            score: r.score,
+            bought_with: match &r.reason {
+                Because::OftenBoughtWith(p) => Some(product(&names, p)),
+                Because::Popular => None,
+            },
+            reason: recommend::reason_text(&r.reason, &names, zh),
+        })
+        .collect())
+}
+
 #[derive(Default)]
 pub struct PurchaseModelQuery;
 
@@ -282,6 +377,38 @@ impl PurchaseModelQuery {
         let db = ctx.db()?;
         let settings = Settings::load(db, scope.workspace_id).await.map_err(ext)?;
         Ok(purchase_model(settings::last(db, scope.workspace_id).await.map_err(ext)?.as_ref(), &settings))
+    }
+
+    /// Products bought together: the workspace's associations (3 baskets or more, lift above
+    /// 1, the 20 strongest per product), most baskets first, from the last insight pass. Needs
+    /// `customers:read`.
+    #[graphql(complexity = "5 + first as usize")]
+    async fn product_associations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: u64,
+        #[graphql(default)] offset: u64,
+    ) -> async_graphql::Result<Vec<ProductAssociation>> {
+        let scope = ctx.require(Permission::CustomersRead)?;
+        if first > 200 {
+            return Err(AppError::bad_input("first", "at most 200").extend());
+        }
+        let db = ctx.db()?;
+        let rows = recommend::top_associations(db, scope.workspace_id, first, offset).await.map_err(ext)?;
+        let keys: Vec<String> =
+            rows.iter().flat_map(|a| [a.from_product.clone(), a.to_product.clone()]).collect();
+        let names = recommend::products(db, scope.workspace_id, keys).await.map_err(ext)?;
+        Ok(rows
+            .into_iter()
+            .map(|a| ProductAssociation {
+                from: product(&names, &a.from_product),
+                to: product(&names, &a.to_product),
+                baskets: a.baskets,
+                support: a.support,
+                confidence: a.confidence,
+                lift: a.lift,
+            })
+            .collect())
     }
 
     /// The lifecycle rules and scoring model. Needs `customers:read`.

@@ -50,7 +50,7 @@ pub struct Observed {
 
 /// The day number (days since 1970-01-01 in the workspace's time zone at `offset` seconds from
 /// UTC) of `occurred_at`, in SQL.
-fn day_sql(backend: DbBackend, offset: i32) -> String {
+pub(crate) fn day_sql(backend: DbBackend, offset: i32) -> String {
     match backend {
         DbBackend::Postgres => {
             format!("CAST(FLOOR((EXTRACT(EPOCH FROM t.occurred_at) + {offset}) / 86400) AS BIGINT)")
@@ -227,6 +227,7 @@ pub fn fit(
         count_models: Vec::new(),
         spend: None,
         calibration: None,
+        recommendations: None,
     };
     let mut fitted = Fitted { kind: scoring, count: None, spend: None };
     for kind in [ModelKind::BgNbd, ModelKind::ModifiedBgNbd] {
@@ -433,7 +434,8 @@ pub async fn run(
             .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
     };
     let calibration = cut_off.zip(holdout).map(|(cut, days)| (days, label(cut)));
-    let (report, fitted) = fit(&customers, settings.model, calibration, label(today));
+    let (mut report, fitted) = fit(&customers, settings.model, calibration, label(today));
+    report.recommendations = Some(super::recommend::learn(db, workspace_id, offset).await?);
     write(db, workspace_id, now, &customers, &fitted).await?;
     super::lifecycle::apply(db, workspace_id, now, &settings, &customers, &fitted, today).await?;
     super::settings::store_report(db, workspace_id, now, &report, started.elapsed()).await?;

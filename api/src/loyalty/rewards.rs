@@ -83,11 +83,24 @@ async fn free_codes(
         .column_as(reward_code::Column::Id.count(), "n")
         .filter(reward_code::Column::WorkspaceId.eq(workspace_id))
         .filter(reward_code::Column::VoucherId.is_null())
+        .filter(reward_code::Column::CampaignId.is_null())
         .group_by(reward_code::Column::RewardId);
     if let Some(id) = reward_id {
         query = query.filter(reward_code::Column::RewardId.eq(id));
     }
     Ok(query.into_tuple().all(conn).await?)
+}
+
+/// Free codes in a reward's pool now.
+///
+/// # Errors
+/// Database failures.
+pub async fn free_in_pool(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    reward_id: Uuid,
+) -> Result<u64, AppError> {
+    Ok(free_codes(conn, workspace_id, Some(reward_id)).await?.first().map_or(0, |(_, n)| n.unsigned_abs()))
 }
 
 /// The catalogue, cheapest first (switched-off rewards only with `include_inactive`). Callers
@@ -281,6 +294,7 @@ pub async fn add_codes(
             reward_id: Set(reward_id),
             code: Set(code.clone()),
             voucher_id: Set(None),
+            campaign_id: Set(None),
             created_at: Set(now),
         })
         .collect();
@@ -434,6 +448,7 @@ async fn take_code(
         .filter(reward_code::Column::WorkspaceId.eq(scope.workspace_id))
         .filter(reward_code::Column::RewardId.eq(reward_id))
         .filter(reward_code::Column::VoucherId.is_null())
+        .filter(reward_code::Column::CampaignId.is_null())
         .order_by_asc(reward_code::Column::CreatedAt)
         .order_by_asc(reward_code::Column::Id)
         .one(conn)
@@ -443,6 +458,7 @@ async fn take_code(
         .col_expr(reward_code::Column::VoucherId, Expr::value(voucher_id))
         .filter(reward_code::Column::Id.eq(free.id))
         .filter(reward_code::Column::VoucherId.is_null())
+        .filter(reward_code::Column::CampaignId.is_null())
         .exec(conn)
         .await?;
     if taken.rows_affected == 0 {
@@ -451,6 +467,61 @@ async fn take_code(
         return Err(AppError::conflict("the code was just taken; try again"));
     }
     Ok(free.code)
+}
+
+/// Up to `n` of the pool's free codes, oldest first, now belonging to `campaign_id` (fewer when
+/// the pool runs dry). A code a redemption takes between the read and the write is skipped (the
+/// write only takes codes still free), so every code goes to one voucher or one campaign.
+///
+/// # Errors
+/// Database failures.
+pub async fn take_for_campaign(
+    conn: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    reward_id: Uuid,
+    campaign_id: Uuid,
+    n: usize,
+) -> Result<Vec<String>, AppError> {
+    let mut codes = Vec::with_capacity(n);
+    while codes.len() < n {
+        let free: Vec<(Uuid, String)> = reward_code::Entity::find()
+            .select_only()
+            .column(reward_code::Column::Id)
+            .column(reward_code::Column::Code)
+            .filter(reward_code::Column::WorkspaceId.eq(workspace_id))
+            .filter(reward_code::Column::RewardId.eq(reward_id))
+            .filter(reward_code::Column::VoucherId.is_null())
+            .filter(reward_code::Column::CampaignId.is_null())
+            .order_by_asc(reward_code::Column::CreatedAt)
+            .order_by_asc(reward_code::Column::Id)
+            .limit(u64::try_from(n - codes.len()).unwrap_or(u64::MAX))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        if free.is_empty() {
+            break;
+        }
+        let ids: Vec<Uuid> = free.iter().map(|(id, _)| *id).collect();
+        reward_code::Entity::update_many()
+            .col_expr(reward_code::Column::CampaignId, Expr::value(campaign_id))
+            .filter(reward_code::Column::Id.is_in(ids.clone()))
+            .filter(reward_code::Column::VoucherId.is_null())
+            .filter(reward_code::Column::CampaignId.is_null())
+            .exec(conn)
+            .await?;
+        let ours: std::collections::HashSet<Uuid> = reward_code::Entity::find()
+            .select_only()
+            .column(reward_code::Column::Id)
+            .filter(reward_code::Column::Id.is_in(ids))
+            .filter(reward_code::Column::CampaignId.eq(campaign_id))
+            .into_tuple()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect();
+        codes.extend(free.into_iter().filter(|(id, _)| ours.contains(id)).map(|(_, code)| code));
+    }
+    Ok(codes)
 }
 
 fn generated_code() -> Result<String, AppError> {

@@ -276,6 +276,38 @@ pub fn decide(campaign: &Campaign, budget: &ContactBudget, c: &Candidate) -> Dec
     Decision::Send
 }
 
+/// A coupon pool's free codes, counted down in the order customers are prepared. Once it runs
+/// dry everyone after is excluded (`no_coupon`), the holdout's share included, so recipients and
+/// holdout stay drawn from the same customers. Without a pool decisions pass unchanged.
+#[derive(Clone, Copy, Debug, Default)]
+struct Pool {
+    left: Option<u64>,
+    dry: bool,
+}
+
+impl Pool {
+    fn apply(&mut self, decision: Decision) -> Decision {
+        let Some(left) = self.left.as_mut() else { return decision };
+        match decision {
+            Decision::Send | Decision::Holdout if self.dry => Decision::Excluded(CampaignExclusion::NoCoupon),
+            Decision::Send if *left == 0 => {
+                self.dry = true;
+                Decision::Excluded(CampaignExclusion::NoCoupon)
+            }
+            Decision::Send => {
+                *left -= 1;
+                Decision::Send
+            }
+            other => other,
+        }
+    }
+}
+
+/// The reward whose pool a coupon campaign hands out, if it does.
+fn pool_of(campaign: &Campaign) -> Option<Uuid> {
+    campaign.row.coupon_reward_id.filter(|_| campaign.offer == CampaignOffer::Coupon)
+}
+
 /// When the `n`th customer the campaign may contact is planned (the holdout keeps its place in
 /// the plan, so its window starts when its message would have gone).
 pub fn planned(start: DateTime<Utc>, throttle_per_hour: Option<i32>, n: u64) -> DateTime<Utc> {
@@ -297,6 +329,8 @@ pub struct Plan {
     pub no_consent: u64,
     pub no_address: u64,
     pub message_budget: u64,
+    /// Past the last free code of the coupon pool.
+    pub no_coupon: u64,
     pub holdout: u64,
     pub to_send: u64,
     /// Messages whose planned time falls in quiet hours (they go when the quiet hours end).
@@ -314,6 +348,7 @@ impl Plan {
             Decision::Excluded(CampaignExclusion::NoConsent) => self.no_consent += 1,
             Decision::Excluded(CampaignExclusion::NoAddress) => self.no_address += 1,
             Decision::Excluded(CampaignExclusion::MessageBudget) => self.message_budget += 1,
+            Decision::Excluded(CampaignExclusion::NoCoupon) => self.no_coupon += 1,
             Decision::Holdout => self.holdout += 1,
             Decision::Send => self.to_send += 1,
         }
@@ -333,8 +368,13 @@ pub async fn plan(
     let start = std::cmp::max(campaign.row.send_at.unwrap_or(now), now);
     let mut plan = Plan::default();
     let mut n = 0_u64;
+    let mut pool = Pool::default();
+    if let Some(reward_id) = pool_of(campaign) {
+        pool.left =
+            Some(crate::loyalty::rewards::free_in_pool(conn, campaign.row.workspace_id, reward_id).await?);
+    }
     for c in candidates(conn, campaign, budget, now).await? {
-        let decision = decide(campaign, budget, &c);
+        let decision = pool.apply(decide(campaign, budget, &c));
         plan.add(&c, decision);
         if matches!(decision, Decision::Send | Decision::Holdout) {
             let at = planned(start, campaign.row.throttle_per_hour, n);
@@ -376,8 +416,18 @@ impl<'a> Texts<'a> {
         Some(Self { template, benefits, link_base, zh })
     }
 
+    /// Whether the message names each recipient's recommended product.
+    pub fn uses_recommendation(&self) -> bool {
+        self.template.subject.contains("{recommendation}") || self.template.body.contains("{recommendation}")
+    }
+
     /// Subject and body for one recipient.
-    pub fn render(&self, c: &Candidate, coupon: &str, unsubscribe_token: &str) -> (String, String) {
+    pub fn render(
+        &self,
+        c: &Candidate,
+        (coupon, recommendation): (&str, &str),
+        unsubscribe_token: &str,
+    ) -> (String, String) {
         let link = format!("{}/u/{unsubscribe_token}", self.link_base);
         let level = c.stars.and_then(|s| usize::try_from(s).ok()).filter(|s| *s <= 5).unwrap_or(0);
         let fill = Fill {
@@ -386,6 +436,7 @@ impl<'a> Texts<'a> {
             benefits: &self.benefits[level],
             points: c.points,
             coupon,
+            recommendation,
             unsubscribe: &link,
         };
         let subject = rules::render(&self.template.subject, &fill);
@@ -512,6 +563,12 @@ async fn write_recipients(
             .into_iter()
             .collect();
         pending.retain(|i| !written.contains(&rows[*i].c.id));
+        if pool_of(campaign).is_some() {
+            // A pool's codes are the till's own: one another campaign generated cannot be redrawn.
+            return Err(AppError::conflict(
+                "a code of the coupon pool is already held by a recipient of another campaign: remove it from the pool",
+            ));
+        }
         for i in &pending {
             rows[*i].coupon = random_code(prefix)?;
         }
@@ -520,6 +577,32 @@ async fn write_recipients(
         "could not draw unclashing coupon codes for campaign {}",
         campaign.row.id
     )))
+}
+
+/// A coupon pool's codes for a chunk's messages, taken in one go (fewer when it runs dry); none
+/// without a pool.
+async fn pool_codes(
+    conn: &impl ConnectionTrait,
+    campaign: &Campaign,
+    pool: &mut Pool,
+    decisions: &[Decision],
+) -> Result<Vec<String>, AppError> {
+    let Some(reward_id) = pool_of(campaign) else { return Ok(Vec::new()) };
+    let wanted = if pool.dry { 0 } else { decisions.iter().filter(|d| **d == Decision::Send).count() };
+    let taken = if wanted == 0 {
+        Vec::new()
+    } else {
+        crate::loyalty::rewards::take_for_campaign(
+            conn,
+            campaign.row.workspace_id,
+            reward_id,
+            campaign.row.id,
+            wanted,
+        )
+        .await?
+    };
+    pool.left = Some(taken.len() as u64);
+    Ok(taken)
 }
 
 /// Writes the recipients and queues the messages of a campaign, in `conn` (the caller's
@@ -546,10 +629,13 @@ pub async fn prepare(
     let candidates = candidates(conn, campaign, budget, now).await?;
     let mut done = Prepared::default();
     let mut n = 0_u64;
+    let mut pool = Pool::default();
     for chunk in candidates.chunks(BATCH) {
+        let decisions: Vec<Decision> = chunk.iter().map(|c| decide(campaign, budget, c)).collect();
+        let mut codes = pool_codes(conn, campaign, &mut pool, &decisions).await?.into_iter();
         let mut planned_rows = Vec::with_capacity(chunk.len());
-        for c in chunk {
-            let decision = decide(campaign, budget, c);
+        for (c, decision) in chunk.iter().zip(decisions) {
+            let decision = pool.apply(decision);
             let at = if matches!(decision, Decision::Excluded(_)) {
                 start
             } else {
@@ -564,7 +650,15 @@ pub async fn prepare(
                 Decision::Send => {
                     done.queued += 1;
                     if campaign.offer == CampaignOffer::Coupon {
-                        row.coupon = random_code(&prefix)?;
+                        row.coupon = match pool.left {
+                            Some(_) => codes.next().ok_or_else(|| {
+                                AppError::internal(anyhow::anyhow!(
+                                    "campaign {}: pool codes miscounted",
+                                    campaign.row.id
+                                ))
+                            })?,
+                            None => random_code(&prefix)?,
+                        };
                     }
                     row.token = tokens::generate("")?;
                     row.message_id = Some(Uuid::now_v7());
@@ -574,11 +668,21 @@ pub async fn prepare(
             planned_rows.push(row);
         }
         write_recipients(conn, campaign, &mut planned_rows, window, &prefix).await?;
+        // Each recipient's first recommendation, read for the chunk at once, when the message
+        // names it.
+        let recommended = if texts.uses_recommendation() {
+            let ids: Vec<Uuid> =
+                planned_rows.iter().filter(|p| p.message_id.is_some()).map(|p| p.c.id).collect();
+            crate::insight::recommend::first_for(conn, campaign.row.workspace_id, &ids, now).await?
+        } else {
+            std::collections::HashMap::new()
+        };
         let messages: Vec<message::ActiveModel> = planned_rows
             .iter()
             .filter_map(|p| {
                 let id = p.message_id?;
-                let (subject, body) = texts.render(p.c, &p.coupon, &p.token);
+                let product = recommended.get(&p.c.id).map_or("", String::as_str);
+                let (subject, body) = texts.render(p.c, (&p.coupon, product), &p.token);
                 Some(message::ActiveModel {
                     id: Set(id),
                     workspace_id: Set(campaign.row.workspace_id),
@@ -601,4 +705,23 @@ pub async fn prepare(
         crate::db::insert_chunks(conn, messages).await?;
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dry_pool_excludes_everyone_after_the_last_code_holdout_included() {
+        use Decision::{Excluded, Holdout, Send};
+        let no_coupon = Excluded(CampaignExclusion::NoCoupon);
+        let budget = Excluded(CampaignExclusion::MessageBudget);
+        let mut pool = Pool { left: Some(2), dry: false };
+        let got: Vec<Decision> =
+            [Send, Holdout, budget, Send, Send, Holdout, Send].into_iter().map(|d| pool.apply(d)).collect();
+        assert_eq!(got, [Send, Holdout, budget, Send, no_coupon, no_coupon, no_coupon]);
+        // Without a pool nothing changes.
+        let mut none = Pool::default();
+        assert_eq!([Send, Holdout].map(|d| none.apply(d)), [Send, Holdout]);
+    }
 }

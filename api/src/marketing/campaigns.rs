@@ -20,6 +20,7 @@ use starcrm_shared::campaigns::{
     self as rules, CampaignOffer, CampaignPreset, CampaignStatus, DEFAULT_HOLDOUT, MAX_HOLDOUT,
     MAX_WINDOW_DAYS,
 };
+use starcrm_shared::loyalty::RewardCodes;
 use starcrm_shared::surveys::{BODY_MAX, MessageChannel, MessageStatus, SUBJECT_MAX, Template};
 use uuid::Uuid;
 
@@ -28,7 +29,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::customers::query::Filter;
 use crate::db;
-use crate::entities::{campaign, campaign_recipient, message, segment};
+use crate::entities::{campaign, campaign_recipient, message, reward, segment};
 use crate::error::AppError;
 
 /// Campaigns per workspace.
@@ -61,6 +62,8 @@ pub struct Spec {
     pub offer: CampaignOffer,
     pub offer_text: Option<String>,
     pub coupon_prefix: Option<String>,
+    /// Hand out the codes of this coupon reward's pool instead of generating them.
+    pub coupon_reward_id: Option<Uuid>,
     pub bonus_points: Option<i64>,
     pub holdout_percent: Option<u8>,
     pub window_days: Option<u32>,
@@ -217,6 +220,19 @@ async fn check_audience(
     Ok(stars)
 }
 
+/// A coupon pool must be a pool reward of the workspace (another workspace's reads as unknown).
+async fn check_pool(conn: &impl ConnectionTrait, scope: &Scope, reward_id: Uuid) -> Result<(), AppError> {
+    let reward = reward::Entity::find_by_id(reward_id)
+        .filter(reward::Column::WorkspaceId.eq(scope.workspace_id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::bad_input("couponRewardId", "is not a reward of this workspace"))?;
+    if reward.codes != RewardCodes::Pool.as_str() {
+        return Err(AppError::bad_input("couponRewardId", "this reward generates its codes; it has no pool"));
+    }
+    Ok(())
+}
+
 async fn check(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Result<Valid, AppError> {
     let name = spec.name.trim().to_owned();
     if name.is_empty() {
@@ -232,8 +248,12 @@ async fn check(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Resul
     }
     match spec.offer {
         CampaignOffer::Coupon => {
-            let prefix = spec.coupon_prefix.as_deref().unwrap_or("");
-            rules::check_prefix(prefix).map_err(|m| AppError::bad_input("couponPrefix", m))?;
+            if let Some(reward_id) = spec.coupon_reward_id {
+                check_pool(conn, scope, reward_id).await?;
+            } else {
+                let prefix = spec.coupon_prefix.as_deref().unwrap_or("");
+                rules::check_prefix(prefix).map_err(|m| AppError::bad_input("couponPrefix", m))?;
+            }
         }
         CampaignOffer::Points => {
             if !spec.bonus_points.is_some_and(|p| (1..=BONUS_POINTS_MAX).contains(&p)) {
@@ -241,6 +261,9 @@ async fn check(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Resul
             }
         }
         CampaignOffer::None => {}
+    }
+    if spec.coupon_reward_id.is_some() && spec.offer != CampaignOffer::Coupon {
+        return Err(AppError::bad_input("couponRewardId", "a coupon pool needs a coupon offer"));
     }
     let holdout = spec.holdout_percent.unwrap_or(DEFAULT_HOLDOUT);
     if holdout > MAX_HOLDOUT {
@@ -282,8 +305,10 @@ fn apply(row: &mut campaign::ActiveModel, spec: &Spec, valid: Valid) {
     row.content = Set(serde_json::to_string(&valid.content).unwrap_or_else(|_| "[]".to_owned()));
     row.offer_kind = Set(spec.offer.as_str().to_owned());
     row.offer_text = Set(keep(&spec.offer_text));
-    row.coupon_prefix =
-        Set((spec.offer == CampaignOffer::Coupon).then(|| spec.coupon_prefix.clone().unwrap_or_default()));
+    let pool = spec.coupon_reward_id.filter(|_| spec.offer == CampaignOffer::Coupon);
+    row.coupon_reward_id = Set(pool);
+    row.coupon_prefix = Set((spec.offer == CampaignOffer::Coupon && pool.is_none())
+        .then(|| spec.coupon_prefix.clone().unwrap_or_default()));
     row.bonus_points = Set(spec.bonus_points.filter(|_| spec.offer == CampaignOffer::Points));
     row.holdout_percent = Set(i16::from(valid.holdout));
     row.window_days = Set(i32::try_from(valid.window_days).unwrap_or(5));
@@ -346,8 +371,12 @@ pub async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> Resul
 /// `BAD_USER_INPUT` naming the field.
 pub async fn draft(conn: &impl ConnectionTrait, scope: &Scope, spec: &Spec) -> Result<Campaign, AppError> {
     scope.require(Permission::CustomersRead)?;
-    // Only the audience must hold: the wizard counts it before the message is written.
+    // Only the audience must hold: the wizard counts it before the message is written (and the
+    // coupon pool, whose free codes it counts).
     let stars = check_audience(conn, scope, spec).await?;
+    if let Some(reward_id) = spec.coupon_reward_id.filter(|_| spec.offer == CampaignOffer::Coupon) {
+        check_pool(conn, scope, reward_id).await?;
+    }
     let valid = Valid {
         name: spec.name.trim().to_owned(),
         stars,

@@ -63,6 +63,10 @@ pub struct CampaignInput {
     pub offer_text: Option<String>,
     /// For a coupon offer: the codes' prefix (each recipient gets their own code).
     pub coupon_prefix: Option<String>,
+    /// For a coupon offer: hand out the codes loaded into this reward's pool (your till's own
+    /// codes) instead of generating them; customers past the last free code are excluded
+    /// (`noCoupon`).
+    pub coupon_reward_id: Option<ID>,
     /// For a points offer.
     pub bonus_points: Option<i64>,
     /// Held out, percent (default 10).
@@ -120,6 +124,11 @@ impl CampaignInput {
             offer: self.offer,
             offer_text: self.offer_text,
             coupon_prefix: self.coupon_prefix.map(|p| p.trim().to_uppercase()),
+            coupon_reward_id: self
+                .coupon_reward_id
+                .as_ref()
+                .map(|id| parse_id(id, "couponRewardId"))
+                .transpose()?,
             bonus_points: self.bonus_points,
             holdout_percent: small(self.holdout_percent, "holdoutPercent")?
                 .map(|p| u8::try_from(p).unwrap_or(u8::MAX)),
@@ -204,6 +213,22 @@ impl Campaign {
 
     async fn coupon_prefix(&self) -> Option<&str> {
         self.0.row.coupon_prefix.as_deref()
+    }
+
+    /// The reward whose pool of codes the coupons come from (null: generated codes).
+    async fn coupon_reward_id(&self) -> Option<ID> {
+        self.0.row.coupon_reward_id.map(|id| ID(id.to_string()))
+    }
+
+    /// Free codes left in that pool now.
+    async fn coupon_pool_free(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        let scope = ctx.require(Permission::CustomersRead)?;
+        let Some(id) = self.0.row.coupon_reward_id else { return Ok(None) };
+        match crate::loyalty::rewards::find(ctx.db()?, scope, id).await {
+            Ok(reward) => Ok(reward.free_codes),
+            Err(AppError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(ext(e)),
+        }
     }
 
     async fn bonus_points(&self) -> Option<i64> {
@@ -304,6 +329,8 @@ pub struct Exclusions {
     pub no_consent: u64,
     pub no_address: u64,
     pub message_budget: u64,
+    /// The coupon pool ran out before them (preparation only; never at send time).
+    pub no_coupon: u64,
 }
 
 /// A campaign's audience now, before it is prepared.
@@ -340,6 +367,7 @@ async fn preview(
             no_consent: plan.no_consent,
             no_address: plan.no_address,
             message_budget: plan.message_budget,
+            no_coupon: plan.no_coupon,
         },
         holdout: plan.holdout,
         to_send: plan.to_send,
@@ -440,6 +468,7 @@ impl CampaignReport {
                 no_consent: r.no_consent,
                 no_address: r.no_address,
                 message_budget: r.message_budget,
+                no_coupon: r.no_coupon,
             },
             held_out: r.held_out,
             queued: r.queued,
@@ -450,6 +479,7 @@ impl CampaignReport {
                 no_consent: r.skipped_no_consent,
                 no_address: r.skipped_no_address,
                 message_budget: r.skipped_budget,
+                no_coupon: 0,
             },
             cancelled: r.cancelled,
             unsubscribed: r.unsubscribed,

@@ -35,6 +35,7 @@ pub fn spec(preset: CampaignPreset) -> Result<Spec, AppError> {
         offer: CampaignOffer::None,
         offer_text: None,
         coupon_prefix: None,
+        coupon_reward_id: None,
         bonus_points: None,
         holdout_percent: None,
         window_days: None,

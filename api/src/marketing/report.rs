@@ -34,6 +34,7 @@ pub struct Report {
     pub no_consent: u64,
     pub no_address: u64,
     pub message_budget: u64,
+    pub no_coupon: u64,
     pub held_out: u64,
     pub queued: u64,
     /// Handed to the channel: delivered or failed.
@@ -121,6 +122,7 @@ pub async fn compute(conn: &impl ConnectionTrait, c: &Campaign) -> Result<Report
             Some(RecipientStatus::Excluded) => match reason {
                 Some(CampaignExclusion::NoAddress) => report.no_address += n,
                 Some(CampaignExclusion::MessageBudget) => report.message_budget += n,
+                Some(CampaignExclusion::NoCoupon) => report.no_coupon += n,
                 Some(CampaignExclusion::NoConsent) | None => report.no_consent += n,
             },
             Some(RecipientStatus::Holdout) => {
@@ -148,7 +150,10 @@ pub async fn compute(conn: &impl ConnectionTrait, c: &Campaign) -> Result<Report
             Some(RecipientStatus::Skipped) => match reason {
                 Some(CampaignExclusion::NoAddress) => report.skipped_no_address += n,
                 Some(CampaignExclusion::MessageBudget) => report.skipped_budget += n,
-                Some(CampaignExclusion::NoConsent) | None => report.skipped_no_consent += n,
+                // Never a reason at send time: the code was in hand when the message was queued.
+                Some(CampaignExclusion::NoConsent | CampaignExclusion::NoCoupon) | None => {
+                    report.skipped_no_consent += n;
+                }
             },
             Some(RecipientStatus::Cancelled) => report.cancelled += n,
             Some(RecipientStatus::Queued) | None => report.queued += n,

@@ -443,8 +443,17 @@ fn person(
         let lines = 1 + rng.below(3);
         let mut amount = 0_i64;
         let mut tx_categories: Vec<&str> = Vec::new();
+        let mut first_sku = "";
         for position in 0..lines {
-            let (sku, item, category, price) = *rng.pick(words::CATALOGUE);
+            let mut picked = *rng.pick(words::CATALOGUE);
+            // A later line is often the first one's companion (tea with a cup, pu'er with a
+            // teapot), decided by the buyer's own generator so every other draw stays as it was.
+            if position == 0 {
+                first_sku = picked.0;
+            } else if own.chance(0.5) {
+                picked = words::companion(first_sku).unwrap_or(picked);
+            }
+            let (sku, item, category, price) = picked;
             let quantity = if rng.chance(0.8) { 1 } else { 2 };
             #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss, reason = "prices in fen")]
             let unit = ((price as f64) * spend_level.clamp(0.3, 4.0) / 10.0).round() as i64 * 10;

@@ -142,6 +142,29 @@ pub const CATALOGUE: &[(&str, &str, &str, i64)] = &[
     ("BOK-001", "茶经（精装）", "图书", 8_800),
 ];
 
+/// Products bought together (the first line's SKU, a companion's): what the demo's
+/// recommendations find.
+pub const COMPANIONS: &[(&str, &str)] = &[
+    ("TEA-001", "CUP-001"),
+    ("TEA-002", "GFT-001"),
+    ("TEA-003", "POT-001"),
+    ("POT-001", "TEA-003"),
+    ("CUP-001", "TEA-001"),
+    ("SNK-002", "TEA-002"),
+    ("GFT-001", "SNK-001"),
+    ("BTY-001", "BTY-002"),
+    ("CLO-001", "CLO-002"),
+    ("HOM-001", "HOM-002"),
+    ("ELC-002", "ELC-001"),
+    ("BOK-001", "TEA-001"),
+];
+
+/// The companion of `sku`, if it has one.
+pub fn companion(sku: &str) -> Option<(&'static str, &'static str, &'static str, i64)> {
+    let (_, with) = COMPANIONS.iter().find(|(first, _)| *first == sku)?;
+    CATALOGUE.iter().find(|item| item.0 == *with).copied()
+}
+
 pub const STORES: &[&str] = &["上海南京西路店", "北京三里屯店", "杭州湖滨店", "深圳万象城店", "成都太古里店"];
 
 pub const INTERACTION_SUBJECTS: &[&str] = &[

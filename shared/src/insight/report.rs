@@ -120,6 +120,26 @@ pub struct ModelReport {
     pub count_models: Vec<CountReport>,
     pub spend: Option<SpendReport>,
     pub calibration: Option<Calibration>,
+    /// What the pass learnt from baskets (absent in reports stored before recommendations).
+    #[serde(default)]
+    pub recommendations: Option<RecommendationReport>,
+}
+
+/// What the pass learnt from baskets, and how its recommendations did offline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[serde(rename_all = "camelCase")]
+pub struct RecommendationReport {
+    /// Purchases with products.
+    pub baskets: u64,
+    pub products: u64,
+    /// Associations kept.
+    pub associations: u64,
+    /// Each sampled customer's last purchase held out: how often it held one of their top `k`
+    /// (learnt without the held-out purchases), against the `k` best sellers.
+    pub evaluation: super::recommend::Evaluation,
+    pub hit_rate: f64,
+    pub popular_hit_rate: f64,
 }
 
 /// Groups of the calibration check: 0..=6 repeat purchases and 7 and more.

@@ -60,11 +60,13 @@ pub struct Exclusions {
     pub no_consent: u64,
     pub no_address: u64,
     pub message_budget: u64,
+    #[serde(default)]
+    pub no_coupon: u64,
 }
 
 impl Exclusions {
     pub const fn total(self) -> u64 {
-        self.no_consent + self.no_address + self.message_budget
+        self.no_consent + self.no_address + self.message_budget + self.no_coupon
     }
 }
 
@@ -136,6 +138,8 @@ pub struct CampaignView {
     pub offer: CampaignOffer,
     pub offer_text: Option<String>,
     pub coupon_prefix: Option<String>,
+    pub coupon_reward_id: Option<String>,
+    pub coupon_pool_free: Option<i64>,
     pub bonus_points: Option<i64>,
     pub holdout_percent: i32,
     pub window_days: i32,

@@ -6,7 +6,9 @@ use serde_json::json;
 use starcrm_shared::customer::{LifecycleStage, MoneyValue};
 use starcrm_shared::insight::lifecycle::Rules;
 use starcrm_shared::insight::models::ModelKind;
-use starcrm_shared::insight::report::{Calibration, CountReport, FitStatus, SpendReport};
+use starcrm_shared::insight::report::{
+    Calibration, CountReport, FitStatus, RecommendationReport, SpendReport,
+};
 use starcrm_shared::service_desk::PersonRef;
 
 use super::{ApiError, execute};
@@ -84,6 +86,38 @@ pub struct ModelView {
     pub count_models: Vec<CountReport>,
     pub spend: Option<SpendReport>,
     pub calibration: Option<Calibration>,
+    #[serde(default)]
+    pub recommendations: Option<RecommendationReport>,
+}
+
+/// A product as the shop sells it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ProductView {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+/// "Customers who bought `from` also bought `to`".
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct AssociationView {
+    pub from: ProductView,
+    pub to: ProductView,
+    pub baskets: i64,
+    pub support: f64,
+    pub confidence: f64,
+    pub lift: f64,
+}
+
+/// A product recommended to a customer.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecommendationView {
+    pub product: ProductView,
+    pub score: f64,
+    pub bought_with: Option<ProductView>,
+    pub reason: String,
 }
 
 /// The lifecycle rules and scoring model.
@@ -95,15 +129,18 @@ pub struct SettingsView {
     pub rules: Rules,
 }
 
-/// The fit and the rules.
-pub async fn model() -> Result<(ModelView, SettingsView), ApiError> {
+/// The fit, the rules, and the strongest product associations.
+pub async fn model() -> Result<(ModelView, SettingsView, Vec<AssociationView>), ApiError> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Data {
         purchase_model: ModelView,
         lifecycle_settings: SettingsView,
+        product_associations: Vec<AssociationView>,
     }
-    execute::<_, Data>(MODEL, &json!({})).await.map(|d| (d.purchase_model, d.lifecycle_settings))
+    execute::<_, Data>(MODEL, &json!({}))
+        .await
+        .map(|d| (d.purchase_model, d.lifecycle_settings, d.product_associations))
 }
 
 /// Fits, scores and moves stages now.
@@ -133,6 +170,8 @@ pub struct CustomerInsightView {
     pub lifecycle_stage: LifecycleStage,
     pub insight: Option<InsightView>,
     pub lifecycle_history: Vec<TransitionView>,
+    #[serde(default)]
+    pub recommendations: Vec<RecommendationView>,
 }
 
 /// The customer's insight in `language`.

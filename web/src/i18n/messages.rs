@@ -1514,7 +1514,7 @@ messages! {
     CampNearNext { zh: "仅限距下一星级不超过 {n} 分的客户", en: "Only customers within {n} points of their next star" }
     CampLapsed { zh: "仅限 {n} 天以上未购买的客户", en: "Only customers with no purchase for {n} days or more" }
     CampChannel { zh: "渠道", en: "Channel" }
-    CampVariables { zh: "可用变量：{name} 姓名、{stars} 星级、{benefits} 星级权益、{points} 积分、{coupon} 专属券码、{unsubscribe} 退订链接（不写则自动附在末尾）。", en: "Variables: {name}, {stars}, {benefits} (the star level's benefits), {points}, {coupon} (a personal code), {unsubscribe} (added at the end if left out)." }
+    CampVariables { zh: "可用变量：{name} 姓名、{stars} 星级、{benefits} 星级权益、{points} 积分、{coupon} 专属券码、{recommendation} 为其推荐的商品、{unsubscribe} 退订链接（不写则自动附在末尾）。", en: "Variables: {name}, {stars}, {benefits} (the star level's benefits), {points}, {coupon} (a personal code), {recommendation} (the product to offer them next), {unsubscribe} (added at the end if left out)." }
     CampChinese { zh: "中文（默认）", en: "Chinese (default)" }
     CampEnglish { zh: "英文", en: "English" }
     CampSubject { zh: "标题", en: "Subject" }
@@ -1525,6 +1525,10 @@ messages! {
     CampOfferPoints { zh: "赠送积分", en: "Bonus points" }
     CampOfferText { zh: "权益说明", en: "The offer in words" }
     CampCouponPrefix { zh: "券码前缀", en: "Coupon prefix" }
+    CampCouponCodes { zh: "券码来源", en: "Coupon codes" }
+    CampCouponGenerated { zh: "为每位客户生成专属券码", en: "Generated for each customer" }
+    CampCouponPool { zh: "券码池：{name}（剩余 {n} 个）", en: "Pool of {name} ({n} free)" }
+    CampCouponPoolHint { zh: "要发放收银系统自己的券码，请先在 设置 > 积分 的奖励中导入券码池。", en: "To hand out your till's own codes, load them into a reward's pool under Settings > Points." }
     CampBonusPoints { zh: "赠送积分数", en: "Bonus points" }
     CampSendAt { zh: "发送时间", en: "Send at" }
     CampSendNowHint { zh: "留空则发布后立即发送；免打扰时段内的消息会顺延。", en: "Leave empty to send on launch; messages in quiet hours wait until they end." }
@@ -1543,6 +1547,22 @@ messages! {
     CampExclNoConsent { zh: "未授权", en: "No consent" }
     CampExclNoAddress { zh: "无联系方式", en: "No address" }
     CampExclBudget { zh: "超出打扰上限", en: "Contact budget used" }
+    CampExclNoCoupon { zh: "券码池已用完", en: "Coupon pool ran out" }
+    RecsTitle { zh: "商品推荐", en: "Recommendations" }
+    RecsCounts { zh: "{b} 笔含商品的订单 · {p} 种商品 · {a} 条关联", en: "{b} purchases with products · {p} products · {a} associations" }
+    RecsCheck { zh: "离线检验：留出 {n} 位客户各自的最后一笔订单，看推荐的前 {k} 件里是否有他们买了的商品。", en: "Offline check: each of {n} customers' last purchase held out; how often it held one of their top {k}." }
+    RecsOurs { zh: "推荐", en: "Ours" }
+    RecsPopular { zh: "热销榜", en: "Best sellers" }
+    RecsBetter { zh: "推荐比热销榜更准：可以放心用于营销。", en: "Better than best sellers: worth using in campaigns." }
+    RecsNotBetter { zh: "推荐并不比热销榜更准：订单里的商品组合还太少或太随机。", en: "No better than best sellers yet: too few or too random product combinations." }
+    RecsPairs { zh: "常一起购买", en: "Bought together" }
+    RecsNoPairs { zh: "还没有足够的组合（至少 3 笔订单同时购买）。", en: "No pairs yet (bought together in at least 3 purchases)." }
+    RecsBought { zh: "买了", en: "Bought" }
+    RecsAlsoBought { zh: "也买了", en: "Also bought" }
+    RecsBaskets { zh: "同单次数", en: "Together" }
+    RecsConfidence { zh: "置信度", en: "Confidence" }
+    RecsLift { zh: "提升度", en: "Lift" }
+    RecsForCustomer { zh: "可以推荐", en: "Offer next" }
     CampHoldout { zh: "对照组", en: "Holdout" }
     CampToSend { zh: "将发送", en: "To send" }
     CampQuietHours { zh: "其中 {n} 条落在免打扰时段，将在时段结束后发送。", en: "{n} fall in quiet hours and go when they end." }

@@ -567,6 +567,19 @@ impl Customer {
         crate::insight::models_graphql::customer_insight(ctx, &self.0, language).await
     }
 
+    /// Products to offer the customer next: those often bought with what they bought (the
+    /// strongest first, with the reason), then best sellers, leaving out what they bought in the
+    /// last 90 days. Needs `customers:read`.
+    #[graphql(complexity = "5 + first as usize")]
+    async fn recommendations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: u64,
+        #[graphql(default)] language: Language,
+    ) -> async_graphql::Result<Vec<crate::insight::models_graphql::ProductRecommendation>> {
+        crate::insight::models_graphql::customer_recommendations(ctx, &self.0, first, language).await
+    }
+
     /// Lifecycle stage changes, newest first, with their reasons. Needs `customers:read`.
     #[graphql(complexity = "5 + first as usize")]
     async fn lifecycle_history(

@@ -1,12 +1,13 @@
 //! The customer's lifecycle card: the stage and why, what the purchase-behaviour models say
 //! (the chance the customer is still active, expected purchases, 12-month value, value at risk,
-//! the next expected purchase) beside the customer's own rhythm, and the stage's history.
+//! the next expected purchase) beside the customer's own rhythm, the products to offer next with
+//! why, and the stage's history.
 
 use leptos::prelude::*;
 use starcrm_shared::customer::format_money;
 
 use crate::api;
-use crate::api::insight::{CustomerInsightView, InsightView, TransitionView};
+use crate::api::insight::{CustomerInsightView, InsightView, RecommendationView, TransitionView};
 use crate::components::error_view::ErrorView;
 use crate::i18n::{I18n, Key, labels, use_i18n};
 
@@ -67,8 +68,34 @@ fn InsightBody(view: CustomerInsightView) -> impl IntoView {
             None => view! { <p class="muted small">{move || i18n.t(Key::InsightNoPurchases)}</p> }.into_any(),
             Some(i) => view! { <Figures insight=i /> }.into_any(),
         }}
+        <Recommended list=view.recommendations />
         <History changes=view.lifecycle_history />
     }
+}
+
+/// The products to offer next, each with why.
+#[component]
+fn Recommended(list: Vec<RecommendationView>) -> impl IntoView {
+    let i18n = use_i18n();
+    if list.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <h3 class="card__subtitle">{move || i18n.t(Key::RecsForCustomer)}</h3>
+        <ol class="recommended" data-testid="recommended">
+            {list
+                .into_iter()
+                .map(|r| view! {
+                    <li>
+                        <span class="recommended__name">{r.product.name}</span>
+                        {r.product.category.map(|c| view! { <span class="chip chip--small">{c}</span> })}
+                        <span class="muted small recommended__why">{r.reason}</span>
+                    </li>
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
 }
 
 #[component]

@@ -1,18 +1,19 @@
 //! The purchase-behaviour models: the last fit (how many customers, when, how long), each
 //! model's parameters and fit, the calibration check in a chart (predicted against actual
 //! purchases after the cut-off, by how often customers had bought) with a verdict on whether to
-//! trust it, and the lifecycle rules with the scoring model.
+//! trust it, what the recommendations learnt (their offline hit rate against best sellers, the
+//! strongest pairs bought together), and the lifecycle rules with the scoring model.
 
 use leptos::prelude::*;
 use starcrm_shared::Permission;
 use starcrm_shared::customer::group_thousands;
 use starcrm_shared::insight::lifecycle::Rules;
 use starcrm_shared::insight::models::ModelKind;
-use starcrm_shared::insight::report::{Calibration, FitStatus};
+use starcrm_shared::insight::report::{Calibration, FitStatus, RecommendationReport};
 
 use super::InsightTabs;
 use crate::api;
-use crate::api::insight::{ModelView, SettingsView};
+use crate::api::insight::{AssociationView, ModelView, SettingsView};
 use crate::components::error_view::ErrorView;
 use crate::i18n::{I18n, Key, labels, use_i18n, use_page_title};
 use crate::state::loaded::load;
@@ -61,11 +62,12 @@ pub fn ModelPage() -> impl IntoView {
         <InsightTabs />
         {move || notice.get().map(|m| view! { <p class="notice notice--ok notice--spaced" role="status" data-testid="notice">{m}</p> })}
         {move || data.error.get().map(|error| view! { <ErrorView error on_retry=Callback::new(move |()| reload.run(())) /> })}
-        {move || data.value.get().map(|(model, settings)| view! {
+        {move || data.value.get().map(|(model, settings, pairs)| view! {
             <div class="grid">
                 <FitCard model=model.clone() />
-                <CalibrationCard model />
+                <CalibrationCard model=model.clone() />
             </div>
+            <RecommendationsCard report=model.recommendations pairs />
             <RulesCard settings on_saved=Callback::new(move |()| reload.run(())) />
         })}
     }
@@ -226,6 +228,88 @@ fn CalibrationChart(c: Calibration) -> impl IntoView {
             {move || format!(" · {} {:.0}% · {} {}", i18n.t(Key::ModelsError), error * 100.0, i18n.t(Key::ModelsTotals), totals)}
         </p>
     }
+}
+
+/// What the recommendations learnt from baskets: the offline check against best sellers (a bar
+/// each) and the strongest "bought together" pairs.
+#[component]
+fn RecommendationsCard(report: Option<RecommendationReport>, pairs: Vec<AssociationView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(r) = report else {
+        return view! {
+            <section class="card" data-testid="recommendations-card">
+                <h2 class="card__title">{move || i18n.t(Key::RecsTitle)}</h2>
+                <p class="muted">{move || i18n.t(Key::ModelsNotYet)}</p>
+            </section>
+        }
+        .into_any();
+    };
+    let percent = |rate: f64| format!("{:.1}%", rate * 100.0);
+    let top = r.hit_rate.max(r.popular_hit_rate).max(0.001);
+    let bar = move |label: Key, rate: f64, class: &'static str, test_id: &'static str| {
+        view! {
+            <li class="funnel__row" data-testid=test_id>
+                <span class="funnel__label">{move || i18n.t(label)}</span>
+                <span class="funnel__track"><span class=format!("funnel__bar {class}") style=format!("width: {:.1}%", rate / top * 100.0)></span></span>
+                <span class="funnel__value">{percent(rate)}</span>
+            </li>
+        }
+    };
+    let counts = move || {
+        i18n.t(Key::RecsCounts)
+            .replace("{b}", &group_thousands(r.baskets))
+            .replace("{p}", &group_thousands(r.products))
+            .replace("{a}", &group_thousands(r.associations))
+    };
+    let check = move || {
+        i18n.t(Key::RecsCheck)
+            .replace("{n}", &group_thousands(r.evaluation.customers))
+            .replace("{k}", &r.evaluation.k.to_string())
+    };
+    let better = r.hit_rate > r.popular_hit_rate;
+    let empty = pairs.is_empty();
+    view! {
+        <section class="card" data-testid="recommendations-card">
+            <h2 class="card__title">{move || i18n.t(Key::RecsTitle)}</h2>
+            <p class="muted small">{counts}</p>
+            <p class="small">{check}</p>
+            <ul class="funnel" data-testid="recs-hit-rates">
+                {bar(Key::RecsOurs, r.hit_rate, "", "recs-hit-rate")}
+                {bar(Key::RecsPopular, r.popular_hit_rate, "funnel__bar--muted", "recs-popular-rate")}
+            </ul>
+            <p class=if better { "notice notice--ok" } else { "notice notice--warn" } data-testid="recs-verdict">
+                {move || i18n.t(if better { Key::RecsBetter } else { Key::RecsNotBetter })}
+            </p>
+            <h3 class="card__subtitle">{move || i18n.t(Key::RecsPairs)}</h3>
+            {if empty {
+                view! { <p class="muted">{move || i18n.t(Key::RecsNoPairs)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll"><table class="table" data-testid="recs-pairs">
+                        <thead><tr>
+                            <th>{move || i18n.t(Key::RecsBought)}</th>
+                            <th>{move || i18n.t(Key::RecsAlsoBought)}</th>
+                            <th class="num">{move || i18n.t(Key::RecsBaskets)}</th>
+                            <th class="num">{move || i18n.t(Key::RecsConfidence)}</th>
+                            <th class="num">{move || i18n.t(Key::RecsLift)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {pairs.into_iter().map(|a| view! {
+                                <tr>
+                                    <td>{a.from.name}</td>
+                                    <td>{a.to.name}</td>
+                                    <td class="num">{group_thousands(a.baskets.unsigned_abs())}</td>
+                                    <td class="num">{format!("{:.0}%", a.confidence * 100.0)}</td>
+                                    <td class="num">{format!("{:.2}", a.lift)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any()
+            }}
+        </section>
+    }
+    .into_any()
 }
 
 /// A number field of the rules form.

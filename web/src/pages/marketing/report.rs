@@ -86,6 +86,7 @@ const fn exclusion_label(e: CampaignExclusion) -> Key {
         CampaignExclusion::NoConsent => Key::CampExclNoConsent,
         CampaignExclusion::NoAddress => Key::CampExclNoAddress,
         CampaignExclusion::MessageBudget => Key::CampExclBudget,
+        CampaignExclusion::NoCoupon => Key::CampExclNoCoupon,
     }
 }
 
@@ -120,12 +121,21 @@ fn Funnel(report: Report) -> impl IntoView {
                 {bar(i18n, Key::CampConverted, r.converted, of, "funnel-converted")}
             </ul>
             <p class="muted funnel__reasons">
-                {move || format!(
-                    "{} {} · {} {} · {} {}",
-                    i18n.t(Key::CampExclNoConsent), group_thousands(excluded.no_consent),
-                    i18n.t(Key::CampExclNoAddress), group_thousands(excluded.no_address),
-                    i18n.t(Key::CampExclBudget), group_thousands(excluded.message_budget),
-                )}
+                {move || {
+                    let mut reasons = vec![
+                        (Key::CampExclNoConsent, excluded.no_consent),
+                        (Key::CampExclNoAddress, excluded.no_address),
+                        (Key::CampExclBudget, excluded.message_budget),
+                    ];
+                    if excluded.no_coupon > 0 {
+                        reasons.push((Key::CampExclNoCoupon, excluded.no_coupon));
+                    }
+                    reasons
+                        .into_iter()
+                        .map(|(key, n)| format!("{} {}", i18n.t(key), group_thousands(n)))
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                }}
             </p>
             {(r.skipped.total() + r.queued + r.cancelled + r.unsubscribed > 0).then(|| view! {
                 <p class="muted">

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 use serde_json::{Value, json};
 use starcrm_shared::campaigns::{self as rules, CampaignOffer, Fill};
 use starcrm_shared::customer::{format_money, group_thousands};
+use starcrm_shared::loyalty::RewardCodes;
 use starcrm_shared::surveys::MessageChannel;
 
 use crate::api::campaigns::{Audience, CampaignView, Message, Step};
@@ -35,6 +36,8 @@ pub struct Form {
     pub offer: CampaignOffer,
     pub offer_text: String,
     pub coupon_prefix: String,
+    /// The pool reward the coupons come from; empty: generated per recipient.
+    pub coupon_reward_id: String,
     pub bonus_points: String,
     pub holdout: String,
     pub window_days: String,
@@ -58,6 +61,7 @@ impl Default for Form {
             offer: CampaignOffer::None,
             offer_text: String::new(),
             coupon_prefix: String::new(),
+            coupon_reward_id: String::new(),
             bonus_points: String::new(),
             holdout: rules::DEFAULT_HOLDOUT.to_string(),
             window_days: String::new(),
@@ -89,6 +93,7 @@ impl Form {
             offer: c.offer,
             offer_text: c.offer_text.clone().unwrap_or_default(),
             coupon_prefix: c.coupon_prefix.clone().unwrap_or_default(),
+            coupon_reward_id: c.coupon_reward_id.clone().unwrap_or_default(),
             bonus_points: c.bonus_points.map(|p| p.to_string()).unwrap_or_default(),
             holdout: c.holdout_percent.to_string(),
             window_days: c.window_days.to_string(),
@@ -139,7 +144,8 @@ impl Form {
             "content": content,
             "offer": self.offer,
             "offerText": (!self.offer_text.trim().is_empty()).then(|| self.offer_text.trim().to_owned()),
-            "couponPrefix": (self.offer == CampaignOffer::Coupon).then(|| self.coupon_prefix.trim().to_uppercase()),
+            "couponPrefix": (self.offer == CampaignOffer::Coupon && self.coupon_reward_id.is_empty()).then(|| self.coupon_prefix.trim().to_uppercase()),
+            "couponRewardId": (self.offer == CampaignOffer::Coupon && !self.coupon_reward_id.is_empty()).then(|| self.coupon_reward_id.clone()),
             "bonusPoints": if self.offer == CampaignOffer::Points { int(&self.bonus_points, "bonusPoints")? } else { None },
             "holdoutPercent": int(&self.holdout, "holdoutPercent")?,
             "windowDays": int(&self.window_days, "windowDays")?,
@@ -248,6 +254,9 @@ fn AudienceBox(audience: RwSignal<Option<Result<Audience, ApiError>>>) -> impl I
                             <dt>{move || i18n.t(Key::CampExclNoConsent)}</dt><dd data-testid="excl-no-consent">{n(a.excluded.no_consent)}</dd>
                             <dt>{move || i18n.t(Key::CampExclNoAddress)}</dt><dd data-testid="excl-no-address">{n(a.excluded.no_address)}</dd>
                             <dt>{move || i18n.t(Key::CampExclBudget)}</dt><dd data-testid="excl-budget">{n(a.excluded.message_budget)}</dd>
+                            {(a.excluded.no_coupon > 0).then(|| view! {
+                                <dt>{move || i18n.t(Key::CampExclNoCoupon)}</dt><dd data-testid="excl-no-coupon">{n(a.excluded.no_coupon)}</dd>
+                            })}
                             <dt>{move || i18n.t(Key::CampHoldout)}</dt><dd data-testid="audience-holdout">{n(a.holdout)}</dd>
                             <dt><strong>{move || i18n.t(Key::CampToSend)}</strong></dt><dd><strong data-testid="audience-to-send">{n(a.to_send)}</strong></dd>
                         </dl>
@@ -283,6 +292,7 @@ fn ContentEditor(form: RwSignal<Form>, index: usize) -> impl IntoView {
                 },
                 points: 1_280,
                 coupon: "VIP-7KQ2M9XA",
+                recommendation: if index == 0 { "西湖龙井" } else { "Longjing green tea" },
                 unsubscribe: "https://…/u/…",
             };
             (rules::render(&m.subject, &fill), rules::render(&m.body, &fill))
@@ -386,10 +396,23 @@ fn ContentSection(form: RwSignal<Form>) -> impl IntoView {
     }
 }
 
-/// The offer: none, a personal coupon, or bonus points.
+/// The offer: none, a personal coupon (generated, or from a reward's pool of the till's own
+/// codes), or bonus points.
 #[component]
 fn OfferSection(form: RwSignal<Form>) -> impl IntoView {
     let i18n = use_i18n();
+    // Rewards whose codes are a loaded pool, with how many are free.
+    let pools = RwSignal::new(Vec::<(String, String, i64)>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::rewards::list(true).await {
+            pools.set(
+                list.into_iter()
+                    .filter(|r| r.codes == RewardCodes::Pool)
+                    .map(|r| (r.id, r.name, r.left.unwrap_or(0)))
+                    .collect(),
+            );
+        }
+    });
     view! {
         <section class="card" data-testid="wizard-offer">
             <h2 class="card__title">{move || i18n.t(Key::CampStepOffer)}</h2>
@@ -407,7 +430,23 @@ fn OfferSection(form: RwSignal<Form>) -> impl IntoView {
             </div>
             {text_field(i18n, form, (Key::CampOfferText, "camp-offer-text"), |f| f.offer_text.clone(), |f, v| f.offer_text = v)}
             <Show when=move || form.with(|f| f.offer == CampaignOffer::Coupon)>
-                {text_field(i18n, form, (Key::CampCouponPrefix, "camp-coupon-prefix"), |f| f.coupon_prefix.clone(), |f, v| f.coupon_prefix = v)}
+                <label class="field">
+                    <span class="field__label">{move || i18n.t(Key::CampCouponCodes)}</span>
+                    <select class="field__input" data-testid="camp-coupon-pool" on:change=move |ev| form.update(|f| f.coupon_reward_id = event_target_value(&ev))>
+                        <option value="" selected=move || form.with(|f| f.coupon_reward_id.is_empty())>{move || i18n.t(Key::CampCouponGenerated)}</option>
+                        {move || pools.get().into_iter().map(|(id, name, free)| {
+                            let selected = { let id = id.clone(); move || form.with(|f| f.coupon_reward_id == id) };
+                            let label = move || i18n.t(Key::CampCouponPool).replace("{name}", &name).replace("{n}", &group_thousands(free.unsigned_abs()));
+                            view! { <option value=id selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <Show when=move || pools.with(Vec::is_empty)>
+                        <span class="muted">{move || i18n.t(Key::CampCouponPoolHint)}</span>
+                    </Show>
+                </label>
+                <Show when=move || form.with(|f| f.coupon_reward_id.is_empty())>
+                    {text_field(i18n, form, (Key::CampCouponPrefix, "camp-coupon-prefix"), |f| f.coupon_prefix.clone(), |f, v| f.coupon_prefix = v)}
+                </Show>
             </Show>
             <Show when=move || form.with(|f| f.offer == CampaignOffer::Points)>
                 {text_field(i18n, form, (Key::CampBonusPoints, "camp-bonus-points"), |f| f.bonus_points.clone(), |f, v| f.bonus_points = v)}
