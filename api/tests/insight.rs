@@ -627,7 +627,7 @@ async fn associations_recommendations_and_their_offline_check_match_a_brute_forc
     let model = shop
         .run(
             "mutation { recomputeInsight { recommendations { baskets products associations hitRate popularHitRate
-               evaluation { customers hits popularHits k } } } }",
+               pValue better worse evaluation { customers hits popularHits onlyOurs onlyPopular k } } } }",
             json!({}),
         )
         .await?;
@@ -650,8 +650,10 @@ async fn associations_recommendations_and_their_offline_check_match_a_brute_forc
         report,
         json!({ "baskets": counts.baskets, "products": counts.products.len(), "associations": expected.len(),
             "hitRate": evaluation.hit_rate(), "popularHitRate": evaluation.popular_hit_rate(),
+            "pValue": evaluation.p_value(), "better": evaluation.better(), "worse": evaluation.worse(),
             "evaluation": { "customers": evaluation.customers, "hits": evaluation.hits,
-                "popularHits": evaluation.popular_hits, "k": 10 } }),
+                "popularHits": evaluation.popular_hits, "onlyOurs": evaluation.only_ours,
+                "onlyPopular": evaluation.only_popular, "k": 10 } }),
         "{evaluation:?}"
     );
 

@@ -73,12 +73,29 @@ async fn the_churn_warning_lists_reasons_plans_a_follow_up_and_explains_a_custom
         desk.click("[data-testid='lang-zh-CN']").await?;
         desk.wait_for_text_containing("[data-testid=fit-status]", "已用").await?;
         desk.screenshot("models-zh-CN").await?;
+        // What the recommendations learnt from the demo's baskets: pairs bought together (tea
+        // with a cup) and the offline check against best sellers.
+        desk.scroll_to("[data-testid=recs-hit-rates]").await?;
+        desk.wait_for("[data-testid=recs-pairs]").await?;
+        let pairs = desk.text("[data-testid=recs-pairs]").await?;
+        assert!(pairs.contains("青瓷茶杯"), "{pairs}");
+        let verdict = desk.text("[data-testid=recs-verdict]").await?;
+        assert!(verdict.contains("p = "), "the verdict says how sure it is: {verdict}");
+        desk.screenshot("recommendations-zh-CN").await?;
+        desk.click("[data-testid='lang-en']").await?;
+        desk.wait_for_text_containing("[data-testid=recs-verdict]", "best sellers (p = ").await?;
+        desk.scroll_to("[data-testid=recs-hit-rates]").await?;
+        desk.screenshot("recommendations-en").await?;
+        desk.click("[data-testid='lang-zh-CN']").await?;
         // The customer's lifecycle card: the stage, why, and the chance still active.
         desk.client().goto(&server.url(&format!("/customers/{id}"))).await?;
         desk.wait_for_text("[data-testid=insight-p-alive]", &alive).await?;
         desk.wait_for_text("[data-testid=insight-stage]", "流失风险").await?;
         let why = desk.text("[data-testid=insight-reasons]").await?;
         assert!(why.contains(&reason), "{why}");
+        // What to offer them next, each with why.
+        let next = desk.text("[data-testid=recommended]").await?;
+        assert!(next.contains("一起购买") || next.contains("本店热销"), "{next}");
         desk.scroll_to("[data-testid=insight-card]").await?;
         desk.screenshot("customer-insight-zh-CN").await?;
         anyhow::Ok(())
@@ -113,6 +130,8 @@ async fn the_churn_warning_lists_reasons_plans_a_follow_up_and_explains_a_custom
         phone.wait_for("[data-testid=rules-card]").await?;
         phone.screenshot("models-zh-CN-phone").await?;
         assert_eq!(phone.overflow_x().await?, 0, "the models page fits a phone");
+        phone.scroll_to("[data-testid=recs-hit-rates]").await?;
+        phone.screenshot("recommendations-zh-CN-phone").await?;
         phone.client().goto(&server.url(&format!("/customers/{id}"))).await?;
         phone.wait_for("[data-testid=insight-p-alive]").await?;
         phone.scroll_to("[data-testid=insight-card]").await?;

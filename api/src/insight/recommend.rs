@@ -222,6 +222,9 @@ pub async fn learn(
         evaluation,
         hit_rate: evaluation.hit_rate(),
         popular_hit_rate: evaluation.popular_hit_rate(),
+        p_value: evaluation.p_value(),
+        better: evaluation.better(),
+        worse: evaluation.worse(),
     })
 }
 

@@ -430,6 +430,8 @@ fn person(
     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss, reason = "minutes of a few years")]
     let buying_span =
         if own.chance(STOPPED) { ((span as f64) * (0.1 + 0.9 * own.unit())) as i64 } else { span }.max(1);
+    // What this buyer comes back for.
+    let favourite = *own.pick(words::CATALOGUE);
     for k in 0..count {
         let at = loop {
             let at = first_seen
@@ -446,9 +448,17 @@ fn person(
         let mut first_sku = "";
         for position in 0..lines {
             let mut picked = *rng.pick(words::CATALOGUE);
-            // A later line is often the first one's companion (tea with a cup, pu'er with a
-            // teapot), decided by the buyer's own generator so every other draw stays as it was.
+            // Half the orders start with the buyer's favourite or its companion, and a later line
+            // is often the first one's companion (tea with a cup, pu'er with a teapot): decided by
+            // the buyer's own generator so every other draw stays as it was.
             if position == 0 {
+                if own.chance(0.5) {
+                    picked = if own.chance(0.5) {
+                        favourite
+                    } else {
+                        words::companion(favourite.0).unwrap_or(favourite)
+                    };
+                }
                 first_sku = picked.0;
             } else if own.chance(0.5) {
                 picked = words::companion(first_sku).unwrap_or(picked);

@@ -304,6 +304,12 @@ pub struct Evaluation {
     pub hits: u64,
     /// The same for the `k` best sellers (the baseline).
     pub popular_hits: u64,
+    /// Customers only the recommendations hit, and only the best sellers hit (what McNemar's
+    /// test compares).
+    #[serde(default)]
+    pub only_ours: u64,
+    #[serde(default)]
+    pub only_popular: u64,
     pub k: u32,
 }
 
@@ -314,6 +320,27 @@ impl Evaluation {
 
     pub fn popular_hit_rate(&self) -> f64 {
         if self.customers == 0 { 0.0 } else { self.popular_hits as f64 / self.customers as f64 }
+    }
+
+    /// Two-sided p-value of McNemar's test (with the continuity correction) that the two hit
+    /// rates are equal on these customers; 1 when no customer tells them apart.
+    pub fn p_value(&self) -> f64 {
+        let (b, c) = (self.only_ours as f64, self.only_popular as f64);
+        if b + c == 0.0 {
+            return 1.0;
+        }
+        let z = ((b - c).abs() - 1.0).max(0.0) / (b + c).sqrt();
+        (2.0 * crate::campaigns::normal_tail(z)).min(1.0)
+    }
+
+    /// Whether the recommendations hit significantly more often than the best sellers (5%).
+    pub fn better(&self) -> bool {
+        self.only_ours > self.only_popular && self.p_value() < 0.05
+    }
+
+    /// Whether they hit significantly less often.
+    pub fn worse(&self) -> bool {
+        self.only_popular > self.only_ours && self.p_value() < 0.05
     }
 }
 
@@ -344,12 +371,12 @@ pub fn score_held_out<P: Ord + Hash + Clone>(
         let recent = recent(before, last.day);
         let wanted: HashSet<&P> = last.products.iter().collect();
         e.customers += 1;
-        if recommend(index, &bought, &recent, k).iter().any(|r| wanted.contains(&r.product)) {
-            e.hits += 1;
-        }
-        if index.popular(&recent, k).iter().any(|p| wanted.contains(p)) {
-            e.popular_hits += 1;
-        }
+        let ours = recommend(index, &bought, &recent, k).iter().any(|r| wanted.contains(&r.product));
+        let popular = index.popular(&recent, k).iter().any(|p| wanted.contains(p));
+        e.hits += u64::from(ours);
+        e.popular_hits += u64::from(popular);
+        e.only_ours += u64::from(ours && !popular);
+        e.only_popular += u64::from(popular && !ours);
     }
     e
 }
@@ -485,8 +512,15 @@ mod tests {
         // Tea buyers bought tea 50 days before (recent, left out): cups are recommended, a hit;
         // the baseline offers gift boxes, a miss. Gift-box buyers bought them 10 days before:
         // both leave them out and miss.
-        assert_eq!((e.hits, e.popular_hits), (20, 0), "{e:?}");
+        assert_eq!((e.hits, e.popular_hits, e.only_ours, e.only_popular), (20, 0, 20, 0), "{e:?}");
         assert!((e.hit_rate() - 20.0 / 60.0).abs() < 1e-12);
+        // McNemar: 20 against 0 discordant customers, z = 19 / sqrt(20).
+        assert!((e.p_value() - 2.0 * crate::campaigns::normal_tail(19.0 / 20_f64.sqrt())).abs() < 1e-15);
+        assert!(e.better() && !e.worse());
+        let even =
+            Evaluation { customers: 50, hits: 30, popular_hits: 29, only_ours: 6, only_popular: 5, k: 10 };
+        assert!(!even.better() && !even.worse() && even.p_value() > 0.5, "{}", even.p_value());
+        assert!((Evaluation::default().p_value() - 1.0).abs() < f64::EPSILON);
         assert_eq!(recent(&customers[0][..2], 150), HashSet::from([1]));
     }
 }

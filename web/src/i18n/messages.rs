@@ -1553,8 +1553,9 @@ messages! {
     RecsCheck { zh: "离线检验：留出 {n} 位客户各自的最后一笔订单，看推荐的前 {k} 件里是否有他们买了的商品。", en: "Offline check: each of {n} customers' last purchase held out; how often it held one of their top {k}." }
     RecsOurs { zh: "推荐", en: "Ours" }
     RecsPopular { zh: "热销榜", en: "Best sellers" }
-    RecsBetter { zh: "推荐比热销榜更准：可以放心用于营销。", en: "Better than best sellers: worth using in campaigns." }
-    RecsNotBetter { zh: "推荐并不比热销榜更准：订单里的商品组合还太少或太随机。", en: "No better than best sellers yet: too few or too random product combinations." }
+    RecsBetter { zh: "推荐明显比热销榜更准（p = {p}）：值得用于营销。", en: "Clearly better than best sellers (p = {p}): worth using in campaigns." }
+    RecsNotBetter { zh: "与热销榜相差无几（p = {p}，差别可能只是偶然）：订单里的商品组合还不够说明问题。", en: "About as good as best sellers (p = {p}; the difference may be chance): the product combinations do not say enough yet." }
+    RecsWorse { zh: "推荐不如热销榜（p = {p}）：营销里先用热销商品。", en: "Worse than best sellers (p = {p}): use best sellers in campaigns for now." }
     RecsPairs { zh: "常一起购买", en: "Bought together" }
     RecsNoPairs { zh: "还没有足够的组合（至少 3 笔订单同时购买）。", en: "No pairs yet (bought together in at least 3 purchases)." }
     RecsBought { zh: "买了", en: "Bought" }

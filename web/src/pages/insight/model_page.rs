@@ -266,7 +266,14 @@ fn RecommendationsCard(report: Option<RecommendationReport>, pairs: Vec<Associat
             .replace("{n}", &group_thousands(r.evaluation.customers))
             .replace("{k}", &r.evaluation.k.to_string())
     };
-    let better = r.hit_rate > r.popular_hit_rate;
+    let verdict = if r.better {
+        Key::RecsBetter
+    } else if r.worse {
+        Key::RecsWorse
+    } else {
+        Key::RecsNotBetter
+    };
+    let p_value = r.p_value;
     let empty = pairs.is_empty();
     view! {
         <section class="card" data-testid="recommendations-card">
@@ -277,8 +284,8 @@ fn RecommendationsCard(report: Option<RecommendationReport>, pairs: Vec<Associat
                 {bar(Key::RecsOurs, r.hit_rate, "", "recs-hit-rate")}
                 {bar(Key::RecsPopular, r.popular_hit_rate, "funnel__bar--muted", "recs-popular-rate")}
             </ul>
-            <p class=if better { "notice notice--ok" } else { "notice notice--warn" } data-testid="recs-verdict">
-                {move || i18n.t(if better { Key::RecsBetter } else { Key::RecsNotBetter })}
+            <p class=if r.better { "notice notice--ok" } else { "notice notice--warn" } data-testid="recs-verdict">
+                {move || i18n.t(verdict).replace("{p}", &format!("{p_value:.2}"))}
             </p>
             <h3 class="card__subtitle">{move || i18n.t(Key::RecsPairs)}</h3>
             {if empty {
