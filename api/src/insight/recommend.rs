@@ -55,6 +55,17 @@ fn lines_sql() -> String {
     )
 }
 
+/// Pairs of products bought together in at least [`MIN_PAIR_BASKETS`] baskets, with their
+/// basket counts: the baskets joined to themselves on the purchase. `$1` the workspace.
+pub fn pairs_sql() -> String {
+    format!(
+        "WITH b AS (SELECT DISTINCT i.transaction_id AS tx, {PRODUCT} AS p {lines}) \
+         SELECT x.p, y.p, COUNT(*) FROM b x JOIN b y ON x.tx = y.tx AND x.p < y.p \
+         GROUP BY x.p, y.p HAVING COUNT(*) >= {MIN_PAIR_BASKETS}",
+        lines = lines_sql()
+    )
+}
+
 /// A product as the pass read it.
 struct Product {
     name: String,
@@ -101,15 +112,9 @@ async fn count(
             Product { name: row.try_get_by_index(2)?, category: row.try_get_by_index(3)?, baskets: n },
         );
     }
-    // Pairs: the baskets joined to themselves on the purchase. The pair's order in SQL follows
-    // the database's collation; the counts keep it in Rust's.
-    let sql = format!(
-        "WITH b AS (SELECT DISTINCT i.transaction_id AS tx, {PRODUCT} AS p {lines}) \
-         SELECT x.p, y.p, COUNT(*) FROM b x JOIN b y ON x.tx = y.tx AND x.p < y.p \
-         GROUP BY x.p, y.p HAVING COUNT(*) >= {MIN_PAIR_BASKETS}"
-    );
+    // The pair's order in SQL follows the database's collation; the counts keep it in Rust's.
     let mut stream =
-        db.stream_raw(Statement::from_sql_and_values(backend, sql, [workspace_id.into()])).await?;
+        db.stream_raw(Statement::from_sql_and_values(backend, pairs_sql(), [workspace_id.into()])).await?;
     while let Some(row) = stream.try_next().await? {
         let (a, b): (String, String) = (row.try_get_by_index(0)?, row.try_get_by_index(1)?);
         let n = row.try_get_by_index::<i64>(2)?.unsigned_abs();
