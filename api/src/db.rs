@@ -370,6 +370,11 @@ where
     Ok(())
 }
 
+/// `$first, $first+1, ...`: `n` numbered parameters for a raw statement's `IN (...)` list.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|k| format!("${k}")).collect::<Vec<_>>().join(", ")
+}
+
 /// `column LIKE '%text%'`, with `%`, `_` and `\\` in `text` matching only themselves (sea-orm's
 /// `contains` passes them through as wildcards, so a search for `%` matched everyone).
 pub fn contains_text(column: impl ColumnTrait, text: &str) -> Expr {

@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use starcrm_api::entities::{customer, customer_insight, event};
 
 const RECOMPUTE: &str = "mutation { recomputeInsight { status message customers repeatBuyers scoring observedUntil
-  countModels { kind r alpha a b logLikelihood } spend { p q v customers frequencySpendCorrelation }
+  countModels { kind r alpha a b logLikelihood evaluations } spend { p q v customers frequencySpendCorrelation }
   calibration { cutOff holdoutDays predictedTotal actualTotal relativeError groups { frequency andMore customers predicted actual } } } }";
 const INSIGHT: &str = "query($id: ID!, $l: Language) { customer(id: $id) { lifecycleStage
   insight(language: $l) { purchaseDays daysSinceLastPurchase medianGapDays pAlive expectedPurchases90 expectedPurchases365
@@ -239,6 +239,10 @@ async fn fits_agree_with_lifetimes_on_the_same_purchases() -> anyhow::Result<()>
                 (model[p].as_f64().unwrap_or(f64::NAN), reference[p].as_f64().unwrap_or(f64::NAN));
             assert!(close(ours, theirs, 0.01), "{kind} {p}: ours {ours}, lifetimes {theirs}");
         }
+        assert!(
+            model["evaluations"].as_u64().is_some_and(|n| n > 20),
+            "the optimiser's work is counted: {model}"
+        );
     }
     assert_eq!(fit["countModels"].as_array().map(Vec::len), Some(2));
     // Spend is in fen here and yuan there: v (a scale of spend) differs by 100.

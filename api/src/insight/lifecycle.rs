@@ -164,8 +164,7 @@ pub async fn complaints_and_scores(
     let backend = conn.get_database_backend();
     // `$3`... the customers asked about, when only some are.
     let filter = only.map_or_else(String::new, |ids| {
-        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
-        format!("AND customer_id IN ({})", list.join(", "))
+        format!("AND customer_id IN ({})", crate::db::placeholders(3, ids.len()))
     });
     let values = || {
         let mut values: Vec<sea_orm::Value> = vec![workspace_id.into(), since.into()];

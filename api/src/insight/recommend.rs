@@ -164,7 +164,7 @@ async fn sample_histories(
     let day = super::pass::day_sql(backend, offset);
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(EVALUATION_CHUNK) {
-        let marks = (0..chunk.len()).map(|k| format!("${}", k + 2)).collect::<Vec<_>>().join(", ");
+        let marks = crate::db::placeholders(2, chunk.len());
         let sql = format!(
             "SELECT t.customer_id, t.id, {day}, {PRODUCT} {lines} AND t.customer_id IN ({marks}) \
              ORDER BY t.customer_id, t.occurred_at, t.id",
@@ -376,7 +376,7 @@ pub async fn bought(
     let backend = conn.get_database_backend();
     let mut out: HashMap<Uuid, (Vec<String>, HashSet<String>)> = HashMap::new();
     for chunk in customers.chunks(EVALUATION_CHUNK) {
-        let marks = (0..chunk.len()).map(|k| format!("${}", k + 2)).collect::<Vec<_>>().join(", ");
+        let marks = crate::db::placeholders(2, chunk.len());
         let sql = format!(
             "SELECT t.customer_id, {PRODUCT}, MAX(t.occurred_at) {lines} AND t.customer_id IN ({marks}) \
              GROUP BY t.customer_id, {PRODUCT}",

@@ -292,7 +292,12 @@ impl CostFunction for Problem<'_> {
 fn minimise(cost: &dyn Fn(&[f64]) -> f64, start: Vec<f64>) -> Result<(Vec<f64>, f64, u64), FitError> {
     let mut best = start;
     let mut value = f64::MAX;
-    let mut evaluations = 0;
+    // argmin's own counts stay at zero unless the problem counts itself: count here.
+    let evaluations = std::cell::Cell::new(0_u64);
+    let counted = |p: &[f64]| {
+        evaluations.set(evaluations.get() + 1);
+        cost(p)
+    };
     for step in [1.0, 0.3, 0.1, 0.03, 0.01] {
         let mut simplex = vec![best.clone()];
         for i in 0..best.len() {
@@ -303,13 +308,12 @@ fn minimise(cost: &dyn Fn(&[f64]) -> f64, start: Vec<f64>) -> Result<(Vec<f64>, 
         let solver = NelderMead::new(simplex)
             .with_sd_tolerance(1e-12)
             .map_err(|e| FitError::NoConvergence(e.to_string()))?;
-        let result = Executor::new(Problem(cost), solver)
+        let result = Executor::new(Problem(&counted), solver)
             .configure(|state| state.max_iters(5_000))
             .timer(false)
             .run()
             .map_err(|e| FitError::NoConvergence(e.to_string()))?;
         let state = result.state();
-        evaluations += state.get_func_counts().values().sum::<u64>();
         let found = state.get_best_cost();
         let Some(point) = state.get_best_param().cloned() else {
             return Err(FitError::NoConvergence("no point".into()));
@@ -326,5 +330,5 @@ fn minimise(cost: &dyn Fn(&[f64]) -> f64, start: Vec<f64>) -> Result<(Vec<f64>, 
     if value >= f64::MAX || best.iter().any(|p| !p.is_finite()) {
         return Err(FitError::NoConvergence("the likelihood is not finite anywhere tried".into()));
     }
-    Ok((best, value, evaluations))
+    Ok((best, value, evaluations.get()))
 }
