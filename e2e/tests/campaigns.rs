@@ -85,7 +85,19 @@ async fn write_campaign(
     )
     .await?;
     desk.click("[data-testid=offer-coupon]").await?;
+    // Codes generated per customer (kept here) or taken from a pool of the till's own codes.
+    let options = "return Array.from(document.querySelectorAll('[data-testid=camp-coupon-pool] option')).map(o => o.textContent).join('|')";
+    for _ in 0..50 {
+        if desk.script_string(options).await?.contains("门店 20 元券") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let listed = desk.script_string(options).await?;
+    assert_eq!(listed, "为每位客户生成专属券码|券码池：门店 20 元券（剩余 3 个）", "{listed}");
     desk.fill("[data-testid=camp-coupon-prefix]", "BACK").await?;
+    desk.scroll_to("[data-testid=wizard-offer]").await?;
+    desk.screenshot("campaign-offer-zh-CN").await?;
     desk.fill("[data-testid=camp-offer-text]", "85 折券").await?;
     desk.fill("[data-testid=camp-holdout]", "50").await?;
     desk.fill("[data-testid=camp-cost]", "0.05").await?;
@@ -160,6 +172,22 @@ async fn a_campaign_to_lapsed_high_star_customers_is_sent_by_email_and_its_lift_
     let server = Server::start_with(options).await?;
     let smtp = SmtpServer::start().await?;
     let manager = server.demo_api("manager").await?;
+    // The shop's own till codes, loaded into a pool reward the wizard offers.
+    let owner = server.demo_api("owner").await?;
+    let pool = owner
+        .execute(
+            "mutation($input: RewardInput!) { saveReward(input: $input) { id } }",
+            json!({ "input": { "name": "门店 20 元券", "kind": "COUPON", "pointsCost": 200, "minStars": 1,
+                "valueMinor": 2000, "codes": "POOL", "active": false } }),
+        )
+        .await?;
+    owner
+        .execute(
+            "mutation($r: ID!) { addRewardCodes(rewardId: $r, codes: [\"POS-1\", \"POS-2\", \"POS-3\"]) { added } }",
+            json!({ "r": pool.data()["saveReward"]["id"] }),
+        )
+        .await?
+        .data();
     // The workspace's SMTP server is the test's; links point at this server; no quiet hours.
     manager
         .execute(
