@@ -630,8 +630,8 @@ async fn associations_recommendations_and_their_offline_check_match_a_brute_forc
     shop.app.import_purchases(&shop.token, &csv).await?;
     let model = shop
         .run(
-            "mutation { recomputeInsight { recommendations { baskets products associations hitRate popularHitRate
-               pValue better worse evaluation { customers hits popularHits onlyOurs onlyPopular k } } } }",
+            "mutation { recomputeInsight { recommendations { baskets products associations
+               evaluation { customers hits popularHits onlyOurs onlyPopular k hitRate popularHitRate pValue better worse } } } }",
             json!({}),
         )
         .await?;
@@ -653,11 +653,11 @@ async fn associations_recommendations_and_their_offline_check_match_a_brute_forc
     assert_eq!(
         report,
         json!({ "baskets": counts.baskets, "products": counts.products.len(), "associations": expected.len(),
-            "hitRate": evaluation.hit_rate(), "popularHitRate": evaluation.popular_hit_rate(),
-            "pValue": evaluation.p_value(), "better": evaluation.better(), "worse": evaluation.worse(),
             "evaluation": { "customers": evaluation.customers, "hits": evaluation.hits,
                 "popularHits": evaluation.popular_hits, "onlyOurs": evaluation.only_ours,
-                "onlyPopular": evaluation.only_popular, "k": 10 } }),
+                "onlyPopular": evaluation.only_popular, "k": 10, "hitRate": evaluation.hit_rate(),
+                "popularHitRate": evaluation.popular_hit_rate(), "pValue": evaluation.p_value(),
+                "better": evaluation.better(), "worse": evaluation.worse() } }),
         "{evaluation:?}"
     );
 

@@ -114,6 +114,27 @@ async fn write_campaign(
     Ok(())
 }
 
+/// The shop's own till codes, loaded into a pool reward the wizard offers (the e2e demo has no
+/// rewards).
+async fn load_till_codes(server: &Server) -> anyhow::Result<()> {
+    let owner = server.demo_api("owner").await?;
+    let pool = owner
+        .execute(
+            "mutation($input: RewardInput!) { saveReward(input: $input) { id } }",
+            json!({ "input": { "name": "门店 20 元券", "kind": "COUPON", "pointsCost": 200, "minStars": 1,
+                "valueMinor": 2000, "codes": "POOL", "active": false } }),
+        )
+        .await?;
+    owner
+        .execute(
+            "mutation($r: ID!) { addRewardCodes(rewardId: $r, codes: [\"POS-1\", \"POS-2\", \"POS-3\"]) { added } }",
+            json!({ "r": pool.data()["saveReward"]["id"] }),
+        )
+        .await?
+        .data();
+    Ok(())
+}
+
 /// Gives every customer `filter` selects an email and email consent (the shop collected them),
 /// so the campaign reaches enough people for both groups.
 async fn reachable_by_email(manager: &GraphqlClient, filter: &Value) -> anyhow::Result<()> {
@@ -172,22 +193,7 @@ async fn a_campaign_to_lapsed_high_star_customers_is_sent_by_email_and_its_lift_
     let server = Server::start_with(options).await?;
     let smtp = SmtpServer::start().await?;
     let manager = server.demo_api("manager").await?;
-    // The shop's own till codes, loaded into a pool reward the wizard offers.
-    let owner = server.demo_api("owner").await?;
-    let pool = owner
-        .execute(
-            "mutation($input: RewardInput!) { saveReward(input: $input) { id } }",
-            json!({ "input": { "name": "门店 20 元券", "kind": "COUPON", "pointsCost": 200, "minStars": 1,
-                "valueMinor": 2000, "codes": "POOL", "active": false } }),
-        )
-        .await?;
-    owner
-        .execute(
-            "mutation($r: ID!) { addRewardCodes(rewardId: $r, codes: [\"POS-1\", \"POS-2\", \"POS-3\"]) { added } }",
-            json!({ "r": pool.data()["saveReward"]["id"] }),
-        )
-        .await?
-        .data();
+    load_till_codes(&server).await?;
     // The workspace's SMTP server is the test's; links point at this server; no quiet hours.
     manager
         .execute(

@@ -198,9 +198,9 @@ async fn recommendations(db: &DatabaseConnection, ws: Uuid, offset: i32) -> anyh
         learnt.as_secs_f64() / bare.as_secs_f64().max(1e-9)
     );
     let e = r.evaluation;
-    let verdict = if r.better {
+    let verdict = if e.better() {
         "better"
-    } else if r.worse {
+    } else if e.worse() {
         "worse"
     } else {
         "no significant difference"
@@ -210,11 +210,11 @@ async fn recommendations(db: &DatabaseConnection, ws: Uuid, offset: i32) -> anyh
          (only ours {}, only best sellers {}; McNemar p = {:.4}: {verdict})",
         e.customers,
         e.k,
-        r.hit_rate * 100.0,
-        r.popular_hit_rate * 100.0,
+        e.hit_rate() * 100.0,
+        e.popular_hit_rate() * 100.0,
         e.only_ours,
         e.only_popular,
-        r.p_value,
+        e.p_value(),
     );
     Ok(())
 }

@@ -225,11 +225,6 @@ pub async fn learn(
         products: counts.products.len() as u64,
         associations: kept.len() as u64,
         evaluation,
-        hit_rate: evaluation.hit_rate(),
-        popular_hit_rate: evaluation.popular_hit_rate(),
-        p_value: evaluation.p_value(),
-        better: evaluation.better(),
-        worse: evaluation.worse(),
     })
 }
 

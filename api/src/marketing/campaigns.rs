@@ -20,7 +20,6 @@ use starcrm_shared::campaigns::{
     self as rules, CampaignOffer, CampaignPreset, CampaignStatus, DEFAULT_HOLDOUT, MAX_HOLDOUT,
     MAX_WINDOW_DAYS,
 };
-use starcrm_shared::loyalty::RewardCodes;
 use starcrm_shared::surveys::{BODY_MAX, MessageChannel, MessageStatus, SUBJECT_MAX, Template};
 use uuid::Uuid;
 
@@ -29,7 +28,7 @@ use crate::audit::{self, Entry};
 use crate::auth::Scope;
 use crate::customers::query::Filter;
 use crate::db;
-use crate::entities::{campaign, campaign_recipient, message, reward, segment};
+use crate::entities::{campaign, campaign_recipient, message, segment};
 use crate::error::AppError;
 
 /// Campaigns per workspace.
@@ -222,12 +221,14 @@ async fn check_audience(
 
 /// A coupon pool must be a pool reward of the workspace (another workspace's reads as unknown).
 async fn check_pool(conn: &impl ConnectionTrait, scope: &Scope, reward_id: Uuid) -> Result<(), AppError> {
-    let reward = reward::Entity::find_by_id(reward_id)
-        .filter(reward::Column::WorkspaceId.eq(scope.workspace_id))
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::bad_input("couponRewardId", "is not a reward of this workspace"))?;
-    if reward.codes != RewardCodes::Pool.as_str() {
+    let reward = match crate::loyalty::rewards::find(conn, scope, reward_id).await {
+        Ok(reward) => reward,
+        Err(AppError::NotFound { .. }) => {
+            return Err(AppError::bad_input("couponRewardId", "is not a reward of this workspace"));
+        }
+        Err(e) => return Err(e),
+    };
+    if reward.free_codes.is_none() {
         return Err(AppError::bad_input("couponRewardId", "this reward generates its codes; it has no pool"));
     }
     Ok(())

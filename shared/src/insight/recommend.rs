@@ -295,7 +295,7 @@ pub struct Basket<P> {
 
 /// How the recommendations did against popularity with each customer's last purchase held out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(complex))]
 #[serde(rename_all = "camelCase")]
 pub struct Evaluation {
     /// Customers with a purchase held out (two purchases or more).
@@ -341,6 +341,41 @@ impl Evaluation {
     /// Whether they hit significantly less often.
     pub fn worse(&self) -> bool {
         self.only_popular > self.only_ours && self.p_value() < 0.05
+    }
+}
+
+/// The rates and the test, worked out from the counts whenever they are read.
+#[cfg(feature = "graphql")]
+#[async_graphql::ComplexObject]
+impl Evaluation {
+    /// Share of the customers whose held-out purchase held one of their top `k`.
+    #[graphql(name = "hitRate")]
+    async fn graphql_hit_rate(&self) -> f64 {
+        self.hit_rate()
+    }
+
+    /// The same for the `k` best sellers.
+    #[graphql(name = "popularHitRate")]
+    async fn graphql_popular_hit_rate(&self) -> f64 {
+        self.popular_hit_rate()
+    }
+
+    /// McNemar's test of the two on the same customers.
+    #[graphql(name = "pValue")]
+    async fn graphql_p_value(&self) -> f64 {
+        self.p_value()
+    }
+
+    /// Significantly better than the best sellers at 5%.
+    #[graphql(name = "better")]
+    async fn graphql_better(&self) -> bool {
+        self.better()
+    }
+
+    /// Significantly worse.
+    #[graphql(name = "worse")]
+    async fn graphql_worse(&self) -> bool {
+        self.worse()
     }
 }
 

@@ -138,16 +138,6 @@ pub struct RecommendationReport {
     /// Each sampled customer's last purchase held out: how often it held one of their top `k`
     /// (learnt without the held-out purchases), against the `k` best sellers.
     pub evaluation: super::recommend::Evaluation,
-    pub hit_rate: f64,
-    pub popular_hit_rate: f64,
-    /// McNemar's test of the two on the same customers.
-    #[serde(default)]
-    pub p_value: f64,
-    /// Significantly better (or worse) than the best sellers at 5%.
-    #[serde(default)]
-    pub better: bool,
-    #[serde(default)]
-    pub worse: bool,
 }
 
 /// Groups of the calibration check: 0..=6 repeat purchases and 7 and more.

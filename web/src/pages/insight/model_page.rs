@@ -245,7 +245,9 @@ fn RecommendationsCard(report: Option<RecommendationReport>, pairs: Vec<Associat
         .into_any();
     };
     let percent = |rate: f64| format!("{:.1}%", rate * 100.0);
-    let top = r.hit_rate.max(r.popular_hit_rate).max(0.001);
+    let e = r.evaluation;
+    let (hit_rate, popular_hit_rate) = (e.hit_rate(), e.popular_hit_rate());
+    let top = hit_rate.max(popular_hit_rate).max(0.001);
     let bar = move |label: Key, rate: f64, class: &'static str, test_id: &'static str| {
         view! {
             <li class="funnel__row" data-testid=test_id>
@@ -266,14 +268,14 @@ fn RecommendationsCard(report: Option<RecommendationReport>, pairs: Vec<Associat
             .replace("{n}", &group_thousands(r.evaluation.customers))
             .replace("{k}", &r.evaluation.k.to_string())
     };
-    let verdict = if r.better {
+    let verdict = if e.better() {
         Key::RecsBetter
-    } else if r.worse {
+    } else if e.worse() {
         Key::RecsWorse
     } else {
         Key::RecsNotBetter
     };
-    let p_value = r.p_value;
+    let p_value = e.p_value();
     let empty = pairs.is_empty();
     view! {
         <section class="card" data-testid="recommendations-card">
@@ -281,10 +283,10 @@ fn RecommendationsCard(report: Option<RecommendationReport>, pairs: Vec<Associat
             <p class="muted small">{counts}</p>
             <p class="small">{check}</p>
             <ul class="funnel" data-testid="recs-hit-rates">
-                {bar(Key::RecsOurs, r.hit_rate, "", "recs-hit-rate")}
-                {bar(Key::RecsPopular, r.popular_hit_rate, "funnel__bar--muted", "recs-popular-rate")}
+                {bar(Key::RecsOurs, hit_rate, "", "recs-hit-rate")}
+                {bar(Key::RecsPopular, popular_hit_rate, "funnel__bar--muted", "recs-popular-rate")}
             </ul>
-            <p class=if r.better { "notice notice--ok" } else { "notice notice--warn" } data-testid="recs-verdict">
+            <p class=if e.better() { "notice notice--ok" } else { "notice notice--warn" } data-testid="recs-verdict">
                 {move || i18n.t(verdict).replace("{p}", &format!("{p_value:.2}"))}
             </p>
             <h3 class="card__subtitle">{move || i18n.t(Key::RecsPairs)}</h3>
