@@ -3610,3 +3610,74 @@ async fn recommendations_stay_in_their_workspace_role_and_member() -> anyhow::Re
     }
     Ok(())
 }
+
+/// The dashboards (`analytics`) count only the caller's workspace; an agent reads them but not
+/// the campaigns' ROI (`campaigns:manage`); a till token without `ratings:read` and a member
+/// token read nothing.
+#[tokio::test]
+async fn dashboards_stay_in_their_workspace_role_and_member() -> anyhow::Result<()> {
+    let w = world().await?;
+    let push =
+        "mutation($input: RecordTransactionInput!) { recordTransaction(input: $input) { customerId } }";
+    // B sells; A sells once.
+    let b = w.app.as_token(&w.b_owner);
+    for phone in ["13944440001", "13944440002"] {
+        let input = json!({ "customer": { "phone": phone }, "channel": "APP", "amountMinor": 50_000,
+            "items": [{ "sku": "B-TEA", "name": "B tea", "category": "B 茶", "unitPriceMinor": 50_000 }] });
+        b.execute(push, json!({ "input": input })).await?.data();
+    }
+    let a = w.app.as_token(&w.a_owner);
+    let input = json!({ "customer": { "phone": "13944440003" }, "channel": "APP", "amountMinor": 1_000 });
+    let bought = a.execute(push, json!({ "input": input })).await?;
+    let customer = bought.data()["recordTransaction"]["customerId"].as_str().unwrap_or_default().to_owned();
+    let query = "{ analytics { byStarLevel(days: 30) { stars customers revenueMinor }
+        lifecycleFunnel { stage customers } starTrend(months: 1) { counts } cohorts(months: 1) { customers }
+        starMigration { stayed newlyRated } demand(months: 6) { byCategory { key } } } }";
+    let mine = a.execute(query, json!({})).await?;
+    let data = mine.data()["analytics"].clone();
+    let revenue: i64 = data["byStarLevel"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| l["revenueMinor"].as_i64().unwrap_or(0))
+        .sum();
+    let customers: i64 = data["byStarLevel"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| l["customers"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!((revenue, customers), (1_000, 1), "{}", mine.body);
+    let rated: i64 = data["starTrend"][0]["counts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| n.as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(rated, 1, "A's one customer in A's trend: {}", mine.body);
+    assert_eq!(data["cohorts"][0]["customers"], 1, "{}", mine.body);
+    assert_eq!(data["demand"]["byCategory"], json!([]), "B's category is B's: {}", mine.body);
+    // B's dashboards see B's two customers, never A's.
+    let theirs = b.execute(query, json!({})).await?;
+    let customers: i64 = theirs.data()["analytics"]["byStarLevel"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| l["customers"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(customers, 2, "{}", theirs.body);
+
+    // An agent reads the dashboards but not the campaigns' ROI.
+    let agent = w.app.as_token(&w.a_agent);
+    assert_eq!(agent.execute(query, json!({})).await?.data(), mine.data());
+    let roi = agent.execute("{ analytics { campaigns { id } } }", json!({})).await?;
+    assert_eq!(roi.error_extension("permission"), "campaigns:manage", "{}", roi.body);
+    // A till token with customers:read but not ratings:read, and a member token: nothing.
+    let till = w.app.api_token(&w.a_owner, &["customers:read", "transactions:write"]).await?;
+    let refused = w.app.as_token(&till).execute(query, json!({})).await?;
+    assert_eq!(refused.error_extension("permission"), "ratings:read", "{}", refused.body);
+    let member = member_token(&w, &customer).await?;
+    let refused = w.app.as_token(&member).execute(query, json!({})).await?;
+    assert_eq!(refused.error_code(), Some("UNAUTHENTICATED"), "{}", refused.body);
+    Ok(())
+}

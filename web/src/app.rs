@@ -9,6 +9,7 @@ use crate::pages::customers::{CustomerPage, CustomersPage, ImportPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::feedback::FeedbackPage;
 use crate::pages::insight::at_risk_page::AtRiskPage;
+use crate::pages::insight::dashboards_page::DashboardsPage;
 use crate::pages::insight::model_page::ModelPage;
 use crate::pages::login_page::LoginPage;
 use crate::pages::marketing::campaign_page::{CampaignPage, NewCampaignPage};
@@ -107,6 +108,10 @@ pub fn App() -> impl IntoView {
                 <Route
                     path=path!("/insight/models")
                     view=|| view! { <Private require=Some(Permission::CustomersRead)><ModelPage /></Private> }
+                />
+                <Route
+                    path=path!("/insight/dashboards")
+                    view=|| view! { <Private require=Some(Permission::RatingsRead)><DashboardsPage /></Private> }
                 />
                 <Route
                     path=path!("/segments")

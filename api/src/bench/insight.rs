@@ -12,7 +12,10 @@
 //!   stored, and the offline check (each sampled customer's last purchase held out: hit rate at
 //!   10 against the 10 best sellers, McNemar's test), against the bare pair query alone.
 //!
-//! Dashboards are not in it yet.
+//! - dashboards: the workspace rated once (the first stars, as `starcrm seed` gives them), then
+//!   each chart of the dashboards page (`analytics { ... }`) asked through the API over HTTP
+//!   (auth, GraphQL, JSON) `DASHBOARD_REQUESTS` times, p95, against the same statements called
+//!   directly on the pool (no HTTP, GraphQL or auth), p95.
 
 use std::time::{Duration, Instant};
 
@@ -169,7 +172,107 @@ pub async fn insight(settings: &Settings, customers: u64, purchases: u64, runs: 
         "bare summary SQL",
         bare,
     );
-    recommendations(&db, ws, offset).await
+    recommendations(&db, ws, offset).await?;
+    dashboards(&state, ws).await
+}
+
+/// Requests per chart and side in the dashboards' benchmark.
+const DASHBOARD_REQUESTS: usize = 20;
+
+/// The dashboards page's charts: (name, its query).
+const CHARTS: [(&str, &str); 6] = [
+    ("star trend, 12 months", "{ analytics { starTrend(months: 12) { counts } } }"),
+    ("migration matrix, 90 days", "{ analytics { starMigration { matrix } } }"),
+    (
+        "by star level, 30 days",
+        "{ analytics { byStarLevel(days: 30) { revenueMinor nps csat churnRate slaHitRate } } }",
+    ),
+    ("cohorts, 12 months", "{ analytics { cohorts(months: 12) { retained } } }"),
+    ("lifecycle funnel", "{ analytics { lifecycleFunnel { customers valueAtRiskMinor } } }"),
+    (
+        "demand, 36 months",
+        "{ analytics { demand(months: 36) { byCategory { forecast } byStars { forecast } } } }",
+    ),
+];
+
+/// The p95 of `n` sequential calls.
+async fn p95<F, Fut>(n: usize, call: F) -> anyhow::Result<Duration>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    call().await?;
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        call().await?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "an index"
+    )]
+    let rank = ((times.len() as f64 - 1.0) * 0.95).round() as usize;
+    Ok(times[rank.min(times.len() - 1)])
+}
+
+/// Rates the workspace once, then times each chart through the API against the direct calls.
+async fn dashboards(state: &AppState, ws: Uuid) -> anyhow::Result<()> {
+    use crate::insight::analytics::{self, Frame};
+    use crate::ratings::{jobs, scheduler};
+    let db = &state.db;
+    let started = Instant::now();
+    let scope = crate::auth::Scope::system(ws);
+    let txn = crate::db::begin_write(db).await?;
+    let job = jobs::enqueue(&txn, &scope, starcrm_shared::rating::Trigger::Initial)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    txn.commit().await?;
+    let opts = jobs::RunOptions { batch_size: 2_000, ..jobs::RunOptions::default() };
+    jobs::run(db, job.id, &scheduler::worker_name(), &opts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    crate::db::refresh_statistics(db, &["star_history", "customers"]).await?;
+    println!(
+        "  dashboards: rated every customer once in {:.1} s (star history to read)",
+        started.elapsed().as_secs_f64()
+    );
+
+    let token = super::owner_token(state, ws).await?;
+    let served = super::Served::start(state.clone()).await?;
+    let client = reqwest::Client::new();
+    let now = Utc::now();
+    let frame = Frame::of(db, &scope, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let today = frame.today();
+    for (k, (name, query)) in CHARTS.iter().enumerate() {
+        let body = serde_json::json!({ "query": query });
+        let api = p95(DASHBOARD_REQUESTS, || super::post(&client, &served.url, &token, &body, b"analytics"))
+            .await?;
+        let direct = p95(DASHBOARD_REQUESTS, || async {
+            let done = match k {
+                0 => analytics::star_trend(db, &frame, 12).await.map(|_| ()),
+                1 => analytics::star_migration(db, &frame, today - chrono::Duration::days(90), today)
+                    .await
+                    .map(|_| ()),
+                2 => analytics::by_star_level(db, &scope, &frame, now - chrono::Duration::days(30))
+                    .await
+                    .map(|_| ()),
+                3 => analytics::cohorts(db, &frame, 12).await.map(|_| ()),
+                4 => analytics::lifecycle_funnel(db, &frame).await.map(|_| ()),
+                _ => analytics::demand(db, &frame, 36).await.map(|_| ()),
+            };
+            done.map_err(|e| anyhow::anyhow!("{e}"))
+        })
+        .await?;
+        println!(
+            "  dashboard {name}: API p95 {:.1} ms vs the statements called directly p95 {:.1} ms = {:.2}x",
+            ms(api),
+            ms(direct),
+            api.as_secs_f64() / direct.as_secs_f64().max(1e-9)
+        );
+    }
+    served.stop().await
 }
 
 /// Times learning the recommendations and prints their offline check.

@@ -14,7 +14,7 @@ use crate::changes::subscription::ChangesSubscription;
 use crate::customers::graphql::{CustomersMutation, CustomersQuery};
 use crate::exports::{ExportsMutation, ExportsQuery};
 use crate::imports::graphql::{ImportsMutation, ImportsQuery, ImportsSubscription};
-use crate::insight::graphql::InsightQuery;
+use crate::insight::graphql::{AnalyticsQuery, InsightQuery};
 use crate::insight::models_graphql::{PurchaseModelMutation, PurchaseModelQuery};
 use crate::loyalty::graphql::{LoyaltyMutation, LoyaltyQuery};
 use crate::loyalty::member_graphql::{MemberMutation, MemberQuery};
@@ -47,6 +47,7 @@ pub struct Query(
     SearchQueryRoot,
     RatingsQuery,
     InsightQuery,
+    AnalyticsQuery,
     PurchaseModelQuery,
     ChangesQuery,
     WebhooksQuery,

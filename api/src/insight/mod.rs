@@ -3,6 +3,7 @@
 //! (issue 22) purchase-behaviour models, lifecycle stages, the churn warning and
 //! recommendations.
 
+pub mod analytics;
 pub mod dashboard;
 pub mod graphql;
 pub mod lifecycle;

@@ -1,6 +1,7 @@
 //! Insight (issue 22): purchase-behaviour models, lifecycle stages, churn warning and
-//! recommendations.
+//! recommendations, dashboards and demand.
 
+pub mod analytics;
 #[cfg(feature = "models")]
 pub mod fit;
 pub mod lifecycle;

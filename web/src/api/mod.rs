@@ -8,6 +8,7 @@
 //! also scheduled a minute before the access token expires.
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod campaigns;
 pub mod customers;

@@ -1,6 +1,7 @@
 //! Reusable pieces of UI.
 
 pub mod app_shell;
+pub mod chart;
 pub mod confirm;
 pub mod copy_box;
 pub mod dialog;

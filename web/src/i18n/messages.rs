@@ -1635,6 +1635,62 @@ messages! {
     InsightEveryDays { zh: "每 {n} 天", en: "every {n} days" }
     InsightStageHistory { zh: "阶段变化", en: "Stage changes" }
     ModelsTitle { zh: "购买模型", en: "Purchase models" }
+    DashboardsTitle { zh: "经营看板", en: "Dashboards" }
+    DashboardsSubtitle { zh: "星级、收入、满意度、留存与需求一页看清；每张图都能查看数字并导出 CSV", en: "Stars, revenue, satisfaction, retention and demand on one page; every chart shows its numbers and exports to CSV" }
+    ChartCsv { zh: "导出 CSV", en: "Export CSV" }
+    ChartNumbers { zh: "查看数字", en: "Show the numbers" }
+    ColMonth { zh: "月份", en: "Month" }
+    ColTotal { zh: "合计", en: "Total" }
+    StarTrendTitle { zh: "星级分布（每月末）", en: "Star distribution at each month end" }
+    StarTrendHint { zh: "按今天的客户及其星级历史统计。", en: "Today's customers as their star history tells it." }
+    StarTrendStarts { zh: "星级历史从 {month} 开始，之前的月份没有评级。", en: "The star history starts in {month}; no one was rated before." }
+    StarMoveTitle { zh: "星级迁移", en: "Star migration" }
+    StarMoveHint { zh: "行：起始日的星级；列：结束日的星级。", en: "Rows: stars on the first date; columns: stars on the second." }
+    StarMoveFrom { zh: "从", en: "From" }
+    StarMoveTo { zh: "到", en: "To" }
+    StarMoveSummary { zh: "升级 {up} · 降级 {down} · 不变 {same} · 新评级 {new}", en: "{up} up · {down} down · {same} unchanged · {new} newly rated" }
+    StarMoveBefore { zh: "起始星级", en: "Stars before" }
+    StarMoveAfter { zh: "结束星级", en: "Stars after" }
+    LevelsTitle { zh: "各星级表现（近 {n} 天）", en: "By star level (last {n} days)" }
+    LevelsHint { zh: "收入按客户今天的星级归集；工单按创建时的星级。点击星级查看这些客户。", en: "Revenue by the customers' stars today; tickets by the stars they were opened with. Click a level to see its customers." }
+    LastDays { zh: "近 {n} 天", en: "Last {n} days" }
+    ColBuyers { zh: "购买客户", en: "Buyers" }
+    ColRevenue { zh: "收入", en: "Revenue" }
+    ColNps { zh: "NPS（答卷）", en: "NPS (answers)" }
+    ColCsat { zh: "满意率（答卷）", en: "CSAT (answers)" }
+    ColChurn { zh: "流失率", en: "Churn rate" }
+    ColSla { zh: "SLA 达成率（工单）", en: "SLA hit rate (tickets)" }
+    CohortsTitle { zh: "按首购月份的留存", en: "Retention by first-purchase month" }
+    CohortsHint { zh: "每格：该月首次购买的客户中，之后第 k 个月再次购买的比例。", en: "Each cell: of the customers who first bought that month, the share who bought in the k-th month after." }
+    CohortFirst { zh: "首购月份", en: "First purchase" }
+    CohortK { zh: "第{k}月", en: "M{k}" }
+    FunnelTitle { zh: "生命周期漏斗", en: "Lifecycle funnel" }
+    FunnelAtRisk { zh: "风险价值 {v}", en: "{v} at risk" }
+    RoiTitle { zh: "营销活动回报", en: "Campaign ROI" }
+    RoiNone { zh: "还没有发出的营销活动。", en: "No campaign has been launched yet." }
+    ColCampaign { zh: "活动", en: "Campaign" }
+    ColDelivered { zh: "送达", en: "Delivered" }
+    ColCost { zh: "成本", en: "Cost" }
+    ColRoi { zh: "ROI", en: "ROI" }
+    ColLift { zh: "转化提升", en: "Lift" }
+    LiftNotSignificant { zh: "（不显著）", en: " (not significant)" }
+    DemandTitle { zh: "需求与预测", en: "Demand and forecast" }
+    DemandHint { zh: "虚线是未来 3 个月的预测。误差：留出最近一个季度、用之前的数据预测它的误差（WAPE），与“沿用上季度平均”对比。", en: "Dashed: the forecast for the next 3 months. Error: the forecast's error (WAPE) on the last quarter, held out and predicted from the months before, against simply repeating the quarter before." }
+    DemandByCategory { zh: "按品类", en: "By category" }
+    DemandByStars { zh: "按星级", en: "By star level" }
+    ColSeries { zh: "系列", en: "Series" }
+    ColLast12 { zh: "近 12 个月", en: "Last 12 months" }
+    ColForecast3 { zh: "未来 3 个月", en: "Next 3 months" }
+    ColMethod { zh: "方法", en: "Method" }
+    ColError { zh: "留出季度误差", en: "Held-out error" }
+    ColNaiveError { zh: "沿用上季度", en: "Repeat last quarter" }
+    MethodSeasonalTrend { zh: "去年同月 × 年增长", en: "Same month last year × growth" }
+    MethodSeasonalNaive { zh: "去年同月", en: "Same month last year" }
+    MethodLevel { zh: "近 3 月平均", en: "Mean of the last 3 months" }
+    OtherCategories { zh: "其他品类", en: "Other categories" }
+    NoCategory { zh: "未分类", en: "No category" }
+    ForecastBetter { zh: "比沿用上季度准", en: "beats repeating last quarter" }
+    ForecastWorse { zh: "不如沿用上季度", en: "worse than repeating last quarter" }
     ModelsSubtitle { zh: "根据每位客户自己的购买节奏预测：是否仍活跃、未来购买多少、价值多少。", en: "Predictions from each customer's own buying: whether they are still active, how much they will buy, what they are worth." }
     ModelsRefit { zh: "立即重新拟合", en: "Refit now" }
     ModelsRefitting { zh: "拟合中…", en: "Fitting…" }

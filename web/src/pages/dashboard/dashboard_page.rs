@@ -9,10 +9,10 @@ use starcrm_shared::customer::{StarFilter, format_money};
 use starcrm_shared::dashboard::{AtRiskCustomerView, DashboardChangeView, DashboardView, StarRevenueView};
 
 use crate::api;
+use crate::components::chart::StarBars;
 use crate::components::error_view::ErrorView;
 use crate::i18n::{Key, labels, use_i18n, use_page_title};
 use crate::pages::customers::customers_href;
-use crate::pages::ratings::StarBars;
 use crate::state::session::use_session;
 
 #[component]
@@ -29,9 +29,14 @@ pub fn DashboardPage() -> impl IntoView {
     // Every staff role reads customers and ratings; an account without them sees the greeting.
     let can_read = move || session.can(Permission::CustomersRead) && session.can(Permission::RatingsRead);
     view! {
-        <header class="page-header">
-            <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavDashboard)}</h1>
-            <p class="page-subtitle" data-testid="welcome">{greeting}</p>
+        <header class="page-header page-header--split">
+            <div>
+                <h1 class="page-title" data-testid="page-title">{move || i18n.t(Key::NavDashboard)}</h1>
+                <p class="page-subtitle" data-testid="welcome">{greeting}</p>
+            </div>
+            <Show when=can_read>
+                <a class="button" href="/insight/dashboards" data-testid="open-dashboards">{move || i18n.t(Key::DashboardsTitle)}</a>
+            </Show>
         </header>
         <Show when=can_read>
             <Overview />

@@ -1,8 +1,9 @@
 //! Insight (issue 22): the churn warning (customers at risk by the value their leaving would
 //! cost, with the reasons and one-click actions) and the purchase-behaviour models (the fit, its
-//! calibration check, the lifecycle rules).
+//! calibration check, the lifecycle rules) and the dashboards.
 
 pub mod at_risk_page;
+pub mod dashboards_page;
 pub mod model_page;
 
 use leptos::prelude::*;
@@ -18,6 +19,7 @@ pub fn InsightTabs() -> impl IntoView {
         <nav class="tabs tabs--nav" aria-label=move || i18n.t(Key::NavInsight)>
             <A href="/insight" attr:class="tabs__tab" attr:data-testid="tab-at-risk">{move || i18n.t(Key::AtRiskTitle)}</A>
             <A href="/insight/models" attr:class="tabs__tab" attr:data-testid="tab-models">{move || i18n.t(Key::ModelsTitle)}</A>
+            <A href="/insight/dashboards" attr:class="tabs__tab" attr:data-testid="tab-dashboards">{move || i18n.t(Key::DashboardsTitle)}</A>
         </nav>
     }
 }

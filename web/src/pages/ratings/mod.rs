@@ -3,9 +3,7 @@
 //! the tier benefits settings.
 
 mod benefits_page;
-mod charts;
 mod ratings_page;
 
 pub use benefits_page::BenefitsPage;
-pub use charts::StarBars;
 pub use ratings_page::RatingsPage;

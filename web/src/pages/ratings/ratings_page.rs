@@ -12,8 +12,8 @@ use starcrm_shared::customer::currency_symbol;
 use starcrm_shared::rating::{self, Cadence, NormalisationKind, Policy, PolicyStatus, Step, Unit, Welcome};
 use starcrm_shared::rating_views::{JobView, PolicyVersionView, RatingPreview, SimulationView};
 
-use super::charts::{MigrationMatrix, StarBars};
 use crate::api::{self, ApiError};
+use crate::components::chart::{MigrationMatrix, StarBars};
 use crate::components::confirm::ConfirmDialog;
 use crate::components::error_view::ErrorView;
 use crate::components::field::FormError;
