@@ -190,6 +190,11 @@ async fn seed_demo(settings: &Settings, plan: DemoPlan, workspace: Option<&str>)
             .map_err(user_error)?;
         println!("recorded {answers} demo survey answers (two surveys, paused until messaging is set up)");
     }
+    if created && workspace.is_none() && customers <= REPLAY_UP_TO {
+        // A demo's star history: the scheduled re-rating at each past month end, as things
+        // stood then, so that its dashboards have a year to show.
+        replay_month_ends(&conn, target.id).await?;
+    }
     // The demo customers' first stars: their history says so, not "manual run".
     rerate_workspace(&conn, target.id, &target.name, 2_000, Trigger::Initial).await?;
     if full_demo {
@@ -210,6 +215,54 @@ async fn rerate(settings: &Settings, workspace: Option<&str>, batch_size: usize)
     db::migrate(&conn).await?;
     let target = seed::find_workspace(&conn, workspace).await.map_err(user_error)?;
     rerate_workspace(&conn, target.id, &target.name, batch_size, Trigger::Manual).await
+}
+
+/// Demos up to this many customers get their past month ends replayed.
+const REPLAY_UP_TO: u64 = 20_000;
+/// Month ends a demo's star history goes back.
+const REPLAY_MONTHS: i64 = 11;
+
+/// Rates the workspace as things stood at the end of each of the last [`REPLAY_MONTHS`] months,
+/// oldest first, each run a scheduled re-rating dated then (`RunOptions::as_of`).
+async fn replay_month_ends(
+    conn: &sea_orm::DatabaseConnection,
+    workspace_id: uuid::Uuid,
+) -> anyhow::Result<()> {
+    use chrono::{Datelike, TimeZone};
+
+    use crate::ratings::{jobs, scheduler};
+    let started = std::time::Instant::now();
+    let ctx = crate::ratings::engine::Context::load(conn, workspace_id).await.map_err(user_error)?;
+    let today = chrono::Utc::now().with_timezone(&ctx.tz).date_naive();
+    let this_month = today.year() * 12 + i32::try_from(today.month0()).unwrap_or(0);
+    let mut changed = 0;
+    for back in (0..REPLAY_MONTHS).rev() {
+        // The last second of the month `back + 1` months ago: just before the next one starts.
+        let next = this_month - i32::try_from(back).unwrap_or(0);
+        let first =
+            chrono::NaiveDate::from_ymd_opt(next.div_euclid(12), next.rem_euclid(12).unsigned_abs() + 1, 1)
+                .unwrap_or(today);
+        let Some(start) = ctx.tz.from_local_datetime(&first.and_time(chrono::NaiveTime::MIN)).earliest()
+        else {
+            continue;
+        };
+        let at = start.with_timezone(&chrono::Utc) - chrono::Duration::seconds(1);
+        let txn = db::begin_write(conn).await?;
+        let job = jobs::enqueue(&txn, &crate::auth::Scope::system(workspace_id), Trigger::Schedule)
+            .await
+            .map_err(user_error)?;
+        txn.commit().await?;
+        let opts = jobs::RunOptions { now: Some(at), as_of: true, ..jobs::RunOptions::default() };
+        jobs::run(conn, job.id, &scheduler::worker_name(), &opts).await.map_err(user_error)?;
+        let done =
+            jobs::find(conn, &crate::auth::Scope::system(workspace_id), job.id).await.map_err(user_error)?;
+        changed += done.changed;
+    }
+    println!(
+        "replayed the last {REPLAY_MONTHS} month ends' scheduled ratings ({changed} ratings changed) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Runs the workspace's re-rating job (the open one, or a new one for `trigger`) to the end,

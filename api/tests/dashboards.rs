@@ -427,7 +427,11 @@ async fn check_purchases(shop: &Shop, a: &Value, live: &[customer::Model]) -> an
         // Equal but for the last digit JSON may round away.
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
         assert_eq!(forecast.len(), expected.forecast.len(), "{key}");
-        assert!(forecast.iter().zip(&expected.forecast).all(|(a, b)| close(*a, *b)), "{key}: {forecast:?} vs {:?}", expected.forecast);
+        assert!(
+            forecast.iter().zip(&expected.forecast).all(|(a, b)| close(*a, *b)),
+            "{key}: {forecast:?} vs {:?}",
+            expected.forecast
+        );
         let held = expected.held_out.as_ref().and_then(|h| h.error).unwrap_or(-1.0);
         assert!(close(s["heldOut"]["error"].as_f64().unwrap_or(-2.0), held), "{key}: {s}");
     }
@@ -474,5 +478,62 @@ async fn dashboard_arguments_are_checked_naming_the_field() -> anyhow::Result<()
         json!([{ "counts": [0, 0, 0, 0, 0, 0] }, { "counts": [0, 0, 0, 0, 0, 0] }])
     );
     assert_eq!(empty.data()["analytics"]["demand"]["byCategory"], json!([]));
+    Ok(())
+}
+
+/// A run as of a past instant (how `starcrm seed` replays a demo's month ends) rates on what
+/// had happened by then and dates its history then; the migration matrix reads it.
+#[tokio::test]
+async fn a_run_as_of_a_past_day_rates_on_what_had_happened_and_the_matrix_reads_it() -> anyhow::Result<()> {
+    use starcrm_api::ratings::jobs;
+    let shop = open().await?;
+    let today = shop.today();
+    // 老客 spent a lot 200 days ago; 新客 first bought 10 days ago and again today.
+    let mut csv = String::from("\u{feff}订单号,下单时间,会员卡号,姓名,商品名称,数量,单价\n");
+    let old = today - Duration::days(200);
+    let recent = today - Duration::days(10);
+    let _ = writeln!(csv, "O1,{old} 10:00,M1,老客,茶叶,1,9000.00");
+    let _ = writeln!(csv, "O2,{recent} 10:00,M2,新客,茶叶,1,20.00");
+    shop.app.import_purchases(&shop.token, &csv).await?;
+    let db = &shop.app.state.db;
+    let system = starcrm_api::auth::Scope::system(shop.workspace_id);
+    // Unrated, as a seed's customers are before their first run.
+    customer::Entity::update_many()
+        .col_expr(customer::Column::Stars, sea_orm::sea_query::Expr::value(Option::<i16>::None))
+        .col_expr(customer::Column::ComputedStars, sea_orm::sea_query::Expr::value(Option::<i16>::None))
+        .filter(customer::Column::WorkspaceId.eq(shop.workspace_id))
+        .exec(db)
+        .await?;
+    let at = shop.start_of(today - Duration::days(100));
+    let job = jobs::enqueue(db, &system, starcrm_shared::rating::Trigger::Schedule)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let opts = jobs::RunOptions { now: Some(at), as_of: true, ..jobs::RunOptions::default() };
+    jobs::run(db, job.id, "replay", &opts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows = star_history::Entity::find().filter(star_history::Column::JobId.eq(job.id)).all(db).await?;
+    let names: BTreeMap<Uuid, String> = customer::Entity::find()
+        .filter(customer::Column::WorkspaceId.eq(shop.workspace_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    // Only 老客 existed then, and the row is dated then.
+    let rated: Vec<(&str, DateTime<Utc>)> =
+        rows.iter().map(|r| (names[&r.customer_id].as_str(), r.created_at)).collect();
+    assert_eq!(rated, vec![("老客", at)], "{rows:?}");
+    // The matrix from the day after to today: 新客 newly rated, 老客 rated on both days.
+    let m = shop
+        .run(
+            "query($f: NaiveDate) { analytics { starMigration(from: $f) { matrix newlyRated } } }",
+            json!({ "f": today - Duration::days(99) }),
+        )
+        .await?;
+    let m = m.data()["analytics"]["starMigration"].clone();
+    assert_eq!(m["newlyRated"], 1, "{m}");
+    let before_row: i64 = (1..=5)
+        .map(|s| m["matrix"][s].as_array().into_iter().flatten().filter_map(Value::as_i64).sum::<i64>())
+        .sum();
+    assert_eq!(before_row, 1, "老客 was rated then: {m}");
     Ok(())
 }

@@ -279,7 +279,7 @@ async fn a_run_killed_midway_resumes_after_its_cursor_without_doubling_history()
     };
     let before = stars_now().await?;
 
-    let opts = jobs::RunOptions { batch_size: 5, stop_after_batches: Some(2), now: None };
+    let opts = jobs::RunOptions { batch_size: 5, stop_after_batches: Some(2), now: None, as_of: false };
     let end = jobs::run(db, job.id, "runner-a", &opts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     assert_eq!(end, jobs::RunEnd::Stopped);
     let half = jobs::find(db, &system, job.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -297,6 +297,7 @@ async fn a_run_killed_midway_resumes_after_its_cursor_without_doubling_history()
         batch_size: 5,
         stop_after_batches: None,
         now: Some(Utc::now() + chrono::Duration::minutes(2)),
+        as_of: false,
     };
     let end = jobs::run(db, job.id, "runner-b", &later).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     assert_eq!(end, jobs::RunEnd::Finished);
@@ -548,7 +549,7 @@ async fn a_policy_activated_while_a_run_was_stopped_gets_a_run_of_its_own() -> a
     let txn = starcrm_api::db::begin_write(db).await?;
     let first = jobs::enqueue(&txn, &system, starcrm_shared::rating::Trigger::Manual).await.map_err(err)?;
     txn.commit().await?;
-    let one_batch = jobs::RunOptions { batch_size: 5, stop_after_batches: Some(1), now: None };
+    let one_batch = jobs::RunOptions { batch_size: 5, stop_after_batches: Some(1), now: None, as_of: false };
     assert_eq!(jobs::run(db, first.id, "runner-a", &one_batch).await.map_err(err)?, jobs::RunEnd::Stopped);
 
     // The runner died; meanwhile a stricter policy is activated (the open run is what it finds).
@@ -562,6 +563,7 @@ async fn a_policy_activated_while_a_run_was_stopped_gets_a_run_of_its_own() -> a
         batch_size: 5,
         stop_after_batches: None,
         now: Some(Utc::now() + chrono::Duration::minutes(2)),
+        as_of: false,
     };
     assert_eq!(jobs::run(db, first.id, "runner-b", &later).await.map_err(err)?, jobs::RunEnd::Finished);
     let runs =

@@ -393,6 +393,7 @@ async fn rerate_runs(
                 &ctx.currency,
                 ctx.window_start(chrono::Utc::now()),
                 None,
+                None,
             );
             let mut stream = db.stream_raw(stmt).await?;
             let mut rows = 0_u64;

@@ -39,11 +39,15 @@ pub struct RunOptions {
     pub stop_after_batches: Option<usize>,
     /// The clock (tests move it past a lease).
     pub now: Option<DateTime<Utc>>,
+    /// Rate as things stood at `now` (a new run only): only purchases, complaints and answers
+    /// before it count, customers neither seen nor buying before it are left out, the history is dated
+    /// then. `starcrm seed` replays a demo's past month ends with it.
+    pub as_of: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self { batch_size: 2_000, stop_after_batches: None, now: None }
+        Self { batch_size: 2_000, stop_after_batches: None, now: None, as_of: false }
     }
 }
 
@@ -56,6 +60,9 @@ struct Params {
     today: NaiveDate,
     now: DateTime<Utc>,
     stats: PopulationStats,
+    /// Rated as of `now` ([`RunOptions::as_of`]).
+    #[serde(default)]
+    as_of: bool,
 }
 
 /// Queues a re-rating of the workspace (or returns the one already queued or running).
@@ -186,19 +193,21 @@ async fn run_claimed(
     let (params, rows) = match pinned {
         // Resuming: the same policy, window and population as the first attempt.
         Some(params) if params.version == ctx.version => {
-            let rows = read_rows(db, &ctx, (params.window_start, params.now), current.cursor).await?;
+            let rows =
+                read_rows(db, &ctx, (params.window_start, params.now), current.cursor, params.as_of).await?;
             (params, rows)
         }
         _ => {
             let now = opts.now.unwrap_or_else(Utc::now);
             let window_start = ctx.window_start(now);
-            let rows = read_rows(db, &ctx, (window_start, now), None).await?;
+            let rows = read_rows(db, &ctx, (window_start, now), None, opts.as_of).await?;
             let params = Params {
                 version: ctx.version,
                 window_start,
                 today: ctx.today(now),
                 now,
                 stats: population(&ctx.policy, &rows),
+                as_of: opts.as_of,
             };
             job::Entity::update_many()
                 .col_expr(
@@ -287,15 +296,37 @@ pub struct Row {
 /// spend (in currency `$2`), orders and categories since `$3`, in id order (after `$4` when
 /// resuming). One pass over the window's transactions, items and complaints; the benchmark times
 /// it bare.
-pub fn rows_sql(resume: bool) -> String {
+pub fn rows_sql(resume: bool, as_of: bool) -> String {
     let purchase = TransactionKind::Purchase.as_str();
     let refunded = TransactionStatus::Refunded.as_str();
     let complaint = starcrm_shared::service_desk::TicketKind::Complaint.as_str();
-    let after = if resume { "AND c.id > $4" } else { "" };
+    // As of a past instant (`$4`): only what happened before it, first and last purchase
+    // before it, customers first seen or buying before it.
+    let (before, before_t, seen, first_last, dates) = if as_of {
+        (
+            "AND occurred_at < $4",
+            "AND t.occurred_at < $4",
+            "AND (c.first_seen_at < $4 OR f.first_at IS NOT NULL)",
+            format!(
+                "LEFT JOIN (SELECT customer_id, MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at \
+                    FROM transactions WHERE workspace_id = $1 AND kind = '{purchase}' AND status <> '{refunded}' \
+                      AND occurred_at < $4 GROUP BY customer_id) f ON f.customer_id = c.id"
+            ),
+            "f.first_at AS first_purchase_at, f.last_at AS last_purchase_at",
+        )
+    } else {
+        ("", "", "", String::new(), "c.first_purchase_at, c.last_purchase_at")
+    };
+    let complaints_before = if as_of { "AND created_at < $4" } else { "" };
+    let after = match (resume, as_of) {
+        (true, true) => "AND c.id > $5",
+        (true, false) => "AND c.id > $4",
+        _ => "",
+    };
     format!(
         "SELECT c.id, c.stars, c.computed_stars, c.star_score, c.stars_below_since, c.at_risk_stars, \
                 c.at_risk_on, c.star_override, c.star_override_until, c.welcome_stars, c.welcome_until, \
-                c.first_purchase_at, c.last_purchase_at, \
+                {dates}, \
                 COALESCE(s.spend, 0) AS spend, COALESCE(s.orders, 0) AS orders, COALESCE(k.categories, 0) AS categories, \
                 CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE workspace_id = $1 AND kind = '{complaint}') \
                      THEN COALESCE(p.complaints, 0) END AS complaints \
@@ -304,18 +335,19 @@ pub fn rows_sql(resume: bool) -> String {
                     CAST(SUM(CASE WHEN currency = $2 THEN amount_minor - refunded_minor ELSE 0 END) AS BIGINT) AS spend, \
                     CAST(SUM(CASE WHEN status <> '{refunded}' THEN 1 ELSE 0 END) AS BIGINT) AS orders \
                     FROM transactions \
-                    WHERE workspace_id = $1 AND kind = '{purchase}' AND occurred_at >= $3 \
+                    WHERE workspace_id = $1 AND kind = '{purchase}' AND occurred_at >= $3 {before} \
                     GROUP BY customer_id) s ON s.customer_id = c.id \
          LEFT JOIN (SELECT t.customer_id, COUNT(DISTINCT i.category) AS categories \
                     FROM transaction_items i JOIN transactions t ON t.id = i.transaction_id \
                     WHERE t.workspace_id = $1 AND t.kind = '{purchase}' AND t.status <> '{refunded}' \
-                      AND t.occurred_at >= $3 AND i.category IS NOT NULL \
+                      AND t.occurred_at >= $3 {before_t} AND i.category IS NOT NULL \
                     GROUP BY t.customer_id) k ON k.customer_id = c.id \
          LEFT JOIN (SELECT customer_id, COUNT(*) AS complaints FROM tickets \
-                    WHERE workspace_id = $1 AND kind = '{complaint}' AND created_at >= $3 \
+                    WHERE workspace_id = $1 AND kind = '{complaint}' AND created_at >= $3 {complaints_before} \
                       AND (upheld IS NULL OR upheld = TRUE) \
                     GROUP BY customer_id) p ON p.customer_id = c.id \
-         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.merged_into IS NULL AND c.erased_at IS NULL {after} \
+         {first_last} \
+         WHERE c.workspace_id = $1 AND c.deleted_at IS NULL AND c.merged_into IS NULL AND c.erased_at IS NULL {seen} {after} \
          ORDER BY c.id"
     )
 }
@@ -327,10 +359,12 @@ pub fn rows_statement(
     currency: &str,
     window_start: DateTime<Utc>,
     after: Option<Uuid>,
+    as_of: Option<DateTime<Utc>>,
 ) -> Statement {
     let mut values: Vec<Value> = vec![workspace_id.into(), currency.into(), window_start.into()];
+    values.extend(as_of.map(Value::from));
     values.extend(after.map(Value::from));
-    Statement::from_sql_and_values(backend, rows_sql(after.is_some()), values)
+    Statement::from_sql_and_values(backend, rows_sql(after.is_some(), as_of.is_some()), values)
 }
 
 fn parse_row(r: &QueryResult) -> Result<Row, sea_orm::DbErr> {
@@ -375,9 +409,16 @@ pub async fn read_rows(
     ctx: &Context,
     (window_start, now): (DateTime<Utc>, DateTime<Utc>),
     after: Option<Uuid>,
+    as_of: bool,
 ) -> Result<Vec<Row>, AppError> {
-    let stmt =
-        rows_statement(db.get_database_backend(), ctx.workspace_id, &ctx.currency, window_start, after);
+    let stmt = rows_statement(
+        db.get_database_backend(),
+        ctx.workspace_id,
+        &ctx.currency,
+        window_start,
+        after,
+        as_of.then_some(now),
+    );
     let mut stream = db.stream_raw(stmt).await?;
     let mut rows = Vec::new();
     while let Some(r) = stream.try_next().await? {
@@ -456,7 +497,7 @@ async fn write_batch(
             outcome,
             version: params.version,
             cause,
-            at: Utc::now(),
+            at: if params.as_of { params.now } else { Utc::now() },
         };
         history.extend(change.history());
         events.extend(change.event());

@@ -48,7 +48,7 @@ pub async fn simulate(
     let now = Utc::now();
     let mut ctx = Context::load(db, scope.workspace_id).await?;
     ctx.policy = draft.clone();
-    let rows = jobs::read_rows(db, &ctx, (ctx.window_start(now), now), None).await?;
+    let rows = jobs::read_rows(db, &ctx, (ctx.window_start(now), now), None, false).await?;
     let stats = jobs::population(draft, &rows);
     let today = ctx.today(now);
     let mut sim =

@@ -505,6 +505,7 @@ pub async fn satisfaction_in_workspace(
         .columns([C::CustomerId, C::Kind, C::Score, C::AnsweredAt])
         .filter(C::WorkspaceId.eq(workspace_id))
         .filter(C::AnsweredAt.gte(since(now)))
+        .filter(C::AnsweredAt.lte(now))
         .into_tuple::<(Uuid, String, i16, DateTime<Utc>)>()
         .stream(db)
         .await?;

@@ -17,7 +17,7 @@ pub fn InsightTabs() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <nav class="tabs tabs--nav" aria-label=move || i18n.t(Key::NavInsight)>
-            <A href="/insight" attr:class="tabs__tab" attr:data-testid="tab-at-risk">{move || i18n.t(Key::AtRiskTitle)}</A>
+            <A href="/insight" exact=true attr:class="tabs__tab" attr:data-testid="tab-at-risk">{move || i18n.t(Key::AtRiskTitle)}</A>
             <A href="/insight/models" attr:class="tabs__tab" attr:data-testid="tab-models">{move || i18n.t(Key::ModelsTitle)}</A>
             <A href="/insight/dashboards" attr:class="tabs__tab" attr:data-testid="tab-dashboards">{move || i18n.t(Key::DashboardsTitle)}</A>
         </nav>
