@@ -30,10 +30,10 @@ async fn a_draft_is_previewed_simulated_and_activated_and_a_customers_stars_foll
         browser.wait_for_text_containing("[data-testid=job-status]", "首次评定").await?;
         browser.screenshot("ratings-zh-CN-desktop").await?;
 
-        // The lowest-rated sample customer: the draft below will lift them.
+        // The lowest-rated sample the draft below lifts (score 1 or more: its 2-star threshold).
         let pick = "const rows = [...document.querySelectorAll('[data-testid=preview-row]')]
-            .map(r => ({ href: r.querySelector('a').getAttribute('href'), stars: (r.children[1].textContent.match(/★/g) || []).length }))
-            .filter(r => r.stars > 0).sort((a, b) => a.stars - b.stars);
+            .map(r => ({ href: r.querySelector('a').getAttribute('href'), stars: (r.children[1].textContent.match(/★/g) || []).length, score: parseFloat(r.querySelector('[data-testid=preview-score]').textContent) }))
+            .filter(r => r.stars > 0 && r.score >= 1).sort((a, b) => a.stars - b.stars);
             return rows.length ? rows[0].href + ' ' + rows[0].stars : '';";
         let picked = browser.script_string(pick).await?;
         let (href, before) = picked.split_once(' ').ok_or_else(|| anyhow::anyhow!("no rated sample"))?;

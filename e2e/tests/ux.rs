@@ -192,8 +192,13 @@ async fn the_hint_names_a_purchase_that_really_earns_the_next_star() -> anyhow::
     as_role(server, Viewport::Desktop, "manager", |browser| async move {
         let result = async {
             open_customer_with(&browser, server, 2).await?;
-            // The seed's rating is their only change: one state, labelled as the first rating.
-            browser.wait_for_text_containing("[data-testid=star-history]", "首次评定").await?;
+            // The seed's ratings only: the month ends it replayed (scheduled runs) and its first
+            // rating today, never a manual run.
+            let history = browser.wait_for_text_containing("[data-testid=star-history]", "评定").await?;
+            assert!(
+                (history.contains("定期评定") || history.contains("首次评定")) && !history.contains("手动评定"),
+                "{history}"
+            );
             let next: u8 = browser.attribute("[data-testid=star-explanation]", "data-next-stars").await?.unwrap_or_default().parse()?;
             let minor: i64 = browser.attribute("[data-testid=star-explanation]", "data-next-purchase").await?.unwrap_or_default().parse()?;
             browser.wait_for_text_containing("[data-testid=star-explanation]", &format!("即可达到 {next} 星")).await?;

@@ -41,7 +41,8 @@ pub struct RunOptions {
     pub now: Option<DateTime<Utc>>,
     /// Rate as things stood at `now` (a new run only): only purchases, complaints and answers
     /// before it count, customers neither seen nor buying before it are left out, the history is dated
-    /// then. `starcrm seed` replays a demo's past month ends with it.
+    /// then, and no change is announced (no events, no follow-ups). `starcrm seed` replays a
+    /// demo's past month ends with it.
     pub as_of: bool,
 }
 
@@ -500,7 +501,11 @@ async fn write_batch(
             at: if params.as_of { params.now } else { Utc::now() },
         };
         history.extend(change.history());
-        events.extend(change.event());
+        // A replay writes history only: what happened then was never announced, and nobody
+        // is called today about a star lost months ago.
+        if !params.as_of {
+            events.extend(change.event());
+        }
     }
     update_ratings(&txn, &changed, params.version, params.now).await?;
     engine::record_changes(&txn, history, events).await?;

@@ -147,6 +147,7 @@ pub fn StackedColumns(labels: Vec<String>, counts: Vec<Vec<i64>>, test_id: &'sta
     let i18n = use_i18n();
     let most = counts.iter().map(|c| c.iter().sum::<i64>()).max().unwrap_or(0).max(1);
     let step = labels.len().div_ceil(8).max(1);
+    let last = labels.len().saturating_sub(1);
     view! {
         <div class="stacked" role="img" data-testid=test_id>
             <div class="stacked__plot">
@@ -155,7 +156,8 @@ pub fn StackedColumns(labels: Vec<String>, counts: Vec<Vec<i64>>, test_id: &'sta
                     #[allow(clippy::cast_precision_loss, reason = "a bar height")]
                     let share = |n: i64| n as f64 / most as f64 * 100.0;
                     let title = format!("{label}: {total}");
-                    let shown = k % step == 0 || k + 1 == labels.len();
+                    // Counted from the last month, so that it is always labelled and never crowded.
+                    let shown = (last - k).is_multiple_of(step);
                     view! {
                         <div class="stacked__column" title=title data-testid="stacked-column">
                             <div class="stacked__bar">
@@ -253,7 +255,7 @@ pub fn LineChart(
             </div>
             <div class="line-chart__labels">
                 {labels.iter().enumerate().map(|(i, l)| view! {
-                    <span>{(i % step == 0 || i == last).then(|| short_month(l))}</span>
+                    <span>{(last - i).is_multiple_of(step).then(|| short_month(l))}</span>
                 }).collect_view()}
             </div>
             <div class="legend legend--wrap">

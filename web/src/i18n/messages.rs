@@ -1664,6 +1664,7 @@ messages! {
     CohortsHint { zh: "每格：该月首次购买的客户中，之后第 k 个月再次购买的比例。", en: "Each cell: of the customers who first bought that month, the share who bought in the k-th month after." }
     CohortFirst { zh: "首购月份", en: "First purchase" }
     CohortK { zh: "第{k}月", en: "M{k}" }
+    CohortSize { zh: "首购客户", en: "First buyers" }
     FunnelTitle { zh: "生命周期漏斗", en: "Lifecycle funnel" }
     FunnelAtRisk { zh: "风险价值 {v}", en: "{v} at risk" }
     RoiTitle { zh: "营销活动回报", en: "Campaign ROI" }

@@ -264,8 +264,15 @@ fn LevelsCard(levels: Vec<LevelFigures>, currency: String, days: RwSignal<u32>) 
 fn CohortsCard(cohorts: Vec<Cohort>) -> impl IntoView {
     let i18n = use_i18n();
     let width = cohorts.iter().map(|c| c.retained.len()).max().unwrap_or(0);
-    let columns: Vec<String> =
-        (0..width).map(|k| i18n.t(Key::CohortK).replace("{k}", &k.to_string())).collect();
+    // Month 0 is the cohort itself: its size.
+    let column = move |k: usize| {
+        if k == 0 {
+            i18n.t(Key::CohortSize).to_owned()
+        } else {
+            i18n.t(Key::CohortK).replace("{k}", &k.to_string())
+        }
+    };
+    let columns: Vec<String> = (0..width).map(column).collect();
     let rows: Vec<(String, Vec<HeatCell>)> = cohorts
         .iter()
         .map(|c| {
@@ -284,10 +291,7 @@ fn CohortsCard(cohorts: Vec<Cohort>) -> impl IntoView {
         })
         .collect();
     let numbers = Signal::derive(move || Numbers {
-        header: [i18n.t(Key::CohortFirst).to_owned()]
-            .into_iter()
-            .chain((0..width).map(|k| i18n.t(Key::CohortK).replace("{k}", &k.to_string())))
-            .collect(),
+        header: [i18n.t(Key::CohortFirst).to_owned()].into_iter().chain((0..width).map(column)).collect(),
         rows: cohorts
             .iter()
             .map(|c| {
