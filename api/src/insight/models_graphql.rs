@@ -45,6 +45,10 @@ pub struct PurchaseModel {
     pub customers: u64,
     pub repeat_buyers: u64,
     pub distinct_summaries: u64,
+    /// Buyers the models were fitted on when the workspace has more than a pass fits on (a
+    /// random sample of them, the same from pass to pass); absent when fitted on every buyer.
+    /// Every buyer is scored either way.
+    pub sampled_customers: Option<u64>,
     /// The model customers are scored with.
     pub scoring: ModelKind,
     /// BG/NBD and the modified BG/NBD.
@@ -72,6 +76,7 @@ fn purchase_model(row: Option<&crate::entities::insight_model::Model>, settings:
         customers: report.as_ref().map_or(0, |r| r.customers),
         repeat_buyers: report.as_ref().map_or(0, |r| r.repeat_buyers),
         distinct_summaries: report.as_ref().map_or(0, |r| r.distinct_summaries),
+        sampled_customers: report.as_ref().and_then(|r| r.sampled),
         scoring: report.as_ref().map_or(settings.model, |r| r.scoring),
         count_models: report.as_ref().map(|r| r.count_models.clone()).unwrap_or_default(),
         spend: report.as_ref().and_then(|r| r.spend.clone()),

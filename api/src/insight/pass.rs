@@ -1,16 +1,21 @@
 //! The insight pass (issue 22), per workspace: reads every buying customer's purchase days with
 //! one set-based query per page of customers (purchases grouped to days in the workspace's time
-//! zone), fits BG/NBD, the modified BG/NBD and Gamma-Gamma (`starcrm_shared::insight::fit`),
-//! checks the scoring model on a calibration/holdout split, scores every buying customer
-//! (`customer_insight`), then moves lifecycle stages (`super::lifecycle`). Runs after each
-//! re-rating and at least daily (`super::worker`), or at once from `recomputeInsight`.
+//! zone; two pages in flight), fits BG/NBD, the modified BG/NBD and Gamma-Gamma
+//! (`starcrm_shared::insight::fit`, each on its own thread; above [`FIT_SAMPLE`] buyers on a
+//! random sample of them), checks the scoring model on a calibration/holdout split, scores every
+//! buying customer (`customer_insight`; on PostgreSQL streamed through `COPY` while the next rows
+//! are scored), then moves lifecycle stages (`super::lifecycle`). Runs after each re-rating and
+//! at least daily (`super::worker`), or at once from `recomputeInsight`.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement, StreamTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoActiveModel,
+    Statement, StreamTrait,
+};
 use starcrm_shared::customer::{TransactionKind, TransactionStatus};
 use starcrm_shared::insight::fit::{CountData, FitError, SpendData};
 use starcrm_shared::insight::lifecycle::Rhythm;
@@ -25,13 +30,22 @@ use super::settings::Settings;
 use crate::entities::customer_insight;
 use crate::error::AppError;
 
-/// Customers read per query.
+/// Customers read per query, and queries in flight at once (the database groups one page's
+/// purchases while the pass decodes the other's).
 const PAGE: u64 = 20_000;
+const PAGES_IN_FLIGHT: usize = 2;
+/// The most buying customers the models are fitted on: above it, a random sample of this many
+/// (the same customers from pass to pass, chosen by a hash of their id), each standing for
+/// `buyers / FIT_SAMPLE` customers. The parameters' sampling error at this size is far below
+/// the differences between workspaces; every buyer is still scored.
+pub const FIT_SAMPLE: usize = 50_000;
 /// Lifetime value: months ahead and the monthly discount rate.
 pub const CLV_MONTHS: u32 = 12;
 pub const MONTHLY_DISCOUNT: f64 = 0.01;
-/// Rows written per statement and per transaction.
+/// Rows written per statement and per transaction (SQLite), scored and sent per `COPY` message
+/// (PostgreSQL).
 const WRITE_CHUNK: usize = 500;
+const COPY_CHUNK: usize = 5_000;
 const CHUNKS_PER_TXN: usize = 4;
 
 /// One buying customer as read for the pass.
@@ -103,52 +117,70 @@ pub async fn observe(
     cut_off: Option<i64>,
 ) -> Result<Vec<Observed>, AppError> {
     let backend = db.get_database_backend();
-    let today = day_of(now, offset);
-    let mut out = Vec::new();
+    // Every PAGE-th buying customer's id bounds a page; the last page is open-ended, so a page
+    // of customers with no purchase rows still ends and a customer who bought meanwhile is read.
+    let bounds = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM customers \
+                 WHERE workspace_id = $1 AND order_count > 0) s WHERE n % {PAGE} = 0 ORDER BY id"
+            ),
+            [workspace_id.into()],
+        ))
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<Uuid>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut pages = Vec::with_capacity(bounds.len() + 1);
     let mut after = Uuid::nil();
-    loop {
-        // The page's last customer id, so a page of customers with no purchase rows still ends.
-        let upper: Option<Uuid> = db
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "SELECT id FROM customers WHERE workspace_id = $1 AND id > $2 AND order_count > 0 \
-                     ORDER BY id LIMIT 1 OFFSET {}",
-                    PAGE - 1
-                ),
-                [workspace_id.into(), after.into()],
-            ))
-            .await?
-            .map(|row| row.try_get_by_index(0))
-            .transpose()?;
-        let mut values = vec![workspace_id.into(), currency.into(), now.into(), after.into()];
-        values.extend(upper.map(sea_orm::Value::from));
-        let stmt =
-            Statement::from_sql_and_values(backend, days_sql(backend, offset, upper.is_some()), values);
-        let mut stream = db.stream_raw(stmt).await?;
-        let mut current: Option<Uuid> = None;
-        let (mut days, mut spend) = (Vec::new(), Vec::new());
-        while let Some(row) = stream.try_next().await? {
-            let id: Uuid = row.try_get("", "customer_id")?;
-            if current != Some(id) {
-                if let Some(prev) = current {
-                    out.extend(observed(prev, &days, &spend, today, cut_off));
-                }
-                current = Some(id);
-                days.clear();
-                spend.clear();
+    for upper in bounds {
+        pages.push((after, Some(upper)));
+        after = upper;
+    }
+    pages.push((after, None));
+    let pages: Vec<Vec<Observed>> = futures_util::stream::iter(pages)
+        .map(|page| read_page(db, workspace_id, currency, (now, offset), page, cut_off))
+        .buffered(PAGES_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    Ok(pages.concat())
+}
+
+/// The buying customers with ids in (`after`, `upper`] (`upper` open when `None`).
+async fn read_page(
+    db: &DatabaseConnection,
+    workspace_id: Uuid,
+    currency: &str,
+    (now, offset): (DateTime<Utc>, i32),
+    (after, upper): (Uuid, Option<Uuid>),
+    cut_off: Option<i64>,
+) -> Result<Vec<Observed>, AppError> {
+    let backend = db.get_database_backend();
+    let today = day_of(now, offset);
+    let mut values = vec![workspace_id.into(), currency.into(), now.into(), after.into()];
+    values.extend(upper.map(sea_orm::Value::from));
+    let stmt = Statement::from_sql_and_values(backend, days_sql(backend, offset, upper.is_some()), values);
+    let mut stream = db.stream_raw(stmt).await?;
+    let mut out = Vec::new();
+    let mut current: Option<Uuid> = None;
+    let (mut days, mut spend) = (Vec::new(), Vec::new());
+    while let Some(row) = stream.try_next().await? {
+        let id: Uuid = row.try_get("", "customer_id")?;
+        if current != Some(id) {
+            if let Some(prev) = current {
+                out.extend(observed(prev, &days, &spend, today, cut_off));
             }
-            days.push(row.try_get::<i64>("", "day")?);
-            spend.push(row.try_get::<i64>("", "spend")?);
+            current = Some(id);
+            days.clear();
+            spend.clear();
         }
-        drop(stream);
-        if let Some(prev) = current {
-            out.extend(observed(prev, &days, &spend, today, cut_off));
-        }
-        match upper {
-            Some(id) => after = id,
-            None => break,
-        }
+        days.push(row.try_get::<i64>("", "day")?);
+        spend.push(row.try_get::<i64>("", "spend")?);
+    }
+    drop(stream);
+    if let Some(prev) = current {
+        out.extend(observed(prev, &days, &spend, today, cut_off));
     }
     Ok(out)
 }
@@ -198,7 +230,35 @@ fn fit_error(err: &FitError) -> (FitStatus, String) {
     }
 }
 
-/// Fits the models on `customers` and checks the scoring one on the calibration split.
+/// The customers the models are fitted on and the weight each carries: all of them up to
+/// [`FIT_SAMPLE`], else that many chosen by a hash of their id.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn fit_sample(customers: &[Observed]) -> (Vec<&Observed>, f64) {
+    if customers.len() <= FIT_SAMPLE {
+        return (customers.iter().collect(), 1.0);
+    }
+    let mut keyed: Vec<(u64, &Observed)> = customers.iter().map(|c| (mix(c.id), c)).collect();
+    keyed.select_nth_unstable_by_key(FIT_SAMPLE - 1, |(key, c)| (*key, c.id));
+    keyed.truncate(FIT_SAMPLE);
+    keyed.sort_unstable_by_key(|(_, c)| c.id);
+    (keyed.into_iter().map(|(_, c)| c).collect(), customers.len() as f64 / FIT_SAMPLE as f64)
+}
+
+/// A well-mixed 64-bit hash of an id (the `SplitMix64` finaliser over its two halves), so the
+/// sample does not follow the ids' time order.
+#[allow(clippy::cast_possible_truncation, reason = "the two halves of the id, on purpose")]
+fn mix(id: Uuid) -> u64 {
+    let v = id.as_u128();
+    let mut z = (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Fits the models on `customers` (on [`fit_sample`] of them) and checks the scoring one on the
+/// calibration split; the four fits run on threads of their own. CPU-bound for up to seconds:
+/// call it off the async runtime's workers.
 #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 pub fn fit(
     customers: &[Observed],
@@ -206,14 +266,21 @@ pub fn fit(
     calibration: Option<(u32, String)>,
     observed_until: String,
 ) -> (ModelReport, Fitted) {
+    let (sample, weight) = fit_sample(customers);
     let mut data = CountData::default();
     let mut spend = SpendData::default();
+    let mut held = CountData::default();
+    let mut holdouts = Vec::new();
     let mut pairs = Vec::new();
-    for c in customers {
-        data.add(c.summary, 1.0);
-        spend.add(c.summary.frequency, c.monetary, 1.0);
+    for c in &sample {
+        data.add(c.summary, weight);
+        spend.add(c.summary.frequency, c.monetary, weight);
         if c.summary.frequency > 0.0 && c.monetary > 0.0 {
             pairs.push((c.summary.frequency, c.monetary));
+        }
+        if let Some(h) = c.holdout {
+            held.add(h.at_cut_off, weight);
+            holdouts.push(h);
         }
     }
     let mut report = ModelReport {
@@ -223,6 +290,7 @@ pub fn fit(
         customers: customers.len() as u64,
         repeat_buyers: customers.iter().filter(|c| c.summary.frequency > 0.0).count() as u64,
         distinct_summaries: data.distinct() as u64,
+        sampled: (sample.len() < customers.len()).then_some(sample.len() as u64),
         scoring,
         count_models: Vec::new(),
         spend: None,
@@ -230,8 +298,21 @@ pub fn fit(
         recommendations: None,
     };
     let mut fitted = Fitted { kind: scoring, count: None, spend: None };
-    for kind in [ModelKind::BgNbd, ModelKind::ModifiedBgNbd] {
-        match data.fit(kind) {
+    let (counts, spend_fit, calibrated) = std::thread::scope(|scope| {
+        let counts = [ModelKind::BgNbd, ModelKind::ModifiedBgNbd].map(|kind| {
+            let data = &data;
+            (kind, scope.spawn(move || data.fit(kind)))
+        });
+        let spend_fit = scope.spawn(|| spend.fit());
+        let calibrated = calibration.is_some().then(|| scope.spawn(|| held.fit(scoring)));
+        (
+            counts.map(|(kind, fit)| (kind, joined(fit.join()))),
+            joined(spend_fit.join()),
+            calibrated.map(|fit| joined(fit.join())),
+        )
+    });
+    for (kind, result) in counts {
+        match result {
             Ok(f) => {
                 let p = f.params;
                 report.count_models.push(CountReport {
@@ -255,14 +336,14 @@ pub fn fit(
             }
         }
     }
-    match spend.fit() {
+    match spend_fit {
         Ok(f) if f.params.q > 1.0 => {
             report.spend = Some(SpendReport {
                 p: f.params.p,
                 q: f.params.q,
                 v: f.params.v,
                 log_likelihood: f.log_likelihood,
-                customers: spend.customers() as u64,
+                customers: spend.customers().round() as u64,
                 frequency_spend_correlation: correlation(&pairs),
             });
             fitted.spend = Some(f.params);
@@ -271,17 +352,15 @@ pub fn fit(
         // stands in.
         Ok(_) | Err(_) => {}
     }
-    if let Some((days, label)) = calibration {
-        let mut calibration = CountData::default();
-        let holdouts: Vec<Holdout> = customers.iter().filter_map(|c| c.holdout).collect();
-        for h in &holdouts {
-            calibration.add(h.at_cut_off, 1.0);
-        }
-        if let Ok(f) = calibration.fit(scoring) {
-            report.calibration = Some(calibrate(&holdouts, &f.params, scoring, days, label));
-        }
+    if let (Some((days, label)), Some(Ok(f))) = (calibration, calibrated) {
+        report.calibration = Some(calibrate(&holdouts, &f.params, scoring, days, label));
     }
     (report, fitted)
+}
+
+/// A fit's result from its thread (a panic in it as a failed fit).
+fn joined<T>(result: std::thread::Result<Result<T, FitError>>) -> Result<T, FitError> {
+    result.unwrap_or_else(|_| Err(FitError::NoConvergence("the fit stopped on an internal error".into())))
 }
 
 /// What the models say of one customer.
@@ -313,12 +392,107 @@ pub fn score(count: &CountParams, kind: ModelKind, spend: Option<&SpendParams>, 
     }
 }
 
+/// A customer's row as the pass writes it (scores when a model is fitted).
+#[allow(clippy::cast_possible_truncation, reason = "days and money far inside i32 / i64, rounded on purpose")]
+fn row_of(workspace_id: Uuid, now: DateTime<Utc>, c: &Observed, fitted: &Fitted) -> customer_insight::Model {
+    let scores = fitted.count.map(|count| score(&count, fitted.kind, fitted.spend.as_ref(), c));
+    let next = scores.and_then(|s| {
+        let days = s.next_in_days;
+        (days.is_finite() && days < 36_500.0)
+            .then(|| now + Duration::seconds((days * 86_400.0).round() as i64))
+    });
+    customer_insight::Model {
+        customer_id: c.id,
+        workspace_id,
+        purchase_days: i32::try_from(c.purchase_days).unwrap_or(i32::MAX),
+        recency_days: c.summary.recency as i32,
+        age_days: c.summary.age as i32,
+        monetary_minor: c.monetary.round() as i64,
+        median_gap_days: c.rhythm.map(|r| r.median_days),
+        gap_spread_days: c.rhythm.map(|r| r.spread_days),
+        p_alive: scores.map(|s| s.p_alive),
+        expected30: scores.map(|s| s.expected[0]),
+        expected90: scores.map(|s| s.expected[1]),
+        expected365: scores.map(|s| s.expected[2]),
+        clv_minor: scores.map(|s| s.clv_minor),
+        value_at_risk_minor: scores.map(|s| s.value_at_risk_minor),
+        next_purchase_at: next,
+        computed_at: now,
+    }
+}
+
+/// The columns of `customer_insight` the pass writes, in [`copy_line`]'s order.
+const COLUMNS: [&str; 16] = [
+    "customer_id",
+    "workspace_id",
+    "purchase_days",
+    "recency_days",
+    "age_days",
+    "monetary_minor",
+    "median_gap_days",
+    "gap_spread_days",
+    "p_alive",
+    "expected30",
+    "expected90",
+    "expected365",
+    "clv_minor",
+    "value_at_risk_minor",
+    "next_purchase_at",
+    "computed_at",
+];
+
+/// One row in `COPY`'s text format: tab-separated, `\N` for none (and for a number that is not
+/// finite), instants in UTC to the microsecond as the database keeps them.
+fn copy_line(out: &mut String, row: &customer_insight::Model) {
+    use std::fmt::Write as _;
+    fn float(out: &mut String, v: Option<f64>) {
+        match v {
+            Some(v) if v.is_finite() => {
+                let _ = write!(out, "\t{v}");
+            }
+            _ => out.push_str("\t\\N"),
+        }
+    }
+    fn opt<T: std::fmt::Display>(out: &mut String, v: Option<T>) {
+        match v {
+            Some(v) => {
+                let _ = write!(out, "\t{v}");
+            }
+            None => out.push_str("\t\\N"),
+        }
+    }
+    let at = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S%.6f+00");
+    let _ = write!(
+        out,
+        "{}\t{}\t{}\t{}\t{}\t{}",
+        row.customer_id,
+        row.workspace_id,
+        row.purchase_days,
+        row.recency_days,
+        row.age_days,
+        row.monetary_minor
+    );
+    for v in [
+        row.median_gap_days,
+        row.gap_spread_days,
+        row.p_alive,
+        row.expected30,
+        row.expected90,
+        row.expected365,
+    ] {
+        float(out, v);
+    }
+    opt(out, row.clv_minor);
+    opt(out, row.value_at_risk_minor);
+    opt(out, row.next_purchase_at.map(at));
+    let _ = writeln!(out, "\t{}", at(row.computed_at));
+}
+
 /// Writes every observed customer's row (scores when a model is fitted) and drops the rows of
-/// customers no longer buying.
+/// customers no longer buying, as of `now`.
 ///
 /// # Errors
 /// Database failures.
-#[allow(clippy::cast_possible_truncation, reason = "days and money far inside i32 / i64, rounded on purpose")]
 pub async fn write(
     db: &DatabaseConnection,
     workspace_id: Uuid,
@@ -326,36 +500,67 @@ pub async fn write(
     customers: &[Observed],
     fitted: &Fitted,
 ) -> Result<(), AppError> {
+    // As the database keeps it, so rows written now are not older than `now` below.
+    let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+    if db.get_database_backend() == DbBackend::Postgres {
+        write_copy(db, workspace_id, now, customers, fitted).await.map_err(AppError::internal)?;
+    } else {
+        write_batches(db, workspace_id, now, customers, fitted).await?;
+    }
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "DELETE FROM customer_insight WHERE workspace_id = $1 AND computed_at < $2",
+        [workspace_id.into(), now.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// PostgreSQL: the rows scored a chunk at a time and streamed through `COPY` into a temporary
+/// table (the server loads one chunk while the next is scored), then upserted in one statement
+/// (customers deleted meanwhile left out), all in one transaction.
+async fn write_copy(
+    db: &DatabaseConnection,
+    workspace_id: Uuid,
+    now: DateTime<Utc>,
+    customers: &[Observed],
+    fitted: &Fitted,
+) -> Result<(), sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::{Connection as _, Executor as _};
+    let columns = COLUMNS.join(", ");
+    let updates = COLUMNS[2..].iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect::<Vec<_>>().join(", ");
+    let mut conn = db.get_postgres_connection_pool().acquire().await?;
+    let mut txn = conn.begin().await?;
+    txn.execute("CREATE TEMPORARY TABLE insight_load (LIKE customer_insight) ON COMMIT DROP").await?;
+    let mut copy = txn.copy_in_raw(&format!("COPY insight_load ({columns}) FROM STDIN")).await?;
+    let mut text = String::new();
+    for chunk in customers.chunks(COPY_CHUNK) {
+        text.clear();
+        for c in chunk {
+            copy_line(&mut text, &row_of(workspace_id, now, c, fitted));
+        }
+        copy.send(text.as_bytes()).await?;
+    }
+    copy.finish().await?;
+    let upsert = sea_orm::sqlx::AssertSqlSafe(format!(
+        "INSERT INTO customer_insight ({columns}) SELECT {columns} FROM insight_load l \
+             WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id) \
+             ON CONFLICT (customer_id) DO UPDATE SET {updates}"
+    ));
+    sea_orm::sqlx::raw_sql(upsert).execute(&mut *txn).await?;
+    txn.commit().await
+}
+
+/// SQLite: multi-row upserts, a few statements per transaction, so the embedded database's
+/// single writer is not held for the whole pass.
+async fn write_batches(
+    db: &DatabaseConnection,
+    workspace_id: Uuid,
+    now: DateTime<Utc>,
+    customers: &[Observed],
+    fitted: &Fitted,
+) -> Result<(), AppError> {
     use customer_insight::Column as C;
-    let rows: Vec<customer_insight::ActiveModel> = customers
-        .iter()
-        .map(|c| {
-            let scores = fitted.count.map(|count| score(&count, fitted.kind, fitted.spend.as_ref(), c));
-            let next = scores.and_then(|s| {
-                let days = s.next_in_days;
-                (days.is_finite() && days < 36_500.0)
-                    .then(|| now + Duration::seconds((days * 86_400.0).round() as i64))
-            });
-            customer_insight::ActiveModel {
-                customer_id: sea_orm::Set(c.id),
-                workspace_id: sea_orm::Set(workspace_id),
-                purchase_days: sea_orm::Set(i32::try_from(c.purchase_days).unwrap_or(i32::MAX)),
-                recency_days: sea_orm::Set(c.summary.recency as i32),
-                age_days: sea_orm::Set(c.summary.age as i32),
-                monetary_minor: sea_orm::Set(c.monetary.round() as i64),
-                median_gap_days: sea_orm::Set(c.rhythm.map(|r| r.median_days)),
-                gap_spread_days: sea_orm::Set(c.rhythm.map(|r| r.spread_days)),
-                p_alive: sea_orm::Set(scores.map(|s| s.p_alive)),
-                expected30: sea_orm::Set(scores.map(|s| s.expected[0])),
-                expected90: sea_orm::Set(scores.map(|s| s.expected[1])),
-                expected365: sea_orm::Set(scores.map(|s| s.expected[2])),
-                clv_minor: sea_orm::Set(scores.map(|s| s.clv_minor)),
-                value_at_risk_minor: sea_orm::Set(scores.map(|s| s.value_at_risk_minor)),
-                next_purchase_at: sea_orm::Set(next),
-                computed_at: sea_orm::Set(now),
-            }
-        })
-        .collect();
     let on_conflict = OnConflict::column(C::CustomerId)
         .update_columns([
             C::PurchaseDays,
@@ -374,13 +579,15 @@ pub async fn write(
             C::ComputedAt,
         ])
         .to_owned();
-    let mut rows = rows.into_iter().peekable();
+    let mut rows = customers.iter().peekable();
     while rows.peek().is_some() {
-        // A few statements per transaction: the embedded database's single writer is not held
-        // for the whole pass.
         let txn = crate::db::begin_write(db).await?;
         for _ in 0..CHUNKS_PER_TXN {
-            let chunk: Vec<_> = rows.by_ref().take(WRITE_CHUNK).collect();
+            let chunk: Vec<customer_insight::ActiveModel> = rows
+                .by_ref()
+                .take(WRITE_CHUNK)
+                .map(|c| row_of(workspace_id, now, c, fitted).into_active_model().reset_all())
+                .collect();
             if chunk.is_empty() {
                 break;
             }
@@ -391,13 +598,6 @@ pub async fn write(
         }
         txn.commit().await?;
     }
-    let backend = db.get_database_backend();
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        "DELETE FROM customer_insight WHERE workspace_id = $1 AND computed_at < $2",
-        [workspace_id.into(), now.into()],
-    ))
-    .await?;
     Ok(())
 }
 
@@ -434,8 +634,15 @@ pub async fn run(
             .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
     };
     let calibration = cut_off.zip(holdout).map(|(cut, days)| (days, label(cut)));
-    let (mut report, fitted) = fit(&customers, settings.model, calibration, label(today));
-    report.recommendations = Some(super::recommend::learn(db, workspace_id, offset).await?);
+    // The fits run on threads of their own while the database counts baskets.
+    let (model, observed_until) = (settings.model, label(today));
+    let fitting = tokio::task::spawn_blocking(move || {
+        let fitted = fit(&customers, model, calibration, observed_until);
+        (customers, fitted)
+    });
+    let learnt = super::recommend::learn(db, workspace_id, offset).await;
+    let (customers, (mut report, fitted)) = fitting.await.map_err(AppError::internal)?;
+    report.recommendations = Some(learnt?);
     write(db, workspace_id, now, &customers, &fitted).await?;
     super::lifecycle::apply(db, workspace_id, now, &settings, &customers, &fitted, today).await?;
     super::settings::store_report(db, workspace_id, now, &report, started.elapsed()).await?;
@@ -446,4 +653,71 @@ pub async fn run(
 #[must_use]
 pub fn by_id(customers: &[Observed]) -> HashMap<Uuid, &Observed> {
     customers.iter().map(|c| (c.id, c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buyer(id: Uuid, frequency: f64) -> Observed {
+        Observed {
+            id,
+            purchase_days: 1,
+            first_day: 0,
+            summary: Summary { frequency, recency: frequency, age: 100.0 },
+            monetary: 1_000.0,
+            rhythm: None,
+            holdout: None,
+        }
+    }
+
+    #[test]
+    fn every_buyer_is_fitted_on_up_to_the_sample_size() {
+        let customers: Vec<Observed> = (0..1_000).map(|_| buyer(Uuid::now_v7(), 1.0)).collect();
+        let (sample, weight) = fit_sample(&customers);
+        assert_eq!(sample.len(), 1_000);
+        assert!((weight - 1.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn a_large_workspace_is_fitted_on_a_stable_sample_spread_over_its_ids() {
+        // Ids in creation order (v7): a sample of the first pages would be the oldest customers.
+        let n = FIT_SAMPLE * 3;
+        let customers: Vec<Observed> =
+            (0..n).map(|i| buyer(Uuid::now_v7(), if i < n / 2 { 0.0 } else { 5.0 })).collect();
+        let (sample, weight) = fit_sample(&customers);
+        assert_eq!(sample.len(), FIT_SAMPLE);
+        assert!((weight - 3.0).abs() < 1e-12, "{weight}");
+        let mut ids: Vec<Uuid> = sample.iter().map(|c| c.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), FIT_SAMPLE, "each customer at most once, in id order");
+        // About half from the older half (binomial sd 0.2%: 1% is five of them).
+        let older = sample.iter().filter(|c| c.summary.frequency == 0.0).count();
+        #[allow(clippy::cast_precision_loss)]
+        let share = older as f64 / FIT_SAMPLE as f64;
+        assert!((share - 0.5).abs() < 0.01, "share of the older half {share}");
+        // The same customers the next pass.
+        let (again, _) = fit_sample(&customers);
+        assert!(again.iter().zip(&sample).all(|(a, b)| a.id == b.id));
+    }
+
+    #[test]
+    fn a_copy_line_is_tab_separated_with_nulls_and_utc_microseconds() {
+        let id = Uuid::nil();
+        let at = DateTime::parse_from_rfc3339("2026-12-06T08:30:00.123456789+08:00").unwrap().to_utc();
+        let mut row =
+            row_of(id, at, &buyer(id, 2.0), &Fitted { kind: ModelKind::BgNbd, count: None, spend: None });
+        row.p_alive = Some(f64::NAN);
+        row.expected30 = Some(0.25);
+        let mut line = String::new();
+        copy_line(&mut line, &row);
+        let fields: Vec<&str> = line.trim_end_matches('\n').split('\t').collect();
+        assert_eq!(fields.len(), COLUMNS.len());
+        assert_eq!(fields[0], id.to_string());
+        assert_eq!(&fields[2..6], ["1", "2", "100", "1000"]);
+        assert_eq!(fields[8], "\\N", "a number that is not finite is stored as none");
+        assert_eq!(fields[9], "0.25");
+        assert_eq!(fields[14], "\\N");
+        assert_eq!(fields[15], "2026-12-06 00:30:00.123456+00");
+    }
 }

@@ -116,6 +116,10 @@ pub struct ModelReport {
     pub repeat_buyers: u64,
     /// Distinct (frequency, recency, age) summaries: what one likelihood evaluation costs.
     pub distinct_summaries: u64,
+    /// Buyers the models were fitted on when a workspace has more than the pass fits on (a
+    /// random sample of them); `None` when fitted on every buyer.
+    #[serde(default)]
+    pub sampled: Option<u64>,
     pub scoring: ModelKind,
     pub count_models: Vec<CountReport>,
     pub spend: Option<SpendReport>,

@@ -81,6 +81,8 @@ pub struct ModelView {
     pub customers: u64,
     pub repeat_buyers: u64,
     pub distinct_summaries: u64,
+    #[serde(default)]
+    pub sampled_customers: Option<u64>,
     pub scoring: ModelKind,
     pub running: bool,
     pub count_models: Vec<CountReport>,

@@ -1698,6 +1698,7 @@ messages! {
     ModelsRefitted { zh: "已重新拟合，所有客户的预测和阶段均已更新。", en: "Refitted: every customer's predictions and stage are up to date." }
     ModelsNotYet { zh: "尚未拟合。服务器启动后一分钟内会自动拟合。", en: "Not fitted yet. The server fits within a minute of starting." }
     ModelsFitted { zh: "已用 {n} 位购买客户（其中 {r} 位复购）拟合。", en: "Fitted on {n} buying customers ({r} bought again)." }
+    ModelsFittedSample { zh: "已用随机抽取的 {s} 位购买客户拟合（共 {n} 位，其中 {r} 位复购），每一位都已评分。", en: "Fitted on a random sample of {s} of the {n} buying customers ({r} bought again); every one of them is scored." }
     ModelsTooLittle { zh: "数据太少，无法可靠拟合：{n} 位购买客户，{r} 位复购（至少需要 100 位和 30 位）。在此之前，阶段按沉默天数判断。", en: "Too little data to fit reliably: {n} buying customers, {r} who bought again (at least 100 and 30 are needed). Until then, stages go by days of silence." }
     ModelsFailed { zh: "拟合失败：", en: "The fit failed:" }
     ModelsFitTitle { zh: "拟合结果", en: "The fit" }

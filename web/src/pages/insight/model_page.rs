@@ -77,7 +77,8 @@ fn status_text(i18n: I18n, model: &ModelView) -> String {
     match model.status {
         FitStatus::NotYet => i18n.t(Key::ModelsNotYet).to_owned(),
         FitStatus::Fitted => i18n
-            .t(Key::ModelsFitted)
+            .t(if model.sampled_customers.is_some() { Key::ModelsFittedSample } else { Key::ModelsFitted })
+            .replace("{s}", &group_thousands(model.sampled_customers.unwrap_or_default()))
             .replace("{n}", &group_thousands(model.customers))
             .replace("{r}", &group_thousands(model.repeat_buyers)),
         FitStatus::TooLittleData => i18n
