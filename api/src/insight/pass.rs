@@ -8,6 +8,7 @@
 //! at least daily (`super::worker`), or at once from `recomputeInsight`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Offset, TimeZone, Utc};
 use futures_util::{StreamExt, TryStreamExt};
@@ -46,6 +47,8 @@ pub const MONTHLY_DISCOUNT: f64 = 0.01;
 /// (PostgreSQL).
 const WRITE_CHUNK: usize = 500;
 const COPY_CHUNK: usize = 5_000;
+/// Threads scoring rows for `COPY` while the database loads the chunks already scored.
+const SCORERS: usize = 2;
 const CHUNKS_PER_TXN: usize = 4;
 
 /// One buying customer as read for the pass.
@@ -497,15 +500,15 @@ pub async fn write(
     db: &DatabaseConnection,
     workspace_id: Uuid,
     now: DateTime<Utc>,
-    customers: &[Observed],
-    fitted: &Fitted,
+    customers: Arc<Vec<Observed>>,
+    fitted: Fitted,
 ) -> Result<(), AppError> {
     // As the database keeps it, so rows written now are not older than `now` below.
     let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     if db.get_database_backend() == DbBackend::Postgres {
         write_copy(db, workspace_id, now, customers, fitted).await.map_err(AppError::internal)?;
     } else {
-        write_batches(db, workspace_id, now, customers, fitted).await?;
+        write_batches(db, workspace_id, now, &customers, &fitted).await?;
     }
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
@@ -516,39 +519,66 @@ pub async fn write(
     Ok(())
 }
 
-/// PostgreSQL: the rows scored a chunk at a time and streamed through `COPY` into a temporary
-/// table (the server loads one chunk while the next is scored), then upserted in one statement
-/// (customers deleted meanwhile left out), all in one transaction.
+/// PostgreSQL: the rows scored a chunk at a time on [`SCORERS`] threads and streamed through
+/// `COPY` into a temporary table as they come (the server loads chunks while the next are
+/// scored; their order does not matter there), then upserted in one statement (customers
+/// deleted meanwhile left out), all in one transaction.
 async fn write_copy(
     db: &DatabaseConnection,
     workspace_id: Uuid,
     now: DateTime<Utc>,
-    customers: &[Observed],
-    fitted: &Fitted,
-) -> Result<(), sea_orm::sqlx::Error> {
+    customers: Arc<Vec<Observed>>,
+    fitted: Fitted,
+) -> anyhow::Result<()> {
     use sea_orm::sqlx::{Connection as _, Executor as _};
+    let started = std::time::Instant::now();
     let columns = COLUMNS.join(", ");
     let updates = COLUMNS[2..].iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect::<Vec<_>>().join(", ");
     let mut conn = db.get_postgres_connection_pool().acquire().await?;
     let mut txn = conn.begin().await?;
     txn.execute("CREATE TEMPORARY TABLE insight_load (LIKE customer_insight) ON COMMIT DROP").await?;
     let mut copy = txn.copy_in_raw(&format!("COPY insight_load ({columns}) FROM STDIN")).await?;
-    let mut text = String::new();
-    for chunk in customers.chunks(COPY_CHUNK) {
-        text.clear();
-        for c in chunk {
-            copy_line(&mut text, &row_of(workspace_id, now, c, fitted));
-        }
+    let rows = customers.len();
+    let (sender, mut chunks) = tokio::sync::mpsc::channel::<String>(2 * SCORERS);
+    let scoring = tokio::task::spawn_blocking(move || {
+        std::thread::scope(|scope| {
+            for first in 0..SCORERS {
+                let (sender, customers) = (sender.clone(), &customers);
+                scope.spawn(move || {
+                    for chunk in customers.chunks(COPY_CHUNK).skip(first).step_by(SCORERS) {
+                        let mut text = String::with_capacity(chunk.len() * 192);
+                        for c in chunk {
+                            copy_line(&mut text, &row_of(workspace_id, now, c, &fitted));
+                        }
+                        // The writer stopped (a failed send below): nothing more to score.
+                        if sender.blocking_send(text).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    while let Some(text) = chunks.recv().await {
         copy.send(text.as_bytes()).await?;
     }
+    scoring.await?;
     copy.finish().await?;
+    let copied = started.elapsed();
     let upsert = sea_orm::sqlx::AssertSqlSafe(format!(
         "INSERT INTO customer_insight ({columns}) SELECT {columns} FROM insight_load l \
-             WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id) \
-             ON CONFLICT (customer_id) DO UPDATE SET {updates}"
+         WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = l.customer_id) \
+         ON CONFLICT (customer_id) DO UPDATE SET {updates}"
     ));
     sea_orm::sqlx::raw_sql(upsert).execute(&mut *txn).await?;
-    txn.commit().await
+    txn.commit().await?;
+    tracing::debug!(
+        rows,
+        scored_and_copied_ms = copied.as_millis(),
+        upserted_ms = started.elapsed().saturating_sub(copied).as_millis(),
+        "insight rows written"
+    );
+    Ok(())
 }
 
 /// SQLite: multi-row upserts, a few statements per transaction, so the embedded database's
@@ -628,7 +658,7 @@ pub async fn run(
         .map(|at| day_of(at, offset));
     let holdout = first_day.and_then(|first| holdout_days(today - first));
     let cut_off = holdout.map(|days| today - i64::from(days));
-    let customers = observe(db, workspace_id, &ctx.currency, (now, offset), cut_off).await?;
+    let customers = Arc::new(observe(db, workspace_id, &ctx.currency, (now, offset), cut_off).await?);
     let label = |day: i64| {
         DateTime::from_timestamp(day * 86_400, 0)
             .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
@@ -636,15 +666,20 @@ pub async fn run(
     let calibration = cut_off.zip(holdout).map(|(cut, days)| (days, label(cut)));
     // The fits run on threads of their own while the database counts baskets.
     let (model, observed_until) = (settings.model, label(today));
-    let fitting = tokio::task::spawn_blocking(move || {
-        let fitted = fit(&customers, model, calibration, observed_until);
-        (customers, fitted)
-    });
+    let fitting = {
+        let customers = Arc::clone(&customers);
+        tokio::task::spawn_blocking(move || fit(&customers, model, calibration, observed_until))
+    };
     let learnt = super::recommend::learn(db, workspace_id, offset).await;
-    let (customers, (mut report, fitted)) = fitting.await.map_err(AppError::internal)?;
+    let (mut report, fitted) = fitting.await.map_err(AppError::internal)?;
     report.recommendations = Some(learnt?);
-    write(db, workspace_id, now, &customers, &fitted).await?;
-    super::lifecycle::apply(db, workspace_id, now, &settings, &customers, &fitted, today).await?;
+    // The rows and the stages go to different tables: written side by side.
+    let (written, staged) = tokio::join!(
+        write(db, workspace_id, now, Arc::clone(&customers), fitted),
+        super::lifecycle::apply(db, workspace_id, now, &settings, &customers, &fitted, today),
+    );
+    written?;
+    staged?;
     super::settings::store_report(db, workspace_id, now, &report, started.elapsed()).await?;
     Ok(report)
 }
