@@ -20,7 +20,9 @@ use sea_orm::{
 use starcrm_shared::customer::{TransactionKind, TransactionStatus};
 use starcrm_shared::insight::fit::{CountData, FitError, SpendData};
 use starcrm_shared::insight::lifecycle::Rhythm;
-use starcrm_shared::insight::models::{CountParams, ModelKind, SpendParams, Summary, lifetime_value};
+use starcrm_shared::insight::models::{
+    CountParams, ModelKind, SpendParams, Summary, discounted_value, month_end,
+};
 use starcrm_shared::insight::report::{
     CountReport, FitStatus, Holdout, ModelReport, SpendReport, calibrate, correlation, monetary_of,
     summary_of,
@@ -377,18 +379,25 @@ pub struct Scores {
     pub next_in_days: f64,
 }
 
-/// Scores a customer with fitted models.
+/// Scores a customer with fitted models: the expected purchases by each month end of the
+/// lifetime value's months and by a year, in one evaluation of the series; the 30 and 90 days
+/// are the first and third month ends.
 #[must_use]
 #[allow(clippy::cast_possible_truncation)]
 pub fn score(count: &CountParams, kind: ModelKind, spend: Option<&SpendParams>, c: &Observed) -> Scores {
+    const _: () = assert!(CLV_MONTHS >= 3);
     let s = c.summary;
     let p_alive = count.p_alive(kind, s);
     let per_purchase = spend.map_or(c.monetary, |g| g.expected_spend(s.frequency, c.monetary));
-    let clv = lifetime_value(count, kind, s, per_purchase, CLV_MONTHS, MONTHLY_DISCOUNT);
+    let mut horizons: Vec<f64> = (1..=CLV_MONTHS).map(month_end).collect();
+    horizons.push(365.0);
+    let expected = count.expected_purchases_at(kind, s, &horizons);
+    let months = CLV_MONTHS as usize;
+    let clv = discounted_value(&expected[..months], per_purchase, MONTHLY_DISCOUNT);
     let rate = count.rate_if_alive(s);
     Scores {
         p_alive,
-        expected: [30.0, 90.0, 365.0].map(|t| count.expected_purchases(kind, s, t)),
+        expected: [expected[0], expected[2], expected[months]],
         clv_minor: clv.round() as i64,
         value_at_risk_minor: (clv * (1.0 - p_alive)).round() as i64,
         next_in_days: if rate > 0.0 { 1.0 / rate } else { f64::INFINITY },

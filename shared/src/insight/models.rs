@@ -76,26 +76,40 @@ impl CountParams {
     /// How many purchases the customer is expected to make in the next `t` days.
     #[must_use]
     pub fn expected_purchases(&self, kind: ModelKind, s: Summary, t: f64) -> f64 {
-        if t <= 0.0 {
-            return 0.0;
-        }
+        self.expected_purchases_at(kind, s, &[t])[0]
+    }
+
+    /// [`Self::expected_purchases`] at several horizons at once: the hypergeometric series has
+    /// the same coefficients at every horizon (only its argument changes), so they are worked
+    /// out once for all ([`ln_hyp2f1_at`]).
+    #[must_use]
+    pub fn expected_purchases_at(&self, kind: ModelKind, s: Summary, ts: &[f64]) -> Vec<f64> {
         let Self { r, alpha, a, b } = *self;
         let x = s.frequency;
-        let z = t / (alpha + s.age + t);
-        // hyp2f1 * ((alpha + T) / (alpha + T + t))^(r + x), with the power being (1 - z)^(r + x).
-        let scaled = |hb: f64, hc: f64| (ln_hyp2f1(r + x, hb, hc, z) + (r + x) * (1.0 - z).ln()).exp();
+        // z = t / (alpha + T + t); the power ((alpha + T) / (alpha + T + t))^(r + x) is (1 - z)^(r + x).
+        let zs: Vec<f64> = ts.iter().map(|&t| if t > 0.0 { t / (alpha + s.age + t) } else { 0.0 }).collect();
         let ratio = ((alpha + s.age) / (alpha + s.recency)).powf(r + x);
-        match kind {
-            ModelKind::BgNbd => {
-                let numerator = (a + b + x - 1.0) / (a - 1.0) * (1.0 - scaled(b + x, a + b + x - 1.0));
-                let denominator = if x > 0.0 { 1.0 + a / (b + x - 1.0) * ratio } else { 1.0 };
-                numerator / denominator
-            }
+        let (hb, hc, scale, denominator) = match kind {
+            ModelKind::BgNbd => (
+                b + x,
+                a + b + x - 1.0,
+                (a + b + x - 1.0) / (a - 1.0),
+                if x > 0.0 { 1.0 + a / (b + x - 1.0) * ratio } else { 1.0 },
+            ),
             ModelKind::ModifiedBgNbd => {
-                let numerator = (a + b + x) / (a - 1.0) * (1.0 - scaled(b + x + 1.0, a + b + x));
-                numerator / (1.0 + a / (b + x) * ratio)
+                (b + x + 1.0, a + b + x, (a + b + x) / (a - 1.0), 1.0 + a / (b + x) * ratio)
             }
-        }
+        };
+        let series = ln_hyp2f1_at(r + x, hb, hc, &zs);
+        ts.iter()
+            .zip(zs.iter().zip(series))
+            .map(|(&t, (&z, ln_f))| {
+                if t <= 0.0 {
+                    return 0.0;
+                }
+                scale * (1.0 - (ln_f + (r + x) * (1.0 - z).ln()).exp()) / denominator
+            })
+            .collect()
     }
 
     /// The expected purchase rate per day if alive: the mean of the customer's posterior
@@ -136,12 +150,27 @@ pub fn lifetime_value(
     months: u32,
     monthly_discount: f64,
 ) -> f64 {
+    let ends: Vec<f64> = (1..=months).map(month_end).collect();
+    discounted_value(&count.expected_purchases_at(kind, s, &ends), spend_per_purchase, monthly_discount)
+}
+
+/// The horizon, in days, of the end of month `month` (1 = the first month ahead).
+#[must_use]
+pub fn month_end(month: u32) -> f64 {
+    f64::from(month) * DAYS_PER_MONTH
+}
+
+/// The lifetime value from the expected purchases by the end of each month ahead
+/// (`by_month_end[0]` the first month's): each month's increment at the spend per purchase,
+/// discounted by `monthly_discount` per month.
+#[must_use]
+pub fn discounted_value(by_month_end: &[f64], spend_per_purchase: f64, monthly_discount: f64) -> f64 {
     let mut value = 0.0;
     let mut before = 0.0;
-    for month in 1..=months {
-        let t = f64::from(month) * DAYS_PER_MONTH;
-        let expected = count.expected_purchases(kind, s, t);
-        value += spend_per_purchase * (expected - before) / (1.0 + monthly_discount).powf(f64::from(month));
+    let mut factor = 1.0;
+    for &expected in by_month_end {
+        factor /= 1.0 + monthly_discount;
+        value += spend_per_purchase * (expected - before) * factor;
         before = expected;
     }
     value
@@ -151,33 +180,42 @@ pub fn lifetime_value(
 /// `a` and `b` (customers with many purchases) neither overflow nor lose the small terms. The
 /// special-function crates at hand (`statrs`, `libm`) have no Gauss hypergeometric function.
 #[must_use]
-#[allow(clippy::many_single_char_names, reason = "the function's own notation")]
 pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+    ln_hyp2f1_at(a, b, c, &[z])[0]
+}
+
+/// [`ln_hyp2f1`] at several `zs` at once: the series' coefficient ratios
+/// (a + n)(b + n) / ((c + n)(n + 1)) are shared, each argument keeps its own term, sum and scale.
+#[must_use]
+#[allow(clippy::many_single_char_names, reason = "the function's own notation")]
+pub fn ln_hyp2f1_at(a: f64, b: f64, c: f64, zs: &[f64]) -> Vec<f64> {
     const RESCALE: f64 = 1e200;
-    if z == 0.0 {
-        return 0.0;
-    }
-    let mut term = 1.0_f64;
-    let mut sum = 1.0_f64;
-    let mut ln_scale = 0.0_f64;
+    let mut terms = vec![1.0_f64; zs.len()];
+    let mut sums = vec![1.0_f64; zs.len()];
+    let mut ln_scales = vec![0.0_f64; zs.len()];
     let mut n = 0.0_f64;
     // Terms grow while (a + n)(b + n) z > (c + n)(n + 1) and shrink geometrically (ratio -> z)
-    // after; stop once past the peak and negligible.
+    // after; stop once every series is past its peak and its term negligible.
     for _ in 0..1_000_000 {
-        let ratio = (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
-        term *= ratio;
-        sum += term;
+        let coefficient = (a + n) * (b + n) / ((c + n) * (n + 1.0));
         n += 1.0;
-        if sum > RESCALE {
-            sum /= RESCALE;
-            term /= RESCALE;
-            ln_scale += RESCALE.ln();
+        let mut done = true;
+        for (((term, sum), ln_scale), &z) in terms.iter_mut().zip(&mut sums).zip(&mut ln_scales).zip(zs) {
+            let ratio = coefficient * z;
+            *term *= ratio;
+            *sum += *term;
+            if *sum > RESCALE {
+                *sum /= RESCALE;
+                *term /= RESCALE;
+                *ln_scale += RESCALE.ln();
+            }
+            done &= ratio < 1.0 && term.abs() <= sum.abs() * 1e-16;
         }
-        if ratio < 1.0 && term.abs() <= sum.abs() * 1e-16 {
+        if done {
             break;
         }
     }
-    sum.ln() + ln_scale
+    sums.iter().zip(ln_scales).map(|(sum, ln_scale)| sum.ln() + ln_scale).collect()
 }
 
 #[cfg(test)]
@@ -210,6 +248,12 @@ mod tests {
             assert!((ln_hyp2f1(1.0, 1.0, 2.0, z) - closed).abs() < 1e-9, "z={z}");
             let closed = -2.5 * (1.0 - z).ln();
             assert!((ln_hyp2f1(2.5, 3.0, 3.0, z) - closed).abs() < 1e-9, "z={z}");
+        }
+        // Several arguments at once give each what it gives alone.
+        let zs = [0.0, 0.01, 0.3, 0.7, 0.95, 0.999];
+        for (z, at) in zs.iter().zip(ln_hyp2f1_at(0.4, 33.0, 34.2, &zs)) {
+            let alone = ln_hyp2f1_at(0.4, 33.0, 34.2, &[*z])[0];
+            assert!((at - alone).abs() <= 1e-13 * alone.abs().max(1.0), "z={z}: {at} vs {alone}");
         }
         // Large parameters (a customer with 2000 purchases) stay finite.
         let big = ln_hyp2f1(2000.0, 2001.0, 2002.0, 0.6);
@@ -244,6 +288,12 @@ mod tests {
             assert!(0.0 < e30 && e30 < e90 && e90 < e365, "{kind:?} {e30} {e90} {e365}");
             // Never more than the rate if alive would give.
             assert!(e365 < params.rate_if_alive(s) * 365.0);
+            // All horizons at once give each what it gives alone.
+            let ts = [30.0, 90.0, 365.0, 0.0];
+            for (t, at) in ts.iter().zip(params.expected_purchases_at(kind, s, &ts)) {
+                let alone = params.expected_purchases_at(kind, s, &[*t])[0];
+                assert!((at - alone).abs() < 1e-12, "{kind:?} t={t}: {at} vs {alone}");
+            }
             let undiscounted = lifetime_value(&params, kind, s, 100.0, 12, 0.0);
             let discounted = lifetime_value(&params, kind, s, 100.0, 12, 0.01);
             assert!((undiscounted - 100.0 * params.expected_purchases(kind, s, 360.0)).abs() < 1e-9);
