@@ -3466,8 +3466,11 @@ async fn insight_stays_in_its_workspace_role_and_member() -> anyhow::Result<()> 
     let all = "{ atRiskCustomers(stages: [LEAD, PROSPECT, NEW, ACTIVE, LOYAL, AT_RISK, CHURNED, WON_BACK]) { customer { id } } }";
     let listed = b.execute(all, json!({})).await?;
     assert_eq!(listed.data()["atRiskCustomers"], json!([]), "{}", listed.body);
-    let b_model = b.execute("{ purchaseModel { status customers } }", json!({})).await?;
+    let b_model = b.execute("{ purchaseModel { status customers sampledCustomers } }", json!({})).await?;
     assert_eq!(b_model.data()["purchaseModel"]["status"], "NOT_YET", "{}", b_model.body);
+    // Nothing of A's fit (its buyers, its sample) shows in B.
+    assert_eq!(b_model.data()["purchaseModel"]["customers"], 0, "{}", b_model.body);
+    assert!(b_model.data()["purchaseModel"]["sampledCustomers"].is_null(), "{}", b_model.body);
     b.execute("mutation { recomputeInsight { status } }", json!({})).await?.data();
     let after = a.execute("{ purchaseModel { fittedAt status } }", json!({})).await?;
     assert_eq!(after.data(), a_model.data(), "B's refit leaves A's fit");
