@@ -36,7 +36,7 @@ use crate::state::AppState;
 /// The bare summary: purchases to days, days to one row per customer, streamed and counted.
 async fn bare_summary(db: &DatabaseConnection, ws: Uuid, currency: &str, offset: i32) -> anyhow::Result<u64> {
     let backend = db.get_database_backend();
-    let days = pass::days_sql(backend, offset, false).replace(" ORDER BY t.customer_id, day", "");
+    let days = pass::days_sql(backend, offset, false);
     let sql = format!(
         "SELECT customer_id, COUNT(*) AS days, MIN(day) AS first, MAX(day) AS last, SUM(spend) AS spend \
          FROM ({days}) d GROUP BY customer_id"
