@@ -66,8 +66,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { bench: Bench::Tickets { tickets, requests } } => {
             bench::tickets(&cli.settings, tickets, requests).await?;
         }
-        Command::Bench { bench: Bench::Insight { customers, purchases, runs } } => {
-            Box::pin(bench::insight(&cli.settings, customers, purchases, runs)).await?;
+        Command::Bench { bench: Bench::Insight { customers, purchases, runs, workspace } } => {
+            let size = bench::InsightSize::of(workspace, customers, purchases);
+            Box::pin(bench::insight(&cli.settings, size, runs)).await?;
         }
         Command::Bench { bench: Bench::Segments { customers, runs, changes } } => {
             Box::pin(bench::segments(&cli.settings, customers, runs, changes)).await?;

@@ -135,8 +135,8 @@ pub enum Bench {
     },
     /// The purchase-behaviour models at volume: generates `--customers N` customers with about
     /// `--purchases K` purchases each in a workspace of its own, then the insight pass (read, fit,
-    /// score, write, stages) vs the bare summary SQL (median of `--runs`). Run it on a scratch
-    /// data dir or database.
+    /// score, write, stages) vs the bare summary SQL (median of `--runs`), recommendations and
+    /// the dashboards. Run it on a scratch data dir or database.
     Insight {
         #[arg(long, default_value_t = 1_000_000)]
         customers: u64,
@@ -146,6 +146,11 @@ pub enum Bench {
         /// Timed runs per measurement (the median is reported).
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Measure this existing workspace (id or exact name; e.g. one `starcrm seed --customers
+        /// 1000000` filled) instead of generating one: `--customers` and `--purchases` are then
+        /// not used. Its insight rows, lifecycle stages and recommendations are rewritten.
+        #[arg(long, value_name = "ID_OR_NAME")]
+        workspace: Option<String>,
     },
     /// The star engine: a full re-evaluation of the workspace vs the bare aggregate SQL it reads
     /// (wall time, twice: the first run writes what changed, the second finds little to write);

@@ -1,9 +1,9 @@
 //! `starcrm bench insight`: the purchase-behaviour models at volume. Generates `--customers N`
 //! customers with about `--purchases K` purchases each (the seed generator's histories) in a
-//! workspace of its own, then times, as the median of `--runs` runs after a first pass:
+//! workspace of its own (or takes `--workspace`, one that exists), then times, as the median of `--runs` runs after a first pass:
 //!
-//! - the insight pass: reading every buyer's purchase days (grouped to days in SQL, a page of
-//!   customers per query), fitting BG/NBD, the modified BG/NBD, Gamma-Gamma and the calibration
+//! - the insight pass: reading every buyer's purchase days (grouped to days in SQL, packed to
+//!   one row per buyer, one streamed statement), fitting BG/NBD, the modified BG/NBD, Gamma-Gamma and the calibration
 //!   fit, scoring and writing every buyer's row, moving lifecycle stages; each step's share;
 //! - against the bare summary SQL: the same purchases grouped to days and then to one summary
 //!   row per customer (count, first and last day, spend) in one statement, streamed and counted.
@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures_util::TryStreamExt;
-use sea_orm::{DatabaseConnection, Statement, StreamTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, StreamTrait};
 use uuid::Uuid;
 
 use super::surveys::{median, report};
@@ -36,16 +36,12 @@ use crate::state::AppState;
 /// The bare summary: purchases to days, days to one row per customer, streamed and counted.
 async fn bare_summary(db: &DatabaseConnection, ws: Uuid, currency: &str, offset: i32) -> anyhow::Result<u64> {
     let backend = db.get_database_backend();
-    let days = pass::days_sql(backend, offset, false);
+    let days = pass::days_sql(backend, offset);
     let sql = format!(
         "SELECT customer_id, COUNT(*) AS days, MIN(day) AS first, MAX(day) AS last, SUM(spend) AS spend \
          FROM ({days}) d GROUP BY customer_id"
     );
-    let stmt = Statement::from_sql_and_values(
-        backend,
-        sql,
-        [ws.into(), currency.into(), Utc::now().into(), Uuid::nil().into()],
-    );
+    let stmt = Statement::from_sql_and_values(backend, sql, [ws.into(), currency.into(), Utc::now().into()]);
     let mut stream = db.stream_raw(stmt).await?;
     let mut rows = 0;
     while stream.try_next().await?.is_some() {
@@ -102,27 +98,82 @@ async fn timed_pass(
     Ok((steps, report))
 }
 
+/// What `starcrm bench insight` measures: a workspace it generates, or one that exists.
+#[derive(Clone, Debug)]
+pub enum InsightSize {
+    Generate { customers: u64, purchases: u64 },
+    Existing(String),
+}
+
+impl InsightSize {
+    #[must_use]
+    pub fn of(workspace: Option<String>, customers: u64, purchases: u64) -> Self {
+        workspace.map_or(Self::Generate { customers, purchases }, Self::Existing)
+    }
+}
+
+/// The workspace to measure: generated (and its size printed) or found.
+async fn workspace_of(state: &AppState, size: InsightSize, runs: usize) -> anyhow::Result<Uuid> {
+    let db = state.db.clone();
+    Ok(match size {
+        InsightSize::Generate { customers, purchases } => {
+            let workspace =
+                scratch_workspace(state, &format!("bench insight {}", Uuid::now_v7().simple())).await?;
+            println!(
+                "bench insight: {customers} customers ({:?}), median of {runs} runs",
+                state.info.database
+            );
+            let started = Instant::now();
+            let plan = Plan { customers, transactions: customers * purchases, seed: 22, now: Utc::now() };
+            let written = generator::generate(&db, workspace.id, plan, |_| {})
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "  generated {} customers, {} purchases ({} rows) in {:.1} s",
+                written.customers,
+                written.transactions,
+                written.rows(),
+                started.elapsed().as_secs_f64()
+            );
+            workspace.id
+        }
+        InsightSize::Existing(name) => {
+            let workspace = crate::seed::find_workspace(&db, Some(&name))
+                .await
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            let count = |table: &'static str| {
+                let db = db.clone();
+                async move {
+                    db.query_one_raw(Statement::from_sql_and_values(
+                        db.get_database_backend(),
+                        format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1"),
+                        [workspace.id.into()],
+                    ))
+                    .await?
+                    .map_or(Ok(0), |row| row.try_get_by_index::<i64>(0))
+                }
+            };
+            println!(
+                "bench insight: workspace {} with {} customers and {} transactions ({:?}), median of {runs} runs",
+                workspace.name,
+                count("customers").await?,
+                count("transactions").await?,
+                state.info.database
+            );
+            workspace.id
+        }
+    })
+}
+
 /// `starcrm bench insight`.
 ///
 /// # Errors
-/// The database failing.
-pub async fn insight(settings: &Settings, customers: u64, purchases: u64, runs: usize) -> anyhow::Result<()> {
+/// The database failing; no such workspace.
+pub async fn insight(settings: &Settings, size: InsightSize, runs: usize) -> anyhow::Result<()> {
     let state = AppState::init(settings).await?;
     let db = state.db.clone();
-    let workspace = scratch_workspace(&state, &format!("bench insight {}", Uuid::now_v7().simple())).await?;
-    let ws = workspace.id;
-    println!("bench insight: {customers} customers ({:?}), median of {runs} runs", state.info.database);
-    let started = Instant::now();
-    let plan = Plan { customers, transactions: customers * purchases, seed: 22, now: Utc::now() };
-    let written = generator::generate(&db, ws, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ws = workspace_of(&state, size, runs).await?;
     crate::db::refresh_statistics(&db, &["customers", "transactions"]).await?;
-    println!(
-        "  generated {} customers, {} purchases ({} rows) in {:.1} s",
-        written.customers,
-        written.transactions,
-        written.rows(),
-        started.elapsed().as_secs_f64()
-    );
     let ctx = crate::ratings::engine::Context::load(&db, ws).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let offset = pass::offset_of(ctx.tz, Utc::now());
     let currency = ctx.currency.clone();

@@ -58,7 +58,7 @@ pub async fn scratch_workspace(state: &AppState, name: &str) -> anyhow::Result<w
 }
 pub use import::import;
 pub use ingest::ingest;
-pub use insight::insight;
+pub use insight::{InsightSize, insight};
 pub use points::points;
 pub use segments::segments;
 pub use surveys::surveys;
