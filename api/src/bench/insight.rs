@@ -27,10 +27,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, StreamTrait};
 use uuid::Uuid;
 
 use super::surveys::{median, report};
-use super::{ms, scratch_workspace};
+use super::{generate_printed, ms, scratch_workspace};
 use crate::config::Settings;
 use crate::insight::{lifecycle, pass, settings};
-use crate::seed::generator::{self, Plan};
+use crate::seed::generator::Plan;
 use crate::state::AppState;
 
 /// The bare summary: purchases to days, days to one row per customer, streamed and counted.
@@ -123,18 +123,8 @@ async fn workspace_of(state: &AppState, size: InsightSize, runs: usize) -> anyho
                 "bench insight: {customers} customers ({:?}), median of {runs} runs",
                 state.info.database
             );
-            let started = Instant::now();
             let plan = Plan { customers, transactions: customers * purchases, seed: 22, now: Utc::now() };
-            let written = generator::generate(&db, workspace.id, plan, |_| {})
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "  generated {} customers, {} purchases ({} rows) in {:.1} s",
-                written.customers,
-                written.transactions,
-                written.rows(),
-                started.elapsed().as_secs_f64()
-            );
+            generate_printed(&db, workspace.id, plan).await?;
             workspace.id
         }
         InsightSize::Existing(name) => {

@@ -56,6 +56,30 @@ pub async fn scratch_workspace(state: &AppState, name: &str) -> anyhow::Result<w
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(workspace)
 }
+
+/// Generates `plan`'s customers and purchases into `workspace_id` and prints what was written
+/// and in how long.
+///
+/// # Errors
+/// The database failing.
+pub async fn generate_printed(
+    db: &sea_orm::DatabaseConnection,
+    workspace_id: uuid::Uuid,
+    plan: seed::generator::Plan,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let written = seed::generator::generate(db, workspace_id, plan, |_| {})
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "  generated {} customers, {} purchases ({} rows) in {:.1} s",
+        written.customers,
+        written.transactions,
+        written.rows(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
 pub use import::import;
 pub use ingest::ingest;
 pub use insight::{InsightSize, insight};

@@ -25,14 +25,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::surveys::{median, report};
-use super::{ms, scratch_workspace};
+use super::{generate_printed, ms, scratch_workspace};
 use crate::auth::Scope;
 use crate::changes::{self, Change, Kind};
 use crate::config::Settings;
 use crate::customers::query::{Filter, Range};
 use crate::entities::customer;
 use crate::marketing::{membership, rfm, segments};
-use crate::seed::generator::{self, Plan};
+use crate::seed::generator::Plan;
 use crate::state::AppState;
 
 /// The hand-written SQL of the benchmark's segment (`$1` workspace, `$2` the segment, `$3` now,
@@ -68,17 +68,9 @@ pub async fn segments(
     let workspace = scratch_workspace(&state, &format!("bench segments {}", Uuid::now_v7().simple())).await?;
     let ws = workspace.id;
     println!("bench segments: {customers} customers ({:?}), median of {runs} runs", state.info.database);
-    let started = Instant::now();
     let plan = Plan { customers, transactions: customers * 2, seed: 21, now: Utc::now() };
-    let written = generator::generate(&db, ws, plan, |_| {}).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    generate_printed(&db, ws, plan).await?;
     crate::db::refresh_statistics(&db, &["customers", "transactions"]).await?;
-    println!(
-        "  generated {} customers, {} purchases ({} rows) in {:.1} s",
-        written.customers,
-        written.transactions,
-        written.rows(),
-        started.elapsed().as_secs_f64()
-    );
     let scope = Scope::system(ws);
 
     let (members, ours, bare) = materialise(&db, &scope, runs).await?;
