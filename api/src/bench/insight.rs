@@ -1,10 +1,11 @@
 //! `starcrm bench insight`: the purchase-behaviour models at volume. Generates `--customers N`
 //! customers with about `--purchases K` purchases each (the seed generator's histories) in a
-//! workspace of its own (or takes `--workspace`, one that exists), then times, as the median of `--runs` runs after a first pass:
+//! workspace of its own (or takes `--workspace`, one that exists), then times, as the median of
+//! `--runs` runs after a first pass:
 //!
 //! - the insight pass: reading every buyer's purchase days (grouped to days in SQL, packed to
-//!   one row per buyer, one streamed statement), fitting BG/NBD, the modified BG/NBD, Gamma-Gamma and the calibration
-//!   fit, scoring and writing every buyer's row, moving lifecycle stages; each step's share;
+//!   one row per buyer, one streamed statement), fitting BG/NBD, the modified BG/NBD,
+//!   Gamma-Gamma and the calibration fit, scoring and writing every buyer's row, moving lifecycle stages; each step's share;
 //! - against the bare summary SQL: the same purchases grouped to days and then to one summary
 //!   row per customer (count, first and last day, spend) in one statement, streamed and counted.
 //!
@@ -23,12 +24,15 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures_util::TryStreamExt;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, StreamTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Statement, StreamTrait,
+};
 use uuid::Uuid;
 
 use super::surveys::{median, report};
 use super::{generate_printed, ms, scratch_workspace};
 use crate::config::Settings;
+use crate::entities::transaction;
 use crate::insight::{lifecycle, pass, settings};
 use crate::seed::generator::Plan;
 use crate::state::AppState;
@@ -114,7 +118,7 @@ impl InsightSize {
 
 /// The workspace to measure: generated (and its size printed) or found.
 async fn workspace_of(state: &AppState, size: InsightSize, runs: usize) -> anyhow::Result<Uuid> {
-    let db = state.db.clone();
+    let db = &state.db;
     Ok(match size {
         InsightSize::Generate { customers, purchases } => {
             let workspace =
@@ -124,31 +128,19 @@ async fn workspace_of(state: &AppState, size: InsightSize, runs: usize) -> anyho
                 state.info.database
             );
             let plan = Plan { customers, transactions: customers * purchases, seed: 22, now: Utc::now() };
-            generate_printed(&db, workspace.id, plan).await?;
+            generate_printed(db, workspace.id, plan).await?;
             workspace.id
         }
         InsightSize::Existing(name) => {
-            let workspace = crate::seed::find_workspace(&db, Some(&name))
-                .await
-                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-            let count = |table: &'static str| {
-                let db = db.clone();
-                async move {
-                    db.query_one_raw(Statement::from_sql_and_values(
-                        db.get_database_backend(),
-                        format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1"),
-                        [workspace.id.into()],
-                    ))
-                    .await?
-                    .map_or(Ok(0), |row| row.try_get_by_index::<i64>(0))
-                }
-            };
+            let (workspace, customers, _) = super::prepare(state, Some(&name)).await?;
+            let transactions = transaction::Entity::find()
+                .filter(transaction::Column::WorkspaceId.eq(workspace.id))
+                .count(db)
+                .await?;
             println!(
-                "bench insight: workspace {} with {} customers and {} transactions ({:?}), median of {runs} runs",
-                workspace.name,
-                count("customers").await?,
-                count("transactions").await?,
-                state.info.database
+                "bench insight: workspace {} with {customers} customers and {transactions} transactions ({:?}), \
+                 median of {runs} runs",
+                workspace.name, state.info.database
             );
             workspace.id
         }

@@ -80,6 +80,7 @@ pub async fn generate_printed(
     );
     Ok(())
 }
+
 pub use import::import;
 pub use ingest::ingest;
 pub use insight::{InsightSize, insight};

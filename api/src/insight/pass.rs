@@ -4,8 +4,8 @@
 //! (`starcrm_shared::insight::fit`, each on its own thread; above [`FIT_SAMPLE`] buyers on a
 //! random sample of them), checks the scoring model on a calibration/holdout split, scores every
 //! buying customer (`customer_insight`; on PostgreSQL streamed through `COPY` while the next rows
-//! are scored, two runs of ids side by side), then moves lifecycle stages (`super::lifecycle`). Runs after each re-rating and
-//! at least daily (`super::worker`), or at once from `recomputeInsight`.
+//! are scored, two runs of ids side by side), then moves lifecycle stages (`super::lifecycle`).
+//! Runs after each re-rating and at least daily (`super::worker`), or at once from `recomputeInsight`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
